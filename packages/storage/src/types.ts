@@ -1,0 +1,129 @@
+/**
+ * The storage contract. `storage` is an MVCC document + index store: every write creates a new
+ * version stamped with the commit timestamp; readers read at a snapshot timestamp. It knows
+ * nothing of functions, sync or auth: it stores documents (Convex JSON objects), maintains
+ * indexes over them, and reports what was read as index key ranges.
+ *
+ * Dialects (sqlite/, later postgres/) implement `Storage`; one shared suite tests them all.
+ */
+import type { Brand } from "@tandem/shared";
+
+/** Database timestamp: nanoseconds since the Unix epoch, strictly increasing across commits. */
+export type Timestamp = Brand<bigint, "Timestamp">;
+/** A document id in Convex's string format (base32 of varint(table number) ‖ 16 bytes ‖ checksum). */
+export type DocumentId = Brand<string, "DocumentId">;
+/** Stable number of a table, embedded in its document ids. User tables start at 10001. */
+export type TableNumber = Brand<number, "TableNumber">;
+/** Stable number of an index within this store. */
+export type IndexId = Brand<number, "IndexId">;
+/** An order-preserving encoding of a tuple of Convex values: byte order == Convex value order. */
+export type IndexKey = Brand<Uint8Array, "IndexKey">;
+
+/** A value in Convex's JSON encoding (`{"$integer": …}`, `{"$bytes": …}`, `{"$float": …}`, …). */
+export type ConvexJSON = null | boolean | number | string | ConvexJSON[] | { [key: string]: ConvexJSON };
+/** A document in Convex JSON, always including `_id` and `_creationTime`. */
+export type DocumentJSON = { [key: string]: ConvexJSON } & { _id: string; _creationTime: number };
+
+export interface TableInfo {
+  readonly name: string;
+  readonly number: TableNumber;
+}
+
+export interface IndexInfo {
+  readonly id: IndexId;
+  readonly table: string;
+  /** `by_id`, `by_creation_time`, or a schema index name. */
+  readonly name: string;
+  /**
+   * Field paths in key order, the implicit suffix included: `by_id` = `["_id"]`,
+   * `by_creation_time` = `["_creationTime", "_id"]`, a user index `["a", "b.c", "_creationTime", "_id"]`.
+   */
+  readonly fields: readonly string[];
+}
+
+/** A half-open key interval `[start, end)` of one index; `end: null` means "to the end". */
+export interface KeyRange {
+  readonly index: IndexId;
+  readonly start: IndexKey;
+  readonly end: IndexKey | null;
+}
+
+export interface IndexEntry {
+  readonly key: IndexKey;
+  readonly doc: StoredDocument;
+}
+
+export interface StoredDocument {
+  readonly id: DocumentId;
+  readonly table: string;
+  /** Commit timestamp of this version. */
+  readonly ts: Timestamp;
+  readonly value: DocumentJSON;
+}
+
+/** A consistent view of the store as of `ts`. */
+export interface SnapshotReader {
+  readonly ts: Timestamp;
+  get(id: DocumentId): Promise<StoredDocument | null>;
+  /**
+   * Up to `limit` entries of `range` in key order (`desc` reverses), each the latest version
+   * ≤ ts of a live document. Continue a scan by narrowing the range past the last key returned.
+   */
+  scan(range: KeyRange, order: "asc" | "desc", limit: number): Promise<IndexEntry[]>;
+}
+
+/** One document write of a transaction: `value: null` deletes. */
+export interface DocumentWrite {
+  readonly id: DocumentId;
+  readonly table: string;
+  readonly value: DocumentJSON | null;
+}
+
+/** What a commit changed in one index: the old and/or new key of one document. */
+export interface IndexWrite {
+  readonly index: IndexId;
+  readonly oldKey: IndexKey | null;
+  readonly newKey: IndexKey | null;
+}
+
+export interface CommitResult {
+  readonly ts: Timestamp;
+  readonly indexWrites: readonly IndexWrite[];
+}
+
+export interface CommitRequest {
+  readonly writes: readonly DocumentWrite[];
+  /** Key/value metadata written atomically with the documents (`null` deletes). */
+  readonly meta?: ReadonlyArray<readonly [key: string, value: string | null]>;
+}
+
+export interface Storage {
+  /** Latest committed timestamp (0 on an empty store). */
+  latestTs(): Timestamp;
+  snapshot(ts?: Timestamp): SnapshotReader;
+  /**
+   * Atomically applies the writes at a new timestamp `> latestTs()` (also across restarts) and
+   * returns the index keys it changed. Durable when it resolves.
+   */
+  commit(request: CommitRequest): Promise<CommitResult>;
+
+  /** Tables: a stable name ↔ number map. Creating a table creates its `by_id` and `by_creation_time`. */
+  tables(): readonly TableInfo[];
+  ensureTable(name: string): Promise<TableInfo>;
+  tableByNumber(n: TableNumber): TableInfo | undefined;
+  indexes(table?: string): readonly IndexInfo[];
+  /** Creates (and backfills from the latest snapshot) an index, or returns the existing one with those fields. */
+  addIndex(table: string, name: string, fields: readonly string[]): Promise<IndexInfo>;
+  dropIndex(table: string, name: string): Promise<void>;
+  /** Removes a table's documents and indexes (the table number is never reused). */
+  dropTable?(name: string): Promise<void>;
+
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string | null): Promise<void>;
+
+  /** A fresh id for a new document of `table`. */
+  newId(table: string): DocumentId;
+  /** Refreshes tables/indexes from the database (another process or thread changed them). */
+  reload(): Promise<void>;
+  close(): Promise<void>;
+}
