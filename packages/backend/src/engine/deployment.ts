@@ -1,0 +1,77 @@
+/**
+ * What a push produces and the engine runs: the module set, what analysis found in it, the
+ * schema, the auth providers, crons and HTTP routes. Shared by push/ (which builds and stores
+ * it) and the runtime (which loads and executes it).
+ */
+import type { FunctionKind } from "./types.js";
+
+export interface ModuleSource {
+  /** Relative to the functions dir, always ending `.js`: `messages.js`, `_deps/ABC.js`. */
+  readonly path: string;
+  readonly source: string;
+  readonly sourceMap?: string | undefined;
+  readonly environment: "isolate" | "node";
+}
+
+export type Visibility = "public" | "internal";
+
+export interface FunctionMetadata {
+  readonly name: string; // export name
+  readonly kind: FunctionKind;
+  readonly visibility: Visibility;
+  /** Validator JSON text (`exportArgs()`), `{"type":"any"}` when none. */
+  readonly args: string;
+  /** Validator JSON text (`exportReturns()`), or null. */
+  readonly returns: string | null;
+}
+
+export interface ModuleAnalysis {
+  readonly path: string;
+  readonly functions: readonly FunctionMetadata[];
+  /** `http.js` default export routes: [path, method]. */
+  readonly httpRoutes: ReadonlyArray<{ readonly path: string; readonly method: string }> | null;
+  /** `crons.js` default export: `export()` parsed. */
+  readonly crons: Record<string, CronSpec> | null;
+}
+
+export interface CronSpec {
+  readonly name: string;
+  readonly args: unknown[];
+  readonly schedule: Record<string, unknown>;
+}
+
+/** `schema.js` default export's `export()`, parsed (research §5.8). */
+export interface SchemaJSON {
+  readonly tables: ReadonlyArray<{
+    readonly tableName: string;
+    readonly indexes: ReadonlyArray<{ readonly indexDescriptor: string; readonly fields: readonly string[] }>;
+    readonly searchIndexes?: ReadonlyArray<{
+      readonly indexDescriptor: string;
+      readonly searchField: string;
+      readonly filterFields: readonly string[];
+    }>;
+    readonly vectorIndexes?: ReadonlyArray<{
+      readonly indexDescriptor: string;
+      readonly vectorField: string;
+      readonly dimensions: number;
+      readonly filterFields: readonly string[];
+    }>;
+    readonly documentType: unknown;
+  }>;
+  readonly schemaValidation: boolean;
+}
+
+export interface Analysis {
+  readonly modules: readonly ModuleAnalysis[];
+  readonly schema: SchemaJSON | null;
+  /** `auth.config.js` default export, evaluated with the deployment's env vars (null when absent). */
+  readonly authConfig: { providers: unknown[] } | null;
+}
+
+/** A deployable unit: what finish_push makes live atomically. */
+export interface Deployment {
+  /** Content hash of modules + schema; changes on every push that changes code. */
+  readonly version: string;
+  readonly modules: readonly ModuleSource[];
+  readonly analysis: Analysis;
+}

@@ -1,0 +1,144 @@
+/**
+ * The engine contract: what the HTTP API, the sync protocol and the push API ask of the
+ * function runtime + transaction layer. Everything on the wire is Convex JSON.
+ */
+import type { ConvexJSON, KeyRange, Timestamp } from "@tandem/storage";
+
+/** `UserIdentity` as `ctx.auth.getUserIdentity()` returns it (research §7.3). */
+export type UserIdentityAttributes = {
+  tokenIdentifier: string;
+  issuer: string;
+  subject: string;
+} & { [claim: string]: ConvexJSON };
+
+/** Who runs a function. */
+export type Identity =
+  | { readonly kind: "none" }
+  | { readonly kind: "admin" }
+  | { readonly kind: "impersonated"; readonly attributes: UserIdentityAttributes }
+  | {
+      readonly kind: "user";
+      readonly attributes: UserIdentityAttributes;
+      /** ms since epoch at which the token expires (`exp * 1000`). */
+      readonly expiresAt: number | null;
+      readonly token: string;
+    };
+
+export type FunctionKind = "query" | "mutation" | "action";
+
+/** Canonical udf path: `messages.js:list` (module path with `.js`, then `:export`). */
+export type CanonicalPath = string;
+
+export interface LogLine {
+  readonly level: "LOG" | "DEBUG" | "INFO" | "WARN" | "ERROR";
+  readonly text: string;
+}
+
+/** A function failure as the clients see it. */
+export interface FunctionError {
+  /** `Uncaught Error: boom\n    at …` (without the `[Request ID: …] Server Error` prefix). */
+  readonly message: string;
+  /** Present only when the function threw a `ConvexError`. */
+  readonly data?: ConvexJSON;
+}
+
+export type Outcome<T> =
+  | { readonly ok: true; readonly value: T; readonly logLines: readonly string[] }
+  | { readonly ok: false; readonly error: FunctionError; readonly logLines: readonly string[] };
+
+export interface QueryRequest {
+  /** As the client sent it (`messages:list`, `messages`, `dir/x.js:f`); the engine canonicalizes. */
+  readonly path: string;
+  /** The argument object (Convex JSON), not the `[args]` array. */
+  readonly args: ConvexJSON;
+  readonly identity: Identity;
+  /** Snapshot to read at; latest when absent. */
+  readonly ts?: Timestamp;
+  /** Query journal from a previous execution of the same subscription (pagination). */
+  readonly journal?: string | null;
+  /** Admin callers may run internal functions. */
+  readonly allowInternal?: boolean;
+}
+
+export type QueryResult = Outcome<ConvexJSON> & {
+  readonly ts: Timestamp;
+  /** Index ranges read, including ranges consumed by `take`/`first`/pagination. */
+  readonly readSet: readonly KeyRange[];
+  readonly journal: string | null;
+};
+
+export interface MutationRequest {
+  readonly path: string;
+  readonly args: ConvexJSON;
+  readonly identity: Identity;
+  readonly allowInternal?: boolean;
+  /** De-duplication key of the sync protocol: a success is recorded in the same transaction. */
+  readonly idempotencyKey?: { readonly sessionId: string; readonly requestId: number };
+}
+
+/** `ts` is the commit timestamp (for a failure: none). */
+export type MutationResult = Outcome<ConvexJSON> & { readonly ts: Timestamp | null };
+
+export interface ActionRequest {
+  readonly path: string;
+  readonly args: ConvexJSON;
+  readonly identity: Identity;
+  readonly allowInternal?: boolean;
+}
+
+export type ActionResult = Outcome<ConvexJSON>;
+
+/** What a commit changed, for subscriptions: every (index, key) point that was written. */
+export interface CommitNotice {
+  readonly ts: Timestamp;
+  readonly writes: ReadonlyArray<{ readonly index: number; readonly key: Uint8Array }>;
+}
+
+export interface Engine {
+  latestTs(): Timestamp;
+  runQuery(req: QueryRequest): Promise<QueryResult>;
+  runMutation(req: MutationRequest): Promise<MutationResult>;
+  runAction(req: ActionRequest): Promise<ActionResult>;
+  /** Called after every commit, in timestamp order. Returns an unsubscribe function. */
+  onCommit(listener: (notice: CommitNotice) => void): () => void;
+}
+
+/** One finished execution, for `npx convex dev` log streaming (research §6.3 stream_function_logs). */
+export interface ExecutionLog {
+  readonly kind: FunctionKind | "httpAction";
+  /** `messages:list` (no `.js`). */
+  readonly identifier: string;
+  /** Seconds since epoch (float) when it finished. */
+  readonly timestamp: number;
+  readonly executionTimeSeconds: number;
+  readonly logLines: readonly string[];
+  readonly error: string | null;
+  readonly requestId: string;
+}
+
+/** The operator side of the engine, used by push/ and the server wiring. */
+export interface EngineAdmin {
+  /** Imports the modules in a sandbox (no database) and reports what they export. */
+  analyze(
+    modules: readonly import("./deployment.js").ModuleSource[],
+    env: Readonly<Record<string, string>>,
+  ): Promise<import("./deployment.js").Analysis>;
+  /** Makes a deployment live for every execution that starts after this resolves. */
+  deploy(deployment: import("./deployment.js").Deployment): Promise<void>;
+  current(): import("./deployment.js").Deployment | null;
+  /** Deployment environment variables, visible as `process.env` inside functions. */
+  setEnvironment(vars: Readonly<Record<string, string>>): void;
+  onExecution(listener: (log: ExecutionLog) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** A function implemented by the server itself (`_system/cli/...`), callable only by admins. */
+export interface SystemFunction {
+  readonly kind: FunctionKind;
+  readonly handler: (args: ConvexJSON, context: { readonly identity: Identity }) => Promise<ConvexJSON>;
+}
+
+export interface SystemFunctionRegistry {
+  /** `path` as clients send it, e.g. `_system/cli/queryEnvironmentVariables` or `…:get`. */
+  registerSystemFunction(path: string, fn: SystemFunction): void;
+}
