@@ -1,0 +1,205 @@
+/**
+ * `Storage` over any `Dialect`: the registry cache, validation, ids, timestamps and index keys live
+ * here; the dialect only moves rows. Reader connections (other threads or processes) notice schema
+ * changes through the head's `schemaVersion` and reload lazily before their next read.
+ */
+import type {
+  CommitRequest,
+  CommitResult,
+  DocumentId,
+  IndexId,
+  IndexInfo,
+  SnapshotReader,
+  Storage,
+  TableInfo,
+  TableNumber,
+  Timestamp,
+} from "../types.js";
+import { storageError } from "../errors.js";
+import { newDocumentId } from "../ids/documentId.js";
+import type { Dialect } from "./dialect.js";
+import { BUILTIN_INDEXES, SYSTEM_TABLE_NUMBERS, USER_TABLE_NUMBERS, checkIndex, checkTableName, isBuiltinIndex, isSystemTableName } from "./names.js";
+import { checkWrites, planCommit } from "./plan.js";
+import { Registry, keyFunction, type RegisteredIndex } from "./registry.js";
+import { Snapshot } from "./snapshot.js";
+
+export class MvccStorage implements Storage {
+  private readonly registry = new Registry();
+  private closed = false;
+
+  private constructor(readonly dialect: Dialect) {}
+
+  static async open(dialect: Dialect): Promise<MvccStorage> {
+    const store = new MvccStorage(dialect);
+    await store.reload();
+    return store;
+  }
+
+  latestTs(): Timestamp {
+    return this.dialect.head().latestTs as Timestamp;
+  }
+
+  snapshot(ts?: Timestamp): SnapshotReader {
+    this.assertOpen();
+    const latest = this.latestTs();
+    if (ts !== undefined && ts > latest)
+      throw storageError("BadRequest", "TimestampInFuture", `Snapshot ${ts} is later than the latest commit ${latest}`);
+    return new Snapshot(this, ts ?? latest);
+  }
+
+  async commit(request: CommitRequest): Promise<CommitResult> {
+    this.assertWritable();
+    for (let attempt = 0; ; attempt++) {
+      await this.refreshIfStale();
+      const writes = checkWrites(request.writes, this.registry);
+      const version = this.registry.version;
+      try {
+        return await this.dialect.commit(
+          writes.map((w) => w.write.id),
+          (head, latest) => {
+            // Another connection changed the schema after our check: replan with fresh indexes.
+            if (head.schemaVersion !== version) throw new StaleRegistry();
+            return planCommit(request, writes, this.registry, head, latest);
+          },
+        );
+      } catch (e) {
+        if (!(e instanceof StaleRegistry) || attempt > 2) throw e;
+        await this.reload();
+      }
+    }
+  }
+
+  tables(): readonly TableInfo[] {
+    return this.registry.tables();
+  }
+
+  tableByNumber(n: TableNumber): TableInfo | undefined {
+    return this.registry.tableByNumber(n);
+  }
+
+  async ensureTable(name: string): Promise<TableInfo> {
+    checkTableName(name);
+    await this.refreshIfStale();
+    const existing = this.registry.table(name);
+    if (existing) return existing;
+    this.assertWritable();
+    const range = isSystemTableName(name) ? SYSTEM_TABLE_NUMBERS : USER_TABLE_NUMBERS;
+    await this.dialect.createTable(name, range.min, range.max, BUILTIN_INDEXES);
+    await this.reload();
+    const created = this.registry.table(name);
+    if (!created) throw new Error(`table ${name} vanished after creation`);
+    return created;
+  }
+
+  indexes(table?: string): readonly IndexInfo[] {
+    if (table === undefined) return this.registry.allIndexes();
+    const t = this.registry.table(table);
+    return t ? this.registry.indexesOf(t.number).map((i) => i.info) : [];
+  }
+
+  async addIndex(table: string, name: string, fields: readonly string[]): Promise<IndexInfo> {
+    checkIndex(name, fields);
+    await this.refreshIfStale();
+    const t = this.requireTable(table);
+    const existing = this.registry.indexByName(t.number, name);
+    if (existing) {
+      if (sameFields(existing.info.fields, fields)) return existing.info;
+      throw storageError("Conflict", "IndexExists", `Index ${table}.${name} exists with other fields`);
+    }
+    this.assertWritable();
+    const row = await this.dialect.createIndex(t.number, name, [...fields], keyFunction(fields));
+    await this.reload();
+    const created = this.registry.index(row.id);
+    if (!created) throw new Error(`index ${table}.${name} vanished after creation`);
+    return created.info;
+  }
+
+  async dropIndex(table: string, name: string): Promise<void> {
+    if (isBuiltinIndex(name)) throw storageError("BadRequest", "SystemIndex", `Index ${name} can't be dropped`);
+    await this.refreshIfStale();
+    const t = this.requireTable(table);
+    const index = this.registry.indexByName(t.number, name);
+    if (!index) return;
+    this.assertWritable();
+    await this.dialect.dropIndex(index.info.id);
+    await this.reload();
+  }
+
+  async dropTable(name: string): Promise<void> {
+    await this.refreshIfStale();
+    const t = this.registry.table(name);
+    if (!t) return;
+    this.assertWritable();
+    await this.dialect.dropTable(t.number);
+    await this.reload();
+  }
+
+  getMeta(key: string): Promise<string | null> {
+    return this.dialect.getMeta(key);
+  }
+
+  async setMeta(key: string, value: string | null): Promise<void> {
+    this.assertWritable();
+    await this.dialect.setMeta(key, value);
+  }
+
+  newId(table: string): DocumentId {
+    return newDocumentId(this.requireTable(table).number);
+  }
+
+  async reload(): Promise<void> {
+    this.assertOpen();
+    const version = this.dialect.head().schemaVersion;
+    const { tables, indexes } = await this.dialect.loadRegistry();
+    this.registry.load(tables, indexes, version);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.dialect.close();
+  }
+
+  /** @internal for Snapshot: the name of a table, reloading once if another connection created it. */
+  async tableNameOf(tableNumber: number): Promise<string> {
+    let t = this.registry.tableByNumber(tableNumber);
+    if (!t) {
+      await this.reload();
+      t = this.registry.tableByNumber(tableNumber);
+    }
+    if (!t) throw storageError("NotFound", "TableNotFound", `Table number ${tableNumber} does not exist`);
+    return t.name;
+  }
+
+  /** @internal for Snapshot. */
+  async registeredIndex(id: IndexId): Promise<RegisteredIndex | undefined> {
+    await this.refreshIfStale();
+    return this.registry.index(id);
+  }
+
+  private async refreshIfStale(): Promise<void> {
+    this.assertOpen();
+    if (this.dialect.head().schemaVersion !== this.registry.version) await this.reload();
+  }
+
+  private requireTable(name: string): TableInfo {
+    const t = this.registry.table(name);
+    if (!t) throw storageError("NotFound", "TableNotFound", `Table ${JSON.stringify(name)} does not exist`);
+    return t;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new TypeError("storage is closed");
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.dialect.readonly) throw storageError("Forbidden", "ReadOnlyStorage", "This storage connection is read-only");
+  }
+}
+
+class StaleRegistry extends Error {}
+
+function sameFields(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((f, i) => f === b[i]);
+}

@@ -1,0 +1,61 @@
+/**
+ * Convex document ids (research §4): `base32(varint(tableNumber) ‖ internalId[16] ‖ footer)` where
+ * footer = fletcher16(previous bytes) XOR version (0), little-endian.
+ */
+import { randomBytes } from "node:crypto";
+import type { DocumentId, TableNumber } from "../types.js";
+import { decodeBase32, encodeBase32 } from "./base32.js";
+import { fletcher16 } from "./checksum.js";
+import { decodeVarint, encodeVarint } from "./varint.js";
+
+const VERSION = 0;
+export const MIN_ID_LENGTH = 31;
+export const MAX_ID_LENGTH = 37;
+
+export interface DecodedId {
+  readonly tableNumber: TableNumber;
+  readonly internalId: Uint8Array;
+}
+
+export function encodeId(tableNumber: number, internalId: Uint8Array): DocumentId {
+  if (internalId.length !== 16) throw new TypeError(`internal id must be 16 bytes, got ${internalId.length}`);
+  if (!Number.isInteger(tableNumber) || tableNumber <= 0 || tableNumber > 0xffffffff)
+    throw new TypeError(`invalid table number ${tableNumber}`);
+  const head = encodeVarint(tableNumber);
+  const bytes = new Uint8Array(head.length + 18);
+  bytes.set(head);
+  bytes.set(internalId, head.length);
+  const footer = fletcher16(bytes.subarray(0, head.length + 16)) ^ VERSION;
+  bytes[head.length + 16] = footer & 0xff;
+  bytes[head.length + 17] = footer >> 8;
+  return encodeBase32(bytes) as DocumentId;
+}
+
+/** Parses an id; `null` for anything that is not exactly the canonical encoding of one. */
+export function decodeId(id: string): DecodedId | null {
+  if (typeof id !== "string" || id.length < MIN_ID_LENGTH || id.length > MAX_ID_LENGTH) return null;
+  const bytes = decodeBase32(id);
+  if (!bytes) return null;
+  const head = decodeVarint(bytes);
+  if (!head || head.value === 0) return null;
+  if (bytes.length !== head.length + 18) return null;
+  const internalId = bytes.slice(head.length, head.length + 16);
+  const footer = bytes[head.length + 16]! | (bytes[head.length + 17]! << 8);
+  if (footer !== (fletcher16(bytes.subarray(0, head.length + 16)) ^ VERSION)) return null;
+  // Rejects non-zero padding bits and over-long varints: decoding must round-trip exactly.
+  if (encodeId(head.value, internalId) !== id) return null;
+  return { tableNumber: head.value as TableNumber, internalId };
+}
+
+export function isId(id: string): id is DocumentId {
+  return decodeId(id) !== null;
+}
+
+export function tableNumberOfId(id: string): TableNumber | null {
+  return decodeId(id)?.tableNumber ?? null;
+}
+
+/** A fresh id: 16 random bytes (Convex uses 14 random + 2 day bytes; clients can't tell). */
+export function newDocumentId(tableNumber: number): DocumentId {
+  return encodeId(tableNumber, randomBytes(16));
+}

@@ -1,0 +1,39 @@
+/**
+ * Opens a SQLite-backed `Storage`. WAL + synchronous=NORMAL: a commit survives a crash of the
+ * process (not of the OS), and readers never block the writer. Several connections may share one
+ * file — e.g. read-only ones in worker threads — with one writer at a time.
+ */
+import Sqlite from "better-sqlite3";
+import type { Storage } from "../types.js";
+import { MvccStorage } from "../engine/store.js";
+import { SqliteDialect } from "./dialect.js";
+import { SCHEMA } from "./schema.js";
+import { prepareStatements } from "./statements.js";
+
+export interface SqliteStorageOptions {
+  /** Database file; `":memory:"` for a private in-memory store. */
+  readonly path: string;
+  /** Opens an existing file for reads only (commits and schema changes throw `ReadOnlyStorage`). */
+  readonly readonly?: boolean;
+  /** How long to wait for another connection's lock, in ms (default 5000). */
+  readonly busyTimeoutMs?: number;
+}
+
+export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
+  const readonly = options.readonly ?? false;
+  const db = new Sqlite(options.path, { readonly, fileMustExist: readonly });
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    if (!readonly) {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.exec(SCHEMA);
+    }
+    db.defaultSafeIntegers(true);
+    const dialect = new SqliteDialect(db, prepareStatements(db), readonly);
+    return await MvccStorage.open(dialect);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}

@@ -1,0 +1,2 @@
+export { fromConvexJSON, toConvexJSON, fromConvexJSONOrUndefined, isUndefinedMarker } from "./json.js";
+export { getFieldPath, getJSONFieldPath, splitFieldPath } from "./fieldPath.js";
