@@ -23,13 +23,13 @@ export function getFieldPath(value: Value | undefined, path: string | readonly s
 /**
  * The value at `path` in a Convex JSON document, decoded; `undefined` when missing. Walking the
  * JSON and decoding only the leaf avoids decoding the whole document. Field names never start with
- * `$`, so a path can't step into `{"$integer": …}` and friends.
+ * `$`, so a `$` part can only point into `{"$integer": …}` and friends: that is "missing".
  */
 export function getJSONFieldPath(json: ConvexJSON | undefined, path: string | readonly string[]): Value | undefined {
   let cur: ConvexJSON | undefined = json;
   for (const part of typeof path === "string" ? splitFieldPath(path) : path) {
     if (cur === null || cur === undefined || typeof cur !== "object" || Array.isArray(cur)) return undefined;
-    if (!Object.hasOwn(cur, part)) return undefined;
+    if (part.startsWith("$") || !Object.hasOwn(cur, part)) return undefined;
     cur = cur[part];
   }
   return cur === undefined ? undefined : fromConvexJSON(cur);
