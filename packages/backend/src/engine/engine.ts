@@ -1,0 +1,352 @@
+/**
+ * The engine: resolves functions of the live deployment, runs queries at a snapshot, runs
+ * mutations serializably (optimistic concurrency: re-run when a commit since the snapshot wrote
+ * into what they read), commits their writes, and tells listeners what each commit wrote.
+ */
+import type { ValidatorJSON } from "convex/values";
+import { createLogger, isTandemError, TandemError, type Logger } from "@tandem/shared";
+import { decodeId, type ConvexJSON, type DocumentJSON, type Storage, type Timestamp } from "@tandem/storage";
+import { validateArgs, validateDocument, validateReturns, checkArgsLimits, type ValidationContext } from "../values/index.js";
+import { CommitLog } from "../transactions/commit_log.js";
+import { Transaction } from "../transactions/transaction.js";
+import type { Catalog } from "../transactions/catalog.js";
+import { LoadedDeployment } from "../runtime/loaded_deployment.js";
+import { analyzeModules } from "../runtime/analyze.js";
+import { displayPath, type FunctionPath } from "../runtime/paths.js";
+import { Mutex } from "./mutex.js";
+import { newRequestId, runFunction, type RunOutput } from "./execute.js";
+import type { Analysis, Deployment, ModuleSource } from "./deployment.js";
+import type {
+  ActionRequest,
+  CommitNotice,
+  Engine,
+  EngineAdmin,
+  ExecutionLog,
+  FunctionKind,
+  Identity,
+  MutationRequest,
+  QueryRequest,
+  SystemFunction,
+  SystemFunctionRegistry,
+} from "./types.js";
+
+export interface EngineOptions {
+  readonly storage: Storage;
+  readonly logger?: Logger;
+  /** Deployment name reported by `ctx.meta` and `/instance_name`. */
+  readonly name?: string;
+  /** OCC retries before a mutation fails (Convex: 4). */
+  readonly maxRetries?: number;
+}
+
+export type TandemEngine = Engine & EngineAdmin & SystemFunctionRegistry & {
+  /** Number of OCC re-executions so far (tests and benchmarks). */
+  readonly occRetries: number;
+  readonly storage: Storage;
+  kindOf(path: string): FunctionKind | null;
+};
+
+const MUTATION_META = (sessionId: string, requestId: number) => `mutation/${sessionId}/${requestId}`;
+
+export function createEngine(options: EngineOptions): TandemEngine {
+  const storage = options.storage;
+  const log = options.logger ?? createLogger("engine");
+  const name = options.name ?? "tandem";
+  const maxRetries = options.maxRetries ?? 4;
+  const commitLog = new CommitLog();
+  const commitMutex = new Mutex();
+  const udfMutex = new Mutex();
+  const commitListeners = new Set<(n: CommitNotice) => void>();
+  const execListeners = new Set<(l: ExecutionLog) => void>();
+  const systemFunctions = new Map<string, SystemFunction>();
+  let live: LoadedDeployment | null = null;
+  let env: Record<string, string> = {};
+  let occRetries = 0;
+
+  const catalog: Catalog = {
+    tables: () => storage.tables(),
+    tableByNumber: (n) => storage.tableByNumber(n),
+    indexes: (t) => storage.indexes(t),
+    ensureTable: (t) => storage.ensureTable(t),
+    newId: (t) => storage.newId(t),
+  };
+  const validationContext: ValidationContext = {
+    tableNumberToName: (n) => storage.tableByNumber(n as never)?.name,
+    decodeId: (id) => decodeId(id),
+  };
+
+  function documentTypes(): Map<string, ValidatorJSON> {
+    const schema = live?.deployment.analysis.schema;
+    const out = new Map<string, ValidatorJSON>();
+    if (!schema || !schema.schemaValidation) return out;
+    for (const t of schema.tables) out.set(t.tableName, t.documentType as ValidatorJSON);
+    return out;
+  }
+  let schemaCache: { version: string | null; types: Map<string, ValidatorJSON> } = { version: null, types: new Map() };
+  function checkDocument(table: string, doc: DocumentJSON): void {
+    const version = live?.deployment.version ?? null;
+    if (schemaCache.version !== version) schemaCache = { version, types: documentTypes() };
+    const type = schemaCache.types.get(table);
+    if (!type) {
+      if (schemaCache.types.size > 0 && live?.deployment.analysis.schema?.schemaValidation)
+        throw new TandemError("BadRequest", "SchemaViolation", `Failed to insert or update a document in table "${table}" because it does not match the schema: Table "${table}" is not in the schema.`);
+      return;
+    }
+    const msg = validateDocument(table, type, doc as never, validationContext);
+    if (msg) throw new TandemError("BadRequest", "SchemaViolation", msg);
+  }
+
+  function requireDeployment(): LoadedDeployment {
+    if (!live) throw new TandemError("BadRequest", "NoDeployment", "No functions have been pushed to this deployment yet. Run `npx convex dev`.");
+    return live;
+  }
+
+  function emit(kind: FunctionKind, path: string, started: number, out: { ok: boolean; logLines: readonly string[]; error?: { message: string } }) {
+    if (execListeners.size === 0) return;
+    const entry: ExecutionLog = {
+      kind,
+      identifier: path,
+      timestamp: Date.now() / 1000,
+      executionTimeSeconds: (performance.now() - started) / 1000,
+      logLines: out.logLines,
+      error: out.ok ? null : (out.error?.message ?? "error"),
+      requestId: newRequestId(),
+    };
+    for (const l of execListeners) l(entry);
+  }
+
+  /** Argument checks common to every kind; returns the resolved function. */
+  function prepare(kind: FunctionKind, path: string, args: ConvexJSON, allowInternal: boolean) {
+    const dep = requireDeployment();
+    const fn = dep.resolve(path, kind, allowInternal);
+    const limit = checkArgsLimits(args);
+    if (limit) throw new TandemError("BadRequest", "ArgumentsTooLarge", limit.message);
+    const msg = validateArgs(JSON.parse(fn.meta.args) as ValidatorJSON, args, validationContext);
+    if (msg) throw new TandemError("BadRequest", "ArgumentValidationError", msg);
+    return { dep, fn };
+  }
+
+  function checkReturn(returns: string | null, value: ConvexJSON): string | null {
+    if (returns === null) return null;
+    const v = JSON.parse(returns) as ValidatorJSON | null;
+    return validateReturns(v, value, validationContext);
+  }
+
+  const callbacks = {
+    runQuery: (r: QueryRequest) => engine.runQuery(r),
+    runMutation: (r: MutationRequest) => engine.runMutation(r),
+    runAction: (r: ActionRequest) => engine.runAction(r),
+  };
+
+  async function execute(
+    dep: LoadedDeployment,
+    path: FunctionPath,
+    kind: FunctionKind,
+    args: ConvexJSON,
+    identity: Identity,
+    tx: Transaction | null,
+    returns: string | null,
+    journal?: string | null,
+  ): Promise<RunOutput> {
+    const run = () =>
+      runFunction({
+        deployment: dep,
+        path,
+        kind,
+        args,
+        identity,
+        tx,
+        env,
+        check: checkDocument,
+        engine: callbacks,
+        deploymentName: name,
+        journal: journal ?? null,
+        resolveNested: (k, p, a) => {
+          const target = dep.resolve(p, k, true);
+          const msg = validateArgs(JSON.parse(target.meta.args) as ValidatorJSON, a, validationContext);
+          if (msg) throw new TandemError("BadRequest", "ArgumentValidationError", msg);
+          return target.path;
+        },
+      });
+    const out = kind === "action" ? await run() : await udfMutex.run(run);
+    if (out.ok) {
+      const msg = checkReturn(returns, out.value);
+      if (msg) return { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal };
+    }
+    return out;
+  }
+
+  function failure<T extends object>(e: unknown, extra: T) {
+    if (!isTandemError(e) || e.kind === "Internal") log.error("function execution failed", { error: e });
+    const message = e instanceof Error ? e.message : String(e);
+    return { ok: false as const, error: { message }, logLines: [] as string[], ...extra };
+  }
+
+  async function systemCall(kind: FunctionKind, path: string, args: ConvexJSON, identity: Identity) {
+    const key = path.replace(/\.js(?=:|$)/, "");
+    const fn = systemFunctions.get(key) ?? systemFunctions.get(key.replace(/:default$/, ""));
+    if (!fn || fn.kind !== kind) throw new TandemError("BadRequest", "FunctionNotFound", `Could not find function for '${key}'.`);
+    if (identity.kind !== "admin") throw new TandemError("Forbidden", "Unauthorized", "You do not have permission to perform this operation.");
+    return fn.handler(args, { identity });
+  }
+
+  const engine: TandemEngine = {
+    get occRetries() {
+      return occRetries;
+    },
+    storage,
+    latestTs: () => storage.latestTs(),
+    kindOf: (path) => {
+      if (path.startsWith("_system/")) return systemFunctions.get(path.replace(/\.js(?=:|$)/, ""))?.kind ?? null;
+      return live?.kindOf(path) ?? null;
+    },
+
+    async runQuery(req) {
+      const started = performance.now();
+      const ts = req.ts ?? storage.latestTs();
+      if (req.path.startsWith("_system/")) {
+        try {
+          const value = await systemCall("query", req.path, req.args, req.identity);
+          return { ok: true, value, logLines: [], ts, readSet: [], journal: null };
+        } catch (e) {
+          return failure(e, { ts, readSet: [], journal: null });
+        }
+      }
+      try {
+        const { dep, fn } = prepare("query", req.path, req.args, req.allowInternal ?? false);
+        const tx = new Transaction(storage.snapshot(ts), catalog, { readOnly: true });
+        const out = await execute(dep, fn.path, "query", req.args, req.identity, tx, fn.meta.returns, req.journal);
+        emit("query", displayPath(fn.path), started, out);
+        return { ...out, ts, readSet: tx.readSet };
+      } catch (e) {
+        return failure(e, { ts, readSet: [], journal: null });
+      }
+    },
+
+    async runMutation(req) {
+      const started = performance.now();
+      if (req.path.startsWith("_system/")) {
+        try {
+          const value = await systemCall("mutation", req.path, req.args, req.identity);
+          return { ok: true, value, logLines: [], ts: storage.latestTs() };
+        } catch (e) {
+          return failure(e, { ts: null });
+        }
+      }
+      const key = req.idempotencyKey ? MUTATION_META(req.idempotencyKey.sessionId, req.idempotencyKey.requestId) : null;
+      try {
+        if (key) {
+          const prior = await storage.getMeta(key);
+          if (prior) {
+            const p = JSON.parse(prior) as { value: ConvexJSON; logLines: string[] };
+            return { ok: true, value: p.value, logLines: p.logLines, ts: storage.latestTs() };
+          }
+        }
+        const { dep, fn } = prepare("mutation", req.path, req.args, req.allowInternal ?? false);
+        for (let attempt = 0; ; attempt++) {
+          const tx = new Transaction(storage.snapshot(), catalog, { readOnly: false, beginMs: Date.now() });
+          const out = await execute(dep, fn.path, "mutation", req.args, req.identity, tx, fn.meta.returns);
+          if (!out.ok) {
+            emit("mutation", displayPath(fn.path), started, out);
+            return { ok: false, error: out.error, logLines: out.logLines, ts: null };
+          }
+          const committed = await commitMutex.run(async () => {
+            if (commitLog.conflict(tx.readSet, tx.ts)) return null;
+            const writes = tx.writes();
+            const meta: [string, string | null][] = [];
+            // A re-sent mutation answers with the latest ts, which is ≥ this commit's.
+            if (key) meta.push([key, JSON.stringify({ value: out.value, logLines: out.logLines })]);
+            if (writes.length === 0 && meta.length === 0) return { ts: storage.latestTs(), indexWrites: [] };
+            const result = await storage.commit({ writes, meta });
+            commitLog.append(result.ts, result.indexWrites);
+            return result;
+          });
+          if (committed) {
+            if (committed.indexWrites.length > 0) notify(committed.ts, committed.indexWrites);
+            emit("mutation", displayPath(fn.path), started, out);
+            return { ok: true, value: out.value, logLines: out.logLines, ts: committed.ts };
+          }
+          occRetries += 1;
+          if (attempt >= maxRetries) {
+            const table = tx.writes()[0]?.table ?? "unknown";
+            return failure(
+              new TandemError(
+                "Unavailable",
+                "OptimisticConcurrencyControlFailure",
+                `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. Another call to this mutation changed the document with ID "${tx.writes()[0]?.id ?? ""}". See https://docs.convex.dev/error#1`,
+              ),
+              { ts: null },
+            );
+          }
+          await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2000) * Math.random()));
+        }
+      } catch (e) {
+        return failure(e, { ts: null });
+      }
+    },
+
+    async runAction(req) {
+      const started = performance.now();
+      if (req.path.startsWith("_system/")) {
+        try {
+          return { ok: true, value: await systemCall("action", req.path, req.args, req.identity), logLines: [] };
+        } catch (e) {
+          return failure(e, {});
+        }
+      }
+      try {
+        const { dep, fn } = prepare("action", req.path, req.args, req.allowInternal ?? false);
+        const out = await execute(dep, fn.path, "action", req.args, req.identity, null, fn.meta.returns);
+        emit("action", displayPath(fn.path), started, out);
+        return out.ok ? { ok: true, value: out.value, logLines: out.logLines } : { ok: false, error: out.error, logLines: out.logLines };
+      } catch (e) {
+        return failure(e, {});
+      }
+    },
+
+    onCommit(listener) {
+      commitListeners.add(listener);
+      return () => commitListeners.delete(listener);
+    },
+
+    async analyze(modules: readonly ModuleSource[], vars: Readonly<Record<string, string>>): Promise<Analysis> {
+      return analyzeModules(modules, vars);
+    },
+    async deploy(deployment: Deployment) {
+      live = new LoadedDeployment(deployment);
+    },
+    current: () => live?.deployment ?? null,
+    setEnvironment(vars) {
+      env = { ...vars };
+    },
+    onExecution(listener) {
+      execListeners.add(listener);
+      return () => execListeners.delete(listener);
+    },
+    registerSystemFunction(path, fn) {
+      systemFunctions.set(path.replace(/\.js(?=:|$)/, ""), fn);
+    },
+    async close() {
+      commitListeners.clear();
+      execListeners.clear();
+    },
+  };
+
+  function notify(ts: Timestamp, indexWrites: readonly { index: number; oldKey: Uint8Array | null; newKey: Uint8Array | null }[]) {
+    const writes: { index: number; key: Uint8Array }[] = [];
+    for (const w of indexWrites) {
+      if (w.oldKey) writes.push({ index: w.index, key: w.oldKey });
+      if (w.newKey) writes.push({ index: w.index, key: w.newKey });
+    }
+    const notice: CommitNotice = { ts, writes };
+    for (const l of commitListeners) {
+      try {
+        l(notice);
+      } catch (e) {
+        log.error("commit listener failed", { error: e });
+      }
+    }
+  }
+
+  return engine;
+}

@@ -1,0 +1,32 @@
+/** What `ctx.auth.getUserIdentity()` returns for each kind of caller (research §7.3–7.4). */
+import type { ConvexJSON } from "@tandem/storage";
+import type { Identity } from "../engine/types.js";
+import { unreachable } from "@tandem/shared";
+
+export function identityJSON(identity: Identity): ConvexJSON {
+  switch (identity.kind) {
+    case "none":
+    case "admin":
+      return null;
+    case "user":
+    case "impersonated":
+      return identity.attributes as ConvexJSON;
+    default:
+      return unreachable(identity);
+  }
+}
+
+/** A stable key for caching results per caller. */
+export function identityKey(identity: Identity): string {
+  switch (identity.kind) {
+    case "none":
+      return "none";
+    case "admin":
+      return "admin";
+    case "user":
+    case "impersonated":
+      return `${identity.kind}:${identity.attributes.tokenIdentifier}`;
+    default:
+      return unreachable(identity);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * A deployment ready to run: its function table and a realm with its modules loaded for queries
+ * and mutations (shared, one execution at a time), plus fresh realms for actions.
+ */
+import { badRequest } from "@tandem/shared";
+import type { Deployment, FunctionMetadata } from "../engine/deployment.js";
+import type { FunctionKind } from "../engine/types.js";
+import { ModuleGraph } from "./module_loader.js";
+import { canonicalPath, displayPath, parseUdfPath, type FunctionPath } from "./paths.js";
+import { Realm } from "./realm.js";
+
+export interface ResolvedFunction {
+  readonly path: FunctionPath;
+  readonly meta: FunctionMetadata;
+}
+
+const KIND_NAME: Record<FunctionKind, string> = { query: "Query", mutation: "Mutation", action: "Action" };
+
+export class LoadedDeployment {
+  readonly deployment: Deployment;
+  readonly #functions = new Map<string, FunctionMetadata>();
+  #udf: { realm: Realm; graph: ModuleGraph } | null = null;
+
+  constructor(deployment: Deployment) {
+    this.deployment = deployment;
+    for (const m of deployment.analysis.modules)
+      for (const f of m.functions) this.#functions.set(`${m.path}:${f.name}`, f);
+  }
+
+  /** Finds a function, enforcing visibility and kind with Convex's messages (research §3.2). */
+  resolve(path: string, kind: FunctionKind, allowInternal: boolean): ResolvedFunction {
+    const p = parseUdfPath(path);
+    const meta = this.#functions.get(canonicalPath(p));
+    if (!meta || (meta.visibility === "internal" && !allowInternal))
+      throw badRequest(
+        "FunctionNotFound",
+        allowInternal
+          ? `Could not find function for '${displayPath(p)}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`
+          : `Could not find public function for '${displayPath(p)}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
+      );
+    if (meta.kind !== kind)
+      throw badRequest(
+        "WrongFunctionKind",
+        `Trying to execute ${canonicalPath(p)} as ${KIND_NAME[kind]}, but it is defined as ${KIND_NAME[meta.kind]}.`,
+      );
+    return { path: p, meta };
+  }
+
+  /** Looks a function up by path without knowing its kind (for `/api/function`). */
+  kindOf(path: string): FunctionKind | null {
+    return this.#functions.get(canonicalPath(parseUdfPath(path)))?.kind ?? null;
+  }
+
+  udfRealm(): { realm: Realm; graph: ModuleGraph } {
+    if (!this.#udf) {
+      const realm = new Realm("udf");
+      this.#udf = { realm, graph: new ModuleGraph(realm, this.deployment.modules) };
+    }
+    return this.#udf;
+  }
+
+  actionRealm(): { realm: Realm; graph: ModuleGraph } {
+    const realm = new Realm("action");
+    return { realm, graph: new ModuleGraph(realm, this.deployment.modules) };
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Pagination cursors and query journals. A cursor names a position in one query's index: the key
+ * of the last document of a page, or the end of the range. Cursors are opaque to clients but
+ * checked: a cursor from another index or order is rejected with `InvalidCursor`, the text the
+ * official client looks for to reset pagination (research §2.12, §8.9).
+ */
+import { badRequest } from "@tandem/shared";
+import type { IndexKey } from "@tandem/storage";
+import type { QueryPlan } from "./plan.js";
+
+export type Position = { readonly kind: "key"; readonly key: IndexKey } | { readonly kind: "end" };
+
+interface CursorBody {
+  v: 1;
+  i: number;
+  o: "asc" | "desc";
+  k: string | null;
+}
+
+export function encodeCursor(plan: QueryPlan, pos: Position): string {
+  const body: CursorBody = { v: 1, i: plan.index.id, o: plan.order, k: pos.kind === "end" ? null : Buffer.from(pos.key).toString("base64") };
+  return Buffer.from(JSON.stringify(body)).toString("base64url");
+}
+
+export function decodeCursor(plan: QueryPlan, cursor: string): Position {
+  let body: CursorBody;
+  try {
+    body = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as CursorBody;
+  } catch {
+    throw invalid("the cursor is malformed");
+  }
+  if (!body || body.v !== 1 || (body.k !== null && typeof body.k !== "string")) throw invalid("the cursor is malformed");
+  if (body.i !== plan.index.id || body.o !== plan.order)
+    throw invalid("the cursor belongs to a different query (index or order changed)");
+  return body.k === null ? { kind: "end" } : { kind: "key", key: new Uint8Array(Buffer.from(body.k, "base64")) as IndexKey };
+}
+
+function invalid(why: string) {
+  return badRequest("InvalidCursor", `InvalidCursor: ${why}. Pagination cursors can't be reused across different queries.`);
+}
+
+/** The journal of a paginated query execution: where its page ended. */
+export function encodeJournal(endCursor: string | null): string | null {
+  return endCursor === null ? null : JSON.stringify({ endCursor });
+}
+
+export function journalEndCursor(journal: string | null | undefined): string | null {
+  if (!journal) return null;
+  try {
+    const j = JSON.parse(journal) as { endCursor?: unknown };
+    return typeof j.endCursor === "string" ? j.endCursor : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * `.paginate()` (`1.0/queryPage`): one page of a query from a cursor, either `pageSize` matching
+ * documents or — when an end cursor is given or remembered in the journal — everything up to that
+ * cursor, so reactive pages never move their boundaries.
+ */
+import { compareKeys, fromConvexJSON, type DocumentJSON, type IndexKey, type KeyRange } from "@tandem/storage";
+import type { Value } from "convex/values";
+import { badRequest } from "@tandem/shared";
+import type { Transaction } from "../../transactions/transaction.js";
+import { successorKey } from "../../transactions/transaction.js";
+import { decodeCursor, encodeCursor, type Position } from "./cursor.js";
+import { evaluate } from "./filter.js";
+import type { QueryPlan } from "./plan.js";
+
+export interface PageRequest {
+  readonly cursor: string | null;
+  readonly endCursor: string | null;
+  readonly pageSize: number;
+  readonly maximumRowsRead: number | null;
+}
+
+export interface PageResult {
+  readonly page: DocumentJSON[];
+  readonly isDone: boolean;
+  readonly continueCursor: string;
+  readonly splitCursor: string | null;
+  readonly pageStatus: "SplitRecommended" | "SplitRequired" | null;
+}
+
+export async function readPage(tx: Transaction, plan: QueryPlan, req: PageRequest): Promise<PageResult> {
+  if (!Number.isFinite(req.pageSize) || req.pageSize < 0) throw badRequest("InvalidPageSize", "`numItems` must be a positive number.");
+  if (req.pageSize > 32_000) throw badRequest("PageSizeTooLarge", "`numItems` must be at most 32000.");
+  const start = req.cursor === null ? null : decodeCursor(plan, req.cursor);
+  const end = req.endCursor === null ? null : decodeCursor(plan, req.endCursor);
+  const range = narrow(plan.range, plan.order, start, end);
+  const filters = plan.operators.filter((o) => "filter" in o).map((o) => (o as { filter: unknown }).filter);
+  const page: DocumentJSON[] = [];
+  let lastKey: IndexKey | null = null;
+  let rows = 0;
+  let exhausted = true;
+  let status: PageResult["pageStatus"] = null;
+  if (range) {
+    for await (const e of tx.scan(plan.index, range, plan.order)) {
+      lastKey = e.key;
+      rows += 1;
+      const value = fromConvexJSON(e.doc) as Value;
+      if (filters.every((f) => evaluate(f as never, value) === true)) page.push(e.doc);
+      if (end === null && page.length >= Math.max(1, req.pageSize)) {
+        exhausted = false;
+        break;
+      }
+      if (req.maximumRowsRead !== null && rows >= req.maximumRowsRead) {
+        exhausted = false;
+        status = "SplitRequired";
+        break;
+      }
+    }
+  }
+  if (req.pageSize === 0 && end === null) {
+    page.length = 0;
+  }
+  // The read set covers the whole range when we ran to its end, or up to the last key read.
+  if (range) {
+    const consumed: KeyRange =
+      exhausted || lastKey === null
+        ? range
+        : plan.order === "asc"
+          ? { ...range, end: successorKey(lastKey) }
+          : { ...range, start: lastKey };
+    tx.recordRange(consumed);
+  }
+  // With an end cursor the page ends exactly there; otherwise at the last key read or the range end.
+  const continuePos: Position = end !== null ? end : exhausted || lastKey === null ? { kind: "end" } : { kind: "key", key: lastKey };
+  return {
+    page,
+    isDone: continuePos.kind === "end",
+    continueCursor: encodeCursor(plan, continuePos),
+    splitCursor: null,
+    pageStatus: status,
+  };
+}
+
+/** The sub-range strictly after `start` and up to `end` inclusive, in scan order; null if empty. */
+function narrow(range: KeyRange, order: "asc" | "desc", start: Position | null, end: Position | null): KeyRange | null {
+  let r = range;
+  if (start?.kind === "end") return null;
+  if (start?.kind === "key") r = order === "asc" ? { ...r, start: successorKey(start.key) } : { ...r, end: start.key };
+  if (end?.kind === "key") r = order === "asc" ? { ...r, end: successorKey(end.key) } : { ...r, start: end.key };
+  if (r.end !== null && compareKeys(r.start, r.end) >= 0) return null;
+  return r;
+}

@@ -1,0 +1,83 @@
+/**
+ * A running `db.query(...)`: pulls documents from the transaction's merged scan, applies filters
+ * and limits, and records in the read set exactly the part of the range it consumed (the whole
+ * range once exhausted; up to the last key read when stopped early by a limit).
+ */
+import { fromConvexJSON, type DocumentJSON, type IndexKey, type KeyRange } from "@tandem/storage";
+import type { Value } from "convex/values";
+import type { ScanEntry, Transaction } from "../../transactions/transaction.js";
+import { successorKey } from "../../transactions/transaction.js";
+import { evaluate } from "./filter.js";
+import type { QueryPlan } from "./plan.js";
+
+export class QueryStream {
+  readonly #tx: Transaction;
+  readonly #plan: QueryPlan | null;
+  #iter: AsyncGenerator<ScanEntry> | null = null;
+  #lastKey: IndexKey | null = null;
+  #exhausted = false;
+  #finished = false;
+  #returned = 0;
+  #limit: number | null;
+  readonly #filters: unknown[];
+
+  constructor(tx: Transaction, plan: QueryPlan | null) {
+    this.#tx = tx;
+    this.#plan = plan;
+    const ops = plan?.operators ?? [];
+    this.#filters = ops.filter((o) => "filter" in o).map((o) => (o as { filter: unknown }).filter);
+    const limits = ops.filter((o) => "limit" in o).map((o) => (o as { limit: number }).limit);
+    this.#limit = limits.length ? Math.min(...limits) : null;
+  }
+
+  /** Next matching document, or null when done. */
+  async next(): Promise<DocumentJSON | null> {
+    if (this.#finished || !this.#plan) return this.#done(true);
+    if (this.#limit !== null && this.#returned >= this.#limit) return this.#done(false);
+    this.#iter ??= this.#tx.scan(this.#plan.index, this.#plan.range, this.#plan.order);
+    for (;;) {
+      const r = await this.#iter.next();
+      if (r.done) return this.#done(true);
+      this.#lastKey = r.value.key;
+      if (this.#matches(r.value.doc)) {
+        this.#returned += 1;
+        return r.value.doc;
+      }
+    }
+  }
+
+  #matches(doc: DocumentJSON): boolean {
+    if (this.#filters.length === 0) return true;
+    const value = fromConvexJSON(doc) as Value;
+    return this.#filters.every((f) => evaluate(f as never, value) === true);
+  }
+
+  #done(exhausted: boolean): null {
+    if (!this.#finished) {
+      this.#exhausted = exhausted;
+      this.finish();
+    }
+    return null;
+  }
+
+  /** Records the consumed range (idempotent). Called on completion, cleanup, or execution end. */
+  finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    void this.#iter?.return(undefined);
+    const plan = this.#plan;
+    if (!plan) return;
+    const consumed = consumedRange(plan.range, plan.order, this.#exhausted ? null : this.#lastKey, this.#exhausted || this.#iter !== null);
+    if (consumed) this.#tx.recordRange(consumed);
+  }
+}
+
+/**
+ * The part of `range` read: all of it when `lastKey` is null (exhausted), else from the start to
+ * `lastKey` inclusive in scan order. Nothing when the scan never started.
+ */
+export function consumedRange(range: KeyRange, order: "asc" | "desc", lastKey: IndexKey | null, started: boolean): KeyRange | null {
+  if (!started) return null;
+  if (lastKey === null) return range;
+  return order === "asc" ? { ...range, end: successorKey(lastKey) } : { ...range, start: lastKey };
+}

@@ -1,0 +1,161 @@
+/**
+ * A realm is a `vm` context in which pushed modules are evaluated: its own globals, a `Convex`
+ * syscall object that dispatches to the execution currently running in it, and switches that
+ * make `Date`, `Math.random`, `fetch` and timers behave as Convex promises for queries and
+ * mutations (fixed time, seeded randomness, no I/O) or as plain Node for actions.
+ */
+import vm from "node:vm";
+import { webcrypto } from "node:crypto";
+import { LogCollector, makeConsole } from "./console.js";
+
+export type RealmMode = "udf" | "action";
+
+/** What the bundled `convex/server` calls (research §5.4). */
+export interface SyscallHandler {
+  syscall(op: string, jsonArgs: string): string;
+  asyncSyscall(op: string, jsonArgs: string): Promise<string>;
+  jsSyscall(op: string, args: Record<string, unknown>): unknown;
+}
+
+/** Per-execution settings installed before a function runs. */
+export interface ExecutionEnv {
+  readonly handler: SyscallHandler;
+  readonly logs: LogCollector;
+  /** Fixed `Date.now()` for queries and mutations. */
+  readonly nowMs: number;
+  readonly seed: number;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+const forbidden = (what: string) =>
+  new Error(
+    `Can't use ${what} in queries and mutations. Please consider using an action. See https://docs.convex.dev/functions/actions for more details.`,
+  );
+
+/** Code run inside each new context: deterministic Date and Math.random, controlled from outside. */
+const PRELUDE = `(() => {
+  const RealDate = Date;
+  const state = { fixed: null, seed: 1 };
+  function FixedDate(...args) {
+    if (!new.target) return new RealDate(state.fixed ?? RealDate.now()).toString();
+    if (args.length === 0) return Reflect.construct(RealDate, [state.fixed ?? RealDate.now()], new.target);
+    return Reflect.construct(RealDate, args, new.target);
+  }
+  FixedDate.prototype = RealDate.prototype;
+  Object.defineProperty(RealDate.prototype, "constructor", { value: FixedDate, writable: true, configurable: true });
+  FixedDate.now = () => state.fixed ?? RealDate.now();
+  FixedDate.parse = RealDate.parse;
+  FixedDate.UTC = RealDate.UTC;
+  globalThis.Date = FixedDate;
+  const realRandom = Math.random;
+  // mulberry32: small, fast, and good enough for a per-execution seeded stream.
+  Math.random = () => {
+    if (state.fixed === null) return realRandom();
+    let t = (state.seed = (state.seed + 0x6d2b79f5) | 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return state;
+})()`;
+
+export class Realm {
+  readonly context: vm.Context;
+  readonly mode: RealmMode;
+  #current: ExecutionEnv | null = null;
+  #clock: { fixed: number | null; seed: number };
+  readonly #processEnv: Record<string, string | undefined> = {};
+
+  constructor(mode: RealmMode) {
+    this.mode = mode;
+    const self = this;
+    const current = () => self.#current;
+    const needCurrent = () => {
+      const c = self.#current;
+      if (!c) throw new Error("The Convex database and auth objects are being used outside of a Convex function.");
+      return c;
+    };
+    const udfOnly = mode === "udf";
+    const sandbox: Record<string, unknown> = {
+      console: makeConsole(() => current()?.logs ?? null),
+      Convex: {
+        syscall: (op: string, a: string) => needCurrent().handler.syscall(op, a),
+        asyncSyscall: (op: string, a: string) => needCurrent().handler.asyncSyscall(op, a),
+        jsSyscall: (op: string, a: Record<string, unknown>) => needCurrent().handler.jsSyscall(op, a),
+      },
+      process: { env: this.#processEnv },
+      URL,
+      URLSearchParams,
+      TextEncoder,
+      TextDecoder,
+      atob,
+      btoa,
+      structuredClone,
+      Blob,
+      Headers,
+      Request,
+      Response,
+      FormData,
+      AbortController,
+      AbortSignal,
+      Event,
+      EventTarget,
+      DOMException,
+      ReadableStream,
+      WritableStream,
+      TransformStream,
+      performance: { now: () => performance.now(), timeOrigin: performance.timeOrigin },
+      queueMicrotask,
+      crypto: udfOnly
+        ? {
+            subtle: webcrypto.subtle,
+            getRandomValues: () => {
+              throw forbidden("cryptographic randomness");
+            },
+            randomUUID: () => {
+              throw forbidden("cryptographic randomness");
+            },
+          }
+        : webcrypto,
+      fetch: udfOnly
+        ? () => {
+            throw forbidden("fetch()");
+          }
+        : fetch,
+      setTimeout: udfOnly ? () => { throw forbidden("setTimeout"); } : setTimeout,
+      setInterval: udfOnly ? () => { throw forbidden("setInterval"); } : setInterval,
+      clearTimeout: udfOnly ? () => {} : clearTimeout,
+      clearInterval: udfOnly ? () => {} : clearInterval,
+    };
+    if (typeof File !== "undefined") sandbox.File = File;
+    this.context = vm.createContext(sandbox, { name: `tandem-${mode}`, codeGeneration: { strings: true, wasm: true } });
+    vm.runInContext("globalThis.self = globalThis; globalThis.global = globalThis;", this.context);
+    this.#clock = vm.runInContext(PRELUDE, this.context) as { fixed: number | null; seed: number };
+  }
+
+  /** Installs an execution; queries and mutations run one at a time per realm. */
+  enter(exec: ExecutionEnv): void {
+    this.#current = exec;
+    if (this.mode === "udf") {
+      this.#clock.fixed = exec.nowMs;
+      this.#clock.seed = exec.seed | 0;
+    }
+    for (const k of Object.keys(this.#processEnv)) delete this.#processEnv[k];
+    Object.assign(this.#processEnv, exec.env);
+  }
+
+  leave(): void {
+    this.#current = null;
+    this.#clock.fixed = null;
+  }
+
+  get busy(): boolean {
+    return this.#current !== null;
+  }
+
+  run(code: string, filename: string): unknown {
+    return new vm.Script(code, { filename }).runInContext(this.context);
+  }
+}
+
+export { LogCollector };

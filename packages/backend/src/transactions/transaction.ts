@@ -1,0 +1,185 @@
+/**
+ * One function execution's view of the database: a storage snapshot, the writes made so far
+ * (read back by later reads of the same execution), the index ranges read (for OCC and
+ * subscriptions) and the limits counters. Nested `runMutation` calls use `savepoint()` so a
+ * failing child is rolled back alone.
+ */
+import {
+  compareKeys,
+  keyInRange,
+  pointRange,
+  type DocumentId,
+  type DocumentJSON,
+  type DocumentWrite,
+  type IndexInfo,
+  type IndexKey,
+  type KeyRange,
+  type SnapshotReader,
+  type Timestamp,
+} from "@tandem/storage";
+import { TandemError } from "@tandem/shared";
+import type { Catalog } from "./catalog.js";
+import { documentIndexKey } from "./index_key.js";
+import { Metrics } from "./limits.js";
+
+export interface PendingWrite {
+  readonly table: string;
+  /** null = deleted in this transaction. */
+  readonly value: DocumentJSON | null;
+  /** The document's value at the snapshot (null if it did not exist then). */
+  readonly original: DocumentJSON | null;
+}
+
+export interface ScanEntry {
+  readonly key: IndexKey;
+  readonly doc: DocumentJSON;
+}
+
+const SCAN_BATCH = 128;
+
+export class Transaction {
+  readonly reader: SnapshotReader;
+  readonly catalog: Catalog;
+  readonly readOnly: boolean;
+  readonly metrics = new Metrics();
+  readonly readSet: KeyRange[] = [];
+  #writes = new Map<DocumentId, PendingWrite>();
+  /** Insertion order of first writes, so commits apply in program order. */
+  #order: DocumentId[] = [];
+  #creationCounter = 0;
+  readonly beginMs: number;
+
+  constructor(reader: SnapshotReader, catalog: Catalog, opts: { readOnly: boolean; beginMs?: number }) {
+    this.reader = reader;
+    this.catalog = catalog;
+    this.readOnly = opts.readOnly;
+    this.beginMs = opts.beginMs ?? Number(reader.ts / 1_000_000n);
+  }
+
+  get ts(): Timestamp {
+    return this.reader.ts;
+  }
+
+  byIdIndex(table: string): IndexInfo {
+    const idx = this.catalog.indexes(table).find((i) => i.name === "by_id");
+    if (!idx) throw new TandemError("Internal", "MissingIndex", `Table ${table} has no by_id index`);
+    return idx;
+  }
+
+  recordRange(range: KeyRange): void {
+    this.metrics.noteInterval();
+    this.readSet.push(range);
+  }
+
+  /** Reads a document (own writes first). `table` is the table the id belongs to. */
+  async get(id: DocumentId, table: string): Promise<DocumentJSON | null> {
+    const idx = this.byIdIndex(table);
+    this.recordRange(pointRange(idx.id, documentIndexKey({ _id: id } as unknown as DocumentJSON, idx)));
+    const own = this.#writes.get(id);
+    if (own) return own.value;
+    const stored = await this.reader.get(id);
+    if (!stored || stored.table !== table) return null;
+    this.metrics.noteRead(JSON.stringify(stored.value).length);
+    return stored.value;
+  }
+
+  /** Latest value without recording a read (used to capture originals for writes). */
+  async #peek(id: DocumentId): Promise<DocumentJSON | null> {
+    const own = this.#writes.get(id);
+    if (own) return own.value;
+    return (await this.reader.get(id))?.value ?? null;
+  }
+
+  nextCreationTime(): number {
+    // Unique and increasing within the transaction (research §8.1).
+    this.#creationCounter += 1;
+    return this.beginMs + this.#creationCounter / 1000;
+  }
+
+  async write(id: DocumentId, table: string, value: DocumentJSON | null): Promise<void> {
+    if (this.readOnly) throw new TandemError("BadRequest", "ReadOnly", "Writes are not allowed in queries.");
+    const size = value ? JSON.stringify(value).length : 0;
+    this.metrics.noteWrite(size);
+    const prev = this.#writes.get(id);
+    if (prev) {
+      this.#writes.set(id, { ...prev, value });
+      return;
+    }
+    const original = (await this.reader.get(id))?.value ?? null;
+    this.#writes.set(id, { table, value, original });
+    this.#order.push(id);
+  }
+
+  async exists(id: DocumentId): Promise<boolean> {
+    return (await this.#peek(id)) !== null;
+  }
+
+  hasWrites(): boolean {
+    return this.#writes.size > 0;
+  }
+
+  writes(): DocumentWrite[] {
+    return this.#order.map((id) => {
+      const w = this.#writes.get(id)!;
+      return { id, table: w.table, value: w.value };
+    });
+  }
+
+  savepoint(): () => void {
+    const writes = new Map(this.#writes);
+    const order = [...this.#order];
+    return () => {
+      this.#writes = writes;
+      this.#order = order;
+    };
+  }
+
+  /**
+   * Iterates `range` of `index` in order, merging this transaction's own writes into the
+   * snapshot. The caller records the part of the range it actually consumed.
+   */
+  async *scan(index: IndexInfo, range: KeyRange, order: "asc" | "desc"): AsyncGenerator<ScanEntry> {
+    // Own writes that land in the range, sorted; stored entries of written docs are skipped.
+    const own: ScanEntry[] = [];
+    for (const [, w] of this.#writes) {
+      if (w.table !== index.table || w.value === null) continue;
+      const key = documentIndexKey(w.value, index);
+      if (keyInRange(key, range.start, range.end)) own.push({ key, doc: w.value });
+    }
+    own.sort((a, b) => (order === "asc" ? compareKeys(a.key, b.key) : compareKeys(b.key, a.key)));
+    let ownAt = 0;
+    let cursor: KeyRange = range;
+    for (;;) {
+      const batch = await this.reader.scan(cursor, order, SCAN_BATCH);
+      for (const e of batch) {
+        const written = this.#writes.has(e.doc.id);
+        while (ownAt < own.length && before(own[ownAt]!.key, e.key, order)) yield own[ownAt++]!;
+        if (written) continue;
+        this.metrics.noteRead(JSON.stringify(e.doc.value).length);
+        yield { key: e.key, doc: e.doc.value };
+      }
+      if (batch.length < SCAN_BATCH) break;
+      const last = batch[batch.length - 1]!.key;
+      cursor = narrowPast(cursor, last, order);
+    }
+    while (ownAt < own.length) yield own[ownAt++]!;
+  }
+}
+
+function before(a: IndexKey, b: IndexKey, order: "asc" | "desc"): boolean {
+  const c = compareKeys(a, b);
+  return order === "asc" ? c < 0 : c > 0;
+}
+
+/** The rest of `range` strictly after `last` in scan order. */
+export function narrowPast(range: KeyRange, last: IndexKey, order: "asc" | "desc"): KeyRange {
+  if (order === "asc") return { ...range, start: successorKey(last) };
+  return { ...range, end: last };
+}
+
+/** Smallest key greater than `key` (keys are prefix-free, so appending a zero byte suffices). */
+export function successorKey(key: IndexKey): IndexKey {
+  const out = new Uint8Array(key.length + 1);
+  out.set(key, 0);
+  return out as IndexKey;
+}
