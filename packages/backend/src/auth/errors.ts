@@ -1,0 +1,31 @@
+/**
+ * The auth failures a client can see, with Convex's codes and texts (research §7.2, §7.4). All
+ * are `Unauthenticated` (HTTP 401, `AuthError` on the socket) except config and header-shape
+ * problems found before any token is looked at.
+ */
+import { TandemError } from "@tandem/shared";
+
+export const OIDC_CLAIM_ERROR =
+  "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";
+
+export const authError = {
+  invalidHeader: (message: string) => new TandemError("Unauthenticated", "InvalidAuthHeader", message),
+  noProvider: (message: string) => new TandemError("Unauthenticated", "NoAuthProvider", message),
+  discoveryFailed: (issuer: string, cause?: unknown) =>
+    new TandemError("Unauthenticated", "AuthProviderDiscoveryFailed", `Auth provider discovery of ${issuer} failed`, {
+      cause,
+    }),
+  jwksFetchFailed: (issuer: string, cause?: unknown) =>
+    new TandemError(
+      "Unauthenticated",
+      "AuthProviderDiscoveryFailed",
+      `Could not fetch the JWKS of the custom JWT provider ${issuer}`,
+      { cause },
+    ),
+  oidcClaim: (cause?: unknown) => new TandemError("Unauthenticated", "Unauthenticated", OIDC_CLAIM_ERROR, { cause }),
+  badAdminKey: () =>
+    new TandemError("Unauthenticated", "BadAdminKey", "The provided admin key was invalid for this instance"),
+  invalidConfig: (code: AuthConfigErrorCode, message: string) => new TandemError("BadRequest", code, message),
+};
+
+export type AuthConfigErrorCode = "InvalidAuthConfig" | "InvalidProviderDomainUrl" | "InvalidSignatureAlgorithm";

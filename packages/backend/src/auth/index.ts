@@ -1,0 +1,27 @@
+/** Auth: provider config, user-token verification, identities, admin keys. */
+export {
+  parseAuthConfig,
+  parseProvider,
+  normalizeIssuerUrl,
+  serializeProvider,
+  describeProvider,
+  type AuthProvider,
+  type CustomJwtAlgorithm,
+  type SerializedAuthInfo,
+} from "./config.js";
+export {
+  createAuthVerifier,
+  type AuthVerifier,
+  type AuthVerifierOptions,
+  type VerifiedToken,
+} from "./verifier.js";
+export { oidcIdentity, customJwtIdentity } from "./identity.js";
+export {
+  checkAdminKey,
+  parseImpersonation,
+  parseAuthorizationHeader,
+  type AuthorizationHeader,
+} from "./admin.js";
+export { resolveIdentity } from "./resolve_identity.js";
+export { OIDC_CLAIM_ERROR, type AuthConfigErrorCode } from "./errors.js";
+export type { FetchLike } from "./fetch_json.js";
