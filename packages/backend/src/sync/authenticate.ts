@@ -1,0 +1,58 @@
+/**
+ * Turns an `Authenticate` message into the identity functions run with (research §2.7, §7.4):
+ * `None` → logged out; `Admin` → admin, or admin acting as the user in `impersonating`;
+ * `User` → whatever `authenticateUser` makes of the JWT. A rejection carries the message the
+ * client shows; tokens and keys never appear in it.
+ */
+import { isTandemError } from "@tandem/shared";
+import type { Identity, UserIdentityAttributes } from "../engine/types.js";
+import type { AuthenticateMessage } from "./client-messages.js";
+
+export interface AuthCallbacks {
+  authenticateUser(token: string): Promise<{ attributes: UserIdentityAttributes; expiresAt: number | null }>;
+  checkAdminKey(key: string): boolean;
+}
+
+export type AuthOutcome = { readonly ok: true; readonly identity: Identity } | { readonly ok: false; readonly error: string };
+
+export const TOKEN_EXPIRED = "Convex token identity expired";
+const BAD_ADMIN_KEY = "The provided admin key was invalid for this instance";
+const BAD_TOKEN =
+  "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";
+
+export async function resolveIdentity(message: AuthenticateMessage, auth: AuthCallbacks): Promise<AuthOutcome> {
+  switch (message.tokenType) {
+    case "None":
+      return { ok: true, identity: { kind: "none" } };
+    case "Admin": {
+      if (!auth.checkAdminKey(message.value)) return { ok: false, error: BAD_ADMIN_KEY };
+      if (!message.impersonating) return { ok: true, identity: { kind: "admin" } };
+      const attributes = impersonatedAttributes(message.impersonating);
+      if (!attributes) return { ok: false, error: "Impersonated identity needs tokenIdentifier, or issuer and subject" };
+      return { ok: true, identity: { kind: "impersonated", attributes } };
+    }
+    case "User": {
+      try {
+        const { attributes, expiresAt } = await auth.authenticateUser(message.value);
+        if (expiresAt !== null && expiresAt <= Date.now()) return { ok: false, error: TOKEN_EXPIRED };
+        return { ok: true, identity: { kind: "user", attributes, expiresAt, token: message.value } };
+      } catch (e) {
+        return { ok: false, error: isTandemError(e) ? e.message : BAD_TOKEN };
+      }
+    }
+    default:
+      return message satisfies never;
+  }
+}
+
+/** `tokenIdentifier` may be left out when `issuer` and `subject` are given (`iss|sub`). */
+function impersonatedAttributes(attrs: Partial<UserIdentityAttributes>): UserIdentityAttributes | null {
+  const { issuer, subject, tokenIdentifier } = attrs;
+  if (typeof tokenIdentifier === "string") return attrs as UserIdentityAttributes;
+  if (typeof issuer !== "string" || typeof subject !== "string") return null;
+  return { ...attrs, tokenIdentifier: `${issuer}|${subject}` } as UserIdentityAttributes;
+}
+
+export function isExpired(identity: Identity, now = Date.now()): boolean {
+  return identity.kind === "user" && identity.expiresAt !== null && now >= identity.expiresAt;
+}
