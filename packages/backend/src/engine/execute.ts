@@ -55,7 +55,7 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
         const target = input.resolveNested(nestedKind, nestedPath, nestedArgs);
         const rollback = nestedKind === "mutation" ? input.tx?.savepoint() : undefined;
         try {
-          return await invokeExport(graph, target, nestedKind, nestedArgs, requestId);
+          return await invokeExport(realm, graph, target, nestedKind, nestedArgs, requestId);
         } catch (e) {
           rollback?.();
           throw e;
@@ -71,7 +71,7 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
     env: input.env,
   });
   try {
-    const value = await invokeExport(graph, input.path, input.kind, input.args, requestId);
+    const value = await invokeExport(realm, graph, input.path, input.kind, input.args, requestId);
     syscalls.finish();
     return { ok: true, value, logLines: logs.lines, journal: journal.output };
   } catch (e) {

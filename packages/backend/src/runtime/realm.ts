@@ -59,6 +59,10 @@ const PRELUDE = `(() => {
   return state;
 })()`;
 
+const CALL_SCRIPT = new vm.Script("(() => { const c = globalThis.__tandemCall; return c.target[c.method](...c.args); })()", {
+  filename: "tandem:call",
+});
+
 export class Realm {
   readonly context: vm.Context;
   readonly mode: RealmMode;
@@ -151,6 +155,24 @@ export class Realm {
 
   get busy(): boolean {
     return this.#current !== null;
+  }
+
+  /**
+   * Calls `target[method](...args)` inside the realm with a limit on its synchronous part, so a
+   * function that loops before its first `await` is stopped with a clear error.
+   */
+  callWithTimeout(target: object, method: string, args: unknown[], timeoutMs: number): unknown {
+    const ctx = this.context as Record<string, unknown>;
+    ctx.__tandemCall = { target, method, args };
+    try {
+      return CALL_SCRIPT.runInContext(this.context, { timeout: timeoutMs });
+    } catch (e) {
+      if ((e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_TIMEOUT")
+        throw new Error(`Function execution timed out (maximum duration: ${timeoutMs / 1000}s)`);
+      throw e;
+    } finally {
+      delete ctx.__tandemCall;
+    }
   }
 
   run(code: string, filename: string): unknown {

@@ -155,3 +155,12 @@ function int64(n: bigint): string {
   b.writeBigInt64LE(n);
   return b.toString("base64");
 }
+
+test("a function that loops forever is stopped and others keep being served", async () => {
+  const started = Date.now();
+  const r = await q("messages:spin");
+  assert.equal(r.ok, false);
+  assert.match(!r.ok ? r.error.message : "", /timed out/);
+  assert.ok(Date.now() - started < 5000);
+  assert.equal((await q("messages:list")).ok, true);
+});
