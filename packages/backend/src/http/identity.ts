@@ -1,0 +1,62 @@
+/**
+ * Who is calling: the `Authorization` header (or `?adminKey=`) turned into an engine `Identity`
+ * (research §3.1, §7.4). `Bearer <jwt>` is a user token checked by the injected verifier;
+ * `Convex <adminKey>` is the admin; `Convex <adminKey>:<base64 JSON>` is the admin acting as a user.
+ */
+import { isTandemError, unauthenticated } from "@tandem/shared";
+import { parseAuthorizationHeader } from "../auth/index.js";
+import type { Identity, UserIdentityAttributes } from "../engine/types.js";
+
+/** A verified user token: who it names and when it expires (ms since epoch, `exp * 1000`). */
+export interface VerifiedUser {
+  readonly attributes: UserIdentityAttributes;
+  readonly expiresAt: number | null;
+}
+
+export interface RequestAuthenticator {
+  /** Verifies a user JWT against the deployment's auth config; throws a 401 `TandemError` when invalid. */
+  authenticateUser(token: string): Promise<VerifiedUser>;
+  /** Constant-time comparison with the deployment's admin key. */
+  checkAdminKey(key: string): boolean;
+}
+
+export const badAdminKey = () =>
+  unauthenticated("BadAdminKey", "The provided admin key was invalid for this instance");
+
+export async function identityFromRequest(
+  authorization: string | undefined,
+  url: URL,
+  auth: RequestAuthenticator,
+): Promise<Identity> {
+  if (!authorization?.trim()) {
+    const key = url.searchParams.get("adminKey");
+    if (key === null) return { kind: "none" };
+    if (!auth.checkAdminKey(key)) throw badAdminKey();
+    return { kind: "admin" };
+  }
+  const parsed = parseAuthorizationHeader(authorization);
+  switch (parsed.kind) {
+    case "none":
+      return { kind: "none" };
+    case "user":
+      return verifyUser(parsed.token, auth);
+    case "admin":
+      if (!auth.checkAdminKey(parsed.key)) throw badAdminKey();
+      return parsed.actingAs ? { kind: "impersonated", attributes: parsed.actingAs } : { kind: "admin" };
+    default:
+      return parsed satisfies never;
+  }
+}
+
+async function verifyUser(token: string, auth: RequestAuthenticator): Promise<Identity> {
+  try {
+    const { attributes, expiresAt } = await auth.authenticateUser(token);
+    return { kind: "user", attributes, expiresAt, token };
+  } catch (e) {
+    if (isTandemError(e)) {
+      // Whatever the verifier's kind, a rejected token is an authentication failure (401).
+      throw e.kind === "Unauthenticated" ? e : unauthenticated(e.code, e.message);
+    }
+    throw unauthenticated("InvalidAuthHeader", "Could not verify the token.");
+  }
+}

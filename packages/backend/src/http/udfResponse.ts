@@ -1,0 +1,35 @@
+/**
+ * A function's outcome as the HTTP API answers it (research §3.1): always HTTP 200 with
+ * `{status:"success",value,logLines?}` or `{status:"error",errorMessage,errorData?,logLines?}`.
+ * `errorData` is present only for a `ConvexError` (never `null` for ordinary errors), because
+ * `ConvexHttpClient` turns any present `errorData` into a `ConvexError`.
+ */
+import { randomBytes } from "node:crypto";
+import type { Outcome } from "../engine/types.js";
+import type { ConvexJSON } from "@tandem/storage";
+import { formatValue, type ValueFormat } from "./format.js";
+
+export type UdfResponse =
+  | { status: "success"; value: unknown; logLines?: readonly string[] }
+  | { status: "error"; errorMessage: string; errorData?: unknown; logLines?: readonly string[] };
+
+/** 16 hex digits, as Convex prints them in `[Request ID: …]`. */
+export function newRequestId(): string {
+  return randomBytes(8).toString("hex");
+}
+
+export function serverErrorMessage(requestId: string, message: string): string {
+  return `[Request ID: ${requestId}] Server Error\n${message}`;
+}
+
+export function udfResponse(outcome: Outcome<ConvexJSON>, format: ValueFormat, requestId: string): UdfResponse {
+  const logs = outcome.logLines.length > 0 ? { logLines: outcome.logLines } : {};
+  if (outcome.ok) return { status: "success", value: formatValue(outcome.value, format), ...logs };
+  const data = outcome.error.data !== undefined ? { errorData: formatValue(outcome.error.data, format) } : {};
+  return { status: "error", errorMessage: serverErrorMessage(requestId, outcome.error.message), ...data, ...logs };
+}
+
+/** A failure decided before the engine ran (unknown function on the admin path, …). */
+export function udfError(message: string, requestId: string): UdfResponse {
+  return { status: "error", errorMessage: serverErrorMessage(requestId, message) };
+}

@@ -1,0 +1,136 @@
+/**
+ * One deployment in one process: SQLite storage + engine + HTTP API + sync WebSocket + push API
+ * on the main port, HTTP actions on the site port (DESIGN §3).
+ */
+import { createServer, type Server } from "node:http";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { createLogger, type Logger } from "@tandem/shared";
+import { decodeId, openSqliteStorage, type Storage } from "@tandem/storage";
+import { checkAdminKey as sameAdminKey } from "../auth/index.js";
+import { createEngine, type TandemEngine } from "../engine/index.js";
+import { createRouter, functionRoutes, metaRoutes, type RequestAuthenticator, type VerifiedUser } from "../http/index.js";
+import {
+  EnvironmentVariables,
+  LogStream,
+  PushService,
+  loadEnvironment,
+  pushRoutes,
+  registerCliSystemFunctions,
+} from "../push/index.js";
+import type { ValidationContext } from "../values/index.js";
+import { loadOrCreateAdminKey } from "./adminKey.js";
+import { closeServer, listen, originOf } from "./listen.js";
+import { createSiteHandler } from "./siteServer.js";
+import { liveDeploymentAuthenticator } from "./userAuth.js";
+import { BACKEND_VERSION } from "./version.js";
+import { attachSyncServer, type SyncServer } from "../sync/index.js";
+
+export interface BackendOptions {
+  /** Folder for the database and the generated admin key (created if missing). */
+  readonly dataDir: string;
+  readonly host?: string;
+  /** API + sync port (default 3210; 0 picks a free one). */
+  readonly port?: number;
+  /** HTTP actions port (default 3211; 0 picks a free one). */
+  readonly sitePort?: number;
+  /** Any opaque string; generated and kept in `dataDir` when absent. */
+  readonly adminKey?: string;
+  readonly instanceName?: string;
+  readonly logger?: Logger;
+  /** Replaces verification against the deployment's `auth.config.ts` (tests, embedders). */
+  readonly authenticateUser?: (token: string) => Promise<VerifiedUser>;
+  /** How long `stream_function_logs` holds an empty poll (default 30 s). */
+  readonly logPollMs?: number;
+  /** Storage to use instead of SQLite under `dataDir` (Postgres, tests). The backend closes it. */
+  readonly storage?: Storage;
+}
+
+export interface Backend {
+  /** `http://127.0.0.1:3210`: HTTP API, sync WebSocket and push API. */
+  readonly url: string;
+  /** `http://127.0.0.1:3211`: HTTP actions. */
+  readonly siteUrl: string;
+  readonly adminKey: string;
+  readonly engine: TandemEngine;
+  readonly storage: Storage;
+  /** Sets deployment env vars as `npx convex env set` would. */
+  setEnvironmentVariables(vars: Readonly<Record<string, string | null>>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DATABASE_FILE = "tandem.sqlite3";
+
+export async function startBackend(options: BackendOptions): Promise<Backend> {
+  const host = options.host ?? "127.0.0.1";
+  const instanceName = options.instanceName ?? "tandem";
+  const logger = options.logger ?? createLogger("backend");
+  await mkdir(options.dataDir, { recursive: true });
+  const adminKey = await loadOrCreateAdminKey(options.dataDir, instanceName, options.adminKey);
+  const storage = options.storage ?? (await openSqliteStorage({ path: join(options.dataDir, DATABASE_FILE) }));
+  const engine = createEngine({ storage, logger: logger.child("engine"), name: instanceName });
+
+  const apiServer = createServer({ keepAliveTimeout: 65_000 });
+  const siteServer = createServer(createSiteHandler());
+  let sync: SyncServer | null = null;
+  try {
+    const port = await listen(apiServer, options.port ?? 3210, host);
+    const sitePort = await listen(siteServer, options.sitePort ?? 3211, host);
+    const urls = { cloud: originOf(host, port), site: originOf(host, sitePort) };
+
+    const env = new EnvironmentVariables(storage, engine, await loadEnvironment(storage), {
+      CONVEX_CLOUD_URL: urls.cloud,
+      CONVEX_SITE_URL: urls.site,
+    });
+    const logs = new LogStream();
+    engine.onExecution((entry) => logs.push(entry));
+    const validation: ValidationContext = {
+      tableNumberToName: (n) => storage.tableByNumber(n as never)?.name,
+      decodeId: (id) => decodeId(id),
+    };
+    const push = await PushService.open({ storage, engine, env, validation, logger: logger.child("push") });
+    registerCliSystemFunctions(engine, { env, storage, live: () => push.live(), cloudUrl: urls.cloud });
+
+    const auth: RequestAuthenticator = {
+      authenticateUser: options.authenticateUser ?? liveDeploymentAuthenticator(() => push.live(), logger.child("auth")),
+      checkAdminKey: (key) => sameAdminKey(key, adminKey),
+    };
+    const routes = [
+      ...metaRoutes({ instanceName, version: BACKEND_VERSION }),
+      ...functionRoutes({ engine, auth }),
+      ...pushRoutes({ push, env, logs, auth, urls, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) }),
+    ];
+    apiServer.on("request", createRouter(routes, logger.child("http")));
+    sync = attachSyncServer(apiServer, {
+      engine,
+      authenticateUser: auth.authenticateUser,
+      checkAdminKey: auth.checkAdminKey,
+      logger: logger.child("sync"),
+    });
+
+    let closed: Promise<void> | null = null;
+    return {
+      url: urls.cloud,
+      siteUrl: urls.site,
+      adminKey,
+      engine,
+      storage,
+      setEnvironmentVariables: (vars) => env.update(Object.entries(vars).map(([name, value]) => ({ name, value }))),
+      close: () =>
+        (closed ??= (async () => {
+          await sync?.close();
+          await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
+          await engine.close();
+          await storage.close();
+        })()),
+    };
+  } catch (e) {
+    await sync?.close();
+    await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
+    await engine.close().catch(() => {});
+    await storage.close().catch(() => {});
+    throw e;
+  }
+}
+
+export type { Server };
