@@ -1,1 +1,12 @@
-export {};
+/**
+ * @tandem/identity — Tandem's identity service (the role Clerk plays). See DESIGN.md §1 and §3.
+ *
+ * @example
+ * import { startIdentityServer } from "@tandem/identity";
+ * const id = await startIdentityServer({ dataDir: ".tandem/identity", port: 3212 });
+ * console.log(id.issuer, id.publishableKey);
+ */
+export { startIdentityServer, openIdentityService, type IdentityServer, type InboxMessage } from "./server.js";
+export type { IdentityServerOptions, SmtpOptions, SecurityOptions, RateLimitRule } from "./config.js";
+export { publishableKey, parsePublishableKey } from "./keys.js";
+export type { IdentityStore } from "./store/types.js";

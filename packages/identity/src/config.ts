@@ -1,0 +1,76 @@
+/** Options of `startIdentityServer` and the resolved configuration the service runs with. */
+import type { Logger } from "@tandem/shared";
+import type { InstanceKind } from "./store/types.js";
+
+export interface SmtpOptions {
+  host: string;
+  port?: number;
+  secure?: boolean;
+  user?: string;
+  pass?: string;
+  /** Sender address, e.g. `"Acme" <no-reply@acme.test>`. */
+  from: string;
+}
+
+export interface RateLimitRule {
+  /** Requests allowed per window. */
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface SecurityOptions {
+  /** Failed password/code attempts before the account locks (default 10). */
+  maxFailedAttempts?: number;
+  /** How long a lockout lasts (default 3600 s). */
+  lockoutSeconds?: number;
+  /** Per-IP limit on sign-in/sign-up creation and attempts; `false` turns it off (benchmarks). */
+  perIpLimit?: RateLimitRule | false;
+  /** Per-identifier (e-mail/username) limit on attempts and code sends. */
+  perIdentifierLimit?: RateLimitRule | false;
+  /** Answer unknown identifiers like known ones (no `form_identifier_not_found`). */
+  enumerationProtection?: boolean;
+}
+
+export interface IdentityServerOptions {
+  dataDir: string;
+  host?: string;
+  /** Default 3212; 0 picks any free port. */
+  port?: number;
+  instance?: InstanceKind;
+  /** The issuer URL; default `http://<host>:<port>`. */
+  publicUrl?: string;
+  /** Browser origins allowed to call the Frontend API with credentials. */
+  allowedOrigins?: string[];
+  /** Default 60. */
+  sessionTokenLifetimeSeconds?: number;
+  smtp?: SmtpOptions;
+  logger?: Logger;
+  security?: SecurityOptions;
+  /** Rotate the signing key when the active one is older than this (default: never automatically). */
+  keyRotationSeconds?: number;
+  /** Session lifetime (default 7 days). */
+  sessionLifetimeSeconds?: number;
+}
+
+export interface ResolvedSecurity {
+  maxFailedAttempts: number;
+  lockoutSeconds: number;
+  perIpLimit: RateLimitRule | false;
+  perIdentifierLimit: RateLimitRule | false;
+  enumerationProtection: boolean;
+}
+
+export function resolveSecurity(s: SecurityOptions = {}): ResolvedSecurity {
+  return {
+    maxFailedAttempts: s.maxFailedAttempts ?? 10,
+    lockoutSeconds: s.lockoutSeconds ?? 3600,
+    perIpLimit: s.perIpLimit ?? { limit: 30, windowSeconds: 10 },
+    perIdentifierLimit: s.perIdentifierLimit ?? { limit: 10, windowSeconds: 60 },
+    enumerationProtection: s.enumerationProtection ?? false,
+  };
+}
+
+export const SESSION_CLOCK_SKEW_SECONDS = 5;
+export const DEFAULT_PORT = 3212;
+export const CODE_TTL_MS = 10 * 60_000;
+export const MAX_CODE_ATTEMPTS = 5;

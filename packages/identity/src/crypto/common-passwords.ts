@@ -1,0 +1,23 @@
+/** A small bundled list of the most common and most breached passwords of 8+ characters (lower-case). */
+export const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
+  "password", "12345678", "123456789", "1234567890", "12345678910", "qwertyuiop", "password1", "password123",
+  "password12", "iloveyou", "sunshine", "princess", "football", "baseball", "welcome1", "welcome123",
+  "abc12345", "abcd1234", "1q2w3e4r", "1q2w3e4r5t", "1qaz2wsx", "qwerty123", "qwerty12", "qwertyui",
+  "qwerty1234", "11111111", "00000000", "88888888", "66666666", "12341234", "87654321", "123123123",
+  "123321123", "99999999", "55555555", "11223344", "superman", "batman123", "trustno1", "starwars",
+  "dragon123", "michael1", "jennifer", "charlie1", "computer", "internet", "letmein1", "letmein123",
+  "passw0rd", "p@ssw0rd", "p@ssword", "pa$$word", "password!", "password1!", "admin123", "administrator",
+  "changeme", "changeme123", "iloveyou1", "iloveyou2", "whatever", "freedom1", "shadow123", "master123",
+  "monkey123", "mustang1", "liverpool", "chelsea1", "arsenal1", "football1", "baseball1", "basketball",
+  "soccer12", "hello123", "hellohello", "qazwsxedc", "zaq12wsx", "1qazxsw2", "asdfghjkl", "asdfasdf",
+  "zxcvbnm1", "zxcvbnmm", "q1w2e3r4", "q1w2e3r4t5", "a1b2c3d4", "aa123456", "aaaaaaaa", "asdf1234",
+  "qwer1234", "test1234", "testtest", "123qweasd", "qweasdzxc", "1234qwer", "123456789a", "987654321",
+  "7777777777", "myspace1", "facebook", "google123", "linkedin", "twitter1", "instagram", "youtube1",
+  "samsung1", "nintendo", "pokemon1", "minecraft", "fortnite", "sunshine1", "princess1", "lovely123",
+  "loveyou1", "babygirl1", "sweetheart", "123abc123", "abc123456", "abcdefgh", "abcdefg1", "welcome!",
+  "default1", "secret123", "security", "1234abcd", "letmeinnow", "iloveu123", "football12", "spiderman",
+  "ironman1", "pass1234", "password2", "password3", "passpass", "michelle", "jessica1", "danielle",
+  "nicholas", "thomas123", "jordan23", "hunter22", "killer12", "maverick", "1password", "summer2024",
+  "winter2024", "summer2023", "spring2024", "autumn2024", "january1", "december", "qwerty!@#", "!qaz2wsx",
+  "1q2w3e", "12qwaszx",
+]);

@@ -1,0 +1,96 @@
+/**
+ * `/v1/environment`: the instance's settings as clerk-js reads them. `user_settings.attributes`
+ * replaces clerk-js's defaults wholesale, so it is complete; `commerce_settings` is left out
+ * (a partial one breaks clerk-js's parser, clerk.md §5.4).
+ */
+import type { InstanceKind } from "../store/types.js";
+
+const attr = (over: Record<string, unknown>) => ({
+  enabled: false,
+  required: false,
+  used_for_first_factor: false,
+  first_factors: [],
+  used_for_second_factor: false,
+  second_factors: [],
+  verifications: [],
+  verify_at_sign_up: false,
+  ...over,
+});
+
+export function environmentJSON(kind: InstanceKind, appName: string, issuer: string) {
+  return {
+    object: "environment",
+    id: `env_${kind}`,
+    maintenance_mode: false,
+    auth_config: { object: "auth_config", id: "aac_1", single_session_mode: true, claimed_at: null, reverification: false },
+    display_config: {
+      object: "display_config",
+      id: "display_config_1",
+      instance_environment_type: kind,
+      application_name: appName,
+      branded: false,
+      captcha_public_key: null,
+      captcha_widget_type: "invisible",
+      captcha_provider: "turnstile",
+      captcha_public_key_invisible: null,
+      captcha_oauth_bypass: null,
+      home_url: issuer,
+      sign_in_url: "",
+      sign_up_url: "",
+      user_profile_url: "",
+      after_sign_in_url: "/",
+      after_sign_up_url: "/",
+      after_sign_out_one_url: "/",
+      after_sign_out_all_url: "/",
+      after_switch_session_url: "/",
+      logo_image_url: "",
+      favicon_image_url: "",
+      preferred_sign_in_strategy: "password",
+      support_email: "",
+      show_devmode_warning: false,
+      terms_url: "",
+      privacy_policy_url: "",
+      waitlist_url: "",
+      after_join_waitlist_url: "",
+      organization_profile_url: "",
+      create_organization_url: "",
+      after_leave_organization_url: "",
+      after_create_organization_url: "",
+      theme: {},
+    },
+    user_settings: {
+      attributes: {
+        email_address: attr({ enabled: true, required: true, used_for_first_factor: true, first_factors: ["email_code"], verifications: ["email_code"], verify_at_sign_up: true }),
+        phone_number: attr({}),
+        username: attr({ enabled: true, used_for_first_factor: true }),
+        web3_wallet: attr({}),
+        first_name: attr({ enabled: true }),
+        last_name: attr({ enabled: true }),
+        password: attr({ enabled: true, required: true }),
+        authenticator_app: attr({}),
+        backup_code: attr({}),
+        passkey: attr({}),
+      },
+      social: {},
+      enterprise_sso: { enabled: false },
+      sign_in: { second_factor: { required: false } },
+      sign_up: { progressive: true, mode: "public", captcha_enabled: false, legal_consent_enabled: false },
+      password_settings: {
+        min_length: 8,
+        max_length: 256,
+        require_special_char: false,
+        require_numbers: false,
+        require_uppercase: false,
+        require_lowercase: false,
+        show_zxcvbn: false,
+        min_zxcvbn_strength: 0,
+        enforce_hibp_on_sign_in: false,
+        allowed_special_characters: "",
+      },
+      actions: { delete_self: true, create_organization: false },
+      attack_protection: { user_lockout: { enabled: true } },
+    },
+    organization_settings: { enabled: false },
+    api_keys_settings: { enabled: false },
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * Frontend API resources in Clerk's JSON shapes (research/clerk.md §5.4; specs/clerk/fapi-*.yml).
+ * Timestamps are epoch milliseconds. These are what unmodified clerk-js parses.
+ */
+import type { ClientRecord, EmailRecord, SessionRecord, SignInRecord, SignUpRecord, UserRecord } from "../store/types.js";
+import { primaryEmail } from "../tokens/user-claims.js";
+
+export function verificationJSON(v: { status: string; strategy: string; attempts: number | null; expireAt: number | null } | null) {
+  if (!v) return null;
+  return { object: "verification", status: v.status, strategy: v.strategy, attempts: v.attempts, expire_at: v.expireAt, error: null, verified_at_client: null };
+}
+
+export function emailJSON(e: EmailRecord) {
+  return {
+    object: "email_address",
+    id: e.id,
+    email_address: e.email,
+    reserved: false,
+    verification: e.verified
+      ? { object: "verification", status: "verified", strategy: "email_code", attempts: null, expire_at: null }
+      : { object: "verification", status: "unverified", strategy: "email_code", attempts: null, expire_at: null },
+    linked_to: [],
+    matches_sso_connection: false,
+    created_at: e.createdAt,
+    updated_at: e.createdAt,
+  };
+}
+
+export function userJSON(u: UserRecord) {
+  return {
+    object: "user",
+    id: u.id,
+    external_id: u.externalId,
+    primary_email_address_id: u.primaryEmailId,
+    primary_phone_number_id: null,
+    primary_web3_wallet_id: null,
+    username: u.username,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    image_url: u.imageUrl ?? "",
+    has_image: Boolean(u.imageUrl),
+    profile_image_id: null,
+    email_addresses: u.emails.map(emailJSON),
+    phone_numbers: [],
+    web3_wallets: [],
+    external_accounts: [],
+    enterprise_accounts: [],
+    passkeys: [],
+    organization_memberships: [],
+    saml_accounts: [],
+    password_enabled: u.passwordHash !== null,
+    totp_enabled: false,
+    backup_code_enabled: false,
+    two_factor_enabled: false,
+    public_metadata: u.publicMetadata,
+    unsafe_metadata: u.unsafeMetadata,
+    last_sign_in_at: u.lastSignInAt,
+    create_organization_enabled: false,
+    create_organizations_limit: null,
+    delete_self_enabled: true,
+    legal_accepted_at: null,
+    updated_at: u.updatedAt,
+    created_at: u.createdAt,
+  };
+}
+
+export function publicUserData(u: UserRecord) {
+  return {
+    first_name: u.firstName,
+    last_name: u.lastName,
+    image_url: u.imageUrl ?? "",
+    has_image: Boolean(u.imageUrl),
+    identifier: primaryEmail(u)?.email ?? u.username ?? "",
+    user_id: u.id,
+  };
+}
+
+export function sessionJSON(s: SessionRecord, u: UserRecord, lastActiveJwt: string | null, now: number) {
+  return {
+    object: "session",
+    id: s.id,
+    status: s.status,
+    factor_verification_age: [Math.max(0, Math.floor((now - s.firstFactorAt) / 60_000)), -1],
+    expire_at: s.expireAt,
+    abandon_at: s.abandonAt,
+    last_active_at: s.lastActiveAt,
+    last_active_token: lastActiveJwt ? { object: "token", jwt: lastActiveJwt } : null,
+    last_active_organization_id: null,
+    actor: null,
+    tasks: null,
+    user: userJSON(u),
+    public_user_data: publicUserData(u),
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+  };
+}
+
+/** A masked e-mail for sign-in factors: `j***@example.com`. */
+export const safeIdentifier = (email: string) => email.replace(/^(.)[^@]*/, "$1***");
+
+export function signInJSON(si: SignInRecord | null, user: UserRecord | null) {
+  if (!si) return null;
+  const email = user ? primaryEmail(user) : null;
+  const factors: Record<string, unknown>[] = [];
+  if (si.status !== "complete") {
+    if (!user || user.passwordHash) factors.push({ strategy: "password" });
+    if (email || !user) {
+      const base = { email_address_id: email?.id ?? "idn_unknown", safe_identifier: safeIdentifier(email?.email ?? si.identifier ?? "x@x"), primary: true };
+      factors.push({ strategy: "email_code", ...base }, { strategy: "reset_password_email_code", ...base });
+    }
+  }
+  return {
+    object: "sign_in",
+    id: si.id,
+    status: si.status,
+    supported_identifiers: ["email_address", "username"],
+    identifier: si.identifier,
+    user_data: user ? { first_name: user.firstName, last_name: user.lastName, image_url: user.imageUrl ?? "", has_image: Boolean(user.imageUrl) } : null,
+    supported_first_factors: factors,
+    supported_second_factors: null,
+    first_factor_verification: si.verification
+      ? verificationJSON({ ...si.verification })
+      : null,
+    second_factor_verification: null,
+    created_session_id: si.createdSessionId,
+    abandon_at: si.createdAt + 24 * 3600_000,
+  };
+}
+
+export function signUpJSON(su: SignUpRecord | null) {
+  if (!su) return null;
+  const required = ["email_address", "password"];
+  const missing = [...(su.email ? [] : ["email_address"]), ...(su.passwordHash ? [] : ["password"])];
+  const unverified = su.email && !su.emailVerified ? ["email_address"] : [];
+  return {
+    object: "sign_up_attempt",
+    id: su.id,
+    status: su.status,
+    required_fields: required,
+    optional_fields: ["first_name", "last_name", "username"],
+    missing_fields: missing,
+    unverified_fields: unverified,
+    verifications: {
+      email_address: su.email
+        ? {
+            object: "verification",
+            status: su.emailVerified ? "verified" : (su.verificationStatus ?? "unverified"),
+            strategy: "email_code",
+            attempts: su.code?.attempts ?? null,
+            expire_at: su.code?.expireAt ?? null,
+            next_action: su.emailVerified ? "" : "needs_attempt",
+            supported_strategies: ["email_code"],
+          }
+        : null,
+      phone_number: null,
+      web3_wallet: null,
+      external_account: null,
+    },
+    username: su.username,
+    email_address: su.email,
+    phone_number: null,
+    web3_wallet: null,
+    password_enabled: su.passwordHash !== null,
+    first_name: su.firstName,
+    last_name: su.lastName,
+    unsafe_metadata: su.unsafeMetadata,
+    public_metadata: {},
+    custom_action: false,
+    external_id: null,
+    created_session_id: su.createdSessionId,
+    created_user_id: su.createdUserId,
+    abandon_at: su.createdAt + 24 * 3600_000,
+    legal_accepted_at: null,
+    missing_requirements: missing,
+  };
+}
+
+export function clientJSON(
+  c: ClientRecord,
+  sessions: ReturnType<typeof sessionJSON>[],
+  signIn: ReturnType<typeof signInJSON>,
+  signUp: ReturnType<typeof signUpJSON>,
+) {
+  return {
+    object: "client",
+    id: c.id,
+    sessions,
+    sign_in: signIn,
+    sign_up: signUp,
+    last_active_session_id: sessions.some((s) => s.id === c.lastActiveSessionId) ? c.lastActiveSessionId : (sessions[0]?.id ?? null),
+    last_authentication_strategy: null,
+    // null turns off clerk-js's ITP `/v1/client/touch?redirect_url=` hop (clerk.md §8).
+    cookie_expires_at: null,
+    captcha_bypass: false,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  };
+}
+

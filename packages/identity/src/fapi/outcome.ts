@@ -1,0 +1,23 @@
+/** What a Frontend API handler produced; `render.ts` turns it into Clerk's JSON envelope. */
+import type { IdentityService } from "../domain/service.js";
+import type { Req } from "../http/context.js";
+import type { SessionRecord, SignInRecord, SignUpRecord, UserRecord } from "../store/types.js";
+import type { ClientContext } from "./client-context.js";
+
+export type FapiOutcome =
+  | { kind: "sign_in"; record: SignInRecord }
+  | { kind: "sign_up"; record: SignUpRecord }
+  | { kind: "session"; record: SessionRecord }
+  | { kind: "user"; record: UserRecord }
+  | { kind: "client" }
+  /** Token mints answer a bare `{object:"token", jwt}` (clerk.md §5.1). */
+  | { kind: "token"; jwt: string }
+  | { kind: "bare"; body: unknown };
+
+export interface FapiEnv {
+  svc: IdentityService;
+  ctx: ClientContext;
+  req: Req;
+}
+
+export type FapiHandler = (env: FapiEnv, params: Record<string, string>) => Promise<FapiOutcome>;

@@ -1,0 +1,61 @@
+/**
+ * Turns a handler's outcome into Clerk's wire shape: `{response, client}` with the full client
+ * piggy-backed on every non-GET answer; `GET /v1/client` carries the client in `response`; token
+ * mints are bare `{object:"token", jwt}`.
+ */
+import type { IdentityService } from "../domain/service.js";
+import type { SessionRecord } from "../store/types.js";
+import type { ClientContext } from "./client-context.js";
+import { clientJSON, sessionJSON, signInJSON, signUpJSON, userJSON } from "./json.js";
+import type { FapiEnv, FapiOutcome } from "./outcome.js";
+
+async function renderSession(svc: IdentityService, s: SessionRecord, origin: string | undefined) {
+  const active = s.status === "active" ? await svc.activeSession(s.id) : null;
+  const user = active?.user ?? (await svc.store.getUser(svc.instanceId, s.userId));
+  if (!user) return { object: "session", id: s.id, status: s.status };
+  const jwt = active ? await svc.mintSessionToken(active, { origin }) : null;
+  return sessionJSON(active?.session ?? s, user, jwt, svc.now());
+}
+
+export async function renderClient(svc: IdentityService, ctx: ClientContext, origin: string | undefined) {
+  const c = ctx.client;
+  if (!c) return null;
+  const sessions = [];
+  for (const s of await svc.store.listSessions(svc.instanceId, { clientId: c.id, status: "active" })) {
+    const active = await svc.activeSession(s.id);
+    if (!active) continue;
+    sessions.push(sessionJSON(active.session, active.user, await svc.mintSessionToken(active, { origin }), svc.now()));
+  }
+  const si = c.signInId ? await svc.store.getSignIn(svc.instanceId, c.signInId) : null;
+  const siUser = si?.userId ? await svc.store.getUser(svc.instanceId, si.userId) : null;
+  const su = c.signUpId ? await svc.store.getSignUp(svc.instanceId, c.signUpId) : null;
+  return clientJSON(c, sessions, signInJSON(si, siUser), signUpJSON(su));
+}
+
+export async function renderOutcome(env: FapiEnv, out: FapiOutcome): Promise<unknown> {
+  const { svc, ctx, req } = env;
+  const isGet = req.method === "GET";
+  const piggyBack = async () => (isGet ? null : await renderClient(svc, ctx, req.origin));
+  switch (out.kind) {
+    case "token":
+      return { object: "token", jwt: out.jwt };
+    case "bare":
+      return out.body;
+    case "client": {
+      const client = await renderClient(svc, ctx, req.origin);
+      return { response: client, client: isGet ? null : client };
+    }
+    case "sign_in": {
+      const user = out.record.userId ? await svc.store.getUser(svc.instanceId, out.record.userId) : null;
+      return { response: signInJSON(out.record, user), client: await piggyBack() };
+    }
+    case "sign_up":
+      return { response: signUpJSON(out.record), client: await piggyBack() };
+    case "session":
+      return { response: await renderSession(svc, out.record, req.origin), client: await piggyBack() };
+    case "user":
+      return { response: userJSON(out.record), client: await piggyBack() };
+    default:
+      return out satisfies never;
+  }
+}

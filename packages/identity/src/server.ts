@@ -1,0 +1,136 @@
+/**
+ * `startIdentityServer`: opens the store under `dataDir`, creates the instance on first start
+ * (secret key, signing key, the `convex` template) and reuses it afterwards, then serves the
+ * Frontend API, Backend API, discovery/JWKS and (development) the dev inbox on node:http.
+ */
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { silentLogger } from "@tandem/shared";
+import { DEFAULT_PORT, resolveSecurity, SESSION_CLOCK_SKEW_SECONDS, type IdentityServerOptions } from "./config.js";
+import { KeyRing } from "./crypto/keyring.js";
+import { IdentityService } from "./domain/service.js";
+import { createRequestHandler } from "./http/app.js";
+import { newId } from "./ids.js";
+import { newSecretKey, publishableKey } from "./keys.js";
+import { createMailer } from "./mail/mailer.js";
+import { RateLimiter } from "./security/rate-limit.js";
+import { openSqliteStore } from "./store/sqlite/store.js";
+import type { IdentityStore, InstanceKind, InstanceRecord } from "./store/types.js";
+import { CONVEX_TEMPLATE } from "./tokens/presets.js";
+import { TokenMinter } from "./tokens/minter.js";
+
+export interface InboxMessage {
+  to: string;
+  subject: string;
+  text: string;
+  code: string | null;
+  createdAt: number;
+}
+
+export interface IdentityServer {
+  url: string;
+  issuer: string;
+  publishableKey: string;
+  secretKey: string;
+  /** Dev-inbox messages, newest first (development instances). */
+  inbox(): Promise<InboxMessage[]>;
+  close(): Promise<void>;
+}
+
+async function ensureInstance(store: IdentityStore, kind: InstanceKind, now: number): Promise<InstanceRecord> {
+  const existing = await store.getInstance(kind);
+  if (existing) return existing;
+  const instance: InstanceRecord = { id: newId.instance(), kind, secretKey: newSecretKey(kind), createdAt: now };
+  await store.insertInstance(instance);
+  await store.saveTemplate({
+    id: newId.template(),
+    instanceId: instance.id,
+    name: CONVEX_TEMPLATE.name,
+    claims: structuredClone(CONVEX_TEMPLATE.claims) as Record<string, unknown>,
+    lifetime: CONVEX_TEMPLATE.lifetime,
+    allowedClockSkew: CONVEX_TEMPLATE.allowedClockSkew,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return instance;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const addr = server.address();
+      resolve(typeof addr === "object" && addr ? addr.port : port);
+    });
+  });
+}
+
+/** Builds the service without HTTP (tests and benchmarks drive it directly too). */
+export async function openIdentityService(opts: IdentityServerOptions & { issuer: string; clock?: () => number }) {
+  const logger = (opts.logger ?? silentLogger).child("identity");
+  const clock = opts.clock ?? Date.now;
+  const kind = opts.instance ?? "development";
+  const store = openSqliteStore(join(opts.dataDir, "identity.sqlite"));
+  const instance = await ensureInstance(store, kind, clock());
+  const sessionLifetime = opts.sessionTokenLifetimeSeconds ?? 60;
+  let svc: IdentityService | null = null;
+  const keys = new KeyRing(store, instance.id, () =>
+    svc ? svc.maxTokenLifetimeSeconds(sessionLifetime, SESSION_CLOCK_SKEW_SECONDS) : Promise.resolve(24 * 3600),
+  );
+  svc = new IdentityService({
+    store,
+    instance,
+    issuer: opts.issuer,
+    keys,
+    minter: new TokenMinter(keys, opts.issuer, { lifetimeSeconds: sessionLifetime, clockSkewSeconds: SESSION_CLOCK_SKEW_SECONDS, audience: "convex" }),
+    mailer: createMailer({ kind, instanceId: instance.id, store, smtp: opts.smtp, logger }),
+    limiter: new RateLimiter(clock),
+    security: resolveSecurity(opts.security),
+    logger,
+    appName: "Tandem",
+    sessionLifetimeMs: (opts.sessionLifetimeSeconds ?? 7 * 24 * 3600) * 1000,
+    keyRotationSeconds: opts.keyRotationSeconds,
+    clock,
+  });
+  await keys.load(clock());
+  return svc;
+}
+
+export async function startIdentityServer(opts: IdentityServerOptions): Promise<IdentityServer> {
+  const host = opts.host ?? "127.0.0.1";
+  const logger = (opts.logger ?? silentLogger).child("identity");
+  const server = createServer();
+  server.keepAliveTimeout = 65_000;
+  const port = await listen(server, opts.port ?? DEFAULT_PORT, host);
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const issuer = (opts.publicUrl ?? url).replace(/\/+$/, "");
+  let svc: IdentityService;
+  try {
+    svc = await openIdentityService({ ...opts, issuer });
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+  server.on(
+    "request",
+    createRequestHandler({ svc, issuer, allowedOrigins: opts.allowedOrigins ?? [], secureCookies: issuer.startsWith("https:"), logger }),
+  );
+  logger.info("identity service listening", { url, issuer, instance: svc.deps.instance.kind });
+  return {
+    url,
+    issuer,
+    publishableKey: publishableKey(svc.deps.instance.kind, issuer),
+    secretKey: svc.deps.instance.secretKey,
+    async inbox() {
+      return (await svc.store.listInbox(svc.instanceId, 100)).map((m) => ({ to: m.to, subject: m.subject, text: m.text, code: m.code, createdAt: m.createdAt }));
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await svc.store.close();
+    },
+  };
+}

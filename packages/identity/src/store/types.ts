@@ -1,0 +1,232 @@
+/**
+ * The identity service's data-access contract. Domain code talks only to this interface; the
+ * SQLite implementation lives in `sqlite/` and a Postgres one can follow with the same methods.
+ * Every method is atomic on its own (no transaction spans an `await` in domain code), which keeps
+ * the interface easy to implement on any SQL engine. Times are epoch milliseconds.
+ */
+import type {
+  ClientId, EmailId, InstanceId, KeyId, SessionId, SignInId, SignUpId, TemplateId, UserId,
+} from "../ids.js";
+
+export type InstanceKind = "development" | "production";
+
+export interface InstanceRecord {
+  id: InstanceId;
+  kind: InstanceKind;
+  secretKey: string;
+  createdAt: number;
+}
+
+export interface SigningKeyRecord {
+  kid: KeyId;
+  instanceId: InstanceId;
+  /** PKCS#8 PEM. Never leaves the store except to sign. */
+  privatePem: string;
+  publicJwk: Record<string, unknown>;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+export interface EmailRecord {
+  id: EmailId;
+  email: string;
+  verified: boolean;
+  createdAt: number;
+}
+
+export type Metadata = Record<string, unknown>;
+
+export interface UserRecord {
+  id: UserId;
+  instanceId: InstanceId;
+  externalId: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  username: string | null;
+  imageUrl: string | null;
+  passwordHash: string | null;
+  passwordUpdatedAt: number | null;
+  primaryEmailId: EmailId | null;
+  emails: EmailRecord[];
+  publicMetadata: Metadata;
+  privateMetadata: Metadata;
+  unsafeMetadata: Metadata;
+  banned: boolean;
+  /** Locked until this time (ms); `Infinity` is not used: admin locks store a far-future time. */
+  lockedUntil: number | null;
+  failedAttempts: number;
+  lastSignInAt: number | null;
+  lastActiveAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ClientRecord {
+  id: ClientId;
+  instanceId: InstanceId;
+  /** SHA-256 (hex) of the rotating secret carried by the client cookie/header. */
+  tokenHash: string;
+  signInId: SignInId | null;
+  signUpId: SignUpId | null;
+  lastActiveSessionId: SessionId | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type SessionStatus = "active" | "ended" | "removed" | "revoked" | "expired" | "replaced";
+
+export interface SessionRecord {
+  id: SessionId;
+  instanceId: InstanceId;
+  clientId: ClientId;
+  userId: UserId;
+  status: SessionStatus;
+  firstFactorAt: number;
+  lastActiveAt: number;
+  expireAt: number;
+  abandonAt: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A pending one-time code: only its hash is kept. */
+export interface PendingCode {
+  strategy: "email_code" | "reset_password_email_code";
+  emailId: EmailId;
+  codeHash: string;
+  expireAt: number;
+  attempts: number;
+}
+
+export type SignInStatus = "needs_identifier" | "needs_first_factor" | "needs_new_password" | "complete";
+
+export interface SignInRecord {
+  id: SignInId;
+  instanceId: InstanceId;
+  clientId: ClientId;
+  status: SignInStatus;
+  identifier: string | null;
+  userId: UserId | null;
+  code: PendingCode | null;
+  /** Strategy of the last verification attempt and its status, for `first_factor_verification`. */
+  verification: { strategy: string; status: "unverified" | "verified" | "failed" | "expired"; attempts: number; expireAt: number | null } | null;
+  createdSessionId: SessionId | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SignUpRecord {
+  id: SignUpId;
+  instanceId: InstanceId;
+  clientId: ClientId;
+  status: "missing_requirements" | "complete" | "abandoned";
+  email: string | null;
+  emailVerified: boolean;
+  passwordHash: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  username: string | null;
+  unsafeMetadata: Metadata;
+  code: { codeHash: string; expireAt: number; attempts: number } | null;
+  verificationStatus: "unverified" | "verified" | "failed" | "expired" | null;
+  createdUserId: UserId | null;
+  createdSessionId: SessionId | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface JwtTemplateRecord {
+  id: TemplateId;
+  instanceId: InstanceId;
+  name: string;
+  claims: Record<string, unknown>;
+  lifetime: number;
+  allowedClockSkew: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface InboxRecord {
+  id: number;
+  instanceId: InstanceId;
+  to: string;
+  subject: string;
+  text: string;
+  code: string | null;
+  createdAt: number;
+}
+
+export type UserOrder = "created_at" | "updated_at" | "last_sign_in_at" | "email_address" | "username" | "first_name" | "last_name";
+
+export interface UserQuery {
+  emailAddresses?: string[];
+  usernames?: string[];
+  userIds?: string[];
+  externalIds?: string[];
+  /** Case-insensitive substring over names, username, e-mails and id. */
+  query?: string;
+  orderBy?: { field: UserOrder; desc: boolean };
+  limit?: number;
+  offset?: number;
+}
+
+export interface SessionQuery {
+  userId?: UserId;
+  clientId?: ClientId;
+  status?: SessionStatus;
+}
+
+/** Raised by the store when a unique constraint (e-mail, username, template name) would break. */
+export class UniqueViolation extends Error {
+  override name = "UniqueViolation";
+  constructor(readonly field: "email" | "username" | "external_id" | "template_name") {
+    super(`unique violation on ${field}`);
+  }
+}
+
+export interface IdentityStore {
+  getInstance(kind: InstanceKind): Promise<InstanceRecord | null>;
+  insertInstance(row: InstanceRecord): Promise<void>;
+
+  listSigningKeys(instanceId: InstanceId): Promise<SigningKeyRecord[]>;
+  insertSigningKey(row: SigningKeyRecord): Promise<void>;
+  retireSigningKey(kid: KeyId, at: number): Promise<void>;
+  deleteSigningKeysRetiredBefore(instanceId: InstanceId, before: number): Promise<number>;
+
+  /** Inserts or replaces the user and their e-mail addresses; throws `UniqueViolation`. */
+  saveUser(user: UserRecord): Promise<void>;
+  getUser(instanceId: InstanceId, id: UserId): Promise<UserRecord | null>;
+  findUserByEmail(instanceId: InstanceId, email: string): Promise<UserRecord | null>;
+  findUserByUsername(instanceId: InstanceId, username: string): Promise<UserRecord | null>;
+  listUsers(instanceId: InstanceId, q: UserQuery): Promise<UserRecord[]>;
+  countUsers(instanceId: InstanceId, q: UserQuery): Promise<number>;
+  deleteUser(instanceId: InstanceId, id: UserId): Promise<boolean>;
+  /** Atomically counts a failed attempt; locks the user when the count reaches `max`. Returns the new count. */
+  recordFailedAttempt(instanceId: InstanceId, id: UserId, max: number, lockUntil: number): Promise<number>;
+  /** Clears the failure count and any lock (after a success, an expired lock or an admin unlock). */
+  resetFailedAttempts(instanceId: InstanceId, id: UserId): Promise<void>;
+
+  getClient(instanceId: InstanceId, id: ClientId): Promise<ClientRecord | null>;
+  saveClient(row: ClientRecord): Promise<void>;
+
+  getSession(instanceId: InstanceId, id: SessionId): Promise<SessionRecord | null>;
+  saveSession(row: SessionRecord): Promise<void>;
+  listSessions(instanceId: InstanceId, q: SessionQuery): Promise<SessionRecord[]>;
+
+  getSignIn(instanceId: InstanceId, id: SignInId): Promise<SignInRecord | null>;
+  saveSignIn(row: SignInRecord): Promise<void>;
+  getSignUp(instanceId: InstanceId, id: SignUpId): Promise<SignUpRecord | null>;
+  saveSignUp(row: SignUpRecord): Promise<void>;
+
+  listTemplates(instanceId: InstanceId): Promise<JwtTemplateRecord[]>;
+  getTemplate(instanceId: InstanceId, id: TemplateId): Promise<JwtTemplateRecord | null>;
+  getTemplateByName(instanceId: InstanceId, name: string): Promise<JwtTemplateRecord | null>;
+  /** Inserts or replaces; throws `UniqueViolation("template_name")`. */
+  saveTemplate(row: JwtTemplateRecord): Promise<void>;
+  deleteTemplate(instanceId: InstanceId, id: TemplateId): Promise<boolean>;
+
+  addInboxMessage(row: Omit<InboxRecord, "id">): Promise<void>;
+  listInbox(instanceId: InstanceId, limit: number): Promise<InboxRecord[]>;
+
+  close(): Promise<void>;
+}
