@@ -1,5 +1,6 @@
 /** @tandem/backend: the reactive backend (engine, sync, HTTP and push APIs, auth verification). */
 export * from "./engine/index.js";
 export * from "./auth/index.js";
+export * from "./values/index.js";
 export * from "./sync/index.js";
 export * from "./server/index.js";
