@@ -152,7 +152,12 @@ export class SubscriptionManager {
   /** Makes `result` the execution's latest (when it is newer) and watches its read set. */
   private adopt(exec: Execution, result: SharedResult): void {
     if (this.executions.get(exec.key) !== exec) return; // released while running
-    if (exec.latest && exec.latest.ts > result.ts) return;
+    if (exec.latest && exec.latest.ts > result.ts) {
+      // An older snapshot for a lagging reader; if a commit already ended it, make sure the
+      // subscribers come back for a newer one.
+      if (result.validUntil !== null) for (const s of exec.subscribers) s.invalidated(exec);
+      return;
+    }
     if (exec.registration) this.index.remove(exec.registration);
     exec.registration = null;
     exec.latest = result;

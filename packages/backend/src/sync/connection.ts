@@ -305,6 +305,9 @@ export class SyncConnection implements Subscriber {
   private async transitionLoop(): Promise<void> {
     this.computing = true;
     try {
+      // Start after the current task: a commit notice invalidates several results in one
+      // synchronous pass, and the Transition must see all of them (one consistent snapshot).
+      await Promise.resolve();
       while (this.wantTransition && this.phase.kind === "open") {
         this.wantTransition = false;
         await this.sendTransition();
