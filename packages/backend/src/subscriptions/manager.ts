@@ -137,7 +137,8 @@ export class SubscriptionManager {
         args: spec.args,
         identity: spec.identity,
         ts,
-        journal: spec.journal,
+        // Re-runs continue from the journal of the previous run (gapless pagination, §2.12).
+        journal: exec.latest ? exec.latest.journal : spec.journal,
         allowInternal: spec.identity.kind === "admin",
       });
       if (res.ts !== ts) this.log.warn("engine ran a query at another snapshot", { asked: ts, got: res.ts });
