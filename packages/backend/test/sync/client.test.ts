@@ -157,3 +157,28 @@ test("identical subscriptions share one execution across clients", async () => {
     await h.close();
   }
 });
+
+test("ConvexReactClient: watchQuery follows mutations made through it", async () => {
+  const { ConvexReactClient } = await import("convex/react");
+  const WebSocket = (await import("ws")).default;
+  const engine = memoryApp();
+  const h = await startHarness(engine);
+  const client = new ConvexReactClient(h.url, {
+    skipConvexDeploymentUrlCheck: true,
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    logger: false,
+    unsavedChangesWarning: false,
+  });
+  try {
+    const watch = client.watchQuery(api.counters!.get!, { name: "react" });
+    const values: unknown[] = [];
+    const stop = watch.onUpdate(() => values.push(watch.localQueryResult()));
+    await eventually(() => values.includes(0), 5000, "initial value");
+    assert.equal(await client.mutation(api.counters!.inc!, { name: "react" }), 1);
+    assert.equal(watch.localQueryResult(), 1, "read-your-writes through the React client");
+    stop();
+  } finally {
+    await client.close();
+    await h.close();
+  }
+});

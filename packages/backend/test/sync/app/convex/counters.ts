@@ -1,0 +1,38 @@
+import { mutationGeneric as mutation, queryGeneric as query } from "convex/server";
+import { v } from "convex/values";
+
+async function read(ctx: any, name: string): Promise<number> {
+  const doc = await ctx.db.query("counters").withIndex("by_name", (q: any) => q.eq("name", name)).unique();
+  return doc?.value ?? 0;
+}
+
+async function write(ctx: any, name: string, value: number): Promise<void> {
+  const doc = await ctx.db.query("counters").withIndex("by_name", (q: any) => q.eq("name", name)).unique();
+  if (doc) await ctx.db.patch(doc._id, { value });
+  else await ctx.db.insert("counters", { name, value });
+}
+
+export const get = query({ args: { name: v.string() }, handler: (ctx, { name }) => read(ctx, name) });
+
+export const whoami = query({
+  args: {},
+  handler: async (ctx) => (await ctx.auth.getUserIdentity())?.subject ?? null,
+});
+
+export const inc = mutation({
+  args: { name: v.string() },
+  handler: async (ctx, { name }) => {
+    const value = (await read(ctx, name)) + 1;
+    await write(ctx, name, value);
+    return value;
+  },
+});
+
+export const transfer = mutation({
+  args: { a: v.string(), b: v.string(), amount: v.number() },
+  handler: async (ctx, { a, b, amount }) => {
+    await write(ctx, a, (await read(ctx, a)) - amount);
+    await write(ctx, b, (await read(ctx, b)) + amount);
+    return null;
+  },
+});
