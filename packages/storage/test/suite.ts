@@ -409,6 +409,18 @@ export function runStorageSuite(name: string, target: OpenTarget): void {
               inRange,
             );
             for (const d of docs) assert.deepEqual((await snap.get(d._id as DocumentId))?.value, d);
+            // by_id (served by the document versions themselves) at the same snapshot.
+            const byId = byName(s, "t", "by_id");
+            const expectedIds = [...docs].sort((x, y) => (x._id < y._id ? -1 : x._id > y._id ? 1 : 0));
+            assert.deepEqual(await scanPaged(snap, fullRange(byId), "asc", 3), expectedIds);
+            assert.deepEqual(await scanAll(snap, fullRange(byId), "desc"), [...expectedIds].reverse());
+            if (expectedIds.length >= 2) {
+              const mid = expectedIds[Math.floor(expectedIds.length / 2)]!._id;
+              assert.deepEqual(
+                await scanAll(snap, indexRange(byId, [], { value: mid, inclusive: false })),
+                expectedIds.filter((d) => d._id > mid),
+              );
+            }
           }
         });
       }),

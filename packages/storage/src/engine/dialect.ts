@@ -30,6 +30,10 @@ export interface Head {
   readonly schemaVersion: number;
 }
 
+/**
+ * Documents are stored under their `by_id` key (`encodeIndexKey([id])`), per table, so the `by_id`
+ * index is served by the documents themselves and needs no separate entries.
+ */
 export interface VersionRow {
   readonly id: string;
   readonly ts: bigint;
@@ -40,23 +44,36 @@ export interface VersionRow {
 
 export interface ScanRow {
   readonly key: IndexKey;
-  readonly id: string;
+  /** The document's `by_id` key (`idOfDocKey` gives its id). */
+  readonly docKey: IndexKey;
   readonly ts: bigint;
-  readonly tableNumber: number;
   readonly json: string;
 }
 
 export interface EntryRow {
   readonly indexId: number;
   readonly key: IndexKey;
-  readonly docId: string;
+  /** The document's `by_id` key. */
+  readonly docKey: IndexKey;
   readonly deleted: boolean;
 }
+
+/** A written document: its table, its `by_id` key and id. */
+export interface DocRef {
+  readonly tableNumber: number;
+  readonly id: string;
+  readonly docKey: IndexKey;
+}
+
+/** What a scan reads: the documents themselves (`by_id`) or an index's entries. */
+export type ScanSource =
+  | { readonly kind: "documents"; readonly tableNumber: number }
+  | { readonly kind: "entries"; readonly tableNumber: number; readonly indexId: number };
 
 /** Everything one commit writes, decided by the engine from the head and the old versions. */
 export interface CommitPlan {
   readonly ts: bigint;
-  readonly versions: readonly { readonly id: string; readonly tableNumber: number; readonly json: string | null }[];
+  readonly versions: readonly (DocRef & { readonly json: string | null })[];
   readonly entries: readonly EntryRow[];
   readonly meta: ReadonlyArray<readonly [string, string | null]>;
 }
@@ -68,15 +85,15 @@ export interface Dialect {
   readonly readonly: boolean;
   head(): Head;
   loadRegistry(): Promise<{ tables: TableRow[]; indexes: IndexRow[] }>;
-  /** Latest version of `id` with ts ≤ `ts` (a deletion included), or null. */
-  getVersion(id: string, ts: bigint): Promise<VersionRow | null>;
-  /** Live documents of one index in `[start, end)` at `ts`, in key order, at most `limit`. */
-  scan(indexId: number, start: IndexKey, end: IndexKey | null, ts: bigint, order: "asc" | "desc", limit: number): Promise<ScanRow[]>;
+  /** Latest version of a document with ts ≤ `ts` (a deletion included), or null. */
+  getVersion(doc: DocRef, ts: bigint): Promise<VersionRow | null>;
+  /** Live documents in `[start, end)` of a source at `ts`, in key order, at most `limit`. */
+  scan(source: ScanSource, start: IndexKey, end: IndexKey | null, ts: bigint, order: "asc" | "desc", limit: number): Promise<ScanRow[]>;
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string | null): Promise<void>;
 
   /** Runs `planner` and writes its plan and the new head (`latestTs = plan.ts`) in one transaction. */
-  commit<T>(ids: readonly string[], planner: Planner<T>): Promise<T>;
+  commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T>;
   /**
    * Creates a live table named `name` with the next never-used number in `[min, max]` and the given
    * (empty) indexes, in one transaction; returns the existing live table of that name if any.
@@ -86,7 +103,7 @@ export interface Dialect {
   dropTable(tableNumber: number): Promise<void>;
   /**
    * Creates an index and, in the same transaction, writes an entry for every live document of its
-   * table at the head, keyed by `keyOf(document)`.
+   * table at the head, keyed by `keyOf(document)`. `by_id` gets no entries (documents serve it).
    */
   createIndex(tableNumber: number, name: string, fields: readonly string[], keyOf: (doc: DocumentJSON) => IndexKey): Promise<IndexRow>;
   dropIndex(indexId: number): Promise<void>;

@@ -8,12 +8,13 @@ import { storageError } from "../errors.js";
 import { decodeId } from "../ids/documentId.js";
 import type { CommitRequest, CommitResult, DocumentJSON, DocumentWrite, IndexWrite, Timestamp } from "../types.js";
 import { nextTimestamp } from "./clock.js";
-import type { CommitPlan, EntryRow, Head, VersionRow } from "./dialect.js";
+import { docKeyOf } from "./docKey.js";
+import type { CommitPlan, DocRef, EntryRow, Head, VersionRow } from "./dialect.js";
 import type { Registry } from "./registry.js";
 
 export interface CheckedWrite {
   readonly write: DocumentWrite;
-  readonly tableNumber: number;
+  readonly doc: DocRef;
 }
 
 /** Validates writes against the registry before the transaction; the last write to an id wins. */
@@ -27,7 +28,7 @@ export function checkWrites(writes: readonly DocumentWrite[], registry: Registry
       throw storageError("BadRequest", "IdTableMismatch", `Id ${write.id} does not belong to table ${JSON.stringify(write.table)}`);
     if (write.value !== null) checkDocument(write.id, write.value);
     byId.delete(write.id);
-    byId.set(write.id, { write, tableNumber: table.number });
+    byId.set(write.id, { write, doc: { tableNumber: table.number, id: write.id, docKey: docKeyOf(write.id) } });
   }
   return [...byId.values()];
 }
@@ -49,21 +50,22 @@ export function planCommit(
   latest: ReadonlyMap<string, VersionRow>,
 ): { plan: CommitPlan; result: CommitResult } {
   const ts = nextTimestamp(head.latestTs);
-  const versions: { id: string; tableNumber: number; json: string | null }[] = [];
+  const versions: (DocRef & { json: string | null })[] = [];
   const entries: EntryRow[] = [];
   const indexWrites: IndexWrite[] = [];
-  for (const { write, tableNumber } of writes) {
+  for (const { write, doc } of writes) {
     const oldJson = latest.get(write.id)?.json ?? null;
     if (oldJson === null && write.value === null) continue; // deleting a missing document: nothing changes
     const oldDoc = oldJson === null ? null : (JSON.parse(oldJson) as DocumentJSON);
-    versions.push({ id: write.id, tableNumber, json: write.value === null ? null : JSON.stringify(write.value) });
-    for (const index of registry.indexesOf(tableNumber)) {
+    versions.push({ ...doc, json: write.value === null ? null : JSON.stringify(write.value) });
+    for (const index of registry.indexesOf(doc.tableNumber)) {
       const oldKey = oldDoc ? index.keyOf(oldDoc) : null;
       const newKey = write.value ? index.keyOf(write.value) : null;
       indexWrites.push({ index: index.info.id, oldKey, newKey });
+      if (index.source.kind === "documents") continue; // the version row itself is the entry
       if (oldKey && newKey && Buffer.compare(oldKey, newKey) === 0) continue;
-      if (oldKey) entries.push({ indexId: index.info.id, key: oldKey, docId: write.id, deleted: true });
-      if (newKey) entries.push({ indexId: index.info.id, key: newKey, docId: write.id, deleted: false });
+      if (oldKey) entries.push({ indexId: index.info.id, key: oldKey, docKey: doc.docKey, deleted: true });
+      if (newKey) entries.push({ indexId: index.info.id, key: newKey, docKey: doc.docKey, deleted: false });
     }
   }
   return {

@@ -1,6 +1,6 @@
 /** An in-memory copy of the tables and indexes registries, with the key function of each index. */
 import type { DocumentJSON, IndexId, IndexInfo, IndexKey, TableInfo, TableNumber } from "../types.js";
-import type { IndexRow, TableRow } from "./dialect.js";
+import type { IndexRow, ScanSource, TableRow } from "./dialect.js";
 import { encodeIndexKey } from "../keys/encode.js";
 import { getJSONFieldPath, splitFieldPath } from "../values/fieldPath.js";
 
@@ -8,6 +8,8 @@ export interface RegisteredIndex {
   readonly info: IndexInfo;
   readonly tableNumber: number;
   readonly keyOf: (doc: DocumentJSON) => IndexKey;
+  /** `by_id` is served by the documents themselves; every other index by its entries. */
+  readonly source: ScanSource;
 }
 
 export function keyFunction(fields: readonly string[]): (doc: DocumentJSON) => IndexKey {
@@ -40,6 +42,10 @@ export class Registry {
         info: { id: i.id as IndexId, table: table.name, name: i.name, fields: [...i.fields] },
         tableNumber: i.tableNumber,
         keyOf: keyFunction(i.fields),
+        source:
+          i.name === "by_id"
+            ? { kind: "documents", tableNumber: i.tableNumber }
+            : { kind: "entries", tableNumber: i.tableNumber, indexId: i.id },
       };
       this.indexById.set(i.id, reg);
       const list = this.indexesByTable.get(i.tableNumber) ?? [];

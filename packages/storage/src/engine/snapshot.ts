@@ -1,6 +1,8 @@
 /** A read view at one timestamp; every read filters versions to `ts ≤ this.ts`. */
 import type { DocumentId, DocumentJSON, IndexEntry, KeyRange, SnapshotReader, StoredDocument, Timestamp } from "../types.js";
 import { storageError } from "../errors.js";
+import { claimedTableNumber } from "../ids/documentId.js";
+import { docKeyOf, idOfDocKey } from "./docKey.js";
 import type { MvccStorage } from "./store.js";
 
 export class Snapshot implements SnapshotReader {
@@ -10,21 +12,23 @@ export class Snapshot implements SnapshotReader {
   ) {}
 
   async get(id: DocumentId): Promise<StoredDocument | null> {
-    const row = await this.store.dialect.getVersion(id, this.ts);
+    const tableNumber = claimedTableNumber(id);
+    if (tableNumber === null) return null;
+    const row = await this.store.dialect.getVersion({ tableNumber, id, docKey: docKeyOf(id) }, this.ts);
     if (!row || row.json === null) return null;
-    const table = await this.store.tableNameOf(row.tableNumber);
+    const table = this.store.tableNameNow(row.tableNumber) ?? (await this.store.tableNameOf(row.tableNumber));
     return { id: row.id as DocumentId, table, ts: row.ts as Timestamp, value: JSON.parse(row.json) as DocumentJSON };
   }
 
   async scan(range: KeyRange, order: "asc" | "desc", limit: number): Promise<IndexEntry[]> {
     const index = await this.store.registeredIndex(range.index);
-    if (!(limit > 0)) return [];
     if (!index) throw storageError("NotFound", "IndexNotFound", `Index ${range.index} does not exist`);
-    const rows = await this.store.dialect.scan(range.index, range.start, range.end, this.ts, order, Math.floor(limit));
+    if (!(limit > 0)) return [];
+    const rows = await this.store.dialect.scan(index.source, range.start, range.end, this.ts, order, Math.floor(limit));
     const table = index.info.table;
     return rows.map((r) => ({
       key: r.key,
-      doc: { id: r.id as DocumentId, table, ts: r.ts as Timestamp, value: JSON.parse(r.json) as DocumentJSON },
+      doc: { id: idOfDocKey(r.docKey) as DocumentId, table, ts: r.ts as Timestamp, value: JSON.parse(r.json) as DocumentJSON },
     }));
   }
 }

@@ -15,6 +15,7 @@ import type {
   TableNumber,
   Timestamp,
 } from "../types.js";
+import { isTandemError } from "@tandem/shared";
 import { storageError } from "../errors.js";
 import { newDocumentId } from "../ids/documentId.js";
 import type { Dialect } from "./dialect.js";
@@ -49,21 +50,22 @@ export class MvccStorage implements Storage {
 
   async commit(request: CommitRequest): Promise<CommitResult> {
     this.assertWritable();
+    // The registry is checked against the head inside the transaction; when another connection
+    // changed the schema (or created the table) since we loaded it, reload and plan again.
     for (let attempt = 0; ; attempt++) {
-      await this.refreshIfStale();
-      const writes = checkWrites(request.writes, this.registry);
-      const version = this.registry.version;
       try {
+        const writes = checkWrites(request.writes, this.registry);
+        const version = this.registry.version;
         return await this.dialect.commit(
-          writes.map((w) => w.write.id),
+          writes.map((w) => w.doc),
           (head, latest) => {
-            // Another connection changed the schema after our check: replan with fresh indexes.
             if (head.schemaVersion !== version) throw new StaleRegistry();
             return planCommit(request, writes, this.registry, head, latest);
           },
         );
       } catch (e) {
-        if (!(e instanceof StaleRegistry) || attempt > 2) throw e;
+        const stale = e instanceof StaleRegistry || (isTandemError(e) && e.code === "TableNotFound" && this.isStale());
+        if (!stale || attempt >= 2) throw e;
         await this.reload();
       }
     }
@@ -160,6 +162,11 @@ export class MvccStorage implements Storage {
     await this.dialect.close();
   }
 
+  /** @internal for Snapshot: the name of a table if the registry knows it. */
+  tableNameNow(tableNumber: number): string | undefined {
+    return this.registry.tableByNumber(tableNumber)?.name;
+  }
+
   /** @internal for Snapshot: the name of a table, reloading once if another connection created it. */
   async tableNameOf(tableNumber: number): Promise<string> {
     let t = this.registry.tableByNumber(tableNumber);
@@ -177,9 +184,13 @@ export class MvccStorage implements Storage {
     return this.registry.index(id);
   }
 
+  private isStale(): boolean {
+    return this.dialect.head().schemaVersion !== this.registry.version;
+  }
+
   private async refreshIfStale(): Promise<void> {
     this.assertOpen();
-    if (this.dialect.head().schemaVersion !== this.registry.version) await this.reload();
+    if (this.isStale()) await this.reload();
   }
 
   private requireTable(name: string): TableInfo {

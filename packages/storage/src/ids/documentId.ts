@@ -2,7 +2,7 @@
  * Convex document ids (research §4): `base32(varint(tableNumber) ‖ internalId[16] ‖ footer)` where
  * footer = fletcher16(previous bytes) XOR version (0), little-endian.
  */
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import type { DocumentId, TableNumber } from "../types.js";
 import { decodeBase32, encodeBase32 } from "./base32.js";
 import { fletcher16 } from "./checksum.js";
@@ -55,7 +55,29 @@ export function tableNumberOfId(id: string): TableNumber | null {
   return decodeId(id)?.tableNumber ?? null;
 }
 
+// Random bytes are drawn from the CSPRNG in blocks: one syscall per 256 ids instead of one each.
+const pool = new Uint8Array(4096);
+let poolPos = pool.length;
+
 /** A fresh id: 16 random bytes (Convex uses 14 random + 2 day bytes; clients can't tell). */
 export function newDocumentId(tableNumber: number): DocumentId {
-  return encodeId(tableNumber, randomBytes(16));
+  if (poolPos + 16 > pool.length) {
+    randomFillSync(pool);
+    poolPos = 0;
+  }
+  const id = encodeId(tableNumber, pool.subarray(poolPos, poolPos + 16));
+  pool.fill(0, poolPos, poolPos + 16); // used bytes don't linger
+  poolPos += 16;
+  return id;
+}
+
+/**
+ * The table number an id claims, read from its first characters without checking the rest; `null`
+ * when that much doesn't parse. Enough to route a lookup: a malformed id then finds nothing.
+ */
+export function claimedTableNumber(id: string): number | null {
+  if (typeof id !== "string" || id.length < MIN_ID_LENGTH || id.length > MAX_ID_LENGTH) return null;
+  const head = decodeBase32(id.slice(0, 8));
+  const v = head && decodeVarint(head);
+  return v && v.value > 0 ? v.value : null;
 }

@@ -4,6 +4,7 @@ export {
   isId,
   tableNumberOfId,
   newDocumentId,
+  claimedTableNumber,
   MIN_ID_LENGTH,
   MAX_ID_LENGTH,
   type DecodedId,

@@ -1,8 +1,8 @@
 /** `Dialect` over one better-sqlite3 connection. All calls are synchronous underneath. */
-import type { Database } from "better-sqlite3";
+import type { Database, Transaction } from "better-sqlite3";
 import type { DocumentJSON, IndexKey } from "../types.js";
 import { storageError } from "../errors.js";
-import type { Dialect, Head, IndexRow, IndexSpec, Planner, ScanRow, TableRow, VersionRow } from "../engine/dialect.js";
+import type { Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, TableRow, VersionRow } from "../engine/dialect.js";
 import type { Statements } from "./statements.js";
 
 const BACKFILL_PAGE = 512;
@@ -12,30 +12,23 @@ function blob(u8: Uint8Array): Buffer {
   return Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 }
 
-interface RawVersion {
-  id: string;
-  ts: bigint;
-  tableNumber: bigint;
-  json: string | null;
-}
 interface RawScan {
   key: Buffer;
-  id: string;
+  docKey: Buffer;
   ts: bigint;
-  tableNumber: bigint;
   json: string;
 }
 
-function version(r: RawVersion): VersionRow {
-  return { id: r.id, ts: r.ts, tableNumber: Number(r.tableNumber), json: r.json };
-}
-
 export class SqliteDialect implements Dialect {
+  private readonly commitTx: Transaction<(docs: readonly DocRef[], planner: Planner<unknown>) => unknown>;
+
   constructor(
     private readonly db: Database,
     private readonly st: Statements,
     readonly readonly: boolean,
-  ) {}
+  ) {
+    this.commitTx = db.transaction((docs: readonly DocRef[], planner: Planner<unknown>) => this.commitSync(docs, planner));
+  }
 
   head(): Head {
     const r = this.st.head.get() as { latestTs: bigint; schemaVersion: bigint };
@@ -53,27 +46,32 @@ export class SqliteDialect implements Dialect {
     return { tables, indexes };
   }
 
-  async getVersion(id: string, ts: bigint): Promise<VersionRow | null> {
-    const r = this.st.version.get(id, ts) as RawVersion | undefined;
-    return r ? version(r) : null;
+  async getVersion(doc: DocRef, ts: bigint): Promise<VersionRow | null> {
+    const r = this.st.version.get(doc.tableNumber, blob(doc.docKey), ts) as { ts: bigint; json: string | null } | undefined;
+    return r ? { id: doc.id, tableNumber: doc.tableNumber, ts: r.ts, json: r.json } : null;
   }
 
-  async scan(indexId: number, start: IndexKey, end: IndexKey | null, ts: bigint, order: "asc" | "desc", limit: number): Promise<ScanRow[]> {
-    return this.scanSync(indexId, start, end, ts, order, limit);
+  async scan(source: ScanSource, start: IndexKey, end: IndexKey | null, ts: bigint, order: "asc" | "desc", limit: number): Promise<ScanRow[]> {
+    return this.scanSync(source, start, end, ts, order, limit);
   }
 
-  private scanSync(indexId: number, start: Uint8Array, end: Uint8Array | null, ts: bigint, order: "asc" | "desc", limit: number): ScanRow[] {
+  private scanSync(source: ScanSource, start: Uint8Array, end: Uint8Array | null, ts: bigint, order: "asc" | "desc", limit: number): ScanRow[] {
+    const st = this.st;
     const stmt =
-      order === "asc"
-        ? end === null ? this.st.scanAscOpen : this.st.scanAsc
-        : end === null ? this.st.scanDescOpen : this.st.scanDesc;
-    const params: Record<string, unknown> = { index: indexId, start: blob(start), ts, limit };
+      source.kind === "documents"
+        ? order === "asc"
+          ? end === null ? st.scanDocumentsAscOpen : st.scanDocumentsAsc
+          : end === null ? st.scanDocumentsDescOpen : st.scanDocumentsDesc
+        : order === "asc"
+          ? end === null ? st.scanEntriesAscOpen : st.scanEntriesAsc
+          : end === null ? st.scanEntriesDescOpen : st.scanEntriesDesc;
+    const params: Record<string, unknown> = { table: source.tableNumber, start: blob(start), ts, limit };
+    if (source.kind === "entries") params.index = source.indexId;
     if (end !== null) params.end = blob(end);
     return (stmt.all(params) as RawScan[]).map((r) => ({
       key: r.key as unknown as IndexKey,
-      id: r.id,
+      docKey: r.docKey as unknown as IndexKey,
       ts: r.ts,
-      tableNumber: Number(r.tableNumber),
       json: r.json,
     }));
   }
@@ -88,26 +86,27 @@ export class SqliteDialect implements Dialect {
     else this.st.setMeta.run(key, value);
   }
 
-  async commit<T>(ids: readonly string[], planner: Planner<T>): Promise<T> {
-    const run = this.db.transaction((): T => {
-      const head = this.head();
-      const latest = new Map<string, VersionRow>();
-      for (const id of ids) {
-        const r = this.st.latestVersion.get(id) as RawVersion | undefined;
-        if (r) latest.set(id, version(r));
-      }
-      const { plan, result } = planner(head, latest);
-      if (plan.ts <= head.latestTs) throw new Error(`commit ts ${plan.ts} is not after ${head.latestTs}`);
-      for (const v of plan.versions) this.st.insertVersion.run(v.id, plan.ts, v.tableNumber, v.json);
-      for (const e of plan.entries) this.st.insertEntry.run(e.indexId, blob(e.key), plan.ts, e.docId, e.deleted ? 1 : 0);
-      for (const [k, v] of plan.meta) {
-        if (v === null) this.st.deleteMeta.run(k);
-        else this.st.setMeta.run(k, v);
-      }
-      this.st.setLatestTs.run(plan.ts);
-      return result;
-    });
-    return run.immediate();
+  async commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T> {
+    return this.commitTx.immediate(docs, planner) as T;
+  }
+
+  private commitSync<T>(docs: readonly DocRef[], planner: Planner<T>): T {
+    const head = this.head();
+    const latest = new Map<string, VersionRow>();
+    for (const d of docs) {
+      const r = this.st.latestVersion.get(d.tableNumber, blob(d.docKey)) as { ts: bigint; json: string | null } | undefined;
+      if (r) latest.set(d.id, { id: d.id, tableNumber: d.tableNumber, ts: r.ts, json: r.json });
+    }
+    const { plan, result } = planner(head, latest);
+    if (plan.ts <= head.latestTs) throw new Error(`commit ts ${plan.ts} is not after ${head.latestTs}`);
+    for (const v of plan.versions) this.st.insertVersion.run(v.tableNumber, blob(v.docKey), plan.ts, v.json);
+    for (const e of plan.entries) this.st.insertEntry.run(e.indexId, blob(e.key), plan.ts, blob(e.docKey), e.deleted ? 1 : 0);
+    for (const [k, v] of plan.meta) {
+      if (v === null) this.st.deleteMeta.run(k);
+      else this.st.setMeta.run(k, v);
+    }
+    this.st.setLatestTs.run(plan.ts);
+    return result;
   }
 
   async createTable(name: string, min: number, max: number, indexes: readonly IndexSpec[]): Promise<TableRow> {
@@ -128,13 +127,11 @@ export class SqliteDialect implements Dialect {
   async dropTable(tableNumber: number): Promise<void> {
     this.db
       .transaction(() => {
-        const indexes = this.st.indexesOfTable.all(tableNumber) as { id: bigint; name: string }[];
-        const byId = indexes.find((i) => i.name === "by_id");
-        if (byId) this.st.deleteDocsOfIndex.run(byId.id);
-        for (const i of indexes) {
+        for (const i of this.st.indexesOfTable.all(tableNumber) as { id: bigint }[]) {
           this.st.deleteEntries.run(i.id);
           this.st.deleteIndex.run(i.id);
         }
+        this.st.deleteDocsOfTable.run(tableNumber);
         this.st.dropTable.run(tableNumber);
         this.st.bumpSchema.run();
       })
@@ -143,15 +140,15 @@ export class SqliteDialect implements Dialect {
 
   async createIndex(tableNumber: number, name: string, fields: readonly string[], keyOf: (doc: DocumentJSON) => IndexKey): Promise<IndexRow> {
     const run = this.db.transaction((): IndexRow => {
-      const byId = (this.st.indexesOfTable.all(tableNumber) as { id: bigint; name: string }[]).find((i) => i.name === "by_id");
       const id = Number(this.st.insertIndex.run(tableNumber, name, JSON.stringify(fields)).lastInsertRowid);
-      if (byId) {
-        // Backfill from the latest snapshot, paging through by_id (a statement can't stay open while we insert).
+      if (name !== "by_id") {
+        // Backfill from the latest snapshot, a page at a time (a statement can't stay open while we insert).
         const ts = this.head().latestTs;
+        const source: ScanSource = { kind: "documents", tableNumber };
         let start: Uint8Array = Buffer.alloc(0);
         for (;;) {
-          const rows = this.scanSync(Number(byId.id), start, null, ts, "asc", BACKFILL_PAGE);
-          for (const r of rows) this.st.insertEntry.run(id, blob(keyOf(JSON.parse(r.json) as DocumentJSON)), r.ts, r.id, 0);
+          const rows = this.scanSync(source, start, null, ts, "asc", BACKFILL_PAGE);
+          for (const r of rows) this.st.insertEntry.run(id, blob(keyOf(JSON.parse(r.json) as DocumentJSON)), r.ts, r.docKey, 0);
           if (rows.length < BACKFILL_PAGE) break;
           start = Buffer.concat([rows[rows.length - 1]!.key, Buffer.of(0)]);
         }

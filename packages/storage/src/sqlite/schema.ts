@@ -1,7 +1,8 @@
 /**
  * SQLite schema. Documents and index entries are append-only version rows stamped with their
- * commit ts; a read at ts T takes, per document id or per (index, key), the latest row ≤ T.
- * `documents.json IS NULL` marks a deletion. `head` holds the latest commit ts (so timestamps stay
+ * commit ts; a read at ts T takes, per document or per (index, key), the latest row ≤ T.
+ * Documents are keyed by (table, by_id key), so they serve the `by_id` index themselves;
+ * `documents.json IS NULL` marks a deletion. Index entries point at documents by that key. `head` holds the latest commit ts (so timestamps stay
  * monotonic across restarts) and the schema version (so other connections know to reload).
  */
 export const SCHEMA_VERSION = 1;
@@ -31,18 +32,18 @@ CREATE TABLE IF NOT EXISTS indexes (
 );
 
 CREATE TABLE IF NOT EXISTS documents (
-  id TEXT NOT NULL,
-  ts INTEGER NOT NULL,
   table_number INTEGER NOT NULL,
+  key BLOB NOT NULL,
+  ts INTEGER NOT NULL,
   json TEXT,
-  PRIMARY KEY (id, ts)
+  PRIMARY KEY (table_number, key, ts)
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS index_entries (
   index_id INTEGER NOT NULL,
   key BLOB NOT NULL,
   ts INTEGER NOT NULL,
-  doc_id TEXT NOT NULL,
+  doc_key BLOB NOT NULL,
   deleted INTEGER NOT NULL,
   PRIMARY KEY (index_id, key, ts)
 ) WITHOUT ROWID;

@@ -1,13 +1,16 @@
 /** The prepared statements of one connection. Integers come back as bigint (`defaultSafeIntegers`). */
 import type { Database, Statement } from "better-sqlite3";
 
+/** The latest version ≤ :ts of the document `doc` (an SQL expression for its key) in :table. */
+const latestDocTs = (doc: string) =>
+  `(SELECT d2.ts FROM documents d2 WHERE d2.table_number = :table AND d2.key = ${doc} AND d2.ts <= :ts ORDER BY d2.ts DESC LIMIT 1)`;
+
 /** Live entries of one index at :ts with their document version; `e.ts` is the entry's latest ≤ :ts. */
-function scanSql(order: "asc" | "desc", bounded: boolean): string {
+function scanEntriesSql(order: "asc" | "desc", bounded: boolean): string {
   return `
-    SELECT e.key AS key, e.doc_id AS id, d.ts AS ts, d.table_number AS tableNumber, d.json AS json
+    SELECT e.key AS key, e.doc_key AS docKey, d.ts AS ts, d.json AS json
     FROM index_entries e
-    JOIN documents d ON d.id = e.doc_id AND d.ts = (
-      SELECT d2.ts FROM documents d2 WHERE d2.id = e.doc_id AND d2.ts <= :ts ORDER BY d2.ts DESC LIMIT 1)
+    JOIN documents d ON d.table_number = :table AND d.key = e.doc_key AND d.ts = ${latestDocTs("e.doc_key")}
     WHERE e.index_id = :index AND e.key >= :start ${bounded ? "AND e.key < :end" : ""}
       AND e.ts = (
         SELECT e2.ts FROM index_entries e2
@@ -18,47 +21,60 @@ function scanSql(order: "asc" | "desc", bounded: boolean): string {
     LIMIT :limit`;
 }
 
-export function prepareStatements(db: Database): Record<StatementName, Statement> {
-  const s = (sql: string): Statement => db.prepare(sql);
-  return {
-    head: s(`SELECT latest_ts AS latestTs, schema_version AS schemaVersion, format FROM head WHERE id = 0`),
-    setLatestTs: s(`UPDATE head SET latest_ts = ? WHERE id = 0`),
-    bumpSchema: s(`UPDATE head SET schema_version = schema_version + 1 WHERE id = 0`),
-
-    tables: s(`SELECT number, name FROM tables WHERE dropped = 0`),
-    liveTable: s(`SELECT number, name FROM tables WHERE name = ? AND dropped = 0`),
-    maxTableNumber: s(`SELECT MAX(number) AS n FROM tables WHERE number BETWEEN ? AND ?`),
-    insertTable: s(`INSERT INTO tables (number, name) VALUES (?, ?)`),
-    dropTable: s(`UPDATE tables SET dropped = 1 WHERE number = ?`),
-
-    indexes: s(`SELECT id, table_number AS tableNumber, name, fields FROM indexes`),
-    indexesOfTable: s(`SELECT id, name FROM indexes WHERE table_number = ?`),
-    insertIndex: s(`INSERT INTO indexes (table_number, name, fields) VALUES (?, ?, ?)`),
-    deleteIndex: s(`DELETE FROM indexes WHERE id = ?`),
-    deleteEntries: s(`DELETE FROM index_entries WHERE index_id = ?`),
-    deleteDocsOfIndex: s(`DELETE FROM documents WHERE id IN (SELECT doc_id FROM index_entries WHERE index_id = ?)`),
-
-    version: s(`SELECT id, ts, table_number AS tableNumber, json FROM documents WHERE id = ? AND ts <= ? ORDER BY ts DESC LIMIT 1`),
-    latestVersion: s(`SELECT id, ts, table_number AS tableNumber, json FROM documents WHERE id = ? ORDER BY ts DESC LIMIT 1`),
-    insertVersion: s(`INSERT INTO documents (id, ts, table_number, json) VALUES (?, ?, ?, ?)`),
-    insertEntry: s(`INSERT INTO index_entries (index_id, key, ts, doc_id, deleted) VALUES (?, ?, ?, ?, ?)`),
-
-    scanAsc: s(scanSql("asc", true)),
-    scanAscOpen: s(scanSql("asc", false)),
-    scanDesc: s(scanSql("desc", true)),
-    scanDescOpen: s(scanSql("desc", false)),
-
-    getMeta: s(`SELECT value FROM meta WHERE key = ?`),
-    setMeta: s(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
-    deleteMeta: s(`DELETE FROM meta WHERE key = ?`),
-  };
+/** Live documents of :table at :ts in by_id key order. */
+function scanDocumentsSql(order: "asc" | "desc", bounded: boolean): string {
+  return `
+    SELECT d.key AS key, d.key AS docKey, d.ts AS ts, d.json AS json
+    FROM documents d
+    WHERE d.table_number = :table AND d.key >= :start ${bounded ? "AND d.key < :end" : ""}
+      AND d.ts = ${latestDocTs("d.key")}
+      AND d.json IS NOT NULL
+    ORDER BY d.key ${order === "asc" ? "ASC" : "DESC"}
+    LIMIT :limit`;
 }
 
-export type StatementName =
-  | "head" | "setLatestTs" | "bumpSchema"
-  | "tables" | "liveTable" | "maxTableNumber" | "insertTable" | "dropTable"
-  | "indexes" | "indexesOfTable" | "insertIndex" | "deleteIndex" | "deleteEntries" | "deleteDocsOfIndex"
-  | "version" | "latestVersion" | "insertVersion" | "insertEntry"
-  | "scanAsc" | "scanAscOpen" | "scanDesc" | "scanDescOpen"
-  | "getMeta" | "setMeta" | "deleteMeta";
+const sql = {
+  head: `SELECT latest_ts AS latestTs, schema_version AS schemaVersion, format FROM head WHERE id = 0`,
+  setLatestTs: `UPDATE head SET latest_ts = ? WHERE id = 0`,
+  bumpSchema: `UPDATE head SET schema_version = schema_version + 1 WHERE id = 0`,
+
+  tables: `SELECT number, name FROM tables WHERE dropped = 0`,
+  liveTable: `SELECT number, name FROM tables WHERE name = ? AND dropped = 0`,
+  maxTableNumber: `SELECT MAX(number) AS n FROM tables WHERE number BETWEEN ? AND ?`,
+  insertTable: `INSERT INTO tables (number, name) VALUES (?, ?)`,
+  dropTable: `UPDATE tables SET dropped = 1 WHERE number = ?`,
+  deleteDocsOfTable: `DELETE FROM documents WHERE table_number = ?`,
+
+  indexes: `SELECT id, table_number AS tableNumber, name, fields FROM indexes`,
+  indexesOfTable: `SELECT id, name FROM indexes WHERE table_number = ?`,
+  insertIndex: `INSERT INTO indexes (table_number, name, fields) VALUES (?, ?, ?)`,
+  deleteIndex: `DELETE FROM indexes WHERE id = ?`,
+  deleteEntries: `DELETE FROM index_entries WHERE index_id = ?`,
+
+  version: `SELECT ts, json FROM documents WHERE table_number = ? AND key = ? AND ts <= ? ORDER BY ts DESC LIMIT 1`,
+  latestVersion: `SELECT ts, json FROM documents WHERE table_number = ? AND key = ? ORDER BY ts DESC LIMIT 1`,
+  insertVersion: `INSERT INTO documents (table_number, key, ts, json) VALUES (?, ?, ?, ?)`,
+  insertEntry: `INSERT INTO index_entries (index_id, key, ts, doc_key, deleted) VALUES (?, ?, ?, ?, ?)`,
+
+  scanEntriesAsc: scanEntriesSql("asc", true),
+  scanEntriesAscOpen: scanEntriesSql("asc", false),
+  scanEntriesDesc: scanEntriesSql("desc", true),
+  scanEntriesDescOpen: scanEntriesSql("desc", false),
+  scanDocumentsAsc: scanDocumentsSql("asc", true),
+  scanDocumentsAscOpen: scanDocumentsSql("asc", false),
+  scanDocumentsDesc: scanDocumentsSql("desc", true),
+  scanDocumentsDescOpen: scanDocumentsSql("desc", false),
+
+  getMeta: `SELECT value FROM meta WHERE key = ?`,
+  setMeta: `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  deleteMeta: `DELETE FROM meta WHERE key = ?`,
+} as const;
+
+export type StatementName = keyof typeof sql;
 export type Statements = Record<StatementName, Statement>;
+
+export function prepareStatements(db: Database): Statements {
+  const out = {} as Record<StatementName, Statement>;
+  for (const name of Object.keys(sql) as StatementName[]) out[name] = db.prepare(sql[name]);
+  return out;
+}
