@@ -6,4 +6,6 @@ export * from "./ids/index.js";
 export { openSqliteStorage, type SqliteStorageOptions } from "./sqlite/open.js";
 export { MvccStorage } from "./engine/store.js";
 export type { Dialect } from "./engine/dialect.js";
+export { docKeyOf, idOfDocKey } from "./engine/docKey.js";
+export { BUILTIN_INDEXES, USER_TABLE_NUMBERS, SYSTEM_TABLE_NUMBERS, isSystemTableName } from "./engine/names.js";
 export { nextTimestamp, nowNanos } from "./engine/clock.js";

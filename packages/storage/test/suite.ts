@@ -13,7 +13,7 @@ import {
   fromConvexJSON,
   fullRange,
   indexRange,
-  prefixSuccessor,
+  rangeAfter,
   type DocumentId,
   type DocumentJSON,
   type IndexInfo,
@@ -74,11 +74,7 @@ async function scanPaged(snap: SnapshotReader, range: KeyRange, order: "asc" | "
     const page = await snap.scan(cur, order, pageSize);
     out.push(...page.map((e) => e.doc.value));
     if (page.length < pageSize) return out;
-    const last = page[page.length - 1]!.key;
-    cur =
-      order === "asc"
-        ? { ...cur, start: prefixSuccessor(last)! }
-        : { ...cur, end: last };
+    cur = rangeAfter(cur, page[page.length - 1]!.key, order);
   }
 }
 

@@ -54,3 +54,13 @@ export function indexRange(
 export function pointRange(index: IndexInfo["id"], key: IndexKey): KeyRange {
   return { index, start: key, end: prefixSuccessor(key) };
 }
+
+/**
+ * The rest of `range` after a scan in `order` returned `lastKey`: what to scan for the next page.
+ * Keys are prefix-free, so the successor of a full key skips exactly that key.
+ */
+export function rangeAfter(range: KeyRange, lastKey: IndexKey, order: "asc" | "desc"): KeyRange {
+  if (order === "desc") return { ...range, end: lastKey };
+  const start = prefixSuccessor(lastKey);
+  return start === null ? { ...range, start: lastKey, end: lastKey } : { ...range, start };
+}
