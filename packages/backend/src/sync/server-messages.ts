@@ -16,8 +16,18 @@ export interface StateVersion {
 
 export const INITIAL_VERSION: StateVersion = { querySet: 0, identity: 0, ts: 0n };
 
-const version = (v: StateVersion) =>
-  `{"querySet":${v.querySet},"identity":${v.identity},"ts":"${encodeTs(v.ts)}"}`;
+/** Every connection's Transition after a commit names the same ts: encode it once. */
+let lastTs = -1n;
+let lastTsText = "";
+function tsText(ts: bigint): string {
+  if (ts !== lastTs) {
+    lastTs = ts;
+    lastTsText = encodeTs(ts);
+  }
+  return lastTsText;
+}
+
+const version = (v: StateVersion) => `{"querySet":${v.querySet},"identity":${v.identity},"ts":"${tsText(v.ts)}"}`;
 
 /** `modifications` are already-serialized `QueryUpdated`/`QueryFailed`/`QueryRemoved` objects. */
 export function transitionMessage(

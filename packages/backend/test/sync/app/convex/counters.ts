@@ -36,3 +36,11 @@ export const transfer = mutation({
     return null;
   },
 });
+
+export const set = mutation({
+  args: { name: v.string(), value: v.number() },
+  handler: async (ctx, { name, value }) => {
+    await write(ctx, name, value);
+    return value;
+  },
+});

@@ -1,0 +1,379 @@
+/**
+ * Sync benchmarks (issue 3), each beside a same-run ceiling (DESIGN.md §6):
+ * - fan-out: N WebSocket clients subscribed to one query, one mutation → time until the last client
+ *   has the new value (p50/p99), vs a bare `ws` server broadcasting the same payload to N sockets;
+ * - memory per idle subscribed connection, vs a bare `ws` connection;
+ * - invalidation cost per commit with 1k → 100k distinct subscriptions (flat within 2×);
+ * - one client's mutation → another client's update latency, vs a bare `ws` relay.
+ *
+ * The clients of the fan-out run in a child process (this file, `SYNC_BENCH_ROLE=clients`) so they
+ * have their own core and file descriptors. Knobs (env): SYNC_BENCH_FANOUT="1000,10000",
+ * SYNC_BENCH_ROUNDS=50, SYNC_BENCH_SUBS="1000,10000,100000", SYNC_BENCH_ENGINE=real|memory.
+ * 10,000 clients need ~10,000 descriptors in each process: `ulimit -n` ≥ 12000 (Node cannot raise
+ * its own limit; run `ulimit -n 65536` in the shell first if it is lower).
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
+import vm from "node:vm";
+import WebSocket, { WebSocketServer } from "ws";
+import type { BenchRow } from "./report.js";
+import type { Engine } from "../packages/backend/src/engine/types.js";
+import { attachSyncServer } from "../packages/backend/src/sync/index.js";
+import { SubscriptionManager } from "../packages/backend/src/subscriptions/index.js";
+
+/** What the benchmark needs of an engine: `counters:get({name})` and `counters:set({name, value})`. */
+export type EngineFactory = () => Promise<{ engine: Engine; close(): Promise<void> }>;
+
+const env = (k: string, d: string) => process.env[k] ?? d;
+const list = (k: string, d: string) => env(k, d).split(",").map(Number).filter((n) => n > 0);
+const none = { kind: "none" } as const;
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const gc = (() => {
+  v8.setFlagsFromString("--expose-gc");
+  return vm.runInNewContext("gc") as () => void;
+})();
+const settle = async () => {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const jsMemory = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external + m.arrayBuffers;
+};
+
+function listen(server: Server): Promise<number> {
+  return new Promise((r) => server.listen(0, "127.0.0.1", () => r((server.address() as AddressInfo).port)));
+}
+
+// ---- the client process --------------------------------------------------------------------
+
+type ToChild =
+  | { cmd: "open"; url: string; n: number; subscribe: { udfPath: string; args: object } | null }
+  | { cmd: "expect"; value: number }
+  | { cmd: "close" };
+
+async function clientRole(): Promise<void> {
+  let sockets: WebSocket[] = [];
+  let latest: number[] = [];
+  let waiting: { value: number; left: number } | null = null;
+  const send = (m: object) => process.send!(m);
+  const valueOf = (text: string): number | null => {
+    const m = JSON.parse(text) as { type: string; modifications?: Array<{ value?: unknown }> };
+    if (m.type !== "Transition" || !m.modifications?.length) return null;
+    const v = m.modifications[0]!.value;
+    return typeof v === "number" ? v : null;
+  };
+  process.on("message", async (msg: ToChild) => {
+    if (msg.cmd === "open") {
+      latest = new Array<number>(msg.n).fill(-1);
+      let ready = 0;
+      const opened: Promise<void>[] = [];
+      for (let i = 0; i < msg.n; i++) {
+        const ws = new WebSocket(msg.url);
+        sockets.push(ws);
+        ws.on("error", () => {});
+        ws.on("message", (data) => {
+          const v = valueOf(data.toString());
+          if (v === null) return;
+          const first = latest[i] === -1;
+          latest[i] = v;
+          if (first && ++ready === msg.n) send({ ready: true });
+          if (waiting && v === waiting.value && --waiting.left === 0) {
+            waiting = null;
+            send({ done: true });
+          }
+        });
+        opened.push(
+          new Promise<void>((resolve) =>
+            ws.once("open", () => {
+              if (msg.subscribe) {
+                ws.send(JSON.stringify({ type: "Connect", sessionId: `bench-${i}`, connectionCount: 0, lastCloseReason: "InitialConnect", clientTs: Date.now() }));
+                ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, ...msg.subscribe, args: [msg.subscribe.args] }] }));
+              }
+              resolve();
+            }),
+          ),
+        );
+        if (i % 200 === 199) await Promise.all(opened.splice(0)); // don't flood the accept queue
+      }
+      await Promise.all(opened);
+      if (!msg.subscribe) send({ ready: true });
+    } else if (msg.cmd === "expect") {
+      const left = latest.filter((v) => v !== msg.value).length;
+      if (left === 0) send({ done: true });
+      else waiting = { value: msg.value, left };
+    } else {
+      for (const ws of sockets) ws.terminate();
+      sockets = [];
+      send({ closed: true });
+    }
+  });
+  send({ started: true });
+}
+
+class Clients {
+  private constructor(private readonly child: ChildProcess) {}
+  static async start(): Promise<Clients> {
+    const child = fork(fileURLToPath(import.meta.url), [], {
+      env: { ...process.env, SYNC_BENCH_ROLE: "clients" },
+      execArgv: ["--import", "tsx"],
+    });
+    const c = new Clients(child);
+    await c.reply("started");
+    return c;
+  }
+  private reply(key: string): Promise<void> {
+    return new Promise((resolve) => {
+      const on = (m: Record<string, unknown>) => {
+        if (m[key]) {
+          this.child.off("message", on);
+          resolve();
+        }
+      };
+      this.child.on("message", on);
+    });
+  }
+  async ask(msg: ToChild, key: string): Promise<void> {
+    const r = this.reply(key);
+    this.child.send(msg);
+    await r;
+  }
+  stop() {
+    this.child.kill();
+  }
+}
+
+// ---- fan-out and memory --------------------------------------------------------------------
+
+async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, rounds: number): Promise<BenchRow[]> {
+  const { engine, close } = await makeEngine();
+  const channel = `fan-${n}`;
+  await engine.runMutation({ path: "counters:set", args: { name: channel, value: 0 }, identity: none });
+  const http = createServer();
+  const sync = attachSyncServer(http, { engine, authenticateUser: async () => { throw new Error("no auth in bench"); }, checkAdminKey: () => false });
+  const port = await listen(http);
+  await settle();
+  const memBefore = jsMemory();
+  await clients.ask({ cmd: "open", url: `ws://127.0.0.1:${port}/api/1.48.0/sync`, n, subscribe: { udfPath: "counters:get", args: { name: channel } } }, "ready");
+  await settle();
+  const perConn = (jsMemory() - memBefore) / n;
+  const ours: number[] = [];
+  for (let i = 1; i <= rounds; i++) {
+    const t0 = performance.now();
+    const done = clients.ask({ cmd: "expect", value: i }, "done");
+    await engine.runMutation({ path: "counters:set", args: { name: channel, value: i }, identity: none });
+    await done;
+    ours.push(performance.now() - t0);
+  }
+  await clients.ask({ cmd: "close" }, "closed");
+  await sync.close();
+  http.closeAllConnections();
+  http.close();
+  await close();
+
+  // The ceiling: a bare ws server sending each socket the same Transition-shaped payload.
+  const bare = createServer();
+  const wss = new WebSocketServer({ server: bare });
+  const bport = await listen(bare);
+  await settle();
+  const bareBefore = jsMemory();
+  await clients.ask({ cmd: "open", url: `ws://127.0.0.1:${bport}`, n, subscribe: null }, "ready");
+  await settle();
+  const barePerConn = (jsMemory() - bareBefore) / n;
+  const payload = (v: number) =>
+    `{"type":"Transition","startVersion":{"querySet":1,"identity":0,"ts":"AAAAAAAAAAA="},"endVersion":{"querySet":1,"identity":0,"ts":"AAAAAAAAAAA="},"modifications":[{"type":"QueryUpdated","queryId":0,"value":${v},"logLines":[],"journal":null}]}`;
+  // Every socket starts at -1 until it gets a value; give them one.
+  for (const ws of wss.clients) ws.send(payload(0));
+  await clients.ask({ cmd: "expect", value: 0 }, "done");
+  const base: number[] = [];
+  for (let i = 1; i <= rounds; i++) {
+    const t0 = performance.now();
+    const done = clients.ask({ cmd: "expect", value: i }, "done");
+    const text = payload(i);
+    for (const ws of wss.clients) ws.send(text);
+    await done;
+    base.push(performance.now() - t0);
+  }
+  await clients.ask({ cmd: "close" }, "closed");
+  wss.close();
+  bare.close();
+
+  const row = (p: number): BenchRow => ({
+    name: `fan-out to ${n} clients, last client updated, p${p}`,
+    value: pct(ours, p),
+    unit: "ms",
+    ceiling: { name: "bare ws broadcast", value: pct(base, p) },
+    lowerIsBetter: true,
+    target: "ratio ≥ 0.5 (≤ 2× the ceiling)",
+    note: `${rounds} mutations`,
+  });
+  return [
+    row(50),
+    row(99),
+    {
+      name: `memory per idle subscribed connection (${n} connections)`,
+      value: perConn / 1024,
+      unit: "KiB",
+      ceiling: { name: "bare ws connection", value: barePerConn / 1024 },
+      lowerIsBetter: true,
+      note: "JS heap + external, after GC",
+    },
+  ];
+}
+
+// ---- invalidation cost ---------------------------------------------------------------------
+
+async function invalidation(makeEngine: EngineFactory, sizes: number[]): Promise<BenchRow[]> {
+  const costs: Array<{ n: number; p50: number; p99: number }> = [];
+  for (const n of sizes) {
+    const { engine, close } = await makeEngine();
+    // Listeners run in registration order: these two bracket the manager's own listener.
+    let started = 0;
+    const samples: number[] = [];
+    engine.onCommit(() => (started = performance.now()));
+    const manager = new SubscriptionManager(engine);
+    engine.onCommit(() => samples.push(performance.now() - started));
+    const subscriber = { invalidated() {} };
+    const execs = [];
+    for (let i = 0; i < n; i++) execs.push(manager.acquire({ path: "counters:get", args: { name: `ch${i}` }, identity: none, journal: null }, subscriber));
+    for (let i = 0; i < execs.length; i += 500) {
+      await Promise.all(execs.slice(i, i + 500).map((e) => manager.resultAt(e, manager.processedTs)));
+    }
+    samples.length = 0;
+    for (let i = 0; i < 200; i++) {
+      const ch = (i * 7919) % n;
+      await engine.runMutation({ path: "counters:set", args: { name: `ch${ch}`, value: i + 1 }, identity: none });
+      await manager.resultAt(execs[ch]!, manager.processedTs); // re-subscribe the touched channel
+    }
+    costs.push({ n, p50: pct(samples, 50) * 1000, p99: pct(samples, 99) * 1000 });
+    manager.close();
+    await close();
+  }
+  const smallest = costs[0]!;
+  return costs.map((c) => ({
+    name: `invalidation per commit, ${c.n} distinct subscriptions, p50 (p99 ${c.p99.toFixed(1)} µs)`,
+    value: c.p50,
+    unit: "µs",
+    ceiling: { name: `same with ${smallest.n} subscriptions`, value: smallest.p50 },
+    lowerIsBetter: true,
+    target: "ratio ≥ 0.5 (flat within 2×)",
+  }));
+}
+
+// ---- mutation → subscriber latency ---------------------------------------------------------
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+  });
+}
+
+async function latency(makeEngine: EngineFactory, rounds: number): Promise<BenchRow[]> {
+  const { engine, close } = await makeEngine();
+  const http = createServer();
+  const sync = attachSyncServer(http, { engine, authenticateUser: async () => { throw new Error("no auth"); }, checkAdminKey: () => false });
+  const port = await listen(http);
+  const url = `ws://127.0.0.1:${port}/api/1.48.0/sync`;
+  const [writer, reader] = await Promise.all([open(url), open(url)]);
+  let waiting: { value: number; resolve: () => void } | null = null;
+  reader.on("message", (d) => {
+    const m = JSON.parse(d.toString()) as { type: string; modifications?: Array<{ value?: unknown }> };
+    if (waiting && m.type === "Transition" && m.modifications?.[0]?.value === waiting.value) waiting.resolve();
+  });
+  const until = (value: number) => new Promise<void>((resolve) => (waiting = { value, resolve }));
+  for (const [i, ws] of [writer, reader].entries()) {
+    ws.send(JSON.stringify({ type: "Connect", sessionId: `lat-${i}`, connectionCount: 0, lastCloseReason: null, clientTs: Date.now() }));
+    ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: i === 1 ? [{ type: "Add", queryId: 0, udfPath: "counters:get", args: [{ name: "lat" }] }] : [] }));
+  }
+  await until(0);
+  const ours: number[] = [];
+  for (let i = 1; i <= rounds; i++) {
+    const t0 = performance.now();
+    const seen = until(i);
+    writer.send(JSON.stringify({ type: "Mutation", requestId: i, udfPath: "counters:set", args: [{ name: "lat", value: i }] }));
+    await seen;
+    ours.push(performance.now() - t0);
+  }
+  writer.terminate();
+  reader.terminate();
+  await sync.close();
+  http.closeAllConnections();
+  http.close();
+  await close();
+
+  // Ceiling: a bare ws server relaying each message from one socket to the other.
+  const bare = createServer();
+  const wss = new WebSocketServer({ server: bare });
+  const peers: WebSocket[] = [];
+  wss.on("connection", (ws) => {
+    peers.push(ws);
+    ws.on("message", (d) => peers[1]?.send(d.toString()));
+  });
+  const bport = await listen(bare);
+  const w = await open(`ws://127.0.0.1:${bport}`);
+  await new Promise((r) => setTimeout(r, 20));
+  const rd = await open(`ws://127.0.0.1:${bport}`);
+  await new Promise((r) => setTimeout(r, 20));
+  const base: number[] = [];
+  for (let i = 1; i <= rounds; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      rd.once("message", () => resolve());
+      w.send(`{"type":"Transition","modifications":[{"type":"QueryUpdated","queryId":0,"value":${i}}]}`);
+    });
+    base.push(performance.now() - t0);
+  }
+  w.terminate();
+  rd.terminate();
+  wss.close();
+  bare.close();
+  return [50, 99].map((p) => ({
+    name: `mutation → subscriber update latency, p${p}`,
+    value: pct(ours, p),
+    unit: "ms",
+    ceiling: { name: "bare ws relay", value: pct(base, p) },
+    lowerIsBetter: true,
+    note: `${rounds} mutations, one at a time`,
+  }));
+}
+
+// ---- entry points --------------------------------------------------------------------------
+
+export async function runSyncBench(makeEngine: EngineFactory): Promise<BenchRow[]> {
+  const rounds = Number(env("SYNC_BENCH_ROUNDS", "50"));
+  const rows: BenchRow[] = [];
+  const clients = await Clients.start();
+  try {
+    for (const n of list("SYNC_BENCH_FANOUT", "1000,10000")) rows.push(...(await fanOut(makeEngine, clients, n, rounds)));
+  } finally {
+    clients.stop();
+  }
+  rows.push(...(await invalidation(makeEngine, list("SYNC_BENCH_SUBS", "1000,10000,100000"))));
+  rows.push(...(await latency(makeEngine, Math.max(rounds, 200))));
+  return rows;
+}
+
+async function defaultFactory(): Promise<EngineFactory> {
+  if (env("SYNC_BENCH_ENGINE", "real") === "memory") {
+    const { memoryApp } = await import("../packages/backend/test/sync/memory-app.js");
+    return async () => ({ engine: memoryApp(), close: async () => {} });
+  }
+  const { startRealEngine } = await import("../packages/backend/test/sync/real-engine.js");
+  return startRealEngine;
+}
+
+export default async function (): Promise<BenchRow[]> {
+  return runSyncBench(await defaultFactory());
+}
+
+if (process.env.SYNC_BENCH_ROLE === "clients") void clientRole();
