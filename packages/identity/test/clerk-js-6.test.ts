@@ -1,0 +1,2 @@
+import { runClerkJsConformance } from "./support/clerk-js-conformance.js";
+runClerkJsConformance("clerk-js-6");

@@ -1,0 +1,63 @@
+/**
+ * Boots the unmodified npm build of @clerk/clerk-js inside jsdom, pointed at our Frontend API by
+ * `proxyUrl` (as research/clerk-probe does). Browser cookies are simulated by a one-origin cookie
+ * jar around fetch (Node's fetch ignores `credentials: "include"`), so clerk-js runs in cookie mode.
+ */
+import { createRequire } from "node:module";
+import { JSDOM } from "jsdom";
+import { parseSetCookie } from "cookie";
+
+export const PAGE_ORIGIN = "http://127.0.0.1:3000";
+
+export interface Jar {
+  cookies: Map<string, string>;
+  calls: string[];
+}
+
+export function bootClerk(pkg: "clerk-js-5" | "clerk-js-6", publishableKey: string, proxyUrl: string): { clerk: any; jar: Jar } {
+  const dom = new JSDOM('<!doctype html><html><body><div id="app"></div></body></html>', { url: PAGE_ORIGIN + "/", pretendToBeVisual: true });
+  const w = dom.window as any;
+  const g = globalThis as any;
+  for (const k of ["window", "document", "navigator", "localStorage", "sessionStorage", "location", "history", "HTMLElement", "Element", "Node", "MutationObserver", "CustomEvent", "Event", "EventTarget", "DOMParser", "getComputedStyle"]) {
+    try {
+      g[k] = w[k];
+    } catch {
+      /* read-only global in this Node */
+    }
+  }
+  const jar: Jar = { cookies: new Map(), calls: [] };
+  const target = new URL(proxyUrl).origin;
+  const realFetch = (g.__realFetch ??= globalThis.fetch) as typeof fetch;
+  // clerk-js calls the free identifier `fetch`, i.e. Node's global: wrap both.
+  const wrapped = async (input: any, init: any = {}) => {
+    const url = new URL(typeof input === "string" ? input : (input.href ?? input.url));
+    const headers = new Headers(init.headers);
+    if (url.origin === target) {
+      headers.set("origin", PAGE_ORIGIN);
+      if (jar.cookies.size) headers.set("cookie", [...jar.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+      jar.calls.push(`${url.searchParams.get("_method") ?? init.method ?? "GET"} ${url.pathname}`);
+    }
+    const res = await realFetch(url, { ...init, headers });
+    if (url.origin === target) for (const sc of res.headers.getSetCookie()) {
+      const c = parseSetCookie(sc);
+      if (c.value) jar.cookies.set(c.name, c.value);
+    }
+    return res;
+  };
+  g.fetch = wrapped;
+  w.fetch = wrapped;
+  const put = (k: string, v: unknown) => Object.defineProperty(w, k, { value: v, configurable: true, writable: true });
+  put("Headers", Headers);
+  put("Request", Request);
+  put("Response", Response);
+  put("crypto", globalThis.crypto);
+  put("TextEncoder", TextEncoder);
+  put("TextDecoder", TextDecoder);
+  put("BroadcastChannel", globalThis.BroadcastChannel);
+  if (!w.matchMedia) put("matchMedia", () => ({ matches: false, addListener() {}, removeListener() {}, addEventListener() {}, removeEventListener() {} }));
+  g.self = w;
+  const require = createRequire(import.meta.url);
+  const mod = require(pkg);
+  const Clerk = mod.Clerk ?? mod.default;
+  return { clerk: new Clerk(publishableKey, { proxyUrl }), jar };
+}
