@@ -81,6 +81,11 @@ export class KeyRing {
   /** Public keys to publish: the active key and retired keys still inside retention. */
   async jwks(now = Date.now()): Promise<{ keys: PublicJwk[] }> {
     const keep = now - (await this.retentionSeconds()) * 1000;
+    if (this.#keys.some((k) => k.retiredAt !== null && k.retiredAt < keep)) {
+      // Past retention: delete for good, so a later, longer retention cannot republish it.
+      await this.store.deleteSigningKeysRetiredBefore(this.instanceId, keep);
+      this.#keys = await this.store.listSigningKeys(this.instanceId);
+    }
     return {
       keys: this.#keys
         .filter((k) => k.retiredAt === null || k.retiredAt >= keep)

@@ -127,7 +127,7 @@ export const prepareVerification: FapiHandler = async (env, params) => {
   if (strategy !== "email_code") throw new ApiError("form_param_value_invalid", { param: "strategy" });
   if (!su.email) throw new ApiError("form_param_missing", { param: "email_address" });
   if (su.emailVerified) throw new ApiError("verification_already_verified");
-  env.svc.deps.limiter.hit(env.svc.deps.security.perIdentifierLimit, `id:${su.email}`);
+  env.svc.deps.limiter.hit(env.svc.deps.security.perIdentifierLimit, `signup:${su.email}`);
   const code = await issueCode(env.svc, su.email, "verifyEmail");
   return save(env, { ...su, code, verificationStatus: "unverified" });
 };
@@ -140,7 +140,7 @@ export const attemptVerification: FapiHandler = async (env, params) => {
   const strategy = f.required("strategy", 64);
   if (strategy !== "email_code") throw new ApiError("form_param_value_invalid", { param: "strategy" });
   if (su.emailVerified) throw new ApiError("verification_already_verified");
-  if (su.email) env.svc.deps.limiter.hit(env.svc.deps.security.perIdentifierLimit, `id:${su.email}`);
+  if (su.email) env.svc.deps.limiter.hit(env.svc.deps.security.perIdentifierLimit, `signup:${su.email}`);
   const code = f.required("code", 32);
   if (checkCode(env.svc, su.code, code) === "incorrect") {
     await save(env, { ...su, code: { ...su.code!, attempts: su.code!.attempts + 1 } });

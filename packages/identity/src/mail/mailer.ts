@@ -33,7 +33,8 @@ export function createMailer(opts: {
     return {
       async send(m) {
         await opts.store.addInboxMessage({ instanceId: opts.instanceId, ...m, createdAt: Date.now() });
-        opts.logger.info("dev inbox: message stored", { to: m.to, subject: m.subject });
+        // The subject carries the code: log the recipient only.
+        opts.logger.info("dev inbox: message stored", { to: m.to });
       },
     };
   }

@@ -1,0 +1,104 @@
+/** Lockout, rate limits (429 + Retry-After), and no secrets in logs. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createLogger } from "@tandem/shared";
+import { startTestServer } from "./support/server.js";
+import { FapiClient, bapi } from "./support/fapi-client.js";
+import { signIn, signUp, PASSWORD } from "./support/flows.js";
+
+test("10 failed passwords lock the account for an hour; BAPI unlock lifts it", async (t) => {
+  const server = await startTestServer({ security: { perIdentifierLimit: false, perIpLimit: false } });
+  t.after(() => server.stop());
+  await signUp(new FapiClient(server.url, "header"), server, "lock@example.com");
+  const c = new FapiClient(server.url, "header");
+  for (let i = 1; i <= 9; i++) assert.equal((await signIn(c, "lock@example.com", `wrong password ${i}`)).body.errors[0].code, "form_password_incorrect");
+  const tenth = await signIn(c, "lock@example.com", "wrong password 10");
+  assert.equal(tenth.status, 403);
+  assert.equal(tenth.body.errors[0].code, "user_locked");
+  assert.equal(tenth.body.errors[0].meta.lockout_expires_in_seconds, 3600);
+  const right = await signIn(c, "lock@example.com", PASSWORD);
+  assert.equal(right.status, 403, "even the right password is refused while locked");
+  assert.equal(right.body.errors[0].code, "user_locked");
+  assert.ok(Number(right.headers.get("retry-after")) > 3500);
+
+  const users = (await bapi(server.url, server.secretKey, "GET", "/users")).body;
+  assert.equal(users[0].locked, true);
+  assert.equal(users[0].verification_attempts_remaining, 0);
+  await bapi(server.url, server.secretKey, "POST", `/users/${users[0].id}/unlock`);
+  assert.equal((await signIn(c, "lock@example.com", PASSWORD)).body.response.status, "complete");
+});
+
+test("a lockout expires by itself (configurable attempts and duration)", async (t) => {
+  const server = await startTestServer({ security: { maxFailedAttempts: 3, lockoutSeconds: 1, perIdentifierLimit: false } });
+  t.after(() => server.stop());
+  await signUp(new FapiClient(server.url, "header"), server, "short@example.com");
+  const c = new FapiClient(server.url, "header");
+  await signIn(c, "short@example.com", "bad password 1");
+  await signIn(c, "short@example.com", "bad password 2");
+  assert.equal((await signIn(c, "short@example.com", "bad password 3")).body.errors[0].code, "user_locked");
+  assert.equal((await signIn(c, "short@example.com", PASSWORD)).body.errors[0].code, "user_locked");
+  await new Promise((r) => setTimeout(r, 1100));
+  assert.equal((await signIn(c, "short@example.com", PASSWORD)).body.response.status, "complete");
+  // The counter restarted: one failure does not re-lock.
+  await c.call("DELETE", "/v1/client/sessions");
+  assert.equal((await signIn(c, "short@example.com", "bad again!")).body.errors[0].code, "form_password_incorrect");
+});
+
+test("wrong e-mail codes count toward the lockout and burn the code", async (t) => {
+  const server = await startTestServer({ security: { perIdentifierLimit: false } });
+  t.after(() => server.stop());
+  await signUp(new FapiClient(server.url, "header"), server, "codes@example.com");
+  const c = new FapiClient(server.url, "header");
+  const id = (await c.post("/v1/client/sign_ins", { identifier: "codes@example.com" })).body.response.id;
+  await c.post(`/v1/client/sign_ins/${id}/prepare_first_factor`, { strategy: "email_code" });
+  const code = (await server.inbox())[0]!.code!;
+  const wrong = code === "123456" ? "654321" : "123456";
+  for (let i = 0; i < 5; i++) assert.equal((await c.post(`/v1/client/sign_ins/${id}/attempt_first_factor`, { strategy: "email_code", code: wrong })).body.errors[0].code, "form_code_incorrect");
+  const used = await c.post(`/v1/client/sign_ins/${id}/attempt_first_factor`, { strategy: "email_code", code });
+  assert.equal(used.body.errors[0].code, "verification_failed", "five wrong tries use the code up");
+  const u = (await bapi(server.url, server.secretKey, "GET", "/users")).body[0];
+  assert.equal(u.verification_attempts_remaining, 5);
+});
+
+test("per-IP rate limit answers 429 with Retry-After", async (t) => {
+  const server = await startTestServer({ security: { perIpLimit: { limit: 3, windowSeconds: 10 } } });
+  t.after(() => server.stop());
+  const c = new FapiClient(server.url, "header");
+  for (let i = 0; i < 3; i++) assert.equal((await signIn(c, `nobody${i}@example.com`)).status, 422);
+  const limited = await signIn(c, "nobody@example.com");
+  assert.equal(limited.status, 429);
+  assert.equal(limited.body.errors[0].code, "too_many_requests");
+  const after = Number(limited.headers.get("retry-after"));
+  assert.ok(after >= 1 && after <= 10);
+});
+
+test("per-identifier rate limit is independent of the IP limit", async (t) => {
+  const server = await startTestServer({ security: { perIpLimit: false, perIdentifierLimit: { limit: 2, windowSeconds: 60 } } });
+  t.after(() => server.stop());
+  await signUp(new FapiClient(server.url, "header"), server, "one@example.com");
+  await signUp(new FapiClient(server.url, "header"), server, "two@example.com");
+  const c = new FapiClient(server.url, "header");
+  await signIn(c, "one@example.com", "bad password 1");
+  await signIn(c, "one@example.com", "bad password 2");
+  const third = await signIn(c, "one@example.com", PASSWORD);
+  assert.equal(third.status, 429);
+  assert.ok(third.headers.get("retry-after"));
+  assert.equal((await signIn(c, "two@example.com", PASSWORD)).body.response.status, "complete");
+});
+
+test("no password, code, token or key reaches the log", async (t) => {
+  const lines: string[] = [];
+  const logger = createLogger("test", { level: "debug", write: (l) => lines.push(l) });
+  const server = await startTestServer({ logger });
+  t.after(() => server.stop());
+  const c = new FapiClient(server.url, "header");
+  const sid = await signUp(c, server, "quiet@example.com");
+  await signIn(new FapiClient(server.url, "header"), "quiet@example.com", "the wrong password");
+  const jwt = (await c.post(`/v1/client/sessions/${sid}/tokens`)).body.jwt as string;
+  await c.post("/v1/client/sign_ins?__clerk_db_jwt=secretquery", { identifier: "quiet@example.com" });
+  const code = (await server.inbox())[0]!.code!;
+  const log = lines.join("\n");
+  assert.ok(lines.length > 3, "the flow was logged");
+  for (const secret of [PASSWORD, "the wrong password", code, c.token!, c.token!.split(".")[1]!, jwt, jwt.split(".")[2]!, server.secretKey, "secretquery"])
+    assert.ok(!log.includes(secret), `log leaks ${secret.slice(0, 6)}…`);
+});
