@@ -46,9 +46,20 @@ export function openSqliteStore(file: string): IdentityStore {
   db.exec(schema);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 
-  const one = (sql: string, ...args: unknown[]) => db.prepare(sql).get(...args) as Row | undefined;
-  const all = (sql: string, ...args: unknown[]) => db.prepare(sql).all(...args) as Row[];
-  const run = (sql: string, ...args: unknown[]) => db.prepare(sql).run(...args);
+  // Prepared statements are cached by SQL text (user queries build a bounded set of shapes).
+  const cache = new Map<string, Database.Statement>();
+  const stmt = (sql: string) => {
+    let s = cache.get(sql);
+    if (!s) {
+      if (cache.size > 500) cache.clear();
+      s = db.prepare(sql);
+      cache.set(sql, s);
+    }
+    return s;
+  };
+  const one = (sql: string, ...args: unknown[]) => stmt(sql).get(...args) as Row | undefined;
+  const all = (sql: string, ...args: unknown[]) => stmt(sql).all(...args) as Row[];
+  const run = (sql: string, ...args: unknown[]) => stmt(sql).run(...args);
 
   const emailsOf = (userId: string) => all("SELECT * FROM email_addresses WHERE user_id = ? ORDER BY created_at, id", userId);
   const loadUser = (r: Row | undefined) => (r ? userFromRow(r, emailsOf(String(r.id))) : null);
