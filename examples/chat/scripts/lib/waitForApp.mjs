@@ -1,0 +1,40 @@
+// Waits until `tandem dev` has started the backend and pushed the app's functions.
+import { ConvexHttpClient } from "convex/browser";
+import { readFreshEnvFile } from "./envFile.mjs";
+
+const POLL_MS = 250;
+
+/**
+ * Resolves with the backend URL once `.env.local` (newer than `startedAt`) names a backend that
+ * answers `GET /version` and runs `messages:list`. Rejects when `stopped()` returns a reason
+ * (the dev process died) or after `timeoutMs`.
+ */
+export async function waitForApp({ envPath, startedAt, timeoutMs, stopped, log }) {
+  const deadline = Date.now() + timeoutMs;
+  let stage = "env";
+  let lastError = "";
+  for (;;) {
+    const reason = stopped();
+    if (reason !== null) throw new Error(`tandem dev stopped before the app was ready (${reason})`);
+    if (Date.now() > deadline) {
+      throw new Error(`the app was not ready after ${timeoutMs / 1000} s (waiting for ${stage}${lastError && `: ${lastError}`})`);
+    }
+    const env = await readFreshEnvFile(envPath, startedAt);
+    const url = env?.CONVEX_URL ?? env?.VITE_CONVEX_URL;
+    if (url) {
+      try {
+        stage = "backend";
+        const version = await fetch(`${url}/version`, { signal: AbortSignal.timeout(2000) });
+        if (!version.ok) throw new Error(`GET /version answered ${version.status}`);
+        stage = "the first push of convex/";
+        await new ConvexHttpClient(url).query("messages:list", {});
+        return url;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (message !== lastError) log?.(`waiting for ${stage}: ${message}`);
+        lastError = message;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
