@@ -50,8 +50,6 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   buildIfNeeded();
 
-  // The .env.local of an earlier run must not count: only a file written after this moment does.
-  const startedAt = Date.now() - 1000;
   const dev = spawn(process.execPath, [cliBin, "dev", "--dir", options.appDir, ...options.devArgs], {
     cwd: options.appDir,
     stdio: "inherit",
@@ -95,7 +93,6 @@ async function main() {
   try {
     const backendUrl = await waitForApp({
       envPath: join(options.appDir, ".env.local"),
-      startedAt,
       timeoutMs: options.timeoutMs,
       stopped: () => (devState.kind === "exited" ? devState.reason : null),
       log,

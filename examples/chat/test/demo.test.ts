@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
+import { JSDOM } from "jsdom";
 import WebSocket from "ws";
 
 const exampleDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -200,6 +201,32 @@ test("npm run demo serves the chat page and a live message round-trips", { timeo
   await client.mutation(sendMessage, { body: "who am I?" });
   const afterSecond = await until((messages) => messages.length === 2);
   assert.deepEqual(afterSecond.map((m) => `${m.author}: ${m.body}`), ["Ada: hello from the test", "Anonymous: who am I?"]);
+
+  // The page itself, run in jsdom (its WebSocket is `ws`): it renders the live list, and a message
+  // sent from its form reaches the Node client.
+  const dom = new JSDOM(html, { url: pageUrl, runScripts: "outside-only" });
+  t.after(() => dom.window.close());
+  const doc = dom.window.document;
+  const rendered = (): string[] => [...doc.querySelectorAll("#messages li")].map((li) => li.textContent ?? "");
+  const pageShows = async (count: number): Promise<void> => {
+    const deadline = Date.now() + 15_000;
+    while (rendered().length !== count) {
+      if (Date.now() > deadline) throw new Error(`page shows ${JSON.stringify(rendered())}; status ${doc.getElementById("status")?.textContent}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  dom.window.eval(script);
+  await pageShows(2);
+  assert.deepEqual(rendered(), ["Adahello from the test", "Anonymouswho am I?"]);
+  assert.equal(doc.getElementById("status")?.textContent, "Live · 2 messages");
+  (doc.getElementById("author") as HTMLInputElement).value = "Grace";
+  (doc.getElementById("body") as HTMLInputElement).value = "typed in the page";
+  (doc.getElementById("send") as HTMLFormElement).requestSubmit();
+  const afterPage = await until((messages) => messages.length === 3);
+  assert.deepEqual(afterPage.at(-1) && { author: afterPage.at(-1)!.author, body: afterPage.at(-1)!.body }, { author: "Grace", body: "typed in the page" });
+  await pageShows(3);
+  assert.equal((doc.getElementById("body") as HTMLInputElement).value, "", "the form clears after sending");
+  dom.window.close();
   await client.close();
   client = null;
 

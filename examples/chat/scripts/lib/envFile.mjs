@@ -1,16 +1,17 @@
 // Reads the `.env.local` that `tandem dev` writes (KEY=value lines, values optionally quoted).
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 
-/** The file's variables, or null while it is missing or older than `notBefore` (a stale run's). */
-export async function readFreshEnvFile(path, notBefore) {
-  let info;
+/**
+ * The file's variables, or null while it is missing. A file left by an earlier run is fine to
+ * read: `tandem dev` rewrites it only when a value changes, and the caller checks that the URL
+ * it names answers.
+ */
+export async function readEnvFile(path) {
   try {
-    info = await stat(path);
+    return parseEnv(await readFile(path, "utf8"));
   } catch {
     return null;
   }
-  if (info.mtimeMs < notBefore) return null;
-  return parseEnv(await readFile(path, "utf8"));
 }
 
 export function parseEnv(text) {

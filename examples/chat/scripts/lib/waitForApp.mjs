@@ -1,17 +1,20 @@
 // Waits until `tandem dev` has started the backend and pushed the app's functions.
 import { ConvexHttpClient } from "convex/browser";
-import { readFreshEnvFile } from "./envFile.mjs";
+import { readEnvFile } from "./envFile.mjs";
 
 const POLL_MS = 250;
+/** Startup normally takes a few seconds; say what we wait for only when it takes longer. */
+const QUIET_MS = 5_000;
 
 /**
- * Resolves with the backend URL once `.env.local` (newer than `startedAt`) names a backend that
+ * Resolves with the backend URL once `.env.local` names a backend that
  * answers `GET /version` and runs `messages:list`. Rejects when `stopped()` returns a reason
  * (the dev process died) or after `timeoutMs`.
  */
-export async function waitForApp({ envPath, startedAt, timeoutMs, stopped, log }) {
-  const deadline = Date.now() + timeoutMs;
-  let stage = "env";
+export async function waitForApp({ envPath, timeoutMs, stopped, log }) {
+  const begin = Date.now();
+  const deadline = begin + timeoutMs;
+  let stage = ".env.local";
   let lastError = "";
   for (;;) {
     const reason = stopped();
@@ -19,7 +22,7 @@ export async function waitForApp({ envPath, startedAt, timeoutMs, stopped, log }
     if (Date.now() > deadline) {
       throw new Error(`the app was not ready after ${timeoutMs / 1000} s (waiting for ${stage}${lastError && `: ${lastError}`})`);
     }
-    const env = await readFreshEnvFile(envPath, startedAt);
+    const env = await readEnvFile(envPath);
     const url = env?.CONVEX_URL ?? env?.VITE_CONVEX_URL;
     if (url) {
       try {
@@ -31,7 +34,7 @@ export async function waitForApp({ envPath, startedAt, timeoutMs, stopped, log }
         return url;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        if (message !== lastError) log?.(`waiting for ${stage}: ${message}`);
+        if (message !== lastError && Date.now() - begin > QUIET_MS) log?.(`waiting for ${stage}: ${message}`);
         lastError = message;
       }
     }
