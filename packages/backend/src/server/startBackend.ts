@@ -54,7 +54,9 @@ export interface Backend {
   readonly adminKey: string;
   readonly engine: TandemEngine;
   readonly storage: Storage;
-  /** Sets deployment env vars as `npx convex env set` would. */
+  /** The deployment's env vars (as `npx convex env list` shows them). */
+  environmentVariables(): Readonly<Record<string, string>>;
+  /** Sets deployment env vars as `npx convex env set` would (`null` removes one). */
   setEnvironmentVariables(vars: Readonly<Record<string, string | null>>): Promise<void>;
   close(): Promise<void>;
 }
@@ -115,6 +117,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       adminKey,
       engine,
       storage,
+      environmentVariables: () => env.all(),
       setEnvironmentVariables: (vars) => env.update(Object.entries(vars).map(([name, value]) => ({ name, value }))),
       close: () =>
         (closed ??= (async () => {

@@ -1,0 +1,86 @@
+/**
+ * `tandem dev [--dir APP] [--once]` (DESIGN §3): backend + identity on embedded SQLite under
+ * `APP/.tandem/`, `APP/.env.local` written, then the app's own `npx convex dev` (watch, or one
+ * push with `--once`) pushing to us. Exits with the convex CLI's exit code.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { createLogger, type LogLevel } from "@tandem/shared";
+import { exitCodeOf, findConvexCli, spawnConvex } from "../convexCli.js";
+import { updateEnvFile } from "../envFile.js";
+import { adminKeyFrom, type ServerFlags } from "../options.js";
+import { startServices } from "../services.js";
+import { CliError, type Io } from "../io.js";
+
+export interface DevFlags extends ServerFlags {
+  dir?: string;
+  once?: boolean;
+  typecheck: string;
+}
+
+export async function runDev(flags: DevFlags, io: Io): Promise<number> {
+  const appDir = resolve(flags.dir ?? process.cwd());
+  if (!existsSync(join(appDir, "convex"))) {
+    throw new CliError(`No convex/ folder in ${appDir}. Run \`tandem dev\` in an app folder, or pass --dir APP.`);
+  }
+  const convexBin = findConvexCli(appDir);
+  if (!convexBin) {
+    throw new CliError(`${appDir} does not depend on the \`convex\` package. Install it first: npm install convex`);
+  }
+  const dataDir = join(appDir, ".tandem");
+  await mkdir(dataDir, { recursive: true });
+  // The data folder holds the database and keys: keep it out of version control.
+  await writeFile(join(dataDir, ".gitignore"), "*\n");
+
+  const level = (process.env.TANDEM_LOG_LEVEL as LogLevel | undefined) ?? "warn";
+  const services = await startServices({
+    dataDir,
+    host: flags.host,
+    port: flags.port,
+    sitePort: flags.sitePort,
+    identityPort: flags.identityPort,
+    adminKey: adminKeyFrom(flags),
+    instance: "development",
+    logger: createLogger("tandem", { level }),
+  });
+  const { backend, identity } = services;
+  let child: ReturnType<typeof spawnConvex> | null = null;
+  const stop = () => child?.kill("SIGINT");
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    const written = {
+      CONVEX_URL: backend.url,
+      VITE_CONVEX_URL: backend.url,
+      CONVEX_SELF_HOSTED_URL: backend.url,
+      CONVEX_SELF_HOSTED_ADMIN_KEY: backend.adminKey,
+      VITE_TANDEM_PUBLISHABLE_KEY: identity.publishableKey,
+      TANDEM_SECRET_KEY: identity.secretKey,
+    };
+    const envPath = join(appDir, ".env.local");
+    const removed = await updateEnvFile(envPath, written, ["CONVEX_DEPLOYMENT"]);
+    const shown = relative(process.cwd(), appDir) || ".";
+    io.out(
+      [
+        "Tandem dev",
+        `  Backend API + sync   ${backend.url}`,
+        `  HTTP actions         ${backend.siteUrl}`,
+        `  Identity (issuer)    ${identity.issuer}   dev inbox: ${identity.url}/dev/inbox`,
+        `  Data                 ${join(shown, ".tandem")}`,
+        `  Wrote ${join(shown, ".env.local")}: ${Object.keys(written).join(", ")}`,
+        ...(removed.length ? [`  Removed ${removed.join(", ")} from .env.local (it selects a Convex cloud deployment)`] : []),
+        `  Deployment env var TANDEM_ISSUER_DOMAIN=${identity.issuer}`,
+        "",
+        `Running the app's convex CLI: convex dev${flags.once ? " --once" : ""}`,
+      ].join("\n"),
+    );
+    const args = ["dev", ...(flags.once ? ["--once"] : []), "--typecheck", flags.typecheck];
+    child = spawnConvex(convexBin, args, { cwd: appDir, deployment: { url: backend.url, adminKey: backend.adminKey } });
+    return await exitCodeOf(child);
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    await services.close();
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * `tandem serve [--data DIR] [--db postgres://…]` (DESIGN §3): backend + identity without
+ * watching, the production entry. Runs until SIGINT/SIGTERM.
+ */
+import { join, resolve } from "node:path";
+import { createLogger, type LogLevel } from "@tandem/shared";
+import { ADMIN_KEY_FILE } from "@tandem/backend";
+import * as storageModule from "@tandem/storage";
+import type { Storage } from "@tandem/storage";
+import { adminKeyFrom, type ServerFlags } from "../options.js";
+import { startServices } from "../services.js";
+import { CliError, type Io } from "../io.js";
+
+export interface ServeFlags extends ServerFlags {
+  data: string;
+  db?: string;
+}
+
+type OpenPostgres = (options: { url: string }) => Promise<Storage>;
+
+async function openStorage(db: string | undefined): Promise<Storage | undefined> {
+  if (db === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(db)) throw new CliError(`--db must be a postgres:// URL, got ${JSON.stringify(db.split("@").pop())}`);
+  // TODO(postgres): the Postgres dialect of @tandem/storage comes with a later issue.
+  const open = (storageModule as unknown as { openPostgresStorage?: OpenPostgres }).openPostgresStorage;
+  if (!open) throw new CliError("Postgres storage is not available in this build yet; run without --db to use SQLite.");
+  return open({ url: db });
+}
+
+export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown>): Promise<number> {
+  const dataDir = resolve(flags.data);
+  const level = (process.env.TANDEM_LOG_LEVEL as LogLevel | undefined) ?? "info";
+  const storage = await openStorage(flags.db);
+  const services = await startServices({
+    dataDir,
+    host: flags.host,
+    port: flags.port,
+    sitePort: flags.sitePort,
+    identityPort: flags.identityPort,
+    adminKey: adminKeyFrom(flags),
+    instance: "production",
+    logger: createLogger("tandem", { level }),
+    ...(storage ? { storage } : {}),
+  });
+  const { backend, identity } = services;
+  io.out(
+    [
+      "Tandem serve",
+      `  Backend API + sync   ${backend.url}`,
+      `  HTTP actions         ${backend.siteUrl}`,
+      `  Identity (issuer)    ${identity.issuer}`,
+      `  Data                 ${flags.db ? "Postgres" : dataDir}`,
+      `  Admin key            ${adminKeyFrom(flags) ? "as given" : `in ${join(dataDir, "backend", ADMIN_KEY_FILE)}`}`,
+      `  Publishable key      ${identity.publishableKey}`,
+      "Push with: CONVEX_SELF_HOSTED_URL=<url> CONVEX_SELF_HOSTED_ADMIN_KEY=<key> npx convex deploy",
+    ].join("\n"),
+  );
+  await until;
+  await services.close();
+  return 0;
+}

@@ -1,0 +1,86 @@
+/** The `tandem` command line (DESIGN §3): dev, serve, env, run. */
+import { Command } from "commander";
+import { runDev, type DevFlags } from "./commands/dev.js";
+import { envGet, envList, envRemove, envSet } from "./commands/env.js";
+import { runCommand } from "./commands/run.js";
+import { runServe, type ServeFlags } from "./commands/serve.js";
+import type { DeploymentFlags } from "./deployment.js";
+import { CliError, processIo, type Io } from "./io.js";
+import { addServerOptions } from "./options.js";
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
+
+const deploymentOptions = (cmd: Command) =>
+  cmd
+    .option("--url <url>", "deployment URL (default: CONVEX_SELF_HOSTED_URL, or .env.local)")
+    .option("--admin-key <key>", "admin key (default: CONVEX_SELF_HOSTED_ADMIN_KEY, or .env.local)")
+    .option("--dir <app>", "app folder whose .env.local names the deployment");
+
+/** Runs the CLI; resolves with the exit code instead of exiting (tests call this). */
+export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name("tandem")
+    .description("Tandem: a self-hosted Convex-compatible backend and Clerk-compatible identity service")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  addServerOptions(
+    program
+      .command("dev")
+      .description("run backend + identity for the app in --dir, write .env.local, and push with the app's `convex dev`")
+      .option("--dir <app>", "app folder (with convex/)")
+      .option("--once", "push once and exit with the convex CLI's exit code")
+      .option("--typecheck <mode>", "passed to `convex dev --typecheck` (enable|try|disable)", "try"),
+  ).action(async (flags: DevFlags) => {
+    code = await runDev(flags, io);
+  });
+
+  addServerOptions(
+    program
+      .command("serve")
+      .description("run backend + identity without watching (production)")
+      .option("--data <dir>", "data folder for SQLite and keys", ".tandem")
+      .option("--db <url>", "postgres:// URL instead of SQLite"),
+  ).action(async (flags: ServeFlags) => {
+    code = await runServe(flags, io, untilSignal());
+  });
+
+  const env = program.command("env").description("the deployment's environment variables");
+  deploymentOptions(env.command("list").description("list NAME=value")).action(async (flags: DeploymentFlags) => {
+    code = await envList(flags, io);
+  });
+  deploymentOptions(env.command("get <name>")).action(async (name: string, flags: DeploymentFlags) => {
+    code = await envGet(name, flags, io);
+  });
+  deploymentOptions(env.command("set <name> [value]")).action(async (name: string, value: string | undefined, flags: DeploymentFlags) => {
+    code = await envSet(name, value, flags, io);
+  });
+  deploymentOptions(env.command("remove <name>")).action(async (name: string, flags: DeploymentFlags) => {
+    code = await envRemove(name, flags, io);
+  });
+
+  deploymentOptions(
+    program.command("run <function> [args]").description("run a function as admin (internal ones too), e.g. tandem run messages:list '{}'"),
+  ).action(async (fn: string, args: string | undefined, flags: DeploymentFlags) => {
+    code = await runCommand(fn, args, flags, io);
+  });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.err(`error: ${e.message}`);
+      return e.exitCode;
+    }
+    const ce = e as { code?: string; exitCode?: number };
+    if (typeof ce.code === "string" && ce.code.startsWith("commander.")) return ce.exitCode ?? 1;
+    throw e;
+  }
+}
