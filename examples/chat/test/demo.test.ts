@@ -114,9 +114,7 @@ async function groupGone(pgid: number, timeoutMs: number): Promise<boolean> {
 
 test("npm run demo serves the chat page and a live message round-trips", { timeout: 90_000 }, async (t) => {
   const appDir = await copyApp();
-  const [webPort, port, sitePort, identityPort, dashboardPort] = await Promise.all([
-    freePort(), freePort(), freePort(), freePort(), freePort(),
-  ]);
+  const [webPort, port, sitePort, identityPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   let output = "";
   const demo = spawn(
     process.execPath,
@@ -128,7 +126,6 @@ test("npm run demo serves the chat page and a live message round-trips", { timeo
       "--port", String(port),
       "--site-port", String(sitePort),
       "--identity-port", String(identityPort),
-      "--dashboard-port", String(dashboardPort),
     ],
     // Its own process group, so the test can tell whether anything it started outlives it.
     { cwd: repoDir, stdio: ["ignore", "pipe", "pipe"], detached: true },
