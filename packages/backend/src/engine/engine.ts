@@ -9,6 +9,7 @@ import { decodeId, type ConvexJSON, type DocumentJSON, type Storage, type Timest
 import { validateArgs, validateDocument, validateReturns, checkArgsLimits, type ValidationContext } from "../values/index.js";
 import { CommitLog } from "../transactions/commit_log.js";
 import { Transaction } from "../transactions/transaction.js";
+import { tableMarkerWrites } from "../transactions/table_marker.js";
 import type { Catalog } from "../transactions/catalog.js";
 import { LoadedDeployment } from "../runtime/loaded_deployment.js";
 import { analyzeModules } from "../runtime/analyze.js";
@@ -257,7 +258,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
             // A re-sent mutation answers with the latest ts, which is ≥ this commit's.
             if (key) meta.push([key, JSON.stringify({ value: out.value, logLines: out.logLines })]);
             if (writes.length === 0 && meta.length === 0) return { ts: storage.latestTs(), indexWrites: [] };
-            const result = await storage.commit({ writes, meta });
+            const stored = await storage.commit({ writes, meta });
+            const result = { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(writes.map((w) => w.table))] };
             commitLog.append(result.ts, result.indexWrites);
             return result;
           });

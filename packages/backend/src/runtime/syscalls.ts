@@ -14,6 +14,7 @@ import { readPage } from "./query/page.js";
 import { encodeJournal, journalEndCursor } from "./query/cursor.js";
 import type { SyscallHandler } from "./realm.js";
 import { identityJSON } from "./identity.js";
+import { tableMarkerRange } from "../transactions/table_marker.js";
 
 /** What actions reach through `ctx.runQuery/runMutation/runAction`. */
 export interface EngineCallbacks {
@@ -75,6 +76,7 @@ export class ExecutionSyscalls implements SyscallHandler {
         const tx = this.#tx("db.query");
         const plan = compileQuery(args.query, tx.catalog, isSystemQuery(args.query));
         const id = this.#nextStream++;
+        if ("empty" in plan) tx.recordRange(tableMarkerRange(plan.table));
         this.#streams.set(id, new QueryStream(tx, "empty" in plan ? null : plan));
         return S({ queryId: id });
       }
@@ -147,6 +149,7 @@ export class ExecutionSyscalls implements SyscallHandler {
         const endCursor = typeof args.endCursor === "string" ? args.endCursor : journalEndCursor(c.journal.input);
         const cursor = typeof args.cursor === "string" ? args.cursor : null;
         if ("empty" in plan) {
+          tx.recordRange(tableMarkerRange(plan.table));
           return { page: [], isDone: true, continueCursor: "_end", splitCursor: null, pageStatus: null };
         }
         const result = await readPage(tx, plan, {
@@ -161,7 +164,10 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/count": {
         const tx = this.#tx("count");
         const plan = compileQuery({ source: { type: "FullTableScan", tableName: String(args.table), order: null } }, tx.catalog, String(args.table).startsWith("_"));
-        if ("empty" in plan) return 0;
+        if ("empty" in plan) {
+          tx.recordRange(tableMarkerRange(plan.table));
+          return 0;
+        }
         const s = new QueryStream(tx, plan);
         let n = 0;
         while ((await s.next()) !== null) n++;

@@ -164,3 +164,14 @@ test("a function that loops forever is stopped and others keep being served", as
   assert.ok(Date.now() - started < 5000);
   assert.equal((await q("messages:list")).ok, true);
 });
+
+test("a query over a table that does not exist yet depends on its creation", async () => {
+  const r = await engine.runQuery({ path: "messages:list", args: {}, identity: none });
+  assert.equal(r.ok, true);
+  const notices: { index: number }[][] = [];
+  const off = engine.onCommit((n) => notices.push([...n.writes]));
+  ok(await m("messages:send", { author: "t", body: "x" }));
+  off();
+  // Every commit marks the tables it wrote into on the catalog index (-1).
+  assert.ok(notices.some((w) => w.some((x) => x.index === -1)));
+});
