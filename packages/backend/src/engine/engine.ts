@@ -148,6 +148,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
     tx: Transaction | null,
     returns: string | null,
     journal?: string | null,
+    /** Runs while the realm is still held: mutations commit here, so they never interleave. */
+    then?: (out: RunOutput) => Promise<RunOutput>,
   ): Promise<RunOutput> {
     const run = () =>
       runFunction({
@@ -169,12 +171,15 @@ export function createEngine(options: EngineOptions): TandemEngine {
           return target.path;
         },
       });
-    const out = kind === "action" ? await run() : await udfMutex.run(run);
-    if (out.ok) {
-      const msg = checkReturn(returns, out.value);
-      if (msg) return { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal };
-    }
-    return out;
+    const checked = async (): Promise<RunOutput> => {
+      const out = await run();
+      if (out.ok) {
+        const msg = checkReturn(returns, out.value);
+        if (msg) return { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal };
+      }
+      return then ? then(out) : out;
+    };
+    return kind === "action" ? checked() : udfMutex.run(checked);
   }
 
   function failure<T extends object>(e: unknown, extra: T) {
@@ -189,6 +194,25 @@ export function createEngine(options: EngineOptions): TandemEngine {
     if (!fn || fn.kind !== kind) throw new TandemError("BadRequest", "FunctionNotFound", `Could not find function for '${key}'.`);
     if (identity.kind !== "admin") throw new TandemError("Forbidden", "Unauthorized", "You do not have permission to perform this operation.");
     return fn.handler(args, { identity });
+  }
+
+  /**
+   * Validates the read set against commits since the snapshot and applies the writes; null on a
+   * conflict. The idempotency record of a sync-protocol mutation is written in the same commit.
+   */
+  function commit(tx: Transaction, key: string | null, out: RunOutput & { ok: true }) {
+    return commitMutex.run(async () => {
+      if (commitLog.conflict(tx.readSet, tx.ts)) return null;
+      const writes = tx.writes();
+      const meta: [string, string | null][] = [];
+      // A re-sent mutation answers with the latest ts, which is ≥ this commit's.
+      if (key) meta.push([key, JSON.stringify({ value: out.value, logLines: out.logLines })]);
+      if (writes.length === 0 && meta.length === 0) return { ts: storage.latestTs(), indexWrites: [] };
+      const stored = await storage.commit({ writes, meta });
+      const result = { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(writes.map((w) => w.table))] };
+      commitLog.append(result.ts, result.indexWrites);
+      return result;
+    });
   }
 
   const engine: TandemEngine = {
@@ -246,27 +270,20 @@ export function createEngine(options: EngineOptions): TandemEngine {
         const { dep, fn } = prepare("mutation", req.path, req.args, req.allowInternal ?? false);
         for (let attempt = 0; ; attempt++) {
           const tx = new Transaction(storage.snapshot(), catalog, { readOnly: false, beginMs: Date.now() });
-          const out = await execute(dep, fn.path, "mutation", req.args, req.identity, tx, fn.meta.returns);
+          const box: { committed: Awaited<ReturnType<typeof commit>> } = { committed: null };
+          const out = await execute(dep, fn.path, "mutation", req.args, req.identity, tx, fn.meta.returns, null, async (o) => {
+            if (o.ok) box.committed = await commit(tx, key, o);
+            return o;
+          });
           if (!out.ok) {
             emit("mutation", displayPath(fn.path), started, out);
             return { ok: false, error: out.error, logLines: out.logLines, ts: null };
           }
-          const committed = await commitMutex.run(async () => {
-            if (commitLog.conflict(tx.readSet, tx.ts)) return null;
-            const writes = tx.writes();
-            const meta: [string, string | null][] = [];
-            // A re-sent mutation answers with the latest ts, which is ≥ this commit's.
-            if (key) meta.push([key, JSON.stringify({ value: out.value, logLines: out.logLines })]);
-            if (writes.length === 0 && meta.length === 0) return { ts: storage.latestTs(), indexWrites: [] };
-            const stored = await storage.commit({ writes, meta });
-            const result = { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(writes.map((w) => w.table))] };
-            commitLog.append(result.ts, result.indexWrites);
-            return result;
-          });
-          if (committed) {
-            if (committed.indexWrites.length > 0) notify(committed.ts, committed.indexWrites);
+          const done = box.committed;
+          if (done) {
+            if (done.indexWrites.length > 0) notify(done.ts, done.indexWrites);
             emit("mutation", displayPath(fn.path), started, out);
-            return { ok: true, value: out.value, logLines: out.logLines, ts: committed.ts };
+            return { ok: true, value: out.value, logLines: out.logLines, ts: done.ts };
           }
           occRetries += 1;
           if (attempt >= maxRetries) {
