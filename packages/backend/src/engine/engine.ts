@@ -5,13 +5,25 @@
  */
 import type { ValidatorJSON } from "convex/values";
 import { createLogger, isTandemError, TandemError, type Logger } from "@tandem/shared";
-import { decodeId, type ConvexJSON, type DocumentJSON, type Storage, type Timestamp } from "@tandem/storage";
-import { validateArgs, validateDocument, validateReturns, checkArgsLimits, type ValidationContext } from "../values/index.js";
+import {
+  decodeId,
+  type ConvexJSON,
+  type DocumentJSON,
+  type DocumentWrite,
+  type KeyRange,
+  type Storage,
+  type Timestamp,
+} from "@tandem/storage";
+import { validateArgs, validateReturns, checkArgsLimits, type ValidationContext } from "../values/index.js";
 import { CommitLog } from "../transactions/commit_log.js";
 import { Transaction } from "../transactions/transaction.js";
 import { tableMarkerWrites } from "../transactions/table_marker.js";
 import type { Catalog } from "../transactions/catalog.js";
-import { LoadedDeployment } from "../runtime/loaded_deployment.js";
+import { LoadedDeployment, type ResolvedFunction } from "../runtime/loaded_deployment.js";
+import { WorkerPool } from "../runtime/worker/pool.js";
+import { UDF_TIMEOUT_MS } from "../runtime/invoke.js";
+import { makeDocumentCheck } from "../runtime/document_check.js";
+import type { DocumentCheck } from "../runtime/db_ops.js";
 import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath, type FunctionPath } from "../runtime/paths.js";
 import { Mutex } from "./mutex.js";
@@ -31,6 +43,13 @@ import type {
   SystemFunctionRegistry,
 } from "./types.js";
 
+/** What a finished query/mutation body read and wrote, wherever it ran. */
+interface ExecutedTransaction {
+  readonly ts: Timestamp;
+  readonly readSet: readonly KeyRange[];
+  readonly writes: readonly DocumentWrite[];
+}
+
 export interface EngineOptions {
   readonly storage: Storage;
   readonly logger?: Logger;
@@ -38,11 +57,18 @@ export interface EngineOptions {
   readonly name?: string;
   /** OCC retries before a mutation fails (Convex: 4). */
   readonly maxRetries?: number;
+  /**
+   * Run queries and mutations in worker threads reading the same SQLite file (so a function that
+   * never yields is stopped by terminating its thread). Inline in this thread when absent.
+   */
+  readonly workers?: { readonly sqlitePath: string; readonly count?: number };
 }
 
 export type TandemEngine = Engine & EngineAdmin & SystemFunctionRegistry & {
   /** Number of OCC re-executions so far (tests and benchmarks). */
   readonly occRetries: number;
+  /** Function worker threads replaced after a time-limit overrun. */
+  readonly workersReplaced: number;
   readonly storage: Storage;
   kindOf(path: string): FunctionKind | null;
 };
@@ -63,38 +89,42 @@ export function createEngine(options: EngineOptions): TandemEngine {
   let live: LoadedDeployment | null = null;
   let env: Record<string, string> = {};
   let occRetries = 0;
+  /** Bumped when tables or indexes change, so workers reload their catalog. */
+  let catalogVersion = 0;
 
   const catalog: Catalog = {
     tables: () => storage.tables(),
     tableByNumber: (n) => storage.tableByNumber(n),
     indexes: (t) => storage.indexes(t),
-    ensureTable: (t) => storage.ensureTable(t),
+    ensureTable: async (t) => {
+      const existed = storage.tables().some((x) => x.name === t);
+      const info = await storage.ensureTable(t);
+      if (!existed) catalogVersion += 1;
+      return info;
+    },
     newId: (t) => storage.newId(t),
   };
+  const pool = options.workers
+    ? new WorkerPool({
+        data: { storage: { kind: "sqlite", path: options.workers.sqlitePath }, deploymentName: name },
+        count: options.workers.count ?? 2,
+        userLimitMs: UDF_TIMEOUT_MS,
+        jobTimeoutMs: UDF_TIMEOUT_MS + 1500,
+        ensureTable: (t) => catalog.ensureTable(t),
+        logger: log,
+      })
+    : null;
   const validationContext: ValidationContext = {
     tableNumberToName: (n) => storage.tableByNumber(n as never)?.name,
     decodeId: (id) => decodeId(id),
   };
 
-  function documentTypes(): Map<string, ValidatorJSON> {
-    const schema = live?.deployment.analysis.schema;
-    const out = new Map<string, ValidatorJSON>();
-    if (!schema || !schema.schemaValidation) return out;
-    for (const t of schema.tables) out.set(t.tableName, t.documentType as ValidatorJSON);
-    return out;
-  }
-  let schemaCache: { version: string | null; types: Map<string, ValidatorJSON> } = { version: null, types: new Map() };
+  let documentCheck: { version: string | null; check: DocumentCheck } = { version: null, check: () => {} };
   function checkDocument(table: string, doc: DocumentJSON): void {
     const version = live?.deployment.version ?? null;
-    if (schemaCache.version !== version) schemaCache = { version, types: documentTypes() };
-    const type = schemaCache.types.get(table);
-    if (!type) {
-      if (schemaCache.types.size > 0 && live?.deployment.analysis.schema?.schemaValidation)
-        throw new TandemError("BadRequest", "SchemaViolation", `Failed to insert or update a document in table "${table}" because it does not match the schema: Table "${table}" is not in the schema.`);
-      return;
-    }
-    const msg = validateDocument(table, type, doc as never, validationContext);
-    if (msg) throw new TandemError("BadRequest", "SchemaViolation", msg);
+    if (documentCheck.version !== version)
+      documentCheck = { version, check: live ? makeDocumentCheck(live.deployment.analysis, validationContext) : () => {} };
+    documentCheck.check(table, doc);
   }
 
   function requireDeployment(): LoadedDeployment {
@@ -197,13 +227,54 @@ export function createEngine(options: EngineOptions): TandemEngine {
   }
 
   /**
+   * Runs a query or mutation body in a function worker (when configured) or inline, then checks
+   * its return value. `afterRun` sees the outcome and what it read and wrote; mutations commit
+   * there (inline, while still holding the realm).
+   */
+  async function runUdf(
+    kind: "query" | "mutation",
+    dep: LoadedDeployment,
+    fn: ResolvedFunction,
+    args: ConvexJSON,
+    identity: Identity,
+    ts: Timestamp,
+    beginMs: number,
+    journal: string | null,
+    afterRun: ((out: RunOutput, tx: ExecutedTransaction) => Promise<void>) | null,
+  ): Promise<{ out: RunOutput; tx: ExecutedTransaction }> {
+    if (pool) {
+      const r = await pool.run({ kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion });
+      let out: RunOutput = r.out;
+      if (out.ok) {
+        const msg = checkReturn(fn.meta.returns, out.value);
+        if (msg) out = { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal };
+      }
+      const tx: ExecutedTransaction = { ts, readSet: r.readSet, writes: r.writes };
+      if (afterRun) await afterRun(out, tx);
+      return { out, tx };
+    }
+    const live = new Transaction(storage.snapshot(ts), catalog, { readOnly: kind === "query", beginMs });
+    const view = (): ExecutedTransaction => ({ ts, readSet: live.readSet, writes: live.writes() });
+    const out = await execute(dep, fn.path, kind, args, identity, live, fn.meta.returns, journal, async (o) => {
+      if (afterRun) await afterRun(o, view());
+      return o;
+    });
+    return { out, tx: view() };
+  }
+
+  /**
    * Validates the read set against commits since the snapshot and applies the writes; null on a
    * conflict. The idempotency record of a sync-protocol mutation is written in the same commit.
    */
-  function commit(tx: Transaction, key: string | null, out: RunOutput & { ok: true }) {
-    return commitMutex.run(async () => {
+  function commit(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }) {
+    return commitMutex.run(() => commitLocked(tx, key, out));
+  }
+
+  /** `commit` for a caller that already holds the commit lock. */
+  async function commitLocked(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }) {
+    {
       if (commitLog.conflict(tx.readSet, tx.ts)) return null;
-      const writes = tx.writes();
+      const writes = tx.writes;
       const meta: [string, string | null][] = [];
       // A re-sent mutation answers with the latest ts, which is ≥ this commit's.
       if (key) meta.push([key, JSON.stringify({ value: out.value, logLines: out.logLines })]);
@@ -212,12 +283,15 @@ export function createEngine(options: EngineOptions): TandemEngine {
       const result = { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(writes.map((w) => w.table))] };
       commitLog.append(result.ts, result.indexWrites);
       return result;
-    });
+    }
   }
 
   const engine: TandemEngine = {
     get occRetries() {
       return occRetries;
+    },
+    get workersReplaced() {
+      return pool?.replaced ?? 0;
     },
     storage,
     latestTs: () => storage.latestTs(),
@@ -239,8 +313,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
       }
       try {
         const { dep, fn } = prepare("query", req.path, req.args, req.allowInternal ?? false);
-        const tx = new Transaction(storage.snapshot(ts), catalog, { readOnly: true });
-        const out = await execute(dep, fn.path, "query", req.args, req.identity, tx, fn.meta.returns, req.journal);
+        const { out, tx } = await runUdf("query", dep, fn, req.args, req.identity, ts, Number(ts / 1_000_000n), req.journal ?? null, null);
         emit("query", displayPath(fn.path), started, out);
         return { ...out, ts, readSet: tx.readSet };
       } catch (e) {
@@ -269,12 +342,15 @@ export function createEngine(options: EngineOptions): TandemEngine {
         }
         const { dep, fn } = prepare("mutation", req.path, req.args, req.allowInternal ?? false);
         for (let attempt = 0; ; attempt++) {
-          const tx = new Transaction(storage.snapshot(), catalog, { readOnly: false, beginMs: Date.now() });
           const box: { committed: Awaited<ReturnType<typeof commit>> } = { committed: null };
-          const out = await execute(dep, fn.path, "mutation", req.args, req.identity, tx, fn.meta.returns, null, async (o) => {
-            if (o.ok) box.committed = await commit(tx, key, o);
-            return o;
-          });
+          // After a conflict, a retry runs with commits held back, so it cannot conflict again:
+          // hot documents still make progress. (Inline execution is serial and never conflicts.)
+          const exclusive = pool !== null && attempt > 0;
+          const attemptOnce = () =>
+            runUdf("mutation", dep, fn, req.args, req.identity, storage.latestTs(), Date.now(), null, async (o, t) => {
+              if (o.ok) box.committed = exclusive ? await commitLocked(t, key, o) : await commit(t, key, o);
+            });
+          const { out, tx } = exclusive ? await commitMutex.run(attemptOnce) : await attemptOnce();
           if (!out.ok) {
             emit("mutation", displayPath(fn.path), started, out);
             return { ok: false, error: out.error, logLines: out.logLines, ts: null };
@@ -287,12 +363,12 @@ export function createEngine(options: EngineOptions): TandemEngine {
           }
           occRetries += 1;
           if (attempt >= maxRetries) {
-            const table = tx.writes()[0]?.table ?? "unknown";
+            const table = tx.writes[0]?.table ?? "unknown";
             return failure(
               new TandemError(
                 "Unavailable",
                 "OptimisticConcurrencyControlFailure",
-                `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. Another call to this mutation changed the document with ID "${tx.writes()[0]?.id ?? ""}". See https://docs.convex.dev/error#1`,
+                `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. Another call to this mutation changed the document with ID "${tx.writes[0]?.id ?? ""}". See https://docs.convex.dev/error#1`,
               ),
               { ts: null },
             );
@@ -333,10 +409,13 @@ export function createEngine(options: EngineOptions): TandemEngine {
     },
     async deploy(deployment: Deployment) {
       live = new LoadedDeployment(deployment);
+      catalogVersion += 1;
+      pool?.deploy(deployment);
     },
     current: () => live?.deployment ?? null,
     setEnvironment(vars) {
       env = { ...vars };
+      pool?.setEnvironment(env);
     },
     onExecution(listener) {
       execListeners.add(listener);
@@ -346,6 +425,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
       systemFunctions.set(path.replace(/\.js(?=:|$)/, ""), fn);
     },
     async close() {
+      await pool?.close();
       commitListeners.clear();
       execListeners.clear();
     },

@@ -52,7 +52,7 @@ export class LoadedDeployment {
   }
 
   udfRealm(): { realm: Realm; graph: ModuleGraph } {
-    if (!this.#udf) {
+    if (!this.#udf || this.#udf.realm.poisoned) {
       const realm = new Realm("udf");
       this.#udf = { realm, graph: new ModuleGraph(realm, this.deployment.modules) };
     }

@@ -63,7 +63,13 @@ const CALL_SCRIPT = new vm.Script("(() => { const c = globalThis.__tandemCall; r
   filename: "tandem:call",
 });
 
+export function timeLimitMessage(limitMs: number): string {
+  return `Function execution timed out (maximum duration: ${limitMs / 1000}s). See https://docs.convex.dev/production/state/limits`;
+}
+
 export class Realm {
+  /** Set when an execution was cut off by the time limit. */
+  poisoned = false;
   readonly context: vm.Context;
   readonly mode: RealmMode;
   #current: ExecutionEnv | null = null;
@@ -167,8 +173,11 @@ export class Realm {
     try {
       return CALL_SCRIPT.runInContext(this.context, { timeout: timeoutMs });
     } catch (e) {
-      if ((e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_TIMEOUT")
-        throw new Error(`Function execution timed out (maximum duration: ${timeoutMs / 1000}s)`);
+      if ((e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_TIMEOUT") {
+        // Cut off mid-execution: module state may be half-updated, so this realm is retired.
+        this.poisoned = true;
+        throw new Error(timeLimitMessage(timeoutMs));
+      }
       throw e;
     } finally {
       delete ctx.__tandemCall;

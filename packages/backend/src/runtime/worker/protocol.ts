@@ -1,0 +1,43 @@
+/** Messages between the engine (main thread) and a function worker. */
+import type { ConvexJSON, DocumentWrite, KeyRange, TableInfo, Timestamp } from "@tandem/storage";
+import type { Deployment } from "../../engine/deployment.js";
+import type { FunctionError, Identity } from "../../engine/types.js";
+import type { FunctionPath } from "../paths.js";
+
+export interface WorkerData {
+  readonly storage: { readonly kind: "sqlite"; readonly path: string };
+  readonly deploymentName: string;
+}
+
+export interface RunJob {
+  readonly kind: "query" | "mutation";
+  readonly path: FunctionPath;
+  readonly args: ConvexJSON;
+  readonly identity: Identity;
+  readonly ts: Timestamp;
+  readonly beginMs: number;
+  readonly journal: string | null;
+  /** Bumped by the engine whenever tables or indexes change, so the worker reloads its catalog. */
+  readonly catalogVersion: number;
+}
+
+export type ToWorker =
+  | { readonly type: "deploy"; readonly deployment: Deployment }
+  | { readonly type: "env"; readonly env: Readonly<Record<string, string>> }
+  | { readonly type: "run"; readonly id: number; readonly job: RunJob }
+  | { readonly type: "reply"; readonly id: number; readonly ok: true; readonly value: TableInfo }
+  | { readonly type: "reply"; readonly id: number; readonly ok: false; readonly message: string };
+
+export type JobOutcome =
+  | { readonly ok: true; readonly value: ConvexJSON; readonly logLines: string[]; readonly journal: string | null }
+  | { readonly ok: false; readonly error: FunctionError; readonly logLines: string[]; readonly journal: string | null };
+
+export type FromWorker =
+  | {
+      readonly type: "done";
+      readonly id: number;
+      readonly out: JobOutcome;
+      readonly readSet: KeyRange[];
+      readonly writes: DocumentWrite[];
+    }
+  | { readonly type: "request"; readonly id: number; readonly method: "ensureTable"; readonly table: string };

@@ -1,0 +1,122 @@
+/**
+ * A function worker: runs queries and mutations of the live deployment one at a time against its
+ * own read-only connection to the store. Mutations return their writes; the main thread commits
+ * them. If user code never yields, the main thread terminates this thread and starts another.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { decodeId, openSqliteStorage, type Storage, type TableInfo } from "@tandem/storage";
+import type { ValidatorJSON } from "convex/values";
+import { TandemError } from "@tandem/shared";
+import { validateArgs, type ValidationContext } from "../../values/index.js";
+import { Transaction } from "../../transactions/transaction.js";
+import type { Catalog } from "../../transactions/catalog.js";
+import { LoadedDeployment } from "../loaded_deployment.js";
+import { makeDocumentCheck } from "../document_check.js";
+import { runFunction } from "../../engine/execute.js";
+import type { DocumentCheck } from "../db_ops.js";
+import type { FromWorker, RunJob, ToWorker, WorkerData } from "./protocol.js";
+
+const port = parentPort!;
+const data = workerData as WorkerData;
+const storageReady: Promise<Storage> = openSqliteStorage({ path: data.storage.path, readonly: true });
+let deployment: LoadedDeployment | null = null;
+let check: DocumentCheck = () => {};
+let env: Readonly<Record<string, string>> = {};
+let catalogVersion = -1;
+let nextRpc = 1;
+const rpcs = new Map<number, { resolve: (t: TableInfo) => void; reject: (e: Error) => void }>();
+let queue: Promise<void> = Promise.resolve();
+
+const send = (m: FromWorker) => port.postMessage(m);
+
+port.on("message", (m: ToWorker) => {
+  switch (m.type) {
+    case "deploy":
+      queue = queue.then(async () => {
+        const storage = await storageReady;
+        deployment = new LoadedDeployment(m.deployment);
+        check = makeDocumentCheck(m.deployment.analysis, validationContext(storage));
+      });
+      return;
+    case "env":
+      env = m.env;
+      return;
+    case "run":
+      queue = queue.then(() => run(m.id, m.job));
+      return;
+    case "reply": {
+      const r = rpcs.get(m.id);
+      rpcs.delete(m.id);
+      if (m.ok) r?.resolve(m.value);
+      else r?.reject(new TandemError("BadRequest", "TableCreationFailed", m.message));
+      return;
+    }
+    default:
+      return m satisfies never;
+  }
+});
+
+function validationContext(storage: Storage): ValidationContext {
+  return { tableNumberToName: (n) => storage.tableByNumber(n as never)?.name, decodeId: (id) => decodeId(id) };
+}
+
+function catalogOf(storage: Storage): Catalog {
+  return {
+    tables: () => storage.tables(),
+    tableByNumber: (n) => storage.tableByNumber(n),
+    indexes: (t) => storage.indexes(t),
+    newId: (t) => storage.newId(t),
+    async ensureTable(name) {
+      const known = storage.tables().find((t) => t.name === name);
+      if (known) return known;
+      const id = nextRpc++;
+      const info = await new Promise<TableInfo>((resolve, reject) => {
+        rpcs.set(id, { resolve, reject });
+        send({ type: "request", id, method: "ensureTable", table: name });
+      });
+      await storage.reload();
+      return info;
+    },
+  };
+}
+
+const unavailable = async (): Promise<never> => {
+  throw new Error("Queries and mutations can't call actions.");
+};
+
+async function run(id: number, job: RunJob): Promise<void> {
+  const storage = await storageReady;
+  try {
+    if (!deployment) throw new TandemError("BadRequest", "NoDeployment", "No functions have been pushed yet.");
+    if (job.catalogVersion !== catalogVersion) {
+      await storage.reload();
+      catalogVersion = job.catalogVersion;
+    }
+    const dep = deployment;
+    const ctx = validationContext(storage);
+    const tx = new Transaction(storage.snapshot(job.ts), catalogOf(storage), { readOnly: job.kind === "query", beginMs: job.beginMs });
+    const out = await runFunction({
+      deployment: dep,
+      path: job.path,
+      kind: job.kind,
+      args: job.args,
+      identity: job.identity,
+      tx,
+      env,
+      check,
+      engine: { runQuery: unavailable, runMutation: unavailable, runAction: unavailable },
+      deploymentName: data.deploymentName,
+      journal: job.journal,
+      resolveNested: (k, p, a) => {
+        const target = dep.resolve(p, k, true);
+        const msg = validateArgs(JSON.parse(target.meta.args) as ValidatorJSON, a, ctx);
+        if (msg) throw new TandemError("BadRequest", "ArgumentValidationError", msg);
+        return target.path;
+      },
+    });
+    send({ type: "done", id, out, readSet: tx.readSet, writes: out.ok ? tx.writes() : [] });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    send({ type: "done", id, out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], writes: [] });
+  }
+}
