@@ -53,9 +53,27 @@ export function bootClerk(pkg: "clerk-js-5" | "clerk-js-6", publishableKey: stri
   put("crypto", globalThis.crypto);
   put("TextEncoder", TextEncoder);
   put("TextDecoder", TextDecoder);
-  put("BroadcastChannel", globalThis.BroadcastChannel);
+  // Node's BroadcastChannel keeps the process alive until closed; clerk-js never closes its own.
+  const RealBC = (g.__realBC ??= globalThis.BroadcastChannel) as typeof BroadcastChannel;
+  class UnrefBroadcastChannel extends RealBC {
+    constructor(name: string) {
+      super(name);
+      (this as unknown as { unref?: () => void }).unref?.();
+    }
+  }
+  g.BroadcastChannel = UnrefBroadcastChannel;
+  put("BroadcastChannel", UnrefBroadcastChannel);
   if (!w.matchMedia) put("matchMedia", () => ({ matches: false, addListener() {}, removeListener() {}, addEventListener() {}, removeEventListener() {} }));
   g.self = w;
+  // clerk-js keeps pollers and refresh timers running; unref them so the test process can exit.
+  for (const name of ["setInterval", "setTimeout"] as const) {
+    const orig = g[`__real_${name}`] ?? (g[`__real_${name}`] = g[name]);
+    g[name] = (...args: unknown[]) => {
+      const h = orig(...args);
+      h?.unref?.();
+      return h;
+    };
+  }
   const require = createRequire(import.meta.url);
   const mod = require(pkg);
   const Clerk = mod.Clerk ?? mod.default;
