@@ -1,0 +1,13 @@
+/** What resources need from the client that owns them (implemented by `Tandem`). */
+import type { FormValue, HttpMethod } from "../transport.js";
+import type { GetTokenOptions } from "../tokens.js";
+import type { SessionResource } from "./session.js";
+
+export interface ResourceCore {
+  /** A Frontend API call whose piggy-backed client is applied before it returns `response`. */
+  call<T>(method: HttpMethod, path: string, fields?: Record<string, FormValue>, query?: Record<string, string>): Promise<T>;
+  getSessionToken(sessionId: string, options: GetTokenOptions): Promise<string | null>;
+  /** Re-reads `/v1/client` (a session may have ended elsewhere). */
+  reload(): Promise<void>;
+  setActive(params: { session: SessionResource | string | null }): Promise<void>;
+}

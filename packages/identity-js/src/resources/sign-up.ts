@@ -1,0 +1,201 @@
+/**
+ * The client's sign-up attempt as an explicit state machine:
+ *
+ *   null ──create({emailAddress, password, …})──▶ missing_requirements
+ *        ──prepareEmailAddressVerification()──▶ (code sent; unverifiedFields: [email_address])
+ *        ──attemptEmailAddressVerification({code})──▶ complete (createdSessionId, createdUserId)
+ *
+ * One object per client, updated in place, as `SignIn` is.
+ */
+import { unreachable } from "@tandem/shared";
+import { AuthClientError } from "../errors.js";
+import type { FormValue } from "../transport.js";
+import type { ResourceCore } from "./core.js";
+import type { SignUpJSON } from "./json.js";
+import { verification, type Verification } from "./verification.js";
+
+export type SignUpStatus = "missing_requirements" | "complete" | "abandoned";
+export type SignUpField = "email_address" | "password" | "first_name" | "last_name" | "username" | (string & {});
+
+export interface SignUpFields {
+  emailAddress: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  username: string | null;
+  hasPassword: boolean;
+  unsafeMetadata: Record<string, unknown>;
+}
+
+export type SignUpState =
+  | { status: null }
+  | ({
+      status: "missing_requirements";
+      id: string;
+      requiredFields: SignUpField[];
+      optionalFields: SignUpField[];
+      missingFields: SignUpField[];
+      unverifiedFields: SignUpField[];
+      emailAddressVerification: Verification | null;
+    } & SignUpFields)
+  | ({ status: "complete"; id: string; createdSessionId: string; createdUserId: string } & SignUpFields)
+  | { status: "abandoned"; id: string };
+
+export interface SignUpCreateParams {
+  emailAddress?: string;
+  password?: string;
+  firstName?: string;
+  lastName?: string;
+  username?: string;
+  unsafeMetadata?: Record<string, unknown>;
+}
+
+function fields(json: SignUpJSON): SignUpFields {
+  return {
+    emailAddress: json.email_address,
+    firstName: json.first_name,
+    lastName: json.last_name,
+    username: json.username,
+    hasPassword: Boolean(json.password_enabled),
+    unsafeMetadata: json.unsafe_metadata ?? {},
+  };
+}
+
+export function signUpState(json: SignUpJSON | null | undefined): SignUpState {
+  if (!json) return { status: null };
+  const status = json.status as SignUpStatus;
+  switch (status) {
+    case "missing_requirements":
+      return {
+        status,
+        id: json.id,
+        requiredFields: json.required_fields ?? [],
+        optionalFields: json.optional_fields ?? [],
+        missingFields: json.missing_fields ?? [],
+        unverifiedFields: json.unverified_fields ?? [],
+        emailAddressVerification: verification(json.verifications?.email_address),
+        ...fields(json),
+      };
+    case "complete":
+      return { status, id: json.id, createdSessionId: json.created_session_id ?? "", createdUserId: json.created_user_id ?? "", ...fields(json) };
+    case "abandoned":
+      return { status, id: json.id };
+    default:
+      return unreachable(status, "unknown sign-up status");
+  }
+}
+
+const NO_FIELDS: SignUpFields = { emailAddress: null, firstName: null, lastName: null, username: null, hasPassword: false, unsafeMetadata: {} };
+
+export class SignUp {
+  #state: SignUpState = { status: null };
+  readonly #core: ResourceCore;
+  readonly #changed: () => void;
+
+  constructor(core: ResourceCore, changed: () => void) {
+    this.#core = core;
+    this.#changed = changed;
+  }
+
+  get state(): SignUpState {
+    return this.#state;
+  }
+  get status(): SignUpStatus | null {
+    return this.#state.status;
+  }
+  get id(): string | null {
+    return this.#state.status === null ? null : this.#state.id;
+  }
+  get #fields(): SignUpFields {
+    const s = this.#state;
+    return s.status === "missing_requirements" || s.status === "complete" ? s : NO_FIELDS;
+  }
+  get emailAddress(): string | null {
+    return this.#fields.emailAddress;
+  }
+  get firstName(): string | null {
+    return this.#fields.firstName;
+  }
+  get lastName(): string | null {
+    return this.#fields.lastName;
+  }
+  get username(): string | null {
+    return this.#fields.username;
+  }
+  get hasPassword(): boolean {
+    return this.#fields.hasPassword;
+  }
+  get unsafeMetadata(): Record<string, unknown> {
+    return this.#fields.unsafeMetadata;
+  }
+  get missingFields(): SignUpField[] {
+    return this.#state.status === "missing_requirements" ? this.#state.missingFields : [];
+  }
+  get unverifiedFields(): SignUpField[] {
+    return this.#state.status === "missing_requirements" ? this.#state.unverifiedFields : [];
+  }
+  get requiredFields(): SignUpField[] {
+    return this.#state.status === "missing_requirements" ? this.#state.requiredFields : [];
+  }
+  get optionalFields(): SignUpField[] {
+    return this.#state.status === "missing_requirements" ? this.#state.optionalFields : [];
+  }
+  get verifications(): { emailAddress: Verification | null } {
+    return { emailAddress: this.#state.status === "missing_requirements" ? this.#state.emailAddressVerification : null };
+  }
+  get createdSessionId(): string | null {
+    return this.#state.status === "complete" ? this.#state.createdSessionId : null;
+  }
+  get createdUserId(): string | null {
+    return this.#state.status === "complete" ? this.#state.createdUserId : null;
+  }
+
+  /** @internal */
+  _apply(json: SignUpJSON | null | undefined): void {
+    const next = signUpState(json);
+    const prev = this.#state;
+    this.#state = next;
+    if (JSON.stringify(prev) !== JSON.stringify(next)) this.#changed();
+  }
+
+  async #send(method: "POST" | "PATCH", path: string, body: Record<string, FormValue>): Promise<SignUp> {
+    const json = await this.#core.call<SignUpJSON>(method, path, body);
+    this._apply(json);
+    return this;
+  }
+
+  #path(action?: string): string {
+    const id = this.id;
+    if (!id) throw new AuthClientError("no_sign_up_attempt", "Call signUp.create() first.");
+    return `/v1/client/sign_ups/${encodeURIComponent(id)}${action ? `/${action}` : ""}`;
+  }
+
+  create(params: SignUpCreateParams): Promise<SignUp> {
+    return this.#send("POST", "/v1/client/sign_ups", { ...params });
+  }
+
+  update(params: SignUpCreateParams): Promise<SignUp> {
+    return this.#send("PATCH", this.#path(), { ...params });
+  }
+
+  prepareVerification(params: { strategy: "email_code" }): Promise<SignUp> {
+    return this.#send("POST", this.#path("prepare_verification"), { strategy: params.strategy });
+  }
+
+  attemptVerification(params: { strategy: "email_code"; code: string }): Promise<SignUp> {
+    return this.#send("POST", this.#path("attempt_verification"), { strategy: params.strategy, code: params.code });
+  }
+
+  prepareEmailAddressVerification(params: { strategy?: "email_code" } = {}): Promise<SignUp> {
+    return this.prepareVerification({ strategy: params.strategy ?? "email_code" });
+  }
+
+  attemptEmailAddressVerification(params: { code: string }): Promise<SignUp> {
+    return this.attemptVerification({ strategy: "email_code", code: params.code });
+  }
+
+  async reload(): Promise<SignUp> {
+    const json = await this.#core.call<SignUpJSON>("GET", this.#path());
+    this._apply(json);
+    return this;
+  }
+}

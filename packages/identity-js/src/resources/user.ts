@@ -1,0 +1,105 @@
+/**
+ * The signed-in user (Clerk's `UserResource` fields the guides and components read), with the
+ * `/v1/me` operations: update names/username/metadata, change password, reload, delete.
+ */
+import type { ResourceCore } from "./core.js";
+import type { UserJSON } from "./json.js";
+import { emailAddress, type EmailAddress } from "./verification.js";
+
+export interface UpdateUserParams {
+  firstName?: string | null;
+  lastName?: string | null;
+  username?: string | null;
+  primaryEmailAddressId?: string;
+  unsafeMetadata?: Record<string, unknown>;
+}
+
+export interface UpdatePasswordParams {
+  currentPassword?: string;
+  newPassword: string;
+  signOutOfOtherSessions?: boolean;
+}
+
+export function fullNameOf(first: string | null, last: string | null): string | null {
+  return [first, last].filter(Boolean).join(" ").trim() || null;
+}
+
+export class UserResource {
+  readonly id: string;
+  readonly externalId: string | null;
+  readonly username: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly fullName: string | null;
+  readonly imageUrl: string;
+  readonly hasImage: boolean;
+  readonly emailAddresses: EmailAddress[];
+  readonly primaryEmailAddressId: string | null;
+  readonly primaryEmailAddress: EmailAddress | null;
+  readonly phoneNumbers: never[] = [];
+  readonly primaryPhoneNumber = null;
+  readonly externalAccounts: never[] = [];
+  readonly organizationMemberships: never[] = [];
+  readonly passwordEnabled: boolean;
+  readonly twoFactorEnabled: boolean;
+  readonly totpEnabled: boolean;
+  readonly backupCodeEnabled: boolean;
+  readonly deleteSelfEnabled: boolean;
+  readonly publicMetadata: Record<string, unknown>;
+  readonly unsafeMetadata: Record<string, unknown>;
+  readonly lastSignInAt: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly #core: ResourceCore;
+  readonly #sessionId: string;
+
+  constructor(core: ResourceCore, sessionId: string, json: UserJSON) {
+    this.#core = core;
+    this.#sessionId = sessionId;
+    this.id = json.id;
+    this.externalId = json.external_id;
+    this.username = json.username;
+    this.firstName = json.first_name;
+    this.lastName = json.last_name;
+    this.fullName = fullNameOf(json.first_name, json.last_name);
+    this.imageUrl = json.image_url ?? "";
+    this.hasImage = Boolean(json.has_image);
+    this.emailAddresses = (json.email_addresses ?? []).map(emailAddress);
+    this.primaryEmailAddressId = json.primary_email_address_id;
+    this.primaryEmailAddress = this.emailAddresses.find((e) => e.id === json.primary_email_address_id) ?? null;
+    this.passwordEnabled = Boolean(json.password_enabled);
+    this.twoFactorEnabled = Boolean(json.two_factor_enabled);
+    this.totpEnabled = Boolean(json.totp_enabled);
+    this.backupCodeEnabled = Boolean(json.backup_code_enabled);
+    this.deleteSelfEnabled = json.delete_self_enabled !== false;
+    this.publicMetadata = json.public_metadata ?? {};
+    this.unsafeMetadata = json.unsafe_metadata ?? {};
+    this.lastSignInAt = json.last_sign_in_at ? new Date(json.last_sign_in_at) : null;
+    this.createdAt = new Date(json.created_at);
+    this.updatedAt = new Date(json.updated_at);
+  }
+
+  get #query() {
+    return { _clerk_session_id: this.#sessionId };
+  }
+
+  async update(params: UpdateUserParams): Promise<UserResource> {
+    const json = await this.#core.call<UserJSON>("PATCH", "/v1/me", { ...params }, this.#query);
+    return new UserResource(this.#core, this.#sessionId, json);
+  }
+
+  async updatePassword(params: UpdatePasswordParams): Promise<UserResource> {
+    const json = await this.#core.call<UserJSON>("POST", "/v1/me/change_password", { ...params }, this.#query);
+    return new UserResource(this.#core, this.#sessionId, json);
+  }
+
+  async reload(): Promise<UserResource> {
+    const json = await this.#core.call<UserJSON>("GET", "/v1/me", undefined, this.#query);
+    return new UserResource(this.#core, this.#sessionId, json);
+  }
+
+  async delete(): Promise<void> {
+    await this.#core.call("DELETE", "/v1/me", undefined, this.#query);
+    await this.#core.reload();
+  }
+}
