@@ -1,0 +1,183 @@
+/**
+ * `<SignIn />`: e-mail/username and password, or a code sent by e-mail, or a password reset by
+ * e-mail code. The form is its own small state machine over the SDK's `SignIn`:
+ *
+ *   credentials ──password──────────────────────────────▶ done
+ *        ├──"Email me a code"──▶ emailCode ──code──────▶ done
+ *        └──"Forgot password?"─▶ resetCode ──code──▶ newPassword ──▶ done
+ */
+import { useState, type FormEvent } from "react";
+import { unreachable } from "@tandem/shared";
+import { useTandemContext } from "../context.js";
+import type { SignInProps } from "../types.js";
+import { elementProps } from "../theme.js";
+import { Card, useAppearance } from "./Card.js";
+import { Alert, Field, LinkButton, NO_ERRORS, PrimaryButton, toFormErrors, type FormErrors } from "./fields.js";
+import { pickRedirect } from "./redirect.js";
+import { SignUp } from "./SignUp.js";
+
+type Step = { step: "credentials" } | { step: "emailCode"; sentTo: string } | { step: "resetCode"; sentTo: string } | { step: "newPassword" } | { step: "signUp" };
+
+export function SignIn(props: SignInProps) {
+  const { tandem, options, ui } = useTandemContext("SignIn");
+  const appearance = useAppearance(props.appearance, "SignIn");
+  const [step, setStep] = useState<Step>({ step: "credentials" });
+  const [identifier, setIdentifier] = useState(props.initialValues?.emailAddress ?? props.initialValues?.username ?? "");
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const [newPassword, setNewPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const signIn = tandem.signIn;
+
+  async function run(action: () => Promise<void>) {
+    setBusy(true);
+    setErrors(NO_ERRORS);
+    try {
+      await action();
+    } catch (e) {
+      setErrors(toFormErrors(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function finish() {
+    if (signIn.status !== "complete") return;
+    await tandem.setActive({ session: signIn.createdSessionId });
+    props.onSignedIn?.();
+    const to = pickRedirect(props.forceRedirectUrl, options.signInForceRedirectUrl, props.fallbackRedirectUrl, options.signInFallbackRedirectUrl);
+    if (to) await ui.navigate(to);
+  }
+
+  const sentTo = () => {
+    for (const f of signIn.supportedFirstFactors) if (f.strategy !== "password" && f.safeIdentifier) return f.safeIdentifier;
+    return identifier;
+  };
+
+  const needIdentifier = () => {
+    if (identifier.trim()) return true;
+    setErrors({ fields: { identifier: "Enter your email address or username first." } });
+    return false;
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    switch (step.step) {
+      case "credentials":
+        return void run(async () => {
+          await signIn.create({ identifier: identifier.trim(), password });
+          await finish();
+        });
+      case "emailCode":
+        return void run(async () => {
+          await signIn.attemptFirstFactor({ strategy: "email_code", code: code.trim() });
+          await finish();
+        });
+      case "resetCode":
+        return void run(async () => {
+          await signIn.attemptFirstFactor({ strategy: "reset_password_email_code", code: code.trim() });
+          setStep({ step: "newPassword" });
+        });
+      case "newPassword":
+        return void run(async () => {
+          await signIn.resetPassword({ password: newPassword });
+          await finish();
+        });
+      case "signUp":
+        return;
+      default:
+        return unreachable(step);
+    }
+  };
+
+  const emailMeACode = () =>
+    needIdentifier() &&
+    void run(async () => {
+      setCode("");
+      await signIn.create({ identifier: identifier.trim(), strategy: "email_code" });
+      setStep({ step: "emailCode", sentTo: sentTo() });
+    });
+
+  const forgotPassword = () =>
+    needIdentifier() &&
+    void run(async () => {
+      setCode("");
+      await signIn.create({ identifier: identifier.trim(), strategy: "reset_password_email_code" });
+      setStep({ step: "resetCode", sentTo: sentTo() });
+    });
+
+  const back = <LinkButton appearance={appearance} onClick={() => (setErrors(NO_ERRORS), setStep({ step: "credentials" }))}>Back</LinkButton>;
+  const signUpUrl = props.signUpUrl ?? options.signUpUrl;
+  const toSignUp = signUpUrl ? (
+    <a href={signUpUrl} {...elementProps(appearance, "footerActionLink")}>
+      Sign up
+    </a>
+  ) : (
+    <LinkButton appearance={appearance} onClick={() => setStep({ step: "signUp" })}>
+      Sign up
+    </LinkButton>
+  );
+
+  switch (step.step) {
+    case "signUp":
+      return <SignUp appearance={props.appearance} {...(props.onSignedIn ? { onSignedUp: props.onSignedIn } : {})} onSwitchToSignIn={() => setStep({ step: "credentials" })} />;
+    case "credentials":
+      return (
+        <Card
+          title="Sign in"
+          subtitle="Welcome back! Sign in to continue."
+          appearance={appearance}
+          footer={
+            <>
+              <span>Don’t have an account?</span> {toSignUp}
+            </>
+          }
+        >
+          <form noValidate onSubmit={submit} aria-label="Sign in" className="tandem-form">
+            {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
+            <Field label="Email address or username" name="identifier" type="text" autoComplete="username" required value={identifier} onChange={(e) => setIdentifier(e.target.value)} error={errors.fields.identifier} appearance={appearance} />
+            <Field label="Password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} appearance={appearance} />
+            <PrimaryButton busy={busy} appearance={appearance}>
+              Continue
+            </PrimaryButton>
+            <div className="tandem-footer">
+              <LinkButton appearance={appearance} onClick={emailMeACode}>
+                Email me a code instead
+              </LinkButton>
+              <LinkButton appearance={appearance} onClick={forgotPassword}>
+                Forgot password?
+              </LinkButton>
+            </div>
+          </form>
+        </Card>
+      );
+    case "emailCode":
+    case "resetCode":
+      return (
+        <Card title="Check your email" subtitle={`We sent a code to ${step.sentTo}.`} appearance={appearance} footer={back}>
+          <form noValidate onSubmit={submit} aria-label="Enter the code" className="tandem-form">
+            {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
+            <Field label="Verification code" name="code" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} error={errors.fields.code} appearance={appearance} />
+            <PrimaryButton busy={busy} appearance={appearance}>
+              Continue
+            </PrimaryButton>
+          </form>
+        </Card>
+      );
+    case "newPassword":
+      return (
+        <Card title="Set a new password" appearance={appearance} footer={back}>
+          <form noValidate onSubmit={submit} aria-label="Set a new password" className="tandem-form">
+            {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
+            <Field label="New password" name="new-password" type="password" autoComplete="new-password" required value={newPassword} onChange={(e) => setNewPassword(e.target.value)} error={errors.fields.password} appearance={appearance} />
+            <PrimaryButton busy={busy} appearance={appearance}>
+              Reset password
+            </PrimaryButton>
+          </form>
+        </Card>
+      );
+    default:
+      return unreachable(step);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * `<SignUp />`: names, e-mail and password, then the code sent to that address; the session
+ * becomes active when the code is right.
+ *
+ *   details ──create + prepareEmailAddressVerification──▶ code ──attemptEmailAddressVerification──▶ done
+ */
+import { useState, type FormEvent } from "react";
+import { unreachable } from "@tandem/shared";
+import { useTandemContext } from "../context.js";
+import { elementProps } from "../theme.js";
+import type { SignUpProps } from "../types.js";
+import { Card, useAppearance } from "./Card.js";
+import { Alert, Field, LinkButton, NO_ERRORS, PrimaryButton, toFormErrors, type FormErrors } from "./fields.js";
+import { pickRedirect } from "./redirect.js";
+
+type Step = { step: "details" } | { step: "code" };
+
+export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
+  const { tandem, options, ui } = useTandemContext("SignUp");
+  const appearance = useAppearance(props.appearance, "SignUp");
+  const init = props.initialValues ?? {};
+  const [step, setStep] = useState<Step>({ step: "details" });
+  const [firstName, setFirstName] = useState(init.firstName ?? "");
+  const [lastName, setLastName] = useState(init.lastName ?? "");
+  const [emailAddress, setEmailAddress] = useState(init.emailAddress ?? "");
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const signUp = tandem.signUp;
+
+  async function run(action: () => Promise<void>) {
+    setBusy(true);
+    setErrors(NO_ERRORS);
+    try {
+      await action();
+    } catch (e) {
+      setErrors(toFormErrors(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function finish() {
+    if (signUp.status !== "complete") return;
+    await tandem.setActive({ session: signUp.createdSessionId });
+    props.onSignedUp?.();
+    const to = pickRedirect(props.forceRedirectUrl, options.signUpForceRedirectUrl, props.fallbackRedirectUrl, options.signUpFallbackRedirectUrl);
+    if (to) await ui.navigate(to);
+  }
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    switch (step.step) {
+      case "details":
+        return void run(async () => {
+          await signUp.create({
+            emailAddress: emailAddress.trim(),
+            password,
+            ...(firstName.trim() ? { firstName: firstName.trim() } : {}),
+            ...(lastName.trim() ? { lastName: lastName.trim() } : {}),
+            ...(props.unsafeMetadata ? { unsafeMetadata: props.unsafeMetadata } : {}),
+          });
+          if (signUp.status === "complete") return finish();
+          await signUp.prepareEmailAddressVerification({ strategy: "email_code" });
+          setCode("");
+          setStep({ step: "code" });
+        });
+      case "code":
+        return void run(async () => {
+          await signUp.attemptEmailAddressVerification({ code: code.trim() });
+          await finish();
+        });
+      default:
+        return unreachable(step);
+    }
+  };
+
+  const signInUrl = props.signInUrl ?? options.signInUrl;
+  const toSignIn = props.onSwitchToSignIn ? (
+    <LinkButton appearance={appearance} onClick={props.onSwitchToSignIn}>
+      Sign in
+    </LinkButton>
+  ) : signInUrl ? (
+    <a href={signInUrl} {...elementProps(appearance, "footerActionLink")}>
+      Sign in
+    </a>
+  ) : (
+    <LinkButton appearance={appearance} onClick={() => ui.setModal({ kind: "signIn", props: {} })}>
+      Sign in
+    </LinkButton>
+  );
+
+  switch (step.step) {
+    case "details":
+      return (
+        <Card
+          title="Create your account"
+          subtitle="Welcome! Fill in the details to get started."
+          appearance={appearance}
+          footer={
+            <>
+              <span>Already have an account?</span> {toSignIn}
+            </>
+          }
+        >
+          <form noValidate onSubmit={submit} aria-label="Sign up" className="tandem-form">
+            {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
+            <Field label="First name" name="first-name" autoComplete="given-name" value={firstName} onChange={(e) => setFirstName(e.target.value)} error={errors.fields.first_name} appearance={appearance} />
+            <Field label="Last name" name="last-name" autoComplete="family-name" value={lastName} onChange={(e) => setLastName(e.target.value)} error={errors.fields.last_name} appearance={appearance} />
+            <Field label="Email address" name="email" type="email" autoComplete="email" required value={emailAddress} onChange={(e) => setEmailAddress(e.target.value)} error={errors.fields.email_address} appearance={appearance} />
+            <Field label="Password" name="password" type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} appearance={appearance} />
+            <PrimaryButton busy={busy} appearance={appearance}>
+              Continue
+            </PrimaryButton>
+          </form>
+        </Card>
+      );
+    case "code":
+      return (
+        <Card
+          title="Verify your email"
+          subtitle={`We sent a code to ${signUp.emailAddress ?? emailAddress}.`}
+          appearance={appearance}
+          footer={
+            <>
+              <LinkButton appearance={appearance} onClick={() => void run(async () => void (await signUp.prepareEmailAddressVerification()))}>
+                Send a new code
+              </LinkButton>
+              <LinkButton appearance={appearance} onClick={() => (setErrors(NO_ERRORS), setStep({ step: "details" }))}>
+                Back
+              </LinkButton>
+            </>
+          }
+        >
+          <form noValidate onSubmit={submit} aria-label="Verify your email" className="tandem-form">
+            {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
+            <Field label="Verification code" name="code" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} error={errors.fields.code} appearance={appearance} />
+            <PrimaryButton busy={busy} appearance={appearance}>
+              Verify
+            </PrimaryButton>
+          </form>
+        </Card>
+      );
+    default:
+      return unreachable(step);
+  }
+}

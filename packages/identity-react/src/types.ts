@@ -1,0 +1,50 @@
+/** Props shared by the prebuilt components and the provider (the Clerk v5 names). */
+import type { Appearance } from "./theme.js";
+
+export interface SignInProps {
+  /** Where to go after signing in, whatever else says. */
+  forceRedirectUrl?: string;
+  /** Where to go after signing in when nothing else says. */
+  fallbackRedirectUrl?: string;
+  /** Link target for "Sign up"; without it the form switches to `SignUp` in place. */
+  signUpUrl?: string;
+  initialValues?: { emailAddress?: string; username?: string };
+  appearance?: Appearance;
+  /** Called once the session is active (after `setActive`). */
+  onSignedIn?: () => void;
+}
+
+export interface SignUpProps {
+  forceRedirectUrl?: string;
+  fallbackRedirectUrl?: string;
+  /** Link target for "Sign in"; without it the form switches to `SignIn` in place. */
+  signInUrl?: string;
+  initialValues?: { emailAddress?: string; firstName?: string; lastName?: string; username?: string };
+  unsafeMetadata?: Record<string, unknown>;
+  appearance?: Appearance;
+  onSignedUp?: () => void;
+}
+
+export interface UserProfileProps {
+  appearance?: Appearance;
+}
+
+/** What `AuthProvider` takes besides the SDK options. */
+export interface ProviderUiOptions {
+  appearance?: Appearance;
+  signInUrl?: string;
+  signUpUrl?: string;
+  afterSignOutUrl?: string;
+  signInForceRedirectUrl?: string;
+  signInFallbackRedirectUrl?: string;
+  signUpForceRedirectUrl?: string;
+  signUpFallbackRedirectUrl?: string;
+  /** Client-side navigation (your router's `push`); default `location.assign`. */
+  routerPush?: (to: string) => void | Promise<unknown>;
+}
+
+export type ModalState =
+  | { kind: "signIn"; props: SignInProps }
+  | { kind: "signUp"; props: SignUpProps }
+  | { kind: "userProfile"; props: UserProfileProps }
+  | null;
