@@ -9,6 +9,17 @@ export interface Observable<T> {
   unsubscribe(listener: (value: T) => void): void;
 }
 
+/** A throwing listener must not stop the others from hearing the change: its error is rethrown later. */
+export function notify<T>(listener: (value: T) => void, value: T): void {
+  try {
+    listener(value);
+  } catch (e) {
+    queueMicrotask(() => {
+      throw e;
+    });
+  }
+}
+
 export class ObservableValue<T> implements Observable<T> {
   #value: T;
   readonly #listeners = new Set<(value: T) => void>();
@@ -27,12 +38,12 @@ export class ObservableValue<T> implements Observable<T> {
   set(next: T): void {
     if (this.same(this.#value, next)) return;
     this.#value = next;
-    for (const l of [...this.#listeners]) l(next);
+    for (const l of [...this.#listeners]) notify(l, next);
   }
 
   subscribe(listener: (value: T) => void): () => void {
     this.#listeners.add(listener);
-    listener(this.#value);
+    notify(listener, this.#value);
     return () => this.unsubscribe(listener);
   }
 

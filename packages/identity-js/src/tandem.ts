@@ -11,7 +11,7 @@
  */
 import { AuthApiError, AuthClientError } from "./errors.js";
 import { decodePublishableKey } from "./keys.js";
-import { ObservableValue, type Observable } from "./observable.js";
+import { notify, ObservableValue, type Observable } from "./observable.js";
 import type { ResourceCore } from "./resources/core.js";
 import type { ClientJSON, Envelope } from "./resources/json.js";
 import type { ClientResource } from "./resources/client.js";
@@ -169,7 +169,7 @@ export class Tandem implements ResourceCore {
   /** Calls `listener` with the resources now (once loaded) and after every change. */
   addListener(listener: (resources: Resources) => void): () => void {
     this.#listeners.add(listener);
-    if (this.#loaded) listener(this.#resources());
+    if (this.#loaded) notify(listener, this.#resources());
     return () => void this.#listeners.delete(listener);
   }
 
@@ -305,8 +305,8 @@ export class Tandem implements ResourceCore {
     const session = this.#session;
     this.#authState.set(!this.#loaded ? { status: "loading" } : session ? { status: "signedIn", session, user: session.user } : { status: "signedOut" });
     const resources = this.#resources();
-    if (this.#loaded) for (const l of [...this.#listeners]) l(resources);
-    for (const l of [...this.#changeListeners]) l();
+    if (this.#loaded) for (const l of [...this.#listeners]) notify(l, resources);
+    for (const l of [...this.#changeListeners]) notify(l, undefined);
   }
 
   #assertAlive(): void {
