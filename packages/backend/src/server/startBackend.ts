@@ -44,6 +44,12 @@ export interface BackendOptions {
   readonly logPollMs?: number;
   /** Storage to use instead of SQLite under `dataDir` (Postgres, tests). The backend closes it. */
   readonly storage?: Storage;
+  /**
+   * Worker threads running queries and mutations over the same SQLite file, so a function that
+   * never yields is stopped without stalling other clients. Default 2; 0 runs functions inline
+   * (always inline with a given `storage`).
+   */
+  readonly workers?: number;
 }
 
 export interface Backend {
@@ -69,8 +75,15 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const logger = options.logger ?? createLogger("backend");
   await mkdir(options.dataDir, { recursive: true });
   const adminKey = await loadOrCreateAdminKey(options.dataDir, instanceName, options.adminKey);
-  const storage = options.storage ?? (await openSqliteStorage({ path: join(options.dataDir, DATABASE_FILE) }));
-  const engine = createEngine({ storage, logger: logger.child("engine"), name: instanceName });
+  const sqlitePath = join(options.dataDir, DATABASE_FILE);
+  const storage = options.storage ?? (await openSqliteStorage({ path: sqlitePath }));
+  const workers = options.storage ? 0 : (options.workers ?? 2);
+  const engine = createEngine({
+    storage,
+    logger: logger.child("engine"),
+    name: instanceName,
+    ...(workers > 0 ? { workers: { sqlitePath, count: workers } } : {}),
+  });
 
   const apiServer = createServer({ keepAliveTimeout: 65_000 });
   const siteServer = createServer(createSiteHandler());
