@@ -211,3 +211,48 @@ test("a stored session renders signed in on load; UserButton's Sign out signs ou
   await click(byRole(host, "menuitem", "Sign out"));
   await waitUntil(() => queryText(host, "Logged out"), "signed out");
 });
+
+test("redirect mode goes to signInUrl through routerPush; Protect's condition; SignOutButton's redirectUrl", async (t) => {
+  const identity = await startIdentity();
+  t.after(() => identity.stop());
+  await signUpUser(identity, "nav@example.com", "Nav", "Igator");
+  // The app brings its own SDK instance (the `tandem` prop) and drives it directly.
+  const tandem = createTandem({ publishableKey: identity.publishableKey, transport: "header" });
+  t.after(() => tandem.destroy());
+  const pushed: string[] = [];
+  const { host, unmount } = mount(
+    <AuthProvider publishableKey={identity.publishableKey} tandem={tandem} signInUrl="/sign-in" routerPush={(to) => void pushed.push(to)}>
+      <SignedOut>
+        <SignInButton>
+          <a href="#go">Go sign in</a>
+        </SignInButton>
+        <SignInButton mode="redirect" />
+      </SignedOut>
+      <SignedIn>
+        <Protect condition={(has) => has({ role: "org:admin" })} fallback={<p>Not an admin</p>}>
+          <p>Admin area</p>
+        </Protect>
+        <SignOutButton redirectUrl="/goodbye">
+          <button type="button">Leave</button>
+        </SignOutButton>
+      </SignedIn>
+    </AuthProvider>,
+  );
+  t.after(unmount);
+  await waitUntil(() => queryText(host, "Go sign in"), "signed-out view");
+  await click(byRole(host, "button", "Sign in"));
+  assert.deepEqual(pushed, ["/sign-in"]);
+  assert.equal(doc.querySelector('[role="dialog"]'), null, "no modal in redirect mode with a URL");
+  await click(host.querySelector("a")!);
+  assert.deepEqual(pushed, ["/sign-in", "/sign-in"], "the child element is cloned with the click behaviour");
+
+  await act(async () => {
+    await tandem.signIn.create({ identifier: "nav@example.com", password: PASSWORD });
+    await tandem.setActive({ session: tandem.signIn.createdSessionId });
+  });
+  await waitUntil(() => queryText(host, "Not an admin"), "Protect's fallback for a failed condition");
+  assert.ok(!queryText(host, "Admin area"));
+  await click(byRole(host, "button", "Leave"));
+  await waitUntil(() => queryText(host, "Go sign in"), "signed out");
+  assert.deepEqual(pushed, ["/sign-in", "/sign-in", "/goodbye"]);
+});
