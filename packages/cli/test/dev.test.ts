@@ -50,7 +50,7 @@ test("tandem dev --once pushes the app with its own convex CLI and exits 0", asy
   const env = readEnvFile(join(app, ".env.local"));
   assert.equal(env.MY_SETTING, "keep me");
   assert.equal(env.CONVEX_DEPLOYMENT, undefined);
-  for (const name of ["CONVEX_URL", "VITE_CONVEX_URL", "CONVEX_SELF_HOSTED_URL", "CONVEX_SELF_HOSTED_ADMIN_KEY", "VITE_TANDEM_PUBLISHABLE_KEY", "TANDEM_SECRET_KEY"]) {
+  for (const name of ["CONVEX_URL", "VITE_CONVEX_URL", "CONVEX_SITE_URL", "CONVEX_SELF_HOSTED_URL", "CONVEX_SELF_HOSTED_ADMIN_KEY", "VITE_TANDEM_PUBLISHABLE_KEY", "TANDEM_SECRET_KEY"]) {
     assert.ok(env[name], `${name} written`);
   }
   assert.match(env.VITE_TANDEM_PUBLISHABLE_KEY!, /^pk_test_/);

@@ -53,6 +53,8 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
     const written = {
       CONVEX_URL: backend.url,
       VITE_CONVEX_URL: backend.url,
+      // The convex CLI would write this, but it stops updating .env.local when it sees both URL names.
+      CONVEX_SITE_URL: backend.siteUrl,
       CONVEX_SELF_HOSTED_URL: backend.url,
       CONVEX_SELF_HOSTED_ADMIN_KEY: backend.adminKey,
       VITE_TANDEM_PUBLISHABLE_KEY: identity.publishableKey,
