@@ -76,11 +76,15 @@ export function connectConvex(tandem: Tandem, convex: ConvexAuthTarget, options:
         const mine = ++generation;
         current = sessionId;
         state.set({ status: "loading" });
+        // A fetch for a session we have moved away from must not authenticate anyone — checked
+        // again after the mint, because Convex's clearAuth() does not cancel a refetch in flight:
+        // a token arriving after sign-out would otherwise re-authenticate the socket.
+        const stillCurrent = () => mine === generation && tandem.session?.id === sessionId;
         const fetchToken: AuthTokenFetcher = async ({ forceRefreshToken }) => {
-          // A fetch for a session we have moved away from must not authenticate anyone.
-          if (mine !== generation || tandem.session?.id !== sessionId) return null;
+          if (!stillCurrent()) return null;
           try {
-            return await tandem.getSessionToken(sessionId, { ...(template ? { template } : {}), skipCache: forceRefreshToken });
+            const token = await tandem.getSessionToken(sessionId, { ...(template ? { template } : {}), skipCache: forceRefreshToken });
+            return stillCurrent() ? token : null;
           } catch {
             return null;
           }

@@ -223,7 +223,9 @@ export class Tandem implements ResourceCore {
   async getSessionToken(sessionId: string, options: GetTokenOptions): Promise<string | null> {
     if (!this.#client?.sessions.some((s) => s.id === sessionId)) return null;
     try {
-      return await this.#tokens.get(sessionId, options);
+      const jwt = await this.#tokens.get(sessionId, options);
+      // Signed out while the mint was in flight: the token must not outlive the session here.
+      return this.#client?.sessions.some((s) => s.id === sessionId) ? jwt : null;
     } catch (e) {
       if (e instanceof AuthApiError && (e.httpStatus === 401 || e.httpStatus === 404)) {
         await this.reload();
