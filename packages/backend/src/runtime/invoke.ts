@@ -7,6 +7,21 @@ import type { Realm } from "./realm.js";
 
 /** Convex's limit on user code time for queries and mutations (research §5.7). */
 export const UDF_TIMEOUT_MS = 1000;
+
+/**
+ * Inline (main-thread) execution guards the synchronous part of user code with a `vm` timeout,
+ * which costs a watchdog thread per call. Function worker threads turn it off: there the
+ * engine's watchdog replaces a thread that overruns, wherever the code loops.
+ */
+let guardWithVmTimeout = true;
+export function setVmTimeoutGuard(enabled: boolean): void {
+  guardWithVmTimeout = enabled;
+}
+
+function call(realm: Realm, target: object, method: string, args: unknown[], timeoutMs: number): unknown {
+  if (!guardWithVmTimeout) return (target as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
+  return realm.callWithTimeout(target, method, args, timeoutMs);
+}
 const ACTION_TIMEOUT_MS = 600_000;
 
 type Registered = {
@@ -29,13 +44,13 @@ export async function invokeExport(
   let pending: unknown;
   switch (kind) {
     case "query":
-      pending = realm.callWithTimeout(fn!, "invokeQuery", [argsText], UDF_TIMEOUT_MS);
+      pending = call(realm, fn!, "invokeQuery", [argsText], UDF_TIMEOUT_MS);
       break;
     case "mutation":
-      pending = realm.callWithTimeout(fn!, "invokeMutation", [argsText], UDF_TIMEOUT_MS);
+      pending = call(realm, fn!, "invokeMutation", [argsText], UDF_TIMEOUT_MS);
       break;
     case "action":
-      pending = realm.callWithTimeout(fn!, "invokeAction", [requestId, argsText], ACTION_TIMEOUT_MS);
+      pending = call(realm, fn!, "invokeAction", [requestId, argsText], ACTION_TIMEOUT_MS);
       break;
     default:
       return kind satisfies never;

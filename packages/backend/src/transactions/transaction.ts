@@ -26,8 +26,6 @@ export interface PendingWrite {
   readonly table: string;
   /** null = deleted in this transaction. */
   readonly value: DocumentJSON | null;
-  /** The document's value at the snapshot (null if it did not exist then). */
-  readonly original: DocumentJSON | null;
 }
 
 export interface ScanEntry {
@@ -35,7 +33,7 @@ export interface ScanEntry {
   readonly doc: DocumentJSON;
 }
 
-const SCAN_BATCH = 128;
+const SCAN_BATCH = 256;
 
 export class Transaction {
   readonly reader: SnapshotReader;
@@ -105,8 +103,7 @@ export class Transaction {
       this.#writes.set(id, { ...prev, value });
       return;
     }
-    const original = (await this.reader.get(id))?.value ?? null;
-    this.#writes.set(id, { table, value, original });
+    this.#writes.set(id, { table, value });
     this.#order.push(id);
   }
 
@@ -138,7 +135,7 @@ export class Transaction {
    * Iterates `range` of `index` in order, merging this transaction's own writes into the
    * snapshot. The caller records the part of the range it actually consumed.
    */
-  async *scan(index: IndexInfo, range: KeyRange, order: "asc" | "desc"): AsyncGenerator<ScanEntry> {
+  async *scan(index: IndexInfo, range: KeyRange, order: "asc" | "desc", expected?: number): AsyncGenerator<ScanEntry> {
     // Own writes that land in the range, sorted; stored entries of written docs are skipped.
     const own: ScanEntry[] = [];
     for (const [, w] of this.#writes) {
@@ -149,8 +146,10 @@ export class Transaction {
     own.sort((a, b) => (order === "asc" ? compareKeys(a.key, b.key) : compareKeys(b.key, a.key)));
     let ownAt = 0;
     let cursor: KeyRange = range;
+    // Small first batch when the caller expects few rows (`first()`, `take(n)`), then doubling.
+    let size = Math.max(1, Math.min(SCAN_BATCH, expected ?? 16));
     for (;;) {
-      const batch = await this.reader.scan(cursor, order, SCAN_BATCH);
+      const batch = await this.reader.scan(cursor, order, size);
       for (const e of batch) {
         const written = this.#writes.has(e.doc.id);
         while (ownAt < own.length && before(own[ownAt]!.key, e.key, order)) yield own[ownAt++]!;
@@ -158,9 +157,10 @@ export class Transaction {
         this.metrics.noteRead(JSON.stringify(e.doc.value).length);
         yield { key: e.key, doc: e.doc.value };
       }
-      if (batch.length < SCAN_BATCH) break;
+      if (batch.length < size) break;
       const last = batch[batch.length - 1]!.key;
       cursor = narrowPast(cursor, last, order);
+      size = Math.min(SCAN_BATCH, size * 2);
     }
     while (ownAt < own.length) yield own[ownAt++]!;
   }

@@ -34,7 +34,9 @@ export class QueryStream {
   async next(): Promise<DocumentJSON | null> {
     if (this.#finished || !this.#plan) return this.#done(true);
     if (this.#limit !== null && this.#returned >= this.#limit) return this.#done(false);
-    this.#iter ??= this.#tx.scan(this.#plan.index, this.#plan.range, this.#plan.order);
+    // Without filters a limit says exactly how many rows are needed (`unique()` asks for 2).
+    const expected = this.#filters.length === 0 && this.#limit !== null ? this.#limit : undefined;
+    this.#iter ??= this.#tx.scan(this.#plan.index, this.#plan.range, this.#plan.order, expected);
     for (;;) {
       const r = await this.#iter.next();
       if (r.done) return this.#done(true);

@@ -24,9 +24,14 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
-  running: Pending | null;
+  /** Jobs sent to the thread, oldest first; it runs them one at a time in this order. */
+  running: Pending[];
+  /** Fires when the thread has made no progress for a whole job time limit. */
   timer: NodeJS.Timeout | null;
 }
+
+/** Jobs sent ahead to each thread, so it never waits on a round trip between jobs. */
+const PIPELINE_DEPTH = 8;
 
 export interface WorkerPoolOptions {
   readonly data: WorkerData;
@@ -65,7 +70,7 @@ export class WorkerPool {
           { eval: true, workerData: this.#opts.data },
         )
       : new Worker(new URL("./worker_main.js", here), { workerData: this.#opts.data });
-    const slot: Slot = existing ?? { worker, running: null, timer: null };
+    const slot: Slot = existing ?? { worker, running: [], timer: null };
     slot.worker = worker;
     // Events of a thread that was already replaced are ignored.
     worker.on("message", (m: FromWorker) => {
@@ -103,23 +108,32 @@ export class WorkerPool {
   }
 
   #dispatch(): void {
-    for (const slot of this.#slots) {
-      if (slot.running || this.#queue.length === 0) continue;
+    // Fill the least-loaded threads first.
+    while (this.#queue.length > 0) {
+      let best: Slot | null = null;
+      for (const s of this.#slots) if (s.running.length < PIPELINE_DEPTH && (!best || s.running.length < best.running.length)) best = s;
+      if (!best) return;
       const p = this.#queue.shift()!;
-      slot.running = p;
-      slot.timer = setTimeout(() => this.#replace(slot, timeLimitMessage(this.#opts.userLimitMs)), this.#opts.jobTimeoutMs);
-      slot.worker.postMessage({ type: "run", id: p.id, job: p.job } satisfies ToWorker);
+      best.running.push(p);
+      if (!best.timer) this.#arm(best);
+      best.worker.postMessage({ type: "run", id: p.id, job: p.job } satisfies ToWorker);
     }
+  }
+
+  #arm(slot: Slot): void {
+    slot.timer = setTimeout(() => this.#replace(slot, timeLimitMessage(this.#opts.userLimitMs)), this.#opts.jobTimeoutMs);
   }
 
   #onMessage(slot: Slot, m: FromWorker): void {
     switch (m.type) {
       case "done": {
-        const p = slot.running;
+        const p = slot.running[0];
         if (!p || p.id !== m.id) return;
+        slot.running.shift();
+        // Progress: the next job gets a full time limit from now.
         if (slot.timer) clearTimeout(slot.timer);
-        slot.running = null;
         slot.timer = null;
+        if (slot.running.length > 0) this.#arm(slot);
         p.resolve({ out: m.out, readSet: m.readSet, writes: m.writes });
         this.#dispatch();
         return;
@@ -135,18 +149,22 @@ export class WorkerPool {
     }
   }
 
-  /** Terminates a slot's thread, fails its job with `message`, and starts a fresh thread. */
+  /**
+   * Terminates a slot's thread, fails the job it was stuck on with `message`, and starts a fresh
+   * thread; the jobs queued behind it never started, so they go back to the queue.
+   */
   #replace(slot: Slot, message: string): void {
     if (this.#closed) return;
-    const p = slot.running;
+    const [stuck, ...waiting] = slot.running;
     if (slot.timer) clearTimeout(slot.timer);
     const old = slot.worker;
-    this.#spawn(slot);
-    slot.running = null;
+    slot.running = [];
     slot.timer = null;
+    this.#spawn(slot);
     this.replaced += 1;
     void old.terminate();
-    p?.resolve({ out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], writes: [] });
+    this.#queue.unshift(...waiting);
+    stuck?.resolve({ out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], writes: [] });
     this.#dispatch();
   }
 
@@ -154,7 +172,8 @@ export class WorkerPool {
     this.#closed = true;
     for (const s of this.#slots) {
       if (s.timer) clearTimeout(s.timer);
-      s.running?.resolve({ out: { ok: false, error: { message: "The server is shutting down." }, logLines: [], journal: null }, readSet: [], writes: [] });
+      for (const p of s.running.splice(0))
+        p.resolve({ out: { ok: false, error: { message: "The server is shutting down." }, logLines: [], journal: null }, readSet: [], writes: [] });
     }
     for (const p of this.#queue.splice(0))
       p.resolve({ out: { ok: false, error: { message: "The server is shutting down." }, logLines: [], journal: null }, readSet: [], writes: [] });

@@ -13,9 +13,12 @@ import type { Catalog } from "../../transactions/catalog.js";
 import { LoadedDeployment } from "../loaded_deployment.js";
 import { makeDocumentCheck } from "../document_check.js";
 import { runFunction } from "../../engine/execute.js";
+import { setVmTimeoutGuard } from "../invoke.js";
 import type { DocumentCheck } from "../db_ops.js";
 import type { FromWorker, RunJob, ToWorker, WorkerData } from "./protocol.js";
 
+// This thread is replaced by the engine's watchdog when user code overruns: no vm timeouts here.
+setVmTimeoutGuard(false);
 const port = parentPort!;
 const data = workerData as WorkerData;
 const storageReady: Promise<Storage> = openSqliteStorage({ path: data.storage.path, readonly: true });
