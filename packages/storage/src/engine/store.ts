@@ -36,8 +36,17 @@ export class MvccStorage implements Storage {
     return store;
   }
 
+  /**
+   * The writer is the only connection that commits, so it keeps the head in memory; read-only
+   * connections (other threads) read it from the database.
+   */
+  private writerLatest: bigint | null = null;
+
   latestTs(): Timestamp {
-    return this.dialect.head().latestTs as Timestamp;
+    if (this.writerLatest !== null) return this.writerLatest as Timestamp;
+    const latest = this.dialect.head().latestTs;
+    if (!this.dialect.readonly) this.writerLatest = latest;
+    return latest as Timestamp;
   }
 
   snapshot(ts?: Timestamp): SnapshotReader {
@@ -56,13 +65,15 @@ export class MvccStorage implements Storage {
       try {
         const writes = checkWrites(request.writes, this.registry);
         const version = this.registry.version;
-        return await this.dialect.commit(
+        const result = await this.dialect.commit(
           writes.map((w) => w.doc),
           (head, latest) => {
             if (head.schemaVersion !== version) throw new StaleRegistry();
             return planCommit(request, writes, this.registry, head, latest);
           },
         );
+        this.writerLatest = result.ts;
+        return result;
       } catch (e) {
         const stale = e instanceof StaleRegistry || (isTandemError(e) && e.code === "TableNotFound" && this.isStale());
         if (!stale || attempt >= 2) throw e;
@@ -178,8 +189,13 @@ export class MvccStorage implements Storage {
     return t.name;
   }
 
-  /** @internal for Snapshot. */
+  /**
+   * @internal for Snapshot. Index ids are never reused, so a known id is current; an unknown one
+   * may have been created by another connection since we loaded the registry.
+   */
   async registeredIndex(id: IndexId): Promise<RegisteredIndex | undefined> {
+    const known = this.registry.index(id);
+    if (known) return known;
     await this.refreshIfStale();
     return this.registry.index(id);
   }
