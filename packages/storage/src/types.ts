@@ -97,6 +97,11 @@ export interface CommitRequest {
   readonly meta?: ReadonlyArray<readonly [key: string, value: string | null]>;
 }
 
+export interface CommitManyHooks {
+  accept?(index: number): boolean;
+  applied?(index: number, result: CommitResult): void;
+}
+
 export interface Storage {
   /** Latest committed timestamp (0 on an empty store). */
   latestTs(): Timestamp;
@@ -106,6 +111,17 @@ export interface Storage {
    * returns the index keys it changed. Durable when it resolves.
    */
   commit(request: CommitRequest): Promise<CommitResult>;
+  /**
+   * Group commit: applies several requests in one durable write, each at its own increasing
+   * timestamp, as if committed one after another. `hooks.accept(i)` runs just before request
+   * `i` is applied (with every earlier accepted request already applied) and may skip it;
+   * `hooks.applied(i, result)` runs right after. A request that fails (or is skipped) does not
+   * affect the others. Results: the commit result, `"skipped"`, or the error it failed with.
+   */
+  commitMany(
+    requests: readonly CommitRequest[],
+    hooks?: CommitManyHooks,
+  ): Promise<Array<CommitResult | "skipped" | Error>>;
 
   /** Tables: a stable name ↔ number map. Creating a table creates its `by_id` and `by_creation_time`. */
   tables(): readonly TableInfo[];

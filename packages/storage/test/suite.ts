@@ -88,6 +88,45 @@ export function runStorageSuite(name: string, target: OpenTarget): void {
   const t = (title: string, fn: (s: Storage, h: StoreHandle) => Promise<void>) =>
     test(`[${name}] ${title}`, () => withStore(target, fn));
 
+  t("commitMany applies requests in order, each at its own ts, skipping and isolating failures", async (s, h) => {
+    await s.ensureTable("messages");
+    const a = doc(s, "messages", { n: 1 });
+    const b = doc(s, "messages", { n: 2 });
+    const c = doc(s, "messages", { n: 3 });
+    const before = s.latestTs();
+    const seen: number[] = [];
+    const results = await s.commitMany(
+      [
+        { writes: [{ id: a._id as DocumentId, table: "messages", value: a }] },
+        { writes: [{ id: b._id as DocumentId, table: "messages", value: b }] },
+        { writes: [{ id: a._id as DocumentId, table: "users", value: a }] },
+        { writes: [{ id: c._id as DocumentId, table: "messages", value: c }], meta: [["k", "v"]] },
+      ],
+      {
+        accept: (i) => {
+          seen.push(i);
+          return i !== 1;
+        },
+      },
+    );
+    assert.deepEqual(seen, [0, 1, 3]);
+    const [ra, rb, rx, rc] = results;
+    assert.equal(rb, "skipped");
+    assert.ok(rx instanceof Error);
+    assert.ok(typeof ra === "object" && !(ra instanceof Error) && typeof rc === "object" && !(rc instanceof Error));
+    assert.ok(ra.ts > before && rc.ts > ra.ts);
+    assert.equal(s.latestTs(), rc.ts);
+    const snap = s.snapshot();
+    assert.ok(await snap.get(a._id as DocumentId));
+    assert.equal(await snap.get(b._id as DocumentId), null);
+    assert.ok(await snap.get(c._id as DocumentId));
+    assert.equal(await s.getMeta("k"), "v");
+    // Between the two commits the first one alone is visible.
+    assert.equal(await s.snapshot(ra.ts).get(c._id as DocumentId), null);
+    const reader = await h.open({ readonly: true });
+    assert.ok(await reader.snapshot().get(c._id as DocumentId));
+  });
+
   t("tables get stable numbers and built-in indexes", async (s) => {
     assert.equal(s.latestTs(), 0n);
     const a = await s.ensureTable("messages");

@@ -9,7 +9,10 @@ import {
   decodeId,
   type ConvexJSON,
   type DocumentJSON,
+  type CommitRequest,
+  type CommitResult,
   type DocumentWrite,
+  type IndexWrite,
   type KeyRange,
   type Storage,
   type Timestamp,
@@ -266,24 +269,81 @@ export function createEngine(options: EngineOptions): TandemEngine {
    * Validates the read set against commits since the snapshot and applies the writes; null on a
    * conflict. The idempotency record of a sync-protocol mutation is written in the same commit.
    */
-  function commit(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }) {
-    return commitMutex.run(() => commitLocked(tx, key, out));
+  type Committed = { ts: Timestamp; indexWrites: IndexWrite[] };
+  interface PendingCommit {
+    readonly tx: ExecutedTransaction;
+    readonly request: CommitRequest;
+    readonly resolve: (r: Committed | null) => void;
+    readonly reject: (e: unknown) => void;
+  }
+  let pendingCommits: PendingCommit[] = [];
+  let draining = false;
+
+  function commitRequest(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }): CommitRequest {
+    const meta: [string, string | null][] = [];
+    // A re-sent mutation answers with the latest ts, which is ≥ this commit's.
+    if (key) meta.push([key, JSON.stringify({ value: out.value, logLines: out.logLines })]);
+    return { writes: tx.writes, meta };
   }
 
-  /** `commit` for a caller that already holds the commit lock. */
-  async function commitLocked(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }) {
-    {
-      if (commitLog.conflict(tx.readSet, tx.ts)) return null;
-      const writes = tx.writes;
-      const meta: [string, string | null][] = [];
-      // A re-sent mutation answers with the latest ts, which is ≥ this commit's.
-      if (key) meta.push([key, JSON.stringify({ value: out.value, logLines: out.logLines })]);
-      if (writes.length === 0 && meta.length === 0) return { ts: storage.latestTs(), indexWrites: [] };
-      const stored = await storage.commit({ writes, meta });
-      const result = { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(writes.map((w) => w.table))] };
-      commitLog.append(result.ts, result.indexWrites);
-      return result;
+  function withMarkers(tx: ExecutedTransaction, stored: CommitResult): Committed {
+    return { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(tx.writes.map((w) => w.table))] };
+  }
+
+  /**
+   * Commits a mutation's writes, or returns null when a commit since its snapshot wrote into what
+   * it read. Commits that arrive while one is being written are grouped into one durable write
+   * (each still checked against every commit before it, in order).
+   */
+  function commit(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }): Promise<Committed | null> {
+    const request = commitRequest(tx, key, out);
+    if (request.writes.length === 0 && request.meta!.length === 0) return Promise.resolve({ ts: storage.latestTs(), indexWrites: [] });
+    return new Promise((resolve, reject) => {
+      pendingCommits.push({ tx, request, resolve, reject });
+      if (!draining) {
+        draining = true;
+        void commitMutex.run(drainCommits).finally(() => {
+          draining = false;
+        });
+      }
+    });
+  }
+
+  async function drainCommits(): Promise<void> {
+    while (pendingCommits.length > 0) {
+      const batch = pendingCommits;
+      pendingCommits = [];
+      try {
+        const results = await storage.commitMany(
+          batch.map((p) => p.request),
+          {
+            accept: (i) => !commitLog.conflict(batch[i]!.tx.readSet, batch[i]!.tx.ts),
+            applied: (i, r) => {
+              const c = withMarkers(batch[i]!.tx, r);
+              commitLog.append(c.ts, c.indexWrites);
+            },
+          },
+        );
+        results.forEach((r, i) => {
+          const p = batch[i]!;
+          if (r === "skipped") p.resolve(null);
+          else if (r instanceof Error) p.reject(r);
+          else p.resolve(withMarkers(p.tx, r));
+        });
+      } catch (e) {
+        for (const p of batch) p.reject(e);
+      }
     }
+  }
+
+  /** `commit` for a caller that already holds the commit lock (the exclusive retry lane). */
+  async function commitLocked(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }): Promise<Committed | null> {
+    if (commitLog.conflict(tx.readSet, tx.ts)) return null;
+    const request = commitRequest(tx, key, out);
+    if (request.writes.length === 0 && request.meta!.length === 0) return { ts: storage.latestTs(), indexWrites: [] };
+    const result = withMarkers(tx, await storage.commit(request));
+    commitLog.append(result.ts, result.indexWrites);
+    return result;
   }
 
   const engine: TandemEngine = {

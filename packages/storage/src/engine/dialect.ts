@@ -95,6 +95,11 @@ export interface Dialect {
   /** Runs `planner` and writes its plan and the new head (`latestTs = plan.ts`) in one transaction. */
   commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T>;
   /**
+   * Runs `body` inside one write transaction; `commitNested` calls made from it are applied as
+   * nested units (a failing one is undone alone) and become durable together when `body` returns.
+   */
+  batch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): Promise<T>;
+  /**
    * Creates a live table named `name` with the next never-used number in `[min, max]` and the given
    * (empty) indexes, in one transaction; returns the existing live table of that name if any.
    */

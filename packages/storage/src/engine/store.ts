@@ -4,6 +4,7 @@
  * changes through the head's `schemaVersion` and reload lazily before their next read.
  */
 import type {
+  CommitManyHooks,
   CommitRequest,
   CommitResult,
   DocumentId,
@@ -80,6 +81,50 @@ export class MvccStorage implements Storage {
         await this.reload();
       }
     }
+  }
+
+  async commitMany(
+    requests: readonly CommitRequest[],
+    hooks: CommitManyHooks = {},
+  ): Promise<Array<CommitResult | "skipped" | Error>> {
+    this.assertWritable();
+    const checked = requests.map((r) => {
+      try {
+        return checkWrites(r.writes, this.registry);
+      } catch (e) {
+        return e instanceof Error ? e : new Error(String(e));
+      }
+    });
+    const version = this.registry.version;
+    let out: Array<CommitResult | "skipped" | Error>;
+    try {
+      out = await this.dialect.batch((commitNested) =>
+      requests.map((request, i): CommitResult | "skipped" | Error => {
+        const writes = checked[i]!;
+        if (writes instanceof Error) return writes;
+        if (hooks.accept && !hooks.accept(i)) return "skipped";
+        try {
+          const result = commitNested(
+            writes.map((w) => w.doc),
+            (head, latest) => {
+              if (head.schemaVersion !== version) throw new StaleRegistry();
+              return planCommit(request, writes, this.registry, head, latest);
+            },
+          );
+          this.writerLatest = result.ts;
+          hooks.applied?.(i, result);
+          return result;
+        } catch (e) {
+          return e instanceof Error ? e : new Error(String(e));
+        }
+      }),
+      );
+    } catch (e) {
+      this.writerLatest = null; // the batch was rolled back: read the head again
+      throw e;
+    }
+    if (out.some((r) => r instanceof StaleRegistry)) await this.reload();
+    return out;
   }
 
   tables(): readonly TableInfo[] {

@@ -90,6 +90,12 @@ export class SqliteDialect implements Dialect {
     return this.commitTx.immediate(docs, planner) as T;
   }
 
+  async batch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): Promise<T> {
+    // Inside an open transaction, better-sqlite3 runs a transaction function as a SAVEPOINT.
+    const nested = <U>(docs: readonly DocRef[], planner: Planner<U>): U => this.commitTx(docs, planner as Planner<unknown>) as U;
+    return this.db.transaction(() => body(nested)).immediate();
+  }
+
   private commitSync<T>(docs: readonly DocRef[], planner: Planner<T>): T {
     const head = this.head();
     const latest = new Map<string, VersionRow>();
