@@ -3,7 +3,7 @@
  * schema, the auth providers, crons and HTTP routes. Shared by push/ (which builds and stores
  * it) and the runtime (which loads and executes it).
  */
-import type { FunctionKind } from "./types.js";
+export type FunctionKind = "query" | "mutation" | "action";
 
 export interface ModuleSource {
   /** Relative to the functions dir, always ending `.js`: `messages.js`, `_deps/ABC.js`. */

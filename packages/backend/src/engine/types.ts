@@ -24,7 +24,8 @@ export type Identity =
       readonly token: string;
     };
 
-export type FunctionKind = "query" | "mutation" | "action";
+import type { FunctionKind } from "./deployment.js";
+export type { FunctionKind };
 
 /** Canonical udf path: `messages.js:list` (module path with `.js`, then `:export`). */
 export type CanonicalPath = string;

@@ -1,7 +1,6 @@
 /** What resources need from the client that owns them (implemented by `Tandem`). */
 import type { FormValue, HttpMethod } from "../transport.js";
 import type { GetTokenOptions } from "../tokens.js";
-import type { SessionResource } from "./session.js";
 
 export interface ResourceCore {
   /** A Frontend API call whose piggy-backed client is applied before it returns `response`. */
@@ -9,5 +8,6 @@ export interface ResourceCore {
   getSessionToken(sessionId: string, options: GetTokenOptions): Promise<string | null>;
   /** Re-reads `/v1/client` (a session may have ended elsewhere). */
   reload(): Promise<void>;
-  setActive(params: { session: SessionResource | string | null }): Promise<void>;
+  /** A session resource (anything with its `id`), a session id, or null to sign out locally. */
+  setActive(params: { session: { readonly id: string } | string | null }): Promise<void>;
 }

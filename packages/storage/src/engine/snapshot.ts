@@ -3,11 +3,21 @@ import type { DocumentId, DocumentJSON, IndexEntry, KeyRange, SnapshotReader, St
 import { storageError } from "../errors.js";
 import { claimedTableNumber } from "../ids/documentId.js";
 import { docKeyOf, idOfDocKey } from "./docKey.js";
-import type { MvccStorage } from "./store.js";
+import type { Dialect } from "./dialect.js";
+import type { RegisteredIndex } from "./registry.js";
+import type { IndexId } from "../types.js";
+
+/** What a snapshot reads through (implemented by `MvccStorage`). */
+export interface SnapshotHost {
+  readonly dialect: Dialect;
+  tableNameNow(tableNumber: number): string | undefined;
+  tableNameOf(tableNumber: number): Promise<string>;
+  registeredIndex(id: IndexId): Promise<RegisteredIndex | undefined>;
+}
 
 export class Snapshot implements SnapshotReader {
   constructor(
-    private readonly store: MvccStorage,
+    private readonly store: SnapshotHost,
     readonly ts: Timestamp,
   ) {}
 
