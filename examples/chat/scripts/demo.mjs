@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run demo`: runs `tandem dev` on this example app (embedded SQLite, default ports), waits
-// until the backend is up and the app's functions are pushed, then bundles web/ with esbuild and
-// serves it at http://127.0.0.1:5173. Ctrl-C stops the page server and `tandem dev`.
+// until the backend is up and the app's functions are pushed, then bundles the React page in web/
+// with esbuild and serves it at http://127.0.0.1:5173, with the identity service's Frontend API
+// behind the same origin under /__identity. Ctrl-C stops the page server and `tandem dev`.
 //
 // Flags: --web-port N (5173), --web-host H (127.0.0.1), --app DIR (this example),
 // --timeout SECONDS (180). Every other argument goes to `tandem dev` (e.g. --port 4000).
@@ -91,16 +92,25 @@ async function main() {
   });
 
   try {
-    const backendUrl = await waitForApp({
+    const app = await waitForApp({
       envPath: join(options.appDir, ".env.local"),
       timeoutMs: options.timeoutMs,
       stopped: () => (devState.kind === "exited" ? devState.reason : null),
       log,
     });
     const webDir = join(options.appDir, "web");
-    const script = await bundlePage(webDir, backendUrl);
-    web = await serveWeb({ webDir, script, host: options.webHost, port: options.webPort });
-    log(`backend ${backendUrl}`);
+    const bundle = await bundlePage(webDir, { convexUrl: app.convexUrl });
+    web = await serveWeb({
+      webDir,
+      bundle,
+      identityUrl: app.identityUrl,
+      identityKey: app.publishableKey,
+      host: options.webHost,
+      port: options.webPort,
+    });
+    log(`backend ${app.convexUrl}`);
+    log(`identity ${app.identityUrl}`);
+    log(`sign-in codes (development): ${app.identityUrl}/dev/inbox`);
     log(`chat is running at ${web.url} (Ctrl-C to stop)`);
   } catch (error) {
     if (stopping) return;
