@@ -112,7 +112,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
         data: { storage: { kind: "sqlite", path: options.workers.sqlitePath }, deploymentName: name },
         count: options.workers.count ?? 2,
         userLimitMs: UDF_TIMEOUT_MS,
-        jobTimeoutMs: UDF_TIMEOUT_MS + 1500,
+        // The user limit plus grace for a loaded machine (the thread is replaced past this).
+        jobTimeoutMs: UDF_TIMEOUT_MS + 2000,
         ensureTable: (t) => catalog.ensureTable(t),
         logger: log,
       })

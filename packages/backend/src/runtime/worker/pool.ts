@@ -28,7 +28,12 @@ interface Slot {
   running: Pending[];
   /** Fires when the thread has made no progress for a whole job time limit. */
   timer: NodeJS.Timeout | null;
+  /** False while the thread starts or loads a deployment: its jobs then get the startup limit. */
+  ready: boolean;
 }
+
+/** How long a thread may take to start or load a deployment before it is considered stuck. */
+const STARTUP_LIMIT_MS = 30_000;
 
 /** Jobs sent ahead to each thread, so it never waits on a round trip between jobs. */
 const PIPELINE_DEPTH = 8;
@@ -70,8 +75,9 @@ export class WorkerPool {
           { eval: true, workerData: this.#opts.data },
         )
       : new Worker(new URL("./worker_main.js", here), { workerData: this.#opts.data });
-    const slot: Slot = existing ?? { worker, running: [], timer: null };
+    const slot: Slot = existing ?? { worker, running: [], timer: null, ready: false };
     slot.worker = worker;
+    slot.ready = false;
     // Events of a thread that was already replaced are ignored.
     worker.on("message", (m: FromWorker) => {
       if (slot.worker === worker) this.#onMessage(slot, m);
@@ -92,7 +98,10 @@ export class WorkerPool {
 
   deploy(deployment: Deployment): void {
     this.#deployment = deployment;
-    for (const s of this.#slots) s.worker.postMessage({ type: "deploy", deployment } satisfies ToWorker);
+    for (const s of this.#slots) {
+      s.ready = false;
+      s.worker.postMessage({ type: "deploy", deployment } satisfies ToWorker);
+    }
   }
 
   setEnvironment(env: Readonly<Record<string, string>>): void {
@@ -121,7 +130,9 @@ export class WorkerPool {
   }
 
   #arm(slot: Slot): void {
-    slot.timer = setTimeout(() => this.#replace(slot, timeLimitMessage(this.#opts.userLimitMs)), this.#opts.jobTimeoutMs);
+    if (slot.timer) clearTimeout(slot.timer);
+    const limit = slot.ready ? this.#opts.jobTimeoutMs : STARTUP_LIMIT_MS;
+    slot.timer = setTimeout(() => this.#replace(slot, timeLimitMessage(this.#opts.userLimitMs)), limit);
   }
 
   #onMessage(slot: Slot, m: FromWorker): void {
@@ -138,6 +149,10 @@ export class WorkerPool {
         this.#dispatch();
         return;
       }
+      case "ready":
+        slot.ready = true;
+        if (slot.running.length > 0) this.#arm(slot);
+        return;
       case "request":
         this.#opts.ensureTable(m.table).then(
           (value) => slot.worker.postMessage({ type: "reply", id: m.id, ok: true, value } satisfies ToWorker),

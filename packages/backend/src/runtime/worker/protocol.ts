@@ -40,4 +40,6 @@ export type FromWorker =
       readonly readSet: KeyRange[];
       readonly writes: DocumentWrite[];
     }
-  | { readonly type: "request"; readonly id: number; readonly method: "ensureTable"; readonly table: string };
+  | { readonly type: "request"; readonly id: number; readonly method: "ensureTable"; readonly table: string }
+  /** Sent after each deployment has been loaded and warmed up (the store is open by then). */
+  | { readonly type: "ready" };

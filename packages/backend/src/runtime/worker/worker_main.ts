@@ -39,6 +39,8 @@ port.on("message", (m: ToWorker) => {
         const storage = await storageReady;
         deployment = new LoadedDeployment(m.deployment);
         check = makeDocumentCheck(m.deployment.analysis, validationContext(storage));
+        warm(deployment);
+        send({ type: "ready" });
       });
       return;
     case "env":
@@ -58,6 +60,18 @@ port.on("message", (m: ToWorker) => {
       return m satisfies never;
   }
 });
+
+/** Evaluates every function module now, so the first job is not charged for loading code. */
+function warm(dep: LoadedDeployment): void {
+  const { graph } = dep.udfRealm();
+  for (const m of dep.deployment.analysis.modules) {
+    try {
+      graph.require(m.path);
+    } catch {
+      // The error surfaces again, with context, when a function of that module runs.
+    }
+  }
+}
 
 function validationContext(storage: Storage): ValidationContext {
   return { tableNumberToName: (n) => storage.tableByNumber(n as never)?.name, decodeId: (id) => decodeId(id) };
