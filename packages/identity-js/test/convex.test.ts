@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { connectConvex, createTandem, memoryStorage, type ConvexAuthState } from "@tandem/js";
-import { PASSWORD, startIdentity, type TestIdentity } from "./support/identity.js";
-import { startBackendWithApp, type TestBackend } from "./support/backend.js";
+import { PASSWORD, startIdentity, type TestIdentity } from "../../../test/support/identity.js";
+import { startBackendWithApp, type TestBackend } from "../../../test/support/backend.js";
 import { signUpWithCode } from "./support/flows.js";
 import { waitFor } from "./support/wait.js";
 

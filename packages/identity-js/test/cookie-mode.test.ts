@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseSetCookie } from "cookie";
 import { AuthApiError, createTandem } from "@tandem/js";
-import { startIdentity } from "./support/identity.js";
+import { startIdentity } from "../../../test/support/identity.js";
 import { signUpWithCode } from "./support/flows.js";
 
 function browserLikeFetch(origin: string) {

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createTandem, decodeJwtClaims, memoryStorage, isAuthApiError, AuthApiError, type AuthState } from "@tandem/js";
-import { PASSWORD, startIdentity } from "./support/identity.js";
+import { PASSWORD, startIdentity } from "../../../test/support/identity.js";
 import { signUpWithCode } from "./support/flows.js";
 
 test("sign up → signed in → tokens → sign out, with the auth state following", async (t) => {

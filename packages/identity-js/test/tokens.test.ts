@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createTandem, decodeJwtClaims } from "@tandem/js";
-import { startIdentity } from "./support/identity.js";
+import { startIdentity } from "../../../test/support/identity.js";
 import { signUpWithCode } from "./support/flows.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

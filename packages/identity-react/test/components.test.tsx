@@ -11,7 +11,7 @@ import React, { act } from "react";
 import { createRoot } from "react-dom/client";
 import { AuthProvider, Protect, SignedIn, SignedOut, SignIn, SignInButton, SignOutButton, UserButton, useUser } from "@tandem/react";
 import { createTandem, memoryStorage } from "@tandem/js";
-import { PASSWORD, startIdentity, type TestIdentity } from "./support/identity.js";
+import { PASSWORD, startIdentity, type TestIdentity } from "../../../test/support/identity.js";
 
 const doc = win.document;
 

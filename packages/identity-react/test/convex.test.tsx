@@ -16,8 +16,8 @@ import { ConvexProviderWithClerk } from "convex/react-clerk";
 import { makeFunctionReference } from "convex/server";
 import { AuthProvider, SignInButton, SignOutButton, UserButton, useAuth, useUser } from "@tandem/react";
 import { createTandem, memoryStorage } from "@tandem/js";
-import { PASSWORD, startIdentity, type TestIdentity } from "./support/identity.js";
-import { startBackendWithApp, type TestBackend } from "./support/backend.js";
+import { PASSWORD, startIdentity, type TestIdentity } from "../../../test/support/identity.js";
+import { startBackendWithApp, type TestBackend } from "../../../test/support/backend.js";
 
 type Me = { subject: string; name: string | null; email: string | null } | null;
 const whoami = makeFunctionReference<"query", Record<string, never>, Me>("whoami:me");

@@ -12,7 +12,7 @@ import { renderToString } from "react-dom/server";
 import { AuthProvider, SignedIn, SignedOut, SignIn, useAuth, useSession, useSignIn, useSignUp, useUser, type UseAuthReturn, type UseUserReturn } from "@tandem/react";
 import { decodeJwtClaims } from "@tandem/js";
 import { publishableKey } from "@tandem/identity";
-import { PASSWORD, startIdentity } from "./support/identity.js";
+import { PASSWORD, startIdentity } from "../../../test/support/identity.js";
 
 function mount(ui: React.ReactNode) {
   const host = win.document.createElement("div");

@@ -15,18 +15,3 @@ export function identityJSON(identity: Identity): ConvexJSON {
       return unreachable(identity);
   }
 }
-
-/** A stable key for caching results per caller. */
-export function identityKey(identity: Identity): string {
-  switch (identity.kind) {
-    case "none":
-      return "none";
-    case "admin":
-      return "admin";
-    case "user":
-    case "impersonated":
-      return `${identity.kind}:${identity.attributes.tokenIdentifier}`;
-    default:
-      return unreachable(identity);
-  }
-}

@@ -1,7 +1,7 @@
 /** Sign-up through the SDK's state machine with the code from the dev inbox. */
 import assert from "node:assert/strict";
 import type { Tandem } from "@tandem/js";
-import { PASSWORD, type TestIdentity } from "./identity.js";
+import { PASSWORD, type TestIdentity } from "../../../../test/support/identity.js";
 
 export async function signUpWithCode(tandem: Tandem, identity: TestIdentity, email: string, names = { firstName: "Ada", lastName: "Lovelace" }) {
   const t0 = Date.now();

@@ -1,4 +1,5 @@
-/**
+/** Shared by the SDK tests of identity-js and identity-react.
+ *
  * A real Tandem backend with a fixture app pushed by the official `convex` CLI (as
  * packages/backend/test does): the fixture is copied to a temp folder with the repo's `convex`
  * package linked in, so `_generated/` never lands in the repo.
@@ -12,7 +13,7 @@ import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "@tandem/backend";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = join(here, "..", "..", "..", "..");
+const repoRoot = join(here, "..", "..");
 
 export interface TestBackend {
   backend: Backend;
@@ -38,9 +39,10 @@ function run(dir: string, args: string[], env: Record<string, string>): Promise<
   });
 }
 
-/** Starts a backend whose `TANDEM_ISSUER_DOMAIN` is `issuer` and pushes `fixtures/<name>`. */
+/** Shared by the SDK tests of identity-js and identity-react.
+ * Starts a backend whose `TANDEM_ISSUER_DOMAIN` is `issuer` and pushes `fixtures/<name>`. */
 export async function startBackendWithApp(name: string, issuer: string): Promise<TestBackend> {
-  const root = await mkdtemp(join(tmpdir(), "tandem-react-backend-"));
+  const root = await mkdtemp(join(tmpdir(), "tandem-backend-"));
   const app = join(root, name);
   await cp(join(here, "..", "fixtures", name), app, { recursive: true });
   await mkdir(join(app, "node_modules"), { recursive: true });

@@ -11,7 +11,7 @@ export interface TestIdentity extends IdentityServer {
 }
 
 export async function startIdentity(opts: Partial<IdentityServerOptions> = {}): Promise<TestIdentity> {
-  const dataDir = mkdtempSync(join(tmpdir(), "tandem-react-identity-"));
+  const dataDir = mkdtempSync(join(tmpdir(), "tandem-identity-"));
   const s = await startIdentityServer({ port: 0, host: "127.0.0.1", instance: "development", ...opts, dataDir });
   return Object.assign(s, {
     async stop() {
