@@ -36,7 +36,7 @@ interface Slot {
 const STARTUP_LIMIT_MS = 30_000;
 
 /** Jobs sent ahead to each thread, so it never waits on a round trip between jobs. */
-const PIPELINE_DEPTH = 8;
+const PIPELINE_DEPTH = 16;
 
 export interface WorkerPoolOptions {
   readonly data: WorkerData;
