@@ -36,7 +36,8 @@ const sendAnonymous = makeFunctionReference<"mutation", { body: string; author?:
  * `tandem dev` mints for 60 s; the page stays open past one expiry, so it lives only if the
  * official client and @tandem/js refresh the token in time.
  */
-const TOKEN_LIFETIME_S = 60;
+/** Short session tokens (`tandem dev --session-token-lifetime`), so the page outlives several. */
+const TOKEN_LIFETIME_S = 20;
 const OPEN_FOR_MS = Math.max(40_000, (TOKEN_LIFETIME_S + 15) * 1000);
 const TICK_MS = 5_000;
 
@@ -49,8 +50,8 @@ after(async () => {
 });
 
 /** A fresh demo for one test, stopped (with everything it started) when the test ends. */
-async function demoFor(t: { after(fn: () => Promise<void>): void }): Promise<RunningDemo> {
-  const demo = await startDemo();
+async function demoFor(t: { after(fn: () => Promise<void>): void }, args: string[] = []): Promise<RunningDemo> {
+  const demo = await startDemo(args);
   t.after(() => demo.stop());
   return demo;
 }
@@ -116,7 +117,7 @@ test("sign up with an e-mailed code, chat live with another user, reload, sign o
 });
 
 test(`a page left open for ${OPEN_FOR_MS / 1000} s (${TOKEN_LIFETIME_S} s tokens) keeps its live updates and its identity`, { timeout: OPEN_FOR_MS + 60_000 }, async (t) => {
-  const demo = await demoFor(t);
+  const demo = await demoFor(t, ["--session-token-lifetime", String(TOKEN_LIFETIME_S)]);
   const ada = newPerson("Ada", "Lovelace");
   await createUser(demo, ada);
 

@@ -15,7 +15,15 @@ export function addServerOptions(cmd: Command): Command {
     .option("--port <port>", "backend API + sync port", parsePort, DEFAULT_PORTS.port)
     .option("--site-port <port>", "HTTP actions port", parsePort, DEFAULT_PORTS.sitePort)
     .option("--identity-port <port>", "identity service port", parsePort, DEFAULT_PORTS.identityPort)
-    .option("--admin-key <key>", "admin key (default: $TANDEM_ADMIN_KEY, else generated and kept in the data folder)");
+    .option("--admin-key <key>", "admin key (default: $TANDEM_ADMIN_KEY, else generated and kept in the data folder)")
+    .option("--session-token-lifetime <seconds>", "lifetime of session tokens (default 60, as Clerk)", parseLifetime);
+}
+
+/** Session tokens shorter than 15 s would make clients refetch continuously (their leeway is 10 s). */
+export function parseLifetime(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 15 || n > 86_400) throw new InvalidArgumentError("must be a whole number of seconds from 15 to 86400.");
+  return n;
 }
 
 export interface ServerFlags {
@@ -24,6 +32,7 @@ export interface ServerFlags {
   sitePort: number;
   identityPort: number;
   adminKey?: string;
+  sessionTokenLifetime?: number;
 }
 
 export function adminKeyFrom(flags: ServerFlags): string | undefined {

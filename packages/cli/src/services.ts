@@ -19,6 +19,7 @@ export interface ServiceOptions {
   readonly instance: "development" | "production";
   readonly logger: Logger;
   readonly storage?: Storage;
+  readonly sessionTokenLifetimeSeconds?: number | undefined;
 }
 
 export interface Services {
@@ -34,6 +35,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     port: o.identityPort,
     instance: o.instance,
     logger: o.logger,
+    ...(o.sessionTokenLifetimeSeconds ? { sessionTokenLifetimeSeconds: o.sessionTokenLifetimeSeconds } : {}),
   });
   let backend: Backend;
   try {

@@ -41,6 +41,7 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
     sitePort: flags.sitePort,
     identityPort: flags.identityPort,
     adminKey: adminKeyFrom(flags),
+    sessionTokenLifetimeSeconds: flags.sessionTokenLifetime,
     instance: "development",
     logger: createLogger("tandem", { level }),
   });

@@ -38,6 +38,7 @@ export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown
     sitePort: flags.sitePort,
     identityPort: flags.identityPort,
     adminKey: adminKeyFrom(flags),
+    sessionTokenLifetimeSeconds: flags.sessionTokenLifetime,
     instance: "production",
     logger: createLogger("tandem", { level }),
     ...(storage ? { storage } : {}),
