@@ -7,10 +7,12 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { transformSync } from "esbuild";
+import { createRequire, isBuiltin } from "node:module";
 import type { ModuleSource } from "../engine/deployment.js";
 import type { Realm } from "./realm.js";
 
 const compiled = new Map<string, string>();
+const hostRequire = createRequire(import.meta.url);
 
 /** CommonJS text of an ESM module, cached by content. */
 export function toCommonJs(source: string): string {
@@ -58,8 +60,14 @@ export class ModuleGraph {
       ) as (e: unknown, r: (s: string) => unknown, m: unknown) => void;
       const dir = posix.dirname(key);
       const localRequire = (spec: string) => {
-        if (!spec.startsWith(".")) throw new Error(`Cannot import '${spec}' from ${key}: only relative imports of pushed modules are available here`);
-        return this.require(posix.join(dir, spec));
+        if (spec.startsWith(".")) return this.require(posix.join(dir, spec));
+        // `"use node"` modules may use Node's built-in modules, as on Convex.
+        if (mod.environment === "node" && isBuiltin(spec)) return hostRequire(spec);
+        throw new Error(
+          mod.environment === "node"
+            ? `Cannot import '${spec}' from ${key}: npm packages of "use node" modules are not installed by this Tandem version (only Node built-ins are available)`
+            : `Cannot import '${spec}' from ${key}: only relative imports of pushed modules are available here`,
+        );
       };
       wrapper(record.exports, localRequire, record);
     } catch (e) {
