@@ -24,6 +24,7 @@ import { tableMarkerWrites } from "../transactions/table_marker.js";
 import type { Catalog } from "../transactions/catalog.js";
 import { LoadedDeployment, type ResolvedFunction } from "../runtime/loaded_deployment.js";
 import { WorkerPool } from "../runtime/worker/pool.js";
+import { ActionPool } from "../runtime/worker/action_pool.js";
 import { UDF_TIMEOUT_MS } from "../runtime/invoke.js";
 import { makeDocumentCheck } from "../runtime/document_check.js";
 import type { DocumentCheck } from "../runtime/db_ops.js";
@@ -115,6 +116,20 @@ export function createEngine(options: EngineOptions): TandemEngine {
         // The user limit plus grace for a loaded machine (the thread is replaced past this).
         jobTimeoutMs: UDF_TIMEOUT_MS + 2000,
         ensureTable: (t) => catalog.ensureTable(t),
+        logger: log,
+      })
+    : null;
+  const actionPool = options.workers
+    ? new ActionPool({
+        data: { storage: { kind: "sqlite", path: options.workers.sqlitePath }, deploymentName: name },
+        count: 1,
+        blockedAfterMs: 5000,
+        actionTimeoutMs: 600_000,
+        engine: {
+          runQuery: (r) => engine.runQuery(r),
+          runMutation: (r) => engine.runMutation(r),
+          runAction: (r) => engine.runAction(r),
+        },
         logger: log,
       })
     : null;
@@ -352,7 +367,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
       return occRetries;
     },
     get workersReplaced() {
-      return pool?.replaced ?? 0;
+      return (pool?.replaced ?? 0) + (actionPool?.replaced ?? 0);
     },
     storage,
     latestTs: () => storage.latestTs(),
@@ -452,7 +467,16 @@ export function createEngine(options: EngineOptions): TandemEngine {
       }
       try {
         const { dep, fn } = prepare("action", req.path, req.args, req.allowInternal ?? false);
-        const out = await execute(dep, fn.path, "action", req.args, req.identity, null, fn.meta.returns);
+        let out: RunOutput;
+        if (actionPool) {
+          out = await actionPool.run({ path: fn.path, args: req.args, identity: req.identity });
+          if (out.ok) {
+            const msg = checkReturn(fn.meta.returns, out.value);
+            if (msg) out = { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal };
+          }
+        } else {
+          out = await execute(dep, fn.path, "action", req.args, req.identity, null, fn.meta.returns);
+        }
         emit("action", displayPath(fn.path), started, out);
         return out.ok ? { ok: true, value: out.value, logLines: out.logLines } : { ok: false, error: out.error, logLines: out.logLines };
       } catch (e) {
@@ -472,11 +496,13 @@ export function createEngine(options: EngineOptions): TandemEngine {
       live = new LoadedDeployment(deployment);
       catalogVersion += 1;
       pool?.deploy(deployment);
+      actionPool?.deploy(deployment);
     },
     current: () => live?.deployment ?? null,
     setEnvironment(vars) {
       env = { ...vars };
       pool?.setEnvironment(env);
+      actionPool?.setEnvironment(env);
     },
     onExecution(listener) {
       execListeners.add(listener);
@@ -487,6 +513,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     },
     async close() {
       await pool?.close();
+      await actionPool?.close();
       commitListeners.clear();
       execListeners.clear();
     },

@@ -171,6 +171,16 @@ for (const mode of ["inline", "workers"] as const) {
         assert.ok(Date.now() - t0 < 6000);
       }
       assert.ok(engine.workersReplaced >= 2);
+      // An action that never yields: its thread is replaced, other callers keep being served.
+      const t1 = Date.now();
+      const spinning = engine.runAction({ path: "messages:spinAction", args: {}, identity: none });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await q("messages:list")).ok, true);
+      const sa = await spinning;
+      assert.equal(sa.ok, false);
+      assert.match(!sa.ok ? sa.error.message : "", /blocked for more than/);
+      assert.ok(Date.now() - t1 < 15_000);
+      assert.equal(ok(await engine.runAction({ path: "messages:callEverything", args: { author: "after-spin" }, identity: none })), 1);
       const all = ok<{ author: string }[]>(await q("messages:list"));
       assert.equal(all.some((d) => d.author === "spin"), false);
     });

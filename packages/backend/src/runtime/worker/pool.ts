@@ -3,7 +3,8 @@
  * time. A job that outlives the time limit (user code that never yields) gets its thread
  * terminated and replaced; everything else queued keeps going on the other threads.
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { spawnThread } from "./spawn_thread.js";
 import type { Logger } from "@tandem/shared";
 import type { TableInfo } from "@tandem/storage";
 import type { Deployment } from "../../engine/deployment.js";
@@ -48,8 +49,6 @@ export interface WorkerPoolOptions {
   readonly logger: Logger;
 }
 
-const here = new URL(".", import.meta.url);
-const fromSource = import.meta.url.endsWith(".ts");
 
 export class WorkerPool {
   readonly #opts: WorkerPoolOptions;
@@ -68,13 +67,7 @@ export class WorkerPool {
   }
 
   #spawn(existing?: Slot): Slot {
-    // From TypeScript sources (tests run through tsx) the thread registers tsx before loading.
-    const worker = fromSource
-      ? new Worker(
-          `import("tsx/esm/api").then((api) => { api.register(); return import(${JSON.stringify(new URL("./worker_main.ts", here).href)}); });`,
-          { eval: true, workerData: this.#opts.data },
-        )
-      : new Worker(new URL("./worker_main.js", here), { workerData: this.#opts.data });
+    const worker = spawnThread("worker_main", this.#opts.data);
     const slot: Slot = existing ?? { worker, running: [], timer: null, ready: false };
     slot.worker = worker;
     slot.ready = false;

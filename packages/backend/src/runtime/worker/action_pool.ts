@@ -1,0 +1,163 @@
+/**
+ * Action threads seen from the engine. Actions run concurrently on a thread; each thread beats a
+ * heartbeat while its event loop turns. A thread that falls silent is blocked by user code that
+ * never yields: it is replaced and the actions it was running fail with a clear error, while the
+ * main thread and every other thread keep serving.
+ */
+import type { Worker } from "node:worker_threads";
+import type { Logger } from "@tandem/shared";
+import type { Deployment } from "../../engine/deployment.js";
+import type { EngineCallbacks } from "../syscalls.js";
+import type { ActionJob, FromActionWorker, ToActionWorker } from "./action_protocol.js";
+import type { JobOutcome, WorkerData } from "./protocol.js";
+import { spawnThread } from "./spawn_thread.js";
+
+interface Slot {
+  worker: Worker;
+  readonly running: Map<number, (out: JobOutcome) => void>;
+  lastBeat: number;
+}
+
+export interface ActionPoolOptions {
+  readonly data: WorkerData;
+  readonly count: number;
+  /** Silence after which a thread counts as blocked. */
+  readonly blockedAfterMs: number;
+  /** Wall-clock limit of one action (Convex: 10 minutes). */
+  readonly actionTimeoutMs: number;
+  readonly engine: EngineCallbacks;
+  readonly logger: Logger;
+}
+
+const fail = (message: string): JobOutcome => ({ ok: false, error: { message }, logLines: [], journal: null });
+
+export class ActionPool {
+  readonly #opts: ActionPoolOptions;
+  readonly #slots: Slot[] = [];
+  readonly #watch: NodeJS.Timeout;
+  #deployment: Deployment | null = null;
+  #env: Readonly<Record<string, string>> = {};
+  #nextId = 1;
+  #closed = false;
+  replaced = 0;
+
+  constructor(opts: ActionPoolOptions) {
+    this.#opts = opts;
+    for (let i = 0; i < opts.count; i++) this.#slots.push(this.#spawn());
+    this.#watch = setInterval(() => this.#checkHeartbeats(), Math.max(100, Math.floor(opts.blockedAfterMs / 4)));
+    this.#watch.unref();
+  }
+
+  #spawn(existing?: Slot): Slot {
+    const worker = spawnThread("action_worker", this.#opts.data);
+    const slot: Slot = existing ?? { worker, running: new Map(), lastBeat: Date.now() };
+    slot.worker = worker;
+    slot.lastBeat = Date.now();
+    worker.on("message", (m: FromActionWorker) => {
+      if (slot.worker === worker) this.#onMessage(slot, m);
+    });
+    worker.on("error", (e) => {
+      if (slot.worker !== worker) return;
+      this.#opts.logger.error("action thread failed", { error: e });
+      this.#replace(slot, "The action runtime failed while running this action.");
+    });
+    worker.on("exit", () => {
+      if (!this.#closed && slot.worker === worker) this.#replace(slot, "The action runtime exited.");
+    });
+    if (this.#deployment) worker.postMessage({ type: "deploy", deployment: this.#deployment } satisfies ToActionWorker);
+    worker.postMessage({ type: "env", env: this.#env } satisfies ToActionWorker);
+    worker.unref();
+    return slot;
+  }
+
+  deploy(deployment: Deployment): void {
+    this.#deployment = deployment;
+    for (const s of this.#slots) s.worker.postMessage({ type: "deploy", deployment } satisfies ToActionWorker);
+  }
+
+  setEnvironment(env: Readonly<Record<string, string>>): void {
+    this.#env = env;
+    for (const s of this.#slots) s.worker.postMessage({ type: "env", env } satisfies ToActionWorker);
+  }
+
+  run(job: ActionJob): Promise<JobOutcome> {
+    if (this.#closed) return Promise.resolve(fail("The server is shutting down."));
+    const slot = this.#slots.reduce((a, b) => (b.running.size < a.running.size ? b : a));
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        if (slot.running.delete(id))
+          resolve(fail(`Action timed out (maximum duration: ${this.#opts.actionTimeoutMs / 1000}s).`));
+      }, this.#opts.actionTimeoutMs);
+      slot.running.set(id, (out) => {
+        clearTimeout(timer);
+        resolve(out);
+      });
+      slot.worker.postMessage({ type: "run", id, job } satisfies ToActionWorker);
+    });
+  }
+
+  #onMessage(slot: Slot, m: FromActionWorker): void {
+    slot.lastBeat = Date.now();
+    switch (m.type) {
+      case "heartbeat":
+        return;
+      case "done": {
+        const resolve = slot.running.get(m.id);
+        slot.running.delete(m.id);
+        resolve?.(m.out);
+        return;
+      }
+      case "call": {
+        const e = this.#opts.engine;
+        const pending = m.method === "runQuery" ? e.runQuery(m.req) : m.method === "runMutation" ? e.runMutation(m.req) : e.runAction(m.req);
+        void pending.then((result) => {
+          if (!this.#closed) slot.worker.postMessage({ type: "callResult", id: m.id, result } satisfies ToActionWorker);
+        });
+        return;
+      }
+      default:
+        return m satisfies never;
+    }
+  }
+
+  #lastCheck = Date.now();
+
+  #checkHeartbeats(): void {
+    const now = Date.now();
+    // If this (main) thread was itself busy, heartbeats may be waiting in its queue: don't judge.
+    const late = now - this.#lastCheck > this.#opts.blockedAfterMs / 2;
+    this.#lastCheck = now;
+    if (late) {
+      for (const slot of this.#slots) slot.lastBeat = now;
+      return;
+    }
+    for (const slot of this.#slots)
+      if (slot.running.size > 0 && now - slot.lastBeat > this.#opts.blockedAfterMs)
+        this.#replace(
+          slot,
+          `Action stopped: its runtime was blocked for more than ${this.#opts.blockedAfterMs / 1000}s without yielding (for example an infinite loop).`,
+        );
+  }
+
+  #replace(slot: Slot, message: string): void {
+    if (this.#closed) return;
+    const stuck = [...slot.running.values()];
+    slot.running.clear();
+    const old = slot.worker;
+    this.#spawn(slot);
+    this.replaced += 1;
+    void old.terminate();
+    for (const resolve of stuck) resolve(fail(message));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#watch);
+    for (const s of this.#slots) {
+      for (const resolve of s.running.values()) resolve(fail("The server is shutting down."));
+      s.running.clear();
+    }
+    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,29 @@
+/** Messages between the engine (main thread) and an action thread. */
+import type { ConvexJSON } from "@tandem/storage";
+import type { Deployment } from "../../engine/deployment.js";
+import type { ActionRequest, ActionResult, Identity, MutationRequest, MutationResult, QueryRequest, QueryResult } from "../../engine/types.js";
+import type { FunctionPath } from "../paths.js";
+import type { JobOutcome } from "./protocol.js";
+
+export interface ActionJob {
+  readonly path: FunctionPath;
+  readonly args: ConvexJSON;
+  readonly identity: Identity;
+}
+
+export type EngineCall =
+  | { readonly method: "runQuery"; readonly req: QueryRequest }
+  | { readonly method: "runMutation"; readonly req: MutationRequest }
+  | { readonly method: "runAction"; readonly req: ActionRequest };
+
+export type ToActionWorker =
+  | { readonly type: "deploy"; readonly deployment: Deployment }
+  | { readonly type: "env"; readonly env: Readonly<Record<string, string>> }
+  | { readonly type: "run"; readonly id: number; readonly job: ActionJob }
+  | { readonly type: "callResult"; readonly id: number; readonly result: QueryResult | MutationResult | ActionResult };
+
+export type FromActionWorker =
+  | { readonly type: "done"; readonly id: number; readonly out: JobOutcome }
+  | ({ readonly type: "call"; readonly id: number } & EngineCall)
+  /** Sent every few hundred ms while the thread's event loop turns: silence means it is blocked. */
+  | { readonly type: "heartbeat" };

@@ -1,0 +1,85 @@
+/**
+ * An action thread: runs actions concurrently, each in a fresh realm with `fetch` and timers.
+ * `ctx.runQuery/runMutation/runAction` go back to the engine on the main thread. The thread sends
+ * a heartbeat while its event loop turns; if an action blocks it, the engine replaces the thread.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { LoadedDeployment } from "../loaded_deployment.js";
+import { runFunction } from "../../engine/execute.js";
+import type { EngineCallbacks } from "../syscalls.js";
+import { setVmTimeoutGuard } from "../invoke.js";
+import type { ActionJob, EngineCall, FromActionWorker, ToActionWorker } from "./action_protocol.js";
+import type { WorkerData } from "./protocol.js";
+
+setVmTimeoutGuard(false);
+const port = parentPort!;
+const data = workerData as WorkerData;
+let deployment: LoadedDeployment | null = null;
+let env: Readonly<Record<string, string>> = {};
+let nextCall = 1;
+const calls = new Map<number, (result: unknown) => void>();
+const send = (m: FromActionWorker) => port.postMessage(m);
+
+setInterval(() => send({ type: "heartbeat" }), 250);
+
+function call<T>(c: EngineCall): Promise<T> {
+  const id = nextCall++;
+  return new Promise<T>((resolve) => {
+    calls.set(id, resolve as (r: unknown) => void);
+    send({ type: "call", id, ...c });
+  });
+}
+
+const engine: EngineCallbacks = {
+  runQuery: (req) => call({ method: "runQuery", req }),
+  runMutation: (req) => call({ method: "runMutation", req }),
+  runAction: (req) => call({ method: "runAction", req }),
+};
+
+port.on("message", (m: ToActionWorker) => {
+  switch (m.type) {
+    case "deploy":
+      deployment = new LoadedDeployment(m.deployment);
+      return;
+    case "env":
+      env = m.env;
+      return;
+    case "run":
+      void run(m.id, m.job);
+      return;
+    case "callResult": {
+      const resolve = calls.get(m.id);
+      calls.delete(m.id);
+      resolve?.(m.result);
+      return;
+    }
+    default:
+      return m satisfies never;
+  }
+});
+
+async function run(id: number, job: ActionJob): Promise<void> {
+  const dep = deployment;
+  if (!dep) {
+    send({ type: "done", id, out: { ok: false, error: { message: "No functions have been pushed yet." }, logLines: [], journal: null } });
+    return;
+  }
+  try {
+    const out = await runFunction({
+      deployment: dep,
+      path: job.path,
+      kind: "action",
+      args: job.args,
+      identity: job.identity,
+      tx: null,
+      env,
+      check: () => {},
+      engine,
+      deploymentName: data.deploymentName,
+      resolveNested: (k, p) => dep.resolve(p, k, true).path,
+    });
+    send({ type: "done", id, out });
+  } catch (e) {
+    send({ type: "done", id, out: { ok: false, error: { message: e instanceof Error ? e.message : String(e) }, logLines: [], journal: null } });
+  }
+}
