@@ -194,7 +194,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
     kind: FunctionKind,
     args: ConvexJSON,
     identity: Identity,
-    tx: Transaction | null,
+    /** Made when the realm is acquired, so an inline mutation reads the latest commit. */
+    makeTx: (() => Transaction) | null,
     returns: string | null,
     journal?: string | null,
     /** Runs while the realm is still held: mutations commit here, so they never interleave. */
@@ -207,7 +208,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
         kind,
         args,
         identity,
-        tx,
+        tx: makeTx ? makeTx() : null,
         env,
         check: checkDocument,
         engine: callbacks,
@@ -232,8 +233,10 @@ export function createEngine(options: EngineOptions): TandemEngine {
   }
 
   function failure<T extends object>(e: unknown, extra: T) {
-    if (!isTandemError(e) || e.kind === "Internal") log.error("function execution failed", { error: e });
-    const message = e instanceof Error ? e.message : String(e);
+    // Errors we did not word for clients (database, bugs) are logged, not shown.
+    const internal = !isTandemError(e) || e.kind === "Internal";
+    if (internal) log.error("function execution failed", { error: e });
+    const message = internal ? "Server Error: an internal error occurred while running this function." : (e as Error).message;
     return { ok: false as const, error: { message }, logLines: [] as string[], ...extra };
   }
 
@@ -272,9 +275,12 @@ export function createEngine(options: EngineOptions): TandemEngine {
       if (afterRun) await afterRun(out, tx);
       return { out, tx };
     }
-    const live = new Transaction(storage.snapshot(ts), catalog, { readOnly: kind === "query", beginMs });
-    const view = (): ExecutedTransaction => ({ ts, readSet: live.readSet, writes: live.writes() });
-    const out = await execute(dep, fn.path, kind, args, identity, live, fn.meta.returns, journal, async (o) => {
+    let live: Transaction | null = null;
+    const makeTx = () =>
+      (live = new Transaction(storage.snapshot(kind === "mutation" ? storage.latestTs() : ts), catalog, { readOnly: kind === "query", beginMs }));
+    const view = (): ExecutedTransaction =>
+      live ? { ts: live.ts, readSet: live.readSet, writes: live.writes() } : { ts, readSet: [], writes: [] };
+    const out = await execute(dep, fn.path, kind, args, identity, makeTx, fn.meta.returns, journal, async (o) => {
       if (afterRun) await afterRun(o, view());
       return o;
     });
@@ -318,9 +324,17 @@ export function createEngine(options: EngineOptions): TandemEngine {
       pendingCommits.push({ tx, request, resolve, reject });
       if (!draining) {
         draining = true;
-        void commitMutex.run(drainCommits).finally(() => {
-          draining = false;
-        });
+        const drain = (): void => {
+          void commitMutex.run(drainCommits).finally(() => {
+            draining = false;
+            // A commit queued after the loop's last check but before this point.
+            if (pendingCommits.length > 0) {
+              draining = true;
+              drain();
+            }
+          });
+        };
+        drain();
       }
     });
   }
@@ -433,7 +447,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
           }
           const done = box.committed;
           if (done) {
-            if (done.indexWrites.length > 0) notify(done.ts, done.indexWrites);
+            // Even a commit that wrote only its idempotency record has a new ts the client waits for.
+            notify(done.ts, done.indexWrites);
             emit("mutation", displayPath(fn.path), started, out);
             return { ok: true, value: out.value, logLines: out.logLines, ts: done.ts };
           }
@@ -493,14 +508,18 @@ export function createEngine(options: EngineOptions): TandemEngine {
       return analyzeModules(modules, vars);
     },
     async deploy(deployment: Deployment) {
+      const changed = live !== null && live.deployment.version !== deployment.version;
       live = new LoadedDeployment(deployment);
+      if (changed) notifyAll();
       catalogVersion += 1;
       pool?.deploy(deployment);
       actionPool?.deploy(deployment);
     },
     current: () => live?.deployment ?? null,
     setEnvironment(vars) {
+      const changed = JSON.stringify(vars) !== JSON.stringify(env);
       env = { ...vars };
+      if (changed) notifyAll();
       pool?.setEnvironment(env);
       actionPool?.setEnvironment(env);
     },
@@ -518,6 +537,18 @@ export function createEngine(options: EngineOptions): TandemEngine {
       execListeners.clear();
     },
   };
+
+  /** Code or env changed: subscriptions re-run at the current ts. */
+  function notifyAll(): void {
+    const notice: CommitNotice = { ts: storage.latestTs(), writes: [], all: true };
+    for (const l of commitListeners) {
+      try {
+        l(notice);
+      } catch (e) {
+        log.error("commit listener failed", { error: e });
+      }
+    }
+  }
 
   function notify(ts: Timestamp, indexWrites: readonly { index: number; oldKey: Uint8Array | null; newKey: Uint8Array | null }[]) {
     const writes: { index: number; key: Uint8Array }[] = [];

@@ -93,6 +93,8 @@ export type ActionResult = Outcome<ConvexJSON>;
 export interface CommitNotice {
   readonly ts: Timestamp;
   readonly writes: ReadonlyArray<{ readonly index: number; readonly key: Uint8Array }>;
+  /** Code or environment variables changed: every query result may differ. */
+  readonly all?: true;
 }
 
 export interface Engine {

@@ -33,7 +33,8 @@ export class CommitWindow {
 
   /** Timestamp of the first recorded commit after `ts` that wrote into `readSet`, else null. */
   firstHit(ts: Timestamp, readSet: readonly KeyRange[]): Timestamp | null {
-    if (this.notices.length === 0 || readSet.length === 0) return null;
+    if (this.notices.length === 0) return null;
+    if (readSet.length === 0 && !this.notices.some((n) => n.all)) return null;
     const byIndex = new Map<number, KeyRange[]>();
     for (const r of readSet) {
       const list = byIndex.get(r.index);
@@ -41,6 +42,7 @@ export class CommitWindow {
       else byIndex.set(r.index, [r]);
     }
     for (const notice of this.notices) {
+      if (notice.all) return notice.ts > ts ? notice.ts : ts;
       if (notice.ts <= ts) continue;
       for (const w of notice.writes) {
         const ranges = byIndex.get(w.index);

@@ -174,11 +174,13 @@ export class SubscriptionManager {
   private onCommit(notice: CommitNotice): void {
     if (notice.ts > this.processed) this.processed = notice.ts;
     this.window.record(notice);
-    const hit = new Set<Execution>();
+    const hit = new Set<Execution>(notice.all ? this.executions.values() : []);
     for (const w of notice.writes) this.index.stab(w.index, w.key, (exec) => hit.add(exec));
     for (const exec of hit) {
       const latest = exec.latest;
       if (latest && latest.validUntil === null) latest.validUntil = notice.ts;
+      // New code or env at an unchanged ts: the cached result must not be served again.
+      if (notice.all) exec.latest = null;
       if (exec.registration) this.index.remove(exec.registration);
       exec.registration = null;
       this.invalidations++;

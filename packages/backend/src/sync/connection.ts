@@ -172,7 +172,9 @@ export class SyncConnection implements Subscriber {
     // A client that saw a newer timestamp (another node, or before our restart) waits briefly for
     // us to catch up rather than being refused (research §2.8).
     const seen = m.maxObservedTimestamp;
-    if (seen !== null && seen > this.ctx.manager.processedTs) {
+    // Only a timestamp we have committed can be waited for; one beyond our head (another
+    // deployment, a reset dev store) is accepted at once rather than leaving a waiter behind.
+    if (seen !== null && seen > this.ctx.manager.processedTs && seen <= this.ctx.engine.latestTs()) {
       await Promise.race([this.ctx.manager.whenProcessed(seen), sleep(this.ctx.limits.maxObservedWaitMs)]);
     }
   }

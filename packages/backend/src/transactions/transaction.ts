@@ -136,8 +136,10 @@ export class Transaction {
    * snapshot. The caller records the part of the range it actually consumed.
    */
   async *scan(index: IndexInfo, range: KeyRange, order: "asc" | "desc", expected?: number): AsyncGenerator<ScanEntry> {
-    // Own writes that land in the range, sorted; stored entries of written docs are skipped.
+    // Own writes that land in the range, sorted; stored entries of written docs are skipped. Both
+    // as of the scan's start, so a write made while iterating can't hide a document.
     const own: ScanEntry[] = [];
+    const writtenAtStart = new Set(this.#writes.keys());
     for (const [, w] of this.#writes) {
       if (w.table !== index.table || w.value === null) continue;
       const key = documentIndexKey(w.value, index);
@@ -151,7 +153,7 @@ export class Transaction {
     for (;;) {
       const batch = await this.reader.scan(cursor, order, size);
       for (const e of batch) {
-        const written = this.#writes.has(e.doc.id);
+        const written = writtenAtStart.has(e.doc.id);
         while (ownAt < own.length && before(own[ownAt]!.key, e.key, order)) yield own[ownAt++]!;
         if (written) continue;
         this.metrics.noteRead(JSON.stringify(e.doc.value).length);

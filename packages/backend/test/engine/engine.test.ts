@@ -127,6 +127,22 @@ for (const mode of ["inline", "workers"] as const) {
     assert.ok(seen.includes(10) && seen.includes(24));
   });
 
+  test("a document patched while a scan is open is still seen by that scan", async () => {
+    ok(await m("messages:seedScan"));
+    assert.deepEqual(ok(await m("messages:patchDuringScan")), Array.from({ length: 40 }, (_, i) => 100 + i));
+  });
+
+  test("a page of zero items reads nothing and does not move the cursor", async () => {
+    const first = ok<{ page: unknown[]; continueCursor: string; isDone: boolean }>(
+      await q("messages:page", { paginationOpts: { numItems: 0, cursor: null } }),
+    );
+    assert.deepEqual(first.page, []);
+    assert.equal(first.isDone, false);
+    const next = ok<{ page: { n?: number }[] }>(await q("messages:page", { paginationOpts: { numItems: 3, cursor: first.continueCursor } }));
+    const all = ok<{ page: { n?: number }[] }>(await q("messages:page", { paginationOpts: { numItems: 3, cursor: null } }));
+    assert.deepEqual(next.page.map((d) => d.n), all.page.map((d) => d.n));
+  });
+
   test("actions run queries and mutations", async () => {
     const r = await engine.runAction({ path: "messages:callEverything", args: { author: "act" }, identity: none });
     assert.equal(ok(r), 1);

@@ -86,6 +86,7 @@ export class MvccStorage implements Storage {
   async commitMany(
     requests: readonly CommitRequest[],
     hooks: CommitManyHooks = {},
+    attempt = 0,
   ): Promise<Array<CommitResult | "skipped" | Error>> {
     this.assertWritable();
     const checked = requests.map((r) => {
@@ -123,7 +124,23 @@ export class MvccStorage implements Storage {
       this.writerLatest = null; // the batch was rolled back: read the head again
       throw e;
     }
-    if (out.some((r) => r instanceof StaleRegistry)) await this.reload();
+    // Requests planned against a registry another connection changed: reload and apply them again
+    // (after the others, each still passing `accept` at its turn).
+    const stale = out.flatMap((r, i) => (r instanceof StaleRegistry ? [i] : []));
+    if (stale.length > 0) {
+      await this.reload();
+      if (attempt < 2) {
+        const again = await this.commitMany(
+          stale.map((i) => requests[i]!),
+          {
+            ...(hooks.accept ? { accept: (j: number) => hooks.accept!(stale[j]!) } : {}),
+            ...(hooks.applied ? { applied: (j: number, r: CommitResult) => hooks.applied!(stale[j]!, r) } : {}),
+          },
+          attempt + 1,
+        );
+        stale.forEach((i, j) => (out[i] = again[j]!));
+      }
+    }
     return out;
   }
 
@@ -270,7 +287,11 @@ export class MvccStorage implements Storage {
   }
 }
 
-class StaleRegistry extends Error {}
+class StaleRegistry extends Error {
+  constructor() {
+    super("The table and index registry changed while the commit was being planned; try again.");
+  }
+}
 
 function sameFields(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((f, i) => f === b[i]);

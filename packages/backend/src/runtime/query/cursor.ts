@@ -8,17 +8,23 @@ import { badRequest } from "@tandem/shared";
 import type { IndexKey } from "@tandem/storage";
 import type { QueryPlan } from "./plan.js";
 
-export type Position = { readonly kind: "key"; readonly key: IndexKey } | { readonly kind: "end" };
+export type Position = { readonly kind: "key"; readonly key: IndexKey } | { readonly kind: "end" } | { readonly kind: "start" };
 
 interface CursorBody {
   v: 1;
   i: number;
   o: "asc" | "desc";
+  /** base64 key of the last document read; null = end of the range. */
   k: string | null;
+  /** Set for "before the first document" (a page of zero items). */
+  s?: true;
 }
 
 export function encodeCursor(plan: QueryPlan, pos: Position): string {
-  const body: CursorBody = { v: 1, i: plan.index.id, o: plan.order, k: pos.kind === "end" ? null : Buffer.from(pos.key).toString("base64") };
+  const body: CursorBody =
+    pos.kind === "key"
+      ? { v: 1, i: plan.index.id, o: plan.order, k: Buffer.from(pos.key).toString("base64") }
+      : { v: 1, i: plan.index.id, o: plan.order, k: null, ...(pos.kind === "start" ? { s: true as const } : {}) };
   return Buffer.from(JSON.stringify(body)).toString("base64url");
 }
 
@@ -32,7 +38,8 @@ export function decodeCursor(plan: QueryPlan, cursor: string): Position {
   if (!body || body.v !== 1 || (body.k !== null && typeof body.k !== "string")) throw invalid("the cursor is malformed");
   if (body.i !== plan.index.id || body.o !== plan.order)
     throw invalid("the cursor belongs to a different query (index or order changed)");
-  return body.k === null ? { kind: "end" } : { kind: "key", key: new Uint8Array(Buffer.from(body.k, "base64")) as IndexKey };
+  if (body.k === null) return body.s ? { kind: "start" } : { kind: "end" };
+  return { kind: "key", key: new Uint8Array(Buffer.from(body.k, "base64")) as IndexKey };
 }
 
 function invalid(why: string) {

@@ -32,6 +32,10 @@ export async function readPage(tx: Transaction, plan: QueryPlan, req: PageReques
   if (req.pageSize > 32_000) throw badRequest("PageSizeTooLarge", "`numItems` must be at most 32000.");
   const start = req.cursor === null ? null : decodeCursor(plan, req.cursor);
   const end = req.endCursor === null ? null : decodeCursor(plan, req.endCursor);
+  if (req.pageSize === 0 && end === null) {
+    // An empty page reads nothing and stays where it started.
+    return { page: [], isDone: false, continueCursor: encodeCursor(plan, start ?? { kind: "start" }), splitCursor: null, pageStatus: null };
+  }
   const range = narrow(plan.range, plan.order, start, end);
   const filters = plan.operators.filter((o) => "filter" in o).map((o) => (o as { filter: unknown }).filter);
   const page: DocumentJSON[] = [];
@@ -45,7 +49,7 @@ export async function readPage(tx: Transaction, plan: QueryPlan, req: PageReques
       rows += 1;
       const value = fromConvexJSON(e.doc) as Value;
       if (filters.every((f) => evaluate(f as never, value) === true)) page.push(e.doc);
-      if (end === null && page.length >= Math.max(1, req.pageSize)) {
+      if (end === null && page.length >= req.pageSize) {
         exhausted = false;
         break;
       }
@@ -55,9 +59,6 @@ export async function readPage(tx: Transaction, plan: QueryPlan, req: PageReques
         break;
       }
     }
-  }
-  if (req.pageSize === 0 && end === null) {
-    page.length = 0;
   }
   // The read set covers the whole range when we ran to its end, or up to the last key read.
   if (range) {
@@ -69,8 +70,16 @@ export async function readPage(tx: Transaction, plan: QueryPlan, req: PageReques
           : { ...range, start: lastKey };
     tx.recordRange(consumed);
   }
-  // With an end cursor the page ends exactly there; otherwise at the last key read or the range end.
-  const continuePos: Position = end !== null ? end : exhausted || lastKey === null ? { kind: "end" } : { kind: "key", key: lastKey };
+  // A page cut by `maximumRowsRead` ends at the last key read; otherwise with an end cursor exactly
+  // there; otherwise at the last key read or the range end.
+  const continuePos: Position =
+    status === "SplitRequired" && lastKey !== null
+      ? { kind: "key", key: lastKey }
+      : end !== null
+        ? end
+        : exhausted || lastKey === null
+          ? { kind: "end" }
+          : { kind: "key", key: lastKey };
   return {
     page,
     isDone: continuePos.kind === "end",
@@ -83,7 +92,7 @@ export async function readPage(tx: Transaction, plan: QueryPlan, req: PageReques
 /** The sub-range strictly after `start` and up to `end` inclusive, in scan order; null if empty. */
 function narrow(range: KeyRange, order: "asc" | "desc", start: Position | null, end: Position | null): KeyRange | null {
   let r = range;
-  if (start?.kind === "end") return null;
+  if (start?.kind === "end" || end?.kind === "start") return null;
   if (start?.kind === "key") r = order === "asc" ? { ...r, start: successorKey(start.key) } : { ...r, end: start.key };
   if (end?.kind === "key") r = order === "asc" ? { ...r, end: successorKey(end.key) } : { ...r, start: end.key };
   if (r.end !== null && compareKeys(r.start, r.end) >= 0) return null;

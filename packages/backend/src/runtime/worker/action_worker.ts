@@ -13,6 +13,12 @@ import type { WorkerData } from "./protocol.js";
 
 setVmTimeoutGuard(false);
 const port = parentPort!;
+// A promise user code left unawaited may reject after its function returned. On Convex that is a
+// warning, not a crash: log it and keep this thread serving.
+process.on("unhandledRejection", (reason) => {
+  const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+  process.emitWarning(`Unhandled promise rejection in a function: ${text}`);
+});
 const data = workerData as WorkerData;
 let deployment: LoadedDeployment | null = null;
 let env: Readonly<Record<string, string>> = {};

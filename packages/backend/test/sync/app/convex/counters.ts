@@ -44,3 +44,15 @@ export const set = mutation({
     return value;
   },
 });
+
+/** Reads only: a mutation that commits nothing but its idempotency record. */
+export const peek = mutation({ args: { name: v.string() }, handler: (ctx, { name }) => read(ctx, name) });
+
+/** Leaves a rejected promise behind; the function itself succeeds. */
+export const leaky = mutation({
+  args: {},
+  handler: async () => {
+    void Promise.reject(new Error("nobody awaited me"));
+    return "ok";
+  },
+});
