@@ -6,6 +6,7 @@ import { decodeId, type ConvexJSON, type DocumentId, type DocumentJSON } from "@
 import { badRequest } from "@tandem/shared";
 import type { Transaction } from "../transactions/transaction.js";
 import { LIMITS } from "../transactions/limits.js";
+import { checkDocumentLimits } from "../values/index.js";
 
 export type DocumentCheck = (table: string, doc: DocumentJSON) => void;
 
@@ -40,10 +41,13 @@ function checkFields(value: unknown, op: string): Record<string, ConvexJSON> {
   return obj;
 }
 
+/** Size, nesting, field and array limits of a document written from a function (research §4). */
 function checkSize(doc: DocumentJSON): void {
   const size = Buffer.byteLength(JSON.stringify(doc));
   if (size > LIMITS.documentBytes)
     throw badRequest("DocumentTooLarge", `Value is too large (${size} bytes > maximum size ${LIMITS.documentBytes} bytes).`);
+  const violation = checkDocumentLimits(doc);
+  if (violation) throw badRequest(violation.code, violation.message);
 }
 
 function userFields(obj: Record<string, ConvexJSON>, op: string): Record<string, ConvexJSON> {

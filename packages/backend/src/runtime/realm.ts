@@ -93,7 +93,11 @@ export class Realm {
         asyncSyscall: (op: string, a: string) => needCurrent().handler.asyncSyscall(op, a),
         jsSyscall: (op: string, a: Record<string, unknown>) => needCurrent().handler.jsSyscall(op, a),
       },
-      process: { env: this.#processEnv },
+      // Actions (and `"use node"` modules) also get the Node globals apps commonly use.
+      process: udfOnly
+        ? { env: this.#processEnv }
+        : { env: this.#processEnv, version: process.version, versions: process.versions, platform: process.platform, arch: process.arch, nextTick: process.nextTick, cwd: () => "/" },
+      ...(udfOnly ? {} : { Buffer, setImmediate, clearImmediate }),
       URL,
       URLSearchParams,
       TextEncoder,

@@ -114,6 +114,18 @@ export class ExecutionSyscalls implements SyscallHandler {
     } catch (e) {
       // The bundled client rethrows `new Error(e.message)`, or a ConvexError when `data` is set.
       if (e instanceof TandemError) throw new Error(e.message);
+      // A ConvexError from a nested runQuery/runMutation carries its data as JSON text (the
+      // runtime serialized it); the syscall layer expects Convex JSON.
+      if (e && typeof e === "object" && Symbol.for("ConvexError") in e && typeof (e as { data?: unknown }).data === "string") {
+        const err = e as { message: string; data: string };
+        let data: ConvexJSON;
+        try {
+          data = JSON.parse(err.data) as ConvexJSON;
+        } catch {
+          data = err.data;
+        }
+        throw Object.assign(new Error(err.message), { data });
+      }
       throw e;
     }
   }

@@ -143,6 +143,14 @@ for (const mode of ["inline", "workers"] as const) {
     assert.deepEqual(next.page.map((d) => d.n), all.page.map((d) => d.n));
   });
 
+  test("ConvexError data survives a nested runMutation; actions have Node's common globals; write limits", async () => {
+    assert.deepEqual(ok(await m("messages:catchesNested")), { type: "object", data: { kind: "x", n: 1 } });
+    assert.equal(ok(await engine.runAction({ path: "messages:nodeGlobals", args: {}, identity: none })), "aGk=:function:string");
+    const big = await m("messages:tooLongArray");
+    assert.equal(big.ok, false);
+    assert.match(!big.ok ? big.error.message : "", /8193/);
+  });
+
   test("actions run queries and mutations", async () => {
     const r = await engine.runAction({ path: "messages:callEverything", args: { author: "act" }, identity: none });
     assert.equal(ok(r), 1);
