@@ -263,9 +263,10 @@ export function createEngine(options: EngineOptions): TandemEngine {
     beginMs: number,
     journal: string | null,
     afterRun: ((out: RunOutput, tx: ExecutedTransaction) => Promise<void>) | null,
+    urgent = false,
   ): Promise<{ out: RunOutput; tx: ExecutedTransaction }> {
     if (pool) {
-      const r = await pool.run({ kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion });
+      const r = await pool.run({ kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion }, urgent);
       let out: RunOutput = r.out;
       if (out.ok) {
         const msg = checkReturn(fn.meta.returns, out.value);
@@ -437,9 +438,21 @@ export function createEngine(options: EngineOptions): TandemEngine {
           // hot documents still make progress. (Inline execution is serial and never conflicts.)
           const exclusive = pool !== null && attempt > 0;
           const attemptOnce = () =>
-            runUdf("mutation", dep, fn, req.args, req.identity, storage.latestTs(), Date.now(), null, async (o, t) => {
-              if (o.ok) box.committed = exclusive ? await commitLocked(t, key, o) : await commit(t, key, o);
-            });
+            runUdf(
+              "mutation",
+              dep,
+              fn,
+              req.args,
+              req.identity,
+              storage.latestTs(),
+              Date.now(),
+              null,
+              async (o, t) => {
+                if (o.ok) box.committed = exclusive ? await commitLocked(t, key, o) : await commit(t, key, o);
+              },
+              // It holds the commit lock: don't make every other commit wait behind the queue.
+              exclusive,
+            );
           const { out, tx } = exclusive ? await commitMutex.run(attemptOnce) : await attemptOnce();
           if (!out.ok) {
             emit("mutation", displayPath(fn.path), started, out);

@@ -102,9 +102,12 @@ export class WorkerPool {
     for (const s of this.#slots) s.worker.postMessage({ type: "env", env } satisfies ToWorker);
   }
 
-  run(job: RunJob): Promise<JobResult> {
+  /** `urgent` jobs go ahead of everything not yet sent to a thread (the exclusive retry lane). */
+  run(job: RunJob, urgent = false): Promise<JobResult> {
     return new Promise((resolve) => {
-      this.#queue.push({ id: this.#nextId++, job, resolve });
+      const p = { id: this.#nextId++, job, resolve };
+      if (urgent) this.#queue.unshift(p);
+      else this.#queue.push(p);
       this.#dispatch();
     });
   }
