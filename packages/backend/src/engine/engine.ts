@@ -335,7 +335,9 @@ export function createEngine(options: EngineOptions): TandemEngine {
             }
           });
         };
-        drain();
+        // Wait for the rest of this event-loop turn: results from the function threads arrive in
+        // bursts, and everything that arrives before the drain shares one durable write.
+        setImmediate(drain);
       }
     });
   }

@@ -2,7 +2,7 @@
  * Runs one query or mutation body inside the deployment's shared realm (one execution at a time)
  * and one action inside a fresh realm, with the syscall table wired to its transaction.
  */
-import { randomBytes, randomInt } from "node:crypto";
+import { newRequestId, newSeed } from "./random_pool.js";
 import type { ConvexJSON } from "@tandem/storage";
 import type { Transaction } from "../transactions/transaction.js";
 import { ExecutionSyscalls, type EngineCallbacks } from "../runtime/syscalls.js";
@@ -34,7 +34,7 @@ export type RunOutput =
   | { ok: true; value: ConvexJSON; logLines: string[]; journal: string | null }
   | { ok: false; error: FunctionError; logLines: string[]; journal: string | null };
 
-export const newRequestId = () => randomBytes(8).toString("hex");
+export { newRequestId };
 
 export async function runFunction(input: RunInput): Promise<RunOutput> {
   const logs = new LogCollector();
@@ -67,7 +67,7 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
     handler: syscalls,
     logs,
     nowMs: input.tx ? input.tx.beginMs : Date.now(),
-    seed: randomInt(2 ** 31),
+    seed: newSeed(),
     env: input.env,
   });
   try {

@@ -19,7 +19,8 @@ export class CommitLog {
 
   append(ts: Timestamp, writes: readonly IndexWrite[]): void {
     this.#entries.push({ ts, writes });
-    if (this.#entries.length > this.#maxEntries) this.#entries.splice(0, this.#entries.length - this.#maxEntries);
+    // Trim in chunks: dropping one entry per commit would move the whole array every time.
+    if (this.#entries.length > this.#maxEntries * 1.5) this.#entries.splice(0, this.#entries.length - this.#maxEntries);
   }
 
   /** True when the log no longer reaches back to `since` (then callers must assume a conflict). */
