@@ -20,13 +20,18 @@ export class CommitLog {
   append(ts: Timestamp, writes: readonly IndexWrite[]): void {
     this.#entries.push({ ts, writes });
     // Trim in chunks: dropping one entry per commit would move the whole array every time.
-    if (this.#entries.length > this.#maxEntries * 1.5) this.#entries.splice(0, this.#entries.length - this.#maxEntries);
+    if (this.#entries.length > this.#maxEntries * 1.5) {
+      const dropped = this.#entries.splice(0, this.#entries.length - this.#maxEntries);
+      this.#forgottenUpTo = dropped[dropped.length - 1]!.ts;
+    }
   }
+
+  /** Commits up to this ts were dropped from the log. */
+  #forgottenUpTo: Timestamp | null = null;
 
   /** True when the log no longer reaches back to `since` (then callers must assume a conflict). */
   #truncatedBefore(since: Timestamp): boolean {
-    const first = this.#entries[0];
-    return first !== undefined && first.ts > since && this.#entries.length >= this.#maxEntries;
+    return this.#forgottenUpTo !== null && since < this.#forgottenUpTo;
   }
 
   /** The first conflicting write after `since`, if any. */

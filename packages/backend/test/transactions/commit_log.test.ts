@@ -1,0 +1,27 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { encodeIndexKey, pointRange, type IndexId, type Timestamp } from "@tandem/storage";
+import { CommitLog } from "../../src/transactions/commit_log.js";
+
+const idx = 7 as IndexId;
+const key = (n: number) => encodeIndexKey([n]);
+const ts = (n: number) => BigInt(n) as Timestamp;
+
+test("the commit log finds writes into a read range after a snapshot, and only those", () => {
+  const log = new CommitLog(4);
+  log.append(ts(10), [{ index: idx, oldKey: null, newKey: key(1) }]);
+  log.append(ts(20), [{ index: idx, oldKey: key(2), newKey: key(3) }]);
+  assert.deepEqual(log.conflict([pointRange(idx, key(1))], ts(5)), { ts: ts(10) });
+  assert.equal(log.conflict([pointRange(idx, key(1))], ts(10)), null, "a commit at or before the snapshot is not a conflict");
+  assert.deepEqual(log.conflict([pointRange(idx, key(2))], ts(15)), { ts: ts(20) }, "old keys count");
+  assert.equal(log.conflict([pointRange(8 as IndexId, key(3))], ts(15)), null, "other indexes don't");
+});
+
+test("once old commits are forgotten, snapshots older than them must retry", () => {
+  const log = new CommitLog(4);
+  for (let i = 1; i <= 7; i++) log.append(ts(i * 10), [{ index: idx, oldKey: null, newKey: key(i) }]);
+  // 7 > 4 × 1.5: the oldest three were dropped.
+  assert.deepEqual(log.conflict([pointRange(idx, key(99))], ts(5)), { ts: ts(5) });
+  assert.equal(log.conflict([pointRange(idx, key(99))], ts(30)), null);
+  assert.deepEqual(log.conflict([pointRange(idx, key(7))], ts(30)), { ts: ts(70) });
+});
