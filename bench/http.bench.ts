@@ -30,7 +30,7 @@ const repoRoot = join(fileURLToPath(import.meta.url), "..", "..");
 // ---- servers (child processes) ---------------------------------------------------------------
 
 async function tandemRole(): Promise<void> {
-  const { startBackend } = await import("../packages/backend/src/server/index.js");
+  const { startBackend } = await import("@tandem/backend");
   const { silentLogger } = await import("@tandem/shared");
   const dataDir = await mkdtemp(join(tmpdir(), "tandem-bench-http-"));
   const b = await startBackend({ dataDir, port: 0, sitePort: 0, adminKey: ADMIN_KEY, logger: silentLogger });
