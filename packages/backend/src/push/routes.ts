@@ -3,9 +3,10 @@
  * the `Authorization: Convex <key>` header or the body's `adminKey`.
  */
 import type { Route, HttpRequest } from "../http/router.js";
-import { identityFromRequest, badAdminKey, type RequestAuthenticator } from "../http/identity.js";
+import type { RequestAuthenticator } from "../http/identity.js";
 import { PUSH_BODY_LIMIT, parseJsonObject } from "../http/body.js";
 import { jsonReply } from "../http/reply.js";
+import { adminGuard } from "./adminGuard.js";
 import type { EnvironmentVariables } from "./environment.js";
 import { parseEnvChanges } from "./environment.js";
 import type { LogStream } from "./logStream.js";
@@ -22,14 +23,7 @@ export interface PushRouteDeps {
 }
 
 export function pushRoutes(deps: PushRouteDeps): Route[] {
-  const requireAdmin = async (req: HttpRequest, body?: Record<string, unknown>) => {
-    if (!req.headers.authorization && typeof body?.adminKey === "string") {
-      if (!deps.auth.checkAdminKey(body.adminKey)) throw badAdminKey();
-      return;
-    }
-    const identity = await identityFromRequest(req.headers.authorization, req.url, deps.auth);
-    if (identity.kind !== "admin") throw badAdminKey();
-  };
+  const requireAdmin = adminGuard(deps.auth);
   /** POST with a JSON body (brotli for the big ones), admin-checked. */
   const post = (path: string, handle: (body: Record<string, unknown>, req: HttpRequest) => Promise<unknown>): Route => ({
     method: "POST",

@@ -6,7 +6,7 @@
  *
  * States: running → complete | failed (terminal).
  */
-import type { ConvexJSON, DocumentJSON, IndexKey, Storage } from "@tandem/storage";
+import type { ConvexJSON, DocumentJSON, IndexKey, SnapshotReader, Storage } from "@tandem/storage";
 import type { ValidatorJSON } from "convex/values";
 import type { SchemaJSON } from "../engine/deployment.js";
 import { validateDocument, type ValidationContext } from "../values/index.js";
@@ -129,11 +129,10 @@ function withoutWritePrefix(message: string): string {
   return at < 0 ? message : message.slice(at + marker.length);
 }
 
-/** Every live document of `table` at the latest snapshot, in `_id` order, read in batches. */
-export async function* allDocuments(storage: Storage, table: string): AsyncGenerator<DocumentJSON> {
+/** Every live document of `table` at `snapshot` (default: the latest), in `_id` order, read in batches. */
+export async function* allDocuments(storage: Storage, table: string, snapshot: SnapshotReader = storage.snapshot()): AsyncGenerator<DocumentJSON> {
   const byId = storage.indexes(table).find((i) => i.name === "by_id");
   if (!byId) return;
-  const snapshot = storage.snapshot();
   let start = new Uint8Array(0) as IndexKey;
   for (;;) {
     const batch = await snapshot.scan({ index: byId.id, start, end: null }, "asc", SCAN_BATCH);

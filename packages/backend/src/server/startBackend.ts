@@ -12,12 +12,19 @@ import { createEngine, type TandemEngine } from "../engine/index.js";
 import { createRouter, functionRoutes, metaRoutes, type RequestAuthenticator, type VerifiedUser } from "../http/index.js";
 import {
   EnvironmentVariables,
+  ExportService,
+  ExternalCommits,
+  ImportService,
   LogStream,
   PushService,
+  dataRoutes,
   loadEnvironment,
   pushRoutes,
   registerCliSystemFunctions,
+  registerDataSystemFunctions,
 } from "../push/index.js";
+import { makeDocumentCheck } from "../runtime/document_check.js";
+import { withExternalCommits } from "./commitFeed.js";
 import type { ValidationContext } from "../values/index.js";
 import { loadOrCreateAdminKey } from "./adminKey.js";
 import { closeServer, listen, originOf } from "./listen.js";
@@ -105,6 +112,22 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     };
     const push = await PushService.open({ storage, engine, env, validation, logger: logger.child("push") });
     registerCliSystemFunctions(engine, { env, storage, live: () => push.live(), cloudUrl: urls.cloud });
+    // Function threads keep their own table catalog; a re-deploy of the live code refreshes it.
+    const external = new ExternalCommits(async () => {
+      const live = engine.current();
+      if (live) await engine.deploy(live);
+    });
+    const imports = new ImportService({
+      storage,
+      commits: external,
+      logger: logger.child("import"),
+      documentCheck: () => {
+        const live = push.live();
+        return live ? makeDocumentCheck(live.analysis, validation) : () => {};
+      },
+    });
+    const exports = new ExportService(storage, logger.child("export"));
+    registerDataSystemFunctions(engine, { storage, imports, exports });
 
     const auth: RequestAuthenticator = {
       authenticateUser: options.authenticateUser ?? liveDeploymentAuthenticator(() => push.live(), logger.child("auth")),
@@ -114,10 +137,11 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       ...metaRoutes({ instanceName, version: BACKEND_VERSION }),
       ...functionRoutes({ engine, auth }),
       ...pushRoutes({ push, env, logs, auth, urls, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) }),
+      ...dataRoutes({ imports, exports, auth }),
     ];
     apiServer.on("request", createRouter(routes, logger.child("http")));
     sync = attachSyncServer(apiServer, {
-      engine,
+      engine: withExternalCommits(engine, external),
       authenticateUser: auth.authenticateUser,
       checkAdminKey: auth.checkAdminKey,
       logger: logger.child("sync"),
