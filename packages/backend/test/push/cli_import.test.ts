@@ -167,6 +167,14 @@ test("npx convex data lists tables and prints a table's documents", async () => 
   assert.match(lines[1]!, /"name": "bob"/);
 });
 
+test("--replace-all clears every table, not only the imported one", async () => {
+  assert.ok((await rows("scores")).length > 0);
+  const r = await convex("import", "--table", "tasks", "--replace-all", "--yes", "one.json");
+  assert.equal(r.code, 0, r.output);
+  assert.deepEqual(await texts(), ["Only this"]);
+  assert.deepEqual(await rows("scores"), []);
+});
+
 test("uploads past 256 MiB are refused with a clear error", async () => {
   const headers = { Authorization: `Convex ${backend.adminKey}`, "Content-Type": "application/json" };
   const start = await fetch(`${backend.url}/api/import/start_upload`, { method: "POST", headers });
