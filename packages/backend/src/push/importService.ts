@@ -145,9 +145,12 @@ export class ImportService {
       created = built.createdTables;
       const result = await storage.commit({ writes: built.writes });
       record.state = { state: "completed", num_rows_written: built.rowsWritten };
-      await commits.announce(result, new Set(built.writes.map((w) => w.table)), created.length > 0);
+      // Committed: from here a failure to announce is logged, never reported as a failed import.
+      await commits
+        .announce(result, new Set(built.writes.map((w) => w.table)), created.length > 0)
+        .catch((e: unknown) => this.#deps.logger.error("announcing an import failed", { error: e as Error }));
     } catch (e) {
-      if (record.state.state !== "completed") await dropTables(storage, created);
+      await dropTables(storage, created);
       this.#fail(record, e);
     } finally {
       record.units = null;
