@@ -538,6 +538,19 @@ export function createEngine(options: EngineOptions): TandemEngine {
       pool?.setEnvironment(env);
       actionPool?.setEnvironment(env);
     },
+    async commitExternal(request) {
+      const committed = await commitMutex.run(async () => {
+        const stored = await storage.commit(request);
+        const result = { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(request.writes.map((w) => w.table))] };
+        commitLog.append(result.ts, result.indexWrites);
+        return { stored, result };
+      });
+      notify(committed.result.ts, committed.result.indexWrites);
+      return committed.stored;
+    },
+    catalogChanged() {
+      catalogVersion += 1;
+    },
     onExecution(listener) {
       execListeners.add(listener);
       return () => execListeners.delete(listener);

@@ -132,6 +132,13 @@ export interface EngineAdmin {
   /** Deployment environment variables, visible as `process.env` inside functions. */
   setEnvironment(vars: Readonly<Record<string, string>>): void;
   onExecution(listener: (log: ExecutionLog) => void): () => void;
+  /**
+   * Writes the server makes itself (snapshot import) as one commit, in order with mutations:
+   * recorded for conflict checks and announced to subscriptions like any other commit.
+   */
+  commitExternal(request: import("@tandem/storage").CommitRequest): Promise<import("@tandem/storage").CommitResult>;
+  /** Tables or indexes changed outside the engine: function threads reload their catalog. */
+  catalogChanged(): void;
   close(): Promise<void>;
 }
 

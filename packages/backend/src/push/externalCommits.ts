@@ -1,35 +1,24 @@
 /**
- * Commits made by the server itself (snapshot import) straight to storage, outside the
- * engine's mutation pipeline: they must still reach live subscriptions, and function threads
- * must learn of tables they create. `announce` does both; the server wiring merges these
- * notices with the engine's own for the sync layer.
+ * Commits made by the server itself (snapshot import): they go through the engine, so they are
+ * ordered with mutations, checked against by later mutations, and reach live subscriptions; and
+ * function threads learn of the tables they create.
  */
-import type { CommitResult, Timestamp } from "@tandem/storage";
-import type { CommitNotice } from "../engine/types.js";
-import { tableMarkerWrites } from "../transactions/table_marker.js";
+import type { CommitRequest, CommitResult } from "@tandem/storage";
+import type { EngineAdmin } from "../engine/types.js";
 
 export class ExternalCommits {
-  readonly #listeners = new Set<(notice: CommitNotice) => void>();
-  readonly #catalogChanged: () => Promise<void>;
+  readonly #engine: Pick<EngineAdmin, "commitExternal" | "catalogChanged">;
 
-  /** `catalogChanged` makes function threads reload tables (they keep their own catalog). */
-  constructor(catalogChanged: () => Promise<void>) {
-    this.#catalogChanged = catalogChanged;
+  constructor(engine: Pick<EngineAdmin, "commitExternal" | "catalogChanged">) {
+    this.#engine = engine;
   }
 
-  onCommit(listener: (notice: CommitNotice) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /** Tables were created (or dropped again) outside the engine. */
+  tablesChanged(): void {
+    this.#engine.catalogChanged();
   }
 
-  async announce(result: CommitResult, tables: Iterable<string>, createdTables: boolean): Promise<void> {
-    if (createdTables) await this.#catalogChanged();
-    const writes: { index: number; key: Uint8Array }[] = [];
-    for (const w of [...result.indexWrites, ...tableMarkerWrites(tables)]) {
-      if (w.oldKey) writes.push({ index: w.index, key: w.oldKey });
-      if (w.newKey) writes.push({ index: w.index, key: w.newKey });
-    }
-    const notice: CommitNotice = { ts: result.ts as Timestamp, writes };
-    for (const l of this.#listeners) l(notice);
+  commit(request: CommitRequest): Promise<CommitResult> {
+    return this.#engine.commitExternal(request);
   }
 }

@@ -143,14 +143,12 @@ export class ImportService {
     try {
       const built = await buildImport(storage, units, record.mode, this.#deps.documentCheck());
       created = built.createdTables;
-      const result = await storage.commit({ writes: built.writes });
+      if (created.length > 0) commits.tablesChanged();
+      await commits.commit({ writes: built.writes });
       record.state = { state: "completed", num_rows_written: built.rowsWritten };
-      // Committed: from here a failure to announce is logged, never reported as a failed import.
-      await commits
-        .announce(result, new Set(built.writes.map((w) => w.table)), created.length > 0)
-        .catch((e: unknown) => this.#deps.logger.error("announcing an import failed", { error: e as Error }));
     } catch (e) {
       await dropTables(storage, created);
+      if (created.length > 0) commits.tablesChanged();
       this.#fail(record, e);
     } finally {
       record.units = null;

@@ -24,7 +24,6 @@ import {
   registerDataSystemFunctions,
 } from "../push/index.js";
 import { makeDocumentCheck } from "../runtime/document_check.js";
-import { withExternalCommits } from "./commitFeed.js";
 import type { ValidationContext } from "../values/index.js";
 import { loadOrCreateAdminKey } from "./adminKey.js";
 import { closeServer, listen, originOf } from "./listen.js";
@@ -112,11 +111,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     };
     const push = await PushService.open({ storage, engine, env, validation, logger: logger.child("push") });
     registerCliSystemFunctions(engine, { env, storage, live: () => push.live(), cloudUrl: urls.cloud });
-    // Function threads keep their own table catalog; a re-deploy of the live code refreshes it.
-    const external = new ExternalCommits(async () => {
-      const live = engine.current();
-      if (live) await engine.deploy(live);
-    });
+    const external = new ExternalCommits(engine);
     const imports = new ImportService({
       storage,
       commits: external,
@@ -141,7 +136,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     ];
     apiServer.on("request", createRouter(routes, logger.child("http")));
     sync = attachSyncServer(apiServer, {
-      engine: withExternalCommits(engine, external),
+      engine,
       authenticateUser: auth.authenticateUser,
       checkAdminKey: auth.checkAdminKey,
       logger: logger.child("sync"),
