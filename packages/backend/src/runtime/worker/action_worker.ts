@@ -7,18 +7,12 @@ import { parentPort, workerData } from "node:worker_threads";
 import { LoadedDeployment } from "../loaded_deployment.js";
 import { runFunction } from "../../engine/execute.js";
 import type { EngineCallbacks } from "../syscalls.js";
-import { setVmTimeoutGuard } from "../invoke.js";
+import { setUpFunctionThread } from "./thread_setup.js";
 import type { ActionJob, EngineCall, FromActionWorker, ToActionWorker } from "./action_protocol.js";
 import type { WorkerData } from "./protocol.js";
 
-setVmTimeoutGuard(false);
+setUpFunctionThread();
 const port = parentPort!;
-// A promise user code left unawaited may reject after its function returned. On Convex that is a
-// warning, not a crash: log it and keep this thread serving.
-process.on("unhandledRejection", (reason) => {
-  const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
-  process.emitWarning(`Unhandled promise rejection in a function: ${text}`);
-});
 const data = workerData as WorkerData;
 let deployment: LoadedDeployment | null = null;
 let env: Readonly<Record<string, string>> = {};

@@ -13,19 +13,12 @@ import type { Catalog } from "../../transactions/catalog.js";
 import { LoadedDeployment } from "../loaded_deployment.js";
 import { makeDocumentCheck } from "../document_check.js";
 import { runFunction } from "../../engine/execute.js";
-import { setVmTimeoutGuard } from "../invoke.js";
+import { setUpFunctionThread } from "./thread_setup.js";
 import type { DocumentCheck } from "../db_ops.js";
 import type { FromWorker, RunJob, ToWorker, WorkerData } from "./protocol.js";
 
-// This thread is replaced by the engine's watchdog when user code overruns: no vm timeouts here.
-setVmTimeoutGuard(false);
+setUpFunctionThread();
 const port = parentPort!;
-// A promise user code left unawaited may reject after its function returned. On Convex that is a
-// warning, not a crash: log it and keep this thread serving.
-process.on("unhandledRejection", (reason) => {
-  const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
-  process.emitWarning(`Unhandled promise rejection in a function: ${text}`);
-});
 const data = workerData as WorkerData;
 const storageReady: Promise<Storage> = openSqliteStorage({ path: data.storage.path, readonly: true });
 let deployment: LoadedDeployment | null = null;
