@@ -8,8 +8,11 @@ const negNaN = (() => {
   return d.getFloat64(0);
 })();
 
+// Random doubles without NaN: fc.double() can produce NaNs with arbitrary payloads and signs, and
+// JavaScript does not keep NaN bit patterns stable (see the README on NaN order); the two standard
+// NaNs come from the constants below.
 export const float64 = fc.oneof(
-  fc.double(),
+  fc.double({ noNaN: true }),
   fc.constantFrom(0, -0, NaN, negNaN, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, Number.MAX_VALUE, 1, -1, 0.5),
 );
 
