@@ -9,7 +9,8 @@ const negNaN = (() => {
 })();
 
 // Random doubles without NaN: fc.double() can produce NaNs with arbitrary payloads and signs, and
-// JavaScript does not keep NaN bit patterns stable (see the README on NaN order); the two standard
+// JavaScript does not keep NaN bit patterns stable (and Convex's JS compareValues orders payload
+// NaNs against IEEE total order, which the encoding follows, as the server does); the two standard
 // NaNs come from the constants below.
 export const float64 = fc.oneof(
   fc.double({ noNaN: true }),
