@@ -8,13 +8,47 @@
  * Rate limits are switched off for the run (every request comes from 127.0.0.1).
  */
 import http from "node:http";
+import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { hash, type Algorithm } from "@node-rs/argon2";
 import { generateKeyPair, SignJWT } from "jose";
-import { startIdentityServer } from "../packages/identity/src/index.js";
 import type { BenchRow } from "./report.js";
+
+/**
+ * The identity server runs in a child process (the built package, as users run it), so it does
+ * not share an event loop with the load generator (DESIGN §6).
+ */
+if (process.env.IDENTITY_BENCH_ROLE === "server") {
+  const { startIdentityServer } = await import("@tandem/identity");
+  const dataDir = mkdtempSync(join(tmpdir(), "tandem-identity-bench-"));
+  const server = await startIdentityServer({ dataDir, port: 0, security: { perIpLimit: false, perIdentifierLimit: false } });
+  process.send!({ url: server.url, issuer: server.issuer, secretKey: server.secretKey });
+  process.on("disconnect", () => {
+    void server.close().finally(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
+  });
+}
+
+async function startServerChild(): Promise<{ url: string; issuer: string; secretKey: string; close(): Promise<void> }> {
+  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, IDENTITY_BENCH_ROLE: "server" }, stdio: "inherit" });
+  const info = await new Promise<{ url: string; issuer: string; secretKey: string }>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as { url: string; issuer: string; secretKey: string }));
+    child.once("exit", (code) => reject(new Error(`identity server exited with ${code}`)));
+  });
+  return {
+    ...info,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.disconnect();
+      }),
+  };
+}
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ARGON = { algorithm: 2 as Algorithm, memoryCost: 19456, timeCost: 2, parallelism: 1 };
@@ -49,8 +83,7 @@ function post(agent: http.Agent, url: string, body: string, headers: Record<stri
 }
 
 export default async function identityBench(): Promise<BenchRow[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), "tandem-identity-bench-"));
-  const server = await startIdentityServer({ dataDir, port: 0, security: { perIpLimit: false, perIdentifierLimit: false } });
+  const server = await startServerChild();
   const rows: BenchRow[] = [];
   try {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -152,7 +185,6 @@ export default async function identityBench(): Promise<BenchRow[]> {
     agent.destroy();
   } finally {
     await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
   return rows;
 }
