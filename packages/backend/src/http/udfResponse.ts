@@ -4,7 +4,7 @@
  * `errorData` is present only for a `ConvexError` (never `null` for ordinary errors), because
  * `ConvexHttpClient` turns any present `errorData` into a `ConvexError`.
  */
-import { randomBytes } from "node:crypto";
+import { newRequestId } from "../engine/random_pool.js";
 import type { Outcome } from "../engine/types.js";
 import type { ConvexJSON } from "@tandem/storage";
 import { formatValue, type ValueFormat } from "./format.js";
@@ -13,10 +13,7 @@ export type UdfResponse =
   | { status: "success"; value: unknown; logLines?: readonly string[] }
   | { status: "error"; errorMessage: string; errorData?: unknown; logLines?: readonly string[] };
 
-/** 16 hex digits, as Convex prints them in `[Request ID: …]`. */
-export function newRequestId(): string {
-  return randomBytes(8).toString("hex");
-}
+export { newRequestId };
 
 export function serverErrorMessage(requestId: string, message: string): string {
   return `[Request ID: ${requestId}] Server Error\n${message}`;

@@ -8,13 +8,13 @@ import { spawnThread } from "./spawn_thread.js";
 import type { Logger } from "@tandem/shared";
 import type { TableInfo } from "@tandem/storage";
 import type { Deployment } from "../../engine/deployment.js";
-import type { FromWorker, JobOutcome, RunJob, ToWorker, WorkerData } from "./protocol.js";
+import type { FromWorker, JobDone, JobOutcome, RunJob, ToWorker, WorkerData } from "./protocol.js";
 import { timeLimitMessage } from "../realm.js";
 
 export interface JobResult {
   readonly out: JobOutcome;
-  readonly readSet: Extract<FromWorker, { type: "done" }>["readSet"];
-  readonly writes: Extract<FromWorker, { type: "done" }>["writes"];
+  readonly readSet: JobDone["readSet"];
+  readonly writes: JobDone["writes"];
 }
 
 interface Pending {
@@ -25,6 +25,8 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  /** Jobs chosen for this thread in the current turn, sent together. */
+  outbox: Array<{ id: number; job: RunJob }>;
   /** Jobs sent to the thread, oldest first; it runs them one at a time in this order. */
   running: Pending[];
   /** Fires when the thread has made no progress for a whole job time limit. */
@@ -68,7 +70,8 @@ export class WorkerPool {
 
   #spawn(existing?: Slot): Slot {
     const worker = spawnThread("worker_main", this.#opts.data);
-    const slot: Slot = existing ?? { worker, running: [], timer: null, ready: false };
+    const slot: Slot = existing ?? { worker, outbox: [], running: [], timer: null, ready: false };
+    slot.outbox = [];
     slot.worker = worker;
     slot.ready = false;
     // Events of a thread that was already replaced are ignored.
@@ -121,8 +124,19 @@ export class WorkerPool {
       const p = this.#queue.shift()!;
       best.running.push(p);
       if (!best.timer) this.#arm(best);
-      best.worker.postMessage({ type: "run", id: p.id, job: p.job } satisfies ToWorker);
+      if (best.outbox.length === 0) {
+        const slot = best;
+        queueMicrotask(() => this.#flush(slot));
+      }
+      best.outbox.push({ id: p.id, job: p.job });
     }
+  }
+
+  #flush(slot: Slot): void {
+    if (slot.outbox.length === 0) return;
+    const items = slot.outbox;
+    slot.outbox = [];
+    slot.worker.postMessage({ type: "run", items } satisfies ToWorker);
   }
 
   #arm(slot: Slot): void {
@@ -134,14 +148,16 @@ export class WorkerPool {
   #onMessage(slot: Slot, m: FromWorker): void {
     switch (m.type) {
       case "done": {
-        const p = slot.running[0];
-        if (!p || p.id !== m.id) return;
-        slot.running.shift();
+        for (const d of m.items) {
+          const p = slot.running[0];
+          if (!p || p.id !== d.id) continue;
+          slot.running.shift();
+          p.resolve({ out: d.out, readSet: d.readSet, writes: d.writes });
+        }
         // Progress: the next job gets a full time limit from now.
         if (slot.timer) clearTimeout(slot.timer);
         slot.timer = null;
         if (slot.running.length > 0) this.#arm(slot);
-        p.resolve({ out: m.out, readSet: m.readSet, writes: m.writes });
         this.#dispatch();
         return;
       }

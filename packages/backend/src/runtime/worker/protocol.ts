@@ -24,7 +24,8 @@ export interface RunJob {
 export type ToWorker =
   | { readonly type: "deploy"; readonly deployment: Deployment }
   | { readonly type: "env"; readonly env: Readonly<Record<string, string>> }
-  | { readonly type: "run"; readonly id: number; readonly job: RunJob }
+  /** Jobs are sent in batches: one message per thread per event-loop turn. */
+  | { readonly type: "run"; readonly items: ReadonlyArray<{ readonly id: number; readonly job: RunJob }> }
   | { readonly type: "reply"; readonly id: number; readonly ok: true; readonly value: TableInfo }
   | { readonly type: "reply"; readonly id: number; readonly ok: false; readonly message: string };
 
@@ -32,14 +33,16 @@ export type JobOutcome =
   | { readonly ok: true; readonly value: ConvexJSON; readonly logLines: string[]; readonly journal: string | null }
   | { readonly ok: false; readonly error: FunctionError; readonly logLines: string[]; readonly journal: string | null };
 
+export interface JobDone {
+  readonly id: number;
+  readonly out: JobOutcome;
+  readonly readSet: KeyRange[];
+  readonly writes: DocumentWrite[];
+}
+
 export type FromWorker =
-  | {
-      readonly type: "done";
-      readonly id: number;
-      readonly out: JobOutcome;
-      readonly readSet: KeyRange[];
-      readonly writes: DocumentWrite[];
-    }
+  /** Results in the order the jobs ran, batched while the thread is busy. */
+  | { readonly type: "done"; readonly items: readonly JobDone[] }
   | { readonly type: "request"; readonly id: number; readonly method: "ensureTable"; readonly table: string }
   /** Sent after each deployment has been loaded and warmed up (the store is open by then). */
   | { readonly type: "ready" };

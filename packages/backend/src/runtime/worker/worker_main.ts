@@ -15,7 +15,7 @@ import { makeDocumentCheck } from "../document_check.js";
 import { runFunction } from "../../engine/execute.js";
 import { setUpFunctionThread } from "./thread_setup.js";
 import type { DocumentCheck } from "../db_ops.js";
-import type { FromWorker, RunJob, ToWorker, WorkerData } from "./protocol.js";
+import type { FromWorker, JobDone, RunJob, ToWorker, WorkerData } from "./protocol.js";
 
 setUpFunctionThread();
 const port = parentPort!;
@@ -30,6 +30,21 @@ const rpcs = new Map<number, { resolve: (t: TableInfo) => void; reject: (e: Erro
 let queue: Promise<void> = Promise.resolve();
 
 const send = (m: FromWorker) => port.postMessage(m);
+
+/**
+ * Results go back in batches: jobs run back to back on the microtask queue, so everything that
+ * finishes before the thread next turns its event loop shares one message.
+ */
+let results: JobDone[] = [];
+function finished(done: JobDone): void {
+  if (results.length === 0) setImmediate(flushResults);
+  results.push(done);
+}
+function flushResults(): void {
+  const items = results;
+  results = [];
+  if (items.length > 0) send({ type: "done", items });
+}
 
 port.on("message", (m: ToWorker) => {
   switch (m.type) {
@@ -46,7 +61,7 @@ port.on("message", (m: ToWorker) => {
       env = m.env;
       return;
     case "run":
-      queue = queue.then(() => run(m.id, m.job));
+      for (const { id, job } of m.items) queue = queue.then(() => run(id, job));
       return;
     case "reply": {
       const r = rpcs.get(m.id);
@@ -130,9 +145,9 @@ async function run(id: number, job: RunJob): Promise<void> {
         return target.path;
       },
     });
-    send({ type: "done", id, out, readSet: tx.readSet, writes: out.ok ? tx.writes() : [] });
+    finished({ id, out, readSet: tx.readSet, writes: out.ok ? tx.writes() : [] });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    send({ type: "done", id, out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], writes: [] });
+    finished({ id, out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], writes: [] });
   }
 }
