@@ -4,14 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { cp, mkdtemp, rm, symlink } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import WebSocket from "ws";
+import { copyApp, freePort } from "../../../test/e2e/support/demo.js";
 
 const exampleDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const repoDir = resolve(exampleDir, "../..");
@@ -23,29 +22,6 @@ interface Message {
 }
 const listMessages = makeFunctionReference<"query", Record<string, never>, Message[]>("messages:list");
 const sendMessage = makeFunctionReference<"mutation", { body: string; author?: string }, null>("messages:send");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  assert.ok(address !== null && typeof address === "object");
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
-
-/** A private copy of the app, so the test never touches examples/chat/.tandem or .env.local. */
-async function copyApp(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "tandem-chat-"));
-  for (const part of ["convex", "web", "package.json"]) {
-    await cp(join(exampleDir, part), join(dir, part), {
-      recursive: true,
-      filter: (src) => !src.includes("_generated"),
-    });
-  }
-  // `npx convex` in the copy must find the repo's pinned convex package.
-  await symlink(join(repoDir, "node_modules"), join(dir, "node_modules"), "dir");
-  return dir;
-}
 
 /** Collects the child's output and resolves when `pattern` matches it (or rejects on exit). */
 function waitForOutput(child: ChildProcess, output: () => string, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {

@@ -38,3 +38,15 @@ export interface ServerFlags {
 export function adminKeyFrom(flags: ServerFlags): string | undefined {
   return flags.adminKey ?? (process.env.TANDEM_ADMIN_KEY || undefined);
 }
+
+/** The services' options common to `dev` and `serve`, from their shared flags. */
+export function serviceOptionsFrom(flags: ServerFlags) {
+  return {
+    host: flags.host,
+    port: flags.port,
+    sitePort: flags.sitePort,
+    identityPort: flags.identityPort,
+    adminKey: adminKeyFrom(flags),
+    sessionTokenLifetimeSeconds: flags.sessionTokenLifetime,
+  };
+}

@@ -25,7 +25,7 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const address = server.address();
@@ -35,7 +35,7 @@ async function freePort(): Promise<number> {
 }
 
 /** A private copy of the app, so a run never touches examples/chat/.tandem or its .env.local. */
-async function copyApp(): Promise<string> {
+export async function copyApp(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "tandem-e2e-chat-"));
   for (const part of ["convex", "web", "package.json"]) {
     await cp(join(exampleDir, part), join(dir, part), { recursive: true, filter: (src) => !src.includes("_generated") });

@@ -9,7 +9,7 @@ import { join, relative, resolve } from "node:path";
 import { createLogger, type LogLevel } from "@tandem/shared";
 import { exitCodeOf, findConvexCli, spawnConvex } from "../convexCli.js";
 import { updateEnvFile } from "../envFile.js";
-import { adminKeyFrom, type ServerFlags } from "../options.js";
+import { serviceOptionsFrom, type ServerFlags } from "../options.js";
 import { startServices } from "../services.js";
 import { CliError, type Io } from "../io.js";
 
@@ -36,12 +36,7 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
   const level = (process.env.TANDEM_LOG_LEVEL as LogLevel | undefined) ?? "warn";
   const services = await startServices({
     dataDir,
-    host: flags.host,
-    port: flags.port,
-    sitePort: flags.sitePort,
-    identityPort: flags.identityPort,
-    adminKey: adminKeyFrom(flags),
-    sessionTokenLifetimeSeconds: flags.sessionTokenLifetime,
+    ...serviceOptionsFrom(flags),
     instance: "development",
     logger: createLogger("tandem", { level }),
   });

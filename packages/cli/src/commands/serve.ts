@@ -7,7 +7,7 @@ import { createLogger, type LogLevel } from "@tandem/shared";
 import { ADMIN_KEY_FILE } from "@tandem/backend";
 import * as storageModule from "@tandem/storage";
 import type { Storage } from "@tandem/storage";
-import { adminKeyFrom, type ServerFlags } from "../options.js";
+import { adminKeyFrom, serviceOptionsFrom, type ServerFlags } from "../options.js";
 import { startServices } from "../services.js";
 import { CliError, type Io } from "../io.js";
 
@@ -33,12 +33,7 @@ export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown
   const storage = await openStorage(flags.db);
   const services = await startServices({
     dataDir,
-    host: flags.host,
-    port: flags.port,
-    sitePort: flags.sitePort,
-    identityPort: flags.identityPort,
-    adminKey: adminKeyFrom(flags),
-    sessionTokenLifetimeSeconds: flags.sessionTokenLifetime,
+    ...serviceOptionsFrom(flags),
     instance: "production",
     logger: createLogger("tandem", { level }),
     ...(storage ? { storage } : {}),
