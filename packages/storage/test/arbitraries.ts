@@ -62,3 +62,16 @@ export const { value } = fc.letrec<{ value: Value; leaf: Value }>((tie) => ({
 /** A tuple element: any value or a missing field. */
 export const element = fc.oneof({ weight: 1, arbitrary: fc.constant(undefined) }, { weight: 8, arbitrary: value });
 export const tuple = fc.array(element, { maxLength: 3 });
+
+/**
+ * Every NaN made the same NaN: V8 may rewrite a NaN's sign and payload bits (e.g. when it is stored
+ * in an array of doubles), so which NaN a value holds is not stable in JavaScript.
+ */
+export function sameNaNs<T extends Value | undefined>(v: T): T;
+export function sameNaNs(v: Value | undefined): Value | undefined {
+  if (typeof v === "number") return Number.isNaN(v) ? NaN : v;
+  if (Array.isArray(v)) return v.map((x) => sameNaNs(x));
+  if (v !== null && typeof v === "object" && !(v instanceof ArrayBuffer))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sameNaNs(x as Value)]));
+  return v;
+}

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { compareValues, type Value } from "convex/values";
 import { compareKeys, decodeIndexKey, encodeIndexKey, indexRange, keyInRange, prefixSuccessor } from "../src/index.js";
 import type { IndexId, IndexInfo } from "../src/index.js";
-import { bytesBiased, element, float64, int64, str, tuple, value } from "./arbitraries.js";
+import { bytesBiased, element, float64, int64, sameNaNs, str, tuple, value } from "./arbitraries.js";
 
 const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
 
@@ -65,7 +65,8 @@ test("decode(encode(x)) round-trips, -0 and NaN included", () => {
       const key = encodeIndexKey(t);
       const back = decodeIndexKey(key);
       assert.deepStrictEqual(back, t); // deepStrictEqual uses Object.is: -0 ≠ +0, NaN = NaN
-      assert.equal(compareKeys(encodeIndexKey(back), key), 0);
+      // Byte-identical only up to which NaN: V8 does not keep NaN bits stable, see sameNaNs.
+      assert.equal(compareKeys(encodeIndexKey(back.map((x) => sameNaNs(x))), encodeIndexKey(t.map((x) => sameNaNs(x)))), 0);
     }),
     { numRuns },
   );
