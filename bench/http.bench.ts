@@ -9,7 +9,10 @@
  *
  * Each server runs in its own child process (this file with `HTTP_BENCH_ROLE`), so the load
  * generator (this process: `node:http` keep-alive agent, 50 requests in flight) does not share
- * an event loop with it. Knobs: HTTP_BENCH_SECONDS=4, HTTP_BENCH_CONCURRENCY=50.
+ * an event loop with it. Each pair of figures is measured in alternating rounds. Knobs:
+ * HTTP_BENCH_SECONDS=4 (per server and row), HTTP_BENCH_ROUNDS=4, HTTP_BENCH_CONCURRENCY=50,
+ * HTTP_BENCH_ONLY=insert (skip the query rows), HTTP_BENCH_SERVER_FLAGS="--cpu-prof" (node flags for
+ * the Tandem server's process, e.g. to profile it).
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtemp, mkdir, symlink, writeFile } from "node:fs/promises";
@@ -22,9 +25,12 @@ import { spawnSync } from "node:child_process";
 import type { BenchRow } from "./report.js";
 
 const SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.HTTP_BENCH_ROUNDS ?? 4);
 const CONCURRENCY = Number(process.env.HTTP_BENCH_CONCURRENCY ?? 50);
 const ADMIN_KEY = "bench|http-admin-key";
 const ROWS = 5000;
+const ONLY = process.env.HTTP_BENCH_ONLY;
+const SERVER_FLAGS = (process.env.HTTP_BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean);
 const repoRoot = join(fileURLToPath(import.meta.url), "..", "..");
 
 // ---- servers (child processes) ---------------------------------------------------------------
@@ -34,6 +40,9 @@ async function tandemRole(): Promise<void> {
   const { silentLogger } = await import("@tandem/shared");
   const dataDir = await mkdtemp(join(tmpdir(), "tandem-bench-http-"));
   const b = await startBackend({ dataDir, port: 0, sitePort: 0, adminKey: ADMIN_KEY, logger: silentLogger });
+  // A normal exit on kill, so flags such as --cpu-prof write their output.
+  process.on("SIGTERM", () => void b.close().finally(() => process.exit(0)));
+  answerCpuReadings();
   process.send!({ url: b.url });
 }
 
@@ -63,11 +72,32 @@ async function bareRole(): Promise<void> {
       res.end(out);
     });
   });
+  answerCpuReadings();
   server.listen(0, "127.0.0.1", () => process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
 }
 
+/** CPU time of the whole server process (every thread), asked for by the load generator. */
+function answerCpuReadings(): void {
+  process.on("message", (m) => {
+    if (m === "cpu") process.send!({ cpu: process.cpuUsage() });
+  });
+}
+
+function cpuReading(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (m: { cpu?: NodeJS.CpuUsage }) => {
+      if (!m.cpu) return;
+      child.off("message", on);
+      resolve(m.cpu.user + m.cpu.system);
+    };
+    child.on("message", on);
+    child.send("cpu");
+  });
+}
+
 function startChild(role: "tandem" | "bare"): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, HTTP_BENCH_ROLE: role }, stdio: "inherit" });
+  const execArgv = role === "tandem" ? [...process.execArgv, ...SERVER_FLAGS] : process.execArgv;
+  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, HTTP_BENCH_ROLE: role }, execArgv, stdio: "inherit" });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { url: string }) => resolve({ url: m.url, child }));
     child.once("exit", (code) => reject(new Error(`${role} server exited with ${code}`)));
@@ -122,11 +152,60 @@ function call(agent: Agent, url: URL, body: string): Promise<string> {
   });
 }
 
-/** Requests/s with `CONCURRENCY` loops, each waiting for its answer before the next request. */
-async function measure(base: string, path: string, makeBody: (i: number) => string, seconds = SECONDS): Promise<number> {
+interface Server {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+interface Measured {
+  /** Requests/s. */
+  readonly rate: number;
+  /** The server process's CPU time per request, µs (all its threads). */
+  readonly cpuPerRequest: number;
+}
+
+/**
+ * Both servers under the same load, in alternating rounds (Tandem, bare, Tandem, bare, …): these
+ * shared machines change speed from one second to the next, and alternating keeps both figures
+ * of a ratio under the same conditions.
+ */
+async function measurePair(
+  tandem: Server,
+  bare: Server,
+  path: string,
+  tandemBody: (i: number) => string,
+  bareBody: (i: number) => string = tandemBody,
+): Promise<{ tandem: Measured; bare: Measured }> {
+  const sum = () => ({ count: 0, seconds: 0, cpu: 0, next: 0 });
+  const totals = { tandem: sum(), bare: sum() };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, server, body] of [["tandem", tandem, tandemBody], ["bare", bare, bareBody]] as const) {
+      const t = totals[name];
+      const w = await measureWindow(server, path, body, SECONDS / ROUNDS, t.next);
+      t.count += w.count;
+      t.seconds += w.seconds;
+      t.cpu += w.cpu;
+      t.next = w.next;
+    }
+  }
+  const result = (t: ReturnType<typeof sum>): Measured => ({ rate: t.count / t.seconds, cpuPerRequest: t.cpu / t.count });
+  return { tandem: result(totals.tandem), bare: result(totals.bare) };
+}
+
+/**
+ * Requests counted over `seconds` (after a short warm-up) from `CONCURRENCY` loops, each waiting
+ * for its answer before its next request; bodies are numbered on from `first`.
+ */
+async function measureWindow(
+  server: Server,
+  path: string,
+  makeBody: (i: number) => string,
+  seconds: number,
+  first: number,
+): Promise<{ count: number; seconds: number; cpu: number; next: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const url = new URL(path, base);
-  let i = 0;
+  const url = new URL(path, server.url);
+  let i = first;
   let done = 0;
   let failed: Error | null = null;
   let measuring = false;
@@ -139,17 +218,19 @@ async function measure(base: string, path: string, makeBody: (i: number) => stri
     }
   };
   const loops = Array.from({ length: CONCURRENCY }, loop);
-  await new Promise((r) => setTimeout(r, 700)); // warm-up: connections, JIT
+  await new Promise((r) => setTimeout(r, 400)); // warm-up: connections, JIT
+  const cpu0 = await cpuReading(server.child);
   measuring = true;
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const elapsed = (performance.now() - t0) / 1000;
   const counted = done;
+  const cpu = (await cpuReading(server.child)) - cpu0;
   stop = true;
   await Promise.all(loops);
   agent.destroy();
   if (failed) throw failed;
-  return counted / elapsed;
+  return { count: counted, seconds: elapsed, cpu, next: i };
 }
 
 const mutationBody = (i: number) =>
@@ -161,30 +242,39 @@ export default async function httpBench(): Promise<BenchRow[]> {
   try {
     await pushApp(tandem.url);
     const rows: BenchRow[] = [];
-    const tandemInserts = await measure(tandem.url, "/api/mutation", mutationBody);
-    const bareInserts = await measure(bare.url, "/api/mutation", mutationBody);
+    const { tandem: tandemInserts, bare: bareInserts } = await measurePair(tandem, bare, "/api/mutation", mutationBody);
     rows.push({
       name: `small insert mutations over HTTP (${CONCURRENCY} in flight, official client's body)`,
-      value: tandemInserts,
+      value: tandemInserts.rate,
       unit: "mutations/s",
-      ceiling: { name: "bare node:http + better-sqlite3, WAL + synchronous=NORMAL, 1 tx per insert", value: bareInserts },
+      ceiling: { name: "bare node:http + better-sqlite3, WAL + synchronous=NORMAL, 1 tx per insert", value: bareInserts.rate },
       target: "≥ 0.5",
     });
+    rows.push({
+      name: "server CPU time per insert mutation (all threads of the server process)",
+      value: tandemInserts.cpuPerRequest,
+      unit: "µs",
+      lowerIsBetter: true,
+      ceiling: { name: "the bare server", value: bareInserts.cpuPerRequest },
+    });
+    if (ONLY === "insert") return rows;
     // Both stores now hold ≥ ROWS items with n = 0, 1, 2, …
     const pointBody = (i: number) => JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: i % ROWS }] });
     const bareBody = (i: number) => JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: 1 + (i % ROWS) }] });
+    const points = await measurePair(tandem, bare, "/api/query", pointBody, bareBody);
     rows.push({
       name: "indexed point query over HTTP (withIndex eq → unique)",
-      value: await measure(tandem.url, "/api/query", pointBody),
+      value: points.tandem.rate,
       unit: "queries/s",
-      ceiling: { name: "bare server reading 1 row by primary key", value: await measure(bare.url, "/api/query", bareBody) },
+      ceiling: { name: "bare server reading 1 row by primary key", value: points.bare.rate },
     });
     const rangeBody = (i: number) => JSON.stringify({ path: "items:range", format: "convex_encoded_json", args: [{ from: i % (ROWS - 100) }] });
+    const ranges = await measurePair(tandem, bare, "/api/query", rangeBody);
     rows.push({
       name: "100-document indexed range query over HTTP (withIndex gte → take 100)",
-      value: await measure(tandem.url, "/api/query", rangeBody),
+      value: ranges.tandem.rate,
       unit: "queries/s",
-      ceiling: { name: "bare server reading 100 rows by primary-key range", value: await measure(bare.url, "/api/query", rangeBody) },
+      ceiling: { name: "bare server reading 100 rows by primary-key range", value: ranges.bare.rate },
     });
     return rows;
   } finally {

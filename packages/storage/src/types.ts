@@ -91,11 +91,41 @@ export interface CommitResult {
   readonly indexWrites: readonly IndexWrite[];
 }
 
-export interface CommitRequest {
-  readonly writes: readonly DocumentWrite[];
+/** A write together with the document's version it replaces, as the writer read it. */
+export interface WriteWithOriginal extends DocumentWrite {
+  /** The latest version of the document (null: it does not exist yet). */
+  readonly original: DocumentJSON | null;
+}
+
+/** A document write with its serialized value and every index key worked out ahead of the commit. */
+export interface PreparedWrite {
+  readonly id: DocumentId;
+  readonly table: string;
+  /** The new value, serialized; null deletes. */
+  readonly json: string | null;
+  /** For every index of the table: the key of the original and of the new value. */
+  readonly indexWrites: readonly IndexWrite[];
+}
+
+/** Writes made ready by `Storage.prepare` (on any connection, e.g. in another thread). */
+export interface PreparedCommit {
+  /** The table/index registry version the keys were computed with. */
+  readonly schemaVersion: number;
+  readonly writes: readonly PreparedWrite[];
+}
+
+export type CommitRequest = (
+  | { readonly writes: readonly DocumentWrite[]; readonly prepared?: undefined }
+  /**
+   * The originals the writes were prepared against must still be the latest versions when the
+   * commit applies (the caller guarantees it, e.g. by optimistic concurrency control). When the
+   * registry changed since, the commit re-plans from the stored versions instead.
+   */
+  | { readonly prepared: PreparedCommit; readonly writes?: undefined }
+) & {
   /** Key/value metadata written atomically with the documents (`null` deletes). */
   readonly meta?: ReadonlyArray<readonly [key: string, value: string | null]>;
-}
+};
 
 export interface CommitManyHooks {
   accept?(index: number): boolean;
@@ -111,6 +141,11 @@ export interface Storage {
    * returns the index keys it changed. Durable when it resolves.
    */
   commit(request: CommitRequest): Promise<CommitResult>;
+  /**
+   * Serializes the writes and computes their index keys against this connection's registry, so a
+   * writer elsewhere only has to store them (`CommitRequest.prepared`). Validates like a commit.
+   */
+  prepare(writes: readonly WriteWithOriginal[]): Promise<PreparedCommit>;
   /**
    * Group commit: applies several requests in one durable write, each at its own increasing
    * timestamp, as if committed one after another. `hooks.accept(i)` runs just before request

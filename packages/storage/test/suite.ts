@@ -127,6 +127,51 @@ export function runStorageSuite(name: string, target: OpenTarget): void {
     assert.ok(await reader.snapshot().get(c._id as DocumentId));
   });
 
+  t("prepared commits (keyed on another connection) store what planned commits store", async (s, h) => {
+    await s.ensureTable("p");
+    const byN = await s.addIndex("p", "by_n", ["n", "_creationTime", "_id"]);
+    const kept = await insert(s, "p", { n: 1 });
+    const gone = await insert(s, "p", { n: 2 });
+    const reader = await h.open({ readonly: true });
+    const fresh = doc(s, "p", { n: 3 });
+    const patched = { ...kept.value, n: 10 };
+    const missing = doc(s, "p", { n: 99 });
+    const prepared = await reader.prepare([
+      { id: fresh._id as DocumentId, table: "p", value: fresh, original: null },
+      { id: kept.id, table: "p", value: patched, original: kept.value },
+      { id: gone.id, table: "p", value: null, original: gone.value },
+      // Deleting a document that never existed writes nothing.
+      { id: missing._id as DocumentId, table: "p", value: null, original: null },
+    ]);
+    assert.equal(prepared.writes.length, 3);
+    // Values cross threads by structured clone: keys arrive as plain Uint8Arrays.
+    const result = await s.commit({ prepared: structuredClone(prepared) });
+    // Every index of each written document is reported, as a planned commit reports them.
+    assert.equal(result.indexWrites.length, 3 * s.indexes("p").length);
+    const snap = s.snapshot();
+    assert.deepEqual((await snap.get(kept.id))?.value, patched);
+    assert.equal(await snap.get(gone.id), null);
+    assert.deepEqual((await snap.get(fresh._id as DocumentId))?.value, fresh);
+    assert.deepEqual((await scanAll(snap, fullRange(byN))).map((d) => d.n), [3, 10]);
+    // The patch moved the document's by_n key: the old key is gone, not duplicated.
+    assert.deepEqual(await scanAll(snap, indexRange(byN, [1])), []);
+  });
+
+  t("a prepared commit made before the registry changed is planned again from the stored versions", async (s, h) => {
+    await s.ensureTable("p");
+    const old = await insert(s, "p", { n: 1, tag: "a" });
+    const reader = await h.open({ readonly: true });
+    const next = { ...old.value, tag: "b" };
+    const prepared = await reader.prepare([{ id: old.id, table: "p", value: next, original: old.value }]);
+    const byTag = await s.addIndex("p", "by_tag", ["tag", "_creationTime", "_id"]);
+    const result = await s.commitMany([{ prepared: structuredClone(prepared) }]);
+    assert.ok(!(result[0] instanceof Error) && result[0] !== "skipped");
+    // The index the preparing connection did not know of got its entry moved too.
+    const snap = s.snapshot();
+    assert.deepEqual((await scanAll(snap, indexRange(byTag, ["b"]))).map((d) => d._id), [old.id]);
+    assert.deepEqual(await scanAll(snap, indexRange(byTag, ["a"])), []);
+  });
+
   t("tables get stable numbers and built-in indexes", async (s) => {
     assert.equal(s.latestTs(), 0n);
     const a = await s.ensureTable("messages");

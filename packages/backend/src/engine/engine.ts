@@ -3,7 +3,6 @@
  * mutations serializably (optimistic concurrency: re-run when a commit since the snapshot wrote
  * into what they read), commits their writes, and tells listeners what each commit wrote.
  */
-import type { ValidatorJSON } from "convex/values";
 import { createLogger, isTandemError, TandemError, type Logger } from "@tandem/shared";
 import {
   decodeId,
@@ -11,9 +10,9 @@ import {
   type DocumentJSON,
   type CommitRequest,
   type CommitResult,
-  type DocumentWrite,
   type IndexWrite,
   type KeyRange,
+  type PreparedCommit,
   type Storage,
   type Timestamp,
 } from "@tandem/storage";
@@ -22,8 +21,9 @@ import { CommitLog } from "../transactions/commit_log.js";
 import { Transaction } from "../transactions/transaction.js";
 import { tableMarkerWrites } from "../transactions/table_marker.js";
 import type { Catalog } from "../transactions/catalog.js";
-import { LoadedDeployment, type ResolvedFunction } from "../runtime/loaded_deployment.js";
+import { LoadedDeployment, validatorsOf, type ResolvedFunction } from "../runtime/loaded_deployment.js";
 import { WorkerPool } from "../runtime/worker/pool.js";
+import { NO_PREPARED_WRITES } from "../runtime/worker/protocol.js";
 import { ActionPool } from "../runtime/worker/action_pool.js";
 import { UDF_TIMEOUT_MS } from "../runtime/invoke.js";
 import { makeDocumentCheck } from "../runtime/document_check.js";
@@ -32,7 +32,7 @@ import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath, type FunctionPath } from "../runtime/paths.js";
 import { Mutex } from "./mutex.js";
 import { newRequestId, runFunction, type RunOutput } from "./execute.js";
-import type { Analysis, Deployment, ModuleSource } from "./deployment.js";
+import type { Analysis, Deployment, FunctionMetadata, ModuleSource } from "./deployment.js";
 import type {
   ActionRequest,
   CommitNotice,
@@ -51,7 +51,13 @@ import type {
 interface ExecutedTransaction {
   readonly ts: Timestamp;
   readonly readSet: readonly KeyRange[];
-  readonly writes: readonly DocumentWrite[];
+  /** Its writes, serialized and keyed where it ran (commits then need no reads). */
+  readonly prepared: PreparedCommit;
+}
+
+
+function tablesOf(request: CommitRequest): string[] {
+  return request.prepared ? request.prepared.writes.map((w) => w.table) : request.writes.map((w) => w.table);
 }
 
 export interface EngineOptions {
@@ -171,15 +177,14 @@ export function createEngine(options: EngineOptions): TandemEngine {
     const fn = dep.resolve(path, kind, allowInternal);
     const limit = checkArgsLimits(args);
     if (limit) throw new TandemError("BadRequest", "ArgumentsTooLarge", limit.message);
-    const msg = validateArgs(JSON.parse(fn.meta.args) as ValidatorJSON, args, validationContext);
+    const msg = validateArgs(validatorsOf(fn.meta).args, args, validationContext);
     if (msg) throw new TandemError("BadRequest", "ArgumentValidationError", msg);
     return { dep, fn };
   }
 
-  function checkReturn(returns: string | null, value: ConvexJSON): string | null {
-    if (returns === null) return null;
-    const v = JSON.parse(returns) as ValidatorJSON | null;
-    return validateReturns(v, value, validationContext);
+  function checkReturn(meta: FunctionMetadata, value: ConvexJSON): string | null {
+    if (meta.returns === null) return null;
+    return validateReturns(validatorsOf(meta).returns, value, validationContext);
   }
 
   const callbacks = {
@@ -196,7 +201,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     identity: Identity,
     /** Made when the realm is acquired, so an inline mutation reads the latest commit. */
     makeTx: (() => Transaction) | null,
-    returns: string | null,
+    meta: FunctionMetadata,
     journal?: string | null,
     /** Runs while the realm is still held: mutations commit here, so they never interleave. */
     then?: (out: RunOutput) => Promise<RunOutput>,
@@ -216,7 +221,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
         journal: journal ?? null,
         resolveNested: (k, p, a) => {
           const target = dep.resolve(p, k, true);
-          const msg = validateArgs(JSON.parse(target.meta.args) as ValidatorJSON, a, validationContext);
+          const msg = validateArgs(validatorsOf(target.meta).args, a, validationContext);
           if (msg) throw new TandemError("BadRequest", "ArgumentValidationError", msg);
           return target.path;
         },
@@ -224,7 +229,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     const checked = async (): Promise<RunOutput> => {
       const out = await run();
       if (out.ok) {
-        const msg = checkReturn(returns, out.value);
+        const msg = checkReturn(meta, out.value);
         if (msg) return { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal };
       }
       return then ? then(out) : out;
@@ -269,23 +274,24 @@ export function createEngine(options: EngineOptions): TandemEngine {
       const r = await pool.run({ kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion }, urgent);
       let out: RunOutput = r.out;
       if (out.ok) {
-        const msg = checkReturn(fn.meta.returns, out.value);
+        const msg = checkReturn(fn.meta, out.value);
         if (msg) out = { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal };
       }
-      const tx: ExecutedTransaction = { ts, readSet: r.readSet, writes: r.writes };
+      const tx: ExecutedTransaction = { ts, readSet: r.readSet, prepared: r.prepared };
       if (afterRun) await afterRun(out, tx);
       return { out, tx };
     }
     let live: Transaction | null = null;
     const makeTx = () =>
       (live = new Transaction(storage.snapshot(kind === "mutation" ? storage.latestTs() : ts), catalog, { readOnly: kind === "query", beginMs }));
-    const view = (): ExecutedTransaction =>
-      live ? { ts: live.ts, readSet: live.readSet, writes: live.writes() } : { ts, readSet: [], writes: [] };
-    const out = await execute(dep, fn.path, kind, args, identity, makeTx, fn.meta.returns, journal, async (o) => {
-      if (afterRun) await afterRun(o, view());
+    let executed: ExecutedTransaction = { ts, readSet: [], prepared: NO_PREPARED_WRITES };
+    const out = await execute(dep, fn.path, kind, args, identity, makeTx, fn.meta, journal, async (o) => {
+      const t = live as Transaction | null;
+      if (t) executed = { ts: t.ts, readSet: t.readSet, prepared: o.ok && t.hasWrites() ? await storage.prepare(t.writes()) : NO_PREPARED_WRITES };
+      if (afterRun) await afterRun(o, executed);
       return o;
     });
-    return { out, tx: view() };
+    return { out, tx: executed };
   }
 
   /**
@@ -306,11 +312,11 @@ export function createEngine(options: EngineOptions): TandemEngine {
     const meta: [string, string | null][] = [];
     // A re-sent mutation answers with the latest ts, which is ≥ this commit's.
     if (key) meta.push([key, JSON.stringify({ value: out.value, logLines: out.logLines })]);
-    return { writes: tx.writes, meta };
+    return { prepared: tx.prepared, meta };
   }
 
   function withMarkers(tx: ExecutedTransaction, stored: CommitResult): Committed {
-    return { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(tx.writes.map((w) => w.table))] };
+    return { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(tx.prepared.writes.map((w) => w.table))] };
   }
 
   /**
@@ -320,7 +326,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
    */
   function commit(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }): Promise<Committed | null> {
     const request = commitRequest(tx, key, out);
-    if (request.writes.length === 0 && request.meta!.length === 0) return Promise.resolve({ ts: storage.latestTs(), indexWrites: [] });
+    if (tx.prepared.writes.length === 0 && request.meta!.length === 0) return Promise.resolve({ ts: storage.latestTs(), indexWrites: [] });
     return new Promise((resolve, reject) => {
       pendingCommits.push({ tx, request, resolve, reject });
       if (!draining) {
@@ -373,7 +379,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
   async function commitLocked(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }): Promise<Committed | null> {
     if (commitLog.conflict(tx.readSet, tx.ts)) return null;
     const request = commitRequest(tx, key, out);
-    if (request.writes.length === 0 && request.meta!.length === 0) return { ts: storage.latestTs(), indexWrites: [] };
+    if (tx.prepared.writes.length === 0 && request.meta!.length === 0) return { ts: storage.latestTs(), indexWrites: [] };
     const result = withMarkers(tx, await storage.commit(request));
     commitLog.append(result.ts, result.indexWrites);
     return result;
@@ -469,12 +475,12 @@ export function createEngine(options: EngineOptions): TandemEngine {
           }
           occRetries += 1;
           if (attempt >= maxRetries) {
-            const table = tx.writes[0]?.table ?? "unknown";
+            const table = tx.prepared.writes[0]?.table ?? "unknown";
             return failure(
               new TandemError(
                 "Unavailable",
                 "OptimisticConcurrencyControlFailure",
-                `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. Another call to this mutation changed the document with ID "${tx.writes[0]?.id ?? ""}". See https://docs.convex.dev/error#1`,
+                `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. Another call to this mutation changed the document with ID "${tx.prepared.writes[0]?.id ?? ""}". See https://docs.convex.dev/error#1`,
               ),
               { ts: null },
             );
@@ -501,11 +507,11 @@ export function createEngine(options: EngineOptions): TandemEngine {
         if (actionPool) {
           out = await actionPool.run({ path: fn.path, args: req.args, identity: req.identity });
           if (out.ok) {
-            const msg = checkReturn(fn.meta.returns, out.value);
+            const msg = checkReturn(fn.meta, out.value);
             if (msg) out = { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal };
           }
         } else {
-          out = await execute(dep, fn.path, "action", req.args, req.identity, null, fn.meta.returns);
+          out = await execute(dep, fn.path, "action", req.args, req.identity, null, fn.meta);
         }
         emit("action", displayPath(fn.path), started, out);
         return out.ok ? { ok: true, value: out.value, logLines: out.logLines } : { ok: false, error: out.error, logLines: out.logLines };
@@ -541,7 +547,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     async commitExternal(request) {
       const committed = await commitMutex.run(async () => {
         const stored = await storage.commit(request);
-        const result = { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(request.writes.map((w) => w.table))] };
+        const result = { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(tablesOf(request))] };
         commitLog.append(result.ts, result.indexWrites);
         return { stored, result };
       });

@@ -26,16 +26,21 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     req.resume();
     throw tooLarge(limit);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) over = true;
-    if (!over) chunks.push(chunk);
-  }
-  if (over) throw tooLarge(limit);
-  return decode(Buffer.concat(chunks), req.headers["content-encoding"], limit);
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    // Events rather than an async iterator: this runs for every function call.
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      if (!over) chunks.push(chunk);
+    });
+    req.once("end", () => (over ? reject(tooLarge(limit)) : resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))));
+    req.once("error", reject);
+    req.once("aborted", () => reject(new TandemError("BadRequest", "RequestAborted", "The client closed the request before sending its body.")));
+  });
+  return decode(raw, req.headers["content-encoding"], limit);
 }
 
 function decode(raw: Buffer, encoding: string | undefined, limit: number): Buffer {

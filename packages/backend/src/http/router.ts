@@ -68,7 +68,7 @@ export function createRouter(routes: readonly Route[], logger: Logger): RequestL
     return p ? prefixes.filter((x) => x.prefix === p.prefix).map((x) => x.route) : [];
   };
 
-  const dispatch = async (req: IncomingMessage, signal: AbortSignal): Promise<Reply> => {
+  const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<Reply> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = (req.method ?? "GET").toUpperCase();
     if (method === "OPTIONS") return preflight(req);
@@ -80,11 +80,23 @@ export function createRouter(routes: readonly Route[], logger: Logger): RequestL
       throw new TandemError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${url.pathname}`);
     }
     let consumed = false;
+    let abort: AbortController | null = null;
     return route.handler({
       method,
       url,
       headers: req.headers,
-      signal,
+      // Made on first use: only long polls watch for the client going away.
+      get signal() {
+        if (!abort) {
+          const controller = (abort = new AbortController());
+          if (res.destroyed && !res.writableFinished) controller.abort();
+          else
+            res.on("close", () => {
+              if (!res.writableFinished) controller.abort();
+            });
+        }
+        return abort.signal;
+      },
       body: (limit = FUNCTION_BODY_LIMIT) => {
         if (consumed) throw new TypeError("request body read twice");
         consumed = true;
@@ -94,11 +106,7 @@ export function createRouter(routes: readonly Route[], logger: Logger): RequestL
   };
 
   return (req, res) => {
-    const abort = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    dispatch(req, abort.signal)
+    dispatch(req, res)
       .catch((e: unknown): Reply => {
         if (isTandemError(e)) return errorReply(e);
         logger.error("request failed", { path: req.url?.split("?")[0], error: e as Error });

@@ -77,7 +77,8 @@ function toJson(log: ExecutionLog, executionId: string): FunctionExecutionJson {
 
 export class LogStream {
   readonly #capacity: number;
-  #entries: Array<{ cursor: number; json: FunctionExecutionJson }> = [];
+  /** Raw entries, turned into JSON only when someone reads them (most are never read). */
+  #entries: Array<{ cursor: number; log: ExecutionLog; executionId: string }> = [];
   #head = Date.now();
   #waiters = new Set<() => void>();
   #counter = 0;
@@ -88,8 +89,10 @@ export class LogStream {
 
   push(log: ExecutionLog): void {
     this.#head = Math.max(this.#head + 0.001, Date.now());
-    this.#entries.push({ cursor: this.#head, json: toJson(log, `exec-${++this.#counter}`) });
-    if (this.#entries.length > this.#capacity) this.#entries.splice(0, this.#entries.length - this.#capacity);
+    this.#entries.push({ cursor: this.#head, log, executionId: `exec-${++this.#counter}` });
+    // Trimmed in chunks: dropping one entry per push would move the whole array every time.
+    if (this.#entries.length > this.#capacity * 1.5) this.#entries.splice(0, this.#entries.length - this.#capacity);
+    if (this.#waiters.size === 0) return;
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const w of waiters) w();
@@ -100,8 +103,8 @@ export class LogStream {
   }
 
   after(cursor: number): { entries: FunctionExecutionJson[]; newCursor: number } {
-    const newer = this.#entries.filter((e) => e.cursor > cursor);
-    return { entries: newer.map((e) => e.json), newCursor: newer.length ? newer[newer.length - 1]!.cursor : Math.max(cursor, this.#head) };
+    const newer = this.#entries.filter((e) => e.cursor > cursor).slice(-this.#capacity);
+    return { entries: newer.map((e) => toJson(e.log, e.executionId)), newCursor: newer.length ? newer[newer.length - 1]!.cursor : Math.max(cursor, this.#head) };
   }
 
   /**

@@ -68,7 +68,7 @@ export async function insert(tx: Transaction, tableArg: unknown, value: unknown,
   const doc = { ...fields, _id: id, _creationTime: tx.nextCreationTime() } as DocumentJSON;
   checkSize(doc);
   check(table, doc);
-  await tx.write(id, table, doc);
+  await tx.write(id, table, doc, null);
   return id;
 }
 
@@ -91,7 +91,7 @@ export async function patch(tx: Transaction, idArg: unknown, value: unknown, tab
   const doc = next as DocumentJSON;
   checkSize(doc);
   check(t, doc);
-  await tx.write(id, t, doc);
+  await tx.write(id, t, doc, current);
   return doc;
 }
 
@@ -107,7 +107,7 @@ export async function replace(tx: Transaction, idArg: unknown, value: unknown, t
   const doc = { ...fields, _id: current._id, _creationTime: current._creationTime } as DocumentJSON;
   checkSize(doc);
   check(t, doc);
-  await tx.write(id, t, doc);
+  await tx.write(id, t, doc, current);
   return doc;
 }
 
@@ -115,7 +115,7 @@ export async function remove(tx: Transaction, idArg: unknown, table: string | un
   const { id, table: t } = tableOfId(tx, idArg, "db.delete", table);
   const current = await tx.get(id, t);
   if (!current) throw badRequest("NonexistentDocument", `Delete on nonexistent document ID ${id}`);
-  await tx.write(id, t, null);
+  await tx.write(id, t, null, current);
   return current;
 }
 

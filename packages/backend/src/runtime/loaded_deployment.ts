@@ -2,6 +2,7 @@
  * A deployment ready to run: its function table and a realm with its modules loaded for queries
  * and mutations (shared, one execution at a time), plus fresh realms for actions.
  */
+import type { ValidatorJSON } from "convex/values";
 import { badRequest } from "@tandem/shared";
 import type { Deployment, FunctionMetadata } from "../engine/deployment.js";
 import type { FunctionKind } from "../engine/types.js";
@@ -12,6 +13,18 @@ import { Realm } from "./realm.js";
 export interface ResolvedFunction {
   readonly path: FunctionPath;
   readonly meta: FunctionMetadata;
+}
+
+/** Parsed `args`/`returns` validators, parsed once per function of a deployment. */
+const parsedValidators = new WeakMap<FunctionMetadata, { args: ValidatorJSON; returns: ValidatorJSON | null }>();
+
+export function validatorsOf(meta: FunctionMetadata): { args: ValidatorJSON; returns: ValidatorJSON | null } {
+  let v = parsedValidators.get(meta);
+  if (!v) {
+    v = { args: JSON.parse(meta.args) as ValidatorJSON, returns: meta.returns === null ? null : (JSON.parse(meta.returns) as ValidatorJSON | null) };
+    parsedValidators.set(meta, v);
+  }
+  return v;
 }
 
 const KIND_NAME: Record<FunctionKind, string> = { query: "Query", mutation: "Mutation", action: "Action" };

@@ -10,7 +10,7 @@ import {
   pointRange,
   type DocumentId,
   type DocumentJSON,
-  type DocumentWrite,
+  type WriteWithOriginal,
   type IndexInfo,
   type IndexKey,
   type KeyRange,
@@ -26,6 +26,8 @@ export interface PendingWrite {
   readonly table: string;
   /** null = deleted in this transaction. */
   readonly value: DocumentJSON | null;
+  /** The stored version this transaction's first write to the document replaces (null: new). */
+  readonly original: DocumentJSON | null;
 }
 
 export interface ScanEntry {
@@ -94,7 +96,12 @@ export class Transaction {
     return this.beginMs + this.#creationCounter / 1000;
   }
 
-  async write(id: DocumentId, table: string, value: DocumentJSON | null): Promise<void> {
+  /**
+   * Records a write. `original` is the document as this transaction read it from the snapshot
+   * (null for an insert); only the first write of an id keeps it. Every caller read the document
+   * through `get` first (or created its id), so the commit's conflict check covers the original.
+   */
+  async write(id: DocumentId, table: string, value: DocumentJSON | null, original: DocumentJSON | null): Promise<void> {
     if (this.readOnly) throw new TandemError("BadRequest", "ReadOnly", "Writes are not allowed in queries.");
     const size = value ? JSON.stringify(value).length : 0;
     this.metrics.noteWrite(size);
@@ -103,7 +110,7 @@ export class Transaction {
       this.#writes.set(id, { ...prev, value });
       return;
     }
-    this.#writes.set(id, { table, value });
+    this.#writes.set(id, { table, value, original });
     this.#order.push(id);
   }
 
@@ -115,10 +122,10 @@ export class Transaction {
     return this.#writes.size > 0;
   }
 
-  writes(): DocumentWrite[] {
+  writes(): WriteWithOriginal[] {
     return this.#order.map((id) => {
       const w = this.#writes.get(id)!;
-      return { id, table: w.table, value: w.value };
+      return { id, table: w.table, value: w.value, original: w.original };
     });
   }
 

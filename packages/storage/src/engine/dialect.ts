@@ -95,8 +95,9 @@ export interface Dialect {
   /** Runs `planner` and writes its plan and the new head (`latestTs = plan.ts`) in one transaction. */
   commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T>;
   /**
-   * Runs `body` inside one write transaction; `commitNested` calls made from it are applied as
-   * nested units (a failing one is undone alone) and become durable together when `body` returns.
+   * Runs `body` inside one write transaction; `commitNested` calls made from it are applied in
+   * order and become durable together when `body` returns. A planner that throws writes nothing and
+   * the batch goes on; a failed write rolls the whole batch back (`batch` rejects).
    */
   batch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): Promise<T>;
   /**

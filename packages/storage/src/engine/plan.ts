@@ -6,7 +6,16 @@
  */
 import { storageError } from "../errors.js";
 import { decodeId } from "../ids/documentId.js";
-import type { CommitRequest, CommitResult, DocumentJSON, DocumentWrite, IndexWrite, Timestamp } from "../types.js";
+import type {
+  CommitResult,
+  DocumentId,
+  DocumentJSON,
+  DocumentWrite,
+  IndexWrite,
+  PreparedCommit,
+  Timestamp,
+  WriteWithOriginal,
+} from "../types.js";
 import { nextTimestamp } from "./clock.js";
 import { docKeyOf } from "./docKey.js";
 import type { CommitPlan, DocRef, EntryRow, Head, VersionRow } from "./dialect.js";
@@ -43,7 +52,7 @@ function checkDocument(id: string, value: DocumentJSON): void {
 }
 
 export function planCommit(
-  request: CommitRequest,
+  request: { readonly meta?: CommitPlan["meta"] | undefined },
   writes: readonly CheckedWrite[],
   registry: Registry,
   head: Head,
@@ -72,4 +81,68 @@ export function planCommit(
     plan: { ts, versions, entries, meta: request.meta ?? [] },
     result: { ts: ts as Timestamp, indexWrites },
   };
+}
+
+/**
+ * `Storage.prepare`: the rows and keys of a commit computed from the writes' originals, so the
+ * writer needs no reads. Deleting a document that does not exist writes nothing.
+ */
+export function prepareWrites(writes: readonly WriteWithOriginal[], registry: Registry): PreparedCommit {
+  const checked = checkWrites(writes, registry);
+  const originals = new Map<string, DocumentJSON | null>();
+  // The first write to an id carries the version it replaces; later ones replace our own write.
+  for (const w of writes) if (!originals.has(w.id)) originals.set(w.id, w.original);
+  const out: PreparedCommit["writes"][number][] = [];
+  for (const { write, doc } of checked) {
+    const original = originals.get(write.id) ?? null;
+    if (original === null && write.value === null) continue;
+    const indexWrites: IndexWrite[] = [];
+    for (const index of registry.indexesOf(doc.tableNumber))
+      indexWrites.push({
+        index: index.info.id,
+        oldKey: original ? index.keyOf(original) : null,
+        newKey: write.value ? index.keyOf(write.value) : null,
+      });
+    out.push({ id: write.id, table: write.table, json: write.value === null ? null : JSON.stringify(write.value), indexWrites });
+  }
+  return { schemaVersion: registry.version, writes: out };
+}
+
+/** The writes of a prepared commit as plain document writes (to plan them the usual way). */
+export function writesOfPrepared(prepared: PreparedCommit): DocumentWrite[] {
+  return prepared.writes.map((w) => ({
+    id: w.id as DocumentId,
+    table: w.table,
+    value: w.json === null ? null : (JSON.parse(w.json) as DocumentJSON),
+  }));
+}
+
+/** Plans a prepared commit made against the current registry: no reads, just a timestamp. */
+export function planPrepared(
+  prepared: PreparedCommit,
+  meta: CommitPlan["meta"] | undefined,
+  registry: Registry,
+  head: Head,
+): { plan: CommitPlan; result: CommitResult } {
+  const ts = nextTimestamp(head.latestTs);
+  const versions: (DocRef & { json: string | null })[] = [];
+  const entries: EntryRow[] = [];
+  const indexWrites: IndexWrite[] = [];
+  for (const w of prepared.writes) {
+    const table = registry.table(w.table);
+    if (!table) throw storageError("NotFound", "TableNotFound", `Table ${JSON.stringify(w.table)} does not exist`);
+    const docKey = docKeyOf(w.id);
+    versions.push({ tableNumber: table.number, id: w.id, docKey, json: w.json });
+    for (const iw of w.indexWrites) {
+      indexWrites.push(iw);
+      const index = registry.index(iw.index);
+      if (!index) throw storageError("NotFound", "IndexNotFound", `Index ${iw.index} does not exist`);
+      if (index.source.kind === "documents") continue;
+      const { oldKey, newKey } = iw;
+      if (oldKey && newKey && Buffer.compare(oldKey, newKey) === 0) continue;
+      if (oldKey) entries.push({ indexId: iw.index, key: oldKey, docKey, deleted: true });
+      if (newKey) entries.push({ indexId: iw.index, key: newKey, docKey, deleted: false });
+    }
+  }
+  return { plan: { ts, versions, entries, meta: meta ?? [] }, result: { ts: ts as Timestamp, indexWrites } };
 }

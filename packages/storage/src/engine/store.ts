@@ -10,18 +10,20 @@ import type {
   DocumentId,
   IndexId,
   IndexInfo,
+  PreparedCommit,
   SnapshotReader,
   Storage,
   TableInfo,
   TableNumber,
   Timestamp,
+  WriteWithOriginal,
 } from "../types.js";
 import { isTandemError } from "@tandem/shared";
 import { storageError } from "../errors.js";
 import { newDocumentId } from "../ids/documentId.js";
-import type { Dialect } from "./dialect.js";
+import type { Dialect, DocRef, Head, Planner } from "./dialect.js";
 import { BUILTIN_INDEXES, SYSTEM_TABLE_NUMBERS, USER_TABLE_NUMBERS, checkIndex, checkTableName, isBuiltinIndex, isSystemTableName } from "./names.js";
-import { checkWrites, planCommit } from "./plan.js";
+import { checkWrites, planCommit, planPrepared, prepareWrites, writesOfPrepared, type CheckedWrite } from "./plan.js";
 import { Registry, keyFunction, type RegisteredIndex } from "./registry.js";
 import { Snapshot } from "./snapshot.js";
 
@@ -64,15 +66,9 @@ export class MvccStorage implements Storage {
     // changed the schema (or created the table) since we loaded it, reload and plan again.
     for (let attempt = 0; ; attempt++) {
       try {
-        const writes = checkWrites(request.writes, this.registry);
-        const version = this.registry.version;
-        const result = await this.dialect.commit(
-          writes.map((w) => w.doc),
-          (head, latest) => {
-            if (head.schemaVersion !== version) throw new StaleRegistry();
-            return planCommit(request, writes, this.registry, head, latest);
-          },
-        );
+        const plan = this.plannerFor(request);
+        if (plan instanceof Error) throw plan;
+        const result = await this.dialect.commit(plan.docs, plan.planner);
         this.writerLatest = result.ts;
         return result;
       } catch (e) {
@@ -83,42 +79,74 @@ export class MvccStorage implements Storage {
     }
   }
 
+  async prepare(writes: readonly WriteWithOriginal[]): Promise<PreparedCommit> {
+    this.assertOpen();
+    try {
+      return prepareWrites(writes, this.registry);
+    } catch (e) {
+      // A table another connection created since we loaded the registry.
+      if (!(isTandemError(e) && e.code === "TableNotFound" && this.isStale())) throw e;
+      await this.reload();
+      return prepareWrites(writes, this.registry);
+    }
+  }
+
+  /**
+   * What the dialect needs to apply one request: the documents whose latest versions to read (none
+   * for a request prepared against the current registry) and the planner; or why it can't apply.
+   */
+  private plannerFor(request: CommitRequest): { docs: DocRef[]; planner: Planner<CommitResult> } | Error {
+    const version = this.registry.version;
+    const checkHead = (head: Head) => {
+      if (head.schemaVersion !== version) throw new StaleRegistry();
+    };
+    if (request.prepared && request.prepared.schemaVersion === version) {
+      const prepared = request.prepared;
+      return {
+        docs: [],
+        planner: (head) => {
+          checkHead(head);
+          return planPrepared(prepared, request.meta, this.registry, head);
+        },
+      };
+    }
+    let writes: CheckedWrite[];
+    try {
+      writes = checkWrites(request.prepared ? writesOfPrepared(request.prepared) : request.writes, this.registry);
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+    return {
+      docs: writes.map((w) => w.doc),
+      planner: (head, latest) => {
+        checkHead(head);
+        return planCommit(request, writes, this.registry, head, latest);
+      },
+    };
+  }
+
   async commitMany(
     requests: readonly CommitRequest[],
     hooks: CommitManyHooks = {},
     attempt = 0,
   ): Promise<Array<CommitResult | "skipped" | Error>> {
     this.assertWritable();
-    const checked = requests.map((r) => {
-      try {
-        return checkWrites(r.writes, this.registry);
-      } catch (e) {
-        return e instanceof Error ? e : new Error(String(e));
-      }
-    });
-    const version = this.registry.version;
+    const plans = requests.map((r) => this.plannerFor(r));
     let out: Array<CommitResult | "skipped" | Error>;
     try {
       out = await this.dialect.batch((commitNested) =>
-      requests.map((request, i): CommitResult | "skipped" | Error => {
-        const writes = checked[i]!;
-        if (writes instanceof Error) return writes;
-        if (hooks.accept && !hooks.accept(i)) return "skipped";
-        try {
-          const result = commitNested(
-            writes.map((w) => w.doc),
-            (head, latest) => {
-              if (head.schemaVersion !== version) throw new StaleRegistry();
-              return planCommit(request, writes, this.registry, head, latest);
-            },
-          );
-          this.writerLatest = result.ts;
-          hooks.applied?.(i, result);
-          return result;
-        } catch (e) {
-          return e instanceof Error ? e : new Error(String(e));
-        }
-      }),
+        plans.map((plan, i): CommitResult | "skipped" | Error => {
+          if (plan instanceof Error) return plan;
+          if (hooks.accept && !hooks.accept(i)) return "skipped";
+          try {
+            const result = commitNested(plan.docs, plan.planner);
+            this.writerLatest = result.ts;
+            hooks.applied?.(i, result);
+            return result;
+          } catch (e) {
+            return e instanceof Error ? e : new Error(String(e));
+          }
+        }),
       );
     } catch (e) {
       this.writerLatest = null; // the batch was rolled back: read the head again

@@ -2,7 +2,7 @@
 import type { Database, Transaction } from "better-sqlite3";
 import type { DocumentJSON, IndexKey } from "../types.js";
 import { storageError } from "../errors.js";
-import type { Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, TableRow, VersionRow } from "../engine/dialect.js";
+import type { CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, TableRow, VersionRow } from "../engine/dialect.js";
 import type { Statements } from "./statements.js";
 
 const BACKFILL_PAGE = 512;
@@ -91,26 +91,58 @@ export class SqliteDialect implements Dialect {
   }
 
   async batch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): Promise<T> {
-    // Inside an open transaction, better-sqlite3 runs a transaction function as a SAVEPOINT.
-    const nested = <U>(docs: readonly DocRef[], planner: Planner<U>): U => this.commitTx(docs, planner as Planner<unknown>) as U;
-    return this.db.transaction(() => body(nested)).immediate();
+    // One transaction for the whole batch: the head is read once and written once. A planner that
+    // throws has written nothing, so the others go on; a failed write aborts the whole batch
+    // (there is no savepoint to undo it alone, and none is needed for the expected failures).
+    return this.db
+      .transaction((): T => {
+        const start = this.head();
+        let head = start;
+        let failed: { error: unknown } | null = null;
+        const nested = <U>(docs: readonly DocRef[], planner: Planner<U>): U => {
+          if (failed) throw failed.error;
+          const { plan, result } = planner(head, this.latestVersions(docs));
+          if (plan.ts <= head.latestTs) throw new Error(`commit ts ${plan.ts} is not after ${head.latestTs}`);
+          try {
+            this.writePlan(plan);
+          } catch (e) {
+            failed = { error: e };
+            throw e;
+          }
+          head = { latestTs: plan.ts, schemaVersion: head.schemaVersion };
+          return result;
+        };
+        const out = body(nested);
+        if (failed) throw (failed as { error: unknown }).error;
+        if (head.latestTs !== start.latestTs) this.st.setLatestTs.run(head.latestTs);
+        return out;
+      })
+      .immediate();
   }
 
-  private commitSync<T>(docs: readonly DocRef[], planner: Planner<T>): T {
-    const head = this.head();
+  private latestVersions(docs: readonly DocRef[]): Map<string, VersionRow> {
     const latest = new Map<string, VersionRow>();
     for (const d of docs) {
       const r = this.st.latestVersion.get(d.tableNumber, blob(d.docKey)) as { ts: bigint; json: string | null } | undefined;
       if (r) latest.set(d.id, { id: d.id, tableNumber: d.tableNumber, ts: r.ts, json: r.json });
     }
-    const { plan, result } = planner(head, latest);
-    if (plan.ts <= head.latestTs) throw new Error(`commit ts ${plan.ts} is not after ${head.latestTs}`);
+    return latest;
+  }
+
+  private writePlan(plan: CommitPlan): void {
     for (const v of plan.versions) this.st.insertVersion.run(v.tableNumber, blob(v.docKey), plan.ts, v.json);
     for (const e of plan.entries) this.st.insertEntry.run(e.indexId, blob(e.key), plan.ts, blob(e.docKey), e.deleted ? 1 : 0);
     for (const [k, v] of plan.meta) {
       if (v === null) this.st.deleteMeta.run(k);
       else this.st.setMeta.run(k, v);
     }
+  }
+
+  private commitSync<T>(docs: readonly DocRef[], planner: Planner<T>): T {
+    const head = this.head();
+    const { plan, result } = planner(head, this.latestVersions(docs));
+    if (plan.ts <= head.latestTs) throw new Error(`commit ts ${plan.ts} is not after ${head.latestTs}`);
+    this.writePlan(plan);
     this.st.setLatestTs.run(plan.ts);
     return result;
   }

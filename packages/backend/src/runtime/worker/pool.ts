@@ -8,13 +8,13 @@ import { spawnThread } from "./spawn_thread.js";
 import type { Logger } from "@tandem/shared";
 import type { TableInfo } from "@tandem/storage";
 import type { Deployment } from "../../engine/deployment.js";
-import type { FromWorker, JobDone, JobOutcome, RunJob, ToWorker, WorkerData } from "./protocol.js";
+import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type JobOutcome, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
 import { timeLimitMessage } from "../realm.js";
 
 export interface JobResult {
   readonly out: JobOutcome;
   readonly readSet: JobDone["readSet"];
-  readonly writes: JobDone["writes"];
+  readonly prepared: JobDone["prepared"];
 }
 
 interface Pending {
@@ -34,6 +34,7 @@ interface Slot {
   /** False while the thread starts or loads a deployment: its jobs then get the startup limit. */
   ready: boolean;
 }
+
 
 /** How long a thread may take to start or load a deployment before it is considered stuck. */
 const STARTUP_LIMIT_MS = 30_000;
@@ -122,12 +123,15 @@ export class WorkerPool {
       for (const s of this.#slots) if (s.running.length < PIPELINE_DEPTH && (!best || s.running.length < best.running.length)) best = s;
       if (!best) return;
       const p = this.#queue.shift()!;
-      best.running.push(p);
-      if (!best.timer) this.#arm(best);
       if (best.outbox.length === 0) {
         const slot = best;
-        queueMicrotask(() => this.#flush(slot));
+        // An idle thread gets its job at once; a busy one at the end of this event-loop turn,
+        // together with every other job that arrives meanwhile (one message instead of many).
+        if (slot.running.length === 0) queueMicrotask(() => this.#flush(slot));
+        else setImmediate(() => this.#flush(slot));
       }
+      best.running.push(p);
+      if (!best.timer) this.#arm(best);
       best.outbox.push({ id: p.id, job: p.job });
     }
   }
@@ -152,7 +156,7 @@ export class WorkerPool {
           const p = slot.running[0];
           if (!p || p.id !== d.id) continue;
           slot.running.shift();
-          p.resolve({ out: d.out, readSet: d.readSet, writes: d.writes });
+          p.resolve({ out: d.out, readSet: d.readSet, prepared: d.prepared });
         }
         // Progress: the next job gets a full time limit from now.
         if (slot.timer) clearTimeout(slot.timer);
@@ -191,7 +195,7 @@ export class WorkerPool {
     this.replaced += 1;
     void old.terminate();
     this.#queue.unshift(...waiting);
-    stuck?.resolve({ out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], writes: [] });
+    stuck?.resolve({ out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], prepared: NO_PREPARED_WRITES });
     this.#dispatch();
   }
 
@@ -200,10 +204,10 @@ export class WorkerPool {
     for (const s of this.#slots) {
       if (s.timer) clearTimeout(s.timer);
       for (const p of s.running.splice(0))
-        p.resolve({ out: { ok: false, error: { message: "The server is shutting down." }, logLines: [], journal: null }, readSet: [], writes: [] });
+        p.resolve({ out: { ok: false, error: { message: "The server is shutting down." }, logLines: [], journal: null }, readSet: [], prepared: NO_PREPARED_WRITES });
     }
     for (const p of this.#queue.splice(0))
-      p.resolve({ out: { ok: false, error: { message: "The server is shutting down." }, logLines: [], journal: null }, readSet: [], writes: [] });
+      p.resolve({ out: { ok: false, error: { message: "The server is shutting down." }, logLines: [], journal: null }, readSet: [], prepared: NO_PREPARED_WRITES });
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
 }

@@ -1,5 +1,5 @@
 /** Messages between the engine (main thread) and a function worker. */
-import type { ConvexJSON, DocumentWrite, KeyRange, TableInfo, Timestamp } from "@tandem/storage";
+import type { ConvexJSON, KeyRange, PreparedCommit, TableInfo, Timestamp } from "@tandem/storage";
 import type { Deployment } from "../../engine/deployment.js";
 import type { FunctionError, Identity } from "../../engine/types.js";
 import type { FunctionPath } from "../paths.js";
@@ -33,11 +33,14 @@ export type JobOutcome =
   | { readonly ok: true; readonly value: ConvexJSON; readonly logLines: string[]; readonly journal: string | null }
   | { readonly ok: false; readonly error: FunctionError; readonly logLines: string[]; readonly journal: string | null };
 
+/** What a job that wrote nothing (or failed) hands to the commit. */
+export const NO_PREPARED_WRITES: PreparedCommit = { schemaVersion: -1, writes: [] };
+
 export interface JobDone {
   readonly id: number;
   readonly out: JobOutcome;
   readonly readSet: KeyRange[];
-  readonly writes: DocumentWrite[];
+  readonly prepared: PreparedCommit;
 }
 
 export type FromWorker =

@@ -5,17 +5,16 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { decodeId, openSqliteStorage, type Storage, type TableInfo } from "@tandem/storage";
-import type { ValidatorJSON } from "convex/values";
 import { TandemError } from "@tandem/shared";
 import { validateArgs, type ValidationContext } from "../../values/index.js";
 import { Transaction } from "../../transactions/transaction.js";
 import type { Catalog } from "../../transactions/catalog.js";
-import { LoadedDeployment } from "../loaded_deployment.js";
+import { LoadedDeployment, validatorsOf } from "../loaded_deployment.js";
 import { makeDocumentCheck } from "../document_check.js";
 import { runFunction } from "../../engine/execute.js";
 import { setUpFunctionThread } from "./thread_setup.js";
 import type { DocumentCheck } from "../db_ops.js";
-import type { FromWorker, JobDone, RunJob, ToWorker, WorkerData } from "./protocol.js";
+import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
 
 setUpFunctionThread();
 const port = parentPort!;
@@ -28,6 +27,7 @@ let catalogVersion = -1;
 let nextRpc = 1;
 const rpcs = new Map<number, { resolve: (t: TableInfo) => void; reject: (e: Error) => void }>();
 let queue: Promise<void> = Promise.resolve();
+
 
 const send = (m: FromWorker) => port.postMessage(m);
 
@@ -140,14 +140,16 @@ async function run(id: number, job: RunJob): Promise<void> {
       journal: job.journal,
       resolveNested: (k, p, a) => {
         const target = dep.resolve(p, k, true);
-        const msg = validateArgs(JSON.parse(target.meta.args) as ValidatorJSON, a, ctx);
+        const msg = validateArgs(validatorsOf(target.meta).args, a, ctx);
         if (msg) throw new TandemError("BadRequest", "ArgumentValidationError", msg);
         return target.path;
       },
     });
-    finished({ id, out, readSet: tx.readSet, writes: out.ok ? tx.writes() : [] });
+    // Serialized and keyed here, so the main thread's commit is only a write.
+    const prepared = out.ok && tx.hasWrites() ? await storage.prepare(tx.writes()) : NO_PREPARED_WRITES;
+    finished({ id, out, readSet: tx.readSet, prepared });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    finished({ id, out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], writes: [] });
+    finished({ id, out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], prepared: NO_PREPARED_WRITES });
   }
 }
