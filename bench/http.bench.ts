@@ -39,7 +39,8 @@ async function tandemRole(): Promise<void> {
   const { startBackend } = await import("@tandem/backend");
   const { silentLogger } = await import("@tandem/shared");
   const dataDir = await mkdtemp(join(tmpdir(), "tandem-bench-http-"));
-  const b = await startBackend({ dataDir, port: 0, sitePort: 0, adminKey: ADMIN_KEY, logger: silentLogger });
+  const workers = process.env.HTTP_BENCH_WORKERS === undefined ? undefined : Number(process.env.HTTP_BENCH_WORKERS);
+  const b = await startBackend({ dataDir, port: 0, sitePort: 0, adminKey: ADMIN_KEY, logger: silentLogger, ...(workers === undefined ? {} : { workers }) });
   // A normal exit on kill, so flags such as --cpu-prof write their output.
   process.on("SIGTERM", () => void b.close().finally(() => process.exit(0)));
   answerCpuReadings();

@@ -95,6 +95,8 @@ export interface CommitResult {
 export interface WriteWithOriginal extends DocumentWrite {
   /** The latest version of the document (null: it does not exist yet). */
   readonly original: DocumentJSON | null;
+  /** `value` already serialized with `JSON.stringify`, if the caller has it. */
+  readonly json?: string;
 }
 
 /** A document write with its serialized value and every index key worked out ahead of the commit. */

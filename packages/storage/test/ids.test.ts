@@ -61,6 +61,35 @@ test("rejects malformed ids", () => {
   );
 });
 
+test("only canonical encodings decode: no over-long table numbers, no padding bits", async () => {
+  const { fletcher16 } = await import("../src/ids/checksum.js");
+  const { encodeBase32 } = await import("../src/ids/base32.js");
+  const internal = new Uint8Array(16).fill(9);
+  // Table 1 written as a two-byte varint (0x81 0x00) with a correct checksum: not canonical.
+  const bytes = Uint8Array.from([0x81, 0x00, ...internal, 0, 0]);
+  const footer = fletcher16(bytes.subarray(0, 18));
+  bytes[18] = footer & 0xff;
+  bytes[19] = footer >> 8;
+  assert.equal(decodeId(encodeBase32(bytes)), null);
+  // Every one-character change of a valid id (any width) either fails or is itself canonical.
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 0xffffffff }),
+      fc.uint8Array({ minLength: 16, maxLength: 16 }),
+      fc.nat(),
+      fc.constantFrom(...BASE32_ALPHABET),
+      (table, internalId, at, c) => {
+        const id = encodeId(table, internalId);
+        const i = at % id.length;
+        const changed = id.slice(0, i) + c + id.slice(i + 1);
+        const d = decodeId(changed);
+        if (d) assert.equal(encodeId(d.tableNumber, d.internalId), changed);
+      },
+    ),
+    { numRuns: 5000 },
+  );
+});
+
 test("newDocumentId is random and carries its table number", () => {
   const a = newDocumentId(10002);
   const b = newDocumentId(10002);

@@ -76,7 +76,7 @@ const canRunInternal = (identity: Identity) => identity.kind === "admin" || iden
 
 export function functionRoutes(deps: FunctionApiDeps): Route[] {
   const { engine, auth } = deps;
-  const identityOf = (req: HttpRequest) => identityFromRequest(req.headers.authorization, req.url, auth);
+  const identityOf = (req: HttpRequest) => identityFromRequest(req.headers.authorization, req, auth);
 
   const run = async (kind: FunctionKind, call: Call, identity: Identity, ts?: Timestamp): Promise<UdfResponse> => {
     const requestId = newRequestId();

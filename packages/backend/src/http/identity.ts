@@ -25,11 +25,12 @@ export const badAdminKey = () =>
 
 export async function identityFromRequest(
   authorization: string | undefined,
-  url: URL,
+  /** Only read without an Authorization header (`?adminKey=`), so a lazy `url` stays unparsed. */
+  request: { readonly target: string; readonly url: URL },
   auth: RequestAuthenticator,
 ): Promise<Identity> {
   if (!authorization?.trim()) {
-    const key = url.searchParams.get("adminKey");
+    const key = request.target.includes("?") ? request.url.searchParams.get("adminKey") : null;
     if (key === null) return { kind: "none" };
     if (!auth.checkAdminKey(key)) throw badAdminKey();
     return { kind: "admin" };

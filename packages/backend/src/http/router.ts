@@ -12,6 +12,9 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface HttpRequest {
   readonly method: string;
+  /** The request target as sent (`/api/query?x=1`). */
+  readonly target: string;
+  /** `target` parsed (on first use). */
   readonly url: URL;
   readonly headers: IncomingHttpHeaders;
   /** Aborted when the client disconnects before the answer is written. */
@@ -52,6 +55,13 @@ function preflight(req: IncomingMessage): Reply {
   return { status: 200, headers, body: "" };
 }
 
+/** The path of a request target that URL parsing would leave as it is (no dots, escapes, …). */
+function plainPath(target: string): string | null {
+  const q = target.indexOf("?");
+  const path = q === -1 ? target : target.slice(0, q);
+  return /^\/[A-Za-z0-9_\-/]*$/.test(path) && !path.includes("//") ? path : null;
+}
+
 export function createRouter(routes: readonly Route[], logger: Logger): RequestListener {
   const exact = new Map<string, Route[]>();
   const prefixes: Array<{ prefix: string; route: Route }> = [];
@@ -69,21 +79,28 @@ export function createRouter(routes: readonly Route[], logger: Logger): RequestL
   };
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<Reply> => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const raw = req.url ?? "/";
+    let parsed: URL | null = null;
+    const url = () => (parsed ??= new URL(raw, "http://localhost"));
     const method = (req.method ?? "GET").toUpperCase();
     if (method === "OPTIONS") return preflight(req);
-    const candidates = match(url.pathname);
-    if (candidates.length === 0) throw notFound("NotFound", `No route for ${method} ${url.pathname}`);
+    const pathname = plainPath(raw) ?? url().pathname;
+    const candidates = match(pathname);
+    if (candidates.length === 0) throw notFound("NotFound", `No route for ${method} ${pathname}`);
     const wanted = method === "HEAD" ? "GET" : method;
     const route = candidates.find((r) => r.method === wanted);
     if (!route) {
-      throw new TandemError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${url.pathname}`);
+      throw new TandemError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${pathname}`);
     }
     let consumed = false;
     let abort: AbortController | null = null;
     return route.handler({
       method,
-      url,
+      target: raw,
+      // Parsed on first use: most calls need only the path.
+      get url() {
+        return url();
+      },
       headers: req.headers,
       // Made on first use: only long polls watch for the client going away.
       get signal() {

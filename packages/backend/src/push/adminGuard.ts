@@ -13,7 +13,7 @@ export function adminGuard(auth: RequestAuthenticator): AdminGuard {
       if (!auth.checkAdminKey(body.adminKey)) throw badAdminKey();
       return;
     }
-    const identity = await identityFromRequest(req.headers.authorization, req.url, auth);
+    const identity = await identityFromRequest(req.headers.authorization, req, auth);
     if (identity.kind !== "admin") throw badAdminKey();
   };
 }

@@ -41,13 +41,18 @@ function checkFields(value: unknown, op: string): Record<string, ConvexJSON> {
   return obj;
 }
 
-/** Size, nesting, field and array limits of a document written from a function (research §4). */
-function checkSize(doc: DocumentJSON): void {
-  const size = Buffer.byteLength(JSON.stringify(doc));
+/**
+ * Size, nesting, field and array limits of a document written from a function (research §4).
+ * Returns the document serialized (the commit stores that text).
+ */
+function checkSize(doc: DocumentJSON): string {
+  const json = JSON.stringify(doc);
+  const size = Buffer.byteLength(json);
   if (size > LIMITS.documentBytes)
     throw badRequest("DocumentTooLarge", `Value is too large (${size} bytes > maximum size ${LIMITS.documentBytes} bytes).`);
   const violation = checkDocumentLimits(doc);
   if (violation) throw badRequest(violation.code, violation.message);
+  return json;
 }
 
 function userFields(obj: Record<string, ConvexJSON>, op: string): Record<string, ConvexJSON> {
@@ -66,9 +71,9 @@ export async function insert(tx: Transaction, tableArg: unknown, value: unknown,
   await tx.catalog.ensureTable(table);
   const id = tx.catalog.newId(table);
   const doc = { ...fields, _id: id, _creationTime: tx.nextCreationTime() } as DocumentJSON;
-  checkSize(doc);
+  const json = checkSize(doc);
   check(table, doc);
-  await tx.write(id, table, doc, null);
+  await tx.write(id, table, doc, null, json);
   return id;
 }
 
@@ -89,9 +94,9 @@ export async function patch(tx: Transaction, idArg: unknown, value: unknown, tab
     else next[k] = v;
   }
   const doc = next as DocumentJSON;
-  checkSize(doc);
+  const json = checkSize(doc);
   check(t, doc);
-  await tx.write(id, t, doc, current);
+  await tx.write(id, t, doc, current, json);
   return doc;
 }
 
@@ -105,9 +110,9 @@ export async function replace(tx: Transaction, idArg: unknown, value: unknown, t
       throw badRequest("InvalidDocument", `Provided ${k} field does not match the document being replaced.`);
   }
   const doc = { ...fields, _id: current._id, _creationTime: current._creationTime } as DocumentJSON;
-  checkSize(doc);
+  const json = checkSize(doc);
   check(t, doc);
-  await tx.write(id, t, doc, current);
+  await tx.write(id, t, doc, current, json);
   return doc;
 }
 

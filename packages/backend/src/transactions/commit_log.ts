@@ -37,6 +37,7 @@ export class CommitLog {
   /** The first conflicting write after `since`, if any. */
   conflict(readSet: readonly KeyRange[], since: Timestamp): { ts: Timestamp } | null {
     if (this.#truncatedBefore(since)) return { ts: since };
+    if (readSet.length === 0) return null;
     for (let i = this.#entries.length - 1; i >= 0; i--) {
       const e = this.#entries[i]!;
       if (e.ts <= since) break;

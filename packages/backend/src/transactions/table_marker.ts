@@ -12,6 +12,19 @@ export function tableMarkerRange(table: string): KeyRange {
   return pointRange(CATALOG_INDEX, encodeIndexKey([table]));
 }
 
+/** Markers are the same for every commit into a table: made once (keys are never mutated). */
+const markers = new Map<string, IndexWrite>();
+
 export function tableMarkerWrites(tables: Iterable<string>): IndexWrite[] {
-  return [...new Set(tables)].map((t) => ({ index: CATALOG_INDEX, oldKey: null, newKey: encodeIndexKey([t]) }));
+  const out: IndexWrite[] = [];
+  for (const t of new Set(tables)) {
+    let m = markers.get(t);
+    if (!m) {
+      if (markers.size > 10_000) markers.clear();
+      m = { index: CATALOG_INDEX, oldKey: null, newKey: encodeIndexKey([t]) };
+      markers.set(t, m);
+    }
+    out.push(m);
+  }
+  return out;
 }

@@ -28,6 +28,8 @@ export interface PendingWrite {
   readonly value: DocumentJSON | null;
   /** The stored version this transaction's first write to the document replaces (null: new). */
   readonly original: DocumentJSON | null;
+  /** `value` serialized, when the writer had it. */
+  readonly json?: string;
 }
 
 export interface ScanEntry {
@@ -101,17 +103,14 @@ export class Transaction {
    * (null for an insert); only the first write of an id keeps it. Every caller read the document
    * through `get` first (or created its id), so the commit's conflict check covers the original.
    */
-  async write(id: DocumentId, table: string, value: DocumentJSON | null, original: DocumentJSON | null): Promise<void> {
+  async write(id: DocumentId, table: string, value: DocumentJSON | null, original: DocumentJSON | null, json?: string): Promise<void> {
     if (this.readOnly) throw new TandemError("BadRequest", "ReadOnly", "Writes are not allowed in queries.");
-    const size = value ? JSON.stringify(value).length : 0;
-    this.metrics.noteWrite(size);
+    const text = value === null ? undefined : (json ?? JSON.stringify(value));
+    this.metrics.noteWrite(text?.length ?? 0);
     const prev = this.#writes.get(id);
-    if (prev) {
-      this.#writes.set(id, { ...prev, value });
-      return;
-    }
-    this.#writes.set(id, { table, value, original });
-    this.#order.push(id);
+    const first = prev ? prev.original : original;
+    this.#writes.set(id, text === undefined ? { table, value, original: first } : { table, value, original: first, json: text });
+    if (!prev) this.#order.push(id);
   }
 
   async exists(id: DocumentId): Promise<boolean> {
@@ -125,7 +124,9 @@ export class Transaction {
   writes(): WriteWithOriginal[] {
     return this.#order.map((id) => {
       const w = this.#writes.get(id)!;
-      return { id, table: w.table, value: w.value, original: w.original };
+      return w.json === undefined
+        ? { id, table: w.table, value: w.value, original: w.original }
+        : { id, table: w.table, value: w.value, original: w.original, json: w.json };
     });
   }
 

@@ -88,22 +88,31 @@ export function planCommit(
  * writer needs no reads. Deleting a document that does not exist writes nothing.
  */
 export function prepareWrites(writes: readonly WriteWithOriginal[], registry: Registry): PreparedCommit {
-  const checked = checkWrites(writes, registry);
-  const originals = new Map<string, DocumentJSON | null>();
-  // The first write to an id carries the version it replaces; later ones replace our own write.
-  for (const w of writes) if (!originals.has(w.id)) originals.set(w.id, w.original);
+  // The last write to an id wins; the first carries the version it replaces.
+  const last = new Map<string, { write: WriteWithOriginal; tableNumber: number; original: DocumentJSON | null }>();
+  for (const write of writes) {
+    const table = registry.table(write.table);
+    if (!table) throw storageError("NotFound", "TableNotFound", `Table ${JSON.stringify(write.table)} does not exist`);
+    const decoded = decodeId(write.id);
+    if (!decoded || decoded.tableNumber !== table.number)
+      throw storageError("BadRequest", "IdTableMismatch", `Id ${write.id} does not belong to table ${JSON.stringify(write.table)}`);
+    if (write.value !== null) checkDocument(write.id, write.value);
+    const first = last.get(write.id);
+    last.delete(write.id);
+    last.set(write.id, { write, tableNumber: table.number, original: first ? first.original : write.original });
+  }
   const out: PreparedCommit["writes"][number][] = [];
-  for (const { write, doc } of checked) {
-    const original = originals.get(write.id) ?? null;
+  for (const { write, tableNumber, original } of last.values()) {
     if (original === null && write.value === null) continue;
     const indexWrites: IndexWrite[] = [];
-    for (const index of registry.indexesOf(doc.tableNumber))
+    for (const index of registry.indexesOf(tableNumber))
       indexWrites.push({
         index: index.info.id,
         oldKey: original ? index.keyOf(original) : null,
         newKey: write.value ? index.keyOf(write.value) : null,
       });
-    out.push({ id: write.id, table: write.table, json: write.value === null ? null : JSON.stringify(write.value), indexWrites });
+    const json = write.value === null ? null : (write.json ?? JSON.stringify(write.value));
+    out.push({ id: write.id, table: write.table, json, indexWrites });
   }
   return { schemaVersion: registry.version, writes: out };
 }

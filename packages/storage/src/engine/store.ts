@@ -45,15 +45,20 @@ export class MvccStorage implements Storage {
    */
   private writerLatest: bigint | null = null;
 
+  /** The newest head this connection has seen: a snapshot at or before it needs no head read. */
+  private seenLatest = 0n;
+
   latestTs(): Timestamp {
     if (this.writerLatest !== null) return this.writerLatest as Timestamp;
     const latest = this.dialect.head().latestTs;
     if (!this.dialect.readonly) this.writerLatest = latest;
+    if (latest > this.seenLatest) this.seenLatest = latest;
     return latest as Timestamp;
   }
 
   snapshot(ts?: Timestamp): SnapshotReader {
     this.assertOpen();
+    if (ts !== undefined && ts <= this.seenLatest && this.writerLatest === null) return new Snapshot(this, ts);
     const latest = this.latestTs();
     if (ts !== undefined && ts > latest)
       throw storageError("BadRequest", "TimestampInFuture", `Snapshot ${ts} is later than the latest commit ${latest}`);

@@ -3,7 +3,9 @@
  * characters, most significant bits first, no padding characters.
  */
 export const BASE32_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
-const INVERSE = new Map<string, number>([...BASE32_ALPHABET].map((c, i) => [c, i]));
+/** Character code → value, -1 outside the alphabet. */
+const INVERSE = new Int8Array(128).fill(-1);
+for (let i = 0; i < BASE32_ALPHABET.length; i++) INVERSE[BASE32_ALPHABET.charCodeAt(i)] = i;
 
 export function encodeBase32(bytes: Uint8Array): string {
   let out = "";
@@ -21,21 +23,28 @@ export function encodeBase32(bytes: Uint8Array): string {
   return out;
 }
 
-/** Decodes `floor(len * 5 / 8)` bytes; `null` on a character outside the alphabet. */
+/**
+ * Decodes `floor(len * 5 / 8)` bytes; `null` on a character outside the alphabet, or when the
+ * text is not the canonical encoding of those bytes (`encodeBase32` would not give it back): a
+ * length no byte count encodes to, or non-zero padding bits.
+ */
 export function decodeBase32(s: string): Uint8Array | null {
   const out = new Uint8Array(Math.floor((s.length * 5) / 8));
+  if (Math.ceil((out.length * 8) / 5) !== s.length) return null;
   let acc = 0;
   let bits = 0;
   let n = 0;
-  for (const c of s) {
-    const v = INVERSE.get(c);
-    if (v === undefined) return null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? INVERSE[c]! : -1;
+    if (v < 0) return null;
     acc = ((acc << 5) | v) & 0xffff;
     bits += 5;
     if (bits >= 8) {
-      if (n < out.length) out[n++] = (acc >> (bits - 8)) & 0xff;
+      out[n++] = (acc >> (bits - 8)) & 0xff;
       bits -= 8;
     }
   }
+  if ((acc & ((1 << bits) - 1)) !== 0) return null;
   return out;
 }

@@ -13,7 +13,7 @@ const MAX_INT64 = 2n ** 63n - 1n;
 const SIGN = 0x8000_0000_0000_0000n;
 const ALL = 0xffff_ffff_ffff_ffffn;
 const utf8 = new TextEncoder();
-const f64 = new DataView(new ArrayBuffer(8));
+const encodeUtf8 = (s: string) => utf8.encode(s);
 
 /** Encodes a tuple; `undefined` stands for a missing field and sorts first. */
 export function encodeIndexKey(values: readonly (Value | undefined)[]): IndexKey {
@@ -24,8 +24,8 @@ export function encodeIndexKey(values: readonly (Value | undefined)[]): IndexKey
 
 /** Appends one more value to an existing key (used for range bounds). */
 export function appendToKey(prefix: Uint8Array, value: Value | undefined): IndexKey {
-  const w = new ByteWriter(prefix.length + 16);
-  for (const b of prefix) w.byte(b);
+  const w = new ByteWriter();
+  w.bytes(prefix);
   writeValue(w, value, true);
   return w.finish() as unknown as IndexKey;
 }
@@ -43,17 +43,14 @@ function writeValue(w: ByteWriter, v: Value | undefined, topLevel: boolean): voi
     w.u64((BigInt.asUintN(64, v) ^ SIGN) & ALL);
   } else if (typeof v === "number") {
     w.byte(Tag.Float64);
-    f64.setFloat64(0, v, false);
-    const bits = f64.getBigUint64(0, false);
-    // IEEE-754 total order: negative numbers flip every bit, positive ones only the sign bit.
-    w.u64(bits & SIGN ? ~bits & ALL : bits ^ SIGN);
+    w.orderedFloat64(v);
   } else if (typeof v === "boolean") {
     w.byte(v ? Tag.True : Tag.False);
   } else if (typeof v === "string") {
     if (!(v as string & { isWellFormed(): boolean }).isWellFormed())
       throw new TypeError("strings in Convex values must be well-formed Unicode");
     w.byte(Tag.String);
-    w.escaped(utf8.encode(v));
+    w.escapedString(v, encodeUtf8);
   } else if (v instanceof ArrayBuffer) {
     w.byte(Tag.Bytes);
     w.escaped(new Uint8Array(v));
@@ -68,7 +65,7 @@ function writeValue(w: ByteWriter, v: Value | undefined, topLevel: boolean): voi
       const item = (v as Record<string, Value | undefined>)[k];
       if (item === undefined) continue; // dropped like convexToJson does
       w.byte(Tag.String);
-      w.escaped(utf8.encode(k));
+      w.escapedString(k, encodeUtf8);
       writeValue(w, item, false);
     }
     w.byte(Tag.End);

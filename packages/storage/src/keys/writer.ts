@@ -1,12 +1,19 @@
-/** A growable byte buffer for building keys without intermediate arrays. */
-export class ByteWriter {
-  private buf: Uint8Array;
-  private view: DataView;
-  length = 0;
+/**
+ * Builds keys in one shared scratch buffer (keys are built one at a time, synchronously) and copies
+ * each finished key out into a pooled `Buffer`: no per-key ArrayBuffer, DataView or BigInt.
+ */
+let scratch = new Uint8Array(1024);
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+/** Index of the most significant byte of a float64 in `f64Bytes`. */
+const MSB = new Uint8Array(new Float64Array([-0]).buffer)[7] === 0x80 ? 7 : 0;
 
-  constructor(capacity = 64) {
-    this.buf = new Uint8Array(capacity);
-    this.view = new DataView(this.buf.buffer);
+export class ByteWriter {
+  length = 0;
+  private buf: Uint8Array;
+
+  constructor() {
+    this.buf = scratch;
   }
 
   private reserve(n: number): void {
@@ -16,7 +23,7 @@ export class ByteWriter {
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
-    this.view = new DataView(next.buffer);
+    if (cap <= 1 << 20) scratch = next; // keep a grown scratch, within reason
   }
 
   byte(b: number): void {
@@ -24,26 +31,71 @@ export class ByteWriter {
     this.buf[this.length++] = b;
   }
 
+  bytes(src: Uint8Array): void {
+    this.reserve(src.length);
+    this.buf.set(src, this.length);
+    this.length += src.length;
+  }
+
+  /** 8 big-endian bytes of a 64-bit unsigned value. */
   u64(v: bigint): void {
     this.reserve(8);
-    this.view.setBigUint64(this.length, v, false);
+    for (let i = 7; i >= 0; i--) {
+      this.buf[this.length + i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+    this.length += 8;
+  }
+
+  /** A float64 in IEEE total order: negatives flip every bit, the rest only the sign bit. */
+  orderedFloat64(v: number): void {
+    this.reserve(8);
+    f64[0] = v;
+    const negative = (f64Bytes[MSB]! & 0x80) !== 0;
+    for (let i = 0; i < 8; i++) {
+      const b = f64Bytes[MSB === 7 ? 7 - i : i]!;
+      this.buf[this.length + i] = negative ? ~b & 0xff : i === 0 ? b ^ 0x80 : b;
+    }
     this.length += 8;
   }
 
   /** Writes `bytes` escaped (0x00 → 0x00 0xFF) and terminated by 0x00 0x00. */
   escaped(bytes: Uint8Array): void {
     this.reserve(bytes.length * 2 + 2);
+    const buf = this.buf;
+    let at = this.length;
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i]!;
-      this.buf[this.length++] = b;
-      if (b === 0) this.buf[this.length++] = 0xff;
+      buf[at++] = b;
+      if (b === 0) buf[at++] = 0xff;
     }
-    this.buf[this.length++] = 0;
-    this.buf[this.length++] = 0;
+    buf[at++] = 0;
+    buf[at++] = 0;
+    this.length = at;
+  }
+
+  /**
+   * Writes a string's UTF-8 bytes escaped and terminated like `escaped`. ASCII without NUL (ids,
+   * field names, most values) is copied char by char; anything else goes through TextEncoder.
+   */
+  escapedString(s: string, encode: (s: string) => Uint8Array): void {
+    this.reserve(s.length + 2);
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0 || c >= 0x80) return this.escaped(encode(s));
+      buf[at++] = c;
+    }
+    buf[at++] = 0;
+    buf[at++] = 0;
+    this.length = at;
   }
 
   /** A Buffer (a Uint8Array that better-sqlite3 binds as a BLOB) with exactly the written bytes. */
   finish(): Buffer {
-    return Buffer.from(this.buf.buffer, 0, this.length);
+    const out = Buffer.allocUnsafe(this.length);
+    out.set(this.buf.subarray(0, this.length));
+    return out;
   }
 }

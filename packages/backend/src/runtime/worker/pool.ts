@@ -125,10 +125,9 @@ export class WorkerPool {
       const p = this.#queue.shift()!;
       if (best.outbox.length === 0) {
         const slot = best;
-        // An idle thread gets its job at once; a busy one at the end of this event-loop turn,
-        // together with every other job that arrives meanwhile (one message instead of many).
-        if (slot.running.length === 0) queueMicrotask(() => this.#flush(slot));
-        else setImmediate(() => this.#flush(slot));
+        // Sent at the end of this event-loop turn, together with every other job that arrives
+        // meanwhile: one message (and one wake-up of the thread) instead of many.
+        setImmediate(() => this.#flush(slot));
       }
       best.running.push(p);
       if (!best.timer) this.#arm(best);
