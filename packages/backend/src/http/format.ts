@@ -90,21 +90,35 @@ function clean(value: ConvexJSON, format: "json" | "export_json"): unknown {
   return out;
 }
 
+/** Marks collected by the `stringifyWithRaw` call in progress (null outside one). */
+let marks: string[] | null = null;
+
 /** An integer that must be written as a bare JSON number without passing through a double. */
 export class RawNumber {
   constructor(readonly digits: string) {}
+
+  /** Called by `JSON.stringify`: a placeholder that `stringifyWithRaw` swaps for the digits. */
+  toJSON(): string {
+    if (!marks) return this.digits;
+    marks.push(this.digits);
+    return `\u0000RAW${marks.length - 1}\u0000`;
+  }
 }
 
-/** `JSON.stringify` that writes `RawNumber`s as bare digits. */
+/**
+ * `JSON.stringify` that writes `RawNumber`s as bare digits. No replacer function: values without
+ * `RawNumber`s (all but `export_json` output) stay on V8's fast path.
+ */
 export function stringifyWithRaw(value: unknown): string {
-  const marks: string[] = [];
-  const text = JSON.stringify(value, (_k, v: unknown) => {
-    if (v instanceof RawNumber) {
-      marks.push(v.digits);
-      return `\u0000RAW${marks.length - 1}\u0000`;
-    }
-    return v;
-  });
-  if (marks.length === 0) return text;
-  return text.replace(/"\\u0000RAW(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)]!);
+  const saved = marks;
+  const mine: string[] = [];
+  marks = mine;
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } finally {
+    marks = saved;
+  }
+  if (mine.length === 0) return text;
+  return text.replace(/"\\u0000RAW(\d+)\\u0000"/g, (_m, i: string) => mine[Number(i)]!);
 }
