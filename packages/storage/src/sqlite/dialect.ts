@@ -4,6 +4,7 @@ import type { DocumentJSON, IndexKey } from "../types.js";
 import { storageError } from "../errors.js";
 import type { CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, TableRow, VersionRow } from "../engine/dialect.js";
 import type { Statements } from "./statements.js";
+import { RowBuffer } from "./rowBuffer.js";
 
 const BACKFILL_PAGE = 512;
 
@@ -21,12 +22,17 @@ interface RawScan {
 
 export class SqliteDialect implements Dialect {
   private readonly commitTx: Transaction<(docs: readonly DocRef[], planner: Planner<unknown>) => unknown>;
+  /** Version and entry rows of the commit(s) in progress, written when they are done or read. */
+  private readonly versionRows: RowBuffer;
+  private readonly entryRows: RowBuffer;
 
   constructor(
     private readonly db: Database,
     private readonly st: Statements,
     readonly readonly: boolean,
   ) {
+    this.versionRows = new RowBuffer(db, "INSERT INTO documents (table_number, key, ts, json)", 4);
+    this.entryRows = new RowBuffer(db, "INSERT INTO index_entries (index_id, key, ts, doc_key, deleted)", 5);
     this.commitTx = db.transaction((docs: readonly DocRef[], planner: Planner<unknown>) => this.commitSync(docs, planner));
   }
 
@@ -112,16 +118,31 @@ export class SqliteDialect implements Dialect {
           head = { latestTs: plan.ts, schemaVersion: head.schemaVersion };
           return result;
         };
-        const out = body(nested);
-        if (failed) throw (failed as { error: unknown }).error;
-        if (head.latestTs !== start.latestTs) this.st.setLatestTs.run(head.latestTs);
-        return out;
+        try {
+          const out = body(nested);
+          if (failed) throw (failed as { error: unknown }).error;
+          this.flushRows();
+          if (head.latestTs !== start.latestTs) this.st.setLatestTs.run(head.latestTs);
+          return out;
+        } catch (e) {
+          this.versionRows.clear();
+          this.entryRows.clear();
+          throw e;
+        }
       })
       .immediate();
   }
 
+  private flushRows(): void {
+    this.versionRows.flush();
+    this.entryRows.flush();
+  }
+
   private latestVersions(docs: readonly DocRef[]): Map<string, VersionRow> {
     const latest = new Map<string, VersionRow>();
+    if (docs.length === 0) return latest;
+    // Rows buffered by earlier commits of this batch must be visible to the reads.
+    this.flushRows();
     for (const d of docs) {
       const r = this.st.latestVersion.get(d.tableNumber, blob(d.docKey)) as { ts: bigint; json: string | null } | undefined;
       if (r) latest.set(d.id, { id: d.id, tableNumber: d.tableNumber, ts: r.ts, json: r.json });
@@ -130,8 +151,8 @@ export class SqliteDialect implements Dialect {
   }
 
   private writePlan(plan: CommitPlan): void {
-    for (const v of plan.versions) this.st.insertVersion.run(v.tableNumber, blob(v.docKey), plan.ts, v.json);
-    for (const e of plan.entries) this.st.insertEntry.run(e.indexId, blob(e.key), plan.ts, blob(e.docKey), e.deleted ? 1 : 0);
+    for (const v of plan.versions) this.versionRows.add(v.tableNumber, blob(v.docKey), plan.ts, v.json);
+    for (const e of plan.entries) this.entryRows.add(e.indexId, blob(e.key), plan.ts, blob(e.docKey), e.deleted ? 1 : 0);
     for (const [k, v] of plan.meta) {
       if (v === null) this.st.deleteMeta.run(k);
       else this.st.setMeta.run(k, v);
@@ -142,7 +163,14 @@ export class SqliteDialect implements Dialect {
     const head = this.head();
     const { plan, result } = planner(head, this.latestVersions(docs));
     if (plan.ts <= head.latestTs) throw new Error(`commit ts ${plan.ts} is not after ${head.latestTs}`);
-    this.writePlan(plan);
+    try {
+      this.writePlan(plan);
+      this.flushRows();
+    } catch (e) {
+      this.versionRows.clear();
+      this.entryRows.clear();
+      throw e;
+    }
     this.st.setLatestTs.run(plan.ts);
     return result;
   }

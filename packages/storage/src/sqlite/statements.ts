@@ -53,7 +53,6 @@ const sql = {
 
   version: `SELECT ts, json FROM documents WHERE table_number = ? AND key = ? AND ts <= ? ORDER BY ts DESC LIMIT 1`,
   latestVersion: `SELECT ts, json FROM documents WHERE table_number = ? AND key = ? ORDER BY ts DESC LIMIT 1`,
-  insertVersion: `INSERT INTO documents (table_number, key, ts, json) VALUES (?, ?, ?, ?)`,
   insertEntry: `INSERT INTO index_entries (index_id, key, ts, doc_key, deleted) VALUES (?, ?, ?, ?, ?)`,
 
   scanEntriesAsc: scanEntriesSql("asc", true),
