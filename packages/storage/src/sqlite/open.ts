@@ -24,6 +24,10 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
   const db = new Sqlite(options.path, { readonly, fileMustExist: readonly });
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    // Reads through a memory map and a larger page cache: fewer read syscalls on every B-tree
+    // walk (durability is unchanged: it is set by the journal mode and synchronous below).
+    db.pragma("cache_size = -65536");
+    db.pragma("mmap_size = 268435456");
     if (!readonly) {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
