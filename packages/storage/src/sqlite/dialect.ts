@@ -5,6 +5,7 @@ import { storageError } from "../errors.js";
 import type { CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, TableRow, VersionRow } from "../engine/dialect.js";
 import type { Statements } from "./statements.js";
 import { RowBuffer } from "./rowBuffer.js";
+import type { Checkpointer } from "./checkpointer.js";
 
 const BACKFILL_PAGE = 512;
 
@@ -30,6 +31,7 @@ export class SqliteDialect implements Dialect {
     private readonly db: Database,
     private readonly st: Statements,
     readonly readonly: boolean,
+    private readonly checkpointer: Checkpointer | null = null,
   ) {
     this.versionRows = new RowBuffer(db, "INSERT INTO documents (table_number, key, ts, json)", 4);
     this.entryRows = new RowBuffer(db, "INSERT INTO index_entries (index_id, key, ts, doc_key, deleted)", 5);
@@ -236,6 +238,7 @@ export class SqliteDialect implements Dialect {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }

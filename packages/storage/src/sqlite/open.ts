@@ -9,6 +9,7 @@ import { MvccStorage } from "../engine/store.js";
 import { SqliteDialect } from "./dialect.js";
 import { SCHEMA } from "./schema.js";
 import { prepareStatements } from "./statements.js";
+import { startCheckpointer, WRITER_CHECKPOINT_PAGES, type Checkpointer } from "./checkpointer.js";
 
 export interface SqliteStorageOptions {
   /** Database file; `":memory:"` for a private in-memory store. */
@@ -17,11 +18,17 @@ export interface SqliteStorageOptions {
   readonly readonly?: boolean;
   /** How long to wait for another connection's lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+  /**
+   * Checkpoint the WAL from a background thread this often (ms; default 250); 0 leaves
+   * checkpoints to the writer (SQLite's default). Writable file-backed stores only.
+   */
+  readonly checkpointIntervalMs?: number;
 }
 
 export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
   const readonly = options.readonly ?? false;
   const db = new Sqlite(options.path, { readonly, fileMustExist: readonly });
+  let checkpointer: Checkpointer | null = null;
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     // Reads through a memory map and a larger page cache: fewer read syscalls on every B-tree
@@ -34,9 +41,18 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
       db.exec(SCHEMA);
     }
     db.defaultSafeIntegers(true);
-    const dialect = new SqliteDialect(db, prepareStatements(db), readonly);
+    const interval = options.checkpointIntervalMs ?? 250;
+    const background = !readonly && interval > 0 && options.path !== ":memory:" && options.path !== "";
+    if (background) {
+      db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+      // After the WAL restarts, give back the disk space a burst of writes took.
+      db.pragma("journal_size_limit = 67108864");
+    }
+    if (background) checkpointer = startCheckpointer(options.path, interval);
+    const dialect = new SqliteDialect(db, prepareStatements(db), readonly, checkpointer);
     return await MvccStorage.open(dialect);
   } catch (e) {
+    await checkpointer?.stop();
     db.close();
     throw e;
   }
