@@ -10,7 +10,7 @@
  * Each server runs in its own child process (this file with `HTTP_BENCH_ROLE`), so the load
  * generator (this process: `node:http` keep-alive agent, 50 requests in flight) does not share
  * an event loop with it. Each pair of figures is measured in alternating rounds. Knobs:
- * HTTP_BENCH_SECONDS=4 (per server and row), HTTP_BENCH_ROUNDS=4, HTTP_BENCH_CONCURRENCY=50,
+ * HTTP_BENCH_SECONDS=8 (per server and row), HTTP_BENCH_ROUNDS=8, HTTP_BENCH_CONCURRENCY=50,
  * HTTP_BENCH_ONLY=insert (skip the query rows), HTTP_BENCH_SERVER_FLAGS="--cpu-prof" (node flags for
  * the Tandem server's process, e.g. to profile it).
  */
@@ -24,8 +24,8 @@ import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import type { BenchRow } from "./report.js";
 
-const SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 4);
-const ROUNDS = Number(process.env.HTTP_BENCH_ROUNDS ?? 4);
+const SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 8);
+const ROUNDS = Number(process.env.HTTP_BENCH_ROUNDS ?? 8);
 const CONCURRENCY = Number(process.env.HTTP_BENCH_CONCURRENCY ?? 50);
 const ADMIN_KEY = "bench|http-admin-key";
 const ROWS = 5000;
