@@ -175,6 +175,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
   function prepare(kind: FunctionKind, path: string, args: ConvexJSON, allowInternal: boolean) {
     const dep = requireDeployment();
     const fn = dep.resolve(path, kind, allowInternal);
+    // Function threads check queries' and mutations' arguments (and return values) themselves.
+    if (pool && kind !== "action") return { dep, fn };
     const limit = checkArgsLimits(args);
     if (limit) throw new TandemError("BadRequest", "ArgumentsTooLarge", limit.message);
     const msg = validateArgs(validatorsOf(fn.meta).args, args, validationContext);
@@ -272,11 +274,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
   ): Promise<{ out: RunOutput; tx: ExecutedTransaction }> {
     if (pool) {
       const r = await pool.run({ kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion }, urgent);
-      let out: RunOutput = r.out;
-      if (out.ok) {
-        const msg = checkReturn(fn.meta, out.value);
-        if (msg) out = { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal };
-      }
+      const out: RunOutput = r.out;
       const tx: ExecutedTransaction = { ts, readSet: r.readSet, prepared: r.prepared };
       if (afterRun) await afterRun(out, tx);
       return { out, tx };

@@ -42,6 +42,20 @@ export class LoadedDeployment {
 
   /** Finds a function, enforcing visibility and kind with Convex's messages (research §3.2). */
   resolve(path: string, kind: FunctionKind, allowInternal: boolean): ResolvedFunction {
+    const key = `${kind}|${allowInternal ? 1 : 0}|${path}`;
+    const known = this.#resolved.get(key);
+    if (known) return known;
+    const found = this.#resolve(path, kind, allowInternal);
+    // Bounded: paths come from clients.
+    if (this.#resolved.size >= 10_000) this.#resolved.clear();
+    this.#resolved.set(key, found);
+    return found;
+  }
+
+  /** Successful lookups by (kind, visibility, path as sent): every call resolves its function. */
+  readonly #resolved = new Map<string, ResolvedFunction>();
+
+  #resolve(path: string, kind: FunctionKind, allowInternal: boolean): ResolvedFunction {
     const p = parseUdfPath(path);
     const meta = this.#functions.get(canonicalPath(p));
     if (!meta || (meta.visibility === "internal" && !allowInternal))
@@ -57,6 +71,11 @@ export class LoadedDeployment {
         `Trying to execute ${canonicalPath(p)} as ${KIND_NAME[kind]}, but it is defined as ${KIND_NAME[meta.kind]}.`,
       );
     return { path: p, meta };
+  }
+
+  /** The metadata of a function already resolved (by path) elsewhere. */
+  metaOf(path: FunctionPath): FunctionMetadata | undefined {
+    return this.#functions.get(canonicalPath(path));
   }
 
   /** Looks a function up by path without knowing its kind (for `/api/function`). */

@@ -87,6 +87,13 @@ for (const mode of ["inline", "workers"] as const) {
     assert.equal(ok<unknown[]>(await q("messages:list")).length, before);
   });
 
+  test("a return value that does not match `returns` fails the mutation and commits nothing", async () => {
+    const r = await m("messages:wrongReturn");
+    assert.equal(r.ok, false);
+    assert.match(!r.ok ? r.error.message : "", /^ReturnsValidationError: /);
+    assert.deepEqual(ok<unknown[]>(await q("messages:byAuthor", { author: "wrongReturn" })), []);
+  });
+
   test("schema, argument and visibility errors have Convex's texts", async () => {
     const bad = await m("messages:badSchema");
     assert.equal(bad.ok, false);

@@ -6,10 +6,11 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { decodeId, openSqliteStorage, type Storage, type TableInfo } from "@tandem/storage";
 import { TandemError } from "@tandem/shared";
-import { validateArgs, type ValidationContext } from "../../values/index.js";
+import { checkArgsLimits, validateArgs, validateReturns, type ValidationContext } from "../../values/index.js";
 import { Transaction } from "../../transactions/transaction.js";
 import type { Catalog } from "../../transactions/catalog.js";
 import { LoadedDeployment, validatorsOf } from "../loaded_deployment.js";
+import { displayPath } from "../paths.js";
 import { makeDocumentCheck } from "../document_check.js";
 import { runFunction } from "../../engine/execute.js";
 import { setUpFunctionThread } from "./thread_setup.js";
@@ -111,6 +112,10 @@ function catalogOf(storage: Storage): Catalog {
   };
 }
 
+function missingFunction(job: RunJob): never {
+  throw new TandemError("BadRequest", "FunctionNotFound", `Could not find function for '${displayPath(job.path)}'.`);
+}
+
 const unavailable = async (): Promise<never> => {
   throw new Error("Queries and mutations can't call actions.");
 };
@@ -125,6 +130,13 @@ async function run(id: number, job: RunJob): Promise<void> {
     }
     const dep = deployment;
     const ctx = validationContext(storage);
+    // Arguments and return values are checked here rather than on the main thread, which every
+    // request passes through.
+    const validators = validatorsOf(dep.metaOf(job.path) ?? missingFunction(job));
+    const limit = checkArgsLimits(job.args);
+    if (limit) throw new TandemError("BadRequest", "ArgumentsTooLarge", limit.message);
+    const argsError = validateArgs(validators.args, job.args, ctx);
+    if (argsError) throw new TandemError("BadRequest", "ArgumentValidationError", argsError);
     const tx = new Transaction(storage.snapshot(job.ts), catalogOf(storage), { readOnly: job.kind === "query", beginMs: job.beginMs });
     const out = await runFunction({
       deployment: dep,
@@ -145,6 +157,11 @@ async function run(id: number, job: RunJob): Promise<void> {
         return target.path;
       },
     });
+    const returnsError = out.ok && validators.returns !== null ? validateReturns(validators.returns, out.value, ctx) : null;
+    if (returnsError) {
+      finished({ id, out: { ok: false, error: { message: returnsError }, logLines: out.logLines, journal: out.journal }, readSet: tx.readSet, prepared: NO_PREPARED_WRITES });
+      return;
+    }
     // Serialized and keyed here, so the main thread's commit is only a write.
     const prepared = out.ok && tx.hasWrites() ? await storage.prepare(tx.writes()) : NO_PREPARED_WRITES;
     finished({ id, out, readSet: tx.readSet, prepared });
