@@ -90,6 +90,17 @@ test("only canonical encodings decode: no over-long table numbers, no padding bi
   );
 });
 
+test("new ids grow with time (so new documents land at the end of their table's B-tree)", async () => {
+  const a = newDocumentId(10002);
+  await new Promise((r) => setTimeout(r, 3));
+  const b = newDocumentId(10002);
+  assert.ok(a < b, `${a} < ${b}`);
+  // The time part is the first 6 bytes of the internal id; the remaining 10 are random.
+  const da = decodeId(a)!;
+  const ms = Number(Buffer.from(da.internalId.subarray(0, 6)).readUIntBE(0, 6));
+  assert.ok(Math.abs(ms - Date.now()) < 5000, `time part ${ms}`);
+});
+
 test("newDocumentId is random and carries its table number", () => {
   const a = newDocumentId(10002);
   const b = newDocumentId(10002);

@@ -136,11 +136,13 @@ export function createRouter(routes: readonly Route[], logger: Logger): RequestL
 
 function write(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.headersSent) return;
-  const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
+  const body = reply.body;
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
   res.writeHead(reply.status, {
     ...corsHeaders(req),
     ...reply.headers,
-    "Content-Length": String(body.length),
+    "Content-Length": String(length),
   });
+  // A string body goes out in one write together with the head.
   res.end(req.method === "HEAD" ? undefined : body);
 }

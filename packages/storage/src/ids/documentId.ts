@@ -59,13 +59,27 @@ export function tableNumberOfId(id: string): TableNumber | null {
 const pool = new Uint8Array(4096);
 let poolPos = pool.length;
 
-/** A fresh id: 16 random bytes (Convex uses 14 random + 2 day bytes; clients can't tell). */
+/**
+ * A fresh id: the creation time in milliseconds (6 bytes, big-endian) followed by 10 random bytes
+ * (80 bits). Convex's own ids carry a time part too (clients can't tell either way). Ids that
+ * grow with time keep a table's new documents at the end of its B-tree: a group of inserts
+ * touches a few pages instead of one page each.
+ */
 export function newDocumentId(tableNumber: number): DocumentId {
   if (poolPos + 16 > pool.length) {
     randomFillSync(pool);
     poolPos = 0;
   }
-  const id = encodeId(tableNumber, pool.subarray(poolPos, poolPos + 16));
+  const bytes = pool.subarray(poolPos, poolPos + 16);
+  const ms = Date.now();
+  const high = Math.floor(ms / 2 ** 32);
+  bytes[0] = (high >>> 8) & 0xff;
+  bytes[1] = high & 0xff;
+  bytes[2] = (ms >>> 24) & 0xff;
+  bytes[3] = (ms >>> 16) & 0xff;
+  bytes[4] = (ms >>> 8) & 0xff;
+  bytes[5] = ms & 0xff;
+  const id = encodeId(tableNumber, bytes);
   pool.fill(0, poolPos, poolPos + 16); // used bytes don't linger
   poolPos += 16;
   return id;
