@@ -79,7 +79,6 @@ export function functionRoutes(deps: FunctionApiDeps): Route[] {
   const identityOf = (req: HttpRequest) => identityFromRequest(req.headers.authorization, req, auth);
 
   const run = async (kind: FunctionKind, call: Call, identity: Identity, ts?: Timestamp): Promise<UdfResponse> => {
-    const requestId = newRequestId();
     const common = { path: call.path, args: call.args, identity, allowInternal: canRunInternal(identity) };
     let outcome: Outcome<ConvexJSON>;
     switch (kind) {
@@ -95,7 +94,8 @@ export function functionRoutes(deps: FunctionApiDeps): Route[] {
       default:
         return kind satisfies never;
     }
-    return udfResponse(outcome, call.format, requestId);
+    // The request id only appears in error messages: drawn when one is written.
+    return udfResponse(outcome, call.format, newRequestId);
   };
 
   const endpoint = (kind: FunctionKind) => async (req: HttpRequest) => {

@@ -19,11 +19,11 @@ export function serverErrorMessage(requestId: string, message: string): string {
   return `[Request ID: ${requestId}] Server Error\n${message}`;
 }
 
-export function udfResponse(outcome: Outcome<ConvexJSON>, format: ValueFormat, requestId: string): UdfResponse {
+export function udfResponse(outcome: Outcome<ConvexJSON>, format: ValueFormat, requestId: () => string): UdfResponse {
   const logs = outcome.logLines.length > 0 ? { logLines: outcome.logLines } : {};
   if (outcome.ok) return { status: "success", value: formatValue(outcome.value, format), ...logs };
   const data = outcome.error.data !== undefined ? { errorData: formatValue(outcome.error.data, format) } : {};
-  return { status: "error", errorMessage: serverErrorMessage(requestId, outcome.error.message), ...data, ...logs };
+  return { status: "error", errorMessage: serverErrorMessage(requestId(), outcome.error.message), ...data, ...logs };
 }
 
 /** A failure decided before the engine ran (unknown function on the admin path, …). */
