@@ -339,11 +339,10 @@ export function createEngine(options: EngineOptions): TandemEngine {
             }
           });
         };
-        // Results from a function thread arrive together in one message; once their
-        // continuations have all run (the tick queue runs after the microtasks), they share one
-        // durable write. Waiting for the end of the whole event-loop turn instead made batches
-        // larger but every commit later.
-        process.nextTick(drain);
+        // Wait for the rest of this event-loop turn: results from the function threads arrive in
+        // bursts, and everything that arrives before the drain shares one durable write. (Draining
+        // after each thread's message instead measured slower: more, smaller transactions.)
+        setImmediate(drain);
       }
     });
   }
