@@ -11,7 +11,7 @@ const ASCII_ID = /^[0-9a-z]+$/;
 export function docKeyOf(id: string): IndexKey {
   // Ids are ASCII without 0x00, so the encoding is just tag ‖ bytes ‖ 0x00 0x00.
   if (!ASCII_ID.test(id)) return encodeIndexKey([id]);
-  const key = Buffer.allocUnsafe(id.length + 3);
+  const key = Buffer.allocUnsafeSlow(id.length + 3); // not a pool view: keys cross threads
   key[0] = Tag.String;
   key.write(id, 1, "latin1");
   key[id.length + 1] = 0;

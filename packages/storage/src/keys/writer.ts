@@ -92,9 +92,13 @@ export class ByteWriter {
     this.length = at;
   }
 
-  /** A Buffer (a Uint8Array that better-sqlite3 binds as a BLOB) with exactly the written bytes. */
+  /**
+   * A Buffer (a Uint8Array that better-sqlite3 binds as a BLOB) with exactly the written bytes, in
+   * a memory block of its own: keys cross threads, and a view into Node's shared 8 KiB pool would
+   * carry the whole pool block with it (structured clone copies a view's entire buffer).
+   */
   finish(): Buffer {
-    const out = Buffer.allocUnsafe(this.length);
+    const out = Buffer.allocUnsafeSlow(this.length);
     out.set(this.buf.subarray(0, this.length));
     return out;
   }
