@@ -8,7 +8,8 @@
  *
  * The clients of the fan-out run in a child process (this file, `SYNC_BENCH_ROLE=clients`) so they
  * have their own core and file descriptors. Knobs (env): SYNC_BENCH_FANOUT="1000,10000",
- * SYNC_BENCH_ROUNDS=50, SYNC_BENCH_SUBS="1000,10000,100000", SYNC_BENCH_ENGINE=real|memory.
+ * SYNC_BENCH_ROUNDS=50 (after SYNC_BENCH_WARMUP=5 unmeasured ones), SYNC_BENCH_SUBS="1000,10000,100000",
+ * SYNC_BENCH_ENGINE=real|memory.
  * 10,000 clients need ~10,000 descriptors in each process: `ulimit -n` ≥ 12000 (Node cannot raise
  * its own limit; run `ulimit -n 65536` in the shell first if it is lower).
  */
@@ -28,6 +29,8 @@ import { SubscriptionManager } from "../packages/backend/src/subscriptions/index
 export type EngineFactory = () => Promise<{ engine: Engine; close(): Promise<void> }>;
 
 const env = (k: string, d: string) => process.env[k] ?? d;
+/** Unmeasured rounds before each fan-out measurement (JIT warm-up), for Tandem and the ceiling alike. */
+const WARMUP = Number(env("SYNC_BENCH_WARMUP", "5"));
 const list = (k: string, d: string) => env(k, d).split(",").map(Number).filter((n) => n > 0);
 const none = { kind: "none" } as const;
 const pct = (xs: number[], p: number) => {
@@ -166,12 +169,13 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
   await settle();
   const perConn = (jsMemory() - memBefore) / n;
   const ours: number[] = [];
-  for (let i = 1; i <= rounds; i++) {
+  // The first rounds of each server compile its code paths; both sides get the same warm-up.
+  for (let i = 1; i <= WARMUP + rounds; i++) {
     const t0 = performance.now();
     const done = clients.ask({ cmd: "expect", value: i }, "done");
     await engine.runMutation({ path: "counters:set", args: { name: channel, value: i }, identity: none });
     await done;
-    ours.push(performance.now() - t0);
+    if (i > WARMUP) ours.push(performance.now() - t0);
   }
   await clients.ask({ cmd: "close" }, "closed");
   await sync.close();
@@ -194,18 +198,19 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
   for (const ws of wss.clients) ws.send(payload(0));
   await clients.ask({ cmd: "expect", value: 0 }, "done");
   const base: number[] = [];
-  for (let i = 1; i <= rounds; i++) {
+  for (let i = 1; i <= WARMUP + rounds; i++) {
     const t0 = performance.now();
     const done = clients.ask({ cmd: "expect", value: i }, "done");
     const text = payload(i);
     for (const ws of wss.clients) ws.send(text);
     await done;
-    base.push(performance.now() - t0);
+    if (i > WARMUP) base.push(performance.now() - t0);
   }
   await clients.ask({ cmd: "close" }, "closed");
   wss.close();
   bare.close();
 
+  if (process.env.SYNC_BENCH_DEBUG) console.error("ours", ours.map((x) => x.toFixed(0)).join(" "), "\nbase", base.map((x) => x.toFixed(0)).join(" "));
   const row = (p: number): BenchRow => ({
     name: `fan-out to ${n} clients, last client updated, p${p}`,
     value: pct(ours, p),
@@ -213,7 +218,7 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
     ceiling: { name: "bare ws broadcast", value: pct(base, p) },
     lowerIsBetter: true,
     target: "ratio ≥ 0.5 (≤ 2× the ceiling)",
-    note: `${rounds} mutations`,
+    note: `${rounds} mutations after ${WARMUP} unmeasured`,
   });
   return [
     row(50),
