@@ -367,7 +367,10 @@ export class SyncConnection implements Subscriber {
     }
 
     const list = [...needed];
-    const results: SharedResult[] = await Promise.all(list.map((q) => manager.resultAt(q.exec, ts)));
+    // One query (the common case) awaits its result directly: no Promise.all and arrays for each
+    // of thousands of connections a commit wakes at once.
+    const results: SharedResult[] =
+      list.length === 1 ? [await manager.resultAt(list[0]!.exec, ts)] : await Promise.all(list.map((q) => manager.resultAt(q.exec, ts)));
     if (this.phase.kind !== "open") return;
     list.forEach((q, i) => {
       const r = results[i]!;

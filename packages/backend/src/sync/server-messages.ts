@@ -16,15 +16,19 @@ export interface StateVersion {
 
 export const INITIAL_VERSION: StateVersion = { querySet: 0, identity: 0, ts: 0n };
 
-/** Every connection's Transition after a commit names the same ts: encode it once. */
-let lastTs = -1n;
-let lastTsText = "";
+/**
+ * Every connection's Transition after a commit names the same two timestamps (the one it starts
+ * from and the new one): the last few encodings are kept.
+ */
+const tsTexts = new Map<bigint, string>();
 function tsText(ts: bigint): string {
-  if (ts !== lastTs) {
-    lastTs = ts;
-    lastTsText = encodeTs(ts);
+  let text = tsTexts.get(ts);
+  if (text === undefined) {
+    if (tsTexts.size >= 8) tsTexts.delete(tsTexts.keys().next().value!);
+    text = encodeTs(ts);
+    tsTexts.set(ts, text);
   }
-  return lastTsText;
+  return text;
 }
 
 const version = (v: StateVersion) => `{"querySet":${v.querySet},"identity":${v.identity},"ts":"${tsText(v.ts)}"}`;
