@@ -152,8 +152,10 @@ export interface Storage {
    * Group commit: applies several requests in one durable write, each at its own increasing
    * timestamp, as if committed one after another. `hooks.accept(i)` runs just before request
    * `i` is applied (with every earlier accepted request already applied) and may skip it;
-   * `hooks.applied(i, result)` runs right after. A request that fails (or is skipped) does not
-   * affect the others. Results: the commit result, `"skipped"`, or the error it failed with.
+   * `hooks.applied(i, result)` runs right after. A request that is skipped or fails its checks
+   * (validation, planning) does not affect the others; a failure to write rolls the whole group
+   * back and `commitMany` rejects. Results: the commit result, `"skipped"`, or the error it failed
+   * with.
    */
   commitMany(
     requests: readonly CommitRequest[],
