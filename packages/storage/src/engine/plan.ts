@@ -30,16 +30,22 @@ export interface CheckedWrite {
 export function checkWrites(writes: readonly DocumentWrite[], registry: Registry): CheckedWrite[] {
   const byId = new Map<string, CheckedWrite>();
   for (const write of writes) {
-    const table = registry.table(write.table);
-    if (!table) throw storageError("NotFound", "TableNotFound", `Table ${JSON.stringify(write.table)} does not exist`);
-    const decoded = decodeId(write.id);
-    if (!decoded || decoded.tableNumber !== table.number)
-      throw storageError("BadRequest", "IdTableMismatch", `Id ${write.id} does not belong to table ${JSON.stringify(write.table)}`);
-    if (write.value !== null) checkDocument(write.id, write.value);
+    const tableNumber = checkWrite(write, registry);
     byId.delete(write.id);
-    byId.set(write.id, { write, doc: { tableNumber: table.number, id: write.id, docKey: docKeyOf(write.id) } });
+    byId.set(write.id, { write, doc: { tableNumber, id: write.id, docKey: docKeyOf(write.id) } });
   }
   return [...byId.values()];
+}
+
+/** A write's table exists, its id belongs to that table, its value is a document: the table number. */
+function checkWrite(write: DocumentWrite, registry: Registry): number {
+  const table = registry.table(write.table);
+  if (!table) throw storageError("NotFound", "TableNotFound", `Table ${JSON.stringify(write.table)} does not exist`);
+  const decoded = decodeId(write.id);
+  if (!decoded || decoded.tableNumber !== table.number)
+    throw storageError("BadRequest", "IdTableMismatch", `Id ${write.id} does not belong to table ${JSON.stringify(write.table)}`);
+  if (write.value !== null) checkDocument(write.id, write.value);
+  return table.number;
 }
 
 function checkDocument(id: string, value: DocumentJSON): void {
@@ -91,15 +97,10 @@ export function prepareWrites(writes: readonly WriteWithOriginal[], registry: Re
   // The last write to an id wins; the first carries the version it replaces.
   const last = new Map<string, { write: WriteWithOriginal; tableNumber: number; original: DocumentJSON | null }>();
   for (const write of writes) {
-    const table = registry.table(write.table);
-    if (!table) throw storageError("NotFound", "TableNotFound", `Table ${JSON.stringify(write.table)} does not exist`);
-    const decoded = decodeId(write.id);
-    if (!decoded || decoded.tableNumber !== table.number)
-      throw storageError("BadRequest", "IdTableMismatch", `Id ${write.id} does not belong to table ${JSON.stringify(write.table)}`);
-    if (write.value !== null) checkDocument(write.id, write.value);
+    const tableNumber = checkWrite(write, registry);
     const first = last.get(write.id);
     last.delete(write.id);
-    last.set(write.id, { write, tableNumber: table.number, original: first ? first.original : write.original });
+    last.set(write.id, { write, tableNumber, original: first ? first.original : write.original });
   }
   const out: PreparedCommit["writes"][number][] = [];
   for (const { write, tableNumber, original } of last.values()) {
