@@ -8,18 +8,11 @@ import {
   decodeId,
   type ConvexJSON,
   type DocumentJSON,
-  type CommitRequest,
-  type CommitResult,
-  type IndexWrite,
-  type KeyRange,
-  type PreparedCommit,
   type Storage,
   type Timestamp,
 } from "@tandem/storage";
 import { validateArgs, validateReturns, checkArgsLimits, type ValidationContext } from "../values/index.js";
-import { CommitLog } from "../transactions/commit_log.js";
 import { Transaction } from "../transactions/transaction.js";
-import { tableMarkerWrites } from "../transactions/table_marker.js";
 import type { Catalog } from "../transactions/catalog.js";
 import { LoadedDeployment, validatorsOf, type ResolvedFunction } from "../runtime/loaded_deployment.js";
 import { WorkerPool } from "../runtime/worker/pool.js";
@@ -31,6 +24,7 @@ import type { DocumentCheck } from "../runtime/db_ops.js";
 import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath, type FunctionPath } from "../runtime/paths.js";
 import { Mutex } from "./mutex.js";
+import { Committer, type CommitMeta, type Committed, type ExecutedTransaction } from "./committer.js";
 import { newRequestId, runFunction, type RunOutput } from "./execute.js";
 import type { Analysis, Deployment, FunctionMetadata, ModuleSource } from "./deployment.js";
 import type {
@@ -46,19 +40,6 @@ import type {
   SystemFunction,
   SystemFunctionRegistry,
 } from "./types.js";
-
-/** What a finished query/mutation body read and wrote, wherever it ran. */
-interface ExecutedTransaction {
-  readonly ts: Timestamp;
-  readonly readSet: readonly KeyRange[];
-  /** Its writes, serialized and keyed where it ran (commits then need no reads). */
-  readonly prepared: PreparedCommit;
-}
-
-
-function tablesOf(request: CommitRequest): string[] {
-  return request.prepared ? request.prepared.writes.map((w) => w.table) : request.writes.map((w) => w.table);
-}
 
 export interface EngineOptions {
   readonly storage: Storage;
@@ -90,8 +71,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
   const log = options.logger ?? createLogger("engine");
   const name = options.name ?? "tandem";
   const maxRetries = options.maxRetries ?? 4;
-  const commitLog = new CommitLog();
-  const commitMutex = new Mutex();
+  const committer = new Committer(storage);
   const udfMutex = new Mutex();
   const commitListeners = new Set<(n: CommitNotice) => void>();
   const execListeners = new Set<(l: ExecutionLog) => void>();
@@ -292,96 +272,10 @@ export function createEngine(options: EngineOptions): TandemEngine {
     return { out, tx: executed };
   }
 
-  /**
-   * Validates the read set against commits since the snapshot and applies the writes; null on a
-   * conflict. The idempotency record of a sync-protocol mutation is written in the same commit.
-   */
-  type Committed = { ts: Timestamp; indexWrites: IndexWrite[] };
-  interface PendingCommit {
-    readonly tx: ExecutedTransaction;
-    readonly request: CommitRequest;
-    readonly resolve: (r: Committed | null) => void;
-    readonly reject: (e: unknown) => void;
-  }
-  let pendingCommits: PendingCommit[] = [];
-  let draining = false;
-
-  function commitRequest(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }): CommitRequest {
-    const meta: [string, string | null][] = [];
+  /** The idempotency record of a sync-protocol mutation, written in the same commit. */
+  function commitMeta(key: string | null, out: RunOutput & { ok: true }): CommitMeta {
     // A re-sent mutation answers with the latest ts, which is ≥ this commit's.
-    if (key) meta.push([key, JSON.stringify({ value: out.value, logLines: out.logLines })]);
-    return { prepared: tx.prepared, meta };
-  }
-
-  function withMarkers(tx: ExecutedTransaction, stored: CommitResult): Committed {
-    return { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(tx.prepared.writes.map((w) => w.table))] };
-  }
-
-  /**
-   * Commits a mutation's writes, or returns null when a commit since its snapshot wrote into what
-   * it read. Commits that arrive while one is being written are grouped into one durable write
-   * (each still checked against every commit before it, in order).
-   */
-  function commit(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }): Promise<Committed | null> {
-    const request = commitRequest(tx, key, out);
-    if (tx.prepared.writes.length === 0 && request.meta!.length === 0) return Promise.resolve({ ts: storage.latestTs(), indexWrites: [] });
-    return new Promise((resolve, reject) => {
-      pendingCommits.push({ tx, request, resolve, reject });
-      if (!draining) {
-        draining = true;
-        const drain = (): void => {
-          void commitMutex.run(drainCommits).finally(() => {
-            draining = false;
-            // A commit queued after the loop's last check but before this point.
-            if (pendingCommits.length > 0) {
-              draining = true;
-              drain();
-            }
-          });
-        };
-        // Wait for the rest of this event-loop turn: results from the function threads arrive in
-        // bursts, and everything that arrives before the drain shares one durable write. (Draining
-        // after each thread's message instead measured slower: more, smaller transactions.)
-        setImmediate(drain);
-      }
-    });
-  }
-
-  async function drainCommits(): Promise<void> {
-    while (pendingCommits.length > 0) {
-      const batch = pendingCommits;
-      pendingCommits = [];
-      try {
-        const results = await storage.commitMany(
-          batch.map((p) => p.request),
-          {
-            accept: (i) => !commitLog.conflict(batch[i]!.tx.readSet, batch[i]!.tx.ts),
-            applied: (i, r) => {
-              const c = withMarkers(batch[i]!.tx, r);
-              commitLog.append(c.ts, c.indexWrites);
-            },
-          },
-        );
-        results.forEach((r, i) => {
-          const p = batch[i]!;
-          if (r === "skipped") p.resolve(null);
-          else if (r instanceof Error) p.reject(r);
-          else p.resolve(withMarkers(p.tx, r));
-        });
-      } catch (e) {
-        for (const p of batch) p.reject(e);
-      }
-    }
-  }
-
-  /** `commit` for a caller that already holds the commit lock (the exclusive retry lane). */
-  async function commitLocked(tx: ExecutedTransaction, key: string | null, out: RunOutput & { ok: true }): Promise<Committed | null> {
-    if (commitLog.conflict(tx.readSet, tx.ts)) return null;
-    const request = commitRequest(tx, key, out);
-    if (tx.prepared.writes.length === 0 && request.meta!.length === 0) return { ts: storage.latestTs(), indexWrites: [] };
-    const result = withMarkers(tx, await storage.commit(request));
-    commitLog.append(result.ts, result.indexWrites);
-    return result;
+    return key ? [[key, JSON.stringify({ value: out.value, logLines: out.logLines })]] : [];
   }
 
   const engine: TandemEngine = {
@@ -440,7 +334,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
         }
         const { dep, fn } = prepare("mutation", req.path, req.args, req.allowInternal ?? false);
         for (let attempt = 0; ; attempt++) {
-          const box: { committed: Awaited<ReturnType<typeof commit>> } = { committed: null };
+          const box: { committed: Committed | null } = { committed: null };
           // After a conflict, a retry runs with commits held back, so it cannot conflict again:
           // hot documents still make progress. (Inline execution is serial and never conflicts.)
           const exclusive = pool !== null && attempt > 0;
@@ -455,12 +349,12 @@ export function createEngine(options: EngineOptions): TandemEngine {
               Date.now(),
               null,
               async (o, t) => {
-                if (o.ok) box.committed = exclusive ? await commitLocked(t, key, o) : await commit(t, key, o);
+                if (o.ok) box.committed = exclusive ? await committer.commitLocked(t, commitMeta(key, o)) : await committer.commit(t, commitMeta(key, o));
               },
               // It holds the commit lock: don't make every other commit wait behind the queue.
               exclusive,
             );
-          const { out, tx } = exclusive ? await commitMutex.run(attemptOnce) : await attemptOnce();
+          const { out, tx } = exclusive ? await committer.mutex.run(attemptOnce) : await attemptOnce();
           if (!out.ok) {
             emit("mutation", displayPath(fn.path), started, out);
             return { ok: false, error: out.error, logLines: out.logLines, ts: null };
@@ -544,14 +438,9 @@ export function createEngine(options: EngineOptions): TandemEngine {
       actionPool?.setEnvironment(env);
     },
     async commitExternal(request) {
-      const committed = await commitMutex.run(async () => {
-        const stored = await storage.commit(request);
-        const result = { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(tablesOf(request))] };
-        commitLog.append(result.ts, result.indexWrites);
-        return { stored, result };
-      });
-      notify(committed.result.ts, committed.result.indexWrites);
-      return committed.stored;
+      const { stored, committed } = await committer.external(request);
+      notify(committed.ts, committed.indexWrites);
+      return stored;
     },
     catalogChanged() {
       catalogVersion += 1;
