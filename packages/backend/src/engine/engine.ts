@@ -25,7 +25,7 @@ import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath, type FunctionPath } from "../runtime/paths.js";
 import { Mutex } from "./mutex.js";
 import { Committer, type CommitMeta, type Committed, type ExecutedTransaction } from "./committer.js";
-import { newRequestId, runFunction, type RunOutput } from "./execute.js";
+import { runFunction, type RunOutput } from "./execute.js";
 import type { Analysis, Deployment, FunctionMetadata, ModuleSource } from "./deployment.js";
 import type {
   ActionRequest,
@@ -146,7 +146,6 @@ export function createEngine(options: EngineOptions): TandemEngine {
       executionTimeSeconds: (performance.now() - started) / 1000,
       logLines: out.logLines,
       error: out.ok ? null : (out.error?.message ?? "error"),
-      requestId: newRequestId(),
     };
     for (const l of execListeners) l(entry);
   }

@@ -5,6 +5,7 @@
  * than the client's cursor exists.
  */
 import type { ExecutionLog, FunctionKind } from "../engine/types.js";
+import { newRequestId } from "../engine/random_pool.js";
 
 export interface FunctionExecutionJson {
   kind: "Completion";
@@ -53,7 +54,7 @@ const EMPTY_USAGE = {
   memoryUsedMb: 0,
 };
 
-function toJson(log: ExecutionLog, executionId: string): FunctionExecutionJson {
+function toJson(log: ExecutionLog, executionId: string, requestId: string): FunctionExecutionJson {
   return {
     kind: "Completion",
     udfType: UDF_TYPE[log.kind],
@@ -63,7 +64,7 @@ function toJson(log: ExecutionLog, executionId: string): FunctionExecutionJson {
     logLines: [...log.logLines],
     executionTime: log.executionTimeSeconds,
     error: log.error,
-    requestId: log.requestId,
+    requestId,
     executionId,
     cachedResult: false,
     caller: "Tester",
@@ -78,7 +79,7 @@ function toJson(log: ExecutionLog, executionId: string): FunctionExecutionJson {
 export class LogStream {
   readonly #capacity: number;
   /** Raw entries, turned into JSON only when someone reads them (most are never read). */
-  #entries: Array<{ cursor: number; log: ExecutionLog; executionId: string }> = [];
+  #entries: Array<{ cursor: number; log: ExecutionLog; executionId: string; requestId?: string }> = [];
   #head = Date.now();
   #waiters = new Set<() => void>();
   #counter = 0;
@@ -104,7 +105,8 @@ export class LogStream {
 
   after(cursor: number): { entries: FunctionExecutionJson[]; newCursor: number } {
     const newer = this.#entries.filter((e) => e.cursor > cursor).slice(-this.#capacity);
-    return { entries: newer.map((e) => toJson(e.log, e.executionId)), newCursor: newer.length ? newer[newer.length - 1]!.cursor : Math.max(cursor, this.#head) };
+    // An entry keeps the request id it is first shown with.
+    return { entries: newer.map((e) => toJson(e.log, e.executionId, (e.requestId ??= e.log.requestId ?? newRequestId()))), newCursor: newer.length ? newer[newer.length - 1]!.cursor : Math.max(cursor, this.#head) };
   }
 
   /**
