@@ -24,7 +24,8 @@ function documentsInFile(path: string): number {
   }
 }
 
-async function insertMany(path: string, checkpointIntervalMs: number, count: number): Promise<number> {
+/** Inserts `count` documents, then reports what the database file holds once `settled` says so. */
+async function insertMany(path: string, checkpointIntervalMs: number, count: number, settled: (n: number) => boolean): Promise<number> {
   const s = await openSqliteStorage({ path, checkpointIntervalMs });
   try {
     await s.ensureTable("t");
@@ -32,8 +33,14 @@ async function insertMany(path: string, checkpointIntervalMs: number, count: num
       const id = s.newId("t") as DocumentId;
       await s.commit({ writes: [{ id, table: "t", value: { _id: id, _creationTime: 1 + i, i } }] });
     }
-    await new Promise((r) => setTimeout(r, 400));
-    return documentsInFile(path);
+    // Polled rather than one fixed wait: a loaded machine may take a while to run the thread.
+    const deadline = Date.now() + 10_000;
+    let n = documentsInFile(path);
+    while (!settled(n) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      n = documentsInFile(path);
+    }
+    return n;
   } finally {
     await s.close();
   }
@@ -42,9 +49,9 @@ async function insertMany(path: string, checkpointIntervalMs: number, count: num
 test("a background thread checkpoints the WAL into the database file", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tandem-ckpt-"));
   try {
-    assert.equal(await insertMany(join(dir, "bg.sqlite"), 50, 200), 200);
+    assert.equal(await insertMany(join(dir, "bg.sqlite"), 50, 200, (n) => n === 200), 200);
     // Without it (and far below the writer's own threshold) the rows are still only in the WAL.
-    assert.equal(await insertMany(join(dir, "off.sqlite"), 0, 200), 0);
+    assert.equal(await insertMany(join(dir, "off.sqlite"), 0, 60, () => true), 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
