@@ -127,6 +127,22 @@ export function runStorageSuite(name: string, target: OpenTarget): void {
     assert.ok(await reader.snapshot().get(c._id as DocumentId));
   });
 
+  t("a large group commit (more rows than one statement takes) stores every document and entry", async (s) => {
+    await s.ensureTable("g");
+    const byN = await s.addIndex("g", "by_n", ["n", "_creationTime", "_id"]);
+    const docs = Array.from({ length: 150 }, (_, n) => doc(s, "g", { n }));
+    const requests = await Promise.all(
+      docs.map(async (d) => ({ prepared: await s.prepare([{ id: d._id as DocumentId, table: "g", value: d, original: null }]) })),
+    );
+    // Half prepared, half planned: both kinds of rows share the group's buffers.
+    const mixed = requests.map((r, i) => (i % 2 === 0 ? r : { writes: [{ id: docs[i]!._id as DocumentId, table: "g", value: docs[i]! }] }));
+    const results = await s.commitMany(mixed);
+    assert.ok(results.every((r) => typeof r === "object" && !(r instanceof Error)));
+    const snap = s.snapshot();
+    assert.deepEqual((await scanAll(snap, fullRange(byN))).map((d) => d.n), docs.map((d) => d.n));
+    for (const d of [docs[0]!, docs[77]!, docs[149]!]) assert.deepEqual((await snap.get(d._id as DocumentId))?.value, d);
+  });
+
   t("prepared commits (keyed on another connection) store what planned commits store", async (s, h) => {
     await s.ensureTable("p");
     const byN = await s.addIndex("p", "by_n", ["n", "_creationTime", "_id"]);
