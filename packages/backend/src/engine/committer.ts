@@ -36,6 +36,10 @@ function tablesOf(request: CommitRequest): string[] {
   return request.prepared ? request.prepared.writes.map((w) => w.table) : request.writes.map((w) => w.table);
 }
 
+function isEmpty(request: CommitRequest): boolean {
+  return tablesOf(request).length === 0 && (request.meta?.length ?? 0) === 0;
+}
+
 function withMarkers(request: CommitRequest, stored: CommitResult): Committed {
   return { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(tablesOf(request))] };
 }
@@ -59,7 +63,7 @@ export class Committer {
    */
   commit(tx: ExecutedTransaction, meta: CommitMeta): Promise<Committed | null> {
     const request: CommitRequest = { prepared: tx.prepared, meta };
-    if (tx.prepared.writes.length === 0 && meta.length === 0) return Promise.resolve({ ts: this.#storage.latestTs(), indexWrites: [] });
+    if (isEmpty(request)) return Promise.resolve(this.#unchanged());
     return new Promise((resolve, reject) => {
       this.#pending.push({ tx, request, resolve, reject });
       if (this.#draining) return;
@@ -84,8 +88,8 @@ export class Committer {
   /** `commit` for a caller that already holds `mutex` (the exclusive retry lane). */
   async commitLocked(tx: ExecutedTransaction, meta: CommitMeta): Promise<Committed | null> {
     if (this.#log.conflict(tx.readSet, tx.ts)) return null;
-    if (tx.prepared.writes.length === 0 && meta.length === 0) return { ts: this.#storage.latestTs(), indexWrites: [] };
     const request: CommitRequest = { prepared: tx.prepared, meta };
+    if (isEmpty(request)) return this.#unchanged();
     const result = withMarkers(request, await this.#storage.commit(request));
     this.#log.append(result.ts, result.indexWrites);
     return result;
@@ -101,17 +105,24 @@ export class Committer {
     });
   }
 
+  /** What a commit with nothing to write reports: the current head, no keys. */
+  #unchanged(): Committed {
+    return { ts: this.#storage.latestTs(), indexWrites: [] };
+  }
+
   async #drain(): Promise<void> {
     while (this.#pending.length > 0) {
       const batch = this.#pending;
       this.#pending = [];
+      // Made once per applied commit: for the log, then for its caller.
+      const committed: Committed[] = [];
       try {
         const results = await this.#storage.commitMany(
           batch.map((p) => p.request),
           {
             accept: (i) => !this.#log.conflict(batch[i]!.tx.readSet, batch[i]!.tx.ts),
             applied: (i, r) => {
-              const c = withMarkers(batch[i]!.request, r);
+              const c = (committed[i] = withMarkers(batch[i]!.request, r));
               this.#log.append(c.ts, c.indexWrites);
             },
           },
@@ -120,7 +131,7 @@ export class Committer {
           const p = batch[i]!;
           if (r === "skipped") p.resolve(null);
           else if (r instanceof Error) p.reject(r);
-          else p.resolve(withMarkers(p.request, r));
+          else p.resolve(committed[i] ?? withMarkers(p.request, r));
         });
       } catch (e) {
         for (const p of batch) p.reject(e);

@@ -11,10 +11,11 @@ import {
   type Storage,
   type Timestamp,
 } from "@tandem/storage";
-import { validateArgs, validateReturns, checkArgsLimits, type ValidationContext } from "../values/index.js";
+import type { ValidationContext } from "../values/index.js";
+import { checkArguments, checkArgsMatch, checkReturnValue } from "../runtime/function_checks.js";
 import { Transaction } from "../transactions/transaction.js";
 import type { Catalog } from "../transactions/catalog.js";
-import { LoadedDeployment, validatorsOf, type ResolvedFunction } from "../runtime/loaded_deployment.js";
+import { LoadedDeployment, type ResolvedFunction } from "../runtime/loaded_deployment.js";
 import { WorkerPool } from "../runtime/worker/pool.js";
 import { NO_PREPARED_WRITES } from "../runtime/worker/protocol.js";
 import { ActionPool } from "../runtime/worker/action_pool.js";
@@ -155,17 +156,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
     const dep = requireDeployment();
     const fn = dep.resolve(path, kind, allowInternal);
     // Function threads check queries' and mutations' arguments (and return values) themselves.
-    if (pool && kind !== "action") return { dep, fn };
-    const limit = checkArgsLimits(args);
-    if (limit) throw new TandemError("BadRequest", "ArgumentsTooLarge", limit.message);
-    const msg = validateArgs(validatorsOf(fn.meta).args, args, validationContext);
-    if (msg) throw new TandemError("BadRequest", "ArgumentValidationError", msg);
+    if (!pool || kind === "action") checkArguments(fn.meta, args, validationContext);
     return { dep, fn };
-  }
-
-  function checkReturn(meta: FunctionMetadata, value: ConvexJSON): string | null {
-    if (meta.returns === null) return null;
-    return validateReturns(validatorsOf(meta).returns, value, validationContext);
   }
 
   const callbacks = {
@@ -202,17 +194,12 @@ export function createEngine(options: EngineOptions): TandemEngine {
         journal: journal ?? null,
         resolveNested: (k, p, a) => {
           const target = dep.resolve(p, k, true);
-          const msg = validateArgs(validatorsOf(target.meta).args, a, validationContext);
-          if (msg) throw new TandemError("BadRequest", "ArgumentValidationError", msg);
+          checkArgsMatch(target.meta, a, validationContext);
           return target.path;
         },
       });
     const checked = async (): Promise<RunOutput> => {
-      const out = await run();
-      if (out.ok) {
-        const msg = checkReturn(meta, out.value);
-        if (msg) return { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal };
-      }
+      const out = checkReturnValue(meta, await run(), validationContext);
       return then ? then(out) : out;
     };
     return kind === "action" ? checked() : udfMutex.run(checked);
@@ -397,11 +384,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
         const { dep, fn } = prepare("action", req.path, req.args, req.allowInternal ?? false);
         let out: RunOutput;
         if (actionPool) {
-          out = await actionPool.run({ path: fn.path, args: req.args, identity: req.identity });
-          if (out.ok) {
-            const msg = checkReturn(fn.meta, out.value);
-            if (msg) out = { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal };
-          }
+          out = checkReturnValue(fn.meta, await actionPool.run({ path: fn.path, args: req.args, identity: req.identity }), validationContext);
         } else {
           out = await execute(dep, fn.path, "action", req.args, req.identity, null, fn.meta);
         }

@@ -116,8 +116,6 @@ export interface ExecutionLog {
   readonly executionTimeSeconds: number;
   readonly logLines: readonly string[];
   readonly error: string | null;
-  /** Drawn by whoever shows the entry when absent (most entries are never shown). */
-  readonly requestId?: string;
 }
 
 /** The operator side of the engine, used by push/ and the server wiring. */

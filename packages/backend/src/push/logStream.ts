@@ -105,8 +105,9 @@ export class LogStream {
 
   after(cursor: number): { entries: FunctionExecutionJson[]; newCursor: number } {
     const newer = this.#entries.filter((e) => e.cursor > cursor).slice(-this.#capacity);
-    // An entry keeps the request id it is first shown with.
-    return { entries: newer.map((e) => toJson(e.log, e.executionId, (e.requestId ??= e.log.requestId ?? newRequestId()))), newCursor: newer.length ? newer[newer.length - 1]!.cursor : Math.max(cursor, this.#head) };
+    // Request ids are drawn when an entry is first shown (most never are), then kept.
+    const entries = newer.map((e) => toJson(e.log, e.executionId, (e.requestId ??= newRequestId())));
+    return { entries, newCursor: newer.length ? newer[newer.length - 1]!.cursor : Math.max(cursor, this.#head) };
   }
 
   /**

@@ -12,8 +12,6 @@ const MIN_INT64 = -(2n ** 63n);
 const MAX_INT64 = 2n ** 63n - 1n;
 const SIGN = 0x8000_0000_0000_0000n;
 const ALL = 0xffff_ffff_ffff_ffffn;
-const utf8 = new TextEncoder();
-const encodeUtf8 = (s: string) => utf8.encode(s);
 
 /** Encodes a tuple; `undefined` stands for a missing field and sorts first. */
 export function encodeIndexKey(values: readonly (Value | undefined)[]): IndexKey {
@@ -50,7 +48,7 @@ function writeValue(w: ByteWriter, v: Value | undefined, topLevel: boolean): voi
     if (!(v as string & { isWellFormed(): boolean }).isWellFormed())
       throw new TypeError("strings in Convex values must be well-formed Unicode");
     w.byte(Tag.String);
-    w.escapedString(v, encodeUtf8);
+    w.escapedString(v);
   } else if (v instanceof ArrayBuffer) {
     w.byte(Tag.Bytes);
     w.escaped(new Uint8Array(v));
@@ -65,7 +63,7 @@ function writeValue(w: ByteWriter, v: Value | undefined, topLevel: boolean): voi
       const item = (v as Record<string, Value | undefined>)[k];
       if (item === undefined) continue; // dropped like convexToJson does
       w.byte(Tag.String);
-      w.escapedString(k, encodeUtf8);
+      w.escapedString(k);
       writeValue(w, item, false);
     }
     w.byte(Tag.End);

@@ -1,12 +1,16 @@
 /**
  * Builds keys in one shared scratch buffer (keys are built one at a time, synchronously) and copies
- * each finished key out into a pooled `Buffer`: no per-key ArrayBuffer, DataView or BigInt.
+ * each finished key out at its exact size: no per-key growable buffer, DataView or BigInt math.
  */
 let scratch = new Uint8Array(1024);
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-/** Index of the most significant byte of a float64 in `f64Bytes`. */
+/** One 8-byte word seen as a float64, a uint64 and its bytes (in the platform's byte order). */
+const word = new ArrayBuffer(8);
+const wordF64 = new Float64Array(word);
+const wordU64 = new BigUint64Array(word);
+const wordBytes = new Uint8Array(word);
+/** Index of the word's most significant byte in `wordBytes`. */
 const MSB = new Uint8Array(new Float64Array([-0]).buffer)[7] === 0x80 ? 7 : 0;
+const utf8 = new TextEncoder();
 
 export class ByteWriter {
   length = 0;
@@ -39,23 +43,21 @@ export class ByteWriter {
 
   /** 8 big-endian bytes of a 64-bit unsigned value. */
   u64(v: bigint): void {
-    this.reserve(8);
-    for (let i = 7; i >= 0; i--) {
-      this.buf[this.length + i] = Number(v & 0xffn);
-      v >>= 8n;
-    }
-    this.length += 8;
+    wordU64[0] = v;
+    this.word(0, 0);
   }
 
   /** A float64 in IEEE total order: negatives flip every bit, the rest only the sign bit. */
   orderedFloat64(v: number): void {
+    wordF64[0] = v;
+    const negative = (wordBytes[MSB]! & 0x80) !== 0;
+    this.word(negative ? 0xff : 0x80, negative ? 0xff : 0);
+  }
+
+  /** The word's bytes, most significant first, the first XORed with `firstXor`, the rest `restXor`. */
+  private word(firstXor: number, restXor: number): void {
     this.reserve(8);
-    f64[0] = v;
-    const negative = (f64Bytes[MSB]! & 0x80) !== 0;
-    for (let i = 0; i < 8; i++) {
-      const b = f64Bytes[MSB === 7 ? 7 - i : i]!;
-      this.buf[this.length + i] = negative ? ~b & 0xff : i === 0 ? b ^ 0x80 : b;
-    }
+    for (let i = 0; i < 8; i++) this.buf[this.length + i] = wordBytes[MSB === 7 ? 7 - i : i]! ^ (i === 0 ? firstXor : restXor);
     this.length += 8;
   }
 
@@ -78,13 +80,13 @@ export class ByteWriter {
    * Writes a string's UTF-8 bytes escaped and terminated like `escaped`. ASCII without NUL (ids,
    * field names, most values) is copied char by char; anything else goes through TextEncoder.
    */
-  escapedString(s: string, encode: (s: string) => Uint8Array): void {
+  escapedString(s: string): void {
     this.reserve(s.length + 2);
     const buf = this.buf;
     let at = this.length;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      if (c === 0 || c >= 0x80) return this.escaped(encode(s));
+      if (c === 0 || c >= 0x80) return this.escaped(utf8.encode(s));
       buf[at++] = c;
     }
     buf[at++] = 0;

@@ -1,5 +1,5 @@
 /** `Dialect` over one better-sqlite3 connection. All calls are synchronous underneath. */
-import type { Database, Transaction } from "better-sqlite3";
+import type { Database } from "better-sqlite3";
 import type { DocumentJSON, IndexKey } from "../types.js";
 import { storageError } from "../errors.js";
 import type { CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, TableRow, VersionRow } from "../engine/dialect.js";
@@ -22,7 +22,6 @@ interface RawScan {
 }
 
 export class SqliteDialect implements Dialect {
-  private readonly commitTx: Transaction<(docs: readonly DocRef[], planner: Planner<unknown>) => unknown>;
   /** Version and entry rows of the commit(s) in progress, written when they are done or read. */
   private readonly versionRows: RowBuffer;
   private readonly entryRows: RowBuffer;
@@ -35,7 +34,6 @@ export class SqliteDialect implements Dialect {
   ) {
     this.versionRows = new RowBuffer(db, "INSERT INTO documents (table_number, key, ts, json)", 4);
     this.entryRows = new RowBuffer(db, "INSERT INTO index_entries (index_id, key, ts, doc_key, deleted)", 5);
-    this.commitTx = db.transaction((docs: readonly DocRef[], planner: Planner<unknown>) => this.commitSync(docs, planner));
   }
 
   head(): Head {
@@ -95,7 +93,8 @@ export class SqliteDialect implements Dialect {
   }
 
   async commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T> {
-    return this.commitTx.immediate(docs, planner) as T;
+    // A group of one: its planner's error rejects the whole (single-commit) transaction.
+    return this.batch((nested) => nested(docs, planner));
   }
 
   async batch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): Promise<T> {
@@ -127,7 +126,7 @@ export class SqliteDialect implements Dialect {
           if (head.latestTs !== start.latestTs) this.st.setLatestTs.run(head.latestTs);
           return out;
         } catch (e) {
-          this.versionRows.clear();
+          this.versionRows.clear(); // rolled back with the transaction
           this.entryRows.clear();
           throw e;
         }
@@ -159,22 +158,6 @@ export class SqliteDialect implements Dialect {
       if (v === null) this.st.deleteMeta.run(k);
       else this.st.setMeta.run(k, v);
     }
-  }
-
-  private commitSync<T>(docs: readonly DocRef[], planner: Planner<T>): T {
-    const head = this.head();
-    const { plan, result } = planner(head, this.latestVersions(docs));
-    if (plan.ts <= head.latestTs) throw new Error(`commit ts ${plan.ts} is not after ${head.latestTs}`);
-    try {
-      this.writePlan(plan);
-      this.flushRows();
-    } catch (e) {
-      this.versionRows.clear();
-      this.entryRows.clear();
-      throw e;
-    }
-    this.st.setLatestTs.run(plan.ts);
-    return result;
   }
 
   async createTable(name: string, min: number, max: number, indexes: readonly IndexSpec[]): Promise<TableRow> {

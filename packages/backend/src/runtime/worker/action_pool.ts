@@ -10,7 +10,7 @@ import type { Deployment } from "../../engine/deployment.js";
 import type { EngineCallbacks } from "../syscalls.js";
 import type { ActionJob, FromActionWorker, ToActionWorker } from "./action_protocol.js";
 import type { JobOutcome, WorkerData } from "./protocol.js";
-import { spawnThread } from "./spawn_thread.js";
+import { attachThread, spawnThread } from "./spawn_thread.js";
 
 interface Slot {
   worker: Worker;
@@ -53,20 +53,18 @@ export class ActionPool {
     const slot: Slot = existing ?? { worker, running: new Map(), lastBeat: Date.now() };
     slot.worker = worker;
     slot.lastBeat = Date.now();
-    worker.on("message", (m: FromActionWorker) => {
-      if (slot.worker === worker) this.#onMessage(slot, m);
-    });
-    worker.on("error", (e) => {
-      if (slot.worker !== worker) return;
-      this.#opts.logger.error("action thread failed", { error: e });
-      this.#replace(slot, "The action runtime failed while running this action.");
-    });
-    worker.on("exit", () => {
-      if (!this.#closed && slot.worker === worker) this.#replace(slot, "The action runtime exited.");
-    });
-    if (this.#deployment) worker.postMessage({ type: "deploy", deployment: this.#deployment } satisfies ToActionWorker);
-    worker.postMessage({ type: "env", env: this.#env } satisfies ToActionWorker);
-    worker.unref();
+    const hello: ToActionWorker[] = [{ type: "env", env: this.#env }];
+    if (this.#deployment) hello.unshift({ type: "deploy", deployment: this.#deployment });
+    attachThread<FromActionWorker>(worker, () => slot.worker === worker, {
+      message: (m) => this.#onMessage(slot, m),
+      error: (e) => {
+        this.#opts.logger.error("action thread failed", { error: e });
+        this.#replace(slot, "The action runtime failed while running this action.");
+      },
+      exit: () => {
+        if (!this.#closed) this.#replace(slot, "The action runtime exited.");
+      },
+    }, hello);
     return slot;
   }
 

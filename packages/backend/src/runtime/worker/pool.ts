@@ -4,7 +4,7 @@
  * terminated and replaced; everything else queued keeps going on the other threads.
  */
 import type { Worker } from "node:worker_threads";
-import { spawnThread } from "./spawn_thread.js";
+import { attachThread, spawnThread } from "./spawn_thread.js";
 import type { Logger } from "@tandem/shared";
 import type { TableInfo } from "@tandem/storage";
 import type { Deployment } from "../../engine/deployment.js";
@@ -15,6 +15,13 @@ export interface JobResult {
   readonly out: JobOutcome;
   readonly readSet: JobDone["readSet"];
   readonly prepared: JobDone["prepared"];
+}
+
+const SHUTTING_DOWN = "The server is shutting down.";
+
+/** The result of a job that never finished (its thread was replaced, or the server stops). */
+function failedJob(message: string): JobResult {
+  return { out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], prepared: NO_PREPARED_WRITES };
 }
 
 interface Pending {
@@ -35,7 +42,6 @@ interface Slot {
   ready: boolean;
 }
 
-
 /** How long a thread may take to start or load a deployment before it is considered stuck. */
 const STARTUP_LIMIT_MS = 30_000;
 
@@ -51,7 +57,6 @@ export interface WorkerPoolOptions {
   readonly ensureTable: (name: string) => Promise<TableInfo>;
   readonly logger: Logger;
 }
-
 
 export class WorkerPool {
   readonly #opts: WorkerPoolOptions;
@@ -75,21 +80,18 @@ export class WorkerPool {
     slot.outbox = [];
     slot.worker = worker;
     slot.ready = false;
-    // Events of a thread that was already replaced are ignored.
-    worker.on("message", (m: FromWorker) => {
-      if (slot.worker === worker) this.#onMessage(slot, m);
-    });
-    worker.on("error", (e) => {
-      if (slot.worker !== worker) return;
-      this.#opts.logger.error("function worker failed", { error: e });
-      this.#replace(slot, "The function worker failed while running this function.");
-    });
-    worker.on("exit", () => {
-      if (!this.#closed && slot.worker === worker) this.#replace(slot, "The function worker exited.");
-    });
-    if (this.#deployment) worker.postMessage({ type: "deploy", deployment: this.#deployment } satisfies ToWorker);
-    worker.postMessage({ type: "env", env: this.#env } satisfies ToWorker);
-    worker.unref();
+    const hello: ToWorker[] = [{ type: "env", env: this.#env }];
+    if (this.#deployment) hello.unshift({ type: "deploy", deployment: this.#deployment });
+    attachThread<FromWorker>(worker, () => slot.worker === worker, {
+      message: (m) => this.#onMessage(slot, m),
+      error: (e) => {
+        this.#opts.logger.error("function worker failed", { error: e });
+        this.#replace(slot, "The function worker failed while running this function.");
+      },
+      exit: () => {
+        if (!this.#closed) this.#replace(slot, "The function worker exited.");
+      },
+    }, hello);
     return slot;
   }
 
@@ -194,7 +196,7 @@ export class WorkerPool {
     this.replaced += 1;
     void old.terminate();
     this.#queue.unshift(...waiting);
-    stuck?.resolve({ out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], prepared: NO_PREPARED_WRITES });
+    stuck?.resolve(failedJob(message));
     this.#dispatch();
   }
 
@@ -202,11 +204,9 @@ export class WorkerPool {
     this.#closed = true;
     for (const s of this.#slots) {
       if (s.timer) clearTimeout(s.timer);
-      for (const p of s.running.splice(0))
-        p.resolve({ out: { ok: false, error: { message: "The server is shutting down." }, logLines: [], journal: null }, readSet: [], prepared: NO_PREPARED_WRITES });
+      for (const p of s.running.splice(0)) p.resolve(failedJob(SHUTTING_DOWN));
     }
-    for (const p of this.#queue.splice(0))
-      p.resolve({ out: { ok: false, error: { message: "The server is shutting down." }, logLines: [], journal: null }, readSet: [], prepared: NO_PREPARED_WRITES });
+    for (const p of this.#queue.splice(0)) p.resolve(failedJob(SHUTTING_DOWN));
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
 }

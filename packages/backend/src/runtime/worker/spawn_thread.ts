@@ -9,3 +9,27 @@ export function spawnThread(name: "worker_main" | "action_worker", workerData: u
   const entry = JSON.stringify(new URL(`./${name}.ts`, here).href);
   return new Worker(`import("tsx/esm/api").then((api) => { api.register(); return import(${entry}); });`, { eval: true, workerData });
 }
+
+export interface ThreadHandlers<M> {
+  message(m: M): void;
+  error(e: Error): void;
+  exit(): void;
+}
+
+/**
+ * Wires a thread that its pool may replace: its events count only while `isCurrent()` says it is
+ * still the slot's thread. Sends `hello` (deployment, environment) first; never keeps the process up.
+ */
+export function attachThread<M>(worker: Worker, isCurrent: () => boolean, on: ThreadHandlers<M>, hello: readonly unknown[]): void {
+  worker.on("message", (m: M) => {
+    if (isCurrent()) on.message(m);
+  });
+  worker.on("error", (e: Error) => {
+    if (isCurrent()) on.error(e);
+  });
+  worker.on("exit", () => {
+    if (isCurrent()) on.exit();
+  });
+  for (const m of hello) worker.postMessage(m);
+  worker.unref();
+}

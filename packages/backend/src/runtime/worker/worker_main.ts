@@ -6,10 +6,11 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { decodeId, openSqliteStorage, type Storage, type TableInfo } from "@tandem/storage";
 import { TandemError } from "@tandem/shared";
-import { checkArgsLimits, validateArgs, validateReturns, type ValidationContext } from "../../values/index.js";
+import type { ValidationContext } from "../../values/index.js";
+import { checkArguments, checkArgsMatch, checkReturnValue } from "../function_checks.js";
 import { Transaction } from "../../transactions/transaction.js";
 import type { Catalog } from "../../transactions/catalog.js";
-import { LoadedDeployment, validatorsOf } from "../loaded_deployment.js";
+import { LoadedDeployment } from "../loaded_deployment.js";
 import { displayPath } from "../paths.js";
 import { makeDocumentCheck } from "../document_check.js";
 import { runFunction } from "../../engine/execute.js";
@@ -28,7 +29,6 @@ let catalogVersion = -1;
 let nextRpc = 1;
 const rpcs = new Map<number, { resolve: (t: TableInfo) => void; reject: (e: Error) => void }>();
 let queue: Promise<void> = Promise.resolve();
-
 
 const send = (m: FromWorker) => port.postMessage(m);
 
@@ -132,13 +132,10 @@ async function run(id: number, job: RunJob): Promise<void> {
     const ctx = validationContext(storage);
     // Arguments and return values are checked here rather than on the main thread, which every
     // request passes through.
-    const validators = validatorsOf(dep.metaOf(job.path) ?? missingFunction(job));
-    const limit = checkArgsLimits(job.args);
-    if (limit) throw new TandemError("BadRequest", "ArgumentsTooLarge", limit.message);
-    const argsError = validateArgs(validators.args, job.args, ctx);
-    if (argsError) throw new TandemError("BadRequest", "ArgumentValidationError", argsError);
+    const meta = dep.metaOf(job.path) ?? missingFunction(job);
+    checkArguments(meta, job.args, ctx);
     const tx = new Transaction(storage.snapshot(job.ts), catalogOf(storage), { readOnly: job.kind === "query", beginMs: job.beginMs });
-    const out = await runFunction({
+    const ran = await runFunction({
       deployment: dep,
       path: job.path,
       kind: job.kind,
@@ -152,16 +149,11 @@ async function run(id: number, job: RunJob): Promise<void> {
       journal: job.journal,
       resolveNested: (k, p, a) => {
         const target = dep.resolve(p, k, true);
-        const msg = validateArgs(validatorsOf(target.meta).args, a, ctx);
-        if (msg) throw new TandemError("BadRequest", "ArgumentValidationError", msg);
+        checkArgsMatch(target.meta, a, ctx);
         return target.path;
       },
     });
-    const returnsError = out.ok && validators.returns !== null ? validateReturns(validators.returns, out.value, ctx) : null;
-    if (returnsError) {
-      finished({ id, out: { ok: false, error: { message: returnsError }, logLines: out.logLines, journal: out.journal }, readSet: tx.readSet, prepared: NO_PREPARED_WRITES });
-      return;
-    }
+    const out = checkReturnValue(meta, ran, ctx);
     // Serialized and keyed here, so the main thread's commit is only a write.
     const prepared = out.ok && tx.hasWrites() ? await storage.prepare(tx.writes()) : NO_PREPARED_WRITES;
     finished({ id, out, readSet: tx.readSet, prepared });

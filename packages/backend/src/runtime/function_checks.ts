@@ -1,0 +1,31 @@
+/**
+ * The checks around a function call, with Convex's error texts: its arguments against its `args`
+ * validator (and the size limits), its value against `returns`. Shared by the engine (inline and
+ * actions) and the function threads.
+ */
+import type { ConvexJSON } from "@tandem/storage";
+import { TandemError } from "@tandem/shared";
+import { checkArgsLimits, validateArgs, validateReturns, type ValidationContext } from "../values/index.js";
+import type { FunctionMetadata } from "../engine/deployment.js";
+import type { RunOutput } from "../engine/execute.js";
+import { validatorsOf } from "./loaded_deployment.js";
+
+/** Throws `ArgumentValidationError` when `args` do not match the function's `args` validator. */
+export function checkArgsMatch(meta: FunctionMetadata, args: ConvexJSON, ctx: ValidationContext): void {
+  const msg = validateArgs(validatorsOf(meta).args, args, ctx);
+  if (msg) throw new TandemError("BadRequest", "ArgumentValidationError", msg);
+}
+
+/** A top-level call's arguments: within the size limits, then matching the validator. */
+export function checkArguments(meta: FunctionMetadata, args: ConvexJSON, ctx: ValidationContext): void {
+  const limit = checkArgsLimits(args);
+  if (limit) throw new TandemError("BadRequest", "ArgumentsTooLarge", limit.message);
+  checkArgsMatch(meta, args, ctx);
+}
+
+/** `out`, or a failure with `ReturnsValidationError` when its value does not match `returns`. */
+export function checkReturnValue(meta: FunctionMetadata, out: RunOutput, ctx: ValidationContext): RunOutput {
+  if (!out.ok || meta.returns === null) return out;
+  const msg = validateReturns(validatorsOf(meta).returns, out.value, ctx);
+  return msg ? { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal } : out;
+}
