@@ -1,5 +1,5 @@
 /** `Dialect` over one better-sqlite3 connection. All calls are synchronous underneath. */
-import type { Database } from "better-sqlite3";
+import type { Database, Transaction } from "better-sqlite3";
 import type { DocumentJSON, IndexKey } from "../types.js";
 import { storageError } from "../errors.js";
 import type { CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, TableRow, VersionRow } from "../engine/dialect.js";
@@ -22,6 +22,8 @@ interface RawScan {
 }
 
 export class SqliteDialect implements Dialect {
+  /** `runBatch` as a better-sqlite3 transaction, made once (making one per call has a cost). */
+  private readonly batchTx: Transaction<(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => unknown) => unknown>;
   /** Version and entry rows of the commit(s) in progress, written when they are done or read. */
   private readonly versionRows: RowBuffer;
   private readonly entryRows: RowBuffer;
@@ -34,6 +36,7 @@ export class SqliteDialect implements Dialect {
   ) {
     this.versionRows = new RowBuffer(db, "INSERT INTO documents (table_number, key, ts, json)", 4);
     this.entryRows = new RowBuffer(db, "INSERT INTO index_entries (index_id, key, ts, doc_key, deleted)", 5);
+    this.batchTx = db.transaction((body) => this.runBatch(body));
   }
 
   head(): Head {
@@ -98,40 +101,42 @@ export class SqliteDialect implements Dialect {
   }
 
   async batch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): Promise<T> {
-    // One transaction for the whole batch: the head is read once and written once. A planner that
-    // throws has written nothing, so the others go on; a failed write aborts the whole batch
-    // (there is no savepoint to undo it alone, and none is needed for the expected failures).
-    return this.db
-      .transaction((): T => {
-        const start = this.head();
-        let head = start;
-        let failed: { error: unknown } | null = null;
-        const nested = <U>(docs: readonly DocRef[], planner: Planner<U>): U => {
-          if (failed) throw failed.error;
-          const { plan, result } = planner(head, this.latestVersions(docs));
-          if (plan.ts <= head.latestTs) throw new Error(`commit ts ${plan.ts} is not after ${head.latestTs}`);
-          try {
-            this.writePlan(plan);
-          } catch (e) {
-            failed = { error: e };
-            throw e;
-          }
-          head = { latestTs: plan.ts, schemaVersion: head.schemaVersion };
-          return result;
-        };
-        try {
-          const out = body(nested);
-          if (failed) throw (failed as { error: unknown }).error;
-          this.flushRows();
-          if (head.latestTs !== start.latestTs) this.st.setLatestTs.run(head.latestTs);
-          return out;
-        } catch (e) {
-          this.versionRows.clear(); // rolled back with the transaction
-          this.entryRows.clear();
-          throw e;
-        }
-      })
-      .immediate();
+    return this.batchTx.immediate(body) as T;
+  }
+
+  /**
+   * One transaction for the whole batch: the head is read once and written once. A planner that
+   * throws has written nothing, so the others go on; a failed write aborts the whole batch (there
+   * is no savepoint to undo it alone, and none is needed for the expected failures).
+   */
+  private runBatch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): T {
+    const start = this.head();
+    let head = start;
+    let failed: { error: unknown } | null = null;
+    const nested = <U>(docs: readonly DocRef[], planner: Planner<U>): U => {
+      if (failed) throw failed.error;
+      const { plan, result } = planner(head, this.latestVersions(docs));
+      if (plan.ts <= head.latestTs) throw new Error(`commit ts ${plan.ts} is not after ${head.latestTs}`);
+      try {
+        this.writePlan(plan);
+      } catch (e) {
+        failed = { error: e };
+        throw e;
+      }
+      head = { latestTs: plan.ts, schemaVersion: head.schemaVersion };
+      return result;
+    };
+    try {
+      const out = body(nested);
+      if (failed) throw (failed as { error: unknown }).error;
+      this.flushRows();
+      if (head.latestTs !== start.latestTs) this.st.setLatestTs.run(head.latestTs);
+      return out;
+    } catch (e) {
+      this.versionRows.clear(); // rolled back with the transaction
+      this.entryRows.clear();
+      throw e;
+    }
   }
 
   private flushRows(): void {
