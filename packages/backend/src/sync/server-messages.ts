@@ -3,10 +3,16 @@
  * client tests with `=== undefined` (`errorData`, `clientClockSkew`, `serverTs`) are omitted, never
  * sent as null.
  */
+import { randomBytes } from "node:crypto";
 import type { ConvexJSON } from "@tandem/storage";
 import type { FunctionError } from "../engine/types.js";
-import { serverErrorMessage } from "../subscriptions/shared-result.js";
+import type { SharedResult } from "../subscriptions/shared-result.js";
 import { encodeTs } from "./ts-codec.js";
+
+/** `[Request ID: …] Server Error\n` prefix the official clients expect on function errors. */
+export function serverErrorMessage(message: string): string {
+  return `[Request ID: ${randomBytes(8).toString("hex")}] Server Error\n${message}`;
+}
 
 export interface StateVersion {
   readonly querySet: number;
@@ -48,6 +54,32 @@ export function transitionMessage(
 }
 
 export const queryRemoved = (queryId: number) => `{"type":"QueryRemoved","queryId":${queryId}}`;
+
+/**
+ * A result's `QueryUpdated`/`QueryFailed` modification minus its leading `{"queryId":N`, encoded
+ * the first time any connection sends the result and shared by all the others (the fan-out cost of
+ * a commit is one encoding per result, not per connection).
+ */
+const resultTails = new WeakMap<SharedResult, string>();
+
+function resultTail(r: SharedResult): string {
+  let tail = resultTails.get(r);
+  if (tail !== undefined) return tail;
+  const logLines = JSON.stringify(r.logLines);
+  const journal = JSON.stringify(r.journal);
+  const o = r.outcome;
+  if (o.ok) {
+    tail = `,"type":"QueryUpdated","value":${o.valueJson},"logLines":${logLines},"journal":${journal}}`;
+  } else {
+    const data = o.error.data === undefined ? "" : `,"errorData":${JSON.stringify(o.error.data)}`;
+    const message = JSON.stringify(serverErrorMessage(o.error.message));
+    tail = `,"type":"QueryFailed","errorMessage":${message},"logLines":${logLines},"journal":${journal}${data}}`;
+  }
+  resultTails.set(r, tail);
+  return tail;
+}
+
+export const queryModification = (queryId: number, r: SharedResult) => `{"queryId":${queryId}${resultTail(r)}`;
 
 type Outcome =
   | { readonly ok: true; readonly value: ConvexJSON; readonly logLines: readonly string[] }
