@@ -178,7 +178,7 @@ export class SyncConnection implements Subscriber, TransitionHost {
         `Authenticate base version ${m.baseVersion}, expected ${this.received.identity}`,
       );
     }
-    const outcome = await resolveIdentity(m, this.ctx.auth);
+    const outcome = await resolveIdentity(m, this.ctx.auth, this.ctx.now);
     if (!this.isOpen) return;
     if (!outcome.ok) {
       this.ctx.counters.authErrors++;
@@ -200,7 +200,7 @@ export class SyncConnection implements Subscriber, TransitionHost {
 
   private admitMutation(m: QueuedMutation): boolean {
     if (this.phase.kind !== "open") return false;
-    if (!isExpired(m.identity)) return true;
+    if (!isExpired(m.identity, this.ctx.now())) return true;
     this.expired();
     return false;
   }
@@ -230,7 +230,7 @@ export class SyncConnection implements Subscriber, TransitionHost {
       return this.close(1013, "TooManyConcurrentRequests: too many actions in flight");
     }
     const identity = this.pending.identity;
-    if (isExpired(identity)) return this.expired();
+    if (isExpired(identity, this.ctx.now())) return this.expired();
     this.actionsInFlight++;
     this.ctx.engine
       .runAction({ path: m.udfPath, args: m.args, identity, allowInternal: identity.kind === "admin" })

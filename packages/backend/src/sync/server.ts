@@ -31,6 +31,8 @@ export interface SyncServerOptions {
   transitionChunkBytes?: number;
   /** A client silent this long (no message, no pong) is dropped. Default 120 000. */
   clientTimeoutMs?: number;
+  /** Wall clock (ms since the epoch) that token expiry is checked against. Default `Date.now`. */
+  clock?: () => number;
 }
 
 export interface SyncServerStats extends SyncCounters {
@@ -74,6 +76,7 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
     log,
     limits,
     counters,
+    now: options.clock ?? Date.now,
   };
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxInboundBytes ?? 32 * 1024 * 1024 });
   const connections = new Map<WebSocket, SyncConnection>();

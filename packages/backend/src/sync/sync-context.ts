@@ -32,4 +32,6 @@ export interface SyncContext {
   readonly log: Logger;
   readonly limits: SyncLimits;
   readonly counters: SyncCounters;
+  /** Milliseconds since the epoch, for token expiry (tests inject one). */
+  readonly now: () => number;
 }

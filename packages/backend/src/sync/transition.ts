@@ -82,7 +82,7 @@ export class TransitionSender {
   private async sendOne(): Promise<void> {
     const { pending, received } = this.host;
     const identity = pending.identity;
-    if (isExpired(identity)) return this.host.expired();
+    if (isExpired(identity, this.ctx.now())) return this.host.expired();
     const { manager } = this.ctx;
     const ts = manager.processedTs;
     const end: wire.StateVersion = { querySet: received.querySet, identity: received.identity, ts };
