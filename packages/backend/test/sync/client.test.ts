@@ -29,7 +29,11 @@ test("a connection dropped in the middle of a mutation: after reconnect it ran e
     const before = h.sockets.length;
     h.sockets.at(-1)!.terminate();
     await eventually(() => h.sockets.length > before && h.sockets.at(-1)!.readyState === 1, 10_000, "reconnect");
-    await new Promise((r) => setTimeout(r, 50)); // let the re-sent mutation arrive while the first still runs
+    // The client re-sends the mutation on reconnect; a query subscribed now reaches the server after
+    // it (frames are handled in order), so once its value arrives the re-send has joined the first.
+    let probe: number | undefined;
+    client.onUpdate(api.counters!.get!, { name: "probe" }, (v: number) => (probe = v));
+    await eventually(() => probe !== undefined, 5000, "a query sent after the re-send answered");
     gate.release();
     assert.equal(await pending, 1);
     assert.equal(engine.commits.get("counters:gated"), 1);
