@@ -8,11 +8,12 @@ import type { ConvexJSON, Timestamp } from "@tandem/storage";
 import type { EngineAdmin, Engine, FunctionKind, Identity, Outcome } from "../engine/types.js";
 import { parseJsonObject } from "./body.js";
 import { DEFAULT_FORMAT, parseFormat, stringifyWithRaw, type ValueFormat } from "./format.js";
-import { displayPath, lookupKind, parseUdfPath } from "./functionPath.js";
+import type { Deployment } from "../engine/deployment.js";
+import { checkUdfPath, displayPath } from "../runtime/paths.js";
+import { decodeTs, encodeTs } from "../sync/ts-codec.js";
 import { identityFromRequest, type RequestAuthenticator } from "./identity.js";
 import type { Reply } from "./reply.js";
 import type { HttpRequest, Route } from "./router.js";
-import { decodeTs, encodeTs } from "./timestamp.js";
 import { newRequestId, udfError, udfResponse, type UdfResponse } from "./udfResponse.js";
 
 export interface FunctionApiDeps {
@@ -141,7 +142,8 @@ export function functionRoutes(deps: FunctionApiDeps): Route[] {
         const kind = lookupKind(engine.current(), call.path);
         if (kind === null) {
           // `npx convex run` lists the deployed functions when it sees "Could not find function".
-          const shown = displayPath(parseUdfPath(call.path));
+          const parsed = checkUdfPath(call.path);
+          const shown = parsed ? displayPath(parsed) : call.path;
           return udfReply(
             udfError(
               `Could not find function for '${shown}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
@@ -165,7 +167,8 @@ export function functionRoutes(deps: FunctionApiDeps): Route[] {
       handler: async (req) => {
         const identity = await identityOf(req);
         const call = await callFromBody(req);
-        const ts = decodeTs(call.body.ts);
+        const ts = typeof call.body.ts === "string" ? decodeTs(call.body.ts) : null;
+        if (ts === null) throw badRequest("InvalidTimestamp", "`ts` must be a base64-encoded u64.");
         if (ts > engine.latestTs()) throw badRequest("InvalidTimestamp", "The requested timestamp is in the future.");
         return udfReply(await run("query", call, identity, ts));
       },
@@ -227,4 +230,12 @@ function parseArgsText(text: string): unknown {
 
 function udfTs(ts: Timestamp): Reply {
   return { status: 200, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ts: encodeTs(ts) }) };
+}
+
+/** The kind of the deployed function at `path`; null when there is none (or the path is invalid). */
+function lookupKind(deployment: Deployment | null, path: string): FunctionKind | null {
+  const p = deployment ? checkUdfPath(path) : null;
+  if (!deployment || !p) return null;
+  const mod = deployment.analysis.modules.find((m) => m.path === p.module);
+  return mod?.functions.find((f) => f.name === p.name)?.kind ?? null;
 }

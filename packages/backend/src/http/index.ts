@@ -6,5 +6,4 @@ export { identityFromRequest, badAdminKey, type RequestAuthenticator, type Verif
 export { readBody, parseJsonBody, parseJsonObject, FUNCTION_BODY_LIMIT, PUSH_BODY_LIMIT } from "./body.js";
 export { jsonReply, textReply, errorReply, type Reply } from "./reply.js";
 export { formatValue, parseFormat, type ValueFormat } from "./format.js";
-export { encodeTs, decodeTs } from "./timestamp.js";
 export { newRequestId, type UdfResponse } from "./udfResponse.js";

@@ -1,10 +1,15 @@
 /**
- * One query result, serialized once and shared by every connection subscribed to it: the
- * modification's JSON minus its `queryId`, and a hash to tell whether it changed (research §2.5).
+ * One query result, shared by every connection subscribed to it, with a hash to tell whether it
+ * changed (research §2.5). The value is serialized once here (the hash needs its text); turning the
+ * result into a protocol message is the sync layer's job (`sync/server-messages.ts`).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { KeyRange, Timestamp } from "@tandem/storage";
-import type { QueryResult } from "../engine/types.js";
+import type { FunctionError, QueryResult } from "../engine/types.js";
+
+export type SharedOutcome =
+  | { readonly ok: true; /** The value as JSON text (Convex JSON encoding). */ readonly valueJson: string }
+  | { readonly ok: false; readonly error: FunctionError };
 
 export interface SharedResult {
   /** Snapshot the query read. */
@@ -13,32 +18,29 @@ export interface SharedResult {
   validUntil: Timestamp | null;
   readonly readSet: readonly KeyRange[];
   readonly journal: string | null;
+  readonly outcome: SharedOutcome;
+  readonly logLines: readonly string[];
   /** sha256 of value/error + log lines + journal. */
   readonly hash: string;
-  /** Appended after `{"queryId":N` to form a `QueryUpdated`/`QueryFailed` modification. */
-  readonly wireTail: string;
-}
-
-/** `[Request ID: …] Server Error\n` prefix the official clients expect on function errors. */
-export function serverErrorMessage(message: string): string {
-  return `[Request ID: ${randomBytes(8).toString("hex")}] Server Error\n${message}`;
 }
 
 export function toSharedResult(res: QueryResult, validUntil: Timestamp | null): SharedResult {
-  const logLines = JSON.stringify(res.logLines);
-  const journal = JSON.stringify(res.journal);
-  let tail: string;
+  let outcome: SharedOutcome;
   let hashed: string;
   if (res.ok) {
-    const value = JSON.stringify(res.value);
-    tail = `,"type":"QueryUpdated","value":${value},"logLines":${logLines},"journal":${journal}}`;
-    hashed = `ok\u0000${value}`;
+    const valueJson = JSON.stringify(res.value);
+    outcome = { ok: true, valueJson };
+    hashed = `ok\u0000${valueJson}`;
   } else {
-    const data = res.error.data === undefined ? "" : `,"errorData":${JSON.stringify(res.error.data)}`;
-    const message = JSON.stringify(serverErrorMessage(res.error.message));
-    tail = `,"type":"QueryFailed","errorMessage":${message},"logLines":${logLines},"journal":${journal}${data}}`;
+    const data = res.error.data === undefined ? "" : JSON.stringify(res.error.data);
+    outcome = { ok: false, error: res.error };
     hashed = `err\u0000${res.error.message}\u0000${data}`;
   }
-  const hash = createHash("sha256").update(hashed).update("\u0000").update(logLines).update(journal).digest("base64");
-  return { ts: res.ts, validUntil, readSet: res.readSet, journal: res.journal, hash, wireTail: tail };
+  const hash = createHash("sha256")
+    .update(hashed)
+    .update("\u0000")
+    .update(JSON.stringify(res.logLines))
+    .update(JSON.stringify(res.journal))
+    .digest("base64");
+  return { ts: res.ts, validUntil, readSet: res.readSet, journal: res.journal, outcome, logLines: res.logLines, hash };
 }

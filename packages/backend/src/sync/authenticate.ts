@@ -20,7 +20,11 @@ const BAD_ADMIN_KEY = "The provided admin key was invalid for this instance";
 const BAD_TOKEN =
   "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";
 
-export async function resolveIdentity(message: AuthenticateMessage, auth: AuthCallbacks): Promise<AuthOutcome> {
+export async function resolveIdentity(
+  message: AuthenticateMessage,
+  auth: AuthCallbacks,
+  now: () => number = Date.now,
+): Promise<AuthOutcome> {
   switch (message.tokenType) {
     case "None":
       return { ok: true, identity: { kind: "none" } };
@@ -34,7 +38,7 @@ export async function resolveIdentity(message: AuthenticateMessage, auth: AuthCa
     case "User": {
       try {
         const { attributes, expiresAt } = await auth.authenticateUser(message.value);
-        if (expiresAt !== null && expiresAt <= Date.now()) return { ok: false, error: TOKEN_EXPIRED };
+        if (expiresAt !== null && expiresAt <= now()) return { ok: false, error: TOKEN_EXPIRED };
         return { ok: true, identity: { kind: "user", attributes, expiresAt, token: message.value } };
       } catch (e) {
         return { ok: false, error: isTandemError(e) ? e.message : BAD_TOKEN };
@@ -53,6 +57,6 @@ function impersonatedAttributes(attrs: Partial<UserIdentityAttributes>): UserIde
   return { ...attrs, tokenIdentifier: `${issuer}|${subject}` } as UserIdentityAttributes;
 }
 
-export function isExpired(identity: Identity, now = Date.now()): boolean {
+export function isExpired(identity: Identity, now: number): boolean {
   return identity.kind === "user" && identity.expiresAt !== null && now >= identity.expiresAt;
 }

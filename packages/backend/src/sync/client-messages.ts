@@ -6,6 +6,7 @@
 import type { ConvexJSON, Timestamp } from "@tandem/storage";
 import type { UserIdentityAttributes } from "../engine/types.js";
 import { ProtocolError } from "./protocol-error.js";
+import { checkUdfPath } from "../runtime/paths.js";
 import { decodeTs } from "./ts-codec.js";
 
 export interface ConnectMessage {
@@ -93,12 +94,10 @@ function optStr(m: Obj, field: string, max = 4096): string | null {
   return m[field] === undefined || m[field] === null ? null : str(m, field, max);
 }
 
-/** `"dir/module:export"`, `"module"` (default export) or `"module.js:export"`. */
-const UDF_PATH = /^[^:\s]+(?::[A-Za-z_$][\w$]*)?$/;
-
+/** `"dir/module:export"`, `"module"` (default export) or `"module.js:export"` (`runtime/paths.ts`). */
 function udfPath(m: Obj): string {
   const v = str(m, "udfPath", 1024);
-  if (!UDF_PATH.test(v) || v.split(":")[0]!.split("/").some((seg) => seg === "" || seg === "..")) {
+  if (!checkUdfPath(v)) {
     throw new ProtocolError("InvalidUdfPath", `Invalid function path ${JSON.stringify(v.slice(0, 100))}`);
   }
   return v;

@@ -8,6 +8,10 @@
  * While `open`, two version pairs move independently: `received` is what the client announced
  * (ModifyQuerySet.newVersion, one per successful Authenticate), `sent` is the `endVersion` of the
  * last Transition; each Transition moves `sent` up to a snapshot of `received`.
+ *
+ * Inside `open`, three parts run concurrently, each with its own small state union: the reader
+ * (`idle | reading`, connection.ts), the mutation queue (`idle | running{startTs}`,
+ * mutation-queue.ts) and the Transition loop (`idle | running{again}`, transition.ts).
  */
 import type { ConvexJSON } from "@tandem/storage";
 import type { Identity } from "../engine/types.js";

@@ -7,3 +7,4 @@ export {
 export { encodeTs, decodeTs } from "./ts-codec.js";
 export { parseClientMessage, type ClientMessage } from "./client-messages.js";
 export { ProtocolError, type ProtocolErrorCode } from "./protocol-error.js";
+export type { ServerMessage } from "./server-message-types.js";

@@ -1,12 +1,21 @@
 /**
- * Server → client messages (research §2.4), encoded straight to JSON text. Optional fields the
+ * Server → client messages (research §2.4), encoded straight to JSON text: every protocol JSON the
+ * server writes is built here. Each encoder's output parses to the `ServerMessage` type it names
+ * (`server-message-types.ts`; checked by test/sync/server-messages.test.ts). Optional fields the
  * client tests with `=== undefined` (`errorData`, `clientClockSkew`, `serverTs`) are omitted, never
  * sent as null.
  */
+import { randomBytes } from "node:crypto";
 import type { ConvexJSON } from "@tandem/storage";
 import type { FunctionError } from "../engine/types.js";
-import { serverErrorMessage } from "../subscriptions/shared-result.js";
+import type { SharedResult } from "../subscriptions/shared-result.js";
+import type * as msg from "./server-message-types.js";
 import { encodeTs } from "./ts-codec.js";
+
+/** `[Request ID: …] Server Error\n` prefix the official clients expect on function errors. */
+export function serverErrorMessage(message: string): string {
+  return `[Request ID: ${randomBytes(8).toString("hex")}] Server Error\n${message}`;
+}
 
 export interface StateVersion {
   readonly querySet: number;
@@ -33,7 +42,10 @@ function tsText(ts: bigint): string {
 
 const version = (v: StateVersion) => `{"querySet":${v.querySet},"identity":${v.identity},"ts":"${tsText(v.ts)}"}`;
 
-/** `modifications` are already-serialized `QueryUpdated`/`QueryFailed`/`QueryRemoved` objects. */
+/**
+ * A `Transition`; `modifications` are already-serialized `QueryUpdated`/`QueryFailed`/`QueryRemoved`
+ * objects (`queryModification`, `queryRemoved`).
+ */
 export function transitionMessage(
   start: StateVersion,
   end: StateVersion,
@@ -47,39 +59,68 @@ export function transitionMessage(
   );
 }
 
+/** A `QueryRemoved` modification. */
 export const queryRemoved = (queryId: number) => `{"type":"QueryRemoved","queryId":${queryId}}`;
+
+/**
+ * A result's `QueryUpdated`/`QueryFailed` modification minus its leading `{"queryId":N`, encoded
+ * the first time any connection sends the result and shared by all the others (the fan-out cost of
+ * a commit is one encoding per result, not per connection).
+ */
+const resultTails = new WeakMap<SharedResult, string>();
+
+function resultTail(r: SharedResult): string {
+  let tail = resultTails.get(r);
+  if (tail !== undefined) return tail;
+  const logLines = JSON.stringify(r.logLines);
+  const journal = JSON.stringify(r.journal);
+  const o = r.outcome;
+  if (o.ok) {
+    tail = `,"type":"QueryUpdated","value":${o.valueJson},"logLines":${logLines},"journal":${journal}}`;
+  } else {
+    const data = o.error.data === undefined ? "" : `,"errorData":${JSON.stringify(o.error.data)}`;
+    const message = JSON.stringify(serverErrorMessage(o.error.message));
+    tail = `,"type":"QueryFailed","errorMessage":${message},"logLines":${logLines},"journal":${journal}${data}}`;
+  }
+  resultTails.set(r, tail);
+  return tail;
+}
+
+export const queryModification = (queryId: number, r: SharedResult) => `{"queryId":${queryId}${resultTail(r)}`;
 
 type Outcome =
   | { readonly ok: true; readonly value: ConvexJSON; readonly logLines: readonly string[] }
   | { readonly ok: false; readonly error: FunctionError; readonly logLines: readonly string[] };
 
-function failure(error: FunctionError) {
+function failure(error: FunctionError): { success: false; result: string; errorData?: ConvexJSON } {
   return {
-    success: false as const,
+    success: false,
     result: serverErrorMessage(error.message),
     ...(error.data === undefined ? {} : { errorData: error.data }),
   };
 }
 
 export function mutationResponse(requestId: number, outcome: Outcome, ts: bigint | null): string {
-  const body = outcome.ok
-    ? { success: true, result: outcome.value, ts: encodeTs(ts ?? 0n) }
-    : { ...failure(outcome.error), ts: null };
-  return JSON.stringify({ type: "MutationResponse", requestId, ...body, logLines: outcome.logLines });
+  const message: msg.MutationResponse = outcome.ok
+    ? { type: "MutationResponse", requestId, success: true, result: outcome.value, ts: encodeTs(ts ?? 0n), logLines: outcome.logLines }
+    : { type: "MutationResponse", requestId, ...failure(outcome.error), ts: null, logLines: outcome.logLines };
+  return JSON.stringify(message);
 }
 
 export function actionResponse(requestId: number, outcome: Outcome): string {
-  const body = outcome.ok ? { success: true, result: outcome.value } : failure(outcome.error);
-  return JSON.stringify({ type: "ActionResponse", requestId, ...body, logLines: outcome.logLines });
+  const message: msg.ActionResponse = outcome.ok
+    ? { type: "ActionResponse", requestId, success: true, result: outcome.value, logLines: outcome.logLines }
+    : { type: "ActionResponse", requestId, ...failure(outcome.error), logLines: outcome.logLines };
+  return JSON.stringify(message);
 }
 
 export function authError(error: string, baseVersion: number, authUpdateAttempted: boolean): string {
-  return JSON.stringify({ type: "AuthError", error, baseVersion, authUpdateAttempted });
+  return JSON.stringify({ type: "AuthError", error, baseVersion, authUpdateAttempted } satisfies msg.AuthError);
 }
 
-export const fatalError = (error: string) => JSON.stringify({ type: "FatalError", error });
+export const fatalError = (error: string) => JSON.stringify({ type: "FatalError", error } satisfies msg.FatalError);
 
-export const PING = `{"type":"Ping"}`;
+export const PING = JSON.stringify({ type: "Ping" } satisfies msg.Ping);
 
 /**
  * Splits a large Transition into `TransitionChunk`s of at most `maxBytes` UTF-8 bytes each, cut on
@@ -97,6 +138,12 @@ export function transitionChunks(transition: string, maxBytes: number, transitio
     start = end;
   }
   return pieces.map((chunk, partNumber) =>
-    JSON.stringify({ type: "TransitionChunk", chunk, partNumber, totalParts: pieces.length, transitionId }),
+    JSON.stringify({
+      type: "TransitionChunk",
+      chunk,
+      partNumber,
+      totalParts: pieces.length,
+      transitionId,
+    } satisfies msg.TransitionChunk),
   );
 }

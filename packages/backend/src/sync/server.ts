@@ -8,7 +8,8 @@ import { WebSocket, WebSocketServer } from "ws";
 import { silentLogger, type Logger } from "@tandem/shared";
 import type { Engine, UserIdentityAttributes } from "../engine/types.js";
 import { SubscriptionManager, type SubscriptionStats } from "../subscriptions/manager.js";
-import { SyncConnection, type SyncCounters, type SyncLimits } from "./connection.js";
+import { SyncConnection } from "./connection.js";
+import type { SyncCounters, SyncLimits } from "./sync-context.js";
 import { InflightMutations } from "./inflight-mutations.js";
 import { fatalError } from "./server-messages.js";
 import { parseSyncPath } from "./sync-path.js";
@@ -30,6 +31,8 @@ export interface SyncServerOptions {
   transitionChunkBytes?: number;
   /** A client silent this long (no message, no pong) is dropped. Default 120 000. */
   clientTimeoutMs?: number;
+  /** Wall clock (ms since the epoch) that token expiry is checked against. Default `Date.now`. */
+  clock?: () => number;
 }
 
 export interface SyncServerStats extends SyncCounters {
@@ -73,6 +76,7 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
     log,
     limits,
     counters,
+    now: options.clock ?? Date.now,
   };
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxInboundBytes ?? 32 * 1024 * 1024 });
   const connections = new Map<WebSocket, SyncConnection>();

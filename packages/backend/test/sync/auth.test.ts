@@ -6,6 +6,12 @@ import { ADMIN_KEY, eventually, startHarness } from "./harness.js";
 import { memoryApp } from "./memory-app.js";
 
 const api = anyApi;
+/** A clock the tests move by hand: token expiry without waiting on wall-clock time. */
+function manualClock(start = 1_700_000_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
 const whoami = { type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "counters:whoami", args: [{}] }] };
 
 test("a successful Authenticate answers with a Transition that bumps identity and re-runs queries", async () => {
@@ -54,14 +60,15 @@ test("a rejected token or admin key gets AuthError(authUpdateAttempted) and a cl
 
 test("an identity that expired while connected: AuthError(authUpdateAttempted:false), close, nothing run", async () => {
   const engine = memoryApp();
-  const h = await startHarness(engine);
+  const clock = manualClock();
+  const h = await startHarness(engine, { clock: clock.now });
   try {
     const r = await h.raw();
     r.connect();
-    r.send({ type: "Authenticate", baseVersion: 0, tokenType: "User", value: `user:eve:${Date.now() + 300}` });
+    r.send({ type: "Authenticate", baseVersion: 0, tokenType: "User", value: `user:eve:${clock.now() + 300}` });
     r.send(whoami);
     await r.next((m) => m.type === "Transition" && (m as any).endVersion.identity === 1);
-    await new Promise((res) => setTimeout(res, 400));
+    clock.advance(300);
     r.send({ type: "Mutation", requestId: 0, udfPath: "counters:inc", args: [{ name: "expired" }] });
     const err = (await r.next((m) => m.type === "AuthError")) as any;
     assert.deepEqual(err, { type: "AuthError", error: "Convex token identity expired", baseVersion: 1, authUpdateAttempted: false });
@@ -97,15 +104,16 @@ test("official client: setAuth, impersonation and logging out", async () => {
 
 test("official client: a token that expires while connected is refreshed and the mutation still runs once", async () => {
   const engine = memoryApp();
-  const h = await startHarness(engine);
+  const clock = manualClock();
+  const h = await startHarness(engine, { clock: clock.now });
   try {
     const client = h.client();
     let calls = 0;
-    client.setAuth(async () => (++calls <= 2 ? `user:short${calls}:${Date.now() + 300}` : `user:long${calls}:never`));
+    client.setAuth(async () => (++calls <= 2 ? `user:short${calls}:${clock.now() + 300}` : `user:long${calls}:never`));
     const seen: Array<string | null> = [];
     client.onUpdate(api.counters!.whoami!, {}, (v: string | null) => seen.push(v));
     await eventually(() => seen.at(-1)?.startsWith("short") === true, 5000, "first identity");
-    await new Promise((r) => setTimeout(r, 400));
+    clock.advance(300);
     assert.equal(await client.mutation(api.counters!.inc!, { name: "after-expiry" }), 1);
     await eventually(() => seen.at(-1)?.startsWith("long") === true, 10_000, "refreshed identity");
     assert.equal(engine.commits.get("counters:inc"), 1);

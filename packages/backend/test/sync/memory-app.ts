@@ -28,7 +28,7 @@ export function memoryApp(): MemoryEngine {
       "counters:whoami": (ctx) => ctx.identity?.subject ?? null,
       "counters:big": (ctx, { name, size }) => `${num(ctx.get("counters", name as string))}`.padEnd(size as number, "x"),
       "counters:fails": () => {
-        throw new AppError("nope", { code: 7 });
+        throw new AppError("nope", { code: 7, why: "nope" });
       },
       "counters:page": (ctx, { cursor, numItems }) => {
         const r = ctx.paginate("items", { cursor: (cursor as string | null) ?? null, numItems: numItems as number });
@@ -62,7 +62,7 @@ export function memoryApp(): MemoryEngine {
         return v;
       },
       "counters:fail": () => {
-        throw new AppError("mutation says no", { reason: "test" });
+        throw new AppError("mutation says no", { reason: "mutation says no" });
       },
       "items:add": (ctx, { key }) => {
         ctx.set("items", key as string, key as string);

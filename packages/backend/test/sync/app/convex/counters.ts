@@ -1,5 +1,5 @@
-import { mutationGeneric as mutation, queryGeneric as query } from "convex/server";
-import { v } from "convex/values";
+import { actionGeneric as action, anyApi, mutationGeneric as mutation, queryGeneric as query } from "convex/server";
+import { ConvexError, v } from "convex/values";
 
 async function read(ctx: any, name: string): Promise<number> {
   const doc = await ctx.db.query("counters").withIndex("by_name", (q: any) => q.eq("name", name)).unique();
@@ -55,4 +55,23 @@ export const leaky = mutation({
     void Promise.reject(new Error("nobody awaited me"));
     return "ok";
   },
+});
+
+export const fail = mutation({
+  args: {},
+  handler: async () => {
+    throw new ConvexError({ reason: "mutation says no" });
+  },
+});
+
+export const fails = query({
+  args: {},
+  handler: async () => {
+    throw new ConvexError({ code: 7, why: "nope" });
+  },
+});
+
+export const viaAction = action({
+  args: { name: v.string() },
+  handler: async (ctx, { name }): Promise<number> => ctx.runMutation(anyApi.counters!.inc!, { name }),
 });
