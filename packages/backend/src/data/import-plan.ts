@@ -20,8 +20,8 @@ import {
   type Storage,
 } from "@tandem/storage";
 import { checkDocumentLimits } from "../values/index.js";
-import type { ImportRow, ImportUnit } from "./importParse.js";
-import { allDocuments, countDocuments } from "./schemaJob.js";
+import type { ImportRow, ImportUnit } from "./import-parse.js";
+import { allDocuments, countDocuments } from "../deploy/schema-job.js";
 
 export type ImportMode = "requireEmpty" | "append" | "replace" | "replaceAll";
 export const IMPORT_MODES: readonly ImportMode[] = ["requireEmpty", "append", "replace", "replaceAll"];

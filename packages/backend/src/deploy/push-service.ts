@@ -16,13 +16,13 @@ import type { Analysis, Deployment } from "../engine/deployment.js";
 import type { EngineAdmin } from "../engine/types.js";
 import type { ValidationContext } from "../values/index.js";
 import { describeProvider, parseAuthConfig, serializeProvider, type AuthProvider, type SerializedAuthInfo } from "../auth/index.js";
-import { deploymentVersion, loadDeployment, moduleHash, saveDeployment, type StoredDeployment } from "./deploymentStore.js";
-import type { EnvironmentVariables } from "./environment.js";
-import { checkSchema, currentIndexes, diffIndexes, schemaIndexes, type IndexConfig, type IndexDiff } from "./indexDiff.js";
-import { parsePushRequest, type PushRequest } from "./pushRequest.js";
-import { SchemaJob, splitIndexName, type SchemaJobStatus, countDocuments } from "./schemaJob.js";
-import { startPushResponse, UDF_SERVER_VERSION } from "./startPushResponse.js";
-import { storageFields } from "./indexDiff.js";
+import { deploymentVersion, loadDeployment, moduleHash, saveDeployment, type StoredDeployment } from "./deployment-store.js";
+import type { EnvironmentVariables } from "../env/environment.js";
+import { checkSchema, currentIndexes, diffIndexes, schemaIndexes, type IndexConfig, type IndexDiff } from "./index-diff.js";
+import { parsePushRequest, type PushRequest } from "./push-request.js";
+import { SchemaJob, splitIndexName, type SchemaJobStatus, countDocuments } from "./schema-job.js";
+import { startPushResponse, UDF_SERVER_VERSION } from "./start-push-response.js";
+import { storageFields } from "./index-diff.js";
 
 const PENDING_LIMIT = 16;
 

@@ -10,7 +10,7 @@ import type { ConvexJSON, DocumentJSON, IndexKey, SnapshotReader, Storage } from
 import type { ValidatorJSON } from "convex/values";
 import type { SchemaJSON } from "../engine/deployment.js";
 import { validateDocument, type ValidationContext } from "../values/index.js";
-import { storageFields, type IndexConfig } from "./indexDiff.js";
+import { storageFields, type IndexConfig } from "./index-diff.js";
 
 export type SchemaJobStatus =
   | { type: "inProgress"; schemaValidationComplete: boolean; indexesComplete: number; indexesTotal: number }

@@ -17,7 +17,7 @@ import type {
   WriteWithOriginal,
 } from "../types.js";
 import { nextTimestamp } from "./clock.js";
-import { docKeyOf } from "./docKey.js";
+import { docKeyOf } from "./doc-key.js";
 import type { CommitPlan, DocRef, EntryRow, Head, VersionRow } from "./dialect.js";
 import type { Registry } from "./registry.js";
 

@@ -6,7 +6,7 @@
  */
 import type { Analysis, ModuleAnalysis } from "../engine/deployment.js";
 import type { SerializedAuthInfo } from "../auth/index.js";
-import type { IndexDiff } from "./indexDiff.js";
+import type { IndexDiff } from "./index-diff.js";
 
 export const UDF_SERVER_VERSION = "1.48.0";
 

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { badRequest, isTandemError, TandemError, type Logger } from "@tandem/shared";
 import type { Storage } from "@tandem/storage";
 import { convexToJson } from "convex/values";
-import { IMPORT_FORMATS, parseImport, type ImportFormat, type ImportUnit } from "./importParse.js";
+import { IMPORT_FORMATS, parseImport, type ImportFormat, type ImportUnit } from "./import-parse.js";
 import {
   IMPORT_MODES,
   buildImport,
@@ -22,8 +22,8 @@ import {
   previewImport,
   type DocumentCheck,
   type ImportMode,
-} from "./importPlan.js";
-import type { ExternalCommits } from "./externalCommits.js";
+} from "./import-plan.js";
+import type { ExternalCommits } from "./external-commits.js";
 
 /** Largest upload accepted (all parts together). */
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;

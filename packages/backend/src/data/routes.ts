@@ -8,9 +8,9 @@ import type { RequestAuthenticator } from "../http/identity.js";
 import { parseJsonObject } from "../http/body.js";
 import { jsonReply } from "../http/reply.js";
 import type { HttpRequest, Route } from "../http/router.js";
-import { adminGuard } from "./adminGuard.js";
-import type { ExportService } from "./exportService.js";
-import { tooLarge, type ImportService } from "./importService.js";
+import { adminGuard } from "../http/admin-guard.js";
+import type { ExportService } from "./export-service.js";
+import { tooLarge, type ImportService } from "./import-service.js";
 
 export interface DataRouteDeps {
   readonly imports: ImportService;

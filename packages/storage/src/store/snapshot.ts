@@ -2,7 +2,7 @@
 import type { DocumentId, DocumentJSON, IndexEntry, KeyRange, SnapshotReader, StoredDocument, Timestamp } from "../types.js";
 import { storageError } from "../errors.js";
 import { claimedTableNumber } from "../ids/documentId.js";
-import { docKeyOf, idOfDocKey } from "./docKey.js";
+import { docKeyOf, idOfDocKey } from "./doc-key.js";
 import type { Dialect } from "./dialect.js";
 import type { RegisteredIndex } from "./registry.js";
 import type { IndexId } from "../types.js";

@@ -7,8 +7,8 @@
 import { badRequest } from "@tandem/shared";
 import { isSystemTableName, rangeAfter, fullRange, type ConvexJSON, type IndexKey, type KeyRange, type Storage } from "@tandem/storage";
 import type { SystemFunctionRegistry } from "../engine/types.js";
-import type { ExportService } from "./exportService.js";
-import type { ImportService } from "./importService.js";
+import type { ExportService } from "./export-service.js";
+import type { ImportService } from "./import-service.js";
 
 export interface DataSystemFunctionDeps {
   readonly storage: Storage;

@@ -7,8 +7,8 @@ import { badRequest } from "@tandem/shared";
 import type { ConvexJSON, Storage } from "@tandem/storage";
 import type { Deployment } from "../engine/deployment.js";
 import type { SystemFunctionRegistry } from "../engine/types.js";
-import type { EnvironmentVariables } from "./environment.js";
-import { countDocuments } from "./schemaJob.js";
+import type { EnvironmentVariables } from "../env/environment.js";
+import { countDocuments } from "./schema-job.js";
 
 export interface SystemFunctionDeps {
   readonly env: EnvironmentVariables;

@@ -13,7 +13,7 @@ import { TandemError, badRequest, type Logger } from "@tandem/shared";
 import { isSystemTableName, nowNanos, type Storage } from "@tandem/storage";
 import { convexToJson } from "convex/values";
 import { zipSync } from "fflate";
-import { allDocuments } from "./schemaJob.js";
+import { allDocuments } from "../deploy/schema-job.js";
 
 type ExportState =
   | { readonly state: "requested" }

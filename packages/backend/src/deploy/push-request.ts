@@ -5,7 +5,7 @@
  */
 import { badRequest } from "@tandem/shared";
 import type { ModuleSource } from "../engine/deployment.js";
-import { moduleHash } from "./deploymentStore.js";
+import { moduleHash } from "./deployment-store.js";
 
 export interface PushRequest {
   readonly dryRun: boolean;

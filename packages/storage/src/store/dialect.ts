@@ -1,5 +1,5 @@
 /**
- * What a database must provide to back `MvccStorage` (engine/store.ts). The engine owns the
+ * What a database must provide to back `MvccStorage` (store/store.ts). The engine owns the
  * semantics (ids, key encoding, timestamps, validation, which index entries to write); a dialect
  * owns SQL, connections and transactions. sqlite/ implements it; postgres/ will follow with the
  * same shape. All keys are already-encoded bytes, all timestamps bigint nanoseconds.

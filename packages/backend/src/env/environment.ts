@@ -5,7 +5,7 @@
 import { badRequest } from "@tandem/shared";
 import type { Storage } from "@tandem/storage";
 import type { EngineAdmin } from "../engine/types.js";
-import { saveEnvironment } from "./deploymentStore.js";
+import { saveEnvironment } from "../deploy/deployment-store.js";
 
 export const ENV_LIMITS = { nameLength: 40, valueBytes: 8 * 1024, count: 1000 } as const;
 const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
