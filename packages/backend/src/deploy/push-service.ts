@@ -1,5 +1,5 @@
 /**
- * The push state machine behind `/api/deploy2/*` (research §6.2–6.4):
+ * The push state machine behind `/api/deploy2/*` (docs/push-api.md#deploy):
  *
  *   start_push  → analyze modules, evaluate auth config, diff indexes, start a SchemaJob
  *                 (validate documents, backfill new indexes); the push waits in `#pending`
@@ -73,7 +73,7 @@ export class PushService {
     return this.#live?.deployment ?? null;
   }
 
-  /** `POST /api/get_config_hashes` (research §6.3). */
+  /** `POST /api/get_config_hashes` (docs/push-api.md#deploy). */
   configHashes() {
     const modules = this.#live?.deployment.modules ?? [];
     return {
@@ -182,7 +182,7 @@ export class PushService {
     return p;
   }
 
-  /** `POST /api/deploy2/wait_for_schema`: long-polls the schema job (research §6.3 schemaStatus). */
+  /** `POST /api/deploy2/wait_for_schema`: long-polls the schema job (docs/push-api.md#deploy). */
   async waitForSchema(body: Record<string, unknown>, signal: AbortSignal) {
     const change = body.schemaChange as { pushId?: unknown } | undefined;
     const id = change?.pushId;

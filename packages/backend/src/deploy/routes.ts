@@ -1,5 +1,5 @@
 /**
- * The push/deploy HTTP endpoints ([push API](../../../../docs/push-api.md#deploy)): every one
+ * The push/deploy HTTP endpoints (docs/push-api.md#deploy): every one
  * requires the admin key, in the `Authorization: Convex <key>` header or the body's `adminKey`.
  */
 import type { Route } from "../http/router.js";

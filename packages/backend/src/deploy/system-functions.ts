@@ -1,5 +1,5 @@
 /**
- * The `_system/cli/*` functions the official CLI calls (research §6.5), implemented natively:
+ * The `_system/cli/*` functions the official CLI calls (docs/push-api.md#cli-system-functions), implemented natively:
  * env var listing for `npx convex env list|get`, the API spec `npx convex run` prints when a
  * function is missing, table sizes for the large-index-deletion check, and the cloud URL.
  */

@@ -9,7 +9,7 @@ import { saveEnvironment } from "../deploy/deployment-store.js";
 
 export const ENV_LIMITS = { nameLength: 40, valueBytes: 8 * 1024, count: 1000 } as const;
 const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
-/** Set by the deployment itself (research §5.7). */
+/** Set by the deployment itself (docs/architecture.md#runtime-environment). */
 export const RESERVED = new Set(["CONVEX_CLOUD_URL", "CONVEX_SITE_URL"]);
 
 export interface EnvChange {

@@ -1,5 +1,5 @@
 /**
- * A small `node:http` router: exact and prefix routes, CORS on every answer (research §3.1),
+ * A small `node:http` router: exact and prefix routes, CORS on every answer (docs/http-api.md#common-rules),
  * `{code,message}` bodies for errors raised before a function runs, and an `AbortSignal` that
  * fires when the client goes away (long polls stop waiting).
  */

@@ -1,4 +1,4 @@
-/** Timestamps on the wire: base64 of the 8 little-endian bytes of the u64 (research §2.2). */
+/** Timestamps on the wire: base64 of the 8 little-endian bytes of the u64 (docs/sync-protocol.md#timestamps). */
 import { badRequest } from "@tandem/shared";
 import type { Timestamp } from "@tandem/storage";
 

@@ -1,5 +1,5 @@
 /**
- * Function execution logs for `npx convex dev` / `npx convex logs` (research §6.3
+ * Function execution logs for `npx convex dev` / `npx convex logs` (docs/push-api.md#logs
  * `stream_function_logs`): a bounded buffer of finished executions, each stamped with a
  * strictly increasing cursor (ms), and a long poll that answers as soon as something newer
  * than the client's cursor exists.

@@ -1,6 +1,6 @@
 /**
  * Udf paths. Clients send `messages:list`, `messages` (default export), `dir/x.js:f`; internally a
- * function is `{ module: "messages.js", name: "list" }` (research §2.3, §5.1).
+ * function is `{ module: "messages.js", name: "list" }` (docs/architecture.md#modules-and-paths).
  */
 import { badRequest } from "@tandem/shared";
 

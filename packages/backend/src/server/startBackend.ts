@@ -1,6 +1,6 @@
 /**
  * One deployment in one process: SQLite storage + engine + HTTP API + sync WebSocket + push API
- * on the main port, HTTP actions on the site port (DESIGN §3).
+ * on the main port, HTTP actions on the site port (docs/architecture.md#composition).
  */
 import { createServer, type Server } from "node:http";
 import { mkdir } from "node:fs/promises";

@@ -1,6 +1,6 @@
 /**
  * One query result, serialized once and shared by every connection subscribed to it: the
- * modification's JSON minus its `queryId`, and a hash to tell whether it changed (research §2.5).
+ * modification's JSON minus its `queryId`, and a hash to tell whether it changed (docs/sync-protocol.md#server-messages).
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { KeyRange, Timestamp } from "@tandem/storage";

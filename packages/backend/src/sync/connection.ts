@@ -1,11 +1,11 @@
 /**
- * One sync socket: reads client messages strictly in order (research §2.13), runs mutations one at
+ * One sync socket: reads client messages strictly in order (docs/sync-protocol.md#server-loop), runs mutations one at
  * a time and actions concurrently, and sends Transitions whose versions chain exactly from
  * {0,0,0}. Every query of the connection is evaluated at one snapshot per Transition, so the
- * client's whole view is consistent (research §8.2).
+ * client's whole view is consistent (docs/semantics.md#queries-read-one-snapshot).
  *
  * Ordering rule for read-your-writes: a Transition past a mutation's commit timestamp is never
- * sent before that mutation's MutationResponse (research §2.6). A mutation that starts when the
+ * sent before that mutation's MutationResponse (docs/sync-protocol.md#transitions-and-ordering). A mutation that starts when the
  * latest commit is `s` commits at `T > s`; a Transition at `ts > s` waits for the response.
  */
 import { randomUUID } from "node:crypto";
@@ -115,7 +115,7 @@ export class SyncConnection implements Subscriber {
     return this.out.lastSentAt;
   }
 
-  /** Keep-alive: a Ping after `pingIntervalMs` of outbound silence (research §2.6). */
+  /** Keep-alive: a Ping after `pingIntervalMs` of outbound silence (docs/sync-protocol.md#server-messages). */
   sendPing(): void {
     if (this.phase.kind === "open") this.out.send(out.PING);
   }
@@ -170,7 +170,7 @@ export class SyncConnection implements Subscriber {
       clientClockSkew: m.clientTs === null ? null : m.clientTs - Date.now(),
     };
     // A client that saw a newer timestamp (another node, or before our restart) waits briefly for
-    // us to catch up rather than being refused (research §2.8).
+    // us to catch up rather than being refused (docs/sync-protocol.md#reconnect).
     const seen = m.maxObservedTimestamp;
     // Only a timestamp we have committed can be waited for; one beyond our head (another
     // deployment, a reset dev store) is accepted at once rather than leaving a waiter behind.
@@ -418,7 +418,7 @@ export class SyncConnection implements Subscriber {
 
   // ---- endings ---------------------------------------------------------------------------
 
-  /** The identity's token expired: tell the client to refresh, then close (research §2.7). */
+  /** The identity's token expired: tell the client to refresh, then close (docs/sync-protocol.md#auth-on-the-socket). */
   private expired(): void {
     this.ctx.counters.authErrors++;
     this.out.send(out.authError(TOKEN_EXPIRED, this.sent.identity, false));

@@ -1,5 +1,5 @@
 /**
- * Server → client messages (research §2.4), encoded straight to JSON text. Optional fields the
+ * Server → client messages (docs/sync-protocol.md#server-messages), encoded straight to JSON text. Optional fields the
  * client tests with `=== undefined` (`errorData`, `clientClockSkew`, `serverTs`) are omitted, never
  * sent as null.
  */
@@ -83,7 +83,7 @@ export const PING = `{"type":"Ping"}`;
 
 /**
  * Splits a large Transition into `TransitionChunk`s of at most `maxBytes` UTF-8 bytes each, cut on
- * code point boundaries; the client concatenates the chunks and parses the result (research §2.10).
+ * code point boundaries; the client concatenates the chunks and parses the result (docs/sync-protocol.md#transition-chunks).
  */
 export function transitionChunks(transition: string, maxBytes: number, transitionId: string): string[] {
   const bytes = Buffer.from(transition, "utf8");

@@ -1,4 +1,4 @@
-/** Table, index and field-path rules (research §4: identifiers; §5.6: index fields). */
+/** Table, index and field-path rules (docs/semantics.md#values-and-ids). */
 import { storageError } from "../errors.js";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -7,7 +7,7 @@ export const BUILTIN_INDEXES = [
   { name: "by_creation_time", fields: ["_creationTime", "_id"] },
 ] as const;
 
-/** User tables are numbered from 10001; system tables (`_name`) below that (research §8.7). */
+/** User tables are numbered from 10001; system tables (`_name`) below that (docs/semantics.md#system-tables). */
 export const USER_TABLE_NUMBERS = { min: 10001, max: 0xffffffff } as const;
 export const SYSTEM_TABLE_NUMBERS = { min: 513, max: 10000 } as const;
 
