@@ -7,7 +7,8 @@ import type { ServerResponse } from "node:http";
 export function writeReply(
   res: ServerResponse,
   status: number,
-  headers: Readonly<Record<string, string | string[]>>,
+  /** Taken over: `content-length` is added to it (callers pass a fresh object; no copy per reply). */
+  headers: Record<string, string | string[]>,
   body: string | Buffer | undefined,
   /** HEAD: the length of the body, without the body. */
   headOnly = false,
@@ -18,6 +19,7 @@ export function writeReply(
     return;
   }
   const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
-  res.writeHead(status, { ...headers, "content-length": String(length) });
+  headers["content-length"] = String(length);
+  res.writeHead(status, headers);
   res.end(headOnly ? undefined : body);
 }
