@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Fails when a package imports a workspace package it may not (docs/architecture.md#layers),
+// Fails when a package imports a workspace package it may not (docs/architecture.md#packages-and-layers),
 // imports one it does not declare, declares one it never imports, when the layer table names a
 // package that does not exist, or when the workspace graph has a cycle.
 import { readFileSync, readdirSync, statSync } from "node:fs";
