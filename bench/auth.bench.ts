@@ -1,7 +1,7 @@
 /**
  * Token verifications/s through `createAuthVerifier` (OIDC provider, warm discovery + JWKS cache)
  * against the ceiling: raw `jose.jwtVerify` of the same tokens with a local key set, same run,
- * same number in flight (DESIGN.md §6).
+ * same number in flight (docs/architecture.md#measuring-speed).
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";

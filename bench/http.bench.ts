@@ -1,5 +1,5 @@
 /**
- * HTTP API benchmarks (issue 2), each beside a same-run ceiling (DESIGN.md §6):
+ * HTTP API benchmarks (issue 2), each beside a same-run ceiling (docs/architecture.md#measuring-speed):
  * - small insert mutations/s from 50 concurrent keep-alive HTTP clients via `/api/mutation` with
  *   the official client's body, vs a bare `node:http` + better-sqlite3 server (WAL,
  *   synchronous=NORMAL, one transaction per insert) parsing the same JSON;

@@ -1,5 +1,5 @@
 /**
- * Identity benchmarks (DESIGN §6), each beside its same-run ceiling:
+ * Identity benchmarks (docs/architecture.md#measuring-speed), each beside its same-run ceiling:
  *  - password sign-ins/s over HTTP (`POST /v1/client/sign_ins` with identifier + password:
  *    argon2id verify, session, rotated client, piggy-backed client with a minted token) against
  *    raw @node-rs/argon2 hashing at the same parameters with as many operations in flight;
@@ -19,7 +19,7 @@ import type { BenchRow } from "./report.js";
 
 /**
  * The identity server runs in a child process (the built package, as users run it), so it does
- * not share an event loop with the load generator (DESIGN §6).
+ * not share an event loop with the load generator (docs/architecture.md#measuring-speed).
  */
 if (process.env.IDENTITY_BENCH_ROLE === "server") {
   const { startIdentityServer } = await import("@tandem/identity");
@@ -148,7 +148,7 @@ export default async function identityBench(): Promise<BenchRow[]> {
     });
 
     // Same transport: a bare node:http server that parses the form body and signs one JWT per
-    // request with jose (DESIGN §6's "thinnest honest server"), driven by the same generator.
+    // request with jose (docs/architecture.md#measuring-speed's "thinnest honest server"), driven by the same generator.
     const bare = http.createServer((req, res) => {
       let body = "";
       req.on("data", (c) => (body += c));

@@ -1,4 +1,4 @@
-/** One printed figure of a benchmark, with the ceiling measured in the same run (DESIGN.md §6). */
+/** One printed figure of a benchmark, with the ceiling measured in the same run (docs/architecture.md#measuring-speed). */
 export interface BenchRow {
   readonly name: string;
   readonly value: number;

@@ -1,5 +1,5 @@
 /**
- * Sync benchmarks (issue 3), each beside a same-run ceiling (DESIGN.md §6):
+ * Sync benchmarks (issue 3), each beside a same-run ceiling (docs/architecture.md#measuring-speed):
  * - fan-out: N WebSocket clients subscribed to one query, one mutation → time until the last client
  *   has the new value (p50/p99), vs a bare `ws` server broadcasting the same payload to N sockets;
  * - memory per idle subscribed connection, vs a bare `ws` connection;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Fails when a package imports a workspace package it may not (DESIGN.md §2), imports one it
-// does not declare, or when the workspace graph has a cycle.
+// Fails when a package imports a workspace package it may not (docs/architecture.md#packages-and-layers),
+// imports one it does not declare, declares one it never imports, when the layer table names a
+// package that does not exist, or when the workspace graph has a cycle.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -12,11 +13,11 @@ const allowed = {
   "@tandem/identity": ["@tandem/shared", "@tandem/storage"],
   "@tandem/js": ["@tandem/shared"],
   "@tandem/react": ["@tandem/shared", "@tandem/js"],
-  "@tandem/dashboard": ["@tandem/shared", "@tandem/js"],
   tandem: ["@tandem/shared", "@tandem/storage", "@tandem/backend", "@tandem/identity"],
 };
 
-const root = new URL("..", import.meta.url).pathname;
+/** The repository root; a test passes another one (a fixture tree) as the first argument. */
+const root = process.argv[2] ?? new URL("..", import.meta.url).pathname;
 const problems = [];
 const files = (dir) =>
   readdirSync(dir).flatMap((n) => {
@@ -27,6 +28,7 @@ const files = (dir) =>
 const importRe = /(?:from\s*|import\s*\(\s*|import\s+|require\s*\(\s*)["']([^"']+)["']/g;
 
 const graph = {};
+const seen = new Set();
 for (const dir of readdirSync(join(root, "packages"))) {
   const pkgPath = join(root, "packages", dir, "package.json");
   let pkg;
@@ -41,6 +43,7 @@ for (const dir of readdirSync(join(root, "packages"))) {
     continue;
   }
   const declared = new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }));
+  seen.add(name);
   graph[name] = new Set();
   let srcFiles = [];
   try {
@@ -61,7 +64,14 @@ for (const dir of readdirSync(join(root, "packages"))) {
       if (!declared.has(target)) problems.push(`${f}: ${name} imports ${target} but does not declare it`);
     }
   }
+  // A workspace dependency nobody imports is a stale edge: it hides the real layering.
+  for (const dep of declared)
+    if (dep in allowed && !graph[name].has(dep))
+      problems.push(`${name}: declares ${dep} in package.json but no file under src/ imports it`);
 }
+
+for (const name of Object.keys(allowed))
+  if (!seen.has(name)) problems.push(`${name}: in the layer table of scripts/check-layers.mjs but no package has that name`);
 
 // Cycle check over the actual import graph.
 const state = {};

@@ -1,5 +1,5 @@
 /**
- * Running the app's own official `convex` CLI against our backend (DESIGN §3): the self-hosted
+ * Running the app's own official `convex` CLI against our backend (docs/architecture.md#composition): the self-hosted
  * URL and admin key in its environment, cloud selectors removed, and `CI=1` so it never tries
  * to report crashes to a third party (offline by default).
  */

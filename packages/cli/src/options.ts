@@ -1,4 +1,4 @@
-/** Options shared by `dev` and `serve` (DESIGN §3 ports), parsed and checked once. */
+/** Options shared by `dev` and `serve` (docs/architecture.md#composition), parsed and checked once. */
 import { InvalidArgumentError, type Command } from "commander";
 
 export const DEFAULT_PORTS = { port: 3210, sitePort: 3211, identityPort: 3212 } as const;

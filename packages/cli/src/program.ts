@@ -1,4 +1,4 @@
-/** The `tandem` command line (DESIGN §3): dev, serve, env, run. */
+/** The `tandem` command line (docs/architecture.md#composition): dev, serve, env, run. */
 import { Command } from "commander";
 import { runDev, type DevFlags } from "./commands/dev.js";
 import { envGet, envList, envRemove, envSet } from "./commands/env.js";

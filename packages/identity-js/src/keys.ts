@@ -1,5 +1,5 @@
 /**
- * Publishable keys: `pk_test_`/`pk_live_` + base64("<host>[/path]$") (clerk.md §2.7). The key
+ * Publishable keys: `pk_test_`/`pk_live_` + base64("<host>[/path]$") (docs/identity-api.md#keys). The key
  * names the Frontend API host but no scheme: loopback hosts are served over http (that is what
  * `tandem dev` runs), everything else over https, as Clerk does.
  */

@@ -1,5 +1,5 @@
 /**
- * @tandem/identity — Tandem's identity service (the role Clerk plays). See DESIGN.md §1 and §3.
+ * @tandem/identity — Tandem's identity service (the role Clerk plays). See docs/identity-api.md.
  *
  * @example
  * import { startIdentityServer } from "@tandem/identity";

@@ -1,5 +1,5 @@
 /**
- * Publishable and secret keys (clerk.md §2.7). The publishable key is `pk_test_`/`pk_live_` +
+ * Publishable and secret keys (docs/identity-api.md#keys). The publishable key is `pk_test_`/`pk_live_` +
  * unpadded base64 of `"<host>[/path]$"`, which clerk-js decodes to find the Frontend API.
  */
 import type { InstanceKind } from "./store/types.js";

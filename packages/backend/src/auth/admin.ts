@@ -1,5 +1,5 @@
 /**
- * Admin keys and the `Authorization` header (research §3.1, §7.4): `Bearer <jwt>` for users,
+ * Admin keys and the `Authorization` header (docs/auth.md#identity-from-a-request): `Bearer <jwt>` for users,
  * `Convex <adminKey>` for admins, `Convex <adminKey>:<base64 JSON identity>` for an admin acting
  * as a user. Keys are compared in constant time and never appear in errors.
  */

@@ -1,5 +1,5 @@
 /**
- * Auth providers from an evaluated `auth.config.js` default export (research §7.1): OIDC
+ * Auth providers from an evaluated `auth.config.js` default export (docs/auth.md#auth-config): OIDC
  * (`domain` + `applicationID`) and `customJwt` (`issuer`, `jwks`, `algorithm`, optional
  * `applicationID`), with Convex's issuer-URL normalisation, and the `appAuth` form the push
  * API returns (`npm:cli/lib/deployApi/types.ts`).

@@ -1,5 +1,5 @@
 /**
- * The auth failures a client can see, with Convex's codes and texts (research §7.2, §7.4). All
+ * The auth failures a client can see, with Convex's codes and texts (docs/auth.md#auth-errors). All
  * are `Unauthenticated` (HTTP 401, `AuthError` on the socket) except config and header-shape
  * problems found before any token is looked at.
  */

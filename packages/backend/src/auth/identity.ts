@@ -1,6 +1,6 @@
 /**
  * Verified JWT claims → the `UserIdentity` that `ctx.auth.getUserIdentity()` returns
- * (research §7.3). OIDC tokens: standard claims renamed to camelCase, other claims copied.
+ * (docs/auth.md#user-identity). OIDC tokens: standard claims renamed to camelCase, other claims copied.
  * Custom JWTs: every private claim copied, nested objects flattened to dotted keys.
  */
 import type { ConvexJSON } from "@tandem/storage";

@@ -1,4 +1,4 @@
-/** Which configured provider a token belongs to (research §7.2 step 2). */
+/** Which configured provider a token belongs to (docs/auth.md#verifying-a-user-token). */
 import { describeProvider, type AuthProvider } from "./config.js";
 import { authError } from "./errors.js";
 

@@ -1,5 +1,5 @@
 /**
- * Whether a host "looks like a URL" for a provider domain given without a scheme (research §7.1):
+ * Whether a host "looks like a URL" for a provider domain given without a scheme (docs/auth.md#auth-config):
  * `localhost`, or a last label that is a top-level domain. Convex checks the IANA list; we accept
  * every two-letter country code and the generic TLDs identity providers actually use.
  */

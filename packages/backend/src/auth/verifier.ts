@@ -1,5 +1,5 @@
 /**
- * `createAuthVerifier`: user JWT → identity, per research §7.2. The token is read unverified to
+ * `createAuthVerifier`: user JWT → identity, per docs/auth.md#verifying-a-user-token. The token is read unverified to
  * pick the provider; then the signature is checked with `jose` against the provider's keys
  * (OIDC: discovery + `jwks_uri`; custom JWT: the configured `jwks`), and the claims with the
  * provider's rules: OIDC allows RS256/EdDSA, one audience, no leeway; custom JWT allows its

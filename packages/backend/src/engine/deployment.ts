@@ -40,7 +40,7 @@ export interface CronSpec {
   readonly schedule: Record<string, unknown>;
 }
 
-/** `schema.js` default export's `export()`, parsed (research §5.8). */
+/** `schema.js` default export's `export()`, parsed (docs/architecture.md#schema-and-config). */
 export interface SchemaJSON {
   readonly tables: ReadonlyArray<{
     readonly tableName: string;

@@ -4,7 +4,7 @@
  */
 import type { ConvexJSON, KeyRange, Timestamp } from "@tandem/storage";
 
-/** `UserIdentity` as `ctx.auth.getUserIdentity()` returns it (research §7.3). */
+/** `UserIdentity` as `ctx.auth.getUserIdentity()` returns it (docs/auth.md#user-identity). */
 export type UserIdentityAttributes = {
   tokenIdentifier: string;
   issuer: string;
@@ -106,7 +106,7 @@ export interface Engine {
   onCommit(listener: (notice: CommitNotice) => void): () => void;
 }
 
-/** One finished execution, for `npx convex dev` log streaming (research §6.3 stream_function_logs). */
+/** One finished execution, for `npx convex dev` log streaming (docs/push-api.md#logs). */
 export interface ExecutionLog {
   readonly kind: FunctionKind | "httpAction";
   /** `messages:list` (no `.js`). */

@@ -1,5 +1,5 @@
 /**
- * Output value formats of the HTTP API (research §3.1, Rust `value/src/export.rs`):
+ * Output value formats of the HTTP API (docs/http-api.md#common-rules):
  * - `convex_encoded_json` (alias `convex_json`): Convex JSON as the engine produces it;
  * - `json` (alias `convex_clean_json`): lossy clean JSON — int64 as a decimal string, bytes as a
  *   base64 string, NaN/±Infinity as strings;

@@ -1,5 +1,5 @@
 /**
- * The function endpoints of the HTTP API (research §3.2): `/api/query` (POST and GET),
+ * The function endpoints of the HTTP API (docs/http-api.md#function-endpoints): `/api/query` (POST and GET),
  * `/api/mutation`, `/api/action`, `/api/function` (admin, any kind, internal included),
  * `/api/run/<mod>/<fn>`, `/api/query_ts`, `/api/query_at_ts`, `/api/query_batch`.
  */
@@ -31,7 +31,7 @@ function udfReply(body: UdfResponse | { results: UdfResponse[] }): Reply {
   return { status: 200, headers: { "Content-Type": "application/json" }, body: stringifyWithRaw(body) };
 }
 
-/** `args` is the argument object or the legacy `[obj]` array (research §3.1). */
+/** `args` is the argument object or the legacy `[obj]` array (docs/http-api.md#common-rules). */
 export function unwrapArgs(raw: unknown): ConvexJSON {
   if (raw === undefined || raw === null) return {};
   let value = raw;
@@ -132,7 +132,7 @@ export function functionRoutes(deps: FunctionApiDeps): Route[] {
         if (body.componentPath !== undefined && body.componentPath !== null && body.componentPath !== "") {
           throw badRequest("ComponentsUnsupported", "Components are not supported by this deployment.");
         }
-        // Here `args` is the bare argument object (research §3.2).
+        // Here `args` is the bare argument object (docs/http-api.md#function-endpoints).
         const call: Call = {
           path: requirePath(body.path),
           args: unwrapArgs(body.args),

@@ -1,6 +1,6 @@
 /**
  * Who is calling: the `Authorization` header (or `?adminKey=`) turned into an engine `Identity`
- * (research §3.1, §7.4). `Bearer <jwt>` is a user token checked by the injected verifier;
+ * (docs/auth.md#identity-from-a-request). `Bearer <jwt>` is a user token checked by the injected verifier;
  * `Convex <adminKey>` is the admin; `Convex <adminKey>:<base64 JSON>` is the admin acting as a user.
  */
 import { isTandemError, unauthenticated } from "@tandem/shared";

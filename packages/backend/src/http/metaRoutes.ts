@@ -1,4 +1,4 @@
-/** Health and meta endpoints (research §3.3). */
+/** Health and meta endpoints (docs/http-api.md#health-and-meta). */
 import { jsonReply, textReply } from "./reply.js";
 import type { Route } from "./router.js";
 

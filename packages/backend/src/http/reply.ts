@@ -22,7 +22,7 @@ export function textReply(body: string, status = 200): Reply {
   return { status, headers: { "Content-Type": "text/plain; charset=utf-8" }, body };
 }
 
-/** Errors before a function runs: `{"code","message"}` with the error's status (research §3.1). */
+/** Errors before a function runs: `{"code","message"}` with the error's status (docs/http-api.md#common-rules). */
 export function errorReply(error: TandemError): Reply {
   return jsonReply({ code: error.code, message: error.message }, error.status);
 }

@@ -1,14 +1,15 @@
 /**
- * A small `node:http` router: exact and prefix routes, CORS on every answer (research §3.1),
+ * A small `node:http` router: exact and prefix routes, CORS on every answer (docs/http-api.md#common-rules),
  * `{code,message}` bodies for errors raised before a function runs, and an `AbortSignal` that
  * fires when the client goes away (long polls stop waiting).
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { isTandemError, notFound, TandemError, type Logger } from "@tandem/shared";
-import { FUNCTION_BODY_LIMIT, readBody } from "./body.js";
+import { corsHeaders, preflightHeaders, readBody, RouteTable, WRONG_METHOD, writeReply, type CorsPolicy, type Method } from "@tandem/shared/http";
+import { FUNCTION_BODY_LIMIT } from "./body.js";
 import { errorReply, jsonReply, type Reply } from "./reply.js";
 
-export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type { Method };
 
 export interface HttpRequest {
   readonly method: string;
@@ -32,27 +33,13 @@ export interface Route {
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-const CORS_METHODS = "GET,POST,OPTIONS,PATCH,DELETE,PUT";
+/** Convex answers every origin, with credentials. */
+const CORS: CorsPolicy = { allows: () => true, methods: "GET,POST,OPTIONS,PATCH,DELETE,PUT", maxAgeSeconds: 86400 };
 
-function corsHeaders(req: IncomingMessage): Record<string, string> {
-  const h: Record<string, string> = {};
-  const origin = req.headers.origin;
-  if (origin) {
-    h["Access-Control-Allow-Origin"] = origin;
-    h["Access-Control-Allow-Credentials"] = "true";
-    h["Vary"] = "Origin";
-  }
-  return h;
-}
+const originOf = (req: IncomingMessage) => req.headers.origin || undefined;
 
 function preflight(req: IncomingMessage): Reply {
-  const headers: Record<string, string> = {
-    "Access-Control-Allow-Methods": CORS_METHODS,
-    "Access-Control-Max-Age": "86400",
-  };
-  const requested = req.headers["access-control-request-headers"];
-  if (requested) headers["Access-Control-Allow-Headers"] = requested;
-  return { status: 200, headers, body: "" };
+  return { status: 200, headers: preflightHeaders(CORS, originOf(req), req.headers["access-control-request-headers"]), body: "" };
 }
 
 /** The path of a request target that URL parsing would leave as it is (no dots, escapes, …). */
@@ -63,20 +50,8 @@ function plainPath(target: string): string | null {
 }
 
 export function createRouter(routes: readonly Route[], logger: Logger): RequestListener {
-  const exact = new Map<string, Route[]>();
-  const prefixes: Array<{ prefix: string; route: Route }> = [];
-  for (const r of routes) {
-    if (r.path.endsWith("/*")) prefixes.push({ prefix: r.path.slice(0, -1), route: r });
-    else exact.set(r.path, [...(exact.get(r.path) ?? []), r]);
-  }
-  prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
-
-  const match = (path: string): Route[] => {
-    const found = exact.get(path);
-    if (found) return found;
-    const p = prefixes.find((x) => path.startsWith(x.prefix));
-    return p ? prefixes.filter((x) => x.prefix === p.prefix).map((x) => x.route) : [];
-  };
+  const table = new RouteTable<Route["handler"]>();
+  for (const r of routes) table.add(r.method, r.path, r.handler);
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<Reply> => {
     const raw = req.url ?? "/";
@@ -85,16 +60,14 @@ export function createRouter(routes: readonly Route[], logger: Logger): RequestL
     const method = (req.method ?? "GET").toUpperCase();
     if (method === "OPTIONS") return preflight(req);
     const pathname = plainPath(raw) ?? url().pathname;
-    const candidates = match(pathname);
-    if (candidates.length === 0) throw notFound("NotFound", `No route for ${method} ${pathname}`);
-    const wanted = method === "HEAD" ? "GET" : method;
-    const route = candidates.find((r) => r.method === wanted);
-    if (!route) {
+    const found = table.match(method === "HEAD" ? "GET" : method, pathname);
+    if (found === null) throw notFound("NotFound", `No route for ${method} ${pathname}`);
+    if (found === WRONG_METHOD) {
       throw new TandemError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${pathname}`);
     }
     let consumed = false;
     let abort: AbortController | null = null;
-    return route.handler({
+    return found.handler({
       method,
       target: raw,
       // Parsed on first use: most calls need only the path.
@@ -135,14 +108,6 @@ export function createRouter(routes: readonly Route[], logger: Logger): RequestL
 }
 
 function write(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
-  if (res.destroyed || res.headersSent) return;
-  const body = reply.body;
-  const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
-  res.writeHead(reply.status, {
-    ...corsHeaders(req),
-    ...reply.headers,
-    "Content-Length": String(length),
-  });
   // A string body goes out in one write together with the head.
-  res.end(req.method === "HEAD" ? undefined : body);
+  writeReply(res, reply.status, { ...corsHeaders(CORS, originOf(req)), ...reply.headers }, reply.body, req.method === "HEAD");
 }

@@ -1,5 +1,5 @@
 /**
- * A function's outcome as the HTTP API answers it (research §3.1): always HTTP 200 with
+ * A function's outcome as the HTTP API answers it (docs/http-api.md#common-rules): always HTTP 200 with
  * `{status:"success",value,logLines?}` or `{status:"error",errorMessage,errorData?,logLines?}`.
  * `errorData` is present only for a `ConvexError` (never `null` for ordinary errors), because
  * `ConvexHttpClient` turns any present `errorData` into a `ConvexError`.

@@ -1,5 +1,5 @@
 /**
- * Export discovery (research §5.2): import every pushed module in a fresh realm with no database
+ * Export discovery (docs/architecture.md#analysis): import every pushed module in a fresh realm with no database
  * and report the functions, HTTP routes, crons, schema and auth config it defines.
  */
 import type { Analysis, FunctionMetadata, ModuleAnalysis, ModuleSource, SchemaJSON, CronSpec } from "../engine/deployment.js";

@@ -1,5 +1,5 @@
 /**
- * `ctx.db` writes and point reads over a transaction (research §5.5): ids are checked to belong to
+ * `ctx.db` writes and point reads over a transaction (docs/architecture.md#syscalls): ids are checked to belong to
  * the table they are used with, system fields are managed here, and the error texts are Convex's.
  */
 import { decodeId, type ConvexJSON, type DocumentId, type DocumentJSON } from "@tandem/storage";
@@ -42,7 +42,7 @@ function checkFields(value: unknown, op: string): Record<string, ConvexJSON> {
 }
 
 /**
- * Size, nesting, field and array limits of a document written from a function (research §4).
+ * Size, nesting, field and array limits of a document written from a function (docs/semantics.md#limits).
  * Returns the document serialized (the commit stores that text).
  */
 function checkSize(doc: DocumentJSON): string {

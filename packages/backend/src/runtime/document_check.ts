@@ -1,4 +1,4 @@
-/** Schema enforcement on every write (research §5.8), from the deployment's `schema.export()`. */
+/** Schema enforcement on every write (docs/architecture.md#schema-and-config), from the deployment's `schema.export()`. */
 import type { ValidatorJSON } from "convex/values";
 import { TandemError } from "@tandem/shared";
 import type { DocumentJSON } from "@tandem/storage";

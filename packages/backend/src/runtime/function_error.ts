@@ -1,5 +1,5 @@
 /**
- * How a thrown value becomes the error clients see (research §5.3): `Uncaught <Name>: <message>`
+ * How a thrown value becomes the error clients see (docs/architecture.md#invocation): `Uncaught <Name>: <message>`
  * plus the stack frames inside pushed modules; a `ConvexError` carries its data as Convex JSON.
  */
 import type { ConvexJSON } from "@tandem/storage";

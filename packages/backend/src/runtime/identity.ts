@@ -1,4 +1,4 @@
-/** What `ctx.auth.getUserIdentity()` returns for each kind of caller (research §7.3–7.4). */
+/** What `ctx.auth.getUserIdentity()` returns for each kind of caller (docs/auth.md#user-identity). */
 import type { ConvexJSON } from "@tandem/storage";
 import type { Identity } from "../engine/types.js";
 import { unreachable } from "@tandem/shared";

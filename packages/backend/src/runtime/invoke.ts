@@ -1,11 +1,11 @@
-/** Calls an exported function object the way the Convex runtime does (research §5.3). */
+/** Calls an exported function object the way the Convex runtime does (docs/architecture.md#invocation). */
 import type { ConvexJSON } from "@tandem/storage";
 import type { FunctionKind } from "../engine/types.js";
 import type { ModuleGraph } from "./module_loader.js";
 import type { FunctionPath } from "./paths.js";
 import type { Realm } from "./realm.js";
 
-/** Convex's limit on user code time for queries and mutations (research §5.7). */
+/** Convex's limit on user code time for queries and mutations (docs/architecture.md#runtime-environment). */
 export const UDF_TIMEOUT_MS = 1000;
 
 /**

@@ -40,7 +40,7 @@ export class LoadedDeployment {
       for (const f of m.functions) this.#functions.set(`${m.path}:${f.name}`, f);
   }
 
-  /** Finds a function, enforcing visibility and kind with Convex's messages (research §3.2). */
+  /** Finds a function, enforcing visibility and kind with Convex's messages (docs/http-api.md#function-endpoints). */
   resolve(path: string, kind: FunctionKind, allowInternal: boolean): ResolvedFunction {
     const key = `${kind}|${allowInternal ? 1 : 0}|${path}`;
     const known = this.#resolved.get(key);

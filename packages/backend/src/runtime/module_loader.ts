@@ -2,7 +2,7 @@
  * Loads pushed ES modules into a realm. `vm` can only run scripts without a flag, so each module
  * is transformed once to CommonJS with esbuild and evaluated through a small `require` that
  * resolves the relative imports between pushed modules (`./_deps/X.js`). Bare imports are
- * refused: isolate bundles contain everything they need (research §5.1).
+ * refused: isolate bundles contain everything they need (docs/architecture.md#modules-and-paths).
  */
 import { createHash } from "node:crypto";
 import { posix } from "node:path";

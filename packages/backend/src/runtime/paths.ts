@@ -1,7 +1,7 @@
 /**
  * Udf paths: the one parser for every entry point (HTTP, sync, the engine). Clients send
  * `messages:list`, `messages` (default export) or `dir/x.js:f`; internally a function is
- * `{ module: "messages.js", name: "list" }` (research §2.3, §5.1).
+ * `{ module: "messages.js", name: "list" }` (docs/architecture.md#modules-and-paths).
  *
  * Accepted: at most 1024 characters; a module path of `/`-separated segments, none empty or `..`
  * (so no leading `/`), without `:` or whitespace; optionally `:` and an export name that is a JS

@@ -10,7 +10,7 @@ import { LogCollector, makeConsole } from "./console.js";
 
 export type RealmMode = "udf" | "action";
 
-/** What the bundled `convex/server` calls (research §5.4). */
+/** What the bundled `convex/server` calls (docs/architecture.md#the-convex-global). */
 export interface SyscallHandler {
   syscall(op: string, jsonArgs: string): string;
   asyncSyscall(op: string, jsonArgs: string): Promise<string>;

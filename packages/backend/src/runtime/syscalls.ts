@@ -1,5 +1,5 @@
 /**
- * The syscall table (research §5.5): what `globalThis.Convex.*` does for one execution. Queries and
+ * The syscall table (docs/architecture.md#syscalls): what `globalThis.Convex.*` does for one execution. Queries and
  * mutations read and write through their transaction; actions call back into the engine, each
  * call its own transaction.
  */

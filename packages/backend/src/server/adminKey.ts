@@ -1,7 +1,7 @@
 /**
- * The deployment's admin key (DESIGN §3): given (any opaque string), or generated on first start
+ * The deployment's admin key (docs/architecture.md#composition): given (any opaque string), or generated on first start
  * as `<instanceName>|<random hex>` and kept in the data folder with owner-only permissions.
- * The `|` keeps tools that split keys on it working (research §6.1).
+ * The `|` keeps tools that split keys on it working (docs/push-api.md#selecting-a-deployment).
  */
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";

@@ -1,5 +1,5 @@
 /**
- * The site origin (default :3211), where `convex/http.ts` routes are served (research §3.5).
+ * The site origin (default :3211), where `convex/http.ts` routes are served (docs/http-api.md#http-actions).
  *
  * TODO(http actions): when the engine gains `runHttpAction`, route every request here (and
  * `/http/*` on the main origin, prefix stripped) through `router.lookup` + `runRequest`.

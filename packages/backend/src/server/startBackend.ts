@@ -1,6 +1,6 @@
 /**
  * One deployment in one process: SQLite storage + engine + HTTP API + sync WebSocket + push API
- * on the main port, HTTP actions on the site port (DESIGN §3).
+ * on the main port, HTTP actions on the site port (docs/architecture.md#composition).
  */
 import { createServer, type Server } from "node:http";
 import { mkdir } from "node:fs/promises";
@@ -10,19 +10,10 @@ import { decodeId, openSqliteStorage, type Storage } from "@tandem/storage";
 import { checkAdminKey as sameAdminKey } from "../auth/index.js";
 import { createEngine, type TandemEngine } from "../engine/index.js";
 import { createRouter, functionRoutes, metaRoutes, type RequestAuthenticator, type VerifiedUser } from "../http/index.js";
-import {
-  EnvironmentVariables,
-  ExportService,
-  ExternalCommits,
-  ImportService,
-  LogStream,
-  PushService,
-  dataRoutes,
-  loadEnvironment,
-  pushRoutes,
-  registerCliSystemFunctions,
-  registerDataSystemFunctions,
-} from "../push/index.js";
+import { PushService, deployRoutes, loadEnvironment, registerCliSystemFunctions } from "../deploy/index.js";
+import { ExportService, ExternalCommits, ImportService, dataRoutes, registerDataSystemFunctions } from "../data/index.js";
+import { EnvironmentVariables, envRoutes } from "../env/index.js";
+import { LogStream, logRoutes } from "../logs/index.js";
 import { makeDocumentCheck } from "../runtime/document_check.js";
 import type { ValidationContext } from "../values/index.js";
 import { loadOrCreateAdminKey } from "./adminKey.js";
@@ -131,7 +122,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     const routes = [
       ...metaRoutes({ instanceName, version: BACKEND_VERSION }),
       ...functionRoutes({ engine, auth }),
-      ...pushRoutes({ push, env, logs, auth, urls, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) }),
+      ...deployRoutes({ push, auth, urls }),
+      ...envRoutes({ env, auth }),
+      ...logRoutes({ logs, auth, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) }),
       ...dataRoutes({ imports, exports, auth }),
     ];
     apiServer.on("request", createRouter(routes, logger.child("http")));

@@ -6,7 +6,7 @@ import type { Logger } from "@tandem/shared";
 import { createAuthVerifier, type AuthVerifier } from "../auth/index.js";
 import type { Deployment } from "../engine/deployment.js";
 import type { VerifiedUser } from "../http/identity.js";
-import { providersOf } from "../push/pushService.js";
+import { providersOf } from "../deploy/push-service.js";
 
 export function liveDeploymentAuthenticator(live: () => Deployment | null, logger: Logger): (token: string) => Promise<VerifiedUser> {
   let cached: { version: string | null; verifier: AuthVerifier } | null = null;

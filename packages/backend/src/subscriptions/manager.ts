@@ -137,7 +137,7 @@ export class SubscriptionManager {
         args: spec.args,
         identity: spec.identity,
         ts,
-        // Re-runs continue from the journal of the previous run (gapless pagination, §2.12).
+        // Re-runs continue from the journal of the previous run (gapless pagination, docs/sync-protocol.md#query-journals).
         journal: exec.latest ? exec.latest.journal : spec.journal,
         allowInternal: spec.identity.kind === "admin",
       });

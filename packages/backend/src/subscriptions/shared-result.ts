@@ -1,6 +1,6 @@
 /**
  * One query result, shared by every connection subscribed to it, with a hash to tell whether it
- * changed (research §2.5). The value is serialized once here (the hash needs its text); turning the
+ * changed (docs/sync-protocol.md#server-messages). The value is serialized once here (the hash needs its text); turning the
  * result into a protocol message is the sync layer's job (`sync/server-messages.ts`).
  */
 import { createHash } from "node:crypto";

@@ -1,5 +1,5 @@
 /**
- * Turns an `Authenticate` message into the identity functions run with (research §2.7, §7.4):
+ * Turns an `Authenticate` message into the identity functions run with (docs/sync-protocol.md#auth-on-the-socket):
  * `None` → logged out; `Admin` → admin, or admin acting as the user in `impersonating`;
  * `User` → whatever `authenticateUser` makes of the JWT. A rejection carries the message the
  * client shows; tokens and keys never appear in it.

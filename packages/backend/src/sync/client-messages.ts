@@ -1,5 +1,5 @@
 /**
- * Client → server messages of the sync protocol (research §2.3; the contract is
+ * Client → server messages of the sync protocol (docs/sync-protocol.md#client-messages; the contract is
  * `convex/src/browser/sync/protocol.ts`), parsed and validated at run time. Anything that does not
  * fit is a `ProtocolError`.
  */

@@ -1,5 +1,5 @@
 /**
- * State of one sync socket (research §2.5). Nothing survives a reconnect except what the client
+ * State of one sync socket (docs/sync-protocol.md#connection-state). Nothing survives a reconnect except what the client
  * re-sends.
  *
  *   awaitingConnect ──Connect──▶ open ──FatalError | AuthError | overload | peer close──▶ closed

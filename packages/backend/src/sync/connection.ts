@@ -1,10 +1,10 @@
 /**
- * One sync socket: reads client messages strictly in order (research §2.13) and dispatches them;
+ * One sync socket: reads client messages strictly in order (docs/sync-protocol.md#server-loop) and dispatches them;
  * owns the connection's lifecycle. Mutations run one at a time (`mutation-queue.ts`), actions
  * concurrently; Transitions are built in `transition.ts` from the query set (`query-set.ts`).
  *
  * Ordering rule for read-your-writes: a Transition past a mutation's commit timestamp is never
- * sent before that mutation's MutationResponse (research §2.6); see `mutation-queue.ts`.
+ * sent before that mutation's MutationResponse (docs/sync-protocol.md#transitions-and-ordering); see `mutation-queue.ts`.
  */
 import type { WebSocket } from "ws";
 import { isTandemError, sleep, unreachable } from "@tandem/shared";
@@ -86,7 +86,7 @@ export class SyncConnection implements Subscriber, TransitionHost {
     return this.outbound.lastSentAt;
   }
 
-  /** Keep-alive: a Ping after `pingIntervalMs` of outbound silence (research §2.6). */
+  /** Keep-alive: a Ping after `pingIntervalMs` of outbound silence (docs/sync-protocol.md#server-messages). */
   sendPing(): void {
     if (this.phase.kind === "open") this.outbound.send(wire.PING);
   }
@@ -141,7 +141,7 @@ export class SyncConnection implements Subscriber, TransitionHost {
       clientClockSkew: m.clientTs === null ? null : m.clientTs - Date.now(),
     };
     // A client that saw a newer timestamp (another node, or before our restart) waits briefly for
-    // us to catch up rather than being refused (research §2.8).
+    // us to catch up rather than being refused (docs/sync-protocol.md#reconnect).
     const seen = m.maxObservedTimestamp;
     // Only a timestamp we have committed can be waited for; one beyond our head (another
     // deployment, a reset dev store) is accepted at once rather than leaving a waiter behind.
@@ -254,7 +254,7 @@ export class SyncConnection implements Subscriber, TransitionHost {
 
   // ---- endings ---------------------------------------------------------------------------
 
-  /** The identity's token expired: tell the client to refresh, then close (research §2.7). */
+  /** The identity's token expired: tell the client to refresh, then close (docs/sync-protocol.md#auth-on-the-socket). */
   expired(): void {
     this.ctx.counters.authErrors++;
     this.outbound.send(wire.authError(TOKEN_EXPIRED, this.transitions.sentIdentity, false));

@@ -1,7 +1,7 @@
 /**
  * A connection's mutations, run one at a time in arrival order, and the read-your-writes barrier:
  * a mutation that starts when the latest commit is `s` commits at `T > s`, so a Transition at
- * `ts > s` must wait for that mutation's response (research §2.6).
+ * `ts > s` must wait for that mutation's response (docs/sync-protocol.md#transitions-and-ordering).
  */
 import type { Timestamp } from "@tandem/storage";
 

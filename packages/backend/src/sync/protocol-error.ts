@@ -1,6 +1,6 @@
 /**
  * A client broke the sync protocol: the connection ends with a `FatalError` naming the code, and
- * the official client stops for good (research §2.11). Never used for function errors.
+ * the official client stops for good (docs/sync-protocol.md#fatal-errors). Never used for function errors.
  */
 import { TandemError } from "@tandem/shared";
 

@@ -1,5 +1,5 @@
 /**
- * Server → client messages (research §2.4), encoded straight to JSON text: every protocol JSON the
+ * Server → client messages (docs/sync-protocol.md#server-messages), encoded straight to JSON text: every protocol JSON the
  * server writes is built here. Each encoder's output parses to the `ServerMessage` type it names
  * (`server-message-types.ts`; checked by test/sync/server-messages.test.ts). Optional fields the
  * client tests with `=== undefined` (`errorData`, `clientClockSkew`, `serverTs`) are omitted, never
@@ -124,7 +124,7 @@ export const PING = JSON.stringify({ type: "Ping" } satisfies msg.Ping);
 
 /**
  * Splits a large Transition into `TransitionChunk`s of at most `maxBytes` UTF-8 bytes each, cut on
- * code point boundaries; the client concatenates the chunks and parses the result (research §2.10).
+ * code point boundaries; the client concatenates the chunks and parses the result (docs/sync-protocol.md#transition-chunks).
  */
 export function transitionChunks(transition: string, maxBytes: number, transitionId: string): string[] {
   const bytes = Buffer.from(transition, "utf8");

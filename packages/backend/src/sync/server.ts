@@ -21,7 +21,7 @@ export interface SyncServerOptions {
   /** Constant-time comparison against the deployment's admin key. */
   checkAdminKey(key: string): boolean;
   logger?: Logger;
-  /** Outbound silence after which a `{"type":"Ping"}` is sent. Default 15 000 (research §2.6). */
+  /** Outbound silence after which a `{"type":"Ping"}` is sent. Default 15 000 (docs/sync-protocol.md#server-messages). */
   pingIntervalMs?: number;
   /** Bound of one connection's unsent bytes; past it the connection is closed (1013). Default 16 MiB. */
   maxOutboundBytes?: number;

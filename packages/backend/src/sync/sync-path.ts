@@ -1,6 +1,6 @@
 /**
  * The upgrade URL: `/api/<clientVersion>/sync` or `/api/sync`, tolerating the doubled leading
- * slash a deployment URL with a trailing slash produces (research §2.1).
+ * slash a deployment URL with a trailing slash produces (docs/sync-protocol.md#endpoint).
  */
 export interface SyncPath {
   /** `npm` version from the path, e.g. "1.48.0"; null for `/api/sync`. */

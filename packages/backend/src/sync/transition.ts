@@ -1,7 +1,7 @@
 /**
  * Builds and sends a connection's Transitions. Each one moves the client from the last version sent
  * to a snapshot of what it asked for, with every query evaluated at one timestamp (the newest commit
- * the subscription manager has processed), so the client's whole view is consistent (research §8.2).
+ * the subscription manager has processed), so the client's whole view is consistent (docs/semantics.md#queries-read-one-snapshot).
  *
  * Scheduling: a request while a Transition is being computed only marks that another is wanted, so
  * a burst of requests collapses into one more Transition.

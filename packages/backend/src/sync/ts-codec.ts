@@ -1,4 +1,4 @@
-/** Timestamps on the wire: base64 of the 8 little-endian bytes of a u64 (research §2.2). */
+/** Timestamps on the wire: base64 of the 8 little-endian bytes of a u64 (docs/sync-protocol.md#timestamps). */
 import type { Timestamp } from "@tandem/storage";
 
 export function encodeTs(ts: bigint): string {

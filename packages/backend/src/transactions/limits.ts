@@ -1,4 +1,4 @@
-/** Convex's transaction limits (research §8.8) and their error texts. */
+/** Convex's transaction limits (docs/semantics.md#limits) and their error texts. */
 import { TandemError } from "@tandem/shared";
 
 export const LIMITS = {

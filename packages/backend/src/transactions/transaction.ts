@@ -93,7 +93,7 @@ export class Transaction {
   }
 
   nextCreationTime(): number {
-    // Unique and increasing within the transaction (research §8.1).
+    // Unique and increasing within the transaction (docs/semantics.md#timestamps-and-_creationtime).
     this.#creationCounter += 1;
     return this.beginMs + this.#creationCounter / 1000;
   }

@@ -1,5 +1,5 @@
 /**
- * Reading Convex JSON (research §4) without decoding it into JS values: which type a JSON value
+ * Reading Convex JSON (docs/semantics.md#values-and-ids) without decoding it into JS values: which type a JSON value
  * encodes, and the payloads of the `$`-tagged forms. Validation and size accounting walk the wire
  * form directly, so nothing is copied.
  */

@@ -1,5 +1,5 @@
 /**
- * Limits on values, arguments and documents (research §4 Rules and limits, §8.8): field names,
+ * Limits on values, arguments and documents (docs/semantics.md#limits): field names,
  * nesting, field and element counts, sizes, and well-formed `$` payloads. Each check returns the
  * first violation with a closed code and a message in Convex's wording, or null.
  */

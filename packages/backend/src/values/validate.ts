@@ -1,7 +1,7 @@
 /**
  * Checking a Convex JSON value against a `ValidatorJSON` (what `exportArgs()`/`exportReturns()`
  * and `schema.export()` produce), with the texts of Convex's `ValidationError`
- * (research §8.10): the first failure wins, and its message names the path that failed.
+ * (docs/semantics.md#errors): the first failure wins, and its message names the path that failed.
  */
 import type { ConvexJSON } from "@tandem/storage";
 import type { ValidatorJSON } from "convex/values";

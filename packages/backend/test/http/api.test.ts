@@ -1,5 +1,5 @@
 /**
- * The HTTP API against a pushed app (research §3): `ConvexHttpClient` and curl-style requests,
+ * The HTTP API against a pushed app (docs/http-api.md): `ConvexHttpClient` and curl-style requests,
  * value formats, auth headers, CORS, meta routes, log streaming, and bad input that gets a
  * precise error while the server keeps serving everyone else.
  */

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { zipSync } from "fflate";
-import { csvObjects, parseCsvRows } from "../../src/push/csv.js";
-import { parseImport } from "../../src/push/importParse.js";
+import { csvObjects, parseCsvRows } from "../../src/data/csv.js";
+import { parseImport } from "../../src/data/import-parse.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const quote = (f: string) => `"${f.replace(/"/g, '""')}"`;

@@ -1,5 +1,5 @@
 /**
- * `tandem dev [--dir APP] [--once]` (DESIGN §3): backend + identity on embedded SQLite under
+ * `tandem dev [--dir APP] [--once]` (docs/architecture.md#composition): backend + identity on embedded SQLite under
  * `APP/.tandem/`, `APP/.env.local` written, then the app's own `npx convex dev` (watch, or one
  * push with `--once`) pushing to us. Exits with the convex CLI's exit code.
  */

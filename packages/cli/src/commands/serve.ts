@@ -1,5 +1,5 @@
 /**
- * `tandem serve [--data DIR] [--db postgres://…]` (DESIGN §3): backend + identity without
+ * `tandem serve [--data DIR] [--db postgres://…]` (docs/architecture.md#composition): backend + identity without
  * watching, the production entry. Runs until SIGINT/SIGTERM.
  */
 import { join, resolve } from "node:path";

@@ -1,5 +1,5 @@
 /**
- * The Frontend API's JSON resources as they arrive (snake_case, epoch milliseconds); clerk.md §5.4.
+ * The Frontend API's JSON resources as they arrive (snake_case, epoch milliseconds); docs/identity-api.md#frontend-api.
  * Only the fields the SDK reads are listed; the server sends more.
  */
 export interface VerificationJSON {

@@ -1,5 +1,5 @@
 /**
- * The client's sign-in attempt as an explicit state machine (clerk.md §3.5):
+ * The client's sign-in attempt as an explicit state machine (docs/identity-api.md#sign-in-and-sign-up):
  *
  *   null ──create({identifier})──▶ needs_first_factor ──attemptFirstFactor(password | email_code)──▶ complete
  *     │                                  │

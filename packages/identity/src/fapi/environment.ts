@@ -1,7 +1,7 @@
 /**
  * `/v1/environment`: the instance's settings as clerk-js reads them. `user_settings.attributes`
  * replaces clerk-js's defaults wholesale, so it is complete; `commerce_settings` is left out
- * (a partial one breaks clerk-js's parser, clerk.md §5.4).
+ * (a partial one breaks clerk-js's parser, docs/identity-api.md#frontend-api).
  */
 import type { InstanceKind } from "../store/types.js";
 

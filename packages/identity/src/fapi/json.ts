@@ -1,5 +1,5 @@
 /**
- * Frontend API resources in Clerk's JSON shapes (research/clerk.md §5.4; specs/clerk/fapi-*.yml).
+ * Frontend API resources in Clerk's JSON shapes (docs/identity-api.md#frontend-api).
  * Timestamps are epoch milliseconds. These are what unmodified clerk-js parses.
  */
 import type { ClientRecord, EmailRecord, SessionRecord, SignInRecord, SignUpRecord, UserRecord } from "../store/types.js";
@@ -189,7 +189,7 @@ export function clientJSON(
     sign_up: signUp,
     last_active_session_id: sessions.some((s) => s.id === c.lastActiveSessionId) ? c.lastActiveSessionId : (sessions[0]?.id ?? null),
     last_authentication_strategy: null,
-    // null turns off clerk-js's ITP `/v1/client/touch?redirect_url=` hop (clerk.md §8).
+    // null turns off clerk-js's ITP `/v1/client/touch?redirect_url=` hop (docs/identity-api.md#transport).
     cookie_expires_at: null,
     captcha_bypass: false,
     created_at: c.createdAt,

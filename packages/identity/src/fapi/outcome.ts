@@ -10,7 +10,7 @@ export type FapiOutcome =
   | { kind: "session"; record: SessionRecord }
   | { kind: "user"; record: UserRecord }
   | { kind: "client" }
-  /** Token mints answer a bare `{object:"token", jwt}` (clerk.md §5.1). */
+  /** Token mints answer a bare `{object:"token", jwt}` (docs/identity-api.md#frontend-api). */
   | { kind: "token"; jwt: string }
   | { kind: "bare"; body: unknown };
 

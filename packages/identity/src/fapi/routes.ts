@@ -1,4 +1,4 @@
-/** The Frontend API route table (paths relative to the issuer; clerk.md §5.2). */
+/** The Frontend API route table (paths relative to the issuer; docs/identity-api.md#frontend-api). */
 import { Router } from "../http/router.js";
 import type { FapiHandler } from "./outcome.js";
 import { environmentJSON } from "./environment.js";

@@ -1,5 +1,5 @@
 /**
- * Sign-in state machine (clerk.md §3.5):
+ * Sign-in state machine (docs/identity-api.md#sign-in-and-sign-up):
  *   needs_identifier → needs_first_factor → complete
  *                                         ↘ needs_new_password (after reset_password_email_code) → complete
  * First factors: password, email_code, reset_password_email_code. Each attempt is rate-limited

@@ -4,27 +4,20 @@
  * Anything else, a body over the limit, or unparsable text is a clear 4xx.
  */
 import type { IncomingMessage } from "node:http";
+import { isTandemError } from "@tandem/shared";
+import { readBody as readRequestBody } from "@tandem/shared/http";
 import { ApiError } from "../errors.js";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** The shared reader (limit, `Content-Encoding`), its errors in Clerk's catalogue. */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > limit) {
-    req.resume(); // discard the rest so the 413 reaches the client
-    throw new ApiError("request_body_too_large");
+  try {
+    return await readRequestBody(req, limit);
+  } catch (e) {
+    if (isTandemError(e) && e.kind === "PayloadTooLarge") throw new ApiError("request_body_too_large");
+    throw new ApiError("request_body_invalid");
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw new ApiError("request_body_too_large");
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 export type BodyValue = string | string[] | number | boolean | null | Record<string, unknown> | unknown[];

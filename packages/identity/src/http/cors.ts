@@ -4,11 +4,24 @@
  * `Origin` we do not allow is refused (CSRF), while calls without `Origin` (native apps, servers,
  * tests) pass.
  */
+import { corsHeaders, preflightHeaders, type CorsPolicy } from "@tandem/shared/http";
+
+export { PUBLIC_CORS } from "@tandem/shared/http";
+
 export class OriginPolicy {
   readonly #allowed: Set<string>;
+  readonly #policy: CorsPolicy;
 
   constructor(issuerOrigin: string, allowed: readonly string[]) {
     this.#allowed = new Set([issuerOrigin, ...allowed.map((o) => o.replace(/\/+$/, ""))]);
+    this.#policy = {
+      allows: (origin) => this.#allowed.has(origin),
+      methods: "GET, POST, PATCH, PUT, DELETE, OPTIONS",
+      maxAgeSeconds: 600,
+      exposeHeaders: "authorization, retry-after",
+      restricted: true,
+      defaultAllowHeaders: "content-type, authorization",
+    };
   }
 
   allows(origin: string | undefined): boolean {
@@ -17,24 +30,10 @@ export class OriginPolicy {
 
   /** Headers for a Frontend API answer to `origin`. */
   credentialed(origin: string | undefined): Record<string, string> {
-    if (!this.allows(origin)) return { vary: "Origin" };
-    return {
-      "access-control-allow-origin": origin!,
-      "access-control-allow-credentials": "true",
-      "access-control-expose-headers": "authorization, retry-after",
-      vary: "Origin",
-    };
+    return corsHeaders(this.#policy, origin);
   }
 
   preflight(origin: string | undefined, requestHeaders: string | undefined): Record<string, string> {
-    if (!this.allows(origin)) return { vary: "Origin" };
-    return {
-      ...this.credentialed(origin),
-      "access-control-allow-methods": "GET, POST, PATCH, PUT, DELETE, OPTIONS",
-      "access-control-allow-headers": requestHeaders && /^[\w\-, ]{0,512}$/.test(requestHeaders) ? requestHeaders : "content-type, authorization",
-      "access-control-max-age": "600",
-    };
+    return preflightHeaders(this.#policy, origin, requestHeaders);
   }
 }
-
-export const PUBLIC_CORS = { "access-control-allow-origin": "*" } as const;

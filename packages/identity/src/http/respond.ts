@@ -4,18 +4,15 @@
  */
 import type { ServerResponse } from "node:http";
 import { isTandemError, type Logger } from "@tandem/shared";
+import { writeReply } from "@tandem/shared/http";
 import { ApiError } from "../errors.js";
 import type { Reply } from "./context.js";
 
 export function send(res: ServerResponse, reply: Reply, extra: Record<string, string | string[]> = {}): void {
   const status = reply.status ?? 200;
   const headers: Record<string, string | string[]> = { "cache-control": "no-store", ...extra, ...reply.headers };
-  if (status === 204 || reply.body === undefined) {
-    res.writeHead(status, headers).end();
-    return;
-  }
-  const body = JSON.stringify(reply.body);
-  res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }).end(body);
+  if (status === 204 || reply.body === undefined) return writeReply(res, status, headers, undefined);
+  writeReply(res, status, { ...headers, "content-type": "application/json" }, JSON.stringify(reply.body));
 }
 
 export function errorReply(e: unknown, logger: Logger, where: string): Reply {

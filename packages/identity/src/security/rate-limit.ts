@@ -1,5 +1,5 @@
 /**
- * Fixed-window request counters kept in memory (one process; DESIGN §5 lets Redis carry them
+ * Fixed-window request counters kept in memory (one process; docs/architecture.md#scale-out lets Redis carry them
  * later). `hit` throws 429 `too_many_requests` with a `Retry-After` when a key is over its limit.
  */
 import { ApiError } from "../errors.js";

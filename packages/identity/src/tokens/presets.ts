@@ -1,4 +1,4 @@
-/** The `convex` JWT template, as Clerk's dashboard preset defines it (research/clerk.md §2.5). */
+/** The `convex` JWT template, as Clerk's dashboard preset defines it (docs/identity-api.md#jwt-templates). */
 export const CONVEX_TEMPLATE = {
   name: "convex",
   lifetime: 60,

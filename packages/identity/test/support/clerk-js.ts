@@ -1,6 +1,6 @@
 /**
  * Boots the unmodified npm build of @clerk/clerk-js inside jsdom, pointed at our Frontend API by
- * `proxyUrl` (as research/clerk-probe does). Browser cookies are simulated by a one-origin cookie
+ * `proxyUrl` (docs/identity-api.md#transport). Browser cookies are simulated by a one-origin cookie
  * jar around fetch (Node's fetch ignores `credentials: "include"`), so clerk-js runs in cookie mode.
  */
 import { createRequire } from "node:module";

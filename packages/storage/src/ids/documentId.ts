@@ -1,5 +1,5 @@
 /**
- * Convex document ids (research §4): `base32(varint(tableNumber) ‖ internalId[16] ‖ footer)` where
+ * Convex document ids (docs/semantics.md#values-and-ids): `base32(varint(tableNumber) ‖ internalId[16] ‖ footer)` where
  * footer = fletcher16(previous bytes) XOR version (0), little-endian.
  */
 import { randomFillSync } from "node:crypto";

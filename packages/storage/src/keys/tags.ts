@@ -1,5 +1,5 @@
 /**
- * Type tags of the index-key encoding, in Convex's total order (research §4). `End` closes an array
+ * Type tags of the index-key encoding, in Convex's total order (docs/semantics.md#values-and-ids). `End` closes an array
  * or object and sorts before every element, so a shorter array sorts before its extensions.
  */
 export const Tag = {

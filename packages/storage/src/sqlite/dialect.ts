@@ -2,7 +2,7 @@
 import type { Database, Transaction } from "better-sqlite3";
 import type { DocumentJSON, IndexKey } from "../types.js";
 import { storageError } from "../errors.js";
-import type { CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, TableRow, VersionRow } from "../engine/dialect.js";
+import type { CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, TableRow, VersionRow } from "../store/dialect.js";
 import type { Statements } from "./statements.js";
 import { RowBuffer } from "./rowBuffer.js";
 import type { Checkpointer } from "./checkpointer.js";

@@ -5,7 +5,7 @@
  */
 import Sqlite from "better-sqlite3";
 import type { Storage } from "../types.js";
-import { MvccStorage } from "../engine/store.js";
+import { MvccStorage } from "../store/store.js";
 import { SqliteDialect } from "./dialect.js";
 import { SCHEMA } from "./schema.js";
 import { prepareStatements } from "./statements.js";

@@ -12,7 +12,7 @@ export function toConvexJSON(value: Value): ConvexJSON {
 
 /**
  * Decodes a range or filter literal, where `{"$undefined": null}` stands for a missing field
- * (research §5.6); `jsonToConvex` itself rejects that form.
+ * (docs/architecture.md#serialized-queries); `jsonToConvex` itself rejects that form.
  */
 export function fromConvexJSONOrUndefined(json: ConvexJSON): Value | undefined {
   if (isUndefinedMarker(json)) return undefined;

@@ -2,7 +2,7 @@
  * Pagination cursors and query journals. A cursor names a position in one query's index: the key
  * of the last document of a page, or the end of the range. Cursors are opaque to clients but
  * checked: a cursor from another index or order is rejected with `InvalidCursor`, the text the
- * official client looks for to reset pagination (research §2.12, §8.9).
+ * official client looks for to reset pagination (docs/semantics.md#pagination).
  */
 import { badRequest } from "@tandem/shared";
 import type { IndexKey } from "@tandem/storage";

@@ -1,5 +1,5 @@
 /**
- * Evaluation of `.filter(...)` expressions (research §5.6): comparisons in Convex's total order,
+ * Evaluation of `.filter(...)` expressions (docs/architecture.md#serialized-queries): comparisons in Convex's total order,
  * checked Int64 arithmetic, boolean logic over JSON-encoded expression trees.
  */
 import { compareValues, type Value } from "convex/values";

@@ -1,5 +1,5 @@
 /**
- * Compiles the serialized query the bundled `convex/server` sends (research §5.6) into an index,
+ * Compiles the serialized query the bundled `convex/server` sends (docs/architecture.md#serialized-queries) into an index,
  * a key range, an order and the operators to apply.
  */
 import {

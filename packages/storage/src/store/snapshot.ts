@@ -1,0 +1,44 @@
+/** A read view at one timestamp; every read filters versions to `ts ≤ this.ts`. */
+import type { DocumentId, DocumentJSON, IndexEntry, KeyRange, SnapshotReader, StoredDocument, Timestamp } from "../types.js";
+import { storageError } from "../errors.js";
+import { claimedTableNumber } from "../ids/documentId.js";
+import { docKeyOf, idOfDocKey } from "./doc-key.js";
+import type { Dialect } from "./dialect.js";
+import type { RegisteredIndex } from "./registry.js";
+import type { IndexId } from "../types.js";
+
+/** What a snapshot reads through (implemented by `MvccStorage`). */
+export interface SnapshotHost {
+  readonly dialect: Dialect;
+  tableNameNow(tableNumber: number): string | undefined;
+  tableNameOf(tableNumber: number): Promise<string>;
+  registeredIndex(id: IndexId): Promise<RegisteredIndex | undefined>;
+}
+
+export class Snapshot implements SnapshotReader {
+  constructor(
+    private readonly store: SnapshotHost,
+    readonly ts: Timestamp,
+  ) {}
+
+  async get(id: DocumentId): Promise<StoredDocument | null> {
+    const tableNumber = claimedTableNumber(id);
+    if (tableNumber === null) return null;
+    const row = await this.store.dialect.getVersion({ tableNumber, id, docKey: docKeyOf(id) }, this.ts);
+    if (!row || row.json === null) return null;
+    const table = this.store.tableNameNow(row.tableNumber) ?? (await this.store.tableNameOf(row.tableNumber));
+    return { id: row.id as DocumentId, table, ts: row.ts as Timestamp, value: JSON.parse(row.json) as DocumentJSON };
+  }
+
+  async scan(range: KeyRange, order: "asc" | "desc", limit: number): Promise<IndexEntry[]> {
+    const index = await this.store.registeredIndex(range.index);
+    if (!index) throw storageError("NotFound", "IndexNotFound", `Index ${range.index} does not exist`);
+    if (!(limit > 0)) return [];
+    const rows = await this.store.dialect.scan(index.source, range.start, range.end, this.ts, order, Math.floor(limit));
+    const table = index.info.table;
+    return rows.map((r) => ({
+      key: r.key,
+      doc: { id: idOfDocKey(r.docKey) as DocumentId, table, ts: r.ts as Timestamp, value: JSON.parse(r.json) as DocumentJSON },
+    }));
+  }
+}
