@@ -51,11 +51,12 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
       engine: input.engine,
       deploymentName: input.deploymentName,
       journal,
-      nested: async (nestedKind, nestedPath, nestedArgs) => {
+      nested: async (nestedKind, nestedPath, nestedArgs, limits) => {
         const target = input.resolveNested(nestedKind, nestedPath, nestedArgs);
         const rollback = nestedKind === "mutation" ? input.tx?.savepoint() : undefined;
+        const call = () => invokeExport(realm, graph, target, nestedKind, nestedArgs, requestId);
         try {
-          return await invokeExport(realm, graph, target, nestedKind, nestedArgs, requestId);
+          return await (limits && input.tx ? input.tx.metrics.withLimits(limits, call) : call());
         } catch (e) {
           rollback?.();
           throw e;

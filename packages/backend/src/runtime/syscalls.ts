@@ -15,6 +15,7 @@ import { encodeJournal, journalEndCursor } from "./query/cursor.js";
 import type { SyscallHandler } from "./realm.js";
 import { identityJSON } from "./identity.js";
 import { tableMarkerRange } from "../transactions/table_marker.js";
+import { parseTransactionLimits, type NestedLimits } from "../transactions/limits.js";
 
 /** What actions reach through `ctx.runQuery/runMutation/runAction`. */
 export interface EngineCallbacks {
@@ -24,7 +25,7 @@ export interface EngineCallbacks {
 }
 
 export interface NestedCall {
-  (kind: FunctionKind, path: string, args: ConvexJSON): Promise<ConvexJSON>;
+  (kind: FunctionKind, path: string, args: ConvexJSON, limits: NestedLimits | null): Promise<ConvexJSON>;
 }
 
 export interface SyscallContext {
@@ -207,7 +208,8 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/runUdf": {
         const kind = args.udfType === "mutation" ? "mutation" : "query";
         if (c.kind === "query" && kind === "mutation") throw new Error("Queries can't call mutations (InvalidFunctionCall).");
-        return await c.nested(kind, functionName(args), (args.args ?? {}) as ConvexJSON);
+        const limits = parseTransactionLimits(args.transactionLimits);
+        return await c.nested(kind, functionName(args), (args.args ?? {}) as ConvexJSON, limits);
       }
       case "1.0/actions/query":
       case "1.0/actions/mutation":
