@@ -8,6 +8,8 @@ import { TandemError } from "@tandem/shared";
 export const OIDC_CLAIM_ERROR =
   "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";
 
+export const BAD_ADMIN_KEY = "The provided admin key was invalid for this instance";
+
 export const authError = {
   invalidHeader: (message: string) => new TandemError("Unauthenticated", "InvalidAuthHeader", message),
   noProvider: (message: string) => new TandemError("Unauthenticated", "NoAuthProvider", message),
@@ -23,8 +25,8 @@ export const authError = {
       { cause },
     ),
   oidcClaim: (cause?: unknown) => new TandemError("Unauthenticated", "Unauthenticated", OIDC_CLAIM_ERROR, { cause }),
-  badAdminKey: () =>
-    new TandemError("Unauthenticated", "BadAdminKey", "The provided admin key was invalid for this instance"),
+  /** The one admin-key error of the backend (HTTP API, push API; the sync protocol sends its text). */
+  badAdminKey: () => new TandemError("Unauthenticated", "BadAdminKey", BAD_ADMIN_KEY),
   invalidConfig: (code: AuthConfigErrorCode, message: string) => new TandemError("BadRequest", code, message),
 };
 

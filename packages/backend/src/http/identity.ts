@@ -5,6 +5,7 @@
  */
 import { isTandemError, unauthenticated } from "@tandem/shared";
 import { parseAuthorizationHeader } from "../auth/index.js";
+import { authError } from "../auth/errors.js";
 import type { Identity, UserIdentityAttributes } from "../engine/types.js";
 
 /** A verified user token: who it names and when it expires (ms since epoch, `exp * 1000`). */
@@ -20,9 +21,6 @@ export interface RequestAuthenticator {
   checkAdminKey(key: string): boolean;
 }
 
-export const badAdminKey = () =>
-  unauthenticated("BadAdminKey", "The provided admin key was invalid for this instance");
-
 export async function identityFromRequest(
   authorization: string | undefined,
   /** Only read without an Authorization header (`?adminKey=`), so a lazy `url` stays unparsed. */
@@ -32,7 +30,7 @@ export async function identityFromRequest(
   if (!authorization?.trim()) {
     const key = request.target.includes("?") ? request.url.searchParams.get("adminKey") : null;
     if (key === null) return { kind: "none" };
-    if (!auth.checkAdminKey(key)) throw badAdminKey();
+    if (!auth.checkAdminKey(key)) throw authError.badAdminKey();
     return { kind: "admin" };
   }
   const parsed = parseAuthorizationHeader(authorization);
@@ -42,7 +40,7 @@ export async function identityFromRequest(
     case "user":
       return verifyUser(parsed.token, auth);
     case "admin":
-      if (!auth.checkAdminKey(parsed.key)) throw badAdminKey();
+      if (!auth.checkAdminKey(parsed.key)) throw authError.badAdminKey();
       return parsed.actingAs ? { kind: "impersonated", attributes: parsed.actingAs } : { kind: "admin" };
     default:
       return parsed satisfies never;

@@ -14,6 +14,7 @@ import { readPage } from "./query/page.js";
 import { encodeJournal, journalEndCursor } from "./query/cursor.js";
 import type { SyscallHandler } from "./realm.js";
 import { identityJSON } from "./identity.js";
+import { unwrapConvexError } from "./function_error.js";
 import { tableMarkerRange } from "../transactions/table_marker.js";
 import { parseTransactionLimits, type NestedLimits } from "../transactions/limits.js";
 
@@ -117,16 +118,8 @@ export class ExecutionSyscalls implements SyscallHandler {
       if (e instanceof TandemError) throw new Error(e.message);
       // A ConvexError from a nested runQuery/runMutation carries its data as JSON text (the
       // runtime serialized it); the syscall layer expects Convex JSON.
-      if (e && typeof e === "object" && Symbol.for("ConvexError") in e && typeof (e as { data?: unknown }).data === "string") {
-        const err = e as { message: string; data: string };
-        let data: ConvexJSON;
-        try {
-          data = JSON.parse(err.data) as ConvexJSON;
-        } catch {
-          data = err.data;
-        }
-        throw Object.assign(new Error(err.message), { data });
-      }
+      const convexError = typeof (e as { data?: unknown } | null)?.data === "string" ? unwrapConvexError(e) : null;
+      if (convexError) throw Object.assign(new Error(convexError.message), { data: convexError.data });
       throw e;
     }
   }
