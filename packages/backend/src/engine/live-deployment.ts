@@ -3,7 +3,7 @@
  * catalog of tables (with a version function threads compare to reload theirs) and the schema's
  * document check for that deployment.
  */
-import { TandemError } from "@tandem/shared";
+import { backendError } from "../errors.js";
 import { decodeId, type DocumentJSON, type Storage } from "@tandem/storage";
 import type { ValidationContext } from "../values/index.js";
 import type { Catalog } from "../transactions/catalog.js";
@@ -50,7 +50,7 @@ export class LiveDeployment {
 
   require(): LoadedDeployment {
     if (!this.#loaded)
-      throw new TandemError("BadRequest", "NoDeployment", "No functions have been pushed to this deployment yet. Run `npx convex dev`.");
+      throw backendError("BadRequest", "NoDeployment", "No functions have been pushed to this deployment yet. Run `npx convex dev`.");
     return this.#loaded;
   }
 

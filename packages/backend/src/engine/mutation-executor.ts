@@ -5,6 +5,7 @@
  * result is recorded in the same commit (its idempotency record), so a re-sent one runs once.
  */
 import { backoffDelay, sleep, TandemError } from "@tandem/shared";
+import { backendError } from "../errors.js";
 import { decodeId, decodeIndexKey, type ConvexJSON, type Storage, type Timestamp } from "@tandem/storage";
 import type { LoadedDeployment, ResolvedFunction } from "../runtime/loaded_deployment.js";
 import type { Conflict } from "../transactions/commit_log.js";
@@ -97,7 +98,7 @@ export class MutationExecutor {
 function occFailure(storage: Storage, conflict: Conflict | null): TandemError {
   const { table, id } = conflictingDocument(storage, conflict);
   const changed = id ? ` Another call to this mutation changed the document with ID "${id}".` : "";
-  return new TandemError(
+  return backendError(
     "Unavailable",
     "OptimisticConcurrencyControlFailure",
     `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry.${changed} See https://docs.convex.dev/error#1`,

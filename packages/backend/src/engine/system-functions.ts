@@ -2,7 +2,7 @@
  * Functions the server implements itself (`_system/cli/...`, `_system/frontend/...`): looked up
  * by path (with or without `.js`, `:default` optional) and callable only by admins.
  */
-import { TandemError } from "@tandem/shared";
+import { backendError } from "../errors.js";
 import type { ConvexJSON } from "@tandem/storage";
 import type { FunctionKind, Identity, SystemFunction } from "./types.js";
 
@@ -27,8 +27,8 @@ export class SystemFunctions {
   async run(kind: FunctionKind, path: string, args: ConvexJSON, identity: Identity): Promise<ConvexJSON> {
     const key = normalize(path);
     const fn = this.#fns.get(key) ?? this.#fns.get(key.replace(/:default$/, ""));
-    if (!fn || fn.kind !== kind) throw new TandemError("BadRequest", "FunctionNotFound", `Could not find function for '${key}'.`);
-    if (identity.kind !== "admin") throw new TandemError("Forbidden", "Unauthorized", "You do not have permission to perform this operation.");
+    if (!fn || fn.kind !== kind) throw backendError("BadRequest", "FunctionNotFound", `Could not find function for '${key}'.`);
+    if (identity.kind !== "admin") throw backendError("Forbidden", "Unauthorized", "You do not have permission to perform this operation.");
     return fn.handler(args, { identity });
   }
 }

@@ -4,7 +4,8 @@
  */
 import type { IncomingMessage } from "node:http";
 import zlib from "node:zlib";
-import { TandemError, badRequest } from "@tandem/shared";
+import { TandemError } from "@tandem/shared";
+import { backendError, badRequest } from "../errors.js";
 
 /** Convex's HTTP limit for function arguments: 16 MiB plus some room for the envelope. */
 export const FUNCTION_BODY_LIMIT = 16 * 1024 * 1024 + 2000;
@@ -12,7 +13,7 @@ export const FUNCTION_BODY_LIMIT = 16 * 1024 * 1024 + 2000;
 export const PUSH_BODY_LIMIT = 200 * 1024 * 1024;
 
 function tooLarge(limit: number): TandemError {
-  return new TandemError(
+  return backendError(
     "PayloadTooLarge",
     "PayloadTooLarge",
     `Request body is too large: the limit is ${limit} bytes.`,
@@ -38,7 +39,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     });
     req.once("end", () => (over ? reject(tooLarge(limit)) : resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))));
     req.once("error", reject);
-    req.once("aborted", () => reject(new TandemError("BadRequest", "RequestAborted", "The client closed the request before sending its body.")));
+    req.once("aborted", () => reject(backendError("BadRequest", "RequestAborted", "The client closed the request before sending its body.")));
   });
   return decode(raw, req.headers["content-encoding"], limit);
 }

@@ -3,7 +3,8 @@
  * (research §3.1, §7.4). `Bearer <jwt>` is a user token checked by the injected verifier;
  * `Convex <adminKey>` is the admin; `Convex <adminKey>:<base64 JSON>` is the admin acting as a user.
  */
-import { isTandemError, unauthenticated } from "@tandem/shared";
+import { isTandemError } from "@tandem/shared";
+import { unauthenticated, type BackendErrorCode } from "../errors.js";
 import { parseAuthorizationHeader } from "../auth/index.js";
 import { authError } from "../auth/errors.js";
 import type { Identity, UserIdentityAttributes } from "../engine/types.js";
@@ -54,7 +55,8 @@ async function verifyUser(token: string, auth: RequestAuthenticator): Promise<Id
   } catch (e) {
     if (isTandemError(e)) {
       // Whatever the verifier's kind, a rejected token is an authentication failure (401).
-      throw e.kind === "Unauthenticated" ? e : unauthenticated(e.code, e.message);
+      // The verifier's errors are the backend's own (auth/errors.ts).
+      throw e.kind === "Unauthenticated" ? e : unauthenticated(e.code as BackendErrorCode, e.message);
     }
     throw unauthenticated("InvalidAuthHeader", "Could not verify the token.");
   }

@@ -4,7 +4,8 @@
  * fires when the client goes away (long polls stop waiting).
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import { isTandemError, notFound, TandemError, type Logger } from "@tandem/shared";
+import { isTandemError, type Logger } from "@tandem/shared";
+import { backendError, notFound } from "../errors.js";
 import { FUNCTION_BODY_LIMIT, readBody } from "./body.js";
 import { errorReply, jsonReply, type Reply } from "./reply.js";
 
@@ -90,7 +91,7 @@ export function createRouter(routes: readonly Route[], logger: Logger): RequestL
     const wanted = method === "HEAD" ? "GET" : method;
     const route = candidates.find((r) => r.method === wanted);
     if (!route) {
-      throw new TandemError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${pathname}`);
+      throw backendError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${pathname}`);
     }
     let consumed = false;
     let abort: AbortController | null = null;

@@ -1,5 +1,5 @@
 /** Timestamps on the wire: base64 of the 8 little-endian bytes of the u64 (research §2.2). */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { Timestamp } from "@tandem/storage";
 
 export function encodeTs(ts: Timestamp): string {

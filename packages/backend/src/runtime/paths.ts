@@ -2,7 +2,7 @@
  * Udf paths. Clients send `messages:list`, `messages` (default export), `dir/x.js:f`; internally a
  * function is `{ module: "messages.js", name: "list" }` (research §2.3, §5.1).
  */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 
 export interface FunctionPath {
   readonly module: string;

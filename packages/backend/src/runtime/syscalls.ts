@@ -3,7 +3,8 @@
  * mutations read and write through their transaction; actions call back into the engine, each
  * call its own transaction.
  */
-import { badRequest, TandemError } from "@tandem/shared";
+import { TandemError } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { ConvexJSON, DocumentJSON } from "@tandem/storage";
 import type { ActionRequest, FunctionKind, Identity, MutationRequest, QueryRequest, ActionResult, MutationResult, QueryResult } from "../engine/types.js";
 import type { Transaction } from "../transactions/transaction.js";

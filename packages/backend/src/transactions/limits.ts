@@ -1,5 +1,6 @@
 /** Convex's transaction limits (research §8.8) and their error texts. */
 import { TandemError } from "@tandem/shared";
+import { backendError } from "../errors.js";
 
 export const LIMITS = {
   documentsRead: 32_000,
@@ -142,7 +143,7 @@ const UNCOUNTED = new Set(["functionsScheduled", "scheduledFunctionArgsBytes", "
 /** The `transactionLimits` of a `1.0/runUdf` syscall; null when absent. */
 export function parseTransactionLimits(raw: unknown): NestedLimits | null {
   if (raw === undefined || raw === null) return null;
-  const invalid = (why: string) => new TandemError("BadRequest", "InvalidTransactionLimits", `Invalid transactionLimits: ${why}`);
+  const invalid = (why: string) => backendError("BadRequest", "InvalidTransactionLimits", `Invalid transactionLimits: ${why}`);
   if (typeof raw !== "object" || Array.isArray(raw)) throw invalid("expected an object");
   const out: NestedLimits = {};
   for (const [name, value] of Object.entries(raw)) {
@@ -156,5 +157,5 @@ export function parseTransactionLimits(raw: unknown): NestedLimits | null {
 }
 
 function limitError(message: string): TandemError {
-  return new TandemError("BadRequest", "TooManyReadsOrWrites", message);
+  return backendError("BadRequest", "TooManyReadsOrWrites", message);
 }
