@@ -6,7 +6,7 @@
  * and key sets.
  */
 import type { Logger } from "@tandem/shared";
-import { createAuthVerifier, serializeProvider, type AuthVerifier } from "../auth/index.js";
+import { createAuthVerifier, serializeProvider, type AuthProvider, type AuthVerifier } from "../auth/index.js";
 import type { Deployment } from "../engine/deployment.js";
 import type { VerifiedUser } from "../http/identity.js";
 import { providersOf } from "../push/pushService.js";
@@ -25,7 +25,14 @@ export class DeploymentAuth {
 
   /** Called whenever a deployment goes live; swaps the verifier when the providers changed. */
   deployed(deployment: Deployment): void {
-    const providers = providersOf(deployment.analysis);
+    let providers: AuthProvider[];
+    try {
+      providers = providersOf(deployment.analysis);
+    } catch (e) {
+      // Checked when pushed; a stored config that no longer parses verifies no one.
+      this.logger.error("auth config of the live deployment is invalid", { error: e });
+      providers = [];
+    }
     const key = JSON.stringify(providers.map(serializeProvider));
     if (key === this.#providersKey) return;
     this.#providersKey = key;
