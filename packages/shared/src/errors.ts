@@ -18,12 +18,16 @@ export const errorStatus = {
 
 export type ErrorKind = keyof typeof errorStatus;
 
-export class TandemError extends Error {
+/**
+ * `C` is the package's closed set of codes (`StorageErrorCode`, `BackendErrorCode`, ...); a bare
+ * `TandemError` is one of any package, as a catch site sees it.
+ */
+export class TandemError<C extends string = string> extends Error {
   override name = "TandemError";
   readonly kind: ErrorKind;
   /** Short machine-readable code shown to clients, e.g. `BadAdminKey`, `InvalidCursor`. */
-  readonly code: string;
-  constructor(kind: ErrorKind, code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: C;
+  constructor(kind: ErrorKind, code: C, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.kind = kind;
     this.code = code;
@@ -37,7 +41,7 @@ export function isTandemError(e: unknown): e is TandemError {
   return e instanceof TandemError;
 }
 
-export const badRequest = (code: string, message: string) => new TandemError("BadRequest", code, message);
-export const notFound = (code: string, message: string) => new TandemError("NotFound", code, message);
-export const unauthenticated = (code: string, message: string) =>
-  new TandemError("Unauthenticated", code, message);
+export const badRequest = <C extends string>(code: C, message: string) => new TandemError<C>("BadRequest", code, message);
+export const notFound = <C extends string>(code: C, message: string) => new TandemError<C>("NotFound", code, message);
+export const unauthenticated = <C extends string>(code: C, message: string) =>
+  new TandemError<C>("Unauthenticated", code, message);

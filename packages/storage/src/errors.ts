@@ -1,7 +1,8 @@
 /**
- * The closed set of error codes storage throws as `TandemError`s (data or input failures a caller
- * can act on). Misuse of the API (wrong types, writing through a read-only connection) is a
- * `TypeError`.
+ * The closed set of error codes storage throws as `TandemError`s: data or input failures a caller
+ * can act on, and writing through a read-only connection (`ReadOnlyStorage`, 403). Other misuse
+ * of the API (wrong types, a closed connection) is a `TypeError`; a broken invariant of our own
+ * an `InvariantError`.
  */
 import { TandemError, type ErrorKind } from "@tandem/shared";
 
@@ -19,6 +20,6 @@ export type StorageErrorCode =
   | "TimestampInFuture"
   | "ReadOnlyStorage";
 
-export function storageError(kind: ErrorKind, code: StorageErrorCode, message: string): TandemError {
+export function storageError(kind: ErrorKind, code: StorageErrorCode, message: string): TandemError<StorageErrorCode> {
   return new TandemError(kind, code, message);
 }

@@ -107,6 +107,8 @@ export interface PreparedWrite {
   readonly json: string | null;
   /** For every index of the table: the key of the original and of the new value. */
   readonly indexWrites: readonly IndexWrite[];
+  /** The value holds `db.vars.commitTs` placeholders: the commit resolves them (and its keys). */
+  readonly commitTs?: true;
 }
 
 /** Writes made ready by `Storage.prepare` (on any connection, e.g. in another thread). */

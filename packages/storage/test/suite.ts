@@ -143,6 +143,31 @@ export function runStorageSuite(name: string, target: OpenTarget): void {
     for (const d of [docs[0]!, docs[77]!, docs[149]!]) assert.deepEqual((await snap.get(d._id as DocumentId))?.value, d);
   });
 
+  t("a commit resolves db.vars.commitTs placeholders to its own ts, in values and index keys, prepared or planned", async (s) => {
+    await s.ensureTable("c");
+    const byAt = await s.addIndex("c", "by_at", ["at", "_creationTime", "_id"]);
+    const placeholder = { $commitTs: null };
+    const a = doc(s, "c", { at: placeholder, nested: { at: placeholder }, text: '{"$commitTs":null}' });
+    const b = doc(s, "c", { at: placeholder });
+    const [ra, rb] = await s.commitMany([
+      { prepared: await s.prepare([{ id: a._id as DocumentId, table: "c", value: a, original: null }]) },
+      { writes: [{ id: b._id as DocumentId, table: "c", value: b }] },
+    ]);
+    const int64 = (ts: bigint) => {
+      const bytes = Buffer.alloc(8);
+      bytes.writeBigInt64LE(ts);
+      return { $integer: bytes.toString("base64") };
+    };
+    const tsA = (ra as { ts: Timestamp }).ts;
+    const tsB = (rb as { ts: Timestamp }).ts;
+    const snap = s.snapshot();
+    assert.deepEqual((await snap.get(a._id as DocumentId))?.value, { ...a, at: int64(tsA), nested: { at: int64(tsA) } });
+    assert.deepEqual((await snap.get(b._id as DocumentId))?.value, { ...b, at: int64(tsB) });
+    // The index orders them by commit ts (the resolved keys, not the placeholder's).
+    const range = indexRange(byAt, [], { value: tsA, inclusive: true }, { value: tsB, inclusive: true });
+    assert.deepEqual((await scanAll(snap, range)).map((d) => d._id), [a._id, b._id]);
+  });
+
   t("prepared commits (keyed on another connection) store what planned commits store", async (s, h) => {
     await s.ensureTable("p");
     const byN = await s.addIndex("p", "by_n", ["n", "_creationTime", "_id"]);

@@ -4,7 +4,7 @@
  * as a user. Keys are compared in constant time and never appear in errors.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { TandemError } from "@tandem/shared";
+import { backendError } from "../errors.js";
 import type { ConvexJSON } from "@tandem/storage";
 import type { UserIdentityAttributes } from "../engine/types.js";
 import { authError } from "./errors.js";
@@ -22,14 +22,14 @@ export function checkAdminKey(presented: string, expected: string): boolean {
  */
 export function parseImpersonation(attrs: unknown): UserIdentityAttributes {
   if (typeof attrs !== "object" || attrs === null || Array.isArray(attrs))
-    throw new TandemError("BadRequest", "InvalidImpersonation", "The identity to act as must be a JSON object");
+    throw backendError("BadRequest", "InvalidImpersonation", "The identity to act as must be a JSON object");
   const a = attrs as Record<string, ConvexJSON>;
   const { issuer, subject } = a;
   let tokenIdentifier = a.tokenIdentifier;
   if (tokenIdentifier === undefined && typeof issuer === "string" && typeof subject === "string")
     tokenIdentifier = `${issuer}|${subject}`;
   if (typeof tokenIdentifier !== "string")
-    throw new TandemError(
+    throw backendError(
       "BadRequest",
       "InvalidImpersonation",
       "The identity to act as needs a string `tokenIdentifier`, or both `issuer` and `subject`",

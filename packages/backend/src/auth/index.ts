@@ -22,6 +22,5 @@ export {
   parseAuthorizationHeader,
   type AuthorizationHeader,
 } from "./admin.js";
-export { resolveIdentity } from "./resolve_identity.js";
 export { OIDC_CLAIM_ERROR, type AuthConfigErrorCode } from "./errors.js";
 export type { FetchLike } from "./fetch_json.js";

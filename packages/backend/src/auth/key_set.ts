@@ -4,8 +4,9 @@
  * States: empty → (fetch ok) fresh → (ttl passes) stale → (refetch ok) fresh. A token whose
  * `kid` is unknown triggers a refetch unless the last fetch is younger than the cooldown (so a
  * flood of forged kids cannot make us hammer the issuer). Concurrent refetches share one
- * request. A failed first fetch is remembered for `failureRetryMs` and then retried, so an issuer
- * that was down at first use works as soon as it is back; a failed refetch keeps the stale keys.
+ * request. A failed first fetch is remembered for `failureRetryMs` (0 by default: not at all) and
+ * then retried, so an issuer that was down at first use works once it is back; a failed refetch
+ * keeps the stale keys.
  */
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWSHeaderParameters, type FlattenedJWSInput } from "jose";
 

@@ -28,7 +28,11 @@ export interface AuthVerifierOptions {
   readonly cacheTtlMs?: number;
   /** Minimum age of a key set before an unknown `kid` refetches it. Default 30 s. */
   readonly refetchCooldownMs?: number;
-  /** How long a failed first fetch is answered from memory before retrying. Default 1 s. */
+  /**
+   * How long a failed first fetch is answered from memory before retrying. Default 0: the next
+   * token after a failure retries (concurrent ones share one request), so an issuer that was down
+   * works as soon as it is back.
+   */
   readonly failureRetryMs?: number;
   /** Per request to an issuer. Default 5 s. */
   readonly fetchTimeoutMs?: number;
@@ -58,7 +62,7 @@ export function createAuthVerifier(options: AuthVerifierOptions): AuthVerifier {
     now,
     ttlMs: options.cacheTtlMs ?? 10 * 60_000,
     refetchCooldownMs: options.refetchCooldownMs ?? 30_000,
-    failureRetryMs: options.failureRetryMs ?? 1000,
+    failureRetryMs: options.failureRetryMs ?? 0,
   };
   const providers = [...options.providers];
   // Keyed by the token's `iss` (OIDC) or the configured `jwks` (custom JWT); only tokens that

@@ -3,7 +3,7 @@
  * newlines and `""`). The first row is the header. Convex documents the typing: each entry is
  * either a (floating point) number or a string.
  */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { ConvexJSON } from "@tandem/storage";
 
 export interface CsvRow {

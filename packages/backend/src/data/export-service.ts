@@ -9,7 +9,8 @@
  *
  * States (wire names): requested → in_progress → completed | failed.
  */
-import { TandemError, badRequest, type Logger } from "@tandem/shared";
+import { type Logger } from "@tandem/shared";
+import { backendError, badRequest } from "../errors.js";
 import { isSystemTableName, nowNanos, type Storage } from "@tandem/storage";
 import { convexToJson } from "convex/values";
 import { zipSync } from "fflate";
@@ -47,7 +48,7 @@ export class ExportService {
   async request(includeStorage: boolean): Promise<void> {
     const s = this.#latest?.state.state;
     if (s === "requested" || s === "in_progress")
-      throw new TandemError("Conflict", "ExportInProgress", "A snapshot export is already in progress.");
+      throw backendError("Conflict", "ExportInProgress", "A snapshot export is already in progress.");
     const record: ExportRecord = { creationTime: Date.now(), includeStorage, state: { state: "requested" } };
     this.#latest = record;
     record.state = { state: "in_progress" };

@@ -4,7 +4,8 @@
  * named by `--table`) and `zip` (a snapshot export: `<table>/documents.jsonl` per table).
  * Every error names where in the file it is (line, element, or zip entry and line).
  */
-import { badRequest, type TandemError } from "@tandem/shared";
+import { type TandemError } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { ConvexJSON } from "@tandem/storage";
 import { unzipSync } from "fflate";
 import { jsonToConvex, type JSONValue } from "convex/values";

@@ -8,7 +8,8 @@
  * are kept; an id minted for another deployment's table number is re-encoded with this
  * deployment's number (same 16 random bytes) and every reference to it is rewritten.
  */
-import { badRequest, isTandemError } from "@tandem/shared";
+import { isTandemError } from "@tandem/shared";
+import { badRequest, type BackendErrorCode } from "../errors.js";
 import {
   decodeId,
   encodeId,
@@ -135,7 +136,8 @@ export async function buildImport(
       try {
         check(table, doc);
       } catch (e) {
-        if (isTandemError(e)) throw badRequest(e.code, `${where}: ${e.message}`);
+        // The document check's errors are the backend's own (schema violations).
+        if (isTandemError(e)) throw badRequest(e.code as BackendErrorCode, `${where}: ${e.message}`);
         throw e;
       }
       const prior = writes.get(doc._id);

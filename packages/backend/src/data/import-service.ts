@@ -9,7 +9,8 @@
  * States (wire names): uploaded → waiting_for_confirmation → in_progress → completed | failed.
  */
 import { randomBytes } from "node:crypto";
-import { badRequest, isTandemError, TandemError, type Logger } from "@tandem/shared";
+import { isTandemError, TandemError, type Logger } from "@tandem/shared";
+import { backendError, badRequest } from "../errors.js";
 import type { Storage } from "@tandem/storage";
 import { convexToJson } from "convex/values";
 import { IMPORT_FORMATS, parseImport, type ImportFormat, type ImportUnit } from "./import-parse.js";
@@ -192,7 +193,7 @@ export class ImportService {
 }
 
 export function tooLarge(): TandemError {
-  return new TandemError(
+  return backendError(
     "PayloadTooLarge",
     "ImportTooLarge",
     `The import is larger than ${MAX_IMPORT_BYTES / (1024 * 1024)} MiB. Split it into several files (e.g. one JSONL per table).`,

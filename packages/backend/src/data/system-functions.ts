@@ -4,7 +4,7 @@
  * through `runSystemPaginatedQuery`, so both take `paginationOpts: {cursor, numItems}` and
  * answer `{page, isDone, continueCursor}`.
  */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import { isSystemTableName, rangeAfter, fullRange, type ConvexJSON, type IndexKey, type KeyRange, type Storage } from "@tandem/storage";
 import type { SystemFunctionRegistry } from "../engine/types.js";
 import type { ExportService } from "./export-service.js";

@@ -4,7 +4,7 @@
  * compared against the store (the source of truth); search and vector indexes, which the
  * store does not hold, against the live deployment's schema.
  */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { IndexInfo } from "@tandem/storage";
 import type { SchemaJSON } from "../engine/deployment.js";
 

@@ -3,7 +3,7 @@
  * startPush.ts startPushRequest`), checked and turned into the module set to analyze:
  * changed modules, plus stored modules the CLI named by hash, plus the schema.
  */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { ModuleSource } from "../engine/deployment.js";
 import { moduleHash } from "./deployment-store.js";
 

@@ -10,7 +10,8 @@
  * A pending push that is never finished just expires; nothing of it is live.
  */
 import { randomBytes } from "node:crypto";
-import { badRequest, isTandemError, TandemError, type Logger } from "@tandem/shared";
+import { isTandemError, type Logger } from "@tandem/shared";
+import { backendError, badRequest } from "../errors.js";
 import type { Storage } from "@tandem/storage";
 import type { Analysis, Deployment } from "../engine/deployment.js";
 import type { EngineAdmin } from "../engine/types.js";
@@ -49,7 +50,7 @@ interface PendingPush {
 
 type Prepared = Omit<PendingPush, "job" | "id"> & { readonly indexesToAdd: Extract<IndexConfig, { type: "database" }>[] };
 
-const raceDetected = (message: string) => new TandemError("Conflict", "RaceDetected", message);
+const raceDetected = (message: string) => backendError("Conflict", "RaceDetected", message);
 
 export class PushService {
   #live: StoredDeployment | null;

@@ -3,7 +3,7 @@
  * env var listing for `npx convex env list|get`, the API spec `npx convex run` prints when a
  * function is missing, table sizes for the large-index-deletion check, and the cloud URL.
  */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { ConvexJSON, Storage } from "@tandem/storage";
 import type { Deployment } from "../engine/deployment.js";
 import type { SystemFunctionRegistry } from "../engine/types.js";

@@ -4,7 +4,7 @@
  * set against every commit after its snapshot and applies its writes, or reports a conflict (null).
  */
 import type { CommitRequest, CommitResult, IndexWrite, KeyRange, PreparedCommit, Storage, Timestamp } from "@tandem/storage";
-import { CommitLog } from "../transactions/commit_log.js";
+import { CommitLog, type Conflict } from "../transactions/commit_log.js";
 import { tableMarkerWrites } from "../transactions/table_marker.js";
 import { Mutex } from "./mutex.js";
 
@@ -22,13 +22,20 @@ export interface Committed {
   readonly indexWrites: IndexWrite[];
 }
 
+/** A commit refused because a commit since the mutation's snapshot wrote into what it read. */
+export interface Conflicted {
+  readonly conflict: Conflict;
+}
+
 /** Metadata written atomically with a commit (the idempotency record of a sync mutation). */
 export type CommitMeta = ReadonlyArray<readonly [string, string | null]>;
 
 interface PendingCommit {
   readonly tx: ExecutedTransaction;
   readonly request: CommitRequest;
-  readonly resolve: (r: Committed | null) => void;
+  readonly resolve: (r: Committed | Conflicted) => void;
+  /** Set when the conflict check refuses it. */
+  conflict?: Conflict;
   readonly reject: (e: unknown) => void;
 }
 
@@ -57,11 +64,11 @@ export class Committer {
   }
 
   /**
-   * Commits a mutation's writes, or returns null when a commit since its snapshot wrote into what
-   * it read. Commits that arrive while one is being written are grouped into one durable write
+   * Commits a mutation's writes, or reports the conflict when a commit since its snapshot wrote
+   * into what it read. Commits that arrive while one is being written are grouped into one durable write
    * (each still checked against every commit before it, in order).
    */
-  commit(tx: ExecutedTransaction, meta: CommitMeta): Promise<Committed | null> {
+  commit(tx: ExecutedTransaction, meta: CommitMeta): Promise<Committed | Conflicted> {
     const request: CommitRequest = { prepared: tx.prepared, meta };
     if (isEmpty(request)) return Promise.resolve(this.#unchanged());
     return new Promise((resolve, reject) => {
@@ -86,8 +93,9 @@ export class Committer {
   }
 
   /** `commit` for a caller that already holds `mutex` (the exclusive retry lane). */
-  async commitLocked(tx: ExecutedTransaction, meta: CommitMeta): Promise<Committed | null> {
-    if (this.#log.conflict(tx.readSet, tx.ts)) return null;
+  async commitLocked(tx: ExecutedTransaction, meta: CommitMeta): Promise<Committed | Conflicted> {
+    const conflict = this.#log.conflict(tx.readSet, tx.ts);
+    if (conflict) return { conflict };
     const request: CommitRequest = { prepared: tx.prepared, meta };
     if (isEmpty(request)) return this.#unchanged();
     const result = withMarkers(request, await this.#storage.commit(request));
@@ -120,7 +128,12 @@ export class Committer {
         const results = await this.#storage.commitMany(
           batch.map((p) => p.request),
           {
-            accept: (i) => !this.#log.conflict(batch[i]!.tx.readSet, batch[i]!.tx.ts),
+            accept: (i) => {
+              const p = batch[i]!;
+              const conflict = this.#log.conflict(p.tx.readSet, p.tx.ts);
+              if (conflict) p.conflict = conflict;
+              return conflict === null;
+            },
             applied: (i, r) => {
               const c = (committed[i] = withMarkers(batch[i]!.request, r));
               this.#log.append(c.ts, c.indexWrites);
@@ -129,7 +142,7 @@ export class Committer {
         );
         results.forEach((r, i) => {
           const p = batch[i]!;
-          if (r === "skipped") p.resolve(null);
+          if (r === "skipped") p.resolve({ conflict: p.conflict ?? { ts: p.tx.ts, index: null, key: null } });
           else if (r instanceof Error) p.reject(r);
           else p.resolve(committed[i] ?? withMarkers(p.request, r));
         });

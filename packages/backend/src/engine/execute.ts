@@ -6,7 +6,7 @@ import { newRequestId, newSeed } from "./random_pool.js";
 import type { ConvexJSON } from "@tandem/storage";
 import type { Transaction } from "../transactions/transaction.js";
 import { ExecutionSyscalls, type EngineCallbacks } from "../runtime/syscalls.js";
-import { invokeExport } from "../runtime/invoke.js";
+import { runExport } from "../runtime/invoke.js";
 import { LogCollector } from "../runtime/realm.js";
 import type { LoadedDeployment } from "../runtime/loaded_deployment.js";
 import type { DocumentCheck } from "../runtime/db_ops.js";
@@ -51,11 +51,12 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
       engine: input.engine,
       deploymentName: input.deploymentName,
       journal,
-      nested: async (nestedKind, nestedPath, nestedArgs) => {
+      nested: async (nestedKind, nestedPath, nestedArgs, limits) => {
         const target = input.resolveNested(nestedKind, nestedPath, nestedArgs);
         const rollback = nestedKind === "mutation" ? input.tx?.savepoint() : undefined;
+        const call = () => runExport(realm, graph, target, nestedKind, nestedArgs, requestId);
         try {
-          return await invokeExport(realm, graph, target, nestedKind, nestedArgs, requestId);
+          return await (limits && input.tx ? input.tx.metrics.withLimits(limits, call) : call());
         } catch (e) {
           rollback?.();
           throw e;
@@ -71,7 +72,7 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
     env: input.env,
   });
   try {
-    const value = await invokeExport(realm, graph, input.path, input.kind, input.args, requestId);
+    const value = await runExport(realm, graph, input.path, input.kind, input.args, requestId);
     syscalls.finish();
     return { ok: true, value, logLines: logs.lines, journal: journal.output };
   } catch (e) {

@@ -2,7 +2,7 @@
  * Deployment environment variables: validation of names and values (Convex's documented
  * limits), applying a batch of changes, and keeping the engine and storage in step.
  */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { Storage } from "@tandem/storage";
 import type { EngineAdmin } from "../engine/types.js";
 import { saveEnvironment } from "../deploy/deployment-store.js";

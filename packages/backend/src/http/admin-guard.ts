@@ -5,18 +5,19 @@
 import type { HttpRequest, Route } from "./router.js";
 import { PUSH_BODY_LIMIT, parseJsonObject } from "./body.js";
 import { jsonReply } from "./reply.js";
-import { badAdminKey, identityFromRequest, type RequestAuthenticator } from "./identity.js";
+import { authError } from "../auth/errors.js";
+import { identityFromRequest, type RequestAuthenticator } from "./identity.js";
 
 export type AdminGuard = (req: HttpRequest, body?: Record<string, unknown>) => Promise<void>;
 
 export function adminGuard(auth: RequestAuthenticator): AdminGuard {
   return async (req, body) => {
     if (!req.headers.authorization && typeof body?.adminKey === "string") {
-      if (!auth.checkAdminKey(body.adminKey)) throw badAdminKey();
+      if (!auth.checkAdminKey(body.adminKey)) throw authError.badAdminKey();
       return;
     }
     const identity = await identityFromRequest(req.headers.authorization, req, auth);
-    if (identity.kind !== "admin") throw badAdminKey();
+    if (identity.kind !== "admin") throw authError.badAdminKey();
   };
 }
 

@@ -1,5 +1,5 @@
 /** Request bodies of the HTTP API: limits, and JSON parsing with Convex's error codes. */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 
 /** Size limit, decoding and error codes are shared with the identity service. */
 export { readBody } from "@tandem/shared/http";

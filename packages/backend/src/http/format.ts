@@ -5,7 +5,7 @@
  *   base64 string, NaN/±Infinity as strings;
  * - `export_json`: int64 as a JSON number, bytes and special floats keep `$bytes`/`$float`.
  */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { ConvexJSON } from "@tandem/storage";
 
 export type ValueFormat = "convex_encoded_json" | "json" | "export_json";

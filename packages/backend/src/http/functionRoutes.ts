@@ -3,7 +3,7 @@
  * `/api/mutation`, `/api/action`, `/api/function` (admin, any kind, internal included),
  * `/api/run/<mod>/<fn>`, `/api/query_ts`, `/api/query_at_ts`, `/api/query_batch`.
  */
-import { badRequest, TandemError } from "@tandem/shared";
+import { backendError, badRequest } from "../errors.js";
 import type { ConvexJSON, Timestamp } from "@tandem/storage";
 import type { EngineAdmin, Engine, FunctionKind, Identity, Outcome } from "../engine/types.js";
 import { parseJsonObject } from "./body.js";
@@ -126,7 +126,7 @@ export function functionRoutes(deps: FunctionApiDeps): Route[] {
       handler: async (req) => {
         const identity = await identityOf(req);
         if (!canRunInternal(identity)) {
-          throw new TandemError("Forbidden", "Unauthorized", "/api/function requires an admin key.");
+          throw backendError("Forbidden", "Unauthorized", "/api/function requires an admin key.");
         }
         const body = parseJsonObject(await req.body());
         if (body.componentPath !== undefined && body.componentPath !== null && body.componentPath !== "") {

@@ -3,8 +3,10 @@
  * (docs/auth.md#identity-from-a-request). `Bearer <jwt>` is a user token checked by the injected verifier;
  * `Convex <adminKey>` is the admin; `Convex <adminKey>:<base64 JSON>` is the admin acting as a user.
  */
-import { isTandemError, unauthenticated } from "@tandem/shared";
+import { isTandemError } from "@tandem/shared";
+import { unauthenticated, type BackendErrorCode } from "../errors.js";
 import { parseAuthorizationHeader } from "../auth/index.js";
+import { authError } from "../auth/errors.js";
 import type { Identity, UserIdentityAttributes } from "../engine/types.js";
 
 /** A verified user token: who it names and when it expires (ms since epoch, `exp * 1000`). */
@@ -20,9 +22,6 @@ export interface RequestAuthenticator {
   checkAdminKey(key: string): boolean;
 }
 
-export const badAdminKey = () =>
-  unauthenticated("BadAdminKey", "The provided admin key was invalid for this instance");
-
 export async function identityFromRequest(
   authorization: string | undefined,
   /** Only read without an Authorization header (`?adminKey=`), so a lazy `url` stays unparsed. */
@@ -32,7 +31,7 @@ export async function identityFromRequest(
   if (!authorization?.trim()) {
     const key = request.target.includes("?") ? request.url.searchParams.get("adminKey") : null;
     if (key === null) return { kind: "none" };
-    if (!auth.checkAdminKey(key)) throw badAdminKey();
+    if (!auth.checkAdminKey(key)) throw authError.badAdminKey();
     return { kind: "admin" };
   }
   const parsed = parseAuthorizationHeader(authorization);
@@ -42,7 +41,7 @@ export async function identityFromRequest(
     case "user":
       return verifyUser(parsed.token, auth);
     case "admin":
-      if (!auth.checkAdminKey(parsed.key)) throw badAdminKey();
+      if (!auth.checkAdminKey(parsed.key)) throw authError.badAdminKey();
       return parsed.actingAs ? { kind: "impersonated", attributes: parsed.actingAs } : { kind: "admin" };
     default:
       return parsed satisfies never;
@@ -56,7 +55,8 @@ async function verifyUser(token: string, auth: RequestAuthenticator): Promise<Id
   } catch (e) {
     if (isTandemError(e)) {
       // Whatever the verifier's kind, a rejected token is an authentication failure (401).
-      throw e.kind === "Unauthenticated" ? e : unauthenticated(e.code, e.message);
+      // The verifier's errors are the backend's own (auth/errors.ts).
+      throw e.kind === "Unauthenticated" ? e : unauthenticated(e.code as BackendErrorCode, e.message);
     }
     throw unauthenticated("InvalidAuthHeader", "Could not verify the token.");
   }

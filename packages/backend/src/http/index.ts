@@ -2,7 +2,7 @@
 export { createRouter, type Route, type HttpRequest, type Method, type RequestListener } from "./router.js";
 export { functionRoutes, type FunctionApiDeps } from "./functionRoutes.js";
 export { metaRoutes, type MetaInfo } from "./metaRoutes.js";
-export { identityFromRequest, badAdminKey, type RequestAuthenticator, type VerifiedUser } from "./identity.js";
+export { identityFromRequest, type RequestAuthenticator, type VerifiedUser } from "./identity.js";
 export { readBody, parseJsonBody, parseJsonObject, FUNCTION_BODY_LIMIT, PUSH_BODY_LIMIT } from "./body.js";
 export { jsonReply, textReply, errorReply, type Reply } from "./reply.js";
 export { formatValue, parseFormat, type ValueFormat } from "./format.js";

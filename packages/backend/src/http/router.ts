@@ -4,7 +4,8 @@
  * fires when the client goes away (long polls stop waiting).
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import { isTandemError, notFound, TandemError, type Logger } from "@tandem/shared";
+import { isTandemError, type Logger } from "@tandem/shared";
+import { backendError, notFound } from "../errors.js";
 import { corsHeaders, preflightHeaders, readBody, RouteTable, WRONG_METHOD, writeReply, type CorsPolicy, type Method } from "@tandem/shared/http";
 import { FUNCTION_BODY_LIMIT } from "./body.js";
 import { errorReply, jsonReply, type Reply } from "./reply.js";
@@ -63,7 +64,7 @@ export function createRouter(routes: readonly Route[], logger: Logger): RequestL
     const found = table.match(method === "HEAD" ? "GET" : method, pathname);
     if (found === null) throw notFound("NotFound", `No route for ${method} ${pathname}`);
     if (found === WRONG_METHOD) {
-      throw new TandemError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${pathname}`);
+      throw backendError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${pathname}`);
     }
     let consumed = false;
     let abort: AbortController | null = null;

@@ -3,7 +3,7 @@
  * and report the functions, HTTP routes, crons, schema and auth config it defines.
  */
 import type { Analysis, FunctionMetadata, ModuleAnalysis, ModuleSource, SchemaJSON, CronSpec } from "../engine/deployment.js";
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import { ModuleGraph } from "./module_loader.js";
 import { LogCollector, Realm, type SyscallHandler } from "./realm.js";
 

@@ -3,7 +3,7 @@
  * the table they are used with, system fields are managed here, and the error texts are Convex's.
  */
 import { decodeId, type ConvexJSON, type DocumentId, type DocumentJSON } from "@tandem/storage";
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { Transaction } from "../transactions/transaction.js";
 import { LIMITS } from "../transactions/limits.js";
 import { checkDocumentLimits } from "../values/index.js";

@@ -1,6 +1,6 @@
 /** Schema enforcement on every write (docs/architecture.md#schema-and-config), from the deployment's `schema.export()`. */
 import type { ValidatorJSON } from "convex/values";
-import { TandemError } from "@tandem/shared";
+import { backendError } from "../errors.js";
 import type { DocumentJSON } from "@tandem/storage";
 import { validateDocument, type ValidationContext } from "../values/index.js";
 import type { Analysis } from "../engine/deployment.js";
@@ -14,12 +14,12 @@ export function makeDocumentCheck(analysis: Analysis, ctx: ValidationContext): D
   return (table: string, doc: DocumentJSON) => {
     const type = types.get(table);
     if (!type)
-      throw new TandemError(
+      throw backendError(
         "BadRequest",
         "SchemaViolation",
         `Failed to insert or update a document in table "${table}" because it does not match the schema: Table "${table}" is not in the schema.`,
       );
     const msg = validateDocument(table, type, doc as never, ctx);
-    if (msg) throw new TandemError("BadRequest", "SchemaViolation", msg);
+    if (msg) throw backendError("BadRequest", "SchemaViolation", msg);
   };
 }

@@ -4,7 +4,7 @@
  * actions) and the function threads.
  */
 import type { ConvexJSON } from "@tandem/storage";
-import { TandemError } from "@tandem/shared";
+import { backendError } from "../errors.js";
 import { checkArgsLimits, validateArgs, validateReturns, type ValidationContext } from "../values/index.js";
 import type { FunctionMetadata } from "../engine/deployment.js";
 import type { RunOutput } from "../engine/execute.js";
@@ -13,13 +13,13 @@ import { validatorsOf } from "./loaded_deployment.js";
 /** Throws `ArgumentValidationError` when `args` do not match the function's `args` validator. */
 export function checkArgsMatch(meta: FunctionMetadata, args: ConvexJSON, ctx: ValidationContext): void {
   const msg = validateArgs(validatorsOf(meta).args, args, ctx);
-  if (msg) throw new TandemError("BadRequest", "ArgumentValidationError", msg);
+  if (msg) throw backendError("BadRequest", "ArgumentValidationError", msg);
 }
 
 /** A top-level call's arguments: within the size limits, then matching the validator. */
 export function checkArguments(meta: FunctionMetadata, args: ConvexJSON, ctx: ValidationContext): void {
   const limit = checkArgsLimits(args);
-  if (limit) throw new TandemError("BadRequest", "ArgumentsTooLarge", limit.message);
+  if (limit) throw backendError("BadRequest", "ArgumentsTooLarge", limit.message);
   checkArgsMatch(meta, args, ctx);
 }
 

@@ -8,18 +8,30 @@ import type { FunctionError } from "../engine/types.js";
 
 const CONVEX_ERROR = Symbol.for("ConvexError");
 
+/**
+ * A thrown `ConvexError` (the bundled package's, known by its symbol): its message and its data
+ * as Convex JSON. Inside the runtime the data travels as JSON text; text that is not JSON is
+ * kept as a string.
+ */
+export function unwrapConvexError(thrown: unknown): { readonly message: string; readonly data: ConvexJSON } | null {
+  if (!thrown || typeof thrown !== "object" || !(CONVEX_ERROR in thrown || "ConvexErrorSymbol" in thrown)) return null;
+  const e = thrown as { message?: unknown; data?: unknown };
+  let data: ConvexJSON = (e.data ?? null) as ConvexJSON;
+  if (typeof e.data === "string") {
+    try {
+      data = JSON.parse(e.data) as ConvexJSON;
+    } catch {
+      data = e.data;
+    }
+  }
+  return { message: String(e.message), data };
+}
+
 export function toFunctionError(thrown: unknown): FunctionError {
   if (thrown && typeof thrown === "object") {
     const e = thrown as { name?: unknown; message?: unknown; stack?: unknown; data?: unknown };
-    if (CONVEX_ERROR in e || "ConvexErrorSymbol" in e) {
-      let data: ConvexJSON = null;
-      try {
-        data = typeof e.data === "string" ? (JSON.parse(e.data) as ConvexJSON) : ((e.data ?? null) as ConvexJSON);
-      } catch {
-        data = null;
-      }
-      return { message: `Uncaught ConvexError: ${String(e.message)}${frames(e.stack)}`, data };
-    }
+    const convexError = unwrapConvexError(thrown);
+    if (convexError) return { message: `Uncaught ConvexError: ${convexError.message}${frames(e.stack)}`, data: convexError.data };
     if (isTandemError(thrown)) return { message: thrown.message };
     const name = typeof e.name === "string" ? e.name : "Error";
     return { message: `Uncaught ${name}: ${String(e.message ?? "")}${frames(e.stack)}` };

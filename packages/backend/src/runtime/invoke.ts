@@ -30,7 +30,7 @@ type Registered = {
   invokeAction?: (requestId: string, args: string) => Promise<string>;
 };
 
-export async function invokeExport(
+export async function runExport(
   realm: Realm,
   graph: ModuleGraph,
   path: FunctionPath,

@@ -3,7 +3,7 @@
  * and mutations (shared, one execution at a time), plus fresh realms for actions.
  */
 import type { ValidatorJSON } from "convex/values";
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { Deployment, FunctionMetadata } from "../engine/deployment.js";
 import type { FunctionKind } from "../engine/types.js";
 import { ModuleGraph } from "./module_loader.js";

@@ -7,7 +7,7 @@
  * (so no leading `/`), without `:` or whitespace; optionally `:` and an export name that is a JS
  * identifier.
  */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 
 export interface FunctionPath {
   readonly module: string;

@@ -3,7 +3,8 @@
  * mutations read and write through their transaction; actions call back into the engine, each
  * call its own transaction.
  */
-import { badRequest, TandemError } from "@tandem/shared";
+import { TandemError } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import type { ConvexJSON, DocumentJSON } from "@tandem/storage";
 import type { ActionRequest, FunctionKind, Identity, MutationRequest, QueryRequest, ActionResult, MutationResult, QueryResult } from "../engine/types.js";
 import type { Transaction } from "../transactions/transaction.js";
@@ -14,7 +15,9 @@ import { readPage } from "./query/page.js";
 import { encodeJournal, journalEndCursor } from "./query/cursor.js";
 import type { SyscallHandler } from "./realm.js";
 import { identityJSON } from "./identity.js";
+import { unwrapConvexError } from "./function_error.js";
 import { tableMarkerRange } from "../transactions/table_marker.js";
+import { parseTransactionLimits, type NestedLimits } from "../transactions/limits.js";
 
 /** What actions reach through `ctx.runQuery/runMutation/runAction`. */
 export interface EngineCallbacks {
@@ -24,7 +27,7 @@ export interface EngineCallbacks {
 }
 
 export interface NestedCall {
-  (kind: FunctionKind, path: string, args: ConvexJSON): Promise<ConvexJSON>;
+  (kind: FunctionKind, path: string, args: ConvexJSON, limits: NestedLimits | null): Promise<ConvexJSON>;
 }
 
 export interface SyscallContext {
@@ -116,16 +119,8 @@ export class ExecutionSyscalls implements SyscallHandler {
       if (e instanceof TandemError) throw new Error(e.message);
       // A ConvexError from a nested runQuery/runMutation carries its data as JSON text (the
       // runtime serialized it); the syscall layer expects Convex JSON.
-      if (e && typeof e === "object" && Symbol.for("ConvexError") in e && typeof (e as { data?: unknown }).data === "string") {
-        const err = e as { message: string; data: string };
-        let data: ConvexJSON;
-        try {
-          data = JSON.parse(err.data) as ConvexJSON;
-        } catch {
-          data = err.data;
-        }
-        throw Object.assign(new Error(err.message), { data });
-      }
+      const convexError = typeof (e as { data?: unknown } | null)?.data === "string" ? unwrapConvexError(e) : null;
+      if (convexError) throw Object.assign(new Error(convexError.message), { data: convexError.data });
       throw e;
     }
   }
@@ -207,7 +202,8 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/runUdf": {
         const kind = args.udfType === "mutation" ? "mutation" : "query";
         if (c.kind === "query" && kind === "mutation") throw new Error("Queries can't call mutations (InvalidFunctionCall).");
-        return await c.nested(kind, functionName(args), (args.args ?? {}) as ConvexJSON);
+        const limits = parseTransactionLimits(args.transactionLimits);
+        return await c.nested(kind, functionName(args), (args.args ?? {}) as ConvexJSON, limits);
       }
       case "1.0/actions/query":
       case "1.0/actions/mutation":

@@ -19,7 +19,7 @@ import type { ValidationContext } from "../values/index.js";
 import { loadOrCreateAdminKey } from "./adminKey.js";
 import { closeServer, listen, originOf } from "./listen.js";
 import { createSiteHandler } from "./siteServer.js";
-import { liveDeploymentAuthenticator } from "./userAuth.js";
+import { DeploymentAuth } from "./user-auth.js";
 import { BACKEND_VERSION } from "./version.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
 
@@ -100,7 +100,16 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       tableNumberToName: (n) => storage.tableByNumber(n as never)?.name,
       decodeId: (id) => decodeId(id),
     };
-    const push = await PushService.open({ storage, engine, env, validation, logger: logger.child("push") });
+    const userAuth = new DeploymentAuth(logger.child("auth"));
+    // Every deployment that goes live (at open and on each push) passes its providers to userAuth.
+    const deployer = {
+      analyze: engine.analyze.bind(engine),
+      deploy: async (d: Parameters<TandemEngine["deploy"]>[0]) => {
+        await engine.deploy(d);
+        userAuth.deployed(d);
+      },
+    };
+    const push = await PushService.open({ storage, engine: deployer, env, validation, logger: logger.child("push") });
     registerCliSystemFunctions(engine, { env, storage, live: () => push.live(), cloudUrl: urls.cloud });
     const external = new ExternalCommits(engine);
     const imports = new ImportService({
@@ -116,7 +125,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     registerDataSystemFunctions(engine, { storage, imports, exports });
 
     const auth: RequestAuthenticator = {
-      authenticateUser: options.authenticateUser ?? liveDeploymentAuthenticator(() => push.live(), logger.child("auth")),
+      authenticateUser: options.authenticateUser ?? userAuth.authenticateUser,
       checkAdminKey: (key) => sameAdminKey(key, adminKey),
     };
     const routes = [
@@ -134,6 +143,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       checkAdminKey: auth.checkAdminKey,
       logger: logger.child("sync"),
     });
+    const syncServer = sync;
+    // Sessions authenticated against providers that are gone are re-checked (and dropped if refused).
+    if (!options.authenticateUser) userAuth.onProvidersChanged(() => void syncServer.recheckUsers(auth.authenticateUser));
 
     let closed: Promise<void> | null = null;
     return {

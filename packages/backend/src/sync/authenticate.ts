@@ -7,6 +7,7 @@
 import { isTandemError } from "@tandem/shared";
 import type { Identity, UserIdentityAttributes } from "../engine/types.js";
 import type { AuthenticateMessage } from "./client-messages.js";
+import { BAD_ADMIN_KEY } from "../auth/errors.js";
 
 export interface AuthCallbacks {
   authenticateUser(token: string): Promise<{ attributes: UserIdentityAttributes; expiresAt: number | null }>;
@@ -16,7 +17,6 @@ export interface AuthCallbacks {
 export type AuthOutcome = { readonly ok: true; readonly identity: Identity } | { readonly ok: false; readonly error: string };
 
 export const TOKEN_EXPIRED = "Convex token identity expired";
-const BAD_ADMIN_KEY = "The provided admin key was invalid for this instance";
 const BAD_TOKEN =
   "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";
 

@@ -252,6 +252,21 @@ export class SyncConnection implements Subscriber, TransitionHost {
     this.transitions.schedule();
   }
 
+  /** The user token the client authenticated with last, if any. */
+  get userToken(): string | null {
+    const identity = this.pending.identity;
+    return identity.kind === "user" ? identity.token : null;
+  }
+
+  /** `token` is refused by the current auth providers: end it as an expiry. True if it was still in use. */
+  revokeUser(token: string, error: string): boolean {
+    if (!this.isOpen || this.userToken !== token) return false;
+    this.ctx.counters.authErrors++;
+    this.outbound.send(wire.authError(error, this.transitions.sentIdentity, false));
+    this.close(undefined, "token refused");
+    return true;
+  }
+
   // ---- endings ---------------------------------------------------------------------------
 
   /** The identity's token expired: tell the client to refresh, then close (docs/sync-protocol.md#auth-on-the-socket). */

@@ -13,6 +13,7 @@ import type { SyncCounters, SyncLimits } from "./sync-context.js";
 import { InflightMutations } from "./inflight-mutations.js";
 import { fatalError } from "./server-messages.js";
 import { parseSyncPath } from "./sync-path.js";
+import { recheckUsers } from "./recheck-users.js";
 
 export interface SyncServerOptions {
   engine: Engine;
@@ -46,6 +47,8 @@ export interface SyncServer {
   /** Closes every sync connection (1001, the clients reconnect elsewhere) and stops listening for upgrades. */
   close(): Promise<void>;
   stats(): SyncServerStats;
+  /** Verifies every user session's token again (auth providers changed); resolves to how many were dropped. */
+  recheckUsers(authenticateUser: (token: string) => Promise<unknown>): Promise<number>;
 }
 
 /** ws closes the socket itself on framing errors; these get a FatalError first. */
@@ -125,6 +128,7 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
       manager.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
+    recheckUsers: (authenticateUser) => recheckUsers(connections.values(), authenticateUser),
     stats() {
       let queries = 0;
       for (const conn of connections.values()) queries += conn.queryCount;

@@ -4,6 +4,13 @@
  */
 import { keyInRange, type IndexWrite, type KeyRange, type Timestamp } from "@tandem/storage";
 
+/** A write that invalidated what a mutation read. */
+export interface Conflict {
+  readonly ts: Timestamp;
+  readonly index: number | null;
+  readonly key: Uint8Array | null;
+}
+
 interface Entry {
   readonly ts: Timestamp;
   readonly writes: readonly IndexWrite[];
@@ -34,9 +41,12 @@ export class CommitLog {
     return this.#forgottenUpTo !== null && since < this.#forgottenUpTo;
   }
 
-  /** The first conflicting write after `since`, if any. */
-  conflict(readSet: readonly KeyRange[], since: Timestamp): { ts: Timestamp } | null {
-    if (this.#truncatedBefore(since)) return { ts: since };
+  /**
+   * The latest conflicting write after `since`, if any: its commit, index and key (null when the
+   * log no longer reaches back that far).
+   */
+  conflict(readSet: readonly KeyRange[], since: Timestamp): Conflict | null {
+    if (this.#truncatedBefore(since)) return { ts: since, index: null, key: null };
     if (readSet.length === 0) return null;
     for (let i = this.#entries.length - 1; i >= 0; i--) {
       const e = this.#entries[i]!;
@@ -44,8 +54,8 @@ export class CommitLog {
       for (const w of e.writes) {
         for (const r of readSet) {
           if (r.index !== w.index) continue;
-          if ((w.oldKey && keyInRange(w.oldKey, r.start, r.end)) || (w.newKey && keyInRange(w.newKey, r.start, r.end)))
-            return { ts: e.ts };
+          if (w.oldKey && keyInRange(w.oldKey, r.start, r.end)) return { ts: e.ts, index: w.index, key: w.oldKey };
+          if (w.newKey && keyInRange(w.newKey, r.start, r.end)) return { ts: e.ts, index: w.index, key: w.newKey };
         }
       }
     }

@@ -17,7 +17,8 @@ import {
   type SnapshotReader,
   type Timestamp,
 } from "@tandem/storage";
-import { TandemError } from "@tandem/shared";
+import { backendError } from "../errors.js";
+import { assert } from "@tandem/shared";
 import type { Catalog } from "./catalog.js";
 import { documentIndexKey } from "./index_key.js";
 import { Metrics } from "./limits.js";
@@ -64,7 +65,8 @@ export class Transaction {
 
   byIdIndex(table: string): IndexInfo {
     const idx = this.catalog.indexes(table).find((i) => i.name === "by_id");
-    if (!idx) throw new TandemError("Internal", "MissingIndex", `Table ${table} has no by_id index`);
+    // Every table is created with its by_id index.
+    assert(idx, `Table ${table} has no by_id index`);
     return idx;
   }
 
@@ -104,7 +106,7 @@ export class Transaction {
    * through `get` first (or created its id), so the commit's conflict check covers the original.
    */
   async write(id: DocumentId, table: string, value: DocumentJSON | null, original: DocumentJSON | null, json?: string): Promise<void> {
-    if (this.readOnly) throw new TandemError("BadRequest", "ReadOnly", "Writes are not allowed in queries.");
+    if (this.readOnly) throw backendError("BadRequest", "ReadOnly", "Writes are not allowed in queries.");
     const text = value === null ? undefined : (json ?? JSON.stringify(value));
     this.metrics.noteWrite(text?.length ?? 0);
     const prev = this.#writes.get(id);

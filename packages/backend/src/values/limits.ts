@@ -3,7 +3,7 @@
  * nesting, field and element counts, sizes, and well-formed `$` payloads. Each check returns the
  * first violation with a closed code and a message in Convex's wording, or null.
  */
-import { TandemError } from "@tandem/shared";
+import { backendError } from "../errors.js";
 import type { ConvexJSON } from "@tandem/storage";
 import { typeOf, type JsonObject } from "./classify.js";
 import { convexJsonSize } from "./size.js";
@@ -234,5 +234,5 @@ export function checkDocumentLimits(doc: ConvexJSON): LimitViolation | null {
 
 /** Throws the violation as a `BadRequest` `TandemError` (for callers that want exceptions). */
 export function assertWithinLimits(violation: LimitViolation | null): void {
-  if (violation) throw new TandemError("BadRequest", violation.code, violation.message);
+  if (violation) throw backendError("BadRequest", violation.code, violation.message);
 }

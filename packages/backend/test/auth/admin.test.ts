@@ -1,13 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isTandemError } from "@tandem/shared";
-import {
-  checkAdminKey,
-  createAuthVerifier,
-  parseAuthorizationHeader,
-  parseImpersonation,
-  resolveIdentity,
-} from "../../src/auth/index.js";
+import { checkAdminKey, createAuthVerifier, parseAuthorizationHeader, parseImpersonation } from "../../src/auth/index.js";
+import { identityFromRequest, type RequestAuthenticator } from "../../src/http/identity.js";
 import { rejectsWith } from "./helpers.js";
 
 const b64 = (x: unknown) => Buffer.from(JSON.stringify(x)).toString("base64");
@@ -56,15 +51,22 @@ test("impersonation attributes", () => {
   }
 });
 
-test("resolveIdentity: anonymous, admin, impersonation, bad key", async () => {
+test("identityFromRequest: anonymous, admin, impersonation, bad key", async () => {
   const verifier = createAuthVerifier({ providers: [] });
-  const deps = { adminKey: "the-admin-key", verifier };
-  assert.deepEqual(await resolveIdentity(null, deps), { kind: "none" });
-  assert.deepEqual(await resolveIdentity("Convex the-admin-key", deps), { kind: "admin" });
-  assert.deepEqual(await resolveIdentity(`Convex the-admin-key:${b64({ issuer: "i", subject: "s" })}`, deps), {
+  const auth: RequestAuthenticator = {
+    authenticateUser: (token) => verifier.verify(token),
+    checkAdminKey: (key) => checkAdminKey(key, "the-admin-key"),
+  };
+  const request = (query = "") => ({ target: `/api/query${query}`, url: new URL(`http://x/api/query${query}`) });
+  const resolve = (header: string | undefined, query?: string) => identityFromRequest(header, request(query), auth);
+  assert.deepEqual(await resolve(undefined), { kind: "none" });
+  assert.deepEqual(await resolve("Convex the-admin-key"), { kind: "admin" });
+  assert.deepEqual(await resolve(undefined, "?adminKey=the-admin-key"), { kind: "admin" });
+  assert.deepEqual(await resolve(`Convex the-admin-key:${b64({ issuer: "i", subject: "s" })}`), {
     kind: "impersonated",
     attributes: { tokenIdentifier: "i|s", issuer: "i", subject: "s" },
   });
-  await rejectsWith(resolveIdentity("Convex wrong", deps), "BadAdminKey", "The provided admin key was invalid for this instance");
-  await rejectsWith(resolveIdentity("Bearer x.y.z", deps), "InvalidAuthHeader");
+  await rejectsWith(resolve("Convex wrong"), "BadAdminKey", "The provided admin key was invalid for this instance");
+  await rejectsWith(resolve(undefined, "?adminKey=wrong"), "BadAdminKey");
+  await rejectsWith(resolve("Bearer x.y.z"), "InvalidAuthHeader");
 });

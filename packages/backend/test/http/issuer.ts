@@ -9,13 +9,17 @@ import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
 export interface TestIssuer {
   readonly url: string;
   sign(claims: JWTPayload & { sub: string }, options?: { audience?: string; expiresIn?: string | number }): Promise<string>;
+  /** While down, every request gets 503 (an issuer that is unreachable for a while). */
+  setDown(down: boolean): void;
   close(): Promise<void>;
 }
 
 export async function startTestIssuer(): Promise<TestIssuer> {
   const { publicKey, privateKey } = await generateKeyPair("RS256");
   const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+  let down = false;
   const server = createServer((req, res) => {
+    if (down) return void res.writeHead(503).end();
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     if (req.url === "/.well-known/openid-configuration") {
       res.writeHead(200, { "Content-Type": "application/json" });
@@ -39,6 +43,9 @@ export async function startTestIssuer(): Promise<TestIssuer> {
         .setIssuedAt()
         .setExpirationTime(options.expiresIn ?? "1m")
         .sign(privateKey),
+    setDown: (d) => {
+      down = d;
+    },
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

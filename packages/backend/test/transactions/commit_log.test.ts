@@ -11,9 +11,9 @@ test("the commit log finds writes into a read range after a snapshot, and only t
   const log = new CommitLog(4);
   log.append(ts(10), [{ index: idx, oldKey: null, newKey: key(1) }]);
   log.append(ts(20), [{ index: idx, oldKey: key(2), newKey: key(3) }]);
-  assert.deepEqual(log.conflict([pointRange(idx, key(1))], ts(5)), { ts: ts(10) });
+  assert.deepEqual(log.conflict([pointRange(idx, key(1))], ts(5)), { ts: ts(10), index: idx, key: key(1) });
   assert.equal(log.conflict([pointRange(idx, key(1))], ts(10)), null, "a commit at or before the snapshot is not a conflict");
-  assert.deepEqual(log.conflict([pointRange(idx, key(2))], ts(15)), { ts: ts(20) }, "old keys count");
+  assert.deepEqual(log.conflict([pointRange(idx, key(2))], ts(15)), { ts: ts(20), index: idx, key: key(2) }, "old keys count: the conflict names the key written");
   assert.equal(log.conflict([pointRange(8 as IndexId, key(3))], ts(15)), null, "other indexes don't");
 });
 
@@ -21,7 +21,7 @@ test("once old commits are forgotten, snapshots older than them must retry", () 
   const log = new CommitLog(4);
   for (let i = 1; i <= 7; i++) log.append(ts(i * 10), [{ index: idx, oldKey: null, newKey: key(i) }]);
   // 7 > 4 × 1.5: the oldest three were dropped.
-  assert.deepEqual(log.conflict([pointRange(idx, key(99))], ts(5)), { ts: ts(5) });
+  assert.deepEqual(log.conflict([pointRange(idx, key(99))], ts(5)), { ts: ts(5), index: null, key: null });
   assert.equal(log.conflict([pointRange(idx, key(99))], ts(30)), null);
-  assert.deepEqual(log.conflict([pointRange(idx, key(7))], ts(30)), { ts: ts(70) });
+  assert.deepEqual(log.conflict([pointRange(idx, key(7))], ts(30)), { ts: ts(70), index: idx, key: key(7) });
 });

@@ -18,6 +18,7 @@ import type {
 } from "../types.js";
 import { nextTimestamp } from "./clock.js";
 import { docKeyOf } from "./doc-key.js";
+import { hasCommitTs, resolveCommitTs, resolvePreparedWrite } from "./commit-ts.js";
 import type { CommitPlan, DocRef, EntryRow, Head, VersionRow } from "./dialect.js";
 import type { Registry } from "./registry.js";
 
@@ -72,10 +73,16 @@ export function planCommit(
     const oldJson = latest.get(write.id)?.json ?? null;
     if (oldJson === null && write.value === null) continue; // deleting a missing document: nothing changes
     const oldDoc = oldJson === null ? null : (JSON.parse(oldJson) as DocumentJSON);
-    versions.push({ ...doc, json: write.value === null ? null : JSON.stringify(write.value) });
+    let json = write.value === null ? null : JSON.stringify(write.value);
+    let value = write.value;
+    if (json !== null && hasCommitTs(json)) {
+      json = resolveCommitTs(json, ts);
+      value = JSON.parse(json) as DocumentJSON;
+    }
+    versions.push({ ...doc, json });
     for (const index of registry.indexesOf(doc.tableNumber)) {
       const oldKey = oldDoc ? index.keyOf(oldDoc) : null;
-      const newKey = write.value ? index.keyOf(write.value) : null;
+      const newKey = value ? index.keyOf(value) : null;
       indexWrites.push({ index: index.info.id, oldKey, newKey });
       if (index.source.kind === "documents") continue; // the version row itself is the entry
       if (oldKey && newKey && Buffer.compare(oldKey, newKey) === 0) continue;
@@ -113,7 +120,9 @@ export function prepareWrites(writes: readonly WriteWithOriginal[], registry: Re
         newKey: write.value ? index.keyOf(write.value) : null,
       });
     const json = write.value === null ? null : (write.json ?? JSON.stringify(write.value));
-    out.push({ id: write.id, table: write.table, json, indexWrites });
+    // Found here (in the function's thread), so the commit only looks at a flag.
+    if (json !== null && hasCommitTs(json)) out.push({ id: write.id, table: write.table, json, indexWrites, commitTs: true });
+    else out.push({ id: write.id, table: write.table, json, indexWrites });
   }
   return { schemaVersion: registry.version, writes: out };
 }
@@ -138,7 +147,8 @@ export function planPrepared(
   const versions: (DocRef & { json: string | null })[] = [];
   const entries: EntryRow[] = [];
   const indexWrites: IndexWrite[] = [];
-  for (const w of prepared.writes) {
+  for (const unresolved of prepared.writes) {
+    const w = unresolved.commitTs ? resolvePreparedWrite(unresolved, ts, registry) : unresolved;
     const table = registry.table(w.table);
     if (!table) throw storageError("NotFound", "TableNotFound", `Table ${JSON.stringify(w.table)} does not exist`);
     const docKey = docKeyOf(w.id);

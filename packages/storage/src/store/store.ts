@@ -18,7 +18,7 @@ import type {
   Timestamp,
   WriteWithOriginal,
 } from "../types.js";
-import { isTandemError } from "@tandem/shared";
+import { assert, isTandemError } from "@tandem/shared";
 import { storageError } from "../errors.js";
 import { newDocumentId } from "../ids/documentId.js";
 import type { Dialect, DocRef, Head, Planner } from "./dialect.js";
@@ -195,7 +195,7 @@ export class MvccStorage implements Storage {
     await this.dialect.createTable(name, range.min, range.max, BUILTIN_INDEXES);
     await this.reload();
     const created = this.registry.table(name);
-    if (!created) throw new Error(`table ${name} vanished after creation`);
+    assert(created, `table ${name} vanished after creation`);
     return created;
   }
 
@@ -218,7 +218,7 @@ export class MvccStorage implements Storage {
     const row = await this.dialect.createIndex(t.number, name, [...fields], keyFunction(fields));
     await this.reload();
     const created = this.registry.index(row.id);
-    if (!created) throw new Error(`index ${table}.${name} vanished after creation`);
+    assert(created, `index ${table}.${name} vanished after creation`);
     return created.info;
   }
 

@@ -4,7 +4,7 @@
  * checked: a cursor from another index or order is rejected with `InvalidCursor`, the text the
  * official client looks for to reset pagination (docs/semantics.md#pagination).
  */
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../../errors.js";
 import type { IndexKey } from "@tandem/storage";
 import type { QueryPlan } from "./plan.js";
 

@@ -4,7 +4,7 @@
  */
 import { compareValues, type Value } from "convex/values";
 import { fromConvexJSONOrUndefined, getFieldPath, type ConvexJSON } from "@tandem/storage";
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../../errors.js";
 
 type V = Value | undefined;
 type Expr = { [op: string]: ConvexJSON };

@@ -5,7 +5,7 @@
  */
 import { compareKeys, fromConvexJSON, type DocumentJSON, type IndexKey, type KeyRange } from "@tandem/storage";
 import type { Value } from "convex/values";
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../../errors.js";
 import type { Transaction } from "../../transactions/transaction.js";
 import { successorKey } from "../../transactions/transaction.js";
 import { decodeCursor, encodeCursor, type Position } from "./cursor.js";

@@ -12,7 +12,7 @@ import {
   type RangeBound,
 } from "@tandem/storage";
 import type { Value } from "convex/values";
-import { badRequest } from "@tandem/shared";
+import { badRequest } from "../../errors.js";
 import type { Catalog } from "../../transactions/catalog.js";
 
 export type Operator = { readonly filter: ConvexJSON } | { readonly limit: number };

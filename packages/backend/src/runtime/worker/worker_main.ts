@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { decodeId, openSqliteStorage, type Storage, type TableInfo } from "@tandem/storage";
-import { TandemError } from "@tandem/shared";
+import { backendError } from "../../errors.js";
 import type { ValidationContext } from "../../values/index.js";
 import { checkArguments, checkArgsMatch, checkReturnValue } from "../function_checks.js";
 import { Transaction } from "../../transactions/transaction.js";
@@ -68,7 +68,7 @@ port.on("message", (m: ToWorker) => {
       const r = rpcs.get(m.id);
       rpcs.delete(m.id);
       if (m.ok) r?.resolve(m.value);
-      else r?.reject(new TandemError("BadRequest", "TableCreationFailed", m.message));
+      else r?.reject(backendError("BadRequest", "TableCreationFailed", m.message));
       return;
     }
     default:
@@ -113,7 +113,7 @@ function catalogOf(storage: Storage): Catalog {
 }
 
 function missingFunction(job: RunJob): never {
-  throw new TandemError("BadRequest", "FunctionNotFound", `Could not find function for '${displayPath(job.path)}'.`);
+  throw backendError("BadRequest", "FunctionNotFound", `Could not find function for '${displayPath(job.path)}'.`);
 }
 
 const unavailable = async (): Promise<never> => {
@@ -123,7 +123,7 @@ const unavailable = async (): Promise<never> => {
 async function run(id: number, job: RunJob): Promise<void> {
   const storage = await storageReady;
   try {
-    if (!deployment) throw new TandemError("BadRequest", "NoDeployment", "No functions have been pushed yet.");
+    if (!deployment) throw backendError("BadRequest", "NoDeployment", "No functions have been pushed yet.");
     if (job.catalogVersion !== catalogVersion) {
       await storage.reload();
       catalogVersion = job.catalogVersion;

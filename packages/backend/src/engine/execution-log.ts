@@ -1,0 +1,41 @@
+/**
+ * What each finished execution reports (for `npx convex dev` / `convex logs`), and how a failure
+ * the client did not cause is answered: logged here, a generic message there.
+ */
+import { isTandemError, type Logger } from "@tandem/shared";
+import type { ExecutionLog, FunctionKind } from "./types.js";
+
+export class ExecutionLogs {
+  readonly #listeners = new Set<(l: ExecutionLog) => void>();
+
+  subscribe(listener: (l: ExecutionLog) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** `started` is a `performance.now()` reading. */
+  emit(kind: FunctionKind, path: string, started: number, out: { ok: boolean; logLines: readonly string[]; error?: { message: string } }): void {
+    if (this.#listeners.size === 0) return;
+    const entry: ExecutionLog = {
+      kind,
+      identifier: path,
+      timestamp: Date.now() / 1000,
+      executionTimeSeconds: (performance.now() - started) / 1000,
+      logLines: out.logLines,
+      error: out.ok ? null : (out.error?.message ?? "error"),
+    };
+    for (const l of this.#listeners) l(entry);
+  }
+
+  clear(): void {
+    this.#listeners.clear();
+  }
+}
+
+/** A failed call's result: our own errors' messages are shown; others (database, bugs) are logged, not shown. */
+export function failure<T extends object>(log: Logger, e: unknown, extra: T) {
+  const internal = !isTandemError(e) || e.kind === "Internal";
+  if (internal) log.error("function execution failed", { error: e });
+  const message = internal ? "Server Error: an internal error occurred while running this function." : (e as Error).message;
+  return { ok: false as const, error: { message }, logLines: [] as string[], ...extra };
+}

@@ -1,0 +1,174 @@
+/**
+ * Runs a resolved function: queries and mutations in a function thread (when configured) or
+ * inline in this thread's shared realm, one at a time; actions in the action thread or a fresh
+ * realm. Checks return values, and hands a mutation's outcome to its `afterRun` (the commit)
+ * while the realm is still held, so inline mutations never interleave.
+ */
+import type { Logger } from "@tandem/shared";
+import type { ConvexJSON, Storage, Timestamp } from "@tandem/storage";
+import { checkArgsMatch, checkReturnValue } from "../runtime/function_checks.js";
+import { Transaction } from "../transactions/transaction.js";
+import type { LoadedDeployment, ResolvedFunction } from "../runtime/loaded_deployment.js";
+import { WorkerPool } from "../runtime/worker/pool.js";
+import { NO_PREPARED_WRITES } from "../runtime/worker/protocol.js";
+import { ActionPool } from "../runtime/worker/action_pool.js";
+import { UDF_TIMEOUT_MS } from "../runtime/invoke.js";
+import { Mutex } from "./mutex.js";
+import type { ExecutedTransaction } from "./committer.js";
+import { runFunction, type RunOutput } from "./execute.js";
+import type { Deployment } from "./deployment.js";
+import type { LiveDeployment } from "./live-deployment.js";
+import type { EngineCallbacks } from "../runtime/syscalls.js";
+import type { Identity } from "./types.js";
+
+/** One query or mutation to run. */
+export interface RunRequest {
+  readonly kind: "query" | "mutation";
+  readonly deployment: LoadedDeployment;
+  readonly fn: ResolvedFunction;
+  readonly args: ConvexJSON;
+  readonly identity: Identity;
+  /** Snapshot of a query (a mutation reads the latest commit when it starts). */
+  readonly ts: Timestamp;
+  /** `Date.now()` inside the function. */
+  readonly beginMs: number;
+  readonly journal: string | null;
+  /** Sees the outcome and what it read and wrote; mutations commit here. */
+  readonly afterRun: ((out: RunOutput, tx: ExecutedTransaction) => Promise<void>) | null;
+  /** Ahead of queued work (a retry holding the commit lock). */
+  readonly urgent?: boolean;
+}
+
+export interface FunctionRunnerOptions {
+  readonly storage: Storage;
+  readonly live: LiveDeployment;
+  readonly logger: Logger;
+  readonly deploymentName: string;
+  readonly workers?: { readonly sqlitePath: string; readonly count?: number } | undefined;
+  /** What functions reach through `ctx.runQuery/runMutation/runAction` (actions). */
+  readonly engine: EngineCallbacks;
+}
+
+export class FunctionRunner {
+  readonly #o: FunctionRunnerOptions;
+  readonly #pool: WorkerPool | null;
+  readonly #actionPool: ActionPool | null;
+  readonly #mutex = new Mutex();
+
+  constructor(o: FunctionRunnerOptions) {
+    this.#o = o;
+    const data = o.workers ? { storage: { kind: "sqlite" as const, path: o.workers.sqlitePath }, deploymentName: o.deploymentName } : null;
+    this.#pool = data
+      ? new WorkerPool({
+          data,
+          count: o.workers?.count ?? 2,
+          userLimitMs: UDF_TIMEOUT_MS,
+          // The user limit plus grace for a loaded machine (the thread is replaced past this).
+          jobTimeoutMs: UDF_TIMEOUT_MS + 2000,
+          ensureTable: (t) => o.live.catalog.ensureTable(t),
+          logger: o.logger,
+        })
+      : null;
+    this.#actionPool = data
+      ? new ActionPool({ data, count: 1, blockedAfterMs: 5000, actionTimeoutMs: 600_000, engine: o.engine, logger: o.logger })
+      : null;
+  }
+
+  /** Function threads check arguments themselves; inline runs (and actions) need the engine to. */
+  get threaded(): boolean {
+    return this.#pool !== null;
+  }
+
+  /** Function threads replaced after a time-limit overrun. */
+  get replaced(): number {
+    return (this.#pool?.replaced ?? 0) + (this.#actionPool?.replaced ?? 0);
+  }
+
+  async run(req: RunRequest): Promise<{ out: RunOutput; tx: ExecutedTransaction }> {
+    const { kind, fn, args, identity, ts, beginMs, journal, afterRun } = req;
+    const pool = this.#pool;
+    if (pool) {
+      const catalogVersion = this.#o.live.catalogVersion;
+      const r = await pool.run({ kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion }, req.urgent ?? false);
+      const out: RunOutput = r.out;
+      const tx: ExecutedTransaction = { ts, readSet: r.readSet, prepared: r.prepared };
+      if (afterRun) await afterRun(out, tx);
+      return { out, tx };
+    }
+    const storage = this.#o.storage;
+    let live: Transaction | null = null;
+    const makeTx = () =>
+      (live = new Transaction(storage.snapshot(kind === "mutation" ? storage.latestTs() : ts), this.#o.live.catalog, {
+        readOnly: kind === "query",
+        beginMs,
+      }));
+    let executed: ExecutedTransaction = { ts, readSet: [], prepared: NO_PREPARED_WRITES };
+    const out = await this.#runHere(req.deployment, fn, kind, args, identity, makeTx, journal, async (o) => {
+      const t = live as Transaction | null;
+      if (t) executed = { ts: t.ts, readSet: t.readSet, prepared: o.ok && t.hasWrites() ? await storage.prepare(t.writes()) : NO_PREPARED_WRITES };
+      if (afterRun) await afterRun(o, executed);
+      return o;
+    });
+    return { out, tx: executed };
+  }
+
+  async runAction(deployment: LoadedDeployment, fn: ResolvedFunction, args: ConvexJSON, identity: Identity): Promise<RunOutput> {
+    if (this.#actionPool)
+      return checkReturnValue(fn.meta, await this.#actionPool.run({ path: fn.path, args, identity }), this.#o.live.validation);
+    return this.#runHere(deployment, fn, "action", args, identity, null, null, null);
+  }
+
+  /** In this thread: queries and mutations in the shared realm under the mutex, actions in their own. */
+  #runHere(
+    deployment: LoadedDeployment,
+    fn: ResolvedFunction,
+    kind: "query" | "mutation" | "action",
+    args: ConvexJSON,
+    identity: Identity,
+    /** Made when the realm is acquired, so an inline mutation reads the latest commit. */
+    makeTx: (() => Transaction) | null,
+    journal: string | null,
+    /** Runs while the realm is still held: mutations commit here. */
+    whileHeld: ((out: RunOutput) => Promise<RunOutput>) | null,
+  ): Promise<RunOutput> {
+    const { live, engine, deploymentName } = this.#o;
+    const checked = async (): Promise<RunOutput> => {
+      const ran = await runFunction({
+        deployment,
+        path: fn.path,
+        kind,
+        args,
+        identity,
+        tx: makeTx ? makeTx() : null,
+        env: live.env,
+        check: live.checkDocument,
+        engine,
+        deploymentName,
+        journal,
+        resolveNested: (k, p, a) => {
+          const target = deployment.resolve(p, k, true);
+          checkArgsMatch(target.meta, a, live.validation);
+          return target.path;
+        },
+      });
+      const out = checkReturnValue(fn.meta, ran, live.validation);
+      return whileHeld ? whileHeld(out) : out;
+    };
+    return kind === "action" ? checked() : this.#mutex.run(checked);
+  }
+
+  deploy(deployment: Deployment): void {
+    this.#pool?.deploy(deployment);
+    this.#actionPool?.deploy(deployment);
+  }
+
+  setEnvironment(env: Readonly<Record<string, string>>): void {
+    this.#pool?.setEnvironment(env);
+    this.#actionPool?.setEnvironment(env);
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.close();
+    await this.#actionPool?.close();
+  }
+}
