@@ -25,6 +25,8 @@ import type { DocumentCheck } from "../runtime/db_ops.js";
 import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath, type FunctionPath } from "../runtime/paths.js";
 import { Mutex } from "./mutex.js";
+import { runHttpAction } from "../http-actions/run-http-action.js";
+import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types.js";
 import { Committer, type CommitMeta, type Committed, type ExecutedTransaction } from "./committer.js";
 import { runFunction, type RunOutput } from "./execute.js";
 import type { Analysis, Deployment, FunctionMetadata, ModuleSource } from "./deployment.js";
@@ -63,6 +65,8 @@ export type TandemEngine = Engine & EngineAdmin & SystemFunctionRegistry & {
   readonly workersReplaced: number;
   readonly storage: Storage;
   kindOf(path: string): FunctionKind | null;
+  /** Runs `convex/http.ts`'s router on one request, where actions run. */
+  runHttpAction(req: HttpActionRequest): Promise<HttpActionOutcome>;
 };
 
 const MUTATION_META = (sessionId: string, requestId: number) => `mutation/${sessionId}/${requestId}`;
@@ -147,6 +151,19 @@ export function createEngine(options: EngineOptions): TandemEngine {
       executionTimeSeconds: (performance.now() - started) / 1000,
       logLines: out.logLines,
       error: out.ok ? null : (out.error?.message ?? "error"),
+    };
+    for (const l of execListeners) l(entry);
+  }
+
+  function emitHttp(identifier: string, started: number, out: HttpActionOutcome & { kind: "response" | "error" }) {
+    if (execListeners.size === 0) return;
+    const entry: ExecutionLog = {
+      kind: "httpAction",
+      identifier,
+      timestamp: Date.now() / 1000,
+      executionTimeSeconds: (performance.now() - started) / 1000,
+      logLines: out.logLines,
+      error: out.kind === "error" ? out.error.message : null,
     };
     for (const l of execListeners) l(entry);
   }
@@ -393,6 +410,19 @@ export function createEngine(options: EngineOptions): TandemEngine {
       } catch (e) {
         return failure(e, {});
       }
+    },
+
+    async runHttpAction(req) {
+      const started = performance.now();
+      const dep = live;
+      const { body, ...job } = req;
+      const out: HttpActionOutcome = !dep
+        ? { kind: "notFound", logLines: [] }
+        : actionPool
+          ? await actionPool.runHttp(job, body)
+          : await runHttpAction({ deployment: dep, request: req, env, engine: callbacks, deploymentName: name });
+      if (out.kind !== "notFound") emitHttp(`${req.method} ${new URL(req.url).pathname}`, started, out);
+      return out;
     },
 
     onCommit(listener) {

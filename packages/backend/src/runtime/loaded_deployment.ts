@@ -83,6 +83,10 @@ export class LoadedDeployment {
     return this.#functions.get(canonicalPath(parseUdfPath(path)))?.kind ?? null;
   }
 
+  hasModule(path: string): boolean {
+    return this.deployment.modules.some((m) => m.path === path);
+  }
+
   udfRealm(): { realm: Realm; graph: ModuleGraph } {
     if (!this.#udf || this.#udf.realm.poisoned) {
       const realm = new Realm("udf");

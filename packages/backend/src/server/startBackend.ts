@@ -27,7 +27,7 @@ import { makeDocumentCheck } from "../runtime/document_check.js";
 import type { ValidationContext } from "../values/index.js";
 import { loadOrCreateAdminKey } from "./adminKey.js";
 import { closeServer, listen, originOf } from "./listen.js";
-import { createSiteHandler } from "./siteServer.js";
+import { createSiteHandler } from "../http-actions/site-handler.js";
 import { liveDeploymentAuthenticator } from "./userAuth.js";
 import { BACKEND_VERSION } from "./version.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
@@ -92,7 +92,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   });
 
   const apiServer = createServer({ keepAliveTimeout: 65_000 });
-  const siteServer = createServer(createSiteHandler());
+  const siteServer = createServer({ keepAliveTimeout: 65_000 });
   let sync: SyncServer | null = null;
   try {
     const port = await listen(apiServer, options.port ?? 3210, host);
@@ -134,7 +134,11 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       ...pushRoutes({ push, env, logs, auth, urls, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) }),
       ...dataRoutes({ imports, exports, auth }),
     ];
-    apiServer.on("request", createRouter(routes, logger.child("http")));
+    const api = createRouter(routes, logger.child("http"));
+    const site = createSiteHandler({ engine, auth, siteOrigin: () => urls.site, logger: logger.child("http-actions") });
+    siteServer.on("request", site);
+    // HTTP actions are also reachable on the main origin under `/http/` (research §3.5).
+    apiServer.on("request", (req, res) => (req.url?.startsWith("/http/") ? site(req, res, req.url.slice("/http".length)) : api(req, res)));
     sync = attachSyncServer(apiServer, {
       engine,
       authenticateUser: auth.authenticateUser,
