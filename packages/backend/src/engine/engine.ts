@@ -29,7 +29,7 @@ import { runHttpAction } from "../http-actions/run-http-action.js";
 import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types.js";
 import { Committer, type CommitMeta, type Committed, type ExecutedTransaction } from "./committer.js";
 import { runFunction, type RunOutput } from "./execute.js";
-import type { Analysis, Deployment, FunctionMetadata, ModuleSource } from "./deployment.js";
+import type { Analysis, Deployment, FunctionMetadata, ModuleSource, NodePackages } from "./deployment.js";
 import type {
   ActionRequest,
   CommitNotice,
@@ -430,8 +430,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
       return () => commitListeners.delete(listener);
     },
 
-    async analyze(modules: readonly ModuleSource[], vars: Readonly<Record<string, string>>): Promise<Analysis> {
-      return analyzeModules(modules, vars);
+    async analyze(modules: readonly ModuleSource[], vars: Readonly<Record<string, string>>, nodePackages?: NodePackages | null): Promise<Analysis> {
+      return analyzeModules(modules, vars, nodePackages ?? null);
     },
     async deploy(deployment: Deployment) {
       const changed = live !== null && live.deployment.version !== deployment.version;

@@ -2,7 +2,7 @@
  * Export discovery (research §5.2): import every pushed module in a fresh realm with no database
  * and report the functions, HTTP routes, crons, schema and auth config it defines.
  */
-import type { Analysis, FunctionMetadata, ModuleAnalysis, ModuleSource, SchemaJSON, CronSpec } from "../engine/deployment.js";
+import type { Analysis, FunctionMetadata, ModuleAnalysis, ModuleSource, NodePackages, SchemaJSON, CronSpec } from "../engine/deployment.js";
 import { badRequest } from "@tandem/shared";
 import { ModuleGraph } from "./module_loader.js";
 import { LogCollector, Realm, type SyscallHandler } from "./realm.js";
@@ -25,9 +25,13 @@ export function isFunctionModule(path: string): boolean {
   return !path.startsWith("_deps/") && !SPECIAL.has(path) && !path.startsWith("_generated/");
 }
 
-export function analyzeModules(modules: readonly ModuleSource[], env: Readonly<Record<string, string>>): Analysis {
+export function analyzeModules(
+  modules: readonly ModuleSource[],
+  env: Readonly<Record<string, string>>,
+  nodePackages: NodePackages | null = null,
+): Analysis {
   const realm = new Realm("action");
-  const graph = new ModuleGraph(realm, modules);
+  const graph = new ModuleGraph(realm, modules, nodePackages);
   realm.enter({ handler: noDatabase, logs: new LogCollector(), nowMs: Date.now(), seed: 1, env });
   try {
     const out: ModuleAnalysis[] = [];

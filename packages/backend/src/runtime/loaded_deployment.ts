@@ -90,13 +90,13 @@ export class LoadedDeployment {
   udfRealm(): { realm: Realm; graph: ModuleGraph } {
     if (!this.#udf || this.#udf.realm.poisoned) {
       const realm = new Realm("udf");
-      this.#udf = { realm, graph: new ModuleGraph(realm, this.deployment.modules) };
+      this.#udf = { realm, graph: new ModuleGraph(realm, this.deployment.modules, this.deployment.nodePackages) };
     }
     return this.#udf;
   }
 
   actionRealm(): { realm: Realm; graph: ModuleGraph } {
     const realm = new Realm("action");
-    return { realm, graph: new ModuleGraph(realm, this.deployment.modules) };
+    return { realm, graph: new ModuleGraph(realm, this.deployment.modules, this.deployment.nodePackages) };
   }
 }

@@ -56,6 +56,12 @@ export interface BackendOptions {
    * (always inline with a given `storage`).
    */
   readonly workers?: number;
+  /**
+   * The app folder whose `node_modules` holds the npm packages a push marks external for
+   * `"use node"` modules (`convex.json` `node.externalPackages`). Without it such a push is refused;
+   * packages the CLI bundles (the default) need nothing.
+   */
+  readonly nodePackagesDir?: string;
 }
 
 export interface Backend {
@@ -109,7 +115,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       tableNumberToName: (n) => storage.tableByNumber(n as never)?.name,
       decodeId: (id) => decodeId(id),
     };
-    const push = await PushService.open({ storage, engine, env, validation, logger: logger.child("push") });
+    const push = await PushService.open({ storage, engine, env, validation, logger: logger.child("push"), nodePackagesDir: options.nodePackagesDir });
     registerCliSystemFunctions(engine, { env, storage, live: () => push.live(), cloudUrl: urls.cloud });
     const external = new ExternalCommits(engine);
     const imports = new ImportService({
