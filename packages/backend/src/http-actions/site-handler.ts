@@ -5,7 +5,7 @@
  * app writes its own. Unrouted paths get Convex's 404 text; an uncaught error a 500 JSON body.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { isTandemError, type Logger } from "@tandem/shared";
 import { identityFromRequest, type RequestAuthenticator } from "../http/identity.js";
@@ -31,6 +31,9 @@ export type SiteHandler = (req: IncomingMessage, res: ServerResponse, target?: s
 
 export const NO_ROUTE = "No matching routes found";
 
+/** Convex limits an HTTP action's request body to 20 MiB. */
+export const REQUEST_BODY_LIMIT = 20 * 1024 * 1024;
+
 export function createSiteHandler(opts: SiteHandlerOptions): SiteHandler {
   return (req, res, target) => {
     handle(opts, req, res, target ?? req.url ?? "/").catch((e: unknown) => {
@@ -52,7 +55,7 @@ async function handle(opts: SiteHandlerOptions, req: IncomingMessage, res: Serve
     method,
     url: opts.siteOrigin() + target,
     headers: requestHeaders(req),
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null,
+    body: hasBody ? (Readable.toWeb(limited(req, REQUEST_BODY_LIMIT)) as ReadableStream<Uint8Array>) : null,
     identity,
     authError,
   });
@@ -88,6 +91,23 @@ async function handle(opts: SiteHandlerOptions, req: IncomingMessage, res: Serve
     default:
       return out satisfies never;
   }
+}
+
+/** The request body, failing (for the action reading it) once it passes `limit` bytes. */
+function limited(req: IncomingMessage, limit: number): Readable {
+  let seen = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > limit) {
+        req.unpipe(counter);
+        req.resume();
+        done(new Error(`The HTTP action's request body is too large (limit: ${limit / 1024 / 1024} MiB).`));
+      } else done(null, chunk);
+    },
+  });
+  req.on("error", (e) => counter.destroy(e));
+  return req.pipe(counter);
 }
 
 function notFound(req: IncomingMessage, res: ServerResponse): void {

@@ -82,6 +82,21 @@ test("PUT, PATCH and DELETE reach their routes with their bodies", async () => {
   }
 });
 
+test("HEAD is routed as GET and answers headers without a body", async () => {
+  const r = await fetch(`${site}/hello?name=h`, { method: "HEAD", headers: { "X-Custom": "head" } });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get("x-seen-header"), "head");
+  assert.equal(await r.text(), "");
+});
+
+test("a request body over 20 MiB fails the action that reads it", async () => {
+  const r = await fetch(`${site}/any`, { method: "PUT", body: new Uint8Array(20 * 1024 * 1024 + 1) });
+  assert.equal(r.status, 500);
+  assert.match(((await r.json()) as { trace: string }).trace, /request body is too large \(limit: 20 MiB\)/);
+  const ok = await fetch(`${site}/any`, { method: "PUT", body: "small" });
+  assert.equal(await ok.text(), "PUT small");
+});
+
 test("request and response bodies stream", async () => {
   const encoder = new TextEncoder();
   let sent = 0;
