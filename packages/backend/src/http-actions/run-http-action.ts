@@ -65,7 +65,8 @@ export async function runHttpAction(input: RunHttpActionInput): Promise<HttpActi
           return { handle };
         }
         default:
-          return base.jsSyscall(op);
+          // Storage blobs and the like are action syscalls: an HTTP action gets whatever actions get.
+          return (base as SyscallHandler).jsSyscall(op, args);
       }
     },
   };
