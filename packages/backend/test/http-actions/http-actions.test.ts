@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { Webhook } from "svix";
-import { silentLogger } from "@tandem/shared";
+import { silentLogger, unauthenticated } from "@tandem/shared";
 import { startBackend, type Backend } from "../../src/server/index.js";
 import { copyFixture, pushOnce, repoRoot, tempDir } from "../server/fixture.js";
 
@@ -21,7 +21,17 @@ let backend: Backend;
 let site: string;
 
 before(async () => {
-  backend = await startBackend({ dataDir: await tempDir("http-actions"), port: 0, sitePort: 0, logger: silentLogger });
+  backend = await startBackend({
+    dataDir: await tempDir("http-actions"),
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+    // Stands in for the deployment's auth.config.ts verification (covered by the auth tests).
+    authenticateUser: async (token) => {
+      if (token !== "good-token") throw unauthenticated("InvalidAuthHeader", "Could not verify OIDC token claim.");
+      return { attributes: { tokenIdentifier: "https://issuer|user_1", issuer: "https://issuer", subject: "user_1" }, expiresAt: null };
+    },
+  });
   site = backend.siteUrl;
   const app = await copyFixture("httpapp");
   // The app's own dependency, bundled by the CLI into its "use node" module.
@@ -168,13 +178,14 @@ test("process.env holds the deployment's variables in HTTP actions and in \"use 
   assert.equal(again.fromNode.greeting, "changed");
 });
 
-test("an invalid bearer token does not stop the action; ctx.auth.getUserIdentity() throws", async () => {
+test("ctx.auth sees the bearer token's user; an invalid token does not stop the action but getUserIdentity() throws", async () => {
   const anon = await fetch(`${site}/whoami`);
   assert.deepEqual(await anon.json(), { subject: null });
+  const good = await fetch(`${site}/whoami`, { headers: { Authorization: "Bearer good-token" } });
+  assert.deepEqual(await good.json(), { subject: "user_1" });
   const bad = await fetch(`${site}/whoami`, { headers: { Authorization: "Bearer not-a-jwt" } });
   assert.equal(bad.status, 401);
-  const body = (await bad.json()) as { authError?: string };
-  assert.equal(typeof body.authError, "string");
+  assert.deepEqual(await bad.json(), { authError: "Could not verify OIDC token claim." });
 });
 
 test("a Svix-signed Clerk webhook is verified in a \"use node\" action and writes a user row", async () => {
@@ -201,4 +212,21 @@ test("a Svix-signed Clerk webhook is verified in a \"use node\" action and write
   const row = (await client.query(api.users!.byClerkId!, { clerkId: "user_2abc" })) as { clerkId: string; name: string } | null;
   assert.equal(row?.name, "Ada");
   assert.equal(await client.query(api.users!.count!, {}), 1);
+});
+
+test("the same webhook verified with svix bundled into http.ts itself (Convex's Clerk guide)", async () => {
+  const payload = JSON.stringify({ type: "user.updated", data: { id: "user_inline", first_name: "Linus" } });
+  const when = new Date();
+  const headers = {
+    "svix-id": "msg_inline",
+    "svix-timestamp": String(Math.floor(when.getTime() / 1000)),
+    "svix-signature": new Webhook(SECRET).sign("msg_inline", when, payload),
+  };
+  const bad = await fetch(`${site}/clerk-webhook-inline`, { method: "POST", headers: { ...headers, "svix-signature": "v1,AAAA" }, body: payload });
+  assert.equal(bad.status, 400);
+  const r = await fetch(`${site}/clerk-webhook-inline`, { method: "POST", headers, body: payload });
+  assert.equal(r.status, 200, await r.clone().text());
+  const client = new ConvexHttpClient(backend.url);
+  const row = (await client.query(api.users!.byClerkId!, { clerkId: "user_inline" })) as { name: string } | null;
+  assert.equal(row?.name, "Linus");
 });
