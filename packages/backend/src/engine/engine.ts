@@ -142,7 +142,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     return live;
   }
 
-  function emit(kind: FunctionKind, path: string, started: number, out: { ok: boolean; logLines: readonly string[]; error?: { message: string } }) {
+  function emit(kind: ExecutionLog["kind"], path: string, started: number, out: { ok: boolean; logLines: readonly string[]; error?: { message: string } }) {
     if (execListeners.size === 0) return;
     const entry: ExecutionLog = {
       kind,
@@ -151,19 +151,6 @@ export function createEngine(options: EngineOptions): TandemEngine {
       executionTimeSeconds: (performance.now() - started) / 1000,
       logLines: out.logLines,
       error: out.ok ? null : (out.error?.message ?? "error"),
-    };
-    for (const l of execListeners) l(entry);
-  }
-
-  function emitHttp(identifier: string, started: number, out: HttpActionOutcome & { kind: "response" | "error" }) {
-    if (execListeners.size === 0) return;
-    const entry: ExecutionLog = {
-      kind: "httpAction",
-      identifier,
-      timestamp: Date.now() / 1000,
-      executionTimeSeconds: (performance.now() - started) / 1000,
-      logLines: out.logLines,
-      error: out.kind === "error" ? out.error.message : null,
     };
     for (const l of execListeners) l(entry);
   }
@@ -421,7 +408,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
         : actionPool
           ? await actionPool.runHttp(job, body)
           : await runHttpAction({ deployment: dep, request: req, env, engine: callbacks, deploymentName: name });
-      if (out.kind !== "notFound") emitHttp(`${req.method} ${new URL(req.url).pathname}`, started, out);
+      if (out.kind !== "notFound")
+        emit("httpAction", `${req.method} ${new URL(req.url).pathname}`, started, out.kind === "error" ? { ok: false, ...out } : { ok: true, ...out });
       return out;
     },
 

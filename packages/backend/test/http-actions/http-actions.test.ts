@@ -151,7 +151,15 @@ test("unrouted paths and methods get Convex's 404 text", async () => {
 });
 
 test("an uncaught error is a 500 with Convex's code and trace; a ConvexError adds its data", async () => {
+  const logged: { kind: string; identifier: string; error: string | null }[] = [];
+  const stop = backend.engine.onExecution((l) => logged.push(l));
   const r = await fetch(`${site}/boom`);
+  stop();
+  assert.deepEqual(
+    logged.map((l) => [l.kind, l.identifier, l.error?.split("\n")[0]]),
+    [["httpAction", "GET /boom", "Uncaught Error: boom"]],
+    "the failure reaches the function log (npx convex logs)",
+  );
   assert.equal(r.status, 500);
   const body = (await r.json()) as { code: string; trace: string; data?: unknown };
   assert.match(body.code, /^\[Request ID: [0-9a-f]{16}\] Server Error: Uncaught Error: boom$/);
