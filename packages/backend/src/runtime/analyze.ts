@@ -6,6 +6,7 @@ import type { Analysis, FunctionMetadata, ModuleAnalysis, ModuleSource, NodePack
 import { badRequest } from "@tandem/shared";
 import { ModuleGraph } from "./module_loader.js";
 import { LogCollector, Realm, type SyscallHandler } from "./realm.js";
+import { NodeRealm } from "./node-realm.js";
 
 const noDatabase: SyscallHandler = {
   syscall: (op) => {
@@ -32,12 +33,17 @@ export function analyzeModules(
 ): Analysis {
   const realm = new Realm("action");
   const graph = new ModuleGraph(realm, modules, nodePackages);
-  realm.enter({ handler: noDatabase, logs: new LogCollector(), nowMs: Date.now(), seed: 1, env });
+  // `"use node"` modules load where they will run: in Node's own realm.
+  const nodeRealm = new NodeRealm();
+  const nodeGraph = new ModuleGraph(nodeRealm, modules, nodePackages);
+  const exec = { handler: noDatabase, logs: new LogCollector(), nowMs: Date.now(), seed: 1, env };
+  realm.enter(exec);
+  nodeRealm.enter(exec);
   try {
     const out: ModuleAnalysis[] = [];
     for (const m of modules) {
       if (!isFunctionModule(m.path) || m.environment !== "isolate") {
-        if (m.environment === "node" && isFunctionModule(m.path)) out.push(analyzeNodeModule(graph, m.path));
+        if (m.environment === "node" && isFunctionModule(m.path)) out.push(analyzeNodeModule(nodeGraph, m.path));
         continue;
       }
       out.push(analyzeOne(graph, m.path));
@@ -47,6 +53,7 @@ export function analyzeModules(
     return { modules: out, schema, authConfig };
   } finally {
     realm.leave();
+    nodeRealm.leave();
   }
 }
 
@@ -100,7 +107,7 @@ function analyzeOne(graph: ModuleGraph, path: string): ModuleAnalysis {
   return { path, functions, httpRoutes, crons };
 }
 
-/** `"use node"` modules may only define actions; we run them in the same kind of realm. */
+/** `"use node"` modules may only define actions. */
 function analyzeNodeModule(graph: ModuleGraph, path: string): ModuleAnalysis {
   return analyzeOne(graph, path);
 }

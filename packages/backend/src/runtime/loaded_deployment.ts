@@ -9,6 +9,7 @@ import type { FunctionKind } from "../engine/types.js";
 import { ModuleGraph } from "./module_loader.js";
 import { canonicalPath, displayPath, parseUdfPath, type FunctionPath } from "./paths.js";
 import { Realm } from "./realm.js";
+import { NodeRealm, type FunctionRealm } from "./node-realm.js";
 
 export interface ResolvedFunction {
   readonly path: FunctionPath;
@@ -95,8 +96,10 @@ export class LoadedDeployment {
     return this.#udf;
   }
 
-  actionRealm(): { realm: Realm; graph: ModuleGraph } {
-    const realm = new Realm("action");
+  /** A fresh realm for one action: Node's own for a `"use node"` module, else a `vm` context. */
+  actionRealm(modulePath?: string): { realm: FunctionRealm; graph: ModuleGraph } {
+    const node = modulePath !== undefined && this.deployment.modules.some((m) => m.path === modulePath && m.environment === "node");
+    const realm = node ? new NodeRealm() : new Realm("action");
     return { realm, graph: new ModuleGraph(realm, this.deployment.modules, this.deployment.nodePackages) };
   }
 }

@@ -10,7 +10,7 @@ import { transformSync } from "esbuild";
 import { createRequire, isBuiltin } from "node:module";
 import type { ModuleSource, NodePackages } from "../engine/deployment.js";
 import { externalPackageRequire } from "./node-packages.js";
-import type { Realm } from "./realm.js";
+import type { FunctionRealm } from "./node-realm.js";
 
 const compiled = new Map<string, string>();
 const hostRequire = createRequire(import.meta.url);
@@ -30,10 +30,10 @@ export function toCommonJs(source: string): string {
 export class ModuleGraph {
   readonly #sources = new Map<string, ModuleSource>();
   readonly #cache = new Map<string, { exports: Record<string, unknown> }>();
-  readonly #realm: Realm;
+  readonly #realm: FunctionRealm;
   readonly #external: ((spec: string) => unknown) | null;
 
-  constructor(realm: Realm, modules: readonly ModuleSource[], nodePackages?: NodePackages | null) {
+  constructor(realm: FunctionRealm, modules: readonly ModuleSource[], nodePackages?: NodePackages | null) {
     this.#realm = realm;
     this.#external = nodePackages && nodePackages.dependencies.length > 0 ? externalPackageRequire(nodePackages) : null;
     for (const m of modules) this.#sources.set(normalize(m.path), m);

@@ -177,7 +177,7 @@ test("process.env holds the deployment's variables in HTTP actions and in \"use 
   assert.equal(r.status, 200);
   assert.deepEqual(await r.json(), {
     runtime: "hi there",
-    fromNode: { secretSetAtLoad: true, greeting: "hi there", node: "string" },
+    fromNode: { secretSetAtLoad: true, greeting: "hi there", node: "string", oneRealm: true, serverEnvHidden: true },
     site,
   });
   await backend.setEnvironmentVariables({ GREETING: "changed" });

@@ -45,6 +45,8 @@ port.on("message", (m: ToActionWorker) => {
       return;
     case "env":
       env = m.env;
+      for (const k of Object.keys(process.env)) delete process.env[k];
+      Object.assign(process.env, m.env);
       return;
     case "run":
       void run(m.id, m.job);
