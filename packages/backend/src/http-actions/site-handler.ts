@@ -132,11 +132,14 @@ function requestHeaders(req: IncomingMessage): [string, string][] {
  * Only the `Authorization` header counts (query parameters belong to the app). A token that fails
  * verification does not stop the action: `ctx.auth.getUserIdentity()` throws instead.
  */
+const HEADER_ONLY = { target: "/", url: new URL("http://site/") } as const;
+
 async function identify(req: IncomingMessage, auth: RequestAuthenticator): Promise<{ identity: Identity; authError: string | null }> {
   const header = req.headers.authorization;
   if (!header?.trim()) return { identity: { kind: "none" }, authError: null };
   try {
-    const identity = await identityFromRequest(header, { target: "/", get url() { return new URL("http://site/"); } }, auth);
+    // With a header present, identityFromRequest never looks at the request's `?adminKey=`.
+    const identity = await identityFromRequest(header, HEADER_ONLY, auth);
     return { identity, authError: null };
   } catch (e) {
     if (!isTandemError(e)) throw e;
