@@ -26,6 +26,7 @@ export type BackendErrorCode =
   | "EvalError"
   | "ExportInProgress"
   | "ExportNotFound"
+  | "ExternalPackagesUnavailable"
   | "FieldNotInIndex"
   | "FunctionNotFound"
   | "ImportDuplicateId"

@@ -20,6 +20,8 @@ export interface ServiceOptions {
   readonly logger: Logger;
   readonly storage?: Storage;
   readonly sessionTokenLifetimeSeconds?: number | undefined;
+  /** The app folder: `"use node"` packages the CLI leaves external load from its node_modules. */
+  readonly nodePackagesDir?: string | undefined;
 }
 
 export interface Services {
@@ -47,6 +49,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       logger: o.logger.child("backend"),
       ...(o.adminKey ? { adminKey: o.adminKey } : {}),
       ...(o.storage ? { storage: o.storage } : {}),
+      ...(o.nodePackagesDir ? { nodePackagesDir: o.nodePackagesDir } : {}),
     });
   } catch (e) {
     await identity.close();

@@ -13,7 +13,8 @@ import { randomBytes } from "node:crypto";
 import { isTandemError, type Logger } from "@tandem/shared";
 import { backendError, badRequest } from "../errors.js";
 import type { Storage } from "@tandem/storage";
-import type { Analysis, Deployment } from "../engine/deployment.js";
+import type { Analysis, Deployment, NodePackages } from "../engine/deployment.js";
+import { parseNodeDependencies, resolveNodePackages } from "./node-packages.js";
 import type { EngineAdmin } from "../engine/types.js";
 import type { ValidationContext } from "../values/index.js";
 import { describeProvider, parseAuthConfig, serializeProvider, type AuthProvider, type SerializedAuthInfo } from "../auth/index.js";
@@ -33,11 +34,14 @@ export interface PushServiceDeps {
   readonly env: EnvironmentVariables;
   readonly validation: ValidationContext;
   readonly logger: Logger;
+  /** The app folder whose `node_modules` holds the packages pushes mark external (none: refused). */
+  readonly nodePackagesDir?: string | undefined;
 }
 
 interface PendingPush {
   readonly id: string;
   readonly request: PushRequest;
+  readonly nodePackages: NodePackages | undefined;
   readonly analysis: Analysis;
   readonly appAuth: readonly AuthProvider[];
   /** Version of the live deployment when the push started: another finish in between is a race. */
@@ -65,7 +69,10 @@ export class PushService {
 
   /** Loads the persisted deployment and makes it live again (a restart serves the last push). */
   static async open(deps: PushServiceDeps): Promise<PushService> {
-    const live = await loadDeployment(deps.storage);
+    const stored = await loadDeployment(deps.storage);
+    // External packages load from this run's packages folder, wherever the last run took them from.
+    const packages = stored?.deployment.nodePackages;
+    const live = stored && packages && deps.nodePackagesDir ? { ...stored, deployment: { ...stored.deployment, nodePackages: { ...packages, dir: deps.nodePackagesDir } } } : stored;
     if (live) await deps.engine.deploy(live.deployment);
     return new PushService(deps, live);
   }
@@ -82,7 +89,7 @@ export class PushService {
       moduleHashes: modules
         .filter((m) => m.path !== "schema.js")
         .map((m) => ({ path: m.path, hash: moduleHash(m), environment: m.environment })),
-      nodeDependencies: [],
+      nodeDependencies: this.#live?.deployment.nodePackages?.dependencies ?? [],
       udfServerVersion: this.#live ? UDF_SERVER_VERSION : null,
       nodeVersion: null,
     };
@@ -94,9 +101,10 @@ export class PushService {
 
   async #prepare(body: Record<string, unknown>): Promise<Prepared> {
     const request = parsePushRequest(body, this.#live?.deployment.modules ?? []);
+    const nodePackages = resolveNodePackages(parseNodeDependencies(body.nodeDependencies), this.deps.nodePackagesDir ?? null);
     let analysis: Analysis;
     try {
-      analysis = await this.deps.engine.analyze(request.modules, this.deps.env.effective());
+      analysis = await this.deps.engine.analyze(request.modules, this.deps.env.effective(), nodePackages ?? null);
     } catch (e) {
       if (isTandemError(e)) throw e;
       throw badRequest("ModuleAnalysisFailed", `Failed to analyze the pushed modules: ${e instanceof Error ? e.message : String(e)}`);
@@ -110,6 +118,7 @@ export class PushService {
     const removedNames = new Set(indexDiff.removed_indexes.map((i) => i.name));
     return {
       request,
+      nodePackages,
       analysis,
       appAuth,
       baseVersion: this.#live?.deployment.version ?? null,
@@ -212,6 +221,7 @@ export class PushService {
       version: deploymentVersion(pending.request.modules),
       modules: pending.request.modules,
       analysis: pending.analysis,
+      ...(pending.nodePackages ? { nodePackages: pending.nodePackages } : {}),
     };
     const diff = finishDiff(before, deployment, pending, before ? providersOf(before.analysis) : []);
     if (body.dryRun === true || pending.request.dryRun) return diff;

@@ -68,10 +68,21 @@ export interface Analysis {
   readonly authConfig: { providers: unknown[] } | null;
 }
 
+/**
+ * npm packages the CLI left out of `"use node"` bundles (`convex.json` `node.externalPackages`;
+ * it sends them as `nodeDependencies`), resolved from the `node_modules` folder under `dir`.
+ */
+export interface NodePackages {
+  readonly dir: string;
+  readonly dependencies: ReadonlyArray<{ readonly name: string; readonly version: string }>;
+}
+
 /** A deployable unit: what finish_push makes live atomically. */
 export interface Deployment {
   /** Content hash of modules + schema; changes on every push that changes code. */
   readonly version: string;
   readonly modules: readonly ModuleSource[];
   readonly analysis: Analysis;
+  /** Absent when no module imports an external package. */
+  readonly nodePackages?: NodePackages | undefined;
 }

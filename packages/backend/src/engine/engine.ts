@@ -17,6 +17,7 @@ import { LiveDeployment } from "./live-deployment.js";
 import { MutationExecutor } from "./mutation-executor.js";
 import { SystemFunctions } from "./system-functions.js";
 import type { Engine, EngineAdmin, FunctionKind, SystemFunctionRegistry } from "./types.js";
+import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types.js";
 
 export interface EngineOptions {
   readonly storage: Storage;
@@ -39,6 +40,8 @@ export type TandemEngine = Engine & EngineAdmin & SystemFunctionRegistry & {
   readonly workersReplaced: number;
   readonly storage: Storage;
   kindOf(path: string): FunctionKind | null;
+  /** Runs `convex/http.ts`'s router on one request, where actions run. */
+  runHttpAction(req: HttpActionRequest): Promise<HttpActionOutcome>;
 };
 
 export function createEngine(options: EngineOptions): TandemEngine {
@@ -123,8 +126,17 @@ export function createEngine(options: EngineOptions): TandemEngine {
       }
     },
 
+    async runHttpAction(req) {
+      const started = performance.now();
+      const deployment = live.loaded;
+      const out: HttpActionOutcome = deployment ? await runner.runHttp(deployment, req) : { kind: "notFound", logLines: [] };
+      if (out.kind !== "notFound")
+        logs.emit("httpAction", `${req.method} ${new URL(req.url).pathname}`, started, out.kind === "error" ? { ok: false, ...out } : { ok: true, ...out });
+      return out;
+    },
+
     onCommit: (listener) => notifier.subscribe(listener),
-    analyze: async (modules, vars) => analyzeModules(modules, vars),
+    analyze: async (modules, vars, nodePackages) => analyzeModules(modules, vars, nodePackages ?? null),
     async deploy(deployment) {
       if (live.deploy(deployment)) notifier.everything(storage.latestTs());
       runner.deploy(deployment);

@@ -39,7 +39,7 @@ export { newRequestId };
 export async function runFunction(input: RunInput): Promise<RunOutput> {
   const logs = new LogCollector();
   const journal = { input: input.journal ?? null, output: null as string | null, paginated: false };
-  const { realm, graph } = input.kind === "action" ? input.deployment.actionRealm() : input.deployment.udfRealm();
+  const { realm, graph } = input.kind === "action" ? input.deployment.actionRealm(input.path.module) : input.deployment.udfRealm();
   const requestId = newRequestId();
   const makeSyscalls = (kind: FunctionKind, path: FunctionPath): ExecutionSyscalls =>
     new ExecutionSyscalls({

@@ -3,7 +3,7 @@
  * the client did not cause is answered: logged here, a generic message there.
  */
 import { isTandemError, type Logger } from "@tandem/shared";
-import type { ExecutionLog, FunctionKind } from "./types.js";
+import type { ExecutionLog } from "./types.js";
 
 export class ExecutionLogs {
   readonly #listeners = new Set<(l: ExecutionLog) => void>();
@@ -14,7 +14,7 @@ export class ExecutionLogs {
   }
 
   /** `started` is a `performance.now()` reading. */
-  emit(kind: FunctionKind, path: string, started: number, out: { ok: boolean; logLines: readonly string[]; error?: { message: string } }): void {
+  emit(kind: ExecutionLog["kind"], path: string, started: number, out: { ok: boolean; logLines: readonly string[]; error?: { message: string } }): void {
     if (this.#listeners.size === 0) return;
     const entry: ExecutionLog = {
       kind,

@@ -20,6 +20,8 @@ import type { Deployment } from "./deployment.js";
 import type { LiveDeployment } from "./live-deployment.js";
 import type { EngineCallbacks } from "../runtime/syscalls.js";
 import type { Identity } from "./types.js";
+import { runHttpAction } from "../http-actions/run-http-action.js";
+import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types.js";
 
 /** One query or mutation to run. */
 export interface RunRequest {
@@ -116,6 +118,16 @@ export class FunctionRunner {
     if (this.#actionPool)
       return checkReturnValue(fn.meta, await this.#actionPool.run({ path: fn.path, args, identity }), this.#o.live.validation);
     return this.#runHere(deployment, fn, "action", args, identity, null, null, null);
+  }
+
+  /** `convex/http.ts`'s router on one request: in the action thread, or here without threads. */
+  async runHttp(deployment: LoadedDeployment, req: HttpActionRequest): Promise<HttpActionOutcome> {
+    if (this.#actionPool) {
+      const { body, ...job } = req;
+      return this.#actionPool.runHttp(job, body);
+    }
+    const { live, engine, deploymentName } = this.#o;
+    return runHttpAction({ deployment, request: req, env: live.env, engine, deploymentName });
   }
 
   /** In this thread: queries and mutations in the shared realm under the mutex, actions in their own. */

@@ -124,6 +124,8 @@ export interface EngineAdmin {
   analyze(
     modules: readonly import("./deployment.js").ModuleSource[],
     env: Readonly<Record<string, string>>,
+    /** Where `"use node"` modules find the packages the CLI left external. */
+    nodePackages?: import("./deployment.js").NodePackages | null,
   ): Promise<import("./deployment.js").Analysis>;
   /** Makes a deployment live for every execution that starts after this resolves. */
   deploy(deployment: import("./deployment.js").Deployment): Promise<void>;

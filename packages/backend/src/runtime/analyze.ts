@@ -2,10 +2,11 @@
  * Export discovery (docs/architecture.md#analysis): import every pushed module in a fresh realm with no database
  * and report the functions, HTTP routes, crons, schema and auth config it defines.
  */
-import type { Analysis, FunctionMetadata, ModuleAnalysis, ModuleSource, SchemaJSON, CronSpec } from "../engine/deployment.js";
+import type { Analysis, FunctionMetadata, ModuleAnalysis, ModuleSource, NodePackages, SchemaJSON, CronSpec } from "../engine/deployment.js";
 import { badRequest } from "../errors.js";
 import { ModuleGraph } from "./module_loader.js";
 import { LogCollector, Realm, type SyscallHandler } from "./realm.js";
+import { NodeRealm } from "./node-realm.js";
 
 const noDatabase: SyscallHandler = {
   syscall: (op) => {
@@ -25,15 +26,24 @@ export function isFunctionModule(path: string): boolean {
   return !path.startsWith("_deps/") && !SPECIAL.has(path) && !path.startsWith("_generated/");
 }
 
-export function analyzeModules(modules: readonly ModuleSource[], env: Readonly<Record<string, string>>): Analysis {
+export function analyzeModules(
+  modules: readonly ModuleSource[],
+  env: Readonly<Record<string, string>>,
+  nodePackages: NodePackages | null = null,
+): Analysis {
   const realm = new Realm("action");
-  const graph = new ModuleGraph(realm, modules);
-  realm.enter({ handler: noDatabase, logs: new LogCollector(), nowMs: Date.now(), seed: 1, env });
+  const graph = new ModuleGraph(realm, modules, nodePackages);
+  // `"use node"` modules load where they will run: in Node's own realm.
+  const nodeRealm = new NodeRealm();
+  const nodeGraph = new ModuleGraph(nodeRealm, modules, nodePackages);
+  const exec = { handler: noDatabase, logs: new LogCollector(), nowMs: Date.now(), seed: 1, env };
+  realm.enter(exec);
+  nodeRealm.enter(exec);
   try {
     const out: ModuleAnalysis[] = [];
     for (const m of modules) {
       if (!isFunctionModule(m.path) || m.environment !== "isolate") {
-        if (m.environment === "node" && isFunctionModule(m.path)) out.push(analyzeNodeModule(graph, m.path));
+        if (m.environment === "node" && isFunctionModule(m.path)) out.push(analyzeNodeModule(nodeGraph, m.path));
         continue;
       }
       out.push(analyzeOne(graph, m.path));
@@ -43,6 +53,7 @@ export function analyzeModules(modules: readonly ModuleSource[], env: Readonly<R
     return { modules: out, schema, authConfig };
   } finally {
     realm.leave();
+    nodeRealm.leave();
   }
 }
 
@@ -96,7 +107,7 @@ function analyzeOne(graph: ModuleGraph, path: string): ModuleAnalysis {
   return { path, functions, httpRoutes, crons };
 }
 
-/** `"use node"` modules may only define actions; we run them in the same kind of realm. */
+/** `"use node"` modules may only define actions. */
 function analyzeNodeModule(graph: ModuleGraph, path: string): ModuleAnalysis {
   return analyzeOne(graph, path);
 }

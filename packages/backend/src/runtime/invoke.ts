@@ -3,7 +3,7 @@ import type { ConvexJSON } from "@tandem/storage";
 import type { FunctionKind } from "../engine/types.js";
 import type { ModuleGraph } from "./module_loader.js";
 import type { FunctionPath } from "./paths.js";
-import type { Realm } from "./realm.js";
+import type { FunctionRealm } from "./node-realm.js";
 
 /** Convex's limit on user code time for queries and mutations (docs/architecture.md#runtime-environment). */
 export const UDF_TIMEOUT_MS = 1000;
@@ -18,7 +18,7 @@ export function setVmTimeoutGuard(enabled: boolean): void {
   guardWithVmTimeout = enabled;
 }
 
-function call(realm: Realm, target: object, method: string, args: unknown[], timeoutMs: number): unknown {
+function call(realm: FunctionRealm, target: object, method: string, args: unknown[], timeoutMs: number): unknown {
   if (!guardWithVmTimeout) return (target as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
   return realm.callWithTimeout(target, method, args, timeoutMs);
 }
@@ -31,7 +31,7 @@ type Registered = {
 };
 
 export async function runExport(
-  realm: Realm,
+  realm: FunctionRealm,
   graph: ModuleGraph,
   path: FunctionPath,
   kind: FunctionKind,

@@ -9,6 +9,7 @@ import type { FunctionKind } from "../engine/types.js";
 import { ModuleGraph } from "./module_loader.js";
 import { canonicalPath, displayPath, parseUdfPath, type FunctionPath } from "./paths.js";
 import { Realm } from "./realm.js";
+import { NodeRealm, type FunctionRealm } from "./node-realm.js";
 
 export interface ResolvedFunction {
   readonly path: FunctionPath;
@@ -83,16 +84,22 @@ export class LoadedDeployment {
     return this.#functions.get(canonicalPath(parseUdfPath(path)))?.kind ?? null;
   }
 
+  hasModule(path: string): boolean {
+    return this.deployment.modules.some((m) => m.path === path);
+  }
+
   udfRealm(): { realm: Realm; graph: ModuleGraph } {
     if (!this.#udf || this.#udf.realm.poisoned) {
       const realm = new Realm("udf");
-      this.#udf = { realm, graph: new ModuleGraph(realm, this.deployment.modules) };
+      this.#udf = { realm, graph: new ModuleGraph(realm, this.deployment.modules, this.deployment.nodePackages) };
     }
     return this.#udf;
   }
 
-  actionRealm(): { realm: Realm; graph: ModuleGraph } {
-    const realm = new Realm("action");
-    return { realm, graph: new ModuleGraph(realm, this.deployment.modules) };
+  /** A fresh realm for one action: Node's own for a `"use node"` module, else a `vm` context. */
+  actionRealm(modulePath?: string): { realm: FunctionRealm; graph: ModuleGraph } {
+    const node = modulePath !== undefined && this.deployment.modules.some((m) => m.path === modulePath && m.environment === "node");
+    const realm = node ? new NodeRealm() : new Realm("action");
+    return { realm, graph: new ModuleGraph(realm, this.deployment.modules, this.deployment.nodePackages) };
   }
 }

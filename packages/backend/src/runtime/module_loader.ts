@@ -8,8 +8,9 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { transformSync } from "esbuild";
 import { createRequire, isBuiltin } from "node:module";
-import type { ModuleSource } from "../engine/deployment.js";
-import type { Realm } from "./realm.js";
+import type { ModuleSource, NodePackages } from "../engine/deployment.js";
+import { externalPackageRequire } from "./node-packages.js";
+import type { FunctionRealm } from "./node-realm.js";
 
 const compiled = new Map<string, string>();
 const hostRequire = createRequire(import.meta.url);
@@ -29,10 +30,12 @@ export function toCommonJs(source: string): string {
 export class ModuleGraph {
   readonly #sources = new Map<string, ModuleSource>();
   readonly #cache = new Map<string, { exports: Record<string, unknown> }>();
-  readonly #realm: Realm;
+  readonly #realm: FunctionRealm;
+  readonly #external: ((spec: string) => unknown) | null;
 
-  constructor(realm: Realm, modules: readonly ModuleSource[]) {
+  constructor(realm: FunctionRealm, modules: readonly ModuleSource[], nodePackages?: NodePackages | null) {
     this.#realm = realm;
+    this.#external = nodePackages && nodePackages.dependencies.length > 0 ? externalPackageRequire(nodePackages) : null;
     for (const m of modules) this.#sources.set(normalize(m.path), m);
   }
 
@@ -63,9 +66,11 @@ export class ModuleGraph {
         if (spec.startsWith(".")) return this.require(posix.join(dir, spec));
         // `"use node"` modules may use Node's built-in modules, as on Convex.
         if (mod.environment === "node" && isBuiltin(spec)) return hostRequire(spec);
+        // ...and the npm packages the CLI marked external (it bundles every other one).
+        if (mod.environment === "node" && this.#external) return this.#external(spec);
         throw new Error(
           mod.environment === "node"
-            ? `Cannot import '${spec}' from ${key}: npm packages of "use node" modules are not installed by this Tandem version (only Node built-ins are available)`
+            ? `Cannot import '${spec}' from ${key}: it is not bundled and not among the external packages of this push (convex.json \`node.externalPackages\`)`
             : `Cannot import '${spec}' from ${key}: only relative imports of pushed modules are available here`,
         );
       };

@@ -18,7 +18,7 @@ import { makeDocumentCheck } from "../runtime/document_check.js";
 import type { ValidationContext } from "../values/index.js";
 import { loadOrCreateAdminKey } from "./adminKey.js";
 import { closeServer, listen, originOf } from "./listen.js";
-import { createSiteHandler } from "./siteServer.js";
+import { createSiteHandler } from "../http-actions/site-handler.js";
 import { DeploymentAuth } from "./user-auth.js";
 import { BACKEND_VERSION } from "./version.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
@@ -47,6 +47,12 @@ export interface BackendOptions {
    * (always inline with a given `storage`).
    */
   readonly workers?: number;
+  /**
+   * The app folder whose `node_modules` holds the npm packages a push marks external for
+   * `"use node"` modules (`convex.json` `node.externalPackages`). Without it such a push is refused;
+   * packages the CLI bundles (the default) need nothing.
+   */
+  readonly nodePackagesDir?: string;
 }
 
 export interface Backend {
@@ -83,7 +89,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   });
 
   const apiServer = createServer({ keepAliveTimeout: 65_000 });
-  const siteServer = createServer(createSiteHandler());
+  const siteServer = createServer({ keepAliveTimeout: 65_000 });
   let sync: SyncServer | null = null;
   try {
     const port = await listen(apiServer, options.port ?? 3210, host);
@@ -109,7 +115,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
         userAuth.deployed(d);
       },
     };
-    const push = await PushService.open({ storage, engine: deployer, env, validation, logger: logger.child("push") });
+    const push = await PushService.open({ storage, engine: deployer, env, validation, logger: logger.child("push"), nodePackagesDir: options.nodePackagesDir });
     registerCliSystemFunctions(engine, { env, storage, live: () => push.live(), cloudUrl: urls.cloud });
     const external = new ExternalCommits(engine);
     const imports = new ImportService({
@@ -136,7 +142,11 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       ...logRoutes({ logs, auth, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) }),
       ...dataRoutes({ imports, exports, auth }),
     ];
-    apiServer.on("request", createRouter(routes, logger.child("http")));
+    const api = createRouter(routes, logger.child("http"));
+    const site = createSiteHandler({ engine, auth, siteOrigin: () => urls.site, logger: logger.child("http-actions") });
+    siteServer.on("request", site);
+    // HTTP actions are also reachable on the main origin under `/http/` (docs/http-api.md).
+    apiServer.on("request", (req, res) => (req.url?.startsWith("/http/") ? site(req, res, req.url.slice("/http".length)) : api(req, res)));
     sync = attachSyncServer(apiServer, {
       engine,
       authenticateUser: auth.authenticateUser,

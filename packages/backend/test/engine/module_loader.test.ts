@@ -13,6 +13,6 @@ test('"use node" modules may import Node built-ins; isolate modules may not impo
   ]);
   assert.equal(graph.require("node.js").h, "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881");
   assert.throws(() => graph.require("iso.js"), /only relative imports of pushed modules/);
-  assert.throws(() => graph.require("pkg.js"), /npm packages of "use node" modules are not installed/);
+  assert.throws(() => graph.require("pkg.js"), /not bundled and not among the external packages of this push/);
   assert.equal(graph.require("a.js").a, 42);
 });

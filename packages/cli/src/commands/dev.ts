@@ -38,6 +38,7 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
     dataDir,
     ...serviceOptionsFrom(flags),
     instance: "development",
+    nodePackagesDir: appDir,
     logger: createLogger("tandem", { level }),
   });
   const { backend, identity } = services;

@@ -4,17 +4,24 @@
  * never yields: it is replaced and the actions it was running fail with a clear error, while the
  * main thread and every other thread keep serving.
  */
-import type { Worker } from "node:worker_threads";
+import type { TransferListItem, Worker } from "node:worker_threads";
 import type { Logger } from "@tandem/shared";
 import type { Deployment } from "../../engine/deployment.js";
 import type { EngineCallbacks } from "../syscalls.js";
 import type { ActionJob, FromActionWorker, ToActionWorker } from "./action_protocol.js";
 import type { JobOutcome, WorkerData } from "./protocol.js";
 import { attachThread, spawnThread } from "./spawn_thread.js";
+import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
+
+/** A job in flight: its answer, or the failure message when it never comes. */
+interface Running {
+  done(out: JobOutcome | HttpActionOutcome): void;
+  fail(message: string): void;
+}
 
 interface Slot {
   worker: Worker;
-  readonly running: Map<number, (out: JobOutcome) => void>;
+  readonly running: Map<number, Running>;
   lastBeat: number;
 }
 
@@ -80,18 +87,38 @@ export class ActionPool {
 
   run(job: ActionJob): Promise<JobOutcome> {
     if (this.#closed) return Promise.resolve(fail("The server is shutting down."));
+    return this.#submit<JobOutcome>(fail, (id) => ({ msg: { type: "run", id, job }, transfer: [] }));
+  }
+
+  /** Runs an HTTP action; the request body streams into the thread, the response body out of it. */
+  runHttp(job: HttpActionJob, body: ReadableStream<Uint8Array> | null): Promise<HttpActionOutcome> {
+    const httpFail = (message: string): HttpActionOutcome => ({ kind: "error", error: { message }, logLines: [] });
+    if (this.#closed) return Promise.resolve(httpFail("The server is shutting down."));
+    return this.#submit<HttpActionOutcome>(httpFail, (id) => ({ msg: { type: "http", id, job, body }, transfer: body ? [body] : [] }));
+  }
+
+  #submit<T extends JobOutcome | HttpActionOutcome>(
+    failed: (message: string) => T,
+    make: (id: number) => { msg: ToActionWorker; transfer: TransferListItem[] },
+  ): Promise<T> {
     const slot = this.#slots.reduce((a, b) => (b.running.size < a.running.size ? b : a));
     const id = this.#nextId++;
-    return new Promise((resolve) => {
+    return new Promise<T>((resolve) => {
       const timer = setTimeout(() => {
-        if (slot.running.delete(id))
-          resolve(fail(`Action timed out (maximum duration: ${this.#opts.actionTimeoutMs / 1000}s).`));
+        if (slot.running.delete(id)) resolve(failed(`Action timed out (maximum duration: ${this.#opts.actionTimeoutMs / 1000}s).`));
       }, this.#opts.actionTimeoutMs);
-      slot.running.set(id, (out) => {
-        clearTimeout(timer);
-        resolve(out);
+      slot.running.set(id, {
+        done: (out) => {
+          clearTimeout(timer);
+          resolve(out as T);
+        },
+        fail: (message) => {
+          clearTimeout(timer);
+          resolve(failed(message));
+        },
       });
-      slot.worker.postMessage({ type: "run", id, job } satisfies ToActionWorker);
+      const { msg, transfer } = make(id);
+      slot.worker.postMessage(msg, transfer);
     });
   }
 
@@ -100,10 +127,11 @@ export class ActionPool {
     switch (m.type) {
       case "heartbeat":
         return;
-      case "done": {
-        const resolve = slot.running.get(m.id);
+      case "done":
+      case "httpDone": {
+        const running = slot.running.get(m.id);
         slot.running.delete(m.id);
-        resolve?.(m.out);
+        running?.done(m.out);
         return;
       }
       case "call": {
@@ -146,14 +174,14 @@ export class ActionPool {
     this.#spawn(slot);
     this.replaced += 1;
     void old.terminate();
-    for (const resolve of stuck) resolve(fail(message));
+    for (const running of stuck) running.fail(message);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#watch);
     for (const s of this.#slots) {
-      for (const resolve of s.running.values()) resolve(fail("The server is shutting down."));
+      for (const running of s.running.values()) running.fail("The server is shutting down.");
       s.running.clear();
     }
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));

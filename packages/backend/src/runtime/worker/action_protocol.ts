@@ -4,6 +4,7 @@ import type { Deployment } from "../../engine/deployment.js";
 import type { ActionRequest, ActionResult, Identity, MutationRequest, MutationResult, QueryRequest, QueryResult } from "../../engine/types.js";
 import type { FunctionPath } from "../paths.js";
 import type { JobOutcome } from "./protocol.js";
+import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
 
 export interface ActionJob {
   readonly path: FunctionPath;
@@ -20,10 +21,14 @@ export type ToActionWorker =
   | { readonly type: "deploy"; readonly deployment: Deployment }
   | { readonly type: "env"; readonly env: Readonly<Record<string, string>> }
   | { readonly type: "run"; readonly id: number; readonly job: ActionJob }
+  /** The request body (when any) is transferred with the message. */
+  | { readonly type: "http"; readonly id: number; readonly job: HttpActionJob; readonly body: ReadableStream<Uint8Array> | null }
   | { readonly type: "callResult"; readonly id: number; readonly result: QueryResult | MutationResult | ActionResult };
 
 export type FromActionWorker =
   | { readonly type: "done"; readonly id: number; readonly out: JobOutcome }
+  /** The response body (when any) is transferred with the message and streams after it. */
+  | { readonly type: "httpDone"; readonly id: number; readonly out: HttpActionOutcome }
   | ({ readonly type: "call"; readonly id: number } & EngineCall)
   /** Sent every few hundred ms while the thread's event loop turns: silence means it is blocked. */
   | { readonly type: "heartbeat" };

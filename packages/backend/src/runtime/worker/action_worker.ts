@@ -8,6 +8,8 @@ import { LoadedDeployment } from "../loaded_deployment.js";
 import { runFunction } from "../../engine/execute.js";
 import type { EngineCallbacks } from "../syscalls.js";
 import { setUpFunctionThread } from "./thread_setup.js";
+import { runHttpAction } from "../../http-actions/run-http-action.js";
+import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
 import type { ActionJob, EngineCall, FromActionWorker, ToActionWorker } from "./action_protocol.js";
 import type { WorkerData } from "./protocol.js";
 
@@ -43,9 +45,14 @@ port.on("message", (m: ToActionWorker) => {
       return;
     case "env":
       env = m.env;
+      for (const k of Object.keys(process.env)) delete process.env[k];
+      Object.assign(process.env, m.env);
       return;
     case "run":
       void run(m.id, m.job);
+      return;
+    case "http":
+      void runHttp(m.id, m.job, m.body);
       return;
     case "callResult": {
       const resolve = calls.get(m.id);
@@ -82,4 +89,19 @@ async function run(id: number, job: ActionJob): Promise<void> {
   } catch (e) {
     send({ type: "done", id, out: { ok: false, error: { message: e instanceof Error ? e.message : String(e) }, logLines: [], journal: null } });
   }
+}
+
+async function runHttp(id: number, job: HttpActionJob, body: ReadableStream<Uint8Array> | null): Promise<void> {
+  const dep = deployment;
+  let out: HttpActionOutcome;
+  if (!dep) out = { kind: "notFound", logLines: [] };
+  else {
+    try {
+      out = await runHttpAction({ deployment: dep, request: { ...job, body }, env, engine, deploymentName: data.deploymentName });
+    } catch (e) {
+      out = { kind: "error", error: { message: e instanceof Error ? e.message : String(e) }, logLines: [] };
+    }
+  }
+  const transfer = out.kind === "response" && out.body ? [out.body] : [];
+  port.postMessage({ type: "httpDone", id, out } satisfies FromActionWorker, transfer as never);
 }

@@ -1,0 +1,108 @@
+/**
+ * Runs one HTTP action inside a fresh action realm, as the Convex runtime does (docs/architecture.md#schema-and-config):
+ * `http.js`'s default export is asked `lookup(path, method)`, then `runRequest` turns our request
+ * into the action's `Request` and its `Response` back through two `jsSyscall`s. Everything else
+ * (`ctx.runQuery/runMutation/runAction`, `ctx.auth`, and whatever actions gain later: storage,
+ * scheduler) goes through the same syscall table as a plain action.
+ */
+import type { LoadedDeployment } from "../runtime/loaded_deployment.js";
+import { ExecutionSyscalls, type EngineCallbacks } from "../runtime/syscalls.js";
+import { LogCollector, type SyscallHandler } from "../runtime/realm.js";
+import { toFunctionError } from "../runtime/function_error.js";
+import { newSeed } from "../engine/random_pool.js";
+import type { HttpActionOutcome, HttpActionRequest } from "./types.js";
+
+export interface RunHttpActionInput {
+  readonly deployment: LoadedDeployment;
+  readonly request: HttpActionRequest;
+  readonly env: Readonly<Record<string, string>>;
+  readonly engine: EngineCallbacks;
+  readonly deploymentName: string;
+}
+
+interface Router {
+  isRouter?: unknown;
+  lookup?: (path: string, method: string) => unknown;
+  runRequest?: (requestJson: string, routedPath: string) => Promise<string>;
+}
+
+export const HTTP_MODULE = "http.js";
+/** The opaque handle `requestFromConvexJson` receives; the router passes it through unread. */
+const REQUEST_HANDLE = "request";
+
+export async function runHttpAction(input: RunHttpActionInput): Promise<HttpActionOutcome> {
+  const { deployment, request } = input;
+  const logs = new LogCollector();
+  if (!deployment.hasModule(HTTP_MODULE)) return { kind: "notFound", logLines: logs.lines };
+  const { realm, graph } = deployment.actionRealm();
+  const base = new ExecutionSyscalls({
+    kind: "action",
+    identity: request.identity,
+    tx: null,
+    functionName: HTTP_MODULE,
+    check: () => {},
+    engine: input.engine,
+    deploymentName: input.deploymentName,
+    journal: { input: null, output: null, paginated: false },
+    nested: () => Promise.reject(new Error("HTTP actions have no database: use ctx.runQuery or ctx.runMutation.")),
+  });
+  const responses = new Map<string, Response>();
+  const handler: SyscallHandler = {
+    syscall: (op, args) => base.syscall(op, args),
+    asyncSyscall: (op, args) =>
+      op === "1.0/getUserIdentity" && request.authError !== null ? Promise.reject(new Error(request.authError)) : base.asyncSyscall(op, args),
+    jsSyscall: (op, args) => {
+      switch (op) {
+        case "requestFromConvexJson":
+          return new Request(request.url, {
+            method: request.method,
+            headers: request.headers as [string, string][],
+            ...(request.body ? { body: request.body, duplex: "half" } : {}),
+          } as RequestInit);
+        case "convexJsonFromResponse": {
+          const handle = `response${responses.size}`;
+          responses.set(handle, args.response as Response);
+          return { handle };
+        }
+        default:
+          // Storage blobs and the like are action syscalls: an HTTP action gets whatever actions get.
+          return (base as SyscallHandler).jsSyscall(op, args);
+      }
+    },
+  };
+  // The realm is this request's alone and is never left: a streamed response body may still call
+  // back into it (ctx.runQuery, console) after the handler returned.
+  realm.enter({ handler, logs, nowMs: Date.now(), seed: newSeed(), env: input.env });
+  try {
+    const router = graph.require(HTTP_MODULE).default as Router | undefined;
+    if (!router || router.isRouter !== true || typeof router.lookup !== "function" || typeof router.runRequest !== "function")
+      return { kind: "notFound", logLines: logs.lines };
+    const pathname = new URL(request.url).pathname;
+    if (!router.lookup(pathname, request.method)) return { kind: "notFound", logLines: logs.lines };
+    const text = await router.runRequest(JSON.stringify({ handle: REQUEST_HANDLE }), pathname);
+    const handle = (JSON.parse(text) as { handle?: unknown }).handle;
+    const response = typeof handle === "string" ? responses.get(handle) : undefined;
+    if (!response || typeof response.status !== "number")
+      throw new Error("The HTTP action did not return a Response object.");
+    return {
+      kind: "response",
+      status: response.status,
+      statusText: response.statusText,
+      headers: headerPairs(response.headers),
+      body: response.body,
+      logLines: logs.lines,
+    };
+  } catch (e) {
+    return { kind: "error", error: toFunctionError(e), logLines: logs.lines };
+  }
+}
+
+function headerPairs(headers: Headers): [string, string][] {
+  const out: [string, string][] = [];
+  // Iteration keeps each Set-Cookie apart and joins the other repeated headers, as HTTP allows.
+  headers.forEach((value, name) => {
+    if (name !== "set-cookie") out.push([name, value]);
+  });
+  for (const cookie of headers.getSetCookie()) out.push(["set-cookie", cookie]);
+  return out;
+}
