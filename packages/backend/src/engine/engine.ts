@@ -25,6 +25,8 @@ import type { DocumentCheck } from "../runtime/db_ops.js";
 import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath, type FunctionPath } from "../runtime/paths.js";
 import { Mutex } from "./mutex.js";
+import { SearchIndexes } from "../search/search-indexes.js";
+import type { VectorSearchRequest } from "../search/search-request.js";
 import { Committer, type CommitMeta, type Committed, type ExecutedTransaction } from "./committer.js";
 import { runFunction, type RunOutput } from "./execute.js";
 import type { Analysis, Deployment, FunctionMetadata, ModuleSource } from "./deployment.js";
@@ -82,8 +84,11 @@ export function createEngine(options: EngineOptions): TandemEngine {
   let occRetries = 0;
   /** Bumped when tables or indexes change, so workers reload their catalog. */
   let catalogVersion = 0;
+  const search = new SearchIndexes(storage, log);
+  commitListeners.add((n) => search.noteCommit(n));
 
   const catalog: Catalog = {
+    search,
     tables: () => storage.tables(),
     tableByNumber: (n) => storage.tableByNumber(n),
     indexes: (t) => storage.indexes(t),
@@ -103,6 +108,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
         // The user limit plus grace for a loaded machine (the thread is replaced past this).
         jobTimeoutMs: UDF_TIMEOUT_MS + 2000,
         ensureTable: (t) => catalog.ensureTable(t),
+        search,
         logger: log,
       })
     : null;
@@ -116,6 +122,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
           runQuery: (r) => engine.runQuery(r),
           runMutation: (r) => engine.runMutation(r),
           runAction: (r) => engine.runAction(r),
+          vectorSearch: (r) => search.vectorSearch(r),
         },
         logger: log,
       })
@@ -164,6 +171,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     runQuery: (r: QueryRequest) => engine.runQuery(r),
     runMutation: (r: MutationRequest) => engine.runMutation(r),
     runAction: (r: ActionRequest) => engine.runAction(r),
+    vectorSearch: (r: VectorSearchRequest) => search.vectorSearch(r),
   };
 
   async function execute(
@@ -406,6 +414,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     async deploy(deployment: Deployment) {
       const changed = live !== null && live.deployment.version !== deployment.version;
       live = new LoadedDeployment(deployment);
+      search.setSchema(deployment.analysis.schema);
       if (changed) notifyAll();
       catalogVersion += 1;
       pool?.deploy(deployment);

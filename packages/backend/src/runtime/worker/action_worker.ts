@@ -8,7 +8,7 @@ import { LoadedDeployment } from "../loaded_deployment.js";
 import { runFunction } from "../../engine/execute.js";
 import type { EngineCallbacks } from "../syscalls.js";
 import { setUpFunctionThread } from "./thread_setup.js";
-import type { ActionJob, EngineCall, FromActionWorker, ToActionWorker } from "./action_protocol.js";
+import type { ActionJob, EngineCall, VectorSearchOutcome, FromActionWorker, ToActionWorker } from "./action_protocol.js";
 import type { WorkerData } from "./protocol.js";
 
 setUpFunctionThread();
@@ -34,6 +34,11 @@ const engine: EngineCallbacks = {
   runQuery: (req) => call({ method: "runQuery", req }),
   runMutation: (req) => call({ method: "runMutation", req }),
   runAction: (req) => call({ method: "runAction", req }),
+  vectorSearch: async (req) => {
+    const r = await call<VectorSearchOutcome>({ method: "vectorSearch", req });
+    if (!r.ok) throw new Error(r.message);
+    return r.value;
+  },
 };
 
 port.on("message", (m: ToActionWorker) => {

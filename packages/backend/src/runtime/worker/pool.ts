@@ -7,6 +7,7 @@ import type { Worker } from "node:worker_threads";
 import { attachThread, spawnThread } from "./spawn_thread.js";
 import type { Logger } from "@tandem/shared";
 import type { TableInfo } from "@tandem/storage";
+import type { SearchService, TextSearchRequest, TextSearchResult } from "../../search/search-request.js";
 import type { Deployment } from "../../engine/deployment.js";
 import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type JobOutcome, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
 import { timeLimitMessage } from "../realm.js";
@@ -55,6 +56,7 @@ export interface WorkerPoolOptions {
   readonly jobTimeoutMs: number;
   readonly userLimitMs: number;
   readonly ensureTable: (name: string) => Promise<TableInfo>;
+  readonly search?: SearchService;
   readonly logger: Logger;
 }
 
@@ -171,7 +173,7 @@ export class WorkerPool {
         if (slot.running.length > 0) this.#arm(slot);
         return;
       case "request":
-        this.#opts.ensureTable(m.table).then(
+        (m.method === "textSearch" ? this.#textSearch(m.search) : this.#opts.ensureTable(m.table)).then(
           (value) => slot.worker.postMessage({ type: "reply", id: m.id, ok: true, value } satisfies ToWorker),
           (e: Error) => slot.worker.postMessage({ type: "reply", id: m.id, ok: false, message: e.message } satisfies ToWorker),
         );
@@ -179,6 +181,11 @@ export class WorkerPool {
       default:
         return m satisfies never;
     }
+  }
+
+  #textSearch(req: TextSearchRequest): Promise<TextSearchResult> {
+    const search = this.#opts.search;
+    return search ? search.textSearch(req) : Promise.reject(new Error("Text search is not available."));
   }
 
   /**

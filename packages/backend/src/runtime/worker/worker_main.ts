@@ -16,6 +16,7 @@ import { makeDocumentCheck } from "../document_check.js";
 import { runFunction } from "../../engine/execute.js";
 import { setUpFunctionThread } from "./thread_setup.js";
 import type { DocumentCheck } from "../db_ops.js";
+import type { TextSearchResult } from "../../search/search-request.js";
 import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
 
 setUpFunctionThread();
@@ -28,6 +29,7 @@ let env: Readonly<Record<string, string>> = {};
 let catalogVersion = -1;
 let nextRpc = 1;
 const rpcs = new Map<number, { resolve: (t: TableInfo) => void; reject: (e: Error) => void }>();
+const searches = new Map<number, { resolve: (r: TextSearchResult) => void; reject: (e: Error) => void }>();
 let queue: Promise<void> = Promise.resolve();
 
 const send = (m: FromWorker) => port.postMessage(m);
@@ -65,9 +67,16 @@ port.on("message", (m: ToWorker) => {
       for (const { id, job } of m.items) queue = queue.then(() => run(id, job));
       return;
     case "reply": {
+      const s = searches.get(m.id);
+      if (s) {
+        searches.delete(m.id);
+        if (m.ok) s.resolve(m.value as TextSearchResult);
+        else s.reject(new Error(m.message));
+        return;
+      }
       const r = rpcs.get(m.id);
       rpcs.delete(m.id);
-      if (m.ok) r?.resolve(m.value);
+      if (m.ok) r?.resolve(m.value as TableInfo);
       else r?.reject(new TandemError("BadRequest", "TableCreationFailed", m.message));
       return;
     }
@@ -98,6 +107,15 @@ function catalogOf(storage: Storage): Catalog {
     tableByNumber: (n) => storage.tableByNumber(n),
     indexes: (t) => storage.indexes(t),
     newId: (t) => storage.newId(t),
+    search: {
+      textSearch: (search) =>
+        new Promise<TextSearchResult>((resolve, reject) => {
+          const id = nextRpc++;
+          searches.set(id, { resolve, reject });
+          send({ type: "request", id, method: "textSearch", search });
+        }),
+      vectorSearch: () => Promise.reject(new Error("ctx.vectorSearch is only available in actions.")),
+    },
     async ensureTable(name) {
       const known = storage.tables().find((t) => t.name === name);
       if (known) return known;
