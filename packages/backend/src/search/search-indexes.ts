@@ -40,6 +40,8 @@ class TableIndexes {
   readonly vector = new Map<string, VectorIndex>();
   dirty = new Set<string>();
   built = false;
+  /** A refresh is queued (so commits in a burst share one). */
+  refreshQueued = false;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -113,7 +115,16 @@ export class SearchIndexes implements SearchService {
         const t = this.#tables.get(table);
         if (!t) continue;
         const id = decodeIndexKey(w.key)[1];
-        if (typeof id === "string") t.dirty.add(id);
+        if (typeof id !== "string") continue;
+        t.dirty.add(id);
+        if (!t.refreshQueued) {
+          // Applied soon after the commit, so the next search rarely waits for it.
+          t.refreshQueued = true;
+          setImmediate(() => {
+            t.refreshQueued = false;
+            void t.run(() => this.#refresh(t)).catch((e: unknown) => this.#log.error("search index refresh failed", { table, error: e }));
+          });
+        }
       }
     }
     const waiters = this.#waiters;

@@ -1,11 +1,13 @@
 /**
- * An in-memory inverted index over one search index's documents: postings (term → document →
- * term frequency), document lengths for BM25, and each document's filter-field keys. Scoring is
+ * An in-memory inverted index over one search index's documents: postings (term → document slot
+ * → term frequency), document lengths for BM25, and each document's filter-field keys. Scoring is
  * Okapi BM25 (k1 = 1.2, b = 0.75, Lucene's idf), like Tantivy's; a document matches when it
- * contains any query term (the last one also as a prefix) and every equality filter.
+ * contains any query term (the last one also as a prefix) and every equality filter. Documents
+ * live in numbered slots so a search accumulates scores in a typed array, not a map.
  */
 import type { DocumentJSON } from "@tandem/storage";
 import { jsonAtPath, valueKey } from "./filter-key.js";
+import { TopK } from "./top-k.js";
 import { MAX_PREFIX_EXPANSIONS, MAX_SEARCH_RESULTS, tokenize, type TextQuery } from "./tokenize.js";
 
 export interface TextIndexDefinition {
@@ -21,27 +23,29 @@ export interface SearchHit {
 /** Equality filters: field path → value key (`valueKey`). */
 export type FilterKeys = ReadonlyArray<readonly [field: string, key: string]>;
 
-interface Entry {
-  readonly terms: Map<string, number>;
-  readonly length: number;
-  readonly filters: ReadonlyMap<string, string>;
-  readonly creationTime: number;
-}
-
 const K1 = 1.2;
 const B = 0.75;
 
 export class TextIndex {
-  readonly #docs = new Map<string, Entry>();
-  readonly #postings = new Map<string, Map<string, number>>();
+  readonly #slotOf = new Map<string, number>();
+  #ids: (string | null)[] = [];
+  #terms: (Map<string, number> | null)[] = [];
+  #filters: (ReadonlyMap<string, string> | null)[] = [];
+  #lengths = new Float64Array(1024);
+  #ctimes = new Float64Array(1024);
+  /** Scratch accumulators of a search (always left zeroed). */
+  #scores = new Float64Array(1024);
+  #best = new Float64Array(1024);
+  readonly #free: number[] = [];
+  readonly #postings = new Map<string, Map<number, number>>();
   #totalLength = 0;
-  /** Every indexed term, sorted, for prefix lookups; rebuilt when terms were added since. */
+  /** Every indexed term, sorted, for prefix lookups; rebuilt when the vocabulary changed since. */
   #sorted: string[] | null = null;
 
   constructor(readonly definition: TextIndexDefinition) {}
 
   get size(): number {
-    return this.#docs.size;
+    return this.#slotOf.size;
   }
 
   /** Indexes the document's current version (null: it was deleted). */
@@ -49,14 +53,20 @@ export class TextIndex {
     this.#remove(id);
     if (doc === null) return;
     const text = jsonAtPath(doc, this.definition.searchField);
-    const filters = new Map<string, string>();
-    for (const f of this.definition.filterFields) filters.set(f, valueKey(jsonAtPath(doc, f)));
     // A document whose search field is not a string is not in the index (as on Convex).
     if (typeof text !== "string") return;
+    const filters = new Map<string, string>();
+    for (const f of this.definition.filterFields) filters.set(f, valueKey(jsonAtPath(doc, f)));
     const tokens = tokenize(text);
     const terms = new Map<string, number>();
     for (const t of tokens) terms.set(t, (terms.get(t) ?? 0) + 1);
-    this.#docs.set(id, { terms, length: tokens.length, filters, creationTime: doc._creationTime });
+    const slot = this.#allocate();
+    this.#slotOf.set(id, slot);
+    this.#ids[slot] = id;
+    this.#terms[slot] = terms;
+    this.#filters[slot] = filters;
+    this.#lengths[slot] = tokens.length;
+    this.#ctimes[slot] = doc._creationTime;
     this.#totalLength += tokens.length;
     for (const [t, tf] of terms) {
       let p = this.#postings.get(t);
@@ -65,62 +75,97 @@ export class TextIndex {
         this.#postings.set(t, p);
         this.#sorted = null;
       }
-      p.set(id, tf);
+      p.set(slot, tf);
     }
   }
 
+  #allocate(): number {
+    const reused = this.#free.pop();
+    if (reused !== undefined) return reused;
+    const slot = this.#ids.length;
+    this.#ids.push(null);
+    this.#terms.push(null);
+    this.#filters.push(null);
+    if (slot >= this.#lengths.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.#lengths = grow(this.#lengths);
+      this.#ctimes = grow(this.#ctimes);
+      this.#scores = new Float64Array(this.#lengths.length);
+      this.#best = new Float64Array(this.#lengths.length);
+    }
+    return slot;
+  }
+
   #remove(id: string): void {
-    const old = this.#docs.get(id);
-    if (!old) return;
-    this.#docs.delete(id);
-    this.#totalLength -= old.length;
-    for (const t of old.terms.keys()) {
+    const slot = this.#slotOf.get(id);
+    if (slot === undefined) return;
+    this.#slotOf.delete(id);
+    this.#totalLength -= this.#lengths[slot]!;
+    for (const t of this.#terms[slot]!.keys()) {
       const p = this.#postings.get(t);
       if (!p) continue;
-      p.delete(id);
+      p.delete(slot);
       if (p.size === 0) {
         this.#postings.delete(t);
         this.#sorted = null;
       }
     }
+    this.#ids[slot] = null;
+    this.#terms[slot] = null;
+    this.#filters[slot] = null;
+    this.#free.push(slot);
   }
 
   /** The best `limit` matches, best first (ties: newest first). */
   search(query: TextQuery, filters: FilterKeys, limit = MAX_SEARCH_RESULTS): SearchHit[] {
-    const n = this.#docs.size;
+    const n = this.#slotOf.size;
     if (n === 0 || limit <= 0) return [];
     const avgLength = this.#totalLength / n;
-    const scores = new Map<string, number>();
-    const termScores = (term: string, each: (id: string, score: number) => void) => {
+    const lengths = this.#lengths;
+    const scores = this.#scores;
+    const touched: number[] = [];
+    const each = (term: string, into: Float64Array, combine: "sum" | "max", list: number[]) => {
       const postings = this.#postings.get(term);
       if (!postings) return;
       const df = postings.size;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      for (const [id, tf] of postings) {
-        const length = this.#docs.get(id)!.length;
-        each(id, (idf * (tf * (K1 + 1))) / (tf + K1 * (1 - B + (B * length) / avgLength)));
+      const norm = K1 / avgLength;
+      for (const [slot, tf] of postings) {
+        const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B) + B * norm * lengths[slot]!);
+        const cur = into[slot]!;
+        if (cur === 0) list.push(slot);
+        into[slot] = combine === "sum" ? cur + s : Math.max(cur, s);
       }
     };
-    const add = (id: string, s: number) => scores.set(id, (scores.get(id) ?? 0) + s);
-    for (const t of query.terms) if (t !== query.prefix) termScores(t, add);
+    for (const t of query.terms) if (t !== query.prefix) each(t, scores, "sum", touched);
     if (query.prefix !== null) {
       // The last term counts once per document: its best-scoring completion (itself included).
-      const best = new Map<string, number>();
-      for (const t of this.#expand(query.prefix)) termScores(t, (id, s) => best.set(id, Math.max(best.get(id) ?? 0, s)));
-      for (const [id, s] of best) add(id, s);
-    }
-
-    const hits: SearchHit[] = [];
-    outer: for (const [id, score] of scores) {
-      if (filters.length > 0) {
-        const f = this.#docs.get(id)!.filters;
-        for (const [field, key] of filters) if (f.get(field) !== key) continue outer;
+      const best = this.#best;
+      const prefixed: number[] = [];
+      for (const t of this.#expand(query.prefix)) each(t, best, "max", prefixed);
+      for (const slot of prefixed) {
+        if (scores[slot] === 0) touched.push(slot);
+        scores[slot] += best[slot]!;
+        best[slot] = 0;
       }
-      hits.push({ id, score });
     }
-    const ctime = (id: string) => this.#docs.get(id)!.creationTime;
-    hits.sort((a, b) => b.score - a.score || ctime(b.id) - ctime(a.id));
-    return hits.length > limit ? hits.slice(0, limit) : hits;
+    const top = new TopK(limit);
+    for (const slot of touched) {
+      const score = scores[slot]!;
+      scores[slot] = 0;
+      if (filters.length > 0) {
+        const f = this.#filters[slot]!;
+        let ok = true;
+        for (const [field, key] of filters) if (f.get(field) !== key) ok = false;
+        if (!ok) continue;
+      }
+      top.offer(slot, score, this.#ctimes[slot]!);
+    }
+    return top.drain().map((h) => ({ id: this.#ids[h.slot]!, score: h.score }));
   }
 
   /** Indexed terms that start with `prefix` (the term itself included), at most MAX_PREFIX_EXPANSIONS. */
