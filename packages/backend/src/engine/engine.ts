@@ -84,7 +84,9 @@ export function createEngine(options: EngineOptions): TandemEngine {
   let occRetries = 0;
   /** Bumped when tables or indexes change, so workers reload their catalog. */
   let catalogVersion = 0;
-  const search = new SearchIndexes(storage, log);
+  // With function threads, each keeps its own text indexes (fed by `searchDirty`); this copy
+  // serves vector search for actions and builds its text indexes only if searched here.
+  const search = new SearchIndexes(storage, log, { eagerText: !options.workers });
   commitListeners.add((n) => search.noteCommit(n));
 
   const catalog: Catalog = {
@@ -108,10 +110,10 @@ export function createEngine(options: EngineOptions): TandemEngine {
         // The user limit plus grace for a loaded machine (the thread is replaced past this).
         jobTimeoutMs: UDF_TIMEOUT_MS + 2000,
         ensureTable: (t) => catalog.ensureTable(t),
-        search,
         logger: log,
       })
     : null;
+  if (pool) search.onDirty = (table, ids) => pool.searchDirty(table, ids);
   const actionPool = options.workers
     ? new ActionPool({
         data: { storage: { kind: "sqlite", path: options.workers.sqlitePath }, deploymentName: name },

@@ -39,7 +39,8 @@ class TableIndexes {
   readonly text = new Map<string, TextIndex>();
   readonly vector = new Map<string, VectorIndex>();
   dirty = new Set<string>();
-  built = false;
+  /** Before a build starts, writes need no tracking: the build reads a later snapshot. */
+  state: "idle" | "building" | "built" = "idle";
   /** A refresh is queued (so commits in a burst share one). */
   refreshQueued = false;
   #queue: Promise<unknown> = Promise.resolve();
@@ -77,10 +78,24 @@ export class SearchIndexes implements SearchService {
   #creationIndexes = new Map<number, string | null>();
   #notifiedTs = 0n;
   #waiters: Array<() => void> = [];
+  readonly #commitNotices: boolean;
+  readonly #eagerText: boolean;
+  readonly #textOnly: boolean;
+  /** Called with the documents each commit wrote into a searchable table (function threads' copies). */
+  onDirty: ((table: string, ids: readonly string[]) => void) | null = null;
 
-  constructor(storage: Storage, log: Logger) {
+  /**
+   * `commitNotices: false` for a copy in a function thread, which hears of commits through
+   * `noteDirty` (sent ahead of any job that could read them) instead of `noteCommit`.
+   * `eagerText: false` builds a table with only text indexes when first searched, not when the
+   * schema goes live. `textOnly` leaves vector indexes out (function threads never serve them).
+   */
+  constructor(storage: Storage, log: Logger, options: { commitNotices?: boolean; eagerText?: boolean; textOnly?: boolean } = {}) {
     this.#storage = storage;
     this.#log = log;
+    this.#commitNotices = options.commitNotices ?? true;
+    this.#eagerText = options.eagerText ?? true;
+    this.#textOnly = options.textOnly ?? false;
     this.#notifiedTs = storage.latestTs();
   }
 
@@ -90,7 +105,7 @@ export class SearchIndexes implements SearchService {
     for (const t of schema?.tables ?? []) {
       const text = new Map((t.searchIndexes ?? []).map((i) => [i.indexDescriptor, { searchField: i.searchField, filterFields: [...i.filterFields] }]));
       const vector = new Map(
-        (t.vectorIndexes ?? []).map((i) => [i.indexDescriptor, { vectorField: i.vectorField, dimensions: i.dimensions, filterFields: [...i.filterFields] }]),
+        (this.#textOnly ? [] : (t.vectorIndexes ?? [])).map((i) => [i.indexDescriptor, { vectorField: i.vectorField, dimensions: i.dimensions, filterFields: [...i.filterFields] }]),
       );
       if (text.size > 0 || vector.size > 0) next.set(t.tableName, { text, vector });
     }
@@ -101,7 +116,8 @@ export class SearchIndexes implements SearchService {
       const t = new TableIndexes(name, defs, signature);
       this.#tables.set(name, t);
       // Backfill now, so the first search does not pay for it.
-      void t.run(() => this.#refresh(t)).catch((e: unknown) => this.#log.error("search index backfill failed", { table: name, error: e }));
+      if (this.#eagerText || defs.vector.size > 0)
+        void t.run(() => this.#refresh(t)).catch((e: unknown) => this.#log.error("search index backfill failed", { table: name, error: e }));
     }
   }
 
@@ -109,27 +125,42 @@ export class SearchIndexes implements SearchService {
   noteCommit(notice: CommitNotice): void {
     if (notice.ts > this.#notifiedTs) this.#notifiedTs = notice.ts;
     if (this.#tables.size > 0) {
+      let written: Map<string, string[]> | null = null;
       for (const w of notice.writes) {
         const table = this.#tableOfCreationIndex(w.index);
-        if (table === null) continue;
-        const t = this.#tables.get(table);
-        if (!t) continue;
+        if (table === null || !this.#tables.has(table)) continue;
         const id = decodeIndexKey(w.key)[1];
         if (typeof id !== "string") continue;
-        t.dirty.add(id);
-        if (!t.refreshQueued) {
-          // Applied soon after the commit, so the next search rarely waits for it.
-          t.refreshQueued = true;
-          setImmediate(() => {
-            t.refreshQueued = false;
-            void t.run(() => this.#refresh(t)).catch((e: unknown) => this.#log.error("search index refresh failed", { table, error: e }));
-          });
-        }
+        written ??= new Map();
+        let ids = written.get(table);
+        if (!ids) written.set(table, (ids = []));
+        // Old and new keys both name the document: once is enough.
+        if (ids[ids.length - 1] !== id) ids.push(id);
       }
+      if (written)
+        for (const [table, ids] of written) {
+          this.noteDirty(table, ids);
+          this.onDirty?.(table, ids);
+        }
     }
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w();
+  }
+
+  /** Documents of `table` that a commit wrote: re-read before the table's next search. */
+  noteDirty(table: string, ids: readonly string[]): void {
+    const t = this.#tables.get(table);
+    if (!t) return;
+    if (t.state !== "idle") for (const id of ids) t.dirty.add(id);
+    if (t.state === "idle") return;
+    if (t.refreshQueued) return;
+    // Applied soon after the commit, so the next search rarely waits for it.
+    t.refreshQueued = true;
+    setImmediate(() => {
+      t.refreshQueued = false;
+      void t.run(() => this.#refresh(t)).catch((e: unknown) => this.#log.error("search index refresh failed", { table, error: e }));
+    });
   }
 
   async textSearch(req: TextSearchRequest): Promise<TextSearchResult> {
@@ -139,7 +170,7 @@ export class SearchIndexes implements SearchService {
     if (!t || !def) throw badRequest("IndexNotFound", `Search index ${req.indexName} not found.`);
     const { text, filterKeys } = compileFilters(req, def);
     const query = parseTextQuery(text);
-    await this.#caughtUp(BigInt(req.ts));
+    if (this.#commitNotices) await this.#caughtUp(BigInt(req.ts));
     const limit = Math.max(0, Math.min(MAX_SEARCH_RESULTS, Math.floor(req.limit)));
     const hits = await t.run(async () => {
       await this.#refresh(t);
@@ -162,10 +193,16 @@ export class SearchIndexes implements SearchService {
 
   /** Builds the table's indexes on first use, then applies the documents written since. */
   async #refresh(t: TableIndexes): Promise<void> {
-    if (!t.built || t.dirty.size > REBUILD_ABOVE) {
+    if (t.state !== "built" || t.dirty.size > REBUILD_ABOVE) {
+      t.state = "building";
       t.dirty = new Set();
-      await this.#build(t);
-      t.built = true;
+      try {
+        await this.#build(t);
+      } catch (e) {
+        t.state = "idle";
+        throw e;
+      }
+      t.state = "built";
     }
     if (t.dirty.size === 0) return;
     const ids = t.dirty;

@@ -7,7 +7,6 @@ import type { Worker } from "node:worker_threads";
 import { attachThread, spawnThread } from "./spawn_thread.js";
 import type { Logger } from "@tandem/shared";
 import type { TableInfo } from "@tandem/storage";
-import type { SearchService, TextSearchRequest, TextSearchResult } from "../../search/search-request.js";
 import type { Deployment } from "../../engine/deployment.js";
 import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type JobOutcome, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
 import { timeLimitMessage } from "../realm.js";
@@ -56,7 +55,6 @@ export interface WorkerPoolOptions {
   readonly jobTimeoutMs: number;
   readonly userLimitMs: number;
   readonly ensureTable: (name: string) => Promise<TableInfo>;
-  readonly search?: SearchService;
   readonly logger: Logger;
 }
 
@@ -103,6 +101,11 @@ export class WorkerPool {
       s.ready = false;
       s.worker.postMessage({ type: "deploy", deployment } satisfies ToWorker);
     }
+  }
+
+  /** Tells every thread which documents of a searchable table a commit wrote. */
+  searchDirty(table: string, ids: readonly string[]): void {
+    for (const s of this.#slots) s.worker.postMessage({ type: "searchDirty", table, ids } satisfies ToWorker);
   }
 
   setEnvironment(env: Readonly<Record<string, string>>): void {
@@ -173,7 +176,7 @@ export class WorkerPool {
         if (slot.running.length > 0) this.#arm(slot);
         return;
       case "request":
-        (m.method === "textSearch" ? this.#textSearch(m.search) : this.#opts.ensureTable(m.table)).then(
+        this.#opts.ensureTable(m.table).then(
           (value) => slot.worker.postMessage({ type: "reply", id: m.id, ok: true, value } satisfies ToWorker),
           (e: Error) => slot.worker.postMessage({ type: "reply", id: m.id, ok: false, message: e.message } satisfies ToWorker),
         );
@@ -181,11 +184,6 @@ export class WorkerPool {
       default:
         return m satisfies never;
     }
-  }
-
-  #textSearch(req: TextSearchRequest): Promise<TextSearchResult> {
-    const search = this.#opts.search;
-    return search ? search.textSearch(req) : Promise.reject(new Error("Text search is not available."));
   }
 
   /**

@@ -3,7 +3,6 @@ import type { ConvexJSON, KeyRange, PreparedCommit, TableInfo, Timestamp } from 
 import type { Deployment } from "../../engine/deployment.js";
 import type { FunctionError, Identity } from "../../engine/types.js";
 import type { FunctionPath } from "../paths.js";
-import type { TextSearchRequest, TextSearchResult } from "../../search/search-request.js";
 
 export interface WorkerData {
   readonly storage: { readonly kind: "sqlite"; readonly path: string };
@@ -27,7 +26,9 @@ export type ToWorker =
   | { readonly type: "env"; readonly env: Readonly<Record<string, string>> }
   /** Jobs are sent in batches: one message per thread per event-loop turn. */
   | { readonly type: "run"; readonly items: ReadonlyArray<{ readonly id: number; readonly job: RunJob }> }
-  | { readonly type: "reply"; readonly id: number; readonly ok: true; readonly value: TableInfo | TextSearchResult }
+  /** Documents a commit wrote into a table with search indexes (sent before any job that reads it). */
+  | { readonly type: "searchDirty"; readonly table: string; readonly ids: readonly string[] }
+  | { readonly type: "reply"; readonly id: number; readonly ok: true; readonly value: TableInfo }
   | { readonly type: "reply"; readonly id: number; readonly ok: false; readonly message: string };
 
 export type JobOutcome =
@@ -48,6 +49,5 @@ export type FromWorker =
   /** Results in the order the jobs ran, batched while the thread is busy. */
   | { readonly type: "done"; readonly items: readonly JobDone[] }
   | { readonly type: "request"; readonly id: number; readonly method: "ensureTable"; readonly table: string }
-  | { readonly type: "request"; readonly id: number; readonly method: "textSearch"; readonly search: TextSearchRequest }
   /** Sent after each deployment has been loaded and warmed up (the store is open by then). */
   | { readonly type: "ready" };

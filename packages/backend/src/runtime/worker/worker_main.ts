@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { decodeId, openSqliteStorage, type Storage, type TableInfo } from "@tandem/storage";
-import { TandemError } from "@tandem/shared";
+import { silentLogger, TandemError } from "@tandem/shared";
 import type { ValidationContext } from "../../values/index.js";
 import { checkArguments, checkArgsMatch, checkReturnValue } from "../function_checks.js";
 import { Transaction } from "../../transactions/transaction.js";
@@ -16,7 +16,7 @@ import { makeDocumentCheck } from "../document_check.js";
 import { runFunction } from "../../engine/execute.js";
 import { setUpFunctionThread } from "./thread_setup.js";
 import type { DocumentCheck } from "../db_ops.js";
-import type { TextSearchResult } from "../../search/search-request.js";
+import { SearchIndexes } from "../../search/search-indexes.js";
 import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
 
 setUpFunctionThread();
@@ -29,8 +29,9 @@ let env: Readonly<Record<string, string>> = {};
 let catalogVersion = -1;
 let nextRpc = 1;
 const rpcs = new Map<number, { resolve: (t: TableInfo) => void; reject: (e: Error) => void }>();
-const searches = new Map<number, { resolve: (r: TextSearchResult) => void; reject: (e: Error) => void }>();
 let queue: Promise<void> = Promise.resolve();
+/** This thread's own copy of the text indexes, kept current by `searchDirty` messages. */
+let search: SearchIndexes | null = null;
 
 const send = (m: FromWorker) => port.postMessage(m);
 
@@ -55,10 +56,14 @@ port.on("message", (m: ToWorker) => {
       queue = queue.then(async () => {
         const storage = await storageReady;
         deployment = new LoadedDeployment(m.deployment);
+        (search ??= new SearchIndexes(storage, silentLogger, { commitNotices: false, textOnly: true })).setSchema(m.deployment.analysis.schema);
         check = makeDocumentCheck(m.deployment.analysis, validationContext(storage));
         warm(deployment);
         send({ type: "ready" });
       });
+      return;
+    case "searchDirty":
+      search?.noteDirty(m.table, m.ids);
       return;
     case "env":
       env = m.env;
@@ -67,16 +72,9 @@ port.on("message", (m: ToWorker) => {
       for (const { id, job } of m.items) queue = queue.then(() => run(id, job));
       return;
     case "reply": {
-      const s = searches.get(m.id);
-      if (s) {
-        searches.delete(m.id);
-        if (m.ok) s.resolve(m.value as TextSearchResult);
-        else s.reject(new Error(m.message));
-        return;
-      }
       const r = rpcs.get(m.id);
       rpcs.delete(m.id);
-      if (m.ok) r?.resolve(m.value as TableInfo);
+      if (m.ok) r?.resolve(m.value);
       else r?.reject(new TandemError("BadRequest", "TableCreationFailed", m.message));
       return;
     }
@@ -107,15 +105,7 @@ function catalogOf(storage: Storage): Catalog {
     tableByNumber: (n) => storage.tableByNumber(n),
     indexes: (t) => storage.indexes(t),
     newId: (t) => storage.newId(t),
-    search: {
-      textSearch: (search) =>
-        new Promise<TextSearchResult>((resolve, reject) => {
-          const id = nextRpc++;
-          searches.set(id, { resolve, reject });
-          send({ type: "request", id, method: "textSearch", search });
-        }),
-      vectorSearch: () => Promise.reject(new Error("ctx.vectorSearch is only available in actions.")),
-    },
+    ...(search ? { search } : {}),
     async ensureTable(name) {
       const known = storage.tables().find((t) => t.name === name);
       if (known) return known;
