@@ -7,6 +7,7 @@
  */
 import type { DocumentJSON } from "@tandem/storage";
 import { jsonAtPath, valueKey } from "./filter-key.js";
+import { Postings } from "./postings.js";
 import { TopK } from "./top-k.js";
 import { MAX_PREFIX_EXPANSIONS, MAX_SEARCH_RESULTS, tokenize, type TextQuery } from "./tokenize.js";
 
@@ -29,15 +30,18 @@ const B = 0.75;
 export class TextIndex {
   readonly #slotOf = new Map<string, number>();
   #ids: (string | null)[] = [];
-  #terms: (Map<string, number> | null)[] = [];
-  #filters: (ReadonlyMap<string, string> | null)[] = [];
+  /** Each slot's distinct terms (to remove its postings) and filter keys (in `filterFields` order): arrays, not maps, to keep memory down. */
+  #terms: (string[] | null)[] = [];
+  #filters: (string[] | null)[] = [];
   #lengths = new Float64Array(1024);
   #ctimes = new Float64Array(1024);
+  /** Bumped when a slot's document leaves, so its old postings read as stale. */
+  #gens = new Int32Array(1024);
   /** Scratch accumulators of a search (always left zeroed). */
   #scores = new Float64Array(1024);
   #best = new Float64Array(1024);
   readonly #free: number[] = [];
-  readonly #postings = new Map<string, Map<number, number>>();
+  readonly #postings = new Map<string, Postings>();
   #totalLength = 0;
   /** Every indexed term, sorted, for prefix lookups; rebuilt when the vocabulary changed since. */
   #sorted: string[] | null = null;
@@ -55,15 +59,14 @@ export class TextIndex {
     const text = jsonAtPath(doc, this.definition.searchField);
     // A document whose search field is not a string is not in the index (as on Convex).
     if (typeof text !== "string") return;
-    const filters = new Map<string, string>();
-    for (const f of this.definition.filterFields) filters.set(f, valueKey(jsonAtPath(doc, f)));
+    const filters = this.definition.filterFields.map((f) => valueKey(jsonAtPath(doc, f)));
     const tokens = tokenize(text);
     const terms = new Map<string, number>();
     for (const t of tokens) terms.set(t, (terms.get(t) ?? 0) + 1);
     const slot = this.#allocate();
     this.#slotOf.set(id, slot);
     this.#ids[slot] = id;
-    this.#terms[slot] = terms;
+    this.#terms[slot] = [...terms.keys()];
     this.#filters[slot] = filters;
     this.#lengths[slot] = tokens.length;
     this.#ctimes[slot] = doc._creationTime;
@@ -71,11 +74,11 @@ export class TextIndex {
     for (const [t, tf] of terms) {
       let p = this.#postings.get(t);
       if (!p) {
-        p = new Map();
+        p = new Postings();
         this.#postings.set(t, p);
         this.#sorted = null;
       }
-      p.set(slot, tf);
+      p.add(slot, this.#gens[slot]!, tf);
     }
   }
 
@@ -94,6 +97,9 @@ export class TextIndex {
       };
       this.#lengths = grow(this.#lengths);
       this.#ctimes = grow(this.#ctimes);
+      const gens = new Int32Array(this.#gens.length * 2);
+      gens.set(this.#gens);
+      this.#gens = gens;
       this.#scores = new Float64Array(this.#lengths.length);
       this.#best = new Float64Array(this.#lengths.length);
     }
@@ -105,11 +111,12 @@ export class TextIndex {
     if (slot === undefined) return;
     this.#slotOf.delete(id);
     this.#totalLength -= this.#lengths[slot]!;
-    for (const t of this.#terms[slot]!.keys()) {
+    this.#gens[slot] = (this.#gens[slot]! + 1) | 0;
+    for (const t of this.#terms[slot]!) {
       const p = this.#postings.get(t);
       if (!p) continue;
-      p.delete(slot);
-      if (p.size === 0) {
+      p.removed(this.#gens);
+      if (p.live === 0) {
         this.#postings.delete(t);
         this.#sorted = null;
       }
@@ -131,10 +138,15 @@ export class TextIndex {
     const each = (term: string, into: Float64Array, combine: "sum" | "max", list: number[]) => {
       const postings = this.#postings.get(term);
       if (!postings) return;
-      const df = postings.size;
+      const df = postings.live;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       const norm = K1 / avgLength;
-      for (const [slot, tf] of postings) {
+      const { slots, gens, tfs, length } = postings;
+      const current = this.#gens;
+      for (let i = 0; i < length; i++) {
+        const slot = slots[i]!;
+        if (gens[i] !== current[slot]) continue;
+        const tf = tfs[i]!;
         const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B) + B * norm * lengths[slot]!);
         const cur = into[slot]!;
         if (cur === 0) list.push(slot);
@@ -153,14 +165,15 @@ export class TextIndex {
         best[slot] = 0;
       }
     }
+    const wanted = filters.map(([field, key]) => [this.definition.filterFields.indexOf(field), key] as const);
     const top = new TopK(limit);
     for (const slot of touched) {
       const score = scores[slot]!;
       scores[slot] = 0;
-      if (filters.length > 0) {
+      if (wanted.length > 0) {
         const f = this.#filters[slot]!;
         let ok = true;
-        for (const [field, key] of filters) if (f.get(field) !== key) ok = false;
+        for (const [position, key] of wanted) if (f[position] !== key) ok = false;
         if (!ok) continue;
       }
       top.offer(slot, score, this.#ctimes[slot]!);
@@ -182,7 +195,7 @@ export class TextIndex {
     for (let i = lo; i < sorted.length && sorted[i]!.startsWith(prefix); i++) out.push(sorted[i]!);
     if (out.length <= MAX_PREFIX_EXPANSIONS) return out;
     // Too many to score: keep the rarest, which carry the most weight.
-    const df = (t: string) => this.#postings.get(t)?.size ?? 0;
+    const df = (t: string) => this.#postings.get(t)?.live ?? 0;
     return out.sort((a, b) => df(a) - df(b)).slice(0, MAX_PREFIX_EXPANSIONS);
   }
 }
