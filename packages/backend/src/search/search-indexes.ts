@@ -217,7 +217,13 @@ export class SearchIndexes implements SearchService {
   async #build(t: TableIndexes): Promise<void> {
     const started = performance.now();
     t.reset();
-    const creation = this.#storage.indexes(t.table).find((i) => i.name === "by_creation_time");
+    const find = () => this.#storage.indexes(t.table).find((i) => i.name === "by_creation_time");
+    let creation = find();
+    if (!creation) {
+      // Another connection may have created the table since this one loaded its registry.
+      await this.#storage.reload();
+      creation = find();
+    }
     if (!creation) return; // no documents yet; inserts arrive as dirty ids
     const snap = this.#storage.snapshot();
     let range = fullRange(creation);
