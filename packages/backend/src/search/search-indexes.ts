@@ -174,7 +174,17 @@ export class SearchIndexes implements SearchService {
     const limit = Math.max(0, Math.min(MAX_SEARCH_RESULTS, Math.floor(req.limit)));
     const hits = await t.run(async () => {
       await this.#refresh(t);
-      return t.text.get(index)!.search(query, filterKeys, limit);
+      const textIndex = t.text.get(index)!;
+      const found = textIndex.search(query, filterKeys, limit);
+      if (!req.ownWrites?.length) return found;
+      // The mutation's own writes replace their stored versions, ranked by the same statistics.
+      const own = new Set(req.ownWrites.map((d) => d._id));
+      const merged = found.filter((h) => !own.has(h.id));
+      for (const doc of req.ownWrites) {
+        const score = textIndex.score(doc, query, filterKeys);
+        if (score > 0) merged.push({ id: doc._id, score });
+      }
+      return merged.sort((a, b) => b.score - a.score).slice(0, limit);
     });
     return { table, hits, terms: query.terms, prefix: query.prefix, filterKeys, searchField: def.searchField };
   }

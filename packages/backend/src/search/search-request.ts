@@ -1,5 +1,5 @@
 /** What a function thread asks of the search indexes (plain data: it crosses threads). */
-import type { ConvexJSON } from "@tandem/storage";
+import type { ConvexJSON, DocumentJSON } from "@tandem/storage";
 
 export interface TextSearchRequest {
   /** `table.index`, as the serialized query names it. */
@@ -10,6 +10,11 @@ export interface TextSearchRequest {
   readonly limit: number;
   /** The snapshot the query reads (decimal nanoseconds): the index must have seen every commit up to it. */
   readonly ts: string;
+  /**
+   * Documents the running mutation wrote into the table (not yet in the index): scored against
+   * the index's statistics and merged into the hits when they match.
+   */
+  readonly ownWrites?: readonly DocumentJSON[];
 }
 
 export interface TextSearchResult {

@@ -89,8 +89,16 @@ export class SearchStream {
       filters: this.#source.filters,
       limit: want,
       ts: this.#tx.ts.toString(),
+      ...(this.#tx.hasWrites() ? { ownWrites: this.#ownWrites() } : {}),
     });
     return this.#result;
+  }
+
+  #ownWrites(): DocumentJSON[] {
+    const table = this.#source.indexName.slice(0, this.#source.indexName.indexOf("."));
+    const out: DocumentJSON[] = [];
+    for (const w of this.#tx.writes()) if (w.table === table && w.value !== null) out.push(w.value);
+    return out;
   }
 
   /** Nothing to record beyond the table marker (recorded up front). */

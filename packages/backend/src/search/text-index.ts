@@ -181,6 +181,34 @@ export class TextIndex {
     return top.drain().map((h) => ({ id: this.#ids[h.slot]!, score: h.score }));
   }
 
+  /**
+   * The BM25 score a document would get with the index's current statistics (0: no match), for
+   * documents not in the index yet (a mutation's own writes).
+   */
+  score(doc: DocumentJSON, query: TextQuery, filters: FilterKeys): number {
+    if (!matchesText(doc, this.definition.searchField, query, filters)) return 0;
+    const tokens = tokenize(jsonAtPath(doc, this.definition.searchField) as string);
+    // The index's own statistics, so the score compares with those of the indexed hits.
+    const n = Math.max(1, this.#slotOf.size);
+    const avgLength = this.#slotOf.size > 0 ? this.#totalLength / this.#slotOf.size : Math.max(1, tokens.length);
+    const termScore = (term: string) => {
+      let tf = 0;
+      for (const t of tokens) if (t === term) tf++;
+      if (tf === 0) return 0;
+      const df = Math.max(1, this.#postings.get(term)?.live ?? 0);
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      return (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * tokens.length) / avgLength));
+    };
+    let s = 0;
+    for (const t of query.terms) if (t !== query.prefix) s += termScore(t);
+    if (query.prefix !== null) {
+      let best = 0;
+      for (const t of new Set(tokens)) if (t.startsWith(query.prefix)) best = Math.max(best, termScore(t));
+      s += best;
+    }
+    return s;
+  }
+
   /** Indexed terms that start with `prefix` (the term itself included), at most MAX_PREFIX_EXPANSIONS. */
   #expand(prefix: string): string[] {
     const sorted = (this.#sorted ??= [...this.#postings.keys()].sort());

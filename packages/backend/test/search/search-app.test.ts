@@ -244,5 +244,17 @@ for (const workers of [2, 0]) {
       );
       await assert.rejects(http.action(api.items!.similar!, { vector: [1, 2, 3] }), /expects 8/);
     });
+
+    test("a search in a mutation sees that mutation's own inserts and patches", async () => {
+      assert.deepEqual(await http.mutation(api.articles!.insertThenSearch!, { body: "xylophone xylophone quartet", q: "xylophone" }), [
+        "xylophone xylophone quartet",
+      ]);
+      const fox = (await http.mutation(api.articles!.insertThenSearch!, { body: "fox fox fox fox", q: "fox" })) as string[];
+      assert.deepEqual(fox.slice(0, 2), ["fox fox fox fox", "fox fox fox den"]);
+      assert.deepEqual(await http.mutation(api.articles!.patchThenSearch!, { from: "a lazy dog sleeps", to: "a lazy cat", q: "lazy dog" }), [
+        "a lazy cat",
+      ]);
+      assert.deepEqual(await search("lazy"), ["a lazy cat"], "and the commit reached the index");
+    });
   });
 }
