@@ -45,11 +45,13 @@ for (const workers of [2, 0]) {
     let app: string;
     let http: ConvexHttpClient;
     let live: ConvexClient;
+    let dataDir: string;
     const deployment = () => ({ url: backend.url, adminKey: backend.adminKey });
 
     before(async () => {
+      dataDir = await tempDir("search-data");
       backend = await startBackend({
-        dataDir: await tempDir("search-data"),
+        dataDir,
         port: 0,
         sitePort: 0,
         logger: silentLogger,
@@ -233,6 +235,15 @@ for (const workers of [2, 0]) {
         );
         for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]!.score - expected[i]!.score) < 1e-9);
       }
+      // A deleted document leaves the results.
+      const q = vec();
+      const before = (await http.action(api.items!.similar!, { vector: q, limit: 3 })) as { n: number }[];
+      await http.mutation(api.items!.removeByN!, { n: before[0]!.n });
+      const after = (await http.action(api.items!.similar!, { vector: q, limit: 2 })) as { n: number }[];
+      assert.deepEqual(
+        after.map((x) => x.n),
+        before.slice(1).map((x) => x.n),
+      );
       // The default limit is 10; the dimension must match the index.
       assert.equal(
         (
@@ -251,10 +262,25 @@ for (const workers of [2, 0]) {
       ]);
       const fox = (await http.mutation(api.articles!.insertThenSearch!, { body: "fox fox fox fox", q: "fox" })) as string[];
       assert.deepEqual(fox.slice(0, 2), ["fox fox fox fox", "fox fox fox den"]);
-      assert.deepEqual(await http.mutation(api.articles!.patchThenSearch!, { from: "a lazy dog sleeps", to: "a lazy cat", q: "lazy dog" }), [
-        "a lazy cat",
-      ]);
+      assert.deepEqual(
+        await http.mutation(api.articles!.patchThenSearch!, { from: "a lazy dog sleeps", to: "a lazy cat", q: "lazy dog" }),
+        ["a lazy cat"],
+      );
       assert.deepEqual(await search("lazy"), ["a lazy cat"], "and the commit reached the index");
+    });
+
+    test("after a restart the indexes are rebuilt from the store", async () => {
+      await live.close();
+      await backend.close();
+      backend = await startBackend({ dataDir, port: 0, sitePort: 0, logger: silentLogger, workers });
+      http = new ConvexHttpClient(backend.url, { skipConvexDeploymentUrlCheck: true, logger: false });
+      live = new ConvexClient(backend.url, {
+        skipConvexDeploymentUrlCheck: true,
+        webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+        logger: false,
+      });
+      assert.deepEqual((await search("fox")).slice(0, 2), ["fox fox fox fox", "fox fox fox den"]);
+      assert.equal(((await http.action(api.items!.similar!, { vector: [1, 0, 0, 0, 0, 0, 0, 0], limit: 5 })) as unknown[]).length, 5);
     });
   });
 }
