@@ -41,6 +41,8 @@ class TableIndexes {
   dirty = new Set<string>();
   /** Before a build starts, writes need no tracking: the build reads a later snapshot. */
   state: "idle" | "building" | "built" = "idle";
+  /** The table's `by_creation_time` index when built: another one means the table was dropped and made again. */
+  creationIndex: number | null = null;
   /** A refresh is queued (so commits in a burst share one). */
   refreshQueued = false;
   #queue: Promise<unknown> = Promise.resolve();
@@ -203,7 +205,9 @@ export class SearchIndexes implements SearchService {
 
   /** Builds the table's indexes on first use, then applies the documents written since. */
   async #refresh(t: TableIndexes): Promise<void> {
-    if (t.state !== "built" || t.dirty.size > REBUILD_ABOVE) {
+    const creationIndex = this.#storage.indexes(t.table).find((i) => i.name === "by_creation_time")?.id ?? null;
+    const recreated = t.state === "built" && creationIndex !== null && creationIndex !== t.creationIndex;
+    if (t.state !== "built" || recreated || t.dirty.size > REBUILD_ABOVE) {
       t.state = "building";
       t.dirty = new Set();
       try {
@@ -234,6 +238,7 @@ export class SearchIndexes implements SearchService {
       await this.#storage.reload();
       creation = find();
     }
+    t.creationIndex = creation?.id ?? null;
     if (!creation) return; // no documents yet; inserts arrive as dirty ids
     const snap = this.#storage.snapshot();
     let range = fullRange(creation);
