@@ -446,6 +446,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
       systemFunctions.set(path.replace(/\.js(?=:|$)/, ""), fn);
     },
     async close() {
+      search.close();
       await pool?.close();
       await actionPool?.close();
       commitListeners.clear();

@@ -83,6 +83,7 @@ export class SearchIndexes implements SearchService {
   readonly #commitNotices: boolean;
   readonly #eagerText: boolean;
   readonly #textOnly: boolean;
+  #closed = false;
   /** Called with the documents each commit wrote into a searchable table (function threads' copies). */
   onDirty: ((table: string, ids: readonly string[]) => void) | null = null;
 
@@ -119,7 +120,7 @@ export class SearchIndexes implements SearchService {
       this.#tables.set(name, t);
       // Backfill now, so the first search does not pay for it.
       if (this.#eagerText || defs.vector.size > 0)
-        void t.run(() => this.#refresh(t)).catch((e: unknown) => this.#log.error("search index backfill failed", { table: name, error: e }));
+        void t.run(() => this.#refresh(t)).catch((e: unknown) => this.#closed || this.#log.error("search index backfill failed", { table: name, error: e }));
     }
   }
 
@@ -150,6 +151,12 @@ export class SearchIndexes implements SearchService {
     for (const w of waiters) w();
   }
 
+  /** Stops background work (the store is about to close). */
+  close(): void {
+    this.#closed = true;
+    this.#tables.clear();
+  }
+
   /** Documents of `table` that a commit wrote: re-read before the table's next search. */
   noteDirty(table: string, ids: readonly string[]): void {
     const t = this.#tables.get(table);
@@ -161,7 +168,7 @@ export class SearchIndexes implements SearchService {
     t.refreshQueued = true;
     setImmediate(() => {
       t.refreshQueued = false;
-      void t.run(() => this.#refresh(t)).catch((e: unknown) => this.#log.error("search index refresh failed", { table, error: e }));
+      if (!this.#closed) void t.run(() => this.#refresh(t)).catch((e: unknown) => this.#closed || this.#log.error("search index refresh failed", { table, error: e }));
     });
   }
 
