@@ -67,6 +67,9 @@ export type BackendErrorCode =
   | "InvalidUdfPath"
   | "InvalidUpload"
   | "InvalidUploadToken"
+  | "InvalidVector"
+  | "InvalidVectorFilter"
+  | "InvalidVectorLimit"
   | "MethodNotAllowed"
   | "ModuleAnalysisFailed"
   | "ModuleNotFound"
@@ -84,12 +87,14 @@ export type BackendErrorCode =
   | "SchemaValidationFailed"
   | "SchemaViolation"
   | "SearchNotSupported"
+  | "SearchQueryTooLong"
   | "SystemTableError"
   | "TableCreationFailed"
   | "TooManyEnvironmentVariables"
   | "TooManyReadsOrWrites"
   | "Unauthenticated"
   | "Unauthorized"
+  | "VectorDimensionMismatch"
   | "WrongFunctionKind";
 
 export type BackendError = TandemError<BackendErrorCode>;

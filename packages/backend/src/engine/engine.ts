@@ -18,6 +18,7 @@ import { MutationExecutor } from "./mutation-executor.js";
 import { SystemFunctions } from "./system-functions.js";
 import type { Engine, EngineAdmin, FunctionKind, SystemFunctionRegistry } from "./types.js";
 import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types.js";
+import { SearchIndexes } from "../search/search-indexes.js";
 
 export interface EngineOptions {
   readonly storage: Storage;
@@ -50,7 +51,11 @@ export function createEngine(options: EngineOptions): TandemEngine {
   const committer = new Committer(storage);
   const notifier = new CommitNotifier(log);
   const system = new SystemFunctions();
-  const live = new LiveDeployment(storage);
+  // With function threads, each keeps its own text indexes (fed by `searchDirty`); this copy
+  // serves vector search for actions and builds its text indexes only if searched here.
+  const search = new SearchIndexes(storage, log, { eagerText: !options.workers });
+  notifier.subscribe((n) => search.noteCommit(n));
+  const live = new LiveDeployment(storage, search);
   const logs = new ExecutionLogs();
   const runner = new FunctionRunner({
     storage,
@@ -58,8 +63,14 @@ export function createEngine(options: EngineOptions): TandemEngine {
     logger: log,
     deploymentName: options.name ?? "tandem",
     workers: options.workers,
-    engine: { runQuery: (r) => engine.runQuery(r), runMutation: (r) => engine.runMutation(r), runAction: (r) => engine.runAction(r) },
+    engine: {
+      runQuery: (r) => engine.runQuery(r),
+      runMutation: (r) => engine.runMutation(r),
+      runAction: (r) => engine.runAction(r),
+      vectorSearch: (r) => search.vectorSearch(r),
+    },
   });
+  if (runner.threaded) search.onDirty = (table, ids) => runner.searchDirty(table, ids);
   const mutations = new MutationExecutor({ storage, committer, runner, notifier, maxRetries: options.maxRetries ?? 4 });
 
   /** Resolves a function of the live deployment; checks its arguments unless a function thread will. */
@@ -138,6 +149,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     onCommit: (listener) => notifier.subscribe(listener),
     analyze: async (modules, vars, nodePackages) => analyzeModules(modules, vars, nodePackages ?? null),
     async deploy(deployment) {
+      search.setSchema(deployment.analysis.schema);
       if (live.deploy(deployment)) notifier.everything(storage.latestTs());
       runner.deploy(deployment);
     },
@@ -157,6 +169,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     onExecution: (listener) => logs.subscribe(listener),
     registerSystemFunction: (path, fn) => system.register(path, fn),
     async close() {
+      search.close();
       await runner.close();
       notifier.clear();
       logs.clear();

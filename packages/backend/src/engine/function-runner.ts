@@ -81,6 +81,11 @@ export class FunctionRunner {
     return this.#pool !== null;
   }
 
+  /** Text-search indexes of the function threads: these documents of `table` changed. */
+  searchDirty(table: string, ids: readonly string[]): void {
+    this.#pool?.searchDirty(table, ids);
+  }
+
   /** Function threads replaced after a time-limit overrun. */
   get replaced(): number {
     return (this.#pool?.replaced ?? 0) + (this.#actionPool?.replaced ?? 0);

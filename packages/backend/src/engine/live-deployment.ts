@@ -21,8 +21,9 @@ export class LiveDeployment {
   readonly validation: ValidationContext;
   #documentCheck: { version: string | null; check: DocumentCheck } = { version: null, check: () => {} };
 
-  constructor(storage: Storage) {
+  constructor(storage: Storage, search?: Catalog["search"]) {
     this.catalog = {
+      ...(search ? { search } : {}),
       tables: () => storage.tables(),
       tableByNumber: (n) => storage.tableByNumber(n),
       indexes: (t) => storage.indexes(t),

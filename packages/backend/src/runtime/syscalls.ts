@@ -18,12 +18,16 @@ import { identityJSON } from "./identity.js";
 import { unwrapConvexError } from "./function_error.js";
 import { tableMarkerRange } from "../transactions/table_marker.js";
 import { parseTransactionLimits, type NestedLimits } from "../transactions/limits.js";
+import type { VectorSearchRequest, VectorSearchResult } from "../search/search-request.js";
+import { readSearchPage, SearchStream, searchSourceOf } from "../search/search-stream.js";
 
 /** What actions reach through `ctx.runQuery/runMutation/runAction`. */
 export interface EngineCallbacks {
   runQuery(req: QueryRequest): Promise<QueryResult>;
   runMutation(req: MutationRequest): Promise<MutationResult>;
   runAction(req: ActionRequest): Promise<ActionResult>;
+  /** `ctx.vectorSearch` (absent where no search indexes are reachable). */
+  vectorSearch?(req: VectorSearchRequest): Promise<VectorSearchResult>;
 }
 
 export interface NestedCall {
@@ -47,7 +51,7 @@ const S = (v: unknown) => JSON.stringify(v);
 
 export class ExecutionSyscalls implements SyscallHandler {
   readonly #c: SyscallContext;
-  readonly #streams = new Map<number, QueryStream>();
+  readonly #streams = new Map<number, QueryStream | SearchStream>();
   #nextStream = 1;
 
   constructor(context: SyscallContext) {
@@ -77,6 +81,12 @@ export class ExecutionSyscalls implements SyscallHandler {
     switch (op) {
       case "1.0/queryStream": {
         const tx = this.#tx("db.query");
+        const search = searchSourceOf(args.query);
+        if (search) {
+          const id = this.#nextStream++;
+          this.#streams.set(id, new SearchStream(tx, tx.catalog.search, search.source, search.operators));
+          return S({ queryId: id });
+        }
         const plan = compileQuery(args.query, tx.catalog, isSystemQuery(args.query));
         const id = this.#nextStream++;
         if ("empty" in plan) tx.recordRange(tableMarkerRange(plan.table));
@@ -152,9 +162,15 @@ export class ExecutionSyscalls implements SyscallHandler {
         const tx = this.#tx("paginate");
         if (c.journal.paginated) throw badRequest("MultiplePaginatedDatabaseQueries", "This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.");
         c.journal.paginated = true;
-        const plan = compileQuery(args.query, tx.catalog, isSystemQuery(args.query));
         const endCursor = typeof args.endCursor === "string" ? args.endCursor : journalEndCursor(c.journal.input);
         const cursor = typeof args.cursor === "string" ? args.cursor : null;
+        const search = searchSourceOf(args.query);
+        if (search) {
+          const result = await readSearchPage(new SearchStream(tx, tx.catalog.search, search.source, search.operators), { cursor, endCursor, pageSize: Number(args.pageSize) });
+          c.journal.output = encodeJournal(result.continueCursor);
+          return result;
+        }
+        const plan = compileQuery(args.query, tx.catalog, isSystemQuery(args.query));
         if ("empty" in plan) {
           tx.recordRange(tableMarkerRange(plan.table));
           return { page: [], isDone: true, continueCursor: "_end", splitCursor: null, pageStatus: null };
@@ -209,6 +225,10 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/actions/mutation":
       case "1.0/actions/action":
         return await this.#fromAction(op, args);
+      case "1.0/actions/vectorSearch": {
+        if (c.kind !== "action" || !c.engine.vectorSearch) throw new Error("ctx.vectorSearch is only available in actions.");
+        return await c.engine.vectorSearch(args.query as unknown as VectorSearchRequest);
+      }
       case "1.0/createFunctionHandle":
         return `function://${functionName(args)}`;
       default:

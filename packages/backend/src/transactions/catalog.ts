@@ -4,6 +4,7 @@
  * main thread it is the storage itself; in a worker it forwards `ensureTable` to the main thread.
  */
 import type { DocumentId, IndexInfo, TableInfo, TableNumber } from "@tandem/storage";
+import type { SearchService } from "../search/search-request.js";
 
 export interface Catalog {
   tables(): readonly TableInfo[];
@@ -11,4 +12,6 @@ export interface Catalog {
   indexes(table?: string): readonly IndexInfo[];
   ensureTable(name: string): Promise<TableInfo>;
   newId(table: string): DocumentId;
+  /** Text and vector search (absent where no search indexes are reachable). */
+  readonly search?: SearchService;
 }

@@ -8,7 +8,8 @@ import type { TransferListItem, Worker } from "node:worker_threads";
 import type { Logger } from "@tandem/shared";
 import type { Deployment } from "../../engine/deployment.js";
 import type { EngineCallbacks } from "../syscalls.js";
-import type { ActionJob, FromActionWorker, ToActionWorker } from "./action_protocol.js";
+import type { VectorSearchRequest } from "../../search/search-request.js";
+import type { ActionJob, FromActionWorker, ToActionWorker, VectorSearchOutcome } from "./action_protocol.js";
 import type { JobOutcome, WorkerData } from "./protocol.js";
 import { attachThread, spawnThread } from "./spawn_thread.js";
 import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
@@ -136,7 +137,14 @@ export class ActionPool {
       }
       case "call": {
         const e = this.#opts.engine;
-        const pending = m.method === "runQuery" ? e.runQuery(m.req) : m.method === "runMutation" ? e.runMutation(m.req) : e.runAction(m.req);
+        const pending =
+          m.method === "runQuery"
+            ? e.runQuery(m.req)
+            : m.method === "runMutation"
+              ? e.runMutation(m.req)
+              : m.method === "runAction"
+                ? e.runAction(m.req)
+                : vectorSearchOutcome(e, m.req);
         void pending.then((result) => {
           if (!this.#closed) slot.worker.postMessage({ type: "callResult", id: m.id, result } satisfies ToActionWorker);
         });
@@ -186,4 +194,12 @@ export class ActionPool {
     }
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
+}
+
+function vectorSearchOutcome(e: EngineCallbacks, req: VectorSearchRequest): Promise<VectorSearchOutcome> {
+  if (!e.vectorSearch) return Promise.resolve({ ok: false, message: "Vector search is not available." });
+  return e.vectorSearch(req).then(
+    (value) => ({ ok: true as const, value }),
+    (err: unknown) => ({ ok: false as const, message: err instanceof Error ? err.message : String(err) }),
+  );
 }

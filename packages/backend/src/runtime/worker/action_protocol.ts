@@ -5,6 +5,7 @@ import type { ActionRequest, ActionResult, Identity, MutationRequest, MutationRe
 import type { FunctionPath } from "../paths.js";
 import type { JobOutcome } from "./protocol.js";
 import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
+import type { VectorSearchRequest, VectorSearchResult } from "../../search/search-request.js";
 
 export interface ActionJob {
   readonly path: FunctionPath;
@@ -15,7 +16,11 @@ export interface ActionJob {
 export type EngineCall =
   | { readonly method: "runQuery"; readonly req: QueryRequest }
   | { readonly method: "runMutation"; readonly req: MutationRequest }
-  | { readonly method: "runAction"; readonly req: ActionRequest };
+  | { readonly method: "runAction"; readonly req: ActionRequest }
+  | { readonly method: "vectorSearch"; readonly req: VectorSearchRequest };
+
+/** A vector search's results, or why it failed (errors cross the thread as text). */
+export type VectorSearchOutcome = { readonly ok: true; readonly value: VectorSearchResult } | { readonly ok: false; readonly message: string };
 
 export type ToActionWorker =
   | { readonly type: "deploy"; readonly deployment: Deployment }
@@ -23,7 +28,7 @@ export type ToActionWorker =
   | { readonly type: "run"; readonly id: number; readonly job: ActionJob }
   /** The request body (when any) is transferred with the message. */
   | { readonly type: "http"; readonly id: number; readonly job: HttpActionJob; readonly body: ReadableStream<Uint8Array> | null }
-  | { readonly type: "callResult"; readonly id: number; readonly result: QueryResult | MutationResult | ActionResult };
+  | { readonly type: "callResult"; readonly id: number; readonly result: QueryResult | MutationResult | ActionResult | VectorSearchOutcome };
 
 export type FromActionWorker =
   | { readonly type: "done"; readonly id: number; readonly out: JobOutcome }

@@ -10,7 +10,7 @@ import type { EngineCallbacks } from "../syscalls.js";
 import { setUpFunctionThread } from "./thread_setup.js";
 import { runHttpAction } from "../../http-actions/run-http-action.js";
 import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
-import type { ActionJob, EngineCall, FromActionWorker, ToActionWorker } from "./action_protocol.js";
+import type { ActionJob, EngineCall, VectorSearchOutcome, FromActionWorker, ToActionWorker } from "./action_protocol.js";
 import type { WorkerData } from "./protocol.js";
 
 setUpFunctionThread();
@@ -36,6 +36,11 @@ const engine: EngineCallbacks = {
   runQuery: (req) => call({ method: "runQuery", req }),
   runMutation: (req) => call({ method: "runMutation", req }),
   runAction: (req) => call({ method: "runAction", req }),
+  vectorSearch: async (req) => {
+    const r = await call<VectorSearchOutcome>({ method: "vectorSearch", req });
+    if (!r.ok) throw new Error(r.message);
+    return r.value;
+  },
 };
 
 port.on("message", (m: ToActionWorker) => {

@@ -103,6 +103,11 @@ export class WorkerPool {
     }
   }
 
+  /** Tells every thread which documents of a searchable table a commit wrote. */
+  searchDirty(table: string, ids: readonly string[]): void {
+    for (const s of this.#slots) s.worker.postMessage({ type: "searchDirty", table, ids } satisfies ToWorker);
+  }
+
   setEnvironment(env: Readonly<Record<string, string>>): void {
     this.#env = env;
     for (const s of this.#slots) s.worker.postMessage({ type: "env", env } satisfies ToWorker);

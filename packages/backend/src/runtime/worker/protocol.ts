@@ -26,6 +26,8 @@ export type ToWorker =
   | { readonly type: "env"; readonly env: Readonly<Record<string, string>> }
   /** Jobs are sent in batches: one message per thread per event-loop turn. */
   | { readonly type: "run"; readonly items: ReadonlyArray<{ readonly id: number; readonly job: RunJob }> }
+  /** Documents a commit wrote into a table with search indexes (sent before any job that reads it). */
+  | { readonly type: "searchDirty"; readonly table: string; readonly ids: readonly string[] }
   | { readonly type: "reply"; readonly id: number; readonly ok: true; readonly value: TableInfo }
   | { readonly type: "reply"; readonly id: number; readonly ok: false; readonly message: string };
 

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { decodeId, openSqliteStorage, type Storage, type TableInfo } from "@tandem/storage";
 import { backendError } from "../../errors.js";
+import { silentLogger } from "@tandem/shared";
 import type { ValidationContext } from "../../values/index.js";
 import { checkArguments, checkArgsMatch, checkReturnValue } from "../function_checks.js";
 import { Transaction } from "../../transactions/transaction.js";
@@ -16,6 +17,7 @@ import { makeDocumentCheck } from "../document_check.js";
 import { runFunction } from "../../engine/execute.js";
 import { setUpFunctionThread } from "./thread_setup.js";
 import type { DocumentCheck } from "../db_ops.js";
+import { SearchIndexes } from "../../search/search-indexes.js";
 import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
 
 setUpFunctionThread();
@@ -29,6 +31,8 @@ let catalogVersion = -1;
 let nextRpc = 1;
 const rpcs = new Map<number, { resolve: (t: TableInfo) => void; reject: (e: Error) => void }>();
 let queue: Promise<void> = Promise.resolve();
+/** This thread's own copy of the text indexes, kept current by `searchDirty` messages. */
+let search: SearchIndexes | null = null;
 
 const send = (m: FromWorker) => port.postMessage(m);
 
@@ -53,10 +57,14 @@ port.on("message", (m: ToWorker) => {
       queue = queue.then(async () => {
         const storage = await storageReady;
         deployment = new LoadedDeployment(m.deployment);
+        (search ??= new SearchIndexes(storage, silentLogger, { commitNotices: false, textOnly: true })).setSchema(m.deployment.analysis.schema);
         check = makeDocumentCheck(m.deployment.analysis, validationContext(storage));
         warm(deployment);
         send({ type: "ready" });
       });
+      return;
+    case "searchDirty":
+      search?.noteDirty(m.table, m.ids);
       return;
     case "env":
       env = m.env;
@@ -98,6 +106,7 @@ function catalogOf(storage: Storage): Catalog {
     tableByNumber: (n) => storage.tableByNumber(n),
     indexes: (t) => storage.indexes(t),
     newId: (t) => storage.newId(t),
+    ...(search ? { search } : {}),
     async ensureTable(name) {
       const known = storage.tables().find((t) => t.name === name);
       if (known) return known;
