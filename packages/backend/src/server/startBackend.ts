@@ -2,6 +2,7 @@
  * One deployment in one process: SQLite storage + engine + HTTP API + sync WebSocket + push API
  * on the main port, HTTP actions on the site port (DESIGN §3).
  */
+import { registerFrontendSystemFunctions } from "../system/index.js";
 import { createServer, type Server } from "node:http";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -123,6 +124,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     });
     const exports = new ExportService(storage, logger.child("export"));
     registerDataSystemFunctions(engine, { storage, imports, exports });
+    registerFrontendSystemFunctions(engine, { storage, engine, live: () => push.live(), documentCheck: () => { const l = push.live(); return l ? makeDocumentCheck(l.analysis, validation) : () => {}; } });
 
     const auth: RequestAuthenticator = {
       authenticateUser: options.authenticateUser ?? liveDeploymentAuthenticator(() => push.live(), logger.child("auth")),
