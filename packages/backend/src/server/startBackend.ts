@@ -2,7 +2,7 @@
  * One deployment in one process: SQLite storage + engine + HTTP API + sync WebSocket + push API
  * on the main port, HTTP actions on the site port (DESIGN §3).
  */
-import { registerFrontendSystemFunctions } from "../system/index.js";
+import { installAuthDoctor, registerFrontendSystemFunctions } from "../system/index.js";
 import { createServer, type Server } from "node:http";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -127,7 +127,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     registerFrontendSystemFunctions(engine, { storage, engine, live: () => push.live(), documentCheck: () => { const l = push.live(); return l ? makeDocumentCheck(l.analysis, validation) : () => {}; } });
 
     const auth: RequestAuthenticator = {
-      authenticateUser: options.authenticateUser ?? liveDeploymentAuthenticator(() => push.live(), logger.child("auth")),
+      authenticateUser: installAuthDoctor(engine, { live: () => push.live(), env: () => env.all(), authenticate: options.authenticateUser ?? liveDeploymentAuthenticator(() => push.live(), logger.child("auth")) }),
       checkAdminKey: (key) => sameAdminKey(key, adminKey),
     };
     const routes = [

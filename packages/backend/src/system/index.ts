@@ -12,6 +12,7 @@ import { registerFrontendWrites } from "./frontend-write.js";
 
 export { pushedCronJobs, type CronJobSource } from "./frontend-system-tables.js";
 export { indexStates } from "./frontend-schema.js";
+export { installAuthDoctor, type AuthDoctorDeps } from "./auth-doctor.js";
 
 export interface FrontendSystemFunctionDeps {
   readonly storage: Storage;
