@@ -5,7 +5,8 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConvexHttpClient } from "convex/browser";
+import WebSocket from "ws";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi, makeFunctionReference } from "convex/server";
 import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "../../src/server/index.js";
@@ -202,4 +203,34 @@ test("every system function is refused anonymously and with a valid user token",
     }
   }
   assert.equal((await listTable("tasks", 100)).length, before);
+});
+
+test("a document added by the dashboard reaches a live subscription; `:default` paths and componentId null work", async () => {
+  const live = new ConvexClient(backend.url, {
+    skipConvexDeploymentUrlCheck: true,
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    logger: false,
+  });
+  try {
+    const seen: string[][] = [];
+    let wake: () => void = () => {};
+    live.onUpdate(anyApi.tasks!.list!, {}, (docs: Doc[]) => {
+      seen.push(docs.map((d) => d.text as string));
+      wake();
+    });
+    const until = async (ok: () => boolean) => {
+      while (!ok()) await new Promise<void>((r) => (wake = r));
+    };
+    await until(() => seen.length > 0);
+    const r = (await admin.mutation(m("_system/frontend/addDocument"), { table: "tasks", documents: [{ text: "live one", done: false }] })) as { success: boolean };
+    assert.equal(r.success, true);
+    await until(() => seen.some((texts) => texts.includes("live one")));
+  } finally {
+    await live.close();
+  }
+  const rows = (await admin.query(q("_system/frontend/listTableScan:default"), { table: "tasks", limit: 1, componentId: null })) as Doc[];
+  assert.equal(rows[0]!.text, "live one");
+  const schemas = (await admin.query(q("_system/frontend/getSchemas:default"), { componentId: null })) as { active: string };
+  assert.ok(JSON.parse(schemas.active).tables.length === 2);
+  await assert.rejects(admin.query(q("_system/frontend/listTableScan"), { table: "tasks", limit: 1, componentId: "abc" }), /no mounted components/);
 });
