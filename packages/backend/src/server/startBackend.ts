@@ -2,7 +2,6 @@
  * One deployment in one process: SQLite storage + engine + HTTP API + sync WebSocket + push API
  * on the main port, HTTP actions on the site port (DESIGN §3).
  */
-import { installAuthDoctor, registerFrontendSystemFunctions } from "../system/index.js";
 import { createServer, type Server } from "node:http";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -32,6 +31,7 @@ import { createSiteHandler } from "./siteServer.js";
 import { liveDeploymentAuthenticator } from "./userAuth.js";
 import { BACKEND_VERSION } from "./version.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
+import { installAuthDoctor, registerFrontendSystemFunctions } from "../system/index.js";
 
 export interface BackendOptions {
   /** Folder for the database and the generated admin key (created if missing). */
