@@ -1,6 +1,7 @@
 /**
- * Document filters of the data browser: clauses on a (dotted) field, all of which must hold.
- * Accepted as an object or its JSON text: `{clauses: [{field, op, value, enabled?}]}`.
+ * Document filters of the data browser, as an object or its JSON text: `{clauses: [{field, op,
+ * value, enabled?}], index?: {name, eq: [values], lower?, upper?}}`. Clauses on a (dotted) field
+ * must all hold; `index` reads one index range instead of the whole table.
  */
 import { badRequest } from "@tandem/shared";
 import type { ConvexJSON, DocumentJSON } from "@tandem/storage";
@@ -12,6 +13,52 @@ export interface FilterClause {
   readonly field: string;
   readonly op: FilterOp;
   readonly value: ConvexJSON;
+}
+
+/** Equalities on a prefix of an index's fields, then optional bounds on the next one. */
+export interface IndexFilter {
+  readonly name: string;
+  readonly eq: readonly ConvexJSON[];
+  readonly lower?: { readonly value: ConvexJSON; readonly inclusive: boolean };
+  readonly upper?: { readonly value: ConvexJSON; readonly inclusive: boolean };
+}
+
+export interface Filters {
+  readonly clauses: FilterClause[];
+  readonly index: IndexFilter | null;
+}
+
+function parseBound(b: unknown, which: string): IndexFilter["lower"] {
+  if (b === undefined || b === null) return undefined;
+  const o = b as { value?: unknown; inclusive?: unknown };
+  if (typeof o !== "object" || !("value" in o)) throw badRequest("InvalidFilters", `\`filters.index.${which}\` must be {value, inclusive}.`);
+  return { value: o.value as ConvexJSON, inclusive: o.inclusive !== false };
+}
+
+function parseIndex(raw: unknown): IndexFilter | null {
+  if (raw === undefined || raw === null) return null;
+  const o = raw as { name?: unknown; eq?: unknown; lower?: unknown; upper?: unknown };
+  if (typeof o !== "object" || typeof o.name !== "string") throw badRequest("InvalidFilters", "`filters.index.name` must be an index name.");
+  if (o.eq !== undefined && !Array.isArray(o.eq)) throw badRequest("InvalidFilters", "`filters.index.eq` must be an array of values.");
+  const lower = parseBound(o.lower, "lower");
+  const upper = parseBound(o.upper, "upper");
+  return { name: o.name, eq: (o.eq ?? []) as ConvexJSON[], ...(lower ? { lower } : {}), ...(upper ? { upper } : {}) };
+}
+
+/** `{clauses?, index?}` (or its JSON text): field clauses, and an index range to read instead of the whole table. */
+export function parseFilterSpec(raw: ConvexJSON | undefined): Filters {
+  if (raw === undefined || raw === null) return { clauses: [], index: null };
+  let value: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw badRequest("InvalidFilters", "`filters` must be JSON: {clauses: [{field, op, value}], index?: {name, eq}}.");
+    }
+  }
+  const v = value as { clauses?: unknown; index?: unknown } | null;
+  if (v === null || typeof v !== "object") throw badRequest("InvalidFilters", "`filters` must be an object.");
+  return { clauses: v.clauses === undefined ? [] : parseFilters({ clauses: v.clauses } as ConvexJSON), index: parseIndex(v.index) };
 }
 
 export function parseFilters(raw: ConvexJSON | undefined): FilterClause[] {

@@ -26,7 +26,18 @@ export async function scanTable(
 ): Promise<ScanPage> {
   const index = creationIndex(storage, table);
   if (!index) return { docs: [], continueCursor: cursor ?? "", isDone: true };
-  let range: KeyRange = fullRange(index);
+  return scanRange(storage, fullRange(index), order, cursor, limit);
+}
+
+/** A page of `base` (one index's range) after `cursor`. */
+export async function scanRange(
+  storage: Storage,
+  base: KeyRange,
+  order: "asc" | "desc",
+  cursor: string | null,
+  limit: number,
+): Promise<ScanPage> {
+  let range = base;
   if (cursor) {
     if (!/^([0-9a-f]{2})+$/.test(cursor)) throw badRequest("InvalidCursor", "Invalid cursor.");
     range = rangeAfter(range, Buffer.from(cursor, "hex") as unknown as IndexKey, order);

@@ -131,6 +131,18 @@ test("paginatedTableDocuments pages through a table and filters by field", async
     admin.query(q("_system/frontend/paginatedTableDocuments"), { table: "notes", paginationOpts: { cursor: null, numItems: 5 }, filters: "{not json" }),
     /filters/,
   );
+  const byIndex = async (index: Record<string, unknown>, clauses: unknown[] = []) =>
+    ((await admin.query(q("_system/frontend/paginatedTableDocuments"), {
+      table: "tasks",
+      order: "asc",
+      paginationOpts: { cursor: null, numItems: 10 },
+      filters: { index, clauses },
+    })) as { page: Doc[] }).page.map((d) => d.text);
+  assert.deepEqual(await byIndex({ name: "by_text", eq: ["three"] }), ["three"]);
+  assert.deepEqual(await byIndex({ name: "by_text", lower: { value: "t", inclusive: true } }), ["three", "uno"]);
+  assert.deepEqual(await byIndex({ name: "by_text", upper: { value: "three", inclusive: false } }), []);
+  assert.deepEqual(await byIndex({ name: "by_text" }, [{ field: "done", op: "eq", value: false }]), ["three", "uno"]);
+  await assert.rejects(byIndex({ name: "by_nothing", eq: [] }), /has no index "by_nothing"/);
 });
 
 test("table list and sizes; clearTablePage empties a table page by page", async () => {
