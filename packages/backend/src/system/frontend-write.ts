@@ -31,7 +31,9 @@ function userFields(value: ConvexJSON, what: string): Args {
 export function registerFrontendWrites(registry: SystemFunctionRegistry, deps: FrontendWriteDeps): void {
   const { storage, engine } = deps;
 
-  async function commit(writes: DocumentWrite[]): Promise<void> {
+  async function commit(all: DocumentWrite[]): Promise<void> {
+    // One write per document: an id listed twice is written once (the last write wins).
+    const writes = [...new Map(all.map((w) => [w.id, w])).values()];
     if (writes.length === 0) return;
     const check = deps.documentCheck();
     for (const w of writes) if (w.value) check(w.table, w.value);
