@@ -108,6 +108,7 @@ export async function doctorAuth(flags: DoctorAuthFlags, io: Io): Promise<number
   const shown = report.rejections.slice(0, limit);
   if (shown.length === 0) {
     io.out("✓ No rejected tokens since the backend started.");
+    io.out("  If a signed-in user still gets no identity, the client is not sending a token: check that ConvexProviderWithClerk (or setAuth) wraps the app and that fetchToken asks for the \"convex\" template.");
     return 0;
   }
   io.out(`Last ${shown.length} rejected token${shown.length === 1 ? "" : "s"} (newest first):`);
