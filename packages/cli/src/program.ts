@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { runDev, type DevFlags } from "./commands/dev.js";
 import { envGet, envList, envRemove, envSet } from "./commands/env.js";
 import { runCommand } from "./commands/run.js";
+import { doctorAuth, type DoctorAuthFlags } from "./commands/doctor-auth.js";
 import { runServe, type ServeFlags } from "./commands/serve.js";
 import type { DeploymentFlags } from "./deployment.js";
 import { CliError, processIo, type Io } from "./io.js";
@@ -69,6 +70,18 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     program.command("run <function> [args]").description("run a function as admin (internal ones too), e.g. tandem run messages:list '{}'"),
   ).action(async (fn: string, args: string | undefined, flags: DeploymentFlags) => {
     code = await runCommand(fn, args, flags, io);
+  });
+
+  deploymentOptions(
+    program
+      .command("doctor")
+      .description("diagnose problems")
+      .command("auth")
+      .description("say why the backend refuses users' tokens, and the fix")
+      .option("--token <jwt>", "diagnose this token instead of the last rejected ones")
+      .option("--limit <n>", "how many recent rejections to show", "10"),
+  ).action(async (flags: DoctorAuthFlags) => {
+    code = await doctorAuth(flags, io);
   });
 
   try {

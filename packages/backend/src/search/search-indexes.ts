@@ -13,7 +13,8 @@
  * the latest state; the function thread then reads each hit at its own snapshot and drops hits that
  * did not match there (see search-stream.ts).
  */
-import { badRequest, type Logger } from "@tandem/shared";
+import { type Logger } from "@tandem/shared";
+import { badRequest } from "../errors.js";
 import { decodeIndexKey, fullRange, rangeAfter, type DocumentId, type Storage } from "@tandem/storage";
 import type { SchemaJSON } from "../engine/deployment.js";
 import type { CommitNotice } from "../engine/types.js";

@@ -22,6 +22,7 @@ import { createSiteHandler } from "../http-actions/site-handler.js";
 import { DeploymentAuth } from "./user-auth.js";
 import { BACKEND_VERSION } from "./version.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
+import { installAuthDoctor, registerFrontendSystemFunctions } from "../system/index.js";
 
 export interface BackendOptions {
   /** Folder for the database and the generated admin key (created if missing). */
@@ -129,9 +130,22 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     });
     const exports = new ExportService(storage, logger.child("export"));
     registerDataSystemFunctions(engine, { storage, imports, exports });
+    registerFrontendSystemFunctions(engine, {
+      storage,
+      engine,
+      live: () => push.live(),
+      documentCheck: () => {
+        const l = push.live();
+        return l ? makeDocumentCheck(l.analysis, validation) : () => {};
+      },
+    });
 
     const auth: RequestAuthenticator = {
-      authenticateUser: options.authenticateUser ?? userAuth.authenticateUser,
+      authenticateUser: installAuthDoctor(engine, {
+        live: () => push.live(),
+        env: () => env.all(),
+        authenticate: options.authenticateUser ?? userAuth.authenticateUser,
+      }),
       checkAdminKey: (key) => sameAdminKey(key, adminKey),
     };
     const routes = [

@@ -1,0 +1,64 @@
+/**
+ * Scheduled functions, crons and files as the dashboard lists them. They read the
+ * `_scheduled_functions` and `_storage` system tables when the scheduler and file storage have
+ * created them (empty pages otherwise), and crons through `CronJobSource`, a seam the scheduler
+ * can fill with run state; without one, the pushed `crons.ts` is listed with no runs.
+ */
+import type { ConvexJSON, Storage } from "@tandem/storage";
+import type { Deployment } from "../engine/deployment.js";
+import type { SystemFunctionRegistry } from "../engine/types.js";
+import { argsObject, optionalString, pageOpts, rootComponentOnly } from "./args.js";
+import { matches, type FilterClause } from "./filters.js";
+import { scanTable } from "./table-scan.js";
+
+/** One cron job: its pushed spec and, when the scheduler knows them, its last and next runs. */
+export type CronJobSource = () => Promise<ConvexJSON[]>;
+
+export interface FrontendSystemTableDeps {
+  readonly storage: Storage;
+  readonly live: () => Deployment | null;
+  readonly cronJobs?: CronJobSource;
+}
+
+/** The pushed crons in the dashboard's shape: `{name, cronSpec: {udfPath, udfArgs, cronSchedule}}`. */
+export function pushedCronJobs(deployment: Deployment | null): ConvexJSON[] {
+  const crons = deployment?.analysis.modules.find((m) => m.path === "crons.js")?.crons ?? {};
+  return Object.entries(crons)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, spec]) => ({
+      name,
+      cronSpec: { udfPath: spec.name, udfArgs: spec.args as ConvexJSON, cronSchedule: spec.schedule as ConvexJSON },
+      lastRun: null,
+      nextRun: null,
+    }));
+}
+
+async function systemTablePage(storage: Storage, table: string, raw: ConvexJSON, clauses: FilterClause[] = []): Promise<ConvexJSON> {
+  const args = argsObject(raw);
+  rootComponentOnly(args);
+  const { cursor, numItems } = pageOpts(args);
+  const r = await scanTable(storage, table, "desc", cursor, numItems);
+  return { page: r.docs.filter((d) => matches(d, clauses)), isDone: r.isDone, continueCursor: r.continueCursor };
+}
+
+export function registerFrontendSystemTables(registry: SystemFunctionRegistry, deps: FrontendSystemTableDeps): void {
+  const { storage } = deps;
+  registry.registerSystemFunction("_system/frontend/listCronJobs", {
+    kind: "query",
+    handler: async (raw) => {
+      rootComponentOnly(argsObject(raw));
+      return deps.cronJobs ? deps.cronJobs() : pushedCronJobs(deps.live());
+    },
+  });
+  registry.registerSystemFunction("_system/frontend/paginatedScheduledJobs", {
+    kind: "query",
+    handler: async (raw) => {
+      const udfPath = optionalString(argsObject(raw), "udfPath");
+      return systemTablePage(storage, "_scheduled_functions", raw, udfPath ? [{ field: "name", op: "eq", value: udfPath }] : []);
+    },
+  });
+  registry.registerSystemFunction("_system/frontend/fileStorageV2:fileMetadata", {
+    kind: "query",
+    handler: async (raw) => systemTablePage(storage, "_storage", raw),
+  });
+}
