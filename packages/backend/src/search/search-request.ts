@@ -4,7 +4,7 @@ import type { ConvexJSON, DocumentJSON } from "@tandem/storage";
 export interface TextSearchRequest {
   /** `table.index`, as the serialized query names it. */
   readonly indexName: string;
-  /** The serialized filters: one `Search`, then `Eq`s (research §5.6). */
+  /** The serialized filters: one `Search`, then `Eq`s (docs/architecture.md#serialized-queries). */
   readonly filters: readonly unknown[];
   /** How many hits the query can use at most. */
   readonly limit: number;
