@@ -63,6 +63,10 @@ export type TandemEngine = Engine & EngineAdmin & SystemFunctionRegistry & {
   readonly workersReplaced: number;
   readonly storage: Storage;
   kindOf(path: string): FunctionKind | null;
+  /** Commits a transaction made outside any function (the scheduler's state changes), with OCC; null on conflict. */
+  commitChecked(tx: ExecutedTransaction): Promise<Timestamp | null>;
+  /** Called after each deploy (the scheduler replaces crons). */
+  onDeploy(listener: (d: Deployment) => void): () => void;
 };
 
 const MUTATION_META = (sessionId: string, requestId: number) => `mutation/${sessionId}/${requestId}`;
@@ -77,6 +81,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
   const commitListeners = new Set<(n: CommitNotice) => void>();
   const execListeners = new Set<(l: ExecutionLog) => void>();
   const systemFunctions = new Map<string, SystemFunction>();
+  const deployListeners = new Set<(d: Deployment) => void>();
   let live: LoadedDeployment | null = null;
   let env: Record<string, string> = {};
   let occRetries = 0;
@@ -320,7 +325,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
         }
         const { dep, fn } = prepare("mutation", req.path, req.args, req.allowInternal ?? false);
         for (let attempt = 0; ; attempt++) {
-          const box: { committed: Committed | null } = { committed: null };
+          const box: { committed: Committed | null; aborted?: boolean } = { committed: null };
           // After a conflict, a retry runs with commits held back, so it cannot conflict again:
           // hot documents still make progress. (Inline execution is serial and never conflicts.)
           const exclusive = pool !== null && attempt > 0;
@@ -334,7 +339,12 @@ export function createEngine(options: EngineOptions): TandemEngine {
               storage.latestTs(),
               Date.now(),
               null,
-              async (o, t) => {
+              async (o, t0) => {
+                const t = o.ok && req.amendCommit ? await req.amendCommit(t0) : t0;
+                if (t === "abort") {
+                  box.aborted = true;
+                  return;
+                }
                 if (o.ok) box.committed = exclusive ? await committer.commitLocked(t, commitMeta(key, o)) : await committer.commit(t, commitMeta(key, o));
               },
               // It holds the commit lock: don't make every other commit wait behind the queue.
@@ -345,6 +355,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
             emit("mutation", displayPath(fn.path), started, out);
             return { ok: false, error: out.error, logLines: out.logLines, ts: null };
           }
+          if (box.aborted) return { ok: false, error: { message: "aborted" }, logLines: out.logLines, ts: null };
           const done = box.committed;
           if (done) {
             // Even a commit that wrote only its idempotency record has a new ts the client waits for.
@@ -410,6 +421,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
       catalogVersion += 1;
       pool?.deploy(deployment);
       actionPool?.deploy(deployment);
+      for (const l of deployListeners) l(deployment);
     },
     current: () => live?.deployment ?? null,
     setEnvironment(vars) {
@@ -418,6 +430,15 @@ export function createEngine(options: EngineOptions): TandemEngine {
       if (changed) notifyAll();
       pool?.setEnvironment(env);
       actionPool?.setEnvironment(env);
+    },
+    async commitChecked(tx) {
+      const done = await committer.commit(tx, []);
+      if (done) notify(done.ts, done.indexWrites);
+      return done?.ts ?? null;
+    },
+    onDeploy(listener) {
+      deployListeners.add(listener);
+      return () => deployListeners.delete(listener);
     },
     async commitExternal(request) {
       const { stored, committed } = await committer.external(request);

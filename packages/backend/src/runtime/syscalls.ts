@@ -15,6 +15,7 @@ import { encodeJournal, journalEndCursor } from "./query/cursor.js";
 import type { SyscallHandler } from "./realm.js";
 import { identityJSON } from "./identity.js";
 import { tableMarkerRange } from "../transactions/table_marker.js";
+import { schedulerSyscall } from "../scheduler/syscalls.js";
 
 /** What actions reach through `ctx.runQuery/runMutation/runAction`. */
 export interface EngineCallbacks {
@@ -215,8 +216,13 @@ export class ExecutionSyscalls implements SyscallHandler {
         return await this.#fromAction(op, args);
       case "1.0/createFunctionHandle":
         return `function://${functionName(args)}`;
+      case "1.0/schedule":
+      case "1.0/cancel_job":
+      case "1.0/actions/schedule":
+      case "1.0/actions/cancel_job":
+        return await schedulerSyscall(op, args, { kind: c.kind, tx: c.tx, engine: c.engine, functionName });
       default:
-        if (op.startsWith("1.0/schedule") || op.includes("cancel_job") || op.startsWith("1.0/storage") || op.includes("vectorSearch"))
+        if (op.startsWith("1.0/storage") || op.includes("vectorSearch"))
           throw new Error(`${op} is not supported by this Tandem version yet.`);
         throw new Error(`Unknown async operation ${op}`);
     }

@@ -31,6 +31,7 @@ import { createSiteHandler } from "./siteServer.js";
 import { liveDeploymentAuthenticator } from "./userAuth.js";
 import { BACKEND_VERSION } from "./version.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
+import { Scheduler, registerSchedulerSystemFunctions, systemClock, type Clock } from "../scheduler/index.js";
 
 export interface BackendOptions {
   /** Folder for the database and the generated admin key (created if missing). */
@@ -56,6 +57,8 @@ export interface BackendOptions {
    * (always inline with a given `storage`).
    */
   readonly workers?: number;
+  /** The scheduler's clock (scheduled functions and crons); tests pass a `ManualClock`. */
+  readonly clock?: Clock;
 }
 
 export interface Backend {
@@ -66,6 +69,8 @@ export interface Backend {
   readonly adminKey: string;
   readonly engine: TandemEngine;
   readonly storage: Storage;
+  /** Runs scheduled functions and crons. */
+  readonly scheduler: Scheduler;
   /** The deployment's env vars (as `npx convex env list` shows them). */
   environmentVariables(): Readonly<Record<string, string>>;
   /** Sets deployment env vars as `npx convex env set` would (`null` removes one). */
@@ -94,6 +99,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const apiServer = createServer({ keepAliveTimeout: 65_000 });
   const siteServer = createServer(createSiteHandler());
   let sync: SyncServer | null = null;
+  let scheduler: Scheduler | null = null;
   try {
     const port = await listen(apiServer, options.port ?? 3210, host);
     const sitePort = await listen(siteServer, options.sitePort ?? 3211, host);
@@ -123,6 +129,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     });
     const exports = new ExportService(storage, logger.child("export"));
     registerDataSystemFunctions(engine, { storage, imports, exports });
+    const clock = options.clock ?? systemClock;
+    scheduler = new Scheduler({ storage, engine, clock, logger: logger.child("scheduler") });
+    registerSchedulerSystemFunctions(engine, { storage, engine, crons: scheduler.crons, clock });
+    await scheduler.start();
 
     const auth: RequestAuthenticator = {
       authenticateUser: options.authenticateUser ?? liveDeploymentAuthenticator(() => push.live(), logger.child("auth")),
@@ -149,17 +159,20 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       adminKey,
       engine,
       storage,
+      scheduler,
       environmentVariables: () => env.all(),
       setEnvironmentVariables: (vars) => env.update(Object.entries(vars).map(([name, value]) => ({ name, value }))),
       close: () =>
         (closed ??= (async () => {
           await sync?.close();
           await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
+          await scheduler?.close();
           await engine.close();
           await storage.close();
         })()),
     };
   } catch (e) {
+    await scheduler?.close().catch(() => {});
     await sync?.close();
     await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
     await engine.close().catch(() => {});
