@@ -128,7 +128,8 @@ export function nextCalendarRun(f: CronFields, afterMs: number): number | null {
 export function nextRun(s: CompiledSchedule, nowMs: number, prevMs: number | null): number | null {
   if (s.kind === "interval") {
     if (prevMs === null) return nowMs;
-    return Math.max(prevMs + s.ms, nowMs);
+    // The next point on the interval's grid after now (a late run does not shift the grid).
+    return nowMs < prevMs + s.ms ? prevMs + s.ms : prevMs + (Math.floor((nowMs - prevMs) / s.ms) + 1) * s.ms;
   }
   return nextCalendarRun(s.fields, nowMs);
 }

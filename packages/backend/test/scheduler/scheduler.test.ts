@@ -1,0 +1,171 @@
+/**
+ * Scheduled functions and crons through the official client and CLI: a pushed app schedules from
+ * mutations and actions, chains, cancels, rolls back, fails, restarts; crons fire on a manual clock
+ * and are replaced on push.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ConvexHttpClient } from "convex/browser";
+import { anyApi } from "convex/server";
+import { silentLogger } from "@tandem/shared";
+import { startBackend, type Backend } from "../../src/server/index.js";
+import { ManualClock } from "../../src/scheduler/index.js";
+import { copyFixture, pushOnce, tempDir } from "../server/fixture.js";
+import { action, mutation, query, until, type Job, type Run } from "./support.js";
+
+const api = anyApi;
+const HOUR = 3_600_000;
+let dataDir: string;
+let app: string;
+let backend: Backend;
+let clock: ManualClock;
+let client: ConvexHttpClient;
+
+const start = async () => {
+  clock = new ManualClock();
+  backend = await startBackend({ dataDir, port: 0, sitePort: 0, logger: silentLogger, clock });
+  client = new ConvexHttpClient(backend.url);
+};
+const runs = (tag: string) => query<Run[]>(client, api.jobs.runs, { tag });
+const job = (id: string) => query<Job | null>(client, api.jobs.job, { id });
+const jobs = () => query<Job[]>(client, api.jobs.jobs);
+const admin = () => {
+  const c = new ConvexHttpClient(backend.url);
+  (c as unknown as { setAdminAuth(k: string): void }).setAdminAuth(backend.adminKey);
+  return c;
+};
+
+before(async () => {
+  dataDir = await tempDir("scheduler-data");
+  app = await copyFixture("scheduler");
+  await start();
+  await pushOnce(app, { url: backend.url, adminKey: backend.adminKey });
+  await backend.scheduler.settled();
+});
+
+after(async () => {
+  await backend?.close();
+});
+
+test("a chain of scheduled mutations runs each step once, in order", async () => {
+  await mutation(client, api.jobs.startChain, { tag: "chain", last: 6 });
+  const done = await until(() => runs("chain"), (r) => r.length >= 6, "six chain steps");
+  assert.deepEqual(done.map((r) => r.step), [1, 2, 3, 4, 5, 6]);
+  const steps = (await jobs()).filter((j) => j.name === "jobs.js:chainStep" && j.args[0]?.tag === "chain");
+  assert.equal(steps.length, 6);
+  for (const s of steps) assert.equal(s.state.kind, "success");
+});
+
+test("a job is a _scheduled_functions document: pending until its time, then success", async () => {
+  const before = Date.now();
+  const id = await mutation<string>(client, api.jobs.later, { tag: "later", delayMs: HOUR });
+  const pending = await job(id);
+  assert.ok(pending);
+  assert.equal(pending.name, "jobs.js:record");
+  assert.deepEqual(pending.args, [{ tag: "later" }]);
+  assert.deepEqual(pending.state, { kind: "pending" });
+  assert.equal(pending.completedTime, undefined);
+  assert.ok(pending.scheduledTime >= before + HOUR && pending.scheduledTime <= Date.now() + HOUR, `scheduledTime ${pending.scheduledTime}`);
+  assert.equal((await runs("later")).length, 0);
+  clock.advance(HOUR);
+  await until(() => runs("later"), (r) => r.length === 1, "the job to run");
+  const done = await until(() => job(id), (j) => j?.state.kind === "success", "success state");
+  assert.ok(done && typeof done.completedTime === "number");
+});
+
+test("runAt in the past runs at once; a canceled job never runs", async () => {
+  // Times on the scheduler's clock: earlier tests moved it ahead of the functions' Date.now().
+  const canceled = await mutation<string>(client, api.jobs.at, { tag: "canceled", when: clock.now() + HOUR / 2 });
+  await mutation(client, api.jobs.cancel, { id: canceled });
+  assert.equal((await job(canceled))?.state.kind, "canceled");
+  assert.equal(typeof (await job(canceled))?.completedTime, "number");
+  // A marker due after the canceled job: once it has run, the executor has passed the canceled one.
+  const marker = await mutation<string>(client, api.jobs.at, { tag: "after-cancel", when: clock.now() + HOUR / 2 + 1000 });
+  clock.advance(HOUR);
+  await until(() => job(marker), (j) => j?.state.kind === "success", "the marker job");
+  assert.equal((await runs("canceled")).length, 0);
+  assert.equal((await job(canceled))?.state.kind, "canceled");
+  await mutation(client, api.jobs.at, { tag: "past", when: Date.now() - HOUR });
+  await until(() => runs("past"), (r) => r.length === 1, "a job scheduled in the past");
+});
+
+test("a mutation that throws after scheduling schedules nothing", async () => {
+  await assert.rejects(mutation(client, api.jobs.scheduleThenThrow, { tag: "rolled-back" }), /rolled back on purpose/);
+  const marker = await mutation<string>(client, api.jobs.later, { tag: "after-rollback", delayMs: 0 });
+  await until(() => job(marker), (j) => j?.state.kind === "success", "the marker job");
+  assert.equal((await runs("rolled-back")).length, 0);
+  assert.equal((await jobs()).filter((j) => j.args[0]?.tag === "rolled-back").length, 0);
+});
+
+test("a scheduled mutation that throws is marked failed with its error", async () => {
+  const id = await mutation<string>(client, api.jobs.scheduleFailing, {});
+  const failed = await until(() => job(id), (j) => j?.state.kind === "failed", "the failed state");
+  assert.match(failed?.state.error ?? "", /scheduled failure/);
+});
+
+test("scheduled actions run; actions schedule and cancel too", async () => {
+  const id = await mutation<string>(client, api.jobs.scheduleAction, { tag: "action" });
+  await until(() => job(id), (j) => j?.state.kind === "success", "the action job to succeed");
+  assert.equal((await runs("action")).length, 1);
+  const fromAction = await action<string>(client, api.jobs.fromAction, { tag: "from-action" });
+  await until(() => job(fromAction), (j) => j?.state.kind === "success", "the job an action scheduled");
+  assert.equal((await runs("from-action")).length, 1);
+  const canceled = await action<string>(client, api.jobs.fromAction, { tag: "from-action-canceled", cancelIt: true });
+  assert.equal((await job(canceled))?.state.kind, "canceled");
+});
+
+test("crons: listed by _system/frontend/listCronJobs, fire on the clock, replaced on push", async () => {
+  type Cron = { name: string; cronSpec: { udfPath: string; cronSchedule: { type: string } }; nextRun: { nextTs: number } };
+  const list = () => admin().query("_system/frontend/listCronJobs" as never, {}) as Promise<Cron[]>;
+  const crons = await list();
+  assert.deepEqual(crons.map((c) => c.name).sort(), ["cron string", "daily", "every minute", "hourly", "monthly", "weekly"]);
+  assert.equal(crons.find((c) => c.name === "daily")?.cronSpec.udfPath, "jobs:record");
+  const daily = new Date(crons.find((c) => c.name === "daily")!.nextRun.nextTs);
+  assert.deepEqual([daily.getUTCHours(), daily.getUTCMinutes()], [3, 15]);
+  // An interval cron runs first when it is deployed, then every interval; earlier tests moved the
+  // clock by hours, and each jump gave it one catch-up run (the missed ones are skipped).
+  const interval = (await runs("cron-interval")).length;
+  assert.ok(interval >= 1, "the interval cron ran when it was deployed");
+  const hourly = (await runs("cron-hourly")).length;
+  const cronString = (await runs("cron-string")).length;
+  clock.advance(60_000);
+  await until(() => runs("cron-interval"), (r) => r.length === interval + 1, "the interval cron's next run");
+  clock.advance(HOUR);
+  await until(() => runs("cron-hourly"), (r) => r.length === hourly + 1, "the hourly cron");
+  await until(() => runs("cron-string"), (r) => r.length === cronString + 1, "the cron-string action");
+  await until(() => runs("cron-interval"), (r) => r.length === interval + 2, "one catch-up run for the hour");
+  const file = join(app, "convex", "crons.ts");
+  const source = await readFile(file, "utf8");
+  await writeFile(
+    file,
+    source
+      .split("\n")
+      .filter((l) => !/crons\.(hourly|weekly|monthly|cron)\(/.test(l))
+      .join("\n")
+      .replace('{ hourUTC: 3, minuteUTC: 15 }', "{ hourUTC: 4, minuteUTC: 45 }"),
+  );
+  await pushOnce(app, { url: backend.url, adminKey: backend.adminKey });
+  await backend.scheduler.settled();
+  const replaced = await list();
+  assert.deepEqual(replaced.map((c) => c.name).sort(), ["daily", "every minute"]);
+  const next = new Date(replaced.find((c) => c.name === "daily")!.nextRun.nextTs);
+  assert.deepEqual([next.getUTCHours(), next.getUTCMinutes()], [4, 45]);
+  await writeFile(file, source);
+});
+
+test("pending jobs survive a restart and run once after it", async () => {
+  await mutation(client, api.jobs.many, { prefix: "restart-", n: 50, delayMs: HOUR });
+  await backend.close();
+  await start();
+  assert.equal((await jobs()).filter((j) => j.args[0]?.tag?.toString().startsWith("restart-") && j.state.kind === "pending").length, 50);
+  clock.advance(HOUR);
+  const all = await until(
+    () => query<Run[]>(client, api.jobs.runs, {}),
+    (r) => r.filter((x) => x.tag.startsWith("restart-")).length >= 50,
+    "the 50 jobs after the restart",
+  );
+  const tags = all.filter((x) => x.tag.startsWith("restart-")).map((x) => x.tag);
+  assert.equal(new Set(tags).size, 50, "no job ran twice");
+});
