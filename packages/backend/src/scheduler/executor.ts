@@ -32,6 +32,9 @@ export interface ExecutorOptions {
 }
 
 const OCC_RETRY_MS = 200;
+/** How long finished jobs stay in `_scheduled_functions` (Convex: 7 days, `SCHEDULED_JOB_RETENTION`). */
+export const JOB_RETENTION_MS = 7 * 24 * 3_600_000;
+const PURGE_BATCH = 256;
 
 export class JobExecutor {
   readonly #o: ExecutorOptions;
@@ -97,6 +100,31 @@ export class JobExecutor {
         });
     }
     return wake;
+  }
+
+  /** Deletes jobs finished more than the retention period ago; returns how many. */
+  async purge(): Promise<number> {
+    const { storage, engine, clock } = this.#o;
+    const cutoff = clock.now() - JOB_RETENTION_MS;
+    let removed = 0;
+    for (const kind of ["success", "failed", "canceled"] as const) {
+      for (;;) {
+        // In scheduledTime order, which mostly follows completion order (a job canceled long before
+        // its time is the exception: it is swept once the jobs scheduled before it are).
+        const batch = await storage.snapshot().scan(indexRange(jobsByState(storage), [kind]), "asc", PURGE_BATCH);
+        const old = batch.filter((e) => ((e.doc.value as JobDocument).completedTime ?? 0) < cutoff);
+        if (old.length === 0) break;
+        await runSystemTransaction(storage, engine, async (tx) => {
+          for (const e of old) {
+            const doc = await tx.get(e.doc.id, JOBS_TABLE);
+            if (doc && (doc as JobDocument).state.kind === kind) await tx.write(e.doc.id, JOBS_TABLE, null, doc);
+          }
+        });
+        removed += old.length;
+        if (batch.length < PURGE_BATCH) break;
+      }
+    }
+    return removed;
   }
 
   async #run(job: JobDocument): Promise<void> {

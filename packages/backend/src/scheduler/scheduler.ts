@@ -11,6 +11,8 @@ import { CronRunner } from "./crons.js";
 import { JobExecutor, type SchedulerEngine } from "./executor.js";
 import { ensureSchedulerTables, JOBS_TABLE } from "./tables.js";
 
+const PURGE_EVERY_MS = 10 * 60_000;
+
 export interface SchedulerOptions {
   readonly storage: Storage;
   readonly engine: SchedulerEngine & {
@@ -37,6 +39,8 @@ export class Scheduler {
   #again = false;
   #closed = false;
   #deploying: Promise<void> = Promise.resolve();
+  /** Clock time of the next sweep of finished jobs past their retention. */
+  #purgeAt = 0;
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
@@ -111,7 +115,11 @@ export class Scheduler {
     try {
       const jobs = await this.executor.dispatch(done);
       const crons = await this.crons.dispatch(done);
-      wake = jobs === null ? crons : crons === null ? jobs : Math.min(jobs, crons);
+      if (this.#clock.now() >= this.#purgeAt) {
+        this.#purgeAt = this.#clock.now() + PURGE_EVERY_MS;
+        await this.executor.purge();
+      }
+      wake = Math.min(jobs ?? Infinity, crons ?? Infinity, this.#purgeAt);
     } catch (error) {
       if (this.#closed) return;
       this.#o.logger.error("scheduler pass failed", { error });

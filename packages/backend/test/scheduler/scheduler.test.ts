@@ -169,3 +169,17 @@ test("pending jobs survive a restart and run once after it", async () => {
   const tags = all.filter((x) => x.tag.startsWith("restart-")).map((x) => x.tag);
   assert.equal(new Set(tags).size, 50, "no job ran twice");
 });
+
+test("finished jobs are kept for 7 days, then removed; pending ones stay", async () => {
+  const pending = await mutation<string>(client, api.jobs.at, { tag: "far-future", when: clock.now() + 30 * 24 * HOUR });
+  const finished = (await jobs()).filter((j) => j.state.kind !== "pending");
+  assert.ok(finished.length > 50);
+  clock.advance(6 * 24 * HOUR);
+  // A pass after the jump (the marker's run) has swept: nothing finished a day ago is gone yet.
+  const marker = await mutation<string>(client, api.jobs.later, { tag: "retention-marker", delayMs: 0 });
+  await until(() => job(marker), (j) => j?.state.kind === "success", "the marker job");
+  assert.ok((await jobs()).filter((j) => j.state.kind !== "pending").length >= finished.length);
+  clock.advance(2 * 24 * HOUR);
+  await until(() => jobs(), (js) => js.every((j) => j.state.kind === "pending" || j._id === marker), "the sweep of jobs older than 7 days");
+  assert.equal((await job(pending))?.state.kind, "pending");
+});
