@@ -41,6 +41,8 @@ export class JobExecutor {
   readonly #running = new Set<string>();
   /** Jobs whose mutation hit the OCC retry limit: tried again after a pause (system errors are retried). */
   readonly #retryAt = new Map<string, number>();
+  /** Mutation jobs in flight: a shutdown lets them finish (they are short) rather than fail them. */
+  readonly #mutations = new Set<Promise<void>>();
   #closed = false;
 
   constructor(options: ExecutorOptions) {
@@ -51,8 +53,10 @@ export class JobExecutor {
     return this.#running.size;
   }
 
-  close(): void {
+  /** Starts no more jobs; resolves when the mutation jobs in flight are done. Running actions are left as they are. */
+  async close(): Promise<void> {
     this.#closed = true;
+    await Promise.allSettled([...this.#mutations]);
   }
 
   /** Marks actions that were running when the process stopped as failed (at most once). */
@@ -133,7 +137,9 @@ export class JobExecutor {
     const kind = this.#o.engine.kindOf(path);
     if (kind === "action") return this.#runAction(job, path, args);
     // Not found (or a query) falls through: the engine answers with Convex's error, recorded as `failed`.
-    return this.#runMutation(job, path, args);
+    const run = this.#runMutation(job, path, args);
+    this.#mutations.add(run);
+    return run.finally(() => this.#mutations.delete(run));
   }
 
   async #runMutation(job: JobDocument, path: string, args: ConvexJSON): Promise<void> {
@@ -160,6 +166,8 @@ export class JobExecutor {
       return;
     }
     this.#retryAt.delete(job._id);
+    // Failed because the server is shutting down: it stays pending and runs after the restart.
+    if (this.#closed) return;
     await this.#settle(job, "pending", { kind: "failed", error: r.error.message });
   }
 
@@ -167,6 +175,8 @@ export class JobExecutor {
     const { engine } = this.#o;
     if (!(await this.#settle(job, "pending", { kind: "inProgress" }))) return;
     const r = await engine.runAction({ path, args, identity: { kind: "none" }, allowInternal: true });
+    // Probably cut off by a shutdown: left `inProgress`, so the next start marks it failed (never re-run).
+    if (this.#closed && !r.ok) return;
     await this.#settle(job, "inProgress", r.ok ? { kind: "success" } : { kind: "failed", error: r.error.message });
   }
 

@@ -80,10 +80,10 @@ export class Scheduler {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.executor.close();
     for (const u of this.#unsubscribe) u();
     this.#cancelTimer?.();
     await this.#ticking;
+    await this.executor.close();
     await this.#deploying;
   }
 
