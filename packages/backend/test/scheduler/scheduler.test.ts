@@ -7,7 +7,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ConvexHttpClient } from "convex/browser";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import { WebSocket } from "ws";
 import { anyApi } from "convex/server";
 import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "../../src/server/index.js";
@@ -73,6 +74,29 @@ test("a job is a _scheduled_functions document: pending until its time, then suc
   await until(() => runs("later"), (r) => r.length === 1, "the job to run");
   const done = await until(() => job(id), (j) => j?.state.kind === "success", "success state");
   assert.ok(done && typeof done.completedTime === "number");
+});
+
+test("a subscription to a job sees it go from pending to success", async () => {
+  const live = new ConvexClient(backend.url, {
+    skipConvexDeploymentUrlCheck: true,
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    logger: false,
+  });
+  try {
+    const id = await mutation<string>(client, api.jobs.at, { tag: "live", when: clock.now() + HOUR });
+    const states: string[] = [];
+    const done = new Promise<void>((resolve) =>
+      live.onUpdate(api.jobs!.job!, { id }, (j: Job | null) => {
+        if (j) states.push(j.state.kind);
+        if (j?.state.kind === "success") resolve();
+        else if (j?.state.kind === "pending" && states.length === 1) clock.advance(HOUR);
+      }),
+    );
+    await done;
+    assert.deepEqual(states, ["pending", "success"]);
+  } finally {
+    await live.close();
+  }
 });
 
 test("runAt in the past runs at once; a canceled job never runs", async () => {
