@@ -6,6 +6,7 @@ import type { Analysis, FunctionMetadata, ModuleAnalysis, ModuleSource, SchemaJS
 import { badRequest } from "@tandem/shared";
 import { ModuleGraph } from "./module_loader.js";
 import { LogCollector, Realm, type SyscallHandler } from "./realm.js";
+import { validateCrons } from "../scheduler/validate-crons.js";
 
 const noDatabase: SyscallHandler = {
   syscall: (op) => {
@@ -38,6 +39,7 @@ export function analyzeModules(modules: readonly ModuleSource[], env: Readonly<R
       }
       out.push(analyzeOne(graph, m.path));
     }
+    validateCrons(out);
     const schema = graph.has("schema.js") ? evaluateSchema(graph) : null;
     const authConfig = graph.has("auth.config.js") ? evaluateAuthConfig(realm, modules, env) : null;
     return { modules: out, schema, authConfig };

@@ -13,7 +13,7 @@ import { anyApi } from "convex/server";
 import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "../../src/server/index.js";
 import { ManualClock } from "../../src/scheduler/index.js";
-import { copyFixture, pushOnce, tempDir } from "../server/fixture.js";
+import { copyFixture, pushOnce, runConvex, tempDir } from "../server/fixture.js";
 import { action, mutation, query, until, type Job, type Run } from "./support.js";
 
 const api = anyApi;
@@ -198,6 +198,27 @@ test("crons: listed by _system/frontend/listCronJobs, fire on the clock, replace
   const next = new Date(replaced.find((c) => c.name === "daily")!.nextRun.nextTs);
   assert.deepEqual([next.getUTCHours(), next.getUTCMinutes()], [4, 45]);
   await writeFile(file, source);
+});
+
+test("a push with an invalid cron schedule or a cron calling a query is refused; the old crons stay", async () => {
+  const file = join(app, "convex", "crons.ts");
+  const source = await readFile(file, "utf8");
+  const before = (await (admin().query("_system/frontend/listCronJobs" as never, {}) as Promise<{ name: string }[]>)).map((c) => c.name).sort();
+  try {
+    for (const [line, message] of [
+      ['crons.cron("bad", "61 * * * *", internal.jobs.record, { tag: "x" });', /Cron job "bad" in crons\.ts: Invalid cron minute field/],
+      ['crons.daily("reads", { hourUTC: 1 }, api.jobs.runs, {});', /Cron job "reads" in crons\.ts calls jobs:runs, which is a query/],
+    ] as const) {
+      await writeFile(file, source.replace("export default crons;", `${line}\nexport default crons;`).replace('import { internal }', "import { api, internal }"));
+      const r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], { url: backend.url, adminKey: backend.adminKey });
+      assert.notEqual(r.code, 0, r.output);
+      assert.match(r.output, message);
+    }
+  } finally {
+    await writeFile(file, source);
+  }
+  const after = (await (admin().query("_system/frontend/listCronJobs" as never, {}) as Promise<{ name: string }[]>)).map((c) => c.name).sort();
+  assert.deepEqual(after, before);
 });
 
 test("pending jobs survive a restart and run once after it", async () => {
