@@ -8,7 +8,7 @@
  * - An action job is marked `inProgress` in its own commit before it starts, so it runs at most
  *   once: after a crash, `inProgress` jobs are marked `failed`, never re-run.
  */
-import { pointRange, indexRange, type ConvexJSON, type Storage } from "@tandem/storage";
+import { pointRange, indexRange, rangeAfter, type ConvexJSON, type Storage } from "@tandem/storage";
 import type { Logger } from "@tandem/shared";
 import type { ExecutedTransaction } from "../engine/committer.js";
 import type { Engine, FunctionKind, MutationRequest } from "../engine/types.js";
@@ -27,18 +27,23 @@ export interface ExecutorOptions {
   readonly engine: SchedulerEngine;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Jobs in flight at once. */
+  /** Mutation jobs in flight at once. */
   readonly concurrency: number;
+  /** Action jobs running at once (separately, so long actions never hold up mutations). */
+  readonly actionConcurrency: number;
 }
 
 const OCC_RETRY_MS = 200;
 /** How long finished jobs stay in `_scheduled_functions` (Convex: 7 days, `SCHEDULED_JOB_RETENTION`). */
 export const JOB_RETENTION_MS = 7 * 24 * 3_600_000;
 const PURGE_BATCH = 256;
+/** Pending entries one dispatch pass reads at most. */
+const MAX_SCAN = 2048;
 
 export class JobExecutor {
   readonly #o: ExecutorOptions;
   readonly #running = new Set<string>();
+  #actionsRunning = 0;
   /** Jobs whose mutation hit the OCC retry limit: tried again after a pause (system errors are retried). */
   readonly #retryAt = new Map<string, number>();
   /** Mutation jobs in flight: a shutdown lets them finish (they are short) rather than fail them. */
@@ -77,31 +82,45 @@ export class JobExecutor {
    * (null: none). `onDone` is called as each started job finishes.
    */
   async dispatch(onDone: () => void): Promise<number | null> {
-    const { storage, clock, concurrency } = this.#o;
+    const { storage, clock, concurrency, actionConcurrency, engine } = this.#o;
     if (this.#closed) return null;
     const now = clock.now();
-    const entries = await storage.snapshot().scan(indexRange(jobsByState(storage), ["pending"]), "asc", concurrency + 64);
+    const snapshot = storage.snapshot();
+    let range = indexRange(jobsByState(storage), ["pending"]);
     let wake: number | null = null;
-    for (const e of entries) {
-      const job = e.doc.value as JobDocument;
-      if (this.#running.has(job._id)) continue;
-      const retry = this.#retryAt.get(job._id);
-      if (retry !== undefined && retry > now) {
-        wake = Math.min(wake ?? retry, retry);
-        continue;
+    // Pages sized to skip the jobs already in flight (still pending until they commit) and find
+    // a few more; later pages only when due jobs it could not start were in the way.
+    for (let seen = 0; seen < MAX_SCAN; ) {
+      const size = this.#running.size + 32;
+      const page = await snapshot.scan(range, "asc", size);
+      seen += page.length;
+      for (const e of page) {
+        const job = e.doc.value as JobDocument;
+        if (this.#running.has(job._id)) continue;
+        const retry = this.#retryAt.get(job._id);
+        if (retry !== undefined && retry > now) {
+          wake = Math.min(wake ?? retry, retry);
+          continue;
+        }
+        if (job.scheduledTime > now) return Math.min(wake ?? job.scheduledTime, job.scheduledTime);
+        const isAction = engine.kindOf(displayName(job.name)) === "action";
+        const mutationsFull = this.#running.size - this.#actionsRunning >= concurrency;
+        const actionsFull = this.#actionsRunning >= actionConcurrency;
+        if (mutationsFull && actionsFull) return wake;
+        if (isAction ? actionsFull : mutationsFull) continue;
+        this.#running.add(job._id);
+        if (isAction) this.#actionsRunning += 1;
+        void (isAction ? this.#runAction(job, displayName(job.name), (job.args[0] ?? {}) as ConvexJSON) : this.#run(job))
+          .catch((error: unknown) => this.#o.logger.error("scheduled function could not be run", { error, job: job._id }))
+          .finally(() => {
+            this.#running.delete(job._id);
+            if (isAction) this.#actionsRunning -= 1;
+            onDone();
+          });
       }
-      if (job.scheduledTime > now) {
-        wake = Math.min(wake ?? job.scheduledTime, job.scheduledTime);
-        break;
-      }
-      if (this.#running.size >= concurrency) break;
-      this.#running.add(job._id);
-      void this.#run(job)
-        .catch((error: unknown) => this.#o.logger.error("scheduled function could not be run", { error, job: job._id }))
-        .finally(() => {
-          this.#running.delete(job._id);
-          onDone();
-        });
+      const last = page[page.length - 1];
+      if (!last || page.length < size) break;
+      range = rangeAfter(range, last.key, "asc");
     }
     return wake;
   }
@@ -131,11 +150,9 @@ export class JobExecutor {
     return removed;
   }
 
-  async #run(job: JobDocument): Promise<void> {
+  #run(job: JobDocument): Promise<void> {
     const path = displayName(job.name);
     const args = (job.args[0] ?? {}) as ConvexJSON;
-    const kind = this.#o.engine.kindOf(path);
-    if (kind === "action") return this.#runAction(job, path, args);
     // Not found (or a query) falls through: the engine answers with Convex's error, recorded as `failed`.
     const run = this.#runMutation(job, path, args);
     this.#mutations.add(run);

@@ -21,8 +21,10 @@ export interface SchedulerOptions {
   };
   readonly logger: Logger;
   readonly clock?: Clock;
-  /** Scheduled functions in flight at once (default 32). */
+  /** Scheduled mutations in flight at once (default 32). */
   readonly concurrency?: number;
+  /** Scheduled actions running at once (default 16). */
+  readonly actionConcurrency?: number;
 }
 
 export class Scheduler {
@@ -46,7 +48,7 @@ export class Scheduler {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     const common = { storage: options.storage, engine: options.engine, clock: this.#clock, logger: options.logger };
-    this.executor = new JobExecutor({ ...common, concurrency: options.concurrency ?? 32 });
+    this.executor = new JobExecutor({ ...common, concurrency: options.concurrency ?? 32, actionConcurrency: options.actionConcurrency ?? 16 });
     this.crons = new CronRunner(common);
   }
 
