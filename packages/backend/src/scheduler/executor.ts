@@ -119,7 +119,9 @@ export class JobExecutor {
           });
       }
       const last = page[page.length - 1];
-      if (!last || page.length < size) break;
+      // Reading further only to find actions behind a backlog of mutations would cost every pass
+      // a long scan; they are reached as the mutations drain.
+      if (!last || page.length < size || this.#running.size - this.#actionsRunning >= concurrency) break;
       range = rangeAfter(range, last.key, "asc");
     }
     return wake;
