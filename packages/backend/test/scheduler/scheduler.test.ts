@@ -76,6 +76,27 @@ test("a job is a _scheduled_functions document: pending until its time, then suc
   assert.ok(done && typeof done.completedTime === "number");
 });
 
+test("canceling a running action marks it canceled; the action runs on and its end changes nothing", async () => {
+  const id = await mutation<string>(client, api.jobs.scheduleWaiter, { tag: "waiter" });
+  await until(() => runs("waiter"), (r) => r.length === 1, "the action to start");
+  assert.equal((await job(id))?.state.kind, "inProgress");
+  await mutation(client, api.jobs.cancel, { id });
+  assert.equal((await job(id))?.state.kind, "canceled");
+  await mutation(client, api.jobs.release, { tag: "waiter" });
+  await until(() => runs("done-waiter"), (r) => r.length === 1, "the action to finish");
+  // Its end was recorded after the row above committed; one more scheduled job makes sure the
+  // executor has moved on before the state is read.
+  const marker = await mutation<string>(client, api.jobs.later, { tag: "after-waiter", delayMs: 0 });
+  await until(() => job(marker), (j) => j?.state.kind === "success", "the marker job");
+  assert.equal((await job(id))?.state.kind, "canceled");
+});
+
+test("ctx.db.get on a job id is refused: system tables are read through ctx.db.system", async () => {
+  const id = await mutation<string>(client, api.jobs.at, { tag: "db-get", when: clock.now() + HOUR / 4 });
+  await assert.rejects(query(client, api.jobs.userGet, { id }), /System tables can only be accessed with db\.system/);
+  await mutation(client, api.jobs.cancel, { id });
+});
+
 test("a subscription to a job sees it go from pending to success", async () => {
   const live = new ConvexClient(backend.url, {
     skipConvexDeploymentUrlCheck: true,
