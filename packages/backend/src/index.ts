@@ -4,3 +4,4 @@ export * from "./auth/index.js";
 export * from "./values/index.js";
 export * from "./sync/index.js";
 export * from "./server/index.js";
+export { ManualClock, systemClock, type Clock, type JobDocument, type JobState } from "./scheduler/index.js";

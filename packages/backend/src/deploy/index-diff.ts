@@ -56,7 +56,8 @@ export function schemaIndexes(schema: SchemaJSON | null): IndexConfig[] {
 /** User-defined database indexes currently in the store. */
 export function storedIndexes(indexes: readonly IndexInfo[]): IndexConfig[] {
   return indexes
-    .filter((i) => !SYSTEM_INDEXES.has(i.name))
+    // System tables' indexes (the scheduler's) are the server's, never the app's to diff or drop.
+    .filter((i) => !SYSTEM_INDEXES.has(i.name) && !i.table.startsWith("_"))
     .map((i) => ({ name: `${i.table}.${i.name}`, type: "database" as const, fields: userFields(i) }));
 }
 

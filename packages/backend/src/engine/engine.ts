@@ -5,11 +5,11 @@
  * commit wrote (commit-notifier) and what each execution logged.
  */
 import { createLogger, type Logger } from "@tandem/shared";
-import type { ConvexJSON, Storage } from "@tandem/storage";
+import type { ConvexJSON, Storage, Timestamp } from "@tandem/storage";
 import { checkArguments } from "../runtime/function_checks.js";
 import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath } from "../runtime/paths.js";
-import { Committer } from "./committer.js";
+import { Committer, type ExecutedTransaction } from "./committer.js";
 import { ExecutionLogs, failure } from "./execution-log.js";
 import { CommitNotifier } from "./commit-notifier.js";
 import { FunctionRunner } from "./function-runner.js";
@@ -18,6 +18,7 @@ import { MutationExecutor } from "./mutation-executor.js";
 import { SystemFunctions } from "./system-functions.js";
 import type { Engine, EngineAdmin, FunctionKind, SystemFunctionRegistry } from "./types.js";
 import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types.js";
+import type { Deployment } from "./deployment.js";
 import { SearchIndexes } from "../search/search-indexes.js";
 
 export interface EngineOptions {
@@ -43,6 +44,10 @@ export type TandemEngine = Engine & EngineAdmin & SystemFunctionRegistry & {
   kindOf(path: string): FunctionKind | null;
   /** Runs `convex/http.ts`'s router on one request, where actions run. */
   runHttpAction(req: HttpActionRequest): Promise<HttpActionOutcome>;
+  /** Commits a transaction made outside any function (the scheduler's state changes), with OCC; null on conflict. */
+  commitChecked(tx: ExecutedTransaction): Promise<Timestamp | null>;
+  /** Called after each deploy (the scheduler replaces crons). */
+  onDeploy(listener: (d: Deployment) => void): () => void;
 };
 
 export function createEngine(options: EngineOptions): TandemEngine {
@@ -57,6 +62,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
   notifier.subscribe((n) => search.noteCommit(n));
   const live = new LiveDeployment(storage, search);
   const logs = new ExecutionLogs();
+  const deployListeners = new Set<(d: Deployment) => void>();
   const runner = new FunctionRunner({
     storage,
     live,
@@ -152,11 +158,22 @@ export function createEngine(options: EngineOptions): TandemEngine {
       search.setSchema(deployment.analysis.schema);
       if (live.deploy(deployment)) notifier.everything(storage.latestTs());
       runner.deploy(deployment);
+      for (const l of deployListeners) l(deployment);
     },
     current: () => live.loaded?.deployment ?? null,
     setEnvironment(vars) {
       if (live.setEnvironment(vars)) notifier.everything(storage.latestTs());
       runner.setEnvironment(live.env);
+    },
+    async commitChecked(tx) {
+      const done = await committer.commit(tx, []);
+      if ("conflict" in done) return null;
+      notifier.committed(done.ts, done.indexWrites);
+      return done.ts;
+    },
+    onDeploy(listener) {
+      deployListeners.add(listener);
+      return () => deployListeners.delete(listener);
     },
     async commitExternal(request) {
       const { stored, committed } = await committer.external(request);
@@ -173,6 +190,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
       await runner.close();
       notifier.clear();
       logs.clear();
+      deployListeners.clear();
     },
   };
   return engine;

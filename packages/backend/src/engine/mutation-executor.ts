@@ -59,7 +59,7 @@ export class MutationExecutor {
     }
     const { deployment, fn } = resolve();
     for (let attempt = 0; ; attempt++) {
-      const box: { result: Committed | Conflicted | null } = { result: null };
+      const box: { result: Committed | Conflicted | null; aborted: boolean } = { result: null, aborted: false };
       // After a conflict, a retry runs with commits held back, so it cannot conflict again.
       // (Inline execution is serial and never conflicts.)
       const exclusive = runner.threaded && attempt > 0;
@@ -73,7 +73,13 @@ export class MutationExecutor {
           ts: storage.latestTs(),
           beginMs: Date.now(),
           journal: null,
-          afterRun: async (o, t) => {
+          afterRun: async (o, t0) => {
+            // The scheduler adds a job's state change to its mutation's commit (or aborts it).
+            const t = o.ok && req.amendCommit ? await req.amendCommit(t0) : t0;
+            if (t === "abort") {
+              box.aborted = true;
+              return;
+            }
             if (o.ok) box.result = exclusive ? await committer.commitLocked(t, commitMeta(key, o)) : await committer.commit(t, commitMeta(key, o));
           },
           // It holds the commit lock: don't make every other commit wait behind the queue.
@@ -82,6 +88,7 @@ export class MutationExecutor {
       const { out } = exclusive ? await committer.mutex.run(attemptOnce) : await attemptOnce();
       const result = box.result;
       if (!out.ok) return { ran: true, fn, out, ts: null };
+      if (box.aborted) return { ran: true, fn, out: { ok: false, error: { message: "aborted" }, logLines: out.logLines, journal: null }, ts: null };
       if (result && !("conflict" in result)) {
         // Even a commit that wrote only its idempotency record has a new ts the client waits for.
         notifier.committed(result.ts, result.indexWrites);

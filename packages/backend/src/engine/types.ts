@@ -75,6 +75,12 @@ export interface MutationRequest {
   readonly allowInternal?: boolean;
   /** De-duplication key of the sync protocol: a success is recorded in the same transaction. */
   readonly idempotencyKey?: { readonly sessionId: string; readonly requestId: number };
+  /**
+   * Server-internal (the scheduler): sees a successful run's transaction before it commits and
+   * returns it with writes and reads added (so they commit atomically with it), or "abort" to
+   * commit nothing (the result is then a failure).
+   */
+  readonly amendCommit?: (tx: import("./committer.js").ExecutedTransaction) => Promise<import("./committer.js").ExecutedTransaction | "abort">;
 }
 
 /** `ts` is the commit timestamp (for a failure: none). */

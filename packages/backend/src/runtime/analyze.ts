@@ -7,6 +7,7 @@ import { badRequest } from "../errors.js";
 import { ModuleGraph } from "./module_loader.js";
 import { LogCollector, Realm, type SyscallHandler } from "./realm.js";
 import { NodeRealm } from "./node-realm.js";
+import { validateCrons } from "../scheduler/validate-crons.js";
 
 const noDatabase: SyscallHandler = {
   syscall: (op) => {
@@ -48,6 +49,7 @@ export function analyzeModules(
       }
       out.push(analyzeOne(graph, m.path));
     }
+    validateCrons(out);
     const schema = graph.has("schema.js") ? evaluateSchema(graph) : null;
     const authConfig = graph.has("auth.config.js") ? evaluateAuthConfig(realm, modules, env) : null;
     return { modules: out, schema, authConfig };

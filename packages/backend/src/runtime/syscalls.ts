@@ -20,6 +20,7 @@ import { tableMarkerRange } from "../transactions/table_marker.js";
 import { parseTransactionLimits, type NestedLimits } from "../transactions/limits.js";
 import type { VectorSearchRequest, VectorSearchResult } from "../search/search-request.js";
 import { readSearchPage, SearchStream, searchSourceOf } from "../search/search-stream.js";
+import { schedulerSyscall } from "../scheduler/syscalls.js";
 
 /** What actions reach through `ctx.runQuery/runMutation/runAction`. */
 export interface EngineCallbacks {
@@ -231,8 +232,13 @@ export class ExecutionSyscalls implements SyscallHandler {
       }
       case "1.0/createFunctionHandle":
         return `function://${functionName(args)}`;
+      case "1.0/schedule":
+      case "1.0/cancel_job":
+      case "1.0/actions/schedule":
+      case "1.0/actions/cancel_job":
+        return await schedulerSyscall(op, args, { kind: c.kind, tx: c.tx, engine: c.engine, functionName });
       default:
-        if (op.startsWith("1.0/schedule") || op.includes("cancel_job") || op.startsWith("1.0/storage") || op.includes("vectorSearch"))
+        if (op.startsWith("1.0/storage") || op.includes("vectorSearch"))
           throw new Error(`${op} is not supported by this Tandem version yet.`);
         throw new Error(`Unknown async operation ${op}`);
     }

@@ -23,6 +23,7 @@ import { DeploymentAuth } from "./user-auth.js";
 import { BACKEND_VERSION } from "./version.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
 import { installAuthDoctor, registerFrontendSystemFunctions } from "../system/index.js";
+import { Scheduler, registerSchedulerSystemFunctions, systemClock, type Clock } from "../scheduler/index.js";
 
 export interface BackendOptions {
   /** Folder for the database and the generated admin key (created if missing). */
@@ -54,6 +55,8 @@ export interface BackendOptions {
    * packages the CLI bundles (the default) need nothing.
    */
   readonly nodePackagesDir?: string;
+  /** The scheduler's clock (scheduled functions and crons); tests pass a `ManualClock`. */
+  readonly clock?: Clock;
 }
 
 export interface Backend {
@@ -64,6 +67,8 @@ export interface Backend {
   readonly adminKey: string;
   readonly engine: TandemEngine;
   readonly storage: Storage;
+  /** Runs scheduled functions and crons. */
+  readonly scheduler: Scheduler;
   /** The deployment's env vars (as `npx convex env list` shows them). */
   environmentVariables(): Readonly<Record<string, string>>;
   /** Sets deployment env vars as `npx convex env set` would (`null` removes one). */
@@ -92,6 +97,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const apiServer = createServer({ keepAliveTimeout: 65_000 });
   const siteServer = createServer({ keepAliveTimeout: 65_000 });
   let sync: SyncServer | null = null;
+  let scheduler: Scheduler | null = null;
   try {
     const port = await listen(apiServer, options.port ?? 3210, host);
     const sitePort = await listen(siteServer, options.sitePort ?? 3211, host);
@@ -139,6 +145,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
         return l ? makeDocumentCheck(l.analysis, validation) : () => {};
       },
     });
+    const clock = options.clock ?? systemClock;
+    scheduler = new Scheduler({ storage, engine, clock, logger: logger.child("scheduler") });
+    registerSchedulerSystemFunctions(engine, { storage, engine, crons: scheduler.crons, clock });
+    await scheduler.start();
 
     const auth: RequestAuthenticator = {
       authenticateUser: installAuthDoctor(engine, {
@@ -178,17 +188,20 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       adminKey,
       engine,
       storage,
+      scheduler,
       environmentVariables: () => env.all(),
       setEnvironmentVariables: (vars) => env.update(Object.entries(vars).map(([name, value]) => ({ name, value }))),
       close: () =>
         (closed ??= (async () => {
           await sync?.close();
           await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
+          await scheduler?.close();
           await engine.close();
           await storage.close();
         })()),
     };
   } catch (e) {
+    await scheduler?.close().catch(() => {});
     await sync?.close();
     await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
     await engine.close().catch(() => {});

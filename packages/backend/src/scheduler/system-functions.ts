@@ -1,0 +1,46 @@
+/**
+ * Server functions of the scheduler: scheduling and canceling on behalf of an action (which has no
+ * transaction of its own) and `_system/frontend/listCronJobs`, which the dashboard reads.
+ */
+import type { ConvexJSON, Storage } from "@tandem/storage";
+import type { SystemFunctionRegistry } from "../engine/types.js";
+import type { Clock } from "./clock.js";
+import type { CronRunner } from "./crons.js";
+import { cancelJob, scheduleJob } from "./schedule-ops.js";
+import { CANCEL_FROM_ACTION, SCHEDULE_FROM_ACTION } from "./syscalls.js";
+import { runSystemTransaction, type Committing } from "./system-transaction.js";
+
+export function registerSchedulerSystemFunctions(
+  registry: SystemFunctionRegistry,
+  deps: { storage: Storage; engine: Committing; crons: CronRunner; clock: Clock },
+): void {
+  const { storage, engine } = deps;
+  registry.registerSystemFunction(SCHEDULE_FROM_ACTION, {
+    kind: "mutation",
+    handler: async (args) => {
+      const a = (args ?? {}) as Record<string, ConvexJSON>;
+      return runSystemTransaction(storage, engine, (tx) => scheduleJob(tx, String(a.path), a.ts ?? null, a.args ?? {}));
+    },
+  });
+  registry.registerSystemFunction(CANCEL_FROM_ACTION, {
+    kind: "mutation",
+    handler: async (args) => {
+      const a = (args ?? {}) as Record<string, ConvexJSON>;
+      return runSystemTransaction(storage, engine, (tx) => cancelJob(tx, a.id ?? null, Date.now()));
+    },
+  });
+  registry.registerSystemFunction("_system/frontend/listCronJobs", {
+    kind: "query",
+    handler: async () => {
+      const crons = await deps.crons.list();
+      return crons.map((c) => ({
+        _id: c._id,
+        _creationTime: c._creationTime,
+        name: c.name,
+        cronSpec: c.cronSpec,
+        lastRun: c.lastRun,
+        nextRun: { _id: c._id, _creationTime: c._creationTime, cronJobId: c._id, state: { type: "pending" }, prevTs: c.prevTs, nextTs: c.nextTs },
+      })) as unknown as ConvexJSON;
+    },
+  });
+}
