@@ -9,7 +9,7 @@ import { changeMyPassword, deleteMe, getMe, updateMe } from "./me.js";
 
 const environment: FapiHandler = async ({ svc }) => ({
   kind: "bare",
-  body: environmentJSON(svc.deps.instance.kind, svc.deps.appName, svc.deps.issuer),
+  body: environmentJSON(svc.instance.kind, svc.appName, svc.issuer),
 });
 const getClient: FapiHandler = async () => ({ kind: "client" });
 const createClient: FapiHandler = async ({ ctx }) => (await ctx.ensure(), { kind: "client" });

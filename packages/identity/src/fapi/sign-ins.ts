@@ -14,9 +14,9 @@ import { checkUsername, normalizeEmail } from "../domain/validate.js";
 import type { SignInRecord, UserRecord } from "../store/types.js";
 import type { FapiEnv, FapiHandler, FapiOutcome } from "./outcome.js";
 
-const limitIp = (env: FapiEnv) => env.svc.deps.limiter.hit(env.svc.deps.security.perIpLimit, `ip:${env.req.ip}`);
+const limitIp = (env: FapiEnv) => env.svc.limits.ip(env.req.ip);
 const limitIdentifier = (env: FapiEnv, identifier: string | null) =>
-  identifier && env.svc.deps.limiter.hit(env.svc.deps.security.perIdentifierLimit, `id:${identifier}`);
+  identifier && env.svc.limits.identifier(identifier);
 
 async function findUser(env: FapiEnv, identifier: string): Promise<UserRecord | null> {
   const { svc } = env;
@@ -45,7 +45,7 @@ async function complete(env: FapiEnv, si: SignInRecord, user: UserRecord, strate
   const session = await env.svc.createSession(client.id, user);
   await env.ctx.rotate();
   await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signInId: si.id });
-  env.svc.deps.logger.info("sign-in complete", { user_id: user.id, strategy });
+  env.svc.logger.info("sign-in complete", { user_id: user.id, strategy });
   return save(env, {
     ...si,
     status: "complete",
@@ -62,7 +62,7 @@ async function userFor(env: FapiEnv, si: SignInRecord): Promise<UserRecord | nul
 async function attemptPassword(env: FapiEnv, si: SignInRecord, user: UserRecord | null, password: string): Promise<FapiOutcome> {
   if (!user || !user.passwordHash) {
     await burnPasswordCheck(password);
-    if (!user && !env.svc.deps.security.enumerationProtection) throw new ApiError("form_identifier_not_found", { param: "identifier" });
+    if (!user && !env.svc.security.enumerationProtection) throw new ApiError("form_identifier_not_found", { param: "identifier" });
     throw new ApiError(user ? "strategy_for_user_invalid" : "form_password_incorrect", { param: "password" });
   }
   await env.svc.assertCanSignIn(user);
@@ -83,7 +83,7 @@ export const createSignIn: FapiHandler = async (env) => {
   if (strategy && !["password", "email_code", "reset_password_email_code"].includes(strategy))
     throw new ApiError("form_param_value_invalid", { param: "strategy" });
   const user = identifier ? await findUser(env, identifier) : null;
-  if (identifier && !user && !env.svc.deps.security.enumerationProtection) {
+  if (identifier && !user && !env.svc.security.enumerationProtection) {
     if (password) await burnPasswordCheck(password);
     throw new ApiError("form_identifier_not_found", { param: "identifier" });
   }

@@ -14,7 +14,7 @@ import { checkMetadata, checkName, checkUsername, normalizeEmail } from "../doma
 import type { SignUpRecord } from "../store/types.js";
 import type { FapiEnv, FapiHandler, FapiOutcome } from "./outcome.js";
 
-const limitIp = (env: FapiEnv) => env.svc.deps.limiter.hit(env.svc.deps.security.perIpLimit, `ip:${env.req.ip}`);
+const limitIp = (env: FapiEnv) => env.svc.limits.ip(env.req.ip);
 
 /** Validates the fields present in the body and returns the changes to apply (other keys clerk-js sends, like locale, are ignored). */
 async function readFields(env: FapiEnv): Promise<Partial<SignUpRecord>> {
@@ -76,7 +76,7 @@ async function maybeComplete(env: FapiEnv, su: SignUpRecord): Promise<FapiOutcom
   const session = await env.svc.createSession(client.id, user);
   await env.ctx.rotate();
   await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signUpId: su.id });
-  env.svc.deps.logger.info("sign-up complete", { user_id: user.id });
+  env.svc.logger.info("sign-up complete", { user_id: user.id });
   return save(env, { ...su, status: "complete", createdUserId: user.id, createdSessionId: session.id, passwordHash: null, code: null });
 }
 
@@ -127,7 +127,7 @@ export const prepareVerification: FapiHandler = async (env, params) => {
   if (strategy !== "email_code") throw new ApiError("form_param_value_invalid", { param: "strategy" });
   if (!su.email) throw new ApiError("form_param_missing", { param: "email_address" });
   if (su.emailVerified) throw new ApiError("verification_already_verified");
-  env.svc.deps.limiter.hit(env.svc.deps.security.perIdentifierLimit, `signup:${su.email}`);
+  env.svc.limits.signUpEmail(su.email);
   const code = await issueCode(env.svc, su.email, "verifyEmail");
   return save(env, { ...su, code, verificationStatus: "unverified" });
 };
@@ -140,7 +140,7 @@ export const attemptVerification: FapiHandler = async (env, params) => {
   const strategy = f.required("strategy", 64);
   if (strategy !== "email_code") throw new ApiError("form_param_value_invalid", { param: "strategy" });
   if (su.emailVerified) throw new ApiError("verification_already_verified");
-  if (su.email) env.svc.deps.limiter.hit(env.svc.deps.security.perIdentifierLimit, `signup:${su.email}`);
+  if (su.email) env.svc.limits.signUpEmail(su.email);
   const code = f.required("code", 32);
   if (checkCode(env.svc, su.code, code) === "incorrect") {
     await save(env, { ...su, code: { ...su.code!, attempts: su.code!.attempts + 1 } });
