@@ -50,6 +50,8 @@ export interface IdentityServerOptions {
   keyRotationSeconds?: number;
   /** Session lifetime (default 7 days). */
   sessionLifetimeSeconds?: number;
+  /** Milliseconds since the epoch (default `Date.now`); tests pass their own to move time. */
+  clock?: () => number;
 }
 
 export interface ResolvedSecurity {

@@ -67,7 +67,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 /** Builds the service without HTTP (tests and benchmarks drive it directly too). */
-export async function openIdentityService(opts: IdentityServerOptions & { issuer: string; clock?: () => number }) {
+export async function openIdentityService(opts: IdentityServerOptions & { issuer: string }) {
   const logger = (opts.logger ?? silentLogger).child("identity");
   const clock = opts.clock ?? Date.now;
   const kind = opts.instance ?? "development";
@@ -116,12 +116,12 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
     "request",
     createRequestHandler({ svc, issuer, allowedOrigins: opts.allowedOrigins ?? [], secureCookies: issuer.startsWith("https:"), logger }),
   );
-  logger.info("identity service listening", { url, issuer, instance: svc.deps.instance.kind });
+  logger.info("identity service listening", { url, issuer, instance: svc.instance.kind });
   return {
     url,
     issuer,
-    publishableKey: publishableKey(svc.deps.instance.kind, issuer),
-    secretKey: svc.deps.instance.secretKey,
+    publishableKey: publishableKey(svc.instance.kind, issuer),
+    secretKey: svc.instance.secretKey,
     async inbox() {
       return (await svc.store.listInbox(svc.instanceId, 100)).map((m) => ({ to: m.to, subject: m.subject, text: m.text, code: m.code, createdAt: m.createdAt }));
     },

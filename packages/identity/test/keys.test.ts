@@ -52,12 +52,12 @@ test("rotation keeps retired keys published for the longest token lifetime", asy
 
   const old = await svc.mintSessionToken(active);
   const oldKid = decodeProtectedHeader(old).kid;
-  const newKid = await svc.deps.keys.rotate(now);
+  const newKid = await svc.keys.rotate(now);
   assert.notEqual(newKid, oldKid);
   const fresh = await svc.mintSessionToken(active);
   assert.equal(decodeProtectedHeader(fresh).kid, newKid);
 
-  const jwks = await svc.deps.keys.jwks(now);
+  const jwks = await svc.keys.jwks(now);
   assert.deepEqual(jwks.keys.map((k) => k.kid).sort(), [oldKid, newKid].sort());
   const verify = (jwt: string, set: typeof jwks) => jwtVerify(jwt, createLocalJWKSet(set), { issuer: "http://issuer.test", currentDate: new Date(now) });
   await verify(old, jwks);
@@ -65,16 +65,16 @@ test("rotation keeps retired keys published for the longest token lifetime", asy
 
   // The longest lifetime is the convex template's 60 s + 5 s skew (session tokens: 60 + 5).
   now += 64_000;
-  assert.equal((await svc.deps.keys.jwks(now)).keys.length, 2, "still inside retention");
+  assert.equal((await svc.keys.jwks(now)).keys.length, 2, "still inside retention");
   now += 2_000;
-  const later = await svc.deps.keys.jwks(now);
+  const later = await svc.keys.jwks(now);
   assert.deepEqual(later.keys.map((k) => k.kid), [newKid], "retired key dropped after retention");
 
   // A long-lived template extends retention.
   await svc.store.saveTemplate({ id: newId.template(), instanceId: svc.instanceId, name: "long", claims: {}, lifetime: 3600, allowedClockSkew: 0, createdAt: now, updatedAt: now });
-  const k3 = await svc.deps.keys.rotate(now);
+  const k3 = await svc.keys.rotate(now);
   now += 3000_000;
-  assert.deepEqual((await svc.deps.keys.jwks(now)).keys.map((k) => k.kid).sort(), [newKid, k3].sort());
+  assert.deepEqual((await svc.keys.jwks(now)).keys.map((k) => k.kid).sort(), [newKid, k3].sort());
 });
 
 test("automatic rotation by key age", async (t) => {

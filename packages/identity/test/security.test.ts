@@ -1,6 +1,7 @@
 /** Lockout, rate limits (429 + Retry-After), and no secrets in logs. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createClerkClient } from "@clerk/backend";
 import { createLogger } from "@tandem/shared";
 import { startTestServer } from "./support/server.js";
 import { FapiClient, bapi } from "./support/fapi-client.js";
@@ -28,8 +29,34 @@ test("10 failed passwords lock the account for an hour; BAPI unlock lifts it", a
   assert.equal((await signIn(c, "lock@example.com", PASSWORD)).body.response.status, "complete");
 });
 
+test("an administrator's unlock (clerk.users.unlockUser) also lets the user past the per-identifier limit at once", async (t) => {
+  const server = await startTestServer({
+    security: { maxFailedAttempts: 3, perIpLimit: false, perIdentifierLimit: { limit: 4, windowSeconds: 60 } },
+  });
+  t.after(() => server.stop());
+  await signUp(new FapiClient(server.url, "header"), server, "unlock.me@example.com", { username: "unlockme" });
+  const c = new FapiClient(server.url, "header");
+  await signIn(c, "unlock.me@example.com", "bad password 1");
+  await signIn(c, "unlock.me@example.com", "bad password 2");
+  assert.equal((await signIn(c, "unlock.me@example.com", "bad password 3")).body.errors[0].code, "user_locked");
+  assert.equal((await signIn(c, "unlock.me@example.com", PASSWORD)).body.errors[0].code, "user_locked", "four attempts: the window is full");
+  for (let i = 0; i < 4; i++) await signIn(c, "unlockme", "bad username try");
+  assert.equal((await signIn(c, "UNLOCKME", PASSWORD)).status, 429, "the username's window is full too");
+
+  const clerk = createClerkClient({ secretKey: server.secretKey, apiUrl: `${server.url}/backend` });
+  const [user] = (await clerk.users.getUserList()).data;
+  const unlocked = await clerk.users.unlockUser(user!.id);
+  assert.equal(unlocked.locked, false);
+  const byEmail = await signIn(c, "Unlock.Me@example.com", PASSWORD);
+  assert.equal(byEmail.status, 200, JSON.stringify(byEmail.body));
+  assert.equal(byEmail.body.response.status, "complete");
+  await c.call("DELETE", "/v1/client/sessions");
+  assert.equal((await signIn(c, "unlockme", PASSWORD)).body.response.status, "complete", "and by username");
+});
+
 test("a lockout expires by itself (configurable attempts and duration)", async (t) => {
-  const server = await startTestServer({ security: { maxFailedAttempts: 3, lockoutSeconds: 1, perIdentifierLimit: false } });
+  let now = Date.now();
+  const server = await startTestServer({ clock: () => now, security: { maxFailedAttempts: 3, lockoutSeconds: 1, perIdentifierLimit: false } });
   t.after(() => server.stop());
   await signUp(new FapiClient(server.url, "header"), server, "short@example.com");
   const c = new FapiClient(server.url, "header");
@@ -37,7 +64,7 @@ test("a lockout expires by itself (configurable attempts and duration)", async (
   await signIn(c, "short@example.com", "bad password 2");
   assert.equal((await signIn(c, "short@example.com", "bad password 3")).body.errors[0].code, "user_locked");
   assert.equal((await signIn(c, "short@example.com", PASSWORD)).body.errors[0].code, "user_locked");
-  await new Promise((r) => setTimeout(r, 1100));
+  now += 1100;
   assert.equal((await signIn(c, "short@example.com", PASSWORD)).body.response.status, "complete");
   // The counter restarted: one failure does not re-lock.
   await c.call("DELETE", "/v1/client/sessions");

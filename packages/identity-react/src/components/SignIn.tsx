@@ -12,9 +12,10 @@ import { useTandemContext } from "../context.js";
 import type { SignInProps } from "../types.js";
 import { elementProps } from "../theme.js";
 import { Card, useAppearance } from "./Card.js";
-import { Alert, Field, LinkButton, NO_ERRORS, PrimaryButton, toFormErrors, type FormErrors } from "./fields.js";
+import { Alert, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js";
 import { pickRedirect } from "./redirect.js";
 import { SignUp } from "./SignUp.js";
+import { useFormFlow } from "./use-form-flow.js";
 
 type Step = { step: "credentials" } | { step: "emailCode"; sentTo: string } | { step: "resetCode"; sentTo: string } | { step: "newPassword" } | { step: "signUp" };
 
@@ -26,29 +27,14 @@ export function SignIn(props: SignInProps) {
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
   const [newPassword, setNewPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const signIn = tandem.signIn;
-
-  async function run(action: () => Promise<void>) {
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      await action();
-    } catch (e) {
-      setErrors(toFormErrors(e));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function finish() {
-    if (signIn.status !== "complete") return;
-    await tandem.setActive({ session: signIn.createdSessionId });
-    props.onSignedIn?.();
-    const to = pickRedirect(props.forceRedirectUrl, options.signInForceRedirectUrl, props.fallbackRedirectUrl, options.signInFallbackRedirectUrl);
-    if (to) await ui.navigate(to);
-  }
+  const { busy, errors, setErrors, run, finish } = useFormFlow(
+    { tandem, ui },
+    {
+      onDone: props.onSignedIn,
+      redirectUrl: pickRedirect(props.forceRedirectUrl, options.signInForceRedirectUrl, props.fallbackRedirectUrl, options.signInFallbackRedirectUrl),
+    },
+  );
 
   const sentTo = () => {
     for (const f of signIn.supportedFirstFactors) if (f.strategy !== "password" && f.safeIdentifier) return f.safeIdentifier;
@@ -67,12 +53,12 @@ export function SignIn(props: SignInProps) {
       case "credentials":
         return void run(async () => {
           await signIn.create({ identifier: identifier.trim(), password });
-          await finish();
+          await finish(signIn);
         });
       case "emailCode":
         return void run(async () => {
           await signIn.attemptFirstFactor({ strategy: "email_code", code: code.trim() });
-          await finish();
+          await finish(signIn);
         });
       case "resetCode":
         return void run(async () => {
@@ -82,7 +68,7 @@ export function SignIn(props: SignInProps) {
       case "newPassword":
         return void run(async () => {
           await signIn.resetPassword({ password: newPassword });
-          await finish();
+          await finish(signIn);
         });
       case "signUp":
         return;

@@ -10,8 +10,9 @@ import { useTandemContext } from "../context.js";
 import { elementProps } from "../theme.js";
 import type { SignUpProps } from "../types.js";
 import { Card, useAppearance } from "./Card.js";
-import { Alert, Field, LinkButton, NO_ERRORS, PrimaryButton, toFormErrors, type FormErrors } from "./fields.js";
+import { Alert, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js";
 import { pickRedirect } from "./redirect.js";
+import { useFormFlow } from "./use-form-flow.js";
 
 type Step = { step: "details" } | { step: "code" };
 
@@ -25,29 +26,14 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
   const [emailAddress, setEmailAddress] = useState(init.emailAddress ?? "");
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const signUp = tandem.signUp;
-
-  async function run(action: () => Promise<void>) {
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      await action();
-    } catch (e) {
-      setErrors(toFormErrors(e));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function finish() {
-    if (signUp.status !== "complete") return;
-    await tandem.setActive({ session: signUp.createdSessionId });
-    props.onSignedUp?.();
-    const to = pickRedirect(props.forceRedirectUrl, options.signUpForceRedirectUrl, props.fallbackRedirectUrl, options.signUpFallbackRedirectUrl);
-    if (to) await ui.navigate(to);
-  }
+  const { busy, errors, setErrors, run, finish } = useFormFlow(
+    { tandem, ui },
+    {
+      onDone: props.onSignedUp,
+      redirectUrl: pickRedirect(props.forceRedirectUrl, options.signUpForceRedirectUrl, props.fallbackRedirectUrl, options.signUpFallbackRedirectUrl),
+    },
+  );
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -61,7 +47,7 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
             ...(lastName.trim() ? { lastName: lastName.trim() } : {}),
             ...(props.unsafeMetadata ? { unsafeMetadata: props.unsafeMetadata } : {}),
           });
-          if (signUp.status === "complete") return finish();
+          if (signUp.status === "complete") return finish(signUp);
           await signUp.prepareEmailAddressVerification({ strategy: "email_code" });
           setCode("");
           setStep({ step: "code" });
@@ -69,7 +55,7 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
       case "code":
         return void run(async () => {
           await signUp.attemptEmailAddressVerification({ code: code.trim() });
-          await finish();
+          await finish(signUp);
         });
       default:
         return unreachable(step);

@@ -5,7 +5,7 @@ import type { IdentityService } from "../domain/service.js";
 
 export function userJSON(svc: IdentityService, u: UserRecord) {
   const lockLeft = svc.lockRemaining(u);
-  const max = svc.deps.security.maxFailedAttempts;
+  const max = svc.security.maxFailedAttempts;
   return {
     ...fapiUserJSON(u),
     private_metadata: u.privateMetadata,

@@ -5,7 +5,7 @@ import { banUser, countUsers, deleteUser, getUser, listUsers, lockUser, mergeUse
 import { createSessionToken, createTemplateToken, getSession, listSessions, revokeSession } from "./sessions.js";
 import { createTemplate, deleteTemplate, getTemplate, listTemplates, updateTemplate } from "./templates.js";
 
-const jwks: BapiHandler = async (svc) => ok(await svc.deps.keys.jwks(svc.now()));
+const jwks: BapiHandler = async (svc) => ok(await svc.keys.jwks(svc.now()));
 
 export function bapiRouter(): Router<BapiHandler> {
   const p = "/backend/v1";

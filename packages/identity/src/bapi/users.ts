@@ -141,8 +141,7 @@ export const unbanUser: BapiHandler = async (svc, _req, p) => ok(userJSON(svc, a
 /** An admin lock has no expiry; sessions already running are left alone (a ban ends them). */
 export const lockUser: BapiHandler = async (svc, _req, p) =>
   ok(userJSON(svc, await saveFlags(svc, await target(svc, p.id!), { lockedUntil: LOCKED_FOREVER })));
-export const unlockUser: BapiHandler = async (svc, _req, p) =>
-  ok(userJSON(svc, await saveFlags(svc, await target(svc, p.id!), { lockedUntil: null, failedAttempts: 0 })));
+export const unlockUser: BapiHandler = async (svc, _req, p) => ok(userJSON(svc, await svc.unlock(await target(svc, p.id!))));
 
 export const verifyUserPassword: BapiHandler = async (svc, req, p) => {
   const u = await target(svc, p.id!);

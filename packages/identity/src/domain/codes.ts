@@ -18,8 +18,8 @@ export interface IssuedCode {
 
 export async function issueCode(svc: IdentityService, to: string, purpose: CodePurpose): Promise<IssuedCode> {
   const code = newCode();
-  const { subject, text } = templates[purpose](code, svc.deps.appName);
-  await svc.deps.mailer.send({ to, subject, text, code });
+  const { subject, text } = templates[purpose](code, svc.appName);
+  await svc.mailer.send({ to, subject, text, code });
   return { codeHash: sha256Hex(code), expireAt: svc.now() + CODE_TTL_MS, attempts: 0 };
 }
 

@@ -8,6 +8,7 @@ import { newId, type ClientId, type SessionId, type UserId } from "../ids.js";
 import type { ResolvedSecurity } from "../config.js";
 import type { KeyRing } from "../crypto/keyring.js";
 import type { Mailer } from "../mail/mailer.js";
+import { AttemptLimits } from "../security/attempt-limits.js";
 import type { RateLimiter } from "../security/rate-limit.js";
 import type { TokenMinter, MintContext } from "../tokens/minter.js";
 import type { IdentityStore, InstanceRecord, SessionRecord, SessionStatus, UserRecord } from "../store/types.js";
@@ -37,13 +38,39 @@ export interface ActiveSession {
 }
 
 export class IdentityService {
-  constructor(readonly deps: ServiceDeps) {}
+  /** The sign-in/sign-up rate limits (per IP, per identifier). */
+  readonly limits: AttemptLimits;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.limits = new AttemptLimits(deps.limiter, deps.security);
+  }
 
   get store() {
     return this.deps.store;
   }
+  get instance(): InstanceRecord {
+    return this.deps.instance;
+  }
   get instanceId() {
     return this.deps.instance.id;
+  }
+  get issuer() {
+    return this.deps.issuer;
+  }
+  get appName() {
+    return this.deps.appName;
+  }
+  get security(): ResolvedSecurity {
+    return this.deps.security;
+  }
+  get logger(): Logger {
+    return this.deps.logger;
+  }
+  get keys(): KeyRing {
+    return this.deps.keys;
+  }
+  get mailer(): Mailer {
+    return this.deps.mailer;
   }
   now() {
     return this.deps.clock();
@@ -78,6 +105,18 @@ export class IdentityService {
       this.deps.logger.warn("account locked after failed attempts", { user_id: u.id });
       throw new ApiError("user_locked", { meta: { lockout_expires_in_seconds: lockoutSeconds }, retryAfter: lockoutSeconds });
     }
+  }
+
+  /**
+   * An administrator's unlock: the lock and the failure count go, and so do the per-identifier
+   * sign-in windows, so the user can sign in at once (not only after the window runs out).
+   */
+  async unlock(u: UserRecord): Promise<UserRecord> {
+    const next = { ...u, lockedUntil: null, failedAttempts: 0, updatedAt: this.now() };
+    await this.store.saveUser(next);
+    this.limits.clearUser(next);
+    this.deps.logger.info("account unlocked", { user_id: u.id });
+    return next;
   }
 
   async recordSuccess(u: UserRecord): Promise<void> {

@@ -1,29 +1,17 @@
 /**
  * `/v1/me` basics for the signed-in user of the current client: read, update names/username/
- * unsafe metadata (deep merge, null deletes), change password, delete self.
+ * unsafe metadata, change password, delete self. The route's step loads the current session
+ * (`steps/load-own.ts`).
  */
 import { ApiError } from "../errors.js";
-import { parseId } from "../ids.js";
 import { verifyPassword } from "../crypto/passwords.js";
 import { updateUser } from "../domain/users.js";
-import { mergeMetadata } from "../domain/validate.js";
 import type { ActiveSession } from "../domain/service.js";
-import type { FapiEnv, FapiHandler } from "./outcome.js";
+import type { Endpoint } from "./steps/pipeline.js";
 
-/** The session named by `_clerk_session_id`, or the client's last active one. */
-async function current(env: FapiEnv): Promise<ActiveSession> {
-  const client = env.ctx.client;
-  const wanted = env.req.query.get("_clerk_session_id");
-  const id = wanted ? parseId.session(wanted) : client?.lastActiveSessionId;
-  const active = id ? await env.svc.activeSession(id) : null;
-  if (!client || !active || active.session.clientId !== client.id) throw new ApiError("authentication_invalid");
-  return active;
-}
+export const getMe: Endpoint<ActiveSession> = async (_env, { user }) => ({ kind: "user", record: user });
 
-export const getMe: FapiHandler = async (env) => ({ kind: "user", record: (await current(env)).user });
-
-export const updateMe: FapiHandler = async (env) => {
-  const { user } = await current(env);
+export const updateMe: Endpoint<ActiveSession> = async (env, { user }) => {
   const f = env.req.fields;
   const patch = {
     ...(f.has("first_name") ? { firstName: f.nullableStr("first_name", 400) ?? null } : {}),
@@ -35,14 +23,7 @@ export const updateMe: FapiHandler = async (env) => {
   return { kind: "user", record: await updateUser(env.svc, user, patch) };
 };
 
-export const updateMyMetadata: FapiHandler = async (env) => {
-  const { user } = await current(env);
-  const patch = env.req.fields.object("unsafe_metadata") ?? {};
-  return { kind: "user", record: await updateUser(env.svc, user, { unsafeMetadata: mergeMetadata(user.unsafeMetadata, patch) }) };
-};
-
-export const changeMyPassword: FapiHandler = async (env) => {
-  const { user, session } = await current(env);
+export const changeMyPassword: Endpoint<ActiveSession> = async (env, { user, session }) => {
   const f = env.req.fields;
   const next = f.required("new_password", 1024);
   if (user.passwordHash) {
@@ -57,8 +38,7 @@ export const changeMyPassword: FapiHandler = async (env) => {
   return { kind: "user", record: updated };
 };
 
-export const deleteMe: FapiHandler = async (env) => {
-  const { user } = await current(env);
+export const deleteMe: Endpoint<ActiveSession> = async (env, { user }) => {
   await env.svc.revokeUserSessions(user.id);
   await env.svc.store.deleteUser(env.svc.instanceId, user.id);
   return { kind: "bare", body: { response: { object: "user", id: user.id, deleted: true }, client: null } };

@@ -1,50 +1,59 @@
-/** The Frontend API route table (paths relative to the issuer; docs/identity-api.md#frontend-api). */
-import { Router } from "../http/router.js";
+/**
+ * The Frontend API route table (paths relative to the issuer; docs/identity-api.md#frontend-api). Each route lists its
+ * steps before its endpoint: rate limits (`steps/rate-limit.ts`), loading the client's own record
+ * (`steps/load-own.ts`) and status preconditions (`steps/require-status.ts`).
+ */
+import type { Router } from "../http/router.js";
 import type { FapiHandler } from "./outcome.js";
 import { environmentJSON } from "./environment.js";
 import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor, resetPassword } from "./sign-ins.js";
 import { attemptVerification, createSignUp, getSignUp, prepareVerification, updateSignUp } from "./sign-ups.js";
 import { endSession, getSession, mintSessionToken, mintTemplateToken, removeSession, signOutAll, touchSession } from "./sessions.js";
 import { changeMyPassword, deleteMe, getMe, updateMe } from "./me.js";
+import { Routes, type Endpoint } from "./steps/pipeline.js";
+import { loadActiveSession, loadCurrentSession, loadSession, loadSignIn, loadSignUp } from "./steps/load-own.js";
+import { rateLimitIdentifier, rateLimitIp, rateLimitSignUpEmail } from "./steps/rate-limit.js";
+import { refuseIfComplete, requireStatus } from "./steps/require-status.js";
 
-const environment: FapiHandler = async ({ svc }) => ({
+const environment: Endpoint<undefined> = async ({ svc }) => ({
   kind: "bare",
-  body: environmentJSON(svc.deps.instance.kind, svc.deps.appName, svc.deps.issuer),
+  body: environmentJSON(svc.instance.kind, svc.appName, svc.issuer),
 });
-const getClient: FapiHandler = async () => ({ kind: "client" });
-const createClient: FapiHandler = async ({ ctx }) => (await ctx.ensure(), { kind: "client" });
-const deleteClient: FapiHandler = async (env, params) => {
-  await signOutAll(env, params);
-  return { kind: "client" };
-};
+const getClient: Endpoint<undefined> = async () => ({ kind: "client" });
+const createClient: Endpoint<undefined> = async ({ ctx }) => (await ctx.ensure(), { kind: "client" });
 
 export function fapiRouter(): Router<FapiHandler> {
-  return new Router<FapiHandler>()
-    .add("GET", "/v1/environment", environment)
-    .add("PATCH", "/v1/environment", environment)
-    .add("GET", "/v1/client", getClient)
-    .add("POST", "/v1/client", createClient)
-    .add("PUT", "/v1/client", createClient)
-    .add("DELETE", "/v1/client", deleteClient)
-    .add("POST", "/v1/client/sign_ins", createSignIn)
-    .add("GET", "/v1/client/sign_ins/:id", getSignIn)
-    .add("POST", "/v1/client/sign_ins/:id/prepare_first_factor", prepareFirstFactor)
-    .add("POST", "/v1/client/sign_ins/:id/attempt_first_factor", attemptFirstFactor)
-    .add("POST", "/v1/client/sign_ins/:id/reset_password", resetPassword)
-    .add("POST", "/v1/client/sign_ups", createSignUp)
-    .add("GET", "/v1/client/sign_ups/:id", getSignUp)
-    .add("PATCH", "/v1/client/sign_ups/:id", updateSignUp)
-    .add("POST", "/v1/client/sign_ups/:id/prepare_verification", prepareVerification)
-    .add("POST", "/v1/client/sign_ups/:id/attempt_verification", attemptVerification)
-    .add("DELETE", "/v1/client/sessions", signOutAll)
-    .add("GET", "/v1/client/sessions/:id", getSession)
-    .add("POST", "/v1/client/sessions/:id/touch", touchSession)
-    .add("POST", "/v1/client/sessions/:id/end", endSession)
-    .add("POST", "/v1/client/sessions/:id/remove", removeSession)
-    .add("POST", "/v1/client/sessions/:id/tokens", mintSessionToken)
-    .add("POST", "/v1/client/sessions/:id/tokens/:template", mintTemplateToken)
-    .add("GET", "/v1/me", getMe)
-    .add("PATCH", "/v1/me", updateMe)
-    .add("DELETE", "/v1/me", deleteMe)
-    .add("POST", "/v1/me/change_password", changeMyPassword);
+  return new Routes()
+    .add("GET", "/v1/environment", [], environment)
+    .add("PATCH", "/v1/environment", [], environment)
+    .add("GET", "/v1/client", [], getClient)
+    .add("POST", "/v1/client", [], createClient)
+    .add("PUT", "/v1/client", [], createClient)
+    .add("DELETE", "/v1/client", [], signOutAll)
+    .add("POST", "/v1/client/sign_ins", [rateLimitIp], createSignIn)
+    .add("GET", "/v1/client/sign_ins/:id", [loadSignIn], getSignIn)
+    .add("POST", "/v1/client/sign_ins/:id/prepare_first_factor", [rateLimitIp, loadSignIn, requireStatus("needs_first_factor"), rateLimitIdentifier], prepareFirstFactor)
+    .add(
+      "POST",
+      "/v1/client/sign_ins/:id/attempt_first_factor",
+      [rateLimitIp, loadSignIn, refuseIfComplete, requireStatus("needs_first_factor"), rateLimitIdentifier],
+      attemptFirstFactor,
+    )
+    .add("POST", "/v1/client/sign_ins/:id/reset_password", [rateLimitIp, loadSignIn, requireStatus("needs_new_password")], resetPassword)
+    .add("POST", "/v1/client/sign_ups", [rateLimitIp], createSignUp)
+    .add("GET", "/v1/client/sign_ups/:id", [loadSignUp], getSignUp)
+    .add("PATCH", "/v1/client/sign_ups/:id", [rateLimitIp, loadSignUp, requireStatus("missing_requirements")], updateSignUp)
+    .add("POST", "/v1/client/sign_ups/:id/prepare_verification", [rateLimitIp, loadSignUp, requireStatus("missing_requirements"), rateLimitSignUpEmail], prepareVerification)
+    .add("POST", "/v1/client/sign_ups/:id/attempt_verification", [rateLimitIp, loadSignUp, requireStatus("missing_requirements"), rateLimitSignUpEmail], attemptVerification)
+    .add("DELETE", "/v1/client/sessions", [], signOutAll)
+    .add("GET", "/v1/client/sessions/:id", [loadSession], getSession)
+    .add("POST", "/v1/client/sessions/:id/touch", [loadActiveSession], touchSession)
+    .add("POST", "/v1/client/sessions/:id/end", [loadSession], endSession)
+    .add("POST", "/v1/client/sessions/:id/remove", [loadSession], removeSession)
+    .add("POST", "/v1/client/sessions/:id/tokens", [loadActiveSession], mintSessionToken)
+    .add("POST", "/v1/client/sessions/:id/tokens/:template", [loadActiveSession], mintTemplateToken)
+    .add("GET", "/v1/me", [loadCurrentSession], getMe)
+    .add("PATCH", "/v1/me", [loadCurrentSession], updateMe)
+    .add("DELETE", "/v1/me", [loadCurrentSession], deleteMe)
+    .add("POST", "/v1/me/change_password", [loadCurrentSession], changeMyPassword).router;
 }

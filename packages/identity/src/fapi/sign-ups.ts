@@ -1,20 +1,17 @@
 /**
- * Sign-up state machine: `missing_requirements` until an e-mail address and a password are given
- * and the address is verified by an e-mail code, then `complete` (user and session created).
- * Every field is validated before the attempt is stored; the password is hashed at once and never
- * kept in clear.
+ * Sign-up endpoints (the state machine is in `domain/sign-up.ts`; rate limits, loading the
+ * client's own sign-up and status preconditions are the route's steps, `routes.ts`).
  */
 import { ApiError } from "../errors.js";
-import { newId, parseId } from "../ids.js";
+import { newId } from "../ids.js";
 import { checkPasswordRules } from "../crypto/password-rules.js";
 import { hashPassword } from "../crypto/passwords.js";
 import { checkCode, issueCode } from "../domain/codes.js";
-import { createUser } from "../domain/users.js";
+import { createUserFromSignUp, readyToComplete, withFields } from "../domain/sign-up.js";
 import { checkMetadata, checkName, checkUsername, normalizeEmail } from "../domain/validate.js";
 import type { SignUpRecord } from "../store/types.js";
-import type { FapiEnv, FapiHandler, FapiOutcome } from "./outcome.js";
-
-const limitIp = (env: FapiEnv) => env.svc.deps.limiter.hit(env.svc.deps.security.perIpLimit, `ip:${env.req.ip}`);
+import type { FapiEnv, FapiOutcome } from "./outcome.js";
+import type { Endpoint } from "./steps/pipeline.js";
 
 /** Validates the fields present in the body and returns the changes to apply (other keys clerk-js sends, like locale, are ignored). */
 async function readFields(env: FapiEnv): Promise<Partial<SignUpRecord>> {
@@ -46,12 +43,9 @@ async function readFields(env: FapiEnv): Promise<Partial<SignUpRecord>> {
   return out;
 }
 
-async function loadOwn(env: FapiEnv, id: string): Promise<SignUpRecord> {
-  const sid = parseId.signUp(id);
-  const client = env.ctx.client;
-  const su = sid && client ? await env.svc.store.getSignUp(env.svc.instanceId, sid) : null;
-  if (!su || su.clientId !== client?.id) throw new ApiError("resource_not_found", { param: "sign_up_id" });
-  return su;
+/** The only sign-up verification strategy we offer. */
+function requireEmailCode(env: FapiEnv): void {
+  if (env.req.fields.required("strategy", 64) !== "email_code") throw new ApiError("form_param_value_invalid", { param: "strategy" });
 }
 
 async function save(env: FapiEnv, su: SignUpRecord): Promise<FapiOutcome> {
@@ -62,26 +56,17 @@ async function save(env: FapiEnv, su: SignUpRecord): Promise<FapiOutcome> {
 
 /** When nothing is missing or unverified: create the user and sign them in. */
 async function maybeComplete(env: FapiEnv, su: SignUpRecord): Promise<FapiOutcome> {
-  if (!su.email || !su.passwordHash || !su.emailVerified || su.status !== "missing_requirements") return save(env, su);
-  const user = await createUser(env.svc, {
-    emailAddresses: [su.email],
-    emailVerified: true,
-    passwordHash: su.passwordHash,
-    firstName: su.firstName,
-    lastName: su.lastName,
-    username: su.username,
-    unsafeMetadata: su.unsafeMetadata,
-  });
+  if (!readyToComplete(su)) return save(env, su);
+  const user = await createUserFromSignUp(env.svc, su);
   const client = await env.ctx.ensure();
   const session = await env.svc.createSession(client.id, user);
   await env.ctx.rotate();
   await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signUpId: su.id });
-  env.svc.deps.logger.info("sign-up complete", { user_id: user.id });
+  env.svc.logger.info("sign-up complete", { user_id: user.id });
   return save(env, { ...su, status: "complete", createdUserId: user.id, createdSessionId: session.id, passwordHash: null, code: null });
 }
 
-export const createSignUp: FapiHandler = async (env) => {
-  limitIp(env);
+export const createSignUp: Endpoint<undefined> = async (env) => {
   const fields = await readFields(env);
   const client = await env.ctx.ensure();
   const now = env.svc.now();
@@ -110,38 +95,20 @@ export const createSignUp: FapiHandler = async (env) => {
   return maybeComplete(env, su);
 };
 
-export const updateSignUp: FapiHandler = async (env, params) => {
-  limitIp(env);
-  const su = await loadOwn(env, params.id!);
-  if (su.status !== "missing_requirements") throw new ApiError("sign_up_not_ready");
-  const fields = await readFields(env);
-  const emailChanged = fields.email !== undefined && fields.email !== su.email;
-  return maybeComplete(env, { ...su, ...fields, ...(emailChanged ? { emailVerified: false, code: null, verificationStatus: null } : {}) });
-};
+export const updateSignUp: Endpoint<SignUpRecord> = async (env, su) => maybeComplete(env, withFields(su, await readFields(env)));
 
-export const prepareVerification: FapiHandler = async (env, params) => {
-  limitIp(env);
-  const su = await loadOwn(env, params.id!);
-  if (su.status !== "missing_requirements") throw new ApiError("sign_up_not_ready");
-  const strategy = env.req.fields.required("strategy", 64);
-  if (strategy !== "email_code") throw new ApiError("form_param_value_invalid", { param: "strategy" });
+export const prepareVerification: Endpoint<SignUpRecord> = async (env, su) => {
+  requireEmailCode(env);
   if (!su.email) throw new ApiError("form_param_missing", { param: "email_address" });
   if (su.emailVerified) throw new ApiError("verification_already_verified");
-  env.svc.deps.limiter.hit(env.svc.deps.security.perIdentifierLimit, `signup:${su.email}`);
   const code = await issueCode(env.svc, su.email, "verifyEmail");
   return save(env, { ...su, code, verificationStatus: "unverified" });
 };
 
-export const attemptVerification: FapiHandler = async (env, params) => {
-  limitIp(env);
-  const su = await loadOwn(env, params.id!);
-  if (su.status !== "missing_requirements") throw new ApiError("sign_up_not_ready");
-  const f = env.req.fields;
-  const strategy = f.required("strategy", 64);
-  if (strategy !== "email_code") throw new ApiError("form_param_value_invalid", { param: "strategy" });
+export const attemptVerification: Endpoint<SignUpRecord> = async (env, su) => {
+  requireEmailCode(env);
   if (su.emailVerified) throw new ApiError("verification_already_verified");
-  if (su.email) env.svc.deps.limiter.hit(env.svc.deps.security.perIdentifierLimit, `signup:${su.email}`);
-  const code = f.required("code", 32);
+  const code = env.req.fields.required("code", 32);
   if (checkCode(env.svc, su.code, code) === "incorrect") {
     await save(env, { ...su, code: { ...su.code!, attempts: su.code!.attempts + 1 } });
     throw new ApiError("form_code_incorrect", { param: "code" });
@@ -149,4 +116,4 @@ export const attemptVerification: FapiHandler = async (env, params) => {
   return maybeComplete(env, { ...su, emailVerified: true, verificationStatus: "verified", code: null });
 };
 
-export const getSignUp: FapiHandler = async (env, params) => ({ kind: "sign_up", record: await loadOwn(env, params.id!) });
+export const getSignUp: Endpoint<SignUpRecord> = async (_env, su) => ({ kind: "sign_up", record: su });

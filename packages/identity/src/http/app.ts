@@ -79,7 +79,7 @@ export function createRequestHandler(opts: AppOptions): (req: IncomingMessage, r
   async function backend(req: IncomingMessage, url: URL): Promise<Reply> {
     const auth = req.headers.authorization ?? "";
     const key = auth.startsWith("Bearer ") ? auth.slice(7) : "";
-    if (!key || !safeEqual(key, svc.deps.instance.secretKey)) throw new ApiError("authentication_invalid");
+    if (!key || !safeEqual(key, svc.instance.secretKey)) throw new ApiError("authentication_invalid");
     const method = req.method as Method;
     const { handler, params } = routeOrThrow(bapi, method, url.pathname);
     return handler(svc, await buildReq(req, url, method), params);
@@ -90,7 +90,7 @@ export function createRequestHandler(opts: AppOptions): (req: IncomingMessage, r
     const origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
     if (path === "/.well-known/openid-configuration" || path === "/.well-known/jwks.json") {
       if (req.method !== "GET") throw new ApiError("resource_not_found");
-      const body = path.endsWith("jwks.json") ? await svc.deps.keys.jwks(svc.now()) : discoveryDocument(issuer);
+      const body = path.endsWith("jwks.json") ? await svc.keys.jwks(svc.now()) : discoveryDocument(issuer);
       return { reply: { body, headers: { "cache-control": "public, max-age=300" } }, cors: PUBLIC_CORS };
     }
     if (path.startsWith("/v1/")) {
@@ -99,11 +99,11 @@ export function createRequestHandler(opts: AppOptions): (req: IncomingMessage, r
       return { reply: await frontend(req, url), cors };
     }
     if (path.startsWith("/backend/")) return { reply: await backend(req, url), cors: {} };
-    if (path === "/dev/inbox" && req.method === "GET" && svc.deps.instance.kind === "development") {
+    if (path === "/dev/inbox" && req.method === "GET" && svc.instance.kind === "development") {
       const list = await svc.store.listInbox(svc.instanceId, 100);
       return { reply: { body: list.map((m) => ({ to: m.to, subject: m.subject, text: m.text, code: m.code, created_at: m.createdAt })) }, cors: {} };
     }
-    if (path === "/" && req.method === "GET") return { reply: { body: { object: "identity", issuer, instance: svc.deps.instance.kind } }, cors: {} };
+    if (path === "/" && req.method === "GET") return { reply: { body: { object: "identity", issuer, instance: svc.instance.kind } }, cors: {} };
     throw new ApiError("resource_not_found");
   }
 

@@ -33,6 +33,11 @@ export class RateLimiter {
     }
   }
 
+  /** Forgets `key`'s window: its next request starts a new one. */
+  reset(key: string): void {
+    this.#windows.delete(key);
+  }
+
   #sweep(now: number, span: number) {
     for (const [k, w] of this.#windows) if (now - w.start >= span) this.#windows.delete(k);
   }

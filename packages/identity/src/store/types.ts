@@ -92,7 +92,8 @@ export interface SessionRecord {
 /** A pending one-time code: only its hash is kept. */
 export interface PendingCode {
   strategy: "email_code" | "reset_password_email_code";
-  emailId: EmailId;
+  /** `null` when the identifier named no account (enumeration protection: nothing was sent). */
+  emailId: EmailId | null;
   codeHash: string;
   expireAt: number;
   attempts: number;
@@ -115,11 +116,13 @@ export interface SignInRecord {
   updatedAt: number;
 }
 
+export type SignUpStatus = "missing_requirements" | "complete" | "abandoned";
+
 export interface SignUpRecord {
   id: SignUpId;
   instanceId: InstanceId;
   clientId: ClientId;
-  status: "missing_requirements" | "complete" | "abandoned";
+  status: SignUpStatus;
   email: string | null;
   emailVerified: boolean;
   passwordHash: string | null;

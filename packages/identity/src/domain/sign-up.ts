@@ -1,0 +1,33 @@
+/**
+ * Sign-up state machine: `missing_requirements` until an e-mail address and a password are given
+ * and the address is verified by an e-mail code, then `complete` (user and session created).
+ * Every field is validated before the attempt is stored; the password is hashed at once and never
+ * kept in clear.
+ */
+import type { SignUpRecord, UserRecord } from "../store/types.js";
+import type { IdentityService } from "./service.js";
+import { createUser } from "./users.js";
+
+/** Nothing missing or unverified: the sign-up can create its user. */
+export function readyToComplete(su: SignUpRecord): boolean {
+  return su.status === "missing_requirements" && !!su.email && !!su.passwordHash && su.emailVerified;
+}
+
+/** The user a ready sign-up creates (its verified address, its password digest). */
+export function createUserFromSignUp(svc: IdentityService, su: SignUpRecord): Promise<UserRecord> {
+  return createUser(svc, {
+    emailAddresses: su.email ? [su.email] : [],
+    emailVerified: true,
+    passwordHash: su.passwordHash,
+    firstName: su.firstName,
+    lastName: su.lastName,
+    username: su.username,
+    unsafeMetadata: su.unsafeMetadata,
+  });
+}
+
+/** The changes an updated e-mail address implies: a new address must be verified again. */
+export function withFields(su: SignUpRecord, fields: Partial<SignUpRecord>): SignUpRecord {
+  const emailChanged = fields.email !== undefined && fields.email !== su.email;
+  return { ...su, ...fields, ...(emailChanged ? { emailVerified: false, code: null, verificationStatus: null } : {}) };
+}
