@@ -1,6 +1,6 @@
 /**
  * Server functions of the scheduler: scheduling and canceling on behalf of an action (which has no
- * transaction of its own) and `_system/frontend/listCronJobs`, which the dashboard reads.
+ * transaction of its own), and the crons as `_system/frontend/listCronJobs` lists them.
  */
 import type { ConvexJSON, Storage } from "@tandem/storage";
 import type { SystemFunctionRegistry } from "../engine/types.js";
@@ -29,18 +29,17 @@ export function registerSchedulerSystemFunctions(
       return runSystemTransaction(storage, engine, (tx) => cancelJob(tx, a.id ?? null, Date.now()));
     },
   });
-  registry.registerSystemFunction("_system/frontend/listCronJobs", {
-    kind: "query",
-    handler: async () => {
-      const crons = await deps.crons.list();
-      return crons.map((c) => ({
-        _id: c._id,
-        _creationTime: c._creationTime,
-        name: c.name,
-        cronSpec: c.cronSpec,
-        lastRun: c.lastRun,
-        nextRun: { _id: c._id, _creationTime: c._creationTime, cronJobId: c._id, state: { type: "pending" }, prevTs: c.prevTs, nextTs: c.nextTs },
-      })) as unknown as ConvexJSON;
-    },
-  });
+}
+
+/** The crons as the dashboard lists them (`_system/frontend/listCronJobs`), by name. */
+export async function listCronJobs(crons: CronRunner): Promise<ConvexJSON[]> {
+  const all = [...(await crons.list())].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return all.map((c) => ({
+    _id: c._id,
+    _creationTime: c._creationTime,
+    name: c.name,
+    cronSpec: c.cronSpec,
+    lastRun: c.lastRun,
+    nextRun: { _id: c._id, _creationTime: c._creationTime, cronJobId: c._id, state: { type: "pending" }, prevTs: c.prevTs, nextTs: c.nextTs },
+  })) as unknown as ConvexJSON[];
 }

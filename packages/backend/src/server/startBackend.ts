@@ -23,7 +23,7 @@ import { DeploymentAuth } from "./user-auth.js";
 import { BACKEND_VERSION } from "./version.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
 import { installAuthDoctor, registerFrontendSystemFunctions } from "../system/index.js";
-import { Scheduler, registerSchedulerSystemFunctions, systemClock, type Clock } from "../scheduler/index.js";
+import { Scheduler, listCronJobs, registerSchedulerSystemFunctions, systemClock, type Clock } from "../scheduler/index.js";
 
 export interface BackendOptions {
   /** Folder for the database and the generated admin key (created if missing). */
@@ -125,30 +125,31 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     const push = await PushService.open({ storage, engine: deployer, env, validation, logger: logger.child("push"), nodePackagesDir: options.nodePackagesDir });
     registerCliSystemFunctions(engine, { env, storage, live: () => push.live(), cloudUrl: urls.cloud });
     const external = new ExternalCommits(engine);
+    /** The live schema's check of a document written from outside a function (import, dashboard). */
+    const documentCheck = () => {
+      const live = push.live();
+      return live ? makeDocumentCheck(live.analysis, validation) : () => {};
+    };
     const imports = new ImportService({
       storage,
       commits: external,
       logger: logger.child("import"),
-      documentCheck: () => {
-        const live = push.live();
-        return live ? makeDocumentCheck(live.analysis, validation) : () => {};
-      },
+      documentCheck,
     });
     const exports = new ExportService(storage, logger.child("export"));
     registerDataSystemFunctions(engine, { storage, imports, exports });
+    const clock = options.clock ?? systemClock;
+    const jobs = new Scheduler({ storage, engine, clock, logger: logger.child("scheduler") });
+    scheduler = jobs;
+    registerSchedulerSystemFunctions(engine, { storage, engine, crons: jobs.crons, clock });
     registerFrontendSystemFunctions(engine, {
       storage,
       engine,
       live: () => push.live(),
-      documentCheck: () => {
-        const l = push.live();
-        return l ? makeDocumentCheck(l.analysis, validation) : () => {};
-      },
+      documentCheck,
+      cronJobs: () => listCronJobs(jobs.crons),
     });
-    const clock = options.clock ?? systemClock;
-    scheduler = new Scheduler({ storage, engine, clock, logger: logger.child("scheduler") });
-    registerSchedulerSystemFunctions(engine, { storage, engine, crons: scheduler.crons, clock });
-    await scheduler.start();
+    await jobs.start();
 
     const auth: RequestAuthenticator = {
       authenticateUser: installAuthDoctor(engine, {

@@ -1,8 +1,7 @@
 /**
  * Scheduled functions, crons and files as the dashboard lists them. They read the
  * `_scheduled_functions` and `_storage` system tables when the scheduler and file storage have
- * created them (empty pages otherwise), and crons through `CronJobSource`, a seam the scheduler
- * can fill with run state; without one, the pushed `crons.ts` is listed with no runs.
+ * created them (empty pages otherwise), and crons through `CronJobSource` (the scheduler's, with run state).
  */
 import type { ConvexJSON, Storage } from "@tandem/storage";
 import type { Deployment } from "../engine/deployment.js";
@@ -11,26 +10,13 @@ import { argsObject, optionalString, pageOpts, rootComponentOnly } from "./args.
 import { matches, type FilterClause } from "./filters.js";
 import { scanTable } from "./table-scan.js";
 
-/** One cron job: its pushed spec and, when the scheduler knows them, its last and next runs. */
+/** The cron jobs: each pushed spec with its last and next runs. */
 export type CronJobSource = () => Promise<ConvexJSON[]>;
 
 export interface FrontendSystemTableDeps {
   readonly storage: Storage;
   readonly live: () => Deployment | null;
-  readonly cronJobs?: CronJobSource;
-}
-
-/** The pushed crons in the dashboard's shape: `{name, cronSpec: {udfPath, udfArgs, cronSchedule}}`. */
-export function pushedCronJobs(deployment: Deployment | null): ConvexJSON[] {
-  const crons = deployment?.analysis.modules.find((m) => m.path === "crons.js")?.crons ?? {};
-  return Object.entries(crons)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, spec]) => ({
-      name,
-      cronSpec: { udfPath: spec.name, udfArgs: spec.args as ConvexJSON, cronSchedule: spec.schedule as ConvexJSON },
-      lastRun: null,
-      nextRun: null,
-    }));
+  readonly cronJobs: CronJobSource;
 }
 
 async function systemTablePage(storage: Storage, table: string, raw: ConvexJSON, clauses: FilterClause[] = []): Promise<ConvexJSON> {
@@ -47,7 +33,7 @@ export function registerFrontendSystemTables(registry: SystemFunctionRegistry, d
     kind: "query",
     handler: async (raw) => {
       rootComponentOnly(argsObject(raw));
-      return deps.cronJobs ? deps.cronJobs() : pushedCronJobs(deps.live());
+      return deps.cronJobs();
     },
   });
   registry.registerSystemFunction("_system/frontend/paginatedScheduledJobs", {

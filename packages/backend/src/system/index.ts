@@ -10,7 +10,7 @@ import { registerFrontendSchema } from "./frontend-schema.js";
 import { registerFrontendSystemTables, type CronJobSource } from "./frontend-system-tables.js";
 import { registerFrontendWrites } from "./frontend-write.js";
 
-export { pushedCronJobs, type CronJobSource } from "./frontend-system-tables.js";
+export type { CronJobSource } from "./frontend-system-tables.js";
 export { indexStates } from "./frontend-schema.js";
 export { installAuthDoctor, type AuthDoctorDeps } from "./auth-doctor.js";
 
@@ -19,7 +19,7 @@ export interface FrontendSystemFunctionDeps {
   readonly engine: Pick<EngineAdmin, "commitExternal" | "catalogChanged">;
   readonly live: () => Deployment | null;
   readonly documentCheck: () => (table: string, doc: DocumentJSON) => void;
-  readonly cronJobs?: CronJobSource;
+  readonly cronJobs: CronJobSource;
 }
 
 export function registerFrontendSystemFunctions(registry: SystemFunctionRegistry, deps: FrontendSystemFunctionDeps): void {
