@@ -22,6 +22,7 @@ import { ActionPool } from "../runtime/worker/action_pool.js";
 import { UDF_TIMEOUT_MS } from "../runtime/invoke.js";
 import { makeDocumentCheck } from "../runtime/document_check.js";
 import type { DocumentCheck } from "../runtime/db_ops.js";
+import type { FileAccess, FilesThreadConfig, StorageCall, StorageCallResult } from "../files/index.js";
 import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath, type FunctionPath } from "../runtime/paths.js";
 import { Mutex } from "./mutex.js";
@@ -54,6 +55,12 @@ export interface EngineOptions {
    * never yields is stopped by terminating its thread). Inline in this thread when absent.
    */
   readonly workers?: { readonly sqlitePath: string; readonly count?: number };
+  /** `ctx.storage`: what function threads need, and the engine-thread side actions call. */
+  readonly files?: {
+    readonly thread: FilesThreadConfig;
+    readonly access: FileAccess;
+    call(c: StorageCall): Promise<StorageCallResult>;
+  };
 }
 
 export type TandemEngine = Engine & EngineAdmin & SystemFunctionRegistry & {
@@ -95,9 +102,11 @@ export function createEngine(options: EngineOptions): TandemEngine {
     },
     newId: (t) => storage.newId(t),
   };
+  const filesData = options.files ? { files: options.files.thread } : {};
+  const storageCall = options.files ? { storage: options.files.call.bind(options.files) } : {};
   const pool = options.workers
     ? new WorkerPool({
-        data: { storage: { kind: "sqlite", path: options.workers.sqlitePath }, deploymentName: name },
+        data: { storage: { kind: "sqlite", path: options.workers.sqlitePath }, deploymentName: name, ...filesData },
         count: options.workers.count ?? 2,
         userLimitMs: UDF_TIMEOUT_MS,
         // The user limit plus grace for a loaded machine (the thread is replaced past this).
@@ -108,7 +117,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     : null;
   const actionPool = options.workers
     ? new ActionPool({
-        data: { storage: { kind: "sqlite", path: options.workers.sqlitePath }, deploymentName: name },
+        data: { storage: { kind: "sqlite", path: options.workers.sqlitePath }, deploymentName: name, ...filesData },
         count: 1,
         blockedAfterMs: 5000,
         actionTimeoutMs: 600_000,
@@ -116,6 +125,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
           runQuery: (r) => engine.runQuery(r),
           runMutation: (r) => engine.runMutation(r),
           runAction: (r) => engine.runAction(r),
+          ...storageCall,
         },
         logger: log,
       })
@@ -164,6 +174,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     runQuery: (r: QueryRequest) => engine.runQuery(r),
     runMutation: (r: MutationRequest) => engine.runMutation(r),
     runAction: (r: ActionRequest) => engine.runAction(r),
+    ...storageCall,
   };
 
   async function execute(
@@ -192,6 +203,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
         engine: callbacks,
         deploymentName: name,
         journal: journal ?? null,
+        files: options.files?.access ?? null,
         resolveNested: (k, p, a) => {
           const target = dep.resolve(p, k, true);
           checkArgsMatch(target.meta, a, validationContext);

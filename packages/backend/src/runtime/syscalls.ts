@@ -15,12 +15,15 @@ import { encodeJournal, journalEndCursor } from "./query/cursor.js";
 import type { SyscallHandler } from "./realm.js";
 import { identityJSON } from "./identity.js";
 import { tableMarkerRange } from "../transactions/table_marker.js";
+import { isStorageSyscall, storageJsSyscall, storageSyscall, type FileAccess, type StorageCall, type StorageCallResult } from "../files/index.js";
 
 /** What actions reach through `ctx.runQuery/runMutation/runAction`. */
 export interface EngineCallbacks {
   runQuery(req: QueryRequest): Promise<QueryResult>;
   runMutation(req: MutationRequest): Promise<MutationResult>;
   runAction(req: ActionRequest): Promise<ActionResult>;
+  /** `ctx.storage` in actions (served where `_storage` rows are committed). */
+  storage?(call: StorageCall): Promise<StorageCallResult>;
 }
 
 export interface NestedCall {
@@ -38,6 +41,8 @@ export interface SyscallContext {
   readonly deploymentName: string;
   /** Journal passed in by a subscription, and the one this execution produces. */
   readonly journal: { input: string | null; output: string | null; paginated: boolean };
+  /** File storage for queries and mutations; `cloudUrl` prefixes the URLs it hands out. */
+  readonly files?: { readonly access: FileAccess | null; readonly cloudUrl: string };
 }
 
 const S = (v: unknown) => JSON.stringify(v);
@@ -216,7 +221,8 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/createFunctionHandle":
         return `function://${functionName(args)}`;
       default:
-        if (op.startsWith("1.0/schedule") || op.includes("cancel_job") || op.startsWith("1.0/storage") || op.includes("vectorSearch"))
+        if (isStorageSyscall(op)) return await storageSyscall(this.#storage(), op, args);
+        if (op.startsWith("1.0/schedule") || op.includes("cancel_job") || op.includes("vectorSearch"))
           throw new Error(`${op} is not supported by this Tandem version yet.`);
         throw new Error(`Unknown async operation ${op}`);
     }
@@ -240,7 +246,14 @@ export class ExecutionSyscalls implements SyscallHandler {
     return r.value;
   }
 
-  jsSyscall(op: string): unknown {
+  #storage() {
+    const c = this.#c;
+    const call = c.engine.storage?.bind(c.engine) ?? null;
+    return { kind: c.kind, tx: c.tx, files: c.files?.access ?? null, cloudUrl: c.files?.cloudUrl ?? "", call };
+  }
+
+  jsSyscall(op: string, args: Record<string, unknown>): unknown {
+    if (op.startsWith("storage/")) return storageJsSyscall(this.#storage(), op, args);
     throw new Error(`${op} is not supported by this Tandem version yet.`);
   }
 }

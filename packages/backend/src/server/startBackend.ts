@@ -31,6 +31,7 @@ import { createSiteHandler } from "./siteServer.js";
 import { liveDeploymentAuthenticator } from "./userAuth.js";
 import { BACKEND_VERSION } from "./version.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
+import { DEFAULT_UPLOAD_LIMIT_BYTES, FileStorage, loadOrCreateStorageSecret, storageHttp } from "../files/index.js";
 
 export interface BackendOptions {
   /** Folder for the database and the generated admin key (created if missing). */
@@ -56,6 +57,8 @@ export interface BackendOptions {
    * (always inline with a given `storage`).
    */
   readonly workers?: number;
+  /** Largest file an upload URL (or `ctx.storage.store`) accepts; default 1 GiB. */
+  readonly fileUploadLimitBytes?: number;
 }
 
 export interface Backend {
@@ -84,8 +87,16 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const sqlitePath = join(options.dataDir, DATABASE_FILE);
   const storage = options.storage ?? (await openSqliteStorage({ path: sqlitePath }));
   const workers = options.storage ? 0 : (options.workers ?? 2);
+  const files = new FileStorage({
+    storage,
+    blobs: { kind: "disk", root: join(options.dataDir, "files") },
+    secret: await loadOrCreateStorageSecret(options.dataDir),
+    limitBytes: options.fileUploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES,
+    logger: logger.child("files"),
+  });
   const engine = createEngine({
     storage,
+    files: { thread: files.threadConfig, access: files.access, call: (c) => files.call(c) },
     logger: logger.child("engine"),
     name: instanceName,
     ...(workers > 0 ? { workers: { sqlitePath, count: workers } } : {}),
@@ -94,6 +105,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const apiServer = createServer({ keepAliveTimeout: 65_000 });
   const siteServer = createServer(createSiteHandler());
   let sync: SyncServer | null = null;
+  let detachFiles = () => {};
   try {
     const port = await listen(apiServer, options.port ?? 3210, host);
     const sitePort = await listen(siteServer, options.sitePort ?? 3211, host);
@@ -103,6 +115,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       CONVEX_CLOUD_URL: urls.cloud,
       CONVEX_SITE_URL: urls.site,
     });
+    detachFiles = files.attach(engine, urls.cloud);
     const logs = new LogStream();
     engine.onExecution((entry) => logs.push(entry));
     const validation: ValidationContext = {
@@ -134,7 +147,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       ...pushRoutes({ push, env, logs, auth, urls, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) }),
       ...dataRoutes({ imports, exports, auth }),
     ];
-    apiServer.on("request", createRouter(routes, logger.child("http")));
+    apiServer.on("request", storageHttp(files, logger.child("files"), createRouter(routes, logger.child("http"))));
     sync = attachSyncServer(apiServer, {
       engine,
       authenticateUser: auth.authenticateUser,
@@ -153,6 +166,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       setEnvironmentVariables: (vars) => env.update(Object.entries(vars).map(([name, value]) => ({ name, value }))),
       close: () =>
         (closed ??= (async () => {
+          detachFiles();
           await sync?.close();
           await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
           await engine.close();
@@ -160,6 +174,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
         })()),
     };
   } catch (e) {
+    detachFiles();
     await sync?.close();
     await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
     await engine.close().catch(() => {});

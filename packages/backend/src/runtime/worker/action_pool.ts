@@ -8,7 +8,7 @@ import type { Worker } from "node:worker_threads";
 import type { Logger } from "@tandem/shared";
 import type { Deployment } from "../../engine/deployment.js";
 import type { EngineCallbacks } from "../syscalls.js";
-import type { ActionJob, FromActionWorker, ToActionWorker } from "./action_protocol.js";
+import type { ActionJob, EngineCallResult, FromActionWorker, ToActionWorker } from "./action_protocol.js";
 import type { JobOutcome, WorkerData } from "./protocol.js";
 import { attachThread, spawnThread } from "./spawn_thread.js";
 
@@ -108,7 +108,10 @@ export class ActionPool {
       }
       case "call": {
         const e = this.#opts.engine;
-        const pending = m.method === "runQuery" ? e.runQuery(m.req) : m.method === "runMutation" ? e.runMutation(m.req) : e.runAction(m.req);
+        const pending: Promise<EngineCallResult> =
+          m.method === "storage"
+            ? (e.storage?.(m.call) ?? Promise.resolve({ ok: false, message: "File storage is not configured on this backend." }))
+            : m.method === "runQuery" ? e.runQuery(m.req) : m.method === "runMutation" ? e.runMutation(m.req) : e.runAction(m.req);
         void pending.then((result) => {
           if (!this.#closed) slot.worker.postMessage({ type: "callResult", id: m.id, result } satisfies ToActionWorker);
         });

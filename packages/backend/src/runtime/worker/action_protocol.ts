@@ -4,6 +4,7 @@ import type { Deployment } from "../../engine/deployment.js";
 import type { ActionRequest, ActionResult, Identity, MutationRequest, MutationResult, QueryRequest, QueryResult } from "../../engine/types.js";
 import type { FunctionPath } from "../paths.js";
 import type { JobOutcome } from "./protocol.js";
+import type { StorageCall, StorageCallResult } from "../../files/index.js";
 
 export interface ActionJob {
   readonly path: FunctionPath;
@@ -14,13 +15,16 @@ export interface ActionJob {
 export type EngineCall =
   | { readonly method: "runQuery"; readonly req: QueryRequest }
   | { readonly method: "runMutation"; readonly req: MutationRequest }
-  | { readonly method: "runAction"; readonly req: ActionRequest };
+  | { readonly method: "runAction"; readonly req: ActionRequest }
+  | { readonly method: "storage"; readonly call: StorageCall };
+
+export type EngineCallResult = QueryResult | MutationResult | ActionResult | StorageCallResult;
 
 export type ToActionWorker =
   | { readonly type: "deploy"; readonly deployment: Deployment }
   | { readonly type: "env"; readonly env: Readonly<Record<string, string>> }
   | { readonly type: "run"; readonly id: number; readonly job: ActionJob }
-  | { readonly type: "callResult"; readonly id: number; readonly result: QueryResult | MutationResult | ActionResult };
+  | { readonly type: "callResult"; readonly id: number; readonly result: EngineCallResult };
 
 export type FromActionWorker =
   | { readonly type: "done"; readonly id: number; readonly out: JobOutcome }

@@ -34,6 +34,7 @@ const engine: EngineCallbacks = {
   runQuery: (req) => call({ method: "runQuery", req }),
   runMutation: (req) => call({ method: "runMutation", req }),
   runAction: (req) => call({ method: "runAction", req }),
+  storage: (c) => call({ method: "storage", call: c }),
 };
 
 port.on("message", (m: ToActionWorker) => {

@@ -16,6 +16,7 @@ import { makeDocumentCheck } from "../document_check.js";
 import { runFunction } from "../../engine/execute.js";
 import { setUpFunctionThread } from "./thread_setup.js";
 import type { DocumentCheck } from "../db_ops.js";
+import { fileAccessFrom } from "../../files/index.js";
 import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
 
 setUpFunctionThread();
@@ -29,6 +30,7 @@ let catalogVersion = -1;
 let nextRpc = 1;
 const rpcs = new Map<number, { resolve: (t: TableInfo) => void; reject: (e: Error) => void }>();
 let queue: Promise<void> = Promise.resolve();
+const files = data.files ? fileAccessFrom(data.files) : null;
 
 const send = (m: FromWorker) => port.postMessage(m);
 
@@ -147,6 +149,7 @@ async function run(id: number, job: RunJob): Promise<void> {
       engine: { runQuery: unavailable, runMutation: unavailable, runAction: unavailable },
       deploymentName: data.deploymentName,
       journal: job.journal,
+      files,
       resolveNested: (k, p, a) => {
         const target = dep.resolve(p, k, true);
         checkArgsMatch(target.meta, a, ctx);
