@@ -36,6 +36,9 @@ export class DiskBlobStore implements BlobStore {
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, `${key}.${randomBytes(6).toString("hex")}`);
     const out = createWriteStream(tmp, { flags: "wx" });
+    // Write errors are picked up below; a listener keeps them from going uncaught meanwhile.
+    let failed: Error | null = null;
+    out.on("error", (e) => (failed ??= e));
     const hash = createHash("sha256");
     let size = 0;
     try {
@@ -43,14 +46,11 @@ export class DiskBlobStore implements BlobStore {
         size += chunk.length;
         if (size > limitBytes) throw uploadTooLarge(limitBytes);
         hash.update(chunk);
-        if (!out.write(chunk)) await new Promise<void>((resolve, reject) => {
-          const onError = (e: Error) => reject(e);
-          out.once("error", onError);
-          out.once("drain", () => {
-            out.off("error", onError);
-            resolve();
-          });
+        if (!out.write(chunk)) await new Promise<void>((resolve) => {
+          out.once("drain", resolve);
+          out.once("close", resolve);
         });
+        if (failed) throw failed;
       }
       out.end();
       await finished(out);

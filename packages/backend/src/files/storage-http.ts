@@ -45,8 +45,11 @@ export function storageHttp(files: FileStorage, logger: Logger, next: (req: Inco
 }
 
 async function handle(files: FileStorage, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://localhost");
-  const rest = url.pathname.slice(PREFIX.length);
+  const target = req.url ?? "/";
+  const url = new URL(target, "http://localhost");
+  // The raw path, not the normalized one: `/api/storage/../x` must not become another path.
+  const q = target.indexOf("?");
+  const rest = (q === -1 ? target : target.slice(0, q)).slice(PREFIX.length);
   const method = (req.method ?? "GET").toUpperCase();
   if (method === "OPTIONS") {
     req.resume();
