@@ -6,8 +6,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
-import { finished } from "node:stream/promises";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { InvariantError, TandemError } from "@tandem/shared";
 import { isBlobKey, type BlobKey, type BlobStore, type ByteRange, type StoredBlob } from "./blob-store.js";
 
@@ -15,6 +15,23 @@ const TMP = ".tmp";
 
 export function uploadTooLarge(limitBytes: number): TandemError {
   return new TandemError("PayloadTooLarge", "UploadTooLarge", `File is too large: the upload limit is ${limitBytes} bytes.`);
+}
+
+/**
+ * A request body is piped rather than handed to `pipeline`, which would destroy it (and with it
+ * the connection) on failure: the caller drains it and still answers, e.g. 413. A body that ends
+ * early (client gone) fails the store.
+ */
+function pipeFrom(source: Readable, into: Transform): void {
+  const cut = () => {
+    if (!source.readableEnded) into.destroy(new TandemError("BadRequest", "UploadIncomplete", "The upload ended before its body was complete."));
+  };
+  source.once("error", cut).once("close", cut);
+  into.once("close", () => {
+    source.off("error", cut).off("close", cut);
+    source.unpipe(into);
+  });
+  source.pipe(into);
 }
 
 export class DiskBlobStore implements BlobStore {
@@ -32,36 +49,44 @@ export class DiskBlobStore implements BlobStore {
 
   async put(key: BlobKey, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limitBytes: number): Promise<StoredBlob> {
     const target = this.#path(key);
+    const shard = join(this.#root, key.slice(0, 2));
     const tmpDir = join(this.#root, TMP);
-    await mkdir(tmpDir, { recursive: true });
+    await this.#ensureDir(tmpDir);
     const tmp = join(tmpDir, `${key}.${randomBytes(6).toString("hex")}`);
-    const out = createWriteStream(tmp, { flags: "wx" });
-    // Write errors are picked up below; a listener keeps them from going uncaught meanwhile.
-    let failed: Error | null = null;
-    out.on("error", (e) => (failed ??= e));
     const hash = createHash("sha256");
     let size = 0;
-    try {
-      for await (const chunk of source) {
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
-        if (size > limitBytes) throw uploadTooLarge(limitBytes);
+        if (size > limitBytes) return done(uploadTooLarge(limitBytes));
         hash.update(chunk);
-        if (!out.write(chunk)) await new Promise<void>((resolve) => {
-          out.once("drain", resolve);
-          out.once("close", resolve);
-        });
-        if (failed) throw failed;
+        done(null, chunk);
+      },
+    });
+    try {
+      const out = createWriteStream(tmp, { flags: "wx" });
+      if (source instanceof Readable) {
+        pipeFrom(source, meter);
+        await pipeline(meter, out);
+      } else {
+        await pipeline(Readable.from(source, { objectMode: false }), meter, out);
       }
-      out.end();
-      await finished(out);
-      await mkdir(join(this.#root, key.slice(0, 2)), { recursive: true });
+      await this.#ensureDir(shard);
       await rename(tmp, target);
       return { size, sha256: hash.digest() };
     } catch (e) {
-      out.destroy();
       await rm(tmp, { force: true });
       throw e;
     }
+  }
+
+  /** Folders made so far: one `mkdir` per folder per process, not one per blob. */
+  readonly #dirs = new Set<string>();
+
+  async #ensureDir(dir: string): Promise<void> {
+    if (this.#dirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.#dirs.add(dir);
   }
 
   async open(key: BlobKey, range?: ByteRange): Promise<Readable | null> {

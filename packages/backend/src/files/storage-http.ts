@@ -75,8 +75,9 @@ async function upload(files: FileStorage, url: URL, req: IncomingMessage, res: S
     throw new TandemError("PayloadTooLarge", "UploadTooLarge", `File is too large: the upload limit is ${limit} bytes.`);
   const contentType = req.headers["content-type"] || null;
   const digest = /^\s*sha-256=([A-Za-z0-9+/=]+)\s*$/i.exec(String(req.headers["digest"] ?? ""))?.[1];
-  // Not destroyed when the store stops early (too large): the rest is drained, the 413 arrives.
-  const id = await files.store(req.iterator({ destroyOnReturn: false }), contentType, digest);
+  // The store pipes the body without destroying it: when it stops early (too large) the rest is
+  // drained and the 413 still arrives.
+  const id = await files.store(req, contentType, digest);
   send(req, res, 200, { storageId: id });
 }
 

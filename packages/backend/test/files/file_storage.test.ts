@@ -21,11 +21,12 @@ const LIMIT = 256 * 1024;
 let backend: Backend;
 let dataDir: string;
 let client: ConvexHttpClient;
+let app: string;
 
 before(async () => {
   dataDir = await tempDir("files");
   backend = await startBackend({ dataDir, port: 0, sitePort: 0, logger: silentLogger, fileUploadLimitBytes: LIMIT });
-  const app = await copyFixture("files");
+  app = await copyFixture("files");
   await pushOnce(app, { url: backend.url, adminKey: backend.adminKey });
   client = new ConvexHttpClient(backend.url);
 });
@@ -271,4 +272,11 @@ test("ctx.storage.store and get in mutations; a mutation that throws leaves no r
   const rowsBefore = ((await client.query(api.files!.storedFiles!, {})) as unknown[]).length;
   await assert.rejects(client.mutation(api.files!.storeThenFail!, { text: "never kept" }), /changed my mind/);
   assert.equal(((await client.query(api.files!.storedFiles!, {})) as unknown[]).length, rowsBefore);
+});
+
+test("files survive a re-push of the app (the _storage table is not the app's)", async () => {
+  const storageId = await upload(Buffer.from("kept across pushes"), "text/plain");
+  await pushOnce(app, { url: backend.url, adminKey: backend.adminKey });
+  const url = (await client.query(api.files!.getUrl!, { storageId })) as string;
+  assert.equal(await (await fetch(url)).text(), "kept across pushes");
 });
