@@ -3,8 +3,8 @@
  * bytes under a `BlobKey`. Keys are made only from validated storage ids (see storage-id.ts), never
  * from request text, so no id can name a path outside the store.
  *
- * Two backends fit this interface: a folder on disk (the default, disk-blob-store.ts) and
- * S3-compatible object storage (not built yet).
+ * Two backends: a folder on disk (the default, disk-blob-store.ts) and an S3-compatible bucket
+ * (s3-blob-store.ts).
  */
 import type { Readable } from "node:stream";
 import type { Brand } from "@tandem/shared";
@@ -46,4 +46,4 @@ export interface BlobStore {
 }
 
 /** What a function thread needs to build its own `BlobStore` (it must be structured-cloneable). */
-export type BlobStoreConfig = { readonly kind: "disk"; readonly root: string };
+export type BlobStoreConfig = { readonly kind: "disk"; readonly root: string } | import("./s3-blob-store.js").S3Config;

@@ -2,37 +2,16 @@
  * Blobs as files under one root folder: `<root>/<first two hex digits>/<key>`. A blob is written
  * to a temporary name and renamed into place once complete, so a reader never sees part of one.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { InvariantError, TandemError } from "@tandem/shared";
+import type { Readable } from "node:stream";
+import { InvariantError } from "@tandem/shared";
+import { writeHashed } from "./spool.js";
 import { isBlobKey, type BlobKey, type BlobStore, type ByteRange, type StoredBlob } from "./blob-store.js";
 
 const TMP = ".tmp";
-
-export function uploadTooLarge(limitBytes: number): TandemError {
-  return new TandemError("PayloadTooLarge", "UploadTooLarge", `File is too large: the upload limit is ${limitBytes} bytes.`);
-}
-
-/**
- * A request body is piped rather than handed to `pipeline`, which would destroy it (and with it
- * the connection) on failure: the caller drains it and still answers, e.g. 413. A body that ends
- * early (client gone) fails the store.
- */
-function pipeFrom(source: Readable, into: Transform): void {
-  const cut = () => {
-    if (!source.readableEnded) into.destroy(new TandemError("BadRequest", "UploadIncomplete", "The upload ended before its body was complete."));
-  };
-  source.once("error", cut).once("close", cut);
-  into.once("close", () => {
-    source.off("error", cut).off("close", cut);
-    source.unpipe(into);
-  });
-  source.pipe(into);
-}
 
 export class DiskBlobStore implements BlobStore {
   readonly #root: string;
@@ -53,27 +32,11 @@ export class DiskBlobStore implements BlobStore {
     const tmpDir = join(this.#root, TMP);
     await this.#ensureDir(tmpDir);
     const tmp = join(tmpDir, `${key}.${randomBytes(6).toString("hex")}`);
-    const hash = createHash("sha256");
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (size > limitBytes) return done(uploadTooLarge(limitBytes));
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
     try {
-      const out = createWriteStream(tmp, { flags: "wx" });
-      if (source instanceof Readable) {
-        pipeFrom(source, meter);
-        await pipeline(meter, out);
-      } else {
-        await pipeline(Readable.from(source, { objectMode: false }), meter, out);
-      }
+      const blob = await writeHashed(source, tmp, limitBytes);
       await this.#ensureDir(shard);
       await rename(tmp, target);
-      return { size, sha256: hash.digest() };
+      return blob;
     } catch (e) {
       await rm(tmp, { force: true });
       throw e;

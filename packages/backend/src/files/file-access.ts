@@ -4,6 +4,7 @@
  */
 import type { BlobStore, BlobStoreConfig } from "./blob-store.js";
 import { DiskBlobStore } from "./disk-blob-store.js";
+import { S3BlobStore } from "./s3-blob-store.js";
 import { UploadTokens } from "./upload-token.js";
 
 export interface FileAccess {
@@ -23,8 +24,10 @@ export function openBlobStore(config: BlobStoreConfig): BlobStore {
   switch (config.kind) {
     case "disk":
       return new DiskBlobStore(config.root);
+    case "s3":
+      return new S3BlobStore(config);
     default:
-      return config.kind satisfies never;
+      return config satisfies never;
   }
 }
 

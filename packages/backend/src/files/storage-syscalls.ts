@@ -8,7 +8,7 @@ import { badRequest } from "@tandem/shared";
 import type { ConvexJSON, DocumentJSON } from "@tandem/storage";
 import type { Transaction } from "../transactions/transaction.js";
 import type { FunctionKind } from "../engine/types.js";
-import { uploadTooLarge } from "./disk-blob-store.js";
+import { uploadTooLarge } from "./spool.js";
 import type { FileAccess, StorageCall, StorageCallResult } from "./file-access.js";
 import { parseStorageId, STORAGE_TABLE, type StorageRef } from "./storage-id.js";
 import { checkSha256, fileUrl, metadataOf, storageDocument, storageIdNotFound, uploadUrl } from "./storage-doc.js";

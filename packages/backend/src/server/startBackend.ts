@@ -31,7 +31,7 @@ import { createSiteHandler } from "./siteServer.js";
 import { liveDeploymentAuthenticator } from "./userAuth.js";
 import { BACKEND_VERSION } from "./version.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
-import { DEFAULT_UPLOAD_LIMIT_BYTES, FileStorage, loadOrCreateStorageSecret, storageHttp } from "../files/index.js";
+import { DEFAULT_UPLOAD_LIMIT_BYTES, FileStorage, loadOrCreateStorageSecret, storageHttp, type BlobStoreConfig, type S3Config } from "../files/index.js";
 
 export interface BackendOptions {
   /** Folder for the database and the generated admin key (created if missing). */
@@ -59,6 +59,8 @@ export interface BackendOptions {
   readonly workers?: number;
   /** Largest file an upload URL (or `ctx.storage.store`) accepts; default 1 GiB. */
   readonly fileUploadLimitBytes?: number;
+  /** Where file bytes live: a folder under `dataDir` (default) or an S3-compatible bucket. */
+  readonly fileStorage?: { readonly kind: "disk" } | (Omit<S3Config, "spoolDir"> & { readonly spoolDir?: string });
 }
 
 export interface Backend {
@@ -89,7 +91,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const workers = options.storage ? 0 : (options.workers ?? 2);
   const files = new FileStorage({
     storage,
-    blobs: { kind: "disk", root: join(options.dataDir, "files") },
+    blobs: blobStoreConfig(options),
     secret: await loadOrCreateStorageSecret(options.dataDir),
     limitBytes: options.fileUploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES,
     logger: logger.child("files"),
@@ -184,3 +186,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
 }
 
 export type { Server };
+
+function blobStoreConfig(options: BackendOptions): BlobStoreConfig {
+  const given = options.fileStorage;
+  if (given?.kind === "s3") return { ...given, spoolDir: given.spoolDir ?? join(options.dataDir, "files-spool") };
+  return { kind: "disk", root: join(options.dataDir, "files") };
+}
