@@ -92,7 +92,7 @@ async function download(files: FileStorage, rawId: string, req: IncomingMessage,
   const found = await files.find(idText, "GET /api/storage");
   if (!found) throw new TandemError("NotFound", "FileNotFound", `File not found: no stored file has ID ${JSON.stringify(idText.slice(0, 64))}.`);
   const meta = metadataOf(found.doc);
-  const sha = Buffer.from(meta.sha256, "hex").toString("base64");
+  const sha = String(found.doc.sha256);
   const etag = `"${sha}"`;
   const headers: Record<string, string> = {
     ...cors(req),

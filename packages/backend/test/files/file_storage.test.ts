@@ -10,11 +10,13 @@ import { createHash, randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { ConvexHttpClient } from "convex/browser";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import WebSocket from "ws";
 import { anyApi } from "convex/server";
 import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "../../src/server/index.js";
 import { copyFixture, pushOnce, tempDir } from "../server/fixture.js";
+import { eventually } from "../sync/harness.js";
 
 const api = anyApi;
 const LIMIT = 256 * 1024;
@@ -279,4 +281,26 @@ test("files survive a re-push of the app (the _storage table is not the app's)",
   await pushOnce(app, { url: backend.url, adminKey: backend.adminKey });
   const url = (await client.query(api.files!.getUrl!, { storageId })) as string;
   assert.equal(await (await fetch(url)).text(), "kept across pushes");
+});
+
+test("a subscribed getUrl goes to null when the file is deleted, and lists follow uploads", async () => {
+  const live = new ConvexClient(backend.url, {
+    skipConvexDeploymentUrlCheck: true,
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    logger: false,
+  });
+  try {
+    const storageId = await upload(Buffer.from("watched"));
+    const url = live.onUpdate(api.files!.getUrl!, { storageId }, () => {});
+    await eventually(() => typeof url.getCurrentValue() === "string", 10_000, "the file's URL");
+    const files = live.onUpdate(api.files!.storedFiles!, {}, () => {});
+    await eventually(() => Array.isArray(files.getCurrentValue()), 10_000, "the file list");
+    const count = (files.getCurrentValue() as unknown[]).length;
+    await upload(Buffer.from("another"));
+    await eventually(() => (files.getCurrentValue() as unknown[]).length === count + 1, 10_000, "the list to grow");
+    await client.mutation(api.files!.deleteFile!, { storageId });
+    await eventually(() => url.getCurrentValue() === null, 10_000, "the URL to go");
+  } finally {
+    await live.close();
+  }
 });
