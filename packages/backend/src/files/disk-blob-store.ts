@@ -26,14 +26,14 @@ export class DiskBlobStore implements BlobStore {
     return join(this.#root, key.slice(0, 2), key);
   }
 
-  async put(key: BlobKey, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limitBytes: number): Promise<StoredBlob> {
+  async put(key: BlobKey, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limitBytes: number, expectedBytes?: number): Promise<StoredBlob> {
     const target = this.#path(key);
     const shard = join(this.#root, key.slice(0, 2));
     const tmpDir = join(this.#root, TMP);
     await this.#ensureDir(tmpDir);
     const tmp = join(tmpDir, `${key}.${randomBytes(6).toString("hex")}`);
     try {
-      const blob = await writeHashed(source, tmp, limitBytes);
+      const blob = await writeHashed(source, tmp, limitBytes, expectedBytes);
       await this.#ensureDir(shard);
       await rename(tmp, target);
       return blob;

@@ -119,7 +119,7 @@ export class FileStorage {
    * Stores the bytes and commits their `_storage` row; on any failure (too large, digest
    * mismatch, commit error) nothing is left behind.
    */
-  async store(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, contentType: string | null, sha256?: unknown): Promise<DocumentId> {
+  async store(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, contentType: string | null, sha256?: unknown, expectedBytes?: number): Promise<DocumentId> {
     const engine = this.#engineHooks();
     if (!this.#storage.tables().some((t) => t.name === STORAGE_TABLE)) {
       await this.#storage.ensureTable(STORAGE_TABLE);
@@ -129,7 +129,7 @@ export class FileStorage {
     const ref = parseStorageId(id, "storage.store", (n) => this.#storage.tableByNumber(n))!;
     this.#inFlight.add(ref.key);
     try {
-      const blob = await this.access.blobs.put(ref.key, source, this.access.limitBytes);
+      const blob = await this.access.blobs.put(ref.key, source, this.access.limitBytes, expectedBytes);
       try {
         checkSha256(sha256, blob.sha256);
         await engine.commitExternal({ writes: [{ id, table: STORAGE_TABLE, value: storageDocument(id, this.#creationTime(), blob, contentType) }] });

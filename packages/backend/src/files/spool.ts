@@ -2,12 +2,12 @@
  * Streams bytes into a local file while counting and hashing them: the one way bytes enter any
  * blob store. Past the limit it stops and rejects with `UploadTooLarge`; the caller removes the file.
  */
-import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { TandemError } from "@tandem/shared";
 import type { StoredBlob } from "./blob-store.js";
+import { streamHash } from "./hash-thread.js";
 
 export function uploadTooLarge(limitBytes: number): TandemError {
   return new TandemError("PayloadTooLarge", "UploadTooLarge", `File is too large: the upload limit is ${limitBytes} bytes.`);
@@ -30,8 +30,13 @@ function pipeFrom(source: Readable, into: Transform): void {
   source.pipe(into);
 }
 
-export async function writeHashed(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, path: string, limitBytes: number): Promise<StoredBlob> {
-  const hash = createHash("sha256");
+export async function writeHashed(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  path: string,
+  limitBytes: number,
+  expectedBytes?: number,
+): Promise<StoredBlob> {
+  const hash = streamHash(expectedBytes);
   let size = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -48,5 +53,5 @@ export async function writeHashed(source: AsyncIterable<Uint8Array> | Iterable<U
   } else {
     await pipeline(Readable.from(source, { objectMode: false }), meter, out);
   }
-  return { size, sha256: hash.digest() };
+  return { size, sha256: await hash.digest() };
 }
