@@ -42,6 +42,7 @@ export class FileStorage {
   #lastCreation = 0;
   /** Keys seen with a committed row: when the row goes, the bytes go without waiting. */
   readonly #live = new Set<BlobKey>();
+  #byIdIndex: number | null = null;
 
   constructor(options: FileStorageOptions) {
     this.#storage = options.storage;
@@ -72,11 +73,13 @@ export class FileStorage {
 
   #onCommit(notice: CommitNotice): void {
     if (notice.all || notice.writes.length === 0) return;
-    const byId = this.#storage.indexes(STORAGE_TABLE).find((i) => i.name === "by_id");
-    if (!byId) return;
+    // Every commit passes here: the `_storage` id index is looked up once it exists.
+    this.#byIdIndex ??= this.#storage.indexes(STORAGE_TABLE).find((i) => i.name === "by_id")?.id ?? null;
+    const byId = this.#byIdIndex;
+    if (byId === null) return;
     const ids: string[] = [];
     for (const w of notice.writes) {
-      if (w.index !== byId.id) continue;
+      if (w.index !== byId) continue;
       const id = decodeIndexKey(w.key)[0];
       if (typeof id === "string") ids.push(id);
     }

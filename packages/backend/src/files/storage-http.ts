@@ -100,6 +100,8 @@ async function download(files: FileStorage, rawId: string, req: IncomingMessage,
     ETag: etag,
     Digest: `sha-256=${sha}`,
     "Accept-Ranges": "bytes",
+    // Served as stored; never sniffed into something else (an uploaded file is untrusted).
+    "X-Content-Type-Options": "nosniff",
     // Bytes under an id never change: clients may keep them.
     "Cache-Control": "private, max-age=2592000, immutable",
   };

@@ -80,6 +80,15 @@ test("SigV4: AWS's published GET Object and List Objects examples", () => {
   assert.match(list.authorization!, /Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7$/);
 });
 
+test("the first file of a deployment stored by a mutation (its thread creates _storage)", async () => {
+  assert.deepEqual(await client.query(api.files!.storedFiles!, {}), []);
+  const storageId = (await client.mutation(api.files!.storeText!, { text: "first", type: "" })) as string;
+  const files = (await client.query(api.files!.storedFiles!, {})) as Array<Record<string, unknown>>;
+  assert.deepEqual(files.map((f) => f._id), [storageId]);
+  assert.ok(!("contentType" in files[0]!));
+  assert.equal(await (await fetch((await client.query(api.files!.getUrl!, { storageId })) as string)).text(), "first");
+});
+
 test("upload → getUrl → download, ranges and metadata from the bucket", async () => {
   const bytes = randomBytes(40_000);
   const before = (await objects()).length;
