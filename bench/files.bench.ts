@@ -9,7 +9,8 @@
  * Each server runs in its own child process (this file with `FILES_BENCH_ROLE`); the load
  * generator is this process (`node:http` keep-alive agent). The two servers are measured in
  * alternating rounds. Knobs: FILES_BENCH_SECONDS=6 (per server and row), FILES_BENCH_ROUNDS=6,
- * FILES_BENCH_CONCURRENCY=8, FILES_BENCH_SIZE=1048576 (bytes per file).
+ * FILES_BENCH_CONCURRENCY=8, FILES_BENCH_SIZE=1048576 (bytes per file), FILES_BENCH_SERVER_FLAGS="--cpu-prof"
+ * (node flags for the Tandem server's process).
  */
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -28,6 +29,7 @@ const ROUNDS = Number(process.env.FILES_BENCH_ROUNDS ?? 6);
 const CONCURRENCY = Number(process.env.FILES_BENCH_CONCURRENCY ?? 8);
 const SIZE = Number(process.env.FILES_BENCH_SIZE ?? 1024 * 1024);
 const ADMIN_KEY = "bench|files-admin-key";
+const SERVER_FLAGS = (process.env.FILES_BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean);
 const repoRoot = join(fileURLToPath(import.meta.url), "..", "..");
 
 // ---- servers (child processes) ---------------------------------------------------------------
@@ -71,7 +73,8 @@ async function bareRole(dir: string): Promise<void> {
 }
 
 function startChild(role: "tandem" | "bare", dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, FILES_BENCH_ROLE: role, FILES_BENCH_DIR: dir }, stdio: "inherit" });
+  const execArgv = role === "tandem" ? [...process.execArgv, ...SERVER_FLAGS] : process.execArgv;
+  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, FILES_BENCH_ROLE: role, FILES_BENCH_DIR: dir }, execArgv, stdio: "inherit" });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { url: string }) => resolve({ url: m.url, child }));
     child.once("exit", (code) => reject(new Error(`${role} server exited with ${code}`)));

@@ -30,16 +30,19 @@ export class UploadTokens {
 
   /** Throws `InvalidStorageToken` (forged, altered, garbled) or `StorageTokenExpired`. */
   verify(token: unknown): void {
-    const invalid = new TandemError("Unauthenticated", "InvalidStorageToken", "Invalid storage upload token: request a new upload URL with generateUploadUrl().");
-    if (typeof token !== "string" || token.length > 200) throw invalid;
+    if (typeof token !== "string" || token.length > 200) throw invalidToken();
     const m = /^([0-9a-z]{1,12})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$/.exec(token);
-    if (!m) throw invalid;
+    if (!m) throw invalidToken();
     const expected = Buffer.from(this.#mac(`${m[1]}.${m[2]}`));
     const given = Buffer.from(m[3]!);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid;
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidToken();
     const issued = parseInt(m[1]!, 36);
     const age = this.#now() - issued;
     if (!(age <= UPLOAD_TOKEN_VALIDITY_MS) || age < -60_000)
       throw new TandemError("Unauthenticated", "StorageTokenExpired", "Storage upload URL expired: request a new one with generateUploadUrl().");
   }
+}
+
+function invalidToken(): TandemError {
+  return new TandemError("Unauthenticated", "InvalidStorageToken", "Invalid storage upload token: request a new upload URL with generateUploadUrl().");
 }
