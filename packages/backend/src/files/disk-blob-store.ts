@@ -1,17 +1,15 @@
 /**
- * Blobs as files under one root folder: `<root>/<first two hex digits>/<key>`. A blob is written
- * to a temporary name and renamed into place once complete, so a reader never sees part of one.
+ * Blobs as files under one root folder: `<root>/<first two hex digits>/<key>`. A blob is written in
+ * place (keys are fresh ids, never reused): no `_storage` row names it before it is complete, so
+ * nothing serves part of one, and a failed write removes it.
  */
-import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { InvariantError } from "@tandem/shared";
 import { writeHashed } from "./spool.js";
 import { isBlobKey, type BlobKey, type BlobStore, type ByteRange, type StoredBlob } from "./blob-store.js";
-
-const TMP = ".tmp";
 
 export class DiskBlobStore implements BlobStore {
   readonly #root: string;
@@ -28,17 +26,11 @@ export class DiskBlobStore implements BlobStore {
 
   async put(key: BlobKey, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limitBytes: number, expectedBytes?: number): Promise<StoredBlob> {
     const target = this.#path(key);
-    const shard = join(this.#root, key.slice(0, 2));
-    const tmpDir = join(this.#root, TMP);
-    await this.#ensureDir(tmpDir);
-    const tmp = join(tmpDir, `${key}.${randomBytes(6).toString("hex")}`);
+    await this.#ensureDir(join(this.#root, key.slice(0, 2)));
     try {
-      const blob = await writeHashed(source, tmp, limitBytes, expectedBytes);
-      await this.#ensureDir(shard);
-      await rename(tmp, target);
-      return blob;
+      return await writeHashed(source, target, limitBytes, expectedBytes);
     } catch (e) {
-      await rm(tmp, { force: true });
+      await rm(target, { force: true });
       throw e;
     }
   }
