@@ -117,7 +117,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
     : null;
   const actionPool = options.workers
     ? new ActionPool({
-        data: { storage: { kind: "sqlite", path: options.workers.sqlitePath }, deploymentName: name, ...filesData },
+        // No file config here: actions reach `ctx.storage` through `storage` below.
+        data: { storage: { kind: "sqlite", path: options.workers.sqlitePath }, deploymentName: name },
         count: 1,
         blockedAfterMs: 5000,
         actionTimeoutMs: 600_000,
