@@ -300,3 +300,20 @@ test("a subscribed getUrl goes to null when the file is deleted, and lists follo
     await live.close();
   }
 });
+
+test("browser uploads: CORS preflight and headers on the upload and download answers", async () => {
+  const url = await uploadUrl();
+  const origin = "http://localhost:5173";
+  const pre = await fetch(url, { method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" } });
+  assert.equal(pre.status, 200);
+  assert.equal(pre.headers.get("access-control-allow-origin"), origin);
+  assert.match(pre.headers.get("access-control-allow-methods") ?? "", /POST/);
+  assert.equal(pre.headers.get("access-control-allow-headers"), "content-type");
+  const up = await fetch(url, { method: "POST", headers: { Origin: origin, "Content-Type": "image/gif" }, body: "GIF89a" });
+  assert.equal(up.headers.get("access-control-allow-origin"), origin);
+  const { storageId } = (await up.json()) as { storageId: string };
+  const down = await fetch(`${backend.url}/api/storage/${storageId}`, { headers: { Origin: origin } });
+  assert.equal(down.headers.get("access-control-allow-origin"), origin);
+  assert.equal(down.headers.get("x-content-type-options"), "nosniff");
+  assert.equal(await down.text(), "GIF89a");
+});
