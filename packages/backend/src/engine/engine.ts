@@ -7,6 +7,7 @@
 import { createLogger, type Logger } from "@tandem/shared";
 import type { ConvexJSON, Storage, Timestamp } from "@tandem/storage";
 import { checkArguments } from "../runtime/function_checks.js";
+import type { FileAccess, FilesThreadConfig, StorageCall, StorageCallResult } from "../files/index.js";
 import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath } from "../runtime/paths.js";
 import { Committer, type ExecutedTransaction } from "./committer.js";
@@ -33,6 +34,12 @@ export interface EngineOptions {
    * never yields is stopped by terminating its thread). Inline in this thread when absent.
    */
   readonly workers?: { readonly sqlitePath: string; readonly count?: number };
+  /** `ctx.storage`: what function threads need, and the engine-thread side actions call. */
+  readonly files?: {
+    readonly thread: FilesThreadConfig;
+    readonly access: FileAccess;
+    call(c: StorageCall): Promise<StorageCallResult>;
+  };
 }
 
 export type TandemEngine = Engine & EngineAdmin & SystemFunctionRegistry & {
@@ -52,6 +59,7 @@ export type TandemEngine = Engine & EngineAdmin & SystemFunctionRegistry & {
 
 export function createEngine(options: EngineOptions): TandemEngine {
   const storage = options.storage;
+  const files = options.files ?? null;
   const log = options.logger ?? createLogger("engine");
   const committer = new Committer(storage);
   const notifier = new CommitNotifier(log);
@@ -74,7 +82,9 @@ export function createEngine(options: EngineOptions): TandemEngine {
       runMutation: (r) => engine.runMutation(r),
       runAction: (r) => engine.runAction(r),
       vectorSearch: (r) => search.vectorSearch(r),
+      ...(files ? { storage: (c: StorageCall) => files.call(c) } : {}),
     },
+    files: files ? { thread: files.thread, access: files.access } : null,
   });
   if (runner.threaded) search.onDirty = (table, ids) => runner.searchDirty(table, ids);
   const mutations = new MutationExecutor({ storage, committer, runner, notifier, maxRetries: options.maxRetries ?? 4 });

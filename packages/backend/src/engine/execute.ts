@@ -13,6 +13,7 @@ import type { DocumentCheck } from "../runtime/db_ops.js";
 import { displayPath, type FunctionPath } from "../runtime/paths.js";
 import { toFunctionError } from "../runtime/function_error.js";
 import type { FunctionError, FunctionKind, Identity } from "./types.js";
+import type { FileAccess } from "../files/index.js";
 
 export interface RunInput {
   readonly deployment: LoadedDeployment;
@@ -26,6 +27,8 @@ export interface RunInput {
   readonly engine: EngineCallbacks;
   readonly deploymentName: string;
   readonly journal?: string | null;
+  /** File storage for queries and mutations (actions reach it through `engine.storage`). */
+  readonly files?: FileAccess | null;
   /** Validates a nested call's arguments and returns its function. */
   readonly resolveNested: (kind: FunctionKind, path: string, args: ConvexJSON) => FunctionPath;
 }
@@ -51,6 +54,7 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
       engine: input.engine,
       deploymentName: input.deploymentName,
       journal,
+      files: { access: input.files ?? null, cloudUrl: input.env.CONVEX_CLOUD_URL ?? "" },
       nested: async (nestedKind, nestedPath, nestedArgs, limits) => {
         const target = input.resolveNested(nestedKind, nestedPath, nestedArgs);
         const rollback = nestedKind === "mutation" ? input.tx?.savepoint() : undefined;

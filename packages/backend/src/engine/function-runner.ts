@@ -19,6 +19,7 @@ import { runFunction, type RunOutput } from "./execute.js";
 import type { Deployment } from "./deployment.js";
 import type { LiveDeployment } from "./live-deployment.js";
 import type { EngineCallbacks } from "../runtime/syscalls.js";
+import type { FileAccess, FilesThreadConfig } from "../files/index.js";
 import type { Identity } from "./types.js";
 import { runHttpAction } from "../http-actions/run-http-action.js";
 import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types.js";
@@ -49,6 +50,8 @@ export interface FunctionRunnerOptions {
   readonly workers?: { readonly sqlitePath: string; readonly count?: number } | undefined;
   /** What functions reach through `ctx.runQuery/runMutation/runAction` (actions). */
   readonly engine: EngineCallbacks;
+  /** File storage: function threads open it from `thread`; inline queries and mutations use `access`. */
+  readonly files: { readonly thread: FilesThreadConfig; readonly access: FileAccess } | null;
 }
 
 export class FunctionRunner {
@@ -62,7 +65,7 @@ export class FunctionRunner {
     const data = o.workers ? { storage: { kind: "sqlite" as const, path: o.workers.sqlitePath }, deploymentName: o.deploymentName } : null;
     this.#pool = data
       ? new WorkerPool({
-          data,
+          data: o.files ? { ...data, files: o.files.thread } : data,
           count: o.workers?.count ?? 2,
           userLimitMs: UDF_TIMEOUT_MS,
           // The user limit plus grace for a loaded machine (the thread is replaced past this).
@@ -162,6 +165,7 @@ export class FunctionRunner {
         engine,
         deploymentName,
         journal,
+        files: this.#o.files?.access ?? null,
         resolveNested: (k, p, a) => {
           const target = deployment.resolve(p, k, true);
           checkArgsMatch(target.meta, a, live.validation);

@@ -21,6 +21,7 @@ import { parseTransactionLimits, type NestedLimits } from "../transactions/limit
 import type { VectorSearchRequest, VectorSearchResult } from "../search/search-request.js";
 import { readSearchPage, SearchStream, searchSourceOf } from "../search/search-stream.js";
 import { schedulerSyscall } from "../scheduler/syscalls.js";
+import { isStorageSyscall, storageJsSyscall, storageSyscall, type FileAccess, type StorageCall, type StorageCallResult } from "../files/index.js";
 
 /** What actions reach through `ctx.runQuery/runMutation/runAction`. */
 export interface EngineCallbacks {
@@ -29,6 +30,8 @@ export interface EngineCallbacks {
   runAction(req: ActionRequest): Promise<ActionResult>;
   /** `ctx.vectorSearch` (absent where no search indexes are reachable). */
   vectorSearch?(req: VectorSearchRequest): Promise<VectorSearchResult>;
+  /** `ctx.storage` in actions (served where `_storage` rows are committed). */
+  storage?(call: StorageCall): Promise<StorageCallResult>;
 }
 
 export interface NestedCall {
@@ -46,6 +49,8 @@ export interface SyscallContext {
   readonly deploymentName: string;
   /** Journal passed in by a subscription, and the one this execution produces. */
   readonly journal: { input: string | null; output: string | null; paginated: boolean };
+  /** File storage for queries and mutations; `cloudUrl` prefixes the URLs it hands out. */
+  readonly files?: { readonly access: FileAccess | null; readonly cloudUrl: string };
 }
 
 const S = (v: unknown) => JSON.stringify(v);
@@ -238,7 +243,8 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/actions/cancel_job":
         return await schedulerSyscall(op, args, { kind: c.kind, tx: c.tx, engine: c.engine, functionName });
       default:
-        if (op.startsWith("1.0/storage") || op.includes("vectorSearch"))
+        if (isStorageSyscall(op)) return await storageSyscall(this.#storage(), op, args);
+        if (op.includes("vectorSearch"))
           throw new Error(`${op} is not supported by this Tandem version yet.`);
         throw new Error(`Unknown async operation ${op}`);
     }
@@ -262,7 +268,14 @@ export class ExecutionSyscalls implements SyscallHandler {
     return r.value;
   }
 
-  jsSyscall(op: string): unknown {
+  #storage() {
+    const c = this.#c;
+    const call = c.engine.storage?.bind(c.engine) ?? null;
+    return { kind: c.kind, tx: c.tx, files: c.files?.access ?? null, cloudUrl: c.files?.cloudUrl ?? "", call };
+  }
+
+  jsSyscall(op: string, args: Record<string, unknown>): unknown {
+    if (op.startsWith("storage/")) return storageJsSyscall(this.#storage(), op, args);
     throw new Error(`${op} is not supported by this Tandem version yet.`);
   }
 }

@@ -3,7 +3,7 @@
  * changes and scheduling from actions. It commits with the same conflict check as a mutation, so
  * a job is never moved out of a state a concurrent mutation (a `cancel`) just moved it out of.
  */
-import { TandemError } from "@tandem/shared";
+import { backendError } from "../errors.js";
 import type { Storage } from "@tandem/storage";
 import type { Catalog } from "../transactions/catalog.js";
 import { Transaction } from "../transactions/transaction.js";
@@ -41,5 +41,5 @@ export async function runSystemTransaction<T>(storage: Storage, engine: Committi
     const prepared = await storage.prepare(tx.writes());
     if ((await engine.commitChecked({ ts: tx.ts, readSet: tx.readSet, prepared })) !== null) return value;
   }
-  throw new TandemError("Unavailable", "OptimisticConcurrencyControlFailure", "A scheduler state change kept conflicting with concurrent writes.");
+  throw backendError("Unavailable", "OptimisticConcurrencyControlFailure", "A scheduler state change kept conflicting with concurrent writes.");
 }

@@ -24,6 +24,7 @@ import { BACKEND_VERSION } from "./version.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
 import { installAuthDoctor, registerFrontendSystemFunctions } from "../system/index.js";
 import { Scheduler, listCronJobs, registerSchedulerSystemFunctions, systemClock, type Clock } from "../scheduler/index.js";
+import { DEFAULT_UPLOAD_LIMIT_BYTES, FileStorage, loadOrCreateStorageSecret, storageHttp, type BlobStoreConfig, type S3Config } from "../files/index.js";
 
 export interface BackendOptions {
   /** Folder for the database and the generated admin key (created if missing). */
@@ -57,6 +58,10 @@ export interface BackendOptions {
   readonly nodePackagesDir?: string;
   /** The scheduler's clock (scheduled functions and crons); tests pass a `ManualClock`. */
   readonly clock?: Clock;
+  /** Largest file an upload URL (or `ctx.storage.store`) accepts; default 1 GiB. */
+  readonly fileUploadLimitBytes?: number;
+  /** Where file bytes live: a folder under `dataDir` (default) or an S3-compatible bucket. */
+  readonly fileStorage?: { readonly kind: "disk" } | (Omit<S3Config, "spoolDir"> & { readonly spoolDir?: string });
 }
 
 export interface Backend {
@@ -87,8 +92,16 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const sqlitePath = join(options.dataDir, DATABASE_FILE);
   const storage = options.storage ?? (await openSqliteStorage({ path: sqlitePath }));
   const workers = options.storage ? 0 : (options.workers ?? 2);
+  const files = new FileStorage({
+    storage,
+    blobs: blobStoreConfig(options),
+    secret: await loadOrCreateStorageSecret(options.dataDir),
+    limitBytes: options.fileUploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES,
+    logger: logger.child("files"),
+  });
   const engine = createEngine({
     storage,
+    files: { thread: files.threadConfig, access: files.access, call: (c) => files.call(c) },
     logger: logger.child("engine"),
     name: instanceName,
     ...(workers > 0 ? { workers: { sqlitePath, count: workers } } : {}),
@@ -98,6 +111,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const siteServer = createServer({ keepAliveTimeout: 65_000 });
   let sync: SyncServer | null = null;
   let scheduler: Scheduler | null = null;
+  let detachFiles = () => {};
   try {
     const port = await listen(apiServer, options.port ?? 3210, host);
     const sitePort = await listen(siteServer, options.sitePort ?? 3211, host);
@@ -107,6 +121,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       CONVEX_CLOUD_URL: urls.cloud,
       CONVEX_SITE_URL: urls.site,
     });
+    detachFiles = files.attach(engine, urls.cloud);
     const logs = new LogStream();
     engine.onExecution((entry) => logs.push(entry));
     const validation: ValidationContext = {
@@ -167,7 +182,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       ...logRoutes({ logs, auth, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) }),
       ...dataRoutes({ imports, exports, auth }),
     ];
-    const api = createRouter(routes, logger.child("http"));
+    const api = storageHttp(files, logger.child("files"), createRouter(routes, logger.child("http")));
     const site = createSiteHandler({ engine, auth, siteOrigin: () => urls.site, logger: logger.child("http-actions") });
     siteServer.on("request", site);
     // HTTP actions are also reachable on the main origin under `/http/` (docs/http-api.md).
@@ -194,6 +209,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       setEnvironmentVariables: (vars) => env.update(Object.entries(vars).map(([name, value]) => ({ name, value }))),
       close: () =>
         (closed ??= (async () => {
+          detachFiles();
           await sync?.close();
           await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
           await scheduler?.close();
@@ -203,6 +219,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     };
   } catch (e) {
     await scheduler?.close().catch(() => {});
+    detachFiles();
     await sync?.close();
     await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
     await engine.close().catch(() => {});
@@ -212,3 +229,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
 }
 
 export type { Server };
+
+function blobStoreConfig(options: BackendOptions): BlobStoreConfig {
+  const given = options.fileStorage;
+  if (given?.kind === "s3") return { ...given, spoolDir: given.spoolDir ?? join(options.dataDir, "files-spool") };
+  return { kind: "disk", root: join(options.dataDir, "files") };
+}

@@ -9,7 +9,7 @@ import type { Logger } from "@tandem/shared";
 import type { Deployment } from "../../engine/deployment.js";
 import type { EngineCallbacks } from "../syscalls.js";
 import type { VectorSearchRequest } from "../../search/search-request.js";
-import type { ActionJob, FromActionWorker, ToActionWorker, VectorSearchOutcome } from "./action_protocol.js";
+import type { ActionJob, EngineCallResult, FromActionWorker, ToActionWorker, VectorSearchOutcome } from "./action_protocol.js";
 import type { JobOutcome, WorkerData } from "./protocol.js";
 import { attachThread, spawnThread } from "./spawn_thread.js";
 import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
@@ -137,14 +137,16 @@ export class ActionPool {
       }
       case "call": {
         const e = this.#opts.engine;
-        const pending =
-          m.method === "runQuery"
-            ? e.runQuery(m.req)
-            : m.method === "runMutation"
-              ? e.runMutation(m.req)
-              : m.method === "runAction"
-                ? e.runAction(m.req)
-                : vectorSearchOutcome(e, m.req);
+        const pending: Promise<EngineCallResult> =
+          m.method === "storage"
+            ? (e.storage?.(m.call) ?? Promise.resolve({ ok: false, message: "File storage is not configured on this backend." }))
+            : m.method === "runQuery"
+              ? e.runQuery(m.req)
+              : m.method === "runMutation"
+                ? e.runMutation(m.req)
+                : m.method === "runAction"
+                  ? e.runAction(m.req)
+                  : vectorSearchOutcome(e, m.req);
         void pending.then((result) => {
           if (!this.#closed) slot.worker.postMessage({ type: "callResult", id: m.id, result } satisfies ToActionWorker);
         });

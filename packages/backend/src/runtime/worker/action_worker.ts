@@ -41,6 +41,7 @@ const engine: EngineCallbacks = {
     if (!r.ok) throw new Error(r.message);
     return r.value;
   },
+  storage: (c) => call({ method: "storage", call: c }),
 };
 
 port.on("message", (m: ToActionWorker) => {

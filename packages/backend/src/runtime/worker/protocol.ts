@@ -3,10 +3,13 @@ import type { ConvexJSON, KeyRange, PreparedCommit, TableInfo, Timestamp } from 
 import type { Deployment } from "../../engine/deployment.js";
 import type { FunctionError, Identity } from "../../engine/types.js";
 import type { FunctionPath } from "../paths.js";
+import type { FilesThreadConfig } from "../../files/index.js";
 
 export interface WorkerData {
   readonly storage: { readonly kind: "sqlite"; readonly path: string };
   readonly deploymentName: string;
+  /** Where function threads find stored files and how they sign upload URLs. */
+  readonly files?: FilesThreadConfig;
 }
 
 export interface RunJob {

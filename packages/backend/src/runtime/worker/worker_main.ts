@@ -18,6 +18,7 @@ import { runFunction } from "../../engine/execute.js";
 import { setUpFunctionThread } from "./thread_setup.js";
 import type { DocumentCheck } from "../db_ops.js";
 import { SearchIndexes } from "../../search/search-indexes.js";
+import { fileAccessFrom } from "../../files/index.js";
 import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
 
 setUpFunctionThread();
@@ -33,6 +34,7 @@ const rpcs = new Map<number, { resolve: (t: TableInfo) => void; reject: (e: Erro
 let queue: Promise<void> = Promise.resolve();
 /** This thread's own copy of the text indexes, kept current by `searchDirty` messages. */
 let search: SearchIndexes | null = null;
+const files = data.files ? fileAccessFrom(data.files) : null;
 
 const send = (m: FromWorker) => port.postMessage(m);
 
@@ -156,6 +158,7 @@ async function run(id: number, job: RunJob): Promise<void> {
       engine: { runQuery: unavailable, runMutation: unavailable, runAction: unavailable },
       deploymentName: data.deploymentName,
       journal: job.journal,
+      files,
       resolveNested: (k, p, a) => {
         const target = dep.resolve(p, k, true);
         checkArgsMatch(target.meta, a, ctx);

@@ -1,0 +1,50 @@
+/**
+ * Where file bytes live. The `_storage` table holds each file's metadata; a `BlobStore` holds its
+ * bytes under a `BlobKey`. Keys are made only from validated storage ids (see storage-id.ts), never
+ * from request text, so no id can name a path outside the store.
+ *
+ * Two backends: a folder on disk (the default, disk-blob-store.ts) and an S3-compatible bucket
+ * (s3-blob-store.ts).
+ */
+import type { Readable } from "node:stream";
+import type { Brand } from "@tandem/shared";
+
+/** 32 lowercase hex digits: the random part of a `_storage` document id. */
+export type BlobKey = Brand<string, "BlobKey">;
+
+const KEY = /^[0-9a-f]{32}$/;
+
+export function isBlobKey(s: string): s is BlobKey {
+  return KEY.test(s);
+}
+
+export interface StoredBlob {
+  readonly size: number;
+  /** SHA-256 of the bytes. */
+  readonly sha256: Buffer;
+}
+
+/** An inclusive byte range, already checked against the blob's size. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface BlobStore {
+  /**
+   * Streams `source` into the store under `key`. Past `limitBytes` it stops, stores nothing and
+   * rejects with `PayloadTooLarge`; a failed write stores nothing either. `expectedBytes` is the
+   * declared length when known (a hint: large bodies are hashed off the calling thread).
+   */
+  put(key: BlobKey, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limitBytes: number, expectedBytes?: number): Promise<StoredBlob>;
+  /** The bytes (or one range of them), or `null` when nothing is stored under `key`. */
+  open(key: BlobKey, range?: ByteRange): Promise<Readable | null>;
+  /** Whole blob in memory (actions' `ctx.storage.get`, mutations' `storage.get`). */
+  read(key: BlobKey): Promise<Buffer | null>;
+  delete(key: BlobKey): Promise<void>;
+  /** Every key with the time it was written (epoch ms), for removing blobs nothing refers to. */
+  list(): AsyncIterable<{ key: BlobKey; writtenMs: number }>;
+}
+
+/** What a function thread needs to build its own `BlobStore` (it must be structured-cloneable). */
+export type BlobStoreConfig = { readonly kind: "disk"; readonly root: string } | import("./s3-blob-store.js").S3Config;
