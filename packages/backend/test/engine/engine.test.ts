@@ -190,7 +190,8 @@ for (const mode of ["inline", "workers"] as const) {
       const r = await q("messages:spin");
       assert.equal(r.ok, false);
       assert.match(!r.ok ? r.error.message : "", /timed out/);
-      assert.ok(Date.now() - started < 5000);
+      // Stopped by the time limit (1 s) plus the thread-replacement grace, with room for a loaded machine.
+      assert.ok(Date.now() - started < 20_000);
       assert.equal((await q("messages:list")).ok, true);
       if (mode !== "workers") return;
       // In worker threads, code that loops after an await is stopped too (its thread is replaced).
@@ -199,7 +200,7 @@ for (const mode of ["inline", "workers"] as const) {
         const r2 = await run(path);
         assert.equal(r2.ok, false, path);
         assert.match(!r2.ok ? r2.error.message : "", /timed out/);
-        assert.ok(Date.now() - t0 < 6000);
+        assert.ok(Date.now() - t0 < 20_000);
       }
       assert.ok(engine.workersReplaced >= 2);
       // An action that never yields: its thread is replaced, other callers keep being served.
@@ -210,7 +211,7 @@ for (const mode of ["inline", "workers"] as const) {
       const sa = await spinning;
       assert.equal(sa.ok, false);
       assert.match(!sa.ok ? sa.error.message : "", /blocked for more than/);
-      assert.ok(Date.now() - t1 < 15_000);
+      assert.ok(Date.now() - t1 < 30_000);
       assert.equal(ok(await engine.runAction({ path: "messages:callEverything", args: { author: "after-spin" }, identity: none })), 1);
       const all = ok<{ author: string }[]>(await q("messages:list"));
       assert.equal(all.some((d) => d.author === "spin"), false);
