@@ -27,6 +27,8 @@ export interface ServiceOptions {
   readonly sessionTokenLifetimeSeconds?: number | undefined;
   /** Session tokens minted to native SDKs (default 3600 s; docs/android-guide.md#token-lifetime). */
   readonly nativeTokenLifetimeSeconds?: number | undefined;
+  /** The identity service's public URL when TLS ends at a reverse proxy (`tandem serve --issuer`). */
+  readonly identityPublicUrl?: string | undefined;
   /** Serve every port over TLS from a local CA, naming `publicHost` (`tandem dev --https`). */
   readonly https?: HttpsOptions | undefined;
   /** Both services' clock (tests compress time with a `ManualClock`). */
@@ -69,7 +71,11 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       dataDir: join(o.dataDir, "identity"),
       host: https ? "127.0.0.1" : o.host,
       port: https ? 0 : o.identityPort,
-      ...(https && identityFront ? { publicUrl: httpsOrigin(https.publicHost, identityFront.port) } : {}),
+      ...(https && identityFront
+        ? { publicUrl: httpsOrigin(https.publicHost, identityFront.port) }
+        : o.identityPublicUrl
+          ? { publicUrl: o.identityPublicUrl }
+          : {}),
       instance: o.instance,
       logger: o.logger,
       ...(o.sessionTokenLifetimeSeconds ? { sessionTokenLifetimeSeconds: o.sessionTokenLifetimeSeconds } : {}),
@@ -80,8 +86,10 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     await front?.close();
     throw e;
   }
-  // The issuer names a host devices reach (10.0.2.2 is the emulator's name for this machine's loopback).
+  // The issuer may name a host only devices reach (10.0.2.2 is the emulator's name for this
+  // machine's loopback) or a reverse proxy: the backend reads its keys over loopback instead.
   const issuerOrigin = new URL(identity.issuer).origin;
+  const viaLoopback = issuerOrigin !== new URL(identity.url).origin;
   const issuerFetch = (url: string, init?: RequestInit) =>
     fetch(url.startsWith(issuerOrigin) ? identity.url + url.slice(issuerOrigin.length) : url, init);
   let backend: Backend;
@@ -95,7 +103,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       ...(o.adminKey ? { adminKey: o.adminKey } : {}),
       ...(o.storage ? { storage: o.storage } : {}),
       ...(o.nodePackagesDir ? { nodePackagesDir: o.nodePackagesDir } : {}),
-      ...(https ? { issuerFetch } : {}),
+      ...(viaLoopback ? { issuerFetch } : {}),
       ...(clock ? { clock } : {}),
     });
   } catch (e) {
