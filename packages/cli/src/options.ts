@@ -16,7 +16,12 @@ export function addServerOptions(cmd: Command): Command {
     .option("--site-port <port>", "HTTP actions port", parsePort, DEFAULT_PORTS.sitePort)
     .option("--identity-port <port>", "identity service port", parsePort, DEFAULT_PORTS.identityPort)
     .option("--admin-key <key>", "admin key (default: $TANDEM_ADMIN_KEY, else generated and kept in the data folder)")
-    .option("--session-token-lifetime <seconds>", "lifetime of session tokens (default 60, as Clerk)", parseLifetime);
+    .option("--session-token-lifetime <seconds>", "lifetime of session tokens (default 60, as Clerk)", parseLifetime)
+    .option(
+      "--native-token-lifetime <seconds>",
+      "lifetime of session tokens minted to native SDKs (default 3600: the Convex Android client never refreshes)",
+      parseLifetime,
+    );
 }
 
 /** Session tokens shorter than 15 s would make clients refetch continuously (their leeway is 10 s). */
@@ -33,6 +38,7 @@ export interface ServerFlags {
   identityPort: number;
   adminKey?: string;
   sessionTokenLifetime?: number;
+  nativeTokenLifetime?: number;
 }
 
 export function adminKeyFrom(flags: ServerFlags): string | undefined {
@@ -48,5 +54,6 @@ export function serviceOptionsFrom(flags: ServerFlags) {
     identityPort: flags.identityPort,
     adminKey: adminKeyFrom(flags),
     sessionTokenLifetimeSeconds: flags.sessionTokenLifetime,
+    nativeTokenLifetimeSeconds: flags.nativeTokenLifetime,
   };
 }

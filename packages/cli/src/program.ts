@@ -37,7 +37,9 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       .description("run backend + identity for the app in --dir, write .env.local, and push with the app's `convex dev`")
       .option("--dir <app>", "app folder (with convex/)")
       .option("--once", "push once and exit with the convex CLI's exit code")
-      .option("--typecheck <mode>", "passed to `convex dev --typecheck` (enable|try|disable)", "try"),
+      .option("--typecheck <mode>", "passed to `convex dev --typecheck` (enable|try|disable)", "try")
+      .option("--https", "serve every port over TLS from a local CA (APP/.tandem/tls/ca.crt) for devices")
+      .option("--public-host <host>", "with --https: the host devices reach this machine by (emulator: 10.0.2.2)"),
   ).action(async (flags: DevFlags) => {
     code = await runDev(flags, io);
   });
@@ -47,7 +49,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       .command("serve")
       .description("run backend + identity without watching (production)")
       .option("--data <dir>", "data folder for SQLite and keys", ".tandem")
-      .option("--db <url>", "postgres:// URL instead of SQLite"),
+      .option("--db <url>", "postgres:// URL instead of SQLite")
+      .option("--issuer <url>", "public https URL of the identity service when TLS ends at a reverse proxy (docs/android-guide.md#tandem-serve-behind-a-reverse-proxy)"),
   ).action(async (flags: ServeFlags) => {
     code = await runServe(flags, io, untilSignal());
   });

@@ -2,12 +2,17 @@
  * Starting the backend and the identity service together (what `dev` and `serve` share), and
  * wiring them: the backend learns the issuer through the `TANDEM_ISSUER_DOMAIN` deployment env
  * var (and `CLERK_JWT_ISSUER_DOMAIN` when the app has not set it), so `auth.config.ts` can read it.
+ *
+ * With `https` (`tandem dev --https`) the services listen on loopback ports of their own and TLS
+ * fronts take the public ports; the issuer names the public host (what devices reach), and the
+ * backend fetches that issuer's keys from the identity service over loopback.
  */
 import { join } from "node:path";
-import { startBackend, type Backend } from "@tandem/backend";
+import { startBackend, type Backend, type Clock } from "@tandem/backend";
 import { startIdentityServer, type IdentityServer } from "@tandem/identity";
 import type { Logger } from "@tandem/shared";
 import type { Storage } from "@tandem/storage";
+import { httpsOrigin, startHttpsFront, type HttpsFront, type HttpsOptions } from "./tls/https-front.js";
 
 export interface ServiceOptions {
   readonly dataDir: string;
@@ -20,6 +25,14 @@ export interface ServiceOptions {
   readonly logger: Logger;
   readonly storage?: Storage;
   readonly sessionTokenLifetimeSeconds?: number | undefined;
+  /** Session tokens minted to native SDKs (default 3600 s; docs/android-guide.md#token-lifetime). */
+  readonly nativeTokenLifetimeSeconds?: number | undefined;
+  /** The identity service's public URL when TLS ends at a reverse proxy (`tandem serve --issuer`). */
+  readonly identityPublicUrl?: string | undefined;
+  /** Serve every port over TLS from a local CA, naming `publicHost` (`tandem dev --https`). */
+  readonly https?: HttpsOptions | undefined;
+  /** Both services' clock (tests compress time with a `ManualClock`). */
+  readonly clock?: Clock | undefined;
   /** The app folder: `"use node"` packages the CLI leaves external load from its node_modules. */
   readonly nodePackagesDir?: string | undefined;
 }
@@ -27,32 +40,75 @@ export interface ServiceOptions {
 export interface Services {
   readonly backend: Backend;
   readonly identity: IdentityServer;
+  /** The URLs clients use: the services' own, or the TLS fronts' with `https`. */
+  readonly publicUrls: { readonly backend: string; readonly site: string };
+  /** With `https`: the CA certificate devices must trust. */
+  readonly caCertPath: string | null;
   close(): Promise<void>;
 }
 
 export async function startServices(o: ServiceOptions): Promise<Services> {
-  const identity = await startIdentityServer({
-    dataDir: join(o.dataDir, "identity"),
-    host: o.host,
-    port: o.identityPort,
-    instance: o.instance,
-    logger: o.logger,
-    ...(o.sessionTokenLifetimeSeconds ? { sessionTokenLifetimeSeconds: o.sessionTokenLifetimeSeconds } : {}),
-  });
+  const inner: { identity?: IdentityServer; backend?: Backend } = {};
+  const portOf = (url: string | undefined) => (url ? Number(new URL(url).port) : null);
+  let front: HttpsFront | null = null;
+  if (o.https) {
+    front = await startHttpsFront({
+      ...o.https,
+      listenHost: o.host,
+      routes: [
+        { port: o.identityPort, targetPort: () => portOf(inner.identity?.url) },
+        { port: o.port, targetPort: () => portOf(inner.backend?.url) },
+        { port: o.sitePort, targetPort: () => portOf(inner.backend?.siteUrl) },
+      ],
+    });
+  }
+  const [identityFront, backendFront, siteFront] = front?.fronts ?? [];
+  const https = o.https;
+  const clock = o.clock;
+  let identity: IdentityServer;
+  try {
+    identity = inner.identity = await startIdentityServer({
+      dataDir: join(o.dataDir, "identity"),
+      host: https ? "127.0.0.1" : o.host,
+      port: https ? 0 : o.identityPort,
+      ...(https && identityFront
+        ? { publicUrl: httpsOrigin(https.publicHost, identityFront.port) }
+        : o.identityPublicUrl
+          ? { publicUrl: o.identityPublicUrl }
+          : {}),
+      instance: o.instance,
+      logger: o.logger,
+      ...(o.sessionTokenLifetimeSeconds ? { sessionTokenLifetimeSeconds: o.sessionTokenLifetimeSeconds } : {}),
+      ...(o.nativeTokenLifetimeSeconds ? { nativeSessionTokenLifetimeSeconds: o.nativeTokenLifetimeSeconds } : {}),
+      ...(clock ? { clock: () => clock.now() } : {}),
+    });
+  } catch (e) {
+    await front?.close();
+    throw e;
+  }
+  // The issuer may name a host only devices reach (10.0.2.2 is the emulator's name for this
+  // machine's loopback) or a reverse proxy: the backend reads its keys over loopback instead.
+  const issuerOrigin = new URL(identity.issuer).origin;
+  const viaLoopback = issuerOrigin !== new URL(identity.url).origin;
+  const issuerFetch = (url: string, init?: RequestInit) =>
+    fetch(url.startsWith(issuerOrigin) ? identity.url + url.slice(issuerOrigin.length) : url, init);
   let backend: Backend;
   try {
-    backend = await startBackend({
+    backend = inner.backend = await startBackend({
       dataDir: join(o.dataDir, "backend"),
-      host: o.host,
-      port: o.port,
-      sitePort: o.sitePort,
+      host: https ? "127.0.0.1" : o.host,
+      port: https ? 0 : o.port,
+      sitePort: https ? 0 : o.sitePort,
       logger: o.logger.child("backend"),
       ...(o.adminKey ? { adminKey: o.adminKey } : {}),
       ...(o.storage ? { storage: o.storage } : {}),
       ...(o.nodePackagesDir ? { nodePackagesDir: o.nodePackagesDir } : {}),
+      ...(viaLoopback ? { issuerFetch } : {}),
+      ...(clock ? { clock } : {}),
     });
   } catch (e) {
     await identity.close();
+    await front?.close();
     throw e;
   }
   const vars: Record<string, string> = { TANDEM_ISSUER_DOMAIN: identity.issuer };
@@ -64,7 +120,13 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
   return {
     backend,
     identity,
+    publicUrls:
+      https && backendFront && siteFront
+        ? { backend: httpsOrigin(https.publicHost, backendFront.port), site: httpsOrigin(https.publicHost, siteFront.port) }
+        : { backend: backend.url, site: backend.siteUrl },
+    caCertPath: front?.ca.certPath ?? null,
     close: async () => {
+      await front?.close();
       await backend.close();
       await identity.close();
     },

@@ -13,7 +13,8 @@ import { signUpWithCode } from "./support/flows.js";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test("cached until exp − leeway, refreshed in the background, one mint for concurrent readers", async (t) => {
-  const identity = await startIdentity({ sessionTokenLifetimeSeconds: 4 });
+  // Header mode sends `_is_native=1`: its tokens get the native lifetime, shortened here too.
+  const identity = await startIdentity({ sessionTokenLifetimeSeconds: 4, nativeSessionTokenLifetimeSeconds: 4 });
   t.after(() => identity.stop());
   const mints: string[] = [];
   const countingFetch: typeof fetch = (input, init) => {

@@ -43,6 +43,11 @@ export interface IdentityServerOptions {
   allowedOrigins?: string[];
   /** Default 60. */
   sessionTokenLifetimeSeconds?: number;
+  /**
+   * Session tokens minted to native SDKs (`?_is_native=1|true`), default 3600: the Convex Android
+   * client the Clerk glue pins never refreshes its token (docs/android-guide.md#token-lifetime).
+   */
+  nativeSessionTokenLifetimeSeconds?: number;
   smtp?: SmtpOptions;
   logger?: Logger;
   security?: SecurityOptions;
@@ -73,6 +78,7 @@ export function resolveSecurity(s: SecurityOptions = {}): ResolvedSecurity {
 }
 
 export const SESSION_CLOCK_SKEW_SECONDS = 5;
+export const DEFAULT_NATIVE_TOKEN_LIFETIME_SECONDS = 3600;
 export const DEFAULT_PORT = 3212;
 export const CODE_TTL_MS = 10 * 60_000;
 export const MAX_CODE_ATTEMPTS = 5;

@@ -35,6 +35,13 @@ const catalogue = {
   origin_invalid: ["Forbidden", "This origin may not call the identity API."],
   authentication_invalid: ["Unauthenticated", "Authentication is invalid or missing."],
   session_not_active: ["Unauthenticated", "This session is no longer active."],
+  // Why a client's session gets no token; Clerk's native SDKs sign out locally on these codes.
+  session_not_found: ["NotFound", "This session does not exist on this client."],
+  session_ended: ["Unauthenticated", "This session has ended."],
+  session_removed: ["Unauthenticated", "This session has been removed."],
+  session_revoked: ["Unauthenticated", "This session has been revoked."],
+  session_expired: ["Unauthenticated", "This session has expired."],
+  session_replaced: ["Unauthenticated", "This session has been replaced."],
   resource_not_found: ["NotFound", "The requested resource was not found."],
   request_body_invalid: ["BadRequest", "The request body could not be parsed."],
   unsupported_content_type: ["BadRequest", "Send application/json or application/x-www-form-urlencoded."],

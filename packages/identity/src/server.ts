@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { silentLogger } from "@tandem/shared";
-import { DEFAULT_PORT, resolveSecurity, SESSION_CLOCK_SKEW_SECONDS, type IdentityServerOptions } from "./config.js";
+import { DEFAULT_NATIVE_TOKEN_LIFETIME_SECONDS, DEFAULT_PORT, resolveSecurity, SESSION_CLOCK_SKEW_SECONDS, type IdentityServerOptions } from "./config.js";
 import { KeyRing } from "./crypto/keyring.js";
 import { IdentityService } from "./domain/service.js";
 import { createRequestHandler } from "./http/app.js";
@@ -74,16 +74,18 @@ export async function openIdentityService(opts: IdentityServerOptions & { issuer
   const store = openSqliteStore(join(opts.dataDir, "identity.sqlite"));
   const instance = await ensureInstance(store, kind, clock());
   const sessionLifetime = opts.sessionTokenLifetimeSeconds ?? 60;
+  const nativeLifetime = opts.nativeSessionTokenLifetimeSeconds ?? DEFAULT_NATIVE_TOKEN_LIFETIME_SECONDS;
   let svc: IdentityService | null = null;
+  // A retired key stays published as long as the longest token it signed, native ones included.
   const keys = new KeyRing(store, instance.id, () =>
-    svc ? svc.maxTokenLifetimeSeconds(sessionLifetime, SESSION_CLOCK_SKEW_SECONDS) : Promise.resolve(24 * 3600),
+    svc ? svc.maxTokenLifetimeSeconds(Math.max(sessionLifetime, nativeLifetime), SESSION_CLOCK_SKEW_SECONDS) : Promise.resolve(24 * 3600),
   );
   svc = new IdentityService({
     store,
     instance,
     issuer: opts.issuer,
     keys,
-    minter: new TokenMinter(keys, opts.issuer, { lifetimeSeconds: sessionLifetime, clockSkewSeconds: SESSION_CLOCK_SKEW_SECONDS, audience: "convex" }),
+    minter: new TokenMinter(keys, opts.issuer, { lifetimeSeconds: sessionLifetime, nativeLifetimeSeconds: nativeLifetime, clockSkewSeconds: SESSION_CLOCK_SKEW_SECONDS, audience: "convex" }),
     mailer: createMailer({ kind, instanceId: instance.id, store, smtp: opts.smtp, logger }),
     limiter: new RateLimiter(clock),
     security: resolveSecurity(opts.security),

@@ -28,7 +28,9 @@ for (const mode of ["cookie", "header"] as Mode[]) {
     assert.equal(env.status, 200);
     assert.equal(env.body.display_config.instance_environment_type, "development");
     const none = await c.get("/v1/client");
-    assert.deepEqual(none.body, { response: null, client: null });
+    // Header mode creates the client (native SDKs decode `response` as a non-null client).
+    if (mode === "cookie") assert.deepEqual(none.body, { response: null, client: null });
+    else assert.deepEqual([none.body.response.object, none.body.response.sessions, c.token?.startsWith(none.body.response.id)], ["client", [], true]);
 
     const sessionId = await signUp(c, server, "ada@example.com", { first_name: "Ada", last_name: "Lovelace" });
     if (mode === "cookie") {
@@ -67,7 +69,10 @@ for (const mode of ["cookie", "header"] as Mode[]) {
     const stale = new FapiClient(server.url, mode);
     if (mode === "cookie") stale.cookies.set("__client", before!);
     else stale.token = before!;
-    assert.equal((await stale.get("/v1/client")).body.response, null);
+    const staleClient = (await stale.get("/v1/client")).body.response;
+    // Cookie mode: no client; header mode: a new, empty client under a new token.
+    if (mode === "cookie") assert.equal(staleClient, null);
+    else assert.deepEqual([staleClient.sessions, staleClient.id === ok.body.client.id, stale.token === before], [[], false, false]);
 
     // Session token: Clerk v2 claims + aud + OIDC profile claims, verified through discovery.
     const t1 = (await c.post(`/v1/client/sessions/${sid}/tokens`, { organization_id: "" })).body.jwt;
@@ -78,7 +83,8 @@ for (const mode of ["cookie", "header"] as Mode[]) {
     assert.equal(protectedHeader.typ, "JWT");
     for (const k of ["azp", "exp", "iat", "iss", "jti", "nbf", "sid", "sub", "v", "fva", "sts"].filter((k) => k !== "azp"))
       assert.ok(k in payload, `claim ${k}`);
-    assert.equal(payload.exp! - payload.iat!, 60);
+    // Native SDKs (`_is_native`, header mode here) get the native lifetime (default 1 h), browsers Clerk's 60 s.
+    assert.equal(payload.exp! - payload.iat!, mode === "header" ? 3600 : 60);
     assert.equal(payload.iat! - payload.nbf!, 5);
     assert.equal(payload.v, 2);
     assert.equal(payload.sts, "active");
@@ -115,7 +121,7 @@ for (const mode of ["cookie", "header"] as Mode[]) {
     assert.equal(ended.body.client.sessions.length, 0);
     const denied = await c.post(`/v1/client/sessions/${sid}/tokens`);
     assert.equal(denied.status, 401);
-    assert.equal(denied.body.errors[0].code, "session_not_active");
+    assert.equal(denied.body.errors[0].code, "session_ended");
   });
 }
 

@@ -44,7 +44,8 @@ test("rotation keeps retired keys published for the longest token lifetime", asy
   const dataDir = mkdtempSync(join(tmpdir(), "tandem-identity-"));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   let now = Date.parse("2026-01-01T00:00:00Z");
-  const svc = await openIdentityService({ dataDir, issuer: "http://issuer.test", clock: () => now });
+  // Native session tokens (default 1 h) would extend retention too; this test starts from 60 s.
+  const svc = await openIdentityService({ dataDir, issuer: "http://issuer.test", clock: () => now, nativeSessionTokenLifetimeSeconds: 60 });
   t.after(() => svc.store.close());
   const user = await createUser(svc, { emailAddresses: ["k@example.com"], password: "a long enough password" });
   const session = await svc.createSession(newId.client(), user);

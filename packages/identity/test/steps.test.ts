@@ -36,7 +36,7 @@ test("records belong to their client; steps out of order get the state machine's
     assert.equal((await alice.get(path)).status, 200, `${path} is the owner's`);
   }
   const stolenToken = await mallory.post(`/v1/client/sessions/${sessionId}/tokens`);
-  assert.equal(stolenToken.body.errors[0].code, "resource_not_found");
+  assert.equal(stolenToken.body.errors[0].code, "session_not_found");
 
   const early = await alice.post(`/v1/client/sign_ins/${siId}/reset_password`, { password: "a brand new password" });
   assert.equal(early.body.errors[0].code, "sign_in_not_ready");

@@ -7,7 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createLogger, type Logger } from "@tandem/shared";
 import { decodeId, openSqliteStorage, type Storage } from "@tandem/storage";
-import { checkAdminKey as sameAdminKey } from "../auth/index.js";
+import { checkAdminKey as sameAdminKey, type FetchLike } from "../auth/index.js";
 import { createEngine, type TandemEngine } from "../engine/index.js";
 import { createRouter, functionRoutes, metaRoutes, type RequestAuthenticator, type VerifiedUser } from "../http/index.js";
 import { PushService, deployRoutes, loadEnvironment, registerCliSystemFunctions } from "../deploy/index.js";
@@ -56,12 +56,20 @@ export interface BackendOptions {
    * packages the CLI bundles (the default) need nothing.
    */
   readonly nodePackagesDir?: string;
-  /** The scheduler's clock (scheduled functions and crons); tests pass a `ManualClock`. */
+  /**
+   * The scheduler's clock (scheduled functions and crons), also the one user tokens' expiry is
+   * checked against; tests pass a `ManualClock`.
+   */
   readonly clock?: Clock;
   /** Largest file an upload URL (or `ctx.storage.store`) accepts; default 1 GiB. */
   readonly fileUploadLimitBytes?: number;
   /** Where file bytes live: a folder under `dataDir` (default) or an S3-compatible bucket. */
   readonly fileStorage?: { readonly kind: "disk" } | (Omit<S3Config, "spoolDir"> & { readonly spoolDir?: string });
+  /**
+   * How the backend fetches issuers' discovery documents and key sets (default `fetch`). `tandem dev --https`
+   * reaches its own identity service over loopback while the issuer names a host only devices reach.
+   */
+  readonly issuerFetch?: FetchLike;
 }
 
 export interface Backend {
@@ -128,7 +136,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       tableNumberToName: (n) => storage.tableByNumber(n as never)?.name,
       decodeId: (id) => decodeId(id),
     };
-    const userAuth = new DeploymentAuth(logger.child("auth"));
+    const userAuth = new DeploymentAuth(logger.child("auth"), {
+      ...(options.clock ? { now: () => options.clock!.now() } : {}),
+      ...(options.issuerFetch ? { fetch: options.issuerFetch } : {}),
+    });
     // Every deployment that goes live (at open and on each push) passes its providers to userAuth.
     const deployer = {
       analyze: engine.analyze.bind(engine),
@@ -192,6 +203,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       authenticateUser: auth.authenticateUser,
       checkAdminKey: auth.checkAdminKey,
       logger: logger.child("sync"),
+      ...(options.clock ? { clock: () => options.clock!.now() } : {}),
     });
     const syncServer = sync;
     // Sessions authenticated against providers that are gone are re-checked (and dropped if refused).

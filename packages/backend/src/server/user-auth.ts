@@ -6,7 +6,7 @@
  * and key sets.
  */
 import type { Logger } from "@tandem/shared";
-import { createAuthVerifier, serializeProvider, type AuthProvider, type AuthVerifier } from "../auth/index.js";
+import { createAuthVerifier, serializeProvider, type AuthProvider, type AuthVerifier, type AuthVerifierOptions } from "../auth/index.js";
 import type { Deployment } from "../engine/deployment.js";
 import type { VerifiedUser } from "../http/identity.js";
 import { providersOf } from "../deploy/push-service.js";
@@ -16,8 +16,12 @@ export class DeploymentAuth {
   #verifier: AuthVerifier;
   readonly #listeners = new Set<() => void>();
 
-  constructor(private readonly logger: Logger) {
-    this.#verifier = createAuthVerifier({ providers: [], logger });
+  /** `verifier`: the clock tokens are checked against and how issuers are fetched (embedders, tests). */
+  constructor(
+    private readonly logger: Logger,
+    private readonly verifier: Pick<AuthVerifierOptions, "now" | "fetch"> = {},
+  ) {
+    this.#verifier = createAuthVerifier({ ...verifier, providers: [], logger });
   }
 
   /** Verifies a user JWT against the providers of the deployment made live last. */
@@ -36,7 +40,7 @@ export class DeploymentAuth {
     const key = JSON.stringify(providers.map(serializeProvider));
     if (key === this.#providersKey) return;
     this.#providersKey = key;
-    this.#verifier = createAuthVerifier({ providers, logger: this.logger });
+    this.#verifier = createAuthVerifier({ ...this.verifier, providers, logger: this.logger });
     this.logger.info("auth providers changed", { providers: providers.length });
     for (const l of this.#listeners) l();
   }

@@ -17,6 +17,17 @@ export interface DevFlags extends ServerFlags {
   dir?: string;
   once?: boolean;
   typecheck: string;
+  https?: boolean;
+  publicHost?: string;
+}
+
+/** The host in URLs and the publishable key: `--public-host`, else the listen host (`localhost` for a wildcard). */
+function publicHostOf(flags: DevFlags): string {
+  if (flags.publicHost !== undefined) {
+    if (!/^[A-Za-z0-9.:-]+$/.test(flags.publicHost)) throw new CliError(`--public-host must be a host name or IP address, got ${JSON.stringify(flags.publicHost)}`);
+    return flags.publicHost;
+  }
+  return flags.host === "0.0.0.0" || flags.host === "::" ? "localhost" : flags.host;
 }
 
 export async function runDev(flags: DevFlags, io: Io): Promise<number> {
@@ -33,25 +44,28 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
   // The data folder holds the database and keys: keep it out of version control.
   await writeFile(join(dataDir, ".gitignore"), "*\n");
 
+  if (flags.publicHost !== undefined && !flags.https) throw new CliError("--public-host needs --https (the Android SDK only calls https://).");
   const level = (process.env.TANDEM_LOG_LEVEL as LogLevel | undefined) ?? "warn";
   const services = await startServices({
     dataDir,
     ...serviceOptionsFrom(flags),
     instance: "development",
     nodePackagesDir: appDir,
+    ...(flags.https ? { https: { publicHost: publicHostOf(flags), tlsDir: join(dataDir, "tls") } } : {}),
     logger: createLogger("tandem", { level }),
   });
-  const { backend, identity } = services;
+  const { backend, identity, publicUrls } = services;
   let child: ReturnType<typeof spawnConvex> | null = null;
   const stop = () => child?.kill("SIGINT");
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
     const written = {
-      CONVEX_URL: backend.url,
-      VITE_CONVEX_URL: backend.url,
+      CONVEX_URL: publicUrls.backend,
+      VITE_CONVEX_URL: publicUrls.backend,
       // The convex CLI would write this, but it stops updating .env.local when it sees both URL names.
-      CONVEX_SITE_URL: backend.siteUrl,
+      CONVEX_SITE_URL: publicUrls.site,
+      // The CLI on this machine pushes over loopback (with --https: the backend's own plain-HTTP port).
       CONVEX_SELF_HOSTED_URL: backend.url,
       CONVEX_SELF_HOSTED_ADMIN_KEY: backend.adminKey,
       VITE_TANDEM_PUBLISHABLE_KEY: identity.publishableKey,
@@ -63,9 +77,12 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
     io.out(
       [
         "Tandem dev",
-        `  Backend API + sync   ${backend.url}`,
-        `  HTTP actions         ${backend.siteUrl}`,
+        `  Backend API + sync   ${publicUrls.backend}`,
+        `  HTTP actions         ${publicUrls.site}`,
         `  Identity (issuer)    ${identity.issuer}   dev inbox: ${identity.url}/dev/inbox`,
+        ...(services.caCertPath
+          ? [`  Publishable key      ${identity.publishableKey}`, `  CA to trust on the device: ${services.caCertPath} (docs/android-guide.md#https)`]
+          : []),
         `  Data                 ${join(shown, ".tandem")}`,
         `  Wrote ${join(shown, ".env.local")}: ${Object.keys(written).join(", ")}`,
         ...(removed.length ? [`  Removed ${removed.join(", ")} from .env.local (it selects a Convex cloud deployment)`] : []),

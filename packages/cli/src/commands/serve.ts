@@ -14,6 +14,21 @@ import { CliError, type Io } from "../io.js";
 export interface ServeFlags extends ServerFlags {
   data: string;
   db?: string;
+  issuer?: string;
+}
+
+/** `--issuer`: the https origin (and optional path) a reverse proxy serves the identity service at. */
+function issuerFrom(flags: ServeFlags): string | undefined {
+  if (flags.issuer === undefined) return undefined;
+  let u: URL;
+  try {
+    u = new URL(flags.issuer);
+  } catch {
+    throw new CliError(`--issuer must be a URL such as https://auth.example.com, got ${JSON.stringify(flags.issuer)}`);
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") throw new CliError("--issuer must be an https:// URL");
+  if (u.search || u.hash || u.username) throw new CliError("--issuer takes no query, fragment or credentials");
+  return u.href.replace(/\/+$/, "");
 }
 
 type OpenPostgres = (options: { url: string }) => Promise<Storage>;
@@ -34,6 +49,7 @@ export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown
   const services = await startServices({
     dataDir,
     ...serviceOptionsFrom(flags),
+    identityPublicUrl: issuerFrom(flags),
     instance: "production",
     logger: createLogger("tandem", { level }),
     ...(storage ? { storage } : {}),

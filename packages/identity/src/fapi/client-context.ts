@@ -3,8 +3,9 @@
  *
  * - Cookie mode (browsers): the client token sits in the HttpOnly `__client` cookie on the
  *   identity origin (SameSite=Lax). It is rotated at every sign-in (session fixation).
- * - Header mode (native apps, CLIs, tests; `?_is_native=1` or an `Authorization` header): the
- *   token travels in `Authorization`, and every response carries the current one back.
+ * - Header mode (native apps, CLIs, tests; `?_is_native=1|true` or an `Authorization` header): the
+ *   token travels in `Authorization`, and every response carries the current one back. A
+ *   first-launch Android request has no `Authorization` and `_is_native=true`.
  *
  * A token is `<client id>.<secret>`; only SHA-256 of the secret is stored and it is compared in
  * constant time. An unknown or forged token is treated as "no client yet".
@@ -29,13 +30,17 @@ export class ClientContext {
     readonly mode: TransportMode,
     public client: ClientRecord | null,
     private readonly secureCookie: boolean,
+    /** The request names itself a native SDK (`_is_native`): its session tokens get the native lifetime. */
+    readonly native: boolean,
   ) {}
 
   static async resolve(svc: IdentityService, req: Req, secureCookie: boolean): Promise<ClientContext> {
     const auth = req.headers.authorization;
-    const mode: TransportMode = req.query.get("_is_native") === "1" || auth !== undefined ? "header" : "cookie";
+    const isNative = req.query.get("_is_native");
+    const native = isNative === "1" || isNative === "true";
+    const mode: TransportMode = native || auth !== undefined ? "header" : "cookie";
     const raw = mode === "header" ? auth?.replace(/^Bearer\s+/i, "") : parseCookie(req.headers.cookie ?? "")[CLIENT_COOKIE];
-    return new ClientContext(svc, mode, await ClientContext.lookup(svc, raw), secureCookie);
+    return new ClientContext(svc, mode, await ClientContext.lookup(svc, raw), secureCookie, native);
   }
 
   private static async lookup(svc: IdentityService, raw: string | undefined): Promise<ClientRecord | null> {

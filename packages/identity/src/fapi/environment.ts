@@ -1,7 +1,8 @@
 /**
  * `/v1/environment`: the instance's settings as clerk-js reads them. `user_settings.attributes`
  * replaces clerk-js's defaults wholesale, so it is complete; `commerce_settings` is left out
- * (a partial one breaks clerk-js's parser, docs/identity-api.md#frontend-api).
+ * (a partial one breaks clerk-js's parser, docs/identity-api.md#frontend-api). It also carries every key
+ * the Android SDK's models require (docs/android-guide.md).
  */
 import type { InstanceKind } from "../store/types.js";
 
@@ -57,6 +58,8 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
       after_leave_organization_url: "",
       after_create_organization_url: "",
       theme: {},
+      // Required (nullable) by the Android SDK's model; absent, its environment never decodes.
+      google_one_tap_client_id: null,
     },
     user_settings: {
       attributes: {
@@ -74,7 +77,7 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
       social: {},
       enterprise_sso: { enabled: false },
       sign_in: { second_factor: { required: false } },
-      sign_up: { progressive: true, mode: "public", captcha_enabled: false, legal_consent_enabled: false },
+      sign_up: { custom_action_required: false, progressive: true, mode: "public", captcha_enabled: false, legal_consent_enabled: false },
       password_settings: {
         min_length: 8,
         max_length: 256,
@@ -89,7 +92,10 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
       },
       actions: { delete_self: true, create_organization: false },
       attack_protection: { user_lockout: { enabled: true } },
+      passkey_settings: { allow_autofill: false, show_sign_in_button: false },
     },
+    // clerk-android-api 1.0 (the version the Convex glue pins) requires `fraud_settings.native`.
+    fraud_settings: { object: "fraud_settings", native: { device_attestation_mode: "disabled" } },
     organization_settings: { enabled: false },
     api_keys_settings: { enabled: false },
   };

@@ -75,7 +75,8 @@ export function publicUserData(u: UserRecord) {
   };
 }
 
-export function sessionJSON(s: SessionRecord, u: UserRecord, lastActiveJwt: string | null, now: number) {
+/** `u` is null when the session's user is gone: the session still renders every field (the Android model requires them). */
+export function sessionJSON(s: SessionRecord, u: UserRecord | null, lastActiveJwt: string | null, now: number) {
   return {
     object: "session",
     id: s.id,
@@ -88,8 +89,8 @@ export function sessionJSON(s: SessionRecord, u: UserRecord, lastActiveJwt: stri
     last_active_organization_id: null,
     actor: null,
     tasks: null,
-    user: userJSON(u),
-    public_user_data: publicUserData(u),
+    user: u ? userJSON(u) : null,
+    public_user_data: u ? publicUserData(u) : null,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
   };

@@ -1,30 +1,32 @@
 /**
  * Turns a handler's outcome into Clerk's wire shape: `{response, client}` with the full client
  * piggy-backed on every non-GET answer; `GET /v1/client` carries the client in `response`; token
- * mints are bare `{object:"token", jwt}`.
+ * mints are bare `{object:"token", jwt}`. In header mode the client is never null (it is created
+ * on first use): the Android SDK decodes `response` as a non-null client.
  */
 import type { IdentityService } from "../domain/service.js";
+import type { MintContext } from "../tokens/minter.js";
 import type { SessionRecord } from "../store/types.js";
 import type { ClientContext } from "./client-context.js";
 import { clientJSON, sessionJSON, signInJSON, signUpJSON, userJSON } from "./json.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
 
-async function renderSession(svc: IdentityService, s: SessionRecord, origin: string | undefined) {
+async function renderSession(svc: IdentityService, s: SessionRecord, mint: MintContext) {
   const active = s.status === "active" ? await svc.activeSession(s.id) : null;
   const user = active?.user ?? (await svc.store.getUser(svc.instanceId, s.userId));
-  if (!user) return { object: "session", id: s.id, status: s.status };
-  const jwt = active ? await svc.mintSessionToken(active, { origin }) : null;
+  const jwt = active ? await svc.mintSessionToken(active, mint) : null;
   return sessionJSON(active?.session ?? s, user, jwt, svc.now());
 }
 
 export async function renderClient(svc: IdentityService, ctx: ClientContext, origin: string | undefined) {
   const c = ctx.client;
   if (!c) return null;
+  const mint: MintContext = { origin, native: ctx.native };
   const sessions = [];
   for (const s of await svc.store.listSessions(svc.instanceId, { clientId: c.id, status: "active" })) {
     const active = await svc.activeSession(s.id);
     if (!active) continue;
-    sessions.push(sessionJSON(active.session, active.user, await svc.mintSessionToken(active, { origin }), svc.now()));
+    sessions.push(sessionJSON(active.session, active.user, await svc.mintSessionToken(active, mint), svc.now()));
   }
   const si = c.signInId ? await svc.store.getSignIn(svc.instanceId, c.signInId) : null;
   const siUser = si?.userId ? await svc.store.getUser(svc.instanceId, si.userId) : null;
@@ -42,6 +44,7 @@ export async function renderOutcome(env: FapiEnv, out: FapiOutcome): Promise<unk
     case "bare":
       return out.body;
     case "client": {
+      if (ctx.mode === "header") await ctx.ensure();
       const client = await renderClient(svc, ctx, req.origin);
       return { response: client, client: isGet ? null : client };
     }
@@ -52,7 +55,7 @@ export async function renderOutcome(env: FapiEnv, out: FapiOutcome): Promise<unk
     case "sign_up":
       return { response: signUpJSON(out.record), client: await piggyBack() };
     case "session":
-      return { response: await renderSession(svc, out.record, req.origin), client: await piggyBack() };
+      return { response: await renderSession(svc, out.record, { origin: req.origin, native: ctx.native }), client: await piggyBack() };
     case "user":
       return { response: userJSON(out.record), client: await piggyBack() };
     default:

@@ -30,7 +30,7 @@ export const getSession: Endpoint<SessionRecord> = async (_env, s) => ({ kind: "
 
 export const mintSessionToken: Endpoint<ActiveSession> = async (env, active) => ({
   kind: "token",
-  jwt: await env.svc.mintSessionToken(active, { origin: env.req.origin }),
+  jwt: await env.svc.mintSessionToken(active, { origin: env.req.origin, native: env.ctx.native }),
 });
 
 export const mintTemplateToken: Endpoint<ActiveSession> = async (env, active, params) => ({

@@ -13,10 +13,18 @@ export interface MintContext {
   /** `Origin` of the request that asked for the token; becomes `azp`. */
   origin?: string | undefined;
   now?: number;
+  /** Minted for a native SDK (`_is_native`): the session token gets `nativeLifetimeSeconds`. */
+  native?: boolean;
 }
 
 export interface SessionTokenConfig {
   lifetimeSeconds: number;
+  /**
+   * Lifetime of session tokens minted to native SDKs. The Convex Android client the Clerk glue
+   * pins hands the backend one token and never refreshes it, so a 60 s token freezes the app
+   * after a minute (docs/android-guide.md#token-lifetime). Default: `lifetimeSeconds`.
+   */
+  nativeLifetimeSeconds?: number;
   clockSkewSeconds: number;
   audience: string;
 }
@@ -57,7 +65,8 @@ export class TokenMinter {
       fva: [minutesSince(now, session.firstFactorAt), -1],
       sts: "active",
     };
-    return this.sign(claims, user.id, this.session.lifetimeSeconds, this.session.clockSkewSeconds, { ...ctx, now });
+    const lifetime = ctx.native ? (this.session.nativeLifetimeSeconds ?? this.session.lifetimeSeconds) : this.session.lifetimeSeconds;
+    return this.sign(claims, user.id, lifetime, this.session.clockSkewSeconds, { ...ctx, now });
   }
 
   templateToken(template: JwtTemplateRecord, user: UserRecord, ctx: MintContext = {}): Promise<string> {

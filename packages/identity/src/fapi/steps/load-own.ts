@@ -5,7 +5,7 @@
 import { ApiError } from "../../errors.js";
 import { parseId, type ClientId } from "../../ids.js";
 import type { ActiveSession, IdentityService } from "../../domain/service.js";
-import type { SessionRecord, SignInRecord, SignUpRecord } from "../../store/types.js";
+import type { SessionRecord, SessionStatus, SignInRecord, SignUpRecord } from "../../store/types.js";
 import type { Loader } from "./pipeline.js";
 
 function loadOwn<R extends { clientId: ClientId }, I>(
@@ -28,14 +28,46 @@ export const loadSignIn: Loader<SignInRecord> = loadOwn("sign_in_id", parseId.si
 export const loadSignUp: Loader<SignUpRecord> = loadOwn("sign_up_id", parseId.signUp, (svc, id) => svc.store.getSignUp(svc.instanceId, id));
 export const loadSession: Loader<SessionRecord> = loadOwn("session_id", parseId.session, (svc, id) => svc.store.getSession(svc.instanceId, id));
 
-/** The client's session, if it may still get tokens (else 401 `session_not_active`). */
+/**
+ * The client's session, if it may still get tokens. Otherwise the code Clerk's SDKs act on
+ * (the Android SDK clears its session only for these): 404 `session_not_found` for a session
+ * that is not this client's, 401 `session_ended|removed|revoked|expired|replaced` by status; a
+ * session whose user is banned or gone counts as revoked.
+ */
 export const loadActiveSession: Loader<ActiveSession> = {
   load: async (env, params) => {
-    const active = await env.svc.activeSession((await loadSession.load(env, params)).id);
-    if (!active) throw new ApiError("session_not_active");
-    return active;
+    let session: SessionRecord;
+    try {
+      session = await loadSession.load(env, params);
+    } catch {
+      throw new ApiError("session_not_found", { param: "session_id" });
+    }
+    const active = await env.svc.activeSession(session.id);
+    if (active) return active;
+    // Re-read: `activeSession` marks a session whose time ran out as expired.
+    const now = await env.svc.store.getSession(env.svc.instanceId, session.id);
+    throw new ApiError(refusal(now?.status ?? "ended"));
   },
 };
+
+function refusal(status: SessionStatus) {
+  switch (status) {
+    case "active":
+      return "session_revoked" as const;
+    case "ended":
+      return "session_ended" as const;
+    case "removed":
+      return "session_removed" as const;
+    case "revoked":
+      return "session_revoked" as const;
+    case "expired":
+      return "session_expired" as const;
+    case "replaced":
+      return "session_replaced" as const;
+    default:
+      return status satisfies never;
+  }
+}
 
 /** `/v1/me`: the session named by `_clerk_session_id`, or the client's last active one. */
 export const loadCurrentSession: Loader<ActiveSession> = {
