@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { startBackend, type Backend } from "@tandem/backend";
+import { startDashboard, type Dashboard } from "@tandem/dashboard";
 import { startIdentityServer, type IdentityServer } from "@tandem/identity";
 import type { Logger } from "@tandem/shared";
 import type { Storage } from "@tandem/storage";
@@ -15,6 +16,8 @@ export interface ServiceOptions {
   readonly port: number;
   readonly sitePort: number;
   readonly identityPort: number;
+  /** The web dashboard's port (0 picks a free one). */
+  readonly dashboardPort: number;
   readonly adminKey?: string | undefined;
   readonly instance: "development" | "production";
   readonly logger: Logger;
@@ -27,6 +30,7 @@ export interface ServiceOptions {
 export interface Services {
   readonly backend: Backend;
   readonly identity: IdentityServer;
+  readonly dashboard: Dashboard;
   close(): Promise<void>;
 }
 
@@ -61,10 +65,29 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
   const clerk = existing.CLERK_JWT_ISSUER_DOMAIN;
   if (clerk === undefined || clerk === existing.TANDEM_ISSUER_DOMAIN) vars.CLERK_JWT_ISSUER_DOMAIN = identity.issuer;
   if (Object.entries(vars).some(([k, v]) => existing[k] !== v)) await backend.setEnvironmentVariables(vars);
+  let dashboard: Dashboard;
+  try {
+    dashboard = await startDashboard({
+      host: o.host,
+      port: o.dashboardPort,
+      backendUrl: backend.url,
+      adminKey: backend.adminKey,
+      identityUrl: identity.url,
+      secretKey: identity.secretKey,
+      publishableKey: identity.publishableKey,
+      logger: o.logger.child("dashboard"),
+    });
+  } catch (e) {
+    await backend.close();
+    await identity.close();
+    throw e;
+  }
   return {
     backend,
     identity,
+    dashboard,
     close: async () => {
+      await dashboard.close();
       await backend.close();
       await identity.close();
     },

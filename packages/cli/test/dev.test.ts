@@ -38,7 +38,7 @@ after(async () => {
 
 test("tandem dev --once pushes the app with its own convex CLI and exits 0", async () => {
   const code = await runCli(
-    ["dev", "--dir", app, "--once", "--port", "0", "--site-port", "0", "--identity-port", "0", "--typecheck", "disable"],
+    ["dev", "--dir", app, "--once", "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"],
     io,
   );
   assert.equal(code, 0, out.join("\n"));

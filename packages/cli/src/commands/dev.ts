@@ -41,7 +41,7 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
     nodePackagesDir: appDir,
     logger: createLogger("tandem", { level }),
   });
-  const { backend, identity } = services;
+  const { backend, identity, dashboard } = services;
   let child: ReturnType<typeof spawnConvex> | null = null;
   const stop = () => child?.kill("SIGINT");
   process.once("SIGINT", stop);
@@ -66,6 +66,8 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
         `  Backend API + sync   ${backend.url}`,
         `  HTTP actions         ${backend.siteUrl}`,
         `  Identity (issuer)    ${identity.issuer}   dev inbox: ${identity.url}/dev/inbox`,
+        `  Dashboard            ${dashboard.url}`,
+        `                       one-time login link: ${dashboard.loginLink()}`,
         `  Data                 ${join(shown, ".tandem")}`,
         `  Wrote ${join(shown, ".env.local")}: ${Object.keys(written).join(", ")}`,
         ...(removed.length ? [`  Removed ${removed.join(", ")} from .env.local (it selects a Convex cloud deployment)`] : []),

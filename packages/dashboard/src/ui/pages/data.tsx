@@ -1,0 +1,221 @@
+/**
+ * Data: tables by name (with sizes), the newest documents of the chosen one polled every second
+ * (so writes from anywhere show up without a reload), a field or index filter, and add / edit /
+ * delete through `_system/frontend/*`, which validate against the pushed schema.
+ */
+import { useState } from "react";
+import { jsonToConvex } from "convex/values";
+import type { Api } from "../api.js";
+import { show } from "../api.js";
+import { useAction, usePoll } from "../hooks.js";
+import { Alert, Empty, Page } from "../parts.js";
+import { DocEditor } from "./doc-editor.js";
+
+type Doc = { _id: string; _creationTime: number } & Record<string, unknown>;
+const PAGE = 100;
+const OPS = ["eq", "neq", "gt", "gte", "lt", "lte", "exists", "missing"] as const;
+
+async function tableNames(api: Api): Promise<Array<{ name: string; size: number }>> {
+  const mapping = (await api.run("_system/frontend/getTableMapping", {})) as Record<string, string>;
+  const names = new Set(Object.values(mapping));
+  const schemas = (await api.run("_system/frontend/getSchemas", { componentId: null })) as { active?: string | null };
+  if (schemas.active) for (const t of (JSON.parse(schemas.active) as { tables?: Array<{ tableName: string }> }).tables ?? []) names.add(t.tableName);
+  const sorted = [...names].sort();
+  return Promise.all(sorted.map(async (name) => ({ name, size: Number(await api.run("_system/frontend/tableSize", { tableName: name })) })));
+}
+
+interface Filter {
+  field: string;
+  op: (typeof OPS)[number];
+  value: string;
+}
+
+export function DataPage({ api }: { api: Api }) {
+  const tables = usePoll(() => tableNames(api), [api], 2000);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const table = chosen ?? tables.data?.[0]?.name ?? null;
+  const [filter, setFilter] = useState<Filter | null>(null);
+  const docs = usePoll(
+    async () => {
+      if (!table) return [] as Doc[];
+      const filters = filter
+        ? JSON.stringify({ clauses: [{ field: filter.field, op: filter.op, value: filter.op === "exists" || filter.op === "missing" ? null : JSON.parse(filter.value || "null") }] })
+        : null;
+      const r = (await api.run("_system/frontend/paginatedTableDocuments", { table, paginationOpts: { cursor: null, numItems: PAGE }, filters })) as { page: Doc[] };
+      return r.page;
+    },
+    [api, table, filter],
+  );
+  const [editing, setEditing] = useState<{ mode: "add" } | { mode: "edit"; doc: Doc } | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const action = useAction();
+
+  const fields = [...new Set((docs.data ?? []).flatMap((d) => Object.keys(d)).filter((k) => !k.startsWith("_")))].sort();
+  const add = async (doc: Record<string, unknown>) => {
+    const r = (await api.run("_system/frontend/addDocument", { table, documents: [jsonToConvex(doc as never)] })) as { success: boolean; error?: string };
+    if (!r.success) throw new Error(r.error ?? "The document was refused.");
+    docs.refresh();
+  };
+  const replace = (id: string) => async (doc: Record<string, unknown>) => {
+    await api.run("_system/frontend/replaceDocument", { id, document: jsonToConvex(doc as never) });
+    docs.refresh();
+  };
+  const remove = (id: string) =>
+    action.run(async () => {
+      await api.run("_system/frontend/deleteDocuments", { toDelete: [{ id, tableName: table }] });
+      setConfirming(null);
+      docs.refresh();
+    });
+  const editable = (d: Doc) => {
+    const { _id, _creationTime, ...rest } = d;
+    void _id;
+    void _creationTime;
+    return show(rest, 2);
+  };
+
+  return (
+    <Page
+      title="Data"
+      actions={
+        table && (
+          <button type="button" onClick={() => setEditing({ mode: "add" })}>
+            Add document
+          </button>
+        )
+      }
+    >
+      <div className="split">
+        <nav aria-label="Tables" className="tables">
+          <h2>Tables</h2>
+          <Alert message={tables.error} />
+          {tables.data?.length === 0 && <Empty>No tables yet: push a schema or insert a document.</Empty>}
+          <ul>
+            {tables.data?.map((t) => (
+              <li key={t.name}>
+                <button type="button" className="table-button" aria-current={t.name === table ? "true" : undefined} onClick={() => (setChosen(t.name), setFilter(null))}>
+                  <span>{t.name}</span> <span className="count" aria-label={`${t.size} documents`}>{t.size}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="docs">
+          {table && <FilterBar fields={fields} filter={filter} onApply={setFilter} />}
+          {editing && table && (
+            <DocEditor
+              key={editing.mode === "edit" ? editing.doc._id : "add"}
+              title={editing.mode === "add" ? `Add document to ${table}` : `Edit document ${editing.doc._id}`}
+              initial={editing.mode === "add" ? "{\n  \n}" : editable(editing.doc)}
+              onSave={editing.mode === "add" ? add : replace(editing.doc._id)}
+              onClose={() => setEditing(null)}
+            />
+          )}
+          <Alert message={docs.error ?? action.error} />
+          {table && docs.data?.length === 0 && <Empty>No documents{filter ? " match the filter" : ` in ${table}`}.</Empty>}
+          {table && !!docs.data?.length && (
+            <div className="scroll">
+              <table aria-label={`Documents in ${table}`}>
+                <thead>
+                  <tr>
+                    <th scope="col">_id</th>
+                    {fields.map((f) => (
+                      <th scope="col" key={f}>
+                        {f}
+                      </th>
+                    ))}
+                    <th scope="col">_creationTime</th>
+                    <th scope="col">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {docs.data.map((d) => (
+                    <tr key={d._id}>
+                      <td className="mono">{d._id}</td>
+                      {fields.map((f) => (
+                        <td key={f} className="mono">
+                          {f in d ? show(d[f]) : <span className="unset">unset</span>}
+                        </td>
+                      ))}
+                      <td>{new Date(d._creationTime).toISOString()}</td>
+                      <td className="row-actions">
+                        <button type="button" className="secondary" aria-label={`Edit ${d._id}`} onClick={() => setEditing({ mode: "edit", doc: d })}>
+                          Edit
+                        </button>
+                        {confirming === d._id ? (
+                          <button type="button" className="danger" aria-label={`Confirm delete ${d._id}`} onClick={() => void remove(d._id)}>
+                            Confirm delete
+                          </button>
+                        ) : (
+                          <button type="button" className="secondary" aria-label={`Delete ${d._id}`} onClick={() => setConfirming(d._id)}>
+                            Delete
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </div>
+      </div>
+    </Page>
+  );
+}
+
+function FilterBar({ fields, filter, onApply }: { fields: string[]; filter: Filter | null; onApply(f: Filter | null): void }) {
+  const [field, setField] = useState(filter?.field ?? "");
+  const [op, setOp] = useState<Filter["op"]>(filter?.op ?? "eq");
+  const [value, setValue] = useState(filter?.value ?? "");
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      className="filter row"
+      aria-label="Filter documents"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!field) return onApply(null);
+        try {
+          if (op !== "exists" && op !== "missing") JSON.parse(value || "null");
+          setError(null);
+          onApply({ field, op, value });
+        } catch {
+          setError('The value must be JSON, e.g. "text", 3 or true.');
+        }
+      }}
+    >
+      <label className="inline">
+        <span>Field</span>
+        <input list="data-fields" value={field} onChange={(e) => setField(e.target.value)} placeholder="field" />
+        <datalist id="data-fields">
+          {fields.map((f) => (
+            <option key={f} value={f} />
+          ))}
+        </datalist>
+      </label>
+      <label className="inline">
+        <span>Operator</span>
+        <select value={op} onChange={(e) => setOp(e.target.value as Filter["op"])}>
+          {OPS.map((o) => (
+            <option key={o}>{o}</option>
+          ))}
+        </select>
+      </label>
+      <label className="inline">
+        <span>Value (JSON)</span>
+        <input value={value} onChange={(e) => setValue(e.target.value)} placeholder='"text"' />
+      </label>
+      <button type="submit" className="secondary">
+        Filter
+      </button>
+      {filter && (
+        <button type="button" className="secondary" onClick={() => (setField(""), setValue(""), onApply(null))}>
+          Clear filter
+        </button>
+      )}
+      <Alert message={error} />
+    </form>
+  );
+}
