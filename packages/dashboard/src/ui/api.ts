@@ -4,6 +4,7 @@
  * forwarding route so the browser never talks to another origin.
  */
 import { ConvexHttpClient } from "convex/browser";
+import { makeFunctionReference } from "convex/server";
 import { convexToJson, type Value } from "convex/values";
 
 const KEY_STORAGE = "tandem.dashboard.adminKey";
@@ -47,6 +48,14 @@ export class Api {
   run(path: string, args: Record<string, unknown>, actingAs?: Record<string, unknown>): Promise<unknown> {
     const client = actingAs ? this.#actingAs(actingAs) : this.#client;
     return (client as unknown as { function(p: string, c: undefined, a: unknown): Promise<unknown> }).function(path, undefined, args);
+  }
+
+  /**
+   * A system mutation (`_system/frontend/addDocument`…) through `POST /api/mutation`: the backend's
+   * `/api/function` runs every `_system/` path as a query.
+   */
+  mutate(path: string, args: Record<string, unknown>): Promise<unknown> {
+    return this.#client.mutation(makeFunctionReference<"mutation">(path), args);
   }
 
   #actingAs(identity: Record<string, unknown>): ConvexHttpClient {

@@ -5,7 +5,7 @@ import { Alert } from "./parts.js";
 
 export function Login({ onLogin, notice }: { onLogin(api: Api): void; notice: string | null }) {
   const [key, setKey] = useState("");
-  const [error, setError] = useState<string | null>(notice);
+  const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -31,7 +31,7 @@ export function Login({ onLogin, notice }: { onLogin(api: Api): void; notice: st
         <button type="submit" disabled={busy}>
           Log in
         </button>
-        <Alert message={error} />
+        <Alert message={error ?? notice} />
       </form>
     </main>
   );

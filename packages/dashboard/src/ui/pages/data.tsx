@@ -52,17 +52,17 @@ export function DataPage({ api }: { api: Api }) {
 
   const fields = [...new Set((docs.data ?? []).flatMap((d) => Object.keys(d)).filter((k) => !k.startsWith("_")))].sort();
   const add = async (doc: Record<string, unknown>) => {
-    const r = (await api.run("_system/frontend/addDocument", { table, documents: [jsonToConvex(doc as never)] })) as { success: boolean; error?: string };
+    const r = (await api.mutate("_system/frontend/addDocument", { table, documents: [jsonToConvex(doc as never)] })) as { success: boolean; error?: string };
     if (!r.success) throw new Error(r.error ?? "The document was refused.");
     docs.refresh();
   };
   const replace = (id: string) => async (doc: Record<string, unknown>) => {
-    await api.run("_system/frontend/replaceDocument", { id, document: jsonToConvex(doc as never) });
+    await api.mutate("_system/frontend/replaceDocument", { id, document: jsonToConvex(doc as never) });
     docs.refresh();
   };
   const remove = (id: string) =>
     action.run(async () => {
-      await api.run("_system/frontend/deleteDocuments", { toDelete: [{ id, tableName: table }] });
+      await api.mutate("_system/frontend/deleteDocuments", { toDelete: [{ id, tableName: table }] });
       setConfirming(null);
       docs.refresh();
     });
