@@ -41,3 +41,39 @@ export class LoginLinks {
     return this.now() <= expires;
   }
 }
+
+export interface FailureLimit {
+  /** Wrong keys allowed from one address per window. */
+  readonly max: number;
+  readonly windowMs: number;
+}
+
+/** Guessing a weak `--admin-key` should be slow: wrong keys per remote address, per window. */
+export const DEFAULT_FAILURE_LIMIT: FailureLimit = { max: 30, windowMs: 60_000 };
+
+export class FailureLimiter {
+  readonly #seen = new Map<string, { count: number; resetAt: number }>();
+  constructor(
+    private readonly limit: FailureLimit = DEFAULT_FAILURE_LIMIT,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Seconds until `address` may try again, or 0 when it may now. */
+  retryAfter(address: string): number {
+    const e = this.#seen.get(address);
+    if (!e) return 0;
+    const t = this.now();
+    if (t >= e.resetAt) {
+      this.#seen.delete(address);
+      return 0;
+    }
+    return e.count >= this.limit.max ? Math.ceil((e.resetAt - t) / 1000) : 0;
+  }
+
+  fail(address: string): void {
+    const t = this.now();
+    const e = this.#seen.get(address);
+    if (!e || t >= e.resetAt) this.#seen.set(address, { count: 1, resetAt: t + this.limit.windowMs });
+    else e.count++;
+  }
+}

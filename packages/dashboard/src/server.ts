@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "@tandem/shared";
-import { LoginLinks, carriesAdminKey, sameSecret } from "./access.js";
+import { FailureLimiter, LoginLinks, carriesAdminKey, sameSecret, type FailureLimit } from "./access.js";
 import { bundleUi, type UiBundle } from "./bundle.js";
 import { INDEX_HTML, securityHeaders } from "./page.js";
 import { BodyTooLarge, forward, readBody } from "./proxy.js";
@@ -22,6 +22,9 @@ export interface DashboardOptions {
   readonly secretKey?: string;
   readonly publishableKey?: string;
   readonly logger: Logger;
+  /** Wrong admin keys tolerated per remote address and window (default 30 a minute). */
+  readonly failureLimit?: FailureLimit;
+  readonly clock?: () => number;
 }
 
 export interface Dashboard {
@@ -43,12 +46,13 @@ const refuse = (res: ServerResponse) =>
 
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const ui: UiBundle = await bundleUi();
-  const links = new LoginLinks();
+  const links = new LoginLinks(o.clock);
+  const failures = new FailureLimiter(o.failureLimit, o.clock);
   const backend = o.backendUrl.replace(/\/+$/, "");
   const identity = o.identityUrl?.replace(/\/+$/, "");
   const log = o.logger;
 
-  async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function login(req: IncomingMessage, res: ServerResponse, from: string): Promise<void> {
     let body: { adminKey?: unknown; token?: unknown };
     try {
       body = JSON.parse((await readBody(req)).toString("utf8") || "{}") as typeof body;
@@ -56,17 +60,31 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       return json(res, 400, { code: "BadJson", message: "The login body must be JSON: {adminKey} or {token}." });
     }
     if (typeof body.token === "string") {
-      if (!links.redeem(body.token)) return json(res, 403, { code: "LinkUsed", message: "This login link was used already or has expired." });
+      if (!links.redeem(body.token)) {
+        failures.fail(from);
+        return json(res, 403, { code: "LinkUsed", message: "This login link was used already or has expired." });
+      }
       return json(res, 200, { adminKey: o.adminKey });
     }
     if (typeof body.adminKey === "string" && sameSecret(body.adminKey, o.adminKey)) return json(res, 200, { ok: true });
+    failures.fail(from);
     log.warn("dashboard login refused");
     return json(res, 403, { code: "BadAdminKey", message: "That is not this deployment's admin key." });
   }
 
   async function api(req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> {
-    if (path === "/_api/login" && req.method === "POST") return login(req, res);
-    if (!carriesAdminKey(req.headers.authorization, o.adminKey)) return refuse(res);
+    const from = req.socket.remoteAddress ?? "unknown";
+    const wait = failures.retryAfter(from);
+    if (wait > 0) {
+      res.setHeader("Retry-After", String(wait));
+      return json(res, 429, { code: "TooManyAttempts", message: `Too many wrong admin keys from this address; try again in ${wait} s.` });
+    }
+    if (path === "/_api/login" && req.method === "POST") return login(req, res, from);
+    if (!carriesAdminKey(req.headers.authorization, o.adminKey)) {
+      // A request without any key is just logged out; a wrong one is a guess.
+      if (req.headers.authorization) failures.fail(from);
+      return refuse(res);
+    }
     if (path === "/_api/info") {
       return json(res, 200, { backendUrl: backend, identityUrl: identity ?? null, publishableKey: o.publishableKey ?? null });
     }

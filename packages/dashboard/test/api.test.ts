@@ -1,11 +1,14 @@
 /** The dashboard server without a browser: every API route refuses requests without the admin key; headers; login links. */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { silentLogger } from "@tandem/shared";
+import { startDashboard } from "@tandem/dashboard";
 import { ADMIN_KEY, startStack, type Stack } from "./harness.js";
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack();
+  // These tests send many wrong keys on purpose; the limiter has its own test below.
+  stack = await startStack({ failureLimit: { max: 1000, windowMs: 60_000 } });
 });
 after(() => stack?.stop());
 
@@ -78,4 +81,31 @@ test("the page and its bundle come with a Content-Security-Policy that allows on
   }
   const html = await (await fetch(stack.dashboard.url + "/")).text();
   assert.ok(!/<script>|style=|https?:\/\//.test(html), "no inline script or style, no other origin in the page");
+});
+
+test("wrong admin keys from one address are limited: 429 with Retry-After until the window ends", async (t) => {
+  let now = 1_000_000;
+  const d = await startDashboard({
+    port: 0,
+    backendUrl: stack.backend.url,
+    adminKey: ADMIN_KEY,
+    logger: silentLogger,
+    failureLimit: { max: 3, windowMs: 60_000 },
+    clock: () => now,
+  });
+  t.after(() => d.close());
+  const login = (adminKey: string) => fetch(`${d.url}/_api/login`, { method: "POST", body: JSON.stringify({ adminKey }) });
+  const info = (key?: string) => fetch(`${d.url}/_api/info`, key ? { headers: { Authorization: `Convex ${key}` } } : {});
+  assert.equal((await info()).status, 401, "no key at all is not a guess");
+  assert.equal((await info()).status, 401);
+  assert.equal((await login("guess-1")).status, 403);
+  assert.equal((await info("guess-2")).status, 401);
+  assert.equal((await login("guess-3")).status, 403);
+  const blocked = await login(ADMIN_KEY);
+  assert.equal(blocked.status, 429, "even the right key waits once the limit is reached");
+  assert.equal(blocked.headers.get("retry-after"), "60");
+  assert.equal((await info(ADMIN_KEY)).status, 429);
+  now += 60_000;
+  assert.equal((await login(ADMIN_KEY)).status, 200);
+  assert.equal((await info(ADMIN_KEY)).status, 200);
 });

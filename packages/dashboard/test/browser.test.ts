@@ -12,6 +12,8 @@ import { makeFunctionReference } from "convex/server";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../../../test/e2e/support/browser.js";
 import { repoDir } from "../../../test/e2e/support/demo.js";
+import { FapiClient } from "../../identity/test/support/fapi-client.js";
+import { signUp } from "../../identity/test/support/flows.js";
 import { ADMIN_KEY, startStack, type Stack } from "./harness.js";
 
 type Task = { _id: string; text: string; done: boolean; priority?: number };
@@ -155,6 +157,16 @@ test("Data: tables by name, documents with their fields, live inserts, add / edi
   await page.getByRole("button", { name: "Filter", exact: true }).click();
   await docs.getByRole("cell", { name: '"seeded by a client"', exact: true }).waitFor({ state: "detached" });
   await docs.getByRole("cell", { name: '"arrived live"', exact: true }).waitFor();
+
+  // Filter by an index instead: by_text, equal to one value.
+  const filters = page.getByRole("form", { name: "Filter documents" });
+  await filters.getByRole("button", { name: "Clear filter" }).click();
+  await docs.getByRole("cell", { name: '"seeded by a client"', exact: true }).waitFor();
+  await filters.getByLabel("Index").selectOption("by_text");
+  await filters.getByLabel("text equals (JSON)").fill('"seeded by a client"');
+  await filters.getByRole("button", { name: "Filter", exact: true }).click();
+  await docs.getByRole("cell", { name: '"arrived live"', exact: true }).waitFor({ state: "detached" });
+  await docs.getByRole("cell", { name: '"seeded by a client"', exact: true }).waitFor();
   onlySameOrigin(requests);
 });
 
@@ -260,6 +272,33 @@ test("Users: a user created through @clerk/backend is found by Search; create, b
   assert.equal((await clerk.users.getUserList({ emailAddress: ["linus@example.com"] })).totalCount, 0);
 });
 
+test("Sessions and JWT templates: a signed-up user's session is listed, its template claims previewed, then revoked", async (t) => {
+  const fapi = new FapiClient(stack.identity.url, "header");
+  const sessionId = await signUp(fapi, stack.identity as never, "sam@example.com", { first_name: "Sam" });
+  const session = await fetch(`${stack.identity.url}/backend/v1/sessions/${sessionId}`, { headers: { Authorization: `Bearer ${stack.identity.secretKey}` } });
+  const userId = ((await session.json()) as { user_id: string }).user_id;
+  const { page } = await open(t);
+  await logIn(page);
+  await go(page, "JWT templates");
+  const preview = page.getByRole("form", { name: "Preview claims" });
+  await preview.getByLabel("User").selectOption(userId);
+  await preview.getByLabel("Template").selectOption("convex");
+  await preview.getByRole("button", { name: "Preview" }).click();
+  await preview.getByText('"email": "sam@example.com"').waitFor();
+  await preview.getByText(`"sub": "${userId}"`).waitFor();
+
+  await go(page, "Sessions");
+  await page.getByLabel("User").selectOption(userId);
+  const table = page.getByRole("table", { name: "Sessions" });
+  await table.getByRole("cell", { name: sessionId, exact: true }).waitFor();
+  await table.getByRole("cell", { name: "active", exact: true }).waitFor();
+  await shot(page, "sessions");
+  await table.getByRole("button", { name: `Revoke ${sessionId}` }).click();
+  await table.getByRole("cell", { name: "revoked", exact: true }).waitFor();
+  const r = await fetch(`${stack.identity.url}/backend/v1/sessions/${sessionId}`, { headers: { Authorization: `Bearer ${stack.identity.secretKey}` } });
+  assert.equal(((await r.json()) as { status: string }).status, "revoked");
+});
+
 test("the other pages render: Schedules, Files, Sessions, JWT templates, Keys, Dev inbox, Auth doctor", async (t) => {
   const { page, requests } = await open(t);
   await logIn(page);
@@ -271,7 +310,6 @@ test("the other pages render: Schedules, Files, Sessions, JWT templates, Keys, D
   await shot(page, "files");
   await go(page, "Sessions");
   await page.getByLabel("User").waitFor();
-  await shot(page, "sessions");
   await go(page, "JWT templates");
   const form = page.getByRole("form", { name: "Create a JWT template" });
   await form.getByLabel("Name").fill("convex-extra");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { ConvexHttpClient } from "convex/browser";
 import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "@tandem/backend";
-import { startDashboard, type Dashboard } from "@tandem/dashboard";
+import { startDashboard, type Dashboard, type DashboardOptions } from "@tandem/dashboard";
 import { copyFixture, pushOnce, tempDir } from "../../backend/test/server/fixture.js";
 import { startIdentity, type TestIdentity } from "../../../test/support/identity.js";
 
@@ -21,7 +21,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(extra: Partial<DashboardOptions> = {}): Promise<Stack> {
   const root = await tempDir("dashboard");
   const identity = await startIdentity();
   const backend = await startBackend({ dataDir: join(root, "data"), port: 0, sitePort: 0, logger: silentLogger, adminKey: ADMIN_KEY });
@@ -35,6 +35,7 @@ export async function startStack(): Promise<Stack> {
     secretKey: identity.secretKey,
     publishableKey: identity.publishableKey,
     logger: silentLogger,
+    ...extra,
   });
   return {
     backend,

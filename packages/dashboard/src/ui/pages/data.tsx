@@ -25,9 +25,27 @@ async function tableNames(api: Api): Promise<Array<{ name: string; size: number 
 }
 
 interface Filter {
+  /** A field clause (empty field: none). */
   field: string;
   op: (typeof OPS)[number];
   value: string;
+  /** An index to read instead of the whole table, with a JSON value for its first field (empty: none). */
+  index: string;
+  indexValue: string;
+}
+
+interface IndexInfo {
+  table: string;
+  name: string;
+  fields: string[];
+}
+
+/** The `filters` argument of `paginatedTableDocuments` (docs in backend/src/system/filters.ts). */
+function filterSpec(f: Filter | null): string | null {
+  if (!f) return null;
+  const clauses = f.field ? [{ field: f.field, op: f.op, value: f.op === "exists" || f.op === "missing" ? null : JSON.parse(f.value || "null") }] : [];
+  const index = f.index ? { name: f.index, eq: f.indexValue.trim() ? [JSON.parse(f.indexValue)] : [] } : undefined;
+  return JSON.stringify({ clauses, ...(index ? { index } : {}) });
 }
 
 export function DataPage({ api }: { api: Api }) {
@@ -38,14 +56,13 @@ export function DataPage({ api }: { api: Api }) {
   const docs = usePoll(
     async () => {
       if (!table) return [] as Doc[];
-      const filters = filter
-        ? JSON.stringify({ clauses: [{ field: filter.field, op: filter.op, value: filter.op === "exists" || filter.op === "missing" ? null : JSON.parse(filter.value || "null") }] })
-        : null;
+      const filters = filterSpec(filter);
       const r = (await api.run("_system/frontend/paginatedTableDocuments", { table, paginationOpts: { cursor: null, numItems: PAGE }, filters })) as { page: Doc[] };
       return r.page;
     },
     [api, table, filter],
   );
+  const indexes = usePoll(async () => (await api.run("_system/frontend/indexes", {})) as IndexInfo[], [api], 0);
   const [editing, setEditing] = useState<{ mode: "add" } | { mode: "edit"; doc: Doc } | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const action = useAction();
@@ -100,7 +117,7 @@ export function DataPage({ api }: { api: Api }) {
           </ul>
         </nav>
         <div className="docs">
-          {table && <FilterBar fields={fields} filter={filter} onApply={setFilter} />}
+          {table && <FilterBar key={table} fields={fields} indexes={(indexes.data ?? []).filter((i) => i.table === table)} filter={filter} onApply={setFilter} />}
           {editing && table && (
             <DocEditor
               key={editing.mode === "edit" ? editing.doc._id : "add"}
@@ -165,10 +182,13 @@ export function DataPage({ api }: { api: Api }) {
   );
 }
 
-function FilterBar({ fields, filter, onApply }: { fields: string[]; filter: Filter | null; onApply(f: Filter | null): void }) {
+function FilterBar({ fields, indexes, filter, onApply }: { fields: string[]; indexes: IndexInfo[]; filter: Filter | null; onApply(f: Filter | null): void }) {
   const [field, setField] = useState(filter?.field ?? "");
   const [op, setOp] = useState<Filter["op"]>(filter?.op ?? "eq");
   const [value, setValue] = useState(filter?.value ?? "");
+  const [index, setIndex] = useState(filter?.index ?? "");
+  const [indexValue, setIndexValue] = useState(filter?.indexValue ?? "");
+  const chosen = indexes.find((i) => i.name === index);
   const [error, setError] = useState<string | null>(null);
   return (
     <form
@@ -176,11 +196,12 @@ function FilterBar({ fields, filter, onApply }: { fields: string[]; filter: Filt
       aria-label="Filter documents"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!field) return onApply(null);
+        if (!field && !index) return onApply(null);
         try {
-          if (op !== "exists" && op !== "missing") JSON.parse(value || "null");
+          if (field && op !== "exists" && op !== "missing") JSON.parse(value || "null");
+          if (index && indexValue.trim()) JSON.parse(indexValue);
           setError(null);
-          onApply({ field, op, value });
+          onApply({ field, op, value, index, indexValue });
         } catch {
           setError('The value must be JSON, e.g. "text", 3 or true.');
         }
@@ -207,11 +228,32 @@ function FilterBar({ fields, filter, onApply }: { fields: string[]; filter: Filt
         <span>Value (JSON)</span>
         <input value={value} onChange={(e) => setValue(e.target.value)} placeholder='"text"' />
       </label>
+      {indexes.length > 0 && (
+        <>
+          <label className="inline">
+            <span>Index</span>
+            <select value={index} onChange={(e) => setIndex(e.target.value)}>
+              <option value="">none</option>
+              {indexes.map((i) => (
+                <option key={i.name} value={i.name}>
+                  {i.name} ({i.fields.join(", ")})
+                </option>
+              ))}
+            </select>
+          </label>
+          {chosen && (
+            <label className="inline">
+              <span>{`${chosen.fields[0]} equals (JSON)`}</span>
+              <input value={indexValue} onChange={(e) => setIndexValue(e.target.value)} placeholder="any" />
+            </label>
+          )}
+        </>
+      )}
       <button type="submit" className="secondary">
         Filter
       </button>
       {filter && (
-        <button type="button" className="secondary" onClick={() => (setField(""), setValue(""), onApply(null))}>
+        <button type="button" className="secondary" onClick={() => (setField(""), setValue(""), setIndex(""), setIndexValue(""), onApply(null))}>
           Clear filter
         </button>
       )}
