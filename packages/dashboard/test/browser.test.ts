@@ -167,6 +167,12 @@ test("Data: tables by name, documents with their fields, live inserts, add / edi
   await filters.getByRole("button", { name: "Filter", exact: true }).click();
   await docs.getByRole("cell", { name: '"arrived live"', exact: true }).waitFor({ state: "detached" });
   await docs.getByRole("cell", { name: '"seeded by a client"', exact: true }).waitFor();
+
+  // Clear a table (two steps); the client sees it empty.
+  await page.getByRole("button", { name: "Clear table" }).click();
+  await page.getByRole("button", { name: "Confirm clear tasks" }).click();
+  await page.getByText("No documents match the filter.").waitFor();
+  assert.deepEqual(await client.query(listTasks, {}), []);
   onlySameOrigin(requests);
 });
 
@@ -244,6 +250,18 @@ test("Users: a user created through @clerk/backend is found by Search; create, b
   await table.getByRole("cell", { name: "grace@example.com", exact: true }).waitFor({ state: "detached" });
   await table.getByRole("cell", { name: "Ada Lovelace", exact: true }).waitFor();
   await table.getByRole("cell", { name: ada.id, exact: true }).waitFor();
+  // By last name and by id too.
+  for (const q of ["hopper", ada.id]) {
+    await page.getByRole("searchbox", { name: "Search" }).fill(q);
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await table.getByRole("row").nth(1).waitFor();
+    await page.waitForFunction((n) => document.querySelectorAll('table[aria-label="Users"] tbody tr').length === n, 1);
+    const email = q === ada.id ? "ada@example.com" : "grace@example.com";
+    await table.getByRole("cell", { name: email, exact: true }).waitFor();
+  }
+  await page.getByRole("searchbox", { name: "Search" }).fill("ada@");
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await table.getByRole("cell", { name: "grace@example.com", exact: true }).waitFor({ state: "detached" });
 
   await table.getByRole("button", { name: "Ban ada@example.com" }).click();
   await table.getByRole("button", { name: "Unban ada@example.com" }).waitFor();

@@ -1,5 +1,5 @@
 /** The shell: login gate, navigation (routes live in the URL fragment) and the current page. */
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Api } from "./api.js";
 import { Login } from "./login.js";
 import { DataPage } from "./pages/data.js";
@@ -89,6 +89,17 @@ export function App() {
     return () => removeEventListener("hashchange", on);
   }, []);
 
+  // After following a link in the navigation, move focus to the new page (screen readers announce it).
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [route]);
+
   if (!api) return <Login onLogin={setApi} notice={notice} />;
   const logout = () => {
     Api.forget();
@@ -119,7 +130,7 @@ export function App() {
           Log out
         </button>
       </nav>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         {pageFor(route, api)}
       </main>
     </div>

@@ -83,6 +83,20 @@ export function DataPage({ api }: { api: Api }) {
       setConfirming(null);
       docs.refresh();
     });
+  const [clearing, setClearing] = useState(false);
+  // Page by page, as the official dashboard does: one transaction per page stays small.
+  const clear = () =>
+    action.run(async () => {
+      let cursor: string | null = null;
+      for (;;) {
+        const r = (await api.mutate("_system/frontend/clearTablePage", { tableName: table, cursor })) as { continueCursor: string; hasMore: boolean };
+        if (!r.hasMore) break;
+        cursor = r.continueCursor;
+      }
+      setClearing(false);
+      docs.refresh();
+      tables.refresh();
+    });
   const editable = (d: Doc) => {
     const { _id, _creationTime, ...rest } = d;
     void _id;
@@ -95,9 +109,25 @@ export function DataPage({ api }: { api: Api }) {
       title="Data"
       actions={
         table && (
-          <button type="button" onClick={() => setEditing({ mode: "add" })}>
-            Add document
-          </button>
+          <>
+            {clearing ? (
+              <>
+                <button type="button" className="danger" onClick={() => void clear()} disabled={action.busy}>
+                  {`Confirm clear ${table}`}
+                </button>
+                <button type="button" className="secondary" onClick={() => setClearing(false)}>
+                  Keep documents
+                </button>
+              </>
+            ) : (
+              <button type="button" className="secondary" onClick={() => setClearing(true)}>
+                Clear table
+              </button>
+            )}
+            <button type="button" onClick={() => setEditing({ mode: "add" })}>
+              Add document
+            </button>
+          </>
         )
       }
     >
@@ -109,7 +139,7 @@ export function DataPage({ api }: { api: Api }) {
           <ul>
             {tables.data?.map((t) => (
               <li key={t.name}>
-                <button type="button" className="table-button" aria-current={t.name === table ? "true" : undefined} onClick={() => (setChosen(t.name), setFilter(null))}>
+                <button type="button" className="table-button" aria-current={t.name === table ? "true" : undefined} onClick={() => (setChosen(t.name), setFilter(null), setClearing(false), setEditing(null))}>
                   <span>{t.name}</span> <span className="count" aria-label={`${t.size} documents`}>{t.size}</span>
                 </button>
               </li>
