@@ -342,8 +342,16 @@ test("the other pages render: Schedules, Files, Sessions, JWT templates, Keys, D
   await go(page, "Dev inbox");
   await page.getByRole("table", { name: "Dev inbox" }).or(page.getByText("No messages yet.", { exact: false })).waitFor();
   await shot(page, "dev-inbox");
+  // A token the backend refuses shows up with its reason.
+  const refused = await fetch(`${stack.backend.url}/api/query`, {
+    method: "POST",
+    headers: { Authorization: "Bearer not-a-jwt", "Content-Type": "application/json" },
+    body: JSON.stringify({ path: "tasks:whoami", args: {}, format: "json" }),
+  });
+  assert.notEqual(refused.status, 200);
   await go(page, "Auth doctor");
   await page.getByRole("table", { name: "Auth providers" }).getByRole("cell", { name: stack.identity.issuer, exact: true }).waitFor();
+  await page.getByRole("table", { name: "Rejected tokens" }).getByText("malformed", { exact: true }).waitFor();
   await shot(page, "auth-doctor");
   onlySameOrigin(requests);
 });

@@ -11,7 +11,21 @@ interface Report {
   rejections: Array<{ at: number; reason: unknown; subject: string | null; message: string }>;
 }
 
-const reasonText = (r: unknown) => (typeof r === "string" ? r : JSON.stringify(r));
+/** `{kind, …details}` → the kind, then each detail as `name: value` (the CLI's `tandem doctor auth` adds the fix). */
+function Reason({ reason }: { reason: unknown }) {
+  if (typeof reason !== "object" || reason === null) return <>{String(reason)}</>;
+  const { kind, ...details } = reason as { kind?: string } & Record<string, unknown>;
+  return (
+    <>
+      <strong>{kind ?? "unknown"}</strong>
+      {Object.entries(details).map(([k, v]) => (
+        <div key={k} className="small">
+          {k}: {typeof v === "string" ? v : JSON.stringify(v)}
+        </div>
+      ))}
+    </>
+  );
+}
 
 export function AuthDoctorPage({ api }: { api: Api }) {
   const report = usePoll(async () => (await api.run("_system/tandem/authRejections", {})) as Report, [api], 2000);
@@ -41,7 +55,7 @@ export function AuthDoctorPage({ api }: { api: Api }) {
         columns={[
           { header: "When", cell: (x) => when(x.at) },
           { header: "Subject", cell: (x) => x.subject ?? "", mono: true },
-          { header: "Reason", cell: (x) => reasonText(x.reason), mono: true },
+          { header: "Reason", cell: (x) => <Reason reason={x.reason} /> },
           { header: "Message", cell: (x) => x.message },
         ]}
       />
