@@ -38,6 +38,10 @@ export function KeysPage({ api }: { api: Api }) {
         </dl>
       )}
       <h2>Signing keys (JWKS)</h2>
+      <p className="small">
+        The newest key signs; older ones stay published until retired so tokens they signed still verify. Keys rotate on the interval the identity service
+        is started with (<code>keyRotationSeconds</code>); rotating on demand from here is not available yet.
+      </p>
       <SimpleTable
         label="Signing keys"
         rows={jwks.data}
