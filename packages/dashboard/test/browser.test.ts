@@ -80,6 +80,18 @@ test("login: a wrong admin key is refused, the right one opens the dashboard wit
   // Keyboard: Tab from the page start reaches the skip link, then the navigation.
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Data");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { level: 1, name: "Functions" }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "main", "focus moves to the new page");
+  // The Log in / Log out round trip.
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByLabel("Admin key").waitFor();
+  await page.getByLabel("Admin key").fill(ADMIN_KEY);
+  await page.getByLabel("Admin key").press("Enter");
+  await page.getByRole("navigation", { name: "Dashboard" }).waitFor();
   onlySameOrigin(requests);
 });
 
