@@ -327,6 +327,14 @@ test("Sessions and JWT templates: a signed-up user's session is listed, its temp
   await table.getByRole("cell", { name: "revoked", exact: true }).waitFor();
   const r = await fetch(`${stack.identity.url}/backend/v1/sessions/${sessionId}`, { headers: { Authorization: `Bearer ${stack.identity.secretKey}` } });
   assert.equal(((await r.json()) as { status: string }).status, "revoked");
+
+  // Functions can run as this identity user.
+  await go(page, "Functions");
+  await page.getByRole("navigation", { name: "Functions list" }).getByRole("button", { name: /^tasks:whoami/ }).click();
+  const who = page.getByRole("form", { name: "Run tasks:whoami" });
+  await who.getByLabel("Act as an identity user").selectOption(userId);
+  await who.getByRole("button", { name: "Run" }).click();
+  await who.getByRole("region", { name: "Result" }).getByText(`"${userId}"`).waitFor();
 });
 
 test("the other pages render: Schedules, Files, Sessions, JWT templates, Keys, Dev inbox, Auth doctor", async (t) => {

@@ -4,6 +4,7 @@ import { jsonToConvex } from "convex/values";
 import type { Api } from "../api.js";
 import { show } from "../api.js";
 import { parseJsonObject, usePoll } from "../hooks.js";
+import { userEmail, userName, type User } from "./users.js";
 import { Alert, Empty, JsonEditor, Page } from "../parts.js";
 
 interface Spec {
@@ -76,6 +77,7 @@ function Runner({ api, fn }: { api: Api; fn: Spec }) {
         {fn.args !== undefined && fn.args !== null && <span className="mono small"> args: {JSON.stringify(fn.args)}</span>}
       </p>
       <JsonEditor label="Arguments (JSON)" value={args} onChange={setArgs} rows={5} />
+      <ActAs api={api} onPick={setActingAs} />
       <JsonEditor label='Act as user (identity JSON, e.g. {"subject": "user_123"}; empty runs as admin)' value={actingAs} onChange={setActingAs} rows={2} />
       <button type="submit" disabled={busy}>
         Run
@@ -87,5 +89,39 @@ function Runner({ api, fn }: { api: Api; fn: Spec }) {
         </section>
       )}
     </form>
+  );
+}
+
+/** Fills the acting-as identity from one of the identity service's users (subject = user id, issuer = its URL). */
+function ActAs({ api, onPick }: { api: Api; onPick(json: string): void }) {
+  const data = usePoll(
+    async () => {
+      const info = (await api.fetch("GET", "/_api/info")) as { identityUrl: string | null };
+      if (!info.identityUrl) return { issuer: null, users: [] as User[] };
+      return { issuer: info.identityUrl, users: (await api.identity("GET", "/users?limit=200")) as User[] };
+    },
+    [api],
+    0,
+  );
+  if (!data.data?.users.length) return null;
+  const { issuer, users } = data.data;
+  return (
+    <label className="field">
+      <span>Act as an identity user</span>
+      <select
+        defaultValue=""
+        onChange={(e) => {
+          const u = users.find((x) => x.id === e.target.value);
+          onPick(u ? JSON.stringify({ subject: u.id, issuer, tokenIdentifier: `${issuer}|${u.id}`, email: userEmail(u) || undefined, name: userName(u) || undefined }, null, 1) : "");
+        }}
+      >
+        <option value="">admin (no user)</option>
+        {users.map((u) => (
+          <option key={u.id} value={u.id}>
+            {[userName(u), userEmail(u), u.id].filter(Boolean).join(" · ")}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
