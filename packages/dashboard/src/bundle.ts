@@ -1,6 +1,6 @@
 /**
- * The browser code, bundled once per server start with esbuild from `src/ui/` (shipped in the
- * package), so no separate build step can leave a stale bundle behind.
+ * The browser code, bundled in memory with esbuild from `src/ui/` (shipped in the package) when
+ * the first dashboard of a process starts, so no separate build step can leave a stale bundle.
  */
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
@@ -12,7 +12,17 @@ export interface UiBundle {
 
 const uiDir = fileURLToPath(new URL("../src/ui/", import.meta.url));
 
-export async function bundleUi(): Promise<UiBundle> {
+let cached: Promise<UiBundle> | null = null;
+
+/** The bundle, built once per process (a process that starts several dashboards shares it). */
+export function bundleUi(): Promise<UiBundle> {
+  cached ??= buildUi();
+  // A failed build is not kept: the next start tries again.
+  cached.catch(() => (cached = null));
+  return cached;
+}
+
+async function buildUi(): Promise<UiBundle> {
   const result = await build({
     entryPoints: [uiDir + "main.tsx"],
     bundle: true,

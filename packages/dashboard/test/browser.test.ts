@@ -188,6 +188,26 @@ test("Data: tables by name, documents with their fields, live inserts, add / edi
   onlySameOrigin(requests);
 });
 
+test("Data shows the newest 100 documents of a table; Show more adds the next ones", async (t) => {
+  const admin = stack.client();
+  (admin as unknown as { setAdminAuth(key: string): void }).setAdminAuth(ADMIN_KEY);
+  const documents = Array.from({ length: 130 }, (_, i) => ({ text: `note ${i}` }));
+  const added = (await admin.mutation(makeFunctionReference<"mutation">("_system/frontend/addDocument"), { table: "notes", documents })) as { success: boolean };
+  assert.equal(added.success, true);
+  const { page } = await open(t);
+  await logIn(page);
+  await page.getByRole("navigation", { name: "Tables" }).getByRole("button", { name: /^notes/ }).click();
+  const docs = page.getByRole("table", { name: "Documents in notes" });
+  await docs.getByRole("cell", { name: '"note 129"', exact: true }).waitFor();
+  const rows = () => page.evaluate(() => document.querySelectorAll('table[aria-label="Documents in notes"] tbody tr').length);
+  assert.equal(await rows(), 100);
+  assert.equal(await docs.getByRole("cell", { name: '"note 0"', exact: true }).count(), 0);
+  await page.getByRole("button", { name: "Show more" }).click();
+  await docs.getByRole("cell", { name: '"note 0"', exact: true }).waitFor();
+  assert.equal(await rows(), 130);
+  assert.equal(await page.getByRole("button", { name: "Show more" }).count(), 0);
+});
+
 test("Functions: every function path listed; Run a query shows its result, a bad call its error", async (t) => {
   await stack.client().mutation(addTask, { text: "for the functions page" });
   const { page } = await open(t);

@@ -12,7 +12,9 @@ import { Alert, Empty, Page } from "../parts.js";
 import { DocEditor } from "./doc-editor.js";
 
 type Doc = { _id: string; _creationTime: number } & Record<string, unknown>;
+/** Documents shown at first, and how many more "Show more" adds (up to MAX_SHOWN). */
 const PAGE = 100;
+const MAX_SHOWN = 1000;
 const OPS = ["eq", "neq", "gt", "gte", "lt", "lte", "exists", "missing"] as const;
 
 async function tableNames(api: Api): Promise<Array<{ name: string; size: number }>> {
@@ -53,14 +55,15 @@ export function DataPage({ api }: { api: Api }) {
   const [chosen, setChosen] = useState<string | null>(null);
   const table = chosen ?? tables.data?.[0]?.name ?? null;
   const [filter, setFilter] = useState<Filter | null>(null);
+  const [shown, setShown] = useState(PAGE);
   const docs = usePoll(
     async () => {
       if (!table) return [] as Doc[];
       const filters = filterSpec(filter);
-      const r = (await api.run("_system/frontend/paginatedTableDocuments", { table, paginationOpts: { cursor: null, numItems: PAGE }, filters })) as { page: Doc[] };
+      const r = (await api.run("_system/frontend/paginatedTableDocuments", { table, paginationOpts: { cursor: null, numItems: shown }, filters })) as { page: Doc[]; isDone: boolean };
       return r.page;
     },
-    [api, table, filter],
+    [api, table, filter, shown],
   );
   const indexes = usePoll(async () => (await api.run("_system/frontend/indexes", {})) as IndexInfo[], [api], 0);
   const [editing, setEditing] = useState<{ mode: "add" } | { mode: "edit"; doc: Doc } | null>(null);
@@ -139,7 +142,7 @@ export function DataPage({ api }: { api: Api }) {
           <ul>
             {tables.data?.map((t) => (
               <li key={t.name}>
-                <button type="button" className="table-button" aria-current={t.name === table ? "true" : undefined} onClick={() => (setChosen(t.name), setFilter(null), setClearing(false), setEditing(null))}>
+                <button type="button" className="table-button" aria-current={t.name === table ? "true" : undefined} onClick={() => (setChosen(t.name), setFilter(null), setClearing(false), setEditing(null), setShown(PAGE))}>
                   <span>{t.name}</span> <span className="count" aria-label={`${t.size} documents`}>{t.size}</span>
                 </button>
               </li>
@@ -204,6 +207,11 @@ export function DataPage({ api }: { api: Api }) {
                   ))}
                 </tbody>
               </table>
+              {docs.data.length >= shown && shown < MAX_SHOWN && (
+                <button type="button" className="secondary more" onClick={() => setShown((n) => Math.min(n + PAGE, MAX_SHOWN))}>
+                  Show more
+                </button>
+              )}
             </div>
           )}
         </div>
