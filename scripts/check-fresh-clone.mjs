@@ -20,7 +20,7 @@ const quiet = ["--no-audit", "--no-fund", "--prefer-offline"];
 const env = { ...process.env, CI: "1" };
 delete env.CONVEX_DEPLOYMENT;
 delete env.CONVEX_DEPLOY_KEY;
-const devPorts = ["--port", "0", "--site-port", "0", "--identity-port", "0", "--typecheck", "disable"];
+const devPorts = ["--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"];
 
 function fail(message) {
   console.error(`fresh-clone check FAILED: ${message}\n(work folder kept: ${work})`);

@@ -13,7 +13,8 @@ const allowed = {
   "@tandem/identity": ["@tandem/shared", "@tandem/storage"],
   "@tandem/js": ["@tandem/shared"],
   "@tandem/react": ["@tandem/shared", "@tandem/js"],
-  tandem: ["@tandem/shared", "@tandem/storage", "@tandem/backend", "@tandem/identity"],
+  "@tandem/dashboard": ["@tandem/shared"],
+  tandem: ["@tandem/shared", "@tandem/storage", "@tandem/backend", "@tandem/identity", "@tandem/dashboard"],
 };
 
 /** The repository root; a test passes another one (a fixture tree) as the first argument. */

@@ -102,6 +102,7 @@ test("npm run demo serves the React chat page, the identity proxy, and a live me
       "--port", String(port),
       "--site-port", String(sitePort),
       "--identity-port", String(identityPort),
+      "--dashboard-port", "0",
     ],
     // Its own process group, so the test can tell whether anything it started outlives it.
     { cwd: repoDir, stdio: ["ignore", "pipe", "pipe"], detached: true },

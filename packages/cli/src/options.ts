@@ -1,7 +1,7 @@
 /** Options shared by `dev` and `serve` (docs/architecture.md#composition), parsed and checked once. */
 import { InvalidArgumentError, type Command } from "commander";
 
-export const DEFAULT_PORTS = { port: 3210, sitePort: 3211, identityPort: 3212 } as const;
+export const DEFAULT_PORTS = { port: 3210, sitePort: 3211, identityPort: 3212, dashboardPort: 6790 } as const;
 
 export function parsePort(value: string): number {
   const n = Number(value);
@@ -15,6 +15,7 @@ export function addServerOptions(cmd: Command): Command {
     .option("--port <port>", "backend API + sync port", parsePort, DEFAULT_PORTS.port)
     .option("--site-port <port>", "HTTP actions port", parsePort, DEFAULT_PORTS.sitePort)
     .option("--identity-port <port>", "identity service port", parsePort, DEFAULT_PORTS.identityPort)
+    .option("--dashboard-port <port>", "web dashboard port", parsePort, DEFAULT_PORTS.dashboardPort)
     .option("--admin-key <key>", "admin key (default: $TANDEM_ADMIN_KEY, else generated and kept in the data folder)")
     .option("--session-token-lifetime <seconds>", "lifetime of session tokens (default 60, as Clerk)", parseLifetime)
     .option(
@@ -36,6 +37,7 @@ export interface ServerFlags {
   port: number;
   sitePort: number;
   identityPort: number;
+  dashboardPort: number;
   adminKey?: string;
   sessionTokenLifetime?: number;
   nativeTokenLifetime?: number;
@@ -52,6 +54,7 @@ export function serviceOptionsFrom(flags: ServerFlags) {
     port: flags.port,
     sitePort: flags.sitePort,
     identityPort: flags.identityPort,
+    dashboardPort: flags.dashboardPort,
     adminKey: adminKeyFrom(flags),
     sessionTokenLifetimeSeconds: flags.sessionTokenLifetime,
     nativeTokenLifetimeSeconds: flags.nativeTokenLifetime,

@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import { startBackend, type Backend, type Clock } from "@tandem/backend";
+import { startDashboard, type Dashboard } from "@tandem/dashboard";
 import { startIdentityServer, type IdentityServer } from "@tandem/identity";
 import type { Logger } from "@tandem/shared";
 import type { Storage } from "@tandem/storage";
@@ -20,6 +21,8 @@ export interface ServiceOptions {
   readonly port: number;
   readonly sitePort: number;
   readonly identityPort: number;
+  /** The web dashboard's port (0 picks a free one). */
+  readonly dashboardPort: number;
   readonly adminKey?: string | undefined;
   readonly instance: "development" | "production";
   readonly logger: Logger;
@@ -44,6 +47,7 @@ export interface Services {
   readonly publicUrls: { readonly backend: string; readonly site: string };
   /** With `https`: the CA certificate devices must trust. */
   readonly caCertPath: string | null;
+  readonly dashboard: Dashboard;
   close(): Promise<void>;
 }
 
@@ -117,6 +121,24 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
   const clerk = existing.CLERK_JWT_ISSUER_DOMAIN;
   if (clerk === undefined || clerk === existing.TANDEM_ISSUER_DOMAIN) vars.CLERK_JWT_ISSUER_DOMAIN = identity.issuer;
   if (Object.entries(vars).some(([k, v]) => existing[k] !== v)) await backend.setEnvironmentVariables(vars);
+  let dashboard: Dashboard;
+  try {
+    dashboard = await startDashboard({
+      host: o.host,
+      port: o.dashboardPort,
+      backendUrl: backend.url,
+      adminKey: backend.adminKey,
+      identityUrl: identity.url,
+      secretKey: identity.secretKey,
+      publishableKey: identity.publishableKey,
+      logger: o.logger.child("dashboard"),
+    });
+  } catch (e) {
+    await front?.close();
+    await backend.close();
+    await identity.close();
+    throw e;
+  }
   return {
     backend,
     identity,
@@ -125,7 +147,9 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
         ? { backend: httpsOrigin(https.publicHost, backendFront.port), site: httpsOrigin(https.publicHost, siteFront.port) }
         : { backend: backend.url, site: backend.siteUrl },
     caCertPath: front?.ca.certPath ?? null,
+    dashboard,
     close: async () => {
+      await dashboard.close();
       await front?.close();
       await backend.close();
       await identity.close();

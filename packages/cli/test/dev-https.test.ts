@@ -29,7 +29,7 @@ test("tandem dev --https --public-host serves devices over TLS from a local CA",
   assert.equal(await runCli(["dev", "--dir", app, "--once", "--public-host", "10.0.2.2"], io), 1);
   assert.match(out.join("\n"), /--public-host needs --https/);
 
-  const args = ["dev", "--dir", app, "--once", "--https", "--public-host", "10.0.2.2", "--port", "0", "--site-port", "0", "--identity-port", "0", "--typecheck", "disable"];
+  const args = ["dev", "--dir", app, "--once", "--https", "--public-host", "10.0.2.2", "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"];
   assert.equal(await runCli(args, io), 0, out.join("\n"));
   const env = readEnvFile(join(app, ".env.local"));
   assert.match(env.CONVEX_URL!, /^https:\/\/10\.0\.2\.2:\d+$/);

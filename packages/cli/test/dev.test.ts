@@ -38,13 +38,14 @@ after(async () => {
 
 test("tandem dev --once pushes the app with its own convex CLI and exits 0", async () => {
   const code = await runCli(
-    ["dev", "--dir", app, "--once", "--port", "0", "--site-port", "0", "--identity-port", "0", "--typecheck", "disable"],
+    ["dev", "--dir", app, "--once", "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"],
     io,
   );
   assert.equal(code, 0, out.join("\n"));
   const printed = out.join("\n");
   assert.match(printed, /Backend API \+ sync\s+http:\/\/127\.0\.0\.1:\d+/);
   assert.match(printed, /Identity \(issuer\)\s+http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(printed, /Dashboard\s+http:\/\/127\.0\.0\.1:\d+\n\s+one-time login link: http:\/\/127\.0\.0\.1:\d+\/#login=[\w-]{20,}/);
   assert.doesNotMatch(printed, /tandem\|[0-9a-f]{64}/, "the admin key is not printed");
   assert.ok(existsSync(join(app, "convex", "_generated", "api.js")), "codegen ran");
   const env = readEnvFile(join(app, ".env.local"));

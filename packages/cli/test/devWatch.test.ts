@@ -21,7 +21,7 @@ test("tandem dev watches: pushes, re-pushes on change, stops on SIGINT", async (
   await symlink(join(repoRoot, "node_modules", "convex"), join(app, "node_modules", "convex"), "dir");
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), "dev", "--dir", app, "--port", "0", "--site-port", "0", "--identity-port", "0", "--typecheck", "disable"],
+    ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), "dev", "--dir", app, "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"],
     { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

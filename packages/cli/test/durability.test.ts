@@ -18,7 +18,7 @@ const repoRoot = join(here, "..", "..", "..");
 function serve(data: string): { child: ChildProcess; api: Promise<string>; exited: Promise<unknown>; output: () => string } {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), "serve", "--data", data, "--port", "0", "--site-port", "0", "--identity-port", "0"],
+    ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), "serve", "--data", data, "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0"],
     { cwd: repoRoot, env: { ...process.env, TANDEM_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const exited = new Promise((r) => child.once("exit", r));
@@ -58,7 +58,7 @@ test("kill -9 during a stream of acknowledged mutations loses none, and time kee
   await symlink(join(repoRoot, "node_modules", "convex"), join(app, "node_modules", "convex"), "dir");
   const lines: string[] = [];
   const io = { out: (t: string) => void lines.push(t), err: (t: string) => void lines.push(t) };
-  const pushed = await runCli(["dev", "--dir", app, "--once", "--port", "0", "--site-port", "0", "--identity-port", "0", "--typecheck", "disable"], io);
+  const pushed = await runCli(["dev", "--dir", app, "--once", "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"], io);
   assert.equal(pushed, 0, lines.join("\n"));
   const data = join(app, ".tandem");
 

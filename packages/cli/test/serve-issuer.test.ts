@@ -16,6 +16,7 @@ test("the identity service's public URL behind a reverse proxy", async (t) => {
     port: 0,
     sitePort: 0,
     identityPort: 0,
+    dashboardPort: 0,
     instance: "production",
     logger: silentLogger,
     identityPublicUrl: "https://auth.example.test",
@@ -32,6 +33,6 @@ test("tandem serve --issuer refuses what is not a URL", async () => {
   const lines: string[] = [];
   const io = { out: (s: string) => void lines.push(s), err: (s: string) => void lines.push(s) };
   const data = await mkdtemp(join(tmpdir(), "tandem-issuer-bad-"));
-  assert.equal(await runCli(["serve", "--data", data, "--issuer", "auth.example.test", "--port", "0", "--site-port", "0", "--identity-port", "0"], io), 1);
+  assert.equal(await runCli(["serve", "--data", data, "--issuer", "auth.example.test", "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0"], io), 1);
   assert.match(lines.join("\n"), /--issuer must be a URL/);
 });

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -15,7 +15,7 @@ test("tandem serve starts both services on the data folder and stops on SIGTERM"
   const data = await mkdtemp(join(tmpdir(), "tandem-serve-"));
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), "serve", "--data", data, "--port", "0", "--site-port", "0", "--identity-port", "0"],
+    ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), "serve", "--data", data, "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0"],
     { cwd: repoRoot, env: { ...process.env, TANDEM_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -35,6 +35,14 @@ test("tandem serve starts both services on the data folder and stops on SIGTERM"
     assert.equal(discovery.issuer, issuer);
     assert.ok(existsSync(join(data, "backend", "admin_key")), "admin key kept in the data folder");
     assert.match(output, /Publishable key\s+pk_live_/);
+    // The dashboard: the page for anyone, its API only with the admin key kept in the data folder.
+    const dashboard = /Dashboard\s+(\S+)/.exec(output)![1]!;
+    assert.match(dashboard, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal((await fetch(dashboard)).status, 200);
+    assert.equal((await fetch(`${dashboard}/_api/info`)).status, 401);
+    const adminKey = readFileSync(join(data, "backend", "admin_key"), "utf8").trim();
+    const info = await fetch(`${dashboard}/_api/info`, { headers: { Authorization: `Convex ${adminKey}` } });
+    assert.equal(((await info.json()) as { backendUrl: string }).backendUrl, api);
   } finally {
     child.kill("SIGTERM");
   }

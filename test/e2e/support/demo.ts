@@ -79,6 +79,7 @@ export async function startDemo(extraArgs: string[] = []): Promise<RunningDemo> 
       "--port", String(port),
       "--site-port", String(sitePort),
       "--identity-port", String(identityPort),
+      "--dashboard-port", "0",
       ...extraArgs,
     ],
     // Its own process group, so nothing it started can outlive the test.

@@ -17,7 +17,7 @@ import type { HttpRequest, Route } from "./router.js";
 import { newRequestId, udfError, udfResponse, type UdfResponse } from "./udfResponse.js";
 
 export interface FunctionApiDeps {
-  readonly engine: Engine & Pick<EngineAdmin, "current">;
+  readonly engine: Engine & Pick<EngineAdmin, "current"> & { kindOf(path: string): FunctionKind | null };
   readonly auth: RequestAuthenticator;
 }
 
@@ -138,7 +138,8 @@ export function functionRoutes(deps: FunctionApiDeps): Route[] {
           args: unwrapArgs(body.args),
           format: parseFormat(body.format, DEFAULT_FORMAT),
         };
-        if (call.path.startsWith("_system/")) return udfReply(await run("query", call, identity));
+        // Server-implemented functions say their own kind (the dashboard runs system mutations here).
+        if (call.path.startsWith("_system/")) return udfReply(await run(engine.kindOf(call.path) ?? "query", call, identity));
         const kind = lookupKind(engine.current(), call.path);
         if (kind === null) {
           // `npx convex run` lists the deployed functions when it sees "Could not find function".

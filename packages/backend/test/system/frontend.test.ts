@@ -283,3 +283,15 @@ test("over the WebSocket as the public graders call them: ConvexClient + setAdmi
   }
   assert.equal(await admin.query(q("_system/frontend/tableSize"), { tableName: "notes" }), 0);
 });
+
+test("a system mutation called through /api/function runs as the mutation it is", async () => {
+  const r = await fetch(`${backend.url}/api/function`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Convex ${backend.adminKey}` },
+    body: JSON.stringify({ path: "_system/frontend/addDocument", args: { table: "tasks", documents: [{ text: "via /api/function", done: false }] }, format: "json" }),
+  });
+  const body = (await r.json()) as { status: string; value?: { success: boolean; ids?: string[] } };
+  assert.equal(body.status, "success", JSON.stringify(body));
+  assert.equal(body.value?.success, true);
+  assert.ok((await listTable("tasks", 200)).some((d) => d.text === "via /api/function"));
+});

@@ -54,7 +54,7 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
     ...(flags.https ? { https: { publicHost: publicHostOf(flags), tlsDir: join(dataDir, "tls") } } : {}),
     logger: createLogger("tandem", { level }),
   });
-  const { backend, identity, publicUrls } = services;
+  const { backend, identity, publicUrls, dashboard } = services;
   let child: ReturnType<typeof spawnConvex> | null = null;
   const stop = () => child?.kill("SIGINT");
   process.once("SIGINT", stop);
@@ -83,6 +83,8 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
         ...(services.caCertPath
           ? [`  Publishable key      ${identity.publishableKey}`, `  CA to trust on the device: ${services.caCertPath} (docs/android-guide.md#https)`]
           : []),
+        `  Dashboard            ${dashboard.url}`,
+        `                       one-time login link: ${dashboard.loginLink()}`,
         `  Data                 ${join(shown, ".tandem")}`,
         `  Wrote ${join(shown, ".env.local")}: ${Object.keys(written).join(", ")}`,
         ...(removed.length ? [`  Removed ${removed.join(", ")} from .env.local (it selects a Convex cloud deployment)`] : []),

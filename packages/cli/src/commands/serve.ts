@@ -54,13 +54,14 @@ export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown
     logger: createLogger("tandem", { level }),
     ...(storage ? { storage } : {}),
   });
-  const { backend, identity } = services;
+  const { backend, identity, dashboard } = services;
   io.out(
     [
       "Tandem serve",
       `  Backend API + sync   ${backend.url}`,
       `  HTTP actions         ${backend.siteUrl}`,
       `  Identity (issuer)    ${identity.issuer}`,
+      `  Dashboard            ${dashboard.url}   (log in with the admin key)`,
       `  Data                 ${flags.db ? "Postgres" : dataDir}`,
       `  Admin key            ${adminKeyFrom(flags) ? "as given" : `in ${join(dataDir, "backend", ADMIN_KEY_FILE)}`}`,
       `  Publishable key      ${identity.publishableKey}`,

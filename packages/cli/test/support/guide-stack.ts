@@ -57,6 +57,7 @@ export async function startGuideStack(): Promise<GuideStack> {
     port: 0,
     sitePort: 0,
     identityPort: 0,
+    dashboardPort: 0,
     instance: "development",
     logger: silentLogger,
     adminKey: "test-admin:key",
