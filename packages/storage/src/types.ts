@@ -4,7 +4,7 @@
  * nothing of functions, sync or auth: it stores documents (Convex JSON objects), maintains
  * indexes over them, and reports what was read as index key ranges.
  *
- * Dialects (sqlite/, later postgres/) implement `Storage`; one shared suite tests them all.
+ * `MvccStorage` implements it over a dialect (sqlite/, postgres/, memory/); one shared suite tests them all.
  */
 import type { Brand } from "@tandem/shared";
 
@@ -137,8 +137,14 @@ export interface CommitManyHooks {
 }
 
 export interface Storage {
-  /** Latest committed timestamp (0 on an empty store). */
+  /**
+   * Latest committed timestamp (0 on an empty store) this connection knows, without waiting: the
+   * writer's own head; a SQLite reader reads it at once; a reader over a network database (or a
+   * writer another node may overtake) knows what its last `sync()` read.
+   */
   latestTs(): Timestamp;
+  /** Reads the committed head from the database (other connections' commits, schema changes). */
+  sync(): Promise<Timestamp>;
   snapshot(ts?: Timestamp): SnapshotReader;
   /**
    * Atomically applies the writes at a new timestamp `> latestTs()` (also across restarts) and

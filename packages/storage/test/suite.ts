@@ -124,6 +124,7 @@ export function runStorageSuite(name: string, target: OpenTarget): void {
     // Between the two commits the first one alone is visible.
     assert.equal(await s.snapshot(ra.ts).get(c._id as DocumentId), null);
     const reader = await h.open({ readonly: true });
+    await reader.sync();
     assert.ok(await reader.snapshot().get(c._id as DocumentId));
   });
 
@@ -464,6 +465,8 @@ export function runStorageSuite(name: string, target: OpenTarget): void {
     assert.equal(ro.latestTs(), s.latestTs());
     assert.deepEqual((await ro.snapshot().get(a.id))?.value, a.value);
     const b = await insert(s, "t", { x: 2 });
+    // A reader learns of another connection's commits when it reads the head.
+    assert.equal(await ro.sync(), b.ts);
     assert.equal(ro.latestTs(), b.ts);
     assert.deepEqual((await ro.snapshot().get(b.id))?.value, b.value);
     // A schema change made by the writer is picked up before the reader's next read.

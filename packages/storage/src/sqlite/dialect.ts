@@ -2,7 +2,7 @@
 import type { Database, Transaction } from "better-sqlite3";
 import type { DocumentJSON, IndexKey } from "../types.js";
 import { storageError } from "../errors.js";
-import type { CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, TableRow, VersionRow } from "../store/dialect.js";
+import type { BatchStep, CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, StepOutcome, TableRow, VersionRow } from "../store/dialect.js";
 import type { Statements } from "./statements.js";
 import { RowBuffer } from "./rowBuffer.js";
 import type { Checkpointer } from "./checkpointer.js";
@@ -23,7 +23,7 @@ interface RawScan {
 
 export class SqliteDialect implements Dialect {
   /** `runBatch` as a better-sqlite3 transaction, made once (making one per call has a cost). */
-  private readonly batchTx: Transaction<(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => unknown) => unknown>;
+  private readonly batchTx: Transaction<(steps: readonly BatchStep<unknown>[]) => StepOutcome<unknown>[]>;
   /** Version and entry rows of the commit(s) in progress, written when they are done or read. */
   private readonly versionRows: RowBuffer;
   private readonly entryRows: RowBuffer;
@@ -36,12 +36,17 @@ export class SqliteDialect implements Dialect {
   ) {
     this.versionRows = new RowBuffer(db, "INSERT INTO documents (table_number, key, ts, json)", 4);
     this.entryRows = new RowBuffer(db, "INSERT INTO index_entries (index_id, key, ts, doc_key, deleted)", 5);
-    this.batchTx = db.transaction((body) => this.runBatch(body));
+    this.batchTx = db.transaction((steps) => this.runBatch(steps));
   }
 
-  head(): Head {
+  /** Synchronous underneath, so it is also `headNow`. */
+  readonly headNow = (): Head => {
     const r = this.st.head.get() as { latestTs: bigint; schemaVersion: bigint };
     return { latestTs: r.latestTs, schemaVersion: Number(r.schemaVersion) };
+  };
+
+  async head(): Promise<Head> {
+    return this.headNow();
   }
 
   async loadRegistry(): Promise<{ tables: TableRow[]; indexes: IndexRow[] }> {
@@ -97,38 +102,45 @@ export class SqliteDialect implements Dialect {
 
   async commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T> {
     // A group of one: its planner's error rejects the whole (single-commit) transaction.
-    return this.batch((nested) => nested(docs, planner));
+    const [outcome] = await this.batch([{ docs, planner }]);
+    if (outcome === undefined || outcome === "skipped") throw new Error("a single commit was skipped");
+    if ("error" in outcome) throw outcome.error;
+    return outcome.result;
   }
 
-  async batch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): Promise<T> {
-    return this.batchTx.immediate(body) as T;
+  async batch<T>(steps: readonly BatchStep<T>[]): Promise<StepOutcome<T>[]> {
+    return this.batchTx.immediate(steps as readonly BatchStep<unknown>[]) as StepOutcome<T>[];
   }
 
   /**
-   * One transaction for the whole batch: the head is read once and written once. A planner that
+   * One transaction for the whole batch: the head is read once and written once (the immediate
+   * transaction holds the write lock, so the compare-and-set cannot fail here). A planner that
    * throws has written nothing, so the others go on; a failed write aborts the whole batch (there
    * is no savepoint to undo it alone, and none is needed for the expected failures).
    */
-  private runBatch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): T {
-    const start = this.head();
+  private runBatch(steps: readonly BatchStep<unknown>[]): StepOutcome<unknown>[] {
+    const start = this.headNow();
     let head = start;
-    let failed: { error: unknown } | null = null;
-    const nested = <U>(docs: readonly DocRef[], planner: Planner<U>): U => {
-      if (failed) throw failed.error;
-      const { plan, result } = planner(head, this.latestVersions(docs));
-      if (plan.ts <= head.latestTs) throw new Error(`commit ts ${plan.ts} is not after ${head.latestTs}`);
-      try {
-        this.writePlan(plan);
-      } catch (e) {
-        failed = { error: e };
-        throw e;
-      }
-      head = { latestTs: plan.ts, schemaVersion: head.schemaVersion };
-      return result;
-    };
+    const out: StepOutcome<unknown>[] = [];
     try {
-      const out = body(nested);
-      if (failed) throw (failed as { error: unknown }).error;
+      for (const step of steps) {
+        if (step.accept && !step.accept()) {
+          out.push("skipped");
+          continue;
+        }
+        let planned: ReturnType<Planner<unknown>>;
+        try {
+          planned = step.planner(head, this.latestVersions(step.docs));
+          if (planned.plan.ts <= head.latestTs) throw new Error(`commit ts ${planned.plan.ts} is not after ${head.latestTs}`);
+        } catch (error) {
+          out.push({ error });
+          continue;
+        }
+        this.writePlan(planned.plan);
+        head = { latestTs: planned.plan.ts, schemaVersion: head.schemaVersion };
+        out.push({ result: planned.result });
+        step.applied?.(planned.result);
+      }
       this.flushRows();
       if (head.latestTs !== start.latestTs) this.st.setLatestTs.run(head.latestTs);
       return out;
@@ -199,7 +211,7 @@ export class SqliteDialect implements Dialect {
       const id = Number(this.st.insertIndex.run(tableNumber, name, JSON.stringify(fields)).lastInsertRowid);
       if (name !== "by_id") {
         // Backfill from the latest snapshot, a page at a time (a statement can't stay open while we insert).
-        const ts = this.head().latestTs;
+        const ts = this.headNow().latestTs;
         const source: ScanSource = { kind: "documents", tableNumber };
         let start: Uint8Array = Buffer.alloc(0);
         for (;;) {
