@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { startBackend, type Backend } from "@tandem/backend";
 import { startIdentityServer, type IdentityServer } from "@tandem/identity";
 import type { Logger } from "@tandem/shared";
-import type { Storage } from "@tandem/storage";
+import type { Storage, StorageDescriptor } from "@tandem/storage";
 
 export interface ServiceOptions {
   readonly dataDir: string;
@@ -19,6 +19,8 @@ export interface ServiceOptions {
   readonly instance: "development" | "production";
   readonly logger: Logger;
   readonly storage?: Storage;
+  /** The store the backend opens instead of SQLite under `dataDir` (`--db`). */
+  readonly database?: StorageDescriptor;
   readonly sessionTokenLifetimeSeconds?: number | undefined;
   /** The app folder: `"use node"` packages the CLI leaves external load from its node_modules. */
   readonly nodePackagesDir?: string | undefined;
@@ -49,6 +51,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       logger: o.logger.child("backend"),
       ...(o.adminKey ? { adminKey: o.adminKey } : {}),
       ...(o.storage ? { storage: o.storage } : {}),
+      ...(o.database ? { database: o.database } : {}),
       ...(o.nodePackagesDir ? { nodePackagesDir: o.nodePackagesDir } : {}),
     });
   } catch (e) {

@@ -16,6 +16,7 @@ import { FunctionRunner } from "./function-runner.js";
 import { LiveDeployment } from "./live-deployment.js";
 import { MutationExecutor } from "./mutation-executor.js";
 import { SystemFunctions } from "./system-functions.js";
+import type { WorkerOptions } from "./worker-options.js";
 import type { Engine, EngineAdmin, FunctionKind, SystemFunctionRegistry } from "./types.js";
 import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types.js";
 
@@ -27,10 +28,11 @@ export interface EngineOptions {
   /** OCC retries before a mutation fails (Convex: 4). */
   readonly maxRetries?: number;
   /**
-   * Run queries and mutations in worker threads reading the same SQLite file (so a function that
-   * never yields is stopped by terminating its thread). Inline in this thread when absent.
+   * Run queries and mutations in worker threads, each with its own read-only connection to the
+   * same store (so a function that never yields is stopped by terminating its thread). Inline in
+   * this thread when absent.
    */
-  readonly workers?: { readonly sqlitePath: string; readonly count?: number };
+  readonly workers?: WorkerOptions;
 }
 
 export type TandemEngine = Engine & EngineAdmin & SystemFunctionRegistry & {

@@ -1,11 +1,12 @@
 /** Messages between the engine (main thread) and a function worker. */
-import type { ConvexJSON, KeyRange, PreparedCommit, TableInfo, Timestamp } from "@tandem/storage";
+import type { ConvexJSON, KeyRange, PreparedCommit, StorageDescriptor, TableInfo, Timestamp } from "@tandem/storage";
 import type { Deployment } from "../../engine/deployment.js";
 import type { FunctionError, Identity } from "../../engine/types.js";
 import type { FunctionPath } from "../paths.js";
 
 export interface WorkerData {
-  readonly storage: { readonly kind: "sqlite"; readonly path: string };
+  /** The store the thread opens its own read-only connection to. */
+  readonly storage: StorageDescriptor;
   readonly deploymentName: string;
 }
 
