@@ -93,9 +93,9 @@ export interface BatchStep<T> {
   readonly docs: readonly DocRef[];
   readonly planner: Planner<T>;
   /** Called just before the step, with every earlier step applied; false skips it. */
-  readonly accept?: () => boolean;
+  readonly accept?: (() => boolean) | undefined;
   /** Called right after the step is applied (before the next one is accepted). */
-  readonly applied?: (result: T) => void;
+  readonly applied?: ((result: T) => void) | undefined;
 }
 
 /** What became of one step: its planner's result, the error its planner threw, or skipped. */

@@ -60,7 +60,6 @@ export class MvccStorage implements Storage {
     this.assertOpen();
     const head = await this.dialect.head();
     if (head.schemaVersion !== this.registry.version) await this.reload();
-    if (this.writerLatest !== null && head.latestTs > this.writerLatest) this.writerLatest = head.latestTs;
     return this.saw(head.latestTs) as Timestamp;
   }
 
@@ -159,6 +158,7 @@ export class MvccStorage implements Storage {
     const out: Array<CommitResult | "skipped" | Error> = new Array(requests.length);
     const steps: BatchStep<CommitResult>[] = [];
     const at: number[] = [];
+    const { accept, applied } = hooks;
     plans.forEach((plan, i) => {
       if (plan instanceof Error) {
         out[i] = plan;
@@ -168,8 +168,8 @@ export class MvccStorage implements Storage {
       steps.push({
         docs: plan.docs,
         planner: plan.planner,
-        ...(hooks.accept ? { accept: () => hooks.accept!(i) } : {}),
-        ...(hooks.applied ? { applied: (result: CommitResult) => hooks.applied!(i, result) } : {}),
+        accept: accept && (() => accept(i)),
+        applied: applied && ((result: CommitResult) => applied(i, result)),
       });
     });
     const outcomes = await this.dialect.batch(steps);
