@@ -41,7 +41,7 @@ test("tandem serve --db postgres://…?schema=… keeps the backend's data in th
     await client.connect();
     try {
       const migrated = await client.query(`SELECT version FROM ${schema}.tandem_migrations`);
-      assert.deepEqual(migrated.rows, [{ version: 1 }]);
+      assert.deepEqual(migrated.rows, [{ version: 1 }, { version: 2 }]);
       const written = await client.query(`SELECT (SELECT latest_ts FROM ${schema}.head) AS ts, (SELECT count(*)::int FROM ${schema}.meta) AS meta`);
       const row = written.rows[0] as { ts: string; meta: number };
       assert.ok(BigInt(row.ts) > 0n || row.meta > 0, `something was written: ${JSON.stringify(row)}`);

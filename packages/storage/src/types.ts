@@ -131,6 +131,15 @@ export type CommitRequest = (
   readonly meta?: ReadonlyArray<readonly [key: string, value: string | null]>;
 };
 
+/** A commit another writer made (another node on the same database), as this connection learned of it. */
+export interface OtherCommit {
+  readonly ts: Timestamp;
+  /** Tables it wrote documents into. */
+  readonly tables: readonly string[];
+  /** For every index of every written document's table: its old and new key. */
+  readonly indexWrites: readonly IndexWrite[];
+}
+
 export interface CommitManyHooks {
   accept?(index: number): boolean;
   applied?(index: number, result: CommitResult): void;
@@ -145,6 +154,13 @@ export interface Storage {
   latestTs(): Timestamp;
   /** Reads the committed head from the database (other connections' commits, schema changes). */
   sync(): Promise<Timestamp>;
+  /**
+   * Calls `listener` with the commits other writers made, in ts order, whenever this writer
+   * learns of them — at the latest when one of its own commits finds the head moved (its
+   * compare-and-set fails; it then retries after the listeners ran, so a caller checking
+   * conflicts against its own log checks them against these too). Returns the unsubscribe.
+   */
+  onOtherCommits(listener: (commits: readonly OtherCommit[]) => void): () => void;
   snapshot(ts?: Timestamp): SnapshotReader;
   /**
    * Atomically applies the writes at a new timestamp `> latestTs()` (also across restarts) and

@@ -31,7 +31,7 @@ test("[postgres] migrations are recorded once, a second writer opens the migrate
     await client.connect();
     try {
       const r = await client.query(`SELECT version FROM ${schema}.tandem_migrations ORDER BY version`);
-      assert.deepEqual(r.rows, [{ version: 1 }]);
+      assert.deepEqual(r.rows, [{ version: 1 }, { version: 2 }]);
       // A database written by a newer build is refused rather than misread.
       await client.query(`INSERT INTO ${schema}.tandem_migrations (version, name) VALUES (999, 'future')`);
     } finally {

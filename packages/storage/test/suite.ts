@@ -19,6 +19,7 @@ import {
   type IndexInfo,
   type IndexKey,
   type KeyRange,
+  type OtherCommit,
   type SnapshotReader,
   type Storage,
   type Timestamp,
@@ -457,6 +458,36 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     }
     assert.equal(r.newId("t").length >= 31, true);
     assert.equal((await r.ensureTable("u")).number, 10002);
+  });
+
+  t("a writer another writer overtook learns of its commits, then commits after them", async (s, h) => {
+    await s.ensureTable("t");
+    const byN = await s.addIndex("t", "by_n", ["n", "_creationTime", "_id"]);
+    const other = await h.open();
+    const seen: OtherCommit[] = [];
+    s.onOtherCommits((commits) => seen.push(...commits));
+    const a = await insert(s, "t", { n: 1 });
+    // `other` has not seen `a`: its compare-and-set fails, it catches up and commits after it.
+    const b = await insert(other, "t", { n: 2 });
+    const patched = { ...a.value, n: 10 };
+    const p = await other.commit({ writes: [{ id: a.id, table: "t", value: patched }] });
+    assert.ok(b.ts > a.ts && p.ts > b.ts);
+    const c = await insert(s, "t", { n: 3 });
+    assert.ok(c.ts > p.ts);
+    assert.deepEqual(
+      seen.map((x) => [x.ts, x.tables]),
+      [
+        [b.ts, ["t"]],
+        [p.ts, ["t"]],
+      ],
+    );
+    const key = (d: DocumentJSON) => encodeIndexKey([d.n as number, d._creationTime, d._id]);
+    const onByN = (x: OtherCommit) => x.indexWrites.filter((w) => w.index === byN.id);
+    assert.deepEqual(onByN(seen[0]!), [{ index: byN.id, oldKey: null, newKey: key(b.value) }]);
+    assert.deepEqual(onByN(seen[1]!), [{ index: byN.id, oldKey: key(a.value), newKey: key(patched) }]);
+    // Every index of the table is reported, as a commit reports them to its own caller.
+    assert.equal(seen[1]!.indexWrites.length, s.indexes("t").length);
+    assert.deepEqual((await scanAll(s.snapshot(), fullRange(byN))).map((d) => d.n), [2, 3, 10]);
   });
 
   t("a second, read-only connection sees committed data and schema changes", async (s, h) => {

@@ -8,6 +8,7 @@ import { storageError } from "../errors.js";
 import {
   headMoved,
   type BatchStep,
+  type ChangedVersion,
   type CommitPlan,
   type Dialect,
   type DocRef,
@@ -84,17 +85,28 @@ export class MemoryDialect implements Dialect {
     });
   }
 
-  async commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T> {
-    const [outcome] = await this.batch([{ docs, planner }]);
+  async versionsSince(after: bigint, upTo: bigint): Promise<ChangedVersion[]> {
+    const out: ChangedVersion[] = [];
+    for (const [tableNumber, docs] of this.db.documents)
+      for (const [k, versions] of docs)
+        versions.forEach((v, i) => {
+          if (v.ts > after && v.ts <= upTo) out.push({ tableNumber, docKey: unhex(k) as IndexKey, ts: v.ts, json: v.json, prevJson: versions[i - 1]?.json ?? null });
+        });
+    return out.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+  }
+
+  async commit<T>(docs: readonly DocRef[], planner: Planner<T>, expected?: bigint): Promise<T> {
+    const [outcome] = await this.batch([{ docs, planner }], expected);
     if (outcome === undefined || outcome === "skipped") throw new Error("a single commit was skipped");
     if ("error" in outcome) throw outcome.error;
     return outcome.result;
   }
 
-  async batch<T>(steps: readonly BatchStep<T>[]): Promise<StepOutcome<T>[]> {
+  async batch<T>(steps: readonly BatchStep<T>[], expected?: bigint): Promise<StepOutcome<T>[]> {
     this.writable();
     return this.db.exclusive(async () => {
       const start = await this.head();
+      if (expected !== undefined && start.latestTs !== expected) throw headMoved(expected, start.latestTs);
       let head = start;
       const out: StepOutcome<T>[] = [];
       const meta: Array<readonly [string, string | null]> = [];

@@ -9,6 +9,7 @@ import { storageError } from "../errors.js";
 import {
   headMoved,
   type BatchStep,
+  type ChangedVersion,
   type CommitPlan,
   type Dialect,
   type DocRef,
@@ -151,16 +152,31 @@ export class PostgresDialect implements Dialect {
     });
   }
 
-  async commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T> {
-    const [outcome] = await this.batch([{ docs, planner }]);
+  async versionsSince(after: bigint, upTo: bigint): Promise<ChangedVersion[]> {
+    const r = await this.pool.query<{ table_number: string; key: Buffer; ts: string; json: string | null; prev_json: string | null }>(
+      sql.VERSIONS_SINCE,
+      [after.toString(), upTo.toString()],
+    );
+    return r.rows.map((row) => ({
+      tableNumber: Number(row.table_number),
+      docKey: row.key as unknown as IndexKey,
+      ts: BigInt(row.ts),
+      json: row.json,
+      prevJson: row.prev_json,
+    }));
+  }
+
+  async commit<T>(docs: readonly DocRef[], planner: Planner<T>, expected?: bigint): Promise<T> {
+    const [outcome] = await this.batch([{ docs, planner }], expected);
     if (outcome === undefined || outcome === "skipped") throw new Error("a single commit was skipped");
     if ("error" in outcome) throw outcome.error;
     return outcome.result;
   }
 
-  async batch<T>(steps: readonly BatchStep<T>[]): Promise<StepOutcome<T>[]> {
+  async batch<T>(steps: readonly BatchStep<T>[], expected?: bigint): Promise<StepOutcome<T>[]> {
     return this.transaction(async (c) => {
       const start = headOf((await c.query<HeadRow>(sql.LOCK_HEAD)).rows[0]);
+      if (expected !== undefined && start.latestTs !== expected) throw headMoved(expected, start.latestTs);
       let head = start;
       const out: StepOutcome<T>[] = [];
       const rows = new PendingRows();

@@ -57,6 +57,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "documents by commit ts, for catching up with other writers",
+    sql: `CREATE INDEX documents_by_ts ON documents (ts)`,
+  },
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -67,12 +72,16 @@ const CREATE_LOG = `CREATE TABLE IF NOT EXISTS tandem_migrations (
   applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
 )`;
 
-/** Applies the migrations the database lacks; refuses a database newer than this build. */
-export async function migrate(client: PoolClient): Promise<void> {
+/**
+ * Creates `schema` if given and missing, and applies the migrations the database lacks; refuses
+ * a database newer than this build. `schema` must be a checked identifier.
+ */
+export async function migrate(client: PoolClient, schema: string | undefined): Promise<void> {
   await client.query("BEGIN");
   try {
-    // One migrator per schema at a time; the lock ends with the transaction.
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('tandem:' || current_schema()))");
+    // One migrator per schema at a time (writers opening at once); the lock ends with the transaction.
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('tandem:' || COALESCE($1, current_schema())))", [schema ?? null]);
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(CREATE_LOG);
     const current = await appliedVersion(client);
     checkNotNewer(current);

@@ -42,10 +42,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     const client = await pool.connect();
     try {
       if (readonly) await checkMigrated(client);
-      else {
-        if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        await migrate(client);
-      }
+      else await migrate(client, schema);
     } finally {
       client.release();
     }

@@ -33,6 +33,16 @@ export const LATEST_VERSIONS = `
   CROSS JOIN LATERAL (
     SELECT ts, json FROM documents WHERE table_number = q.t AND key = q.k ORDER BY ts DESC LIMIT 1
   ) d`;
+/** Versions written in (after, upTo] with the version each replaced (served by documents_by_ts). */
+export const VERSIONS_SINCE = `
+  SELECT d.table_number, d.key, d.ts, d.json, p.json AS prev_json
+  FROM documents d
+  LEFT JOIN LATERAL (
+    SELECT json FROM documents p WHERE p.table_number = d.table_number AND p.key = d.key AND p.ts < d.ts
+    ORDER BY p.ts DESC LIMIT 1
+  ) p ON TRUE
+  WHERE d.ts > $1 AND d.ts <= $2
+  ORDER BY d.ts`;
 export const INSERT_VERSIONS = `
   INSERT INTO documents (table_number, key, ts, json)
   SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::text[])`;

@@ -2,7 +2,8 @@
 import type { Database, Transaction } from "better-sqlite3";
 import type { DocumentJSON, IndexKey } from "../types.js";
 import { storageError } from "../errors.js";
-import type { BatchStep, CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, StepOutcome, TableRow, VersionRow } from "../store/dialect.js";
+import { headMoved } from "../store/dialect.js";
+import type { BatchStep, ChangedVersion, CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, StepOutcome, TableRow, VersionRow } from "../store/dialect.js";
 import type { Statements } from "./statements.js";
 import { RowBuffer } from "./rowBuffer.js";
 import type { Checkpointer } from "./checkpointer.js";
@@ -23,7 +24,7 @@ interface RawScan {
 
 export class SqliteDialect implements Dialect {
   /** `runBatch` as a better-sqlite3 transaction, made once (making one per call has a cost). */
-  private readonly batchTx: Transaction<(steps: readonly BatchStep<unknown>[]) => StepOutcome<unknown>[]>;
+  private readonly batchTx: Transaction<(steps: readonly BatchStep<unknown>[], expected: bigint | undefined) => StepOutcome<unknown>[]>;
   /** Version and entry rows of the commit(s) in progress, written when they are done or read. */
   private readonly versionRows: RowBuffer;
   private readonly entryRows: RowBuffer;
@@ -36,7 +37,7 @@ export class SqliteDialect implements Dialect {
   ) {
     this.versionRows = new RowBuffer(db, "INSERT INTO documents (table_number, key, ts, json)", 4);
     this.entryRows = new RowBuffer(db, "INSERT INTO index_entries (index_id, key, ts, doc_key, deleted)", 5);
-    this.batchTx = db.transaction((steps) => this.runBatch(steps));
+    this.batchTx = db.transaction((steps, expected) => this.runBatch(steps, expected));
   }
 
   /** Synchronous underneath, so it is also `headNow`. */
@@ -100,16 +101,24 @@ export class SqliteDialect implements Dialect {
     else this.st.setMeta.run(key, value);
   }
 
-  async commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T> {
+  async versionsSince(after: bigint, upTo: bigint): Promise<ChangedVersion[]> {
+    // A scan of every version: a SQLite file has one writing process, so this runs only when
+    // another process wrote the file meanwhile.
+    return (this.st.versionsSince.all(after, upTo) as { tableNumber: bigint; key: Buffer; ts: bigint; json: string | null; prevJson: string | null }[]).map(
+      (r) => ({ tableNumber: Number(r.tableNumber), docKey: r.key as unknown as IndexKey, ts: r.ts, json: r.json, prevJson: r.prevJson }),
+    );
+  }
+
+  async commit<T>(docs: readonly DocRef[], planner: Planner<T>, expected?: bigint): Promise<T> {
     // A group of one: its planner's error rejects the whole (single-commit) transaction.
-    const [outcome] = await this.batch([{ docs, planner }]);
+    const [outcome] = await this.batch([{ docs, planner }], expected);
     if (outcome === undefined || outcome === "skipped") throw new Error("a single commit was skipped");
     if ("error" in outcome) throw outcome.error;
     return outcome.result;
   }
 
-  async batch<T>(steps: readonly BatchStep<T>[]): Promise<StepOutcome<T>[]> {
-    return this.batchTx.immediate(steps as readonly BatchStep<unknown>[]) as StepOutcome<T>[];
+  async batch<T>(steps: readonly BatchStep<T>[], expected?: bigint): Promise<StepOutcome<T>[]> {
+    return this.batchTx.immediate(steps as readonly BatchStep<unknown>[], expected) as StepOutcome<T>[];
   }
 
   /**
@@ -118,8 +127,9 @@ export class SqliteDialect implements Dialect {
    * throws has written nothing, so the others go on; a failed write aborts the whole batch (there
    * is no savepoint to undo it alone, and none is needed for the expected failures).
    */
-  private runBatch(steps: readonly BatchStep<unknown>[]): StepOutcome<unknown>[] {
+  private runBatch(steps: readonly BatchStep<unknown>[], expected: bigint | undefined): StepOutcome<unknown>[] {
     const start = this.headNow();
+    if (expected !== undefined && start.latestTs !== expected) throw headMoved(expected, start.latestTs);
     let head = start;
     const out: StepOutcome<unknown>[] = [];
     try {

@@ -87,6 +87,16 @@ export interface CommitPlan {
  */
 export type Planner<T> = (head: Head, latest: ReadonlyMap<string, VersionRow>) => { plan: CommitPlan; result: T };
 
+/** A document version some commit wrote, with the version it replaced (`Dialect.versionsSince`). */
+export interface ChangedVersion {
+  readonly tableNumber: number;
+  readonly docKey: IndexKey;
+  readonly ts: bigint;
+  readonly json: string | null;
+  /** The document's previous version (null: it did not exist, or was deleted). */
+  readonly prevJson: string | null;
+}
+
 /** One commit of a group (`Dialect.batch`). */
 export interface BatchStep<T> {
   /** Documents whose latest versions the planner needs (none for prepared writes). */
@@ -123,19 +133,23 @@ export interface Dialect {
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string | null): Promise<void>;
 
+  /** Every version written at a ts in `(after, upTo]`, in ts order (catching up with other writers). */
+  versionsSince(after: bigint, upTo: bigint): Promise<ChangedVersion[]>;
+
   /**
-   * One atomic commit: reads the head and the documents' latest versions, plans, writes the plan
-   * and moves the head from the head it planned against to `plan.ts` (compare-and-set: a head
-   * that moved meanwhile fails it with `HeadMoved` and writes nothing). A planner that throws
-   * writes nothing and rejects.
+   * One atomic commit: locks the head, reads the documents' latest versions, plans, writes the
+   * plan and moves the head to `plan.ts`. Compare-and-set: when `expected` is given and the locked
+   * head is another (a commit this connection has not seen), it fails with `HeadMoved` before
+   * planning and writes nothing. A planner that throws writes nothing and rejects.
    */
-  commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T>;
+  commit<T>(docs: readonly DocRef[], planner: Planner<T>, expected?: bigint): Promise<T>;
   /**
    * Applies the steps in order in one write transaction that becomes durable when all are done,
-   * moving the head once (compare-and-set, as `commit`). A planner that throws writes nothing and
-   * the batch goes on; a failed write rolls the whole batch back (`batch` rejects).
+   * moving the head once (compare-and-set on `expected`, as `commit`, checked before the first
+   * step). A planner that throws writes nothing and the batch goes on; a failed write rolls the
+   * whole batch back (`batch` rejects).
    */
-  batch<T>(steps: readonly BatchStep<T>[]): Promise<StepOutcome<T>[]>;
+  batch<T>(steps: readonly BatchStep<T>[], expected?: bigint): Promise<StepOutcome<T>[]>;
   /**
    * Creates a live table named `name` with the next never-used number in `[min, max]` and the given
    * (empty) indexes, in one transaction; returns the existing live table of that name if any.

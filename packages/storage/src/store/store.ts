@@ -17,15 +17,17 @@ import type {
   TableNumber,
   Timestamp,
   WriteWithOriginal,
+  OtherCommit,
 } from "../types.js";
 import { assert, isTandemError } from "@tandem/shared";
 import { storageError } from "../errors.js";
 import { newDocumentId } from "../ids/documentId.js";
-import type { BatchStep, Dialect, DocRef, Head, Planner } from "./dialect.js";
+import type { BatchStep, Dialect, DocRef, Head, Planner, StepOutcome } from "./dialect.js";
 import { BUILTIN_INDEXES, SYSTEM_TABLE_NUMBERS, USER_TABLE_NUMBERS, checkIndex, checkTableName, isBuiltinIndex, isSystemTableName } from "./names.js";
 import { checkWrites, planCommit, planPrepared, prepareWrites, writesOfPrepared, type CheckedWrite } from "./plan.js";
 import { Registry, keyFunction, type RegisteredIndex } from "./registry.js";
 import { Snapshot } from "./snapshot.js";
+import { commitsOf } from "./other-commits.js";
 
 export class MvccStorage implements Storage {
   private readonly registry = new Registry();
@@ -69,6 +71,34 @@ export class MvccStorage implements Storage {
     return latest;
   }
 
+  private readonly otherCommitListeners = new Set<(commits: readonly OtherCommit[]) => void>();
+  private catchingUp: Promise<void> | null = null;
+
+  onOtherCommits(listener: (commits: readonly OtherCommit[]) => void): () => void {
+    this.otherCommitListeners.add(listener);
+    return () => this.otherCommitListeners.delete(listener);
+  }
+
+  /** Learns of the commits other writers made since this writer's head (one catch-up at a time). */
+  private async catchUp(): Promise<void> {
+    while (this.catchingUp) await this.catchingUp;
+    const run = (async () => {
+      const known = this.writerLatest ?? this.seenLatest;
+      const head = await this.dialect.head();
+      if (head.schemaVersion !== this.registry.version) await this.reload();
+      if (head.latestTs <= known) return;
+      const commits = commitsOf(await this.dialect.versionsSince(known, head.latestTs), this.registry);
+      this.saw(head.latestTs);
+      for (const listener of this.otherCommitListeners) listener(commits);
+    })();
+    this.catchingUp = run;
+    try {
+      await run;
+    } finally {
+      this.catchingUp = null;
+    }
+  }
+
   snapshot(ts?: Timestamp): SnapshotReader {
     this.assertOpen();
     if (ts !== undefined && ts <= this.seenLatest && this.writerLatest === null) return new Snapshot(this, ts);
@@ -86,18 +116,21 @@ export class MvccStorage implements Storage {
     // The registry is checked against the head inside the transaction; when another connection
     // changed the schema (or created the table) since we loaded it, reload and plan again. A head
     // another writer moved meanwhile (compare-and-set) is read again by planning again.
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0, moves = 0; ; ) {
       try {
         const plan = this.plannerFor(request);
         if (plan instanceof Error) throw plan;
-        const result = await this.dialect.commit(plan.docs, plan.planner);
+        const result = await this.dialect.commit(plan.docs, plan.planner, this.writerLatest ?? undefined);
         this.saw(result.ts);
         return result;
       } catch (e) {
-        const moved = isTandemError(e) && e.code === "HeadMoved";
+        if (isTandemError(e) && e.code === "HeadMoved" && moves++ < MAX_HEAD_MOVES) {
+          await this.catchUp();
+          continue;
+        }
         const stale = e instanceof StaleRegistry || (isTandemError(e) && e.code === "TableNotFound" && (await this.isStale()));
-        if ((!stale && !moved) || attempt >= 2) throw e;
-        if (stale) await this.reload();
+        if (!stale || attempt++ >= 2) throw e;
+        await this.reload();
       }
     }
   }
@@ -172,7 +205,18 @@ export class MvccStorage implements Storage {
         applied: applied && ((result: CommitResult) => applied(i, result)),
       });
     });
-    const outcomes = await this.dialect.batch(steps);
+    let outcomes: StepOutcome<CommitResult>[];
+    for (let moves = 0; ; moves++) {
+      try {
+        outcomes = await this.dialect.batch(steps, this.writerLatest ?? undefined);
+        break;
+      } catch (e) {
+        // Another writer committed first: nothing was applied, no hook ran. Learn of its commits
+        // (the listeners see them before `accept` runs again) and try again.
+        if (!(isTandemError(e) && e.code === "HeadMoved") || moves >= MAX_HEAD_MOVES) throw e;
+        await this.catchUp();
+      }
+    }
     // The head moves once the whole group is durable: a snapshot taken meanwhile (other
     // connections can't see the group before then) stays before it.
     outcomes.forEach((o, j) => {
@@ -344,6 +388,9 @@ export class MvccStorage implements Storage {
     if (this.dialect.readonly) throw storageError("Forbidden", "ReadOnlyStorage", "This storage connection is read-only");
   }
 }
+
+/** How often one commit may find the head moved by other writers before it gives up. */
+const MAX_HEAD_MOVES = 20;
 
 function checkNotFuture(ts: Timestamp, latest: bigint): void {
   if (ts > latest) throw storageError("BadRequest", "TimestampInFuture", `Snapshot ${ts} is later than the latest commit ${latest}`);
