@@ -155,6 +155,11 @@ export interface Storage {
   /** Reads the committed head from the database (other connections' commits, schema changes). */
   sync(): Promise<Timestamp>;
   /**
+   * Other writers (other nodes) may commit to this store, so `latestTs()` may lag the database
+   * until `sync()`. False for SQLite: one process writes the file.
+   */
+  readonly otherWriters: boolean;
+  /**
    * Calls `listener` with the commits other writers made, in ts order, whenever this writer
    * learns of them — at the latest when one of its own commits finds the head moved (its
    * compare-and-set fails; it then retries after the listeners ran, so a caller checking

@@ -30,6 +30,9 @@ export class MemoryDialect implements Dialect {
     readonly readonly: boolean,
   ) {}
 
+  /** Several connections may write one `MemoryDatabase`. */
+  readonly otherWriters = true;
+
   async head(): Promise<Head> {
     return { latestTs: this.db.latestTs, schemaVersion: this.db.schemaVersion };
   }

@@ -93,6 +93,9 @@ export class PostgresDialect implements Dialect {
     readonly readonly: boolean,
   ) {}
 
+  /** Several nodes may share one database. */
+  readonly otherWriters = true;
+
   async head(): Promise<Head> {
     return headOf((await this.pool.query<HeadRow>(sql.HEAD)).rows[0]);
   }

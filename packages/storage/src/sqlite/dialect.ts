@@ -40,6 +40,9 @@ export class SqliteDialect implements Dialect {
     this.batchTx = db.transaction((steps, expected) => this.runBatch(steps, expected));
   }
 
+  /** A SQLite file has one writing process (another is possible, and caught up with, but not expected). */
+  readonly otherWriters = false;
+
   /** Synchronous underneath, so it is also `headNow`. */
   readonly headNow = (): Head => {
     const r = this.st.head.get() as { latestTs: bigint; schemaVersion: bigint };

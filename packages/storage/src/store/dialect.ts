@@ -118,6 +118,8 @@ export function headMoved(expected: bigint, actual: bigint | null) {
 
 export interface Dialect {
   readonly readonly: boolean;
+  /** Other writers (processes, nodes) may commit to this store: see `Storage.otherWriters`. */
+  readonly otherWriters: boolean;
   /** The committed head, read from the database. */
   head(): Promise<Head>;
   /**

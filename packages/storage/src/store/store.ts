@@ -51,6 +51,10 @@ export class MvccStorage implements Storage {
   /** The newest head this connection has seen: a snapshot at or before it needs no head read. */
   private seenLatest = 0n;
 
+  get otherWriters(): boolean {
+    return this.dialect.otherWriters;
+  }
+
   latestTs(): Timestamp {
     if (this.writerLatest !== null) return this.writerLatest as Timestamp;
     const headNow = this.dialect.headNow;
