@@ -9,7 +9,7 @@ import type { ConvexJSON, Storage } from "@tandem/storage";
 import { checkArguments } from "../runtime/function_checks.js";
 import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath } from "../runtime/paths.js";
-import { Committer } from "./committer.js";
+import { Committer, otherCommitWrites } from "./committer.js";
 import { ExecutionLogs, failure } from "./execution-log.js";
 import { CommitNotifier } from "./commit-notifier.js";
 import { FunctionRunner } from "./function-runner.js";
@@ -51,6 +51,11 @@ export function createEngine(options: EngineOptions): TandemEngine {
   const log = options.logger ?? createLogger("engine");
   const committer = new Committer(storage);
   const notifier = new CommitNotifier(log);
+  // Another node's commits, learned when a commit here finds the head moved: subscriptions here
+  // re-run for them too. (Following the log without committing is not built yet.)
+  storage.onOtherCommits((commits) => {
+    for (const c of commits) notifier.committed(c.ts, otherCommitWrites(c));
+  });
   const system = new SystemFunctions();
   const live = new LiveDeployment(storage);
   const logs = new ExecutionLogs();
