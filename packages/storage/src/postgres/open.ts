@@ -15,7 +15,7 @@ export interface PostgresStorageOptions {
   /** The schema holding Tandem's tables (default: the connection's `search_path`, usually `public`). */
   readonly schema?: string;
   readonly readonly?: boolean;
-  /** Connections of the pool (default 4; a commit holds one for its transaction). */
+  /** Connections of the pool (default 4 for a writer, whose commits hold one each; 2 for a reader). */
   readonly maxConnections?: number;
 }
 
@@ -32,7 +32,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
   ];
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.maxConnections ?? 4,
+    max: options.maxConnections ?? (readonly ? 2 : 4),
     ...(settings.length > 0 ? { options: settings.join(" ") } : {}),
   });
   // An idle client's error (the server restarted, say) must not crash the process: the pool
