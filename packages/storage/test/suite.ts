@@ -497,6 +497,11 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     assert.equal(ro.latestTs(), s.latestTs());
     assert.deepEqual((await ro.snapshot().get(a.id))?.value, a.value);
     const b = await insert(s, "t", { x: 2 });
+    // A snapshot at a commit the reader has not seen yet reads it (the writer hands its ts over,
+    // as the engine does to function threads); one past the head is refused, at once or at the
+    // first read where the reader must ask the database.
+    assert.deepEqual((await ro.snapshot(b.ts).get(b.id))?.value, b.value);
+    await assert.rejects(async () => ro.snapshot((b.ts + 1_000_000_000n) as Timestamp).get(b.id), { code: "TimestampInFuture" });
     // A reader learns of another connection's commits when it reads the head.
     assert.equal(await ro.sync(), b.ts);
     assert.equal(ro.latestTs(), b.ts);
