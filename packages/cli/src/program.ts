@@ -49,7 +49,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       .command("serve")
       .description("run backend + identity without watching (production)")
       .option("--data <dir>", "data folder for SQLite and keys", ".tandem")
-      .option("--db <url>", "postgres:// URL instead of SQLite")
+      .option("--db <url>", "postgres://user:pw@host/db[?schema=NAME]: keep the backend's data in Postgres instead of SQLite")
       .option("--issuer <url>", "public https URL of the identity service when TLS ends at a reverse proxy (docs/android-guide.md#tandem-serve-behind-a-reverse-proxy)"),
   ).action(async (flags: ServeFlags) => {
     code = await runServe(flags, io, untilSignal());

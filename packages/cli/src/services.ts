@@ -12,7 +12,7 @@ import { startBackend, type Backend, type Clock } from "@tandem/backend";
 import { startDashboard, type Dashboard } from "@tandem/dashboard";
 import { startIdentityServer, type IdentityServer } from "@tandem/identity";
 import type { Logger } from "@tandem/shared";
-import type { Storage } from "@tandem/storage";
+import type { Storage, StorageDescriptor } from "@tandem/storage";
 import { httpsOrigin, startHttpsFront, type HttpsFront, type HttpsOptions } from "./tls/https-front.js";
 
 export interface ServiceOptions {
@@ -27,6 +27,8 @@ export interface ServiceOptions {
   readonly instance: "development" | "production";
   readonly logger: Logger;
   readonly storage?: Storage;
+  /** The store the backend opens instead of SQLite under `dataDir` (`--db`). */
+  readonly database?: StorageDescriptor;
   readonly sessionTokenLifetimeSeconds?: number | undefined;
   /** Session tokens minted to native SDKs (default 3600 s; docs/android-guide.md#token-lifetime). */
   readonly nativeTokenLifetimeSeconds?: number | undefined;
@@ -106,6 +108,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       logger: o.logger.child("backend"),
       ...(o.adminKey ? { adminKey: o.adminKey } : {}),
       ...(o.storage ? { storage: o.storage } : {}),
+      ...(o.database ? { database: o.database } : {}),
       ...(o.nodePackagesDir ? { nodePackagesDir: o.nodePackagesDir } : {}),
       ...(viaLoopback ? { issuerFetch } : {}),
       ...(clock ? { clock } : {}),

@@ -18,6 +18,8 @@ export type StorageErrorCode =
   | "InvalidDocument"
   | "InvalidIndexRange"
   | "TimestampInFuture"
+  /** Another connection committed between a commit's read of the head and its write. */
+  | "HeadMoved"
   | "ReadOnlyStorage";
 
 export function storageError(kind: ErrorKind, code: StorageErrorCode, message: string): TandemError<StorageErrorCode> {

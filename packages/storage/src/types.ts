@@ -4,7 +4,7 @@
  * nothing of functions, sync or auth: it stores documents (Convex JSON objects), maintains
  * indexes over them, and reports what was read as index key ranges.
  *
- * Dialects (sqlite/, later postgres/) implement `Storage`; one shared suite tests them all.
+ * `MvccStorage` implements it over a dialect (sqlite/, postgres/, memory/); one shared suite tests them all.
  */
 import type { Brand } from "@tandem/shared";
 
@@ -131,14 +131,41 @@ export type CommitRequest = (
   readonly meta?: ReadonlyArray<readonly [key: string, value: string | null]>;
 };
 
+/** A commit another writer made (another node on the same database), as this connection learned of it. */
+export interface OtherCommit {
+  readonly ts: Timestamp;
+  /** Tables it wrote documents into. */
+  readonly tables: readonly string[];
+  /** For every index of every written document's table: its old and new key. */
+  readonly indexWrites: readonly IndexWrite[];
+}
+
 export interface CommitManyHooks {
   accept?(index: number): boolean;
   applied?(index: number, result: CommitResult): void;
 }
 
 export interface Storage {
-  /** Latest committed timestamp (0 on an empty store). */
+  /**
+   * Latest committed timestamp (0 on an empty store) this connection knows, without waiting: the
+   * writer's own head; a SQLite reader reads it at once; a reader over a network database (or a
+   * writer another node may overtake) knows what its last `sync()` read.
+   */
   latestTs(): Timestamp;
+  /** Reads the committed head from the database (other connections' commits, schema changes). */
+  sync(): Promise<Timestamp>;
+  /**
+   * Other writers (other nodes) may commit to this store, so `latestTs()` may lag the database
+   * until `sync()`. False for SQLite: one process writes the file.
+   */
+  readonly otherWriters: boolean;
+  /**
+   * Calls `listener` with the commits other writers made, in ts order, whenever this writer
+   * learns of them — at the latest when one of its own commits finds the head moved (its
+   * compare-and-set fails; it then retries after the listeners ran, so a caller checking
+   * conflicts against its own log checks them against these too). Returns the unsubscribe.
+   */
+  onOtherCommits(listener: (commits: readonly OtherCommit[]) => void): () => void;
   snapshot(ts?: Timestamp): SnapshotReader;
   /**
    * Atomically applies the writes at a new timestamp `> latestTs()` (also across restarts) and

@@ -3,7 +3,7 @@
  * group commit, and the table markers every commit writes. A mutation's commit validates its read
  * set against every commit after its snapshot and applies its writes, or reports a conflict (null).
  */
-import type { CommitRequest, CommitResult, IndexWrite, KeyRange, PreparedCommit, Storage, Timestamp } from "@tandem/storage";
+import type { CommitRequest, CommitResult, IndexWrite, KeyRange, OtherCommit, PreparedCommit, Storage, Timestamp } from "@tandem/storage";
 import { CommitLog, type Conflict } from "../transactions/commit_log.js";
 import { tableMarkerWrites } from "../transactions/table_marker.js";
 import { Mutex } from "./mutex.js";
@@ -51,6 +51,11 @@ function withMarkers(request: CommitRequest, stored: CommitResult): Committed {
   return { ts: stored.ts, indexWrites: [...stored.indexWrites, ...tableMarkerWrites(tablesOf(request))] };
 }
 
+/** What another node's commit wrote, as this node's own commits are logged (table markers included). */
+export function otherCommitWrites(c: OtherCommit): IndexWrite[] {
+  return [...c.indexWrites, ...tableMarkerWrites(c.tables)];
+}
+
 export class Committer {
   /** Held while commits are written; the exclusive retry lane holds it while a mutation re-runs. */
   readonly mutex = new Mutex();
@@ -61,6 +66,11 @@ export class Committer {
 
   constructor(storage: Storage) {
     this.#storage = storage;
+    // Commits another node made: the storage reports them before it retries a commit they
+    // overtook, so the conflict checks of that retry see them too.
+    storage.onOtherCommits((commits) => {
+      for (const c of commits) this.#log.append(c.ts, otherCommitWrites(c));
+    });
   }
 
   /**
@@ -94,13 +104,22 @@ export class Committer {
 
   /** `commit` for a caller that already holds `mutex` (the exclusive retry lane). */
   async commitLocked(tx: ExecutedTransaction, meta: CommitMeta): Promise<Committed | Conflicted> {
-    const conflict = this.#log.conflict(tx.readSet, tx.ts);
+    let conflict = this.#log.conflict(tx.readSet, tx.ts);
     if (conflict) return { conflict };
     const request: CommitRequest = { prepared: tx.prepared, meta };
     if (isEmpty(request)) return this.#unchanged();
-    const result = withMarkers(request, await this.#storage.commit(request));
-    this.#log.append(result.ts, result.indexWrites);
-    return result;
+    // Checked again at its turn in the write: another node's commits may arrive meanwhile.
+    let committed = null as Committed | null;
+    const [r] = await this.#storage.commitMany([request], {
+      accept: () => (conflict = this.#log.conflict(tx.readSet, tx.ts)) === null,
+      applied: (_, stored) => {
+        committed = withMarkers(request, stored);
+        this.#log.append(committed.ts, committed.indexWrites);
+      },
+    });
+    if (r === "skipped") return { conflict: conflict ?? { ts: tx.ts, index: null, key: null } };
+    if (r instanceof Error || r === undefined) throw r ?? new Error("commit returned no result");
+    return committed ?? withMarkers(request, r);
   }
 
   /** A commit from outside any function (imports): no conflict check, but later ones see it. */

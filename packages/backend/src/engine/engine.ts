@@ -10,13 +10,14 @@ import { checkArguments } from "../runtime/function_checks.js";
 import type { FileAccess, FilesThreadConfig, StorageCall, StorageCallResult } from "../files/index.js";
 import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath } from "../runtime/paths.js";
-import { Committer, type ExecutedTransaction } from "./committer.js";
+import { Committer, otherCommitWrites, type ExecutedTransaction } from "./committer.js";
 import { ExecutionLogs, failure } from "./execution-log.js";
 import { CommitNotifier } from "./commit-notifier.js";
 import { FunctionRunner } from "./function-runner.js";
 import { LiveDeployment } from "./live-deployment.js";
 import { MutationExecutor } from "./mutation-executor.js";
 import { SystemFunctions } from "./system-functions.js";
+import type { WorkerOptions } from "./worker-options.js";
 import type { Engine, EngineAdmin, FunctionKind, SystemFunctionRegistry } from "./types.js";
 import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types.js";
 import type { Deployment } from "./deployment.js";
@@ -30,10 +31,11 @@ export interface EngineOptions {
   /** OCC retries before a mutation fails (Convex: 4). */
   readonly maxRetries?: number;
   /**
-   * Run queries and mutations in worker threads reading the same SQLite file (so a function that
-   * never yields is stopped by terminating its thread). Inline in this thread when absent.
+   * Run queries and mutations in worker threads, each with its own read-only connection to the
+   * same store (so a function that never yields is stopped by terminating its thread). Inline in
+   * this thread when absent.
    */
-  readonly workers?: { readonly sqlitePath: string; readonly count?: number };
+  readonly workers?: WorkerOptions;
   /** `ctx.storage`: what function threads need, and the engine-thread side actions call. */
   readonly files?: {
     readonly thread: FilesThreadConfig;
@@ -63,6 +65,11 @@ export function createEngine(options: EngineOptions): TandemEngine {
   const log = options.logger ?? createLogger("engine");
   const committer = new Committer(storage);
   const notifier = new CommitNotifier(log);
+  // Another node's commits, learned when a commit here finds the head moved: subscriptions here
+  // re-run for them too. (Following the log without committing is not built yet.)
+  storage.onOtherCommits((commits) => {
+    for (const c of commits) notifier.committed(c.ts, otherCommitWrites(c));
+  });
   const system = new SystemFunctions();
   // With function threads, each keeps its own text indexes (fed by `searchDirty`); this copy
   // serves vector search for actions and builds its text indexes only if searched here.

@@ -14,6 +14,7 @@ import { NO_PREPARED_WRITES } from "../runtime/worker/protocol.js";
 import { ActionPool } from "../runtime/worker/action_pool.js";
 import { UDF_TIMEOUT_MS } from "../runtime/invoke.js";
 import { Mutex } from "./mutex.js";
+import { workerStorage, type WorkerOptions } from "./worker-options.js";
 import type { ExecutedTransaction } from "./committer.js";
 import { runFunction, type RunOutput } from "./execute.js";
 import type { Deployment } from "./deployment.js";
@@ -47,7 +48,7 @@ export interface FunctionRunnerOptions {
   readonly live: LiveDeployment;
   readonly logger: Logger;
   readonly deploymentName: string;
-  readonly workers?: { readonly sqlitePath: string; readonly count?: number } | undefined;
+  readonly workers?: WorkerOptions | undefined;
   /** What functions reach through `ctx.runQuery/runMutation/runAction` (actions). */
   readonly engine: EngineCallbacks;
   /** File storage: function threads open it from `thread`; inline queries and mutations use `access`. */
@@ -62,7 +63,7 @@ export class FunctionRunner {
 
   constructor(o: FunctionRunnerOptions) {
     this.#o = o;
-    const data = o.workers ? { storage: { kind: "sqlite" as const, path: o.workers.sqlitePath }, deploymentName: o.deploymentName } : null;
+    const data = o.workers ? { storage: workerStorage(o.workers), deploymentName: o.deploymentName } : null;
     this.#pool = data
       ? new WorkerPool({
           data: o.files ? { ...data, files: o.files.thread } : data,

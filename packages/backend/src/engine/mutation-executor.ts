@@ -58,6 +58,9 @@ export class MutationExecutor {
       }
     }
     const { deployment, fn } = resolve();
+    // Another node may have committed since this one last looked: start from the database's head,
+    // so a mutation sees every commit that finished before it began.
+    if (storage.otherWriters) await storage.sync();
     for (let attempt = 0; ; attempt++) {
       const box: { result: Committed | Conflicted | null; aborted: boolean } = { result: null, aborted: false };
       // After a conflict, a retry runs with commits held back, so it cannot conflict again.

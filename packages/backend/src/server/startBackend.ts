@@ -1,12 +1,12 @@
 /**
- * One deployment in one process: SQLite storage + engine + HTTP API + sync WebSocket + push API
+ * One deployment in one process: storage (SQLite, or the database `database` names) + engine + HTTP API + sync WebSocket + push API
  * on the main port, HTTP actions on the site port (docs/architecture.md#composition).
  */
 import { createServer, type Server } from "node:http";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createLogger, type Logger } from "@tandem/shared";
-import { decodeId, openSqliteStorage, type Storage } from "@tandem/storage";
+import { decodeId, openStorage, type Storage, type StorageDescriptor } from "@tandem/storage";
 import { checkAdminKey as sameAdminKey, type FetchLike } from "../auth/index.js";
 import { createEngine, type TandemEngine } from "../engine/index.js";
 import { createRouter, functionRoutes, metaRoutes, type RequestAuthenticator, type VerifiedUser } from "../http/index.js";
@@ -42,12 +42,17 @@ export interface BackendOptions {
   readonly authenticateUser?: (token: string) => Promise<VerifiedUser>;
   /** How long `stream_function_logs` holds an empty poll (default 30 s). */
   readonly logPollMs?: number;
-  /** Storage to use instead of SQLite under `dataDir` (Postgres, tests). The backend closes it. */
+  /**
+   * The store to open instead of SQLite under `dataDir` (e.g. `{ kind: "postgres", url }`); the
+   * function threads open their own connections to it.
+   */
+  readonly database?: StorageDescriptor;
+  /** An opened store to use instead (tests, embedders). The backend closes it. */
   readonly storage?: Storage;
   /**
-   * Worker threads running queries and mutations over the same SQLite file, so a function that
-   * never yields is stopped without stalling other clients. Default 2; 0 runs functions inline
-   * (always inline with a given `storage`).
+   * Worker threads running queries and mutations, each with its own read-only connection to the
+   * store, so a function that never yields is stopped without stalling other clients. Default 2;
+   * 0 runs functions inline (always inline with a given `storage`: threads can't share it).
    */
   readonly workers?: number;
   /**
@@ -97,8 +102,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const logger = options.logger ?? createLogger("backend");
   await mkdir(options.dataDir, { recursive: true });
   const adminKey = await loadOrCreateAdminKey(options.dataDir, instanceName, options.adminKey);
-  const sqlitePath = join(options.dataDir, DATABASE_FILE);
-  const storage = options.storage ?? (await openSqliteStorage({ path: sqlitePath }));
+  const database: StorageDescriptor = options.database ?? { kind: "sqlite", path: join(options.dataDir, DATABASE_FILE) };
+  const storage = options.storage ?? (await openStorage(database));
   const workers = options.storage ? 0 : (options.workers ?? 2);
   const files = new FileStorage({
     storage,
@@ -112,7 +117,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     files: { thread: files.threadConfig, access: files.access, call: (c) => files.call(c) },
     logger: logger.child("engine"),
     name: instanceName,
-    ...(workers > 0 ? { workers: { sqlitePath, count: workers } } : {}),
+    ...(workers > 0 ? { workers: { storage: database, count: workers } } : {}),
   });
 
   const apiServer = createServer({ keepAliveTimeout: 65_000 });

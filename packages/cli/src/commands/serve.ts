@@ -5,8 +5,7 @@
 import { join, resolve } from "node:path";
 import { createLogger, type LogLevel } from "@tandem/shared";
 import { ADMIN_KEY_FILE } from "@tandem/backend";
-import * as storageModule from "@tandem/storage";
-import type { Storage } from "@tandem/storage";
+import { redactUrl, type StorageDescriptor } from "@tandem/storage";
 import { adminKeyFrom, serviceOptionsFrom, type ServerFlags } from "../options.js";
 import { startServices } from "../services.js";
 import { CliError, type Io } from "../io.js";
@@ -31,28 +30,43 @@ function issuerFrom(flags: ServeFlags): string | undefined {
   return u.href.replace(/\/+$/, "");
 }
 
-type OpenPostgres = (options: { url: string }) => Promise<Storage>;
-
-async function openStorage(db: string | undefined): Promise<Storage | undefined> {
+/**
+ * `--db postgres://user:password@host:port/database[?schema=NAME]`: the Postgres database (and
+ * schema, default the connection's search_path) the backend keeps its data in.
+ */
+export function databaseOf(db: string | undefined): StorageDescriptor | undefined {
   if (db === undefined) return undefined;
   if (!/^postgres(ql)?:\/\//.test(db)) throw new CliError(`--db must be a postgres:// URL, got ${JSON.stringify(db.split("@").pop())}`);
-  // TODO(postgres): the Postgres dialect of @tandem/storage comes with a later issue.
-  const open = (storageModule as unknown as { openPostgresStorage?: OpenPostgres }).openPostgresStorage;
-  if (!open) throw new CliError("Postgres storage is not available in this build yet; run without --db to use SQLite.");
-  return open({ url: db });
+  let url: URL;
+  try {
+    url = new URL(db);
+  } catch {
+    throw new CliError("--db is not a valid URL");
+  }
+  const schema = url.searchParams.get("schema");
+  url.searchParams.delete("schema");
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new CliError(`--db schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
+  return { kind: "postgres", url: url.toString(), ...(schema !== null ? { schema } : {}) };
 }
 
 export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown>): Promise<number> {
   const dataDir = resolve(flags.data);
   const level = (process.env.TANDEM_LOG_LEVEL as LogLevel | undefined) ?? "info";
-  const storage = await openStorage(flags.db);
+  const database = databaseOf(flags.db);
   const services = await startServices({
     dataDir,
     ...serviceOptionsFrom(flags),
     identityPublicUrl: issuerFrom(flags),
     instance: "production",
     logger: createLogger("tandem", { level }),
-    ...(storage ? { storage } : {}),
+    ...(database ? { database } : {}),
+  }).catch((e: unknown) => {
+    // A database that can't be reached is the operator's to fix: say so without a stack, and
+    // without the password.
+    if (database?.kind === "postgres" && e instanceof Error && !(e instanceof CliError))
+      throw new CliError(`Could not open Postgres at ${redactUrl(database.url)}: ${e.message}`);
+    throw e;
   });
   const { backend, identity, dashboard } = services;
   io.out(
@@ -62,7 +76,7 @@ export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown
       `  HTTP actions         ${backend.siteUrl}`,
       `  Identity (issuer)    ${identity.issuer}`,
       `  Dashboard            ${dashboard.url}   (log in with the admin key)`,
-      `  Data                 ${flags.db ? "Postgres" : dataDir}`,
+      `  Data                 ${database?.kind === "postgres" ? `Postgres ${redactUrl(database.url)}${database.schema ? ` schema ${database.schema}` : ""}` : dataDir}`,
       `  Admin key            ${adminKeyFrom(flags) ? "as given" : `in ${join(dataDir, "backend", ADMIN_KEY_FILE)}`}`,
       `  Publishable key      ${identity.publishableKey}`,
       "Push with: CONVEX_SELF_HOSTED_URL=<url> CONVEX_SELF_HOSTED_ADMIN_KEY=<key> npx convex deploy",

@@ -2,7 +2,8 @@
 import type { Database, Transaction } from "better-sqlite3";
 import type { DocumentJSON, IndexKey } from "../types.js";
 import { storageError } from "../errors.js";
-import type { CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, TableRow, VersionRow } from "../store/dialect.js";
+import { headMoved } from "../store/dialect.js";
+import type { BatchStep, ChangedVersion, CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, StepOutcome, TableRow, VersionRow } from "../store/dialect.js";
 import type { Statements } from "./statements.js";
 import { RowBuffer } from "./rowBuffer.js";
 import type { Checkpointer } from "./checkpointer.js";
@@ -23,7 +24,7 @@ interface RawScan {
 
 export class SqliteDialect implements Dialect {
   /** `runBatch` as a better-sqlite3 transaction, made once (making one per call has a cost). */
-  private readonly batchTx: Transaction<(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => unknown) => unknown>;
+  private readonly batchTx: Transaction<(steps: readonly BatchStep<unknown>[], expected: bigint | undefined) => StepOutcome<unknown>[]>;
   /** Version and entry rows of the commit(s) in progress, written when they are done or read. */
   private readonly versionRows: RowBuffer;
   private readonly entryRows: RowBuffer;
@@ -36,12 +37,20 @@ export class SqliteDialect implements Dialect {
   ) {
     this.versionRows = new RowBuffer(db, "INSERT INTO documents (table_number, key, ts, json)", 4);
     this.entryRows = new RowBuffer(db, "INSERT INTO index_entries (index_id, key, ts, doc_key, deleted)", 5);
-    this.batchTx = db.transaction((body) => this.runBatch(body));
+    this.batchTx = db.transaction((steps, expected) => this.runBatch(steps, expected));
   }
 
-  head(): Head {
+  /** A SQLite file has one writing process (another is possible, and caught up with, but not expected). */
+  readonly otherWriters = false;
+
+  /** Synchronous underneath, so it is also `headNow`. */
+  readonly headNow = (): Head => {
     const r = this.st.head.get() as { latestTs: bigint; schemaVersion: bigint };
     return { latestTs: r.latestTs, schemaVersion: Number(r.schemaVersion) };
+  };
+
+  async head(): Promise<Head> {
+    return this.headNow();
   }
 
   async loadRegistry(): Promise<{ tables: TableRow[]; indexes: IndexRow[] }> {
@@ -95,40 +104,56 @@ export class SqliteDialect implements Dialect {
     else this.st.setMeta.run(key, value);
   }
 
-  async commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T> {
-    // A group of one: its planner's error rejects the whole (single-commit) transaction.
-    return this.batch((nested) => nested(docs, planner));
+  async versionsSince(after: bigint, upTo: bigint): Promise<ChangedVersion[]> {
+    // A scan of every version: a SQLite file has one writing process, so this runs only when
+    // another process wrote the file meanwhile.
+    return (this.st.versionsSince.all(after, upTo) as { tableNumber: bigint; key: Buffer; ts: bigint; json: string | null; prevJson: string | null }[]).map(
+      (r) => ({ tableNumber: Number(r.tableNumber), docKey: r.key as unknown as IndexKey, ts: r.ts, json: r.json, prevJson: r.prevJson }),
+    );
   }
 
-  async batch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): Promise<T> {
-    return this.batchTx.immediate(body) as T;
+  async commit<T>(docs: readonly DocRef[], planner: Planner<T>, expected?: bigint): Promise<T> {
+    // A group of one: its planner's error rejects the whole (single-commit) transaction.
+    const [outcome] = await this.batch([{ docs, planner }], expected);
+    if (outcome === undefined || outcome === "skipped") throw new Error("a single commit was skipped");
+    if ("error" in outcome) throw outcome.error;
+    return outcome.result;
+  }
+
+  async batch<T>(steps: readonly BatchStep<T>[], expected?: bigint): Promise<StepOutcome<T>[]> {
+    return this.batchTx.immediate(steps as readonly BatchStep<unknown>[], expected) as StepOutcome<T>[];
   }
 
   /**
-   * One transaction for the whole batch: the head is read once and written once. A planner that
+   * One transaction for the whole batch: the head is read once and written once (the immediate
+   * transaction holds the write lock, so the compare-and-set cannot fail here). A planner that
    * throws has written nothing, so the others go on; a failed write aborts the whole batch (there
    * is no savepoint to undo it alone, and none is needed for the expected failures).
    */
-  private runBatch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): T {
-    const start = this.head();
+  private runBatch(steps: readonly BatchStep<unknown>[], expected: bigint | undefined): StepOutcome<unknown>[] {
+    const start = this.headNow();
+    if (expected !== undefined && start.latestTs !== expected) throw headMoved(expected, start.latestTs);
     let head = start;
-    let failed: { error: unknown } | null = null;
-    const nested = <U>(docs: readonly DocRef[], planner: Planner<U>): U => {
-      if (failed) throw failed.error;
-      const { plan, result } = planner(head, this.latestVersions(docs));
-      if (plan.ts <= head.latestTs) throw new Error(`commit ts ${plan.ts} is not after ${head.latestTs}`);
-      try {
-        this.writePlan(plan);
-      } catch (e) {
-        failed = { error: e };
-        throw e;
-      }
-      head = { latestTs: plan.ts, schemaVersion: head.schemaVersion };
-      return result;
-    };
+    const out: StepOutcome<unknown>[] = [];
     try {
-      const out = body(nested);
-      if (failed) throw (failed as { error: unknown }).error;
+      for (const step of steps) {
+        if (step.accept && !step.accept()) {
+          out.push("skipped");
+          continue;
+        }
+        let planned: ReturnType<Planner<unknown>>;
+        try {
+          planned = step.planner(head, this.latestVersions(step.docs));
+          if (planned.plan.ts <= head.latestTs) throw new Error(`commit ts ${planned.plan.ts} is not after ${head.latestTs}`);
+        } catch (error) {
+          out.push({ error });
+          continue;
+        }
+        this.writePlan(planned.plan);
+        head = { latestTs: planned.plan.ts, schemaVersion: head.schemaVersion };
+        out.push({ result: planned.result });
+        step.applied?.(planned.result);
+      }
       this.flushRows();
       if (head.latestTs !== start.latestTs) this.st.setLatestTs.run(head.latestTs);
       return out;
@@ -199,7 +224,7 @@ export class SqliteDialect implements Dialect {
       const id = Number(this.st.insertIndex.run(tableNumber, name, JSON.stringify(fields)).lastInsertRowid);
       if (name !== "by_id") {
         // Backfill from the latest snapshot, a page at a time (a statement can't stay open while we insert).
-        const ts = this.head().latestTs;
+        const ts = this.headNow().latestTs;
         const source: ScanSource = { kind: "documents", tableNumber };
         let start: Uint8Array = Buffer.alloc(0);
         for (;;) {

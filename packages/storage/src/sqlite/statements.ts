@@ -53,6 +53,11 @@ const sql = {
 
   version: `SELECT ts, json FROM documents WHERE table_number = ? AND key = ? AND ts <= ? ORDER BY ts DESC LIMIT 1`,
   latestVersion: `SELECT ts, json FROM documents WHERE table_number = ? AND key = ? ORDER BY ts DESC LIMIT 1`,
+  versionsSince: `
+    SELECT d.table_number AS tableNumber, d.key AS key, d.ts AS ts, d.json AS json,
+      (SELECT p.json FROM documents p WHERE p.table_number = d.table_number AND p.key = d.key AND p.ts < d.ts
+       ORDER BY p.ts DESC LIMIT 1) AS prevJson
+    FROM documents d WHERE d.ts > ? AND d.ts <= ? ORDER BY d.ts`,
   insertEntry: `INSERT INTO index_entries (index_id, key, ts, doc_key, deleted) VALUES (?, ?, ?, ?, ?)`,
 
   scanEntriesAsc: scanEntriesSql("asc", true),

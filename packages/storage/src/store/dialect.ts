@@ -1,10 +1,13 @@
 /**
  * What a database must provide to back `MvccStorage` (store/store.ts). The engine owns the
  * semantics (ids, key encoding, timestamps, validation, which index entries to write); a dialect
- * owns SQL, connections and transactions. sqlite/ implements it; postgres/ will follow with the
- * same shape. All keys are already-encoded bytes, all timestamps bigint nanoseconds.
+ * owns SQL, connections and transactions. sqlite/, postgres/ and memory/ implement it. Everything a
+ * network database must wait for is a promise; only the planner (pure computation over rows the
+ * dialect has read) stays synchronous. All keys are already-encoded bytes, all timestamps bigint
+ * nanoseconds.
  */
 import type { DocumentJSON, IndexKey } from "../types.js";
+import { storageError } from "../errors.js";
 
 export interface TableRow {
   readonly number: number;
@@ -78,12 +81,52 @@ export interface CommitPlan {
   readonly meta: ReadonlyArray<readonly [string, string | null]>;
 }
 
-/** Called inside the write transaction with the persisted head and each written id's latest version. */
+/**
+ * Called inside the write transaction with the head as locked there and each written id's latest
+ * version. Pure: a network dialect has done its reads before and does its writes after.
+ */
 export type Planner<T> = (head: Head, latest: ReadonlyMap<string, VersionRow>) => { plan: CommitPlan; result: T };
+
+/** A document version some commit wrote, with the version it replaced (`Dialect.versionsSince`). */
+export interface ChangedVersion {
+  readonly tableNumber: number;
+  readonly docKey: IndexKey;
+  readonly ts: bigint;
+  readonly json: string | null;
+  /** The document's previous version (null: it did not exist, or was deleted). */
+  readonly prevJson: string | null;
+}
+
+/** One commit of a group (`Dialect.batch`). */
+export interface BatchStep<T> {
+  /** Documents whose latest versions the planner needs (none for prepared writes). */
+  readonly docs: readonly DocRef[];
+  readonly planner: Planner<T>;
+  /** Called just before the step, with every earlier step applied; false skips it. */
+  readonly accept?: (() => boolean) | undefined;
+  /** Called right after the step is applied (before the next one is accepted). */
+  readonly applied?: ((result: T) => void) | undefined;
+}
+
+/** What became of one step: its planner's result, the error its planner threw, or skipped. */
+export type StepOutcome<T> = { readonly result: T } | { readonly error: unknown } | "skipped";
+
+/** The head moved between the read that planned a commit and its write (compare-and-set failed). */
+export function headMoved(expected: bigint, actual: bigint | null) {
+  return storageError("Conflict", "HeadMoved", `The store's head moved from ${expected} to ${actual ?? "unknown"} during the commit; try again`);
+}
 
 export interface Dialect {
   readonly readonly: boolean;
-  head(): Head;
+  /** Other writers (processes, nodes) may commit to this store: see `Storage.otherWriters`. */
+  readonly otherWriters: boolean;
+  /** The committed head, read from the database. */
+  head(): Promise<Head>;
+  /**
+   * The same without waiting, where the driver can (SQLite). Read-only connections of a dialect
+   * without it learn of other connections' commits only through `head()` (`Storage.sync`).
+   */
+  readonly headNow?: () => Head;
   loadRegistry(): Promise<{ tables: TableRow[]; indexes: IndexRow[] }>;
   /** Latest version of a document with ts ≤ `ts` (a deletion included), or null. */
   getVersion(doc: DocRef, ts: bigint): Promise<VersionRow | null>;
@@ -92,14 +135,23 @@ export interface Dialect {
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string | null): Promise<void>;
 
-  /** Runs `planner` and writes its plan and the new head (`latestTs = plan.ts`) in one transaction. */
-  commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T>;
+  /** Every version written at a ts in `(after, upTo]`, in ts order (catching up with other writers). */
+  versionsSince(after: bigint, upTo: bigint): Promise<ChangedVersion[]>;
+
   /**
-   * Runs `body` inside one write transaction; `commitNested` calls made from it are applied in
-   * order and become durable together when `body` returns. A planner that throws writes nothing and
-   * the batch goes on; a failed write rolls the whole batch back (`batch` rejects).
+   * One atomic commit: locks the head, reads the documents' latest versions, plans, writes the
+   * plan and moves the head to `plan.ts`. Compare-and-set: when `expected` is given and the locked
+   * head is another (a commit this connection has not seen), it fails with `HeadMoved` before
+   * planning and writes nothing. A planner that throws writes nothing and rejects.
    */
-  batch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): Promise<T>;
+  commit<T>(docs: readonly DocRef[], planner: Planner<T>, expected?: bigint): Promise<T>;
+  /**
+   * Applies the steps in order in one write transaction that becomes durable when all are done,
+   * moving the head once (compare-and-set on `expected`, as `commit`, checked before the first
+   * step). A planner that throws writes nothing and the batch goes on; a failed write rolls the
+   * whole batch back (`batch` rejects).
+   */
+  batch<T>(steps: readonly BatchStep<T>[], expected?: bigint): Promise<StepOutcome<T>[]>;
   /**
    * Creates a live table named `name` with the next never-used number in `[min, max]` and the given
    * (empty) indexes, in one transaction; returns the existing live table of that name if any.

@@ -19,9 +19,15 @@ export class Snapshot implements SnapshotReader {
   constructor(
     private readonly store: SnapshotHost,
     readonly ts: Timestamp,
-  ) {}
+    /** Set when the timestamp is checked against the head before the first read. */
+    private ready: Promise<void> | null = null,
+  ) {
+    // Its failure is reported by the first read; a snapshot never read must not leave it unhandled.
+    ready?.catch(() => {});
+  }
 
   async get(id: DocumentId): Promise<StoredDocument | null> {
+    if (this.ready) await this.ready;
     const tableNumber = claimedTableNumber(id);
     if (tableNumber === null) return null;
     const row = await this.store.dialect.getVersion({ tableNumber, id, docKey: docKeyOf(id) }, this.ts);
@@ -31,6 +37,7 @@ export class Snapshot implements SnapshotReader {
   }
 
   async scan(range: KeyRange, order: "asc" | "desc", limit: number): Promise<IndexEntry[]> {
+    if (this.ready) await this.ready;
     const index = await this.store.registeredIndex(range.index);
     if (!index) throw storageError("NotFound", "IndexNotFound", `Index ${range.index} does not exist`);
     if (!(limit > 0)) return [];

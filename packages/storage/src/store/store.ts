@@ -17,15 +17,17 @@ import type {
   TableNumber,
   Timestamp,
   WriteWithOriginal,
+  OtherCommit,
 } from "../types.js";
 import { assert, isTandemError } from "@tandem/shared";
 import { storageError } from "../errors.js";
 import { newDocumentId } from "../ids/documentId.js";
-import type { Dialect, DocRef, Head, Planner } from "./dialect.js";
+import type { BatchStep, Dialect, DocRef, Head, Planner, StepOutcome } from "./dialect.js";
 import { BUILTIN_INDEXES, SYSTEM_TABLE_NUMBERS, USER_TABLE_NUMBERS, checkIndex, checkTableName, isBuiltinIndex, isSystemTableName } from "./names.js";
 import { checkWrites, planCommit, planPrepared, prepareWrites, writesOfPrepared, type CheckedWrite } from "./plan.js";
 import { Registry, keyFunction, type RegisteredIndex } from "./registry.js";
 import { Snapshot } from "./snapshot.js";
+import { commitsOf } from "./other-commits.js";
 
 export class MvccStorage implements Storage {
   private readonly registry = new Registry();
@@ -40,45 +42,98 @@ export class MvccStorage implements Storage {
   }
 
   /**
-   * The writer is the only connection that commits, so it keeps the head in memory; read-only
-   * connections (other threads) read it from the database.
+   * The writer keeps the head in memory, moved by its own commits (another writer's commit fails
+   * its compare-and-set, which reads the head again). Read-only connections read it from the
+   * database: at once where the dialect can (`headNow`), else through `sync()`.
    */
   private writerLatest: bigint | null = null;
 
   /** The newest head this connection has seen: a snapshot at or before it needs no head read. */
   private seenLatest = 0n;
 
+  get otherWriters(): boolean {
+    return this.dialect.otherWriters;
+  }
+
   latestTs(): Timestamp {
     if (this.writerLatest !== null) return this.writerLatest as Timestamp;
-    const latest = this.dialect.head().latestTs;
-    if (!this.dialect.readonly) this.writerLatest = latest;
+    const headNow = this.dialect.headNow;
+    if (!headNow) return this.seenLatest as Timestamp;
+    return this.saw(headNow().latestTs) as Timestamp;
+  }
+
+  async sync(): Promise<Timestamp> {
+    this.assertOpen();
+    const head = await this.dialect.head();
+    if (head.schemaVersion !== this.registry.version) await this.reload();
+    return this.saw(head.latestTs) as Timestamp;
+  }
+
+  private saw(latest: bigint): bigint {
+    if (!this.dialect.readonly && (this.writerLatest === null || latest > this.writerLatest)) this.writerLatest = latest;
     if (latest > this.seenLatest) this.seenLatest = latest;
-    return latest as Timestamp;
+    return latest;
+  }
+
+  private readonly otherCommitListeners = new Set<(commits: readonly OtherCommit[]) => void>();
+  private catchingUp: Promise<void> | null = null;
+
+  onOtherCommits(listener: (commits: readonly OtherCommit[]) => void): () => void {
+    this.otherCommitListeners.add(listener);
+    return () => this.otherCommitListeners.delete(listener);
+  }
+
+  /** Learns of the commits other writers made since this writer's head (one catch-up at a time). */
+  private async catchUp(): Promise<void> {
+    while (this.catchingUp) await this.catchingUp;
+    const run = (async () => {
+      const known = this.writerLatest ?? this.seenLatest;
+      const head = await this.dialect.head();
+      if (head.schemaVersion !== this.registry.version) await this.reload();
+      if (head.latestTs <= known) return;
+      const commits = commitsOf(await this.dialect.versionsSince(known, head.latestTs), this.registry);
+      this.saw(head.latestTs);
+      for (const listener of this.otherCommitListeners) listener(commits);
+    })();
+    this.catchingUp = run;
+    try {
+      await run;
+    } finally {
+      this.catchingUp = null;
+    }
   }
 
   snapshot(ts?: Timestamp): SnapshotReader {
     this.assertOpen();
     if (ts !== undefined && ts <= this.seenLatest && this.writerLatest === null) return new Snapshot(this, ts);
+    if (ts !== undefined && this.writerLatest === null && !this.dialect.headNow) {
+      // A reader that can't read the head at once checks the timestamp before its first read.
+      return new Snapshot(this, ts, this.sync().then((latest) => checkNotFuture(ts, latest)));
+    }
     const latest = this.latestTs();
-    if (ts !== undefined && ts > latest)
-      throw storageError("BadRequest", "TimestampInFuture", `Snapshot ${ts} is later than the latest commit ${latest}`);
+    if (ts !== undefined) checkNotFuture(ts, latest);
     return new Snapshot(this, ts ?? latest);
   }
 
   async commit(request: CommitRequest): Promise<CommitResult> {
     this.assertWritable();
     // The registry is checked against the head inside the transaction; when another connection
-    // changed the schema (or created the table) since we loaded it, reload and plan again.
-    for (let attempt = 0; ; attempt++) {
+    // changed the schema (or created the table) since we loaded it, reload and plan again. A head
+    // another writer moved meanwhile (compare-and-set) is read again by planning again.
+    for (let attempt = 0, moves = 0; ; ) {
       try {
         const plan = this.plannerFor(request);
         if (plan instanceof Error) throw plan;
-        const result = await this.dialect.commit(plan.docs, plan.planner);
-        this.writerLatest = result.ts;
+        const result = await this.dialect.commit(plan.docs, plan.planner, this.writerLatest ?? undefined);
+        this.saw(result.ts);
         return result;
       } catch (e) {
-        const stale = e instanceof StaleRegistry || (isTandemError(e) && e.code === "TableNotFound" && this.isStale());
-        if (!stale || attempt >= 2) throw e;
+        if (isTandemError(e) && e.code === "HeadMoved" && moves++ < MAX_HEAD_MOVES) {
+          await this.catchUp();
+          continue;
+        }
+        const stale = e instanceof StaleRegistry || (isTandemError(e) && e.code === "TableNotFound" && (await this.isStale()));
+        if (!stale || attempt++ >= 2) throw e;
         await this.reload();
       }
     }
@@ -90,7 +145,7 @@ export class MvccStorage implements Storage {
       return prepareWrites(writes, this.registry);
     } catch (e) {
       // A table another connection created since we loaded the registry.
-      if (!(isTandemError(e) && e.code === "TableNotFound" && this.isStale())) throw e;
+      if (!(isTandemError(e) && e.code === "TableNotFound" && (await this.isStale()))) throw e;
       await this.reload();
       return prepareWrites(writes, this.registry);
     }
@@ -137,26 +192,41 @@ export class MvccStorage implements Storage {
   ): Promise<Array<CommitResult | "skipped" | Error>> {
     this.assertWritable();
     const plans = requests.map((r) => this.plannerFor(r));
-    let out: Array<CommitResult | "skipped" | Error>;
-    try {
-      out = await this.dialect.batch((commitNested) =>
-        plans.map((plan, i): CommitResult | "skipped" | Error => {
-          if (plan instanceof Error) return plan;
-          if (hooks.accept && !hooks.accept(i)) return "skipped";
-          try {
-            const result = commitNested(plan.docs, plan.planner);
-            this.writerLatest = result.ts;
-            hooks.applied?.(i, result);
-            return result;
-          } catch (e) {
-            return e instanceof Error ? e : new Error(String(e));
-          }
-        }),
-      );
-    } catch (e) {
-      this.writerLatest = null; // the batch was rolled back: read the head again
-      throw e;
+    const out: Array<CommitResult | "skipped" | Error> = new Array(requests.length);
+    const steps: BatchStep<CommitResult>[] = [];
+    const at: number[] = [];
+    const { accept, applied } = hooks;
+    plans.forEach((plan, i) => {
+      if (plan instanceof Error) {
+        out[i] = plan;
+        return;
+      }
+      at.push(i);
+      steps.push({
+        docs: plan.docs,
+        planner: plan.planner,
+        accept: accept && (() => accept(i)),
+        applied: applied && ((result: CommitResult) => applied(i, result)),
+      });
+    });
+    let outcomes: StepOutcome<CommitResult>[];
+    for (let moves = 0; ; moves++) {
+      try {
+        outcomes = await this.dialect.batch(steps, this.writerLatest ?? undefined);
+        break;
+      } catch (e) {
+        // Another writer committed first: nothing was applied, no hook ran. Learn of its commits
+        // (the listeners see them before `accept` runs again) and try again.
+        if (!(isTandemError(e) && e.code === "HeadMoved") || moves >= MAX_HEAD_MOVES) throw e;
+        await this.catchUp();
+      }
     }
+    // The head moves once the whole group is durable: a snapshot taken meanwhile (other
+    // connections can't see the group before then) stays before it.
+    outcomes.forEach((o, j) => {
+      if (o !== "skipped" && "result" in o) this.saw(o.result.ts);
+      out[at[j]!] = o === "skipped" ? o : "error" in o ? (o.error instanceof Error ? o.error : new Error(String(o.error))) : o.result;
+    });
     // Requests planned against a registry another connection changed: reload and apply them again
     // (after the others, each still passing `accept` at its turn).
     const stale = out.flatMap((r, i) => (r instanceof StaleRegistry ? [i] : []));
@@ -257,7 +327,9 @@ export class MvccStorage implements Storage {
 
   async reload(): Promise<void> {
     this.assertOpen();
-    const version = this.dialect.head().schemaVersion;
+    const head = await this.dialect.head();
+    this.saw(head.latestTs);
+    const version = head.schemaVersion;
     const { tables, indexes } = await this.dialect.loadRegistry();
     this.registry.load(tables, indexes, version);
   }
@@ -295,13 +367,14 @@ export class MvccStorage implements Storage {
     return this.registry.index(id);
   }
 
-  private isStale(): boolean {
-    return this.dialect.head().schemaVersion !== this.registry.version;
+  private async isStale(): Promise<boolean> {
+    const head = this.dialect.headNow ? this.dialect.headNow() : await this.dialect.head();
+    return head.schemaVersion !== this.registry.version;
   }
 
   private async refreshIfStale(): Promise<void> {
     this.assertOpen();
-    if (this.isStale()) await this.reload();
+    if (await this.isStale()) await this.reload();
   }
 
   private requireTable(name: string): TableInfo {
@@ -318,6 +391,13 @@ export class MvccStorage implements Storage {
     this.assertOpen();
     if (this.dialect.readonly) throw storageError("Forbidden", "ReadOnlyStorage", "This storage connection is read-only");
   }
+}
+
+/** How often one commit may find the head moved by other writers before it gives up. */
+const MAX_HEAD_MOVES = 20;
+
+function checkNotFuture(ts: Timestamp, latest: bigint): void {
+  if (ts > latest) throw storageError("BadRequest", "TimestampInFuture", `Snapshot ${ts} is later than the latest commit ${latest}`);
 }
 
 class StaleRegistry extends Error {

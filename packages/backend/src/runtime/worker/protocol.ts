@@ -1,12 +1,13 @@
 /** Messages between the engine (main thread) and a function worker. */
-import type { ConvexJSON, KeyRange, PreparedCommit, TableInfo, Timestamp } from "@tandem/storage";
+import type { ConvexJSON, KeyRange, PreparedCommit, StorageDescriptor, TableInfo, Timestamp } from "@tandem/storage";
 import type { Deployment } from "../../engine/deployment.js";
 import type { FunctionError, Identity } from "../../engine/types.js";
 import type { FunctionPath } from "../paths.js";
 import type { FilesThreadConfig } from "../../files/index.js";
 
 export interface WorkerData {
-  readonly storage: { readonly kind: "sqlite"; readonly path: string };
+  /** The store the thread opens its own read-only connection to. */
+  readonly storage: StorageDescriptor;
   readonly deploymentName: string;
   /** Where function threads find stored files and how they sign upload URLs. */
   readonly files?: FilesThreadConfig;

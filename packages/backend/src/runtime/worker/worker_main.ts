@@ -4,7 +4,7 @@
  * them. If user code never yields, the main thread terminates this thread and starts another.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { decodeId, openSqliteStorage, type Storage, type TableInfo } from "@tandem/storage";
+import { decodeId, openStorage, type Storage, type TableInfo } from "@tandem/storage";
 import { backendError } from "../../errors.js";
 import { silentLogger } from "@tandem/shared";
 import type { ValidationContext } from "../../values/index.js";
@@ -24,7 +24,7 @@ import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type RunJob, type To
 setUpFunctionThread();
 const port = parentPort!;
 const data = workerData as WorkerData;
-const storageReady: Promise<Storage> = openSqliteStorage({ path: data.storage.path, readonly: true });
+const storageReady: Promise<Storage> = openStorage(data.storage, { readonly: true });
 let deployment: LoadedDeployment | null = null;
 let check: DocumentCheck = () => {};
 let env: Readonly<Record<string, string>> = {};

@@ -1,0 +1,71 @@
+/** `tandem serve --db postgres://…`: the services start on Postgres; an unreachable one is a clear error. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { runCli } from "../src/program.js";
+import { freshSchema, postgresAvailable, POSTGRES_URL } from "../../../test/support/postgres.js";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const available = await postgresAvailable();
+
+test("tandem serve --db postgres://…?schema=… keeps the backend's data in that schema", available, async () => {
+  const { schema, drop } = freshSchema();
+  const data = await mkdtemp(join(tmpdir(), "tandem-serve-pg-"));
+  const db = `${POSTGRES_URL}?schema=${schema}`;
+  const args = ["serve", "--data", data, "--db", db, "--port", "0", "--site-port", "0", "--identity-port", "0"];
+  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, TANDEM_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!/Publishable key/.test(output)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(output, new RegExp(`Data\\s+Postgres .* schema ${schema}`));
+    const api = /Backend API \+ sync\s+(\S+)/.exec(output)![1]!;
+    assert.match(await (await fetch(`${api}/version`)).text(), /^tandem-/);
+    // The backend's schema (and the env vars serve writes at start) are in the schema named.
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      const migrated = await client.query(`SELECT version FROM ${schema}.tandem_migrations`);
+      assert.deepEqual(migrated.rows, [{ version: 1 }, { version: 2 }]);
+      const written = await client.query(`SELECT (SELECT latest_ts FROM ${schema}.head) AS ts, (SELECT count(*)::int FROM ${schema}.meta) AS meta`);
+      const row = written.rows[0] as { ts: string; meta: number };
+      assert.ok(BigInt(row.ts) > 0n || row.meta > 0, `something was written: ${JSON.stringify(row)}`);
+    } finally {
+      await client.end();
+    }
+  } finally {
+    child.kill("SIGTERM");
+    const code = await exited;
+    await drop();
+    assert.equal(code, 0, output);
+  }
+});
+
+test("tandem serve --db with an unreachable Postgres fails with a clear message that hides the password", async () => {
+  const lines: string[] = [];
+  const io = { out: (t: string) => void lines.push(t), err: (t: string) => void lines.push(t) };
+  const data = await mkdtemp(join(tmpdir(), "tandem-serve-pg-down-"));
+  // Port 1 on loopback: nothing listens there, the connection is refused at once.
+  const args = ["serve", "--data", data, "--db", "postgres://app:s3cret@127.0.0.1:1/app", "--port", "0", "--site-port", "0", "--identity-port", "0"];
+  assert.equal(await runCli(args, io), 1);
+  const text = lines.join("\n");
+  assert.match(text, /Could not open Postgres at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/app/);
+  assert.doesNotMatch(text, /s3cret/);
+  assert.equal(await runCli(["serve", "--data", data, "--db", "postgres://h/db?schema=Bad-Name"], io), 1);
+  assert.match(lines.join("\n"), /schema "Bad-Name" must be lower-case/);
+});
