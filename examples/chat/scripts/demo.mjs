@@ -10,8 +10,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { waitForApp } from "./lib/waitForApp.mjs";
-import { bundlePage, serveWeb } from "./lib/webServer.mjs";
+import { waitForApp } from "./lib/wait-for-app.mjs";
+import { bundlePage, serveWeb } from "./lib/web-server.mjs";
 
 const exampleDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const repoDir = resolve(exampleDir, "../..");

@@ -19,7 +19,7 @@ import { anyApi, makeFunctionReference } from "convex/server";
 import { startBackend, type Backend } from "@tandem/backend";
 import { silentLogger } from "@tandem/shared";
 import { runCli } from "../src/program.js";
-import { convexCliEnv } from "../src/convexCli.js";
+import { convexCliEnv } from "../src/convex-cli.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "..", "..", "..");

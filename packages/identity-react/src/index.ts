@@ -12,14 +12,14 @@
  *   </ConvexProviderWithClerk>
  * </AuthProvider>
  */
-export { AuthProvider, type AuthProviderProps } from "./AuthProvider.js";
-export { useAuth, type UseAuthReturn, type GetToken, type Has, type HasParams, type SignOut } from "./hooks/useAuth.js";
+export { AuthProvider, type AuthProviderProps } from "./auth-provider.js";
+export { useAuth, type UseAuthReturn, type GetToken, type Has, type HasParams, type SignOut } from "./hooks/use-auth.js";
 export { useUser, useSession, useClerk, useSignIn, useSignUp, type UseUserReturn, type UseSessionReturn, type UseSignInReturn, type UseSignUpReturn } from "./hooks/resources.js";
 export type { ClerkLike } from "./clerk.js";
-export { SignIn } from "./components/SignIn.js";
-export { SignUp } from "./components/SignUp.js";
-export { UserProfile } from "./components/UserProfile.js";
-export { UserButton, type UserButtonProps } from "./components/UserButton.js";
+export { SignIn } from "./components/sign-in.js";
+export { SignUp } from "./components/sign-up.js";
+export { UserProfile } from "./components/user-profile.js";
+export { UserButton, type UserButtonProps } from "./components/user-button.js";
 export { SignInButton, SignUpButton, SignOutButton, type SignInButtonProps, type SignUpButtonProps, type SignOutButtonProps } from "./components/buttons.js";
 export { SignedIn, SignedOut, Protect, IdentityLoaded, IdentityLoading, type ProtectProps } from "./components/control.js";
 export type { Appearance, AppearanceVariables, ElementKey } from "./theme.js";

@@ -23,6 +23,6 @@ export {
   type AuthorizationHeader,
 } from "./admin.js";
 export { OIDC_CLAIM_ERROR, type AuthConfigErrorCode } from "./errors.js";
-export type { FetchLike } from "./fetch_json.js";
+export type { FetchLike } from "./fetch-json.js";
 export { diagnoseRejection, type RejectionReason, type RejectionKind, type DiagnoseContext } from "./rejection-reason.js";
 export { RejectionLog, recordRejections, type Rejection, type RecordRejectionsDeps } from "./rejection-log.js";

@@ -7,7 +7,7 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { isTandemError } from "@tandem/shared";
 import type { AuthProvider } from "./config.js";
-import { sameIssuer } from "./provider_match.js";
+import { sameIssuer } from "./provider-match.js";
 
 export type RejectionReason =
   | { readonly kind: "malformed"; readonly detail: string }

@@ -10,11 +10,11 @@ import { silentLogger, type Logger } from "@tandem/shared";
 import type { UserIdentityAttributes } from "../engine/types.js";
 import type { AuthProvider } from "./config.js";
 import { authError } from "./errors.js";
-import { fetchJson, type FetchLike } from "./fetch_json.js";
+import { fetchJson, type FetchLike } from "./fetch-json.js";
 import { customJwtIdentity, oidcIdentity } from "./identity.js";
-import { CachedKeySet, isJwks, type KeySetTiming } from "./key_set.js";
-import { matchProvider, sameIssuer } from "./provider_match.js";
-import { readUnverified, type UnverifiedToken } from "./token_shape.js";
+import { CachedKeySet, isJwks, type KeySetTiming } from "./key-set.js";
+import { matchProvider, sameIssuer } from "./provider-match.js";
+import { readUnverified, type UnverifiedToken } from "./token-shape.js";
 
 export interface AuthVerifierOptions {
   readonly providers: readonly AuthProvider[];

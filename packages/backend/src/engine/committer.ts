@@ -4,8 +4,8 @@
  * set against every commit after its snapshot and applies its writes, or reports a conflict (null).
  */
 import type { CommitRequest, CommitResult, IndexWrite, KeyRange, OtherCommit, PreparedCommit, Storage, Timestamp } from "@tandem/storage";
-import { CommitLog, type Conflict } from "../transactions/commit_log.js";
-import { tableMarkerWrites } from "../transactions/table_marker.js";
+import { CommitLog, type Conflict } from "../transactions/commit-log.js";
+import { tableMarkerWrites } from "../transactions/table-marker.js";
 import { Mutex } from "./mutex.js";
 
 /** What a finished query/mutation body read and wrote, wherever it ran. */

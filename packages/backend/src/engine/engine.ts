@@ -6,7 +6,7 @@
  */
 import { createLogger, type Logger } from "@tandem/shared";
 import type { ConvexJSON, Storage, Timestamp } from "@tandem/storage";
-import { checkArguments } from "../runtime/function_checks.js";
+import { checkArguments } from "../runtime/function-checks.js";
 import type { FileAccess, FilesThreadConfig, StorageCall, StorageCallResult } from "../files/index.js";
 import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath } from "../runtime/paths.js";

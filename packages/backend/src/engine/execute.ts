@@ -2,16 +2,16 @@
  * Runs one query or mutation body inside the deployment's shared realm (one execution at a time)
  * and one action inside a fresh realm, with the syscall table wired to its transaction.
  */
-import { newRequestId, newSeed } from "./random_pool.js";
+import { newRequestId, newSeed } from "./random-pool.js";
 import type { ConvexJSON } from "@tandem/storage";
 import type { Transaction } from "../transactions/transaction.js";
 import { ExecutionSyscalls, type EngineCallbacks } from "../runtime/syscalls.js";
 import { runExport } from "../runtime/invoke.js";
 import { LogCollector } from "../runtime/realm.js";
-import type { LoadedDeployment } from "../runtime/loaded_deployment.js";
-import type { DocumentCheck } from "../runtime/db_ops.js";
+import type { LoadedDeployment } from "../runtime/loaded-deployment.js";
+import type { DocumentCheck } from "../runtime/db-ops.js";
 import { displayPath, type FunctionPath } from "../runtime/paths.js";
-import { toFunctionError } from "../runtime/function_error.js";
+import { toFunctionError } from "../runtime/function-error.js";
 import type { FunctionError, FunctionKind, Identity } from "./types.js";
 import type { FileAccess } from "../files/index.js";
 

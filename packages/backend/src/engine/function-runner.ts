@@ -6,12 +6,12 @@
  */
 import type { Logger } from "@tandem/shared";
 import type { ConvexJSON, Storage, Timestamp } from "@tandem/storage";
-import { checkArgsMatch, checkReturnValue } from "../runtime/function_checks.js";
+import { checkArgsMatch, checkReturnValue } from "../runtime/function-checks.js";
 import { Transaction } from "../transactions/transaction.js";
-import type { LoadedDeployment, ResolvedFunction } from "../runtime/loaded_deployment.js";
+import type { LoadedDeployment, ResolvedFunction } from "../runtime/loaded-deployment.js";
 import { WorkerPool } from "../runtime/worker/pool.js";
 import { NO_PREPARED_WRITES } from "../runtime/worker/protocol.js";
-import { ActionPool } from "../runtime/worker/action_pool.js";
+import { ActionPool } from "../runtime/worker/action-pool.js";
 import { UDF_TIMEOUT_MS } from "../runtime/invoke.js";
 import { Mutex } from "./mutex.js";
 import { workerStorage, type WorkerOptions } from "./worker-options.js";

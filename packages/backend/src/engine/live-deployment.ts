@@ -7,9 +7,9 @@ import { backendError } from "../errors.js";
 import { decodeId, type DocumentJSON, type Storage } from "@tandem/storage";
 import type { ValidationContext } from "../values/index.js";
 import type { Catalog } from "../transactions/catalog.js";
-import { LoadedDeployment } from "../runtime/loaded_deployment.js";
-import { makeDocumentCheck } from "../runtime/document_check.js";
-import type { DocumentCheck } from "../runtime/db_ops.js";
+import { LoadedDeployment } from "../runtime/loaded-deployment.js";
+import { makeDocumentCheck } from "../runtime/document-check.js";
+import type { DocumentCheck } from "../runtime/db-ops.js";
 import type { Deployment } from "./deployment.js";
 
 export class LiveDeployment {

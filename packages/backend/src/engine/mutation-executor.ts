@@ -7,9 +7,9 @@
 import { backoffDelay, sleep, TandemError } from "@tandem/shared";
 import { backendError } from "../errors.js";
 import { decodeId, decodeIndexKey, type ConvexJSON, type Storage, type Timestamp } from "@tandem/storage";
-import type { LoadedDeployment, ResolvedFunction } from "../runtime/loaded_deployment.js";
-import type { Conflict } from "../transactions/commit_log.js";
-import { CATALOG_INDEX } from "../transactions/table_marker.js";
+import type { LoadedDeployment, ResolvedFunction } from "../runtime/loaded-deployment.js";
+import type { Conflict } from "../transactions/commit-log.js";
+import { CATALOG_INDEX } from "../transactions/table-marker.js";
 import type { CommitMeta, Committed, Committer, Conflicted } from "./committer.js";
 import type { CommitNotifier } from "./commit-notifier.js";
 import type { RunOutput } from "./execute.js";

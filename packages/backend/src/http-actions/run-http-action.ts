@@ -5,11 +5,11 @@
  * (`ctx.runQuery/runMutation/runAction`, `ctx.auth`, and whatever actions gain later: storage,
  * scheduler) goes through the same syscall table as a plain action.
  */
-import type { LoadedDeployment } from "../runtime/loaded_deployment.js";
+import type { LoadedDeployment } from "../runtime/loaded-deployment.js";
 import { ExecutionSyscalls, type EngineCallbacks } from "../runtime/syscalls.js";
 import { LogCollector, type SyscallHandler } from "../runtime/realm.js";
-import { toFunctionError } from "../runtime/function_error.js";
-import { newSeed } from "../engine/random_pool.js";
+import { toFunctionError } from "../runtime/function-error.js";
+import { newSeed } from "../engine/random-pool.js";
 import type { HttpActionOutcome, HttpActionRequest } from "./types.js";
 
 export interface RunHttpActionInput {

@@ -9,7 +9,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { isTandemError, type Logger } from "@tandem/shared";
 import { identityFromRequest, type RequestAuthenticator } from "../http/identity.js";
-import { newRequestId } from "../engine/random_pool.js";
+import { newRequestId } from "../engine/random-pool.js";
 import type { Identity } from "../engine/types.js";
 import { ROUTABLE_METHODS, type HttpActionOutcome, type HttpActionRequest } from "./types.js";
 import { httpActionErrorBody } from "./error-body.js";

@@ -5,7 +5,7 @@
  * than the client's cursor exists.
  */
 import type { ExecutionLog, FunctionKind } from "../engine/types.js";
-import { newRequestId } from "../engine/random_pool.js";
+import { newRequestId } from "../engine/random-pool.js";
 
 export interface FunctionExecutionJson {
   kind: "Completion";

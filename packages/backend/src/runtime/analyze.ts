@@ -4,7 +4,7 @@
  */
 import type { Analysis, FunctionMetadata, ModuleAnalysis, ModuleSource, NodePackages, SchemaJSON, CronSpec } from "../engine/deployment.js";
 import { badRequest } from "../errors.js";
-import { ModuleGraph } from "./module_loader.js";
+import { ModuleGraph } from "./module-loader.js";
 import { LogCollector, Realm, type SyscallHandler } from "./realm.js";
 import { NodeRealm } from "./node-realm.js";
 import { validateCrons } from "../scheduler/validate-crons.js";

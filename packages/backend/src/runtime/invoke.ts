@@ -1,7 +1,7 @@
 /** Calls an exported function object the way the Convex runtime does (docs/architecture.md#invocation). */
 import type { ConvexJSON } from "@tandem/storage";
 import type { FunctionKind } from "../engine/types.js";
-import type { ModuleGraph } from "./module_loader.js";
+import type { ModuleGraph } from "./module-loader.js";
 import type { FunctionPath } from "./paths.js";
 import type { FunctionRealm } from "./node-realm.js";
 

@@ -12,7 +12,7 @@ import { pointRange, indexRange, rangeAfter, type ConvexJSON, type Storage } fro
 import type { Logger } from "@tandem/shared";
 import type { ExecutedTransaction } from "../engine/committer.js";
 import type { Engine, FunctionKind, MutationRequest } from "../engine/types.js";
-import { documentIndexKey } from "../transactions/index_key.js";
+import { documentIndexKey } from "../transactions/index-key.js";
 import type { Clock } from "./clock.js";
 import { runSystemTransaction, type Committing } from "./system-transaction.js";
 import { byId, displayName, JOBS_TABLE, jobsByState, type JobDocument, type JobState } from "./tables.js";

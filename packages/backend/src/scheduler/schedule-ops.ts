@@ -6,7 +6,7 @@
 import { badRequest } from "../errors.js";
 import type { ConvexJSON, DocumentId } from "@tandem/storage";
 import type { Transaction } from "../transactions/transaction.js";
-import { tableOfId } from "../runtime/db_ops.js";
+import { tableOfId } from "../runtime/db-ops.js";
 import { canonicalName, JOBS_TABLE, MAX_JOB_ARGS_BYTES, MAX_SCHEDULED_PER_TRANSACTION, type JobDocument } from "./tables.js";
 
 const scheduledIn = new WeakMap<Transaction, number>();

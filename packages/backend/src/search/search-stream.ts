@@ -9,7 +9,7 @@ import { fromConvexJSON, type DocumentId, type DocumentJSON } from "@tandem/stor
 import type { Value } from "convex/values";
 import { badRequest } from "../errors.js";
 import type { Transaction } from "../transactions/transaction.js";
-import { tableMarkerRange } from "../transactions/table_marker.js";
+import { tableMarkerRange } from "../transactions/table-marker.js";
 import { evaluate } from "../runtime/query/filter.js";
 import type { SearchService, TextSearchResult } from "./search-request.js";
 import { matchesText } from "./text-index.js";

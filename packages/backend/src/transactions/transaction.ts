@@ -20,7 +20,7 @@ import {
 import { backendError } from "../errors.js";
 import { assert } from "@tandem/shared";
 import type { Catalog } from "./catalog.js";
-import { documentIndexKey } from "./index_key.js";
+import { documentIndexKey } from "./index-key.js";
 import { Metrics } from "./limits.js";
 
 export interface PendingWrite {

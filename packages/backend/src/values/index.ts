@@ -8,7 +8,7 @@ export {
   type ValidationContext,
   type ValidationFailure,
 } from "./validate.js";
-export { validateArgs, validateReturns, validateDocument } from "./function_validators.js";
+export { validateArgs, validateReturns, validateDocument } from "./function-validators.js";
 export { convexJsonSize } from "./size.js";
 export {
   LIMITS,

@@ -4,7 +4,7 @@
  * loading), `<Protect>` renders when signed in and its condition holds, else its `fallback`.
  */
 import type { ReactNode } from "react";
-import { useAuth, type Has, type HasParams } from "../hooks/useAuth.js";
+import { useAuth, type Has, type HasParams } from "../hooks/use-auth.js";
 
 export function SignedIn({ children }: { children?: ReactNode }) {
   const { userId } = useAuth();

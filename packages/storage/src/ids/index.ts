@@ -8,6 +8,6 @@ export {
   MIN_ID_LENGTH,
   MAX_ID_LENGTH,
   type DecodedId,
-} from "./documentId.js";
+} from "./document-id.js";
 export { encodeBase32, decodeBase32, BASE32_ALPHABET } from "./base32.js";
 export { fletcher16 } from "./checksum.js";

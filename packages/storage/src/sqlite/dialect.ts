@@ -5,7 +5,7 @@ import { storageError } from "../errors.js";
 import { headMoved } from "../store/dialect.js";
 import type { BatchStep, ChangedVersion, CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, StepOutcome, TableRow, VersionRow } from "../store/dialect.js";
 import type { Statements } from "./statements.js";
-import { RowBuffer } from "./rowBuffer.js";
+import { RowBuffer } from "./row-buffer.js";
 import type { Checkpointer } from "./checkpointer.js";
 
 const BACKFILL_PAGE = 512;

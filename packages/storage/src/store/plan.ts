@@ -5,7 +5,7 @@
  * entries only when the key moves.
  */
 import { storageError } from "../errors.js";
-import { decodeId } from "../ids/documentId.js";
+import { decodeId } from "../ids/document-id.js";
 import type {
   CommitResult,
   DocumentId,

@@ -2,7 +2,7 @@
 import type { DocumentJSON, IndexId, IndexInfo, IndexKey, TableInfo, TableNumber } from "../types.js";
 import type { IndexRow, ScanSource, TableRow } from "./dialect.js";
 import { encodeIndexKey } from "../keys/encode.js";
-import { getJSONFieldPath, splitFieldPath } from "../values/fieldPath.js";
+import { getJSONFieldPath, splitFieldPath } from "../values/field-path.js";
 
 export interface RegisteredIndex {
   readonly info: IndexInfo;

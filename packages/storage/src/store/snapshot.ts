@@ -1,7 +1,7 @@
 /** A read view at one timestamp; every read filters versions to `ts ≤ this.ts`. */
 import type { DocumentId, DocumentJSON, IndexEntry, KeyRange, SnapshotReader, StoredDocument, Timestamp } from "../types.js";
 import { storageError } from "../errors.js";
-import { claimedTableNumber } from "../ids/documentId.js";
+import { claimedTableNumber } from "../ids/document-id.js";
 import { docKeyOf, idOfDocKey } from "./doc-key.js";
 import type { Dialect } from "./dialect.js";
 import type { RegisteredIndex } from "./registry.js";

@@ -21,7 +21,7 @@ import type {
 } from "../types.js";
 import { assert, isTandemError } from "@tandem/shared";
 import { storageError } from "../errors.js";
-import { newDocumentId } from "../ids/documentId.js";
+import { newDocumentId } from "../ids/document-id.js";
 import type { BatchStep, Dialect, DocRef, Head, Planner, StepOutcome } from "./dialect.js";
 import { BUILTIN_INDEXES, SYSTEM_TABLE_NUMBERS, USER_TABLE_NUMBERS, checkIndex, checkTableName, isBuiltinIndex, isSystemTableName } from "./names.js";
 import { checkWrites, planCommit, planPrepared, prepareWrites, writesOfPrepared, type CheckedWrite } from "./plan.js";

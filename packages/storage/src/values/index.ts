@@ -1,2 +1,2 @@
 export { fromConvexJSON, toConvexJSON, fromConvexJSONOrUndefined, isUndefinedMarker } from "./json.js";
-export { getFieldPath, getJSONFieldPath, splitFieldPath } from "./fieldPath.js";
+export { getFieldPath, getJSONFieldPath, splitFieldPath } from "./field-path.js";

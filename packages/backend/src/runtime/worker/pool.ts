@@ -4,7 +4,7 @@
  * terminated and replaced; everything else queued keeps going on the other threads.
  */
 import type { Worker } from "node:worker_threads";
-import { attachThread, spawnThread } from "./spawn_thread.js";
+import { attachThread, spawnThread } from "./spawn-thread.js";
 import type { Logger } from "@tandem/shared";
 import type { TableInfo } from "@tandem/storage";
 import type { Deployment } from "../../engine/deployment.js";
@@ -75,7 +75,7 @@ export class WorkerPool {
   }
 
   #spawn(existing?: Slot): Slot {
-    const worker = spawnThread("worker_main", this.#opts.data);
+    const worker = spawnThread("worker-main", this.#opts.data);
     const slot: Slot = existing ?? { worker, outbox: [], running: [], timer: null, ready: false };
     slot.outbox = [];
     slot.worker = worker;

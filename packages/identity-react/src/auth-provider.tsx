@@ -8,7 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { backoffDelay } from "@tandem/shared";
 import { createTandem, type Tandem, type TandemOptions } from "@tandem/js";
 import { TandemContext, type TandemContextValue, type UiControls } from "./context.js";
-import { ModalHost } from "./components/ModalHost.js";
+import { ModalHost } from "./components/modal-host.js";
 import { STYLESHEET } from "./theme.js";
 import type { ModalState, ProviderUiOptions } from "./types.js";
 

@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent } from "react";
 import { useUser } from "../hooks/resources.js";
 import { elementProps } from "../theme.js";
 import type { UserProfileProps } from "../types.js";
-import { Card, useAppearance } from "./Card.js";
+import { Card, useAppearance } from "./card.js";
 import { Alert, Field, NO_ERRORS, PrimaryButton, toFormErrors, type FormErrors } from "./fields.js";
 
 function useAction() {

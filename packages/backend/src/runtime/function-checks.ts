@@ -8,7 +8,7 @@ import { backendError } from "../errors.js";
 import { checkArgsLimits, validateArgs, validateReturns, type ValidationContext } from "../values/index.js";
 import type { FunctionMetadata } from "../engine/deployment.js";
 import type { RunOutput } from "../engine/execute.js";
-import { validatorsOf } from "./loaded_deployment.js";
+import { validatorsOf } from "./loaded-deployment.js";
 
 /** Throws `ArgumentValidationError` when `args` do not match the function's `args` validator. */
 export function checkArgsMatch(meta: FunctionMetadata, args: ConvexJSON, ctx: ValidationContext): void {

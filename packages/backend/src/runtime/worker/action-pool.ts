@@ -9,9 +9,9 @@ import type { Logger } from "@tandem/shared";
 import type { Deployment } from "../../engine/deployment.js";
 import type { EngineCallbacks } from "../syscalls.js";
 import type { VectorSearchRequest } from "../../search/search-request.js";
-import type { ActionJob, EngineCallResult, FromActionWorker, ToActionWorker, VectorSearchOutcome } from "./action_protocol.js";
+import type { ActionJob, EngineCallResult, FromActionWorker, ToActionWorker, VectorSearchOutcome } from "./action-protocol.js";
 import type { JobOutcome, WorkerData } from "./protocol.js";
-import { attachThread, spawnThread } from "./spawn_thread.js";
+import { attachThread, spawnThread } from "./spawn-thread.js";
 import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
 
 /** A job in flight: its answer, or the failure message when it never comes. */
@@ -57,7 +57,7 @@ export class ActionPool {
   }
 
   #spawn(existing?: Slot): Slot {
-    const worker = spawnThread("action_worker", this.#opts.data);
+    const worker = spawnThread("action-worker", this.#opts.data);
     const slot: Slot = existing ?? { worker, running: new Map(), lastBeat: Date.now() };
     slot.worker = worker;
     slot.lastBeat = Date.now();

@@ -1,7 +1,7 @@
 // Waits until `tandem dev` has started the backend and pushed the app's functions.
 import { ConvexHttpClient } from "convex/browser";
-import { readEnvFile } from "./envFile.mjs";
-import { identityUrlOf } from "./identityProxy.mjs";
+import { readEnvFile } from "./env-file.mjs";
+import { identityUrlOf } from "./identity-proxy.mjs";
 
 const POLL_MS = 250;
 /** Startup normally takes a few seconds; say what we wait for only when it takes longer. */

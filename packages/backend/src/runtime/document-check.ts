@@ -4,7 +4,7 @@ import { backendError } from "../errors.js";
 import type { DocumentJSON } from "@tandem/storage";
 import { validateDocument, type ValidationContext } from "../values/index.js";
 import type { Analysis } from "../engine/deployment.js";
-import type { DocumentCheck } from "./db_ops.js";
+import type { DocumentCheck } from "./db-ops.js";
 
 export function makeDocumentCheck(analysis: Analysis, ctx: ValidationContext): DocumentCheck {
   const schema = analysis.schema;

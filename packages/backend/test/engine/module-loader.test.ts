@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ModuleGraph } from "../../src/runtime/module_loader.js";
+import { ModuleGraph } from "../../src/runtime/module-loader.js";
 import { Realm } from "../../src/runtime/realm.js";
 
 test('"use node" modules may import Node built-ins; isolate modules may not import anything bare', () => {

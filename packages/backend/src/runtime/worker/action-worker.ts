@@ -4,13 +4,13 @@
  * a heartbeat while its event loop turns; if an action blocks it, the engine replaces the thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { LoadedDeployment } from "../loaded_deployment.js";
+import { LoadedDeployment } from "../loaded-deployment.js";
 import { runFunction } from "../../engine/execute.js";
 import type { EngineCallbacks } from "../syscalls.js";
-import { setUpFunctionThread } from "./thread_setup.js";
+import { setUpFunctionThread } from "./thread-setup.js";
 import { runHttpAction } from "../../http-actions/run-http-action.js";
 import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
-import type { ActionJob, EngineCall, VectorSearchOutcome, FromActionWorker, ToActionWorker } from "./action_protocol.js";
+import type { ActionJob, EngineCall, VectorSearchOutcome, FromActionWorker, ToActionWorker } from "./action-protocol.js";
 import type { WorkerData } from "./protocol.js";
 
 setUpFunctionThread();

@@ -14,9 +14,9 @@ import { PushService, deployRoutes, loadEnvironment, registerCliSystemFunctions 
 import { ExportService, ExternalCommits, ImportService, dataRoutes, registerDataSystemFunctions } from "../data/index.js";
 import { EnvironmentVariables, envRoutes } from "../env/index.js";
 import { LogStream, logRoutes } from "../logs/index.js";
-import { makeDocumentCheck } from "../runtime/document_check.js";
+import { makeDocumentCheck } from "../runtime/document-check.js";
 import type { ValidationContext } from "../values/index.js";
-import { loadOrCreateAdminKey } from "./adminKey.js";
+import { loadOrCreateAdminKey } from "./admin-key.js";
 import { closeServer, listen, originOf } from "./listen.js";
 import { createSiteHandler } from "../http-actions/site-handler.js";
 import { DeploymentAuth } from "./user-auth.js";

@@ -9,7 +9,7 @@ import { unreachable } from "@tandem/shared";
 import { useTandemContext } from "../context.js";
 import { elementProps } from "../theme.js";
 import type { SignUpProps } from "../types.js";
-import { Card, useAppearance } from "./Card.js";
+import { Card, useAppearance } from "./card.js";
 import { Alert, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js";
 import { pickRedirect } from "./redirect.js";
 import { useFormFlow } from "./use-form-flow.js";

@@ -6,7 +6,7 @@ import type { ValidatorJSON } from "convex/values";
 import { badRequest } from "../errors.js";
 import type { Deployment, FunctionMetadata } from "../engine/deployment.js";
 import type { FunctionKind } from "../engine/types.js";
-import { ModuleGraph } from "./module_loader.js";
+import { ModuleGraph } from "./module-loader.js";
 import { canonicalPath, displayPath, parseUdfPath, type FunctionPath } from "./paths.js";
 import { Realm } from "./realm.js";
 import { NodeRealm, type FunctionRealm } from "./node-realm.js";

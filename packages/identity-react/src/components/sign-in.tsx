@@ -11,10 +11,10 @@ import { unreachable } from "@tandem/shared";
 import { useTandemContext } from "../context.js";
 import type { SignInProps } from "../types.js";
 import { elementProps } from "../theme.js";
-import { Card, useAppearance } from "./Card.js";
+import { Card, useAppearance } from "./card.js";
 import { Alert, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js";
 import { pickRedirect } from "./redirect.js";
-import { SignUp } from "./SignUp.js";
+import { SignUp } from "./sign-up.js";
 import { useFormFlow } from "./use-form-flow.js";
 
 type Step = { step: "credentials" } | { step: "emailCode"; sentTo: string } | { step: "resetCode"; sentTo: string } | { step: "newPassword" } | { step: "signUp" };

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { updateEnvText } from "../src/envFile.js";
+import { updateEnvText } from "../src/env-file.js";
 
 test("updateEnvText keeps the user's lines, replaces ours in place, appends the rest and drops CONVEX_DEPLOYMENT", () => {
   const before = "# mine\nMY_VAR=keep me\nCONVEX_URL=http://old\nCONVEX_DEPLOYMENT=dev:cloud-1 # team\nexport OTHER='x y'\n";

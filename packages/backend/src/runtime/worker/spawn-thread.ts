@@ -4,10 +4,10 @@ import { Worker } from "node:worker_threads";
 const here = new URL(".", import.meta.url);
 const fromSource = import.meta.url.endsWith(".ts");
 
-export function spawnThread(name: "worker_main" | "action_worker", workerData: unknown): Worker {
+export function spawnThread(name: "worker-main" | "action-worker", workerData: unknown): Worker {
   // An action thread's process.env holds the deployment's variables only (npm packages of
   // "use node" modules read it directly), never the server's own environment.
-  const env = name === "action_worker" ? { env: {} } : {};
+  const env = name === "action-worker" ? { env: {} } : {};
   if (!fromSource) return new Worker(new URL(`./${name}.js`, here), { workerData, ...env });
   const entry = JSON.stringify(new URL(`./${name}.ts`, here).href);
   return new Worker(`import("tsx/esm/api").then((api) => { api.register(); return import(${entry}); });`, { eval: true, workerData, ...env });

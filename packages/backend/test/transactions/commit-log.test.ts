@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeIndexKey, pointRange, type IndexId, type Timestamp } from "@tandem/storage";
-import { CommitLog } from "../../src/transactions/commit_log.js";
+import { CommitLog } from "../../src/transactions/commit-log.js";
 
 const idx = 7 as IndexId;
 const key = (n: number) => encodeIndexKey([n]);

@@ -4,7 +4,7 @@
  * `errorData` is present only for a `ConvexError` (never `null` for ordinary errors), because
  * `ConvexHttpClient` turns any present `errorData` into a `ConvexError`.
  */
-import { newRequestId } from "../engine/random_pool.js";
+import { newRequestId } from "../engine/random-pool.js";
 import type { Outcome } from "../engine/types.js";
 import type { ConvexJSON } from "@tandem/storage";
 import { formatValue, type ValueFormat } from "./format.js";

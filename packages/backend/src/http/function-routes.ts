@@ -14,7 +14,7 @@ import { decodeTs, encodeTs } from "../sync/ts-codec.js";
 import { identityFromRequest, type RequestAuthenticator } from "./identity.js";
 import type { Reply } from "./reply.js";
 import type { HttpRequest, Route } from "./router.js";
-import { newRequestId, udfError, udfResponse, type UdfResponse } from "./udfResponse.js";
+import { newRequestId, udfError, udfResponse, type UdfResponse } from "./udf-response.js";
 
 export interface FunctionApiDeps {
   readonly engine: Engine & Pick<EngineAdmin, "current"> & { kindOf(path: string): FunctionKind | null };

@@ -3,11 +3,11 @@ import { useEffect, useId } from "react";
 import { unreachable } from "@tandem/shared";
 import { useTandemContext } from "../context.js";
 import { mergeAppearance } from "../theme.js";
-import { TitleIdContext } from "./Card.js";
-import { Modal } from "./Modal.js";
-import { SignIn } from "./SignIn.js";
-import { SignUp } from "./SignUp.js";
-import { UserProfile } from "./UserProfile.js";
+import { TitleIdContext } from "./card.js";
+import { Modal } from "./modal.js";
+import { SignIn } from "./sign-in.js";
+import { SignUp } from "./sign-up.js";
+import { UserProfile } from "./user-profile.js";
 
 export function ModalHost() {
   const { ui, options, tandem } = useTandemContext("ModalHost");

@@ -1,10 +1,10 @@
 // Bundles web/main.tsx with esbuild and serves it with web/index.html over node:http, with the
-// identity service's Frontend API under /__identity (see identityProxy.mjs).
+// identity service's Frontend API under /__identity (see identity-proxy.mjs).
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { IDENTITY_PATH, pagePublishableKey, proxyIdentity } from "./identityProxy.mjs";
+import { IDENTITY_PATH, pagePublishableKey, proxyIdentity } from "./identity-proxy.mjs";
 
 /** Stands in for the publishable key in the bundle; each response gets the key for its Host. */
 const KEY_PLACEHOLDER = "__TANDEM_PAGE_PUBLISHABLE_KEY__";
