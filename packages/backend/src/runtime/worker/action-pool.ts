@@ -24,6 +24,8 @@ interface Slot {
   worker: Worker;
   readonly running: Map<number, Running>;
   lastBeat: number;
+  /** Heard from since it was spawned: a thread still starting up (loading its modules) is not blocked. */
+  started: boolean;
 }
 
 export interface ActionPoolOptions {
@@ -58,9 +60,10 @@ export class ActionPool {
 
   #spawn(existing?: Slot): Slot {
     const worker = spawnThread("action-worker", this.#opts.data);
-    const slot: Slot = existing ?? { worker, running: new Map(), lastBeat: Date.now() };
+    const slot: Slot = existing ?? { worker, running: new Map(), lastBeat: Date.now(), started: false };
     slot.worker = worker;
     slot.lastBeat = Date.now();
+    slot.started = false;
     const hello: ToActionWorker[] = [{ type: "env", env: this.#env }];
     if (this.#deployment) hello.unshift({ type: "deploy", deployment: this.#deployment });
     attachThread<FromActionWorker>(worker, () => slot.worker === worker, {
@@ -125,6 +128,7 @@ export class ActionPool {
 
   #onMessage(slot: Slot, m: FromActionWorker): void {
     slot.lastBeat = Date.now();
+    slot.started = true;
     switch (m.type) {
       case "heartbeat":
         return;
@@ -169,7 +173,7 @@ export class ActionPool {
       return;
     }
     for (const slot of this.#slots)
-      if (slot.running.size > 0 && now - slot.lastBeat > this.#opts.blockedAfterMs)
+      if (slot.started && slot.running.size > 0 && now - slot.lastBeat > this.#opts.blockedAfterMs)
         this.#replace(
           slot,
           `Action stopped: its runtime was blocked for more than ${this.#opts.blockedAfterMs / 1000}s without yielding (for example an infinite loop).`,
