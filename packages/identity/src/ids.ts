@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Brand } from "@tandem/shared";
+import type { DeliveryId, WebhookEndpointId, WebhookEventId } from "./store/webhook-types.js";
 
 export type InstanceId = Brand<string, "InstanceId">;
 export type UserId = Brand<string, "UserId">;
@@ -59,4 +60,16 @@ export const parseId = {
   signUp: (s: string) => (patterns.signUp.test(s) ? (s as SignUpId) : null),
   template: (s: string) => (patterns.template.test(s) ? (s as TemplateId) : null),
   client: (s: string) => (patterns.client.test(s) ? (s as ClientId) : null),
+};
+
+/** Webhook ids, with Svix's prefixes (`msg_` is what receivers see as `svix-id`). */
+export const newWebhookId = {
+  endpoint: () => `ep_${randomBase62()}` as WebhookEndpointId,
+  event: () => `msg_${randomBase62()}` as WebhookEventId,
+  delivery: () => `atmpt_${randomBase62()}` as DeliveryId,
+} as const;
+
+export const parseWebhookId = {
+  endpoint: (s: string) => (/^ep_[0-9A-Za-z]{1,64}$/.test(s) ? (s as WebhookEndpointId) : null),
+  delivery: (s: string) => (/^atmpt_[0-9A-Za-z]{1,64}$/.test(s) ? (s as DeliveryId) : null),
 };

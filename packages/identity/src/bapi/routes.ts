@@ -3,6 +3,7 @@ import { ok } from "../http/context.js";
 import { Router } from "../http/router.js";
 import { banUser, countUsers, deleteUser, getUser, listUsers, lockUser, mergeUserMetadata, patchUser, postUser, replaceUserMetadata, unbanUser, unlockUser, verifyUserPassword, type BapiHandler } from "./users.js";
 import { createSessionToken, createTemplateToken, getSession, listSessions, revokeSession } from "./sessions.js";
+import { createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, replayDelivery } from "./webhooks.js";
 import { createTemplate, deleteTemplate, getTemplate, listTemplates, updateTemplate } from "./templates.js";
 
 const jwks: BapiHandler = async (svc) => ok(await svc.keys.jwks(svc.now()));
@@ -33,5 +34,11 @@ export function bapiRouter(): Router<BapiHandler> {
     .add("POST", `${p}/jwt_templates`, createTemplate)
     .add("GET", `${p}/jwt_templates/:id`, getTemplate)
     .add("PATCH", `${p}/jwt_templates/:id`, updateTemplate)
-    .add("DELETE", `${p}/jwt_templates/:id`, deleteTemplate);
+    .add("DELETE", `${p}/jwt_templates/:id`, deleteTemplate)
+    .add("GET", `${p}/webhooks/endpoints`, listEndpoints)
+    .add("POST", `${p}/webhooks/endpoints`, createEndpoint)
+    .add("GET", `${p}/webhooks/endpoints/:id`, getEndpoint)
+    .add("DELETE", `${p}/webhooks/endpoints/:id`, deleteEndpoint)
+    .add("GET", `${p}/webhooks/endpoints/:id/deliveries`, listDeliveries)
+    .add("POST", `${p}/webhooks/deliveries/:id/replay`, replayDelivery);
 }

@@ -12,6 +12,7 @@ import { AttemptLimits } from "../security/attempt-limits.js";
 import type { RateLimiter } from "../security/rate-limit.js";
 import type { TokenMinter, MintContext } from "../tokens/minter.js";
 import type { IdentityStore, InstanceRecord, SessionRecord, SessionStatus, UserRecord } from "../store/types.js";
+import { sessionEvents, userEvent } from "../webhooks/events.js";
 
 /** `lockedUntil` of an admin lock: no expiry. */
 export const LOCKED_FOREVER = 8.64e15;
@@ -113,7 +114,7 @@ export class IdentityService {
    */
   async unlock(u: UserRecord): Promise<UserRecord> {
     const next = { ...u, lockedUntil: null, failedAttempts: 0, updatedAt: this.now() };
-    await this.store.saveUser(next);
+    await this.store.saveUser(next, [userEvent(this, "user.updated", next)]);
     this.limits.clearUser(next);
     this.deps.logger.info("account unlocked", { user_id: u.id });
     return next;
@@ -126,8 +127,7 @@ export class IdentityService {
   /** Starts a session on `clientId`; earlier active sessions on that client end (single-session mode). */
   async createSession(clientId: ClientId, user: UserRecord): Promise<SessionRecord> {
     const now = this.now();
-    for (const s of await this.store.listSessions(this.instanceId, { clientId, status: "active" }))
-      await this.store.saveSession({ ...s, status: "ended", updatedAt: now });
+    for (const s of await this.store.listSessions(this.instanceId, { clientId, status: "active" })) await this.setSessionStatus(s, "ended");
     const session: SessionRecord = {
       id: newId.session(),
       instanceId: this.instanceId,
@@ -141,14 +141,14 @@ export class IdentityService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.store.saveSession(session);
+    await this.store.saveSession(session, sessionEvents(this, null, session));
     await this.store.saveUser({ ...user, lastSignInAt: now, lastActiveAt: now, failedAttempts: 0, lockedUntil: null });
     return session;
   }
 
   async setSessionStatus(s: SessionRecord, status: SessionStatus): Promise<SessionRecord> {
     const next = { ...s, status, updatedAt: this.now() };
-    await this.store.saveSession(next);
+    await this.store.saveSession(next, sessionEvents(this, s.status, next));
     return next;
   }
 

@@ -5,6 +5,7 @@ import { checkPasswordRules } from "../crypto/password-rules.js";
 import { hashPassword } from "../crypto/passwords.js";
 import { UniqueViolation, type Metadata, type UserRecord } from "../store/types.js";
 import type { IdentityService } from "./service.js";
+import { userEvent } from "../webhooks/events.js";
 import { checkExternalId, checkImageUrl, checkMetadata, checkName, checkUsername, normalizeEmail } from "./validate.js";
 
 export interface NewUser {
@@ -80,7 +81,7 @@ export async function createUser(svc: IdentityService, input: NewUser): Promise<
   if (input.passwordHash) Object.assign(user, { passwordHash: input.passwordHash, passwordUpdatedAt: now });
   else Object.assign(user, await passwordFields(input.password, input.skipPasswordChecks ?? false, now));
   try {
-    await svc.store.saveUser(user);
+    await svc.store.saveUser(user, [userEvent(svc, "user.created", user)]);
   } catch (e) {
     throw uniqueToApi(e);
   }
@@ -105,7 +106,7 @@ export async function updateUser(svc: IdentityService, user: UserRecord, patch: 
   }
   Object.assign(next, await passwordFields(patch.password, patch.skipPasswordChecks ?? false, now));
   try {
-    await svc.store.saveUser(next);
+    await svc.store.saveUser(next, [userEvent(svc, "user.updated", next)]);
   } catch (e) {
     throw uniqueToApi(e);
   }
