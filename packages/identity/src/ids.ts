@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { Brand } from "@tandem/shared";
 import type { DeliveryId, WebhookEndpointId, WebhookEventId } from "./store/webhook-types.js";
+import type { InvitationId, MembershipId, OrganizationId } from "./store/org-types.js";
 
 export type InstanceId = Brand<string, "InstanceId">;
 export type UserId = Brand<string, "UserId">;
@@ -72,4 +73,16 @@ export const newWebhookId = {
 export const parseWebhookId = {
   endpoint: (s: string) => (/^ep_[0-9A-Za-z]{1,64}$/.test(s) ? (s as WebhookEndpointId) : null),
   delivery: (s: string) => (/^atmpt_[0-9A-Za-z]{1,64}$/.test(s) ? (s as DeliveryId) : null),
+};
+
+/** Organization ids, with Clerk's prefixes. */
+export const newOrgId = {
+  organization: () => `org_${randomBase62()}` as OrganizationId,
+  membership: () => `orgmem_${randomBase62()}` as MembershipId,
+  invitation: () => `orginv_${randomBase62()}` as InvitationId,
+} as const;
+
+export const parseOrgId = {
+  organization: (s: string) => (/^org_[0-9A-Za-z]{1,64}$/.test(s) ? (s as OrganizationId) : null),
+  invitation: (s: string) => (/^orginv_[0-9A-Za-z]{1,64}$/.test(s) ? (s as InvitationId) : null),
 };

@@ -3,6 +3,11 @@ import { ok } from "../http/context.js";
 import { Router } from "../http/router.js";
 import { banUser, countUsers, deleteUser, getUser, listUsers, lockUser, mergeUserMetadata, patchUser, postUser, replaceUserMetadata, unbanUser, unlockUser, verifyUserPassword, type BapiHandler } from "./users.js";
 import { createSessionToken, createTemplateToken, getSession, listSessions, revokeSession } from "./sessions.js";
+import {
+  deleteMembership, deleteOrganizationRoute, getInvitation, getOrganization, listInvitations, listMemberships, listOrganizations,
+  listUserMemberships, mergeOrganizationMetadata, patchMembership, patchMembershipMetadata, patchOrganization, postInvitation,
+  postMembership, postOrganization, replaceOrganizationMetadata, revokeInvitationRoute,
+} from "./organizations.js";
 import { createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, replayDelivery } from "./webhooks.js";
 import { createTemplate, deleteTemplate, getTemplate, listTemplates, updateTemplate } from "./templates.js";
 
@@ -40,5 +45,22 @@ export function bapiRouter(): Router<BapiHandler> {
     .add("GET", `${p}/webhooks/endpoints/:id`, getEndpoint)
     .add("DELETE", `${p}/webhooks/endpoints/:id`, deleteEndpoint)
     .add("GET", `${p}/webhooks/endpoints/:id/deliveries`, listDeliveries)
-    .add("POST", `${p}/webhooks/deliveries/:id/replay`, replayDelivery);
+    .add("POST", `${p}/webhooks/deliveries/:id/replay`, replayDelivery)
+    .add("GET", `${p}/users/:id/organization_memberships`, listUserMemberships)
+    .add("GET", `${p}/organizations`, listOrganizations)
+    .add("POST", `${p}/organizations`, postOrganization)
+    .add("GET", `${p}/organizations/:id`, getOrganization)
+    .add("PATCH", `${p}/organizations/:id`, patchOrganization)
+    .add("DELETE", `${p}/organizations/:id`, deleteOrganizationRoute)
+    .add("PATCH", `${p}/organizations/:id/metadata`, mergeOrganizationMetadata)
+    .add("PUT", `${p}/organizations/:id/metadata`, replaceOrganizationMetadata)
+    .add("GET", `${p}/organizations/:id/memberships`, listMemberships)
+    .add("POST", `${p}/organizations/:id/memberships`, postMembership)
+    .add("PATCH", `${p}/organizations/:id/memberships/:user_id`, patchMembership)
+    .add("DELETE", `${p}/organizations/:id/memberships/:user_id`, deleteMembership)
+    .add("PATCH", `${p}/organizations/:id/memberships/:user_id/metadata`, patchMembershipMetadata)
+    .add("GET", `${p}/organizations/:id/invitations`, listInvitations)
+    .add("POST", `${p}/organizations/:id/invitations`, postInvitation)
+    .add("GET", `${p}/organizations/:id/invitations/:invitation_id`, getInvitation)
+    .add("POST", `${p}/organizations/:id/invitations/:invitation_id/revoke`, revokeInvitationRoute);
 }

@@ -11,6 +11,7 @@ import type { Mailer } from "../mail/mailer.js";
 import { AttemptLimits } from "../security/attempt-limits.js";
 import type { RateLimiter } from "../security/rate-limit.js";
 import type { TokenMinter, MintContext } from "../tokens/minter.js";
+import type { ActiveOrg } from "../tokens/org-claims.js";
 import type { IdentityStore, InstanceRecord, SessionRecord, SessionStatus, UserRecord } from "../store/types.js";
 import { sessionEvents, userEvent } from "../webhooks/events.js";
 
@@ -178,16 +179,24 @@ export class IdentityService {
     if (every && this.deps.keys.activeAgeMs(this.now()) > every * 1000) await this.deps.keys.rotate(this.now());
   }
 
+  /** The session's active organization, while the user is still a member of it. */
+  async activeOrg(s: SessionRecord): Promise<ActiveOrg | null> {
+    if (!s.activeOrganizationId) return null;
+    const org = await this.store.getOrganization(this.instanceId, s.activeOrganizationId);
+    const membership = org ? await this.store.getMembership(this.instanceId, org.id, s.userId) : null;
+    return org && membership ? { org, membership } : null;
+  }
+
   async mintSessionToken(a: ActiveSession, ctx: MintContext = {}): Promise<string> {
     await this.#maybeRotateKeys();
-    return this.deps.minter.sessionToken(a.session, a.user, { now: this.now(), ...ctx });
+    return this.deps.minter.sessionToken(a.session, a.user, { now: this.now(), org: await this.activeOrg(a.session), ...ctx });
   }
 
   async mintTemplateToken(a: ActiveSession, templateName: string, ctx: MintContext = {}): Promise<string> {
     const template = await this.store.getTemplateByName(this.instanceId, templateName);
     if (!template) throw new ApiError("resource_not_found", { param: "template_name", detail: "No JWT template has this name." });
     await this.#maybeRotateKeys();
-    return this.deps.minter.templateToken(template, a.user, { now: this.now(), ...ctx });
+    return this.deps.minter.templateToken(template, a.user, { now: this.now(), org: await this.activeOrg(a.session), ...ctx });
   }
 
   /** Longest lifetime + skew of any token we sign: how long a retired key must stay published. */

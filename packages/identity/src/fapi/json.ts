@@ -85,7 +85,7 @@ export function sessionJSON(s: SessionRecord, u: UserRecord, lastActiveJwt: stri
     abandon_at: s.abandonAt,
     last_active_at: s.lastActiveAt,
     last_active_token: lastActiveJwt ? { object: "token", jwt: lastActiveJwt } : null,
-    last_active_organization_id: null,
+    last_active_organization_id: s.activeOrganizationId ?? null,
     actor: null,
     tasks: null,
     user: userJSON(u),

@@ -7,10 +7,11 @@
 import type { ActiveSession } from "../domain/service.js";
 import type { SessionRecord } from "../store/types.js";
 import type { Endpoint } from "./steps/pipeline.js";
+import { chosenOrganization } from "./active-organization.js";
 
 export const touchSession: Endpoint<ActiveSession> = async (env, { session }) => {
   const now = env.svc.now();
-  const next = { ...session, lastActiveAt: now, updatedAt: now };
+  const next = { ...session, lastActiveAt: now, updatedAt: now, ...(await chosenOrganization(env.svc, env.req.fields, session)) };
   await env.svc.store.saveSession(next);
   await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id });
   return { kind: "session", record: next };

@@ -8,11 +8,14 @@ import type { KeyRing } from "../crypto/keyring.js";
 import type { JwtTemplateRecord, SessionRecord, UserRecord } from "../store/types.js";
 import { profileClaims, shortcodeUser } from "./user-claims.js";
 import { renderClaims } from "./shortcodes.js";
+import { sessionOrgClaims, shortcodeOrg, type ActiveOrg } from "./org-claims.js";
 
 export interface MintContext {
   /** `Origin` of the request that asked for the token; becomes `azp`. */
   origin?: string | undefined;
   now?: number;
+  /** The session's active organization (clerk-js `setActive({ organization })`). */
+  org?: ActiveOrg | null;
 }
 
 export interface SessionTokenConfig {
@@ -56,12 +59,13 @@ export class TokenMinter {
       v: 2,
       fva: [minutesSince(now, session.firstFactorAt), -1],
       sts: "active",
+      ...(ctx.org ? sessionOrgClaims(ctx.org) : {}),
     };
     return this.sign(claims, user.id, this.session.lifetimeSeconds, this.session.clockSkewSeconds, { ...ctx, now });
   }
 
   templateToken(template: JwtTemplateRecord, user: UserRecord, ctx: MintContext = {}): Promise<string> {
-    const claims = renderClaims(template.claims, { user: shortcodeUser(user), org: null, org_membership: null });
+    const claims = renderClaims(template.claims, { user: shortcodeUser(user), ...shortcodeOrg(ctx.org) });
     return this.sign(claims, user.id, template.lifetime, template.allowedClockSkew, ctx);
   }
 }

@@ -12,6 +12,9 @@ export const EVENT_TYPES = [
   "user.created", "user.updated", "user.deleted",
   "session.created", "session.ended", "session.removed", "session.revoked",
   "email.created",
+  "organization.created", "organization.updated", "organization.deleted",
+  "organizationMembership.created", "organizationMembership.updated", "organizationMembership.deleted",
+  "organizationInvitation.created", "organizationInvitation.accepted", "organizationInvitation.revoked",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -15,6 +15,8 @@ import {
 import { schema, SCHEMA_VERSION } from "./schema.js";
 import { webhookSchema } from "./webhook-schema.js";
 import { sqliteWebhooks } from "./webhooks.js";
+import { migrateOrgColumns, orgSchema } from "./org-schema.js";
+import { sqliteOrganizations } from "./organizations.js";
 import type { OutboxEvent } from "../webhook-types.js";
 import { clientFromRow, sessionFromRow, templateFromRow, userFromRow, userToRow, type Row } from "./rows.js";
 
@@ -48,6 +50,8 @@ export function openSqliteStore(file: string): IdentityStore {
   db.pragma("busy_timeout = 5000");
   db.exec(schema);
   db.exec(webhookSchema);
+  db.exec(orgSchema);
+  migrateOrgColumns(db);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 
   // Prepared statements are cached by SQL text (user queries build a bounded set of shapes).
@@ -102,11 +106,12 @@ export function openSqliteStore(file: string): IdentityStore {
 
   const saveSessionTx = withEvents((s: SessionRecord) => {
     run(
-      `INSERT INTO sessions (id, instance_id, client_id, user_id, status, first_factor_at, last_active_at, expire_at, abandon_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status,
+      `INSERT INTO sessions (id, instance_id, client_id, user_id, status, first_factor_at, last_active_at, expire_at, abandon_at, created_at, updated_at, active_organization_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status,
        last_active_at = excluded.last_active_at, expire_at = excluded.expire_at, abandon_at = excluded.abandon_at,
-       updated_at = excluded.updated_at`,
+       updated_at = excluded.updated_at, active_organization_id = excluded.active_organization_id`,
       s.id, s.instanceId, s.clientId, s.userId, s.status, s.firstFactorAt, s.lastActiveAt, s.expireAt, s.abandonAt, s.createdAt, s.updatedAt,
+      s.activeOrganizationId ?? null,
     );
   });
   const deleteUserTx = withEvents(
@@ -142,6 +147,7 @@ export function openSqliteStore(file: string): IdentityStore {
 
   const store: IdentityStore = {
     ...webhookMethods,
+    ...sqliteOrganizations(db, withEvents),
     async getInstance(kind: InstanceKind) {
       const r = one("SELECT * FROM instances WHERE kind = ?", kind);
       return r

@@ -1,0 +1,138 @@
+/**
+ * Organizations through the unmodified `@clerk/backend`: CRUD, memberships with org:admin /
+ * org:member, invitations by e-mail (dev inbox, accepted by signing up), the active organization
+ * chosen on a session touch (what clerk-js `setActive({ organization })` sends) → `org_*` and `o`
+ * claims in the session token and `{{org.*}}` in templates, dropped again with null; and the
+ * organization webhooks, verified with svix.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createClerkClient, verifyToken } from "@clerk/backend";
+import { startTestServer } from "./support/server.js";
+import { FapiClient, bapi, claimsOf } from "./support/fapi-client.js";
+import { signUp } from "./support/flows.js";
+import { WebhookReceiver } from "./support/webhook-receiver.js";
+
+test("organizations, memberships, invitations and org claims through @clerk/backend", async (t) => {
+  const server = await startTestServer({ allowedOrigins: ["http://app.test"] });
+  const rx = await new WebhookReceiver().start();
+  t.after(async () => {
+    await server.stop();
+    await rx.stop();
+  });
+  const ep = await bapi(server.url, server.secretKey, "POST", "/webhooks/endpoints", { url: rx.url });
+  rx.secret = ep.body.secret;
+  const clerk = createClerkClient({ secretKey: server.secretKey, apiUrl: `${server.url}/backend` });
+
+  const c = new FapiClient(server.url, "header", "http://app.test");
+  const sid = await signUp(c, server, "ann@example.com", { first_name: "Ann" });
+  const annId = claimsOf((await c.post(`/v1/client/sessions/${sid}/tokens`)).body.jwt).sub;
+
+  // Create / get / list / update.
+  const org = await clerk.organizations.createOrganization({ name: "Acme Inc", slug: "acme", createdBy: annId, publicMetadata: { plan: "pro" } });
+  assert.match(org.id, /^org_/);
+  assert.equal(org.slug, "acme");
+  assert.equal(org.createdBy, annId);
+  assert.deepEqual(org.publicMetadata, { plan: "pro" });
+  assert.equal((await clerk.organizations.getOrganization({ slug: "acme" })).id, org.id);
+  const withCount = await clerk.organizations.getOrganization({ organizationId: org.id, includeMembersCount: true });
+  assert.equal(withCount.membersCount, 1, "the creator is a member");
+  const list = await clerk.organizations.getOrganizationList({ query: "acme" });
+  assert.equal(list.totalCount, 1);
+  const renamed = await clerk.organizations.updateOrganization(org.id, { name: "Acme Corp" });
+  assert.equal(renamed.name, "Acme Corp");
+  const meta = await clerk.organizations.updateOrganizationMetadata(org.id, { privateMetadata: { billing: 7 } });
+  assert.deepEqual(meta.privateMetadata, { billing: 7 });
+  await assert.rejects(clerk.organizations.createOrganization({ name: "Other", slug: "acme" }), (e: any) => e.errors[0].code === "form_identifier_exists");
+  await assert.rejects(clerk.organizations.createOrganization({ name: "Bad", slug: "Not A Slug!" }), (e: any) => e.errors[0].meta.paramName === "slug");
+
+  // Memberships.
+  const members = await clerk.organizations.getOrganizationMembershipList({ organizationId: org.id });
+  assert.equal(members.totalCount, 1);
+  assert.equal(members.data[0]!.role, "org:admin");
+  assert.equal(members.data[0]!.publicUserData?.userId, annId);
+  assert.equal(members.data[0]!.publicUserData?.identifier, "ann@example.com");
+  assert.ok(members.data[0]!.permissions.includes("org:sys_memberships:manage"));
+  const bob = await clerk.users.createUser({ emailAddress: ["bob@example.com"], password: "bob's long password", firstName: "Bob" });
+  const bobM = await clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: bob.id, role: "org:member" });
+  assert.equal(bobM.role, "org:member");
+  assert.equal(bobM.organization.id, org.id);
+  await assert.rejects(
+    clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: bob.id, role: "org:member" }),
+    (e: any) => e.errors[0].code === "already_a_member_in_organization",
+  );
+  await assert.rejects(
+    clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: annId, role: "org:owner" }),
+    (e: any) => e.status === 422,
+  );
+  const promoted = await clerk.organizations.updateOrganizationMembership({ organizationId: org.id, userId: bob.id, role: "org:admin" });
+  assert.equal(promoted.role, "org:admin");
+  const bobs = await clerk.users.getOrganizationMembershipList({ userId: bob.id });
+  assert.equal(bobs.totalCount, 1);
+  assert.equal(bobs.data[0]!.organization.slug, "acme");
+  await clerk.organizations.deleteOrganizationMembership({ organizationId: org.id, userId: bob.id });
+  assert.equal((await clerk.organizations.getOrganizationMembershipList({ organizationId: org.id })).totalCount, 1);
+
+  // Invitations: e-mailed to the dev inbox, revoked, or accepted by signing up with the address.
+  const inv = await clerk.organizations.createOrganizationInvitation({ organizationId: org.id, emailAddress: "cy@example.com", role: "org:member", inviterUserId: annId });
+  assert.equal(inv.status, "pending");
+  assert.equal(inv.emailAddress, "cy@example.com");
+  assert.ok((await server.inbox()).some((m) => m.to === "cy@example.com" && m.subject.includes("Acme Corp")));
+  const dropped = await clerk.organizations.createOrganizationInvitation({ organizationId: org.id, emailAddress: "dan@example.com", role: "org:member" });
+  assert.equal((await clerk.organizations.revokeOrganizationInvitation({ organizationId: org.id, invitationId: dropped.id })).status, "revoked");
+  assert.equal((await clerk.organizations.getOrganizationInvitationList({ organizationId: org.id, status: ["pending"] })).totalCount, 1);
+  await signUp(new FapiClient(server.url, "header", "http://app.test"), server, "cy@example.com");
+  assert.equal((await clerk.organizations.getOrganizationInvitation({ organizationId: org.id, invitationId: inv.id })).status, "accepted");
+  const afterInvite = await clerk.organizations.getOrganizationMembershipList({ organizationId: org.id });
+  assert.deepEqual(afterInvite.data.map((m) => m.role).sort(), ["org:admin", "org:member"]);
+
+  // The active organization: set on a session touch (as clerk-js setActive does) → claims.
+  const bad = await c.post(`/v1/client/sessions/${sid}/touch`, { active_organization_id: "org_notmine" });
+  assert.equal(bad.status, 403);
+  const touched = await c.post(`/v1/client/sessions/${sid}/touch`, { active_organization_id: org.id });
+  assert.equal(touched.status, 200, JSON.stringify(touched.body));
+  assert.equal(touched.body.response.last_active_organization_id, org.id);
+  const token = (await c.post(`/v1/client/sessions/${sid}/tokens`)).body.jwt;
+  const claims = await verifyToken(token, { secretKey: server.secretKey, apiUrl: `${server.url}/backend`, authorizedParties: ["http://app.test"] });
+  assert.equal(claims.org_id, org.id);
+  assert.equal(claims.org_role, "org:admin");
+  assert.equal(claims.org_slug, "acme");
+  assert.deepEqual(claims.o, { id: org.id, slg: "acme", rol: "admin" });
+  assert.equal((await clerk.sessions.getSession(sid)).lastActiveOrganizationId, org.id);
+
+  await clerk.jwtTemplates.create({ name: "orgs", claims: { org: "{{org.id}}", role: "{{org.role}}", slug: "{{org.slug}}", plan: "{{org.public_metadata.plan}}" } });
+  const tpl = claimsOf((await c.post(`/v1/client/sessions/${sid}/tokens/orgs`)).body.jwt);
+  assert.deepEqual({ org: tpl.org, role: tpl.role, slug: tpl.slug, plan: tpl.plan }, { org: org.id, role: "org:admin", slug: "acme", plan: "pro" });
+
+  // setActive({ organization: null }) → the personal account: no org claims.
+  await c.post(`/v1/client/sessions/${sid}/touch`, { active_organization_id: "" });
+  const personal = claimsOf((await c.post(`/v1/client/sessions/${sid}/tokens`)).body.jwt);
+  assert.equal(personal.org_id, undefined);
+  assert.equal(personal.o, undefined);
+  assert.equal(claimsOf((await c.post(`/v1/client/sessions/${sid}/tokens/orgs`)).body.jwt).org, undefined);
+
+  // Deleting the organization; the webhooks that came of all this.
+  assert.equal((await clerk.organizations.deleteOrganization(org.id)).deleted, true);
+  await assert.rejects(clerk.organizations.getOrganization({ organizationId: org.id }), (e: any) => e.status === 404);
+  await rx.waitFor((r) => r.some((x) => x.type === "organization.deleted"), "organization.deleted");
+  assert.ok(rx.received.every((r) => r.verified));
+  const orgTypes = rx.received.map((r) => r.type).filter((x) => x.startsWith("organization"));
+  assert.deepEqual(orgTypes, [
+    "organization.created",
+    "organizationMembership.created",
+    "organization.updated",
+    "organization.updated",
+    "organizationMembership.created",
+    "organizationMembership.updated",
+    "organizationMembership.deleted",
+    "organizationInvitation.created",
+    "organizationInvitation.created",
+    "organizationInvitation.revoked",
+    "organizationInvitation.accepted",
+    "organizationMembership.created",
+    "organization.deleted",
+  ]);
+  const created = rx.ofType("organization.created")[0]!.body.data;
+  assert.equal(created.slug, "acme");
+  assert.equal(rx.ofType("organizationMembership.created")[0]!.body.data.public_user_data.user_id, annId);
+});
