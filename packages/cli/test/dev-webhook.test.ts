@@ -10,13 +10,14 @@ import { cp, mkdir, mkdtemp, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConvexClient } from "convex/browser";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { silentLogger } from "@tandem/shared";
 import { runCli } from "../src/program.js";
 import { startServices, type Services } from "../src/services.js";
 import { connectDevWebhook } from "../src/commands/webhooks.js";
 import { identityCall } from "../src/identity-api.js";
+import { exitCodeOf, findConvexCli, spawnConvex } from "../src/convexCli.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "..", "..", "..");
@@ -69,6 +70,9 @@ test("tandem dev --webhook: the app's svix-verified HTTP action keeps its users 
   });
   const { backend, identity } = services;
   await connectDevWebhook("/clerk-users-webhook", identity, backend);
+  // …and its push, so auth.config.ts picks up the identity service's new address.
+  const push = spawnConvex(findConvexCli(app)!, ["dev", "--once", "--typecheck", "disable"], { cwd: app, deployment: { url: backend.url, adminKey: backend.adminKey } });
+  assert.equal(await exitCodeOf(push), 0);
   const endpoints = (await identityCall(identity, "GET", "/webhooks/endpoints")).data;
   assert.equal(endpoints.length, 1, "the endpoint of the earlier run was replaced");
   assert.equal(endpoints[0].url, `${backend.siteUrl}/clerk-users-webhook`);
@@ -91,8 +95,37 @@ test("tandem dev --webhook: the app's svix-verified HTTP action keeps its users 
   ]);
 });
 
+test("a Convex function sees the active organization through ctx.auth.getUserIdentity()", async () => {
+  assert.ok(services, "the first test started the services");
+  const { backend, identity } = services;
+  const password = "a long enough password";
+  const user = await identityCall(identity, "POST", "/users", { email_address: ["org-admin@example.com"], password, first_name: "Olga" });
+  const org = await identityCall(identity, "POST", "/organizations", { name: "Initech", slug: "initech", created_by: user.id });
+  // The Frontend API calls clerk-js makes: sign in, then setActive({ organization }) = touch.
+  const fapi = async (path: string, body: Record<string, string>, token?: string) => {
+    const res = await fetch(`${identity.url}${path}?_is_native=1`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...(token ? { authorization: token } : {}) },
+      body: new URLSearchParams(body).toString(),
+    });
+    return { token: res.headers.get("authorization") ?? token, body: (await res.json()) as any };
+  };
+  const signIn = await fapi("/v1/client/sign_ins", { identifier: "org-admin@example.com", password, strategy: "password" });
+  const sid = signIn.body.response.created_session_id as string;
+  await fapi(`/v1/client/sessions/${sid}/touch`, { active_organization_id: org.id }, signIn.token!);
+  const jwt = (await fapi(`/v1/client/sessions/${sid}/tokens`, {}, signIn.token!)).body.jwt as string;
+
+  const http = new ConvexHttpClient(backend.url);
+  http.setAuth(jwt);
+  const who = (await http.query(anyApi.users!.whoami!, {})) as Record<string, unknown>;
+  assert.equal(who.subject, user.id);
+  assert.equal(who.org_id, org.id);
+  assert.equal(who.org_role, "org:admin");
+  assert.equal(who.org_slug, "initech");
+});
+
 test("tandem webhooks add | list | deliveries | remove, against the identity service named in .env.local", async () => {
-  assert.ok(services, "the previous test started the services");
+  assert.ok(services, "the first test started the services");
   const { identity } = services;
   const flags = ["--dir", app, "--identity-url", identity.url];
   out.length = 0;
