@@ -8,13 +8,15 @@ import type { SessionRecord } from "../store/types.js";
 import type { ClientContext } from "./client-context.js";
 import { clientJSON, sessionJSON, signInJSON, signUpJSON, userJSON } from "./json.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
+import { withMemberships } from "./organizations.js";
 
 async function renderSession(svc: IdentityService, s: SessionRecord, origin: string | undefined) {
   const active = s.status === "active" ? await svc.activeSession(s.id) : null;
   const user = active?.user ?? (await svc.store.getUser(svc.instanceId, s.userId));
   if (!user) return { object: "session", id: s.id, status: s.status };
   const jwt = active ? await svc.mintSessionToken(active, { origin }) : null;
-  return sessionJSON(active?.session ?? s, user, jwt, svc.now());
+  const json = sessionJSON(active?.session ?? s, user, jwt, svc.now());
+  return { ...json, user: await withMemberships(svc, json.user, user) };
 }
 
 export async function renderClient(svc: IdentityService, ctx: ClientContext, origin: string | undefined) {
@@ -24,7 +26,8 @@ export async function renderClient(svc: IdentityService, ctx: ClientContext, ori
   for (const s of await svc.store.listSessions(svc.instanceId, { clientId: c.id, status: "active" })) {
     const active = await svc.activeSession(s.id);
     if (!active) continue;
-    sessions.push(sessionJSON(active.session, active.user, await svc.mintSessionToken(active, { origin }), svc.now()));
+    const json = sessionJSON(active.session, active.user, await svc.mintSessionToken(active, { origin }), svc.now());
+    sessions.push({ ...json, user: await withMemberships(svc, json.user, active.user) });
   }
   const si = c.signInId ? await svc.store.getSignIn(svc.instanceId, c.signInId) : null;
   const siUser = si?.userId ? await svc.store.getUser(svc.instanceId, si.userId) : null;
@@ -54,7 +57,7 @@ export async function renderOutcome(env: FapiEnv, out: FapiOutcome): Promise<unk
     case "session":
       return { response: await renderSession(svc, out.record, req.origin), client: await piggyBack() };
     case "user":
-      return { response: userJSON(out.record), client: await piggyBack() };
+      return { response: await withMemberships(svc, userJSON(out.record), out.record), client: await piggyBack() };
     default:
       return out satisfies never;
   }

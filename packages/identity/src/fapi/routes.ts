@@ -11,6 +11,7 @@ import { attemptVerification, createSignUp, getSignUp, prepareVerification, upda
 import { endSession, getSession, mintSessionToken, mintTemplateToken, removeSession, signOutAll, touchSession } from "./sessions.js";
 import { changeMyPassword, deleteMe, getMe, updateMe } from "./me.js";
 import { Routes, type Endpoint } from "./steps/pipeline.js";
+import { createMyOrganization, getMyMemberships } from "./organizations.js";
 import { loadActiveSession, loadCurrentSession, loadSession, loadSignIn, loadSignUp } from "./steps/load-own.js";
 import { rateLimitIdentifier, rateLimitIp, rateLimitSignUpEmail } from "./steps/rate-limit.js";
 import { refuseIfComplete, requireStatus } from "./steps/require-status.js";
@@ -55,5 +56,7 @@ export function fapiRouter(): Router<FapiHandler> {
     .add("GET", "/v1/me", [loadCurrentSession], getMe)
     .add("PATCH", "/v1/me", [loadCurrentSession], updateMe)
     .add("DELETE", "/v1/me", [loadCurrentSession], deleteMe)
-    .add("POST", "/v1/me/change_password", [loadCurrentSession], changeMyPassword).router;
+    .add("POST", "/v1/me/change_password", [loadCurrentSession], changeMyPassword)
+    .add("GET", "/v1/me/organization_memberships", [loadCurrentSession], getMyMemberships)
+    .add("POST", "/v1/organizations", [loadCurrentSession], createMyOrganization).router;
 }

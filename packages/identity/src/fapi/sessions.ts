@@ -7,7 +7,7 @@
 import type { ActiveSession } from "../domain/service.js";
 import type { SessionRecord } from "../store/types.js";
 import type { Endpoint } from "./steps/pipeline.js";
-import { chosenOrganization } from "./active-organization.js";
+import { chosenOrganization, withMintOrganization } from "./active-organization.js";
 
 export const touchSession: Endpoint<ActiveSession> = async (env, { session }) => {
   const now = env.svc.now();
@@ -31,7 +31,7 @@ export const getSession: Endpoint<SessionRecord> = async (_env, s) => ({ kind: "
 
 export const mintSessionToken: Endpoint<ActiveSession> = async (env, active) => ({
   kind: "token",
-  jwt: await env.svc.mintSessionToken(active, { origin: env.req.origin }),
+  jwt: await env.svc.mintSessionToken(await withMintOrganization(env.svc, env.req.fields, active), { origin: env.req.origin }),
 });
 
 export const mintTemplateToken: Endpoint<ActiveSession> = async (env, active, params) => ({

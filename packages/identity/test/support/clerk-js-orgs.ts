@@ -1,0 +1,54 @@
+/**
+ * Organizations from the unmodified clerk-js: the user's memberships (`user.organizationMemberships`,
+ * `user.getOrganizationMemberships()`), `setActive({ organization })` → `org_*` claims in the
+ * session token, `setActive({ organization: null })` → none, and `createOrganization`.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startTestServer } from "./server.js";
+import { FapiClient, bapi, claimsOf } from "./fapi-client.js";
+import { signUp, PASSWORD } from "./flows.js";
+import { bootClerk, PAGE_ORIGIN } from "./clerk-js.js";
+
+export function runClerkJsOrganizations(pkg: "clerk-js-5" | "clerk-js-6") {
+  test(`${pkg}: organizations, setActive({ organization }) and the org claims`, async (t) => {
+    const server = await startTestServer({ allowedOrigins: [PAGE_ORIGIN] });
+    t.after(() => server.stop());
+    await signUp(new FapiClient(server.url, "header"), server, "olga@example.com", { first_name: "Olga" });
+    const users = (await bapi(server.url, server.secretKey, "GET", "/users?email_address=olga@example.com")).body;
+    const org = (await bapi(server.url, server.secretKey, "POST", "/organizations", { name: "Globex", slug: "globex", created_by: users[0].id })).body;
+
+    const { clerk } = bootClerk(pkg, server.publishableKey, server.url);
+    await clerk.load({ telemetry: false });
+    const si = await clerk.client.signIn.create({ identifier: "olga@example.com", password: PASSWORD, strategy: "password" });
+    await clerk.setActive({ session: si.createdSessionId });
+    assert.equal(clerk.user.organizationMemberships.length, 1);
+    assert.equal(clerk.user.organizationMemberships[0].organization.slug, "globex");
+    assert.equal(clerk.user.organizationMemberships[0].role, "org:admin");
+    const listed = await clerk.user.getOrganizationMemberships();
+    assert.equal(listed.total_count ?? listed.totalCount, 1);
+    assert.equal(listed.data[0].organization.id, org.id);
+
+    await clerk.setActive({ organization: org.id });
+    assert.equal(clerk.session.lastActiveOrganizationId, org.id);
+    assert.equal(clerk.organization?.id, org.id);
+    const claims = claimsOf(await clerk.session.getToken({ skipCache: true }));
+    assert.equal(claims.org_id, org.id);
+    assert.equal(claims.org_role, "org:admin");
+    assert.equal(claims.org_slug, "globex");
+    const recorded = (await bapi(server.url, server.secretKey, "GET", `/sessions/${clerk.session.id}`)).body;
+    assert.equal(recorded.last_active_organization_id, org.id, "the server records the active organization");
+
+    await clerk.setActive({ organization: null });
+    assert.equal(clerk.session.lastActiveOrganizationId ?? null, null);
+    const personal = claimsOf(await clerk.session.getToken({ skipCache: true }));
+    assert.equal(personal.org_id, undefined);
+
+    const made = await clerk.createOrganization({ name: "Hooli" });
+    assert.match(made.id, /^org_/);
+    assert.equal(made.slug, "hooli");
+    const mine = (await bapi(server.url, server.secretKey, "GET", `/users/${users[0].id}/organization_memberships`)).body;
+    assert.equal(mine.total_count, 2);
+    await clerk.signOut();
+  });
+}
