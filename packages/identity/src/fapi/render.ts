@@ -8,7 +8,7 @@ import type { SessionRecord } from "../store/types.js";
 import type { ClientContext } from "./client-context.js";
 import { clientJSON, sessionJSON, signInJSON, signUpJSON, userJSON } from "./json.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
-import { withMemberships } from "./organizations.js";
+import { withMemberships } from "./memberships.js";
 
 async function renderSession(svc: IdentityService, s: SessionRecord, origin: string | undefined) {
   const active = s.status === "active" ? await svc.activeSession(s.id) : null;
