@@ -13,6 +13,7 @@ import { startTestServer } from "./support/server.js";
 import { FapiClient, bapi } from "./support/fapi-client.js";
 import { signUp } from "./support/flows.js";
 import { WebhookReceiver } from "./support/webhook-receiver.js";
+import { verifyWebhook } from "@clerk/backend/webhooks";
 
 async function addEndpoint(server: { url: string; secretKey: string }, rx: WebhookReceiver, events?: string[]) {
   const r = await bapi(server.url, server.secretKey, "POST", "/webhooks/endpoints", { url: rx.url, ...(events ? { events } : {}) });
@@ -79,6 +80,11 @@ test("user events through the Backend API and sign-up arrive signed, with the us
   assert.deepEqual(all.ofType("user.updated")[0]!.body.data, afterUpdate);
   assert.deepEqual(all.ofType("user.deleted")[0]!.body.data, { id, object: "user", deleted: true });
   assert.deepEqual(all.received.map((r) => r.type), ["user.created", "user.updated", "user.deleted"], "a user's events in order");
+  // @clerk/backend's own verifier (Standard Webhooks) accepts them too.
+  const viaClerk = await verifyWebhook(new Request(all.url, { method: "POST", headers: c!.headers, body: c!.raw }), { signingSecret: all.secret });
+  assert.equal(viaClerk.type, "user.created");
+  assert.equal((viaClerk.data as { id: string }).id, id);
+  await assert.rejects(verifyWebhook(new Request(all.url, { method: "POST", headers: c!.headers, body: c!.raw + " " }), { signingSecret: all.secret }));
 
   // Sign-up through the Frontend API: user.created, email.created (the code), session.created.
   const c2 = new FapiClient(server.url, "header", "http://app.test");

@@ -81,8 +81,11 @@ export interface WebhookStore {
    * oldest first, skipping `exclude` (those in flight).
    */
   dueDeliveries(now: number, limit: number, exclude: ReadonlySet<string>): Promise<DueDelivery[]>;
-  /** When the next pending delivery falls due (`null`: none pending). */
-  nextDeliveryAt(): Promise<number | null>;
+  /**
+   * When the next sendable delivery falls due: first in its line and not in `exclude` (deliveries
+   * waiting behind one in flight are woken by its completion). `null`: none.
+   */
+  nextDeliveryAt(exclude: ReadonlySet<string>): Promise<number | null>;
   recordAttempt(id: DeliveryId, r: AttemptResult): Promise<void>;
   /** Called after events or replays are committed (the dispatcher wakes up). */
   onOutbox(listener: () => void): void;

@@ -56,7 +56,8 @@ export class WebhookDispatcher {
   }
 
   async #pump(): Promise<void> {
-    const limit = Math.max(0, (this.o.concurrency ?? 16) - this.#inFlight.size);
+    const max = this.o.concurrency ?? 16;
+    const limit = Math.max(0, max - this.#inFlight.size);
     const due = limit ? await this.o.store.dueDeliveries(this.o.clock(), limit, this.#inFlight) : [];
     for (const d of due) {
       this.#inFlight.add(d.id);
@@ -67,14 +68,19 @@ export class WebhookDispatcher {
       });
       this.#sends.add(p);
     }
-    await this.#arm();
+    // Saturated: a completion kicks again; otherwise sleep until the next one falls due.
+    if (this.#inFlight.size < max) await this.#arm();
+    else if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
   }
 
   /** Sleeps until the next pending delivery falls due. */
   async #arm(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    const next = await this.o.store.nextDeliveryAt();
+    const next = await this.o.store.nextDeliveryAt(this.#inFlight);
     if (next === null || this.#stopped) return;
     const wait = Math.min(Math.max(0, next - this.o.clock()), 2 ** 31 - 1);
     this.#timer = setTimeout(() => this.kick(), Math.max(wait, 5));

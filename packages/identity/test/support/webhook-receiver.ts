@@ -10,6 +10,9 @@ export interface Received {
   type: string;
   body: any;
   verified: boolean;
+  /** The raw body and the svix headers, to re-verify with other libraries. */
+  raw: string;
+  headers: Record<string, string>;
 }
 
 export class WebhookReceiver {
@@ -39,7 +42,8 @@ export class WebhookReceiver {
           verified = false;
         }
         const body = JSON.parse(raw);
-        const r: Received = { svixId: String(req.headers["svix-id"]), type: body.type, body, verified };
+        const headers = Object.fromEntries(["svix-id", "svix-timestamp", "svix-signature"].map((h) => [h, String(req.headers[h])]));
+        const r: Received = { svixId: String(req.headers["svix-id"]), type: body.type, body, verified, raw, headers };
         this.received.push(r);
         res.statusCode = verified ? this.respond(r) : 400;
         res.end();

@@ -139,9 +139,17 @@ export function sqliteWebhooks(db: Database.Database): WebhookStore & { enqueue(
         .slice(0, limit)
         .map((r): DueDelivery => ({ ...deliveryFromRow(r), url: String(r.url), secret: String(r.secret), body: String(r.body) }));
     },
-    async nextDeliveryAt() {
-      const r = db.prepare("SELECT min(next_attempt_at) AS t FROM webhook_deliveries WHERE status = 'pending'").get() as Row;
-      return r.t === null ? null : Number(r.t);
+    async nextDeliveryAt(exclude) {
+      const rows = db
+        .prepare(
+          `SELECT d.id, d.next_attempt_at FROM webhook_deliveries d
+           WHERE d.status = 'pending' AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.endpoint_id = d.endpoint_id
+             AND e.ordering_key = d.ordering_key AND e.status = 'pending' AND e.seq < d.seq)
+           ORDER BY d.next_attempt_at LIMIT ?`,
+        )
+        .all(exclude.size + 1) as Row[];
+      const next = rows.find((r) => !exclude.has(String(r.id)));
+      return next ? Number(next.next_attempt_at) : null;
     },
     async recordAttempt(id, r) {
       db.prepare("UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status_code = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?").run(
