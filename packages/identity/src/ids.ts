@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { Brand } from "@tandem/shared";
 import type { DeliveryId, WebhookEndpointId, WebhookEventId } from "./store/webhook-types.js";
-import type { InvitationId, MembershipId, OrganizationId } from "./store/org-types.js";
+import type { InvitationId, MembershipId, OrganizationId, OrgPermissionId, OrgRoleId } from "./store/org-types.js";
 
 export type InstanceId = Brand<string, "InstanceId">;
 export type UserId = Brand<string, "UserId">;
@@ -86,3 +86,9 @@ export const parseOrgId = {
   organization: (s: string) => (/^org_[0-9A-Za-z]{1,64}$/.test(s) ? (s as OrganizationId) : null),
   invitation: (s: string) => (/^orginv_[0-9A-Za-z]{1,64}$/.test(s) ? (s as InvitationId) : null),
 };
+
+/** Custom organization roles and permissions. */
+export const newRoleId = {
+  role: () => `role_${randomBase62()}` as OrgRoleId,
+  permission: () => `perm_${randomBase62()}` as OrgPermissionId,
+} as const;

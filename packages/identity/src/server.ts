@@ -97,6 +97,7 @@ export async function openIdentityService(opts: IdentityServerOptions & { issuer
     clock,
   });
   await keys.load(clock());
+  await svc.orgRoles.reload(store, instance.id);
   return svc;
 }
 

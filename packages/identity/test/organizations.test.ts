@@ -136,3 +136,58 @@ test("organizations, memberships, invitations and org claims through @clerk/back
   assert.equal(created.slug, "acme");
   assert.equal(rx.ofType("organizationMembership.created")[0]!.body.data.public_user_data.user_id, annId);
 });
+
+test("custom roles with permissions: memberships, org_permissions and @clerk/backend's has()", async (t) => {
+  const server = await startTestServer({ allowedOrigins: ["http://app.test"] });
+  t.after(() => server.stop());
+  const clerk = createClerkClient({ secretKey: server.secretKey, apiUrl: `${server.url}/backend` });
+  const c = new FapiClient(server.url, "header", "http://app.test");
+  const sid = await signUp(c, server, "fin@example.com");
+  const finId = claimsOf((await c.post(`/v1/client/sessions/${sid}/tokens`)).body.jwt).sub;
+
+  const read = await clerk.organizationPermissions.createOrganizationPermission({ name: "Read invoices", key: "org:invoices:read" });
+  const write = await clerk.organizationPermissions.createOrganizationPermission({ name: "Write invoices", key: "org:invoices:write" });
+  await clerk.organizationPermissions.createOrganizationPermission({ name: "See reports", key: "org:reports:read" });
+  await assert.rejects(clerk.organizationPermissions.createOrganizationPermission({ name: "Bad", key: "org:sys_profile:manage" }), (e: any) => e.status === 422);
+  const role = await clerk.organizationRoles.createOrganizationRole({ name: "Billing", key: "org:billing", permissions: [read.id] });
+  assert.deepEqual(role.permissions.map((p) => p.key), ["org:invoices:read"]);
+  const withWrite = await clerk.organizationRoles.assignPermissionToOrganizationRole({ organizationRoleId: role.id, permissionId: write.id });
+  assert.deepEqual(withWrite.permissions.map((p) => p.key), ["org:invoices:read", "org:invoices:write"]);
+  await assert.rejects(clerk.organizationRoles.createOrganizationRole({ name: "Dup", key: "org:billing" }), (e: any) => e.errors[0].code === "form_identifier_exists");
+
+  const org = await clerk.organizations.createOrganization({ name: "Ledger", slug: "ledger" });
+  const m = await clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: finId, role: "org:billing" });
+  assert.equal(m.role, "org:billing");
+  assert.deepEqual(m.permissions, ["org:invoices:read", "org:invoices:write"]);
+  assert.equal((await bapi(server.url, server.secretKey, "GET", `/organizations/${org.id}/memberships`)).body.data[0].role_name, "Billing");
+
+  await c.post(`/v1/client/sessions/${sid}/touch`, { active_organization_id: org.id });
+  const token = (await c.post(`/v1/client/sessions/${sid}/tokens`)).body.jwt;
+  const claims = claimsOf(token);
+  assert.equal(claims.org_role, "org:billing");
+  assert.deepEqual(claims.org_permissions, ["org:invoices:read", "org:invoices:write"]);
+  assert.equal(claims.fea, "o:invoices");
+  assert.deepEqual(claims.o, { id: org.id, slg: "ledger", rol: "billing", per: "read,write", fpm: "3" });
+
+  // The unmodified @clerk/backend reads the v2 claims: role and permissions for has().
+  const state = await clerk.authenticateRequest(new Request("http://app.test/api", { headers: { authorization: `Bearer ${token}`, origin: "http://app.test" } }), {
+    publishableKey: server.publishableKey,
+    authorizedParties: ["http://app.test"],
+  });
+  assert.equal(state.isSignedIn, true);
+  const auth = state.toAuth() as any;
+  assert.equal(auth.orgId, org.id);
+  assert.equal(auth.orgRole, "org:billing");
+  assert.equal(auth.has({ permission: "org:invoices:write" }), true);
+  assert.equal(auth.has({ permission: "org:reports:read" }), false);
+  assert.equal(auth.has({ role: "org:billing" }), true);
+
+  // A role in use cannot go; after the member leaves it can.
+  await assert.rejects(clerk.organizationRoles.deleteOrganizationRole(role.id), (e: any) => e.status === 422);
+  await clerk.organizations.deleteOrganizationMembership({ organizationId: org.id, userId: finId });
+  assert.equal((await clerk.organizationRoles.deleteOrganizationRole(role.id)).id, role.id);
+  await assert.rejects(
+    clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: finId, role: "org:billing" }),
+    (e: any) => e.errors[0].meta.paramName === "role",
+  );
+});

@@ -2,7 +2,7 @@
 import type { InvitationRecord, MembershipRecord, OrganizationRecord } from "../store/org-types.js";
 import type { UserRecord } from "../store/types.js";
 import { primaryEmail } from "../tokens/user-claims.js";
-import { roleName, rolePermissions } from "../domain/org-roles.js";
+import type { RoleCatalog } from "../domain/org-roles.js";
 
 /** `withPrivate`: the Backend API shows private metadata; the Frontend API never does. */
 export function organizationJSON(o: OrganizationRecord, withPrivate = true, membersCount?: number) {
@@ -24,13 +24,13 @@ export function organizationJSON(o: OrganizationRecord, withPrivate = true, memb
   };
 }
 
-export function membershipJSON(m: MembershipRecord, o: OrganizationRecord, u: UserRecord | null, withPrivate = true) {
+export function membershipJSON(m: MembershipRecord, o: OrganizationRecord, u: UserRecord | null, roles: RoleCatalog, withPrivate = true) {
   return {
     object: "organization_membership",
     id: m.id,
     role: m.role,
-    role_name: roleName(m.role),
-    permissions: rolePermissions(m.role),
+    role_name: roles.name(m.role),
+    permissions: roles.permissions(m.role),
     public_metadata: m.publicMetadata,
     ...(withPrivate ? { private_metadata: m.privateMetadata } : {}),
     organization: organizationJSON(o, withPrivate),
@@ -48,13 +48,13 @@ export function membershipJSON(m: MembershipRecord, o: OrganizationRecord, u: Us
   };
 }
 
-export function invitationJSON(i: InvitationRecord, o: OrganizationRecord) {
+export function invitationJSON(i: InvitationRecord, o: OrganizationRecord, roles: RoleCatalog) {
   return {
     object: "organization_invitation",
     id: i.id,
     email_address: i.email,
     role: i.role,
-    role_name: roleName(i.role),
+    role_name: roles.name(i.role),
     organization_id: i.organizationId,
     status: i.status,
     public_metadata: i.publicMetadata,

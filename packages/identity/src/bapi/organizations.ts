@@ -103,7 +103,7 @@ export const deleteOrganizationRoute: BapiHandler = async (svc, _req, p) => {
 export const listMemberships: BapiHandler = async (svc, req, p) => {
   const o = await org(svc, p.id!);
   const { data, total } = await svc.store.listMemberships(svc.instanceId, { organizationId: o.id, ...paging(req) });
-  const out = await Promise.all(data.map(async (m) => membershipJSON(m, o, await svc.store.getUser(svc.instanceId, m.userId))));
+  const out = await Promise.all(data.map(async (m) => membershipJSON(m, o, await svc.store.getUser(svc.instanceId, m.userId), svc.orgRoles)));
   return ok({ data: out, total_count: total });
 };
 
@@ -111,14 +111,14 @@ export const postMembership: BapiHandler = async (svc, req, p) => {
   const o = await org(svc, p.id!);
   const u = await user(svc, req.fields.required("user_id", 64));
   const m = await addMember(svc, o, u, req.fields.required("role", 64));
-  return ok(membershipJSON(m, o, u));
+  return ok(membershipJSON(m, o, u, svc.orgRoles));
 };
 
 export const patchMembership: BapiHandler = async (svc, req, p) => {
   const o = await org(svc, p.id!);
   const u = await user(svc, p.user_id);
   const m = await updateMember(svc, o, await requireMembership(svc, o, u.id), { role: req.fields.required("role", 64) });
-  return ok(membershipJSON(m, o, u));
+  return ok(membershipJSON(m, o, u, svc.orgRoles));
 };
 
 export const patchMembershipMetadata: BapiHandler = async (svc, req, p) => {
@@ -130,7 +130,7 @@ export const patchMembershipMetadata: BapiHandler = async (svc, req, p) => {
     return v === undefined ? base : checkMetadata(mergeMetadata(base, checkMetadata(v ?? {}, kind)), kind);
   };
   const next = await updateMember(svc, o, m, { publicMetadata: merged("public_metadata", m.publicMetadata), privateMetadata: merged("private_metadata", m.privateMetadata) });
-  return ok(membershipJSON(next, o, u));
+  return ok(membershipJSON(next, o, u, svc.orgRoles));
 };
 
 export const deleteMembership: BapiHandler = async (svc, _req, p) => {
@@ -138,7 +138,7 @@ export const deleteMembership: BapiHandler = async (svc, _req, p) => {
   const u = await user(svc, p.user_id);
   const m = await requireMembership(svc, o, u.id);
   await removeMember(svc, o, m);
-  return ok(membershipJSON(m, o, u));
+  return ok(membershipJSON(m, o, u, svc.orgRoles));
 };
 
 export const listUserMemberships: BapiHandler = async (svc, req, p) => {
@@ -147,7 +147,7 @@ export const listUserMemberships: BapiHandler = async (svc, req, p) => {
   const out = [];
   for (const m of data) {
     const o = await svc.store.getOrganization(svc.instanceId, m.organizationId);
-    if (o) out.push(membershipJSON(m, o, u));
+    if (o) out.push(membershipJSON(m, o, u, svc.orgRoles));
   }
   return ok({ data: out, total_count: total });
 };
@@ -158,7 +158,7 @@ export const listInvitations: BapiHandler = async (svc, req, p) => {
   if (status !== null && status !== "pending" && status !== "accepted" && status !== "revoked") throw new ApiError("form_param_value_invalid", { param: "status" });
   const all = await svc.store.listInvitations(svc.instanceId, o.id, status);
   const { limit, offset } = paging(req);
-  return ok({ data: all.slice(offset, offset + limit).map((i) => invitationJSON(i, o)), total_count: all.length });
+  return ok({ data: all.slice(offset, offset + limit).map((i) => invitationJSON(i, o, svc.orgRoles)), total_count: all.length });
 };
 
 export const postInvitation: BapiHandler = async (svc, req, p) => {
@@ -172,7 +172,7 @@ export const postInvitation: BapiHandler = async (svc, req, p) => {
     publicMetadata: f.object("public_metadata") ?? undefined,
     privateMetadata: f.object("private_metadata") ?? undefined,
   });
-  return ok(invitationJSON(inv, o));
+  return ok(invitationJSON(inv, o, svc.orgRoles));
 };
 
 async function invitation(svc: IdentityService, o: OrganizationRecord, id: string | undefined) {
@@ -184,10 +184,10 @@ async function invitation(svc: IdentityService, o: OrganizationRecord, id: strin
 
 export const getInvitation: BapiHandler = async (svc, _req, p) => {
   const o = await org(svc, p.id!);
-  return ok(invitationJSON(await invitation(svc, o, p.invitation_id), o));
+  return ok(invitationJSON(await invitation(svc, o, p.invitation_id), o, svc.orgRoles));
 };
 
 export const revokeInvitationRoute: BapiHandler = async (svc, _req, p) => {
   const o = await org(svc, p.id!);
-  return ok(invitationJSON(await revokeInvitation(svc, o, await invitation(svc, o, p.invitation_id)), o));
+  return ok(invitationJSON(await revokeInvitation(svc, o, await invitation(svc, o, p.invitation_id)), o, svc.orgRoles));
 };

@@ -8,6 +8,10 @@ import {
   listUserMemberships, mergeOrganizationMetadata, patchMembership, patchMembershipMetadata, patchOrganization, postInvitation,
   postMembership, postOrganization, replaceOrganizationMetadata, revokeInvitationRoute,
 } from "./organizations.js";
+import {
+  assignRolePermission, deletePermission, deleteRole, getPermission, getRole, listPermissions, listRoles, patchRole, postPermission,
+  postRole, removeRolePermission,
+} from "./org-roles.js";
 import { createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, replayDelivery } from "./webhooks.js";
 import { createTemplate, deleteTemplate, getTemplate, listTemplates, updateTemplate } from "./templates.js";
 
@@ -62,5 +66,16 @@ export function bapiRouter(): Router<BapiHandler> {
     .add("GET", `${p}/organizations/:id/invitations`, listInvitations)
     .add("POST", `${p}/organizations/:id/invitations`, postInvitation)
     .add("GET", `${p}/organizations/:id/invitations/:invitation_id`, getInvitation)
-    .add("POST", `${p}/organizations/:id/invitations/:invitation_id/revoke`, revokeInvitationRoute);
+    .add("POST", `${p}/organizations/:id/invitations/:invitation_id/revoke`, revokeInvitationRoute)
+    .add("GET", `${p}/organization_permissions`, listPermissions)
+    .add("POST", `${p}/organization_permissions`, postPermission)
+    .add("GET", `${p}/organization_permissions/:id`, getPermission)
+    .add("DELETE", `${p}/organization_permissions/:id`, deletePermission)
+    .add("GET", `${p}/organization_roles`, listRoles)
+    .add("POST", `${p}/organization_roles`, postRole)
+    .add("GET", `${p}/organization_roles/:id`, getRole)
+    .add("PATCH", `${p}/organization_roles/:id`, patchRole)
+    .add("DELETE", `${p}/organization_roles/:id`, deleteRole)
+    .add("POST", `${p}/organization_roles/:id/permissions/:permission_id`, assignRolePermission)
+    .add("DELETE", `${p}/organization_roles/:id/permissions/:permission_id`, removeRolePermission);
 }

@@ -8,7 +8,6 @@ import { newOrgId, type UserId } from "../ids.js";
 import type { InvitationRecord, MembershipRecord, OrganizationRecord } from "../store/org-types.js";
 import type { Metadata, UserRecord } from "../store/types.js";
 import { invitationEvent, membershipEvent, organizationDeletedEvent, organizationEvent } from "../webhooks/org-events.js";
-import { isOrgRole } from "./org-roles.js";
 import type { IdentityService } from "./service.js";
 import { uniqueToApi } from "./users.js";
 import { checkMetadata, normalizeEmail } from "./validate.js";
@@ -44,8 +43,8 @@ function checkSlug(raw: string): string {
 
 const slugFrom = (name: string) => name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64) || "org";
 
-function checkRole(role: string, param = "role"): string {
-  if (!isOrgRole(role)) throw new ApiError("form_param_value_invalid", { param, detail: "Roles are org:admin and org:member." });
+function checkRole(svc: IdentityService, role: string, param = "role"): string {
+  if (!svc.orgRoles.has(role)) throw new ApiError("form_param_value_invalid", { param, detail: `Roles are ${svc.orgRoles.keys().join(", ")}.` });
   return role;
 }
 
@@ -102,7 +101,7 @@ export async function deleteOrganization(svc: IdentityService, org: Organization
 }
 
 export async function addMember(svc: IdentityService, org: OrganizationRecord, user: UserRecord, role: string, metadata: { publicMetadata?: Metadata; privateMetadata?: Metadata } = {}): Promise<MembershipRecord> {
-  checkRole(role);
+  checkRole(svc, role);
   if (await svc.store.getMembership(svc.instanceId, org.id, user.id)) throw new ApiError("already_a_member_in_organization", { param: "user_id" });
   if (org.maxAllowedMemberships > 0) {
     const { total } = await svc.store.listMemberships(svc.instanceId, { organizationId: org.id, limit: 1, offset: 0 });
@@ -137,7 +136,7 @@ export async function updateMember(
   patch: { role?: string; publicMetadata?: Metadata; privateMetadata?: Metadata },
 ): Promise<MembershipRecord> {
   const next: MembershipRecord = { ...m, updatedAt: svc.now() };
-  if (patch.role !== undefined) next.role = checkRole(patch.role);
+  if (patch.role !== undefined) next.role = checkRole(svc, patch.role);
   if (patch.publicMetadata !== undefined) next.publicMetadata = checkMetadata(patch.publicMetadata, "public_metadata");
   if (patch.privateMetadata !== undefined) next.privateMetadata = checkMetadata(patch.privateMetadata, "private_metadata");
   const user = await svc.store.getUser(svc.instanceId, m.userId);
@@ -162,7 +161,7 @@ export async function inviteToOrganization(
     instanceId: svc.instanceId,
     organizationId: org.id,
     email: normalizeEmail(input.email, "email_address"),
-    role: checkRole(input.role),
+    role: checkRole(svc, input.role),
     status: "pending",
     inviterUserId: inviter?.id ?? null,
     publicMetadata: checkMetadata(input.publicMetadata, "public_metadata"),

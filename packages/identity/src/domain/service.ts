@@ -12,6 +12,7 @@ import { AttemptLimits } from "../security/attempt-limits.js";
 import type { RateLimiter } from "../security/rate-limit.js";
 import type { TokenMinter, MintContext } from "../tokens/minter.js";
 import type { ActiveOrg } from "../tokens/org-claims.js";
+import { RoleCatalog } from "./org-roles.js";
 import type { IdentityStore, InstanceRecord, SessionRecord, SessionStatus, UserRecord } from "../store/types.js";
 import { sessionEvents, userEvent } from "../webhooks/events.js";
 
@@ -42,6 +43,8 @@ export interface ActiveSession {
 export class IdentityService {
   /** The sign-in/sign-up rate limits (per IP, per identifier). */
   readonly limits: AttemptLimits;
+  /** Organization roles (system and custom); `openIdentityService` loads it. */
+  readonly orgRoles = new RoleCatalog();
 
   constructor(private readonly deps: ServiceDeps) {
     this.limits = new AttemptLimits(deps.limiter, deps.security);
@@ -184,7 +187,7 @@ export class IdentityService {
     if (!s.activeOrganizationId) return null;
     const org = await this.store.getOrganization(this.instanceId, s.activeOrganizationId);
     const membership = org ? await this.store.getMembership(this.instanceId, org.id, s.userId) : null;
-    return org && membership ? { org, membership } : null;
+    return org && membership ? { org, membership, permissions: this.orgRoles.permissions(membership.role) } : null;
   }
 
   async mintSessionToken(a: ActiveSession, ctx: MintContext = {}): Promise<string> {

@@ -32,7 +32,7 @@ export type UserPatch = Omit<NewUser, "emailAddresses" | "emailVerified" | "pass
 /** Maps a store uniqueness failure onto Clerk's `form_identifier_exists` for the right field. */
 export function uniqueToApi(e: unknown): unknown {
   if (!(e instanceof UniqueViolation)) return e;
-  const param = ({ email: "email_address", username: "username", external_id: "external_id", template_name: "name", slug: "slug" } as const)[e.field];
+  const param = ({ email: "email_address", username: "username", external_id: "external_id", template_name: "name", slug: "slug", role_key: "key" } as const)[e.field];
   return new ApiError(e.field === "template_name" ? "template_name_taken" : "form_identifier_exists", { param });
 }
 

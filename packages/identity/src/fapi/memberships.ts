@@ -8,7 +8,7 @@ export async function membershipsOf(svc: IdentityService, u: UserRecord, limit =
   const out = [];
   for (const m of data) {
     const o = await svc.store.getOrganization(svc.instanceId, m.organizationId);
-    if (o) out.push(membershipJSON(m, o, u, false));
+    if (o) out.push(membershipJSON(m, o, u, svc.orgRoles, false));
   }
   return { data: out, total_count: total };
 }

@@ -90,3 +90,43 @@ export interface OrganizationStore {
   listInvitations(instanceId: InstanceId, organizationId: OrganizationId, status: InvitationStatus | null): Promise<InvitationRecord[]>;
   listPendingInvitationsFor(instanceId: InstanceId, email: string): Promise<InvitationRecord[]>;
 }
+
+export type OrgRoleId = Brand<string, "OrgRoleId">;
+export type OrgPermissionId = Brand<string, "OrgPermissionId">;
+
+/** A custom permission, `org:<feature>:<action>`. */
+export interface OrgPermissionRecord {
+  id: OrgPermissionId;
+  instanceId: InstanceId;
+  name: string;
+  key: string;
+  description: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A custom role, `org:<name>`, with the ids of its permissions. */
+export interface OrgRoleRecord {
+  id: OrgRoleId;
+  instanceId: InstanceId;
+  name: string;
+  key: string;
+  description: string;
+  permissionIds: OrgPermissionId[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface OrgRoleStore {
+  /** Inserts or replaces; throws `UniqueViolation("role_key")`. */
+  saveOrgPermission(p: OrgPermissionRecord): Promise<void>;
+  listOrgPermissions(instanceId: InstanceId): Promise<OrgPermissionRecord[]>;
+  /** Also removes it from every role. */
+  deleteOrgPermission(instanceId: InstanceId, id: OrgPermissionId): Promise<boolean>;
+  /** Inserts or replaces; throws `UniqueViolation("role_key")`. */
+  saveOrgRole(r: OrgRoleRecord): Promise<void>;
+  listOrgRoles(instanceId: InstanceId): Promise<OrgRoleRecord[]>;
+  deleteOrgRole(instanceId: InstanceId, id: OrgRoleId): Promise<boolean>;
+  /** How many memberships and pending invitations use the role `key`. */
+  countRoleUses(instanceId: InstanceId, key: string): Promise<number>;
+}

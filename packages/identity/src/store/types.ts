@@ -8,7 +8,7 @@ import type {
   ClientId, EmailId, InstanceId, KeyId, SessionId, SignInId, SignUpId, TemplateId, UserId,
 } from "../ids.js";
 import type { OutboxEvent, WebhookStore } from "./webhook-types.js";
-import type { OrganizationId, OrganizationStore } from "./org-types.js";
+import type { OrganizationId, OrganizationStore, OrgRoleStore } from "./org-types.js";
 
 export type { OutboxEvent } from "./webhook-types.js";
 
@@ -188,7 +188,7 @@ export interface SessionQuery {
 /** Raised by the store when a unique constraint (e-mail, username, template name) would break. */
 export class UniqueViolation extends Error {
   override name = "UniqueViolation";
-  constructor(readonly field: "email" | "username" | "external_id" | "template_name" | "slug") {
+  constructor(readonly field: "email" | "username" | "external_id" | "template_name" | "slug" | "role_key") {
     super(`unique violation on ${field}`);
   }
 }
@@ -197,7 +197,7 @@ export class UniqueViolation extends Error {
  * Methods that change users or sessions take the webhook events the change causes; the store writes
  * them to its outbox in the same transaction (nothing is lost between the change and its event).
  */
-export interface IdentityStore extends WebhookStore, OrganizationStore {
+export interface IdentityStore extends WebhookStore, OrganizationStore, OrgRoleStore {
   getInstance(kind: InstanceKind): Promise<InstanceRecord | null>;
   insertInstance(row: InstanceRecord): Promise<void>;
 

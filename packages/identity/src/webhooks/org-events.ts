@@ -17,11 +17,11 @@ export const membershipEvent = (
   m: MembershipRecord,
   o: OrganizationRecord,
   u: UserRecord | null,
-) => makeEvent(svc, type, membershipJSON(m, o, u), o.id);
+) => makeEvent(svc, type, membershipJSON(m, o, u, svc.orgRoles), o.id);
 
 export const invitationEvent = (
   svc: IdentityService,
   type: "organizationInvitation.created" | "organizationInvitation.accepted" | "organizationInvitation.revoked",
   i: InvitationRecord,
   o: OrganizationRecord,
-) => makeEvent(svc, type, invitationJSON(i, o), o.id);
+) => makeEvent(svc, type, invitationJSON(i, o, svc.orgRoles), o.id);

@@ -17,6 +17,7 @@ import { webhookSchema } from "./webhook-schema.js";
 import { sqliteWebhooks } from "./webhooks.js";
 import { migrateOrgColumns, orgSchema } from "./org-schema.js";
 import { sqliteOrganizations } from "./organizations.js";
+import { orgRoleSchema, sqliteOrgRoles } from "./org-roles.js";
 import type { OutboxEvent } from "../webhook-types.js";
 import { clientFromRow, sessionFromRow, templateFromRow, userFromRow, userToRow, type Row } from "./rows.js";
 
@@ -51,6 +52,7 @@ export function openSqliteStore(file: string): IdentityStore {
   db.exec(schema);
   db.exec(webhookSchema);
   db.exec(orgSchema);
+  db.exec(orgRoleSchema);
   migrateOrgColumns(db);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 
@@ -148,6 +150,7 @@ export function openSqliteStore(file: string): IdentityStore {
   const store: IdentityStore = {
     ...webhookMethods,
     ...sqliteOrganizations(db, withEvents),
+    ...sqliteOrgRoles(db),
     async getInstance(kind: InstanceKind) {
       const r = one("SELECT * FROM instances WHERE kind = ?", kind);
       return r
