@@ -87,10 +87,11 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
         enforce_hibp_on_sign_in: false,
         allowed_special_characters: "",
       },
-      actions: { delete_self: true, create_organization: false },
+      actions: { delete_self: true, create_organization: true },
       attack_protection: { user_lockout: { enabled: true } },
     },
-    organization_settings: { enabled: false },
+    // Organizations: fapi/organizations.ts and the Backend API.
+    organization_settings: { enabled: true, max_allowed_memberships: 0, force_organization_selection: false, actions: { admin_delete: true }, domains: { enabled: false, enrollment_modes: [], default_role: "org:member" } },
     api_keys_settings: { enabled: false },
   };
 }

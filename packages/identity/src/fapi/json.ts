@@ -55,7 +55,7 @@ export function userJSON(u: UserRecord) {
     public_metadata: u.publicMetadata,
     unsafe_metadata: u.unsafeMetadata,
     last_sign_in_at: u.lastSignInAt,
-    create_organization_enabled: false,
+    create_organization_enabled: true,
     create_organizations_limit: null,
     delete_self_enabled: true,
     legal_accepted_at: null,
