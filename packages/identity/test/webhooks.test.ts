@@ -191,3 +191,30 @@ test("pending deliveries survive a restart and arrive once each, a user's events
   assert.equal(new Set(rx.received.map((r) => r.svixId)).size, 3, "once each");
   assert.ok(rx.received.every((r) => r.verified));
 });
+
+test("the delivery log forgets finished deliveries after 30 days, keeps pending ones", async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), "tandem-identity-"));
+  const ok = await new WebhookReceiver().start();
+  const down = await new WebhookReceiver().start();
+  t.after(async () => {
+    await ok.stop();
+    await down.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const first = await startTestServer({ dataDir, webhookRetryMs: 3_600_000 });
+  const good = await addEndpoint(first, ok);
+  const bad = await addEndpoint(first, down);
+  down.respond = () => 500;
+  await bapi(first.url, first.secretKey, "POST", "/users", { email_address: ["old@example.com"] });
+  await ok.waitFor((r) => r.length === 1, "the delivery");
+  await down.waitFor((r) => r.length === 1, "the failed attempt");
+  await first.stop();
+
+  const later = await startTestServer({ dataDir, clock: () => Date.now() + 31 * 24 * 3_600_000, webhookRetryMs: 3_600_000 });
+  t.after(() => later.stop());
+  const log = async (id: string) => (await bapi(later.url, later.secretKey, "GET", `/webhooks/endpoints/${id}/deliveries`)).body;
+  assert.equal((await log(good.id)).total_count, 0, "the succeeded delivery is gone");
+  const kept = await log(bad.id);
+  assert.equal(kept.total_count, 1, "the pending one stays");
+  assert.equal(kept.data[0].status, "pending");
+});

@@ -66,7 +66,8 @@ export const createEndpoint: BapiHandler = async (svc, req) => {
     createdAt: svc.now(),
   };
   await svc.store.insertWebhookEndpoint(row);
-  svc.logger.info("webhook endpoint added", { id: row.id, url: row.url });
+  // The origin only: a URL's path or query may carry a token.
+  svc.logger.info("webhook endpoint added", { id: row.id, origin: new URL(row.url).origin });
   return ok(endpointJSON(row, true));
 };
 

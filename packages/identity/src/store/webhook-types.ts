@@ -87,6 +87,8 @@ export interface WebhookStore {
    */
   nextDeliveryAt(exclude: ReadonlySet<string>): Promise<number | null>;
   recordAttempt(id: DeliveryId, r: AttemptResult): Promise<void>;
+  /** Forgets finished deliveries last touched before `before`, and events left without deliveries. */
+  pruneWebhookLog(before: number): Promise<number>;
   /** Called after events or replays are committed (the dispatcher wakes up). */
   onOutbox(listener: () => void): void;
 }

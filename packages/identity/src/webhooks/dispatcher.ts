@@ -10,6 +10,9 @@ import type { DueDelivery } from "../store/webhook-types.js";
 import { retryDelayMs } from "./schedule.js";
 import { svixHeaders } from "./signing.js";
 
+/** How long the delivery log keeps finished deliveries (Svix keeps 90 days; a local log needs less). */
+const LOG_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
 export interface DispatcherOptions {
   store: IdentityStore;
   logger: Logger;
@@ -24,6 +27,7 @@ export interface DispatcherOptions {
 export class WebhookDispatcher {
   readonly #inFlight = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
+  #pruner: NodeJS.Timeout | null = null;
   #stopped = false;
   #running: Promise<void> | null = null;
   #again = false;
@@ -35,6 +39,11 @@ export class WebhookDispatcher {
 
   start(): void {
     this.kick();
+    const prune = () =>
+      void this.o.store.pruneWebhookLog(this.o.clock() - LOG_RETENTION_MS).catch((e) => this.o.logger.warn("webhook log pruning failed", { error: (e as Error).message }));
+    prune();
+    this.#pruner = setInterval(prune, 3_600_000);
+    this.#pruner.unref();
   }
 
   /** Looks for due work now (coalesces concurrent calls). */
@@ -99,7 +108,8 @@ export class WebhookDispatcher {
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 15_000),
       });
       code = res.status;
-      await res.arrayBuffer().catch(() => undefined);
+      // The answer's body is not read (a receiver cannot make us buffer much).
+      await res.body?.cancel().catch(() => undefined);
     } catch (e) {
       this.o.logger.debug("webhook attempt failed", { delivery: d.id, error: (e as Error).name });
     }
@@ -123,6 +133,7 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#pruner) clearInterval(this.#pruner);
     await this.#running;
     await Promise.allSettled([...this.#sends]);
   }

@@ -53,14 +53,17 @@ export function sqliteWebhooks(db: Database.Database): WebhookStore & { enqueue(
   );
   const endpointsOf = db.prepare("SELECT * FROM webhook_endpoints WHERE instance_id = ? ORDER BY created_at, id");
 
-  /** Writes the events and one delivery per endpoint that wants each; call inside a transaction. */
+  /**
+   * Writes each event with one delivery per endpoint that wants it; call inside a transaction. An
+   * event no endpoint wants is not kept (instances without webhooks store nothing).
+   */
   function enqueue(events: readonly OutboxEvent[]): void {
     for (const ev of events) {
       const key = ev.orderingKey ?? ev.id;
+      const wanting = (endpointsOf.all(ev.instanceId) as Row[]).map(endpointFromRow).filter((ep) => ep.events.length === 0 || ep.events.includes(ev.type));
+      if (!wanting.length) continue;
       insertEvent.run(ev.id, ev.instanceId, ev.type, ev.body, key, ev.createdAt);
-      for (const ep of (endpointsOf.all(ev.instanceId) as Row[]).map(endpointFromRow))
-        if (ep.events.length === 0 || ep.events.includes(ev.type))
-          insertDelivery.run(newWebhookId.delivery(), ev.instanceId, ep.id, ev.id, key, ev.createdAt, ev.createdAt, ev.createdAt);
+      for (const ep of wanting) insertDelivery.run(newWebhookId.delivery(), ev.instanceId, ep.id, ev.id, key, ev.createdAt, ev.createdAt, ev.createdAt);
     }
   }
   const enqueueTx = db.transaction(enqueue);
@@ -155,6 +158,13 @@ export function sqliteWebhooks(db: Database.Database): WebhookStore & { enqueue(
       db.prepare("UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status_code = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?").run(
         r.status, r.attempts, r.lastStatusCode, r.nextAttemptAt, r.at, id,
       );
+    },
+    async pruneWebhookLog(before) {
+      return db.transaction(() => {
+        const n = db.prepare("DELETE FROM webhook_deliveries WHERE status != 'pending' AND updated_at < ?").run(before).changes;
+        db.prepare("DELETE FROM webhook_events WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)").run(before);
+        return n;
+      })();
     },
     onOutbox(listener) {
       listeners.push(listener);
