@@ -33,6 +33,7 @@ const catalogue = {
   already_a_member_in_organization: ["Unprocessable", "This user is already a member of the organization."],
   organization_membership_quota_exceeded: ["Forbidden", "The organization has reached its maximum number of memberships."],
   not_a_member_in_organization: ["Forbidden", "The user is not a member of this organization."],
+  not_allowed_access: ["Forbidden", "Your role in this organization does not allow this."],
   user_locked: ["Forbidden", "Your account is locked. Try again later."],
   user_banned: ["Forbidden", "This account is banned."],
   origin_invalid: ["Forbidden", "This origin may not call the identity API."],

@@ -182,6 +182,12 @@ test("custom roles with permissions: memberships, org_permissions and @clerk/bac
   assert.equal(auth.has({ permission: "org:reports:read" }), false);
   assert.equal(auth.has({ role: "org:billing" }), true);
 
+  // The Frontend API checks the role's permissions: billing may not read or manage members.
+  const denied = await c.get(`/v1/organizations/${org.id}/memberships`);
+  assert.equal(denied.status, 403);
+  assert.equal(denied.body.errors[0].code, "not_allowed_access");
+  assert.equal((await c.post(`/v1/organizations/${org.id}/invitations`, { email_address: "x@example.com", role: "org:member" })).status, 403);
+
   // A role in use cannot go; after the member leaves it can.
   await assert.rejects(clerk.organizationRoles.deleteOrganizationRole(role.id), (e: any) => e.status === 422);
   await clerk.organizations.deleteOrganizationMembership({ organizationId: org.id, userId: finId });

@@ -12,6 +12,7 @@ import { endSession, getSession, mintSessionToken, mintTemplateToken, removeSess
 import { changeMyPassword, deleteMe, getMe, updateMe } from "./me.js";
 import { Routes, type Endpoint } from "./steps/pipeline.js";
 import { createMyOrganization, getMyMemberships } from "./organizations.js";
+import { addOrgMember, inviteOrgMember, listOrgInvitations, listOrgMembers, removeOrgMember, updateOrgMember } from "./organization-members.js";
 import { loadActiveSession, loadCurrentSession, loadSession, loadSignIn, loadSignUp } from "./steps/load-own.js";
 import { rateLimitIdentifier, rateLimitIp, rateLimitSignUpEmail } from "./steps/rate-limit.js";
 import { refuseIfComplete, requireStatus } from "./steps/require-status.js";
@@ -58,5 +59,11 @@ export function fapiRouter(): Router<FapiHandler> {
     .add("DELETE", "/v1/me", [loadCurrentSession], deleteMe)
     .add("POST", "/v1/me/change_password", [loadCurrentSession], changeMyPassword)
     .add("GET", "/v1/me/organization_memberships", [loadCurrentSession], getMyMemberships)
-    .add("POST", "/v1/organizations", [loadCurrentSession], createMyOrganization).router;
+    .add("POST", "/v1/organizations", [loadCurrentSession], createMyOrganization)
+    .add("GET", "/v1/organizations/:id/memberships", [loadCurrentSession], listOrgMembers)
+    .add("POST", "/v1/organizations/:id/memberships", [loadCurrentSession], addOrgMember)
+    .add("PATCH", "/v1/organizations/:id/memberships/:user_id", [loadCurrentSession], updateOrgMember)
+    .add("DELETE", "/v1/organizations/:id/memberships/:user_id", [loadCurrentSession], removeOrgMember)
+    .add("GET", "/v1/organizations/:id/invitations", [loadCurrentSession], listOrgInvitations)
+    .add("POST", "/v1/organizations/:id/invitations", [loadCurrentSession], inviteOrgMember).router;
 }

@@ -44,6 +44,22 @@ export function runClerkJsOrganizations(pkg: "clerk-js-5" | "clerk-js-6") {
     const personal = claimsOf(await clerk.session.getToken({ skipCache: true }));
     assert.equal(personal.org_id, undefined);
 
+    // The Organization resource: members and invitations (an admin may; a member may only read).
+    const bob = (await bapi(server.url, server.secretKey, "POST", "/users", { email_address: ["bob@example.com"], password: PASSWORD })).body;
+    const globex = clerk.user.organizationMemberships[0].organization;
+    const added = await globex.addMember({ userId: bob.id, role: "org:member" });
+    assert.equal(added.role, "org:member");
+    const members = await globex.getMemberships();
+    assert.equal(members.total_count, 2);
+    assert.ok(members.data.some((m: any) => m.publicUserData.userId === bob.id));
+    assert.equal((await globex.updateMember({ userId: bob.id, role: "org:admin" })).role, "org:admin");
+    const inv = await globex.inviteMember({ emailAddress: "cy@example.com", role: "org:member" });
+    assert.equal(inv.status, "pending");
+    assert.ok((await server.inbox()).some((m) => m.to === "cy@example.com"));
+    assert.equal((await globex.getInvitations()).total_count, 1);
+    await globex.removeMember(bob.id);
+    assert.equal((await globex.getMemberships()).total_count, 1);
+
     const made = await clerk.createOrganization({ name: "Hooli" });
     assert.match(made.id, /^org_/);
     assert.equal(made.slug, "hooli");
