@@ -66,3 +66,9 @@ export function invitationJSON(i: InvitationRecord, o: OrganizationRecord, roles
     updated_at: i.updatedAt,
   };
 }
+
+/** Invitations as the Frontend API shows them: without private metadata. */
+export function publicInvitation(json: ReturnType<typeof invitationJSON>) {
+  const { private_metadata: _hidden, ...rest } = json;
+  return rest;
+}

@@ -187,18 +187,29 @@ export async function revokeInvitation(svc: IdentityService, org: OrganizationRe
   return next;
 }
 
+/** Accepts one pending, unexpired invitation for `user` (addressed to one of their verified e-mails). */
+export async function acceptInvitation(svc: IdentityService, user: UserRecord, inv: InvitationRecord): Promise<InvitationRecord> {
+  const addressed = user.emails.some((e) => e.verified && e.email === inv.email);
+  const org = await svc.store.getOrganization(svc.instanceId, inv.organizationId);
+  if (!addressed || !org || inv.status !== "pending" || inv.expiresAt <= svc.now()) throw new ApiError("resource_not_found", { param: "invitation_id" });
+  const accepted: InvitationRecord = { ...inv, status: "accepted", updatedAt: svc.now() };
+  await svc.store.saveInvitation(accepted, [invitationEvent(svc, "organizationInvitation.accepted", accepted, org)]);
+  if (!(await svc.store.getMembership(svc.instanceId, org.id, user.id))) await addMember(svc, org, user, inv.role);
+  return accepted;
+}
+
+/** The pending invitations addressed to the user's verified e-mail addresses. */
+export async function pendingInvitationsFor(svc: IdentityService, user: UserRecord): Promise<InvitationRecord[]> {
+  const out: InvitationRecord[] = [];
+  for (const email of user.emails.filter((e) => e.verified))
+    for (const inv of await svc.store.listPendingInvitationsFor(svc.instanceId, email.email)) if (inv.expiresAt > svc.now()) out.push(inv);
+  return out;
+}
+
 /**
- * Accepts the pending invitations addressed to the user's verified e-mail addresses (what
- * Clerk does when the invitee signs up or in through the invitation).
+ * Accepts every pending invitation to the user's verified addresses (signing up with an invited
+ * address is taking the invitation, as in Clerk's invitation links).
  */
 export async function acceptInvitations(svc: IdentityService, user: UserRecord): Promise<void> {
-  for (const email of user.emails.filter((e) => e.verified)) {
-    for (const inv of await svc.store.listPendingInvitationsFor(svc.instanceId, email.email)) {
-      const org = await svc.store.getOrganization(svc.instanceId, inv.organizationId);
-      if (!org || inv.expiresAt <= svc.now()) continue;
-      const accepted: InvitationRecord = { ...inv, status: "accepted", updatedAt: svc.now() };
-      await svc.store.saveInvitation(accepted, [invitationEvent(svc, "organizationInvitation.accepted", accepted, org)]);
-      if (!(await svc.store.getMembership(svc.instanceId, org.id, user.id))) await addMember(svc, org, user, inv.role);
-    }
-  }
+  for (const inv of await pendingInvitationsFor(svc, user)) await acceptInvitation(svc, user, inv);
 }

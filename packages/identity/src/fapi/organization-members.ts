@@ -8,7 +8,7 @@ import { ApiError } from "../errors.js";
 import { parseId, parseOrgId } from "../ids.js";
 import type { ActiveSession, IdentityService } from "../domain/service.js";
 import { addMember, inviteToOrganization, removeMember, requireMembership, updateMember } from "../domain/organizations.js";
-import { invitationJSON, membershipJSON } from "../bapi/org-json.js";
+import { invitationJSON, membershipJSON, publicInvitation } from "../bapi/org-json.js";
 import type { OrganizationRecord } from "../store/org-types.js";
 import type { FapiEnv } from "./outcome.js";
 import type { Endpoint } from "./steps/pipeline.js";
@@ -65,12 +65,6 @@ export const removeOrgMember: Endpoint<ActiveSession> = async (env, a, p) => {
   const m = await requireMembership(env.svc, org, user.id);
   await removeMember(env.svc, org, m);
   return withClient(env, membershipJSON(m, org, user, env.svc.orgRoles, false));
-};
-
-/** Invitations as the Frontend API shows them: without private metadata. */
-const publicInvitation = (json: ReturnType<typeof invitationJSON>) => {
-  const { private_metadata: _hidden, ...rest } = json;
-  return rest;
 };
 
 export const inviteOrgMember: Endpoint<ActiveSession> = async (env, a, p) => {

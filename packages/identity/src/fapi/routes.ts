@@ -11,7 +11,7 @@ import { attemptVerification, createSignUp, getSignUp, prepareVerification, upda
 import { endSession, getSession, mintSessionToken, mintTemplateToken, removeSession, signOutAll, touchSession } from "./sessions.js";
 import { changeMyPassword, deleteMe, getMe, updateMe } from "./me.js";
 import { Routes, type Endpoint } from "./steps/pipeline.js";
-import { createMyOrganization, getMyMemberships } from "./organizations.js";
+import { acceptMyInvitation, createMyOrganization, getMyInvitations, getMyMemberships } from "./organizations.js";
 import { addOrgMember, inviteOrgMember, listOrgInvitations, listOrgMembers, removeOrgMember, updateOrgMember } from "./organization-members.js";
 import { loadActiveSession, loadCurrentSession, loadSession, loadSignIn, loadSignUp } from "./steps/load-own.js";
 import { rateLimitIdentifier, rateLimitIp, rateLimitSignUpEmail } from "./steps/rate-limit.js";
@@ -59,6 +59,8 @@ export function fapiRouter(): Router<FapiHandler> {
     .add("DELETE", "/v1/me", [loadCurrentSession], deleteMe)
     .add("POST", "/v1/me/change_password", [loadCurrentSession], changeMyPassword)
     .add("GET", "/v1/me/organization_memberships", [loadCurrentSession], getMyMemberships)
+    .add("GET", "/v1/me/organization_invitations", [loadCurrentSession], getMyInvitations)
+    .add("POST", "/v1/me/organization_invitations/:id/accept", [loadCurrentSession], acceptMyInvitation)
     .add("POST", "/v1/organizations", [loadCurrentSession], createMyOrganization)
     .add("GET", "/v1/organizations/:id/memberships", [loadCurrentSession], listOrgMembers)
     .add("POST", "/v1/organizations/:id/memberships", [loadCurrentSession], addOrgMember)

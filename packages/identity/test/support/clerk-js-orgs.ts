@@ -60,11 +60,21 @@ export function runClerkJsOrganizations(pkg: "clerk-js-5" | "clerk-js-6") {
     await globex.removeMember(bob.id);
     assert.equal((await globex.getMemberships()).total_count, 1);
 
+    // An invitation to an existing user: listed on the user, accepted → a membership.
+    const initech = (await bapi(server.url, server.secretKey, "POST", "/organizations", { name: "Initech", slug: "initech" })).body;
+    await bapi(server.url, server.secretKey, "POST", `/organizations/${initech.id}/invitations`, { email_address: "olga@example.com", role: "org:member" });
+    const invites = await clerk.user.getOrganizationInvitations();
+    assert.equal(invites.total_count, 1);
+    assert.equal(invites.data[0].publicOrganizationData.slug, "initech");
+    await invites.data[0].accept();
+    assert.ok(clerk.user.organizationMemberships.some((m: any) => m.organization.id === initech.id && m.role === "org:member"));
+    assert.equal((await clerk.user.getOrganizationInvitations()).total_count, 0);
+
     const made = await clerk.createOrganization({ name: "Hooli" });
     assert.match(made.id, /^org_/);
     assert.equal(made.slug, "hooli");
     const mine = (await bapi(server.url, server.secretKey, "GET", `/users/${users[0].id}/organization_memberships`)).body;
-    assert.equal(mine.total_count, 2);
+    assert.equal(mine.total_count, 3);
     await clerk.signOut();
   });
 }
