@@ -5,6 +5,7 @@ import { envGet, envList, envRemove, envSet } from "./commands/env.js";
 import { runCommand } from "./commands/run.js";
 import { doctorAuth, type DoctorAuthFlags } from "./commands/doctor-auth.js";
 import { runServe, type ServeFlags } from "./commands/serve.js";
+import { registerWebhooks } from "./commands/webhooks.js";
 import type { DeploymentFlags } from "./deployment.js";
 import { CliError, processIo, type Io } from "./io.js";
 import { addServerOptions } from "./options.js";
@@ -39,7 +40,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       .option("--once", "push once and exit with the convex CLI's exit code")
       .option("--typecheck <mode>", "passed to `convex dev --typecheck` (enable|try|disable)", "try")
       .option("--https", "serve every port over TLS from a local CA (APP/.tandem/tls/ca.crt) for devices")
-      .option("--public-host <host>", "with --https: the host devices reach this machine by (emulator: 10.0.2.2)"),
+      .option("--public-host <host>", "with --https: the host devices reach this machine by (emulator: 10.0.2.2)")
+      .option("--webhook <path>", "send identity webhooks to this HTTP action path; its secret becomes CLERK_WEBHOOK_SECRET"),
   ).action(async (flags: DevFlags) => {
     code = await runDev(flags, io);
   });
@@ -86,6 +88,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
   ).action(async (flags: DoctorAuthFlags) => {
     code = await doctorAuth(flags, io);
   });
+
+  registerWebhooks(program, io, (c) => (code = c));
 
   try {
     await program.parseAsync([...argv], { from: "user" });

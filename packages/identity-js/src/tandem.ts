@@ -19,6 +19,7 @@ import { SessionResource } from "./resources/session.js";
 import { SignIn } from "./resources/sign-in.js";
 import { SignUp } from "./resources/sign-up.js";
 import type { UserResource } from "./resources/user.js";
+import { organization as organizationResource, type OrganizationJSON, type OrganizationResource } from "./resources/organization.js";
 import { memoryStorage, type AuthStorage } from "./storage.js";
 import { openTabSync, type TabSync } from "./tab-sync.js";
 import { TokenCache, type GetTokenOptions } from "./tokens.js";
@@ -59,7 +60,10 @@ export interface SignOutOptions {
 }
 
 export interface SetActiveParams {
-  session: SessionResource | string | null;
+  /** Omitted: the current session (to switch only the organization). `null` signs out. */
+  session?: SessionResource | { readonly id: string } | string | null;
+  /** An organization id (or resource) the user belongs to; `null`: the personal account. */
+  organization?: OrganizationResource | string | null;
   /** Runs after the switch and before listeners hear of it (Clerk's option of the same name). */
   beforeEmit?: (session: SessionResource | null) => void | Promise<unknown>;
 }
@@ -134,6 +138,12 @@ export class Tandem implements ResourceCore {
   get user(): UserResource | null {
     return this.#session?.user ?? null;
   }
+  /** The session's active organization (`null`: the personal account or signed out). */
+  get organization(): OrganizationResource | null {
+    const s = this.#session;
+    if (!s?.lastActiveOrganizationId) return null;
+    return s.user.organizationMemberships.find((m) => m.organization.id === s.lastActiveOrganizationId)?.organization ?? null;
+  }
   /** `loading | signedOut | signedIn`; subscribe to follow it. */
   get authState(): Observable<AuthState> {
     return this.#authState;
@@ -185,8 +195,13 @@ export class Tandem implements ResourceCore {
       await this.signOut();
       return;
     }
-    const id = typeof params.session === "string" ? params.session : params.session.id;
-    await this.call("POST", `/v1/client/sessions/${encodeURIComponent(id)}/touch`);
+    const id = params.session === undefined ? this.#session?.id : typeof params.session === "string" ? params.session : params.session.id;
+    if (!id) throw new AuthClientError("not_signed_in", "There is no session to make active.");
+    const org = params.organization;
+    const fields = org === undefined ? undefined : { active_organization_id: org === null ? "" : typeof org === "string" ? org : org.id };
+    await this.call("POST", `/v1/client/sessions/${encodeURIComponent(id)}/touch`, fields);
+    // Tokens carry the organization: none minted before the switch may be served after it.
+    if (org !== undefined) this.#tokens.clear(id);
     const session = this.#client?.sessions.find((s) => s.id === id);
     if (!session) throw new AuthClientError("not_signed_in", "That session is not active on this client.");
     this.#session = session;
@@ -213,6 +228,12 @@ export class Tandem implements ResourceCore {
     this.#tabSync?.announce();
     await callback?.();
     if (options.redirectUrl) await this.#navigate(options.redirectUrl);
+  }
+
+  /** Creates an organization with the signed-in user as its admin (it does not become active). */
+  async createOrganization(params: { name: string; slug?: string }): Promise<OrganizationResource> {
+    const json = await this.call<OrganizationJSON>("POST", "/v1/organizations", { name: params.name, ...(params.slug ? { slug: params.slug } : {}) });
+    return organizationResource(json);
   }
 
   /** The active session's token (`null` when signed out). */

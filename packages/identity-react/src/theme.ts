@@ -42,7 +42,8 @@ export type ElementKey =
   | "userButtonAvatar"
   | "userButtonPopover"
   | "userButtonMenuItem"
-  | "userProfileSection";
+  | "userProfileSection"
+  | "organizationSwitcherTrigger";
 
 export interface Appearance {
   variables?: AppearanceVariables;

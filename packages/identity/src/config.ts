@@ -55,6 +55,8 @@ export interface IdentityServerOptions {
   keyRotationSeconds?: number;
   /** Session lifetime (default 7 days). */
   sessionLifetimeSeconds?: number;
+  /** First webhook retry delay in ms (default: Svix's schedule, or `TANDEM_WEBHOOK_RETRY_MS`). */
+  webhookRetryMs?: number;
   /** Milliseconds since the epoch (default `Date.now`); tests pass their own to move time. */
   clock?: () => number;
 }

@@ -4,6 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Brand } from "@tandem/shared";
+import type { DeliveryId, WebhookEndpointId, WebhookEventId } from "./store/webhook-types.js";
+import type { InvitationId, MembershipId, OrganizationId, OrgPermissionId, OrgRoleId } from "./store/org-types.js";
 
 export type InstanceId = Brand<string, "InstanceId">;
 export type UserId = Brand<string, "UserId">;
@@ -60,3 +62,33 @@ export const parseId = {
   template: (s: string) => (patterns.template.test(s) ? (s as TemplateId) : null),
   client: (s: string) => (patterns.client.test(s) ? (s as ClientId) : null),
 };
+
+/** Webhook ids, with Svix's prefixes (`msg_` is what receivers see as `svix-id`). */
+export const newWebhookId = {
+  endpoint: () => `ep_${randomBase62()}` as WebhookEndpointId,
+  event: () => `msg_${randomBase62()}` as WebhookEventId,
+  delivery: () => `atmpt_${randomBase62()}` as DeliveryId,
+} as const;
+
+export const parseWebhookId = {
+  endpoint: (s: string) => (/^ep_[0-9A-Za-z]{1,64}$/.test(s) ? (s as WebhookEndpointId) : null),
+  delivery: (s: string) => (/^atmpt_[0-9A-Za-z]{1,64}$/.test(s) ? (s as DeliveryId) : null),
+};
+
+/** Organization ids, with Clerk's prefixes. */
+export const newOrgId = {
+  organization: () => `org_${randomBase62()}` as OrganizationId,
+  membership: () => `orgmem_${randomBase62()}` as MembershipId,
+  invitation: () => `orginv_${randomBase62()}` as InvitationId,
+} as const;
+
+export const parseOrgId = {
+  organization: (s: string) => (/^org_[0-9A-Za-z]{1,64}$/.test(s) ? (s as OrganizationId) : null),
+  invitation: (s: string) => (/^orginv_[0-9A-Za-z]{1,64}$/.test(s) ? (s as InvitationId) : null),
+};
+
+/** Custom organization roles and permissions. */
+export const newRoleId = {
+  role: () => `role_${randomBase62()}` as OrgRoleId,
+  permission: () => `perm_${randomBase62()}` as OrgPermissionId,
+} as const;

@@ -18,6 +18,9 @@ import { openSqliteStore } from "./store/sqlite/store.js";
 import type { IdentityStore, InstanceKind, InstanceRecord } from "./store/types.js";
 import { CONVEX_TEMPLATE } from "./tokens/presets.js";
 import { TokenMinter } from "./tokens/minter.js";
+import { WebhookDispatcher } from "./webhooks/dispatcher.js";
+import { withEmailEvents } from "./webhooks/email-events.js";
+import { retryBaseFromEnv } from "./webhooks/schedule.js";
 
 export interface InboxMessage {
   to: string;
@@ -86,7 +89,7 @@ export async function openIdentityService(opts: IdentityServerOptions & { issuer
     issuer: opts.issuer,
     keys,
     minter: new TokenMinter(keys, opts.issuer, { lifetimeSeconds: sessionLifetime, nativeLifetimeSeconds: nativeLifetime, clockSkewSeconds: SESSION_CLOCK_SKEW_SECONDS, audience: "convex" }),
-    mailer: createMailer({ kind, instanceId: instance.id, store, smtp: opts.smtp, logger }),
+    mailer: withEmailEvents(createMailer({ kind, instanceId: instance.id, store, smtp: opts.smtp, logger }), store, { instanceId: instance.id, now: clock }),
     limiter: new RateLimiter(clock),
     security: resolveSecurity(opts.security),
     logger,
@@ -96,6 +99,7 @@ export async function openIdentityService(opts: IdentityServerOptions & { issuer
     clock,
   });
   await keys.load(clock());
+  await svc.orgRoles.reload(store, instance.id);
   return svc;
 }
 
@@ -114,6 +118,13 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
     server.close();
     throw e;
   }
+  const dispatcher = new WebhookDispatcher({
+    store: svc.store,
+    logger,
+    clock: opts.clock ?? Date.now,
+    retryBaseMs: opts.webhookRetryMs ?? retryBaseFromEnv(),
+  });
+  dispatcher.start();
   server.on(
     "request",
     createRequestHandler({ svc, issuer, allowedOrigins: opts.allowedOrigins ?? [], secureCookies: issuer.startsWith("https:"), logger }),
@@ -132,6 +143,7 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await dispatcher.stop();
       await svc.store.close();
     },
   };

@@ -12,6 +12,7 @@ import { updateEnvFile } from "../env-file.js";
 import { serviceOptionsFrom, type ServerFlags } from "../options.js";
 import { startServices } from "../services.js";
 import { CliError, type Io } from "../io.js";
+import { connectDevWebhook } from "./webhooks.js";
 
 export interface DevFlags extends ServerFlags {
   dir?: string;
@@ -19,6 +20,8 @@ export interface DevFlags extends ServerFlags {
   typecheck: string;
   https?: boolean;
   publicHost?: string;
+  /** An HTTP action path that receives the identity service's webhooks. */
+  webhook?: string;
 }
 
 /** The host in URLs and the publishable key: `--public-host`, else the listen host (`localhost` for a wildcard). */
@@ -71,6 +74,7 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
       VITE_TANDEM_PUBLISHABLE_KEY: identity.publishableKey,
       TANDEM_SECRET_KEY: identity.secretKey,
     };
+    const webhookLine = flags.webhook ? await connectDevWebhook(flags.webhook, identity, backend) : null;
     const envPath = join(appDir, ".env.local");
     const removed = await updateEnvFile(envPath, written, ["CONVEX_DEPLOYMENT"]);
     const shown = relative(process.cwd(), appDir) || ".";
@@ -89,6 +93,7 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
         `  Wrote ${join(shown, ".env.local")}: ${Object.keys(written).join(", ")}`,
         ...(removed.length ? [`  Removed ${removed.join(", ")} from .env.local (it selects a Convex cloud deployment)`] : []),
         `  Deployment env var TANDEM_ISSUER_DOMAIN=${identity.issuer}`,
+        ...(webhookLine ? [webhookLine] : []),
         "",
         `Running the app's convex CLI: convex dev${flags.once ? " --once" : ""}`,
       ].join("\n"),

@@ -2,6 +2,8 @@
  * The Frontend API's JSON resources as they arrive (snake_case, epoch milliseconds); docs/identity-api.md#frontend-api.
  * Only the fields the SDK reads are listed; the server sends more.
  */
+import type { OrganizationMembershipJSON } from "./organization.js";
+
 export interface VerificationJSON {
   object?: "verification";
   status: "unverified" | "verified" | "transferable" | "failed" | "expired" | string;
@@ -38,6 +40,8 @@ export interface UserJSON {
   unsafe_metadata: Record<string, unknown>;
   last_sign_in_at: number | null;
   delete_self_enabled: boolean;
+  /** Absent from servers without organizations. */
+  organization_memberships?: OrganizationMembershipJSON[];
   created_at: number;
   updated_at: number;
 }

@@ -5,6 +5,7 @@
 import type { ResourceCore } from "./core.js";
 import type { UserJSON } from "./json.js";
 import { emailAddress, type EmailAddress } from "./verification.js";
+import { organizationMembership, type OrganizationMembershipResource } from "./organization.js";
 
 export interface UpdateUserParams {
   firstName?: string | null;
@@ -39,7 +40,7 @@ export class UserResource {
   readonly phoneNumbers: never[] = [];
   readonly primaryPhoneNumber = null;
   readonly externalAccounts: never[] = [];
-  readonly organizationMemberships: never[] = [];
+  readonly organizationMemberships: OrganizationMembershipResource[];
   readonly passwordEnabled: boolean;
   readonly twoFactorEnabled: boolean;
   readonly totpEnabled: boolean;
@@ -65,6 +66,7 @@ export class UserResource {
     this.imageUrl = json.image_url ?? "";
     this.hasImage = Boolean(json.has_image);
     this.emailAddresses = (json.email_addresses ?? []).map(emailAddress);
+    this.organizationMemberships = (json.organization_memberships ?? []).map(organizationMembership);
     this.primaryEmailAddressId = json.primary_email_address_id;
     this.primaryEmailAddress = this.emailAddresses.find((e) => e.id === json.primary_email_address_id) ?? null;
     this.passwordEnabled = Boolean(json.password_enabled);

@@ -21,7 +21,7 @@ export interface HasParams {
   feature?: string;
   plan?: string;
 }
-/** Roles, permissions, features and plans belong to organizations and billing, which Tandem does not have: always false. */
+/** Role and permission checks against the active organization's membership; features and plans (billing) are always false. */
 export type Has = (params: HasParams) => boolean;
 
 interface Common {
@@ -60,12 +60,13 @@ export type UseAuthReturn =
       sessionId: string;
       sessionClaims: JwtClaims;
       actor: Record<string, unknown> | null;
-      orgId: null;
-      orgRole: null;
-      orgSlug: null;
+      /** The active organization (`setActive({ organization })`), `null` for the personal account. */
+      orgId: string | null;
+      orgRole: string | null;
+      orgSlug: string | null;
     });
 
-const has: Has = () => false;
+const hasNothing: Has = () => false;
 
 export function useAuth(): UseAuthReturn {
   const ctx = useTandemContext("useAuth");
@@ -81,8 +82,10 @@ export function useAuth(): UseAuthReturn {
   const signOut = useMemo(() => createClerkLike(tandem, ui, options).signOut, [tandem, ui, options]);
   const session = tandem.session;
   const claims = session?.lastActiveToken?.jwt.claims;
+  const activeOrg = tandem.organization;
+  const membership = (activeOrg && session?.user.organizationMemberships.find((m) => m.organization.id === activeOrg.id)) || null;
   return useMemo<UseAuthReturn>(() => {
-    const common = { has, signOut, getToken };
+    const common = { has: hasNothing, signOut, getToken };
     if (!tandem.loaded)
       return { ...common, isLoaded: false, isSignedIn: undefined, userId: undefined, sessionId: undefined, sessionClaims: undefined, actor: undefined, orgId: undefined, orgRole: undefined, orgSlug: undefined };
     if (!session)
@@ -95,10 +98,15 @@ export function useAuth(): UseAuthReturn {
       sessionId: session.id,
       sessionClaims: claims ?? { sub: session.user.id, sid: session.id },
       actor: session.actor,
-      orgId: null,
-      orgRole: null,
-      orgSlug: null,
+      has: (p: HasParams) =>
+        membership !== null &&
+        (p.role !== undefined || p.permission !== undefined) &&
+        (p.role === undefined || p.role === membership.role) &&
+        (p.permission === undefined || membership.permissions.includes(p.permission)),
+      orgId: membership?.organization.id ?? null,
+      orgRole: membership?.role ?? null,
+      orgSlug: membership?.organization.slug ?? null,
     };
     // ctx.revision: re-derive when the SDK reports a change.
-  }, [ctx.revision, tandem, session, claims, signOut, getToken]);
+  }, [ctx.revision, tandem, session, claims, membership, signOut, getToken]);
 }

@@ -27,7 +27,7 @@ export function sessionJSON(s: SessionRecord) {
     user_id: s.userId,
     status: s.status,
     last_active_at: s.lastActiveAt,
-    last_active_organization_id: null,
+    last_active_organization_id: s.activeOrganizationId ?? null,
     actor: null,
     expire_at: s.expireAt,
     abandon_at: s.abandonAt,

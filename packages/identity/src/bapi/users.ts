@@ -8,6 +8,7 @@ import { LOCKED_FOREVER, type IdentityService } from "../domain/service.js";
 import type { UserOrder, UserQuery, UserRecord } from "../store/types.js";
 import { ok, type Reply, type Req } from "../http/context.js";
 import { deletedJSON, userJSON } from "./json.js";
+import { userDeletedEvent, userEvent } from "../webhooks/events.js";
 
 export type BapiHandler = (svc: IdentityService, req: Req, params: Record<string, string>) => Promise<Reply>;
 
@@ -100,7 +101,7 @@ export const patchUser: BapiHandler = async (svc, req, p) => {
 export const deleteUser: BapiHandler = async (svc, _req, p) => {
   const u = await target(svc, p.id!);
   await svc.revokeUserSessions(u.id);
-  await svc.store.deleteUser(svc.instanceId, u.id);
+  await svc.store.deleteUser(svc.instanceId, u.id, [userDeletedEvent(svc, u)]);
   return ok(deletedJSON("user", u.id));
 };
 
@@ -128,7 +129,7 @@ export const replaceUserMetadata = metadata(false);
 
 async function saveFlags(svc: IdentityService, u: UserRecord, patch: Partial<UserRecord>) {
   const next = { ...u, ...patch, updatedAt: svc.now() };
-  await svc.store.saveUser(next);
+  await svc.store.saveUser(next, [userEvent(svc, "user.updated", next)]);
   return next;
 }
 

@@ -11,7 +11,10 @@ import type { Mailer } from "../mail/mailer.js";
 import { AttemptLimits } from "../security/attempt-limits.js";
 import type { RateLimiter } from "../security/rate-limit.js";
 import type { TokenMinter, MintContext } from "../tokens/minter.js";
+import type { ActiveOrg } from "../tokens/org-claims.js";
+import { RoleCatalog } from "./org-roles.js";
 import type { IdentityStore, InstanceRecord, SessionRecord, SessionStatus, UserRecord } from "../store/types.js";
+import { sessionEvents, userEvent } from "../webhooks/events.js";
 
 /** `lockedUntil` of an admin lock: no expiry. */
 export const LOCKED_FOREVER = 8.64e15;
@@ -40,6 +43,8 @@ export interface ActiveSession {
 export class IdentityService {
   /** The sign-in/sign-up rate limits (per IP, per identifier). */
   readonly limits: AttemptLimits;
+  /** Organization roles (system and custom); `openIdentityService` loads it. */
+  readonly orgRoles = new RoleCatalog();
 
   constructor(private readonly deps: ServiceDeps) {
     this.limits = new AttemptLimits(deps.limiter, deps.security);
@@ -113,7 +118,7 @@ export class IdentityService {
    */
   async unlock(u: UserRecord): Promise<UserRecord> {
     const next = { ...u, lockedUntil: null, failedAttempts: 0, updatedAt: this.now() };
-    await this.store.saveUser(next);
+    await this.store.saveUser(next, [userEvent(this, "user.updated", next)]);
     this.limits.clearUser(next);
     this.deps.logger.info("account unlocked", { user_id: u.id });
     return next;
@@ -126,8 +131,7 @@ export class IdentityService {
   /** Starts a session on `clientId`; earlier active sessions on that client end (single-session mode). */
   async createSession(clientId: ClientId, user: UserRecord): Promise<SessionRecord> {
     const now = this.now();
-    for (const s of await this.store.listSessions(this.instanceId, { clientId, status: "active" }))
-      await this.store.saveSession({ ...s, status: "ended", updatedAt: now });
+    for (const s of await this.store.listSessions(this.instanceId, { clientId, status: "active" })) await this.setSessionStatus(s, "ended");
     const session: SessionRecord = {
       id: newId.session(),
       instanceId: this.instanceId,
@@ -141,14 +145,14 @@ export class IdentityService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.store.saveSession(session);
+    await this.store.saveSession(session, sessionEvents(this, null, session));
     await this.store.saveUser({ ...user, lastSignInAt: now, lastActiveAt: now, failedAttempts: 0, lockedUntil: null });
     return session;
   }
 
   async setSessionStatus(s: SessionRecord, status: SessionStatus): Promise<SessionRecord> {
     const next = { ...s, status, updatedAt: this.now() };
-    await this.store.saveSession(next);
+    await this.store.saveSession(next, sessionEvents(this, s.status, next));
     return next;
   }
 
@@ -178,16 +182,24 @@ export class IdentityService {
     if (every && this.deps.keys.activeAgeMs(this.now()) > every * 1000) await this.deps.keys.rotate(this.now());
   }
 
+  /** The session's active organization, while the user is still a member of it. */
+  async activeOrg(s: SessionRecord): Promise<ActiveOrg | null> {
+    if (!s.activeOrganizationId) return null;
+    const org = await this.store.getOrganization(this.instanceId, s.activeOrganizationId);
+    const membership = org ? await this.store.getMembership(this.instanceId, org.id, s.userId) : null;
+    return org && membership ? { org, membership, permissions: this.orgRoles.permissions(membership.role) } : null;
+  }
+
   async mintSessionToken(a: ActiveSession, ctx: MintContext = {}): Promise<string> {
     await this.#maybeRotateKeys();
-    return this.deps.minter.sessionToken(a.session, a.user, { now: this.now(), ...ctx });
+    return this.deps.minter.sessionToken(a.session, a.user, { now: this.now(), org: await this.activeOrg(a.session), ...ctx });
   }
 
   async mintTemplateToken(a: ActiveSession, templateName: string, ctx: MintContext = {}): Promise<string> {
     const template = await this.store.getTemplateByName(this.instanceId, templateName);
     if (!template) throw new ApiError("resource_not_found", { param: "template_name", detail: "No JWT template has this name." });
     await this.#maybeRotateKeys();
-    return this.deps.minter.templateToken(template, a.user, { now: this.now(), ...ctx });
+    return this.deps.minter.templateToken(template, a.user, { now: this.now(), org: await this.activeOrg(a.session), ...ctx });
   }
 
   /** Longest lifetime + skew of any token we sign: how long a retired key must stay published. */

@@ -7,15 +7,19 @@
 import type { SignUpRecord, UserRecord } from "../store/types.js";
 import type { IdentityService } from "./service.js";
 import { createUser } from "./users.js";
+import { acceptInvitations } from "./organizations.js";
 
 /** Nothing missing or unverified: the sign-up can create its user. */
 export function readyToComplete(su: SignUpRecord): boolean {
   return su.status === "missing_requirements" && !!su.email && !!su.passwordHash && su.emailVerified;
 }
 
-/** The user a ready sign-up creates (its verified address, its password digest). */
-export function createUserFromSignUp(svc: IdentityService, su: SignUpRecord): Promise<UserRecord> {
-  return createUser(svc, {
+/**
+ * The user a ready sign-up creates (its verified address, its password digest); organization
+ * invitations to that address are accepted.
+ */
+export async function createUserFromSignUp(svc: IdentityService, su: SignUpRecord): Promise<UserRecord> {
+  const user = await createUser(svc, {
     emailAddresses: su.email ? [su.email] : [],
     emailVerified: true,
     passwordHash: su.passwordHash,
@@ -24,6 +28,8 @@ export function createUserFromSignUp(svc: IdentityService, su: SignUpRecord): Pr
     username: su.username,
     unsafeMetadata: su.unsafeMetadata,
   });
+  await acceptInvitations(svc, user);
+  return user;
 }
 
 /** The changes an updated e-mail address implies: a new address must be verified again. */

@@ -5,6 +5,7 @@ import { checkPasswordRules } from "../crypto/password-rules.js";
 import { hashPassword } from "../crypto/passwords.js";
 import { UniqueViolation, type Metadata, type UserRecord } from "../store/types.js";
 import type { IdentityService } from "./service.js";
+import { userEvent } from "../webhooks/events.js";
 import { checkExternalId, checkImageUrl, checkMetadata, checkName, checkUsername, normalizeEmail } from "./validate.js";
 
 export interface NewUser {
@@ -31,7 +32,7 @@ export type UserPatch = Omit<NewUser, "emailAddresses" | "emailVerified" | "pass
 /** Maps a store uniqueness failure onto Clerk's `form_identifier_exists` for the right field. */
 export function uniqueToApi(e: unknown): unknown {
   if (!(e instanceof UniqueViolation)) return e;
-  const param = ({ email: "email_address", username: "username", external_id: "external_id", template_name: "name" } as const)[e.field];
+  const param = ({ email: "email_address", username: "username", external_id: "external_id", template_name: "name", slug: "slug", role_key: "key" } as const)[e.field];
   return new ApiError(e.field === "template_name" ? "template_name_taken" : "form_identifier_exists", { param });
 }
 
@@ -80,7 +81,7 @@ export async function createUser(svc: IdentityService, input: NewUser): Promise<
   if (input.passwordHash) Object.assign(user, { passwordHash: input.passwordHash, passwordUpdatedAt: now });
   else Object.assign(user, await passwordFields(input.password, input.skipPasswordChecks ?? false, now));
   try {
-    await svc.store.saveUser(user);
+    await svc.store.saveUser(user, [userEvent(svc, "user.created", user)]);
   } catch (e) {
     throw uniqueToApi(e);
   }
@@ -105,7 +106,7 @@ export async function updateUser(svc: IdentityService, user: UserRecord, patch: 
   }
   Object.assign(next, await passwordFields(patch.password, patch.skipPasswordChecks ?? false, now));
   try {
-    await svc.store.saveUser(next);
+    await svc.store.saveUser(next, [userEvent(svc, "user.updated", next)]);
   } catch (e) {
     throw uniqueToApi(e);
   }

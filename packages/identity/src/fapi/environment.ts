@@ -90,13 +90,14 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
         enforce_hibp_on_sign_in: false,
         allowed_special_characters: "",
       },
-      actions: { delete_self: true, create_organization: false },
+      actions: { delete_self: true, create_organization: true },
       attack_protection: { user_lockout: { enabled: true } },
       passkey_settings: { allow_autofill: false, show_sign_in_button: false },
     },
     // clerk-android-api 1.0 (the version the Convex glue pins) requires `fraud_settings.native`.
     fraud_settings: { object: "fraud_settings", native: { device_attestation_mode: "disabled" } },
-    organization_settings: { enabled: false },
+    // Organizations: fapi/organizations.ts and the Backend API.
+    organization_settings: { enabled: true, max_allowed_memberships: 0, force_organization_selection: false, actions: { admin_delete: true }, domains: { enabled: false, enrollment_modes: [], default_role: "org:member" } },
     api_keys_settings: { enabled: false },
   };
 }

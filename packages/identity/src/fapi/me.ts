@@ -7,6 +7,7 @@ import { ApiError } from "../errors.js";
 import { verifyPassword } from "../crypto/passwords.js";
 import { updateUser } from "../domain/users.js";
 import type { ActiveSession } from "../domain/service.js";
+import { userDeletedEvent } from "../webhooks/events.js";
 import type { Endpoint } from "./steps/pipeline.js";
 
 export const getMe: Endpoint<ActiveSession> = async (_env, { user }) => ({ kind: "user", record: user });
@@ -40,6 +41,6 @@ export const changeMyPassword: Endpoint<ActiveSession> = async (env, { user, ses
 
 export const deleteMe: Endpoint<ActiveSession> = async (env, { user }) => {
   await env.svc.revokeUserSessions(user.id);
-  await env.svc.store.deleteUser(env.svc.instanceId, user.id);
+  await env.svc.store.deleteUser(env.svc.instanceId, user.id, [userDeletedEvent(env.svc, user)]);
   return { kind: "bare", body: { response: { object: "user", id: user.id, deleted: true }, client: null } };
 };

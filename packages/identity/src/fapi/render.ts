@@ -10,12 +10,14 @@ import type { SessionRecord } from "../store/types.js";
 import type { ClientContext } from "./client-context.js";
 import { clientJSON, sessionJSON, signInJSON, signUpJSON, userJSON } from "./json.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
+import { withMemberships } from "./memberships.js";
 
 async function renderSession(svc: IdentityService, s: SessionRecord, mint: MintContext) {
   const active = s.status === "active" ? await svc.activeSession(s.id) : null;
   const user = active?.user ?? (await svc.store.getUser(svc.instanceId, s.userId));
   const jwt = active ? await svc.mintSessionToken(active, mint) : null;
-  return sessionJSON(active?.session ?? s, user, jwt, svc.now());
+  const json = sessionJSON(active?.session ?? s, user, jwt, svc.now());
+  return user && json.user ? { ...json, user: await withMemberships(svc, json.user, user) } : json;
 }
 
 export async function renderClient(svc: IdentityService, ctx: ClientContext, origin: string | undefined) {
@@ -26,7 +28,8 @@ export async function renderClient(svc: IdentityService, ctx: ClientContext, ori
   for (const s of await svc.store.listSessions(svc.instanceId, { clientId: c.id, status: "active" })) {
     const active = await svc.activeSession(s.id);
     if (!active) continue;
-    sessions.push(sessionJSON(active.session, active.user, await svc.mintSessionToken(active, mint), svc.now()));
+    const json = sessionJSON(active.session, active.user, await svc.mintSessionToken(active, mint), svc.now());
+    sessions.push(json.user ? { ...json, user: await withMemberships(svc, json.user, active.user) } : json);
   }
   const si = c.signInId ? await svc.store.getSignIn(svc.instanceId, c.signInId) : null;
   const siUser = si?.userId ? await svc.store.getUser(svc.instanceId, si.userId) : null;
@@ -57,7 +60,7 @@ export async function renderOutcome(env: FapiEnv, out: FapiOutcome): Promise<unk
     case "session":
       return { response: await renderSession(svc, out.record, { origin: req.origin, native: ctx.native }), client: await piggyBack() };
     case "user":
-      return { response: userJSON(out.record), client: await piggyBack() };
+      return { response: await withMemberships(svc, userJSON(out.record), out.record), client: await piggyBack() };
     default:
       return out satisfies never;
   }

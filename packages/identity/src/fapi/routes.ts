@@ -11,6 +11,8 @@ import { attemptVerification, createSignUp, getSignUp, prepareVerification, upda
 import { endSession, getSession, mintSessionToken, mintTemplateToken, removeSession, signOutAll, touchSession } from "./sessions.js";
 import { changeMyPassword, deleteMe, getMe, updateMe } from "./me.js";
 import { Routes, type Endpoint } from "./steps/pipeline.js";
+import { acceptMyInvitation, createMyOrganization, getMyInvitations, getMyMemberships } from "./organizations.js";
+import { addOrgMember, inviteOrgMember, listOrgInvitations, listOrgMembers, removeOrgMember, updateOrgMember } from "./organization-members.js";
 import { loadActiveSession, loadCurrentSession, loadSession, loadSignIn, loadSignUp } from "./steps/load-own.js";
 import { rateLimitIdentifier, rateLimitIp, rateLimitSignUpEmail } from "./steps/rate-limit.js";
 import { refuseIfComplete, requireStatus } from "./steps/require-status.js";
@@ -55,5 +57,15 @@ export function fapiRouter(): Router<FapiHandler> {
     .add("GET", "/v1/me", [loadCurrentSession], getMe)
     .add("PATCH", "/v1/me", [loadCurrentSession], updateMe)
     .add("DELETE", "/v1/me", [loadCurrentSession], deleteMe)
-    .add("POST", "/v1/me/change_password", [loadCurrentSession], changeMyPassword).router;
+    .add("POST", "/v1/me/change_password", [loadCurrentSession], changeMyPassword)
+    .add("GET", "/v1/me/organization_memberships", [loadCurrentSession], getMyMemberships)
+    .add("GET", "/v1/me/organization_invitations", [loadCurrentSession], getMyInvitations)
+    .add("POST", "/v1/me/organization_invitations/:id/accept", [loadCurrentSession], acceptMyInvitation)
+    .add("POST", "/v1/organizations", [loadCurrentSession], createMyOrganization)
+    .add("GET", "/v1/organizations/:id/memberships", [loadCurrentSession], listOrgMembers)
+    .add("POST", "/v1/organizations/:id/memberships", [loadCurrentSession], addOrgMember)
+    .add("PATCH", "/v1/organizations/:id/memberships/:user_id", [loadCurrentSession], updateOrgMember)
+    .add("DELETE", "/v1/organizations/:id/memberships/:user_id", [loadCurrentSession], removeOrgMember)
+    .add("GET", "/v1/organizations/:id/invitations", [loadCurrentSession], listOrgInvitations)
+    .add("POST", "/v1/organizations/:id/invitations", [loadCurrentSession], inviteOrgMember).router;
 }

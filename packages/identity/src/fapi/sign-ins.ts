@@ -6,6 +6,7 @@ import { ApiError } from "../errors.js";
 import { newId } from "../ids.js";
 import { hashPassword } from "../crypto/passwords.js";
 import { checkPasswordRules } from "../crypto/password-rules.js";
+import { userEvent } from "../webhooks/events.js";
 import { checkCode, issueCode } from "../domain/codes.js";
 import {
   checkFirstFactorPassword,
@@ -125,7 +126,7 @@ export const resetPassword: Endpoint<SignInRecord> = async (env, si) => {
   if (!user) throw new ApiError("resource_not_found", { param: "sign_in_id" });
   const now = env.svc.now();
   const updated = { ...user, passwordHash: await hashPassword(password), passwordUpdatedAt: now, updatedAt: now };
-  await env.svc.store.saveUser(updated);
+  await env.svc.store.saveUser(updated, [userEvent(env.svc, "user.updated", updated)]);
   if (signOutOthers) await env.svc.revokeUserSessions(user.id);
   return complete(env, si, updated, "reset_password_email_code");
 };

@@ -7,6 +7,10 @@
 import type {
   ClientId, EmailId, InstanceId, KeyId, SessionId, SignInId, SignUpId, TemplateId, UserId,
 } from "../ids.js";
+import type { OutboxEvent, WebhookStore } from "./webhook-types.js";
+import type { OrganizationId, OrganizationStore, OrgRoleStore } from "./org-types.js";
+
+export type { OutboxEvent } from "./webhook-types.js";
 
 export type InstanceKind = "development" | "production";
 
@@ -87,6 +91,8 @@ export interface SessionRecord {
   abandonAt: number;
   createdAt: number;
   updatedAt: number;
+  /** The organization chosen with clerk-js `setActive({ organization })`; absent or null: none. */
+  activeOrganizationId?: OrganizationId | null;
 }
 
 /** A pending one-time code: only its hash is kept. */
@@ -182,12 +188,16 @@ export interface SessionQuery {
 /** Raised by the store when a unique constraint (e-mail, username, template name) would break. */
 export class UniqueViolation extends Error {
   override name = "UniqueViolation";
-  constructor(readonly field: "email" | "username" | "external_id" | "template_name") {
+  constructor(readonly field: "email" | "username" | "external_id" | "template_name" | "slug" | "role_key") {
     super(`unique violation on ${field}`);
   }
 }
 
-export interface IdentityStore {
+/**
+ * Methods that change users or sessions take the webhook events the change causes; the store writes
+ * them to its outbox in the same transaction (nothing is lost between the change and its event).
+ */
+export interface IdentityStore extends WebhookStore, OrganizationStore, OrgRoleStore {
   getInstance(kind: InstanceKind): Promise<InstanceRecord | null>;
   insertInstance(row: InstanceRecord): Promise<void>;
 
@@ -197,13 +207,13 @@ export interface IdentityStore {
   deleteSigningKeysRetiredBefore(instanceId: InstanceId, before: number): Promise<number>;
 
   /** Inserts or replaces the user and their e-mail addresses; throws `UniqueViolation`. */
-  saveUser(user: UserRecord): Promise<void>;
+  saveUser(user: UserRecord, events?: readonly OutboxEvent[]): Promise<void>;
   getUser(instanceId: InstanceId, id: UserId): Promise<UserRecord | null>;
   findUserByEmail(instanceId: InstanceId, email: string): Promise<UserRecord | null>;
   findUserByUsername(instanceId: InstanceId, username: string): Promise<UserRecord | null>;
   listUsers(instanceId: InstanceId, q: UserQuery): Promise<UserRecord[]>;
   countUsers(instanceId: InstanceId, q: UserQuery): Promise<number>;
-  deleteUser(instanceId: InstanceId, id: UserId): Promise<boolean>;
+  deleteUser(instanceId: InstanceId, id: UserId, events?: readonly OutboxEvent[]): Promise<boolean>;
   /** Atomically counts a failed attempt; locks the user when the count reaches `max`. Returns the new count. */
   recordFailedAttempt(instanceId: InstanceId, id: UserId, max: number, lockUntil: number): Promise<number>;
   /** Clears the failure count and any lock (after a success, an expired lock or an admin unlock). */
@@ -213,7 +223,7 @@ export interface IdentityStore {
   saveClient(row: ClientRecord): Promise<void>;
 
   getSession(instanceId: InstanceId, id: SessionId): Promise<SessionRecord | null>;
-  saveSession(row: SessionRecord): Promise<void>;
+  saveSession(row: SessionRecord, events?: readonly OutboxEvent[]): Promise<void>;
   listSessions(instanceId: InstanceId, q: SessionQuery): Promise<SessionRecord[]>;
 
   getSignIn(instanceId: InstanceId, id: SignInId): Promise<SignInRecord | null>;

@@ -8,6 +8,7 @@ import type { KeyRing } from "../crypto/keyring.js";
 import type { JwtTemplateRecord, SessionRecord, UserRecord } from "../store/types.js";
 import { profileClaims, shortcodeUser } from "./user-claims.js";
 import { renderClaims } from "./shortcodes.js";
+import { sessionOrgClaims, shortcodeOrg, type ActiveOrg } from "./org-claims.js";
 
 export interface MintContext {
   /** `Origin` of the request that asked for the token; becomes `azp`. */
@@ -15,6 +16,8 @@ export interface MintContext {
   now?: number;
   /** Minted for a native SDK (`_is_native`): the session token gets `nativeLifetimeSeconds`. */
   native?: boolean;
+  /** The session's active organization (clerk-js `setActive({ organization })`). */
+  org?: ActiveOrg | null;
 }
 
 export interface SessionTokenConfig {
@@ -64,13 +67,14 @@ export class TokenMinter {
       v: 2,
       fva: [minutesSince(now, session.firstFactorAt), -1],
       sts: "active",
+      ...(ctx.org ? sessionOrgClaims(ctx.org) : {}),
     };
     const lifetime = ctx.native ? (this.session.nativeLifetimeSeconds ?? this.session.lifetimeSeconds) : this.session.lifetimeSeconds;
     return this.sign(claims, user.id, lifetime, this.session.clockSkewSeconds, { ...ctx, now });
   }
 
   templateToken(template: JwtTemplateRecord, user: UserRecord, ctx: MintContext = {}): Promise<string> {
-    const claims = renderClaims(template.claims, { user: shortcodeUser(user), org: null, org_membership: null });
+    const claims = renderClaims(template.claims, { user: shortcodeUser(user), ...shortcodeOrg(ctx.org) });
     return this.sign(claims, user.id, template.lifetime, template.allowedClockSkew, ctx);
   }
 }

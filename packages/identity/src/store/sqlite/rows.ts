@@ -93,6 +93,7 @@ export function sessionFromRow(r: Row): SessionRecord {
     abandonAt: Number(r.abandon_at),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
+    activeOrganizationId: optStr(r.active_organization_id) as SessionRecord["activeOrganizationId"],
   };
 }
 

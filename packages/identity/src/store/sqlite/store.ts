@@ -13,6 +13,12 @@ import {
   type SigningKeyRecord, type UserQuery, type UserRecord,
 } from "../types.js";
 import { schema, SCHEMA_VERSION } from "./schema.js";
+import { webhookSchema } from "./webhook-schema.js";
+import { sqliteWebhooks } from "./webhooks.js";
+import { migrateOrgColumns, orgSchema } from "./org-schema.js";
+import { sqliteOrganizations } from "./organizations.js";
+import { orgRoleSchema, sqliteOrgRoles } from "./org-roles.js";
+import type { OutboxEvent } from "../webhook-types.js";
 import { clientFromRow, sessionFromRow, templateFromRow, userFromRow, userToRow, type Row } from "./rows.js";
 
 const ORDER_COLUMNS: Record<NonNullable<UserQuery["orderBy"]>["field"], string> = {
@@ -44,6 +50,10 @@ export function openSqliteStore(file: string): IdentityStore {
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   db.exec(schema);
+  db.exec(webhookSchema);
+  db.exec(orgSchema);
+  db.exec(orgRoleSchema);
+  migrateOrgColumns(db);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 
   // Prepared statements are cached by SQL text (user queries build a bounded set of shapes).
@@ -64,7 +74,23 @@ export function openSqliteStore(file: string): IdentityStore {
   const emailsOf = (userId: string) => all("SELECT * FROM email_addresses WHERE user_id = ? ORDER BY created_at, id", userId);
   const loadUser = (r: Row | undefined) => (r ? userFromRow(r, emailsOf(String(r.id))) : null);
 
-  const saveUserTx = db.transaction((u: UserRecord) => {
+  const webhooks = sqliteWebhooks(db);
+  const { enqueue, notify, ...webhookMethods } = webhooks;
+  /** Runs `fn` and writes `events` in one transaction, then wakes the dispatcher. */
+  const withEvents = <A extends unknown[], R>(fn: (...a: A) => R) => {
+    const tx = db.transaction((events: readonly OutboxEvent[], ...a: A) => {
+      const out = fn(...a);
+      enqueue(events);
+      return out;
+    });
+    return (events: readonly OutboxEvent[] | undefined, ...a: A): R => {
+      const out = tx(events ?? [], ...a);
+      if (events?.length) notify();
+      return out;
+    };
+  };
+
+  const saveUserTx = withEvents((u: UserRecord) => {
     const row = userToRow(u);
     const cols = Object.keys(row);
     run(
@@ -79,6 +105,20 @@ export function openSqliteStore(file: string): IdentityStore {
         e.id, u.instanceId, u.id, e.email, e.verified ? 1 : 0, e.createdAt,
       );
   });
+
+  const saveSessionTx = withEvents((s: SessionRecord) => {
+    run(
+      `INSERT INTO sessions (id, instance_id, client_id, user_id, status, first_factor_at, last_active_at, expire_at, abandon_at, created_at, updated_at, active_organization_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status,
+       last_active_at = excluded.last_active_at, expire_at = excluded.expire_at, abandon_at = excluded.abandon_at,
+       updated_at = excluded.updated_at, active_organization_id = excluded.active_organization_id`,
+      s.id, s.instanceId, s.clientId, s.userId, s.status, s.firstFactorAt, s.lastActiveAt, s.expireAt, s.abandonAt, s.createdAt, s.updatedAt,
+      s.activeOrganizationId ?? null,
+    );
+  });
+  const deleteUserTx = withEvents(
+    (instanceId: InstanceId, id: string) => run("DELETE FROM users WHERE instance_id = ? AND id = ?", instanceId, id).changes > 0,
+  );
 
   function userWhere(instanceId: InstanceId, q: UserQuery): { sql: string; args: unknown[] } {
     const parts = ["u.instance_id = ?"];
@@ -108,6 +148,9 @@ export function openSqliteStore(file: string): IdentityStore {
   const jsonRow = <T>(r: Row | undefined) => (r ? (JSON.parse(String(r.data)) as T) : null);
 
   const store: IdentityStore = {
+    ...webhookMethods,
+    ...sqliteOrganizations(db, withEvents),
+    ...sqliteOrgRoles(db),
     async getInstance(kind: InstanceKind) {
       const r = one("SELECT * FROM instances WHERE kind = ?", kind);
       return r
@@ -143,9 +186,9 @@ export function openSqliteStore(file: string): IdentityStore {
       return run("DELETE FROM signing_keys WHERE instance_id = ? AND retired_at IS NOT NULL AND retired_at < ?", instanceId, before).changes;
     },
 
-    async saveUser(u) {
+    async saveUser(u, events) {
       try {
-        saveUserTx(u);
+        saveUserTx(events, u);
       } catch (e) {
         throw uniqueField(e) ?? e;
       }
@@ -174,8 +217,8 @@ export function openSqliteStore(file: string): IdentityStore {
       const { sql, args } = userWhere(instanceId, q);
       return Number(one(`SELECT count(*) AS n FROM users u WHERE ${sql}`, ...args)?.n ?? 0);
     },
-    async deleteUser(instanceId, id) {
-      return run("DELETE FROM users WHERE instance_id = ? AND id = ?", instanceId, id).changes > 0;
+    async deleteUser(instanceId, id, events) {
+      return deleteUserTx(events, instanceId, id);
     },
     async recordFailedAttempt(instanceId, id, max, lockUntil) {
       const r = one(
@@ -208,14 +251,8 @@ export function openSqliteStore(file: string): IdentityStore {
       const r = one("SELECT * FROM sessions WHERE instance_id = ? AND id = ?", instanceId, id);
       return r ? sessionFromRow(r) : null;
     },
-    async saveSession(s: SessionRecord) {
-      run(
-        `INSERT INTO sessions (id, instance_id, client_id, user_id, status, first_factor_at, last_active_at, expire_at, abandon_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status,
-         last_active_at = excluded.last_active_at, expire_at = excluded.expire_at, abandon_at = excluded.abandon_at,
-         updated_at = excluded.updated_at`,
-        s.id, s.instanceId, s.clientId, s.userId, s.status, s.firstFactorAt, s.lastActiveAt, s.expireAt, s.abandonAt, s.createdAt, s.updatedAt,
-      );
+    async saveSession(s: SessionRecord, events) {
+      saveSessionTx(events, s);
     },
     async listSessions(instanceId, q: SessionQuery) {
       const parts = ["instance_id = ?"];

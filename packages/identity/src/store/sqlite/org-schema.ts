@@ -1,0 +1,54 @@
+/** DDL of the organization tables, and the session column naming the active organization. */
+import type Database from "better-sqlite3";
+
+export const orgSchema = `
+CREATE TABLE IF NOT EXISTS organizations (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  slug TEXT NOT NULL,
+  image_url TEXT,
+  created_by TEXT,
+  max_allowed_memberships INTEGER NOT NULL,
+  public_metadata TEXT NOT NULL,
+  private_metadata TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS organizations_slug ON organizations(instance_id, slug);
+CREATE TABLE IF NOT EXISTS organization_memberships (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  public_metadata TEXT NOT NULL,
+  private_metadata TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS organization_memberships_pair ON organization_memberships(organization_id, user_id);
+CREATE INDEX IF NOT EXISTS organization_memberships_user ON organization_memberships(user_id);
+CREATE TABLE IF NOT EXISTS organization_invitations (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  email TEXT NOT NULL,
+  role TEXT NOT NULL,
+  status TEXT NOT NULL,
+  inviter_user_id TEXT,
+  public_metadata TEXT NOT NULL,
+  private_metadata TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS organization_invitations_email ON organization_invitations(instance_id, email, status);
+CREATE INDEX IF NOT EXISTS organization_invitations_org ON organization_invitations(organization_id, status);
+`;
+
+/** Databases made before organizations lack the session column: add it once. */
+export function migrateOrgColumns(db: Database.Database): void {
+  const cols = db.prepare("PRAGMA table_info(sessions)").all() as Array<{ name: string }>;
+  if (!cols.some((c) => c.name === "active_organization_id")) db.exec("ALTER TABLE sessions ADD COLUMN active_organization_id TEXT");
+}

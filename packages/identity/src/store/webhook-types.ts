@@ -1,0 +1,94 @@
+/**
+ * The webhook part of the store contract: endpoints, the outbox of events and their deliveries.
+ * An event is written once; the store fans it out to one delivery per matching endpoint in the
+ * same transaction, so an endpoint added later never receives older events.
+ */
+import type { InstanceId } from "../ids.js";
+import type { Brand } from "@tandem/shared";
+
+export type WebhookEndpointId = Brand<string, "WebhookEndpointId">;
+/** The Svix message id (`svix-id`): one per event, the same across retries and replays. */
+export type WebhookEventId = Brand<string, "WebhookEventId">;
+export type DeliveryId = Brand<string, "DeliveryId">;
+
+export interface WebhookEndpointRecord {
+  id: WebhookEndpointId;
+  instanceId: InstanceId;
+  url: string;
+  /** Event types this endpoint receives; empty means all. */
+  events: string[];
+  /** `whsec_` + base64 key. */
+  secret: string;
+  createdAt: number;
+}
+
+export interface OutboxEvent {
+  id: WebhookEventId;
+  instanceId: InstanceId;
+  type: string;
+  /** The exact body sent (signed byte for byte). */
+  body: string;
+  /** Deliveries with the same key go to one endpoint in order (a user's events); `null`: no order. */
+  orderingKey: string | null;
+  createdAt: number;
+}
+
+export type DeliveryStatus = "pending" | "succeeded" | "failed";
+
+export interface DeliveryRecord {
+  id: DeliveryId;
+  instanceId: InstanceId;
+  endpointId: WebhookEndpointId;
+  eventId: WebhookEventId;
+  eventType: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  nextAttemptAt: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A delivery ready to send, with what sending needs. */
+export interface DueDelivery extends DeliveryRecord {
+  url: string;
+  secret: string;
+  body: string;
+}
+
+export interface AttemptResult {
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  nextAttemptAt: number;
+  at: number;
+}
+
+export interface WebhookStore {
+  /** Writes events on their own (changes with no row of ours, e.g. an e-mail sent). */
+  enqueueEvents(events: readonly OutboxEvent[]): Promise<void>;
+  insertWebhookEndpoint(row: WebhookEndpointRecord): Promise<void>;
+  listWebhookEndpoints(instanceId: InstanceId): Promise<WebhookEndpointRecord[]>;
+  getWebhookEndpoint(instanceId: InstanceId, id: WebhookEndpointId): Promise<WebhookEndpointRecord | null>;
+  /** Removes the endpoint and its deliveries. */
+  deleteWebhookEndpoint(instanceId: InstanceId, id: WebhookEndpointId): Promise<boolean>;
+  listDeliveries(instanceId: InstanceId, endpointId: WebhookEndpointId, limit: number, offset: number): Promise<{ data: DeliveryRecord[]; total: number }>;
+  getDelivery(instanceId: InstanceId, id: DeliveryId): Promise<DeliveryRecord | null>;
+  /** Queues the delivery's event again for its endpoint (a new delivery, same event id). */
+  replayDelivery(instanceId: InstanceId, id: DeliveryId, newId: DeliveryId, now: number): Promise<DeliveryRecord | null>;
+  /**
+   * Pending deliveries due by `now` that are first in line for their endpoint and ordering key,
+   * oldest first, skipping `exclude` (those in flight).
+   */
+  dueDeliveries(now: number, limit: number, exclude: ReadonlySet<string>): Promise<DueDelivery[]>;
+  /**
+   * When the next sendable delivery falls due: first in its line and not in `exclude` (deliveries
+   * waiting behind one in flight are woken by its completion). `null`: none.
+   */
+  nextDeliveryAt(exclude: ReadonlySet<string>): Promise<number | null>;
+  recordAttempt(id: DeliveryId, r: AttemptResult): Promise<void>;
+  /** Forgets finished deliveries last touched before `before`, and events left without deliveries. */
+  pruneWebhookLog(before: number): Promise<number>;
+  /** Called after events or replays are committed (the dispatcher wakes up). */
+  onOutbox(listener: () => void): void;
+}

@@ -1,0 +1,140 @@
+/**
+ * Sends the outbox: wakes on new events and on the next due retry, POSTs each due delivery signed
+ * for its endpoint, records the outcome. At least once: a delivery is marked done only after a 2xx,
+ * so a crash mid-send sends it again on restart. One delivery at a time per endpoint and ordering
+ * key (the store hands out only the head of each line), lines in parallel up to `concurrency`.
+ */
+import type { Logger } from "@tandem/shared";
+import type { IdentityStore } from "../store/types.js";
+import type { DueDelivery } from "../store/webhook-types.js";
+import { retryDelayMs } from "./schedule.js";
+import { svixHeaders } from "./signing.js";
+
+/** How long the delivery log keeps finished deliveries (Svix keeps 90 days; a local log needs less). */
+const LOG_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+export interface DispatcherOptions {
+  store: IdentityStore;
+  logger: Logger;
+  clock: () => number;
+  /** First retry delay (ms) for tests; default Svix's schedule. */
+  retryBaseMs?: number;
+  /** Per-attempt timeout (Svix: 15 s). */
+  timeoutMs?: number;
+  concurrency?: number;
+}
+
+export class WebhookDispatcher {
+  readonly #inFlight = new Set<string>();
+  #timer: NodeJS.Timeout | null = null;
+  #pruner: NodeJS.Timeout | null = null;
+  #stopped = false;
+  #running: Promise<void> | null = null;
+  #again = false;
+  readonly #sends = new Set<Promise<void>>();
+
+  constructor(private readonly o: DispatcherOptions) {
+    o.store.onOutbox(() => this.kick());
+  }
+
+  start(): void {
+    this.kick();
+    const prune = () =>
+      void this.o.store.pruneWebhookLog(this.o.clock() - LOG_RETENTION_MS).catch((e) => this.o.logger.warn("webhook log pruning failed", { error: (e as Error).message }));
+    prune();
+    this.#pruner = setInterval(prune, 3_600_000);
+    this.#pruner.unref();
+  }
+
+  /** Looks for due work now (coalesces concurrent calls). */
+  kick(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#pump()
+      .catch((e) => this.o.logger.error("webhook dispatch failed", { error: (e as Error).message }))
+      .finally(() => {
+        this.#running = null;
+        if (this.#again) {
+          this.#again = false;
+          this.kick();
+        }
+      });
+  }
+
+  async #pump(): Promise<void> {
+    const max = this.o.concurrency ?? 16;
+    const limit = Math.max(0, max - this.#inFlight.size);
+    const due = limit ? await this.o.store.dueDeliveries(this.o.clock(), limit, this.#inFlight) : [];
+    for (const d of due) {
+      this.#inFlight.add(d.id);
+      const p: Promise<void> = this.#send(d).finally(() => {
+        this.#inFlight.delete(d.id);
+        this.#sends.delete(p);
+        this.kick();
+      });
+      this.#sends.add(p);
+    }
+    // Saturated: a completion kicks again; otherwise sleep until the next one falls due.
+    if (this.#inFlight.size < max) await this.#arm();
+    else if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+  }
+
+  /** Sleeps until the next pending delivery falls due. */
+  async #arm(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const next = await this.o.store.nextDeliveryAt(this.#inFlight);
+    if (next === null || this.#stopped) return;
+    const wait = Math.min(Math.max(0, next - this.o.clock()), 2 ** 31 - 1);
+    this.#timer = setTimeout(() => this.kick(), Math.max(wait, 5));
+    this.#timer.unref();
+  }
+
+  async #send(d: DueDelivery): Promise<void> {
+    const attempts = d.attempts + 1;
+    let code: number | null = null;
+    try {
+      const res = await fetch(d.url, {
+        method: "POST",
+        headers: svixHeaders(d.secret, d.eventId, this.o.clock(), d.body),
+        body: d.body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(this.o.timeoutMs ?? 15_000),
+      });
+      code = res.status;
+      // The answer's body is not read (a receiver cannot make us buffer much).
+      await res.body?.cancel().catch(() => undefined);
+    } catch (e) {
+      this.o.logger.debug("webhook attempt failed", { delivery: d.id, error: (e as Error).name });
+    }
+    const now = this.o.clock();
+    if (code !== null && code >= 200 && code < 300) {
+      await this.o.store.recordAttempt(d.id, { status: "succeeded", attempts, lastStatusCode: code, nextAttemptAt: now, at: now });
+      return;
+    }
+    const delay = retryDelayMs(attempts, this.o.retryBaseMs);
+    await this.o.store.recordAttempt(d.id, {
+      status: delay === null ? "failed" : "pending",
+      attempts,
+      lastStatusCode: code,
+      nextAttemptAt: now + (delay ?? 0),
+      at: now,
+    });
+    if (delay === null) this.o.logger.warn("webhook delivery gave up", { delivery: d.id, event: d.eventId, attempts });
+  }
+
+  /** Stops sending; attempts in flight finish and are recorded (call before closing the store). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#pruner) clearInterval(this.#pruner);
+    await this.#running;
+    await Promise.allSettled([...this.#sends]);
+  }
+}
