@@ -172,7 +172,7 @@ async function pushApp(url: string): Promise<void> {
   await mkdir(join(dir, "node_modules"));
   await symlink(join(repoRoot, "node_modules", "convex"), join(dir, "node_modules", "convex"), "dir");
   for (const [p, text] of Object.entries(APP)) await writeFile(join(dir, p), text);
-  const env = { ...process.env, CONVEX_SELF_HOSTED_URL: url, CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY, CI: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, CONVEX_SELF_HOSTED_URL: url, CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY, CI: "1" };
   delete env.CONVEX_DEPLOYMENT;
   const r = spawnSync(process.execPath, [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"], {
     cwd: dir,

@@ -9,6 +9,10 @@ import { createTandem, decodeJwtClaims, memoryStorage, isAuthApiError, AuthApiEr
 import { PASSWORD, startIdentity } from "../../../test/support/identity.js";
 import { signUpWithCode } from "./support/flows.js";
 
+// Reads a value as it is now: a plain re-read of a getter keeps the narrowing an earlier assertion
+// left on it, though the sign-in or sign-out in between changed it.
+const now = <T>(read: () => T): T => read();
+
 test("sign up → signed in → tokens → sign out, with the auth state following", async (t) => {
   const identity = await startIdentity();
   t.after(() => identity.stop());
@@ -25,13 +29,13 @@ test("sign up → signed in → tokens → sign out, with the auth state followi
   assert.equal(tandem.session, null);
 
   await signUpWithCode(tandem, identity, "ada@example.com");
-  const state = tandem.authState.value;
+  const state = now(() => tandem.authState.value);
   assert.equal(state.status, "signedIn");
   if (state.status !== "signedIn") return;
   assert.equal(state.user.fullName, "Ada Lovelace");
   assert.equal(state.user.primaryEmailAddress?.emailAddress, "ada@example.com");
   assert.equal(state.user.primaryEmailAddress?.verification?.status, "verified");
-  assert.equal(state.session.id, tandem.session?.id);
+  assert.equal(state.session.id, now(() => tandem.session)?.id);
   assert.deepEqual(seen, ["loading", "signedOut", "signedIn"]);
 
   // The session token: cached until near expiry; skipCache mints a new JWT with a new jti.

@@ -132,7 +132,7 @@ export async function storageJsSyscall(c: StorageSyscallContext, op: string, arg
       return viaEngine(c, { op: "storeBlob", bytes, contentType: blob.type, sha256: options.sha256 });
     }
     case "storage/getBlob": {
-      const r = (await viaEngine(c, { op: "getBlob", storageId: args.storageId })) as { bytes: Uint8Array; contentType: string | null } | null;
+      const r = (await viaEngine(c, { op: "getBlob", storageId: args.storageId })) as { bytes: Uint8Array<ArrayBuffer>; contentType: string | null } | null;
       return r === null ? null : new Blob([r.bytes], { type: r.contentType ?? "" });
     }
     default:

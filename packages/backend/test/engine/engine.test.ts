@@ -120,10 +120,10 @@ for (const mode of ["inline", "workers"] as const) {
     for (let i = 10; i < 25; i++) ok(await m("messages:send", { author: "p", body: `b${i}`, n: i }));
     const seen: number[] = [];
     let cursor: string | null = null;
+    type Page = { page: { n?: number }[]; isDone: boolean; continueCursor: string };
     for (let guard = 0; guard < 20; guard++) {
-      const r = ok<{ page: { n?: number }[]; isDone: boolean; continueCursor: string }>(
-        await q("messages:page", { paginationOpts: { numItems: 4, cursor } }),
-      );
+      // Annotated: `cursor` feeds the call and is assigned from `r` below, a cycle inference can't break.
+      const r: Page = ok<Page>(await q("messages:page", { paginationOpts: { numItems: 4, cursor } }));
       seen.push(...r.page.map((d) => d.n ?? -1));
       if (r.isDone) break;
       cursor = r.continueCursor;

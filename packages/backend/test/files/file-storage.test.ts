@@ -41,7 +41,7 @@ async function uploadUrl(): Promise<string> {
   return (await client.mutation(api.files!.generateUploadUrl!, {})) as string;
 }
 
-async function upload(bytes: Uint8Array, type = "image/png"): Promise<string> {
+async function upload(bytes: Uint8Array<ArrayBuffer>, type = "image/png"): Promise<string> {
   const r = await fetch(await uploadUrl(), { method: "POST", headers: { "Content-Type": type }, body: bytes });
   assert.equal(r.status, 200, await r.clone().text());
   const { storageId } = (await r.json()) as { storageId: string };

@@ -62,7 +62,7 @@ async function objects(): Promise<string[]> {
   return keys;
 }
 
-async function upload(bytes: Uint8Array, type = "application/octet-stream"): Promise<string> {
+async function upload(bytes: Uint8Array<ArrayBuffer>, type = "application/octet-stream"): Promise<string> {
   const url = (await client.mutation(api.files!.generateUploadUrl!, {})) as string;
   const r = await fetch(url, { method: "POST", headers: { "Content-Type": type }, body: bytes });
   assert.equal(r.status, 200, await r.clone().text());

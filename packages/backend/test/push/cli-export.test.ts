@@ -15,6 +15,7 @@ import { decodeId } from "@tandem/storage";
 import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "../../src/server/index.js";
 import { copyFixture, pushOnce, runConvex, tempDir } from "../server/fixture.js";
+import { setAdminAuth } from "../../../../test/support/admin-auth.js";
 
 const api = anyApi;
 let source: Backend;
@@ -109,7 +110,7 @@ test("a zip over existing data needs --replace, which keeps ids", async () => {
 
 test("_system/cli/exports:getLatest reports the completed export, and the zip is served by its timestamp", async () => {
   const client = new ConvexHttpClient(source.url);
-  client.setAdminAuth(source.adminKey); // admin-only system query, read as the CLI reads it
+  setAdminAuth(client, source.adminKey); // admin-only system query, read as the CLI reads it
   const state = (await client.query("_system/cli/exports:getLatest" as never, {})) as { state: string; start_ts: bigint };
   assert.equal(state.state, "completed");
   assert.equal(typeof state.start_ts, "bigint");

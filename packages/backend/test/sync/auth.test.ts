@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { anyApi } from "convex/server";
 import { ADMIN_KEY, eventually, startHarness } from "./harness.js";
 import { memoryApp } from "./memory-app.js";
+import { setAdminAuth } from "../../../../test/support/admin-auth.js";
 
 const api = anyApi;
 /** A clock the tests move by hand: token expiry without waiting on wall-clock time. */
@@ -93,7 +94,7 @@ test("official client: setAuth, impersonation and logging out", async () => {
     client.onUpdate(api.counters!.whoami!, {}, (v: string | null) => seen.push(v));
     await eventually(() => authStates.includes(true), 5000, "authenticated");
     await eventually(() => seen.at(-1)?.startsWith("user") === true, 5000, "identity visible to queries");
-    client.setAdminAuth(ADMIN_KEY, { tokenIdentifier: "t|carol", issuer: "t", subject: "carol" });
+    setAdminAuth(client, ADMIN_KEY, { tokenIdentifier: "t|carol", issuer: "t", subject: "carol" });
     await eventually(() => seen.at(-1) === "carol", 5000, "impersonated identity");
     client.client.clearAuth();
     await eventually(() => seen.at(-1) === null, 5000, "logged out");

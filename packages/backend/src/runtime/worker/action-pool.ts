@@ -5,6 +5,7 @@
  * main thread and every other thread keep serving.
  */
 import type { TransferListItem, Worker } from "node:worker_threads";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { Logger } from "@tandem/shared";
 import type { Deployment } from "../../engine/deployment.js";
 import type { EngineCallbacks } from "../syscalls.js";
@@ -98,7 +99,10 @@ export class ActionPool {
   runHttp(job: HttpActionJob, body: ReadableStream<Uint8Array> | null): Promise<HttpActionOutcome> {
     const httpFail = (message: string): HttpActionOutcome => ({ kind: "error", error: { message }, logLines: [] });
     if (this.#closed) return Promise.resolve(httpFail("The server is shutting down."));
-    return this.#submit<HttpActionOutcome>(httpFail, (id) => ({ msg: { type: "http", id, job, body }, transfer: body ? [body] : [] }));
+    // Node's global ReadableStream is node:stream/web's, the type a transfer list takes; named here
+    // because a DOM lib in the same program (the tests' type-check) retypes the global.
+    const transfer: TransferListItem[] = body ? [body as NodeReadableStream<Uint8Array>] : [];
+    return this.#submit<HttpActionOutcome>(httpFail, (id) => ({ msg: { type: "http", id, job, body }, transfer }));
   }
 
   #submit<T extends JobOutcome | HttpActionOutcome>(
