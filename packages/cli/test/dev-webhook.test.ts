@@ -58,7 +58,7 @@ function usersUntil(c: ConvexClient, pred: (rows: Row[]) => boolean, what: strin
 }
 
 test("tandem dev --webhook: the app's svix-verified HTTP action keeps its users table in step", async () => {
-  const ports = ["--port", "0", "--site-port", "0", "--identity-port", "0", "--typecheck", "disable"];
+  const ports = ["--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"];
   const code = await runCli(["dev", "--dir", app, "--once", "--webhook", "/clerk-users-webhook", ...ports], io);
   assert.equal(code, 0, out.join("\n"));
   assert.match(out.join("\n"), /Webhooks\s+http:\/\/127\.0\.0\.1:\d+\/clerk-users-webhook\s+secret in deployment env var CLERK_WEBHOOK_SECRET/);
@@ -66,7 +66,7 @@ test("tandem dev --webhook: the app's svix-verified HTTP action keeps its users 
 
   // What `tandem dev` does on its next start (here on new ports): the endpoint follows.
   services = await startServices({
-    dataDir: join(app, ".tandem"), host: "127.0.0.1", port: 0, sitePort: 0, identityPort: 0, instance: "development", logger: silentLogger,
+    dataDir: join(app, ".tandem"), host: "127.0.0.1", port: 0, sitePort: 0, identityPort: 0, dashboardPort: 0, instance: "development", logger: silentLogger,
   });
   const { backend, identity } = services;
   await connectDevWebhook("/clerk-users-webhook", identity, backend);
