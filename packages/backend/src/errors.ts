@@ -22,6 +22,8 @@ export type BackendErrorCode =
   | "BadValue"
   | "BoundsOnMultipleFields"
   | "ComponentsUnsupported"
+  | "InvalidComponentConfig"
+  | "ComponentCycle"
   | "DocumentTooLarge"
   | "EvalError"
   | "ExportInProgress"

@@ -25,6 +25,8 @@ import { parsePushRequest, type PushRequest } from "./push-request.js";
 import { SchemaJob, splitIndexName, type SchemaJobStatus, countDocuments } from "./schema-job.js";
 import { startPushResponse, UDF_SERVER_VERSION } from "./start-push-response.js";
 import { storageFields } from "./index-diff.js";
+import { combinedSchema, prepareComponents } from "../components/push.js";
+import { analyzeModules } from "../runtime/analyze.js";
 
 const PENDING_LIMIT = 16;
 
@@ -110,6 +112,7 @@ export class PushService {
       throw badRequest("ModuleAnalysisFailed", `Failed to analyze the pushed modules: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (analysis.schema) checkSchema(analysis.schema);
+    analysis = withComponents(analysis, request);
     const appAuth = providersOf(analysis);
     const current = currentIndexes(this.deps.storage.indexes(), this.#live?.deployment.analysis.schema ?? null);
     const next = schemaIndexes(analysis.schema);
@@ -249,6 +252,22 @@ export class PushService {
       await storage.addIndex(table, name, storageFields(i.fields));
     }
   }
+}
+
+/** Adds the installed components to the app's analysis, their tables to its schema. */
+function withComponents(analysis: Analysis, request: PushRequest): Analysis {
+  const components = prepareComponents(request.appConfig, request.componentDefinitions, (modules, label) => {
+    let a: Analysis;
+    try {
+      a = analyzeModules(modules, {}, null);
+    } catch (e) {
+      throw badRequest("ModuleAnalysisFailed", `Failed to analyze ${label}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (a.schema) checkSchema(a.schema);
+    return a;
+  });
+  if (!components) return analysis;
+  return { ...analysis, schema: combinedSchema(analysis.schema, components), components: { ...components, appSchema: analysis.schema } };
 }
 
 /** The evaluated `auth.config.js` providers (invalid ones fail the push with the auth module's error). */
