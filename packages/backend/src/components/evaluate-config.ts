@@ -28,7 +28,9 @@ export function evaluateConfig(config: ModuleSource, deps: readonly ModuleSource
       throw new Error("its default export is not the result of defineApp() or defineComponent()");
     exported = def.export();
   } catch (e) {
-    throw badRequest("InvalidComponentConfig", `Failed to evaluate convex.config.js of ${label}: ${e instanceof Error ? e.message : String(e)}`);
+    // Errors thrown inside the realm are not this realm's `Error`s.
+    const message = typeof (e as { message?: unknown } | null)?.message === "string" ? (e as { message: string }).message : String(e);
+    throw badRequest("InvalidComponentConfig", `Failed to evaluate convex.config.js of ${label}: ${message}`);
   }
   if (exported === null || typeof exported !== "object" || Array.isArray(exported))
     throw badRequest("InvalidComponentConfig", `convex.config.js of ${label}: export() did not return an object.`);

@@ -113,7 +113,8 @@ export function prepareComponents(
     const metadata = metadataOf(d.definitionPath, exported, label, known);
     if (metadata.definitionType.type !== "childComponent")
       throw badRequest("InvalidComponentConfig", `${label}: convex.config.js must export defineComponent(...).`);
-    definitions[d.definitionPath] = { definitionPath: d.definitionPath, metadata, modules: d.modules, analysis: analyze(d.modules, label) };
+    const analysis = analyze(d.modules, label);
+    definitions[d.definitionPath] = { definitionPath: d.definitionPath, metadata: { ...metadata, exports: exportTree(analysis) }, modules: d.modules, analysis };
     deps.push(componentDepsModule(d.definitionPath, metadata.definitionType.name));
   }
   const app: DefinitionMetadata = appConfig
@@ -137,6 +138,34 @@ export function prepareComponents(
   };
   place("", "", app, 0);
   return { app, definitions, instances };
+}
+
+type ExportNode = { type: "leaf"; leaf: string } | { type: "branch"; branch: [string, ExportNode][] };
+
+/**
+ * What a component exports to its parent: its public functions, as a tree of module path
+ * segments (the CLI generates the `ComponentApi` type from it).
+ */
+function exportTree(analysis: Analysis): ExportNode {
+  const root: ExportNode = { type: "branch", branch: [] };
+  const branchAt = (node: Extract<ExportNode, { type: "branch" }>, name: string) => {
+    let child = node.branch.find(([n]) => n === name)?.[1];
+    if (!child) {
+      child = { type: "branch", branch: [] };
+      node.branch.push([name, child]);
+    }
+    return child as Extract<ExportNode, { type: "branch" }>;
+  };
+  for (const m of analysis.modules) {
+    const segments = m.path.replace(/\.js$/, "").split("/");
+    for (const f of m.functions) {
+      if (f.visibility !== "public") continue;
+      let node = root;
+      for (const s of segments) node = branchAt(node, s);
+      node.branch.push([f.name, { type: "leaf", leaf: `_reference/function/${m.path.replace(/\.js$/, "")}:${f.name}` }]);
+    }
+  }
+  return root;
 }
 
 /**

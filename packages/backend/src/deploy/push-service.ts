@@ -261,7 +261,9 @@ function withComponents(analysis: Analysis, request: PushRequest): Analysis {
     try {
       a = analyzeModules(modules, {}, null);
     } catch (e) {
-      throw badRequest("ModuleAnalysisFailed", `Failed to analyze ${label}: ${e instanceof Error ? e.message : String(e)}`);
+      if (isTandemError(e)) throw e;
+      const message = typeof (e as { message?: unknown } | null)?.message === "string" ? (e as { message: string }).message : String(e);
+      throw badRequest("ModuleAnalysisFailed", `Failed to analyze ${label}: ${message}`);
     }
     if (a.schema) checkSchema(a.schema);
     return a;

@@ -18,6 +18,7 @@ import { identityJSON } from "./identity.js";
 import { unwrapConvexError } from "./function_error.js";
 import { tableMarkerRange } from "../transactions/table_marker.js";
 import { parseTransactionLimits, type NestedLimits } from "../transactions/limits.js";
+import { ROOT_NAMESPACE, type TableNamespace } from "../components/types.js";
 
 /** What actions reach through `ctx.runQuery/runMutation/runAction`. */
 export interface EngineCallbacks {
@@ -41,6 +42,10 @@ export interface SyscallContext {
   readonly deploymentName: string;
   /** Journal passed in by a subscription, and the one this execution produces. */
   readonly journal: { input: string | null; output: string | null; paginated: boolean };
+  /** The tables of the component instance the code belongs to (the app's when absent). */
+  readonly namespace?: TableNamespace;
+  /** `createFunctionHandle` for a function named relative to this code's instance. */
+  readonly createHandle?: (path: string) => string;
 }
 
 const S = (v: unknown) => JSON.stringify(v);
@@ -50,8 +55,29 @@ export class ExecutionSyscalls implements SyscallHandler {
   readonly #streams = new Map<number, QueryStream>();
   #nextStream = 1;
 
+  readonly #ns: TableNamespace;
+
   constructor(context: SyscallContext) {
     this.#c = context;
+    this.#ns = context.namespace ?? ROOT_NAMESPACE;
+  }
+
+  /** The query with its table named as the store knows it. */
+  #scoped(query: ConvexJSON | undefined): ConvexJSON | undefined {
+    if (this.#ns === ROOT_NAMESPACE) return query;
+    const q = query as { source?: { tableName?: unknown; indexName?: unknown } } | null;
+    const src = q?.source;
+    if (!src) return query;
+    if (typeof src.tableName === "string") return { ...q, source: { ...src, tableName: this.#ns.toStorage(src.tableName) } } as ConvexJSON;
+    if (typeof src.indexName === "string") return { ...q, source: { ...src, indexName: this.#ns.toStorage(src.indexName) } } as ConvexJSON;
+    return query;
+  }
+
+  /** An id of one of this instance's tables (others are "not found", as for a deleted table). */
+  #ownId(tx: Transaction, id: ConvexJSON | undefined, op: string, table: string | undefined): string | undefined {
+    const r = tableOfId(tx, id, op, table === undefined ? undefined : this.#ns.toStorage(table));
+    if (this.#ns.fromStorage(r.table) === null) throw badRequest("InvalidArgument", `Invalid argument \`id\` for \`${op}\`: Table for ID "${String(id)}" not found`);
+    return r.table;
   }
 
   /** Records the read ranges of streams the code never closed. */
@@ -77,7 +103,8 @@ export class ExecutionSyscalls implements SyscallHandler {
     switch (op) {
       case "1.0/queryStream": {
         const tx = this.#tx("db.query");
-        const plan = compileQuery(args.query, tx.catalog, isSystemQuery(args.query));
+        const query = this.#scoped(args.query);
+        const plan = compileQuery(query, tx.catalog, isSystemQuery(query));
         const id = this.#nextStream++;
         if ("empty" in plan) tx.recordRange(tableMarkerRange(plan.table));
         this.#streams.set(id, new QueryStream(tx, "empty" in plan ? null : plan));
@@ -94,7 +121,7 @@ export class ExecutionSyscalls implements SyscallHandler {
         const idString = String(args.idString);
         try {
           const r = tableOfId(tx, idString, "db.normalizeId");
-          return S({ id: r.table === table ? r.id : null });
+          return S({ id: r.table === this.#ns.toStorage(table) ? r.id : null });
         } catch {
           return S({ id: null });
         }
@@ -133,12 +160,15 @@ export class ExecutionSyscalls implements SyscallHandler {
         const isSystem = args.isSystem === true;
         let resolved;
         try {
-          resolved = tableOfId(tx, args.id, "db.get", typeof args.table === "string" ? args.table : undefined);
+          resolved = tableOfId(tx, args.id, "db.get", typeof args.table === "string" ? this.#ns.toStorage(args.table) : undefined);
         } catch (e) {
           if (typeof args.id === "string" && /Table for ID/.test((e as Error).message)) return null;
           throw e;
         }
-        if (resolved.table.startsWith("_") !== isSystem)
+        // Another instance's (or the app's) table does not exist for this code.
+        const visible = this.#ns.fromStorage(resolved.table);
+        if (visible === null) return null;
+        if (visible.startsWith("_") !== isSystem)
           throw badRequest("SystemTableError", isSystem ? "User tables can only be accessed with db, not db.system." : "System tables can only be accessed with db.system.");
         return await tx.get(resolved.id, resolved.table);
       }
@@ -152,7 +182,8 @@ export class ExecutionSyscalls implements SyscallHandler {
         const tx = this.#tx("paginate");
         if (c.journal.paginated) throw badRequest("MultiplePaginatedDatabaseQueries", "This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.");
         c.journal.paginated = true;
-        const plan = compileQuery(args.query, tx.catalog, isSystemQuery(args.query));
+        const query = this.#scoped(args.query);
+        const plan = compileQuery(query, tx.catalog, isSystemQuery(query));
         const endCursor = typeof args.endCursor === "string" ? args.endCursor : journalEndCursor(c.journal.input);
         const cursor = typeof args.cursor === "string" ? args.cursor : null;
         if ("empty" in plan) {
@@ -170,7 +201,8 @@ export class ExecutionSyscalls implements SyscallHandler {
       }
       case "1.0/count": {
         const tx = this.#tx("count");
-        const plan = compileQuery({ source: { type: "FullTableScan", tableName: String(args.table), order: null } }, tx.catalog, String(args.table).startsWith("_"));
+        const table = this.#ns.toStorage(String(args.table));
+        const plan = compileQuery({ source: { type: "FullTableScan", tableName: table, order: null } }, tx.catalog, table.startsWith("_"));
         if ("empty" in plan) {
           tx.recordRange(tableMarkerRange(plan.table));
           return 0;
@@ -181,19 +213,25 @@ export class ExecutionSyscalls implements SyscallHandler {
         return n;
       }
       case "1.0/insert":
-        return { _id: await insert(this.#writable("db.insert"), args.table, args.value, c.check) };
-      case "1.0/shallowMerge":
-        return await patch(this.#writable("db.patch"), args.id, args.value, optTable(args), c.check);
-      case "1.0/replace":
-        return await replace(this.#writable("db.replace"), args.id, args.value, optTable(args), c.check);
-      case "1.0/remove":
-        return await remove(this.#writable("db.delete"), args.id, optTable(args));
+        return { _id: await insert(this.#writable("db.insert"), args.table, args.value, c.check, this.#ns.toStorage) };
+      case "1.0/shallowMerge": {
+        const tx = this.#writable("db.patch");
+        return await patch(tx, args.id, args.value, this.#ownId(tx, args.id, "db.patch", optTable(args)), c.check);
+      }
+      case "1.0/replace": {
+        const tx = this.#writable("db.replace");
+        return await replace(tx, args.id, args.value, this.#ownId(tx, args.id, "db.replace", optTable(args)), c.check);
+      }
+      case "1.0/remove": {
+        const tx = this.#writable("db.delete");
+        return await remove(tx, args.id, this.#ownId(tx, args.id, "db.delete", optTable(args)));
+      }
       case "1.0/getUserIdentity":
         return identityJSON(c.identity);
       case "1.0/getTransactionMetrics":
         return this.#tx("getTransactionMetrics").metrics.toJSON();
       case "1.0/getFunctionMetadata":
-        return { name: c.functionName, componentPath: "" };
+        return { name: c.functionName, componentPath: this.#ns.componentPath };
       case "1.0/getDeploymentMetadata":
         return { name: c.deploymentName, region: null, class: "s16" };
       case "1.0/getRequestMetadata":
@@ -210,7 +248,7 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/actions/action":
         return await this.#fromAction(op, args);
       case "1.0/createFunctionHandle":
-        return `function://${functionName(args)}`;
+        return c.createHandle ? c.createHandle(functionName(args)) : `function://${functionName(args)}`;
       default:
         if (op.startsWith("1.0/schedule") || op.includes("cancel_job") || op.startsWith("1.0/storage") || op.includes("vectorSearch"))
           throw new Error(`${op} is not supported by this Tandem version yet.`);
@@ -251,9 +289,11 @@ export function functionName(args: Record<string, ConvexJSON>): string {
   if (typeof args.reference === "string") {
     const m = /^_reference\/function\/(.+)$/.exec(args.reference);
     if (m) return m[1]!;
-    throw badRequest("InvalidFunctionCall", `Component references are not supported yet: ${args.reference}`);
+    // `_reference/childComponent/...`: resolved relative to the caller (components/addresses.ts).
+    if (args.reference.startsWith("_reference/childComponent/")) return args.reference;
+    throw badRequest("InvalidFunctionCall", `Unsupported function reference: ${args.reference.slice(0, 200)}`);
   }
-  if (typeof args.functionHandle === "string") return args.functionHandle.replace(/^function:\/\//, "").replace(/^[^#]*#/, "");
+  if (typeof args.functionHandle === "string") return args.functionHandle;
   throw badRequest("InvalidFunctionCall", "Missing function name");
 }
 

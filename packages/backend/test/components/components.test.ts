@@ -1,0 +1,118 @@
+/**
+ * Components pushed with the official CLI: two instances of `@convex-dev/sharded-counter` from
+ * npm and a local component, called from app functions. Each instance keeps its own tables, the
+ * app cannot read them, clients cannot call component functions, a failing component mutation
+ * rolls back only its own writes, function handles call back into the app, and bad configs are
+ * refused while the previous push keeps serving.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ConvexHttpClient } from "convex/browser";
+import { anyApi } from "convex/server";
+import { silentLogger } from "@tandem/shared";
+import { startBackend, type Backend } from "../../src/server/index.js";
+import { pushOnce, runConvex, tempDir } from "../server/fixture.js";
+import { copyComponentFixture } from "./fixture.js";
+
+const api = anyApi;
+let dataDir: string;
+let app: string;
+let backend: Backend;
+let client: ConvexHttpClient;
+const deployment = () => ({ url: backend.url, adminKey: backend.adminKey });
+const start = () => startBackend({ dataDir, port: 0, sitePort: 0, logger: silentLogger });
+
+before(async () => {
+  dataDir = await tempDir("components-data");
+  app = await copyComponentFixture("components", ["sharded-counter"]);
+  backend = await start();
+  client = new ConvexHttpClient(backend.url);
+});
+
+after(async () => {
+  await backend?.close();
+});
+
+test("dev --once pushes convex.config.ts with components and generates components.* in _generated/api", async () => {
+  await pushOnce(app, deployment());
+  const apiTypes = await readFile(join(app, "convex", "_generated", "api.d.ts"), "utf8");
+  assert.match(apiTypes, /counterA: import\("@convex-dev\/sharded-counter\/_generated\/component\.js"\)\.ComponentApi<"counterA">/);
+  assert.match(apiTypes, /counterB: import\("@convex-dev\/sharded-counter\/_generated\/component\.js"\)\.ComponentApi<"counterB">/);
+  assert.match(apiTypes, /failing: import\("\.\.\/failing\/_generated\/component\.js"\)\.ComponentApi<"failing">/);
+  const local = await readFile(join(app, "convex", "failing", "_generated", "component.ts"), "utf8");
+  assert.match(local, /writeThenThrow/);
+});
+
+test("two instances of one component keep separate tables, apart from the app's table of the same name", async () => {
+  await client.mutation(api.counters!.add!, { which: "a", name: "hits", count: 2 });
+  await client.mutation(api.counters!.add!, { which: "a", name: "hits", count: 3 });
+  await client.mutation(api.counters!.add!, { which: "b", name: "hits", count: 10 });
+  await client.mutation(api.counters!.addLabel!, { label: "app row" });
+  assert.equal(await client.query(api.counters!.count!, { which: "a", name: "hits" }), 5);
+  assert.equal(await client.query(api.counters!.count!, { which: "b", name: "hits" }), 10);
+  assert.deepEqual(await client.query(api.counters!.labels!, {}), ["app row"]);
+});
+
+test("the app cannot read a component's documents, even by id", async () => {
+  const id = (await client.mutation(api.counters!.writeInComponent!, { note: "secret" })) as string;
+  assert.equal(typeof id, "string");
+  assert.equal(await client.query(api.counters!.getById!, { id }), "not an app id");
+  assert.equal(await client.query(api.counters!.getRaw!, { id }), null);
+});
+
+test("component functions are not reachable from clients; internal ones not even from the app", async () => {
+  await assert.rejects(client.query("failing/lib:notes" as never, {}), /Could not find public function for 'failing\/lib:notes'/);
+  await assert.rejects(client.query("public:count" as never, { name: "hits" }), /Could not find public function/);
+  await assert.rejects(
+    client.mutation(api.counters!.callHidden!, {}),
+    /Could not find function for 'lib:hidden' in component 'failing' \(it is internal/,
+  );
+});
+
+test("a component mutation that throws rolls back only its own writes when the caller catches", async () => {
+  const caught = await client.mutation(api.counters!.subTransaction!, { note: "t1" });
+  assert.equal(caught, "failing on purpose: t1");
+  const notes = (await client.query(api.counters!.notes!, {})) as string[];
+  assert.ok(notes.includes("kept t1"), "the earlier component call's write stays");
+  assert.ok(!notes.includes("t1"), "the failed call's write is gone");
+  const labels = (await client.query(api.counters!.labels!, {})) as string[];
+  assert.ok(labels.includes("before t1") && labels.includes("after t1"), "the caller's writes around it stay");
+});
+
+test("a function handle passed into a component calls back into the app's internal mutation", async () => {
+  assert.equal(await client.mutation(api.counters!.withCallback!, { note: "cb1" }), "called back with cb1");
+  assert.deepEqual(await client.query(api.counters!.callbacks!, {}), ["cb1"]);
+  assert.ok(((await client.query(api.counters!.notes!, {})) as string[]).includes("cb1"), "the component's write is kept too");
+});
+
+test("a malformed convex.config.ts is refused and the previous push keeps serving", async () => {
+  const configPath = join(app, "convex", "convex.config.ts");
+  const good = await readFile(configPath, "utf8");
+  try {
+    await writeFile(configPath, good.replace('app.use(shardedCounter, { name: "counterB" });', 'app.use(shardedCounter, { name: "counterA" });'));
+    let r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], deployment());
+    assert.equal(r.code, 1, r.output);
+    assert.match(r.output, /InvalidComponentConfig/);
+    assert.match(r.output, /installs two components named counterA/);
+
+    await writeFile(configPath, good.replace("const app = defineApp();", 'const app = defineApp();\nif (app) throw new Error("broken config");'));
+    r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], deployment());
+    assert.equal(r.code, 1, r.output);
+    assert.match(r.output, /Failed to evaluate convex\.config\.js of the app: broken config/);
+
+    assert.equal(await client.query(api.counters!.count!, { which: "a", name: "hits" }), 5, "still serving");
+  } finally {
+    await writeFile(configPath, good);
+  }
+});
+
+test("after a restart the components and their data are served again", async () => {
+  await backend.close();
+  backend = await start();
+  client = new ConvexHttpClient(backend.url);
+  assert.equal(await client.query(api.counters!.count!, { which: "b", name: "hits" }), 10);
+  await client.mutation(api.counters!.add!, { which: "b", name: "hits", count: 1 });
+  assert.equal(await client.query(api.counters!.count!, { which: "b", name: "hits" }), 11);
+});
