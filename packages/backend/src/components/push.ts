@@ -7,7 +7,7 @@
 import { badRequest } from "../errors.js";
 import type { Analysis, ModuleSource, SchemaJSON } from "../engine/deployment.js";
 import { componentDepsModule, evaluateConfig } from "./evaluate-config.js";
-import { componentTablePrefix, type ChildComponentJSON, type ComponentDefinition, type ComponentInstance, type ComponentsState, type DefinitionMetadata } from "./types.js";
+import { componentTablePrefix, scopeValidator, tableNamespace, type ChildComponentJSON, type ComponentDefinition, type ComponentInstance, type ComponentsState, type DefinitionMetadata } from "./types.js";
 
 export interface RawDefinition {
   readonly definitionPath: string;
@@ -182,7 +182,8 @@ export function combinedSchema(appSchema: SchemaJSON | null, state: Omit<Compone
     if (!schema) continue;
     const prefix = componentTablePrefix(inst.path);
     for (const t of schema.tables) {
-      tables.push({ ...t, tableName: `${prefix}${t.tableName}`, documentType: schema.schemaValidation ? t.documentType : { type: "any" } });
+      const ns = tableNamespace(inst.path);
+      tables.push({ ...t, tableName: `${prefix}${t.tableName}`, documentType: schema.schemaValidation ? scopeValidator(t.documentType, ns) : { type: "any" } });
     }
   }
   if (!appSchema && tables.length === 0) return null;

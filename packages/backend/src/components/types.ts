@@ -95,3 +95,14 @@ export function isComponentTable(storageName: string): boolean {
 }
 
 export const ROOT_NAMESPACE = tableNamespace("");
+
+/** A validator (JSON) with its `v.id(table)`s naming the store tables of `ns`. */
+export function scopeValidator(json: unknown, ns: TableNamespace): unknown {
+  if (Array.isArray(json)) return json.map((x) => scopeValidator(x, ns));
+  if (json === null || typeof json !== "object") return json;
+  const o = json as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = scopeValidator(v, ns);
+  if (o.type === "id" && typeof o.tableName === "string") out.tableName = ns.toStorage(o.tableName);
+  return out;
+}

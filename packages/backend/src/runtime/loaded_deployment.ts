@@ -6,6 +6,7 @@ import type { ValidatorJSON } from "convex/values";
 import { badRequest } from "../errors.js";
 import type { Deployment, FunctionMetadata, ModuleSource } from "../engine/deployment.js";
 import { isComponentAddress, locate } from "../components/addresses.js";
+import { scopeValidator, tableNamespace } from "../components/types.js";
 import type { FunctionKind } from "../engine/types.js";
 import { ModuleGraph } from "./module_loader.js";
 import { canonicalPath, displayPath, parseUdfPath, type FunctionPath } from "./paths.js";
@@ -49,7 +50,12 @@ export class LoadedDeployment {
       const def = components!.definitions[inst.definitionPath];
       if (inst.path === "" || !def) continue;
       const functions = new Map<string, FunctionMetadata>();
-      for (const m of def.analysis.modules) for (const f of m.functions) functions.set(`${m.path}:${f.name}`, f);
+      const ns = tableNamespace(inst.path);
+      // `v.id("t")` in an instance's validators means that instance's table `t`.
+      const scoped = (text: string) => JSON.stringify(scopeValidator(JSON.parse(text), ns));
+      for (const m of def.analysis.modules)
+        for (const f of m.functions)
+          functions.set(`${m.path}:${f.name}`, { ...f, args: scoped(f.args), returns: f.returns === null ? null : scoped(f.returns) });
       this.#instances.set(inst.path, { functions, modules: def.modules, udf: null });
     }
   }
