@@ -19,6 +19,7 @@ import { unwrapConvexError } from "./function_error.js";
 import { tableMarkerRange } from "../transactions/table_marker.js";
 import { parseTransactionLimits, type NestedLimits } from "../transactions/limits.js";
 import { ROOT_NAMESPACE, type TableNamespace } from "../components/types.js";
+import { isComponentAddress } from "../components/addresses.js";
 
 /** What actions reach through `ctx.runQuery/runMutation/runAction`. */
 export interface EngineCallbacks {
@@ -259,7 +260,10 @@ export class ExecutionSyscalls implements SyscallHandler {
   async #fromAction(op: string, args: Record<string, ConvexJSON>): Promise<unknown> {
     const c = this.#c;
     if (c.kind !== "action") throw new Error(`Unknown async operation ${op}`);
-    const req = { path: functionName(args), args: (args.args ?? {}) as ConvexJSON, identity: c.identity, allowInternal: true };
+    const name = functionName(args);
+    // The engine resolves from the app: a component's own functions and children travel as handles.
+    const path = c.createHandle && (this.#ns.componentPath !== "" || isComponentAddress(name)) ? c.createHandle(name) : name;
+    const req = { path, args: (args.args ?? {}) as ConvexJSON, identity: c.identity, allowInternal: true };
     const r =
       op === "1.0/actions/query"
         ? await c.engine.runQuery(req)

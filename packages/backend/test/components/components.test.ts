@@ -87,6 +87,12 @@ test("a function handle passed into a component calls back into the app's intern
   assert.ok(((await client.query(api.counters!.notes!, {})) as string[]).includes("cb1"), "the component's write is kept too");
 });
 
+test("actions call component functions, and component actions call their own component's functions", async () => {
+  const r = (await client.action(api.counters!.notesViaActions!, {})) as { direct: string[]; viaComponentAction: string[] };
+  assert.ok(r.direct.includes("kept t1"));
+  assert.deepEqual(r.viaComponentAction, r.direct);
+});
+
 test("a malformed convex.config.ts is refused and the previous push keeps serving", async () => {
   const configPath = join(app, "convex", "convex.config.ts");
   const good = await readFile(configPath, "utf8");
