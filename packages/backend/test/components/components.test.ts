@@ -93,6 +93,15 @@ test("actions call component functions, and component actions call their own com
   assert.deepEqual(r.viaComponentAction, r.direct);
 });
 
+test("npx convex run --component runs a component's function as admin", async () => {
+  const r = await runConvex(app, ["run", "--component", "counterB", "public:count", '{"name":"hits"}'], deployment());
+  assert.equal(r.code, 0, r.output);
+  assert.equal(r.stdout.trim(), "10");
+  const missing = await runConvex(app, ["run", "--component", "nope", "public:count", "{}"], deployment());
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.output, /No component is installed at .{0,2}"nope/);
+});
+
 test("a malformed convex.config.ts is refused and the previous push keeps serving", async () => {
   const configPath = join(app, "convex", "convex.config.ts");
   const good = await readFile(configPath, "utf8");
