@@ -9,7 +9,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ConvexHttpClient } from "convex/browser";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import { WebSocket } from "ws";
 import { anyApi } from "convex/server";
 import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "../../src/server/index.js";
@@ -53,6 +54,37 @@ test("two instances of one component keep separate tables, apart from the app's 
   assert.equal(await client.query(api.counters!.count!, { which: "a", name: "hits" }), 5);
   assert.equal(await client.query(api.counters!.count!, { which: "b", name: "hits" }), 10);
   assert.deepEqual(await client.query(api.counters!.labels!, {}), ["app row"]);
+});
+
+test("a subscription to an app query that reads a component's table updates when the component writes", async () => {
+  const live = new ConvexClient(backend.url, {
+    skipConvexDeploymentUrlCheck: true,
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    logger: false,
+  });
+  try {
+    const seen: number[] = [];
+    let wake: () => void = () => {};
+    live.onUpdate(api.counters!.count!, { which: "a", name: "live" }, (n: number) => {
+      seen.push(n);
+      wake();
+    });
+    const until = (n: number) =>
+      new Promise<void>((resolve) => {
+        wake = () => seen.includes(n) && resolve();
+        wake();
+      });
+    await until(0);
+    await client.mutation(api.counters!.add!, { which: "a", name: "live", count: 4 });
+    await until(4);
+    // A write to the other instance's table of the same name does not touch this subscription's value.
+    await client.mutation(api.counters!.add!, { which: "b", name: "live", count: 1 });
+    await client.mutation(api.counters!.add!, { which: "a", name: "live", count: 1 });
+    await until(5);
+    assert.deepEqual(seen.filter((n, i) => seen.indexOf(n) === i), [0, 4, 5]);
+  } finally {
+    await live.close();
+  }
 });
 
 test("the app cannot read a component's documents, even by id", async () => {
