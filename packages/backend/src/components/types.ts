@@ -59,8 +59,15 @@ export interface ComponentsState {
  * are `_c<hash of instance path>_<table>`, so two instances (and the app) never share one.
  */
 export function componentTablePrefix(componentPath: string): string {
-  return `_c${createHash("sha256").update(componentPath).digest("hex").slice(0, 8)}_`;
+  let p = prefixes.get(componentPath);
+  if (p === undefined) {
+    p = `_c${createHash("sha256").update(componentPath).digest("hex").slice(0, 8)}_`;
+    if (prefixes.size > 10_000) prefixes.clear();
+    prefixes.set(componentPath, p);
+  }
+  return p;
 }
+const prefixes = new Map<string, string>();
 
 /** Maps table names between what one instance's code sees and what the store holds. */
 export interface TableNamespace {
@@ -74,6 +81,17 @@ export interface TableNamespace {
 const SYSTEM_TABLE = /^_[a-z]/;
 
 export function tableNamespace(componentPath: string): TableNamespace {
+  let ns = namespaces.get(componentPath);
+  if (!ns) {
+    ns = makeNamespace(componentPath);
+    if (namespaces.size > 10_000) namespaces.clear();
+    namespaces.set(componentPath, ns);
+  }
+  return ns;
+}
+const namespaces = new Map<string, TableNamespace>();
+
+function makeNamespace(componentPath: string): TableNamespace {
   if (componentPath === "") {
     return {
       componentPath,
@@ -94,7 +112,7 @@ export function isComponentTable(storageName: string): boolean {
   return /^_c[0-9a-f]{8}_/.test(storageName);
 }
 
-export const ROOT_NAMESPACE = tableNamespace("");
+export const ROOT_NAMESPACE: TableNamespace = tableNamespace("");
 
 /** A validator (JSON) with its `v.id(table)`s naming the store tables of `ns`. */
 export function scopeValidator(json: unknown, ns: TableNamespace): unknown {

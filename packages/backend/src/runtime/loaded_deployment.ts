@@ -71,6 +71,19 @@ export class LoadedDeployment {
 
   /** Resolves a call made by code of instance `caller` (see components/addresses.ts). */
   resolveCall(path: string, caller: string, kind: FunctionKind): ResolvedFunction {
+    const key = `${kind}|${caller}|${path}`;
+    const known = this.#calls.get(key);
+    if (known) return known;
+    const found = this.#resolveCall(path, caller, kind);
+    // Bounded: handles come from data.
+    if (this.#calls.size >= 10_000) this.#calls.clear();
+    this.#calls.set(key, found);
+    return found;
+  }
+
+  readonly #calls = new Map<string, ResolvedFunction>();
+
+  #resolveCall(path: string, caller: string, kind: FunctionKind): ResolvedFunction {
     const a = locate(path, caller, this.deployment.analysis.components);
     if (a.component === "") return { ...this.#resolve(a.udfPath, kind, a.allowInternal), component: "" };
     const inst = this.#instances.get(a.component);
