@@ -85,7 +85,9 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
       check: input.check,
       engine: input.engine,
       deploymentName: input.deploymentName,
-      journal,
+      // A subscription's journal belongs to the function it subscribed to; pages read by other
+      // instances' code are plain cursor pages.
+      journal: caller === component ? journal : { input: null, output: null, paginated: false },
       namespace: tableNamespace(caller),
       createHandle: (p) => {
         const target = input.deployment.resolveCall(p, caller, input.deployment.kindOfCall(p, caller));

@@ -125,6 +125,14 @@ test("actions call component functions, and component actions call their own com
   assert.deepEqual(r.viaComponentAction, r.direct);
 });
 
+test("pagination inside a component, page after page from an app query", async () => {
+  const pages = (await client.query(api.counters!.allNotesPaged!, {})) as string[][];
+  const flat = pages.flat();
+  assert.deepEqual(flat, await client.query(api.counters!.notes!, {}));
+  assert.ok(pages.length >= 2, JSON.stringify(pages));
+  assert.ok(pages.every((p) => p.length <= 2));
+});
+
 test("npx convex run --component runs a component's function as admin", async () => {
   const r = await runConvex(app, ["run", "--component", "counterB", "public:count", '{"name":"hits"}'], deployment());
   assert.equal(r.code, 0, r.output);
