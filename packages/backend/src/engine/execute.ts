@@ -13,6 +13,7 @@ import type { Realm } from "../runtime/realm.js";
 import type { ModuleGraph } from "../runtime/module_loader.js";
 import { tableNamespace } from "../components/types.js";
 import { functionHandle } from "../components/addresses.js";
+import { instanceEnv } from "../components/env.js";
 import type { DocumentCheck } from "../runtime/db_ops.js";
 import { displayPath, type FunctionPath } from "../runtime/paths.js";
 import { toFunctionError } from "../runtime/function_error.js";
@@ -54,16 +55,17 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
    * Instances this execution has entered: a call into another instance runs in that instance's
    * realm with its own syscalls (its tables), shared by every call into it until the last returns.
    */
+  // A component sees only the variables its parent bound for it (components/env.ts).
+  const envOf = (name: string) => (name === "" ? input.env : instanceEnv(input.deployment.deployment.analysis.components, name, input.env));
   const entered = new Map<string, { syscalls: ExecutionSyscalls; realm: Realm | null; graph: ModuleGraph; depth: number }>();
   const intoInstance = async (target: ResolvedFunction, kind: FunctionKind, args: ConvexJSON): Promise<ConvexJSON> => {
     const name = target.component ?? "";
     let e = entered.get(name);
     if (!e) {
       const r = input.deployment.udfRealm(name);
-      // Component code gets no environment variables: components are env-free.
       e = { syscalls: makeSyscalls(input.kind, target.path, name), realm: r.realm, graph: r.graph, depth: 0 };
       entered.set(name, e);
-      r.realm.enter({ handler: e.syscalls, logs, nowMs, seed: newSeed(), env: name === "" ? input.env : {} });
+      r.realm.enter({ handler: e.syscalls, logs, nowMs, seed: newSeed(), env: envOf(name) });
     }
     e.depth++;
     try {
@@ -114,7 +116,7 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
     logs,
     nowMs,
     seed: newSeed(),
-    env: component === "" ? input.env : {},
+    env: envOf(component),
   });
   try {
     const value = await runExport(realm, graph, input.path, input.kind, input.args, requestId);

@@ -133,6 +133,15 @@ test("pagination inside a component, page after page from an app query", async (
   assert.ok(pages.every((p) => p.length <= 2));
 });
 
+test("a component sees the env vars its parent bound, not the deployment's", async () => {
+  const set = await runConvex(app, ["env", "set", "DEPLOYMENT_ONLY", "app secret"], deployment());
+  assert.equal(set.code, 0, set.output);
+  assert.deepEqual(await client.query(api.counters!.componentEnvironment!, {}), {
+    app: "app secret",
+    component: { greeting: "hello from the app", deploymentVar: null },
+  });
+});
+
 test("npx convex run --component runs a component's function as admin", async () => {
   const r = await runConvex(app, ["run", "--component", "counterB", "public:count", '{"name":"hits"}'], deployment());
   assert.equal(r.code, 0, r.output);
