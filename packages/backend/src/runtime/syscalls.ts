@@ -257,13 +257,21 @@ export class ExecutionSyscalls implements SyscallHandler {
     }
   }
 
+  /**
+   * The function `args` names, as a path the engine resolves from the app: a component's own
+   * functions and its children's travel as function handles. Whatever hands a path to the
+   * engine for later (actions' calls, scheduled functions) should store this form.
+   */
+  engineAddress(args: Record<string, ConvexJSON>): string {
+    const name = functionName(args);
+    const c = this.#c;
+    return c.createHandle && (this.#ns.componentPath !== "" || isComponentAddress(name)) ? c.createHandle(name) : name;
+  }
+
   async #fromAction(op: string, args: Record<string, ConvexJSON>): Promise<unknown> {
     const c = this.#c;
     if (c.kind !== "action") throw new Error(`Unknown async operation ${op}`);
-    const name = functionName(args);
-    // The engine resolves from the app: a component's own functions and children travel as handles.
-    const path = c.createHandle && (this.#ns.componentPath !== "" || isComponentAddress(name)) ? c.createHandle(name) : name;
-    const req = { path, args: (args.args ?? {}) as ConvexJSON, identity: c.identity, allowInternal: true };
+    const req = { path: this.engineAddress(args), args: (args.args ?? {}) as ConvexJSON, identity: c.identity, allowInternal: true };
     const r =
       op === "1.0/actions/query"
         ? await c.engine.runQuery(req)
