@@ -55,3 +55,9 @@ export function locate(path: string, caller: string, components: ComponentsState
   }
   return { component: caller, udfPath: path.startsWith(OWN) ? path.slice(OWN.length) : path, allowInternal: true };
 }
+
+/** How a run is logged: a component's function as a handle, which the log stream splits into path and component. */
+export function logIdentifier(fn: { readonly path: { readonly module: string; readonly name: string }; readonly component?: string }): string {
+  const udf = `${fn.path.module.replace(/\.js$/, "")}:${fn.path.name}`;
+  return fn.component ? functionHandle(fn.component, udf) : udf;
+}

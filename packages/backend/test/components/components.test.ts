@@ -151,6 +151,18 @@ test("npx convex run --component runs a component's function as admin", async ()
   assert.match(missing.output, /No component is installed at .{0,2}"nope/);
 });
 
+test("a function run in a component is logged under its component path", async () => {
+  const auth = { Authorization: `Convex ${backend.adminKey}` };
+  const head = (await (await fetch(`${backend.url}/api/stream_function_logs?cursor=0`, { headers: auth })).json()) as { newCursor: number };
+  const poll = fetch(`${backend.url}/api/stream_function_logs?cursor=${head.newCursor}`, { headers: auth }).then(
+    (r) => r.json() as Promise<{ entries: Array<{ identifier: string; componentPath: string | null }> }>,
+  );
+  const r = await runConvex(app, ["run", "--component", "failing", "lib:notes", "{}"], deployment());
+  assert.equal(r.code, 0, r.output);
+  const got = await poll;
+  assert.ok(got.entries.some((e) => e.identifier === "lib:notes" && e.componentPath === "failing"), JSON.stringify(got.entries));
+});
+
 test("a malformed convex.config.ts is refused and the previous push keeps serving", async () => {
   const configPath = join(app, "convex", "convex.config.ts");
   const good = await readFile(configPath, "utf8");
