@@ -1,6 +1,6 @@
 /**
  * The component part of a push: the `componentDefinitions` of `start_push` and the app's
- * `convex.config.js`, evaluated into the tree of installed instances (docs/components.md).
+ * `convex.config.js`, evaluated into the tree of installed instances (docs/components.md#push).
  * Definitions are evaluated dependencies first, so a parent's config sees each child's name;
  * a cycle, an unknown definition or a malformed config fails the push with a clear error.
  */
