@@ -87,6 +87,15 @@ test("a subscription to an app query that reads a component's table updates when
   }
 });
 
+test("a component that uses another: app -> failing -> failing/inner, with the inner counter's own table", async () => {
+  assert.equal(await client.mutation(api.counters!.bumpNested!, { name: "hits" }), 1);
+  assert.equal(await client.mutation(api.counters!.bumpNested!, { name: "hits" }), 2);
+  assert.equal(await client.query(api.counters!.count!, { which: "a", name: "hits" }), 5, "the app's instances are untouched");
+  const r = await runConvex(app, ["run", "--component", "failing/inner", "public:count", '{"name":"hits"}'], deployment());
+  assert.equal(r.code, 0, r.output);
+  assert.equal(r.stdout.trim(), "2");
+});
+
 test("the app cannot read a component's documents, even by id", async () => {
   const id = (await client.mutation(api.counters!.writeInComponent!, { note: "secret" })) as string;
   assert.equal(typeof id, "string");
