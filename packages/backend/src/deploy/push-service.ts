@@ -26,6 +26,7 @@ import { SchemaJob, splitIndexName, type SchemaJobStatus, countDocuments } from 
 import { startPushResponse, UDF_SERVER_VERSION } from "./start-push-response.js";
 import { storageFields } from "./index-diff.js";
 import { combinedSchema, prepareComponents } from "../components/push.js";
+import { splitIndexDiff } from "../components/push-response.js";
 import { analyzeModules } from "../runtime/analyze.js";
 
 const PENDING_LIMIT = 16;
@@ -156,7 +157,7 @@ export class PushService {
   /** `POST /api/deploy2/evaluate_push`: the schema change, computed without doing anything. */
   async evaluate(body: Record<string, unknown>) {
     const prepared = await this.#prepare(body);
-    return { schemaChange: { allocatedComponentIds: {}, schemaIds: {}, indexDiffs: { "": prepared.indexDiff } } };
+    return { schemaChange: { allocatedComponentIds: {}, schemaIds: {}, indexDiffs: splitIndexDiff(prepared.indexDiff, prepared.analysis.components) } };
   }
 
   /** `POST /api/deploy2/evaluate_schema` [1.48]: what the schema push would walk and build. */

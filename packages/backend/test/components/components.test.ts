@@ -96,6 +96,12 @@ test("a component that uses another: app -> failing -> failing/inner, with the i
   assert.equal(r.stdout.trim(), "2");
 });
 
+test("an HTTP action calls a component's query", async () => {
+  const res = await fetch(`${backend.siteUrl}/count?name=hits`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { count: 5 });
+});
+
 test("the app cannot read a component's documents, even by id", async () => {
   const id = (await client.mutation(api.counters!.writeInComponent!, { note: "secret" })) as string;
   assert.equal(typeof id, "string");
