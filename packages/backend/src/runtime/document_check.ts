@@ -16,7 +16,8 @@ export function makeDocumentCheck(analysis: Analysis, ctx: ValidationContext): D
     if (schema.schemaValidation || isComponentTable(t.tableName)) types.set(t.tableName, t.documentType as ValidatorJSON);
   return (table: string, doc: DocumentJSON) => {
     const type = types.get(table);
-    if (!type && !schema.schemaValidation) return;
+    // A component without a schema (or without this table in it) does not validate it.
+    if (!type && (!schema.schemaValidation || isComponentTable(table))) return;
     if (!type)
       throw backendError(
         "BadRequest",
