@@ -14,7 +14,7 @@ import { WebSocket } from "ws";
 import { anyApi } from "convex/server";
 import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "../../src/server/index.js";
-import { pushOnce, runConvex, tempDir } from "../server/fixture.js";
+import { runConvex, tempDir } from "../server/fixture.js";
 import { copyComponentFixture } from "./fixture.js";
 
 const api = anyApi;
@@ -36,8 +36,9 @@ after(async () => {
   await backend?.close();
 });
 
-test("dev --once pushes convex.config.ts with components and generates components.* in _generated/api", async () => {
-  await pushOnce(app, deployment());
+test("dev --once pushes convex.config.ts with components and generates components.* in _generated/api that typecheck", async () => {
+  const r = await runConvex(app, ["dev", "--once", "--typecheck", "enable"], deployment());
+  assert.equal(r.code, 0, r.output);
   const apiTypes = await readFile(join(app, "convex", "_generated", "api.d.ts"), "utf8");
   assert.match(apiTypes, /counterA: import\("@convex-dev\/sharded-counter\/_generated\/component\.js"\)\.ComponentApi<"counterA">/);
   assert.match(apiTypes, /counterB: import\("@convex-dev\/sharded-counter\/_generated\/component\.js"\)\.ComponentApi<"counterB">/);

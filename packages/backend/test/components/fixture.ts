@@ -7,5 +7,7 @@ export async function copyComponentFixture(name: string, packages: readonly stri
   const app = await copyFixture(name);
   await mkdir(join(app, "node_modules", "@convex-dev"), { recursive: true });
   for (const p of packages) await symlink(join(repoRoot, "node_modules", "@convex-dev", p), join(app, "node_modules", "@convex-dev", p), "dir");
+  // For pushes that typecheck the app against the generated `components.*` types.
+  await symlink(join(repoRoot, "node_modules", "typescript"), join(app, "node_modules", "typescript"), "dir");
   return app;
 }
