@@ -27,6 +27,7 @@ import { startPushResponse, UDF_SERVER_VERSION } from "./start-push-response.js"
 import { storageFields } from "./index-diff.js";
 import { combinedSchema, prepareComponents } from "../components/push.js";
 import { splitIndexDiff } from "../components/push-response.js";
+import { versionedComponentModules } from "../components/version.js";
 import { analyzeModules } from "../runtime/analyze.js";
 
 const PENDING_LIMIT = 16;
@@ -222,7 +223,7 @@ export class PushService {
     }
     const before = this.#live?.deployment ?? null;
     const deployment: Deployment = {
-      version: deploymentVersion(pending.request.modules),
+      version: deploymentVersion([...pending.request.modules, ...versionedComponentModules(pending.analysis.components)]),
       modules: pending.request.modules,
       analysis: pending.analysis,
       ...(pending.nodePackages ? { nodePackages: pending.nodePackages } : {}),

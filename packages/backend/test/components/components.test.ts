@@ -179,6 +179,37 @@ test("a function run in a component is logged under its component path", async (
   assert.ok(got.entries.some((e) => e.identifier === "lib:notes" && e.componentPath === "failing"), JSON.stringify(got.entries));
 });
 
+test("a push that changes only a component's code is new code: subscriptions re-run", async () => {
+  const live = new ConvexClient(backend.url, {
+    skipConvexDeploymentUrlCheck: true,
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    logger: false,
+  });
+  const libPath = join(app, "convex", "failing", "lib.ts");
+  const before = await readFile(libPath, "utf8");
+  try {
+    const seen: string[] = [];
+    let wake: () => void = () => {};
+    live.onUpdate(api.counters!.componentCodeVersion!, {}, (v: string) => {
+      seen.push(v);
+      wake();
+    });
+    const until = (v: string) =>
+      new Promise<void>((resolve) => {
+        wake = () => seen.includes(v) && resolve();
+        wake();
+      });
+    await until("v1");
+    await writeFile(libPath, before.replace('handler: async () => "v1"', 'handler: async () => "v2"'));
+    const r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], deployment());
+    assert.equal(r.code, 0, r.output);
+    await until("v2");
+  } finally {
+    await live.close();
+    await writeFile(libPath, before);
+  }
+});
+
 test("a malformed convex.config.ts is refused and the previous push keeps serving", async () => {
   const configPath = join(app, "convex", "convex.config.ts");
   const good = await readFile(configPath, "utf8");
