@@ -6,18 +6,22 @@
 import { badRequest } from "../errors.js";
 import type { ModuleSource } from "../engine/deployment.js";
 import { moduleHash } from "./deployment-store.js";
+import { parseDefinitions, type RawDefinition } from "../components/push.js";
 
 export interface PushRequest {
   readonly dryRun: boolean;
   readonly functions: string;
   readonly modules: readonly ModuleSource[];
+  /** The app's `convex.config.js` (the CLI sends a stand-in when the project has none). */
+  readonly appConfig: ModuleSource | null;
+  readonly componentDefinitions: readonly RawDefinition[];
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === "object" && !Array.isArray(x);
 }
 
-function parseModule(raw: unknown): ModuleSource {
+export function parseModule(raw: unknown): ModuleSource {
   if (!isRecord(raw) || typeof raw.path !== "string" || typeof raw.source !== "string") {
     throw badRequest("InvalidModule", "Each module needs a string `path` and `source`.");
   }
@@ -37,9 +41,6 @@ function parseModule(raw: unknown): ModuleSource {
 export function parsePushRequest(body: Record<string, unknown>, stored: readonly ModuleSource[]): PushRequest {
   const app = body.appDefinition;
   if (!isRecord(app)) throw badRequest("InvalidPush", "The push needs an `appDefinition`.");
-  if (Array.isArray(body.componentDefinitions) && body.componentDefinitions.length > 0) {
-    throw badRequest("ComponentsUnsupported", "Components (convex.config.ts `app.use(...)`) are not supported by Tandem yet.");
-  }
   const changed = Array.isArray(app.changedModules) ? app.changedModules.map(parseModule) : [];
   const unchanged = Array.isArray(app.unchangedModuleHashes) ? app.unchangedModuleHashes : [];
   const modules: ModuleSource[] = [...changed];
@@ -66,5 +67,7 @@ export function parsePushRequest(body: Record<string, unknown>, stored: readonly
     dryRun: body.dryRun === true,
     functions: typeof body.functions === "string" ? body.functions : "convex/",
     modules: modules.filter((m) => !m.path.startsWith("_generated/")),
+    appConfig: isRecord(app.definition) ? parseModule(app.definition) : null,
+    componentDefinitions: parseDefinitions(body.componentDefinitions, parseModule),
   };
 }

@@ -25,6 +25,10 @@ import { parsePushRequest, type PushRequest } from "./push-request.js";
 import { SchemaJob, splitIndexName, type SchemaJobStatus, countDocuments } from "./schema-job.js";
 import { startPushResponse, UDF_SERVER_VERSION } from "./start-push-response.js";
 import { storageFields } from "./index-diff.js";
+import { combinedSchema, prepareComponents } from "../components/push.js";
+import { splitIndexDiff } from "../components/push-response.js";
+import { versionedComponentModules } from "../components/version.js";
+import { analyzeModules } from "../runtime/analyze.js";
 
 const PENDING_LIMIT = 16;
 
@@ -110,6 +114,7 @@ export class PushService {
       throw badRequest("ModuleAnalysisFailed", `Failed to analyze the pushed modules: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (analysis.schema) checkSchema(analysis.schema);
+    analysis = withComponents(analysis, request);
     const appAuth = providersOf(analysis);
     const current = currentIndexes(this.deps.storage.indexes(), this.#live?.deployment.analysis.schema ?? null);
     const next = schemaIndexes(analysis.schema);
@@ -153,7 +158,7 @@ export class PushService {
   /** `POST /api/deploy2/evaluate_push`: the schema change, computed without doing anything. */
   async evaluate(body: Record<string, unknown>) {
     const prepared = await this.#prepare(body);
-    return { schemaChange: { allocatedComponentIds: {}, schemaIds: {}, indexDiffs: { "": prepared.indexDiff } } };
+    return { schemaChange: { allocatedComponentIds: {}, schemaIds: {}, indexDiffs: splitIndexDiff(prepared.indexDiff, prepared.analysis.components) } };
   }
 
   /** `POST /api/deploy2/evaluate_schema` [1.48]: what the schema push would walk and build. */
@@ -218,7 +223,7 @@ export class PushService {
     }
     const before = this.#live?.deployment ?? null;
     const deployment: Deployment = {
-      version: deploymentVersion(pending.request.modules),
+      version: deploymentVersion([...pending.request.modules, ...versionedComponentModules(pending.analysis.components)]),
       modules: pending.request.modules,
       analysis: pending.analysis,
       ...(pending.nodePackages ? { nodePackages: pending.nodePackages } : {}),
@@ -249,6 +254,24 @@ export class PushService {
       await storage.addIndex(table, name, storageFields(i.fields));
     }
   }
+}
+
+/** Adds the installed components to the app's analysis, their tables to its schema. */
+function withComponents(analysis: Analysis, request: PushRequest): Analysis {
+  const components = prepareComponents(request.appConfig, request.componentDefinitions, (modules, label) => {
+    let a: Analysis;
+    try {
+      a = analyzeModules(modules, {}, null);
+    } catch (e) {
+      if (isTandemError(e)) throw e;
+      const message = typeof (e as { message?: unknown } | null)?.message === "string" ? (e as { message: string }).message : String(e);
+      throw badRequest("ModuleAnalysisFailed", `Failed to analyze ${label}: ${message}`);
+    }
+    if (a.schema) checkSchema(a.schema);
+    return a;
+  });
+  if (!components) return analysis;
+  return { ...analysis, schema: combinedSchema(analysis.schema, components), components: { ...components, appSchema: analysis.schema } };
 }
 
 /** The evaluated `auth.config.js` providers (invalid ones fail the push with the auth module's error). */

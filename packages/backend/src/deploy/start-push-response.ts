@@ -7,6 +7,8 @@
 import type { Analysis, ModuleAnalysis } from "../engine/deployment.js";
 import type { SerializedAuthInfo } from "../auth/index.js";
 import type { IndexDiff } from "./index-diff.js";
+import type { ComponentsState } from "../components/types.js";
+import { checkedChildren, splitIndexDiff } from "../components/push-response.js";
 
 export const UDF_SERVER_VERSION = "1.48.0";
 
@@ -28,14 +30,22 @@ function analyzedModule(m: ModuleAnalysis) {
   };
 }
 
-export function schemaChange(pushId: string, indexDiff: IndexDiff) {
+export function schemaChange(pushId: string, indexDiff: IndexDiff, components?: ComponentsState) {
   return {
     allocatedComponentIds: {},
     schemaIds: {},
-    indexDiffs: { "": indexDiff },
+    indexDiffs: splitIndexDiff(indexDiff, components),
     pushId,
   };
 }
+
+function functionsOf(modules: readonly ModuleAnalysis[]) {
+  const functions: Record<string, ReturnType<typeof analyzedModule>> = {};
+  for (const m of modules) functions[m.path] = analyzedModule(m);
+  return functions;
+}
+
+const UDF_CONFIG = { serverVersion: UDF_SERVER_VERSION, importPhaseRngSeed: null, importPhaseUnixTimestamp: null };
 
 export function startPushResponse(input: {
   pushId: string;
@@ -45,8 +55,12 @@ export function startPushResponse(input: {
   indexDiff: IndexDiff;
 }) {
   const { analysis } = input;
-  const functions: Record<string, ReturnType<typeof analyzedModule>> = {};
-  for (const m of analysis.modules) functions[m.path] = analyzedModule(m);
+  const functions = functionsOf(analysis.modules);
+  const components = analysis.components;
+  const definitions: Record<string, unknown> = {};
+  for (const d of Object.values(components?.definitions ?? {})) {
+    definitions[d.definitionPath] = { definition: d.metadata, schema: d.analysis.schema, functions: functionsOf(d.analysis.modules), udfConfig: UDF_CONFIG };
+  }
   const httpModule = analysis.modules.find((m) => m.path === "http.js");
   return {
     environmentVariables: input.environmentVariables,
@@ -55,27 +69,28 @@ export function startPushResponse(input: {
     appAuth: input.appAuth,
     analysis: {
       "": {
-        definition: {
+        definition: components?.app ?? {
           path: "",
           definitionType: { type: "app" },
           childComponents: [],
           httpMounts: {},
           exports: { type: "branch", branch: [] },
         },
-        schema: analysis.schema,
+        schema: components ? components.appSchema : analysis.schema,
         functions,
-        udfConfig: { serverVersion: UDF_SERVER_VERSION, importPhaseRngSeed: null, importPhaseUnixTimestamp: null },
+        udfConfig: UDF_CONFIG,
       },
+      ...definitions,
     },
     app: {
       definitionPath: "",
       componentPath: "",
       args: {},
-      childComponents: {},
+      childComponents: components ? checkedChildren(components, "") : {},
       httpRoutes: { httpModuleRoutes: httpModule?.httpRoutes ?? null, mounts: [] },
       exports: {},
     },
-    schemaChange: schemaChange(input.pushId, input.indexDiff),
+    schemaChange: schemaChange(input.pushId, input.indexDiff, components),
     pushId: input.pushId,
   };
 }

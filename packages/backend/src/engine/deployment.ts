@@ -3,6 +3,8 @@
  * schema, the auth providers, crons and HTTP routes. Shared by push/ (which builds and stores
  * it) and the runtime (which loads and executes it).
  */
+import type { ComponentsState } from "../components/types.js";
+
 export type FunctionKind = "query" | "mutation" | "action";
 
 export interface ModuleSource {
@@ -66,6 +68,8 @@ export interface Analysis {
   readonly schema: SchemaJSON | null;
   /** `auth.config.js` default export, evaluated with the deployment's env vars (null when absent). */
   readonly authConfig: { providers: unknown[] } | null;
+  /** Installed components (`convex.config.ts`); `schema` then also holds their tables under store names. */
+  readonly components?: ComponentsState | undefined;
 }
 
 /**

@@ -4,12 +4,13 @@
  * server-implemented `_system/` functions (system-functions) — and tells listeners what each
  * commit wrote (commit-notifier) and what each execution logged.
  */
+import { logIdentifier } from "../components/addresses.js";
 import { createLogger, type Logger } from "@tandem/shared";
 import type { ConvexJSON, Storage, Timestamp } from "@tandem/storage";
 import { checkArguments } from "../runtime/function-checks.js";
 import type { FileAccess, FilesThreadConfig, StorageCall, StorageCallResult } from "../files/index.js";
 import { analyzeModules } from "../runtime/analyze.js";
-import { displayPath } from "../runtime/paths.js";
+
 import { Committer, otherCommitWrites, type ExecutedTransaction } from "./committer.js";
 import { ExecutionLogs, failure } from "./execution-log.js";
 import { CommitNotifier } from "./commit-notifier.js";
@@ -124,7 +125,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
         const { deployment, fn } = resolve("query", req.path, req.args, req.allowInternal ?? false);
         const journal = req.journal ?? null;
         const { out, tx } = await runner.run({ kind: "query", deployment, fn, args: req.args, identity: req.identity, ts, beginMs: Number(ts / 1_000_000n), journal, afterRun: null });
-        logs.emit("query", displayPath(fn.path), started, out);
+        logs.emit("query", logIdentifier(fn), started, out);
         return { ...out, ts, readSet: tx.readSet };
       } catch (e) {
         return failure(log, e, { ts, readSet: [], journal: null });
@@ -138,7 +139,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
           return { ok: true, value: await system.run("mutation", req.path, req.args, req.identity), logLines: [], ts: storage.latestTs() };
         const r = await mutations.run(req, () => resolve("mutation", req.path, req.args, req.allowInternal ?? false));
         if (!r.ran) return { ok: true, value: r.value, logLines: r.logLines, ts: r.ts };
-        logs.emit("mutation", displayPath(r.fn.path), started, r.out);
+        logs.emit("mutation", logIdentifier(r.fn), started, r.out);
         const { out } = r;
         return out.ok ? { ok: true, value: out.value, logLines: out.logLines, ts: r.ts } : { ok: false, error: out.error, logLines: out.logLines, ts: null };
       } catch (e) {
@@ -153,7 +154,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
           return { ok: true, value: await system.run("action", req.path, req.args, req.identity), logLines: [] };
         const { deployment, fn } = resolve("action", req.path, req.args, req.allowInternal ?? false);
         const out = await runner.runAction(deployment, fn, req.args, req.identity);
-        logs.emit("action", displayPath(fn.path), started, out);
+        logs.emit("action", logIdentifier(fn), started, out);
         return out.ok ? { ok: true, value: out.value, logLines: out.logLines } : { ok: false, error: out.error, logLines: out.logLines };
       } catch (e) {
         return failure(log, e, {});

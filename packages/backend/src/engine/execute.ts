@@ -8,7 +8,12 @@ import type { Transaction } from "../transactions/transaction.js";
 import { ExecutionSyscalls, type EngineCallbacks } from "../runtime/syscalls.js";
 import { runExport } from "../runtime/invoke.js";
 import { LogCollector } from "../runtime/realm.js";
-import type { LoadedDeployment } from "../runtime/loaded-deployment.js";
+import type { LoadedDeployment, ResolvedFunction } from "../runtime/loaded-deployment.js";
+import type { Realm } from "../runtime/realm.js";
+import type { ModuleGraph } from "../runtime/module-loader.js";
+import { tableNamespace } from "../components/types.js";
+import { functionHandle } from "../components/addresses.js";
+import { instanceEnv } from "../components/env.js";
 import type { DocumentCheck } from "../runtime/db-ops.js";
 import { displayPath, type FunctionPath } from "../runtime/paths.js";
 import { toFunctionError } from "../runtime/function-error.js";
@@ -29,8 +34,10 @@ export interface RunInput {
   readonly journal?: string | null;
   /** File storage for queries and mutations (actions reach it through `engine.storage`). */
   readonly files?: FileAccess | null;
-  /** Validates a nested call's arguments and returns its function. */
-  readonly resolveNested: (kind: FunctionKind, path: string, args: ConvexJSON) => FunctionPath;
+  /** The component instance the function belongs to (`""`, the default, is the app). */
+  readonly component?: string;
+  /** Validates a nested call's arguments and returns its function; `caller` is the calling instance. */
+  readonly resolveNested: (kind: FunctionKind, path: string, args: ConvexJSON, caller: string) => ResolvedFunction;
 }
 
 export type RunOutput =
@@ -42,10 +49,40 @@ export { newRequestId };
 export async function runFunction(input: RunInput): Promise<RunOutput> {
   const logs = new LogCollector();
   const journal = { input: input.journal ?? null, output: null as string | null, paginated: false };
-  const { realm, graph } = input.kind === "action" ? input.deployment.actionRealm(input.path.module) : input.deployment.udfRealm();
+  const component = input.component ?? "";
+  const { realm, graph } =
+    input.kind === "action" ? input.deployment.actionRealm(input.path.module, component) : input.deployment.udfRealm(component);
   const requestId = newRequestId();
-  const makeSyscalls = (kind: FunctionKind, path: FunctionPath): ExecutionSyscalls =>
-    new ExecutionSyscalls({
+  const nowMs = input.tx ? input.tx.beginMs : Date.now();
+  // A component sees only the variables its parent bound for it (components/env.ts).
+  const envOf = (name: string) => (name === "" ? input.env : instanceEnv(input.deployment.deployment.analysis.components, name, input.env));
+  /**
+   * Instances this execution has entered: a call into another instance runs in that instance's
+   * realm with its own syscalls (its tables), shared by every call into it until the last returns.
+   */
+  const entered = new Map<string, { syscalls: ExecutionSyscalls; realm: Realm | null; graph: ModuleGraph; depth: number }>();
+  const intoInstance = async (target: ResolvedFunction, kind: FunctionKind, args: ConvexJSON): Promise<ConvexJSON> => {
+    const name = target.component ?? "";
+    let e = entered.get(name);
+    if (!e) {
+      const r = input.deployment.udfRealm(name);
+      e = { syscalls: makeSyscalls(input.kind, target.path, name), realm: r.realm, graph: r.graph, depth: 0 };
+      entered.set(name, e);
+      r.realm.enter({ handler: e.syscalls, logs, nowMs, seed: newSeed(), env: envOf(name) });
+    }
+    e.depth++;
+    try {
+      return await runExport(e.realm ?? realm, e.graph, target.path, kind, args, requestId);
+    } finally {
+      if (--e.depth === 0 && e.realm) {
+        e.syscalls.finish();
+        e.realm.leave();
+        entered.delete(name);
+      }
+    }
+  };
+  function makeSyscalls(kind: FunctionKind, path: FunctionPath, caller: string): ExecutionSyscalls {
+    return new ExecutionSyscalls({
       kind,
       identity: input.identity,
       tx: input.tx,
@@ -53,12 +90,19 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
       check: input.check,
       engine: input.engine,
       deploymentName: input.deploymentName,
-      journal,
       files: { access: input.files ?? null, cloudUrl: input.env.CONVEX_CLOUD_URL ?? "" },
+      // A subscription's journal belongs to the function it subscribed to; pages read by other
+      // instances' code are plain cursor pages.
+      journal: caller === component ? journal : { input: null, output: null, paginated: false },
+      namespace: tableNamespace(caller),
+      createHandle: (p) => {
+        const target = input.deployment.resolveCall(p, caller, input.deployment.kindOfCall(p, caller));
+        return functionHandle(target.component ?? "", displayPath(target.path));
+      },
       nested: async (nestedKind, nestedPath, nestedArgs, limits) => {
-        const target = input.resolveNested(nestedKind, nestedPath, nestedArgs);
+        const target = input.resolveNested(nestedKind, nestedPath, nestedArgs, caller);
         const rollback = nestedKind === "mutation" ? input.tx?.savepoint() : undefined;
-        const call = () => runExport(realm, graph, target, nestedKind, nestedArgs, requestId);
+        const call = () => intoInstance(target, nestedKind, nestedArgs);
         try {
           return await (limits && input.tx ? input.tx.metrics.withLimits(limits, call) : call());
         } catch (e) {
@@ -67,13 +111,16 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
         }
       },
     });
-  const syscalls = makeSyscalls(input.kind, input.path);
+  }
+  const syscalls = makeSyscalls(input.kind, input.path, component);
+  // The instance the function runs in is entered for its whole run (it is left below).
+  entered.set(component, { syscalls, realm: null, graph, depth: 1 });
   realm.enter({
     handler: syscalls,
     logs,
-    nowMs: input.tx ? input.tx.beginMs : Date.now(),
+    nowMs,
     seed: newSeed(),
-    env: input.env,
+    env: envOf(component),
   });
   try {
     const value = await runExport(realm, graph, input.path, input.kind, input.args, requestId);

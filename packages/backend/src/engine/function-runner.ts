@@ -100,7 +100,7 @@ export class FunctionRunner {
     const pool = this.#pool;
     if (pool) {
       const catalogVersion = this.#o.live.catalogVersion;
-      const r = await pool.run({ kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion }, req.urgent ?? false);
+      const r = await pool.run({ kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion, component: fn.component ?? "" }, req.urgent ?? false);
       const out: RunOutput = r.out;
       const tx: ExecutedTransaction = { ts, readSet: r.readSet, prepared: r.prepared };
       if (afterRun) await afterRun(out, tx);
@@ -125,7 +125,7 @@ export class FunctionRunner {
 
   async runAction(deployment: LoadedDeployment, fn: ResolvedFunction, args: ConvexJSON, identity: Identity): Promise<RunOutput> {
     if (this.#actionPool)
-      return checkReturnValue(fn.meta, await this.#actionPool.run({ path: fn.path, args, identity }), this.#o.live.validation);
+      return checkReturnValue(fn.meta, await this.#actionPool.run({ path: fn.path, args, identity, component: fn.component ?? "" }), this.#o.live.validation);
     return this.#runHere(deployment, fn, "action", args, identity, null, null, null);
   }
 
@@ -167,10 +167,11 @@ export class FunctionRunner {
         deploymentName,
         journal,
         files: this.#o.files?.access ?? null,
-        resolveNested: (k, p, a) => {
-          const target = deployment.resolve(p, k, true);
+        component: fn.component ?? "",
+        resolveNested: (k, p, a, caller) => {
+          const target = deployment.resolveCall(p, caller, k);
           checkArgsMatch(target.meta, a, live.validation);
-          return target.path;
+          return target;
         },
       });
       const out = checkReturnValue(fn.meta, ran, live.validation);

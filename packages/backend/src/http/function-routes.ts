@@ -4,6 +4,7 @@
  * `/api/run/<mod>/<fn>`, `/api/query_ts`, `/api/query_at_ts`, `/api/query_batch`.
  */
 import { backendError, badRequest } from "../errors.js";
+import { componentCall } from "../components/admin-call.js";
 import type { ConvexJSON, Timestamp } from "@tandem/storage";
 import type { EngineAdmin, Engine, FunctionKind, Identity, Outcome } from "../engine/types.js";
 import { parseJsonObject } from "./body.js";
@@ -129,8 +130,11 @@ export function functionRoutes(deps: FunctionApiDeps): Route[] {
           throw backendError("Forbidden", "Unauthorized", "/api/function requires an admin key.");
         }
         const body = parseJsonObject(await req.body());
-        if (body.componentPath !== undefined && body.componentPath !== null && body.componentPath !== "") {
-          throw badRequest("ComponentsUnsupported", "Components are not supported by this deployment.");
+        if (typeof body.componentPath === "string" && body.componentPath !== "") {
+          const { handle, kind } = componentCall(engine.current(), body.componentPath, requirePath(body.path));
+          if (kind === null)
+            return udfReply(udfError(`Could not find function for '${String(body.path)}' in component '${body.componentPath}'.`, newRequestId()));
+          return udfReply(await run(kind, { path: handle, args: unwrapArgs(body.args), format: parseFormat(body.format, DEFAULT_FORMAT) }, identity));
         }
         // Here `args` is the bare argument object (docs/http-api.md#function-endpoints).
         const call: Call = {

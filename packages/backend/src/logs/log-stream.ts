@@ -11,7 +11,8 @@ export interface FunctionExecutionJson {
   kind: "Completion";
   udfType: "Query" | "Mutation" | "Action" | "HttpAction";
   identifier: string;
-  componentPath: null;
+  /** The component instance of a function run directly in one (`npx convex run --component`). */
+  componentPath: string | null;
   timestamp: number;
   logLines: string[];
   executionTime: number;
@@ -58,8 +59,7 @@ function toJson(log: ExecutionLog, executionId: string, requestId: string): Func
   return {
     kind: "Completion",
     udfType: UDF_TYPE[log.kind],
-    identifier: log.identifier,
-    componentPath: null,
+    ...splitHandle(log.identifier),
     timestamp: log.timestamp,
     logLines: [...log.logLines],
     executionTime: log.executionTimeSeconds,
@@ -74,6 +74,12 @@ function toJson(log: ExecutionLog, executionId: string, requestId: string): Func
     environment: "isolate",
     usageStats: EMPTY_USAGE,
   };
+}
+
+/** A function run through a handle (`function://<instance>#<udf path>`) is logged under its instance. */
+function splitHandle(identifier: string): { identifier: string; componentPath: string | null } {
+  const m = /^function:\/\/([^#]*)#(.+)$/.exec(identifier);
+  return m ? { identifier: m[2]!, componentPath: m[1] === "" ? null : m[1]! } : { identifier, componentPath: null };
 }
 
 export class LogStream {

@@ -63,8 +63,15 @@ function userFields(obj: Record<string, ConvexJSON>, op: string): Record<string,
   return obj;
 }
 
-export async function insert(tx: Transaction, tableArg: unknown, value: unknown, check: DocumentCheck): Promise<DocumentId> {
-  const table = checkUserTable(tableArg, "db.insert");
+export async function insert(
+  tx: Transaction,
+  tableArg: unknown,
+  value: unknown,
+  check: DocumentCheck,
+  /** The store's name for the table (a component's tables are namespaced). */
+  toStorage: (table: string) => string = (t) => t,
+): Promise<DocumentId> {
+  const table = toStorage(checkUserTable(tableArg, "db.insert"));
   const fields = userFields(checkFields(value, "db.insert"), "db.insert");
   if ("_id" in fields || "_creationTime" in fields)
     throw badRequest("InvalidDocument", "System fields `_id` and `_creationTime` are set by the database and may not be provided to db.insert.");

@@ -22,6 +22,8 @@ import type { VectorSearchRequest, VectorSearchResult } from "../search/search-r
 import { readSearchPage, SearchStream, searchSourceOf } from "../search/search-stream.js";
 import { schedulerSyscall } from "../scheduler/syscalls.js";
 import { isStorageSyscall, storageJsSyscall, storageSyscall, type FileAccess, type StorageCall, type StorageCallResult } from "../files/index.js";
+import { ROOT_NAMESPACE, type TableNamespace } from "../components/types.js";
+import { isComponentAddress } from "../components/addresses.js";
 
 /** What actions reach through `ctx.runQuery/runMutation/runAction`. */
 export interface EngineCallbacks {
@@ -51,6 +53,10 @@ export interface SyscallContext {
   readonly journal: { input: string | null; output: string | null; paginated: boolean };
   /** File storage for queries and mutations; `cloudUrl` prefixes the URLs it hands out. */
   readonly files?: { readonly access: FileAccess | null; readonly cloudUrl: string };
+  /** The tables of the component instance the code belongs to (the app's when absent). */
+  readonly namespace?: TableNamespace;
+  /** `createFunctionHandle` for a function named relative to this code's instance. */
+  readonly createHandle?: (path: string) => string;
 }
 
 const S = (v: unknown) => JSON.stringify(v);
@@ -60,8 +66,29 @@ export class ExecutionSyscalls implements SyscallHandler {
   readonly #streams = new Map<number, QueryStream | SearchStream>();
   #nextStream = 1;
 
+  readonly #ns: TableNamespace;
+
   constructor(context: SyscallContext) {
     this.#c = context;
+    this.#ns = context.namespace ?? ROOT_NAMESPACE;
+  }
+
+  /** The query with its table named as the store knows it. */
+  #scoped(query: ConvexJSON | undefined): ConvexJSON | undefined {
+    if (this.#ns === ROOT_NAMESPACE) return query;
+    const q = query as { source?: { tableName?: unknown; indexName?: unknown } } | null;
+    const src = q?.source;
+    if (!src) return query;
+    if (typeof src.tableName === "string") return { ...q, source: { ...src, tableName: this.#ns.toStorage(src.tableName) } } as ConvexJSON;
+    if (typeof src.indexName === "string") return { ...q, source: { ...src, indexName: this.#ns.toStorage(src.indexName) } } as ConvexJSON;
+    return query;
+  }
+
+  /** An id of one of this instance's tables (others are "not found", as for a deleted table). */
+  #ownId(tx: Transaction, id: ConvexJSON | undefined, op: string, table: string | undefined): string | undefined {
+    const r = tableOfId(tx, id, op, table === undefined ? undefined : this.#ns.toStorage(table));
+    if (this.#ns.fromStorage(r.table) === null) throw badRequest("InvalidArgument", `Invalid argument \`id\` for \`${op}\`: Table for ID "${String(id)}" not found`);
+    return r.table;
   }
 
   /** Records the read ranges of streams the code never closed. */
@@ -87,13 +114,14 @@ export class ExecutionSyscalls implements SyscallHandler {
     switch (op) {
       case "1.0/queryStream": {
         const tx = this.#tx("db.query");
-        const search = searchSourceOf(args.query);
+        const query = this.#scoped(args.query);
+        const search = searchSourceOf(query);
         if (search) {
           const id = this.#nextStream++;
           this.#streams.set(id, new SearchStream(tx, tx.catalog.search, search.source, search.operators));
           return S({ queryId: id });
         }
-        const plan = compileQuery(args.query, tx.catalog, isSystemQuery(args.query));
+        const plan = compileQuery(query, tx.catalog, isSystemQuery(query));
         const id = this.#nextStream++;
         if ("empty" in plan) tx.recordRange(tableMarkerRange(plan.table));
         this.#streams.set(id, new QueryStream(tx, "empty" in plan ? null : plan));
@@ -110,7 +138,7 @@ export class ExecutionSyscalls implements SyscallHandler {
         const idString = String(args.idString);
         try {
           const r = tableOfId(tx, idString, "db.normalizeId");
-          return S({ id: r.table === table ? r.id : null });
+          return S({ id: r.table === this.#ns.toStorage(table) ? r.id : null });
         } catch {
           return S({ id: null });
         }
@@ -149,12 +177,15 @@ export class ExecutionSyscalls implements SyscallHandler {
         const isSystem = args.isSystem === true;
         let resolved;
         try {
-          resolved = tableOfId(tx, args.id, "db.get", typeof args.table === "string" ? args.table : undefined);
+          resolved = tableOfId(tx, args.id, "db.get", typeof args.table === "string" ? this.#ns.toStorage(args.table) : undefined);
         } catch (e) {
           if (typeof args.id === "string" && /Table for ID/.test((e as Error).message)) return null;
           throw e;
         }
-        if (resolved.table.startsWith("_") !== isSystem)
+        // Another instance's (or the app's) table does not exist for this code.
+        const visible = this.#ns.fromStorage(resolved.table);
+        if (visible === null) return null;
+        if (visible.startsWith("_") !== isSystem)
           throw badRequest("SystemTableError", isSystem ? "User tables can only be accessed with db, not db.system." : "System tables can only be accessed with db.system.");
         return await tx.get(resolved.id, resolved.table);
       }
@@ -168,15 +199,16 @@ export class ExecutionSyscalls implements SyscallHandler {
         const tx = this.#tx("paginate");
         if (c.journal.paginated) throw badRequest("MultiplePaginatedDatabaseQueries", "This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.");
         c.journal.paginated = true;
+        const query = this.#scoped(args.query);
         const endCursor = typeof args.endCursor === "string" ? args.endCursor : journalEndCursor(c.journal.input);
         const cursor = typeof args.cursor === "string" ? args.cursor : null;
-        const search = searchSourceOf(args.query);
+        const search = searchSourceOf(query);
         if (search) {
           const result = await readSearchPage(new SearchStream(tx, tx.catalog.search, search.source, search.operators), { cursor, endCursor, pageSize: Number(args.pageSize) });
           c.journal.output = encodeJournal(result.continueCursor);
           return result;
         }
-        const plan = compileQuery(args.query, tx.catalog, isSystemQuery(args.query));
+        const plan = compileQuery(query, tx.catalog, isSystemQuery(query));
         if ("empty" in plan) {
           tx.recordRange(tableMarkerRange(plan.table));
           return { page: [], isDone: true, continueCursor: "_end", splitCursor: null, pageStatus: null };
@@ -192,7 +224,8 @@ export class ExecutionSyscalls implements SyscallHandler {
       }
       case "1.0/count": {
         const tx = this.#tx("count");
-        const plan = compileQuery({ source: { type: "FullTableScan", tableName: String(args.table), order: null } }, tx.catalog, String(args.table).startsWith("_"));
+        const table = this.#ns.toStorage(String(args.table));
+        const plan = compileQuery({ source: { type: "FullTableScan", tableName: table, order: null } }, tx.catalog, table.startsWith("_"));
         if ("empty" in plan) {
           tx.recordRange(tableMarkerRange(plan.table));
           return 0;
@@ -203,19 +236,25 @@ export class ExecutionSyscalls implements SyscallHandler {
         return n;
       }
       case "1.0/insert":
-        return { _id: await insert(this.#writable("db.insert"), args.table, args.value, c.check) };
-      case "1.0/shallowMerge":
-        return await patch(this.#writable("db.patch"), args.id, args.value, optTable(args), c.check);
-      case "1.0/replace":
-        return await replace(this.#writable("db.replace"), args.id, args.value, optTable(args), c.check);
-      case "1.0/remove":
-        return await remove(this.#writable("db.delete"), args.id, optTable(args));
+        return { _id: await insert(this.#writable("db.insert"), args.table, args.value, c.check, this.#ns.toStorage) };
+      case "1.0/shallowMerge": {
+        const tx = this.#writable("db.patch");
+        return await patch(tx, args.id, args.value, this.#ownId(tx, args.id, "db.patch", optTable(args)), c.check);
+      }
+      case "1.0/replace": {
+        const tx = this.#writable("db.replace");
+        return await replace(tx, args.id, args.value, this.#ownId(tx, args.id, "db.replace", optTable(args)), c.check);
+      }
+      case "1.0/remove": {
+        const tx = this.#writable("db.delete");
+        return await remove(tx, args.id, this.#ownId(tx, args.id, "db.delete", optTable(args)));
+      }
       case "1.0/getUserIdentity":
         return identityJSON(c.identity);
       case "1.0/getTransactionMetrics":
         return this.#tx("getTransactionMetrics").metrics.toJSON();
       case "1.0/getFunctionMetadata":
-        return { name: c.functionName, componentPath: "" };
+        return { name: c.functionName, componentPath: this.#ns.componentPath };
       case "1.0/getDeploymentMetadata":
         return { name: c.deploymentName, region: null, class: "s16" };
       case "1.0/getRequestMetadata":
@@ -236,7 +275,7 @@ export class ExecutionSyscalls implements SyscallHandler {
         return await c.engine.vectorSearch(args.query as unknown as VectorSearchRequest);
       }
       case "1.0/createFunctionHandle":
-        return `function://${functionName(args)}`;
+        return c.createHandle ? c.createHandle(functionName(args)) : `function://${functionName(args)}`;
       case "1.0/schedule":
       case "1.0/cancel_job":
       case "1.0/actions/schedule":
@@ -250,10 +289,21 @@ export class ExecutionSyscalls implements SyscallHandler {
     }
   }
 
+  /**
+   * The function `args` names, as a path the engine resolves from the app: a component's own
+   * functions and its children's travel as function handles. Whatever hands a path to the
+   * engine for later (actions' calls, scheduled functions) should store this form.
+   */
+  engineAddress(args: Record<string, ConvexJSON>): string {
+    const name = functionName(args);
+    const c = this.#c;
+    return c.createHandle && (this.#ns.componentPath !== "" || isComponentAddress(name)) ? c.createHandle(name) : name;
+  }
+
   async #fromAction(op: string, args: Record<string, ConvexJSON>): Promise<unknown> {
     const c = this.#c;
     if (c.kind !== "action") throw new Error(`Unknown async operation ${op}`);
-    const req = { path: functionName(args), args: (args.args ?? {}) as ConvexJSON, identity: c.identity, allowInternal: true };
+    const req = { path: this.engineAddress(args), args: (args.args ?? {}) as ConvexJSON, identity: c.identity, allowInternal: true };
     const r =
       op === "1.0/actions/query"
         ? await c.engine.runQuery(req)
@@ -290,9 +340,11 @@ export function functionName(args: Record<string, ConvexJSON>): string {
   if (typeof args.reference === "string") {
     const m = /^_reference\/function\/(.+)$/.exec(args.reference);
     if (m) return m[1]!;
-    throw badRequest("InvalidFunctionCall", `Component references are not supported yet: ${args.reference}`);
+    // `_reference/childComponent/...`: resolved relative to the caller (components/addresses.ts).
+    if (args.reference.startsWith("_reference/childComponent/")) return args.reference;
+    throw badRequest("InvalidFunctionCall", `Unsupported function reference: ${args.reference.slice(0, 200)}`);
   }
-  if (typeof args.functionHandle === "string") return args.functionHandle.replace(/^function:\/\//, "").replace(/^[^#]*#/, "");
+  if (typeof args.functionHandle === "string") return args.functionHandle;
   throw badRequest("InvalidFunctionCall", "Missing function name");
 }
 

@@ -12,6 +12,8 @@ export interface ActionJob {
   readonly path: FunctionPath;
   readonly args: ConvexJSON;
   readonly identity: Identity;
+  /** Component instance of the function (`""` or absent: the app). */
+  readonly component?: string;
 }
 
 export type EngineCall =

@@ -89,7 +89,8 @@ async function run(id: number, job: ActionJob): Promise<void> {
       check: () => {},
       engine,
       deploymentName: data.deploymentName,
-      resolveNested: (k, p) => dep.resolve(p, k, true).path,
+      component: job.component ?? "",
+      resolveNested: (k, p, _a, caller) => dep.resolveCall(p, caller, k),
     });
     send({ type: "done", id, out });
   } catch (e) {

@@ -23,6 +23,8 @@ export interface RunJob {
   readonly journal: string | null;
   /** Bumped by the engine whenever tables or indexes change, so the worker reloads its catalog. */
   readonly catalogVersion: number;
+  /** Component instance of the function (`""` or absent: the app). */
+  readonly component?: string;
 }
 
 export type ToWorker =

@@ -143,7 +143,7 @@ async function run(id: number, job: RunJob): Promise<void> {
     const ctx = validationContext(storage);
     // Arguments and return values are checked here rather than on the main thread, which every
     // request passes through.
-    const meta = dep.metaOf(job.path) ?? missingFunction(job);
+    const meta = dep.metaOf(job.path, job.component ?? "") ?? missingFunction(job);
     checkArguments(meta, job.args, ctx);
     const tx = new Transaction(storage.snapshot(job.ts), catalogOf(storage), { readOnly: job.kind === "query", beginMs: job.beginMs });
     const ran = await runFunction({
@@ -159,10 +159,11 @@ async function run(id: number, job: RunJob): Promise<void> {
       deploymentName: data.deploymentName,
       journal: job.journal,
       files,
-      resolveNested: (k, p, a) => {
-        const target = dep.resolve(p, k, true);
+      component: job.component ?? "",
+      resolveNested: (k, p, a, caller) => {
+        const target = dep.resolveCall(p, caller, k);
         checkArgsMatch(target.meta, a, ctx);
-        return target.path;
+        return target;
       },
     });
     const out = checkReturnValue(meta, ran, ctx);

@@ -1,0 +1,13 @@
+/** A copy of a fixture app that installs components from npm: `@convex-dev/*` linked from the repo. */
+import { mkdir, symlink } from "node:fs/promises";
+import { join } from "node:path";
+import { copyFixture, repoRoot } from "../server/fixture.js";
+
+export async function copyComponentFixture(name: string, packages: readonly string[]): Promise<string> {
+  const app = await copyFixture(name);
+  await mkdir(join(app, "node_modules", "@convex-dev"), { recursive: true });
+  for (const p of packages) await symlink(join(repoRoot, "node_modules", "@convex-dev", p), join(app, "node_modules", "@convex-dev", p), "dir");
+  // For pushes that typecheck the app against the generated `components.*` types.
+  await symlink(join(repoRoot, "node_modules", "typescript"), join(app, "node_modules", "typescript"), "dir");
+  return app;
+}
