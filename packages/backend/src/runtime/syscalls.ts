@@ -280,7 +280,8 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/cancel_job":
       case "1.0/actions/schedule":
       case "1.0/actions/cancel_job":
-        return await schedulerSyscall(op, args, { kind: c.kind, tx: c.tx, engine: c.engine, functionName });
+        // Stored as an engine address, so a component schedules its own (or its children's) functions.
+        return await schedulerSyscall(op, args, { kind: c.kind, tx: c.tx, engine: c.engine, functionName: (a) => this.engineAddress(a) });
       default:
         if (isStorageSyscall(op)) return await storageSyscall(this.#storage(), op, args);
         if (op.includes("vectorSearch"))
