@@ -13,6 +13,7 @@ import { serviceOptionsFrom, type ServerFlags } from "../options.js";
 import { startServices } from "../services.js";
 import { CliError, type Io } from "../io.js";
 import { connectDevWebhook } from "./webhooks.js";
+import { DRAIN_TIMEOUT_MS } from "./serve.js";
 
 export interface DevFlags extends ServerFlags {
   dir?: string;
@@ -104,6 +105,7 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    await backend.drain(DRAIN_TIMEOUT_MS);
     await services.close();
   }
 }
