@@ -10,14 +10,21 @@ export type LifecycleState = "starting" | "ready" | "draining";
 export class Lifecycle {
   #state: LifecycleState = "starting";
   #inFlight = 0;
+  #calls = 0;
   #idle: Array<() => void> = [];
 
   get state(): LifecycleState {
     return this.#state;
   }
 
+  /** HTTP requests and function calls not yet finished. */
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  /** Function calls (queries, mutations, actions) not yet finished. */
+  get calls(): number {
+    return this.#calls;
   }
 
   ready(): void {
@@ -28,10 +35,14 @@ export class Lifecycle {
     this.#state = "draining";
   }
 
-  /** Counts `work` as in flight until it settles. */
-  track<T>(work: Promise<T>): Promise<T> {
+  /** Counts a function call as in flight until it settles. */
+  trackCall<T>(work: Promise<T>): Promise<T> {
     this.#inFlight++;
-    return work.finally(() => this.#done());
+    this.#calls++;
+    return work.finally(() => {
+      this.#calls--;
+      this.#done();
+    });
   }
 
   /** Counts an HTTP exchange until its response is finished or its socket closes. */
@@ -92,9 +103,8 @@ export function answerProbe(lifecycle: Lifecycle, req: IncomingMessage, res: Ser
   return false;
 }
 
-/** While starting or draining, everything but the probes gets 503 (and the connection closes when draining). */
+/** While starting or draining, everything but the probes gets 503. */
 export function refuseUnavailable(lifecycle: Lifecycle, res: ServerResponse): void {
-  if (lifecycle.state === "draining") res.setHeader("Connection", "close");
   res.setHeader("Retry-After", "1");
   send(res, 503, lifecycle.state === "draining" ? "This server is shutting down." : "This server is starting.");
 }

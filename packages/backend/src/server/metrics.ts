@@ -50,10 +50,12 @@ export function createBackendMetrics(s: MetricSources): { registry: Registry; de
   });
   new Gauge({
     name: "tandem_in_flight",
-    help: "HTTP requests and function calls in flight.",
+    help: "Work a drain waits for: HTTP requests and function calls not yet finished.",
+    labelNames: ["what"] as const,
     registers: [registry],
     collect() {
-      this.set(s.lifecycle.inFlight);
+      this.set({ what: "function_calls" }, s.lifecycle.calls);
+      this.set({ what: "requests" }, s.lifecycle.inFlight - s.lifecycle.calls);
     },
   });
   new Gauge({

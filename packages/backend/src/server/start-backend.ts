@@ -138,6 +138,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   let serveApi: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let serveSite: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   const front = (serve: () => typeof serveApi) => (req: IncomingMessage, res: ServerResponse) => {
+    // Keep-alive clients learn to go elsewhere from the answer itself, not from a socket cut under them.
+    if (lifecycle.state === "draining") res.setHeader("Connection", "close");
     if (answerProbe(lifecycle, req, res)) return;
     const handler = serve();
     if (!handler || lifecycle.state === "draining") return refuseUnavailable(lifecycle, res);
@@ -254,9 +256,6 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
         detachFiles();
         await sync?.close();
         await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
-        // After a drain the servers no longer listen, so closeServer left their sockets alone.
-        apiServer.closeAllConnections();
-        siteServer.closeAllConnections();
         await scheduler?.close();
         await engine.close();
         await storage.close();
@@ -277,11 +276,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       drain: (timeoutMs = 10_000) =>
         (drained ??= (async () => {
           lifecycle.startDraining();
-          // No new connections; idle keep-alive ones go now, busy ones after their response.
-          apiServer.close();
-          siteServer.close();
-          apiServer.closeIdleConnections();
-          siteServer.closeIdleConnections();
+          // Still listening, so probes see 503 and new requests get a clean 503 (with
+          // `Connection: close`) rather than a refused connection.
           await lifecycle.idle(timeoutMs);
           await close();
         })()),

@@ -13,7 +13,7 @@ export function trackedEngine(engine: TandemEngine, lifecycle: Lifecycle): Tande
       const value: unknown = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
       if (!TRACKED.has(prop)) return value.bind(target);
-      return (...args: unknown[]) => lifecycle.track(Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)));
+      return (...args: unknown[]) => lifecycle.trackCall(Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)));
     },
   });
 }
