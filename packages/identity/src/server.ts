@@ -3,6 +3,7 @@
  * (secret key, signing key, the `convex` template) and reuses it afterwards, then serves the
  * Frontend API, Backend API, discovery/JWKS and (development) the dev inbox on node:http.
  */
+import { createIdentityMetrics, type IdentityMetrics } from "./http/metrics.js";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { silentLogger } from "@tandem/shared";
@@ -111,6 +112,7 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
   // `/health` (up) and `/ready` (take traffic: not while starting or closing), docs/operations.md.
   let state: "starting" | "ready" | "draining" = "starting";
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  let metrics: IdentityMetrics | null = null;
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "").split("?")[0];
     if (path === "/health" || path === "/ready") {
@@ -122,6 +124,8 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
       res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "1" });
       return void res.end(state === "draining" ? "This server is shutting down." : "This server is starting.");
     }
+    if (metrics && req.method === "GET" && path === "/metrics") return void metrics.answer(req, res);
+    metrics?.observe(req, res);
     handle(req, res);
   });
   const port = await listen(server, opts.port ?? DEFAULT_PORT, host);
@@ -142,6 +146,7 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
   });
   dispatcher.start();
   handle = createRequestHandler({ svc, issuer, allowedOrigins: opts.allowedOrigins ?? [], secureCookies: issuer.startsWith("https:"), logger });
+  metrics = createIdentityMetrics(svc.store, svc.instance.secretKey, opts.clock ?? Date.now);
   state = "ready";
   logger.info("identity service listening", { url, issuer, instance: svc.instance.kind });
   return {
