@@ -6,6 +6,7 @@ import { runCommand } from "./commands/run.js";
 import { doctorAuth, type DoctorAuthFlags } from "./commands/doctor-auth.js";
 import { runServe, type ServeFlags } from "./commands/serve.js";
 import { registerWebhooks } from "./commands/webhooks.js";
+import { registerBackup } from "./commands/backup.js";
 import type { DeploymentFlags } from "./deployment.js";
 import { CliError, processIo, type Io } from "./io.js";
 import { addServerOptions } from "./options.js";
@@ -90,6 +91,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
   });
 
   registerWebhooks(program, io, (c) => (code = c));
+  registerBackup(program, io, (c) => (code = c));
 
   try {
     await program.parseAsync([...argv], { from: "user" });

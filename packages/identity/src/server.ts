@@ -3,7 +3,8 @@
  * (secret key, signing key, the `convex` template) and reuses it afterwards, then serves the
  * Frontend API, Backend API, discovery/JWKS and (development) the dev inbox on node:http.
  */
-import { createServer, type Server } from "node:http";
+import { createIdentityMetrics, type IdentityMetrics } from "./http/metrics.js";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { silentLogger } from "@tandem/shared";
 import { DEFAULT_NATIVE_TOKEN_LIFETIME_SECONDS, DEFAULT_PORT, resolveSecurity, SESSION_CLOCK_SKEW_SECONDS, type IdentityServerOptions } from "./config.js";
@@ -108,6 +109,25 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
   const logger = (opts.logger ?? silentLogger).child("identity");
   const server = createServer();
   server.keepAliveTimeout = 65_000;
+  // `/health` (up) and `/ready` (take traffic: not while starting or closing), docs/operations.md.
+  let state: "starting" | "ready" | "draining" = "starting";
+  let handle: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  let metrics: IdentityMetrics | null = null;
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "").split("?")[0];
+    if (path === "/health" || path === "/ready") {
+      const ok = path === "/health" || state === "ready";
+      res.writeHead(ok ? 200 : 503, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
+      return void res.end(path === "/health" ? "OK" : state);
+    }
+    if (!handle || state === "draining") {
+      res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "1" });
+      return void res.end(state === "draining" ? "This server is shutting down." : "This server is starting.");
+    }
+    if (metrics && req.method === "GET" && path === "/metrics") return void metrics.answer(req, res);
+    metrics?.observe(req, res);
+    handle(req, res);
+  });
   const port = await listen(server, opts.port ?? DEFAULT_PORT, host);
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const issuer = (opts.publicUrl ?? url).replace(/\/+$/, "");
@@ -125,10 +145,9 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
     retryBaseMs: opts.webhookRetryMs ?? retryBaseFromEnv(),
   });
   dispatcher.start();
-  server.on(
-    "request",
-    createRequestHandler({ svc, issuer, allowedOrigins: opts.allowedOrigins ?? [], secureCookies: issuer.startsWith("https:"), logger }),
-  );
+  handle = createRequestHandler({ svc, issuer, allowedOrigins: opts.allowedOrigins ?? [], secureCookies: issuer.startsWith("https:"), logger });
+  metrics = createIdentityMetrics(svc.store, svc.instance.secretKey, opts.clock ?? Date.now);
+  state = "ready";
   logger.info("identity service listening", { url, issuer, instance: svc.instance.kind });
   return {
     url,
@@ -139,6 +158,7 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
       return (await svc.store.listInbox(svc.instanceId, 100)).map((m) => ({ to: m.to, subject: m.subject, text: m.text, code: m.code, createdAt: m.createdAt }));
     },
     async close() {
+      state = "draining";
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -12,3 +12,4 @@ export type { Dialect } from "./store/dialect.js";
 export { docKeyOf, idOfDocKey } from "./store/doc-key.js";
 export { BUILTIN_INDEXES, USER_TABLE_NUMBERS, SYSTEM_TABLE_NUMBERS, isSystemTableName } from "./store/names.js";
 export { nextTimestamp, nowNanos } from "./store/clock.js";
+export { backupSqliteFile, checkSqliteFile } from "./sqlite/online-backup.js";

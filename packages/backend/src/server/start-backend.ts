@@ -2,7 +2,7 @@
  * One deployment in one process: storage (SQLite, or the database `database` names) + engine + HTTP API + sync WebSocket + push API
  * on the main port, HTTP actions on the site port (docs/architecture.md#composition).
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createLogger, type Logger } from "@tandem/shared";
@@ -21,6 +21,9 @@ import { closeServer, listen, originOf } from "./listen.js";
 import { createSiteHandler } from "../http-actions/site-handler.js";
 import { DeploymentAuth } from "./user-auth.js";
 import { BACKEND_VERSION } from "./version.js";
+import { Lifecycle, answerProbe, refuseUnavailable, type LifecycleState } from "./lifecycle.js";
+import { answerMetrics, createBackendMetrics, scheduledBacklogOf } from "./metrics.js";
+import { trackedEngine } from "./tracked-engine.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
 import { installAuthDoctor, registerFrontendSystemFunctions } from "../system/index.js";
 import { Scheduler, listCronJobs, registerSchedulerSystemFunctions, systemClock, type Clock } from "../scheduler/index.js";
@@ -91,6 +94,14 @@ export interface Backend {
   environmentVariables(): Readonly<Record<string, string>>;
   /** Sets deployment env vars as `npx convex env set` would (`null` removes one). */
   setEnvironmentVariables(vars: Readonly<Record<string, string | null>>): Promise<void>;
+  /** `starting`, `ready` or `draining`, as `GET /ready` reports it. */
+  readonly state: LifecycleState;
+  /**
+   * Graceful stop (docs/operations.md#graceful-drain): `/ready` turns 503, no new connections are
+   * taken, in-flight requests and function calls finish (up to `timeoutMs`, default 10 s), sync
+   * clients are closed with 1001 so they reconnect, then everything closes.
+   */
+  drain(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -122,6 +133,23 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
 
   const apiServer = createServer({ keepAliveTimeout: 65_000 });
   const siteServer = createServer({ keepAliveTimeout: 65_000 });
+  // Answers probes from the first moment the port is open; the routes arrive once wired.
+  const lifecycle = new Lifecycle();
+  let serveApi: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  let serveSite: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  const front = (serve: () => typeof serveApi) => (req: IncomingMessage, res: ServerResponse) => {
+    // Keep-alive clients learn to go elsewhere from the answer itself, not from a socket cut under them.
+    if (lifecycle.state === "draining") res.setHeader("Connection", "close");
+    if (answerProbe(lifecycle, req, res)) return;
+    const handler = serve();
+    if (!handler || lifecycle.state === "draining") return refuseUnavailable(lifecycle, res);
+    // Long polls would hold a drain for their whole wait; they are safe to cut.
+    if (!req.url?.startsWith("/api/stream_function_logs")) lifecycle.trackResponse(res);
+    handler(req, res);
+  };
+  apiServer.on("request", front(() => serveApi));
+  siteServer.on("request", front(() => serveSite));
+  const tracked = trackedEngine(engine, lifecycle);
   let sync: SyncServer | null = null;
   let scheduler: Scheduler | null = null;
   let detachFiles = () => {};
@@ -192,19 +220,24 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     };
     const routes = [
       ...metaRoutes({ instanceName, version: BACKEND_VERSION }),
-      ...functionRoutes({ engine, auth }),
+      ...functionRoutes({ engine: tracked, auth }),
       ...deployRoutes({ push, auth, urls }),
       ...envRoutes({ env, auth }),
       ...logRoutes({ logs, auth, ...(options.logPollMs !== undefined ? { logPollMs: options.logPollMs } : {}) }),
       ...dataRoutes({ imports, exports, auth }),
     ];
     const api = storageHttp(files, logger.child("files"), createRouter(routes, logger.child("http")));
-    const site = createSiteHandler({ engine, auth, siteOrigin: () => urls.site, logger: logger.child("http-actions") });
-    siteServer.on("request", site);
+    const site = createSiteHandler({ engine: tracked, auth, siteOrigin: () => urls.site, logger: logger.child("http-actions") });
+    const metrics = createBackendMetrics({ engine, sync: () => sync, lifecycle, scheduledBacklog: scheduledBacklogOf(storage) });
+    serveSite = site;
     // HTTP actions are also reachable on the main origin under `/http/` (docs/http-api.md).
-    apiServer.on("request", (req, res) => (req.url?.startsWith("/http/") ? site(req, res, req.url.slice("/http".length)) : api(req, res)));
+    serveApi = (req, res) => {
+      if (req.url?.startsWith("/http/")) return void site(req, res, req.url.slice("/http".length));
+      if (req.method === "GET" && req.url?.split("?")[0] === "/metrics") return void answerMetrics(metrics.registry, auth.checkAdminKey, req, res);
+      api(req, res);
+    };
     sync = attachSyncServer(apiServer, {
-      engine,
+      engine: tracked,
       authenticateUser: auth.authenticateUser,
       checkAdminKey: auth.checkAdminKey,
       logger: logger.child("sync"),
@@ -215,6 +248,19 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     if (!options.authenticateUser) userAuth.onProvidersChanged(() => void syncServer.recheckUsers(auth.authenticateUser));
 
     let closed: Promise<void> | null = null;
+    let drained: Promise<void> | null = null;
+    const close = () =>
+      (closed ??= (async () => {
+        lifecycle.startDraining();
+        metrics.detach();
+        detachFiles();
+        await sync?.close();
+        await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
+        await scheduler?.close();
+        await engine.close();
+        await storage.close();
+      })());
+    lifecycle.ready();
     return {
       url: urls.cloud,
       siteUrl: urls.site,
@@ -224,15 +270,18 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       scheduler,
       environmentVariables: () => env.all(),
       setEnvironmentVariables: (vars) => env.update(Object.entries(vars).map(([name, value]) => ({ name, value }))),
-      close: () =>
-        (closed ??= (async () => {
-          detachFiles();
-          await sync?.close();
-          await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
-          await scheduler?.close();
-          await engine.close();
-          await storage.close();
+      get state() {
+        return lifecycle.state;
+      },
+      drain: (timeoutMs = 10_000) =>
+        (drained ??= (async () => {
+          lifecycle.startDraining();
+          // Still listening, so probes see 503 and new requests get a clean 503 (with
+          // `Connection: close`) rather than a refused connection.
+          await lifecycle.idle(timeoutMs);
+          await close();
         })()),
+      close,
     };
   } catch (e) {
     await scheduler?.close().catch(() => {});

@@ -13,6 +13,7 @@ import { serviceOptionsFrom, type ServerFlags } from "../options.js";
 import { startServices } from "../services.js";
 import { CliError, type Io } from "../io.js";
 import { connectDevWebhook } from "./webhooks.js";
+import { DRAIN_TIMEOUT_MS } from "./serve.js";
 
 export interface DevFlags extends ServerFlags {
   dir?: string;
@@ -59,7 +60,11 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
   });
   const { backend, identity, publicUrls, dashboard } = services;
   let child: ReturnType<typeof spawnConvex> | null = null;
-  const stop = () => child?.kill("SIGINT");
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    child?.kill("SIGINT");
+  };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
@@ -99,11 +104,15 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
       ].join("\n"),
     );
     const args = ["dev", ...(flags.once ? ["--once"] : []), "--typecheck", flags.typecheck];
+    if (stopped) return 0;
     child = spawnConvex(convexBin, args, { cwd: appDir, deployment: { url: backend.url, adminKey: backend.adminKey } });
-    return await exitCodeOf(child);
+    const code = await exitCodeOf(child);
+    // Asked to stop (SIGINT/SIGTERM): the convex CLI's exit from our signal is not a failure.
+    return stopped ? 0 : code;
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    await backend.drain(DRAIN_TIMEOUT_MS);
     await services.close();
   }
 }

@@ -50,6 +50,9 @@ export function databaseOf(db: string | undefined): StorageDescriptor | undefine
   return { kind: "postgres", url: url.toString(), ...(schema !== null ? { schema } : {}) };
 }
 
+/** How long a drain waits for in-flight requests before closing anyway. */
+export const DRAIN_TIMEOUT_MS = 10_000;
+
 export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown>): Promise<number> {
   const dataDir = resolve(flags.data);
   const level = (process.env.TANDEM_LOG_LEVEL as LogLevel | undefined) ?? "info";
@@ -83,6 +86,8 @@ export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown
     ].join("\n"),
   );
   await until;
+  // SIGTERM: /ready turns 503, in-flight work finishes, sync clients reconnect elsewhere (docs/operations.md).
+  await backend.drain(DRAIN_TIMEOUT_MS);
   await services.close();
   return 0;
 }
