@@ -18,7 +18,11 @@ export type StorageErrorCode =
   | "InvalidDocument"
   | "InvalidIndexRange"
   | "TimestampInFuture"
-  | "ReadOnlyStorage";
+  | "ReadOnlyStorage"
+  // The machine refused a write (sqlite/io-errors.ts): 503, the write was rolled back.
+  | "StorageFull"
+  | "StorageReadOnly"
+  | "StorageIoError";
 
 export function storageError(kind: ErrorKind, code: StorageErrorCode, message: string): TandemError<StorageErrorCode> {
   return new TandemError(kind, code, message);

@@ -6,6 +6,7 @@ import type { CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, S
 import type { Statements } from "./statements.js";
 import { RowBuffer } from "./rowBuffer.js";
 import type { Checkpointer } from "./checkpointer.js";
+import { writing } from "./io-errors.js";
 
 const BACKFILL_PAGE = 512;
 
@@ -91,8 +92,7 @@ export class SqliteDialect implements Dialect {
   }
 
   async setMeta(key: string, value: string | null): Promise<void> {
-    if (value === null) this.st.deleteMeta.run(key);
-    else this.st.setMeta.run(key, value);
+    writing(() => (value === null ? this.st.deleteMeta.run(key) : this.st.setMeta.run(key, value)));
   }
 
   async commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T> {
@@ -101,7 +101,7 @@ export class SqliteDialect implements Dialect {
   }
 
   async batch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): Promise<T> {
-    return this.batchTx.immediate(body) as T;
+    return writing(() => this.batchTx.immediate(body) as T);
   }
 
   /**
@@ -177,21 +177,23 @@ export class SqliteDialect implements Dialect {
       this.st.bumpSchema.run();
       return { number, name };
     });
-    return run.immediate();
+    return writing(() => run.immediate());
   }
 
   async dropTable(tableNumber: number): Promise<void> {
-    this.db
-      .transaction(() => {
-        for (const i of this.st.indexesOfTable.all(tableNumber) as { id: bigint }[]) {
-          this.st.deleteEntries.run(i.id);
-          this.st.deleteIndex.run(i.id);
-        }
-        this.st.deleteDocsOfTable.run(tableNumber);
-        this.st.dropTable.run(tableNumber);
-        this.st.bumpSchema.run();
-      })
-      .immediate();
+    writing(() =>
+      this.db
+        .transaction(() => {
+          for (const i of this.st.indexesOfTable.all(tableNumber) as { id: bigint }[]) {
+            this.st.deleteEntries.run(i.id);
+            this.st.deleteIndex.run(i.id);
+          }
+          this.st.deleteDocsOfTable.run(tableNumber);
+          this.st.dropTable.run(tableNumber);
+          this.st.bumpSchema.run();
+        })
+        .immediate(),
+    );
   }
 
   async createIndex(tableNumber: number, name: string, fields: readonly string[], keyOf: (doc: DocumentJSON) => IndexKey): Promise<IndexRow> {
@@ -212,17 +214,19 @@ export class SqliteDialect implements Dialect {
       this.st.bumpSchema.run();
       return { id, tableNumber, name, fields: [...fields] };
     });
-    return run.immediate();
+    return writing(() => run.immediate());
   }
 
   async dropIndex(indexId: number): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.st.deleteEntries.run(indexId);
-        this.st.deleteIndex.run(indexId);
-        this.st.bumpSchema.run();
-      })
-      .immediate();
+    writing(() =>
+      this.db
+        .transaction(() => {
+          this.st.deleteEntries.run(indexId);
+          this.st.deleteIndex.run(indexId);
+          this.st.bumpSchema.run();
+        })
+        .immediate(),
+    );
   }
 
   async close(): Promise<void> {

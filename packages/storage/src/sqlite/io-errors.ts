@@ -1,0 +1,33 @@
+/**
+ * SQLite's errors from the machine (full disk, read-only or failing filesystem) as `TandemError`s
+ * with a message a writer can act on. Without this they reached clients as an anonymous internal
+ * error. The transaction that hit them was rolled back; nothing half-written stays.
+ */
+import { storageError } from "../errors.js";
+
+function sqliteCode(e: unknown): string | null {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_") ? code : null;
+}
+
+/** The error to throw for `e`: a storage error when the machine refused the write, else `e`. */
+export function machineError(e: unknown): unknown {
+  const code = sqliteCode(e);
+  if (code === null) return e;
+  if (code === "SQLITE_FULL")
+    return storageError("Unavailable", "StorageFull", "The database could not be written: the disk holding the data folder is full. Writes resume once space is freed.");
+  if (code.startsWith("SQLITE_READONLY"))
+    return storageError("Unavailable", "StorageReadOnly", `The database could not be written: the data folder is read-only (${code}).`);
+  if (code.startsWith("SQLITE_IOERR"))
+    return storageError("Unavailable", "StorageIoError", `The database could not be written: the disk reported an I/O error (${code}).`);
+  return e;
+}
+
+/** Runs a write, translating the machine's refusals. */
+export function writing<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (e) {
+    throw machineError(e);
+  }
+}

@@ -1,0 +1,27 @@
+/** The machine's refusals (full disk, read-only or failing filesystem) become clear storage errors. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { isTandemError } from "@tandem/shared";
+import { machineError } from "../src/sqlite/io-errors.js";
+
+const sqlite = (code: string) => Object.assign(new Error("disk I/O error"), { code });
+
+test("SQLITE_FULL, SQLITE_READONLY* and SQLITE_IOERR* become 503 storage errors; others pass through", () => {
+  const cases: [string, string, RegExp][] = [
+    ["SQLITE_FULL", "StorageFull", /disk holding the data folder is full/],
+    ["SQLITE_READONLY", "StorageReadOnly", /read-only/],
+    ["SQLITE_READONLY_DBMOVED", "StorageReadOnly", /read-only/],
+    ["SQLITE_IOERR_WRITE", "StorageIoError", /I\/O error \(SQLITE_IOERR_WRITE\)/],
+  ];
+  for (const [code, expected, message] of cases) {
+    const e = machineError(sqlite(code));
+    assert.ok(isTandemError(e), code);
+    assert.equal(e.code, expected);
+    assert.equal(e.status, 503);
+    assert.match(e.message, message);
+  }
+  const other = sqlite("SQLITE_CONSTRAINT_UNIQUE");
+  assert.equal(machineError(other), other);
+  const plain = new TypeError("x");
+  assert.equal(machineError(plain), plain);
+});
