@@ -41,8 +41,15 @@ type Caller = {
 };
 const call = <T>(c: Caller, ref: unknown, args: Record<string, unknown>) => c.mutation(ref as FunctionReference<"mutation">, args) as Promise<T>;
 
-/** "fetch failed" and friends: the server is down or going down, which the loop causes on purpose. */
-const serverGone = (e: unknown) => e instanceof TypeError || /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up|other side closed/i.test(String(e));
+/**
+ * "fetch failed" and friends: the server is down or going down, which the loop causes on purpose.
+ * A refused connection never reached it; anything else was sent and may or may not have committed.
+ */
+function serverGone(e: unknown): "refused" | "in-doubt" | null {
+  const text = `${String(e)} ${String((e as { cause?: unknown })?.cause)} ${(e as { cause?: { code?: string } })?.cause?.code ?? ""}`;
+  if (/ECONNREFUSED/.test(text)) return "refused";
+  return e instanceof TypeError || /fetch failed|ECONNRESET|socket hang up|other side closed/i.test(text) ? "in-doubt" : null;
+}
 
 export class CrashLoad {
   readonly acked = { writes: new Map<string, AckedWrite>(), transfers: new Set<string>(), scheduled: new Set<string>() };
@@ -50,7 +57,8 @@ export class CrashLoad {
   readonly violations: string[] = [];
   /** Errors that were neither a success nor the server being gone. */
   readonly unexpected: string[] = [];
-  attempted = 0;
+  /** Calls that got no answer: refused connections (never sent) and ones cut off by the kill. */
+  readonly unanswered = { refused: 0, inDoubt: 0 };
   subscriberUpdates = 0;
   latest: Summary | null = null;
   private readonly http: ConvexHttpClient;
@@ -119,7 +127,10 @@ export class CrashLoad {
       try {
         await once();
       } catch (e) {
-        if (!serverGone(e)) this.unexpected.push(String(e).slice(0, 300));
+        const gone = serverGone(e);
+        if (gone === "refused") this.unanswered.refused++;
+        else if (gone === "in-doubt") this.unanswered.inDoubt++;
+        else this.unexpected.push(String(e).slice(0, 300));
         // The server is down (or a write failed): wait a little rather than spin.
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -130,7 +141,6 @@ export class CrashLoad {
     const seq = (this.seqs.get(writer) ?? 0) + 1;
     this.seqs.set(writer, seq);
     const cid = `${writer}-${seq}`;
-    this.attempted++;
     const { creationTime } = await call<{ creationTime: number }>(client, api.writes!.add, { cid, writer, seq });
     const last = this.lastCreation.get(writer) ?? 0;
     if (creationTime <= last) this.violations.push(`${cid}: _creationTime ${creationTime} not after the writer's previous ${last}`);
@@ -143,14 +153,12 @@ export class CrashLoad {
     const from = Math.floor(random() * accounts);
     const to = (from + 1 + Math.floor(random() * (accounts - 1))) % accounts;
     const cid = `t-${++this.counter}`;
-    this.attempted++;
     await call(client, api.bank!.transfer, { cid, from: `a${from}`, to: `a${to}`, amount: 1 + Math.floor(random() * 40) });
     this.acked.transfers.add(cid);
   }
 
   private async schedule(client: Caller): Promise<void> {
     const cid = `s-${++this.counter}`;
-    this.attempted++;
     await call(client, api.jobs!.schedule, { cid, delayMs: Math.floor(this.config.random() * 200) });
     this.acked.scheduled.add(cid);
   }

@@ -22,7 +22,8 @@ export interface CrashLoopOptions {
 export interface CrashLoopFigures {
   readonly seed: number;
   readonly cycles: number;
-  readonly attempted: number;
+  /** Calls cut off by a kill: sent with no answer (they may have committed). */
+  readonly inDoubt: number;
   readonly acknowledged: { readonly writes: number; readonly transfers: number; readonly scheduled: number; readonly total: number };
   readonly lost: number;
   readonly duplicates: number;
@@ -100,7 +101,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   return {
     seed: options.seed,
     cycles: options.cycles,
-    attempted: load.attempted,
+    inDoubt: load.unanswered.inDoubt,
     acknowledged,
     lost: last.lost,
     duplicates: last.duplicates,
@@ -116,8 +117,9 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
 export function formatFigures(f: CrashLoopFigures): string {
   return [
     `crash loop: ${f.cycles} kill -9 cycles (seed ${f.seed}) in ${(f.elapsedMs / 1000).toFixed(1)} s`,
-    `  acknowledged: ${f.acknowledged.total} (${f.acknowledged.writes} writes, ${f.acknowledged.transfers} transfers, ${f.acknowledged.scheduled} schedulings) of ${f.attempted} attempted`,
-    `  lost: ${f.lost}   applied twice: ${f.duplicates}   committed but unacknowledged (kill before the answer): ${f.committedUnacknowledged}`,
+    `  acknowledged: ${f.acknowledged.total} (${f.acknowledged.writes} writes, ${f.acknowledged.transfers} transfers, ${f.acknowledged.scheduled} schedulings)`,
+    `  lost: ${f.lost}   applied twice: ${f.duplicates}`,
+    `  cut off by a kill: ${f.inDoubt} calls sent but never answered; ${f.committedUnacknowledged} such writes had committed anyway`,
     `  scheduled runs: ${f.scheduledRuns} (each exactly once)   subscriber updates: ${f.subscriberUpdates}   mean restart: ${f.meanRestartMs} ms`,
     `  unexpected client errors: ${f.unexpectedErrors.length}`,
   ].join("\n");
