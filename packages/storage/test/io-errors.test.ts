@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isTandemError } from "@tandem/shared";
-import { machineError } from "../src/sqlite/io-errors.js";
+import { machineError, openError } from "../src/sqlite/io-errors.js";
 
 const sqlite = (code: string) => Object.assign(new Error("disk I/O error"), { code });
 
@@ -24,4 +24,15 @@ test("SQLITE_FULL, SQLITE_READONLY* and SQLITE_IOERR* become 503 storage errors;
   assert.equal(machineError(other), other);
   const plain = new TypeError("x");
   assert.equal(machineError(plain), plain);
+});
+
+test("a database that cannot be opened for writing says why, naming the folder", () => {
+  // The read-only filesystem itself is covered by backend/test/soak/read-only-disk.test.ts (root only).
+  const e = openError("/nonexistent-tandem-folder/db.sqlite3", sqlite("SQLITE_CANTOPEN"));
+  assert.ok(isTandemError(e));
+  assert.equal(e.code, "StorageReadOnly");
+  assert.equal(e.message, "Cannot open the database /nonexistent-tandem-folder/db.sqlite3: its folder does not exist. The data folder must be writable.");
+  const other = new Error("x");
+  assert.equal(openError("/x/db", other), other);
+  assert.equal(machineError(openError("/x/db", sqlite("SQLITE_FULL"))) instanceof Error, true);
 });

@@ -79,6 +79,8 @@ test("a data folder turned read-only under writes: clear errors, reads go on, no
   await backend.close();
   backend = null;
   await ws.close();
+  // Starting on the read-only folder says what is wrong (SQLite alone: "unable to open database file").
+  await assert.rejects(start(), /Cannot open the database .*tandem\.sqlite3: .*read-only.*\. The data folder must be writable\./);
   await fs.repair();
   backend = await start();
   client = new ConvexHttpClient(backend.url);

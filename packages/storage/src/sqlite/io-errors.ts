@@ -3,6 +3,8 @@
  * with a message a writer can act on. Without this they reached clients as an anonymous internal
  * error. The transaction that hit them was rolled back; nothing half-written stays.
  */
+import { accessSync, constants } from "node:fs";
+import { dirname } from "node:path";
 import { storageError } from "../errors.js";
 
 function sqliteCode(e: unknown): string | null {
@@ -30,4 +32,22 @@ export function writing<T>(write: () => T): T {
   } catch (e) {
     throw machineError(e);
   }
+}
+
+/**
+ * The error to throw when opening the database for writing failed: a read-only or unwritable
+ * folder is named as such (SQLite only says "unable to open database file"). Startup only: the
+ * message names the path, for the operator.
+ */
+export function openError(path: string, e: unknown): unknown {
+  const code = sqliteCode(e);
+  if (code !== "SQLITE_CANTOPEN" && !code?.startsWith("SQLITE_READONLY")) return machineError(e);
+  let why = code === "SQLITE_CANTOPEN" ? `SQLite could not open it for writing (${code})` : `the file or its folder is read-only (${code})`;
+  try {
+    accessSync(dirname(path), constants.W_OK);
+  } catch (err) {
+    const errno = (err as NodeJS.ErrnoException).code;
+    why = errno === "EROFS" ? "its folder is on a read-only filesystem" : errno === "ENOENT" ? "its folder does not exist" : `its folder is not writable (${errno})`;
+  }
+  return storageError("Unavailable", "StorageReadOnly", `Cannot open the database ${path}: ${why}. The data folder must be writable.`);
 }
