@@ -51,6 +51,9 @@ test("a full disk: writers get a clear error, reads go on, writes resume when sp
   const app = await copyFixture("soak");
   await pushOnce(app, backend);
   const client = new ConvexHttpClient(backend.url);
+  await client.mutation(api.bank!.init as FunctionReference<"mutation">, { accounts: 2, balance: 100 });
+  const transfer = (c: ConvexHttpClient | ConvexClient, cid: string) =>
+    c.mutation(api.bank!.transfer as FunctionReference<"mutation">, { cid, from: "a0", to: "a1", amount: 1 });
   const acked: string[] = [];
   for (let i = 0; i < 20; i++) {
     await add(client, `before-${i}`);
@@ -82,12 +85,16 @@ test("a full disk: writers get a clear error, reads go on, writes resume when sp
     await assert.rejects(add(ws, `refused-ws-${i}`, pad), FULL);
     refused.push(`refused-${i}`, `refused-ws-${i}`);
   }
+  await assert.rejects(transfer(client, "refused-transfer"), FULL);
   // Reads still work.
   const summary = await client.query(api.bank!.summary as FunctionReference<"query">, {});
   assert.ok(summary);
 
   await rm(filler);
-  // Space is back: both transports write again, without a restart.
+  // Space is back: both transports write again, without a restart, including the mutation that
+  // touches what a refused commit had written (the refused commit must leave no trace, not even in
+  // the engine's conflict log).
+  assert.equal(await transfer(ws, "after-transfer"), 1);
   for (let i = 0; i < 10; i++) {
     await add(client, `after-${i}`);
     await add(ws, `after-ws-${i}`);
@@ -103,6 +110,8 @@ test("a full disk: writers get a clear error, reads go on, writes resume when sp
   }
   assert.deepEqual(acked.filter((c) => !stored.has(c)), [], "every acknowledged write is there");
   assert.deepEqual(refused.filter((c) => stored.has(c)), [], "no refused write is there");
+  const bank = (await client.query(api.bank!.summary as FunctionReference<"query">, {})) as { total: number; balances: Record<string, number>; transfers: number };
+  assert.deepEqual(bank, { total: 200, balances: { a0: 99, a1: 101 }, transfers: 1 });
   await backend.close();
   backend = null;
   const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
