@@ -14,16 +14,37 @@ export interface BackendProcess {
 
 const live = new Set<ChildProcess>();
 
-function startOnce(dataDir: string, port: number): Promise<BackendProcess> {
+function spawnBackend(dataDir: string, port: number): { child: ChildProcess; ready: Promise<BackendProcess> } {
   const child = fork(childScript, [dataDir, String(port)], { execArgv: [], stdio: ["ignore", "ignore", "pipe", "ipc"] });
   live.add(child);
   child.once("exit", () => live.delete(child));
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  return new Promise((resolve, reject) => {
+  const ready = new Promise<BackendProcess>((resolve, reject) => {
     child.once("message", (m: { url: string; adminKey: string }) => resolve({ child, ...m, port: Number(new URL(m.url).port) }));
     child.once("exit", (code, signal) => reject(new Error(`backend process exited (${code ?? signal}) before it was ready:\n${stderr}`)));
   });
+  return { child, ready };
+}
+
+const startOnce = (dataDir: string, port: number) => spawnBackend(dataDir, port).ready;
+
+/**
+ * Starts a backend on the data folder and `kill -9`s it `afterMs` later, ready or not: a crash
+ * in the middle of recovery. Says whether it had become ready.
+ */
+export async function startAndKill(dataDir: string, port: number, afterMs: number): Promise<boolean> {
+  const { child, ready } = spawnBackend(dataDir, port);
+  let wasReady = false;
+  ready.then(
+    () => (wasReady = true),
+    () => {},
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await Promise.race([new Promise((r) => setTimeout(r, afterMs)), exited]);
+  child.kill("SIGKILL");
+  await exited;
+  return wasReady;
 }
 
 /**

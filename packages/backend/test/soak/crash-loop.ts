@@ -6,7 +6,7 @@
 import { ConvexHttpClient } from "convex/browser";
 import { anyApi, type FunctionReference } from "convex/server";
 import { copyFixture, pushOnce, tempDir } from "../server/fixture.js";
-import { kill9, startBackendProcess, type BackendProcess } from "./backend-process.js";
+import { kill9, startAndKill, startBackendProcess, type BackendProcess } from "./backend-process.js";
 import { checkAfterRestart, queryTs } from "./crash-check.js";
 import { CrashLoad } from "./crash-load.js";
 
@@ -17,11 +17,15 @@ export interface CrashLoopOptions {
   readonly minLoadMs?: number;
   readonly maxLoadMs?: number;
   readonly log?: (line: string) => void;
+  /** Share of restarts killed again during recovery (default 0.2). */
+  readonly recoveryKillShare?: number;
 }
 
 export interface CrashLoopFigures {
   readonly seed: number;
   readonly cycles: number;
+  /** Cycles whose restart was itself killed during recovery. */
+  readonly recoveryKills: number;
   /** Calls cut off by a kill: sent with no answer (they may have committed). */
   readonly inDoubt: number;
   readonly acknowledged: { readonly writes: number; readonly transfers: number; readonly scheduled: number; readonly total: number };
@@ -48,6 +52,7 @@ export function seeded(seed: number): () => number {
 }
 
 const ACCOUNTS = 8;
+const RECOVERY_KILL_SHARE = 0.2;
 const BALANCE = 1000;
 
 export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoopFigures> {
@@ -65,6 +70,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   await new ConvexHttpClient(backend.url).mutation(anyApi.bank!.init as FunctionReference<"mutation">, { accounts: ACCOUNTS, balance: BALANCE });
   const load = new CrashLoad({ url: backend.url, accounts: ACCOUNTS, balance: BALANCE, random });
   let restartMs = 0;
+  let recoveryKills = 0;
   let last = { lost: 0, duplicates: 0, committedUnacknowledged: 0, runs: 0 };
   try {
     for (let cycle = 1; cycle <= options.cycles; cycle++) {
@@ -73,6 +79,12 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       await new Promise((r) => setTimeout(r, loadMs));
       const tsBefore = await queryTs(backend.url).catch(() => 0n);
       await kill9(backend);
+      // Now and then the restart is killed too, at a random moment of its recovery.
+      const killRecovery = killAt() < (options.recoveryKillShare ?? RECOVERY_KILL_SHARE);
+      if (killRecovery) {
+        await startAndKill(dataDir, backend.port, Math.floor(killAt() * 2000));
+        recoveryKills++;
+      }
       const t0 = Date.now();
       backend = await startBackendProcess(dataDir, backend.port);
       restartMs += Date.now() - t0;
@@ -83,7 +95,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       const c = await checkAfterRestart(backend.url, load, { accounts: ACCOUNTS, balance: BALANCE });
       last = { lost: c.lost, duplicates: c.duplicates, committedUnacknowledged: c.committedUnacknowledged, runs: c.runs };
       log(
-        `cycle ${cycle}/${options.cycles}: killed after ${loadMs} ms; ${load.acked.writes.size} writes, ${load.acked.transfers.size} transfers, ` +
+        `cycle ${cycle}/${options.cycles}: killed after ${loadMs} ms${killRecovery ? ", and again during recovery" : ""}; ${load.acked.writes.size} writes, ${load.acked.transfers.size} transfers, ` +
           `${load.acked.scheduled.size} scheduled acknowledged; ${c.runs} runs; lost ${c.lost}, duplicates ${c.duplicates}; ` +
           `restart ${t1 - t0} ms, check ${Date.now() - t1} ms`,
       );
@@ -101,6 +113,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   return {
     seed: options.seed,
     cycles: options.cycles,
+    recoveryKills,
     inDoubt: load.unanswered.inDoubt,
     acknowledged,
     lost: last.lost,
@@ -116,7 +129,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
 
 export function formatFigures(f: CrashLoopFigures): string {
   return [
-    `crash loop: ${f.cycles} kill -9 cycles (seed ${f.seed}) in ${(f.elapsedMs / 1000).toFixed(1)} s`,
+    `crash loop: ${f.cycles} kill -9 cycles (seed ${f.seed}) in ${(f.elapsedMs / 1000).toFixed(1)} s; ${f.recoveryKills} restarts also killed during recovery`,
     `  acknowledged: ${f.acknowledged.total} (${f.acknowledged.writes} writes, ${f.acknowledged.transfers} transfers, ${f.acknowledged.scheduled} schedulings)`,
     `  lost: ${f.lost}   applied twice: ${f.duplicates}`,
     `  cut off by a kill: ${f.inDoubt} calls sent but never answered; ${f.committedUnacknowledged} such writes had committed anyway`,
