@@ -3,6 +3,8 @@
  * the load, `kill -9` the backend at a random moment, restart it on the same data folder and port,
  * and check every guarantee (crash-check.ts). Returns the figures; throws on the first breach.
  */
+import { rm } from "node:fs/promises";
+import { dirname } from "node:path";
 import { ConvexHttpClient } from "convex/browser";
 import { anyApi, type FunctionReference } from "convex/server";
 import { copyFixture, pushOnce, tempDir } from "../server/fixture.js";
@@ -103,6 +105,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   } finally {
     await load.close();
     await kill9(backend);
+    await Promise.all([rm(dataDir, { recursive: true, force: true }), rm(dirname(app), { recursive: true, force: true })]);
   }
   const acknowledged = {
     writes: load.acked.writes.size,
