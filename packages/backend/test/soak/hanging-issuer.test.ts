@@ -101,14 +101,18 @@ test("a JWKS endpoint that never answers blocks no other user, and its own calle
   const goodSeen: Seen[] = [];
   goodSocket.setAuth(() => good.sign({ sub: "good-user" }));
   goodSocket.onUpdate(seen, {}, (v: Seen) => goodSeen.push(v));
-  for (let i = 0; i < 5; i++) {
+  const round = async (i: number) => {
     await anonymous.mutation(add, { text: `anon-${i}` });
     assert.equal(((await anonymous.query(seen, {})) as Seen).who, null);
     assert.equal(((await goodHttp.query(seen, {})) as Seen).who, "good-user");
     await goodSocket.mutation(add, { text: `good-${i}` });
-  }
-  await eventually(() => goodSeen.at(-1)?.who === "good-user" && goodSeen.at(-1)?.count === 10, 10_000, "the good socket's subscription");
+    await eventually(() => goodSeen.at(-1)?.who === "good-user" && goodSeen.at(-1)?.count === 2 * (i + 1), 10_000, "the good socket's subscription");
+  };
+  await round(0);
+  // Checked after one round: the stuck fetch gives up after 5 s, and a loaded machine may need a
+  // while for many rounds.
   assert.equal(stuckSettled, false, "the other users were served while the hanging issuer's fetch was still pending");
+  for (let i = 1; i < 4; i++) await round(i);
 
   // The stuck caller is not stuck forever: the key fetch times out (5 s) and the error names the
   // issuer whose keys could not be had (Convex's wording and code).
