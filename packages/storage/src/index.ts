@@ -4,6 +4,7 @@ export * from "./values/index.js";
 export * from "./keys/index.js";
 export * from "./ids/index.js";
 export { openSqliteStorage, type SqliteStorageOptions } from "./sqlite/open.js";
+export { WRITE_REFUSED } from "./sqlite/io-errors.js";
 export { MvccStorage } from "./store/store.js";
 export type { Dialect } from "./store/dialect.js";
 export { docKeyOf, idOfDocKey } from "./store/doc-key.js";

@@ -7,6 +7,9 @@ import { accessSync, constants } from "node:fs";
 import { dirname } from "node:path";
 import { storageError } from "../errors.js";
 
+/** How every refused write's message starts (the scheduler keeps a job refused so pending). */
+export const WRITE_REFUSED = "The database could not be written";
+
 function sqliteCode(e: unknown): string | null {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === "string" && code.startsWith("SQLITE_") ? code : null;
@@ -17,11 +20,11 @@ export function machineError(e: unknown): unknown {
   const code = sqliteCode(e);
   if (code === null) return e;
   if (code === "SQLITE_FULL")
-    return storageError("Unavailable", "StorageFull", "The database could not be written: the disk holding the data folder is full. Writes resume once space is freed.");
+    return storageError("Unavailable", "StorageFull", `${WRITE_REFUSED}: the disk holding the data folder is full. Writes resume once space is freed.`);
   if (code.startsWith("SQLITE_READONLY"))
-    return storageError("Unavailable", "StorageReadOnly", `The database could not be written: the data folder is read-only (${code}).`);
+    return storageError("Unavailable", "StorageReadOnly", `${WRITE_REFUSED}: the data folder is read-only (${code}).`);
   if (code.startsWith("SQLITE_IOERR"))
-    return storageError("Unavailable", "StorageIoError", `The database could not be written: the disk reported an I/O error (${code}).`);
+    return storageError("Unavailable", "StorageIoError", `${WRITE_REFUSED}: the disk reported an I/O error (${code}).`);
   return e;
 }
 
