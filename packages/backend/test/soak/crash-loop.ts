@@ -99,7 +99,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       log(
         `cycle ${cycle}/${options.cycles}: killed after ${loadMs} ms${killRecovery ? ", and again during recovery" : ""}; ${load.acked.writes.size} writes, ${load.acked.transfers.size} transfers, ` +
           `${load.acked.scheduled.size} scheduled acknowledged; ${c.runs} runs; lost ${c.lost}, duplicates ${c.duplicates}; ` +
-          `restart ${t1 - t0} ms, check ${Date.now() - t1} ms`,
+          `back after ${t1 - t0} ms, checked in ${Date.now() - t1} ms`,
       );
     }
   } finally {

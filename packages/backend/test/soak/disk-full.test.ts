@@ -10,7 +10,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { ConvexHttpClient, type ConvexClient } from "convex/browser";
 import { anyApi, type FunctionReference } from "convex/server";
-import { silentLogger } from "@tandem/shared";
+import type { Logger } from "@tandem/shared";
 import { startBackend, DATABASE_FILE, type Backend } from "../../src/server/index.js";
 import { copyFixture, pushOnce } from "../server/fixture.js";
 import { wsClient } from "./crash-load.js";
@@ -23,6 +23,16 @@ after(async () => {
 });
 
 const capability = await mountCapability();
+
+/** Keeps the messages of error logs: the operator must hear of a full disk too. */
+const errors: string[] = [];
+const logger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error: (msg, fields) => void errors.push(`${msg} ${String(fields?.error)}`),
+  child: () => logger,
+};
 
 /** Fills the filesystem with one file until the kernel says ENOSPC. */
 function fill(path: string): void {
@@ -46,7 +56,7 @@ test("a full disk: writers get a clear error, reads go on, writes resume when sp
   const fs: Mounted = await mountTmpfs(48);
   cleanups.push(() => fs.cleanup());
   const dataDir = join(fs.dir, "data");
-  let backend: Backend | null = await startBackend({ dataDir, port: 0, sitePort: 0, logger: silentLogger, adminKey: "disk|admin-key" });
+  let backend: Backend | null = await startBackend({ dataDir, port: 0, sitePort: 0, logger, adminKey: "disk|admin-key" });
   cleanups.push(async () => void (await backend?.close()));
   const app = await copyFixture("soak");
   await pushOnce(app, backend);
@@ -86,6 +96,7 @@ test("a full disk: writers get a clear error, reads go on, writes resume when sp
     refused.push(`refused-${i}`, `refused-ws-${i}`);
   }
   await assert.rejects(transfer(client, "refused-transfer"), FULL);
+  assert.ok(errors.some((e) => FULL.test(e)), `the server logged the full disk: ${JSON.stringify(errors.slice(0, 3))}`);
   // Reads still work.
   const summary = await client.query(api.bank!.summary as FunctionReference<"query">, {});
   assert.ok(summary);
