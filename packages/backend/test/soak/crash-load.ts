@@ -39,7 +39,6 @@ export function wsClient(url: string): ConvexClient {
 type Caller = {
   mutation(ref: FunctionReference<"mutation">, args: Record<string, unknown>): Promise<unknown>;
 };
-const call = <T>(c: Caller, ref: unknown, args: Record<string, unknown>) => c.mutation(ref as FunctionReference<"mutation">, args) as Promise<T>;
 
 /**
  * "fetch failed" and friends: the server is down or going down, which the loop causes on purpose.
@@ -60,6 +59,9 @@ export class CrashLoad {
   /** Calls that got no answer: refused connections (never sent) and ones cut off by the kill. */
   readonly unanswered = { refused: 0, inDoubt: 0 };
   subscriberUpdates = 0;
+  /** WebSocket mutations pending across a kill, answered after the reconnect. */
+  resentAcknowledged = 0;
+  private kills = 0;
   latest: Summary | null = null;
   private readonly http: ConvexHttpClient;
   private readonly ws: ConvexClient;
@@ -122,6 +124,19 @@ export class CrashLoad {
     await Promise.all([this.ws.close(), this.sub.close()]);
   }
 
+  /** Called by the loop at each kill. */
+  killed(): void {
+    this.kills++;
+  }
+
+  /** A mutation through `c`, counting WebSocket ones pending across a kill (re-sent or sent after the reconnect). */
+  private async call<T>(c: Caller, ref: unknown, args: Record<string, unknown>): Promise<T> {
+    const before = this.kills;
+    const value = (await c.mutation(ref as FunctionReference<"mutation">, args)) as T;
+    if (this.kills !== before && c === this.ws) this.resentAcknowledged++;
+    return value;
+  }
+
   private async loop(once: () => Promise<void>): Promise<void> {
     while (this.running) {
       try {
@@ -141,7 +156,7 @@ export class CrashLoad {
     const seq = (this.seqs.get(writer) ?? 0) + 1;
     this.seqs.set(writer, seq);
     const cid = `${writer}-${seq}`;
-    const { creationTime } = await call<{ creationTime: number }>(client, api.writes!.add, { cid, writer, seq });
+    const { creationTime } = await this.call<{ creationTime: number }>(client, api.writes!.add, { cid, writer, seq });
     const last = this.lastCreation.get(writer) ?? 0;
     if (creationTime <= last) this.violations.push(`${cid}: _creationTime ${creationTime} not after the writer's previous ${last}`);
     this.lastCreation.set(writer, creationTime);
@@ -153,13 +168,13 @@ export class CrashLoad {
     const from = Math.floor(random() * accounts);
     const to = (from + 1 + Math.floor(random() * (accounts - 1))) % accounts;
     const cid = `t-${++this.counter}`;
-    await call(client, api.bank!.transfer, { cid, from: `a${from}`, to: `a${to}`, amount: 1 + Math.floor(random() * 40) });
+    await this.call(client, api.bank!.transfer, { cid, from: `a${from}`, to: `a${to}`, amount: 1 + Math.floor(random() * 40) });
     this.acked.transfers.add(cid);
   }
 
   private async schedule(client: Caller): Promise<void> {
     const cid = `s-${++this.counter}`;
-    await call(client, api.jobs!.schedule, { cid, delayMs: Math.floor(this.config.random() * 200) });
+    await this.call(client, api.jobs!.schedule, { cid, delayMs: Math.floor(this.config.random() * 200) });
     this.acked.scheduled.add(cid);
   }
 }

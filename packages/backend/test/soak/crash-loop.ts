@@ -36,6 +36,8 @@ export interface CrashLoopFigures {
   readonly committedUnacknowledged: number;
   readonly scheduledRuns: number;
   readonly subscriberUpdates: number;
+  /** WebSocket mutations pending across a kill (in flight or queued), answered after the reconnect. */
+  readonly resentAcknowledged: number;
   readonly meanRestartMs: number;
   readonly unexpectedErrors: readonly string[];
   readonly elapsedMs: number;
@@ -81,6 +83,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       await new Promise((r) => setTimeout(r, loadMs));
       const tsBefore = await queryTs(backend.url).catch(() => 0n);
       await kill9(backend);
+      load.killed();
       // Now and then the restart is killed too, at a random moment of its recovery.
       const killRecovery = killAt() < (options.recoveryKillShare ?? RECOVERY_KILL_SHARE);
       if (killRecovery) {
@@ -124,6 +127,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     committedUnacknowledged: last.committedUnacknowledged,
     scheduledRuns: last.runs,
     subscriberUpdates: load.subscriberUpdates,
+    resentAcknowledged: load.resentAcknowledged,
     meanRestartMs: Math.round(restartMs / Math.max(1, options.cycles)),
     unexpectedErrors: load.unexpected,
     elapsedMs: Date.now() - started,
@@ -134,7 +138,7 @@ export function formatFigures(f: CrashLoopFigures): string {
   return [
     `crash loop: ${f.cycles} kill -9 cycles (seed ${f.seed}) in ${(f.elapsedMs / 1000).toFixed(1)} s; ${f.recoveryKills} restarts also killed during recovery`,
     `  acknowledged: ${f.acknowledged.total} (${f.acknowledged.writes} writes, ${f.acknowledged.transfers} transfers, ${f.acknowledged.scheduled} schedulings)`,
-    `  lost: ${f.lost}   applied twice: ${f.duplicates}`,
+    `  lost: ${f.lost}   applied twice: ${f.duplicates}   WebSocket mutations pending across a kill, acknowledged after the reconnect: ${f.resentAcknowledged}`,
     `  cut off by a kill: ${f.inDoubt} calls sent but never answered; ${f.committedUnacknowledged} such writes had committed anyway`,
     `  scheduled runs: ${f.scheduledRuns} (each exactly once)   subscriber updates: ${f.subscriberUpdates}   mean restart: ${f.meanRestartMs} ms`,
     `  unexpected client errors: ${f.unexpectedErrors.length}`,
