@@ -181,19 +181,17 @@ export class SqliteDialect implements Dialect {
   }
 
   async dropTable(tableNumber: number): Promise<void> {
-    writing(() =>
-      this.db
-        .transaction(() => {
-          for (const i of this.st.indexesOfTable.all(tableNumber) as { id: bigint }[]) {
-            this.st.deleteEntries.run(i.id);
-            this.st.deleteIndex.run(i.id);
-          }
-          this.st.deleteDocsOfTable.run(tableNumber);
-          this.st.dropTable.run(tableNumber);
-          this.st.bumpSchema.run();
-        })
-        .immediate(),
-    );
+    this.db
+      .transaction(() => {
+        for (const i of this.st.indexesOfTable.all(tableNumber) as { id: bigint }[]) {
+          this.st.deleteEntries.run(i.id);
+          this.st.deleteIndex.run(i.id);
+        }
+        this.st.deleteDocsOfTable.run(tableNumber);
+        this.st.dropTable.run(tableNumber);
+        this.st.bumpSchema.run();
+      })
+      .immediate();
   }
 
   async createIndex(tableNumber: number, name: string, fields: readonly string[], keyOf: (doc: DocumentJSON) => IndexKey): Promise<IndexRow> {
@@ -218,15 +216,13 @@ export class SqliteDialect implements Dialect {
   }
 
   async dropIndex(indexId: number): Promise<void> {
-    writing(() =>
-      this.db
-        .transaction(() => {
-          this.st.deleteEntries.run(indexId);
-          this.st.deleteIndex.run(indexId);
-          this.st.bumpSchema.run();
-        })
-        .immediate(),
-    );
+    this.db
+      .transaction(() => {
+        this.st.deleteEntries.run(indexId);
+        this.st.deleteIndex.run(indexId);
+        this.st.bumpSchema.run();
+      })
+      .immediate();
   }
 
   async close(): Promise<void> {
