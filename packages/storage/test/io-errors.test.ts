@@ -1,6 +1,8 @@
 /** The machine's refusals (full disk, read-only or failing filesystem) become clear storage errors. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isTandemError } from "@tandem/shared";
 import { machineError, openError } from "../src/sqlite/io-errors.js";
 
@@ -20,6 +22,10 @@ test("SQLITE_FULL, SQLITE_READONLY* and SQLITE_IOERR* become 503 storage errors;
     assert.equal(e.status, 503);
     assert.match(e.message, message);
   }
+  // An I/O error on a disk with room left stays an I/O error (a full one is named full: disk-full.test.ts).
+  const io = machineError(sqlite("SQLITE_IOERR_SHMSIZE"), join(tmpdir(), "db.sqlite3"));
+  assert.ok(isTandemError(io));
+  assert.equal(io.code, "StorageIoError");
   const other = sqlite("SQLITE_CONSTRAINT_UNIQUE");
   assert.equal(machineError(other), other);
   const plain = new TypeError("x");

@@ -92,7 +92,7 @@ export class SqliteDialect implements Dialect {
   }
 
   async setMeta(key: string, value: string | null): Promise<void> {
-    writing(() => (value === null ? this.st.deleteMeta.run(key) : this.st.setMeta.run(key, value)));
+    writing(() => (value === null ? this.st.deleteMeta.run(key) : this.st.setMeta.run(key, value)), this.db.name);
   }
 
   async commit<T>(docs: readonly DocRef[], planner: Planner<T>): Promise<T> {
@@ -101,7 +101,7 @@ export class SqliteDialect implements Dialect {
   }
 
   async batch<T>(body: (commitNested: <U>(docs: readonly DocRef[], planner: Planner<U>) => U) => T): Promise<T> {
-    return writing(() => this.batchTx.immediate(body) as T);
+    return writing(() => this.batchTx.immediate(body) as T, this.db.name);
   }
 
   /**
@@ -177,7 +177,7 @@ export class SqliteDialect implements Dialect {
       this.st.bumpSchema.run();
       return { number, name };
     });
-    return writing(() => run.immediate());
+    return writing(() => run.immediate(), this.db.name);
   }
 
   async dropTable(tableNumber: number): Promise<void> {
@@ -212,7 +212,7 @@ export class SqliteDialect implements Dialect {
       this.st.bumpSchema.run();
       return { id, tableNumber, name, fields: [...fields] };
     });
-    return writing(() => run.immediate());
+    return writing(() => run.immediate(), this.db.name);
   }
 
   async dropIndex(indexId: number): Promise<void> {
