@@ -20,7 +20,11 @@ export type StorageErrorCode =
   | "TimestampInFuture"
   /** Another connection committed between a commit's read of the head and its write. */
   | "HeadMoved"
-  | "ReadOnlyStorage";
+  | "ReadOnlyStorage"
+  // The machine refused a write (sqlite/io-errors.ts): 503, the write was rolled back.
+  | "StorageFull"
+  | "StorageReadOnly"
+  | "StorageIoError";
 
 export function storageError(kind: ErrorKind, code: StorageErrorCode, message: string): TandemError<StorageErrorCode> {
   return new TandemError(kind, code, message);

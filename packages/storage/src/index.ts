@@ -4,6 +4,7 @@ export * from "./values/index.js";
 export * from "./keys/index.js";
 export * from "./ids/index.js";
 export { openSqliteStorage, type SqliteStorageOptions } from "./sqlite/open.js";
+export { WRITE_REFUSED } from "./sqlite/io-errors.js";
 export { MvccStorage } from "./store/store.js";
 export { openStorage, redactUrl, type StorageDescriptor } from "./descriptor.js";
 export { openPostgresStorage, type PostgresStorageOptions } from "./postgres/open.js";

@@ -3,6 +3,7 @@
  * the client did not cause is answered: logged here, a generic message there.
  */
 import { isTandemError, type Logger } from "@tandem/shared";
+import { WRITE_REFUSED } from "@tandem/storage";
 import type { ExecutionLog } from "./types.js";
 
 export class ExecutionLogs {
@@ -35,7 +36,9 @@ export class ExecutionLogs {
 /** A failed call's result: our own errors' messages are shown; others (database, bugs) are logged, not shown. */
 export function failure<T extends object>(log: Logger, e: unknown, extra: T) {
   const internal = !isTandemError(e) || e.kind === "Internal";
-  if (internal) log.error("function execution failed", { error: e });
+  // A full disk or read-only folder is told to the caller and must reach the operator too.
+  const refused = !internal && e.message.startsWith(WRITE_REFUSED);
+  if (internal || refused) log.error("function execution failed", { error: e });
   const message = internal ? "Server Error: an internal error occurred while running this function." : (e as Error).message;
   return { ok: false as const, error: { message }, logLines: [] as string[], ...extra };
 }

@@ -8,7 +8,7 @@
  * - An action job is marked `inProgress` in its own commit before it starts, so it runs at most
  *   once: after a crash, `inProgress` jobs are marked `failed`, never re-run.
  */
-import { pointRange, indexRange, rangeAfter, type ConvexJSON, type Storage } from "@tandem/storage";
+import { pointRange, indexRange, rangeAfter, WRITE_REFUSED, type ConvexJSON, type Storage } from "@tandem/storage";
 import type { Logger } from "@tandem/shared";
 import type { ExecutedTransaction } from "../engine/committer.js";
 import type { Engine, FunctionKind, MutationRequest } from "../engine/types.js";
@@ -34,6 +34,8 @@ export interface ExecutorOptions {
 }
 
 const OCC_RETRY_MS = 200;
+/** A job whose commit the machine refused (full disk, read-only folder) is tried again this much later. */
+const STORAGE_RETRY_MS = 1000;
 /** How long finished jobs stay in `_scheduled_functions` (Convex: 7 days, `SCHEDULED_JOB_RETENTION`). */
 export const JOB_RETENTION_MS = 7 * 24 * 3_600_000;
 const PURGE_BATCH = 256;
@@ -182,6 +184,11 @@ export class JobExecutor {
     }
     if (/OptimisticConcurrencyControlFailure|Documents read from or written to/.test(r.error.message)) {
       this.#retryAt.set(job._id, clock.now() + OCC_RETRY_MS);
+      return;
+    }
+    // A system error, not the function's: marking the job failed would lose it (it has not run).
+    if (r.error.message.startsWith(WRITE_REFUSED)) {
+      this.#retryAt.set(job._id, clock.now() + STORAGE_RETRY_MS);
       return;
     }
     this.#retryAt.delete(job._id);

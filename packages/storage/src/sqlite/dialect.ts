@@ -7,6 +7,7 @@ import type { BatchStep, ChangedVersion, CommitPlan, Dialect, DocRef, Head, Inde
 import type { Statements } from "./statements.js";
 import { RowBuffer } from "./row-buffer.js";
 import type { Checkpointer } from "./checkpointer.js";
+import { writing } from "./io-errors.js";
 
 const BACKFILL_PAGE = 512;
 
@@ -100,8 +101,7 @@ export class SqliteDialect implements Dialect {
   }
 
   async setMeta(key: string, value: string | null): Promise<void> {
-    if (value === null) this.st.deleteMeta.run(key);
-    else this.st.setMeta.run(key, value);
+    writing(() => (value === null ? this.st.deleteMeta.run(key) : this.st.setMeta.run(key, value)), this.db.name);
   }
 
   async versionsSince(after: bigint, upTo: bigint): Promise<ChangedVersion[]> {
@@ -121,7 +121,7 @@ export class SqliteDialect implements Dialect {
   }
 
   async batch<T>(steps: readonly BatchStep<T>[], expected?: bigint): Promise<StepOutcome<T>[]> {
-    return this.batchTx.immediate(steps as readonly BatchStep<unknown>[], expected) as StepOutcome<T>[];
+    return writing(() => this.batchTx.immediate(steps as readonly BatchStep<unknown>[], expected) as StepOutcome<T>[], this.db.name);
   }
 
   /**
@@ -202,7 +202,7 @@ export class SqliteDialect implements Dialect {
       this.st.bumpSchema.run();
       return { number, name };
     });
-    return run.immediate();
+    return writing(() => run.immediate(), this.db.name);
   }
 
   async dropTable(tableNumber: number): Promise<void> {
@@ -237,7 +237,7 @@ export class SqliteDialect implements Dialect {
       this.st.bumpSchema.run();
       return { id, tableNumber, name, fields: [...fields] };
     });
-    return run.immediate();
+    return writing(() => run.immediate(), this.db.name);
   }
 
   async dropIndex(indexId: number): Promise<void> {

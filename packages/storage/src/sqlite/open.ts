@@ -9,6 +9,7 @@ import { MvccStorage } from "../store/store.js";
 import { SqliteDialect } from "./dialect.js";
 import { SCHEMA } from "./schema.js";
 import { prepareStatements } from "./statements.js";
+import { openError } from "./io-errors.js";
 import { startCheckpointer, WRITER_CHECKPOINT_PAGES, type Checkpointer } from "./checkpointer.js";
 
 export interface SqliteStorageOptions {
@@ -27,7 +28,12 @@ export interface SqliteStorageOptions {
 
 export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
   const readonly = options.readonly ?? false;
-  const db = new Sqlite(options.path, { readonly, fileMustExist: readonly });
+  let db: Sqlite.Database;
+  try {
+    db = new Sqlite(options.path, { readonly, fileMustExist: readonly });
+  } catch (e) {
+    throw openError(options.path, e);
+  }
   let checkpointer: Checkpointer | null = null;
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
@@ -54,6 +60,6 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
   } catch (e) {
     await checkpointer?.stop();
     db.close();
-    throw e;
+    throw openError(options.path, e);
   }
 }
