@@ -166,6 +166,12 @@ export interface Storage {
    * conflicts against its own log checks them against these too). Returns the unsubscribe.
    */
   onOtherCommits(listener: (commits: readonly OtherCommit[]) => void): () => void;
+  /**
+   * Calls `wake` (soon, not in order, possibly more than once) when another connection may have
+   * committed, where the database can say (Postgres: LISTEN/NOTIFY); a follower then calls
+   * `sync()`. A wake-up can be missed, so followers also poll. Resolves to the unsubscribe.
+   */
+  watchCommits(wake: () => void): Promise<() => Promise<void>>;
   snapshot(ts?: Timestamp): SnapshotReader;
   /**
    * Atomically applies the writes at a new timestamp `> latestTs()` (also across restarts) and
