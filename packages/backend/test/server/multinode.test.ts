@@ -17,16 +17,28 @@ import { startBackend, type Backend } from "../../src/server/index.js";
 import { freshSchema, postgresAvailable, POSTGRES_URL } from "../../../../test/support/postgres.js";
 import { copyFixture, pushOnce, tempDir } from "./fixture.js";
 import { until } from "../scheduler/support.js";
+import { ManualClock } from "../../src/scheduler/index.js";
 
 const api = anyApi;
 const available = await postgresAvailable();
 
 /** Two nodes on a fresh schema, the fixture pushed through the first; `body` gets both. */
-async function withCluster(fixture: string, followPollMs: number, body: (nodes: Backend[], app: string) => Promise<void>) {
+async function withCluster(fixture: string, followPollMs: number, body: (nodes: Backend[], app: string) => Promise<void>, clocks: ManualClock[] = []) {
   const { schema, drop } = freshSchema();
   const database: StorageDescriptor = { kind: "postgres", url: POSTGRES_URL, schema };
-  const node = async () =>
-    startBackend({ dataDir: await tempDir("pg-node"), port: 0, sitePort: 0, logger: silentLogger, database, adminKey: "test-admin:key", followPollMs });
+  const node = async () => {
+    const clock = clocks[nodes.length];
+    return startBackend({
+      dataDir: await tempDir("pg-node"),
+      port: 0,
+      sitePort: 0,
+      logger: silentLogger,
+      database,
+      adminKey: "test-admin:key",
+      followPollMs,
+      ...(clock ? { clock } : {}),
+    });
+  };
   const nodes: Backend[] = [];
   try {
     nodes.push(await node());
@@ -155,4 +167,46 @@ test("scheduled mutations made through both nodes each run exactly once", availa
     assert.equal(counts.size, 4 * N);
     assert.deepEqual([...counts.values()].filter((c) => c !== 1), []);
   });
+});
+
+interface Cron {
+  name: string;
+  nextRun: { prevTs: number | null; nextTs: number };
+  lastRun: { ts: number } | null;
+}
+
+test("a cron runs once per due time with two nodes' schedulers on one database", available, async () => {
+  const clocks = [new ManualClock(), new ManualClock()];
+  await withCluster(
+    "scheduler",
+    250,
+    async ([one, two]) => {
+      const admin = (b: Backend) => {
+        const c = http(b);
+        (c as unknown as { setAdminAuth(k: string): void }).setAdminAuth(b.adminKey);
+        return c;
+      };
+      const crons = () => admin(one!).query("_system/frontend/listCronJobs" as never, {}) as Promise<Cron[]>;
+      const now = () => clocks[0]!.now();
+      const advance = (ms: number) => clocks.forEach((c) => c.advance(ms));
+      const idle = () =>
+        until(crons, (cs) => cs.every((c) => c.nextRun.nextTs > now() && (c.nextRun.prevTs === null || (c.lastRun?.ts ?? 0) >= c.nextRun.prevTs)), "the crons to be idle");
+      const reader = http(two!);
+      const count = async (tag: string) => ((await reader.query(api.jobs!.runs!, { tag })) as unknown[]).length;
+      // Both nodes synced the same crons at start: one document each, not one per node.
+      assert.deepEqual((await crons()).map((c) => c.name).sort(), ["cron string", "daily", "every minute", "hourly", "monthly", "weekly"]);
+      // Park both clocks mid-way between two 5-minute marks, so the steps below cross no other cron.
+      advance(300_000 - (now() % 300_000) + 60_000);
+      await idle();
+      const start = await count("cron-interval");
+      for (let k = 1; k <= 3; k++) {
+        advance(60_000);
+        await until(() => count("cron-interval"), (n) => n >= start + k, `the interval cron's run ${k}`);
+        await idle();
+      }
+      await Promise.all([one!.scheduler.settled(), two!.scheduler.settled()]);
+      assert.equal(await count("cron-interval"), start + 3);
+    },
+    clocks,
+  );
 });
