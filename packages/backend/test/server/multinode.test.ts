@@ -190,7 +190,7 @@ test("a cron runs once per due time with two nodes' schedulers on one database",
       const now = () => clocks[0]!.now();
       const advance = (ms: number) => clocks.forEach((c) => c.advance(ms));
       const idle = () =>
-        until(crons, (cs) => cs.every((c) => c.nextRun.nextTs > now() && (c.nextRun.prevTs === null || (c.lastRun?.ts ?? 0) >= c.nextRun.prevTs)), "the crons to be idle");
+        until(crons, (cs) => cs.every((c) => c.nextRun.nextTs > now() && (c.nextRun.prevTs === null || (c.lastRun?.ts ?? 0) >= c.nextRun.prevTs)), "the crons to be idle", 60_000);
       const reader = http(two!);
       const count = async (tag: string) => ((await reader.query(api.jobs!.runs!, { tag })) as unknown[]).length;
       // Both nodes synced the same crons at start: one document each, not one per node.
@@ -201,7 +201,7 @@ test("a cron runs once per due time with two nodes' schedulers on one database",
       const start = await count("cron-interval");
       for (let k = 1; k <= 3; k++) {
         advance(60_000);
-        await until(() => count("cron-interval"), (n) => n >= start + k, `the interval cron's run ${k}`);
+        await until(() => count("cron-interval"), (n) => n >= start + k, `the interval cron's run ${k}`, 60_000);
         await idle();
       }
       await Promise.all([one!.scheduler.settled(), two!.scheduler.settled()]);

@@ -90,11 +90,10 @@ export class MvccStorage implements Storage {
 
   /**
    * Runs `body` after every commit and catch-up before it finished (only for a writer that
-   * follows others; SQLite's commits take no extra turn). Commits' `applied` hooks and the
-   * other-commit listeners thus see commits in ts order.
+   * follows others). Commits' `applied` hooks and the other-commit listeners thus see commits
+   * in ts order.
    */
   private writing<T>(body: () => Promise<T>): Promise<T> {
-    if (!this.followsOthers) return body();
     const run = this.turn.then(body, body);
     this.turn = run.catch(() => {});
     return run;
@@ -146,12 +145,13 @@ export class MvccStorage implements Storage {
     return new Snapshot(this, ts ?? latest);
   }
 
-  async commit(request: CommitRequest): Promise<CommitResult> {
-    this.assertWritable();
-    return this.writing(() => this.commitNow(request));
+  commit(request: CommitRequest): Promise<CommitResult> {
+    // SQLite's commits go straight through (no extra turn or promise on its hot path).
+    return this.followsOthers ? this.writing(() => this.commitNow(request)) : this.commitNow(request);
   }
 
   private async commitNow(request: CommitRequest): Promise<CommitResult> {
+    this.assertWritable();
     // The registry is checked against the head inside the transaction; when another connection
     // changed the schema (or created the table) since we loaded it, reload and plan again. A head
     // another writer moved meanwhile (compare-and-set) is read again by planning again.
@@ -220,9 +220,8 @@ export class MvccStorage implements Storage {
     };
   }
 
-  async commitMany(requests: readonly CommitRequest[], hooks: CommitManyHooks = {}): Promise<Array<CommitResult | "skipped" | Error>> {
-    this.assertWritable();
-    return this.writing(() => this.commitManyNow(requests, hooks, 0));
+  commitMany(requests: readonly CommitRequest[], hooks: CommitManyHooks = {}): Promise<Array<CommitResult | "skipped" | Error>> {
+    return this.followsOthers ? this.writing(() => this.commitManyNow(requests, hooks, 0)) : this.commitManyNow(requests, hooks, 0);
   }
 
   private async commitManyNow(
@@ -230,6 +229,7 @@ export class MvccStorage implements Storage {
     hooks: CommitManyHooks,
     attempt: number,
   ): Promise<Array<CommitResult | "skipped" | Error>> {
+    this.assertWritable();
     const plans = requests.map((r) => this.plannerFor(r));
     const out: Array<CommitResult | "skipped" | Error> = new Array(requests.length);
     const steps: BatchStep<CommitResult>[] = [];
