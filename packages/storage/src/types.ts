@@ -152,7 +152,11 @@ export interface Storage {
    * writer another node may overtake) knows what its last `sync()` read.
    */
   latestTs(): Timestamp;
-  /** Reads the committed head from the database (other connections' commits, schema changes). */
+  /**
+   * Reads the committed head from the database (other connections' commits, schema changes). A
+   * writer sharing the database with other writers catches up to it: it reports their commits
+   * to `onOtherCommits` listeners first, after its own commits under way.
+   */
   sync(): Promise<Timestamp>;
   /**
    * Other writers (other nodes) may commit to this store, so `latestTs()` may lag the database
