@@ -152,7 +152,11 @@ export interface Storage {
    * writer another node may overtake) knows what its last `sync()` read.
    */
   latestTs(): Timestamp;
-  /** Reads the committed head from the database (other connections' commits, schema changes). */
+  /**
+   * Reads the committed head from the database (other connections' commits, schema changes). A
+   * writer sharing the database with other writers catches up to it: it reports their commits
+   * to `onOtherCommits` listeners first, after its own commits under way.
+   */
   sync(): Promise<Timestamp>;
   /**
    * Other writers (other nodes) may commit to this store, so `latestTs()` may lag the database
@@ -166,6 +170,12 @@ export interface Storage {
    * conflicts against its own log checks them against these too). Returns the unsubscribe.
    */
   onOtherCommits(listener: (commits: readonly OtherCommit[]) => void): () => void;
+  /**
+   * Calls `wake` (soon, not in order, possibly more than once) when another connection may have
+   * committed, where the database can say (Postgres: LISTEN/NOTIFY); a follower then calls
+   * `sync()`. A wake-up can be missed, so followers also poll. Resolves to the unsubscribe.
+   */
+  watchCommits(wake: () => void): Promise<() => Promise<void>>;
   snapshot(ts?: Timestamp): SnapshotReader;
   /**
    * Atomically applies the writes at a new timestamp `> latestTs()` (also across restarts) and

@@ -8,6 +8,8 @@ import type { Deployment, ModuleSource } from "../engine/deployment.js";
 
 const DEPLOYMENT_KEY = "tandem/deployment";
 const ENV_KEY = "tandem/environment";
+/** The stored deployment's version alone: what other nodes poll to notice a push (small to read). */
+const DEPLOYMENT_VERSION_KEY = "tandem/deployment-version";
 
 /** The live deployment and the push settings that came with it. */
 export interface StoredDeployment {
@@ -23,6 +25,13 @@ export async function loadDeployment(storage: Storage): Promise<StoredDeployment
 
 export async function saveDeployment(storage: Storage, stored: StoredDeployment): Promise<void> {
   await storage.setMeta(DEPLOYMENT_KEY, JSON.stringify(stored));
+  // Written second: a node that sees the new version reads the new deployment.
+  await storage.setMeta(DEPLOYMENT_VERSION_KEY, stored.deployment.version);
+}
+
+/** The stored deployment's version, or null (none, or saved before versions were kept apart). */
+export function loadDeploymentVersion(storage: Storage): Promise<string | null> {
+  return storage.getMeta(DEPLOYMENT_VERSION_KEY);
 }
 
 export async function loadEnvironment(storage: Storage): Promise<Record<string, string>> {

@@ -18,7 +18,7 @@ import { parseNodeDependencies, resolveNodePackages } from "./node-packages.js";
 import type { EngineAdmin } from "../engine/types.js";
 import type { ValidationContext } from "../values/index.js";
 import { describeProvider, parseAuthConfig, serializeProvider, type AuthProvider, type SerializedAuthInfo } from "../auth/index.js";
-import { deploymentVersion, loadDeployment, moduleHash, saveDeployment, type StoredDeployment } from "./deployment-store.js";
+import { deploymentVersion, loadDeployment, loadDeploymentVersion, moduleHash, saveDeployment, type StoredDeployment } from "./deployment-store.js";
 import type { EnvironmentVariables } from "../env/environment.js";
 import { checkSchema, currentIndexes, diffIndexes, schemaIndexes, type IndexConfig, type IndexDiff } from "./index-diff.js";
 import { parsePushRequest, type PushRequest } from "./push-request.js";
@@ -73,12 +73,27 @@ export class PushService {
 
   /** Loads the persisted deployment and makes it live again (a restart serves the last push). */
   static async open(deps: PushServiceDeps): Promise<PushService> {
-    const stored = await loadDeployment(deps.storage);
-    // External packages load from this run's packages folder, wherever the last run took them from.
-    const packages = stored?.deployment.nodePackages;
-    const live = stored && packages && deps.nodePackagesDir ? { ...stored, deployment: { ...stored.deployment, nodePackages: { ...packages, dir: deps.nodePackagesDir } } } : stored;
+    const live = localized(await loadDeployment(deps.storage), deps.nodePackagesDir);
     if (live) await deps.engine.deploy(live.deployment);
     return new PushService(deps, live);
+  }
+
+  /** Pushes finishing on this node (their deployment is saved after it goes live here). */
+  #finishing = 0;
+
+  /**
+   * Makes the stored deployment live here when another node pushed it (nodes on one database
+   * follow each other's pushes). Cheap when nothing changed: one small meta read.
+   */
+  async refresh(): Promise<void> {
+    if (this.#finishing > 0) return;
+    const version = await loadDeploymentVersion(this.deps.storage);
+    if (version === null || version === (this.#live?.deployment.version ?? null)) return;
+    const live = localized(await loadDeployment(this.deps.storage), this.deps.nodePackagesDir);
+    if (!live || this.#finishing > 0 || live.deployment.version === this.#live?.deployment.version) return;
+    await this.deps.engine.deploy(live.deployment);
+    this.#live = live;
+    this.deps.logger.info("deployment pushed through another node is live", { version: live.deployment.version });
   }
 
   live(): Deployment | null {
@@ -232,10 +247,15 @@ export class PushService {
     if (body.dryRun === true || pending.request.dryRun) return diff;
 
     this.#pending.delete(pending.id);
-    await this.deps.engine.deploy(deployment);
-    const stored = { deployment, functions: pending.request.functions };
-    await saveDeployment(this.deps.storage, stored);
-    this.#live = stored;
+    this.#finishing += 1;
+    try {
+      await this.deps.engine.deploy(deployment);
+      const stored = { deployment, functions: pending.request.functions };
+      await saveDeployment(this.deps.storage, stored);
+      this.#live = stored;
+    } finally {
+      this.#finishing -= 1;
+    }
     await this.#applyIndexRemovals(pending);
     this.deps.logger.info("deployment is live", { version: deployment.version, modules: deployment.modules.length });
     return diff;
@@ -272,6 +292,12 @@ function withComponents(analysis: Analysis, request: PushRequest): Analysis {
   });
   if (!components) return analysis;
   return { ...analysis, schema: combinedSchema(analysis.schema, components), components: { ...components, appSchema: analysis.schema } };
+}
+
+/** External packages load from this run's packages folder, wherever the pushing node took them from. */
+function localized(stored: StoredDeployment | null, nodePackagesDir: string | undefined): StoredDeployment | null {
+  const packages = stored?.deployment.nodePackages;
+  return stored && packages && nodePackagesDir ? { ...stored, deployment: { ...stored.deployment, nodePackages: { ...packages, dir: nodePackagesDir } } } : stored;
 }
 
 /** The evaluated `auth.config.js` providers (invalid ones fail the push with the auth module's error). */

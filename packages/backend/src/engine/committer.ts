@@ -125,10 +125,17 @@ export class Committer {
   /** A commit from outside any function (imports): no conflict check, but later ones see it. */
   async external(request: CommitRequest): Promise<{ stored: CommitResult; committed: Committed }> {
     return this.mutex.run(async () => {
-      const stored = await this.#storage.commit(request);
-      const committed = withMarkers(request, stored);
-      this.#log.append(committed.ts, committed.indexWrites);
-      return { stored, committed };
+      // Logged inside the write (as the other paths do), so another node's commit reported
+      // right after it can't reach the log first: the log stays in ts order.
+      let committed = null as Committed | null;
+      const [stored] = await this.#storage.commitMany([request], {
+        applied: (_, r) => {
+          committed = withMarkers(request, r);
+          this.#log.append(committed.ts, committed.indexWrites);
+        },
+      });
+      if (stored === "skipped" || stored instanceof Error || stored === undefined) throw stored === "skipped" ? new Error("an external commit was skipped") : (stored ?? new Error("commit returned no result"));
+      return { stored, committed: committed ?? withMarkers(request, stored) };
     });
   }
 

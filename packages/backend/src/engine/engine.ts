@@ -66,8 +66,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
   const log = options.logger ?? createLogger("engine");
   const committer = new Committer(storage);
   const notifier = new CommitNotifier(log);
-  // Another node's commits, learned when a commit here finds the head moved: subscriptions here
-  // re-run for them too. (Following the log without committing is not built yet.)
+  // Another node's commits, learned when a commit here finds the head moved or when the node
+  // follows the log (`CommitFollower`): subscriptions here re-run for them too.
   storage.onOtherCommits((commits) => {
     for (const c of commits) notifier.committed(c.ts, otherCommitWrites(c));
   });

@@ -5,7 +5,7 @@
 import { badRequest } from "../errors.js";
 import type { Storage } from "@tandem/storage";
 import type { EngineAdmin } from "../engine/types.js";
-import { saveEnvironment } from "../deploy/deployment-store.js";
+import { loadEnvironment, saveEnvironment } from "../deploy/deployment-store.js";
 
 export const ENV_LIMITS = { nameLength: 40, valueBytes: 8 * 1024, count: 1000 } as const;
 const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
@@ -96,6 +96,14 @@ export class EnvironmentVariables {
   /** What `process.env` shows inside functions: the user's variables plus the system ones. */
   effective(): Readonly<Record<string, string>> {
     return { ...this.#vars, ...this.system };
+  }
+
+  /** Takes the stored variables when another node changed them (nodes on one database). */
+  async refresh(): Promise<void> {
+    const stored = await loadEnvironment(this.storage);
+    if (JSON.stringify(stored) === JSON.stringify(this.#vars)) return;
+    this.#vars = stored;
+    this.engine.setEnvironment(this.effective());
   }
 
   async update(changes: readonly EnvChange[]): Promise<void> {

@@ -26,6 +26,7 @@ import { answerMetrics, createBackendMetrics, scheduledBacklogOf } from "./metri
 import { trackedEngine } from "./tracked-engine.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
 import { installAuthDoctor, registerFrontendSystemFunctions } from "../system/index.js";
+import { CommitFollower } from "../engine/commit-follower.js";
 import { Scheduler, listCronJobs, registerSchedulerSystemFunctions, systemClock, type Clock } from "../scheduler/index.js";
 import { DEFAULT_UPLOAD_LIMIT_BYTES, FileStorage, loadOrCreateStorageSecret, storageHttp, type BlobStoreConfig, type S3Config } from "../files/index.js";
 
@@ -45,6 +46,8 @@ export interface BackendOptions {
   readonly authenticateUser?: (token: string) => Promise<VerifiedUser>;
   /** How long `stream_function_logs` holds an empty poll (default 30 s). */
   readonly logPollMs?: number;
+  /** On a database other nodes share: how often to look for their commits besides being told (ms). */
+  readonly followPollMs?: number;
   /**
    * The store to open instead of SQLite under `dataDir` (e.g. `{ kind: "postgres", url }`); the
    * function threads open their own connections to it.
@@ -152,6 +155,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const tracked = trackedEngine(engine, lifecycle);
   let sync: SyncServer | null = null;
   let scheduler: Scheduler | null = null;
+  let follower: CommitFollower | null = null;
   let detachFiles = () => {};
   try {
     const port = await listen(apiServer, options.port ?? 3210, host);
@@ -209,6 +213,16 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       cronJobs: () => listCronJobs(jobs.crons),
     });
     await jobs.start();
+    // Nodes sharing one database follow each other's commits, pushes and env changes.
+    follower = await CommitFollower.start({
+      storage,
+      logger: logger.child("follower"),
+      ...(options.followPollMs !== undefined ? { pollMs: options.followPollMs } : {}),
+      after: async () => {
+        await env.refresh();
+        await push.refresh();
+      },
+    });
 
     const auth: RequestAuthenticator = {
       authenticateUser: installAuthDoctor(engine, {
@@ -256,6 +270,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
         detachFiles();
         await sync?.close();
         await Promise.all([closeServer(apiServer), closeServer(siteServer)]);
+        await follower?.close();
         await scheduler?.close();
         await engine.close();
         await storage.close();
@@ -284,6 +299,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       close,
     };
   } catch (e) {
+    await follower?.close().catch(() => {});
     await scheduler?.close().catch(() => {});
     detachFiles();
     await sync?.close();

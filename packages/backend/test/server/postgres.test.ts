@@ -90,7 +90,7 @@ test("two backends on one Postgres: read-modify-write mutations through both los
     // commits in the database, some increments would overwrite others.
     const likes = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? one! : two!).mutation(api.messages!.like!, { id })));
     assert.deepEqual([...(likes as number[])].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
-    await nodes[0]!.storage.sync(); // following the other node's commits without committing is not built yet
+    await nodes[0]!.storage.sync(); // the follower would get there too; syncing now keeps the read below deterministic
     const stored = (await one!.query(api.messages!.get!, { id })) as { likes: number };
     assert.equal(stored.likes, 6);
   } finally {

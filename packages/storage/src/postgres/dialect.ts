@@ -3,6 +3,7 @@
  * locks the head row first (so writers — this process's or another's — go one at a time), and
  * ends by moving the head with a compare-and-set.
  */
+import type pg from "pg";
 import type { Pool, PoolClient } from "pg";
 import type { DocumentJSON, IndexKey } from "../types.js";
 import { storageError } from "../errors.js";
@@ -24,6 +25,13 @@ import {
   type VersionRow,
 } from "../store/dialect.js";
 import * as sql from "./sql.js";
+import { listenForCommits } from "./commit-channel.js";
+
+/** Where commits are announced to other nodes: the channel and how to open a listening connection. */
+export interface CommitAnnouncements {
+  readonly channel: string;
+  readonly connect: () => pg.Client;
+}
 
 const BACKFILL_PAGE = 512;
 
@@ -91,7 +99,13 @@ export class PostgresDialect implements Dialect {
   constructor(
     private readonly pool: Pool,
     readonly readonly: boolean,
+    private readonly announcements: CommitAnnouncements | null = null,
   ) {}
+
+  async watch(wake: () => void): Promise<() => Promise<void>> {
+    if (!this.announcements) return async () => {};
+    return listenForCommits(this.announcements.connect, this.announcements.channel, wake);
+  }
 
   /** Several nodes may share one database. */
   readonly otherWriters = true;
@@ -152,6 +166,8 @@ export class PostgresDialect implements Dialect {
     await this.transaction(async (c) => {
       if (value === null) await c.query(sql.DELETE_META, [key]);
       else await c.query(sql.SET_META, [key, value]);
+      // A push or env change another node must load (its followers poll meta too).
+      if (this.announcements) await c.query(sql.NOTIFY, [this.announcements.channel]);
     });
   }
 
@@ -212,7 +228,11 @@ export class PostgresDialect implements Dialect {
       }
       await rows.flush(c);
       if (head.latestTs !== start.latestTs) {
-        const moved = await c.query(sql.MOVE_HEAD, [start.latestTs.toString(), head.latestTs.toString()]);
+        const from = start.latestTs.toString();
+        const to = head.latestTs.toString();
+        const moved = this.announcements
+          ? await c.query(sql.MOVE_HEAD_NOTIFY, [from, to, this.announcements.channel])
+          : await c.query(sql.MOVE_HEAD, [from, to]);
         if (moved.rowCount !== 1) throw headMoved(start.latestTs, null);
       }
       return out;

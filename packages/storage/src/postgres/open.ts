@@ -8,6 +8,7 @@ import type { Storage } from "../types.js";
 import { MvccStorage } from "../store/store.js";
 import { PostgresDialect } from "./dialect.js";
 import { checkMigrated, migrate } from "./migrations.js";
+import { commitChannel } from "./commit-channel.js";
 
 export interface PostgresStorageOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -40,13 +41,19 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
   pool.on("error", () => {});
   try {
     const client = await pool.connect();
+    let current: string;
     try {
       if (readonly) await checkMigrated(client);
       else await migrate(client, schema);
+      current = (await client.query<{ s: string }>("SELECT current_schema() AS s")).rows[0]!.s;
     } finally {
       client.release();
     }
-    return await MvccStorage.open(new PostgresDialect(pool, readonly));
+    const announcements = {
+      channel: commitChannel(current),
+      connect: () => new pg.Client({ connectionString: options.url, ...(settings.length > 0 ? { options: settings.join(" ") } : {}) }),
+    };
+    return await MvccStorage.open(new PostgresDialect(pool, readonly, announcements));
   } catch (e) {
     await pool.end().catch(() => {});
     throw e;

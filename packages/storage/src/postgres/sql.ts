@@ -10,6 +10,9 @@ export const HEAD = `SELECT latest_ts, schema_version FROM head WHERE id = 0`;
 export const LOCK_HEAD = `${HEAD} FOR UPDATE`;
 /** Compare-and-set: moves the head only from the ts the commit was planned against. */
 export const MOVE_HEAD = `UPDATE head SET latest_ts = $2 WHERE id = 0 AND latest_ts = $1`;
+/** The same, telling followers (`commit-channel.ts`) in the same statement: $3 is the channel. */
+export const MOVE_HEAD_NOTIFY = `WITH moved AS (${MOVE_HEAD} RETURNING latest_ts) SELECT pg_notify($3, latest_ts::text) FROM moved`;
+export const NOTIFY = `SELECT pg_notify($1, '')`;
 export const BUMP_SCHEMA = `UPDATE head SET schema_version = schema_version + 1 WHERE id = 0`;
 
 export const TABLES = `SELECT number, name FROM tables WHERE NOT dropped`;

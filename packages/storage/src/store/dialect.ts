@@ -165,5 +165,7 @@ export interface Dialect {
    */
   createIndex(tableNumber: number, name: string, fields: readonly string[], keyOf: (doc: DocumentJSON) => IndexKey): Promise<IndexRow>;
   dropIndex(indexId: number): Promise<void>;
+  /** Calls `wake` when another connection may have committed (see `Storage.watchCommits`). */
+  watch?(wake: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -64,6 +64,12 @@ export class MvccStorage implements Storage {
 
   async sync(): Promise<Timestamp> {
     this.assertOpen();
+    // A writer another node may overtake learns of that node's commits (and tells the listeners)
+    // rather than jumping its head past them: subscriptions and the OCC log must see every commit.
+    if (this.followsOthers) {
+      await this.writing(() => this.catchUp());
+      return this.latestTs();
+    }
     const head = await this.dialect.head();
     if (head.schemaVersion !== this.registry.version) await this.reload();
     return this.saw(head.latestTs) as Timestamp;
@@ -73,6 +79,30 @@ export class MvccStorage implements Storage {
     if (!this.dialect.readonly && (this.writerLatest === null || latest > this.writerLatest)) this.writerLatest = latest;
     if (latest > this.seenLatest) this.seenLatest = latest;
     return latest;
+  }
+
+  /** A writer that shares its database with other writers: its commits and catch-ups take turns. */
+  private get followsOthers(): boolean {
+    return this.dialect.otherWriters && !this.dialect.readonly;
+  }
+
+  private turn: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `body` after every commit and catch-up before it finished (only for a writer that
+   * follows others). Commits' `applied` hooks and the other-commit listeners thus see commits
+   * in ts order.
+   */
+  private writing<T>(body: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(body, body);
+    this.turn = run.catch(() => {});
+    return run;
+  }
+
+  /** Calls `wake` whenever another connection may have committed (where the dialect can tell). */
+  async watchCommits(wake: () => void): Promise<() => Promise<void>> {
+    this.assertOpen();
+    return this.dialect.watch ? this.dialect.watch(wake) : async () => {};
   }
 
   private readonly otherCommitListeners = new Set<(commits: readonly OtherCommit[]) => void>();
@@ -115,7 +145,12 @@ export class MvccStorage implements Storage {
     return new Snapshot(this, ts ?? latest);
   }
 
-  async commit(request: CommitRequest): Promise<CommitResult> {
+  commit(request: CommitRequest): Promise<CommitResult> {
+    // SQLite's commits go straight through (no extra turn or promise on its hot path).
+    return this.followsOthers ? this.writing(() => this.commitNow(request)) : this.commitNow(request);
+  }
+
+  private async commitNow(request: CommitRequest): Promise<CommitResult> {
     this.assertWritable();
     // The registry is checked against the head inside the transaction; when another connection
     // changed the schema (or created the table) since we loaded it, reload and plan again. A head
@@ -185,10 +220,14 @@ export class MvccStorage implements Storage {
     };
   }
 
-  async commitMany(
+  commitMany(requests: readonly CommitRequest[], hooks: CommitManyHooks = {}): Promise<Array<CommitResult | "skipped" | Error>> {
+    return this.followsOthers ? this.writing(() => this.commitManyNow(requests, hooks, 0)) : this.commitManyNow(requests, hooks, 0);
+  }
+
+  private async commitManyNow(
     requests: readonly CommitRequest[],
-    hooks: CommitManyHooks = {},
-    attempt = 0,
+    hooks: CommitManyHooks,
+    attempt: number,
   ): Promise<Array<CommitResult | "skipped" | Error>> {
     this.assertWritable();
     const plans = requests.map((r) => this.plannerFor(r));
@@ -233,7 +272,7 @@ export class MvccStorage implements Storage {
     if (stale.length > 0) {
       await this.reload();
       if (attempt < 2) {
-        const again = await this.commitMany(
+        const again = await this.commitManyNow(
           stale.map((i) => requests[i]!),
           {
             ...(hooks.accept ? { accept: (j: number) => hooks.accept!(stale[j]!) } : {}),
@@ -328,7 +367,11 @@ export class MvccStorage implements Storage {
   async reload(): Promise<void> {
     this.assertOpen();
     const head = await this.dialect.head();
-    this.saw(head.latestTs);
+    if (this.followsOthers) {
+      // Past the first load, only a catch-up moves this writer's head (others' commits reported).
+      if (this.writerLatest === null) this.writerLatest = head.latestTs;
+      if (head.latestTs > this.seenLatest) this.seenLatest = head.latestTs;
+    } else this.saw(head.latestTs);
     const version = head.schemaVersion;
     const { tables, indexes } = await this.dialect.loadRegistry();
     this.registry.load(tables, indexes, version);
