@@ -3,7 +3,7 @@
  * pushed with the official CLI: actions and mutations enqueued from mutations and actions run
  * through the component's scheduler loop, `maxParallelism` bounds how many run at once,
  * `onComplete` callbacks (app functions reached through function handles) get the result, and a
- * failing action is retried with backoff.
+ * failing action is retried with backoff. A local component's own cron runs too.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -82,4 +82,9 @@ test("a failing action is retried until it succeeds; without retry it fails once
   assert.equal(failed.kind, "failed");
   assert.match(failed.error ?? "", /attempt 1 failed/);
   assert.equal(await query<number>(client, jobs.attempts, { label: "fails" }), 1);
+});
+
+test("a component's own cron (its crons.ts) runs its own function", async () => {
+  const n = await until(() => query<number>(client, jobs.ticks), (c) => c >= 2, "the ticker component's cron");
+  assert.ok(n >= 2);
 });
