@@ -88,3 +88,8 @@ test("a component's own cron (its crons.ts) runs its own function", async () => 
   const n = await until(() => query<number>(client, jobs.ticks), (c) => c >= 2, "the ticker component's cron");
   assert.ok(n >= 2);
 });
+
+test("a component action's ctx.scheduler runs the component's own internal mutation", async () => {
+  await action(client, jobs.markLater, { note: "later" });
+  assert.deepEqual(await until(() => query<string[]>(client, jobs.marks), (m) => m.length > 0, "the scheduled mark"), ["later"]);
+});
