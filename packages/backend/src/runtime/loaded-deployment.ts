@@ -139,6 +139,15 @@ export class LoadedDeployment {
 
   /** Looks a function up by path without knowing its kind (for `/api/function`). */
   kindOf(path: string): FunctionKind | null {
+    // Component functions the scheduler runs are stored as addresses (a handle); one naming a
+    // component no longer installed is "not found", as a missing app function is.
+    if (isComponentAddress(path)) {
+      try {
+        return this.kindOfCall(path, "");
+      } catch {
+        return null;
+      }
+    }
     return this.#functions.get(canonicalPath(parseUdfPath(path)))?.kind ?? null;
   }
 

@@ -7,12 +7,13 @@
  */
 import { fullRange, type ConvexJSON, type Storage } from "@tandem/storage";
 import type { Logger } from "@tandem/shared";
-import type { Deployment } from "../engine/deployment.js";
+import type { Analysis, Deployment } from "../engine/deployment.js";
+import { functionHandle } from "../components/addresses.js";
 import type { Clock } from "./clock.js";
 import { compileSchedule, nextRun, type CompiledSchedule, type CronScheduleJSON } from "./cron-schedule.js";
 import { withJobState, type SchedulerEngine } from "./executor.js";
 import { runSystemTransaction } from "./system-transaction.js";
-import { CRONS_TABLE } from "./tables.js";
+import { CRONS_TABLE, displayName } from "./tables.js";
 
 export type CronRunStatus = { kind: "success" } | { kind: "failure"; error: string };
 
@@ -22,6 +23,8 @@ export interface CronDocument {
   _creationTime: number;
   /** The identifier given to `crons.interval(...)` etc. */
   name: string;
+  /** The component instance whose `crons.ts` defines it; absent for the app's. */
+  component?: string;
   cronSpec: { udfPath: string; udfArgs: ConvexJSON; cronSchedule: ConvexJSON };
   prevTs: number | null;
   nextTs: number;
@@ -58,13 +61,17 @@ export class CronRunner {
 
   /** Replaces the stored crons with the deployment's: unchanged ones keep their next run time. */
   async replace(deployment: Deployment): Promise<void> {
-    const exported = (deployment.analysis.modules.find((m) => m.path === "crons.js")?.crons ?? {}) as Record<string, Spec>;
-    const wanted = new Map<string, { spec: Spec; schedule: CompiledSchedule }>();
-    for (const [identifier, spec] of Object.entries(exported)) {
-      try {
-        wanted.set(identifier, { spec, schedule: compileSchedule(spec.schedule, identifier) });
-      } catch (error) {
-        this.#log.error("cron job skipped: invalid schedule", { cron: identifier, error });
+    const wanted = new Map<string, { identifier: string; component: string; spec: Spec; schedule: CompiledSchedule }>();
+    for (const { component, analysis } of cronSources(deployment)) {
+      const exported = (analysis.modules.find((m) => m.path === "crons.js")?.crons ?? {}) as Record<string, Spec>;
+      for (const [identifier, raw] of Object.entries(exported)) {
+        // A component's cron names its own function: stored as a handle, which runs it there.
+        const spec = component === "" ? raw : { ...raw, name: functionHandle(component, displayName(raw.name)) };
+        try {
+          wanted.set(cronKey(component, identifier), { identifier, component, spec, schedule: compileSchedule(spec.schedule, identifier) });
+        } catch (error) {
+          this.#log.error("cron job skipped: invalid schedule", { cron: identifier, component, error });
+        }
       }
     }
     const now = this.#clock.now();
@@ -72,20 +79,30 @@ export class CronRunner {
       await tx.catalog.ensureTable(CRONS_TABLE);
       const seen = new Set<string>();
       for (const doc of await this.list()) {
-        const w = wanted.get(doc.name);
+        const key = cronKey(doc.component ?? "", doc.name);
+        const w = wanted.get(key);
         const cronSpec = w && specOf(w.spec);
-        if (w && !seen.has(doc.name) && JSON.stringify(cronSpec) === JSON.stringify(doc.cronSpec)) {
-          seen.add(doc.name);
+        if (w && !seen.has(key) && JSON.stringify(cronSpec) === JSON.stringify(doc.cronSpec)) {
+          seen.add(key);
           continue;
         }
         await tx.write(doc._id as never, CRONS_TABLE, null, doc as never);
       }
-      for (const [identifier, w] of wanted) {
-        if (seen.has(identifier)) continue;
+      for (const [key, w] of wanted) {
+        if (seen.has(key)) continue;
         const next = nextRun(w.schedule, now, null);
         if (next === null) continue;
         const id = tx.catalog.newId(CRONS_TABLE);
-        const doc: CronDocument = { _id: id, _creationTime: tx.nextCreationTime(), name: identifier, cronSpec: specOf(w.spec), prevTs: null, nextTs: next, lastRun: null };
+        const doc: CronDocument = {
+          _id: id,
+          _creationTime: tx.nextCreationTime(),
+          name: w.identifier,
+          ...(w.component === "" ? {} : { component: w.component }),
+          cronSpec: specOf(w.spec),
+          prevTs: null,
+          nextTs: next,
+          lastRun: null,
+        };
         await tx.write(id, CRONS_TABLE, doc as never, null);
       }
     }, now);
@@ -160,6 +177,22 @@ export class CronRunner {
       return true;
     }, this.#clock.now());
   }
+}
+
+/** The app's `crons.ts`, then each installed component instance's (by its definition's). */
+function cronSources(deployment: Deployment): { component: string; analysis: Analysis }[] {
+  const out: { component: string; analysis: Analysis }[] = [{ component: "", analysis: deployment.analysis }];
+  const components = deployment.analysis.components;
+  for (const inst of Object.values(components?.instances ?? {})) {
+    if (inst.path === "") continue;
+    const def = components?.definitions[inst.definitionPath];
+    if (def) out.push({ component: inst.path, analysis: def.analysis });
+  }
+  return out;
+}
+
+function cronKey(component: string, identifier: string): string {
+  return `${component}\u0000${identifier}`;
 }
 
 function specOf(spec: Spec): CronDocument["cronSpec"] {
