@@ -14,6 +14,7 @@ export type SignInId = Brand<string, "SignInId">;
 export type SignUpId = Brand<string, "SignUpId">;
 export type TemplateId = Brand<string, "TemplateId">;
 export type KeyId = Brand<string, "KeyId">;
+export type TotpId = Brand<string, "TotpId">;
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -40,6 +41,7 @@ export const newId = {
   signUp: make<SignUpId>("sua"),
   template: make<TemplateId>("jtmp"),
   key: make<KeyId>("key"),
+  totp: make<TotpId>("totp"),
 } as const;
 
 const patterns = {

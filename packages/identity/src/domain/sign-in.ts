@@ -10,6 +10,7 @@ import type { EmailId } from "../ids.js";
 import { burnPasswordCheck, verifyPassword } from "../crypto/passwords.js";
 import type { UserRecord } from "../store/types.js";
 import type { IdentityService } from "./service.js";
+import { hasSecondFactor } from "./second-factor.js";
 import { checkUsername, normalizeEmail } from "./validate.js";
 
 export const FIRST_FACTORS = ["password", "email_code", "reset_password_email_code"] as const;
@@ -53,7 +54,8 @@ export async function checkFirstFactorPassword(svc: IdentityService, user: UserR
     await svc.recordFailure(user);
     throw new ApiError("form_password_incorrect", { param: "password" });
   }
-  await svc.recordSuccess(user);
+  // With a second factor still to pass, earlier failures stay counted (a password does not buy fresh tries at the code).
+  if (!hasSecondFactor(user)) await svc.recordSuccess(user);
   return user;
 }
 

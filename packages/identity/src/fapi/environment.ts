@@ -70,8 +70,9 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
         first_name: attr({ enabled: true }),
         last_name: attr({ enabled: true }),
         password: attr({ enabled: true, required: true }),
-        authenticator_app: attr({}),
-        backup_code: attr({}),
+        // TOTP and backup codes are always on as second factors (domain/second-factor.ts).
+        authenticator_app: attr({ enabled: true, used_for_second_factor: true, second_factors: ["totp"] }),
+        backup_code: attr({ enabled: true, used_for_second_factor: true, second_factors: ["backup_code"] }),
         passkey: attr({}),
       },
       social: {},

@@ -49,9 +49,9 @@ export function userJSON(u: UserRecord) {
     organization_memberships: [],
     saml_accounts: [],
     password_enabled: u.passwordHash !== null,
-    totp_enabled: false,
-    backup_code_enabled: false,
-    two_factor_enabled: false,
+    totp_enabled: u.secondFactors?.totp ?? false,
+    backup_code_enabled: u.secondFactors?.backupCodes ?? false,
+    two_factor_enabled: u.secondFactors?.totp ?? false,
     public_metadata: u.publicMetadata,
     unsafe_metadata: u.unsafeMetadata,
     last_sign_in_at: u.lastSignInAt,
@@ -99,11 +99,16 @@ export function sessionJSON(s: SessionRecord, u: UserRecord | null, lastActiveJw
 /** A masked e-mail for sign-in factors: `j***@example.com`. */
 export const safeIdentifier = (email: string) => email.replace(/^(.)[^@]*/, "$1***");
 
+/** The second factors a sign-in offers `u` (TOTP users can always fall back on a backup code they hold). */
+function secondFactorsJSON(u: UserRecord) {
+  return [...(u.secondFactors?.totp ? [{ strategy: "totp" }] : []), ...(u.secondFactors?.backupCodes ? [{ strategy: "backup_code" }] : [])];
+}
+
 export function signInJSON(si: SignInRecord | null, user: UserRecord | null) {
   if (!si) return null;
   const email = user ? primaryEmail(user) : null;
   const factors: Record<string, unknown>[] = [];
-  if (si.status !== "complete") {
+  if (si.status !== "complete" && si.status !== "needs_second_factor") {
     if (!user || user.passwordHash) factors.push({ strategy: "password" });
     if (email || !user) {
       const base = { email_address_id: email?.id ?? "idn_unknown", safe_identifier: safeIdentifier(email?.email ?? si.identifier ?? "x@x"), primary: true };
@@ -118,11 +123,13 @@ export function signInJSON(si: SignInRecord | null, user: UserRecord | null) {
     identifier: si.identifier,
     user_data: user ? { first_name: user.firstName, last_name: user.lastName, image_url: user.imageUrl ?? "", has_image: Boolean(user.imageUrl) } : null,
     supported_first_factors: factors,
-    supported_second_factors: null,
+    supported_second_factors: si.status === "needs_second_factor" && user ? secondFactorsJSON(user) : null,
     first_factor_verification: si.verification
       ? verificationJSON({ ...si.verification })
       : null,
-    second_factor_verification: null,
+    second_factor_verification: si.secondFactor
+      ? verificationJSON({ ...si.secondFactor, status: si.secondFactor.status === "failed" ? "unverified" : si.secondFactor.status, expireAt: null })
+      : null,
     created_session_id: si.createdSessionId,
     abandon_at: si.createdAt + 24 * 3600_000,
   };

@@ -43,6 +43,8 @@ export async function renderOutcome(env: FapiEnv, out: FapiOutcome): Promise<unk
       return { object: "token", jwt: out.jwt };
     case "bare":
       return out.body;
+    case "resource":
+      return { response: out.body, client: await piggyBack() };
     case "client": {
       if (ctx.mode === "header") await ctx.ensure();
       const client = await renderClient(svc, ctx, req.origin);

@@ -10,6 +10,8 @@ import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor, resetP
 import { attemptVerification, createSignUp, getSignUp, prepareVerification, updateSignUp } from "./sign-ups.js";
 import { endSession, getSession, mintSessionToken, mintTemplateToken, removeSession, signOutAll, touchSession } from "./sessions.js";
 import { changeMyPassword, deleteMe, getMe, updateMe } from "./me.js";
+import { attemptSecondFactor, prepareSecondFactor } from "./sign-in-second-factor.js";
+import { createMyBackupCodes, createMyTotp, disableMyTotp, verifyMyTotp } from "./me-second-factors.js";
 import { Routes, type Endpoint } from "./steps/pipeline.js";
 import { loadActiveSession, loadCurrentSession, loadSession, loadSignIn, loadSignUp } from "./steps/load-own.js";
 import { rateLimitIdentifier, rateLimitIp, rateLimitSignUpEmail } from "./steps/rate-limit.js";
@@ -39,6 +41,18 @@ export function fapiRouter(): Router<FapiHandler> {
       [rateLimitIp, loadSignIn, refuseIfComplete, requireStatus("needs_first_factor"), rateLimitIdentifier],
       attemptFirstFactor,
     )
+    // Second factors (TOTP, backup codes).
+    .add("POST", "/v1/client/sign_ins/:id/prepare_second_factor", [rateLimitIp, loadSignIn, requireStatus("needs_second_factor")], prepareSecondFactor)
+    .add(
+      "POST",
+      "/v1/client/sign_ins/:id/attempt_second_factor",
+      [rateLimitIp, loadSignIn, refuseIfComplete, requireStatus("needs_second_factor"), rateLimitIdentifier],
+      attemptSecondFactor,
+    )
+    .add("POST", "/v1/me/totp", [loadCurrentSession], createMyTotp)
+    .add("POST", "/v1/me/totp/attempt_verification", [rateLimitIp, loadCurrentSession], verifyMyTotp)
+    .add("DELETE", "/v1/me/totp", [loadCurrentSession], disableMyTotp)
+    .add("POST", "/v1/me/backup_codes", [loadCurrentSession], createMyBackupCodes)
     .add("POST", "/v1/client/sign_ins/:id/reset_password", [rateLimitIp, loadSignIn, requireStatus("needs_new_password")], resetPassword)
     .add("POST", "/v1/client/sign_ups", [rateLimitIp], createSignUp)
     .add("GET", "/v1/client/sign_ups/:id", [loadSignUp], getSignUp)

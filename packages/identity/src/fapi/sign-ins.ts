@@ -15,6 +15,7 @@ import {
   refuseUnknownIdentifier,
   type FirstFactor,
 } from "../domain/sign-in.js";
+import { hasSecondFactor } from "../domain/second-factor.js";
 import type { SignInRecord, UserRecord } from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
 import type { Endpoint } from "./steps/pipeline.js";
@@ -25,8 +26,28 @@ async function save(env: FapiEnv, si: SignInRecord): Promise<FapiOutcome> {
   return { kind: "sign_in", record: next };
 }
 
-/** Finishes the sign-in: a new session, a rotated client token, the client pointing at both. */
+/** After the first factor: a user with a second factor goes on to `needs_second_factor`, others finish. */
 async function complete(env: FapiEnv, si: SignInRecord, user: UserRecord, strategy: FirstFactor): Promise<FapiOutcome> {
+  if (!hasSecondFactor(user)) return finishSignIn(env, si, user, strategy);
+  return save(env, {
+    ...si,
+    status: "needs_second_factor",
+    code: null,
+    verification: { strategy, status: "verified", attempts: si.verification?.attempts ?? 1, expireAt: null },
+    secondFactor: null,
+  });
+}
+
+/** Finishes the sign-in: a new session, a rotated client token, the client pointing at both. */
+export async function finishSignIn(env: FapiEnv, si: SignInRecord, user: UserRecord, strategy: string): Promise<FapiOutcome> {
+  if (si.status === "needs_second_factor") {
+    const client = await env.ctx.ensure();
+    const session = await env.svc.createSession(client.id, user);
+    await env.ctx.rotate();
+    await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signInId: si.id });
+    env.svc.logger.info("sign-in complete", { user_id: user.id, strategy });
+    return save(env, { ...si, status: "complete", createdSessionId: session.id, secondFactor: { strategy, status: "verified", attempts: (si.secondFactor?.attempts ?? 0) + 1 } });
+  }
   const client = await env.ctx.ensure();
   const session = await env.svc.createSession(client.id, user);
   await env.ctx.rotate();
@@ -110,7 +131,7 @@ export const attemptFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
     if (user) await env.svc.recordFailure(user);
     throw new ApiError("form_code_incorrect", { param: "code" });
   }
-  await env.svc.recordSuccess(user);
+  if (!hasSecondFactor(user)) await env.svc.recordSuccess(user);
   if (strategy === "email_code") return complete(env, si, user, "email_code");
   return save(env, { ...si, status: "needs_new_password", code: null, verification: { strategy, status: "verified", attempts: si.code.attempts + 1, expireAt: null } });
 };

@@ -5,7 +5,7 @@
  * the interface easy to implement on any SQL engine. Times are epoch milliseconds.
  */
 import type {
-  ClientId, EmailId, InstanceId, KeyId, SessionId, SignInId, SignUpId, TemplateId, UserId,
+  ClientId, EmailId, InstanceId, KeyId, SessionId, SignInId, SignUpId, TemplateId, TotpId, UserId,
 } from "../ids.js";
 
 export type InstanceKind = "development" | "production";
@@ -59,6 +59,8 @@ export interface UserRecord {
   lastActiveAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** Filled by the store on read (from `second_factors` tables); never written through `saveUser`. */
+  secondFactors?: SecondFactorSummary;
 }
 
 export interface ClientRecord {
@@ -99,7 +101,7 @@ export interface PendingCode {
   attempts: number;
 }
 
-export type SignInStatus = "needs_identifier" | "needs_first_factor" | "needs_new_password" | "complete";
+export type SignInStatus = "needs_identifier" | "needs_first_factor" | "needs_second_factor" | "needs_new_password" | "complete";
 
 export interface SignInRecord {
   id: SignInId;
@@ -112,6 +114,8 @@ export interface SignInRecord {
   /** Strategy of the last verification attempt and its status, for `first_factor_verification`. */
   verification: { strategy: string; status: "unverified" | "verified" | "failed" | "expired"; attempts: number; expireAt: number | null } | null;
   createdSessionId: SessionId | null;
+  /** The second-factor attempt (TOTP, backup code), once the sign-in needs one. */
+  secondFactor?: { strategy: string; status: "unverified" | "verified" | "failed"; attempts: number } | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -187,7 +191,41 @@ export class UniqueViolation extends Error {
   }
 }
 
-export interface IdentityStore {
+// --- Second factors (TOTP and backup codes); one table each, see sqlite/second-factors.ts. ---
+
+export interface SecondFactorSummary {
+  totp: boolean;
+  backupCodes: boolean;
+}
+
+export interface TotpRecord {
+  id: TotpId;
+  instanceId: InstanceId;
+  userId: UserId;
+  /** Base32 shared secret. Kept as is (a TOTP check needs it), like the signing keys. */
+  secret: string;
+  verified: boolean;
+  /** The last 30-second step a code was accepted for: a code is never accepted twice. */
+  lastUsedStep: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SecondFactorStore {
+  getTotp(instanceId: InstanceId, userId: UserId): Promise<TotpRecord | null>;
+  /** Inserts or replaces the user's (single) TOTP. */
+  saveTotp(row: TotpRecord): Promise<void>;
+  deleteTotp(instanceId: InstanceId, userId: UserId): Promise<boolean>;
+  /** Atomically records `step` as used; false when it (or a later step) was used already (a replay). */
+  useTotpStep(instanceId: InstanceId, userId: UserId, step: number): Promise<boolean>;
+  /** Replaces every backup code of the user with these SHA-256 digests. */
+  replaceBackupCodes(instanceId: InstanceId, userId: UserId, hashes: string[], at: number): Promise<void>;
+  /** Atomically spends one unused backup code; false when no unused code has this digest. */
+  consumeBackupCode(instanceId: InstanceId, userId: UserId, hash: string, at: number): Promise<boolean>;
+  deleteBackupCodes(instanceId: InstanceId, userId: UserId): Promise<void>;
+}
+
+export interface IdentityStore extends SecondFactorStore {
   getInstance(kind: InstanceKind): Promise<InstanceRecord | null>;
   insertInstance(row: InstanceRecord): Promise<void>;
 

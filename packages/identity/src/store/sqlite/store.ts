@@ -13,6 +13,7 @@ import {
   type SigningKeyRecord, type UserQuery, type UserRecord,
 } from "../types.js";
 import { schema, SCHEMA_VERSION } from "./schema.js";
+import { secondFactorMethods } from "./second-factors.js";
 import { clientFromRow, sessionFromRow, templateFromRow, userFromRow, userToRow, type Row } from "./rows.js";
 
 const ORDER_COLUMNS: Record<NonNullable<UserQuery["orderBy"]>["field"], string> = {
@@ -62,7 +63,9 @@ export function openSqliteStore(file: string): IdentityStore {
   const run = (sql: string, ...args: unknown[]) => stmt(sql).run(...args);
 
   const emailsOf = (userId: string) => all("SELECT * FROM email_addresses WHERE user_id = ? ORDER BY created_at, id", userId);
-  const loadUser = (r: Row | undefined) => (r ? userFromRow(r, emailsOf(String(r.id))) : null);
+  const { summary: secondFactorsOf, ...secondFactors } = secondFactorMethods(db);
+  const userOf = (r: Row) => ({ ...userFromRow(r, emailsOf(String(r.id))), secondFactors: secondFactorsOf(String(r.id)) });
+  const loadUser = (r: Row | undefined) => (r ? userOf(r) : null);
 
   const saveUserTx = db.transaction((u: UserRecord) => {
     const row = userToRow(u);
@@ -108,6 +111,7 @@ export function openSqliteStore(file: string): IdentityStore {
   const jsonRow = <T>(r: Row | undefined) => (r ? (JSON.parse(String(r.data)) as T) : null);
 
   const store: IdentityStore = {
+    ...secondFactors,
     async getInstance(kind: InstanceKind) {
       const r = one("SELECT * FROM instances WHERE kind = ?", kind);
       return r
@@ -168,7 +172,7 @@ export function openSqliteStore(file: string): IdentityStore {
         `SELECT u.* FROM users u WHERE ${sql} ORDER BY ${ORDER_COLUMNS[order.field]} ${order.desc ? "DESC" : "ASC"}, u.id LIMIT ? OFFSET ?`,
         ...args, q.limit ?? 10, q.offset ?? 0,
       );
-      return rows.map((r) => userFromRow(r, emailsOf(String(r.id))));
+      return rows.map(userOf);
     },
     async countUsers(instanceId, q) {
       const { sql, args } = userWhere(instanceId, q);
