@@ -2,7 +2,7 @@
  * Sign-in state machine (docs/identity-api.md#sign-in-and-sign-up):
  *   needs_identifier → needs_first_factor → complete
  *                                         ↘ needs_new_password (after reset_password_email_code) → complete
- * First factors: password, email_code, reset_password_email_code. Each attempt is rate-limited
+ * First factors: password, email_code, reset_password_email_code, email_link (a magic link, `fapi/email-link.ts`). Each attempt is rate-limited
  * per IP and per identifier (the route's steps) and counts toward the account lockout when it fails.
  */
 import { ApiError, type ApiErrorCode } from "../errors.js";
@@ -13,10 +13,10 @@ import type { IdentityService } from "./service.js";
 import { hasSecondFactor } from "./second-factor.js";
 import { checkUsername, normalizeEmail } from "./validate.js";
 
-export const FIRST_FACTORS = ["password", "email_code", "reset_password_email_code"] as const;
+export const FIRST_FACTORS = ["password", "email_code", "reset_password_email_code", "email_link"] as const;
 export type FirstFactor = (typeof FIRST_FACTORS)[number];
 /** The first factors that send an e-mail code. */
-export type CodeFactor = Exclude<FirstFactor, "password">;
+export type CodeFactor = Exclude<FirstFactor, "password" | "email_link">;
 
 /** `raw` as a first factor, else `invalid` (which error Clerk gives depends on the step). */
 export function parseFirstFactor(raw: string, invalid: ApiErrorCode): FirstFactor {

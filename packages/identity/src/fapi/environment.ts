@@ -63,7 +63,7 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
     },
     user_settings: {
       attributes: {
-        email_address: attr({ enabled: true, required: true, used_for_first_factor: true, first_factors: ["email_code"], verifications: ["email_code"], verify_at_sign_up: true }),
+        email_address: attr({ enabled: true, required: true, used_for_first_factor: true, first_factors: ["email_code", "email_link"], verifications: ["email_code", "email_link"], verify_at_sign_up: true }),
         phone_number: attr({}),
         username: attr({ enabled: true, used_for_first_factor: true }),
         web3_wallet: attr({}),

@@ -112,7 +112,7 @@ export function signInJSON(si: SignInRecord | null, user: UserRecord | null) {
     if (!user || user.passwordHash) factors.push({ strategy: "password" });
     if (email || !user) {
       const base = { email_address_id: email?.id ?? "idn_unknown", safe_identifier: safeIdentifier(email?.email ?? si.identifier ?? "x@x"), primary: true };
-      factors.push({ strategy: "email_code", ...base }, { strategy: "reset_password_email_code", ...base });
+      factors.push({ strategy: "email_code", ...base }, { strategy: "email_link", ...base }, { strategy: "reset_password_email_code", ...base });
     }
   }
   return {
@@ -153,11 +153,11 @@ export function signUpJSON(su: SignUpRecord | null) {
         ? {
             object: "verification",
             status: su.emailVerified ? "verified" : (su.verificationStatus ?? "unverified"),
-            strategy: "email_code",
+            strategy: su.emailLink ? "email_link" : "email_code",
             attempts: su.code?.attempts ?? null,
-            expire_at: su.code?.expireAt ?? null,
+            expire_at: su.code?.expireAt ?? su.emailLink?.expireAt ?? null,
             next_action: su.emailVerified ? "" : "needs_attempt",
-            supported_strategies: ["email_code"],
+            supported_strategies: ["email_code", "email_link"],
           }
         : null,
       phone_number: null,

@@ -14,7 +14,9 @@ export type FapiOutcome =
   | { kind: "token"; jwt: string }
   | { kind: "bare"; body: unknown }
   /** Any other resource (TOTP, backup codes) as `response`, with the client piggy-backed. */
-  | { kind: "resource"; body: unknown };
+  | { kind: "resource"; body: unknown }
+  /** A browser redirect (`/v1/verify` after a magic link, OAuth callbacks). */
+  | { kind: "redirect"; location: string };
 
 export interface FapiEnv {
   svc: IdentityService;

@@ -12,6 +12,7 @@ import { endSession, getSession, mintSessionToken, mintTemplateToken, removeSess
 import { changeMyPassword, deleteMe, getMe, updateMe } from "./me.js";
 import { attemptSecondFactor, prepareSecondFactor } from "./sign-in-second-factor.js";
 import { createMyBackupCodes, createMyTotp, disableMyTotp, verifyMyTotp } from "./me-second-factors.js";
+import { verifyEmailLink } from "./email-link.js";
 import { Routes, type Endpoint } from "./steps/pipeline.js";
 import { loadActiveSession, loadCurrentSession, loadSession, loadSignIn, loadSignUp } from "./steps/load-own.js";
 import { rateLimitIdentifier, rateLimitIp, rateLimitSignUpEmail } from "./steps/rate-limit.js";
@@ -49,6 +50,7 @@ export function fapiRouter(): Router<FapiHandler> {
       [rateLimitIp, loadSignIn, refuseIfComplete, requireStatus("needs_second_factor"), rateLimitIdentifier],
       attemptSecondFactor,
     )
+    .add("GET", "/v1/verify", [rateLimitIp], verifyEmailLink)
     .add("POST", "/v1/me/totp", [loadCurrentSession], createMyTotp)
     .add("POST", "/v1/me/totp/attempt_verification", [rateLimitIp, loadCurrentSession], verifyMyTotp)
     .add("DELETE", "/v1/me/totp", [loadCurrentSession], disableMyTotp)

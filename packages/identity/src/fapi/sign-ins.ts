@@ -16,6 +16,7 @@ import {
   type FirstFactor,
 } from "../domain/sign-in.js";
 import { hasSecondFactor } from "../domain/second-factor.js";
+import { prepareSignInLink } from "./email-link.js";
 import type { SignInRecord, UserRecord } from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
 import type { Endpoint } from "./steps/pipeline.js";
@@ -104,6 +105,7 @@ export const prepareFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
   const strategy = parseFirstFactor(env.req.fields.required("strategy", 64), "strategy_for_user_invalid");
   if (strategy === "password") return { kind: "sign_in", record: si };
   const user = await userFor(env, si);
+  if (strategy === "email_link") return prepareSignInLink(env, si, user);
   const email = user ? codeAddress(user, env.req.fields.str("email_address_id", 64)) : null;
   if (user) await env.svc.assertCanSignIn(user);
   // Unknown identifier under enumeration protection: behave the same, send nothing.
@@ -113,6 +115,7 @@ export const prepareFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
   return save(env, {
     ...si,
     code: { strategy, emailId: email?.id ?? null, ...issued },
+    emailLink: null,
     verification: { strategy, status: "unverified", attempts: 0, expireAt: issued.expireAt },
   });
 };
@@ -122,6 +125,8 @@ export const attemptFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
   const strategy = parseFirstFactor(f.required("strategy", 64), "strategy_for_user_invalid");
   const user = await userFor(env, si);
   if (strategy === "password") return complete(env, si, await checkFirstFactorPassword(env.svc, user, f.required("password", 1024)), "password");
+  // A link is clicked (`GET /v1/verify`), never attempted.
+  if (strategy === "email_link") throw new ApiError("strategy_for_user_invalid", { param: "strategy" });
   const code = f.required("code", 32);
   if (!si.code || si.code.strategy !== strategy) throw new ApiError("verification_missing", { param: "code" });
   if (user) await env.svc.assertCanSignIn(user);

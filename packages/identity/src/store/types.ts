@@ -101,6 +101,15 @@ export interface PendingCode {
   attempts: number;
 }
 
+/** A magic link: only a SHA-256 of its secret is kept; it works once, before `expireAt`, for the flow that asked. */
+export interface PendingLink {
+  secretHash: string;
+  expireAt: number;
+  /** Where `/v1/verify` sends the browser back (checked against the asking page's origin). */
+  redirectUrl: string;
+  status: "unverified" | "verified" | "expired" | "failed";
+}
+
 export type SignInStatus = "needs_identifier" | "needs_first_factor" | "needs_second_factor" | "needs_new_password" | "complete";
 
 export interface SignInRecord {
@@ -114,6 +123,8 @@ export interface SignInRecord {
   /** Strategy of the last verification attempt and its status, for `first_factor_verification`. */
   verification: { strategy: string; status: "unverified" | "verified" | "failed" | "expired"; attempts: number; expireAt: number | null } | null;
   createdSessionId: SessionId | null;
+  /** A pending or spent e-mail link (`email_link` first factor). */
+  emailLink?: PendingLink | null;
   /** The second-factor attempt (TOTP, backup code), once the sign-in needs one. */
   secondFactor?: { strategy: string; status: "unverified" | "verified" | "failed"; attempts: number } | null;
   createdAt: number;
@@ -136,6 +147,8 @@ export interface SignUpRecord {
   unsafeMetadata: Metadata;
   code: { codeHash: string; expireAt: number; attempts: number } | null;
   verificationStatus: "unverified" | "verified" | "failed" | "expired" | null;
+  /** A pending or spent e-mail link (`email_link` verification of the address). */
+  emailLink?: PendingLink | null;
   createdUserId: UserId | null;
   createdSessionId: SessionId | null;
   createdAt: number;
