@@ -48,6 +48,7 @@ const catalogue = {
   request_body_too_large: ["PayloadTooLarge", "The request body is too large."],
   too_many_requests: ["RateLimited", "Too many requests. Try again later."],
   email_delivery_unavailable: ["Unavailable", "E-mail delivery is not configured for this instance."],
+  sms_delivery_unavailable: ["Unavailable", "Text message delivery is not available for this instance."],
   internal_error: ["Internal", "Something went wrong on our side."],
 } as const satisfies Record<string, readonly [ErrorKind, string]>;
 

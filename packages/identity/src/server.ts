@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { silentLogger } from "@tandem/shared";
 import { DEFAULT_NATIVE_TOKEN_LIFETIME_SECONDS, DEFAULT_PORT, resolveSecurity, SESSION_CLOCK_SKEW_SECONDS, type IdentityServerOptions } from "./config.js";
 import { KeyRing } from "./crypto/keyring.js";
+import { createSmsSender } from "./sms/sender.js";
 import { IdentityService } from "./domain/service.js";
 import { createRequestHandler } from "./http/app.js";
 import { newId } from "./ids.js";
@@ -87,6 +88,7 @@ export async function openIdentityService(opts: IdentityServerOptions & { issuer
     keys,
     minter: new TokenMinter(keys, opts.issuer, { lifetimeSeconds: sessionLifetime, nativeLifetimeSeconds: nativeLifetime, clockSkewSeconds: SESSION_CLOCK_SKEW_SECONDS, audience: "convex" }),
     mailer: createMailer({ kind, instanceId: instance.id, store, smtp: opts.smtp, logger }),
+    sms: createSmsSender({ kind, instanceId: instance.id, store, sms: opts.sms, logger, clock }),
     limiter: new RateLimiter(clock),
     security: resolveSecurity(opts.security),
     logger,

@@ -12,19 +12,21 @@ import { sha256Hex } from "../crypto/secrets.js";
 import type { TotpRecord, UserRecord } from "../store/types.js";
 import { primaryEmail } from "../tokens/user-claims.js";
 import type { IdentityService } from "./service.js";
+import { checkCode, type IssuedCode } from "./codes.js";
+import { secondFactorPhone } from "./phones.js";
 
 const PERIOD = 30;
 const BACKUP_CODE_COUNT = 10;
 const BACKUP_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-export type SecondFactorStrategy = "totp" | "backup_code";
+export type SecondFactorStrategy = "totp" | "backup_code" | "phone_code";
 export const parseSecondFactor = (raw: string): SecondFactorStrategy => {
-  if (raw === "totp" || raw === "backup_code") return raw;
+  if (raw === "totp" || raw === "backup_code" || raw === "phone_code") return raw;
   throw new ApiError("strategy_for_user_invalid", { param: "strategy" });
 };
 
-/** Whether `user` must pass a second factor after the first. */
-export const hasSecondFactor = (user: UserRecord) => Boolean(user.secondFactors?.totp);
+/** Whether `user` must pass a second factor after the first (TOTP, or a phone number reserved for it). */
+export const hasSecondFactor = (user: UserRecord) => Boolean(user.secondFactors?.totp) || secondFactorPhone(user) !== null;
 
 function totpOf(svc: IdentityService, user: UserRecord, secret: string) {
   return new OTPAuth.TOTP({
@@ -80,11 +82,19 @@ export async function consumeBackupCode(svc: IdentityService, user: UserRecord, 
   return svc.store.consumeBackupCode(svc.instanceId, user.id, sha256Hex(c), svc.now());
 }
 
-/** Checks a second-factor code of either kind; throws `form_code_incorrect` (after counting the failure) when wrong. */
-export async function verifySecondFactor(svc: IdentityService, user: UserRecord, strategy: SecondFactorStrategy, code: string): Promise<void> {
+/**
+ * Checks a second-factor code of any kind (`pendingSms`: the code texted for `phone_code`);
+ * throws `form_code_incorrect` (after counting the failure) when wrong.
+ */
+export async function verifySecondFactor(
+  svc: IdentityService, user: UserRecord, strategy: SecondFactorStrategy, code: string, pendingSms: IssuedCode | null,
+): Promise<void> {
   await svc.assertCanSignIn(user);
   let ok = false;
   switch (strategy) {
+    case "phone_code":
+      ok = checkCode(svc, pendingSms, code) === "ok";
+      break;
     case "totp": {
       const t = await svc.store.getTotp(svc.instanceId, user.id);
       ok = Boolean(t?.verified) && (await checkTotp(svc, user, t!, code));

@@ -8,6 +8,7 @@ import { newId, type ClientId, type SessionId, type UserId } from "../ids.js";
 import type { ResolvedSecurity } from "../config.js";
 import type { KeyRing } from "../crypto/keyring.js";
 import type { Mailer } from "../mail/mailer.js";
+import type { SmsSender } from "../sms/sender.js";
 import { AttemptLimits } from "../security/attempt-limits.js";
 import type { RateLimiter } from "../security/rate-limit.js";
 import type { TokenMinter, MintContext } from "../tokens/minter.js";
@@ -23,6 +24,7 @@ export interface ServiceDeps {
   keys: KeyRing;
   minter: TokenMinter;
   mailer: Mailer;
+  sms: SmsSender;
   limiter: RateLimiter;
   security: ResolvedSecurity;
   logger: Logger;
@@ -71,6 +73,9 @@ export class IdentityService {
   }
   get mailer(): Mailer {
     return this.deps.mailer;
+  }
+  get sms(): SmsSender {
+    return this.deps.sms;
   }
   now() {
     return this.deps.clock();

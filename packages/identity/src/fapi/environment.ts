@@ -64,7 +64,10 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
     user_settings: {
       attributes: {
         email_address: attr({ enabled: true, required: true, used_for_first_factor: true, first_factors: ["email_code", "email_link"], verifications: ["email_code", "email_link"], verify_at_sign_up: true }),
-        phone_number: attr({}),
+        // Phone numbers sign in by SMS code and can be the second factor (domain/phones.ts).
+        phone_number: attr({
+          enabled: true, used_for_first_factor: true, first_factors: ["phone_code"], used_for_second_factor: true, second_factors: ["phone_code"], verifications: ["phone_code"],
+        }),
         username: attr({ enabled: true, used_for_first_factor: true }),
         web3_wallet: attr({}),
         first_name: attr({ enabled: true }),

@@ -4,6 +4,9 @@
  */
 import type { ClientRecord, EmailRecord, SessionRecord, SignInRecord, SignUpRecord, UserRecord } from "../store/types.js";
 import { primaryEmail } from "../tokens/user-claims.js";
+import { hasSecondFactor } from "../domain/second-factor.js";
+import { safePhone, secondFactorPhone, verifiedPhones } from "../domain/phones.js";
+import { phoneJSON } from "./phone-json.js";
 
 export function verificationJSON(v: { status: string; strategy: string; attempts: number | null; expireAt: number | null } | null) {
   if (!v) return null;
@@ -32,7 +35,7 @@ export function userJSON(u: UserRecord) {
     id: u.id,
     external_id: u.externalId,
     primary_email_address_id: u.primaryEmailId,
-    primary_phone_number_id: null,
+    primary_phone_number_id: u.phones?.find((p) => p.verified)?.id ?? null,
     primary_web3_wallet_id: null,
     username: u.username,
     first_name: u.firstName,
@@ -41,7 +44,7 @@ export function userJSON(u: UserRecord) {
     has_image: Boolean(u.imageUrl),
     profile_image_id: null,
     email_addresses: u.emails.map(emailJSON),
-    phone_numbers: [],
+    phone_numbers: (u.phones ?? []).map(phoneJSON),
     web3_wallets: [],
     external_accounts: [],
     enterprise_accounts: [],
@@ -51,7 +54,7 @@ export function userJSON(u: UserRecord) {
     password_enabled: u.passwordHash !== null,
     totp_enabled: u.secondFactors?.totp ?? false,
     backup_code_enabled: u.secondFactors?.backupCodes ?? false,
-    two_factor_enabled: u.secondFactors?.totp ?? false,
+    two_factor_enabled: hasSecondFactor(u),
     public_metadata: u.publicMetadata,
     unsafe_metadata: u.unsafeMetadata,
     last_sign_in_at: u.lastSignInAt,
@@ -101,7 +104,12 @@ export const safeIdentifier = (email: string) => email.replace(/^(.)[^@]*/, "$1*
 
 /** The second factors a sign-in offers `u` (TOTP users can always fall back on a backup code they hold). */
 function secondFactorsJSON(u: UserRecord) {
-  return [...(u.secondFactors?.totp ? [{ strategy: "totp" }] : []), ...(u.secondFactors?.backupCodes ? [{ strategy: "backup_code" }] : [])];
+  const sms = secondFactorPhone(u);
+  return [
+    ...(u.secondFactors?.totp ? [{ strategy: "totp" }] : []),
+    ...(sms ? [{ strategy: "phone_code", phone_number_id: sms.id, safe_identifier: safePhone(sms.phone), default: sms.defaultSecondFactor }] : []),
+    ...(u.secondFactors?.backupCodes ? [{ strategy: "backup_code" }] : []),
+  ];
 }
 
 export function signInJSON(si: SignInRecord | null, user: UserRecord | null) {
@@ -114,12 +122,14 @@ export function signInJSON(si: SignInRecord | null, user: UserRecord | null) {
       const base = { email_address_id: email?.id ?? "idn_unknown", safe_identifier: safeIdentifier(email?.email ?? si.identifier ?? "x@x"), primary: true };
       factors.push({ strategy: "email_code", ...base }, { strategy: "email_link", ...base }, { strategy: "reset_password_email_code", ...base });
     }
+    for (const p of user ? verifiedPhones(user) : [])
+      factors.push({ strategy: "phone_code", phone_number_id: p.id, safe_identifier: safePhone(p.phone), primary: p.id === user?.phones?.find((x) => x.verified)?.id });
   }
   return {
     object: "sign_in",
     id: si.id,
     status: si.status,
-    supported_identifiers: ["email_address", "username"],
+    supported_identifiers: ["email_address", "username", "phone_number"],
     identifier: si.identifier,
     user_data: user ? { first_name: user.firstName, last_name: user.lastName, image_url: user.imageUrl ?? "", has_image: Boolean(user.imageUrl) } : null,
     supported_first_factors: factors,

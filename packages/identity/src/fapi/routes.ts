@@ -13,6 +13,7 @@ import { changeMyPassword, deleteMe, getMe, updateMe } from "./me.js";
 import { attemptSecondFactor, prepareSecondFactor } from "./sign-in-second-factor.js";
 import { createMyBackupCodes, createMyTotp, disableMyTotp, verifyMyTotp } from "./me-second-factors.js";
 import { verifyEmailLink } from "./email-link.js";
+import { attemptMyPhone, createMyPhone, deleteMyPhone, prepareMyPhone, updateMyPhone } from "./me-phone-numbers.js";
 import { Routes, type Endpoint } from "./steps/pipeline.js";
 import { loadActiveSession, loadCurrentSession, loadSession, loadSignIn, loadSignUp } from "./steps/load-own.js";
 import { rateLimitIdentifier, rateLimitIp, rateLimitSignUpEmail } from "./steps/rate-limit.js";
@@ -55,6 +56,11 @@ export function fapiRouter(): Router<FapiHandler> {
     .add("POST", "/v1/me/totp/attempt_verification", [rateLimitIp, loadCurrentSession], verifyMyTotp)
     .add("DELETE", "/v1/me/totp", [loadCurrentSession], disableMyTotp)
     .add("POST", "/v1/me/backup_codes", [loadCurrentSession], createMyBackupCodes)
+    .add("POST", "/v1/me/phone_numbers", [loadCurrentSession], createMyPhone)
+    .add("POST", "/v1/me/phone_numbers/:phone_id/prepare_verification", [rateLimitIp, loadCurrentSession], prepareMyPhone)
+    .add("POST", "/v1/me/phone_numbers/:phone_id/attempt_verification", [rateLimitIp, loadCurrentSession], attemptMyPhone)
+    .add("PATCH", "/v1/me/phone_numbers/:phone_id", [loadCurrentSession], updateMyPhone)
+    .add("DELETE", "/v1/me/phone_numbers/:phone_id", [loadCurrentSession], deleteMyPhone)
     .add("POST", "/v1/client/sign_ins/:id/reset_password", [rateLimitIp, loadSignIn, requireStatus("needs_new_password")], resetPassword)
     .add("POST", "/v1/client/sign_ups", [rateLimitIp], createSignUp)
     .add("GET", "/v1/client/sign_ups/:id", [loadSignUp], getSignUp)

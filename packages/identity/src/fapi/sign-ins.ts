@@ -17,6 +17,8 @@ import {
 } from "../domain/sign-in.js";
 import { hasSecondFactor } from "../domain/second-factor.js";
 import { prepareSignInLink } from "./email-link.js";
+import { preparePhoneSignIn } from "./phone-sign-in.js";
+import { verifiedPhones } from "../domain/phones.js";
 import type { SignInRecord, UserRecord } from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
 import type { Endpoint } from "./steps/pipeline.js";
@@ -106,6 +108,7 @@ export const prepareFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
   if (strategy === "password") return { kind: "sign_in", record: si };
   const user = await userFor(env, si);
   if (strategy === "email_link") return prepareSignInLink(env, si, user);
+  if (strategy === "phone_code") return preparePhoneSignIn(env, si, user);
   const email = user ? codeAddress(user, env.req.fields.str("email_address_id", 64)) : null;
   if (user) await env.svc.assertCanSignIn(user);
   // Unknown identifier under enumeration protection: behave the same, send nothing.
@@ -127,6 +130,7 @@ export const attemptFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
   if (strategy === "password") return complete(env, si, await checkFirstFactorPassword(env.svc, user, f.required("password", 1024)), "password");
   // A link is clicked (`GET /v1/verify`), never attempted.
   if (strategy === "email_link") throw new ApiError("strategy_for_user_invalid", { param: "strategy" });
+  if (strategy === "phone_code" && user && verifiedPhones(user).length === 0) throw new ApiError("strategy_for_user_invalid", { param: "strategy" });
   const code = f.required("code", 32);
   if (!si.code || si.code.strategy !== strategy) throw new ApiError("verification_missing", { param: "code" });
   if (user) await env.svc.assertCanSignIn(user);
@@ -137,7 +141,7 @@ export const attemptFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
     throw new ApiError("form_code_incorrect", { param: "code" });
   }
   if (!hasSecondFactor(user)) await env.svc.recordSuccess(user);
-  if (strategy === "email_code") return complete(env, si, user, "email_code");
+  if (strategy === "email_code" || strategy === "phone_code") return complete(env, si, user, strategy);
   return save(env, { ...si, status: "needs_new_password", code: null, verification: { strategy, status: "verified", attempts: si.code.attempts + 1, expireAt: null } });
 };
 

@@ -5,7 +5,7 @@
  * the interface easy to implement on any SQL engine. Times are epoch milliseconds.
  */
 import type {
-  ClientId, EmailId, InstanceId, KeyId, SessionId, SignInId, SignUpId, TemplateId, TotpId, UserId,
+  ClientId, EmailId, InstanceId, KeyId, PhoneId, SessionId, SignInId, SignUpId, TemplateId, TotpId, UserId,
 } from "../ids.js";
 
 export type InstanceKind = "development" | "production";
@@ -61,6 +61,8 @@ export interface UserRecord {
   updatedAt: number;
   /** Filled by the store on read (from `second_factors` tables); never written through `saveUser`. */
   secondFactors?: SecondFactorSummary;
+  /** Filled by the store on read (`user_phone_numbers`); changed only through the phone methods. */
+  phones?: PhoneRecord[];
 }
 
 export interface ClientRecord {
@@ -93,7 +95,9 @@ export interface SessionRecord {
 
 /** A pending one-time code: only its hash is kept. */
 export interface PendingCode {
-  strategy: "email_code" | "reset_password_email_code";
+  strategy: "email_code" | "reset_password_email_code" | "phone_code";
+  /** The phone number a `phone_code` went to. */
+  phoneId?: PhoneId | null;
   /** `null` when the identifier named no account (enumeration protection: nothing was sent). */
   emailId: EmailId | null;
   codeHash: string;
@@ -126,7 +130,13 @@ export interface SignInRecord {
   /** A pending or spent e-mail link (`email_link` first factor). */
   emailLink?: PendingLink | null;
   /** The second-factor attempt (TOTP, backup code), once the sign-in needs one. */
-  secondFactor?: { strategy: string; status: "unverified" | "verified" | "failed"; attempts: number } | null;
+  secondFactor?: {
+    strategy: string;
+    status: "unverified" | "verified" | "failed";
+    attempts: number;
+    /** The SMS code sent for a `phone_code` second factor. */
+    code?: { codeHash: string; expireAt: number; attempts: number } | null;
+  } | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -238,7 +248,33 @@ export interface SecondFactorStore {
   deleteBackupCodes(instanceId: InstanceId, userId: UserId): Promise<void>;
 }
 
-export interface IdentityStore extends SecondFactorStore {
+// --- Phone numbers; one table, see sqlite/phone-numbers.ts. ---
+
+export interface PhoneRecord {
+  id: PhoneId;
+  instanceId: InstanceId;
+  userId: UserId;
+  /** E.164, e.g. `+15555550100`. */
+  phone: string;
+  verified: boolean;
+  reservedForSecondFactor: boolean;
+  defaultSecondFactor: boolean;
+  /** A pending verification code (SHA-256 only). */
+  code: { codeHash: string; expireAt: number; attempts: number } | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PhoneStore {
+  getPhone(instanceId: InstanceId, id: PhoneId): Promise<PhoneRecord | null>;
+  /** Inserts or replaces; false (nothing written) when another record already holds this number. */
+  savePhone(row: PhoneRecord): Promise<boolean>;
+  deletePhone(instanceId: InstanceId, id: PhoneId): Promise<boolean>;
+  /** The user whose verified phone number this is. */
+  findUserIdByPhone(instanceId: InstanceId, phone: string): Promise<UserId | null>;
+}
+
+export interface IdentityStore extends SecondFactorStore, PhoneStore {
   getInstance(kind: InstanceKind): Promise<InstanceRecord | null>;
   insertInstance(row: InstanceRecord): Promise<void>;
 

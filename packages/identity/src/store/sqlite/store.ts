@@ -14,6 +14,7 @@ import {
 } from "../types.js";
 import { schema, SCHEMA_VERSION } from "./schema.js";
 import { secondFactorMethods } from "./second-factors.js";
+import { phoneMethods } from "./phone-numbers.js";
 import { clientFromRow, sessionFromRow, templateFromRow, userFromRow, userToRow, type Row } from "./rows.js";
 
 const ORDER_COLUMNS: Record<NonNullable<UserQuery["orderBy"]>["field"], string> = {
@@ -64,7 +65,12 @@ export function openSqliteStore(file: string): IdentityStore {
 
   const emailsOf = (userId: string) => all("SELECT * FROM email_addresses WHERE user_id = ? ORDER BY created_at, id", userId);
   const { summary: secondFactorsOf, ...secondFactors } = secondFactorMethods(db);
-  const userOf = (r: Row) => ({ ...userFromRow(r, emailsOf(String(r.id))), secondFactors: secondFactorsOf(String(r.id)) });
+  const { phonesOf, ...phones } = phoneMethods(db);
+  const userOf = (r: Row) => ({
+    ...userFromRow(r, emailsOf(String(r.id))),
+    secondFactors: secondFactorsOf(String(r.id)),
+    phones: phonesOf(String(r.id)),
+  });
   const loadUser = (r: Row | undefined) => (r ? userOf(r) : null);
 
   const saveUserTx = db.transaction((u: UserRecord) => {
@@ -112,6 +118,7 @@ export function openSqliteStore(file: string): IdentityStore {
 
   const store: IdentityStore = {
     ...secondFactors,
+    ...phones,
     async getInstance(kind: InstanceKind) {
       const r = one("SELECT * FROM instances WHERE kind = ?", kind);
       return r
