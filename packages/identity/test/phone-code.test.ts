@@ -145,3 +145,41 @@ test("production: phone codes go to the HTTP relay with its bearer token; no rel
     }
   }
 });
+
+test("clerk-js 6: sign-up with a phone number verified by phone_code", async (t) => {
+  const server = await startTestServer({ allowedOrigins: [PAGE_ORIGIN] });
+  t.after(() => server.stop());
+  const seen = new Set<string>();
+  const { clerk } = bootClerk("clerk-js-6", server.publishableKey, server.url);
+  await clerk.load({ telemetry: false });
+
+  await assert.rejects(
+    clerk.client.signUp.create({ emailAddress: "sue@example.com", password: PASSWORD, phoneNumber: "0044 20 7946 0000" }),
+    (e: any) => codeOf(e) === "form_param_format_invalid",
+  );
+  const su = await clerk.client.signUp.create({ emailAddress: "sue@example.com", password: PASSWORD, phoneNumber: "+44 20 7946 0000" });
+  assert.equal(su.phoneNumber, "+442079460000");
+  assert.deepEqual([...su.unverifiedFields].sort(), ["email_address", "phone_number"]);
+  await su.preparePhoneNumberVerification({ strategy: "phone_code" });
+  const code = await smsCode(server, "+442079460000", seen);
+  await assert.rejects(su.attemptPhoneNumberVerification({ code: code === "000000" ? "111111" : "000000" }), (e: any) => codeOf(e) === "form_code_incorrect");
+  const phoneDone = await su.attemptPhoneNumberVerification({ code });
+  assert.equal(phoneDone.verifications.phoneNumber.status, "verified");
+  assert.equal(phoneDone.status, "missing_requirements", "the e-mail address is still unverified");
+  await phoneDone.prepareEmailAddressVerification({ strategy: "email_code" });
+  const mail = (await server.inbox()).find((m) => m.to === "sue@example.com")!;
+  const done = await clerk.client.signUp.attemptEmailAddressVerification({ code: mail.code });
+  assert.equal(done.status, "complete");
+  await clerk.setActive({ session: done.createdSessionId });
+  assert.equal(clerk.user.phoneNumbers[0].phoneNumber, "+442079460000");
+  assert.equal(clerk.user.phoneNumbers[0].verification.status, "verified");
+
+  // The number now signs its user in; a second sign-up cannot take it.
+  await clerk.signOut();
+  await assert.rejects(
+    clerk.client.signUp.create({ emailAddress: "other@example.com", password: PASSWORD, phoneNumber: "+442079460000" }),
+    (e: any) => codeOf(e) === "form_identifier_exists",
+  );
+  const si = await clerk.client.signIn.create({ identifier: "+442079460000" });
+  assert.ok(si.supportedFirstFactors.some((f: any) => f.strategy === "phone_code"));
+});

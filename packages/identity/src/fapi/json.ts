@@ -149,13 +149,13 @@ export function signUpJSON(su: SignUpRecord | null) {
   if (!su) return null;
   const required = ["email_address", "password"];
   const missing = [...(su.email ? [] : ["email_address"]), ...(su.passwordHash ? [] : ["password"])];
-  const unverified = su.email && !su.emailVerified ? ["email_address"] : [];
+  const unverified = [...(su.email && !su.emailVerified ? ["email_address"] : []), ...(su.phone && !su.phoneVerified ? ["phone_number"] : [])];
   return {
     object: "sign_up_attempt",
     id: su.id,
     status: su.status,
     required_fields: required,
-    optional_fields: ["first_name", "last_name", "username"],
+    optional_fields: ["first_name", "last_name", "username", "phone_number"],
     missing_fields: missing,
     unverified_fields: unverified,
     verifications: {
@@ -170,13 +170,23 @@ export function signUpJSON(su: SignUpRecord | null) {
             supported_strategies: ["email_code", "email_link"],
           }
         : null,
-      phone_number: null,
+      phone_number: su.phone
+        ? {
+            object: "verification",
+            status: su.phoneVerified ? "verified" : "unverified",
+            strategy: "phone_code",
+            attempts: su.phoneCode?.attempts ?? null,
+            expire_at: su.phoneCode?.expireAt ?? null,
+            next_action: su.phoneVerified ? "" : "needs_attempt",
+            supported_strategies: ["phone_code"],
+          }
+        : null,
       web3_wallet: null,
       external_account: null,
     },
     username: su.username,
     email_address: su.email,
-    phone_number: null,
+    phone_number: su.phone ?? null,
     web3_wallet: null,
     password_enabled: su.passwordHash !== null,
     first_name: su.firstName,

@@ -12,6 +12,8 @@ import { checkMetadata, checkName, checkUsername, normalizeEmail } from "../doma
 import type { SignUpRecord } from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
 import { prepareSignUpLink } from "./email-link.js";
+import { attemptPhoneVerification, preparePhoneVerification } from "../domain/sign-up-phone.js";
+import { normalizeE164 } from "../domain/phones.js";
 import type { Endpoint } from "./steps/pipeline.js";
 
 /** Validates the fields present in the body and returns the changes to apply (other keys clerk-js sends, like locale, are ignored). */
@@ -29,6 +31,12 @@ async function readFields(env: FapiEnv): Promise<Partial<SignUpRecord>> {
     out.username = checkUsername(username);
     if (out.username && (await env.svc.store.findUserByUsername(env.svc.instanceId, out.username)))
       throw new ApiError("form_identifier_exists", { param: "username" });
+  }
+  const phone = f.nullableStr("phone_number", 40);
+  if (phone !== undefined) {
+    out.phone = phone === null ? null : normalizeE164(phone);
+    if (out.phone && (await env.svc.store.findUserIdByPhone(env.svc.instanceId, out.phone)))
+      throw new ApiError("form_identifier_exists", { param: "phone_number" });
   }
   const first = f.nullableStr("first_name", 400);
   if (first !== undefined) out.firstName = checkName(first, "first_name");
@@ -100,6 +108,7 @@ export const updateSignUp: Endpoint<SignUpRecord> = async (env, su) => maybeComp
 
 export const prepareVerification: Endpoint<SignUpRecord> = async (env, su) => {
   if (env.req.fields.str("strategy", 64) === "email_link") return prepareSignUpLink(env, su);
+  if (env.req.fields.str("strategy", 64) === "phone_code") return save(env, await preparePhoneVerification(env.svc, su));
   requireEmailCode(env);
   if (!su.email) throw new ApiError("form_param_missing", { param: "email_address" });
   if (su.emailVerified) throw new ApiError("verification_already_verified");
@@ -108,6 +117,7 @@ export const prepareVerification: Endpoint<SignUpRecord> = async (env, su) => {
 };
 
 export const attemptVerification: Endpoint<SignUpRecord> = async (env, su) => {
+  if (env.req.fields.str("strategy", 64) === "phone_code") return maybeCompleteSignUp(env, await attemptPhoneVerification(env.svc, su, env.req.fields.required("code", 32)));
   requireEmailCode(env);
   if (su.emailVerified) throw new ApiError("verification_already_verified");
   const code = env.req.fields.required("code", 32);

@@ -159,6 +159,10 @@ export interface SignUpRecord {
   verificationStatus: "unverified" | "verified" | "failed" | "expired" | null;
   /** A pending or spent e-mail link (`email_link` verification of the address). */
   emailLink?: PendingLink | null;
+  /** An optional phone number (E.164); when given it must be verified by `phone_code` too. */
+  phone?: string | null;
+  phoneVerified?: boolean;
+  phoneCode?: { codeHash: string; expireAt: number; attempts: number } | null;
   createdUserId: UserId | null;
   createdSessionId: SessionId | null;
   createdAt: number;
