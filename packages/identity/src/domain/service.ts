@@ -9,6 +9,7 @@ import type { ResolvedSecurity } from "../config.js";
 import type { KeyRing } from "../crypto/keyring.js";
 import type { Mailer } from "../mail/mailer.js";
 import type { SmsSender } from "../sms/sender.js";
+import type { OAuthProviders } from "../oauth/providers.js";
 import { AttemptLimits } from "../security/attempt-limits.js";
 import type { RateLimiter } from "../security/rate-limit.js";
 import type { TokenMinter, MintContext } from "../tokens/minter.js";
@@ -25,6 +26,7 @@ export interface ServiceDeps {
   minter: TokenMinter;
   mailer: Mailer;
   sms: SmsSender;
+  oauth: OAuthProviders;
   limiter: RateLimiter;
   security: ResolvedSecurity;
   logger: Logger;
@@ -76,6 +78,9 @@ export class IdentityService {
   }
   get sms(): SmsSender {
     return this.deps.sms;
+  }
+  get oauth(): OAuthProviders {
+    return this.deps.oauth;
   }
   now() {
     return this.deps.clock();

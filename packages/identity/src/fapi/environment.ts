@@ -18,7 +18,16 @@ const attr = (over: Record<string, unknown>) => ({
   ...over,
 });
 
-export function environmentJSON(kind: InstanceKind, appName: string, issuer: string) {
+/** The `user_settings.social` entry of one configured OAuth / OIDC provider, as Clerk lists it. */
+export const socialJSON = (providers: { key: string; name: string }[]) =>
+  Object.fromEntries(
+    providers.map(({ key, name }) => [
+      `oauth_${key}`,
+      { enabled: true, required: false, authenticatable: true, block_email_subaddresses: false, strategy: `oauth_${key}`, name, logo_url: null },
+    ]),
+  );
+
+export function environmentJSON(kind: InstanceKind, appName: string, issuer: string, social: Record<string, unknown> = {}) {
   return {
     object: "environment",
     id: `env_${kind}`,
@@ -78,7 +87,7 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
         backup_code: attr({ enabled: true, used_for_second_factor: true, second_factors: ["backup_code"] }),
         passkey: attr({}),
       },
-      social: {},
+      social,
       enterprise_sso: { enabled: false },
       sign_in: { second_factor: { required: false } },
       sign_up: { custom_action_required: false, progressive: true, mode: "public", captcha_enabled: false, legal_consent_enabled: false },

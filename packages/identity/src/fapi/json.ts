@@ -2,7 +2,7 @@
  * Frontend API resources in Clerk's JSON shapes (docs/identity-api.md#frontend-api).
  * Timestamps are epoch milliseconds. These are what unmodified clerk-js parses.
  */
-import type { ClientRecord, EmailRecord, SessionRecord, SignInRecord, SignUpRecord, UserRecord } from "../store/types.js";
+import type { ClientRecord, EmailRecord, ExternalAccountRecord, SessionRecord, SignInRecord, SignUpRecord, UserRecord } from "../store/types.js";
 import { primaryEmail } from "../tokens/user-claims.js";
 import { hasSecondFactor } from "../domain/second-factor.js";
 import { safePhone, secondFactorPhone, verifiedPhones } from "../domain/phones.js";
@@ -46,7 +46,7 @@ export function userJSON(u: UserRecord) {
     email_addresses: u.emails.map(emailJSON),
     phone_numbers: (u.phones ?? []).map(phoneJSON),
     web3_wallets: [],
-    external_accounts: [],
+    external_accounts: (u.externalAccounts ?? []).map(externalAccountJSON),
     enterprise_accounts: [],
     passkeys: [],
     organization_memberships: [],
@@ -64,6 +64,30 @@ export function userJSON(u: UserRecord) {
     legal_accepted_at: null,
     updated_at: u.updatedAt,
     created_at: u.createdAt,
+  };
+}
+
+export function externalAccountJSON(a: ExternalAccountRecord) {
+  const strategy = `oauth_${a.provider}`;
+  return {
+    object: "external_account",
+    id: a.id,
+    provider: strategy,
+    identification_id: a.id,
+    provider_user_id: a.subject,
+    approved_scopes: a.scopes,
+    email_address: a.email ?? "",
+    first_name: a.firstName ?? "",
+    last_name: a.lastName ?? "",
+    avatar_url: a.imageUrl ?? "",
+    image_url: a.imageUrl ?? "",
+    username: null,
+    phone_number: null,
+    public_metadata: {},
+    label: null,
+    verification: { object: "verification", status: "verified", strategy, attempts: null, expire_at: null },
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
   };
 }
 
@@ -135,7 +159,12 @@ export function signInJSON(si: SignInRecord | null, user: UserRecord | null) {
     supported_first_factors: factors,
     supported_second_factors: si.status === "needs_second_factor" && user ? secondFactorsJSON(user) : null,
     first_factor_verification: si.verification
-      ? verificationJSON({ ...si.verification })
+      ? {
+          ...verificationJSON({ ...si.verification }),
+          // The provider URL clerk-js sends the browser to (`oauth_<provider>`, fapi/oauth.ts).
+          external_verification_redirect_url: si.oauth?.status === "unverified" ? si.oauth.authorizationUrl : null,
+          ...(si.oauth?.error ? { error: { code: si.oauth.error, message: si.oauth.error, long_message: si.oauth.error, meta: {} } } : {}),
+        }
       : null,
     second_factor_verification: si.secondFactor
       ? verificationJSON({ ...si.secondFactor, status: si.secondFactor.status === "failed" ? "unverified" : si.secondFactor.status, expireAt: null })

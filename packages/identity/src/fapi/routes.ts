@@ -5,7 +5,8 @@
  */
 import type { Router } from "../http/router.js";
 import type { FapiHandler } from "./outcome.js";
-import { environmentJSON } from "./environment.js";
+import { environmentJSON, socialJSON } from "./environment.js";
+import { oauthCallback } from "./oauth.js";
 import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor, resetPassword } from "./sign-ins.js";
 import { attemptVerification, createSignUp, getSignUp, prepareVerification, updateSignUp } from "./sign-ups.js";
 import { endSession, getSession, mintSessionToken, mintTemplateToken, removeSession, signOutAll, touchSession } from "./sessions.js";
@@ -21,7 +22,7 @@ import { refuseIfComplete, requireStatus } from "./steps/require-status.js";
 
 const environment: Endpoint<undefined> = async ({ svc }) => ({
   kind: "bare",
-  body: environmentJSON(svc.instance.kind, svc.appName, svc.issuer),
+  body: environmentJSON(svc.instance.kind, svc.appName, svc.issuer, socialJSON(svc.oauth.keys().map((key) => ({ key, name: svc.oauth.nameOf(key) })))),
 });
 const getClient: Endpoint<undefined> = async () => ({ kind: "client" });
 const createClient: Endpoint<undefined> = async ({ ctx }) => (await ctx.ensure(), { kind: "client" });
@@ -52,6 +53,7 @@ export function fapiRouter(): Router<FapiHandler> {
       attemptSecondFactor,
     )
     .add("GET", "/v1/verify", [rateLimitIp], verifyEmailLink)
+    .add("GET", "/v1/oauth_callback", [rateLimitIp], oauthCallback)
     .add("POST", "/v1/me/totp", [loadCurrentSession], createMyTotp)
     .add("POST", "/v1/me/totp/attempt_verification", [rateLimitIp, loadCurrentSession], verifyMyTotp)
     .add("DELETE", "/v1/me/totp", [loadCurrentSession], disableMyTotp)

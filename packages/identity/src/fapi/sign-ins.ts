@@ -18,6 +18,7 @@ import {
 import { hasSecondFactor } from "../domain/second-factor.js";
 import { prepareSignInLink } from "./email-link.js";
 import { preparePhoneSignIn } from "./phone-sign-in.js";
+import { startOAuthSignIn } from "./oauth.js";
 import { verifiedPhones } from "../domain/phones.js";
 import type { SignInRecord, UserRecord } from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
@@ -75,6 +76,7 @@ export const createSignIn: Endpoint<undefined> = async (env) => {
   const identifier = f.str("identifier", 320)?.trim() || null;
   const password = f.str("password", 1024);
   const strategy = f.str("strategy", 64);
+  if (strategy?.startsWith("oauth_")) return startOAuthSignIn(env, strategy);
   if (strategy) parseFirstFactor(strategy, "form_param_value_invalid");
   const user = identifier ? await findUserByIdentifier(env.svc, identifier) : null;
   if (identifier && !user) await refuseUnknownIdentifier(env.svc, password);

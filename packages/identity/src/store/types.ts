@@ -63,6 +63,8 @@ export interface UserRecord {
   secondFactors?: SecondFactorSummary;
   /** Filled by the store on read (`user_phone_numbers`); changed only through the phone methods. */
   phones?: PhoneRecord[];
+  /** Filled by the store on read (`external_accounts`): the social / OIDC accounts linked to the user. */
+  externalAccounts?: ExternalAccountRecord[];
 }
 
 export interface ClientRecord {
@@ -114,6 +116,21 @@ export interface PendingLink {
   status: "unverified" | "verified" | "expired" | "failed";
 }
 
+/** What a sign-in keeps while the browser is at the provider (PKCE verifier, nonce, a digest of the state secret). */
+export interface PendingOAuth {
+  provider: string;
+  stateHash: string;
+  nonce: string;
+  codeVerifier: string;
+  redirectUrl: string;
+  actionCompleteRedirectUrl: string | null;
+  expireAt: number;
+  status: "unverified" | "verified" | "failed" | "expired";
+  error: string | null;
+  /** The provider URL the browser goes to (clerk-js reads it from the sign-in while unverified). */
+  authorizationUrl: string;
+}
+
 export type SignInStatus = "needs_identifier" | "needs_first_factor" | "needs_second_factor" | "needs_new_password" | "complete";
 
 export interface SignInRecord {
@@ -129,6 +146,8 @@ export interface SignInRecord {
   createdSessionId: SessionId | null;
   /** A pending or spent e-mail link (`email_link` first factor). */
   emailLink?: PendingLink | null;
+  /** A pending OAuth / OIDC redirect (`oauth_<provider>`), see `oauth/flow.ts`. */
+  oauth?: PendingOAuth | null;
   /** The second-factor attempt (TOTP, backup code), once the sign-in needs one. */
   secondFactor?: {
     strategy: string;
@@ -278,7 +297,32 @@ export interface PhoneStore {
   findUserIdByPhone(instanceId: InstanceId, phone: string): Promise<UserId | null>;
 }
 
-export interface IdentityStore extends SecondFactorStore, PhoneStore {
+// --- External (OAuth / OIDC) accounts; one table, see sqlite/external-accounts.ts. ---
+
+export interface ExternalAccountRecord {
+  id: string;
+  instanceId: InstanceId;
+  userId: UserId;
+  /** The configured provider's key, e.g. `google` (the strategy is `oauth_<provider>`). */
+  provider: string;
+  /** The provider's stable subject (`sub`). */
+  subject: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  imageUrl: string | null;
+  scopes: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ExternalAccountStore {
+  findExternalAccount(instanceId: InstanceId, provider: string, subject: string): Promise<ExternalAccountRecord | null>;
+  /** Inserts or replaces (by provider and subject). */
+  saveExternalAccount(row: ExternalAccountRecord): Promise<void>;
+}
+
+export interface IdentityStore extends SecondFactorStore, PhoneStore, ExternalAccountStore {
   getInstance(kind: InstanceKind): Promise<InstanceRecord | null>;
   insertInstance(row: InstanceRecord): Promise<void>;
 

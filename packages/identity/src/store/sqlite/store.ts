@@ -15,6 +15,7 @@ import {
 import { schema, SCHEMA_VERSION } from "./schema.js";
 import { secondFactorMethods } from "./second-factors.js";
 import { phoneMethods } from "./phone-numbers.js";
+import { externalAccountMethods } from "./external-accounts.js";
 import { clientFromRow, sessionFromRow, templateFromRow, userFromRow, userToRow, type Row } from "./rows.js";
 
 const ORDER_COLUMNS: Record<NonNullable<UserQuery["orderBy"]>["field"], string> = {
@@ -66,10 +67,12 @@ export function openSqliteStore(file: string): IdentityStore {
   const emailsOf = (userId: string) => all("SELECT * FROM email_addresses WHERE user_id = ? ORDER BY created_at, id", userId);
   const { summary: secondFactorsOf, ...secondFactors } = secondFactorMethods(db);
   const { phonesOf, ...phones } = phoneMethods(db);
+  const { externalAccountsOf, ...externalAccounts } = externalAccountMethods(db);
   const userOf = (r: Row) => ({
     ...userFromRow(r, emailsOf(String(r.id))),
     secondFactors: secondFactorsOf(String(r.id)),
     phones: phonesOf(String(r.id)),
+    externalAccounts: externalAccountsOf(String(r.id)),
   });
   const loadUser = (r: Row | undefined) => (r ? userOf(r) : null);
 
@@ -119,6 +122,7 @@ export function openSqliteStore(file: string): IdentityStore {
   const store: IdentityStore = {
     ...secondFactors,
     ...phones,
+    ...externalAccounts,
     async getInstance(kind: InstanceKind) {
       const r = one("SELECT * FROM instances WHERE kind = ?", kind);
       return r
