@@ -31,6 +31,8 @@ export {
   type SignInState,
   type SignInStatus,
   type SignInFactor,
+  type SecondFactor,
+  type SecondFactorStrategy,
   type SignInStrategy,
   type CodeStrategy,
   type SignInCreateParams,
