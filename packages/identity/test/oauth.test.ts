@@ -145,3 +145,16 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
   });
 }
 
+
+test("an unreachable provider is a clear 503 and the server stays up", async (t) => {
+  const server = await startTestServer({
+    allowedOrigins: [PAGE_ORIGIN],
+    oauthProviders: [{ provider: "down", issuer: "http://127.0.0.1:9", clientId: "x", clientSecret: "y" }],
+  });
+  t.after(() => server.stop());
+  const c = new FapiClient(server.url, "cookie", PAGE_ORIGIN);
+  const r = await c.post("/v1/client/sign_ins", { strategy: "oauth_down", redirect_url: CALLBACK_PAGE });
+  assert.equal(r.status, 503);
+  assert.equal(r.body.errors[0].code, "oauth_provider_unavailable");
+  assert.equal((await c.get("/v1/environment")).status, 200);
+});

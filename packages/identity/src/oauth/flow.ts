@@ -57,7 +57,17 @@ export function parseState(state: string | null): { flowId: string; secret: stri
 
 const str = (v: unknown) => (typeof v === "string" && v ? v : null);
 
+/** Network failures talking to the provider become `oauth_provider_unavailable` (the sign-in is marked failed). */
 export async function finishAuthorization(p: ResolvedProvider, issuer: string, pending: PendingOAuth, code: string): Promise<OAuthProfile> {
+  try {
+    return await exchange(p, issuer, pending, code);
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw new ApiError("oauth_provider_unavailable");
+  }
+}
+
+async function exchange(p: ResolvedProvider, issuer: string, pending: PendingOAuth, code: string): Promise<OAuthProfile> {
   const body = new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: callbackUrl(issuer), code_verifier: pending.codeVerifier });
   const basic = Buffer.from(`${encodeURIComponent(p.options.clientId)}:${encodeURIComponent(p.options.clientSecret)}`).toString("base64");
   const res = await fetch(p.tokenEndpoint, {

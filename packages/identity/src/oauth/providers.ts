@@ -86,9 +86,14 @@ async function discover(o: OAuthProviderOptions): Promise<ResolvedProvider> {
   const issuer = o.issuer ?? PRESET_ISSUERS[o.provider] ?? null;
   let doc: Record<string, unknown> = {};
   if (issuer) {
-    const res = await fetch(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) throw new ApiError("oauth_provider_unavailable");
-    doc = (await res.json()) as Record<string, unknown>;
+    try {
+      const res = await fetch(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) throw new Error(`discovery answered ${res.status}`);
+      doc = (await res.json()) as Record<string, unknown>;
+    } catch {
+      // Unreachable, refused or not JSON: the client gets a clear 503; the next attempt retries discovery.
+      throw new ApiError("oauth_provider_unavailable");
+    }
   }
   const str = (v: unknown) => (typeof v === "string" ? v : null);
   const authorizationEndpoint = o.authorizationEndpoint ?? str(doc.authorization_endpoint);
