@@ -109,6 +109,13 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     assert.equal(expired.status, "needs_first_factor");
     assert.equal(expired.createdSessionId, null);
 
+    // Never clicked: once the link has run out, the poll ends with "expired" by itself.
+    const si4 = await clerk.client.signIn.create({ identifier: "jane@example.com" });
+    const polled4 = si4.createEmailLinkFlow().startEmailLinkFlow({ emailAddressId: factor.emailAddressId, redirectUrl: RETURN });
+    await linkFor(server, "jane@example.com", [link, link2, link3]);
+    offset += 11 * 60_000;
+    assert.equal((await polled4).firstFactorVerification.status, "expired");
+
     // Bad input: a foreign redirect, a malformed token, attempting a link like a code.
     await assert.rejects(
       clerk.client.signIn.prepareFirstFactor({ strategy: "email_link", emailAddressId: factor.emailAddressId, redirectUrl: "https://evil.example/x" }),

@@ -103,10 +103,18 @@ async function verifySignIn(env: FapiEnv, si: SignInRecord | null, secret: strin
   return { kind: "redirect", location: linkReturnUrl(link.redirectUrl, "verified") };
 }
 
-async function expireSignIn(env: FapiEnv, si: SignInRecord) {
-  await env.svc.store.saveSignIn({
+async function expireSignIn(env: FapiEnv, si: SignInRecord): Promise<SignInRecord> {
+  const next: SignInRecord = {
     ...si, emailLink: { ...si.emailLink!, status: "expired" }, verification: si.verification ? { ...si.verification, status: "expired" } : null, updatedAt: env.svc.now(),
-  });
+  };
+  await env.svc.store.saveSignIn(next);
+  return next;
+}
+
+/** A link nobody clicked in time reads as expired, so clerk-js's poll (`reload`) stops. */
+export async function withStaleLinkExpired(env: FapiEnv, si: SignInRecord): Promise<SignInRecord> {
+  const link = si.emailLink;
+  return link?.status === "unverified" && link.expireAt <= env.svc.now() && si.status === "needs_first_factor" ? expireSignIn(env, si) : si;
 }
 
 async function verifySignUp(env: FapiEnv, su: SignUpRecord | null, secret: string): Promise<FapiOutcome> {

@@ -16,7 +16,7 @@ import {
   type FirstFactor,
 } from "../domain/sign-in.js";
 import { hasSecondFactor } from "../domain/second-factor.js";
-import { prepareSignInLink } from "./email-link.js";
+import { prepareSignInLink, withStaleLinkExpired } from "./email-link.js";
 import { preparePhoneSignIn } from "./phone-sign-in.js";
 import { startOAuthSignIn } from "./oauth.js";
 import { verifiedPhones } from "../domain/phones.js";
@@ -162,4 +162,4 @@ export const resetPassword: Endpoint<SignInRecord> = async (env, si) => {
   return complete(env, si, updated, "reset_password_email_code");
 };
 
-export const getSignIn: Endpoint<SignInRecord> = async (_env, si) => ({ kind: "sign_in", record: si });
+export const getSignIn: Endpoint<SignInRecord> = async (env, si) => ({ kind: "sign_in", record: await withStaleLinkExpired(env, si) });
