@@ -85,7 +85,7 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
         // TOTP and backup codes are always on as second factors (domain/second-factor.ts).
         authenticator_app: attr({ enabled: true, used_for_second_factor: true, second_factors: ["totp"] }),
         backup_code: attr({ enabled: true, used_for_second_factor: true, second_factors: ["backup_code"] }),
-        passkey: attr({}),
+        passkey: attr({ enabled: true, used_for_first_factor: true, first_factors: ["passkey"], verifications: ["passkey"] }),
       },
       social,
       enterprise_sso: { enabled: false },

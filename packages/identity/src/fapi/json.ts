@@ -7,6 +7,7 @@ import { primaryEmail } from "../tokens/user-claims.js";
 import { hasSecondFactor } from "../domain/second-factor.js";
 import { safePhone, secondFactorPhone, verifiedPhones } from "../domain/phones.js";
 import { phoneJSON } from "./phone-json.js";
+import { passkeyJSON } from "./passkeys.js";
 
 export function verificationJSON(v: { status: string; strategy: string; attempts: number | null; expireAt: number | null } | null) {
   if (!v) return null;
@@ -48,7 +49,7 @@ export function userJSON(u: UserRecord) {
     web3_wallets: [],
     external_accounts: (u.externalAccounts ?? []).map(externalAccountJSON),
     enterprise_accounts: [],
-    passkeys: [],
+    passkeys: (u.passkeys ?? []).map((p) => passkeyJSON(p)),
     organization_memberships: [],
     saml_accounts: [],
     password_enabled: u.passwordHash !== null,
@@ -163,6 +164,8 @@ export function signInJSON(si: SignInRecord | null, user: UserRecord | null) {
           ...verificationJSON({ ...si.verification }),
           // The provider URL clerk-js sends the browser to (`oauth_<provider>`, fapi/oauth.ts).
           external_verification_redirect_url: si.oauth?.status === "unverified" ? si.oauth.authorizationUrl : null,
+          // The WebAuthn request options of a pending `passkey` attempt (fapi/passkeys.ts).
+          nonce: si.passkey?.options ?? null,
           ...(si.oauth?.error ? { error: { code: si.oauth.error, message: si.oauth.error, long_message: si.oauth.error, meta: {} } } : {}),
         }
       : null,

@@ -14,6 +14,7 @@ import { changeMyPassword, deleteMe, getMe, updateMe } from "./me.js";
 import { attemptSecondFactor, prepareSecondFactor } from "./sign-in-second-factor.js";
 import { createMyBackupCodes, createMyTotp, disableMyTotp, verifyMyTotp } from "./me-second-factors.js";
 import { verifyEmailLink } from "./email-link.js";
+import { createMyPasskey, deleteMyPasskey, updateMyPasskey, verifyMyPasskey } from "./passkeys.js";
 import { attemptMyPhone, createMyPhone, deleteMyPhone, prepareMyPhone, updateMyPhone } from "./me-phone-numbers.js";
 import { Routes, type Endpoint } from "./steps/pipeline.js";
 import { loadActiveSession, loadCurrentSession, loadSession, loadSignIn, loadSignUp } from "./steps/load-own.js";
@@ -58,6 +59,10 @@ export function fapiRouter(): Router<FapiHandler> {
     .add("POST", "/v1/me/totp/attempt_verification", [rateLimitIp, loadCurrentSession], verifyMyTotp)
     .add("DELETE", "/v1/me/totp", [loadCurrentSession], disableMyTotp)
     .add("POST", "/v1/me/backup_codes", [loadCurrentSession], createMyBackupCodes)
+    .add("POST", "/v1/me/passkeys", [loadCurrentSession], createMyPasskey)
+    .add("POST", "/v1/me/passkeys/:passkey_id/attempt_verification", [rateLimitIp, loadCurrentSession], verifyMyPasskey)
+    .add("PATCH", "/v1/me/passkeys/:passkey_id", [loadCurrentSession], updateMyPasskey)
+    .add("DELETE", "/v1/me/passkeys/:passkey_id", [loadCurrentSession], deleteMyPasskey)
     .add("POST", "/v1/me/phone_numbers", [loadCurrentSession], createMyPhone)
     .add("POST", "/v1/me/phone_numbers/:phone_id/prepare_verification", [rateLimitIp, loadCurrentSession], prepareMyPhone)
     .add("POST", "/v1/me/phone_numbers/:phone_id/attempt_verification", [rateLimitIp, loadCurrentSession], attemptMyPhone)

@@ -19,6 +19,7 @@ import { hasSecondFactor } from "../domain/second-factor.js";
 import { prepareSignInLink, withStaleLinkExpired } from "./email-link.js";
 import { preparePhoneSignIn } from "./phone-sign-in.js";
 import { startOAuthSignIn } from "./oauth.js";
+import { attemptPasskeySignIn, startPasskeySignIn } from "./passkeys.js";
 import { verifiedPhones } from "../domain/phones.js";
 import type { SignInRecord, UserRecord } from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
@@ -77,6 +78,7 @@ export const createSignIn: Endpoint<undefined> = async (env) => {
   const password = f.str("password", 1024);
   const strategy = f.str("strategy", 64);
   if (strategy?.startsWith("oauth_")) return startOAuthSignIn(env, strategy);
+  if (strategy === "passkey") return startPasskeySignIn(env, null);
   if (strategy) parseFirstFactor(strategy, "form_param_value_invalid");
   const user = identifier ? await findUserByIdentifier(env.svc, identifier) : null;
   if (identifier && !user) await refuseUnknownIdentifier(env.svc, password);
@@ -106,6 +108,7 @@ export const createSignIn: Endpoint<undefined> = async (env) => {
 
 /** Sends the e-mail code of a code factor (a password needs no preparation). */
 export const prepareFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
+  if (env.req.fields.str("strategy", 64) === "passkey") return startPasskeySignIn(env, si);
   const strategy = parseFirstFactor(env.req.fields.required("strategy", 64), "strategy_for_user_invalid");
   if (strategy === "password") return { kind: "sign_in", record: si };
   const user = await userFor(env, si);
@@ -127,6 +130,7 @@ export const prepareFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
 
 export const attemptFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
   const f = env.req.fields;
+  if (f.str("strategy", 64) === "passkey") return attemptPasskeySignIn(env, si);
   const strategy = parseFirstFactor(f.required("strategy", 64), "strategy_for_user_invalid");
   const user = await userFor(env, si);
   if (strategy === "password") return complete(env, si, await checkFirstFactorPassword(env.svc, user, f.required("password", 1024)), "password");

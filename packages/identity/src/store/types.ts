@@ -65,6 +65,8 @@ export interface UserRecord {
   phones?: PhoneRecord[];
   /** Filled by the store on read (`external_accounts`): the social / OIDC accounts linked to the user. */
   externalAccounts?: ExternalAccountRecord[];
+  /** Filled by the store on read (`passkeys`, verified ones only). */
+  passkeys?: PasskeyRecord[];
 }
 
 export interface ClientRecord {
@@ -146,6 +148,8 @@ export interface SignInRecord {
   createdSessionId: SessionId | null;
   /** A pending or spent e-mail link (`email_link` first factor). */
   emailLink?: PendingLink | null;
+  /** A pending passkey assertion (`passkey` first factor): challenge, RP id and origin. */
+  passkey?: { challenge: string; rpId: string; origin: string; options: string } | null;
   /** A pending OAuth / OIDC redirect (`oauth_<provider>`), see `oauth/flow.ts`. */
   oauth?: PendingOAuth | null;
   /** The second-factor attempt (TOTP, backup code), once the sign-in needs one. */
@@ -322,7 +326,35 @@ export interface ExternalAccountStore {
   saveExternalAccount(row: ExternalAccountRecord): Promise<void>;
 }
 
-export interface IdentityStore extends SecondFactorStore, PhoneStore, ExternalAccountStore {
+// --- Passkeys (WebAuthn); one table, see sqlite/passkeys.ts. ---
+
+export interface PasskeyRecord {
+  id: string;
+  instanceId: InstanceId;
+  userId: UserId;
+  name: string;
+  /** base64url credential id; null until the registration verified. */
+  credentialId: string | null;
+  /** base64url COSE public key. */
+  publicKey: string | null;
+  counter: number;
+  transports: string[];
+  /** The pending registration: its challenge, RP id and expected origin. */
+  pending: { challenge: string; rpId: string; origin: string; expireAt: number } | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface PasskeyStore {
+  getPasskey(instanceId: InstanceId, id: string): Promise<PasskeyRecord | null>;
+  findPasskeyByCredential(instanceId: InstanceId, credentialId: string): Promise<PasskeyRecord | null>;
+  savePasskey(row: PasskeyRecord): Promise<void>;
+  deletePasskey(instanceId: InstanceId, id: string): Promise<boolean>;
+  /** Atomically moves the signature counter forward; false when `counter` is not above the stored one (a cloned or replayed authenticator), unless both are 0. */
+  advancePasskeyCounter(instanceId: InstanceId, id: string, counter: number, at: number): Promise<boolean>;
+}
+
+export interface IdentityStore extends SecondFactorStore, PhoneStore, ExternalAccountStore, PasskeyStore {
   getInstance(kind: InstanceKind): Promise<InstanceRecord | null>;
   insertInstance(row: InstanceRecord): Promise<void>;
 

@@ -16,6 +16,7 @@ import { schema, SCHEMA_VERSION } from "./schema.js";
 import { secondFactorMethods } from "./second-factors.js";
 import { phoneMethods } from "./phone-numbers.js";
 import { externalAccountMethods } from "./external-accounts.js";
+import { passkeyMethods } from "./passkeys.js";
 import { clientFromRow, sessionFromRow, templateFromRow, userFromRow, userToRow, type Row } from "./rows.js";
 
 const ORDER_COLUMNS: Record<NonNullable<UserQuery["orderBy"]>["field"], string> = {
@@ -68,11 +69,13 @@ export function openSqliteStore(file: string): IdentityStore {
   const { summary: secondFactorsOf, ...secondFactors } = secondFactorMethods(db);
   const { phonesOf, ...phones } = phoneMethods(db);
   const { externalAccountsOf, ...externalAccounts } = externalAccountMethods(db);
+  const { passkeysOf, ...passkeys } = passkeyMethods(db);
   const userOf = (r: Row) => ({
     ...userFromRow(r, emailsOf(String(r.id))),
     secondFactors: secondFactorsOf(String(r.id)),
     phones: phonesOf(String(r.id)),
     externalAccounts: externalAccountsOf(String(r.id)),
+    passkeys: passkeysOf(String(r.id)),
   });
   const loadUser = (r: Row | undefined) => (r ? userOf(r) : null);
 
@@ -123,6 +126,7 @@ export function openSqliteStore(file: string): IdentityStore {
     ...secondFactors,
     ...phones,
     ...externalAccounts,
+    ...passkeys,
     async getInstance(kind: InstanceKind) {
       const r = one("SELECT * FROM instances WHERE kind = ?", kind);
       return r
