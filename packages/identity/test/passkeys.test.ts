@@ -1,5 +1,5 @@
 /**
- * Passkeys over the Frontend API as clerk-js calls it (`user.createPasskey()`,
+ * Passkeys through the unmodified clerk-js 6 and over the Frontend API as it calls it (`user.createPasskey()`,
  * `signIn.authenticateWithPasskey()`), with a software authenticator standing in for the
  * browser's: register, list, rename, sign in, delete; a replayed assertion, a wrong origin and
  * garbage are refused with Clerk errors and change nothing.
@@ -8,7 +8,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startTestServer } from "./support/server.js";
 import { FapiClient } from "./support/fapi-client.js";
-import { signUp } from "./support/flows.js";
+import { signUp, PASSWORD } from "./support/flows.js";
+import { bootClerk, PAGE_ORIGIN } from "./support/clerk-js.js";
 import { SoftAuthenticator } from "./support/soft-authenticator.js";
 
 const PAGE = "http://localhost:3000";
@@ -72,4 +73,63 @@ test("passkeys: register, sign in, replay refused, rename and delete", async (t)
   });
   assert.equal(codeOf(gone), "verification_failed");
   assert.equal((await browser.get("/v1/environment")).status, 200, "server up");
+});
+
+/** The browser side clerk-js expects: ArrayBuffers in, ArrayBuffers out (what `navigator.credentials` does). */
+const buf = (s: string) => new Uint8Array(Buffer.from(s, "base64url")).buffer;
+const b64 = (b: ArrayBuffer | Uint8Array) => Buffer.from(b as ArrayBuffer).toString("base64url");
+
+test("clerk-js 6: user.createPasskey(), signIn.authenticateWithPasskey(), passkey.delete()", async (t) => {
+  const server = await startTestServer({ allowedOrigins: [PAGE_ORIGIN] });
+  t.after(() => server.stop());
+  await signUp(new FapiClient(server.url, "header"), server, "lee@example.com");
+  const authenticator = new SoftAuthenticator();
+  const { clerk } = bootClerk("clerk-js-6", server.publishableKey, server.url);
+  // clerk-js's own seams for the WebAuthn browser API, filled by the software authenticator.
+  clerk.__internal_isWebAuthnSupported = () => true;
+  clerk.__internal_isWebAuthnPlatformAuthenticatorSupported = async () => true;
+  clerk.__internal_isWebAuthnAutofillSupported = async () => false;
+  clerk.__internal_createPublicCredentials = async (pk: any) => {
+    const c = authenticator.create({ ...pk, challenge: b64(pk.challenge), user: { ...pk.user, id: b64(pk.user.id) } }, PAGE_ORIGIN);
+    return {
+      error: null,
+      publicKeyCredential: {
+        type: c.type, id: c.id, rawId: buf(c.rawId), authenticatorAttachment: c.authenticatorAttachment,
+        response: { clientDataJSON: buf(c.response.clientDataJSON), attestationObject: buf(c.response.attestationObject), getTransports: () => c.response.transports },
+      },
+    };
+  };
+  clerk.__internal_getPublicCredentials = async ({ publicKeyOptions: pk }: any) => {
+    const c = authenticator.get({ ...pk, challenge: b64(pk.challenge) }, PAGE_ORIGIN);
+    return {
+      error: null,
+      publicKeyCredential: {
+        type: c.type, id: c.id, rawId: buf(c.rawId), authenticatorAttachment: c.authenticatorAttachment,
+        response: {
+          clientDataJSON: buf(c.response.clientDataJSON), authenticatorData: buf(c.response.authenticatorData),
+          signature: buf(c.response.signature), userHandle: buf(c.response.userHandle),
+        },
+      },
+    };
+  };
+  await clerk.load({ telemetry: false });
+  const s0 = await clerk.client.signIn.create({ identifier: "lee@example.com", password: PASSWORD });
+  await clerk.setActive({ session: s0.createdSessionId });
+
+  const passkey = await clerk.user.createPasskey();
+  assert.equal(passkey.verification.status, "verified");
+  await clerk.user.reload();
+  assert.equal(clerk.user.passkeys.length, 1);
+  await clerk.signOut();
+
+  const si = await clerk.client.signIn.authenticateWithPasskey({ flow: "discoverable" });
+  assert.equal(si.status, "complete");
+  await clerk.setActive({ session: si.createdSessionId });
+  assert.equal(clerk.user.primaryEmailAddress.emailAddress, "lee@example.com");
+
+  await clerk.user.passkeys[0].delete();
+  await clerk.user.reload();
+  assert.equal(clerk.user.passkeys.length, 0);
+  await clerk.signOut();
+  await assert.rejects(clerk.client.signIn.authenticateWithPasskey({ flow: "discoverable" }), (e: any) => e?.errors?.[0]?.code === "verification_failed");
 });
