@@ -32,6 +32,8 @@ export {
   type SignInState,
   type SignInStatus,
   type SignInFactor,
+  type SecondFactor,
+  type SecondFactorStrategy,
   type SignInStrategy,
   type CodeStrategy,
   type SignInCreateParams,

@@ -1,6 +1,8 @@
 /** Options of `startIdentityServer` and the resolved configuration the service runs with. */
 import type { Logger } from "@tandem/shared";
 import type { InstanceKind } from "./store/types.js";
+import type { SmsOptions } from "./sms/sender.js";
+import type { OAuthProviderOptions } from "./oauth/providers.js";
 
 export interface SmtpOptions {
   host: string;
@@ -49,6 +51,10 @@ export interface IdentityServerOptions {
    */
   nativeSessionTokenLifetimeSeconds?: number;
   smtp?: SmtpOptions;
+  /** Social / OIDC sign-in providers (`oauth_<provider>` strategies, `oauth/providers.ts`). */
+  oauthProviders?: OAuthProviderOptions[];
+  /** Production text messages (phone codes) go to this HTTP relay (`sms/sender.ts`). */
+  sms?: SmsOptions;
   logger?: Logger;
   security?: SecurityOptions;
   /** Rotate the signing key when the active one is older than this (default: never automatically). */

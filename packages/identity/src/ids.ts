@@ -16,6 +16,8 @@ export type SignInId = Brand<string, "SignInId">;
 export type SignUpId = Brand<string, "SignUpId">;
 export type TemplateId = Brand<string, "TemplateId">;
 export type KeyId = Brand<string, "KeyId">;
+export type TotpId = Brand<string, "TotpId">;
+export type PhoneId = Brand<string, "PhoneId">;
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -42,6 +44,8 @@ export const newId = {
   signUp: make<SignUpId>("sua"),
   template: make<TemplateId>("jtmp"),
   key: make<KeyId>("key"),
+  totp: make<TotpId>("totp"),
+  phone: make<PhoneId>("idn"),
 } as const;
 
 const patterns = {
@@ -51,6 +55,7 @@ const patterns = {
   signUp: /^sua_[0-9A-Za-z]{1,64}$/,
   template: /^jtmp_[0-9A-Za-z]{1,64}$/,
   client: /^client_[0-9A-Za-z]{1,64}$/,
+  phone: /^idn_[0-9A-Za-z]{1,64}$/,
 };
 
 /** Parses an id from a URL or body; `null` when it cannot be one of ours (→ 404 upstream). */
@@ -61,6 +66,7 @@ export const parseId = {
   signUp: (s: string) => (patterns.signUp.test(s) ? (s as SignUpId) : null),
   template: (s: string) => (patterns.template.test(s) ? (s as TemplateId) : null),
   client: (s: string) => (patterns.client.test(s) ? (s as ClientId) : null),
+  phone: (s: string) => (patterns.phone.test(s) ? (s as PhoneId) : null),
 };
 
 /** Webhook ids, with Svix's prefixes (`msg_` is what receivers see as `svix-id`). */

@@ -8,5 +8,7 @@
  */
 export { startIdentityServer, openIdentityService, type IdentityServer, type InboxMessage } from "./server.js";
 export type { IdentityServerOptions, SmtpOptions, SecurityOptions, RateLimitRule } from "./config.js";
+export type { SmsOptions } from "./sms/sender.js";
+export type { OAuthProviderOptions } from "./oauth/providers.js";
 export { publishableKey, parsePublishableKey } from "./keys.js";
 export type { IdentityStore } from "./store/types.js";

@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { silentLogger } from "@tandem/shared";
 import { DEFAULT_NATIVE_TOKEN_LIFETIME_SECONDS, DEFAULT_PORT, resolveSecurity, SESSION_CLOCK_SKEW_SECONDS, type IdentityServerOptions } from "./config.js";
 import { KeyRing } from "./crypto/keyring.js";
+import { createSmsSender } from "./sms/sender.js";
+import { OAuthProviders } from "./oauth/providers.js";
 import { IdentityService } from "./domain/service.js";
 import { createRequestHandler } from "./http/app.js";
 import { newId } from "./ids.js";
@@ -91,6 +93,8 @@ export async function openIdentityService(opts: IdentityServerOptions & { issuer
     keys,
     minter: new TokenMinter(keys, opts.issuer, { lifetimeSeconds: sessionLifetime, nativeLifetimeSeconds: nativeLifetime, clockSkewSeconds: SESSION_CLOCK_SKEW_SECONDS, audience: "convex" }),
     mailer: withEmailEvents(createMailer({ kind, instanceId: instance.id, store, smtp: opts.smtp, logger }), store, { instanceId: instance.id, now: clock }),
+    sms: createSmsSender({ kind, instanceId: instance.id, store, sms: opts.sms, logger, clock }),
+    oauth: new OAuthProviders(opts.oauthProviders),
     limiter: new RateLimiter(clock),
     security: resolveSecurity(opts.security),
     logger,

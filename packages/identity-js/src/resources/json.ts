@@ -77,6 +77,7 @@ export interface FirstFactorJSON {
   email_address_id?: string;
   safe_identifier?: string;
   primary?: boolean;
+  phone_number_id?: string;
 }
 
 export interface SignInJSON {

@@ -6,6 +6,10 @@
  *     │                                  └─ prepare/attempt reset_password_email_code ─▶ needs_new_password ─resetPassword─▶ complete
  *     └──create({identifier, password})──────────────────────────────────────────────────────────────────▶ complete
  *
+ * A user with a second factor (TOTP, backup codes, a phone number reserved for it) passes
+ * `needs_second_factor` first: `attemptSecondFactor({strategy, code})` (`phone_code` after
+ * `prepareSecondFactor`) completes it.
+ *
  * Like clerk-js, one `SignIn` object lives as long as the client and every method acts on the
  * current attempt and updates it in place (so `signIn.create(...)` followed by
  * `signIn.attemptFirstFactor(...)` works on the same object); `state` is the union to switch on.
@@ -23,6 +27,12 @@ export type SignInStrategy = "password" | CodeStrategy;
 export type SignInFactor =
   | { strategy: "password" }
   | { strategy: CodeStrategy; emailAddressId: string; safeIdentifier: string; primary: boolean };
+
+export type SecondFactor =
+  | { strategy: "totp" }
+  | { strategy: "backup_code" }
+  | { strategy: "phone_code"; phoneNumberId: string; safeIdentifier: string };
+export type SecondFactorStrategy = SecondFactor["strategy"];
 
 export interface SignInUserData {
   firstName: string | null;
@@ -42,7 +52,7 @@ export type SignInState =
       firstFactorVerification: Verification | null;
       userData: SignInUserData | null;
     }
-  | { status: "needs_second_factor"; id: string; identifier: string }
+  | { status: "needs_second_factor"; id: string; identifier: string; supportedSecondFactors: SecondFactor[] }
   | { status: "needs_new_password"; id: string; identifier: string; firstFactorVerification: Verification | null }
   | { status: "complete"; id: string; identifier: string | null; createdSessionId: string };
 
@@ -72,6 +82,18 @@ function factor(json: FirstFactorJSON): SignInFactor | null {
   }
 }
 
+function secondFactor(json: FirstFactorJSON): SecondFactor | null {
+  switch (json.strategy) {
+    case "totp":
+    case "backup_code":
+      return { strategy: json.strategy };
+    case "phone_code":
+      return { strategy: "phone_code", phoneNumberId: json.phone_number_id ?? "", safeIdentifier: json.safe_identifier ?? "" };
+    default:
+      return null;
+  }
+}
+
 export function signInState(json: SignInJSON | null | undefined): SignInState {
   if (!json) return { status: null };
   const status = json.status as SignInStatus;
@@ -91,7 +113,7 @@ export function signInState(json: SignInJSON | null | undefined): SignInState {
           : null,
       };
     case "needs_second_factor":
-      return { status, id: json.id, identifier };
+      return { status, id: json.id, identifier, supportedSecondFactors: (json.supported_second_factors ?? []).map(secondFactor).filter((f) => f !== null) };
     case "needs_new_password":
       return { status, id: json.id, identifier, firstFactorVerification: verification(json.first_factor_verification) };
     case "complete":
@@ -126,6 +148,9 @@ export class SignIn {
   }
   get supportedFirstFactors(): SignInFactor[] {
     return this.#state.status === "needs_first_factor" ? this.#state.supportedFirstFactors : [];
+  }
+  get supportedSecondFactors(): SecondFactor[] {
+    return this.#state.status === "needs_second_factor" ? this.#state.supportedSecondFactors : [];
   }
   get firstFactorVerification(): Verification | null {
     const s = this.#state;
@@ -184,6 +209,16 @@ export class SignIn {
       default:
         return unreachable(params, "unknown first-factor strategy");
     }
+  }
+
+  /** Texts the code of a `phone_code` second factor (TOTP and backup codes need no preparation). */
+  prepareSecondFactor(params: { strategy: "phone_code"; phoneNumberId?: string }): Promise<SignIn> {
+    const phone = this.supportedSecondFactors.find((f): f is Extract<SecondFactor, { strategy: "phone_code" }> => f.strategy === "phone_code");
+    return this.#post(this.#path("prepare_second_factor"), { strategy: "phone_code", phoneNumberId: params.phoneNumberId ?? phone?.phoneNumberId });
+  }
+
+  attemptSecondFactor(params: { strategy: SecondFactorStrategy; code: string }): Promise<SignIn> {
+    return this.#post(this.#path("attempt_second_factor"), { strategy: params.strategy, code: params.code });
   }
 
   resetPassword(params: ResetPasswordParams): Promise<SignIn> {

@@ -5,6 +5,8 @@
  *   credentials ──password──────────────────────────────▶ done
  *        ├──"Email me a code"──▶ emailCode ──code──────▶ done
  *        └──"Forgot password?"─▶ resetCode ──code──▶ newPassword ──▶ done
+ * An account with two-step verification passes `secondFactor` (TOTP, text or backup code)
+ * before done.
  */
 import { useState, type FormEvent } from "react";
 import { unreachable } from "@tandem/shared";
@@ -16,8 +18,10 @@ import { Alert, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js"
 import { pickRedirect } from "./redirect.js";
 import { SignUp } from "./sign-up.js";
 import { useFormFlow } from "./use-form-flow.js";
+import type { SecondFactorStrategy } from "@tandem/js";
+import { SecondFactorStep } from "./second-factor-step.js";
 
-type Step = { step: "credentials" } | { step: "emailCode"; sentTo: string } | { step: "resetCode"; sentTo: string } | { step: "newPassword" } | { step: "signUp" };
+type Step = { step: "credentials" } | { step: "secondFactor"; strategy: SecondFactorStrategy } | { step: "emailCode"; sentTo: string } | { step: "resetCode"; sentTo: string } | { step: "newPassword" } | { step: "signUp" };
 
 export function SignIn(props: SignInProps) {
   const { tandem, options, ui } = useTandemContext("SignIn");
@@ -41,6 +45,18 @@ export function SignIn(props: SignInProps) {
     return identifier;
   };
 
+  const chooseSecondFactor = async (strategy: SecondFactorStrategy) => {
+    setCode("");
+    if (strategy === "phone_code") await signIn.prepareSecondFactor({ strategy });
+    setStep({ step: "secondFactor", strategy });
+  };
+  /** Done, or on to the second factor when the account has one. */
+  const next = async () => {
+    if (signIn.status !== "needs_second_factor") return finish(signIn);
+    setErrors(NO_ERRORS);
+    await chooseSecondFactor(signIn.supportedSecondFactors[0]?.strategy ?? "totp");
+  };
+
   const needIdentifier = () => {
     if (identifier.trim()) return true;
     setErrors({ fields: { identifier: "Enter your email address or username first." } });
@@ -53,12 +69,12 @@ export function SignIn(props: SignInProps) {
       case "credentials":
         return void run(async () => {
           await signIn.create({ identifier: identifier.trim(), password });
-          await finish(signIn);
+          await next();
         });
       case "emailCode":
         return void run(async () => {
           await signIn.attemptFirstFactor({ strategy: "email_code", code: code.trim() });
-          await finish(signIn);
+          await next();
         });
       case "resetCode":
         return void run(async () => {
@@ -68,6 +84,11 @@ export function SignIn(props: SignInProps) {
       case "newPassword":
         return void run(async () => {
           await signIn.resetPassword({ password: newPassword });
+          await next();
+        });
+      case "secondFactor":
+        return void run(async () => {
+          await signIn.attemptSecondFactor({ strategy: step.strategy, code: code.trim() });
           await finish(signIn);
         });
       case "signUp":
@@ -150,6 +171,21 @@ export function SignIn(props: SignInProps) {
             </PrimaryButton>
           </form>
         </Card>
+      );
+    case "secondFactor":
+      return (
+        <SecondFactorStep
+          strategy={step.strategy}
+          factors={signIn.supportedSecondFactors}
+          code={code}
+          setCode={setCode}
+          onSubmit={submit}
+          onSwitch={(s) => void run(() => chooseSecondFactor(s))}
+          busy={busy}
+          errors={errors}
+          appearance={appearance}
+          back={back}
+        />
       );
     case "newPassword":
       return (

@@ -2,6 +2,7 @@
 import { ok } from "../http/context.js";
 import { Router } from "../http/router.js";
 import { banUser, countUsers, deleteUser, getUser, listUsers, lockUser, mergeUserMetadata, patchUser, postUser, replaceUserMetadata, unbanUser, unlockUser, verifyUserPassword, type BapiHandler } from "./users.js";
+import { deleteUserBackupCodes, deleteUserTotp, disableUserMfa } from "./second-factors.js";
 import { createSessionToken, createTemplateToken, getSession, listSessions, revokeSession } from "./sessions.js";
 import {
   deleteMembership, deleteOrganizationRoute, getInvitation, getOrganization, listInvitations, listMemberships, listOrganizations,
@@ -34,6 +35,9 @@ export function bapiRouter(): Router<BapiHandler> {
     .add("POST", `${p}/users/:id/lock`, lockUser)
     .add("POST", `${p}/users/:id/unlock`, unlockUser)
     .add("POST", `${p}/users/:id/verify_password`, verifyUserPassword)
+    .add("DELETE", `${p}/users/:id/mfa`, disableUserMfa)
+    .add("DELETE", `${p}/users/:id/totp`, deleteUserTotp)
+    .add("DELETE", `${p}/users/:id/backup_code`, deleteUserBackupCodes)
     .add("GET", `${p}/sessions`, listSessions)
     .add("GET", `${p}/sessions/:id`, getSession)
     .add("POST", `${p}/sessions/:id/revoke`, revokeSession)

@@ -8,6 +8,8 @@ import { newId, type ClientId, type SessionId, type UserId } from "../ids.js";
 import type { ResolvedSecurity } from "../config.js";
 import type { KeyRing } from "../crypto/keyring.js";
 import type { Mailer } from "../mail/mailer.js";
+import type { SmsSender } from "../sms/sender.js";
+import type { OAuthProviders } from "../oauth/providers.js";
 import { AttemptLimits } from "../security/attempt-limits.js";
 import type { RateLimiter } from "../security/rate-limit.js";
 import type { TokenMinter, MintContext } from "../tokens/minter.js";
@@ -26,6 +28,8 @@ export interface ServiceDeps {
   keys: KeyRing;
   minter: TokenMinter;
   mailer: Mailer;
+  sms: SmsSender;
+  oauth: OAuthProviders;
   limiter: RateLimiter;
   security: ResolvedSecurity;
   logger: Logger;
@@ -76,6 +80,12 @@ export class IdentityService {
   }
   get mailer(): Mailer {
     return this.deps.mailer;
+  }
+  get sms(): SmsSender {
+    return this.deps.sms;
+  }
+  get oauth(): OAuthProviders {
+    return this.deps.oauth;
   }
   now() {
     return this.deps.clock();

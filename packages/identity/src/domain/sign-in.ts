@@ -2,7 +2,8 @@
  * Sign-in state machine (docs/identity-api.md#sign-in-and-sign-up):
  *   needs_identifier → needs_first_factor → complete
  *                                         ↘ needs_new_password (after reset_password_email_code) → complete
- * First factors: password, email_code, reset_password_email_code. Each attempt is rate-limited
+ * First factors: password, email_code, reset_password_email_code, email_link (a magic link,
+ * `fapi/email-link.ts`), phone_code (an SMS code, `fapi/phone-sign-in.ts`). Each attempt is rate-limited
  * per IP and per identifier (the route's steps) and counts toward the account lockout when it fails.
  */
 import { ApiError, type ApiErrorCode } from "../errors.js";
@@ -10,12 +11,14 @@ import type { EmailId } from "../ids.js";
 import { burnPasswordCheck, verifyPassword } from "../crypto/passwords.js";
 import type { UserRecord } from "../store/types.js";
 import type { IdentityService } from "./service.js";
+import { hasSecondFactor } from "./second-factor.js";
+import { normalizeE164 } from "./phones.js";
 import { checkUsername, normalizeEmail } from "./validate.js";
 
-export const FIRST_FACTORS = ["password", "email_code", "reset_password_email_code"] as const;
+export const FIRST_FACTORS = ["password", "email_code", "reset_password_email_code", "email_link", "phone_code"] as const;
 export type FirstFactor = (typeof FIRST_FACTORS)[number];
 /** The first factors that send an e-mail code. */
-export type CodeFactor = Exclude<FirstFactor, "password">;
+export type CodeFactor = Exclude<FirstFactor, "password" | "email_link" | "phone_code">;
 
 /** `raw` as a first factor, else `invalid` (which error Clerk gives depends on the step). */
 export function parseFirstFactor(raw: string, invalid: ApiErrorCode): FirstFactor {
@@ -24,8 +27,12 @@ export function parseFirstFactor(raw: string, invalid: ApiErrorCode): FirstFacto
   return found;
 }
 
-/** The user an identifier (e-mail address or username) names, if any. */
+/** The user an identifier (e-mail address, verified phone number or username) names, if any. */
 export async function findUserByIdentifier(svc: IdentityService, identifier: string): Promise<UserRecord | null> {
+  if (identifier.startsWith("+")) {
+    const userId = await svc.store.findUserIdByPhone(svc.instanceId, normalizeE164(identifier, "identifier"));
+    return userId ? svc.store.getUser(svc.instanceId, userId) : null;
+  }
   if (identifier.includes("@")) return svc.store.findUserByEmail(svc.instanceId, normalizeEmail(identifier, "identifier"));
   const username = checkUsername(identifier, "identifier");
   return username ? svc.store.findUserByUsername(svc.instanceId, username) : null;
@@ -53,7 +60,8 @@ export async function checkFirstFactorPassword(svc: IdentityService, user: UserR
     await svc.recordFailure(user);
     throw new ApiError("form_password_incorrect", { param: "password" });
   }
-  await svc.recordSuccess(user);
+  // With a second factor still to pass, earlier failures stay counted (a password does not buy fresh tries at the code).
+  if (!hasSecondFactor(user)) await svc.recordSuccess(user);
   return user;
 }
 

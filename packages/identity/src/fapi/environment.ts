@@ -18,7 +18,16 @@ const attr = (over: Record<string, unknown>) => ({
   ...over,
 });
 
-export function environmentJSON(kind: InstanceKind, appName: string, issuer: string) {
+/** The `user_settings.social` entry of one configured OAuth / OIDC provider, as Clerk lists it. */
+export const socialJSON = (providers: { key: string; name: string }[]) =>
+  Object.fromEntries(
+    providers.map(({ key, name }) => [
+      `oauth_${key}`,
+      { enabled: true, required: false, authenticatable: true, block_email_subaddresses: false, strategy: `oauth_${key}`, name, logo_url: null },
+    ]),
+  );
+
+export function environmentJSON(kind: InstanceKind, appName: string, issuer: string, social: Record<string, unknown> = {}) {
   return {
     object: "environment",
     id: `env_${kind}`,
@@ -63,18 +72,22 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
     },
     user_settings: {
       attributes: {
-        email_address: attr({ enabled: true, required: true, used_for_first_factor: true, first_factors: ["email_code"], verifications: ["email_code"], verify_at_sign_up: true }),
-        phone_number: attr({}),
+        email_address: attr({ enabled: true, required: true, used_for_first_factor: true, first_factors: ["email_code", "email_link"], verifications: ["email_code", "email_link"], verify_at_sign_up: true }),
+        // Phone numbers sign in by SMS code and can be the second factor (domain/phones.ts).
+        phone_number: attr({
+          enabled: true, used_for_first_factor: true, first_factors: ["phone_code"], used_for_second_factor: true, second_factors: ["phone_code"], verifications: ["phone_code"],
+        }),
         username: attr({ enabled: true, used_for_first_factor: true }),
         web3_wallet: attr({}),
         first_name: attr({ enabled: true }),
         last_name: attr({ enabled: true }),
         password: attr({ enabled: true, required: true }),
-        authenticator_app: attr({}),
-        backup_code: attr({}),
-        passkey: attr({}),
+        // TOTP and backup codes are always on as second factors (domain/second-factor.ts).
+        authenticator_app: attr({ enabled: true, used_for_second_factor: true, second_factors: ["totp"] }),
+        backup_code: attr({ enabled: true, used_for_second_factor: true, second_factors: ["backup_code"] }),
+        passkey: attr({ enabled: true, used_for_first_factor: true, first_factors: ["passkey"], verifications: ["passkey"] }),
       },
-      social: {},
+      social,
       enterprise_sso: { enabled: false },
       sign_in: { second_factor: { required: false } },
       sign_up: { custom_action_required: false, progressive: true, mode: "public", captcha_enabled: false, legal_consent_enabled: false },

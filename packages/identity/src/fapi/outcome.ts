@@ -12,7 +12,11 @@ export type FapiOutcome =
   | { kind: "client" }
   /** Token mints answer a bare `{object:"token", jwt}` (docs/identity-api.md#frontend-api). */
   | { kind: "token"; jwt: string }
-  | { kind: "bare"; body: unknown };
+  | { kind: "bare"; body: unknown }
+  /** Any other resource (TOTP, backup codes) as `response`, with the client piggy-backed. */
+  | { kind: "resource"; body: unknown }
+  /** A browser redirect (`/v1/verify` after a magic link, OAuth callbacks). */
+  | { kind: "redirect"; location: string };
 
 export interface FapiEnv {
   svc: IdentityService;

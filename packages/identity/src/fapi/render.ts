@@ -41,11 +41,18 @@ export async function renderOutcome(env: FapiEnv, out: FapiOutcome): Promise<unk
   const { svc, ctx, req } = env;
   const isGet = req.method === "GET";
   const piggyBack = async () => (isGet ? null : await renderClient(svc, ctx, req.origin));
+  // clerk-js reloads a sign-in or sign-up with `forceUpdateClient` (its magic-link poll): the
+  // client rides along on GETs too, so a flow completed elsewhere brings its new session.
+  const flowClient = () => renderClient(svc, ctx, req.origin);
   switch (out.kind) {
     case "token":
       return { object: "token", jwt: out.jwt };
     case "bare":
       return out.body;
+    case "resource":
+      return { response: out.body, client: await piggyBack() };
+    case "redirect":
+      return null; // answered as a 303 by http/app.ts before rendering
     case "client": {
       if (ctx.mode === "header") await ctx.ensure();
       const client = await renderClient(svc, ctx, req.origin);
@@ -53,10 +60,10 @@ export async function renderOutcome(env: FapiEnv, out: FapiOutcome): Promise<unk
     }
     case "sign_in": {
       const user = out.record.userId ? await svc.store.getUser(svc.instanceId, out.record.userId) : null;
-      return { response: signInJSON(out.record, user), client: await piggyBack() };
+      return { response: signInJSON(out.record, user), client: await flowClient() };
     }
     case "sign_up":
-      return { response: signUpJSON(out.record), client: await piggyBack() };
+      return { response: signUpJSON(out.record), client: await flowClient() };
     case "session":
       return { response: await renderSession(svc, out.record, { origin: req.origin, native: ctx.native }), client: await piggyBack() };
     case "user":

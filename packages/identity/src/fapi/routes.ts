@@ -5,11 +5,17 @@
  */
 import type { Router } from "../http/router.js";
 import type { FapiHandler } from "./outcome.js";
-import { environmentJSON } from "./environment.js";
+import { environmentJSON, socialJSON } from "./environment.js";
+import { oauthCallback } from "./oauth.js";
 import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor, resetPassword } from "./sign-ins.js";
 import { attemptVerification, createSignUp, getSignUp, prepareVerification, updateSignUp } from "./sign-ups.js";
 import { endSession, getSession, mintSessionToken, mintTemplateToken, removeSession, signOutAll, touchSession } from "./sessions.js";
 import { changeMyPassword, deleteMe, getMe, updateMe } from "./me.js";
+import { attemptSecondFactor, prepareSecondFactor } from "./sign-in-second-factor.js";
+import { createMyBackupCodes, createMyTotp, disableMyTotp, verifyMyTotp } from "./me-second-factors.js";
+import { verifyEmailLink } from "./email-link.js";
+import { createMyPasskey, deleteMyPasskey, updateMyPasskey, verifyMyPasskey } from "./passkeys.js";
+import { attemptMyPhone, createMyPhone, deleteMyPhone, prepareMyPhone, updateMyPhone } from "./me-phone-numbers.js";
 import { Routes, type Endpoint } from "./steps/pipeline.js";
 import { acceptMyInvitation, createMyOrganization, getMyInvitations, getMyMemberships } from "./organizations.js";
 import { addOrgMember, inviteOrgMember, listOrgInvitations, listOrgMembers, removeOrgMember, updateOrgMember } from "./organization-members.js";
@@ -19,7 +25,7 @@ import { refuseIfComplete, requireStatus } from "./steps/require-status.js";
 
 const environment: Endpoint<undefined> = async ({ svc }) => ({
   kind: "bare",
-  body: environmentJSON(svc.instance.kind, svc.appName, svc.issuer),
+  body: environmentJSON(svc.instance.kind, svc.appName, svc.issuer, socialJSON(svc.oauth.keys().map((key) => ({ key, name: svc.oauth.nameOf(key) })))),
 });
 const getClient: Endpoint<undefined> = async () => ({ kind: "client" });
 const createClient: Endpoint<undefined> = async ({ ctx }) => (await ctx.ensure(), { kind: "client" });
@@ -41,6 +47,29 @@ export function fapiRouter(): Router<FapiHandler> {
       [rateLimitIp, loadSignIn, refuseIfComplete, requireStatus("needs_first_factor"), rateLimitIdentifier],
       attemptFirstFactor,
     )
+    // Second factors (TOTP, backup codes).
+    .add("POST", "/v1/client/sign_ins/:id/prepare_second_factor", [rateLimitIp, loadSignIn, requireStatus("needs_second_factor")], prepareSecondFactor)
+    .add(
+      "POST",
+      "/v1/client/sign_ins/:id/attempt_second_factor",
+      [rateLimitIp, loadSignIn, refuseIfComplete, requireStatus("needs_second_factor"), rateLimitIdentifier],
+      attemptSecondFactor,
+    )
+    .add("GET", "/v1/verify", [rateLimitIp], verifyEmailLink)
+    .add("GET", "/v1/oauth_callback", [rateLimitIp], oauthCallback)
+    .add("POST", "/v1/me/totp", [loadCurrentSession], createMyTotp)
+    .add("POST", "/v1/me/totp/attempt_verification", [rateLimitIp, loadCurrentSession], verifyMyTotp)
+    .add("DELETE", "/v1/me/totp", [loadCurrentSession], disableMyTotp)
+    .add("POST", "/v1/me/backup_codes", [loadCurrentSession], createMyBackupCodes)
+    .add("POST", "/v1/me/passkeys", [loadCurrentSession], createMyPasskey)
+    .add("POST", "/v1/me/passkeys/:passkey_id/attempt_verification", [rateLimitIp, loadCurrentSession], verifyMyPasskey)
+    .add("PATCH", "/v1/me/passkeys/:passkey_id", [loadCurrentSession], updateMyPasskey)
+    .add("DELETE", "/v1/me/passkeys/:passkey_id", [loadCurrentSession], deleteMyPasskey)
+    .add("POST", "/v1/me/phone_numbers", [loadCurrentSession], createMyPhone)
+    .add("POST", "/v1/me/phone_numbers/:phone_id/prepare_verification", [rateLimitIp, loadCurrentSession], prepareMyPhone)
+    .add("POST", "/v1/me/phone_numbers/:phone_id/attempt_verification", [rateLimitIp, loadCurrentSession], attemptMyPhone)
+    .add("PATCH", "/v1/me/phone_numbers/:phone_id", [loadCurrentSession], updateMyPhone)
+    .add("DELETE", "/v1/me/phone_numbers/:phone_id", [loadCurrentSession], deleteMyPhone)
     .add("POST", "/v1/client/sign_ins/:id/reset_password", [rateLimitIp, loadSignIn, requireStatus("needs_new_password")], resetPassword)
     .add("POST", "/v1/client/sign_ups", [rateLimitIp], createSignUp)
     .add("GET", "/v1/client/sign_ups/:id", [loadSignUp], getSignUp)

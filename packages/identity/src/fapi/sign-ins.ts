@@ -16,6 +16,12 @@ import {
   refuseUnknownIdentifier,
   type FirstFactor,
 } from "../domain/sign-in.js";
+import { hasSecondFactor } from "../domain/second-factor.js";
+import { prepareSignInLink, withStaleLinkExpired } from "./email-link.js";
+import { preparePhoneSignIn } from "./phone-sign-in.js";
+import { startOAuthSignIn } from "./oauth.js";
+import { attemptPasskeySignIn, startPasskeySignIn } from "./passkeys.js";
+import { verifiedPhones } from "../domain/phones.js";
 import type { SignInRecord, UserRecord } from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
 import type { Endpoint } from "./steps/pipeline.js";
@@ -26,8 +32,28 @@ async function save(env: FapiEnv, si: SignInRecord): Promise<FapiOutcome> {
   return { kind: "sign_in", record: next };
 }
 
-/** Finishes the sign-in: a new session, a rotated client token, the client pointing at both. */
+/** After the first factor: a user with a second factor goes on to `needs_second_factor`, others finish. */
 async function complete(env: FapiEnv, si: SignInRecord, user: UserRecord, strategy: FirstFactor): Promise<FapiOutcome> {
+  if (!hasSecondFactor(user)) return finishSignIn(env, si, user, strategy);
+  return save(env, {
+    ...si,
+    status: "needs_second_factor",
+    code: null,
+    verification: { strategy, status: "verified", attempts: si.verification?.attempts ?? 1, expireAt: null },
+    secondFactor: null,
+  });
+}
+
+/** Finishes the sign-in: a new session, a rotated client token, the client pointing at both. */
+export async function finishSignIn(env: FapiEnv, si: SignInRecord, user: UserRecord, strategy: string): Promise<FapiOutcome> {
+  if (si.status === "needs_second_factor") {
+    const client = await env.ctx.ensure();
+    const session = await env.svc.createSession(client.id, user);
+    await env.ctx.rotate();
+    await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signInId: si.id });
+    env.svc.logger.info("sign-in complete", { user_id: user.id, strategy });
+    return save(env, { ...si, status: "complete", createdSessionId: session.id, secondFactor: { strategy, status: "verified", attempts: (si.secondFactor?.attempts ?? 0) + 1 } });
+  }
   const client = await env.ctx.ensure();
   const session = await env.svc.createSession(client.id, user);
   await env.ctx.rotate();
@@ -52,6 +78,8 @@ export const createSignIn: Endpoint<undefined> = async (env) => {
   const identifier = f.str("identifier", 320)?.trim() || null;
   const password = f.str("password", 1024);
   const strategy = f.str("strategy", 64);
+  if (strategy?.startsWith("oauth_")) return startOAuthSignIn(env, strategy);
+  if (strategy === "passkey") return startPasskeySignIn(env, null);
   if (strategy) parseFirstFactor(strategy, "form_param_value_invalid");
   const user = identifier ? await findUserByIdentifier(env.svc, identifier) : null;
   if (identifier && !user) await refuseUnknownIdentifier(env.svc, password);
@@ -81,9 +109,12 @@ export const createSignIn: Endpoint<undefined> = async (env) => {
 
 /** Sends the e-mail code of a code factor (a password needs no preparation). */
 export const prepareFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
+  if (env.req.fields.str("strategy", 64) === "passkey") return startPasskeySignIn(env, si);
   const strategy = parseFirstFactor(env.req.fields.required("strategy", 64), "strategy_for_user_invalid");
   if (strategy === "password") return { kind: "sign_in", record: si };
   const user = await userFor(env, si);
+  if (strategy === "email_link") return prepareSignInLink(env, si, user);
+  if (strategy === "phone_code") return preparePhoneSignIn(env, si, user);
   const email = user ? codeAddress(user, env.req.fields.str("email_address_id", 64)) : null;
   if (user) await env.svc.assertCanSignIn(user);
   // Unknown identifier under enumeration protection: behave the same, send nothing.
@@ -93,15 +124,20 @@ export const prepareFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
   return save(env, {
     ...si,
     code: { strategy, emailId: email?.id ?? null, ...issued },
+    emailLink: null,
     verification: { strategy, status: "unverified", attempts: 0, expireAt: issued.expireAt },
   });
 };
 
 export const attemptFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
   const f = env.req.fields;
+  if (f.str("strategy", 64) === "passkey") return attemptPasskeySignIn(env, si);
   const strategy = parseFirstFactor(f.required("strategy", 64), "strategy_for_user_invalid");
   const user = await userFor(env, si);
   if (strategy === "password") return complete(env, si, await checkFirstFactorPassword(env.svc, user, f.required("password", 1024)), "password");
+  // A link is clicked (`GET /v1/verify`), never attempted.
+  if (strategy === "email_link") throw new ApiError("strategy_for_user_invalid", { param: "strategy" });
+  if (strategy === "phone_code" && user && verifiedPhones(user).length === 0) throw new ApiError("strategy_for_user_invalid", { param: "strategy" });
   const code = f.required("code", 32);
   if (!si.code || si.code.strategy !== strategy) throw new ApiError("verification_missing", { param: "code" });
   if (user) await env.svc.assertCanSignIn(user);
@@ -111,8 +147,8 @@ export const attemptFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
     if (user) await env.svc.recordFailure(user);
     throw new ApiError("form_code_incorrect", { param: "code" });
   }
-  await env.svc.recordSuccess(user);
-  if (strategy === "email_code") return complete(env, si, user, "email_code");
+  if (!hasSecondFactor(user)) await env.svc.recordSuccess(user);
+  if (strategy === "email_code" || strategy === "phone_code") return complete(env, si, user, strategy);
   return save(env, { ...si, status: "needs_new_password", code: null, verification: { strategy, status: "verified", attempts: si.code.attempts + 1, expireAt: null } });
 };
 
@@ -131,4 +167,4 @@ export const resetPassword: Endpoint<SignInRecord> = async (env, si) => {
   return complete(env, si, updated, "reset_password_email_code");
 };
 
-export const getSignIn: Endpoint<SignInRecord> = async (_env, si) => ({ kind: "sign_in", record: si });
+export const getSignIn: Endpoint<SignInRecord> = async (env, si) => ({ kind: "sign_in", record: await withStaleLinkExpired(env, si) });

@@ -11,6 +11,9 @@ import { createUserFromSignUp, readyToComplete, withFields } from "../domain/sig
 import { checkMetadata, checkName, checkUsername, normalizeEmail } from "../domain/validate.js";
 import type { SignUpRecord } from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
+import { prepareSignUpLink } from "./email-link.js";
+import { attemptPhoneVerification, preparePhoneVerification } from "../domain/sign-up-phone.js";
+import { normalizeE164 } from "../domain/phones.js";
 import type { Endpoint } from "./steps/pipeline.js";
 
 /** Validates the fields present in the body and returns the changes to apply (other keys clerk-js sends, like locale, are ignored). */
@@ -29,6 +32,12 @@ async function readFields(env: FapiEnv): Promise<Partial<SignUpRecord>> {
     if (out.username && (await env.svc.store.findUserByUsername(env.svc.instanceId, out.username)))
       throw new ApiError("form_identifier_exists", { param: "username" });
   }
+  const phone = f.nullableStr("phone_number", 40);
+  if (phone !== undefined) {
+    out.phone = phone === null ? null : normalizeE164(phone);
+    if (out.phone && (await env.svc.store.findUserIdByPhone(env.svc.instanceId, out.phone)))
+      throw new ApiError("form_identifier_exists", { param: "phone_number" });
+  }
   const first = f.nullableStr("first_name", 400);
   if (first !== undefined) out.firstName = checkName(first, "first_name");
   const last = f.nullableStr("last_name", 400);
@@ -43,7 +52,7 @@ async function readFields(env: FapiEnv): Promise<Partial<SignUpRecord>> {
   return out;
 }
 
-/** The only sign-up verification strategy we offer. */
+/** Codes are attempted; links (`email_link`, `email-link.ts`) are clicked, never attempted. */
 function requireEmailCode(env: FapiEnv): void {
   if (env.req.fields.required("strategy", 64) !== "email_code") throw new ApiError("form_param_value_invalid", { param: "strategy" });
 }
@@ -55,7 +64,7 @@ async function save(env: FapiEnv, su: SignUpRecord): Promise<FapiOutcome> {
 }
 
 /** When nothing is missing or unverified: create the user and sign them in. */
-async function maybeComplete(env: FapiEnv, su: SignUpRecord): Promise<FapiOutcome> {
+export async function maybeCompleteSignUp(env: FapiEnv, su: SignUpRecord): Promise<FapiOutcome> {
   if (!readyToComplete(su)) return save(env, su);
   const user = await createUserFromSignUp(env.svc, su);
   const client = await env.ctx.ensure();
@@ -92,20 +101,23 @@ export const createSignUp: Endpoint<undefined> = async (env) => {
   };
   await env.svc.store.saveSignUp(su);
   await env.ctx.save({ ...client, signUpId: su.id });
-  return maybeComplete(env, su);
+  return maybeCompleteSignUp(env, su);
 };
 
-export const updateSignUp: Endpoint<SignUpRecord> = async (env, su) => maybeComplete(env, withFields(su, await readFields(env)));
+export const updateSignUp: Endpoint<SignUpRecord> = async (env, su) => maybeCompleteSignUp(env, withFields(su, await readFields(env)));
 
 export const prepareVerification: Endpoint<SignUpRecord> = async (env, su) => {
+  if (env.req.fields.str("strategy", 64) === "email_link") return prepareSignUpLink(env, su);
+  if (env.req.fields.str("strategy", 64) === "phone_code") return save(env, await preparePhoneVerification(env.svc, su));
   requireEmailCode(env);
   if (!su.email) throw new ApiError("form_param_missing", { param: "email_address" });
   if (su.emailVerified) throw new ApiError("verification_already_verified");
   const code = await issueCode(env.svc, su.email, "verifyEmail");
-  return save(env, { ...su, code, verificationStatus: "unverified" });
+  return save(env, { ...su, code, emailLink: null, verificationStatus: "unverified" });
 };
 
 export const attemptVerification: Endpoint<SignUpRecord> = async (env, su) => {
+  if (env.req.fields.str("strategy", 64) === "phone_code") return maybeCompleteSignUp(env, await attemptPhoneVerification(env.svc, su, env.req.fields.required("code", 32)));
   requireEmailCode(env);
   if (su.emailVerified) throw new ApiError("verification_already_verified");
   const code = env.req.fields.required("code", 32);
@@ -113,7 +125,7 @@ export const attemptVerification: Endpoint<SignUpRecord> = async (env, su) => {
     await save(env, { ...su, code: { ...su.code!, attempts: su.code!.attempts + 1 } });
     throw new ApiError("form_code_incorrect", { param: "code" });
   }
-  return maybeComplete(env, { ...su, emailVerified: true, verificationStatus: "verified", code: null });
+  return maybeCompleteSignUp(env, { ...su, emailVerified: true, verificationStatus: "verified", code: null });
 };
 
 export const getSignUp: Endpoint<SignUpRecord> = async (_env, su) => ({ kind: "sign_up", record: su });

@@ -68,7 +68,9 @@ export function createRequestHandler(opts: AppOptions): (req: IncomingMessage, r
     const env = { svc, ctx, req: r };
     const requestToken = r.headers.authorization?.replace(/^Bearer\s+/i, "");
     try {
-      const body = await renderOutcome(env, await handler(env, params));
+      const out = await handler(env, params);
+      if (out.kind === "redirect") return { status: 303, headers: { ...ctx.responseHeaders(requestToken), location: out.location } };
+      const body = await renderOutcome(env, out);
       return { status: 200, body, headers: ctx.responseHeaders(requestToken) };
     } catch (e) {
       const reply = errorReply(e, logger, url.pathname);

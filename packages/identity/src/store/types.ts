@@ -5,7 +5,7 @@
  * the interface easy to implement on any SQL engine. Times are epoch milliseconds.
  */
 import type {
-  ClientId, EmailId, InstanceId, KeyId, SessionId, SignInId, SignUpId, TemplateId, UserId,
+  ClientId, EmailId, InstanceId, KeyId, PhoneId, SessionId, SignInId, SignUpId, TemplateId, TotpId, UserId,
 } from "../ids.js";
 import type { OutboxEvent, WebhookStore } from "./webhook-types.js";
 import type { OrganizationId, OrganizationStore, OrgRoleStore } from "./org-types.js";
@@ -63,6 +63,14 @@ export interface UserRecord {
   lastActiveAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** Filled by the store on read (from `second_factors` tables); never written through `saveUser`. */
+  secondFactors?: SecondFactorSummary;
+  /** Filled by the store on read (`user_phone_numbers`); changed only through the phone methods. */
+  phones?: PhoneRecord[];
+  /** Filled by the store on read (`external_accounts`): the social / OIDC accounts linked to the user. */
+  externalAccounts?: ExternalAccountRecord[];
+  /** Filled by the store on read (`passkeys`, verified ones only). */
+  passkeys?: PasskeyRecord[];
 }
 
 export interface ClientRecord {
@@ -97,7 +105,9 @@ export interface SessionRecord {
 
 /** A pending one-time code: only its hash is kept. */
 export interface PendingCode {
-  strategy: "email_code" | "reset_password_email_code";
+  strategy: "email_code" | "reset_password_email_code" | "phone_code";
+  /** The phone number a `phone_code` went to. */
+  phoneId?: PhoneId | null;
   /** `null` when the identifier named no account (enumeration protection: nothing was sent). */
   emailId: EmailId | null;
   codeHash: string;
@@ -105,7 +115,31 @@ export interface PendingCode {
   attempts: number;
 }
 
-export type SignInStatus = "needs_identifier" | "needs_first_factor" | "needs_new_password" | "complete";
+/** A magic link: only a SHA-256 of its secret is kept; it works once, before `expireAt`, for the flow that asked. */
+export interface PendingLink {
+  secretHash: string;
+  expireAt: number;
+  /** Where `/v1/verify` sends the browser back (checked against the asking page's origin). */
+  redirectUrl: string;
+  status: "unverified" | "verified" | "expired" | "failed";
+}
+
+/** What a sign-in keeps while the browser is at the provider (PKCE verifier, nonce, a digest of the state secret). */
+export interface PendingOAuth {
+  provider: string;
+  stateHash: string;
+  nonce: string;
+  codeVerifier: string;
+  redirectUrl: string;
+  actionCompleteRedirectUrl: string | null;
+  expireAt: number;
+  status: "unverified" | "verified" | "failed" | "expired";
+  error: string | null;
+  /** The provider URL the browser goes to (clerk-js reads it from the sign-in while unverified). */
+  authorizationUrl: string;
+}
+
+export type SignInStatus = "needs_identifier" | "needs_first_factor" | "needs_second_factor" | "needs_new_password" | "complete";
 
 export interface SignInRecord {
   id: SignInId;
@@ -118,6 +152,20 @@ export interface SignInRecord {
   /** Strategy of the last verification attempt and its status, for `first_factor_verification`. */
   verification: { strategy: string; status: "unverified" | "verified" | "failed" | "expired"; attempts: number; expireAt: number | null } | null;
   createdSessionId: SessionId | null;
+  /** A pending or spent e-mail link (`email_link` first factor). */
+  emailLink?: PendingLink | null;
+  /** A pending passkey assertion (`passkey` first factor): challenge, RP id and origin. */
+  passkey?: { challenge: string; rpId: string; origin: string; options: string } | null;
+  /** A pending OAuth / OIDC redirect (`oauth_<provider>`), see `oauth/flow.ts`. */
+  oauth?: PendingOAuth | null;
+  /** The second-factor attempt (TOTP, backup code), once the sign-in needs one. */
+  secondFactor?: {
+    strategy: string;
+    status: "unverified" | "verified" | "failed";
+    attempts: number;
+    /** The SMS code sent for a `phone_code` second factor. */
+    code?: { codeHash: string; expireAt: number; attempts: number } | null;
+  } | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -138,6 +186,12 @@ export interface SignUpRecord {
   unsafeMetadata: Metadata;
   code: { codeHash: string; expireAt: number; attempts: number } | null;
   verificationStatus: "unverified" | "verified" | "failed" | "expired" | null;
+  /** A pending or spent e-mail link (`email_link` verification of the address). */
+  emailLink?: PendingLink | null;
+  /** An optional phone number (E.164); when given it must be verified by `phone_code` too. */
+  phone?: string | null;
+  phoneVerified?: boolean;
+  phoneCode?: { codeHash: string; expireAt: number; attempts: number } | null;
   createdUserId: UserId | null;
   createdSessionId: SessionId | null;
   createdAt: number;
@@ -193,11 +247,124 @@ export class UniqueViolation extends Error {
   }
 }
 
+// --- Second factors (TOTP and backup codes); one table each, see sqlite/second-factors.ts. ---
+
+export interface SecondFactorSummary {
+  totp: boolean;
+  backupCodes: boolean;
+}
+
+export interface TotpRecord {
+  id: TotpId;
+  instanceId: InstanceId;
+  userId: UserId;
+  /** Base32 shared secret. Kept as is (a TOTP check needs it), like the signing keys. */
+  secret: string;
+  verified: boolean;
+  /** The last 30-second step a code was accepted for: a code is never accepted twice. */
+  lastUsedStep: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SecondFactorStore {
+  getTotp(instanceId: InstanceId, userId: UserId): Promise<TotpRecord | null>;
+  /** Inserts or replaces the user's (single) TOTP. */
+  saveTotp(row: TotpRecord): Promise<void>;
+  deleteTotp(instanceId: InstanceId, userId: UserId): Promise<boolean>;
+  /** Atomically records `step` as used; false when it (or a later step) was used already (a replay). */
+  useTotpStep(instanceId: InstanceId, userId: UserId, step: number): Promise<boolean>;
+  /** Replaces every backup code of the user with these SHA-256 digests. */
+  replaceBackupCodes(instanceId: InstanceId, userId: UserId, hashes: string[], at: number): Promise<void>;
+  /** Atomically spends one unused backup code; false when no unused code has this digest. */
+  consumeBackupCode(instanceId: InstanceId, userId: UserId, hash: string, at: number): Promise<boolean>;
+  deleteBackupCodes(instanceId: InstanceId, userId: UserId): Promise<void>;
+}
+
+// --- Phone numbers; one table, see sqlite/phone-numbers.ts. ---
+
+export interface PhoneRecord {
+  id: PhoneId;
+  instanceId: InstanceId;
+  userId: UserId;
+  /** E.164, e.g. `+15555550100`. */
+  phone: string;
+  verified: boolean;
+  reservedForSecondFactor: boolean;
+  defaultSecondFactor: boolean;
+  /** A pending verification code (SHA-256 only). */
+  code: { codeHash: string; expireAt: number; attempts: number } | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PhoneStore {
+  getPhone(instanceId: InstanceId, id: PhoneId): Promise<PhoneRecord | null>;
+  /** Inserts or replaces; false (nothing written) when another record already holds this number. */
+  savePhone(row: PhoneRecord): Promise<boolean>;
+  deletePhone(instanceId: InstanceId, id: PhoneId): Promise<boolean>;
+  /** The user whose verified phone number this is. */
+  findUserIdByPhone(instanceId: InstanceId, phone: string): Promise<UserId | null>;
+}
+
+// --- External (OAuth / OIDC) accounts; one table, see sqlite/external-accounts.ts. ---
+
+export interface ExternalAccountRecord {
+  id: string;
+  instanceId: InstanceId;
+  userId: UserId;
+  /** The configured provider's key, e.g. `google` (the strategy is `oauth_<provider>`). */
+  provider: string;
+  /** The provider's stable subject (`sub`). */
+  subject: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  imageUrl: string | null;
+  scopes: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ExternalAccountStore {
+  findExternalAccount(instanceId: InstanceId, provider: string, subject: string): Promise<ExternalAccountRecord | null>;
+  /** Inserts or replaces (by provider and subject). */
+  saveExternalAccount(row: ExternalAccountRecord): Promise<void>;
+}
+
+// --- Passkeys (WebAuthn); one table, see sqlite/passkeys.ts. ---
+
+export interface PasskeyRecord {
+  id: string;
+  instanceId: InstanceId;
+  userId: UserId;
+  name: string;
+  /** base64url credential id; null until the registration verified. */
+  credentialId: string | null;
+  /** base64url COSE public key. */
+  publicKey: string | null;
+  counter: number;
+  transports: string[];
+  /** The pending registration: its challenge, RP id and expected origin. */
+  pending: { challenge: string; rpId: string; origin: string; expireAt: number } | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface PasskeyStore {
+  getPasskey(instanceId: InstanceId, id: string): Promise<PasskeyRecord | null>;
+  findPasskeyByCredential(instanceId: InstanceId, credentialId: string): Promise<PasskeyRecord | null>;
+  savePasskey(row: PasskeyRecord): Promise<void>;
+  deletePasskey(instanceId: InstanceId, id: string): Promise<boolean>;
+  /** Atomically moves the signature counter forward; false when `counter` is not above the stored one (a cloned or replayed authenticator), unless both are 0. */
+  advancePasskeyCounter(instanceId: InstanceId, id: string, counter: number, at: number): Promise<boolean>;
+}
+
 /**
  * Methods that change users or sessions take the webhook events the change causes; the store writes
  * them to its outbox in the same transaction (nothing is lost between the change and its event).
  */
-export interface IdentityStore extends WebhookStore, OrganizationStore, OrgRoleStore {
+export interface IdentityStore extends WebhookStore, OrganizationStore, OrgRoleStore, SecondFactorStore, PhoneStore, ExternalAccountStore, PasskeyStore {
   getInstance(kind: InstanceKind): Promise<InstanceRecord | null>;
   insertInstance(row: InstanceRecord): Promise<void>;
 

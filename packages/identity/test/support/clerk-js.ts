@@ -79,3 +79,6 @@ export function bootClerk(pkg: "clerk-js-5" | "clerk-js-6", publishableKey: stri
   const Clerk = mod.Clerk ?? mod.default;
   return { clerk: new Clerk(publishableKey, { proxyUrl }), jar };
 }
+
+/** The loaded environment resource (clerk-js 6 names it `__internal_environment`, 5 `__unstable__environment`). */
+export const environmentOf = (clerk: any) => clerk.__internal_environment ?? clerk.__unstable__environment;

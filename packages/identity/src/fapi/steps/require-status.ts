@@ -7,6 +7,7 @@ import type { Check } from "./pipeline.js";
 const notReady = {
   needs_identifier: "sign_in_not_ready",
   needs_first_factor: "sign_in_not_ready",
+  needs_second_factor: "sign_in_not_ready",
   needs_new_password: "sign_in_not_ready",
   missing_requirements: "sign_up_not_ready",
 } as const satisfies Record<Exclude<SignInStatus | SignUpStatus, "complete" | "abandoned">, ApiErrorCode>;

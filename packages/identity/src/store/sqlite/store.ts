@@ -19,6 +19,10 @@ import { migrateOrgColumns, orgSchema } from "./org-schema.js";
 import { sqliteOrganizations } from "./organizations.js";
 import { orgRoleSchema, sqliteOrgRoles } from "./org-roles.js";
 import type { OutboxEvent } from "../webhook-types.js";
+import { secondFactorMethods } from "./second-factors.js";
+import { phoneMethods } from "./phone-numbers.js";
+import { externalAccountMethods } from "./external-accounts.js";
+import { passkeyMethods } from "./passkeys.js";
 import { clientFromRow, sessionFromRow, templateFromRow, userFromRow, userToRow, type Row } from "./rows.js";
 
 const ORDER_COLUMNS: Record<NonNullable<UserQuery["orderBy"]>["field"], string> = {
@@ -72,7 +76,18 @@ export function openSqliteStore(file: string): IdentityStore {
   const run = (sql: string, ...args: unknown[]) => stmt(sql).run(...args);
 
   const emailsOf = (userId: string) => all("SELECT * FROM email_addresses WHERE user_id = ? ORDER BY created_at, id", userId);
-  const loadUser = (r: Row | undefined) => (r ? userFromRow(r, emailsOf(String(r.id))) : null);
+  const { summary: secondFactorsOf, ...secondFactors } = secondFactorMethods(db);
+  const { phonesOf, ...phones } = phoneMethods(db);
+  const { externalAccountsOf, ...externalAccounts } = externalAccountMethods(db);
+  const { passkeysOf, ...passkeys } = passkeyMethods(db);
+  const userOf = (r: Row) => ({
+    ...userFromRow(r, emailsOf(String(r.id))),
+    secondFactors: secondFactorsOf(String(r.id)),
+    phones: phonesOf(String(r.id)),
+    externalAccounts: externalAccountsOf(String(r.id)),
+    passkeys: passkeysOf(String(r.id)),
+  });
+  const loadUser = (r: Row | undefined) => (r ? userOf(r) : null);
 
   const webhooks = sqliteWebhooks(db);
   const { enqueue, notify, ...webhookMethods } = webhooks;
@@ -151,6 +166,10 @@ export function openSqliteStore(file: string): IdentityStore {
     ...webhookMethods,
     ...sqliteOrganizations(db, withEvents),
     ...sqliteOrgRoles(db),
+    ...secondFactors,
+    ...phones,
+    ...externalAccounts,
+    ...passkeys,
     async getInstance(kind: InstanceKind) {
       const r = one("SELECT * FROM instances WHERE kind = ?", kind);
       return r
@@ -211,7 +230,7 @@ export function openSqliteStore(file: string): IdentityStore {
         `SELECT u.* FROM users u WHERE ${sql} ORDER BY ${ORDER_COLUMNS[order.field]} ${order.desc ? "DESC" : "ASC"}, u.id LIMIT ? OFFSET ?`,
         ...args, q.limit ?? 10, q.offset ?? 0,
       );
-      return rows.map((r) => userFromRow(r, emailsOf(String(r.id))));
+      return rows.map(userOf);
     },
     async countUsers(instanceId, q) {
       const { sql, args } = userWhere(instanceId, q);
