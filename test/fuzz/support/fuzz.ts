@@ -1,0 +1,46 @@
+/**
+ * Run settings shared by the fuzz suites. `npm test` runs each property a bounded number of times;
+ * `npm run soak -- fuzz` (scripts/soak.mjs) multiplies them through `FUZZ_SCALE` and collects the
+ * counts each suite writes to `FUZZ_REPORT_DIR`.
+ */
+import { after } from "node:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type fc from "fast-check";
+
+const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
+const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+
+/** fast-check parameters for a property that runs `base` times in `npm test`. */
+export function runs<T>(base: number): fc.Parameters<T> {
+  return {
+    numRuns: Math.max(1, Math.round(base * SCALE)),
+    ...(SEED !== undefined ? { seed: SEED } : {}),
+    // Shrinking a network property can take long; a failing seed and path are printed either way.
+    endOnFailure: SCALE > 1,
+    includeErrorInReport: true,
+  };
+}
+
+/** Counts generated inputs (frames, requests) of one suite and reports them when the file ends. */
+export function inputCounter(suite: string): { add(n?: number): void; readonly count: number } {
+  let count = 0;
+  const started = Date.now();
+  after(() => {
+    const ms = Date.now() - started;
+    console.log(`fuzz ${suite}: ${count} inputs in ${(ms / 1000).toFixed(1)} s`);
+    const dir = process.env.FUZZ_REPORT_DIR;
+    if (dir) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${suite}.json`), JSON.stringify({ suite, inputs: count, ms }));
+    }
+  });
+  return {
+    add(n = 1) {
+      count += n;
+    },
+    get count() {
+      return count;
+    },
+  };
+}
