@@ -135,7 +135,7 @@ test("out-of-order versions and query ids: the server follows the protocol's mod
         if (s.kind === "auth") {
           if (s.base !== identity) expected = "BaseVersionMismatch";
           else identity++;
-        } else if (s.adds.some((a) => !isValidPath(a.path))) expected = "InvalidUdfPath";
+        } else if (s.adds.some((a) => pathError(a.path))) expected = s.adds.map((a) => pathError(a.path)).find((c) => c)!;
         else if (s.base !== querySet) expected = "BaseVersionMismatch";
         else if (s.next <= s.base) expected = "InvalidVersion";
         else {
@@ -191,12 +191,12 @@ test("out-of-order versions and query ids: the server follows the protocol's mod
   await fb.bystanderStillServed();
 });
 
-/** The protocol's path check, restated: `dir/module:export` or a bare module, no `..`, bounded length. */
-function isValidPath(p: string): boolean {
+/** The code the parser refuses a function path with (bad shape, or too long), or null. */
+function pathError(p: string): string | null {
   try {
     parseClientMessage(JSON.stringify({ type: "Mutation", requestId: 0, udfPath: p, args: [{}] }));
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (e) {
+    return (e as ProtocolError).code;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { createLogger, type Logger } from "@tandem/shared";
 import type { ConvexJSON, Storage } from "@tandem/storage";
-import { checkArguments } from "../runtime/function_checks.js";
+import { checkArgumentLimits, checkArguments } from "../runtime/function_checks.js";
 import { analyzeModules } from "../runtime/analyze.js";
 import { displayPath } from "../runtime/paths.js";
 import { Committer } from "./committer.js";
@@ -67,6 +67,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
     const deployment = live.require();
     const fn = deployment.resolve(path, kind, allowInternal);
     if (!runner.threaded || kind === "action") checkArguments(fn.meta, args, live.validation);
+    // Copying a value to a thread recurses: hostile nesting must be refused here, not crash it.
+    else checkArgumentLimits(args);
     return { deployment, fn };
   }
 
