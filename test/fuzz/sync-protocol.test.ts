@@ -75,7 +75,7 @@ test("the client-message parser refuses bad frames only with a ProtocolError", (
         if (!(e instanceof ProtocolError)) throw e;
       }
     }),
-    runs(1500),
+    runs(1500, 5),
   );
 });
 

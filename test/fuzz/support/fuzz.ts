@@ -11,10 +11,13 @@ import type fc from "fast-check";
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 
-/** fast-check parameters for a property that runs `base` times in `npm test`. */
-export function runs<T>(base: number): fc.Parameters<T> {
+/**
+ * fast-check parameters for a property that runs `base` times in `npm test`. `soakWeight` scales
+ * the soak run further for properties that need no network (thousands of inputs a second).
+ */
+export function runs<T>(base: number, soakWeight = 1): fc.Parameters<T> {
   return {
-    numRuns: Math.max(1, Math.round(base * SCALE)),
+    numRuns: Math.max(1, Math.round(base * SCALE * (SCALE > 1 ? soakWeight : 1))),
     ...(SEED !== undefined ? { seed: SEED } : {}),
     // Shrinking a network property can take long; a failing seed and path are printed either way.
     endOnFailure: SCALE > 1,
