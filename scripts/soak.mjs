@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Long runs that `npm test` only samples. `npm run soak -- fuzz` runs the fuzz suites of test/fuzz
-// with their run counts multiplied by FUZZ_SCALE (default 130: over a million generated inputs)
+// with their run counts multiplied by FUZZ_SCALE (default 90: over a million generated inputs)
 // and prints the inputs each suite generated, the total and the time taken.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ const kinds = {
     const res = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=0", ...files], {
       stdio: "inherit",
       cwd: root,
-      env: { ...process.env, FUZZ_SCALE: process.env.FUZZ_SCALE ?? "130", FUZZ_REPORT_DIR: reports },
+      env: { ...process.env, FUZZ_SCALE: process.env.FUZZ_SCALE ?? "90", FUZZ_REPORT_DIR: reports },
     });
     const suites = readdirSync(reports).map((f) => JSON.parse(readFileSync(join(reports, f), "utf8")));
     rmSync(reports, { recursive: true, force: true });

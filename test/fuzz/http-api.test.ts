@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { startFuzzBackend, type FuzzBackend } from "./support/backend.js";
 import { udfPath } from "./support/frames.js";
-import { inputCounter, runs } from "./support/fuzz.js";
+import { fullCheck, inputCounter, runs } from "./support/fuzz.js";
 import { corruptText, hostileArgs, hostileValue, mutateObject } from "./support/values.js";
 
 const inputs = inputCounter("http-api");
@@ -132,7 +132,7 @@ async function fuzzOne(r: Req): Promise<void> {
   inputs.add();
   fb.errors.length = 0;
   const ts = fb.backend.storage.latestTs();
-  const dump = await fb.dump();
+  const dump = fullCheck(inputs.count) ? await fb.dump() : null;
   const { status, json } = await send(r);
   const what = `${r.method} ${r.path} ${String(r.body).slice(0, 300)}`;
   assert.ok(status < 500, `${status} ${JSON.stringify(json).slice(0, 300)} for ${what}`);
@@ -141,7 +141,7 @@ async function fuzzOne(r: Req): Promise<void> {
   const mayHaveRun = r.path.includes("action") || r.path.includes("sendTwice") || r.path.includes("function") || r.path.startsWith("/api/run/");
   if (refused(status, json) && !mayHaveRun) {
     assert.equal(fb.backend.storage.latestTs(), ts, `nothing committed by refused ${what}`);
-    assert.equal(await fb.dump(), dump);
+    if (dump !== null) assert.equal(await fb.dump(), dump);
   }
 }
 

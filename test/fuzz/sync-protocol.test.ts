@@ -14,7 +14,7 @@ import { RawClient, type Msg } from "../../packages/backend/test/sync/harness.js
 import { serverMessageProblems } from "../../packages/backend/test/sync/server-message-check.js";
 import { startFuzzBackend, type FuzzBackend } from "./support/backend.js";
 import { anyFrame, officialParser, udfPath } from "./support/frames.js";
-import { inputCounter, runs } from "./support/fuzz.js";
+import { fullCheck, inputCounter, runs } from "./support/fuzz.js";
 
 const inputs = inputCounter("sync-protocol");
 let fb: FuzzBackend;
@@ -85,7 +85,7 @@ test("random frame sequences: answered, no internal error, no data change unless
       inputs.add(frames.length);
       fb.errors.length = 0;
       const ts = fb.backend.storage.latestTs();
-      const dump = await fb.dump();
+      const dump = fullCheck(inputs.count) ? await fb.dump() : null;
       const r = await RawClient.open(wsUrl);
       try {
         if (connectFirst) r.connect();
@@ -98,7 +98,7 @@ test("random frame sequences: answered, no internal error, no data change unless
       assert.deepEqual(fb.errors, [], "no internal error was logged");
       if (!frames.some(isFunctionCall)) {
         assert.equal(fb.backend.storage.latestTs(), ts, "nothing was committed");
-        assert.equal(await fb.dump(), dump);
+        if (dump !== null) assert.equal(await fb.dump(), dump);
       }
       await fb.bystanderStillServed();
     }),

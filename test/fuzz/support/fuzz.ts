@@ -25,6 +25,15 @@ export function runs<T>(base: number, soakWeight = 1): fc.Parameters<T> {
   };
 }
 
+/**
+ * Whether this input also gets the full table dump compared (every input in `npm test`, one in
+ * ten in the soak run). The latest commit timestamp is compared for every input: an unchanged one
+ * means no commit, hence an unchanged snapshot.
+ */
+export function fullCheck(n: number): boolean {
+  return SCALE <= 1 || n % 10 === 0;
+}
+
 /** Counts generated inputs (frames, requests) of one suite and reports them when the file ends. */
 export function inputCounter(suite: string): { add(n?: number): void; readonly count: number } {
   let count = 0;
