@@ -4,6 +4,8 @@
  * to compare before and after a refused request.
  */
 import assert from "node:assert/strict";
+import { rm } from "node:fs/promises";
+import { dirname } from "node:path";
 import WebSocket from "ws";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
@@ -44,14 +46,18 @@ function errorRecorder(errors: string[], name = "backend"): Logger {
 export async function startFuzzBackend(): Promise<FuzzBackend> {
   const errors: string[] = [];
   const logger = errorRecorder(errors);
-  const backend = await startBackend({ dataDir: await tempDir("fuzz-data"), port: 0, sitePort: 0, logger, adminKey: "fuzz-admin:key" });
+  const dataDir = await tempDir("fuzz-data");
+  const backend = await startBackend({ dataDir, port: 0, sitePort: 0, logger, adminKey: "fuzz-admin:key" });
   const issuer = await startTestIssuer();
+  const app = await copyFixture("multi");
+  const removeTemp = () => Promise.all([dataDir, dirname(app)].map((d) => rm(d, { recursive: true, force: true })));
   try {
     await backend.setEnvironmentVariables({ TEST_ISSUER_DOMAIN: issuer.url });
-    await pushOnce(await copyFixture("multi"), { url: backend.url, adminKey: backend.adminKey });
+    await pushOnce(app, { url: backend.url, adminKey: backend.adminKey });
   } catch (e) {
     await backend.close();
     await issuer.close();
+    await removeTemp();
     throw e;
   }
   const channel = (await new ConvexHttpClient(backend.url).mutation(api.channels!.create!, { name: "bystander" })) as string;
@@ -101,6 +107,7 @@ export async function startFuzzBackend(): Promise<FuzzBackend> {
       await bystander.close();
       await backend.close();
       await issuer.close();
+      await removeTemp();
     },
   };
 }
