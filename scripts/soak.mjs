@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Long runs that `npm test` only samples. `npm run soak -- fuzz` runs the fuzz suites of test/fuzz
 // with their run counts multiplied by FUZZ_SCALE (default 90: over a million generated inputs)
-// and prints the inputs each suite generated, the total and the time taken.
+// and prints the inputs each suite generated, the total and the time taken. FUZZ_MINUTES time-boxes
+// each property instead (for a machine too busy to finish the full run).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +17,12 @@ const kinds = {
     const res = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=0", ...files], {
       stdio: "inherit",
       cwd: root,
-      env: { ...process.env, FUZZ_SCALE: process.env.FUZZ_SCALE ?? "90", FUZZ_REPORT_DIR: reports },
+      env: {
+        ...process.env,
+        FUZZ_SCALE: process.env.FUZZ_SCALE ?? "90",
+        FUZZ_REPORT_DIR: reports,
+        ...(process.env.FUZZ_MINUTES ? { FUZZ_TIME_LIMIT_MS: String(Number(process.env.FUZZ_MINUTES) * 60_000) } : {}),
+      },
     });
     const suites = readdirSync(reports).map((f) => JSON.parse(readFileSync(join(reports, f), "utf8")));
     rmSync(reports, { recursive: true, force: true });

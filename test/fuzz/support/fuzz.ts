@@ -10,6 +10,8 @@ import type fc from "fast-check";
 
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+/** A time box per property (ms): the run stops there, passing, with the inputs tried so far. */
+const TIME_LIMIT = process.env.FUZZ_TIME_LIMIT_MS === undefined ? undefined : Number(process.env.FUZZ_TIME_LIMIT_MS);
 
 /**
  * fast-check parameters for a property that runs `base` times in `npm test`. `soakWeight` scales
@@ -19,6 +21,7 @@ export function runs<T>(base: number, soakWeight = 1): fc.Parameters<T> {
   return {
     numRuns: Math.max(1, Math.round(base * SCALE * (SCALE > 1 ? soakWeight : 1))),
     ...(SEED !== undefined ? { seed: SEED } : {}),
+    ...(TIME_LIMIT !== undefined ? { interruptAfterTimeLimit: TIME_LIMIT, markInterruptAsFailure: false } : {}),
     // Shrinking a network property can take long; a failing seed and path are printed either way.
     endOnFailure: SCALE > 1,
     includeErrorInReport: true,
