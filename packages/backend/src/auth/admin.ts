@@ -8,6 +8,7 @@ import { backendError } from "../errors.js";
 import type { ConvexJSON } from "@tandem/storage";
 import type { UserIdentityAttributes } from "../engine/types.js";
 import { authError } from "./errors.js";
+import { checkValueLimits } from "../values/limits.js";
 
 /** Constant-time equality of two admin keys (lengths are hidden by hashing first). */
 export function checkAdminKey(presented: string, expected: string): boolean {
@@ -24,6 +25,9 @@ export function parseImpersonation(attrs: unknown): UserIdentityAttributes {
   if (typeof attrs !== "object" || attrs === null || Array.isArray(attrs))
     throw backendError("BadRequest", "InvalidImpersonation", "The identity to act as must be a JSON object");
   const a = attrs as Record<string, ConvexJSON>;
+  // The identity is copied to function threads: a hostile nesting must not reach them.
+  const limit = checkValueLimits(a);
+  if (limit) throw backendError("BadRequest", "InvalidImpersonation", `The identity to act as is not a valid value: ${limit.message}`);
   const { issuer, subject } = a;
   let tokenIdentifier = a.tokenIdentifier;
   if (tokenIdentifier === undefined && typeof issuer === "string" && typeof subject === "string")

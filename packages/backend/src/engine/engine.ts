@@ -7,7 +7,7 @@
 import { logIdentifier } from "../components/addresses.js";
 import { createLogger, type Logger } from "@tandem/shared";
 import type { ConvexJSON, Storage, Timestamp } from "@tandem/storage";
-import { checkArguments } from "../runtime/function-checks.js";
+import { checkArgumentLimits, checkArguments } from "../runtime/function-checks.js";
 import type { FileAccess, FilesThreadConfig, StorageCall, StorageCallResult } from "../files/index.js";
 import { analyzeModules } from "../runtime/analyze.js";
 
@@ -102,6 +102,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
     const deployment = live.require();
     const fn = deployment.resolve(path, kind, allowInternal);
     if (!runner.threaded || kind === "action") checkArguments(fn.meta, args, live.validation);
+    // Copying a value to a thread recurses: hostile nesting must be refused here, not crash it.
+    else checkArgumentLimits(args);
     return { deployment, fn };
   }
 

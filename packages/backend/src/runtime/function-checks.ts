@@ -16,10 +16,15 @@ export function checkArgsMatch(meta: FunctionMetadata, args: ConvexJSON, ctx: Va
   if (msg) throw backendError("BadRequest", "ArgumentValidationError", msg);
 }
 
-/** A top-level call's arguments: within the size limits, then matching the validator. */
-export function checkArguments(meta: FunctionMetadata, args: ConvexJSON, ctx: ValidationContext): void {
+/** Throws when a call's arguments break the size, nesting or count limits. */
+export function checkArgumentLimits(args: ConvexJSON): void {
   const limit = checkArgsLimits(args);
   if (limit) throw backendError("BadRequest", "ArgumentsTooLarge", limit.message);
+}
+
+/** A top-level call's arguments: within the size limits, then matching the validator. */
+export function checkArguments(meta: FunctionMetadata, args: ConvexJSON, ctx: ValidationContext): void {
+  checkArgumentLimits(args);
   checkArgsMatch(meta, args, ctx);
 }
 

@@ -5,6 +5,7 @@
 import type { ConvexJSON } from "@tandem/storage";
 import type { Identity } from "../engine/types.js";
 import { unreachable } from "@tandem/shared";
+import { LIMITS } from "../values/limits.js";
 
 export interface QuerySpec {
   /** As the client sent it; the engine canonicalizes again. */
@@ -23,12 +24,20 @@ export function canonicalizeUdfPath(udfPath: string): string {
   return `${module}:${fn}`;
 }
 
-/** JSON with object keys sorted, so equal values always give equal text. */
-export function stableStringify(value: ConvexJSON): string {
+/** Stands for a container past the nesting limit: not JSON, so no other value prints as it. */
+const TOO_DEEP = "!deep";
+
+/**
+ * JSON with object keys sorted, so equal values always give equal text. Containers nested past
+ * the limit print as one marker: a client's hostile nesting cannot exhaust the stack, and every
+ * such value fails argument checks alike (they walk in the same order and stop at that level).
+ */
+export function stableStringify(value: ConvexJSON, depth = 0): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  if (depth > LIMITS.maxNesting) return TOO_DEEP;
+  if (Array.isArray(value)) return `[${value.map((v) => stableStringify(v, depth + 1)).join(",")}]`;
   const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(value[k]!)}`).join(",")}}`;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(value[k]!, depth + 1)}`).join(",")}}`;
 }
 
 export function identityKey(identity: Identity): string {

@@ -8,6 +8,8 @@ import { isTandemError } from "@tandem/shared";
 import type { Identity, UserIdentityAttributes } from "../engine/types.js";
 import type { AuthenticateMessage } from "./client-messages.js";
 import { BAD_ADMIN_KEY } from "../auth/errors.js";
+import type { ConvexJSON } from "@tandem/storage";
+import { checkValueLimits } from "../values/limits.js";
 
 export interface AuthCallbacks {
   authenticateUser(token: string): Promise<{ attributes: UserIdentityAttributes; expiresAt: number | null }>;
@@ -31,6 +33,9 @@ export async function resolveIdentity(
     case "Admin": {
       if (!auth.checkAdminKey(message.value)) return { ok: false, error: BAD_ADMIN_KEY };
       if (!message.impersonating) return { ok: true, identity: { kind: "admin" } };
+      // The identity is copied to function threads: a hostile nesting must not reach them.
+      const limit = checkValueLimits(message.impersonating as ConvexJSON);
+      if (limit) return { ok: false, error: `Impersonated identity is not a valid value: ${limit.message}` };
       const attributes = impersonatedAttributes(message.impersonating);
       if (!attributes) return { ok: false, error: "Impersonated identity needs tokenIdentifier, or issuer and subject" };
       return { ok: true, identity: { kind: "impersonated", attributes } };

@@ -1,5 +1,5 @@
 /**
- * The short crash loop `npm test` runs (the 100-cycle run is `npm run soak:crash`): five `kill -9`
+ * The short crash loop `npm test` runs (the 100-cycle run is `npm run soak -- crash`): five `kill -9`
  * cycles under HTTP and WebSocket writers, bank transfers, scheduled jobs and a live subscriber;
  * some restarts are killed again while they recover.
  */

@@ -1,5 +1,5 @@
 /**
- * The full crash loop: `npm run soak:crash` (100 cycles), or
+ * The full crash loop: `npm run soak -- crash` (100 cycles), or
  * `node --import tsx packages/backend/test/soak/run-crash-loop.ts --cycles N --seed S`.
  * SOAK_CYCLES / SOAK_SEED set the same from the environment. Exits 1 on any broken guarantee.
  */
