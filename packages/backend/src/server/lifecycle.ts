@@ -48,15 +48,11 @@ export class Lifecycle {
   /** Counts an HTTP exchange until its response is finished or its socket closes. */
   trackResponse(res: ServerResponse): void {
     this.#inFlight++;
-    let done = false;
-    const end = () => {
-      if (done) return;
-      done = true;
-      this.#done();
-    };
-    res.once("finish", end);
-    res.once("close", end);
+    // `close` follows `finish` on a completed response and also fires when the socket goes first.
+    res.once("close", this.#responseClosed);
   }
+
+  readonly #responseClosed = (): void => this.#done();
 
   /** Resolves when nothing is in flight, or after `timeoutMs` (then `false`). */
   idle(timeoutMs: number): Promise<boolean> {

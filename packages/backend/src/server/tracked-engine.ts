@@ -5,15 +5,11 @@
 import type { TandemEngine } from "../engine/index.js";
 import type { Lifecycle } from "./lifecycle.js";
 
-const TRACKED = new Set<PropertyKey>(["runQuery", "runMutation", "runAction"]);
-
+/** The engine with its three entry points counted; every other member is the engine's own (prototype lookup, no per-call wrapping). */
 export function trackedEngine(engine: TandemEngine, lifecycle: Lifecycle): TandemEngine {
-  return new Proxy(engine, {
-    get(target, prop) {
-      const value: unknown = Reflect.get(target, prop, target);
-      if (typeof value !== "function") return value;
-      if (!TRACKED.has(prop)) return value.bind(target);
-      return (...args: unknown[]) => lifecycle.trackCall(Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)));
-    },
-  });
+  const tracked = Object.create(engine) as TandemEngine;
+  tracked.runQuery = (req) => lifecycle.trackCall(engine.runQuery(req));
+  tracked.runMutation = (req) => lifecycle.trackCall(engine.runMutation(req));
+  tracked.runAction = (req) => lifecycle.trackCall(engine.runAction(req));
+  return tracked;
 }
