@@ -34,7 +34,8 @@ export default async function bench(): Promise<BenchRow[]> {
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" }] };
   const server = createServer((req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
-    if (req.url === "/.well-known/openid-configuration") res.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks.json` }));
+    if (req.url === "/.well-known/openid-configuration")
+      res.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks.json` }));
     else res.end(JSON.stringify(jwks));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -43,7 +44,15 @@ export default async function bench(): Promise<BenchRow[]> {
     const now = Math.floor(Date.now() / 1000);
     const tokens = await Promise.all(
       Array.from({ length: TOKENS }, (_, i) =>
-        new SignJWT({ iss: url, sub: `user_${i}`, aud: "convex", iat: now, exp: now + 3600, email: `u${i}@example.com`, name: "User" })
+        new SignJWT({
+          iss: url,
+          sub: `user_${i}`,
+          aud: "convex",
+          iat: now,
+          exp: now + 3600,
+          email: `u${i}@example.com`,
+          name: "User",
+        })
           .setProtectedHeader({ alg: "RS256", kid: "k1", typ: "JWT" })
           .sign(privateKey),
       ),

@@ -67,12 +67,25 @@ async function pushApp(url: string): Promise<void> {
   await mkdir(join(dir, "convex"), { recursive: true });
   await mkdir(join(dir, "node_modules", "@convex-dev"), { recursive: true });
   await symlink(join(repoRoot, "node_modules", "convex"), join(dir, "node_modules", "convex"), "dir");
-  await symlink(join(repoRoot, "node_modules", "@convex-dev", "sharded-counter"), join(dir, "node_modules", "@convex-dev", "sharded-counter"), "dir");
+  await symlink(
+    join(repoRoot, "node_modules", "@convex-dev", "sharded-counter"),
+    join(dir, "node_modules", "@convex-dev", "sharded-counter"),
+    "dir",
+  );
   for (const [p, text] of Object.entries(APP)) await writeFile(join(dir, p), text);
-  const env: NodeJS.ProcessEnv = { ...process.env, CONVEX_SELF_HOSTED_URL: url, CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY, CI: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONVEX_SELF_HOSTED_URL: url,
+    CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY,
+    CI: "1",
+  };
   delete env.CONVEX_DEPLOYMENT;
   // Not spawnSync: the server runs in this process and must answer the CLI meanwhile.
-  const child = spawn(process.execPath, [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"], { cwd: dir, env });
+  const child = spawn(
+    process.execPath,
+    [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"],
+    { cwd: dir, env },
+  );
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
@@ -80,7 +93,13 @@ async function pushApp(url: string): Promise<void> {
   if (code !== 0) throw new Error(`push failed:\n${output}`);
 }
 
-async function callsPerSecond(url: string, kind: "mutation" | "query", path: string, args: (i: number) => object, seconds: number): Promise<number> {
+async function callsPerSecond(
+  url: string,
+  kind: "mutation" | "query",
+  path: string,
+  args: (i: number) => object,
+  seconds: number,
+): Promise<number> {
   let next = 0;
   let done = 0;
   const end = performance.now() + seconds * 1000;
@@ -118,7 +137,13 @@ async function pair(url: string, kind: "mutation" | "query", local: string, via:
 export default async function run(): Promise<BenchRow[]> {
   const { startBackend } = await import("@tandem/backend");
   const { silentLogger } = await import("@tandem/shared");
-  const backend = await startBackend({ dataDir: await mkdtemp(join(tmpdir(), "tandem-bench-components-data-")), port: 0, sitePort: 0, adminKey: ADMIN_KEY, logger: silentLogger });
+  const backend = await startBackend({
+    dataDir: await mkdtemp(join(tmpdir(), "tandem-bench-components-data-")),
+    port: 0,
+    sitePort: 0,
+    adminKey: ADMIN_KEY,
+    logger: silentLogger,
+  });
   try {
     await pushApp(backend.url);
     const addArgs = (i: number) => ({ name: `k${i % 64}`, count: 1, shard: i % 16 });

@@ -55,7 +55,13 @@ async function bareRole(dir: string): Promise<void> {
       const id = String(next++);
       // `/upload-sha256` also hashes the body, the one piece of work `_storage` rows need on top.
       const hash = req.url === "/upload-sha256" ? createHash("sha256") : null;
-      const steps = hash ? [req, new Transform({ transform: (c: Buffer, _e, done) => done(null, (hash.update(c), c)) }), createWriteStream(join(dir, id))] : [req, createWriteStream(join(dir, id))];
+      const steps = hash
+        ? [
+            req,
+            new Transform({ transform: (c: Buffer, _e, done) => done(null, (hash.update(c), c)) }),
+            createWriteStream(join(dir, id)),
+          ]
+        : [req, createWriteStream(join(dir, id))];
       pipeline(steps)
         .then(() => {
           const out = JSON.stringify({ storageId: id });
@@ -73,12 +79,18 @@ async function bareRole(dir: string): Promise<void> {
       })
       .catch(fail);
   });
-  server.listen(0, "127.0.0.1", () => process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+  server.listen(0, "127.0.0.1", () =>
+    process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+  );
 }
 
 function startChild(role: "tandem" | "bare", dir: string): Promise<{ url: string; child: ChildProcess }> {
   const execArgv = role === "tandem" ? [...process.execArgv, ...SERVER_FLAGS] : process.execArgv;
-  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, FILES_BENCH_ROLE: role, FILES_BENCH_DIR: dir }, execArgv, stdio: "inherit" });
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, FILES_BENCH_ROLE: role, FILES_BENCH_DIR: dir },
+    execArgv,
+    stdio: "inherit",
+  });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { url: string }) => resolve({ url: m.url, child }));
     child.once("exit", (code) => reject(new Error(`${role} server exited with ${code}`)));
@@ -101,17 +113,33 @@ async function pushApp(url: string): Promise<void> {
   await mkdir(join(dir, "node_modules"));
   await symlink(join(repoRoot, "node_modules", "convex"), join(dir, "node_modules", "convex"), "dir");
   for (const [p, text] of Object.entries(APP)) await writeFile(join(dir, p), text);
-  const env: NodeJS.ProcessEnv = { ...process.env, CONVEX_SELF_HOSTED_URL: url, CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY, CI: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONVEX_SELF_HOSTED_URL: url,
+    CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY,
+    CI: "1",
+  };
   delete env.CONVEX_DEPLOYMENT;
-  const r = spawnSync(process.execPath, [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"], { cwd: dir, env, encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"],
+    { cwd: dir, env, encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(`push failed:\n${r.stdout}${r.stderr}`);
 }
 
 // ---- load generator --------------------------------------------------------------------------
 
-function send(agent: Agent, url: URL, method: "GET" | "POST", body: Buffer | null): Promise<{ status: number; bytes: number; text: string }> {
+function send(
+  agent: Agent,
+  url: URL,
+  method: "GET" | "POST",
+  body: Buffer | null,
+): Promise<{ status: number; bytes: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = body ? { "Content-Type": "application/octet-stream", "Content-Length": String(body.length) } : {};
+    const headers: Record<string, string> = body
+      ? { "Content-Type": "application/octet-stream", "Content-Length": String(body.length) }
+      : {};
     const req = request(url, { method, agent, headers });
     req.on("response", (res: IncomingMessage) => {
       let bytes = 0;
@@ -128,14 +156,23 @@ function send(agent: Agent, url: URL, method: "GET" | "POST", body: Buffer | nul
 }
 
 async function callFunction(server: string, kind: "mutation" | "query", path: string, args: object): Promise<unknown> {
-  const r = await fetch(`${server}/api/${kind}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ path, format: "json", args: [args] }) });
+  const r = await fetch(`${server}/api/${kind}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ path, format: "json", args: [args] }),
+  });
   const j = (await r.json()) as { status: string; value: unknown; errorMessage?: string };
   if (j.status !== "success") throw new Error(j.errorMessage);
   return j.value;
 }
 
 /** MB/s (10^6 bytes) moved over `seconds` by CONCURRENCY loops, after a short warm-up. */
-async function window(url: URL, method: "GET" | "POST", body: Buffer | null, seconds: number): Promise<{ bytes: number; seconds: number }> {
+async function window(
+  url: URL,
+  method: "GET" | "POST",
+  body: Buffer | null,
+  seconds: number,
+): Promise<{ bytes: number; seconds: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   let moved = 0;
   let measuring = false;
@@ -185,12 +222,22 @@ export default async function filesBench(): Promise<BenchRow[]> {
     const body = randomBytes(SIZE);
     // One upload URL serves every upload: as on Convex, it is valid until it expires.
     const uploadUrl = new URL((await callFunction(tandem.url, "mutation", "files:generateUploadUrl", {})) as string);
-    const [tandemUp, bareUp, bareHashedUp] = await alternate([uploadUrl, new URL("/upload", bare.url), new URL("/upload-sha256", bare.url)], "POST", body);
+    const [tandemUp, bareUp, bareHashedUp] = await alternate(
+      [uploadUrl, new URL("/upload", bare.url), new URL("/upload-sha256", bare.url)],
+      "POST",
+      body,
+    );
     const first = await send(new Agent(), uploadUrl, "POST", body);
     const { storageId } = JSON.parse(first.text) as { storageId: string };
     const fileUrl = new URL((await callFunction(tandem.url, "query", "files:getUrl", { storageId })) as string);
-    const bareFirst = JSON.parse((await send(new Agent(), new URL("/upload", bare.url), "POST", body)).text) as { storageId: string };
-    const [tandemDown, bareDown] = await alternate([fileUrl, new URL(`/${bareFirst.storageId}`, bare.url)], "GET", null);
+    const bareFirst = JSON.parse((await send(new Agent(), new URL("/upload", bare.url), "POST", body)).text) as {
+      storageId: string;
+    };
+    const [tandemDown, bareDown] = await alternate(
+      [fileUrl, new URL(`/${bareFirst.storageId}`, bare.url)],
+      "GET",
+      null,
+    );
     const size = SIZE >= 1024 * 1024 ? `${SIZE / 1024 / 1024} MiB` : `${SIZE / 1024} KiB`;
     return [
       {

@@ -40,7 +40,14 @@ async function tandemRole(): Promise<void> {
   const { silentLogger } = await import("@tandem/shared");
   const dataDir = await mkdtemp(join(tmpdir(), "tandem-bench-http-"));
   const workers = process.env.HTTP_BENCH_WORKERS === undefined ? undefined : Number(process.env.HTTP_BENCH_WORKERS);
-  const b = await startBackend({ dataDir, port: 0, sitePort: 0, adminKey: ADMIN_KEY, logger: silentLogger, ...(workers === undefined ? {} : { workers }) });
+  const b = await startBackend({
+    dataDir,
+    port: 0,
+    sitePort: 0,
+    adminKey: ADMIN_KEY,
+    logger: silentLogger,
+    ...(workers === undefined ? {} : { workers }),
+  });
   // A normal exit on kill, so flags such as --cpu-prof write their output.
   process.on("SIGTERM", () => void b.close().finally(() => process.exit(0)));
   answerCpuReadings();
@@ -62,7 +69,10 @@ async function bareRole(): Promise<void> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { path: string; args: [Record<string, number | string>] };
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+        path: string;
+        args: [Record<string, number | string>];
+      };
       const args = body.args[0];
       let value: unknown;
       if (req.url === "/api/mutation") value = String(insertTx(args.n as number, args.text as string));
@@ -74,7 +84,9 @@ async function bareRole(): Promise<void> {
     });
   });
   answerCpuReadings();
-  server.listen(0, "127.0.0.1", () => process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+  server.listen(0, "127.0.0.1", () =>
+    process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+  );
 }
 
 /** CPU time of the whole server process (every thread), asked for by the load generator. */
@@ -98,7 +110,11 @@ function cpuReading(child: ChildProcess): Promise<number> {
 
 function startChild(role: "tandem" | "bare"): Promise<{ url: string; child: ChildProcess }> {
   const execArgv = role === "tandem" ? [...process.execArgv, ...SERVER_FLAGS] : process.execArgv;
-  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, HTTP_BENCH_ROLE: role }, execArgv, stdio: "inherit" });
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, HTTP_BENCH_ROLE: role },
+    execArgv,
+    stdio: "inherit",
+  });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { url: string }) => resolve({ url: m.url, child }));
     child.once("exit", (code) => reject(new Error(`${role} server exited with ${code}`)));
@@ -125,13 +141,22 @@ async function pushApp(url: string): Promise<void> {
   await mkdir(join(dir, "node_modules"));
   await symlink(join(repoRoot, "node_modules", "convex"), join(dir, "node_modules", "convex"), "dir");
   for (const [p, text] of Object.entries(APP)) await writeFile(join(dir, p), text);
-  const env: NodeJS.ProcessEnv = { ...process.env, CONVEX_SELF_HOSTED_URL: url, CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY, CI: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONVEX_SELF_HOSTED_URL: url,
+    CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY,
+    CI: "1",
+  };
   delete env.CONVEX_DEPLOYMENT;
-  const r = spawnSync(process.execPath, [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"], {
-    cwd: dir,
-    env,
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"],
+    {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    },
+  );
   if (r.status !== 0) throw new Error(`push failed:\n${r.stdout}${r.stderr}`);
 }
 
@@ -141,7 +166,11 @@ const CLIENT_HEADERS = { "Content-Type": "application/json", "Convex-Client": "n
 
 function call(agent: Agent, url: URL, body: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent, headers: { ...CLIENT_HEADERS, "Content-Length": Buffer.byteLength(body) } });
+    const req = request(url, {
+      method: "POST",
+      agent,
+      headers: { ...CLIENT_HEADERS, "Content-Length": Buffer.byteLength(body) },
+    });
     req.on("response", (res: IncomingMessage) => {
       let text = "";
       res.setEncoding("utf8");
@@ -180,7 +209,10 @@ async function measurePair(
   const sum = () => ({ count: 0, seconds: 0, cpu: 0, next: 0 });
   const totals = { tandem: sum(), bare: sum() };
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, server, body] of [["tandem", tandem, tandemBody], ["bare", bare, bareBody]] as const) {
+    for (const [name, server, body] of [
+      ["tandem", tandem, tandemBody],
+      ["bare", bare, bareBody],
+    ] as const) {
       const t = totals[name];
       const w = await measureWindow(server, path, body, SECONDS / ROUNDS, t.next);
       t.count += w.count;
@@ -189,7 +221,10 @@ async function measurePair(
       t.next = w.next;
     }
   }
-  const result = (t: ReturnType<typeof sum>): Measured => ({ rate: t.count / t.seconds, cpuPerRequest: t.cpu / t.count });
+  const result = (t: ReturnType<typeof sum>): Measured => ({
+    rate: t.count / t.seconds,
+    cpuPerRequest: t.cpu / t.count,
+  });
   return { tandem: result(totals.tandem), bare: result(totals.bare) };
 }
 
@@ -248,7 +283,10 @@ export default async function httpBench(): Promise<BenchRow[]> {
       name: `small insert mutations over HTTP (${CONCURRENCY} in flight, official client's body)`,
       value: tandemInserts.rate,
       unit: "mutations/s",
-      ceiling: { name: "bare node:http + better-sqlite3, WAL + synchronous=NORMAL, 1 tx per insert", value: bareInserts.rate },
+      ceiling: {
+        name: "bare node:http + better-sqlite3, WAL + synchronous=NORMAL, 1 tx per insert",
+        value: bareInserts.rate,
+      },
       target: "≥ 0.5",
     });
     rows.push({
@@ -260,8 +298,10 @@ export default async function httpBench(): Promise<BenchRow[]> {
     });
     if (ONLY === "insert") return rows;
     // Both stores now hold ≥ ROWS items with n = 0, 1, 2, …
-    const pointBody = (i: number) => JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: i % ROWS }] });
-    const bareBody = (i: number) => JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: 1 + (i % ROWS) }] });
+    const pointBody = (i: number) =>
+      JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: i % ROWS }] });
+    const bareBody = (i: number) =>
+      JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: 1 + (i % ROWS) }] });
     const points = await measurePair(tandem, bare, "/api/query", pointBody, bareBody);
     rows.push({
       name: "indexed point query over HTTP (withIndex eq → unique)",
@@ -269,7 +309,8 @@ export default async function httpBench(): Promise<BenchRow[]> {
       unit: "queries/s",
       ceiling: { name: "bare server reading 1 row by primary key", value: points.bare.rate },
     });
-    const rangeBody = (i: number) => JSON.stringify({ path: "items:range", format: "convex_encoded_json", args: [{ from: i % (ROWS - 100) }] });
+    const rangeBody = (i: number) =>
+      JSON.stringify({ path: "items:range", format: "convex_encoded_json", args: [{ from: i % (ROWS - 100) }] });
     const ranges = await measurePair(tandem, bare, "/api/query", rangeBody);
     rows.push({
       name: "100-document indexed range query over HTTP (withIndex gte → take 100)",

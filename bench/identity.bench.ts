@@ -24,7 +24,11 @@ import type { BenchRow } from "./report.js";
 if (process.env.IDENTITY_BENCH_ROLE === "server") {
   const { startIdentityServer } = await import("@tandem/identity");
   const dataDir = mkdtempSync(join(tmpdir(), "tandem-identity-bench-"));
-  const server = await startIdentityServer({ dataDir, port: 0, security: { perIpLimit: false, perIdentifierLimit: false } });
+  const server = await startIdentityServer({
+    dataDir,
+    port: 0,
+    security: { perIpLimit: false, perIdentifierLimit: false },
+  });
   process.send!({ url: server.url, issuer: server.issuer, secretKey: server.secretKey });
   process.on("disconnect", () => {
     void server.close().finally(() => {
@@ -35,7 +39,10 @@ if (process.env.IDENTITY_BENCH_ROLE === "server") {
 }
 
 async function startServerChild(): Promise<{ url: string; issuer: string; secretKey: string; close(): Promise<void> }> {
-  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, IDENTITY_BENCH_ROLE: "server" }, stdio: "inherit" });
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, IDENTITY_BENCH_ROLE: "server" },
+    stdio: "inherit",
+  });
   const info = await new Promise<{ url: string; issuer: string; secretKey: string }>((resolve, reject) => {
     child.once("message", (m) => resolve(m as { url: string; issuer: string; secretKey: string }));
     child.once("exit", (code) => reject(new Error(`identity server exited with ${code}`)));
@@ -69,14 +76,37 @@ async function drive(inFlight: number, seconds: number, op: (i: number) => Promi
   return done / ((Date.now() - start) / 1000);
 }
 
-function post(agent: http.Agent, url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; auth?: string }> {
+function post(
+  agent: http.Agent,
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; auth?: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", agent, headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body), ...headers } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text, ...(typeof res.headers.authorization === "string" ? { auth: res.headers.authorization } : {}) }));
-    });
+    const req = http.request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "content-length": Buffer.byteLength(body),
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (text += c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text,
+            ...(typeof res.headers.authorization === "string" ? { auth: res.headers.authorization } : {}),
+          }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -104,7 +134,15 @@ export default async function identityBench(): Promise<BenchRow[]> {
     let hashes = 0;
     for (let round = 0; round < 2; round++) {
       signIns += await drive(inFlightHash, SECONDS / 2, async (w) => {
-        const r = await post(agent, `${server.url}/v1/client/sign_ins?_is_native=1`, new URLSearchParams({ identifier: `bench${w % users}@example.com`, password, strategy: "password" }).toString());
+        const r = await post(
+          agent,
+          `${server.url}/v1/client/sign_ins?_is_native=1`,
+          new URLSearchParams({
+            identifier: `bench${w % users}@example.com`,
+            password,
+            strategy: "password",
+          }).toString(),
+        );
         if (r.status !== 200) throw new Error(`sign-in failed: ${r.status} ${r.text.slice(0, 200)}`);
       });
       hashes += await drive(inFlightHash, SECONDS / 2, async () => {
@@ -120,23 +158,46 @@ export default async function identityBench(): Promise<BenchRow[]> {
     });
 
     // Session-token mints vs raw jose RS256 signing, 32 in flight.
-    const login = await post(agent, `${server.url}/v1/client/sign_ins?_is_native=1`, new URLSearchParams({ identifier: "bench0@example.com", password }).toString());
+    const login = await post(
+      agent,
+      `${server.url}/v1/client/sign_ins?_is_native=1`,
+      new URLSearchParams({ identifier: "bench0@example.com", password }).toString(),
+    );
     const sid = JSON.parse(login.text).response.created_session_id as string;
     const clientToken = login.auth!;
     const { privateKey } = await generateKeyPair("RS256", { modulusLength: 2048 });
-    const claims = { name: "Bench", given_name: "Bench", email: "bench0@example.com", email_verified: true, aud: "convex", sid, v: 2, fva: [0, -1], sts: "active" };
+    const claims = {
+      name: "Bench",
+      given_name: "Bench",
+      email: "bench0@example.com",
+      email_verified: true,
+      aud: "convex",
+      sid,
+      v: 2,
+      fva: [0, -1],
+      sts: "active",
+    };
     const inFlightMint = 32;
     let mints = 0;
     let signs = 0;
     for (let round = 0; round < 2; round++) {
       mints += await drive(inFlightMint, SECONDS / 2, async () => {
-        const r = await post(agent, `${server.url}/v1/client/sessions/${sid}/tokens?_is_native=1`, "organization_id=", { authorization: clientToken });
+        const r = await post(agent, `${server.url}/v1/client/sessions/${sid}/tokens?_is_native=1`, "organization_id=", {
+          authorization: clientToken,
+        });
         if (r.status !== 200) throw new Error(`mint failed: ${r.status}`);
       });
       signs += await drive(inFlightMint, SECONDS / 2, async () => {
         const now = Math.floor(Date.now() / 1000);
-        await new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "k", typ: "JWT" }).setIssuer(server.issuer).setSubject("user_x")
-          .setIssuedAt(now).setNotBefore(now - 5).setExpirationTime(now + 60).setJti(String(Math.random())).sign(privateKey);
+        await new SignJWT(claims)
+          .setProtectedHeader({ alg: "RS256", kid: "k", typ: "JWT" })
+          .setIssuer(server.issuer)
+          .setSubject("user_x")
+          .setIssuedAt(now)
+          .setNotBefore(now - 5)
+          .setExpirationTime(now + 60)
+          .setJti(String(Math.random()))
+          .sign(privateKey);
       });
     }
     rows.push({
@@ -155,8 +216,15 @@ export default async function identityBench(): Promise<BenchRow[]> {
       req.on("end", async () => {
         new URLSearchParams(body);
         const now = Math.floor(Date.now() / 1000);
-        const jwt = await new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "k", typ: "JWT" }).setIssuer(server.issuer).setSubject("user_x")
-          .setIssuedAt(now).setNotBefore(now - 5).setExpirationTime(now + 60).setJti(String(Math.random())).sign(privateKey);
+        const jwt = await new SignJWT(claims)
+          .setProtectedHeader({ alg: "RS256", kid: "k", typ: "JWT" })
+          .setIssuer(server.issuer)
+          .setSubject("user_x")
+          .setIssuedAt(now)
+          .setNotBefore(now - 5)
+          .setExpirationTime(now + 60)
+          .setJti(String(Math.random()))
+          .sign(privateKey);
         const out = JSON.stringify({ object: "token", jwt });
         res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(out) }).end(out);
       });
@@ -167,7 +235,9 @@ export default async function identityBench(): Promise<BenchRow[]> {
     let bareMints = 0;
     for (let round = 0; round < 2; round++) {
       mints2 += await drive(inFlightMint, SECONDS / 2, async () => {
-        const r = await post(agent, `${server.url}/v1/client/sessions/${sid}/tokens?_is_native=1`, "organization_id=", { authorization: clientToken });
+        const r = await post(agent, `${server.url}/v1/client/sessions/${sid}/tokens?_is_native=1`, "organization_id=", {
+          authorization: clientToken,
+        });
         if (r.status !== 200) throw new Error(`mint failed: ${r.status}`);
       });
       bareMints += await drive(inFlightMint, SECONDS / 2, async () => {

@@ -20,12 +20,21 @@ const repoRoot = join(fileURLToPath(import.meta.url), "..", "..");
 async function serverRole(): Promise<void> {
   const { startBackend } = await import("../packages/backend/src/server/index.js");
   const { silentLogger } = await import("@tandem/shared");
-  const b = await startBackend({ dataDir: await mkdtemp(join(tmpdir(), "tandem-bench-push-")), port: 0, sitePort: 0, adminKey: ADMIN_KEY, logger: silentLogger });
+  const b = await startBackend({
+    dataDir: await mkdtemp(join(tmpdir(), "tandem-bench-push-")),
+    port: 0,
+    sitePort: 0,
+    adminKey: ADMIN_KEY,
+    logger: silentLogger,
+  });
   process.send!({ url: b.url });
 }
 
 function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, PUSH_BENCH_ROLE: "server" }, stdio: "inherit" });
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, PUSH_BENCH_ROLE: "server" },
+    stdio: "inherit",
+  });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { url: string }) => resolve({ url: m.url, child }));
     child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
@@ -51,8 +60,14 @@ async function writeApp(): Promise<string> {
   await mkdir(join(dir, "convex"), { recursive: true });
   await mkdir(join(dir, "node_modules"));
   await symlink(join(repoRoot, "node_modules", "convex"), join(dir, "node_modules", "convex"), "dir");
-  await writeFile(join(dir, "package.json"), `{"name":"bench-push-app","private":true,"type":"module","dependencies":{"convex":"1.48.0"}}`);
-  const tables = Array.from({ length: MODULES }, (_, i) => `  t${pad(i)}: defineTable({ owner: v.string(), n: v.number() }).index("by_owner", ["owner"]),`);
+  await writeFile(
+    join(dir, "package.json"),
+    `{"name":"bench-push-app","private":true,"type":"module","dependencies":{"convex":"1.48.0"}}`,
+  );
+  const tables = Array.from(
+    { length: MODULES },
+    (_, i) => `  t${pad(i)}: defineTable({ owner: v.string(), n: v.number() }).index("by_owner", ["owner"]),`,
+  );
   await writeFile(
     join(dir, "convex", "schema.ts"),
     `import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\nexport default defineSchema({\n${tables.join("\n")}\n});\n`,
@@ -62,12 +77,21 @@ async function writeApp(): Promise<string> {
 }
 
 function cli(dir: string, url: string, args: string[]): Promise<number> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CONVEX_SELF_HOSTED_URL: url, CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY, CI: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONVEX_SELF_HOSTED_URL: url,
+    CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY,
+    CI: "1",
+  };
   delete env.CONVEX_DEPLOYMENT;
   const t0 = performance.now();
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, [join(dir, "node_modules/convex/bin/main.js"), ...args], { cwd: dir, env }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${args.join(" ")} failed:\n${stdout}${stderr}`)) : resolve(performance.now() - t0),
+    execFile(
+      process.execPath,
+      [join(dir, "node_modules/convex/bin/main.js"), ...args],
+      { cwd: dir, env },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`${args.join(" ")} failed:\n${stdout}${stderr}`)) : resolve(performance.now() - t0),
     ),
   );
 }
@@ -77,7 +101,8 @@ export default async function pushBench(): Promise<BenchRow[]> {
   try {
     const dir = await writeApp();
     const push = ["dev", "--once", "--typecheck", "disable"];
-    const local = async () => cli(dir, server.url, [...push, "--debug-bundle-path", await mkdtemp(join(tmpdir(), "tandem-bench-bundle-"))]);
+    const local = async () =>
+      cli(dir, server.url, [...push, "--debug-bundle-path", await mkdtemp(join(tmpdir(), "tandem-bench-bundle-"))]);
     await local(); // warm-up: first codegen, OS file cache
     const localFirst = await local();
     const first = await cli(dir, server.url, push);

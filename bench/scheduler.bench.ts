@@ -28,12 +28,21 @@ const fixture = join(repoRoot, "packages", "backend", "test", "fixtures", "apps"
 async function serverRole(): Promise<void> {
   const { startBackend } = await import("@tandem/backend");
   const { silentLogger } = await import("@tandem/shared");
-  const b = await startBackend({ dataDir: await mkdtemp(join(tmpdir(), "tandem-bench-scheduler-")), port: 0, sitePort: 0, adminKey: ADMIN_KEY, logger: silentLogger });
+  const b = await startBackend({
+    dataDir: await mkdtemp(join(tmpdir(), "tandem-bench-scheduler-")),
+    port: 0,
+    sitePort: 0,
+    adminKey: ADMIN_KEY,
+    logger: silentLogger,
+  });
   process.send!({ url: b.url });
 }
 
 function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, SCHEDULER_BENCH_ROLE: "server" }, stdio: "inherit" });
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, SCHEDULER_BENCH_ROLE: "server" },
+    stdio: "inherit",
+  });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { url: string }) => resolve({ url: m.url, child }));
     child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
@@ -45,11 +54,19 @@ async function pushApp(url: string): Promise<void> {
   await cp(fixture, dir, { recursive: true });
   await mkdir(join(dir, "node_modules"), { recursive: true });
   await symlink(join(repoRoot, "node_modules", "convex"), join(dir, "node_modules", "convex"), "dir");
-  const env: NodeJS.ProcessEnv = { ...process.env, CONVEX_SELF_HOSTED_URL: url, CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY, CI: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONVEX_SELF_HOSTED_URL: url,
+    CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY,
+    CI: "1",
+  };
   delete env.CONVEX_DEPLOYMENT;
   await new Promise<void>((resolve, reject) =>
-    execFile(process.execPath, [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"], { cwd: dir, env }, (err, stdout, stderr) =>
-      err ? reject(new Error(`push failed:\n${stdout}${stderr}`)) : resolve(),
+    execFile(
+      process.execPath,
+      [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"],
+      { cwd: dir, env },
+      (err, stdout, stderr) => (err ? reject(new Error(`push failed:\n${stdout}${stderr}`)) : resolve()),
     ),
   );
 }
@@ -79,9 +96,11 @@ export default async function schedulerBench(): Promise<BenchRow[]> {
     /** Runs `call(i)` for i < n with `inFlight` calls at a time. */
     const pool = async (n: number, inFlight: number, call: (i: number) => Promise<unknown>) => {
       let next = 0;
-      await Promise.all(Array.from({ length: inFlight }, async () => {
-        while (next < n) await call(next++);
-      }));
+      await Promise.all(
+        Array.from({ length: inFlight }, async () => {
+          while (next < n) await call(next++);
+        }),
+      );
     };
 
     // Warm-up of both paths (JIT, function threads, SQLite pages).
@@ -95,7 +114,11 @@ export default async function schedulerBench(): Promise<BenchRow[]> {
     const directPerSec = JOBS / ((Date.now() - t0) / 1000);
     // Throughput: scheduled burst.
     t0 = Date.now();
-    await Promise.all(Array.from({ length: JOBS / PER_MUTATION }, (_, b) => client.mutation(api.jobs!.many!, { prefix: `tp-s-${b}-`, n: PER_MUTATION, delayMs: 0 })));
+    await Promise.all(
+      Array.from({ length: JOBS / PER_MUTATION }, (_, b) =>
+        client.mutation(api.jobs!.many!, { prefix: `tp-s-${b}-`, n: PER_MUTATION, delayMs: 0 }),
+      ),
+    );
     const burst = await waitFor("tp-s-", JOBS);
     const scheduledPerSec = JOBS / ((Math.max(...burst.map((r) => r.t)) - t0) / 1000);
     const burstLags = burst.map((r) => r.lag ?? 0);
@@ -103,7 +126,9 @@ export default async function schedulerBench(): Promise<BenchRow[]> {
     // Start lag, steady load: 10 clients, one job per scheduling mutation.
     await pool(LAG_JOBS, 10, (i) => client.mutation(api.jobs!.many!, { prefix: `lag-s-${i}-`, n: 1, delayMs: 0 }));
     const scheduledLags = (await waitFor("lag-s-", LAG_JOBS)).map((r) => r.lag ?? 0);
-    await pool(LAG_JOBS, 10, (i) => client.mutation(api.jobs!.recordDirect!, { tag: `lag-d-${i}`, sentAt: Date.now() }));
+    await pool(LAG_JOBS, 10, (i) =>
+      client.mutation(api.jobs!.recordDirect!, { tag: `lag-d-${i}`, sentAt: Date.now() }),
+    );
     const directLags = (await window("lag-d-")).map((r) => r.lag ?? 0);
 
     const lagRow = (p: number): BenchRow => ({
@@ -111,7 +136,10 @@ export default async function schedulerBench(): Promise<BenchRow[]> {
       value: percentile(scheduledLags, p),
       unit: "ms",
       lowerIsBetter: true,
-      ceiling: { name: "the same mutation called directly by 10 clients: send → start", value: Math.max(percentile(directLags, p), 0.5) },
+      ceiling: {
+        name: "the same mutation called directly by 10 clients: send → start",
+        value: Math.max(percentile(directLags, p), 0.5),
+      },
     });
     return [
       {

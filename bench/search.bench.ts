@@ -43,7 +43,28 @@ function rng(seed: number): () => number {
   };
 }
 
-const SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pa", "qu", "xi", "do", "fe", "gu", "ha", "jo", "bi", "ce", "wy"];
+const SYLLABLES = [
+  "ka",
+  "lo",
+  "mi",
+  "ne",
+  "ru",
+  "sa",
+  "ti",
+  "vo",
+  "ze",
+  "pa",
+  "qu",
+  "xi",
+  "do",
+  "fe",
+  "gu",
+  "ha",
+  "jo",
+  "bi",
+  "ce",
+  "wy",
+];
 
 function vocabulary(): string[] {
   const words = new Set<string>();
@@ -134,11 +155,16 @@ async function bareRole(): Promise<void> {
       res.end(out);
     });
   });
-  server.listen(0, "127.0.0.1", () => process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+  server.listen(0, "127.0.0.1", () =>
+    process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+  );
 }
 
 function startChild(role: "tandem" | "bare"): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, SEARCH_BENCH_ROLE: role }, stdio: "inherit" });
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, SEARCH_BENCH_ROLE: role },
+    stdio: "inherit",
+  });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { url: string }) => resolve({ url: m.url, child }));
     child.once("exit", (code) => reject(new Error(`${role} server exited with ${code}`)));
@@ -172,13 +198,22 @@ async function pushApp(url: string): Promise<void> {
   await mkdir(join(dir, "node_modules"));
   await symlink(join(repoRoot, "node_modules", "convex"), join(dir, "node_modules", "convex"), "dir");
   for (const [p, text] of Object.entries(APP)) await writeFile(join(dir, p), text);
-  const env: NodeJS.ProcessEnv = { ...process.env, CONVEX_SELF_HOSTED_URL: url, CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY, CI: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONVEX_SELF_HOSTED_URL: url,
+    CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY,
+    CI: "1",
+  };
   delete env.CONVEX_DEPLOYMENT;
-  const r = spawnSync(process.execPath, [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"], {
-    cwd: dir,
-    env,
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"],
+    {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    },
+  );
   if (r.status !== 0) throw new Error(`push failed:\n${r.stdout}${r.stderr}`);
 }
 
@@ -188,12 +223,20 @@ const HEADERS = { "Content-Type": "application/json", "Convex-Client": "npm-1.48
 
 function call(agent: Agent, url: URL, body: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent, headers: { ...HEADERS, "Content-Length": Buffer.byteLength(body) } });
+    const req = request(url, {
+      method: "POST",
+      agent,
+      headers: { ...HEADERS, "Content-Length": Buffer.byteLength(body) },
+    });
     req.on("response", (res: IncomingMessage) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => (text += d));
-      res.on("end", () => (res.statusCode === 200 && text.startsWith('{"status":"success"') ? resolve(text) : reject(new Error(`${res.statusCode} ${text.slice(0, 300)}`))));
+      res.on("end", () =>
+        res.statusCode === 200 && text.startsWith('{"status":"success"')
+          ? resolve(text)
+          : reject(new Error(`${res.statusCode} ${text.slice(0, 300)}`)),
+      );
     });
     req.on("error", reject);
     req.end(body);
@@ -201,10 +244,16 @@ function call(agent: Agent, url: URL, body: string): Promise<string> {
 }
 
 const QUERIES = queries();
-const searchBody = (i: number) => JSON.stringify({ path: "docs:search", format: "convex_encoded_json", args: [{ q: QUERIES[i % QUERIES.length]! }] });
+const searchBody = (i: number) =>
+  JSON.stringify({ path: "docs:search", format: "convex_encoded_json", args: [{ q: QUERIES[i % QUERIES.length]! }] });
 
 /** Requests/s from `concurrency` closed loops over `seconds` (after a warm-up), and each latency. */
-async function window(url: string, seconds: number, concurrency: number, first: number): Promise<{ count: number; seconds: number; latencies: number[] }> {
+async function window(
+  url: string,
+  seconds: number,
+  concurrency: number,
+  first: number,
+): Promise<{ count: number; seconds: number; latencies: number[] }> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL("/api/query", url);
   let i = first;
@@ -236,10 +285,16 @@ async function window(url: string, seconds: number, concurrency: number, first: 
 
 /** Alternating rounds, Tandem then bare, so both see the same machine speed. */
 async function pair(tandem: string, bare: string, concurrency: number, seconds: number) {
-  const acc = { tandem: { count: 0, seconds: 0, lat: [] as number[] }, bare: { count: 0, seconds: 0, lat: [] as number[] } };
+  const acc = {
+    tandem: { count: 0, seconds: 0, lat: [] as number[] },
+    bare: { count: 0, seconds: 0, lat: [] as number[] },
+  };
   let next = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, url] of [["tandem", tandem], ["bare", bare]] as const) {
+    for (const [name, url] of [
+      ["tandem", tandem],
+      ["bare", bare],
+    ] as const) {
       const w = await window(url, seconds / ROUNDS, concurrency, next);
       next += 7919;
       acc[name].count += w.count;
@@ -336,7 +391,7 @@ async function vectors(): Promise<BenchRow[]> {
       value: ours,
       unit: "searches/s",
       ceiling: { name: "bare flat Float64Array scan, same work", value: theirs },
-      note: `${((1e6 / ours) / VECTORS * 1000).toFixed(0)} ns per vector scanned`,
+      note: `${((1e6 / ours / VECTORS) * 1000).toFixed(0)} ns per vector scanned`,
     },
   ];
 }
@@ -351,7 +406,11 @@ export default async function searchBench(): Promise<BenchRow[]> {
     const agent = new Agent({ keepAlive: true });
     const mutation = new URL("/api/mutation", tandem.url);
     for (let i = 0; i < docs.length; i += BATCH) {
-      const body = JSON.stringify({ path: "docs:addMany", format: "convex_encoded_json", args: [{ docs: docs.slice(i, i + BATCH) }] });
+      const body = JSON.stringify({
+        path: "docs:addMany",
+        format: "convex_encoded_json",
+        args: [{ docs: docs.slice(i, i + BATCH) }],
+      });
       await call(agent, mutation, body);
     }
     agent.destroy();

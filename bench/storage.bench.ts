@@ -54,7 +54,9 @@ export default async function bench(): Promise<BenchRow[]> {
     const commits = await rate(async () => {
       const id = storage.newId("messages");
       ids.push(id);
-      await storage.commit({ writes: [{ id, table: "messages", value: { _id: id, _creationTime: Date.now(), ...body(i++) } }] });
+      await storage.commit({
+        writes: [{ id, table: "messages", value: { _id: id, _creationTime: Date.now(), ...body(i++) } }],
+      });
     });
 
     let r = 0;

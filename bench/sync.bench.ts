@@ -31,7 +31,11 @@ export type EngineFactory = () => Promise<{ engine: Engine; close(): Promise<voi
 const env = (k: string, d: string) => process.env[k] ?? d;
 /** Unmeasured rounds before each fan-out measurement (JIT warm-up), for Tandem and the ceiling alike. */
 const WARMUP = Number(env("SYNC_BENCH_WARMUP", "5"));
-const list = (k: string, d: string) => env(k, d).split(",").map(Number).filter((n) => n > 0);
+const list = (k: string, d: string) =>
+  env(k, d)
+    .split(",")
+    .map(Number)
+    .filter((n) => n > 0);
 const none = { kind: "none" } as const;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -98,8 +102,23 @@ async function clientRole(): Promise<void> {
           new Promise<void>((resolve) =>
             ws.once("open", () => {
               if (msg.subscribe) {
-                ws.send(JSON.stringify({ type: "Connect", sessionId: `bench-${i}`, connectionCount: 0, lastCloseReason: "InitialConnect", clientTs: Date.now() }));
-                ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, ...msg.subscribe, args: [msg.subscribe.args] }] }));
+                ws.send(
+                  JSON.stringify({
+                    type: "Connect",
+                    sessionId: `bench-${i}`,
+                    connectionCount: 0,
+                    lastCloseReason: "InitialConnect",
+                    clientTs: Date.now(),
+                  }),
+                );
+                ws.send(
+                  JSON.stringify({
+                    type: "ModifyQuerySet",
+                    baseVersion: 0,
+                    newVersion: 1,
+                    modifications: [{ type: "Add", queryId: 0, ...msg.subscribe, args: [msg.subscribe.args] }],
+                  }),
+                );
               }
               resolve();
             }),
@@ -161,11 +180,25 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
   const channel = `fan-${n}`;
   await engine.runMutation({ path: "counters:set", args: { name: channel, value: 0 }, identity: none });
   const http = createServer();
-  const sync = attachSyncServer(http, { engine, authenticateUser: async () => { throw new Error("no auth in bench"); }, checkAdminKey: () => false });
+  const sync = attachSyncServer(http, {
+    engine,
+    authenticateUser: async () => {
+      throw new Error("no auth in bench");
+    },
+    checkAdminKey: () => false,
+  });
   const port = await listen(http);
   await settle();
   const memBefore = jsMemory();
-  await clients.ask({ cmd: "open", url: `ws://127.0.0.1:${port}/api/1.48.0/sync`, n, subscribe: { udfPath: "counters:get", args: { name: channel } } }, "ready");
+  await clients.ask(
+    {
+      cmd: "open",
+      url: `ws://127.0.0.1:${port}/api/1.48.0/sync`,
+      n,
+      subscribe: { udfPath: "counters:get", args: { name: channel } },
+    },
+    "ready",
+  );
   await settle();
   const perConn = (jsMemory() - memBefore) / n;
   const ours: number[] = [];
@@ -210,7 +243,8 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
   wss.close();
   bare.close();
 
-  if (process.env.SYNC_BENCH_DEBUG) console.error("ours", ours.map((x) => x.toFixed(0)).join(" "), "\nbase", base.map((x) => x.toFixed(0)).join(" "));
+  if (process.env.SYNC_BENCH_DEBUG)
+    console.error("ours", ours.map((x) => x.toFixed(0)).join(" "), "\nbase", base.map((x) => x.toFixed(0)).join(" "));
   const row = (p: number): BenchRow => ({
     name: `fan-out to ${n} clients, last client updated, p${p}`,
     value: pct(ours, p),
@@ -248,7 +282,10 @@ async function invalidation(makeEngine: EngineFactory, sizes: number[]): Promise
     engine.onCommit(() => samples.push(performance.now() - started));
     const subscriber = { invalidated() {} };
     const execs = [];
-    for (let i = 0; i < n; i++) execs.push(manager.acquire({ path: "counters:get", args: { name: `ch${i}` }, identity: none, journal: null }, subscriber));
+    for (let i = 0; i < n; i++)
+      execs.push(
+        manager.acquire({ path: "counters:get", args: { name: `ch${i}` }, identity: none, journal: null }, subscriber),
+      );
     for (let i = 0; i < execs.length; i += 500) {
       await Promise.all(execs.slice(i, i + 500).map((e) => manager.resultAt(e, manager.processedTs)));
     }
@@ -286,7 +323,13 @@ function open(url: string): Promise<WebSocket> {
 async function latency(makeEngine: EngineFactory, rounds: number): Promise<BenchRow[]> {
   const { engine, close } = await makeEngine();
   const http = createServer();
-  const sync = attachSyncServer(http, { engine, authenticateUser: async () => { throw new Error("no auth"); }, checkAdminKey: () => false });
+  const sync = attachSyncServer(http, {
+    engine,
+    authenticateUser: async () => {
+      throw new Error("no auth");
+    },
+    checkAdminKey: () => false,
+  });
   const port = await listen(http);
   const url = `ws://127.0.0.1:${port}/api/1.48.0/sync`;
   const [writer, reader] = await Promise.all([open(url), open(url)]);
@@ -297,15 +340,32 @@ async function latency(makeEngine: EngineFactory, rounds: number): Promise<Bench
   });
   const until = (value: number) => new Promise<void>((resolve) => (waiting = { value, resolve }));
   for (const [i, ws] of [writer, reader].entries()) {
-    ws.send(JSON.stringify({ type: "Connect", sessionId: `lat-${i}`, connectionCount: 0, lastCloseReason: null, clientTs: Date.now() }));
-    ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: i === 1 ? [{ type: "Add", queryId: 0, udfPath: "counters:get", args: [{ name: "lat" }] }] : [] }));
+    ws.send(
+      JSON.stringify({
+        type: "Connect",
+        sessionId: `lat-${i}`,
+        connectionCount: 0,
+        lastCloseReason: null,
+        clientTs: Date.now(),
+      }),
+    );
+    ws.send(
+      JSON.stringify({
+        type: "ModifyQuerySet",
+        baseVersion: 0,
+        newVersion: 1,
+        modifications: i === 1 ? [{ type: "Add", queryId: 0, udfPath: "counters:get", args: [{ name: "lat" }] }] : [],
+      }),
+    );
   }
   await until(0);
   const ours: number[] = [];
   for (let i = 1; i <= rounds; i++) {
     const t0 = performance.now();
     const seen = until(i);
-    writer.send(JSON.stringify({ type: "Mutation", requestId: i, udfPath: "counters:set", args: [{ name: "lat", value: i }] }));
+    writer.send(
+      JSON.stringify({ type: "Mutation", requestId: i, udfPath: "counters:set", args: [{ name: "lat", value: i }] }),
+    );
     await seen;
     ours.push(performance.now() - t0);
   }
@@ -359,7 +419,8 @@ export async function runSyncBench(makeEngine: EngineFactory): Promise<BenchRow[
   const rows: BenchRow[] = [];
   const clients = await Clients.start();
   try {
-    for (const n of list("SYNC_BENCH_FANOUT", "1000,10000")) rows.push(...(await fanOut(makeEngine, clients, n, rounds)));
+    for (const n of list("SYNC_BENCH_FANOUT", "1000,10000"))
+      rows.push(...(await fanOut(makeEngine, clients, n, rounds)));
   } finally {
     clients.stop();
   }

@@ -29,7 +29,10 @@ async function serverRole(): Promise<void> {
 }
 
 function startServer(): Promise<{ url: string; secretKey: string; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, WEBHOOK_BENCH_ROLE: "server" }, stdio: "inherit" });
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, WEBHOOK_BENCH_ROLE: "server" },
+    stdio: "inherit",
+  });
   return new Promise((resolve, reject) => {
     child.once("message", (m: { url: string; secretKey: string }) => resolve({ ...m, child }));
     child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
@@ -43,9 +46,11 @@ const percentile = (xs: number[], p: number) => {
 
 async function pool(n: number, inFlight: number, call: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < n) await call(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < n) await call(next++);
+    }),
+  );
 }
 
 /** A bare receiver: counts deliveries by type, records arrival times, answers 204. */
@@ -60,7 +65,10 @@ async function startReceiver() {
       const at = performance.now();
       res.statusCode = 204;
       res.end();
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { type: string; data: { first_name?: string } };
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+        type: string;
+        data: { first_name?: string };
+      };
       seen.set(body.type, (seen.get(body.type) ?? 0) + 1);
       if (body.data.first_name) arrivals.set(body.data.first_name, at);
       if (waiter && (seen.get(waiter.type) ?? 0) >= waiter.n) {
@@ -75,7 +83,8 @@ async function startReceiver() {
     url,
     arrivals,
     count: (type: string) => seen.get(type) ?? 0,
-    until: (type: string, n: number) => new Promise<void>((resolve) => ((seen.get(type) ?? 0) >= n ? resolve() : (waiter = { type, n, resolve }))),
+    until: (type: string, n: number) =>
+      new Promise<void>((resolve) => ((seen.get(type) ?? 0) >= n ? resolve() : (waiter = { type, n, resolve }))),
     close: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())),
   };
 }
@@ -106,7 +115,11 @@ export default async function webhooksBench(): Promise<BenchRow[]> {
     // Ceiling: bare POSTs of a delivery-sized body straight to the receiver.
     const sample = JSON.stringify({ type: "bare", object: "event", data: { id: "user_x", padding: "x".repeat(1500) } });
     t0 = performance.now();
-    await pool(EVENTS, 16, () => fetch(rx.url, { method: "POST", headers: { "content-type": "application/json" }, body: sample }).then((r) => r.arrayBuffer()));
+    await pool(EVENTS, 16, () =>
+      fetch(rx.url, { method: "POST", headers: { "content-type": "application/json" }, body: sample }).then((r) =>
+        r.arrayBuffer(),
+      ),
+    );
     const ceilingPerSec = EVENTS / ((performance.now() - t0) / 1000);
 
     // Lag: change sent → delivered, one change at a time.
@@ -124,7 +137,11 @@ export default async function webhooksBench(): Promise<BenchRow[]> {
     for (let i = 0; i < LAG; i++) {
       const name = `bare${i}`;
       const sent = performance.now();
-      await fetch(rx.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "bare", data: { first_name: name } }) }).then((r) => r.arrayBuffer());
+      await fetch(rx.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "bare", data: { first_name: name } }),
+      }).then((r) => r.arrayBuffer());
       bare.push(rx.arrivals.get(name)! - sent);
     }
     const lagRow = (p: number): BenchRow => ({

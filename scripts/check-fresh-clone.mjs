@@ -20,7 +20,18 @@ const quiet = ["--no-audit", "--no-fund", "--prefer-offline"];
 const env = { ...process.env, CI: "1" };
 delete env.CONVEX_DEPLOYMENT;
 delete env.CONVEX_DEPLOY_KEY;
-const devPorts = ["--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"];
+const devPorts = [
+  "--port",
+  "0",
+  "--site-port",
+  "0",
+  "--identity-port",
+  "0",
+  "--dashboard-port",
+  "0",
+  "--typecheck",
+  "disable",
+];
 
 function fail(message) {
   console.error(`fresh-clone check FAILED: ${message}\n(work folder kept: ${work})`);
@@ -29,7 +40,12 @@ function fail(message) {
 
 function run(step, cmd, args, cwd, { output = false } = {}) {
   console.log(`\n[fresh-clone] ${step}: ${cmd} ${args.join(" ")}  (in ${cwd})`);
-  const res = spawnSync(cmd, args, { cwd, env, encoding: "utf8", stdio: output ? ["ignore", "pipe", "pipe"] : "inherit" });
+  const res = spawnSync(cmd, args, {
+    cwd,
+    env,
+    encoding: "utf8",
+    stdio: output ? ["ignore", "pipe", "pipe"] : "inherit",
+  });
   if (output) process.stdout.write(res.stdout + res.stderr);
   if (res.error) fail(`${step}: ${res.error.message}`);
   if (res.status !== 0) fail(`${step} exited with ${res.status ?? res.signal}`);
@@ -37,9 +53,11 @@ function run(step, cmd, args, cwd, { output = false } = {}) {
 }
 
 function expectApp(step) {
-  if (!existsSync(join(app, "convex", "_generated", "api.js"))) fail(`${step}: the convex CLI did not push (no convex/_generated/api.js)`);
+  if (!existsSync(join(app, "convex", "_generated", "api.js")))
+    fail(`${step}: the convex CLI did not push (no convex/_generated/api.js)`);
   const envLocal = readFileSync(join(app, ".env.local"), "utf8");
-  if (!/^CONVEX_SELF_HOSTED_URL=http:\/\/127\.0\.0\.1:\d+$/m.test(envLocal)) fail(`${step}: .env.local was not written`);
+  if (!/^CONVEX_SELF_HOSTED_URL=http:\/\/127\.0\.0\.1:\d+$/m.test(envLocal))
+    fail(`${step}: .env.local was not written`);
   rmSync(join(app, "convex", "_generated"), { recursive: true });
 }
 

@@ -72,7 +72,8 @@ for (const dir of readdirSync(join(root, "packages"))) {
 }
 
 for (const name of Object.keys(allowed))
-  if (!seen.has(name)) problems.push(`${name}: in the layer table of scripts/check-layers.mjs but no package has that name`);
+  if (!seen.has(name))
+    problems.push(`${name}: in the layer table of scripts/check-layers.mjs but no package has that name`);
 
 // Cycle check over the actual import graph.
 const state = {};

@@ -17,10 +17,15 @@ const walk = (dir) =>
       });
 const dirs = [
   ...readdirSync(join(root, "packages")).map((d) => join(root, "packages", d, "test")),
-  ...(existsSync(join(root, "examples")) ? readdirSync(join(root, "examples")).map((d) => join(root, "examples", d, "test")) : []),
+  ...(existsSync(join(root, "examples"))
+    ? readdirSync(join(root, "examples")).map((d) => join(root, "examples", d, "test"))
+    : []),
   join(root, "test"),
 ];
-let tests = dirs.flatMap(walk).map((f) => relative(root, f)).sort();
+let tests = dirs
+  .flatMap(walk)
+  .map((f) => relative(root, f))
+  .sort();
 if (filter.length) tests = tests.filter((t) => filter.some((f) => t.includes(f)));
 if (!tests.length) {
   console.error("no test files found");

@@ -4,8 +4,12 @@
 import { spawnSync } from "node:child_process";
 
 const root = new URL("..", import.meta.url).pathname;
-const res = spawnSync(process.execPath, ["--import", "tsx", "packages/backend/test/soak/run-crash-loop.ts", ...process.argv.slice(2)], {
-  stdio: "inherit",
-  cwd: root,
-});
+const res = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "packages/backend/test/soak/run-crash-loop.ts", ...process.argv.slice(2)],
+  {
+    stdio: "inherit",
+    cwd: root,
+  },
+);
 process.exit(res.status ?? 1);

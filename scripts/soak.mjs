@@ -13,28 +13,42 @@ const root = new URL("..", import.meta.url).pathname;
 const kinds = {
   // The crash loop: `kill -9` cycles under load (scripts/soak-crash.mjs; --cycles N --seed S).
   crash() {
-    const res = spawnSync(process.execPath, [join(root, "scripts/soak-crash.mjs"), ...process.argv.slice(3)], { stdio: "inherit", cwd: root });
+    const res = spawnSync(process.execPath, [join(root, "scripts/soak-crash.mjs"), ...process.argv.slice(3)], {
+      stdio: "inherit",
+      cwd: root,
+    });
     return res.status ?? 1;
   },
   fuzz() {
     const reports = mkdtempSync(join(tmpdir(), "tandem-fuzz-"));
-    const files = readdirSync(join(root, "test/fuzz")).filter((f) => f.endsWith(".test.ts")).map((f) => join("test/fuzz", f));
+    const files = readdirSync(join(root, "test/fuzz"))
+      .filter((f) => f.endsWith(".test.ts"))
+      .map((f) => join("test/fuzz", f));
     const started = Date.now();
-    const res = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=0", ...files], {
-      stdio: "inherit",
-      cwd: root,
-      env: {
-        ...process.env,
-        FUZZ_SCALE: process.env.FUZZ_SCALE ?? "90",
-        FUZZ_REPORT_DIR: reports,
-        ...(process.env.FUZZ_MINUTES ? { FUZZ_TIME_LIMIT_MS: String(Number(process.env.FUZZ_MINUTES) * 60_000) } : {}),
+    const res = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=0", ...files],
+      {
+        stdio: "inherit",
+        cwd: root,
+        env: {
+          ...process.env,
+          FUZZ_SCALE: process.env.FUZZ_SCALE ?? "90",
+          FUZZ_REPORT_DIR: reports,
+          ...(process.env.FUZZ_MINUTES
+            ? { FUZZ_TIME_LIMIT_MS: String(Number(process.env.FUZZ_MINUTES) * 60_000) }
+            : {}),
+        },
       },
-    });
+    );
     const suites = readdirSync(reports).map((f) => JSON.parse(readFileSync(join(reports, f), "utf8")));
     rmSync(reports, { recursive: true, force: true });
     const total = suites.reduce((n, s) => n + s.inputs, 0);
-    for (const s of suites) console.log(`  ${s.suite.padEnd(16)} ${String(s.inputs).padStart(9)} inputs  ${(s.ms / 1000).toFixed(0)} s`);
-    console.log(`fuzz: ${total} generated inputs in ${((Date.now() - started) / 1000).toFixed(0)} s, ${res.status === 0 ? "all properties held" : "FAILED"}`);
+    for (const s of suites)
+      console.log(`  ${s.suite.padEnd(16)} ${String(s.inputs).padStart(9)} inputs  ${(s.ms / 1000).toFixed(0)} s`);
+    console.log(
+      `fuzz: ${total} generated inputs in ${((Date.now() - started) / 1000).toFixed(0)} s, ${res.status === 0 ? "all properties held" : "FAILED"}`,
+    );
     return res.status ?? 1;
   },
 };

@@ -86,19 +86,31 @@ test("sign up with an e-mailed code, chat live with another user, reload, sign o
   await seesMessage(second.page, fullName(ada), "Hello from Ada");
   await sendMessage(second.page, "Hi Ada, Grace here");
   await seesMessage(first.page, fullName(grace), "Hi Ada, Grace here");
-  assert.deepEqual(await shownMessages(first.page), ["Ada Lovelace: Hello from Ada", "Grace Hopper: Hi Ada, Grace here"]);
+  assert.deepEqual(await shownMessages(first.page), [
+    "Ada Lovelace: Hello from Ada",
+    "Grace Hopper: Hi Ada, Grace here",
+  ]);
 
   // The server named the authors from ctx.auth and linked each to its own row in `users`.
   const stored = await new ConvexHttpClient(demo.backendUrl).query(listMessages, {});
-  assert.deepEqual(stored.map((m) => m.author), [fullName(ada), fullName(grace)]);
-  assert.ok(stored.every((m) => typeof m.authorId === "string"), "each message points at its author's users row");
+  assert.deepEqual(
+    stored.map((m) => m.author),
+    [fullName(ada), fullName(grace)],
+  );
+  assert.ok(
+    stored.every((m) => typeof m.authorId === "string"),
+    "each message points at its author's users row",
+  );
   assert.notEqual(stored[0]!.authorId, stored[1]!.authorId);
 
   // A reload keeps the session: the same user, never the logged-out view.
   await first.page.reload();
   await showsAuth(first.page, "Logged in");
   assert.equal(await badgeText(first.page), `Logged in as ${fullName(ada)}`);
-  assert.ok(!(await authStates(first.page)).includes("Logged out"), `states after reload: ${await authStates(first.page)}`);
+  assert.ok(
+    !(await authStates(first.page)).includes("Logged out"),
+    `states after reload: ${await authStates(first.page)}`,
+  );
   await seesMessage(first.page, fullName(grace), "Hi Ada, Grace here");
 
   // Sign out ends the session (a reload stays logged out); the other user is unaffected.
@@ -116,62 +128,80 @@ test("sign up with an e-mailed code, chat live with another user, reload, sign o
   assert.deepEqual(second.errors, [], "no uncaught errors on the second page");
 });
 
-test(`a page left open for ${OPEN_FOR_MS / 1000} s (${TOKEN_LIFETIME_S} s tokens) keeps its live updates and its identity`, { timeout: OPEN_FOR_MS + 60_000 }, async (t) => {
-  const demo = await demoFor(t, ["--session-token-lifetime", String(TOKEN_LIFETIME_S)]);
-  const ada = newPerson("Ada", "Lovelace");
-  await createUser(demo, ada);
+test(
+  `a page left open for ${OPEN_FOR_MS / 1000} s (${TOKEN_LIFETIME_S} s tokens) keeps its live updates and its identity`,
+  { timeout: OPEN_FOR_MS + 60_000 },
+  async (t) => {
+    const demo = await demoFor(t, ["--session-token-lifetime", String(TOKEN_LIFETIME_S)]);
+    const ada = newPerson("Ada", "Lovelace");
+    await createUser(demo, ada);
 
-  let mints: Mint[] = [];
-  const chat = await openChat(browser, demo, (page) => (mints = recordMints(page)));
-  t.after(() => chat.context.close());
-  await signInWithPassword(chat.page, ada);
-  await showsAuth(chat.page, "Logged in");
-  await sendMessage(chat.page, "before");
-  await seesMessage(chat.page, fullName(ada), "before");
-  const openedAt = Date.now();
-
-  // Another client writes every few seconds; each message must reach the open page live.
-  const other = new ConvexHttpClient(demo.backendUrl);
-  for (let tick = 1; Date.now() - openedAt < OPEN_FOR_MS; tick++) {
-    await new Promise((done) => setTimeout(done, TICK_MS));
-    await other.mutation(sendAnonymous, { body: `tick ${tick}`, author: "Ticker" });
-    await seesMessage(chat.page, "Ticker", `tick ${tick}`, 5_000);
-  }
-
-  // Past the first token's expiry the server still knows who sends.
-  await sendMessage(chat.page, "after");
-  await seesMessage(chat.page, fullName(ada), "after");
-  const stored = await other.query(listMessages, {});
-  assert.equal(stored.at(-1)?.author, fullName(ada));
-  assert.equal(typeof stored.at(-1)?.authorId, "string");
-
-  // The page ran on tokens of that lifetime and replaced each before it expired.
-  assert.ok(mints.length >= 2, `expected a refreshed token, saw ${JSON.stringify(mints)}`);
-  assert.ok(mints.every((m) => m.exp - m.iat === TOKEN_LIFETIME_S), JSON.stringify(mints));
-  assert.ok(mints[0]!.exp * 1000 < Date.now(), "the page outlived its first token");
-  const gaps = mints.slice(1).map((m, i) => m.iat - mints[i]!.iat);
-  assert.ok(gaps.every((gap) => gap < TOKEN_LIFETIME_S), `each token was replaced before it expired: ${JSON.stringify(mints)}`);
-  const states = await authStates(chat.page);
-  assert.deepEqual(states.slice(states.indexOf("Logged in")), ["Logged in"], `signed in once, never out again: ${states}`);
-  assert.deepEqual(chat.errors, []);
-});
-
-test("reloading a signed-in page goes from loading to logged in without showing logged out", { timeout: 60_000 }, async (t) => {
-  const demo = await demoFor(t);
-  const ada = newPerson("Ada", "Lovelace");
-  await createUser(demo, ada);
-  const chat = await openChat(browser, demo);
-  t.after(() => chat.context.close());
-  await signInWithPassword(chat.page, ada);
-  await showsAuth(chat.page, "Logged in");
-
-  for (let reload = 1; reload <= 3; reload++) {
-    await chat.page.reload();
+    let mints: Mint[] = [];
+    const chat = await openChat(browser, demo, (page) => (mints = recordMints(page)));
+    t.after(() => chat.context.close());
+    await signInWithPassword(chat.page, ada);
     await showsAuth(chat.page, "Logged in");
-    // Let a late flip to the logged-out view show itself before reading the record.
-    await new Promise((done) => setTimeout(done, 1_000));
-    assert.deepEqual(await authStates(chat.page), ["Still loading", "Logged in"], `reload ${reload}`);
-    assert.equal(await badgeText(chat.page), `Logged in as ${fullName(ada)}`);
-  }
-  assert.deepEqual(chat.errors, []);
-});
+    await sendMessage(chat.page, "before");
+    await seesMessage(chat.page, fullName(ada), "before");
+    const openedAt = Date.now();
+
+    // Another client writes every few seconds; each message must reach the open page live.
+    const other = new ConvexHttpClient(demo.backendUrl);
+    for (let tick = 1; Date.now() - openedAt < OPEN_FOR_MS; tick++) {
+      await new Promise((done) => setTimeout(done, TICK_MS));
+      await other.mutation(sendAnonymous, { body: `tick ${tick}`, author: "Ticker" });
+      await seesMessage(chat.page, "Ticker", `tick ${tick}`, 5_000);
+    }
+
+    // Past the first token's expiry the server still knows who sends.
+    await sendMessage(chat.page, "after");
+    await seesMessage(chat.page, fullName(ada), "after");
+    const stored = await other.query(listMessages, {});
+    assert.equal(stored.at(-1)?.author, fullName(ada));
+    assert.equal(typeof stored.at(-1)?.authorId, "string");
+
+    // The page ran on tokens of that lifetime and replaced each before it expired.
+    assert.ok(mints.length >= 2, `expected a refreshed token, saw ${JSON.stringify(mints)}`);
+    assert.ok(
+      mints.every((m) => m.exp - m.iat === TOKEN_LIFETIME_S),
+      JSON.stringify(mints),
+    );
+    assert.ok(mints[0]!.exp * 1000 < Date.now(), "the page outlived its first token");
+    const gaps = mints.slice(1).map((m, i) => m.iat - mints[i]!.iat);
+    assert.ok(
+      gaps.every((gap) => gap < TOKEN_LIFETIME_S),
+      `each token was replaced before it expired: ${JSON.stringify(mints)}`,
+    );
+    const states = await authStates(chat.page);
+    assert.deepEqual(
+      states.slice(states.indexOf("Logged in")),
+      ["Logged in"],
+      `signed in once, never out again: ${states}`,
+    );
+    assert.deepEqual(chat.errors, []);
+  },
+);
+
+test(
+  "reloading a signed-in page goes from loading to logged in without showing logged out",
+  { timeout: 60_000 },
+  async (t) => {
+    const demo = await demoFor(t);
+    const ada = newPerson("Ada", "Lovelace");
+    await createUser(demo, ada);
+    const chat = await openChat(browser, demo);
+    t.after(() => chat.context.close());
+    await signInWithPassword(chat.page, ada);
+    await showsAuth(chat.page, "Logged in");
+
+    for (let reload = 1; reload <= 3; reload++) {
+      await chat.page.reload();
+      await showsAuth(chat.page, "Logged in");
+      // Let a late flip to the logged-out view show itself before reading the record.
+      await new Promise((done) => setTimeout(done, 1_000));
+      assert.deepEqual(await authStates(chat.page), ["Still loading", "Logged in"], `reload ${reload}`);
+      assert.equal(await badgeText(chat.page), `Logged in as ${fullName(ada)}`);
+    }
+    assert.deepEqual(chat.errors, []);
+  },
+);

@@ -30,10 +30,36 @@ interface Req {
   body: string | null;
 }
 
-const contentType = fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "", "application/json; charset=latin1");
-const authHeader = fc.option(fc.oneof(fc.constantFrom("Bearer ", "Bearer x.y.z", "Convex fuzz-admin:wrong", "Basic Zm9vOmJhcg==", "Bearer eyJhbGciOiJub25lIn0.e30."), fc.string({ maxLength: 30 })), { nil: undefined });
+const contentType = fc.constantFrom(
+  "application/json",
+  "text/plain",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "",
+  "application/json; charset=latin1",
+);
+const authHeader = fc.option(
+  fc.oneof(
+    fc.constantFrom(
+      "Bearer ",
+      "Bearer x.y.z",
+      "Convex fuzz-admin:wrong",
+      "Basic Zm9vOmJhcg==",
+      "Bearer eyJhbGciOiJub25lIn0.e30.",
+    ),
+    fc.string({ maxLength: 30 }),
+  ),
+  { nil: undefined },
+);
 
-const functionBody = fc.record({ path: udfPath, args: hostileArgs, format: fc.constantFrom<unknown>("json", "convex_encoded_json", "xml", 5, undefined) }, { requiredKeys: ["path", "args"] });
+const functionBody = fc.record(
+  {
+    path: udfPath,
+    args: hostileArgs,
+    format: fc.constantFrom<unknown>("json", "convex_encoded_json", "xml", 5, undefined),
+  },
+  { requiredKeys: ["path", "args"] },
+);
 const bodyText = (base: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<string | null> =>
   fc.oneof(
     { weight: 4, arbitrary: base.map((b) => JSON.stringify(b)) },
@@ -41,22 +67,49 @@ const bodyText = (base: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<str
     { weight: 1, arbitrary: base.chain((b) => corruptText(JSON.stringify(b))) },
     { weight: 1, arbitrary: hostileValue.map((v) => JSON.stringify(v) ?? "null") },
     { weight: 1, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary: fc.integer({ min: 10, max: 100_000 }).map((d) => `{"path":"channels:create","args":{"name":${"[".repeat(d)}1${"]".repeat(d)}}}`) },
-    { weight: 1, arbitrary: fc.constantFrom(1_100_000, 17_000_000).map((n) => JSON.stringify({ path: "channels:create", args: { name: "x".repeat(n) } })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: 10, max: 100_000 })
+        .map((d) => `{"path":"channels:create","args":{"name":${"[".repeat(d)}1${"]".repeat(d)}}}`),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(1_100_000, 17_000_000)
+        .map((n) => JSON.stringify({ path: "channels:create", args: { name: "x".repeat(n) } })),
+    },
   );
 
 const functionRequest: fc.Arbitrary<Req> = fc.oneof(
   fc.record({
     method: fc.constantFrom("POST", "POST", "POST", "GET", "PUT", "DELETE"),
-    path: fc.constantFrom("/api/query", "/api/mutation", "/api/action", "/api/function", "/api/query_batch", "/api/query_ts", "/api/query_at_ts"),
+    path: fc.constantFrom(
+      "/api/query",
+      "/api/mutation",
+      "/api/action",
+      "/api/function",
+      "/api/query_batch",
+      "/api/query_ts",
+      "/api/query_at_ts",
+    ),
     headers: fc.record({ "content-type": contentType, authorization: authHeader }, { requiredKeys: [] }),
     body: bodyText(functionBody as fc.Arbitrary<Record<string, unknown>>),
   }),
   fc.record({
     method: fc.constantFrom("POST", "GET"),
-    path: fc.tuple(udfPath, fc.option(fc.string({ maxLength: 20 }))).map(([p, q]) => `/api/run/${encodeURIComponent(p).replace(/%2F/g, "/").replace(":", "/")}${q ? `?args=${encodeURIComponent(q)}` : ""}`),
+    path: fc
+      .tuple(udfPath, fc.option(fc.string({ maxLength: 20 })))
+      .map(
+        ([p, q]) =>
+          `/api/run/${encodeURIComponent(p).replace(/%2F/g, "/").replace(":", "/")}${q ? `?args=${encodeURIComponent(q)}` : ""}`,
+      ),
     headers: fc.record({ "content-type": contentType, authorization: authHeader }, { requiredKeys: [] }),
-    body: bodyText(fc.record({ args: hostileArgs, format: fc.constantFrom<unknown>("json", "x") }) as fc.Arbitrary<Record<string, unknown>>),
+    body: bodyText(
+      fc.record({ args: hostileArgs, format: fc.constantFrom<unknown>("json", "x") }) as fc.Arbitrary<
+        Record<string, unknown>
+      >,
+    ),
   }),
 );
 
@@ -91,9 +144,22 @@ const pushBody = fc.record(
     schemaChange: hostileValue,
     startPush: hostileValue,
     config: hostileValue,
-    modules: fc.array(fc.record({ path: fc.string({ maxLength: 20 }), source: fc.string({ maxLength: 200 }), environment: fc.constantFrom("isolate", "node", "x") }), { maxLength: 3 }),
+    modules: fc.array(
+      fc.record({
+        path: fc.string({ maxLength: 20 }),
+        source: fc.string({ maxLength: 200 }),
+        environment: fc.constantFrom("isolate", "node", "x"),
+      }),
+      { maxLength: 3 },
+    ),
     timeoutMs: fc.integer({ min: -5, max: 50 }),
-    changes: fc.array(fc.record({ name: fc.oneof(fc.constantFrom("A", "CONVEX_SITE_URL", "", "1X"), fc.string({ maxLength: 10 })), value: fc.oneof(fc.string({ maxLength: 10 }), hostileValue) }), { maxLength: 3 }),
+    changes: fc.array(
+      fc.record({
+        name: fc.oneof(fc.constantFrom("A", "CONVEX_SITE_URL", "", "1X"), fc.string({ maxLength: 10 })),
+        value: fc.oneof(fc.string({ maxLength: 10 }), hostileValue),
+      }),
+      { maxLength: 3 },
+    ),
     uploadToken: fc.oneof(fc.string({ maxLength: 10 }), hostileValue),
     importId: fc.oneof(fc.string({ maxLength: 10 }), hostileValue),
     format: fc.constantFrom("csv", "jsonl", "json", "zip", "x"),
@@ -107,14 +173,24 @@ const pushRequest: fc.Arbitrary<Req> = fc.record({
   method: fc.constantFrom("POST", "POST", "GET"),
   path: fc.constantFrom(...pushPaths),
   // The push API and the other admin endpoints.
-  headers: fc.record({ "content-type": contentType, authorization: fc.oneof(authHeader, fc.constant("Convex fuzz-admin:key")) }, { requiredKeys: [] }),
+  headers: fc.record(
+    { "content-type": contentType, authorization: fc.oneof(authHeader, fc.constant("Convex fuzz-admin:key")) },
+    { requiredKeys: [] },
+  ),
   body: bodyText(pushBody as fc.Arbitrary<Record<string, unknown>>),
 });
 
 async function send(r: Req): Promise<{ status: number; json: Record<string, unknown> | null }> {
-  const headers = Object.fromEntries(Object.entries(r.headers).filter(([, v]) => v !== undefined && /^[\t\x20-\x7e]*$/.test(v)));
+  const headers = Object.fromEntries(
+    Object.entries(r.headers).filter(([, v]) => v !== undefined && /^[\t\x20-\x7e]*$/.test(v)),
+  );
   const hasBody = r.body !== null && r.method !== "GET";
-  const res = await fetch(fb.backend.url + r.path, { method: r.method, headers, ...(hasBody ? { body: r.body! } : {}), signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(fb.backend.url + r.path, {
+    method: r.method,
+    headers,
+    ...(hasBody ? { body: r.body! } : {}),
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await res.text();
   let json: Record<string, unknown> | null = null;
   try {
@@ -138,7 +214,11 @@ async function fuzzOne(r: Req): Promise<void> {
   assert.ok(status < 500, `${status} ${JSON.stringify(json).slice(0, 300)} for ${what}`);
   assert.deepEqual(fb.errors, [], `no internal error for ${what}`);
   // An action may commit mutations before it fails; anything else refused must leave no trace.
-  const mayHaveRun = r.path.includes("action") || r.path.includes("sendTwice") || r.path.includes("function") || r.path.startsWith("/api/run/");
+  const mayHaveRun =
+    r.path.includes("action") ||
+    r.path.includes("sendTwice") ||
+    r.path.includes("function") ||
+    r.path.startsWith("/api/run/");
   if (refused(status, json) && !mayHaveRun) {
     assert.equal(fb.backend.storage.latestTs(), ts, `nothing committed by refused ${what}`);
     if (dump !== null) assert.equal(await fb.dump(), dump);

@@ -22,7 +22,10 @@ const logger: Logger = {
   debug() {},
   info() {},
   warn() {},
-  error: (msg, fields) => void errors.push(`${msg} ${JSON.stringify(fields ?? {}, (_k, v) => (v instanceof Error ? v.stack : v)).slice(0, 600)}`),
+  error: (msg, fields) =>
+    void errors.push(
+      `${msg} ${JSON.stringify(fields ?? {}, (_k, v) => (v instanceof Error ? v.stack : v)).slice(0, 600)}`,
+    ),
   child: () => logger,
 };
 
@@ -33,7 +36,11 @@ let sessionId: string;
 let userId: string;
 
 before(async () => {
-  server = await startTestServer({ logger, security: { perIpLimit: false, perIdentifierLimit: false }, instance: "development" });
+  server = await startTestServer({
+    logger,
+    security: { perIpLimit: false, perIdentifierLimit: false },
+    instance: "development",
+  });
   bystander = new FapiClient(server.url, "header");
   sessionId = await signUp(bystander, server, "bystander@example.com");
   const users = await bapi(server.url, server.secretKey, "GET", "/users");
@@ -47,35 +54,111 @@ after(async () => {
 
 /** Every row of every table, in a stable text form. */
 function dump(): string {
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
-  return JSON.stringify(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}" ORDER BY rowid`).all()]));
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
+    name: string;
+  }>;
+  return JSON.stringify(
+    tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}" ORDER BY rowid`).all()]),
+  );
 }
 
 const FAPI = [
-  "GET /v1/environment", "PATCH /v1/environment", "GET /v1/client", "POST /v1/client", "PUT /v1/client", "DELETE /v1/client",
-  "POST /v1/client/sign_ins", "GET /v1/client/sign_ins/:id", "POST /v1/client/sign_ins/:id/prepare_first_factor",
-  "POST /v1/client/sign_ins/:id/attempt_first_factor", "POST /v1/client/sign_ins/:id/reset_password", "POST /v1/client/sign_ups",
-  "GET /v1/client/sign_ups/:id", "PATCH /v1/client/sign_ups/:id", "POST /v1/client/sign_ups/:id/prepare_verification",
-  "POST /v1/client/sign_ups/:id/attempt_verification", "DELETE /v1/client/sessions", "GET /v1/client/sessions/:id",
-  "POST /v1/client/sessions/:id/touch", "POST /v1/client/sessions/:id/end", "POST /v1/client/sessions/:id/remove",
-  "POST /v1/client/sessions/:id/tokens", "POST /v1/client/sessions/:id/tokens/:id", "GET /v1/me", "PATCH /v1/me", "DELETE /v1/me",
-  "POST /v1/me/change_password", "GET /v1/nope", "POST /.well-known/jwks.json",
+  "GET /v1/environment",
+  "PATCH /v1/environment",
+  "GET /v1/client",
+  "POST /v1/client",
+  "PUT /v1/client",
+  "DELETE /v1/client",
+  "POST /v1/client/sign_ins",
+  "GET /v1/client/sign_ins/:id",
+  "POST /v1/client/sign_ins/:id/prepare_first_factor",
+  "POST /v1/client/sign_ins/:id/attempt_first_factor",
+  "POST /v1/client/sign_ins/:id/reset_password",
+  "POST /v1/client/sign_ups",
+  "GET /v1/client/sign_ups/:id",
+  "PATCH /v1/client/sign_ups/:id",
+  "POST /v1/client/sign_ups/:id/prepare_verification",
+  "POST /v1/client/sign_ups/:id/attempt_verification",
+  "DELETE /v1/client/sessions",
+  "GET /v1/client/sessions/:id",
+  "POST /v1/client/sessions/:id/touch",
+  "POST /v1/client/sessions/:id/end",
+  "POST /v1/client/sessions/:id/remove",
+  "POST /v1/client/sessions/:id/tokens",
+  "POST /v1/client/sessions/:id/tokens/:id",
+  "GET /v1/me",
+  "PATCH /v1/me",
+  "DELETE /v1/me",
+  "POST /v1/me/change_password",
+  "GET /v1/nope",
+  "POST /.well-known/jwks.json",
 ];
 const BAPI = [
-  "GET /jwks", "GET /users", "POST /users", "GET /users/count", "GET /users/:id", "PATCH /users/:id", "DELETE /users/:id",
-  "PATCH /users/:id/metadata", "PUT /users/:id/metadata", "POST /users/:id/ban", "POST /users/:id/unban", "POST /users/:id/lock",
-  "POST /users/:id/unlock", "POST /users/:id/verify_password", "GET /sessions", "GET /sessions/:id", "POST /sessions/:id/revoke",
-  "POST /sessions/:id/tokens", "POST /sessions/:id/tokens/:id", "GET /jwt_templates", "POST /jwt_templates", "GET /jwt_templates/:id",
-  "PATCH /jwt_templates/:id", "DELETE /jwt_templates/:id",
+  "GET /jwks",
+  "GET /users",
+  "POST /users",
+  "GET /users/count",
+  "GET /users/:id",
+  "PATCH /users/:id",
+  "DELETE /users/:id",
+  "PATCH /users/:id/metadata",
+  "PUT /users/:id/metadata",
+  "POST /users/:id/ban",
+  "POST /users/:id/unban",
+  "POST /users/:id/lock",
+  "POST /users/:id/unlock",
+  "POST /users/:id/verify_password",
+  "GET /sessions",
+  "GET /sessions/:id",
+  "POST /sessions/:id/revoke",
+  "POST /sessions/:id/tokens",
+  "POST /sessions/:id/tokens/:id",
+  "GET /jwt_templates",
+  "POST /jwt_templates",
+  "GET /jwt_templates/:id",
+  "PATCH /jwt_templates/:id",
+  "DELETE /jwt_templates/:id",
 ].map((r) => r.replace(" /", " /backend/v1/"));
 
 const id = fc.oneof(
-  fc.constantFrom("sia_doesnotexist", "sua_x", "sess_x", "user_x", "convex", "%00", "..%2F..%2Fetc", "%E0%A4%A", "a".repeat(3000)),
+  fc.constantFrom(
+    "sia_doesnotexist",
+    "sua_x",
+    "sess_x",
+    "user_x",
+    "convex",
+    "%00",
+    "..%2F..%2Fetc",
+    "%E0%A4%A",
+    "a".repeat(3000),
+  ),
   fc.string({ maxLength: 24 }).map(encodeURIComponent),
   fc.constant("<user>"),
 );
 const fields = fc.dictionary(
-  fc.constantFrom("email_address", "identifier", "password", "strategy", "code", "first_name", "last_name", "username", "new_password", "public_metadata", "unsafe_metadata", "name", "claims", "lifetime", "limit", "offset", "order_by", "external_id", "skip_password_checks", "banned", "__proto__"),
+  fc.constantFrom(
+    "email_address",
+    "identifier",
+    "password",
+    "strategy",
+    "code",
+    "first_name",
+    "last_name",
+    "username",
+    "new_password",
+    "public_metadata",
+    "unsafe_metadata",
+    "name",
+    "claims",
+    "lifetime",
+    "limit",
+    "offset",
+    "order_by",
+    "external_id",
+    "skip_password_checks",
+    "banned",
+    "__proto__",
+  ),
   hostileValue,
   { maxKeys: 5 },
 );
@@ -83,15 +166,46 @@ const fields = fc.dictionary(
 const request = fc.record({
   route: fc.oneof(fc.constantFrom(...FAPI), fc.constantFrom(...BAPI)),
   ids: fc.array(id, { minLength: 2, maxLength: 2 }),
-  query: fc.constantFrom("", "?_is_native=1", "?_method=DELETE", "?limit=-1&offset=abc", "?order_by=%00", "?__clerk_api_version=x"),
-  contentType: fc.constantFrom("application/x-www-form-urlencoded", "application/json", "text/plain", "multipart/form-data; boundary=--x", ""),
+  query: fc.constantFrom(
+    "",
+    "?_is_native=1",
+    "?_method=DELETE",
+    "?limit=-1&offset=abc",
+    "?order_by=%00",
+    "?__clerk_api_version=x",
+  ),
+  contentType: fc.constantFrom(
+    "application/x-www-form-urlencoded",
+    "application/json",
+    "text/plain",
+    "multipart/form-data; boundary=--x",
+    "",
+  ),
   credential: fc.constantFrom("none", "secret", "bystander", "junk"),
   body: fc.oneof(
     { weight: 4, arbitrary: fields.map((f) => ({ kind: "fields" as const, f })) },
-    { weight: 2, arbitrary: fields.chain((f) => (Object.keys(f).length ? mutateObject(f) : fc.constant(f))).map((f) => ({ kind: "json" as const, f })) },
-    { weight: 1, arbitrary: fields.chain((f) => corruptText(JSON.stringify(f))).map((t) => ({ kind: "text" as const, t })) },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 300_000 }).map((n) => ({ kind: "text" as const, t: `{"email_address":"${"a".repeat(n)}@x.com"}` })) },
-    { weight: 1, arbitrary: fc.integer({ min: 10, max: 50_000 }).map((d) => ({ kind: "text" as const, t: `{"public_metadata":${'{"a":'.repeat(d)}1${"}".repeat(d)}}` })) },
+    {
+      weight: 2,
+      arbitrary: fields
+        .chain((f) => (Object.keys(f).length ? mutateObject(f) : fc.constant(f)))
+        .map((f) => ({ kind: "json" as const, f })),
+    },
+    {
+      weight: 1,
+      arbitrary: fields.chain((f) => corruptText(JSON.stringify(f))).map((t) => ({ kind: "text" as const, t })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: 1, max: 300_000 })
+        .map((n) => ({ kind: "text" as const, t: `{"email_address":"${"a".repeat(n)}@x.com"}` })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: 10, max: 50_000 })
+        .map((d) => ({ kind: "text" as const, t: `{"public_metadata":${'{"a":'.repeat(d)}1${"}".repeat(d)}}` })),
+    },
   ),
 });
 
@@ -100,7 +214,9 @@ type Body = { kind: "fields" | "json"; f: Record<string, unknown> } | { kind: "t
 function encode(body: Body, type: string): string {
   if (body.kind === "text") return body.t;
   if (body.kind === "json" || type.includes("json")) return JSON.stringify(body.f);
-  return new URLSearchParams(Object.entries(body.f).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v) ?? ""])).toString();
+  return new URLSearchParams(
+    Object.entries(body.f).map(([k, v]) => [k, typeof v === "string" ? v : (JSON.stringify(v) ?? "")]),
+  ).toString();
 }
 
 test("the Frontend and Backend APIs: no 5xx, no logged error, refused requests change nothing, the bystander keeps its session", async () => {
@@ -131,17 +247,25 @@ test("the Frontend and Backend APIs: no 5xx, no logged error, refused requests c
         const what = `${method} ${path.slice(0, 100)}${r.query} (${r.credential}) ${JSON.stringify(r.body).slice(0, 200)}`;
         assert.ok(res.status < 500, `${res.status} ${text.slice(0, 300)} for ${what}`);
         assert.deepEqual(errors, [], `no logged error for ${what}`);
-        if (res.status >= 400) assert.equal(dump(), before, `refused ${res.status} ${text.slice(0, 200)} changed nothing: ${what}`);
+        if (res.status >= 400)
+          assert.equal(dump(), before, `refused ${res.status} ${text.slice(0, 200)} changed nothing: ${what}`);
         // A request with the bystander's own token may legitimately end its session: start another.
         if (r.credential === "bystander" && res.status < 400 && method !== "GET") {
           bystander = new FapiClient(server.url, "header");
-          const signIn = await bystander.post("/v1/client/sign_ins", { identifier: "bystander@example.com", password: "correct horse battery staple", strategy: "password" });
+          const signIn = await bystander.post("/v1/client/sign_ins", {
+            identifier: "bystander@example.com",
+            password: "correct horse battery staple",
+            strategy: "password",
+          });
           if (signIn.status === 200) sessionId = signIn.body.response.created_session_id;
         }
       }
       if (sessionId) {
         const t = await bystander.post(`/v1/client/sessions/${sessionId}/tokens`);
-        assert.ok(t.status === 200 || t.status === 404 || t.status === 401 || t.status === 403, `bystander token: ${t.status}`);
+        assert.ok(
+          t.status === 200 || t.status === 404 || t.status === 401 || t.status === 403,
+          `bystander token: ${t.status}`,
+        );
       }
     }),
     runs(40),

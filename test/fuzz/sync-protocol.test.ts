@@ -121,7 +121,8 @@ test("out-of-order versions and query ids: the server follows the protocol's mod
         if (s.kind === "auth") {
           if (s.base !== identity) expected = "BaseVersionMismatch";
           else identity++;
-        } else if (s.adds.some((a) => pathError(a.path))) expected = s.adds.map((a) => pathError(a.path)).find((c) => c)!;
+        } else if (s.adds.some((a) => pathError(a.path)))
+          expected = s.adds.map((a) => pathError(a.path)).find((c) => c)!;
         else if (s.base !== querySet) expected = "BaseVersionMismatch";
         else if (s.next <= s.base) expected = "InvalidVersion";
         else {
@@ -161,14 +162,21 @@ test("out-of-order versions and query ids: the server follows the protocol's mod
           assert.match(String(fatal.error), new RegExp(`^${expected}`), JSON.stringify(steps));
           await r.waitClosed(15_000);
         } else {
-          await r.next((m) => m.type === "Transition" && (m.endVersion as { querySet: number }).querySet === querySet && (m.endVersion as { identity: number }).identity === identity, 15_000);
+          await r.next(
+            (m) =>
+              m.type === "Transition" &&
+              (m.endVersion as { querySet: number }).querySet === querySet &&
+              (m.endVersion as { identity: number }).identity === identity,
+            15_000,
+          );
           assert.equal(r.ofType("FatalError").length, 0);
         }
       } finally {
         r.ws.terminate();
       }
       const transitions = r.ofType("Transition") as Array<Msg & { startVersion: unknown; endVersion: unknown }>;
-      for (let i = 1; i < transitions.length; i++) assert.deepEqual(transitions[i]!.startVersion, transitions[i - 1]!.endVersion, "Transitions chain");
+      for (let i = 1; i < transitions.length; i++)
+        assert.deepEqual(transitions[i]!.startVersion, transitions[i - 1]!.endVersion, "Transitions chain");
       differential(r.messages);
       assert.deepEqual(fb.errors, []);
     }),

@@ -7,7 +7,15 @@ import { join } from "node:path";
 import { test } from "node:test";
 
 const script = new URL("../../scripts/check-layers.mjs", import.meta.url).pathname;
-const ALL = ["@tandem/shared", "@tandem/storage", "@tandem/backend", "@tandem/identity", "@tandem/js", "@tandem/react", "tandem"];
+const ALL = [
+  "@tandem/shared",
+  "@tandem/storage",
+  "@tandem/backend",
+  "@tandem/identity",
+  "@tandem/js",
+  "@tandem/react",
+  "tandem",
+];
 
 type Pkg = { deps?: string[]; src?: string };
 
@@ -35,14 +43,23 @@ const everyPackage = (over: Record<string, Pkg> = {}): Record<string, Pkg> => ({
 });
 
 test("a tree that follows the rules passes", () => {
-  const r = check(everyPackage({ "@tandem/storage": { deps: ["@tandem/shared"], src: 'import { x } from "@tandem/shared";\n' } }));
+  const r = check(
+    everyPackage({ "@tandem/storage": { deps: ["@tandem/shared"], src: 'import { x } from "@tandem/shared";\n' } }),
+  );
   assert.ok(r.ok, r.out);
 });
 
 test("a declared workspace dependency that no source file imports fails, naming both packages", () => {
-  const r = check(everyPackage({ "@tandem/identity": { deps: ["@tandem/shared", "@tandem/storage"], src: 'import "@tandem/shared/http";\n' } }));
+  const r = check(
+    everyPackage({
+      "@tandem/identity": { deps: ["@tandem/shared", "@tandem/storage"], src: 'import "@tandem/shared/http";\n' },
+    }),
+  );
   assert.equal(r.ok, false);
-  assert.match(r.out, /@tandem\/identity: declares @tandem\/storage in package.json but no file under src\/ imports it/);
+  assert.match(
+    r.out,
+    /@tandem\/identity: declares @tandem\/storage in package.json but no file under src\/ imports it/,
+  );
   assert.doesNotMatch(r.out, /declares @tandem\/shared/);
 });
 

@@ -7,6 +7,10 @@ import type { UserIdentityAttributes } from "convex/server";
 
 type WithAdminAuth = { setAdminAuth(adminKey: string, actingAs?: UserIdentityAttributes): void };
 
-export function setAdminAuth(client: ConvexClient | ConvexHttpClient, adminKey: string, actingAs?: UserIdentityAttributes): void {
+export function setAdminAuth(
+  client: ConvexClient | ConvexHttpClient,
+  adminKey: string,
+  actingAs?: UserIdentityAttributes,
+): void {
   (client as (ConvexClient | ConvexHttpClient) & WithAdminAuth).setAdminAuth(adminKey, actingAs);
 }

@@ -20,7 +20,11 @@ export interface TestBackend {
   stop(): Promise<void>;
 }
 
-function run(dir: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+function run(
+  dir: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, CI: "1", NO_COLOR: "1", ...env };
     delete childEnv.CONVEX_DEPLOYMENT;
@@ -47,10 +51,19 @@ export async function startBackendWithApp(name: string, issuer: string): Promise
   await cp(join(here, "..", "fixtures", name), app, { recursive: true });
   await mkdir(join(app, "node_modules"), { recursive: true });
   await symlink(join(repoRoot, "node_modules", "convex"), join(app, "node_modules", "convex"), "dir");
-  const backend = await startBackend({ dataDir: join(root, "data"), port: 0, sitePort: 0, logger: silentLogger, adminKey: "test-admin:key" });
+  const backend = await startBackend({
+    dataDir: join(root, "data"),
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+    adminKey: "test-admin:key",
+  });
   try {
     await backend.setEnvironmentVariables({ TANDEM_ISSUER_DOMAIN: issuer });
-    const r = await run(app, ["dev", "--once", "--typecheck", "disable"], { CONVEX_SELF_HOSTED_URL: backend.url, CONVEX_SELF_HOSTED_ADMIN_KEY: backend.adminKey });
+    const r = await run(app, ["dev", "--once", "--typecheck", "disable"], {
+      CONVEX_SELF_HOSTED_URL: backend.url,
+      CONVEX_SELF_HOSTED_ADMIN_KEY: backend.adminKey,
+    });
     if (r.code !== 0) throw new Error(`convex dev --once exited ${r.code}:\n${r.output}`);
   } catch (e) {
     await backend.close();

@@ -44,7 +44,8 @@ function buildIfNeeded() {
   log("building the repository (packages/cli/dist/bin.js is missing)…");
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const result = spawnSync(npm, ["run", "build"], { cwd: repoDir, stdio: "inherit" });
-  if (result.status !== 0 || !existsSync(cliBin)) throw new Error("`npm run build` did not produce packages/cli/dist/bin.js");
+  if (result.status !== 0 || !existsSync(cliBin))
+    throw new Error("`npm run build` did not produce packages/cli/dist/bin.js");
 }
 
 async function main() {

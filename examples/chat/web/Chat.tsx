@@ -47,7 +47,13 @@ export function SendForm() {
 
   return (
     <form className="send" onSubmit={submit} aria-label="Send a message">
-      <input aria-label="Message" placeholder="Write a message" autoComplete="off" value={body} onChange={(e) => setBody(e.target.value)} />
+      <input
+        aria-label="Message"
+        placeholder="Write a message"
+        autoComplete="off"
+        value={body}
+        onChange={(e) => setBody(e.target.value)}
+      />
       <button type="submit" disabled={!stored}>
         Send
       </button>

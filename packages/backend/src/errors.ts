@@ -121,11 +121,18 @@ export type BackendErrorCode =
 
 export type BackendError = TandemError<BackendErrorCode>;
 
-export function backendError(kind: ErrorKind, code: BackendErrorCode, message: string, options?: { cause?: unknown }): BackendError {
+export function backendError(
+  kind: ErrorKind,
+  code: BackendErrorCode,
+  message: string,
+  options?: { cause?: unknown },
+): BackendError {
   return new TandemError(kind, code, message, options);
 }
 
-export const badRequest = (code: BackendErrorCode, message: string): BackendError => backendError("BadRequest", code, message);
-export const notFound = (code: BackendErrorCode, message: string): BackendError => backendError("NotFound", code, message);
+export const badRequest = (code: BackendErrorCode, message: string): BackendError =>
+  backendError("BadRequest", code, message);
+export const notFound = (code: BackendErrorCode, message: string): BackendError =>
+  backendError("NotFound", code, message);
 export const unauthenticated = (code: BackendErrorCode, message: string): BackendError =>
   backendError("Unauthenticated", code, message);

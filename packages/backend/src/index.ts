@@ -5,4 +5,12 @@ export * from "./values/index.js";
 export * from "./sync/index.js";
 export * from "./server/index.js";
 export { ManualClock, systemClock, type Clock, type JobDocument, type JobState } from "./scheduler/index.js";
-export { backupDataDir, restoreDataDir, BackupError, BACKUP_FORMAT_VERSION, type BackupErrorCode, type BackupManifest, type BackupResult } from "./backup/index.js";
+export {
+  backupDataDir,
+  restoreDataDir,
+  BackupError,
+  BACKUP_FORMAT_VERSION,
+  type BackupErrorCode,
+  type BackupManifest,
+  type BackupResult,
+} from "./backup/index.js";

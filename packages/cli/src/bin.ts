@@ -4,7 +4,9 @@ import { runCli } from "./program.js";
 
 // The server keeps serving if a promise rejects unobserved (e.g. one user code left unawaited).
 process.on("unhandledRejection", (reason) => {
-  process.stderr.write(`tandem: unhandled promise rejection: ${reason instanceof Error ? reason.message : String(reason)}\n`);
+  process.stderr.write(
+    `tandem: unhandled promise rejection: ${reason instanceof Error ? reason.message : String(reason)}\n`,
+  );
 });
 
 runCli(process.argv.slice(2)).then(

@@ -20,7 +20,10 @@ export function findConvexCli(appDir: string): string | null {
   }
 }
 
-export function convexCliEnv(deployment: { url: string; adminKey: string }, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function convexCliEnv(
+  deployment: { url: string; adminKey: string },
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...base,
     CONVEX_SELF_HOSTED_URL: deployment.url,

@@ -48,7 +48,9 @@ export function resolveDeployment(flags: DeploymentFlags): Deployment {
   const url = flags.url ?? process.env.CONVEX_SELF_HOSTED_URL ?? file.CONVEX_SELF_HOSTED_URL;
   const adminKey = flags.adminKey ?? process.env.CONVEX_SELF_HOSTED_ADMIN_KEY ?? file.CONVEX_SELF_HOSTED_ADMIN_KEY;
   if (!url || !adminKey) {
-    throw new CliError("No deployment: pass --url and --admin-key, or run in an app folder where `tandem dev` wrote .env.local.");
+    throw new CliError(
+      "No deployment: pass --url and --admin-key, or run in an app folder where `tandem dev` wrote .env.local.",
+    );
   }
   return { url: url.replace(/\/+$/, ""), adminKey };
 }
@@ -82,8 +84,7 @@ export async function adminPost(d: Deployment, path: string, body: unknown): Pro
 /** Runs a function as admin through `/api/function` and returns its value (Convex JSON). */
 export async function runFunction(d: Deployment, path: string, args: unknown): Promise<unknown> {
   const r = (await adminPost(d, "/api/function", { path, args, format: "convex_encoded_json" })) as
-    | { status: "success"; value: unknown; logLines?: string[] }
-    | { status: "error"; errorMessage: string };
+    { status: "success"; value: unknown; logLines?: string[] } | { status: "error"; errorMessage: string };
   if (r.status === "error") throw new CliError(r.errorMessage);
   return r.value;
 }

@@ -30,7 +30,9 @@ export function resolveIdentity(flags: IdentityFlags): IdentityApi {
     if (pk) url = `${LOCAL.test(pk.frontendApi) ? "http" : "https"}://${pk.frontendApi}`;
   }
   if (!url || !secretKey) {
-    throw new CliError("No identity service: pass --identity-url and --secret-key, or run in an app folder where `tandem dev` wrote .env.local.");
+    throw new CliError(
+      "No identity service: pass --identity-url and --secret-key, or run in an app folder where `tandem dev` wrote .env.local.",
+    );
   }
   return { url: url.replace(/\/+$/, ""), secretKey };
 }

@@ -28,7 +28,8 @@ export function addServerOptions(cmd: Command): Command {
 /** Session tokens shorter than 15 s would make clients refetch continuously (their leeway is 10 s). */
 export function parseLifetime(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 15 || n > 86_400) throw new InvalidArgumentError("must be a whole number of seconds from 15 to 86400.");
+  if (!Number.isInteger(n) || n < 15 || n > 86_400)
+    throw new InvalidArgumentError("must be a whole number of seconds from 15 to 86400.");
   return n;
 }
 

@@ -36,13 +36,18 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
   addServerOptions(
     program
       .command("dev")
-      .description("run backend + identity for the app in --dir, write .env.local, and push with the app's `convex dev`")
+      .description(
+        "run backend + identity for the app in --dir, write .env.local, and push with the app's `convex dev`",
+      )
       .option("--dir <app>", "app folder (with convex/)")
       .option("--once", "push once and exit with the convex CLI's exit code")
       .option("--typecheck <mode>", "passed to `convex dev --typecheck` (enable|try|disable)", "try")
       .option("--https", "serve every port over TLS from a local CA (APP/.tandem/tls/ca.crt) for devices")
       .option("--public-host <host>", "with --https: the host devices reach this machine by (emulator: 10.0.2.2)")
-      .option("--webhook <path>", "send identity webhooks to this HTTP action path; its secret becomes CLERK_WEBHOOK_SECRET"),
+      .option(
+        "--webhook <path>",
+        "send identity webhooks to this HTTP action path; its secret becomes CLERK_WEBHOOK_SECRET",
+      ),
   ).action(async (flags: DevFlags) => {
     code = await runDev(flags, io);
   });
@@ -52,8 +57,14 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       .command("serve")
       .description("run backend + identity without watching (production)")
       .option("--data <dir>", "data folder for SQLite and keys", ".tandem")
-      .option("--db <url>", "postgres://user:pw@host/db[?schema=NAME]: keep the backend's data in Postgres instead of SQLite")
-      .option("--issuer <url>", "public https URL of the identity service when TLS ends at a reverse proxy (docs/android-guide.md#tandem-serve-behind-a-reverse-proxy)"),
+      .option(
+        "--db <url>",
+        "postgres://user:pw@host/db[?schema=NAME]: keep the backend's data in Postgres instead of SQLite",
+      )
+      .option(
+        "--issuer <url>",
+        "public https URL of the identity service when TLS ends at a reverse proxy (docs/android-guide.md#tandem-serve-behind-a-reverse-proxy)",
+      ),
   ).action(async (flags: ServeFlags) => {
     code = await runServe(flags, io, untilSignal());
   });
@@ -65,15 +76,19 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
   deploymentOptions(env.command("get <name>")).action(async (name: string, flags: DeploymentFlags) => {
     code = await envGet(name, flags, io);
   });
-  deploymentOptions(env.command("set <name> [value]")).action(async (name: string, value: string | undefined, flags: DeploymentFlags) => {
-    code = await envSet(name, value, flags, io);
-  });
+  deploymentOptions(env.command("set <name> [value]")).action(
+    async (name: string, value: string | undefined, flags: DeploymentFlags) => {
+      code = await envSet(name, value, flags, io);
+    },
+  );
   deploymentOptions(env.command("remove <name>")).action(async (name: string, flags: DeploymentFlags) => {
     code = await envRemove(name, flags, io);
   });
 
   deploymentOptions(
-    program.command("run <function> [args]").description("run a function as admin (internal ones too), e.g. tandem run messages:list '{}'"),
+    program
+      .command("run <function> [args]")
+      .description("run a function as admin (internal ones too), e.g. tandem run messages:list '{}'"),
   ).action(async (fn: string, args: string | undefined, flags: DeploymentFlags) => {
     code = await runCommand(fn, args, flags, io);
   });

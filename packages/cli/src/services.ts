@@ -147,7 +147,10 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     identity,
     publicUrls:
       https && backendFront && siteFront
-        ? { backend: httpsOrigin(https.publicHost, backendFront.port), site: httpsOrigin(https.publicHost, siteFront.port) }
+        ? {
+            backend: httpsOrigin(https.publicHost, backendFront.port),
+            site: httpsOrigin(https.publicHost, siteFront.port),
+          }
         : { backend: backend.url, site: backend.siteUrl },
     caCertPath: front?.ca.certPath ?? null,
     dashboard,

@@ -56,14 +56,24 @@ async function mint(device: AndroidDevice, sessionId: string): Promise<Reply> {
 }
 
 async function signInOneShot(device: AndroidDevice, identifier: string) {
-  const r = await device.call("POST", "/client/sign_ins", { identifier, password: PASSWORD, strategy: "password", locale: "en-US" });
+  const r = await device.call("POST", "/client/sign_ins", {
+    identifier,
+    password: PASSWORD,
+    strategy: "password",
+    locale: "en-US",
+  });
   const si = decode(ok(r, "sign-in").response, SignIn, "$sign_in");
   assert.equal(si.status, "complete");
   return si.created_session_id as string;
 }
 
 async function createUser(stack: GuideStack, email: string, first: string) {
-  const r = await stack.bapi("POST", "/users", { email_address: [email], password: PASSWORD, first_name: first, last_name: "Android" });
+  const r = await stack.bapi("POST", "/users", {
+    email_address: [email],
+    password: PASSWORD,
+    first_name: first,
+    last_name: "Android",
+  });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body.id as string;
 }
@@ -115,10 +125,17 @@ test("the guide's Kotlin stack: launch, sign-in one-shot and two-step, token, sy
   // 2b. Prebuilt UI on a second device: identifier first, then the password.
   const phone = new AndroidDevice(services.identity.publishableKey, stack.ca, { api: "2025-11-10", sdk: "1.0" });
   await launch(phone);
-  const started = decode(ok(await phone.call("POST", "/client/sign_ins", { identifier: "ada@example.com", locale: "en-US" }), "sign-in").response, SignIn);
+  const started = decode(
+    ok(await phone.call("POST", "/client/sign_ins", { identifier: "ada@example.com", locale: "en-US" }), "sign-in")
+      .response,
+    SignIn,
+  );
   assert.equal(started.status, "needs_first_factor");
   assert.ok(started.supported_first_factors.some((f: any) => f.strategy === "password"));
-  const attempted = await phone.call("POST", `/client/sign_ins/${started.id}/attempt_first_factor`, { strategy: "password", password: PASSWORD });
+  const attempted = await phone.call("POST", `/client/sign_ins/${started.id}/attempt_first_factor`, {
+    strategy: "password",
+    password: PASSWORD,
+  });
   const done = decode(ok(attempted, "attempt").response, SignIn);
   assert.equal(done.status, "complete");
   const phoneSid = done.created_session_id as string;
@@ -143,7 +160,10 @@ test("the guide's Kotlin stack: launch, sign-in one-shot and two-step, token, sy
   assert.deepEqual(out.response.sessions, []);
   device.token = null;
   device.client = {};
-  const after = decode(ok(await device.call("GET", "/client", undefined, { skipClientId: true }), "client").response, Client);
+  const after = decode(
+    ok(await device.call("GET", "/client", undefined, { skipClientId: true }), "client").response,
+    Client,
+  );
   assert.ok(device.token, "a new device token");
   assert.notEqual(after.id, fresh.id);
   const loggedOut = await sync.authenticate(null);

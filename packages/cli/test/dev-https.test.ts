@@ -21,7 +21,10 @@ test("tandem dev --https --public-host serves devices over TLS from a local CA",
   const app = join(await mkdtemp(join(tmpdir(), "tandem-https-")), "app");
   await cp(join(repoRoot, "docs", "android-guide", "convex"), join(app, "convex"), { recursive: true });
   await mkdir(join(app, "node_modules"));
-  await writeFile(join(app, "package.json"), JSON.stringify({ name: "guide", private: true, dependencies: { convex: "*" } }));
+  await writeFile(
+    join(app, "package.json"),
+    JSON.stringify({ name: "guide", private: true, dependencies: { convex: "*" } }),
+  );
   await symlink(join(repoRoot, "node_modules", "convex"), join(app, "node_modules", "convex"), "dir");
   const out: string[] = [];
   const io = { out: (t: string) => void out.push(t), err: (t: string) => void out.push(t) };
@@ -29,7 +32,25 @@ test("tandem dev --https --public-host serves devices over TLS from a local CA",
   assert.equal(await runCli(["dev", "--dir", app, "--once", "--public-host", "10.0.2.2"], io), 1);
   assert.match(out.join("\n"), /--public-host needs --https/);
 
-  const args = ["dev", "--dir", app, "--once", "--https", "--public-host", "10.0.2.2", "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"];
+  const args = [
+    "dev",
+    "--dir",
+    app,
+    "--once",
+    "--https",
+    "--public-host",
+    "10.0.2.2",
+    "--port",
+    "0",
+    "--site-port",
+    "0",
+    "--identity-port",
+    "0",
+    "--dashboard-port",
+    "0",
+    "--typecheck",
+    "disable",
+  ];
   assert.equal(await runCli(args, io), 0, out.join("\n"));
   const env = readEnvFile(join(app, ".env.local"));
   assert.match(env.CONVEX_URL!, /^https:\/\/10\.0\.2\.2:\d+$/);
@@ -44,5 +65,8 @@ test("tandem dev --https --public-host serves devices over TLS from a local CA",
   assert.match(out.join("\n"), /CA to trust on the device: .*ca\.crt/);
   // A second start reuses the CA a device already trusts.
   assert.equal(await runCli(args, io), 0);
-  assert.equal(new X509Certificate(await readFile(join(app, ".tandem", "tls", "ca.crt"))).fingerprint256, ca.fingerprint256);
+  assert.equal(
+    new X509Certificate(await readFile(join(app, ".tandem", "tls", "ca.crt"))).fingerprint256,
+    ca.fingerprint256,
+  );
 });

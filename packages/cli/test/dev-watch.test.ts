@@ -21,7 +21,24 @@ test("tandem dev watches: pushes, re-pushes on change, drains and exits 0 on SIG
   await symlink(join(repoRoot, "node_modules", "convex"), join(app, "node_modules", "convex"), "dir");
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), "dev", "--dir", app, "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"],
+    [
+      "--import",
+      "tsx",
+      join(repoRoot, "packages/cli/src/bin.ts"),
+      "dev",
+      "--dir",
+      app,
+      "--port",
+      "0",
+      "--site-port",
+      "0",
+      "--identity-port",
+      "0",
+      "--dashboard-port",
+      "0",
+      "--typecheck",
+      "disable",
+    ],
     { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -47,15 +64,29 @@ test("tandem dev watches: pushes, re-pushes on change, drains and exits 0 on SIG
     await waitFor(1, /Convex functions ready!/);
     const url = readEnvFile(join(app, ".env.local")).CONVEX_SELF_HOSTED_URL!;
     const call = async () =>
-      (await (await fetch(`${url}/api/query`, { method: "POST", body: JSON.stringify({ path: "notes:list", args: {}, format: "json" }) })).json()) as {
+      (await (
+        await fetch(`${url}/api/query`, {
+          method: "POST",
+          body: JSON.stringify({ path: "notes:list", args: {}, format: "json" }),
+        })
+      ).json()) as {
         status: string;
         value?: unknown;
       };
     assert.deepEqual(await call(), { status: "success", value: [] });
     const notes = join(app, "convex", "notes.ts");
-    await writeFile(notes, (await readFile(notes, "utf8")).replace("(n) => n.text", '(n) => n.text + "!"') + "\nexport const hello = query({ args: {}, handler: async () => \"hello\" });\n");
+    await writeFile(
+      notes,
+      (await readFile(notes, "utf8")).replace("(n) => n.text", '(n) => n.text + "!"') +
+        '\nexport const hello = query({ args: {}, handler: async () => "hello" });\n',
+    );
     await waitFor(2, /Convex functions ready!/);
-    const hello = (await (await fetch(`${url}/api/query`, { method: "POST", body: JSON.stringify({ path: "notes:hello", args: {}, format: "json" }) })).json()) as { value: string };
+    const hello = (await (
+      await fetch(`${url}/api/query`, {
+        method: "POST",
+        body: JSON.stringify({ path: "notes:hello", args: {}, format: "json" }),
+      })
+    ).json()) as { value: string };
     assert.equal(hello.value, "hello");
   } finally {
     child.kill("SIGTERM");

@@ -38,20 +38,46 @@ after(async () => {
 
 test("tandem dev --once pushes the app with its own convex CLI and exits 0", async () => {
   const code = await runCli(
-    ["dev", "--dir", app, "--once", "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"],
+    [
+      "dev",
+      "--dir",
+      app,
+      "--once",
+      "--port",
+      "0",
+      "--site-port",
+      "0",
+      "--identity-port",
+      "0",
+      "--dashboard-port",
+      "0",
+      "--typecheck",
+      "disable",
+    ],
     io,
   );
   assert.equal(code, 0, out.join("\n"));
   const printed = out.join("\n");
   assert.match(printed, /Backend API \+ sync\s+http:\/\/127\.0\.0\.1:\d+/);
   assert.match(printed, /Identity \(issuer\)\s+http:\/\/127\.0\.0\.1:\d+/);
-  assert.match(printed, /Dashboard\s+http:\/\/127\.0\.0\.1:\d+\n\s+one-time login link: http:\/\/127\.0\.0\.1:\d+\/#login=[\w-]{20,}/);
+  assert.match(
+    printed,
+    /Dashboard\s+http:\/\/127\.0\.0\.1:\d+\n\s+one-time login link: http:\/\/127\.0\.0\.1:\d+\/#login=[\w-]{20,}/,
+  );
   assert.doesNotMatch(printed, /tandem\|[0-9a-f]{64}/, "the admin key is not printed");
   assert.ok(existsSync(join(app, "convex", "_generated", "api.js")), "codegen ran");
   const env = readEnvFile(join(app, ".env.local"));
   assert.equal(env.MY_SETTING, "keep me");
   assert.equal(env.CONVEX_DEPLOYMENT, undefined);
-  for (const name of ["CONVEX_URL", "VITE_CONVEX_URL", "CONVEX_SITE_URL", "CONVEX_SELF_HOSTED_URL", "CONVEX_SELF_HOSTED_ADMIN_KEY", "VITE_TANDEM_PUBLISHABLE_KEY", "TANDEM_SECRET_KEY"]) {
+  for (const name of [
+    "CONVEX_URL",
+    "VITE_CONVEX_URL",
+    "CONVEX_SITE_URL",
+    "CONVEX_SELF_HOSTED_URL",
+    "CONVEX_SELF_HOSTED_ADMIN_KEY",
+    "VITE_TANDEM_PUBLISHABLE_KEY",
+    "TANDEM_SECRET_KEY",
+  ]) {
     assert.ok(env[name], `${name} written`);
   }
   assert.match(env.VITE_TANDEM_PUBLISHABLE_KEY!, /^pk_test_/);
@@ -63,12 +89,21 @@ test("tandem dev --once pushes the app with its own convex CLI and exits 0", asy
 test("the data folder serves the push; tandem env and tandem run talk to it through .env.local", async () => {
   const env = readEnvFile(join(app, ".env.local"));
   // Same admin key as the one tandem dev generated and kept; a new port is fine.
-  backend = await startBackend({ dataDir: join(app, ".tandem", "backend"), port: 0, sitePort: 0, logger: silentLogger });
+  backend = await startBackend({
+    dataDir: join(app, ".tandem", "backend"),
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+  });
   assert.equal(backend.adminKey, env.CONVEX_SELF_HOSTED_ADMIN_KEY);
   const client = new ConvexHttpClient(backend.url);
   await client.mutation(anyApi.notes!.add!, { text: "first" });
   assert.deepEqual(await client.query(anyApi.notes!.list!, {}), ["first"]);
-  assert.match(String(await client.query(anyApi.notes!.issuer!, {})), /^http:\/\/127\.0\.0\.1:\d+$/, "TANDEM_ISSUER_DOMAIN was set");
+  assert.match(
+    String(await client.query(anyApi.notes!.issuer!, {})),
+    /^http:\/\/127\.0\.0\.1:\d+$/,
+    "TANDEM_ISSUER_DOMAIN was set",
+  );
   const flags = ["--dir", app, "--url", backend.url];
   out.length = 0;
   assert.equal(await runCli(["env", "set", "GREETING", "hi there", ...flags], io), 0);

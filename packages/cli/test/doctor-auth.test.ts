@@ -38,8 +38,12 @@ async function startIssuer(): Promise<Issuer> {
   const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
   let url = "";
   const server: Server = createServer((req, res) => {
-    if (req.url === "/.well-known/openid-configuration") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks` }));
-    else if (req.url === "/jwks") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] }));
+    if (req.url === "/.well-known/openid-configuration")
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks` }));
+    else if (req.url === "/jwks")
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] }));
     else res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -73,7 +77,9 @@ function pushApp(): Promise<void> {
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`convex dev --once exited ${code}:\n${output}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`convex dev --once exited ${code}:\n${output}`)),
+    );
   });
 }
 
@@ -98,7 +104,12 @@ before(async () => {
   await cp(join(here, "fixtures", "app"), app, { recursive: true });
   await mkdir(join(app, "node_modules"));
   await symlink(join(repoRoot, "node_modules", "convex"), join(app, "node_modules", "convex"), "dir");
-  backend = await startBackend({ dataDir: await mkdtemp(join(tmpdir(), "tandem-doctor-data-")), port: 0, sitePort: 0, logger: silentLogger });
+  backend = await startBackend({
+    dataDir: await mkdtemp(join(tmpdir(), "tandem-doctor-data-")),
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+  });
   await backend.setEnvironmentVariables({ TANDEM_ISSUER_DOMAIN: good.url });
   await pushApp();
 });
@@ -148,8 +159,14 @@ test("each refused token is named with its cause and fix, newest first, and no t
     ["unknownKid", "clockSkew", "notYetValid", "expired", "audienceMismatch", "issuerMismatch"],
     r.text,
   );
-  assert.match(r.text, new RegExp(`Issuer mismatch: the token's iss is "${other.url}" but auth.config.ts accepts "${good.url}"`));
-  assert.match(r.text, /Audience mismatch: the token's aud is "not-convex" but the provider's applicationID is "convex"/);
+  assert.match(
+    r.text,
+    new RegExp(`Issuer mismatch: the token's iss is "${other.url}" but auth.config.ts accepts "${good.url}"`),
+  );
+  assert.match(
+    r.text,
+    /Audience mismatch: the token's aud is "not-convex" but the provider's applicationID is "convex"/,
+  );
   assert.match(r.text, /The token expired at .* \(\d+ s before/);
   assert.match(r.text, /not valid yet: nbf is/);
   assert.match(r.text, /Clock skew: the token was issued at .*, (600|599) s ahead of the backend's clock/);
@@ -172,20 +189,35 @@ test("--token diagnoses one token: accepted, or why not", async () => {
 
 test("an env change that was not pushed, then an unreachable JWKS after the push", async () => {
   // The issuer moved: the env var says so, but auth.config.ts was evaluated with the old value.
-  assert.equal(await runCli(["env", "set", "TANDEM_ISSUER_DOMAIN", other.url, "--url", backend.url, "--admin-key", backend.adminKey], { out: () => {}, err: () => {} }), 0);
+  assert.equal(
+    await runCli(
+      ["env", "set", "TANDEM_ISSUER_DOMAIN", other.url, "--url", backend.url, "--admin-key", backend.adminKey],
+      { out: () => {}, err: () => {} },
+    ),
+    0,
+  );
   await refused(await other.sign({}));
   let r = await doctor("--limit", "1");
-  assert.match(r.text, /\[configNotPushed\] auth.config.ts was not pushed after an env change: TANDEM_ISSUER_DOMAIN is now/);
+  assert.match(
+    r.text,
+    /\[configNotPushed\] auth.config.ts was not pushed after an env change: TANDEM_ISSUER_DOMAIN is now/,
+  );
   assert.match(r.text, /Fix: Push again/);
 
   // Pushed with an issuer that is down when the first token arrives.
   const gone = await startIssuer();
-  await runCli(["env", "set", "TANDEM_ISSUER_DOMAIN", gone.url, "--url", backend.url, "--admin-key", backend.adminKey], { out: () => {}, err: () => {} });
+  await runCli(
+    ["env", "set", "TANDEM_ISSUER_DOMAIN", gone.url, "--url", backend.url, "--admin-key", backend.adminKey],
+    { out: () => {}, err: () => {} },
+  );
   await pushApp();
   const token = await gone.sign({});
   await gone.close();
   await refused(token);
   r = await doctor("--limit", "1");
-  assert.match(r.text, new RegExp(`\\[jwksUnreachable\\] JWKS unreachable: the backend could not fetch the keys of ${gone.url}`));
+  assert.match(
+    r.text,
+    new RegExp(`\\[jwksUnreachable\\] JWKS unreachable: the backend could not fetch the keys of ${gone.url}`),
+  );
   assert.match(r.text, /Fix: Check that .*\/\.well-known\/openid-configuration/);
 });

@@ -15,10 +15,30 @@ import { runCli } from "../src/program.js";
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "..", "..", "..");
 
-function serve(data: string): { child: ChildProcess; api: Promise<string>; exited: Promise<unknown>; output: () => string } {
+function serve(data: string): {
+  child: ChildProcess;
+  api: Promise<string>;
+  exited: Promise<unknown>;
+  output: () => string;
+} {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), "serve", "--data", data, "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0"],
+    [
+      "--import",
+      "tsx",
+      join(repoRoot, "packages/cli/src/bin.ts"),
+      "serve",
+      "--data",
+      data,
+      "--port",
+      "0",
+      "--site-port",
+      "0",
+      "--identity-port",
+      "0",
+      "--dashboard-port",
+      "0",
+    ],
     { cwd: repoRoot, env: { ...process.env, TANDEM_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const exited = new Promise((r) => child.once("exit", r));
@@ -49,7 +69,10 @@ async function call(api: string, kind: "query" | "mutation", path: string, args:
 }
 
 const queryTs = async (api: string) =>
-  Buffer.from(((await (await fetch(`${api}/api/query_ts`, { method: "POST" })).json()) as { ts: string }).ts, "base64").readBigUInt64LE();
+  Buffer.from(
+    ((await (await fetch(`${api}/api/query_ts`, { method: "POST" })).json()) as { ts: string }).ts,
+    "base64",
+  ).readBigUInt64LE();
 
 test("kill -9 during a stream of acknowledged mutations loses none, and time keeps moving forward", async () => {
   const app = join(await mkdtemp(join(tmpdir(), "tandem-durable-")), "app");
@@ -58,7 +81,25 @@ test("kill -9 during a stream of acknowledged mutations loses none, and time kee
   await symlink(join(repoRoot, "node_modules", "convex"), join(app, "node_modules", "convex"), "dir");
   const lines: string[] = [];
   const io = { out: (t: string) => void lines.push(t), err: (t: string) => void lines.push(t) };
-  const pushed = await runCli(["dev", "--dir", app, "--once", "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0", "--typecheck", "disable"], io);
+  const pushed = await runCli(
+    [
+      "dev",
+      "--dir",
+      app,
+      "--once",
+      "--port",
+      "0",
+      "--site-port",
+      "0",
+      "--identity-port",
+      "0",
+      "--dashboard-port",
+      "0",
+      "--typecheck",
+      "disable",
+    ],
+    io,
+  );
   assert.equal(pushed, 0, lines.join("\n"));
   const data = join(app, ".tandem");
 

@@ -25,7 +25,9 @@ test("the identity service's public URL behind a reverse proxy", async (t) => {
   assert.equal(services.identity.issuer, "https://auth.example.test");
   assert.equal(frontendApiOf(services.identity.publishableKey).host, "auth.example.test");
   assert.equal(services.backend.environmentVariables().CLERK_JWT_ISSUER_DOMAIN, "https://auth.example.test");
-  const discovery = (await (await fetch(`${services.identity.url}/.well-known/openid-configuration`)).json()) as { jwks_uri: string };
+  const discovery = (await (await fetch(`${services.identity.url}/.well-known/openid-configuration`)).json()) as {
+    jwks_uri: string;
+  };
   assert.equal(discovery.jwks_uri, "https://auth.example.test/.well-known/jwks.json");
 });
 
@@ -33,6 +35,26 @@ test("tandem serve --issuer refuses what is not a URL", async () => {
   const lines: string[] = [];
   const io = { out: (s: string) => void lines.push(s), err: (s: string) => void lines.push(s) };
   const data = await mkdtemp(join(tmpdir(), "tandem-issuer-bad-"));
-  assert.equal(await runCli(["serve", "--data", data, "--issuer", "auth.example.test", "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0"], io), 1);
+  assert.equal(
+    await runCli(
+      [
+        "serve",
+        "--data",
+        data,
+        "--issuer",
+        "auth.example.test",
+        "--port",
+        "0",
+        "--site-port",
+        "0",
+        "--identity-port",
+        "0",
+        "--dashboard-port",
+        "0",
+      ],
+      io,
+    ),
+    1,
+  );
   assert.match(lines.join("\n"), /--issuer must be a URL/);
 });

@@ -20,7 +20,22 @@ test("tandem serve: /ready on both services, /metrics with the admin key, backup
   const data = join(root, "data");
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), "serve", "--data", data, "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0"],
+    [
+      "--import",
+      "tsx",
+      join(repoRoot, "packages/cli/src/bin.ts"),
+      "serve",
+      "--data",
+      data,
+      "--port",
+      "0",
+      "--site-port",
+      "0",
+      "--identity-port",
+      "0",
+      "--dashboard-port",
+      "0",
+    ],
     { cwd: repoRoot, env: { ...process.env, TANDEM_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -58,8 +73,15 @@ test("tandem serve: /ready on both services, /metrics with the admin key, backup
   assert.equal(await exited, 0, output);
 
   const restored = join(root, "restored");
-  assert.equal(await runCli(["restore", "--from", join(root, "serve.tandem-backup"), "--data", restored], io), 0, lines.join("\n"));
-  assert.equal(readFileSync(join(restored, "backend", "admin_key"), "utf8"), readFileSync(join(data, "backend", "admin_key"), "utf8"));
+  assert.equal(
+    await runCli(["restore", "--from", join(root, "serve.tandem-backup"), "--data", restored], io),
+    0,
+    lines.join("\n"),
+  );
+  assert.equal(
+    readFileSync(join(restored, "backend", "admin_key"), "utf8"),
+    readFileSync(join(data, "backend", "admin_key"), "utf8"),
+  );
   lines.length = 0;
   assert.equal(await runCli(["restore", "--from", join(root, "serve.tandem-backup"), "--data", restored], io), 1);
   assert.match(lines.join("\n"), /error: .* is not empty/);

@@ -17,7 +17,21 @@ test("tandem serve --db postgres://…?schema=… keeps the backend's data in th
   const { schema, drop } = freshSchema();
   const data = await mkdtemp(join(tmpdir(), "tandem-serve-pg-"));
   const db = `${POSTGRES_URL}?schema=${schema}`;
-  const args = ["serve", "--data", data, "--db", db, "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0"];
+  const args = [
+    "serve",
+    "--data",
+    data,
+    "--db",
+    db,
+    "--port",
+    "0",
+    "--site-port",
+    "0",
+    "--identity-port",
+    "0",
+    "--dashboard-port",
+    "0",
+  ];
   const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), ...args], {
     cwd: repoRoot,
     env: { ...process.env, TANDEM_LOG_LEVEL: "warn" },
@@ -42,7 +56,9 @@ test("tandem serve --db postgres://…?schema=… keeps the backend's data in th
     try {
       const migrated = await client.query(`SELECT version FROM ${schema}.tandem_migrations`);
       assert.deepEqual(migrated.rows, [{ version: 1 }, { version: 2 }]);
-      const written = await client.query(`SELECT (SELECT latest_ts FROM ${schema}.head) AS ts, (SELECT count(*)::int FROM ${schema}.meta) AS meta`);
+      const written = await client.query(
+        `SELECT (SELECT latest_ts FROM ${schema}.head) AS ts, (SELECT count(*)::int FROM ${schema}.meta) AS meta`,
+      );
       const row = written.rows[0] as { ts: string; meta: number };
       assert.ok(BigInt(row.ts) > 0n || row.meta > 0, `something was written: ${JSON.stringify(row)}`);
     } finally {
@@ -61,7 +77,21 @@ test("tandem serve --db with an unreachable Postgres fails with a clear message 
   const io = { out: (t: string) => void lines.push(t), err: (t: string) => void lines.push(t) };
   const data = await mkdtemp(join(tmpdir(), "tandem-serve-pg-down-"));
   // Port 1 on loopback: nothing listens there, the connection is refused at once.
-  const args = ["serve", "--data", data, "--db", "postgres://app:s3cret@127.0.0.1:1/app", "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0"];
+  const args = [
+    "serve",
+    "--data",
+    data,
+    "--db",
+    "postgres://app:s3cret@127.0.0.1:1/app",
+    "--port",
+    "0",
+    "--site-port",
+    "0",
+    "--identity-port",
+    "0",
+    "--dashboard-port",
+    "0",
+  ];
   assert.equal(await runCli(args, io), 1);
   const text = lines.join("\n");
   assert.match(text, /Could not open Postgres at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/app/);

@@ -15,7 +15,22 @@ test("tandem serve starts both services on the data folder and stops on SIGTERM"
   const data = await mkdtemp(join(tmpdir(), "tandem-serve-"));
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), "serve", "--data", data, "--port", "0", "--site-port", "0", "--identity-port", "0", "--dashboard-port", "0"],
+    [
+      "--import",
+      "tsx",
+      join(repoRoot, "packages/cli/src/bin.ts"),
+      "serve",
+      "--data",
+      data,
+      "--port",
+      "0",
+      "--site-port",
+      "0",
+      "--identity-port",
+      "0",
+      "--dashboard-port",
+      "0",
+    ],
     { cwd: repoRoot, env: { ...process.env, TANDEM_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

@@ -43,11 +43,22 @@ export async function forward(req: IncomingMessage, res: ServerResponse, to: For
   res.on("close", () => abort.abort());
   let answer: Response;
   try {
-    answer = await fetch(to.target, { method, headers, ...(body ? { body: new Uint8Array(body) } : {}), signal: abort.signal, redirect: "manual" });
+    answer = await fetch(to.target, {
+      method,
+      headers,
+      ...(body ? { body: new Uint8Array(body) } : {}),
+      signal: abort.signal,
+      redirect: "manual",
+    });
   } catch (e) {
     if (abort.signal.aborted) return;
     res.writeHead(502, { "Content-Type": "application/json" });
-    res.end(JSON.stringify({ code: "Unreachable", message: `The service behind the dashboard did not answer: ${(e as Error).message}` }));
+    res.end(
+      JSON.stringify({
+        code: "Unreachable",
+        message: `The service behind the dashboard did not answer: ${(e as Error).message}`,
+      }),
+    );
     return;
   }
   const out: Record<string, string> = {};

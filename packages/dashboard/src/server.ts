@@ -42,7 +42,10 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 const refuse = (res: ServerResponse) =>
-  json(res, 401, { code: "Unauthenticated", message: "Log in with the deployment's admin key: send `Authorization: Convex <admin key>`." });
+  json(res, 401, {
+    code: "Unauthenticated",
+    message: "Log in with the deployment's admin key: send `Authorization: Convex <admin key>`.",
+  });
 
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const ui: UiBundle = await bundleUi();
@@ -77,7 +80,10 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     const wait = failures.retryAfter(from);
     if (wait > 0) {
       res.setHeader("Retry-After", String(wait));
-      return json(res, 429, { code: "TooManyAttempts", message: `Too many wrong admin keys from this address; try again in ${wait} s.` });
+      return json(res, 429, {
+        code: "TooManyAttempts",
+        message: `Too many wrong admin keys from this address; try again in ${wait} s.`,
+      });
     }
     if (path === "/_api/login" && req.method === "POST") return login(req, res, from);
     if (!carriesAdminKey(req.headers.authorization, o.adminKey)) {
@@ -86,15 +92,26 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       return refuse(res);
     }
     if (path === "/_api/info") {
-      return json(res, 200, { backendUrl: backend, identityUrl: identity ?? null, publishableKey: o.publishableKey ?? null });
+      return json(res, 200, {
+        backendUrl: backend,
+        identityUrl: identity ?? null,
+        publishableKey: o.publishableKey ?? null,
+      });
     }
     if (path.startsWith("/_api/backend/api/")) {
       const rest = path.slice("/_api/backend".length);
-      return forward(req, res, { target: backend + rest + search, headers: { authorization: req.headers.authorization! } });
+      return forward(req, res, {
+        target: backend + rest + search,
+        headers: { authorization: req.headers.authorization! },
+      });
     }
     if (path.startsWith("/_api/identity/v1/") || path === "/_api/inbox") {
-      if (!identity || !o.secretKey) return json(res, 404, { code: "NoIdentity", message: "No identity service is attached to this dashboard." });
-      const target = path === "/_api/inbox" ? `${identity}/dev/inbox` : `${identity}/backend${path.slice("/_api/identity".length)}${search}`;
+      if (!identity || !o.secretKey)
+        return json(res, 404, { code: "NoIdentity", message: "No identity service is attached to this dashboard." });
+      const target =
+        path === "/_api/inbox"
+          ? `${identity}/dev/inbox`
+          : `${identity}/backend${path.slice("/_api/identity".length)}${search}`;
       return forward(req, res, { target, headers: { authorization: `Bearer ${o.secretKey}` } });
     }
     return json(res, 404, { code: "NotFound", message: `No dashboard API at ${path}.` });
@@ -106,12 +123,14 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     const path = url.pathname;
     const done = (e: unknown) => {
       if (res.headersSent) return void res.end();
-      if (e instanceof BodyTooLarge) return json(res, 413, { code: "PayloadTooLarge", message: "The request body is too large." });
+      if (e instanceof BodyTooLarge)
+        return json(res, 413, { code: "PayloadTooLarge", message: "The request body is too large." });
       log.error("dashboard request failed", { path, error: (e as Error).message });
       json(res, 500, { code: "InternalError", message: "The dashboard failed to answer." });
     };
     if (path.startsWith("/_api/")) return void api(req, res, path, url.search).catch(done);
-    if (req.method !== "GET" && req.method !== "HEAD") return json(res, 405, { code: "MethodNotAllowed", message: "Only GET serves the page." });
+    if (req.method !== "GET" && req.method !== "HEAD")
+      return json(res, 405, { code: "MethodNotAllowed", message: "Only GET serves the page." });
     if (path === "/app.js") {
       res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8" });
       return void res.end(ui.js);

@@ -24,7 +24,13 @@ const routes: Array<[string, string, unknown?]> = [
 
 test("every dashboard API call without the admin key, or with a wrong one, gets 401 and changes nothing", async () => {
   const url = stack.dashboard.url;
-  for (const auth of [undefined, "Convex wrong-key", `Bearer ${ADMIN_KEY}`, `Convex ${ADMIN_KEY}x`, `Convex ${ADMIN_KEY.slice(0, -1)}`]) {
+  for (const auth of [
+    undefined,
+    "Convex wrong-key",
+    `Bearer ${ADMIN_KEY}`,
+    `Convex ${ADMIN_KEY}x`,
+    `Convex ${ADMIN_KEY.slice(0, -1)}`,
+  ]) {
     for (const [method, path, body] of routes) {
       const res = await fetch(url + path, {
         method,
@@ -36,16 +42,25 @@ test("every dashboard API call without the admin key, or with a wrong one, gets 
     }
   }
   assert.equal(stack.backend.environmentVariables().X, undefined);
-  const users = (await fetch(`${stack.identity.url}/backend/v1/users`, { headers: { Authorization: `Bearer ${stack.identity.secretKey}` } }).then((r) => r.json())) as unknown[];
+  const users = (await fetch(`${stack.identity.url}/backend/v1/users`, {
+    headers: { Authorization: `Bearer ${stack.identity.secretKey}` },
+  }).then((r) => r.json())) as unknown[];
   assert.equal(users.length, 0);
 });
 
 test("with the admin key the same routes answer, the secret key added by the server", async () => {
   const h = { Authorization: `Convex ${ADMIN_KEY}`, "Content-Type": "application/json" };
-  const info = (await (await fetch(`${stack.dashboard.url}/_api/info`, { headers: h })).json()) as Record<string, unknown>;
+  const info = (await (await fetch(`${stack.dashboard.url}/_api/info`, { headers: h })).json()) as Record<
+    string,
+    unknown
+  >;
   assert.equal(info.backendUrl, stack.backend.url);
   assert.ok(!JSON.stringify(info).includes(stack.identity.secretKey), "the secret key never reaches the browser");
-  const r = await fetch(`${stack.dashboard.url}/_api/backend/api/function`, { method: "POST", headers: h, body: JSON.stringify({ path: "_system/frontend/getTableMapping", args: {}, format: "json" }) });
+  const r = await fetch(`${stack.dashboard.url}/_api/backend/api/function`, {
+    method: "POST",
+    headers: h,
+    body: JSON.stringify({ path: "_system/frontend/getTableMapping", args: {}, format: "json" }),
+  });
   assert.equal(r.status, 200);
   assert.equal(((await r.json()) as { status: string }).status, "success");
   const users = await fetch(`${stack.dashboard.url}/_api/identity/v1/users`, { headers: h });
@@ -57,7 +72,12 @@ test("with the admin key the same routes answer, the secret key added by the ser
 });
 
 test("login: the right key is accepted, a wrong one refused; a login link works once", async () => {
-  const login = (body: unknown) => fetch(`${stack.dashboard.url}/_api/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const login = (body: unknown) =>
+    fetch(`${stack.dashboard.url}/_api/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
   assert.equal((await login({ adminKey: ADMIN_KEY })).status, 200);
   assert.equal((await login({ adminKey: "nope" })).status, 403);
   assert.equal((await login({})).status, 403);
@@ -94,8 +114,10 @@ test("wrong admin keys from one address are limited: 429 with Retry-After until 
     clock: () => now,
   });
   t.after(() => d.close());
-  const login = (adminKey: string) => fetch(`${d.url}/_api/login`, { method: "POST", body: JSON.stringify({ adminKey }) });
-  const info = (key?: string) => fetch(`${d.url}/_api/info`, key ? { headers: { Authorization: `Convex ${key}` } } : {});
+  const login = (adminKey: string) =>
+    fetch(`${d.url}/_api/login`, { method: "POST", body: JSON.stringify({ adminKey }) });
+  const info = (key?: string) =>
+    fetch(`${d.url}/_api/info`, key ? { headers: { Authorization: `Convex ${key}` } } : {});
   assert.equal((await info()).status, 401, "no key at all is not a guess");
   assert.equal((await info()).status, 401);
   assert.equal((await login("guess-1")).status, 403);

@@ -74,7 +74,19 @@ test("login: a wrong admin key is refused, the right one opens the dashboard wit
   assert.equal(await page.getByRole("navigation", { name: "Dashboard" }).count(), 0);
   await logIn(page);
   const nav = page.getByRole("navigation", { name: "Dashboard" });
-  for (const name of ["Data", "Functions", "Logs", "Environment variables", "Users", "Schedules", "Files", "Sessions", "JWT templates", "Keys", "Dev inbox"]) {
+  for (const name of [
+    "Data",
+    "Functions",
+    "Logs",
+    "Environment variables",
+    "Users",
+    "Schedules",
+    "Files",
+    "Sessions",
+    "JWT templates",
+    "Keys",
+    "Dev inbox",
+  ]) {
     assert.equal(await nav.getByRole("link", { name, exact: true }).count(), 1, name);
   }
   // Keyboard: Tab from the page start reaches the skip link, then the navigation.
@@ -122,7 +134,8 @@ test("Data: tables by name, documents with their fields, live inserts, add / edi
   await tables.getByRole("button", { name: /^tasks/ }).click();
   const docs = page.getByRole("table", { name: "Documents in tasks" });
   await docs.getByRole("cell", { name: '"seeded by a client"', exact: true }).waitFor();
-  for (const h of ["_id", "text", "done", "_creationTime"]) await docs.getByRole("columnheader", { name: h, exact: true }).waitFor();
+  for (const h of ["_id", "text", "done", "_creationTime"])
+    await docs.getByRole("columnheader", { name: h, exact: true }).waitFor();
 
   // A document inserted by a client shows up without a reload.
   await client.mutation(addTask, { text: "arrived live" });
@@ -148,7 +161,10 @@ test("Data: tables by name, documents with their fields, live inserts, add / edi
   await editor.getByRole("alert").waitFor();
   assert.match((await editor.getByRole("alert").textContent()) ?? "", /schema|match|done/i);
   await editor.getByRole("button", { name: "Cancel" }).click();
-  assert.equal((await client.query(listTasks, {})).some((d) => (d.text as unknown) === 42), false);
+  assert.equal(
+    (await client.query(listTasks, {})).some((d) => (d.text as unknown) === 42),
+    false,
+  );
 
   // Edit, then delete.
   await docs.getByRole("button", { name: `Edit ${added!._id}` }).click();
@@ -161,7 +177,10 @@ test("Data: tables by name, documents with their fields, live inserts, add / edi
   await docs.getByRole("button", { name: `Delete ${added!._id}` }).click();
   await docs.getByRole("button", { name: `Confirm delete ${added!._id}` }).click();
   await docs.getByRole("cell", { name: '"edited in the dashboard"', exact: true }).waitFor({ state: "detached" });
-  assert.equal((await client.query(listTasks, {})).some((d) => d._id === added!._id), false);
+  assert.equal(
+    (await client.query(listTasks, {})).some((d) => d._id === added!._id),
+    false,
+  );
 
   // Filter by a field.
   await page.getByRole("form", { name: "Filter documents" }).getByLabel("Field").fill("text");
@@ -192,14 +211,21 @@ test("Data shows the newest 100 documents of a table; Show more adds the next on
   const admin = stack.client();
   (admin as unknown as { setAdminAuth(key: string): void }).setAdminAuth(ADMIN_KEY);
   const documents = Array.from({ length: 130 }, (_, i) => ({ text: `note ${i}` }));
-  const added = (await admin.mutation(makeFunctionReference<"mutation">("_system/frontend/addDocument"), { table: "notes", documents })) as { success: boolean };
+  const added = (await admin.mutation(makeFunctionReference<"mutation">("_system/frontend/addDocument"), {
+    table: "notes",
+    documents,
+  })) as { success: boolean };
   assert.equal(added.success, true);
   const { page } = await open(t);
   await logIn(page);
-  await page.getByRole("navigation", { name: "Tables" }).getByRole("button", { name: /^notes/ }).click();
+  await page
+    .getByRole("navigation", { name: "Tables" })
+    .getByRole("button", { name: /^notes/ })
+    .click();
   const docs = page.getByRole("table", { name: "Documents in notes" });
   await docs.getByRole("cell", { name: '"note 129"', exact: true }).waitFor();
-  const rows = () => page.evaluate(() => document.querySelectorAll('table[aria-label="Documents in notes"] tbody tr').length);
+  const rows = () =>
+    page.evaluate(() => document.querySelectorAll('table[aria-label="Documents in notes"] tbody tr').length);
   assert.equal(await rows(), 100);
   assert.equal(await docs.getByRole("cell", { name: '"note 0"', exact: true }).count(), 0);
   await page.getByRole("button", { name: "Show more" }).click();
@@ -214,7 +240,8 @@ test("Functions: every function path listed; Run a query shows its result, a bad
   await logIn(page);
   await go(page, "Functions");
   const list = page.getByRole("navigation", { name: "Functions list" });
-  for (const path of ["tasks:list", "tasks:add", "tasks:whoami", "tasks:tick"]) await list.getByRole("button", { name: new RegExp(`^${path}`) }).waitFor();
+  for (const path of ["tasks:list", "tasks:add", "tasks:whoami", "tasks:tick"])
+    await list.getByRole("button", { name: new RegExp(`^${path}`) }).waitFor();
   await list.getByRole("button", { name: /^tasks:list/ }).click();
   const runner = page.getByRole("form", { name: "Run tasks:list" });
   await runner.getByRole("button", { name: "Run" }).click();
@@ -242,8 +269,14 @@ test("Logs: function executions appear live with their path and duration", async
   await go(page, "Logs");
   await stack.client().mutation(addTask, { text: "logged" });
   const table = page.getByRole("table", { name: "Function logs" });
-  await table.getByRole("cell", { name: /tasks(\.js)?:add/ }).first().waitFor({ timeout: 20_000 });
-  await table.getByRole("cell", { name: /^\d+ ms$/ }).first().waitFor();
+  await table
+    .getByRole("cell", { name: /tasks(\.js)?:add/ })
+    .first()
+    .waitFor({ timeout: 20_000 });
+  await table
+    .getByRole("cell", { name: /^\d+ ms$/ })
+    .first()
+    .waitFor();
   await shot(page, "logs");
 });
 
@@ -270,7 +303,11 @@ test("Environment variables: set, listed, removed", async (t) => {
 
 test("Users: a user created through @clerk/backend is found by Search; create, ban, lock and delete from the UI", async (t) => {
   const clerk = createClerkClient({ secretKey: stack.identity.secretKey, apiUrl: `${stack.identity.url}/backend` });
-  const ada = await clerk.users.createUser({ emailAddress: ["ada@example.com"], firstName: "Ada", lastName: "Lovelace" });
+  const ada = await clerk.users.createUser({
+    emailAddress: ["ada@example.com"],
+    firstName: "Ada",
+    lastName: "Lovelace",
+  });
   await clerk.users.createUser({ emailAddress: ["grace@example.com"], firstName: "Grace", lastName: "Hopper" });
   const { page } = await open(t);
   await logIn(page);
@@ -325,7 +362,9 @@ test("Users: a user created through @clerk/backend is found by Search; create, b
 test("Sessions and JWT templates: a signed-up user's session is listed, its template claims previewed, then revoked", async (t) => {
   const fapi = new FapiClient(stack.identity.url, "header");
   const sessionId = await signUp(fapi, stack.identity as never, "sam@example.com", { first_name: "Sam" });
-  const session = await fetch(`${stack.identity.url}/backend/v1/sessions/${sessionId}`, { headers: { Authorization: `Bearer ${stack.identity.secretKey}` } });
+  const session = await fetch(`${stack.identity.url}/backend/v1/sessions/${sessionId}`, {
+    headers: { Authorization: `Bearer ${stack.identity.secretKey}` },
+  });
   const userId = ((await session.json()) as { user_id: string }).user_id;
   const { page } = await open(t);
   await logIn(page);
@@ -345,12 +384,17 @@ test("Sessions and JWT templates: a signed-up user's session is listed, its temp
   await shot(page, "sessions");
   await table.getByRole("button", { name: `Revoke ${sessionId}` }).click();
   await table.getByRole("cell", { name: "revoked", exact: true }).waitFor();
-  const r = await fetch(`${stack.identity.url}/backend/v1/sessions/${sessionId}`, { headers: { Authorization: `Bearer ${stack.identity.secretKey}` } });
+  const r = await fetch(`${stack.identity.url}/backend/v1/sessions/${sessionId}`, {
+    headers: { Authorization: `Bearer ${stack.identity.secretKey}` },
+  });
   assert.equal(((await r.json()) as { status: string }).status, "revoked");
 
   // Functions can run as this identity user.
   await go(page, "Functions");
-  await page.getByRole("navigation", { name: "Functions list" }).getByRole("button", { name: /^tasks:whoami/ }).click();
+  await page
+    .getByRole("navigation", { name: "Functions list" })
+    .getByRole("button", { name: /^tasks:whoami/ })
+    .click();
   const who = page.getByRole("form", { name: "Run tasks:whoami" });
   await who.getByLabel("Act as an identity user").selectOption(userId);
   await who.getByRole("button", { name: "Run" }).click();
@@ -361,7 +405,10 @@ test("the other pages render: Schedules, Files, Sessions, JWT templates, Keys, D
   const { page, requests } = await open(t);
   await logIn(page);
   await go(page, "Schedules");
-  await page.getByRole("table", { name: "Cron jobs" }).getByRole("cell", { name: "nightly tick", exact: true }).waitFor();
+  await page
+    .getByRole("table", { name: "Cron jobs" })
+    .getByRole("cell", { name: "nightly tick", exact: true })
+    .waitFor();
   await shot(page, "schedules");
   await go(page, "Files");
   await page.getByText("No stored files.").waitFor();
@@ -372,7 +419,10 @@ test("the other pages render: Schedules, Files, Sessions, JWT templates, Keys, D
   const form = page.getByRole("form", { name: "Create a JWT template" });
   await form.getByLabel("Name").fill("convex-extra");
   await form.getByRole("button", { name: "Create template" }).click();
-  await page.getByRole("table", { name: "JWT templates" }).getByRole("cell", { name: "convex-extra", exact: true }).waitFor();
+  await page
+    .getByRole("table", { name: "JWT templates" })
+    .getByRole("cell", { name: "convex-extra", exact: true })
+    .waitFor();
   await shot(page, "jwt-templates");
   await go(page, "Keys");
   await page.getByText(stack.identity.publishableKey).waitFor();
@@ -380,7 +430,10 @@ test("the other pages render: Schedules, Files, Sessions, JWT templates, Keys, D
   assert.equal(await page.getByText(stack.identity.secretKey).count(), 0, "the secret key is not shown");
   await shot(page, "keys");
   await go(page, "Dev inbox");
-  await page.getByRole("table", { name: "Dev inbox" }).or(page.getByText("No messages yet.", { exact: false })).waitFor();
+  await page
+    .getByRole("table", { name: "Dev inbox" })
+    .or(page.getByText("No messages yet.", { exact: false }))
+    .waitFor();
   await shot(page, "dev-inbox");
   // A token the backend refuses shows up with its reason.
   const refused = await fetch(`${stack.backend.url}/api/query`, {
@@ -390,7 +443,10 @@ test("the other pages render: Schedules, Files, Sessions, JWT templates, Keys, D
   });
   assert.notEqual(refused.status, 200);
   await go(page, "Auth doctor");
-  await page.getByRole("table", { name: "Auth providers" }).getByRole("cell", { name: stack.identity.issuer, exact: true }).waitFor();
+  await page
+    .getByRole("table", { name: "Auth providers" })
+    .getByRole("cell", { name: stack.identity.issuer, exact: true })
+    .waitFor();
   await page.getByRole("table", { name: "Rejected tokens" }).getByText("malformed", { exact: true }).waitFor();
   await shot(page, "auth-doctor");
   onlySameOrigin(requests);

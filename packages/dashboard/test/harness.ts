@@ -24,7 +24,13 @@ export interface Stack {
 export async function startStack(extra: Partial<DashboardOptions> = {}): Promise<Stack> {
   const root = await tempDir("dashboard");
   const identity = await startIdentity();
-  const backend = await startBackend({ dataDir: join(root, "data"), port: 0, sitePort: 0, logger: silentLogger, adminKey: ADMIN_KEY });
+  const backend = await startBackend({
+    dataDir: join(root, "data"),
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+    adminKey: ADMIN_KEY,
+  });
   await backend.setEnvironmentVariables({ TEST_ISSUER: identity.issuer });
   await pushOnce(await copyFixture("dashboard"), { url: backend.url, adminKey: backend.adminKey });
   const dashboard = await startDashboard({

@@ -45,9 +45,18 @@ function clearAuth(convex: ConvexAuthTarget): void {
   else convex.client?.clearAuth();
 }
 
-export function connectConvex(tandem: Tandem, convex: ConvexAuthTarget, options: ConnectConvexOptions = {}): ConvexConnection {
+export function connectConvex(
+  tandem: Tandem,
+  convex: ConvexAuthTarget,
+  options: ConnectConvexOptions = {},
+): ConvexConnection {
   const template = options.template === undefined ? "convex" : (options.template ?? undefined);
-  const state = new ObservableValue<ConvexAuthState>({ status: "loading" }, (a, b) => a.status === b.status && (a.status !== "authenticated" || (b.status === "authenticated" && a.session === b.session && a.user === b.user)));
+  const state = new ObservableValue<ConvexAuthState>(
+    { status: "loading" },
+    (a, b) =>
+      a.status === b.status &&
+      (a.status !== "authenticated" || (b.status === "authenticated" && a.session === b.session && a.user === b.user)),
+  );
   /** The session the Convex client is authenticated for; `undefined` before the first decision. */
   let current: string | null | undefined = undefined;
   /** Bumped on every switch so answers from an older `setAuth` are ignored. */
@@ -69,7 +78,8 @@ export function connectConvex(tandem: Tandem, convex: ConvexAuthTarget, options:
         if (current === auth.session.id) {
           // Same session, newer user data: keep the confirmed state, refresh what it carries.
           const s = state.value;
-          if (s.status === "authenticated") state.set({ status: "authenticated", session: auth.session, user: auth.user });
+          if (s.status === "authenticated")
+            state.set({ status: "authenticated", session: auth.session, user: auth.user });
           return;
         }
         const sessionId = auth.session.id;
@@ -83,7 +93,10 @@ export function connectConvex(tandem: Tandem, convex: ConvexAuthTarget, options:
         const fetchToken: AuthTokenFetcher = async ({ forceRefreshToken }) => {
           if (!stillCurrent()) return null;
           try {
-            const token = await tandem.getSessionToken(sessionId, { ...(template ? { template } : {}), skipCache: forceRefreshToken });
+            const token = await tandem.getSessionToken(sessionId, {
+              ...(template ? { template } : {}),
+              skipCache: forceRefreshToken,
+            });
             return stillCurrent() ? token : null;
           } catch {
             return null;
@@ -92,7 +105,11 @@ export function connectConvex(tandem: Tandem, convex: ConvexAuthTarget, options:
         convex.setAuth(fetchToken, (isAuthenticated) => {
           if (mine !== generation) return;
           const a = tandem.authState.value;
-          state.set(isAuthenticated && a.status === "signedIn" ? { status: "authenticated", session: a.session, user: a.user } : { status: "unauthenticated" });
+          state.set(
+            isAuthenticated && a.status === "signedIn"
+              ? { status: "authenticated", session: a.session, user: a.user }
+              : { status: "unauthenticated" },
+          );
         });
         return;
       }

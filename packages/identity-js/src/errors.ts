@@ -50,7 +50,11 @@ export class AuthApiError extends TandemError {
 
   constructor(httpStatus: number, errors: AuthApiErrorItem[], retryAfter?: number) {
     const first = errors[0];
-    super(kindOf(httpStatus), first?.code ?? "api_error", first?.longMessage || first?.message || `Request failed with status ${httpStatus}.`);
+    super(
+      kindOf(httpStatus),
+      first?.code ?? "api_error",
+      first?.longMessage || first?.message || `Request failed with status ${httpStatus}.`,
+    );
     this.httpStatus = httpStatus;
     this.errors = errors;
     this.retryAfter = retryAfter;

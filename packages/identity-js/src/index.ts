@@ -13,15 +13,37 @@
  * await tandem.signIn.create({ identifier: "ada@example.com", password: "…" });
  * await tandem.setActive({ session: tandem.signIn.createdSessionId });
  */
-export { createTandem, Tandem, type AuthState, type TandemOptions, type Resources, type SignOutOptions, type SetActiveParams } from "./tandem.js";
-export { connectConvex, type ConvexAuthTarget, type ConvexAuthState, type ConvexConnection, type ConnectConvexOptions, type AuthTokenFetcher } from "./convex.js";
+export {
+  createTandem,
+  Tandem,
+  type AuthState,
+  type TandemOptions,
+  type Resources,
+  type SignOutOptions,
+  type SetActiveParams,
+} from "./tandem.js";
+export {
+  connectConvex,
+  type ConvexAuthTarget,
+  type ConvexAuthState,
+  type ConvexConnection,
+  type ConnectConvexOptions,
+  type AuthTokenFetcher,
+} from "./convex.js";
 export type { Observable } from "./observable.js";
 export { memoryStorage, type AuthStorage } from "./storage.js";
 export { decodePublishableKey, type DecodedKey } from "./keys.js";
 export { decodeJwtClaims, type JwtClaims, type TokenResource } from "./jwt.js";
 export type { GetTokenOptions } from "./tokens.js";
 export type { TransportMode } from "./transport.js";
-export { AuthApiError, AuthClientError, isAuthApiError, isClerkAPIResponseError, type AuthApiErrorItem, type AuthClientErrorCode } from "./errors.js";
+export {
+  AuthApiError,
+  AuthClientError,
+  isAuthApiError,
+  isClerkAPIResponseError,
+  type AuthApiErrorItem,
+  type AuthClientErrorCode,
+} from "./errors.js";
 export type { ClientResource } from "./resources/client.js";
 export { SessionResource, type SessionStatus, type PublicUserData } from "./resources/session.js";
 export { UserResource, type UpdateUserParams, type UpdatePasswordParams } from "./resources/user.js";
@@ -42,4 +64,10 @@ export {
   type ResetPasswordParams,
   type SignInUserData,
 } from "./resources/sign-in.js";
-export { SignUp, type SignUpState, type SignUpStatus, type SignUpField, type SignUpCreateParams } from "./resources/sign-up.js";
+export {
+  SignUp,
+  type SignUpState,
+  type SignUpStatus,
+  type SignUpField,
+  type SignUpCreateParams,
+} from "./resources/sign-up.js";

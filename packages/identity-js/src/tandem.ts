@@ -19,7 +19,11 @@ import { SessionResource } from "./resources/session.js";
 import { SignIn } from "./resources/sign-in.js";
 import { SignUp } from "./resources/sign-up.js";
 import type { UserResource } from "./resources/user.js";
-import { organization as organizationResource, type OrganizationJSON, type OrganizationResource } from "./resources/organization.js";
+import {
+  organization as organizationResource,
+  type OrganizationJSON,
+  type OrganizationResource,
+} from "./resources/organization.js";
 import { memoryStorage, type AuthStorage } from "./storage.js";
 import { openTabSync, type TabSync } from "./tab-sync.js";
 import { TokenCache, type GetTokenOptions } from "./tokens.js";
@@ -78,7 +82,9 @@ function defaultNavigate(to: string): void {
 const sameAuthState = (a: AuthState, b: AuthState) =>
   a.status === b.status &&
   (a.status !== "signedIn" ||
-    (b.status === "signedIn" && a.session.id === b.session.id && a.user.updatedAt.getTime() === b.user.updatedAt.getTime()));
+    (b.status === "signedIn" &&
+      a.session.id === b.session.id &&
+      a.user.updatedAt.getTime() === b.user.updatedAt.getTime()));
 
 export class Tandem implements ResourceCore {
   readonly publishableKey: string;
@@ -109,14 +115,20 @@ export class Tandem implements ResourceCore {
     this.frontendApi = (options.frontendApi ?? key.frontendApi).replace(/\/+$/, "");
     const mode = options.transport ?? (isBrowser() ? "cookie" : "header");
     const f = options.fetch ?? globalThis.fetch.bind(globalThis);
-    this.#transport = new FapiTransport({ baseUrl: this.frontendApi, mode, storage: options.storage ?? memoryStorage(), fetch: f });
+    this.#transport = new FapiTransport({
+      baseUrl: this.frontendApi,
+      mode,
+      storage: options.storage ?? memoryStorage(),
+      fetch: f,
+    });
     this.#crossTab = options.crossTabSync ?? mode === "cookie";
     this.#navigate = options.navigate ?? defaultNavigate;
     this.#tokens = new TokenCache(
       (sessionId, template) => this.#mintToken(sessionId, template),
       options.tokenLeewaySeconds ?? 15,
       (_sessionId, error) => {
-        if (error instanceof AuthApiError && (error.httpStatus === 401 || error.httpStatus === 404)) void this.reload().catch(() => {});
+        if (error instanceof AuthApiError && (error.httpStatus === 401 || error.httpStatus === 404))
+          void this.reload().catch(() => {});
       },
     );
     this.signIn = new SignIn(this, () => this.#changed());
@@ -142,7 +154,9 @@ export class Tandem implements ResourceCore {
   get organization(): OrganizationResource | null {
     const s = this.#session;
     if (!s?.lastActiveOrganizationId) return null;
-    return s.user.organizationMemberships.find((m) => m.organization.id === s.lastActiveOrganizationId)?.organization ?? null;
+    return (
+      s.user.organizationMemberships.find((m) => m.organization.id === s.lastActiveOrganizationId)?.organization ?? null
+    );
   }
   /** `loading | signedOut | signedIn`; subscribe to follow it. */
   get authState(): Observable<AuthState> {
@@ -159,7 +173,8 @@ export class Tandem implements ResourceCore {
     this.#loading ??= this.reload().then(
       () => {
         this.#loaded = true;
-        if (this.#crossTab && !this.#tabSync) this.#tabSync = openTabSync(`tandem:${this.frontendApi}`, () => void this.reload().catch(() => {}));
+        if (this.#crossTab && !this.#tabSync)
+          this.#tabSync = openTabSync(`tandem:${this.frontendApi}`, () => void this.reload().catch(() => {}));
         this.#changed();
       },
       (e: unknown) => {
@@ -195,10 +210,18 @@ export class Tandem implements ResourceCore {
       await this.signOut();
       return;
     }
-    const id = params.session === undefined ? this.#session?.id : typeof params.session === "string" ? params.session : params.session.id;
+    const id =
+      params.session === undefined
+        ? this.#session?.id
+        : typeof params.session === "string"
+          ? params.session
+          : params.session.id;
     if (!id) throw new AuthClientError("not_signed_in", "There is no session to make active.");
     const org = params.organization;
-    const fields = org === undefined ? undefined : { active_organization_id: org === null ? "" : typeof org === "string" ? org : org.id };
+    const fields =
+      org === undefined
+        ? undefined
+        : { active_organization_id: org === null ? "" : typeof org === "string" ? org : org.id };
     await this.call("POST", `/v1/client/sessions/${encodeURIComponent(id)}/touch`, fields);
     // Tokens carry the organization: none minted before the switch may be served after it.
     if (org !== undefined) this.#tokens.clear(id);
@@ -232,7 +255,10 @@ export class Tandem implements ResourceCore {
 
   /** Creates an organization with the signed-in user as its admin (it does not become active). */
   async createOrganization(params: { name: string; slug?: string }): Promise<OrganizationResource> {
-    const json = await this.call<OrganizationJSON>("POST", "/v1/organizations", { name: params.name, ...(params.slug ? { slug: params.slug } : {}) });
+    const json = await this.call<OrganizationJSON>("POST", "/v1/organizations", {
+      name: params.name,
+      ...(params.slug ? { slug: params.slug } : {}),
+    });
     return organizationResource(json);
   }
 
@@ -266,7 +292,12 @@ export class Tandem implements ResourceCore {
     this.#changeListeners.clear();
   }
 
-  async call<T>(method: HttpMethod, path: string, fields?: Record<string, FormValue>, query?: Record<string, string>): Promise<T> {
+  async call<T>(
+    method: HttpMethod,
+    path: string,
+    fields?: Record<string, FormValue>,
+    query?: Record<string, string>,
+  ): Promise<T> {
     this.#assertAlive();
     const body = await this.#transport.request<Envelope<T> | T>(method, path, fields, query);
     if (body !== null && typeof body === "object" && "response" in body) {
@@ -280,7 +311,8 @@ export class Tandem implements ResourceCore {
   async #mintToken(sessionId: string, template: string | undefined): Promise<string> {
     const path = `/v1/client/sessions/${encodeURIComponent(sessionId)}/tokens${template ? `/${encodeURIComponent(template)}` : ""}`;
     const body = await this.#transport.request<{ jwt?: unknown }>("POST", path, {});
-    if (typeof body?.jwt !== "string") throw new AuthClientError("invalid_response", "The token endpoint answered without a jwt.");
+    if (typeof body?.jwt !== "string")
+      throw new AuthClientError("invalid_response", "The token endpoint answered without a jwt.");
     return body.jwt;
   }
 
@@ -292,7 +324,9 @@ export class Tandem implements ResourceCore {
   #applyClient(json: ClientJSON | null, adopt: boolean): void {
     this.#batch++;
     try {
-      const sessions = (json?.sessions ?? []).filter((s) => s.status === "active" || s.status === "pending").map((s) => new SessionResource(this, s));
+      const sessions = (json?.sessions ?? [])
+        .filter((s) => s.status === "active" || s.status === "pending")
+        .map((s) => new SessionResource(this, s));
       for (const s of sessions) {
         const jwt = s.lastActiveToken?.getRawString();
         if (jwt) this.#tokens.seed(s.id, undefined, jwt);
@@ -326,7 +360,13 @@ export class Tandem implements ResourceCore {
     if (this.#batch > 0) return; // #applyClient reports once at its end
     this.#revision++;
     const session = this.#session;
-    this.#authState.set(!this.#loaded ? { status: "loading" } : session ? { status: "signedIn", session, user: session.user } : { status: "signedOut" });
+    this.#authState.set(
+      !this.#loaded
+        ? { status: "loading" }
+        : session
+          ? { status: "signedIn", session, user: session.user }
+          : { status: "signedOut" },
+    );
     const resources = this.#resources();
     if (this.#loaded) for (const l of [...this.#listeners]) notify(l, resources);
     for (const l of [...this.#changeListeners]) notify(l, undefined);

@@ -142,7 +142,8 @@ export class TokenCache {
           entry.failures++;
           this.onRefreshError(sessionId, e);
           // Try again while the cached token is still usable.
-          if (this.now() < entry.expAt) this.#schedule(sessionId, template, key, entry, 500 + backoffDelay(entry.failures, 500, 5000));
+          if (this.now() < entry.expAt)
+            this.#schedule(sessionId, template, key, entry, 500 + backoffDelay(entry.failures, 500, 5000));
         });
       }, wait),
     );

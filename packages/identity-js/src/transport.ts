@@ -61,7 +61,12 @@ export class FapiTransport {
     return this.opts.mode;
   }
 
-  async request<T>(method: HttpMethod, path: string, fields?: Record<string, FormValue>, query: Record<string, string> = {}): Promise<T> {
+  async request<T>(
+    method: HttpMethod,
+    path: string,
+    fields?: Record<string, FormValue>,
+    query: Record<string, string> = {},
+  ): Promise<T> {
     const url = new URL(this.opts.baseUrl + path);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     if (method === "PATCH" || method === "DELETE") url.searchParams.set("_method", method);
@@ -94,7 +99,10 @@ export class FapiTransport {
       try {
         body = JSON.parse(text);
       } catch {
-        throw new AuthClientError("invalid_response", `The identity service answered ${res.status} with a body that is not JSON.`);
+        throw new AuthClientError(
+          "invalid_response",
+          `The identity service answered ${res.status} with a body that is not JSON.`,
+        );
       }
     }
     if (!res.ok) {
@@ -114,7 +122,10 @@ export class FapiTransport {
       try {
         return await this.opts.fetch(url, init);
       } catch (e) {
-        if (attempt + 1 >= attempts) throw new AuthClientError("network_error", `Could not reach the identity service at ${url.origin}.`, { cause: e });
+        if (attempt + 1 >= attempts)
+          throw new AuthClientError("network_error", `Could not reach the identity service at ${url.origin}.`, {
+            cause: e,
+          });
         await sleep(backoffDelay(attempt, 200, 2000));
       }
     }

@@ -47,41 +47,86 @@ test("the live query follows sign-in, sign-out and another user's sign-in", asyn
 
   let me: Me | undefined = undefined;
   convex.onUpdate(whoami, {}, (v) => (me = v));
-  await waitFor(() => me, (v) => v === null, 10_000, "the signed-out result");
+  await waitFor(
+    () => me,
+    (v) => v === null,
+    10_000,
+    "the signed-out result",
+  );
   assert.equal(connection.authState.value.status, "unauthenticated");
 
   await signUpWithCode(tandem, identity, "ada@example.com");
   const userId = tandem.user!.id;
-  const signedIn = await waitFor(() => me, (v) => v !== null && v !== undefined, 10_000, "the signed-in identity");
+  const signedIn = await waitFor(
+    () => me,
+    (v) => v !== null && v !== undefined,
+    10_000,
+    "the signed-in identity",
+  );
   assert.equal(signedIn!.subject, userId);
   assert.equal(signedIn!.issuer, identity.issuer);
   assert.equal(signedIn!.name, "Ada Lovelace");
   assert.equal(signedIn!.email, "ada@example.com");
-  await waitFor(() => connection.authState.value.status, (s) => s === "authenticated", 10_000, "authenticated");
+  await waitFor(
+    () => connection.authState.value.status,
+    (s) => s === "authenticated",
+    10_000,
+    "authenticated",
+  );
   const auth = now(() => connection.authState.value);
   assert.ok(auth.status === "authenticated" && auth.user.id === userId);
   assert.equal(convex.getAuth()?.decoded.aud, "convex", "the Convex client holds a convex-template token");
 
   await tandem.signOut();
-  await waitFor(() => me, (v) => v === null, 10_000, "null after sign-out");
+  await waitFor(
+    () => me,
+    (v) => v === null,
+    10_000,
+    "null after sign-out",
+  );
   assert.equal(connection.authState.value.status, "unauthenticated");
   assert.equal(convex.getAuth(), undefined, "the Convex client dropped the token");
 
   // Another user on the same client.
   await signUpWithCode(tandem, identity, "grace@example.com", { firstName: "Grace", lastName: "Hopper" });
-  const grace = await waitFor(() => me, (v) => v?.name === "Grace Hopper", 10_000, "the second user");
+  const grace = await waitFor(
+    () => me,
+    (v) => v?.name === "Grace Hopper",
+    10_000,
+    "the second user",
+  );
   assert.notEqual(grace!.subject, userId);
 
   // And back to the first one by password.
   await tandem.signOut();
-  await waitFor(() => me, (v) => v === null, 10_000, "null again");
+  await waitFor(
+    () => me,
+    (v) => v === null,
+    10_000,
+    "null again",
+  );
   await tandem.signIn.create({ identifier: "ada@example.com", password: PASSWORD });
   await tandem.setActive({ session: tandem.signIn.createdSessionId });
-  await waitFor(() => me, (v) => v?.subject === userId, 10_000, "the first user again");
+  await waitFor(
+    () => me,
+    (v) => v?.subject === userId,
+    10_000,
+    "the first user again",
+  );
 
   assert.deepEqual(
     states.filter((s, i) => s !== states[i - 1]),
-    ["unauthenticated", "loading", "authenticated", "unauthenticated", "loading", "authenticated", "unauthenticated", "loading", "authenticated"],
+    [
+      "unauthenticated",
+      "loading",
+      "authenticated",
+      "unauthenticated",
+      "loading",
+      "authenticated",
+      "unauthenticated",
+      "loading",
+      "authenticated",
+    ],
   );
   connection.disconnect();
 });
@@ -105,7 +150,17 @@ test("connected before load: loading, then the session kept in storage authentic
   let me: Me | undefined = undefined;
   convex.onUpdate(whoami, {}, (v) => (me = v));
   await tandem.load();
-  const back = await waitFor(() => me, (v) => v?.name === "Early Bird", 10_000, "the restored user");
+  const back = await waitFor(
+    () => me,
+    (v) => v?.name === "Early Bird",
+    10_000,
+    "the restored user",
+  );
   assert.equal(back!.email, "early@example.com");
-  await waitFor(() => connection.authState.value.status, (s) => s === "authenticated", 10_000, "authenticated");
+  await waitFor(
+    () => connection.authState.value.status,
+    (s) => s === "authenticated",
+    10_000,
+    "authenticated",
+  );
 });

@@ -33,7 +33,12 @@ test("cookie mode: the HttpOnly client cookie carries the client; credentials ar
   const identity = await startIdentity({ allowedOrigins: [origin] });
   t.after(() => identity.stop());
   const page = browserLikeFetch(origin);
-  const tandem = createTandem({ publishableKey: identity.publishableKey, transport: "cookie", crossTabSync: false, fetch: page.fetch });
+  const tandem = createTandem({
+    publishableKey: identity.publishableKey,
+    transport: "cookie",
+    crossTabSync: false,
+    fetch: page.fetch,
+  });
   t.after(() => tandem.destroy());
   await tandem.load();
   await signUpWithCode(tandem, identity, "cookie@example.com");
@@ -43,7 +48,12 @@ test("cookie mode: the HttpOnly client cookie carries the client; credentials ar
   assert.ok(await tandem.getToken({ skipCache: true }));
 
   // A reload of the page: a new SDK instance with the same cookie jar is signed in.
-  const reloaded = createTandem({ publishableKey: identity.publishableKey, transport: "cookie", crossTabSync: false, fetch: page.fetch });
+  const reloaded = createTandem({
+    publishableKey: identity.publishableKey,
+    transport: "cookie",
+    crossTabSync: false,
+    fetch: page.fetch,
+  });
   t.after(() => reloaded.destroy());
   await reloaded.load();
   assert.equal(reloaded.session?.id, tandem.session?.id);
@@ -56,8 +66,16 @@ test("cookie mode from an origin the service does not allow: refused with origin
   const identity = await startIdentity({ allowedOrigins: ["http://127.0.0.1:5173"] });
   t.after(() => identity.stop());
   const page = browserLikeFetch("http://evil.example");
-  const tandem = createTandem({ publishableKey: identity.publishableKey, transport: "cookie", crossTabSync: false, fetch: page.fetch });
+  const tandem = createTandem({
+    publishableKey: identity.publishableKey,
+    transport: "cookie",
+    crossTabSync: false,
+    fetch: page.fetch,
+  });
   t.after(() => tandem.destroy());
   await tandem.load();
-  await assert.rejects(tandem.signUp.create({ emailAddress: "x@example.com", password: "correct horse battery staple" }), (e: unknown) => e instanceof AuthApiError && e.code === "origin_invalid" && e.httpStatus === 403);
+  await assert.rejects(
+    tandem.signUp.create({ emailAddress: "x@example.com", password: "correct horse battery staple" }),
+    (e: unknown) => e instanceof AuthApiError && e.code === "origin_invalid" && e.httpStatus === 403,
+  );
 });

@@ -90,7 +90,9 @@ test("a wrong password surfaces Clerk's error code; an unknown account too", asy
   await signUpWithCode(tandem, identity, "grace@example.com", { firstName: "Grace", lastName: "Hopper" });
   await tandem.signOut();
 
-  const wrong = await tandem.signIn.create({ identifier: "grace@example.com", password: "not the password" }).catch((e: unknown) => e);
+  const wrong = await tandem.signIn
+    .create({ identifier: "grace@example.com", password: "not the password" })
+    .catch((e: unknown) => e);
   assert.ok(wrong instanceof AuthApiError && isAuthApiError(wrong));
   assert.equal(wrong.clerkError, true);
   assert.equal(wrong.code, "form_password_incorrect");
@@ -109,10 +111,17 @@ test("a wrong password surfaces Clerk's error code; an unknown account too", asy
   const s = tandem.signIn.state;
   assert.equal(s.status, "needs_first_factor");
   if (s.status !== "needs_first_factor") return;
-  assert.deepEqual(s.supportedFirstFactors.map((f) => f.strategy).sort(), ["email_code", "password", "reset_password_email_code"]);
+  assert.deepEqual(s.supportedFirstFactors.map((f) => f.strategy).sort(), [
+    "email_code",
+    "password",
+    "reset_password_email_code",
+  ]);
   const emailFactor = s.supportedFirstFactors.find((f) => f.strategy === "email_code");
   assert.ok(emailFactor && emailFactor.strategy === "email_code" && emailFactor.safeIdentifier.startsWith("g***@"));
-  await assert.rejects(tandem.signIn.attemptFirstFactor({ strategy: "password", password: "still wrong" }), (e: unknown) => e instanceof AuthApiError && e.code === "form_password_incorrect");
+  await assert.rejects(
+    tandem.signIn.attemptFirstFactor({ strategy: "password", password: "still wrong" }),
+    (e: unknown) => e instanceof AuthApiError && e.code === "form_password_incorrect",
+  );
   await tandem.signIn.attemptFirstFactor({ strategy: "password", password: PASSWORD });
   assert.equal(tandem.signIn.status, "complete");
 });
@@ -131,8 +140,14 @@ test("sign in with an e-mail code, and reset a forgotten password by e-mail code
   await tandem.signIn.create({ identifier: "alan@example.com" });
   await tandem.signIn.prepareFirstFactor({ strategy: "email_code" });
   assert.equal(tandem.signIn.firstFactorVerification?.status, "unverified");
-  await assert.rejects(tandem.signIn.attemptFirstFactor({ strategy: "email_code", code: "000000" }), (e: unknown) => e instanceof AuthApiError && e.code === "form_code_incorrect");
-  await tandem.signIn.attemptFirstFactor({ strategy: "email_code", code: await identity.codeFor("alan@example.com", t0) });
+  await assert.rejects(
+    tandem.signIn.attemptFirstFactor({ strategy: "email_code", code: "000000" }),
+    (e: unknown) => e instanceof AuthApiError && e.code === "form_code_incorrect",
+  );
+  await tandem.signIn.attemptFirstFactor({
+    strategy: "email_code",
+    code: await identity.codeFor("alan@example.com", t0),
+  });
   assert.equal(tandem.signIn.status, "complete");
   await tandem.setActive({ session: tandem.signIn.createdSessionId });
   assert.equal(tandem.user?.firstName, "Alan");
@@ -142,13 +157,19 @@ test("sign in with an e-mail code, and reset a forgotten password by e-mail code
   t0 = Date.now();
   await tandem.signIn.create({ identifier: "alan@example.com", strategy: "reset_password_email_code" });
   assert.equal(tandem.signIn.firstFactorVerification?.strategy, "reset_password_email_code");
-  await tandem.signIn.attemptFirstFactor({ strategy: "reset_password_email_code", code: await identity.codeFor("alan@example.com", t0) });
+  await tandem.signIn.attemptFirstFactor({
+    strategy: "reset_password_email_code",
+    code: await identity.codeFor("alan@example.com", t0),
+  });
   assert.equal(tandem.signIn.status, "needs_new_password");
   await tandem.signIn.resetPassword({ password: "a brand new passphrase" });
   assert.equal(tandem.signIn.status, "complete");
   await tandem.setActive({ session: tandem.signIn.createdSessionId });
   await tandem.signOut();
-  await assert.rejects(tandem.signIn.create({ identifier: "alan@example.com", password: PASSWORD }), (e: unknown) => e instanceof AuthApiError && e.code === "form_password_incorrect");
+  await assert.rejects(
+    tandem.signIn.create({ identifier: "alan@example.com", password: PASSWORD }),
+    (e: unknown) => e instanceof AuthApiError && e.code === "form_password_incorrect",
+  );
   await tandem.signIn.create({ identifier: "alan@example.com", password: "a brand new passphrase" });
   assert.equal(tandem.signIn.status, "complete");
 });

@@ -37,5 +37,8 @@ test("organizations: create, switch, claims, personal account", async (t) => {
   await tandem.setActive({ organization: null });
   assert.equal(tandem.organization, null);
   assert.equal(decodeJwtClaims((await tandem.getToken())!)!.org_id, undefined);
-  await assert.rejects(tandem.setActive({ organization: "org_notmine" }), (e: any) => e.errors?.[0]?.code === "not_a_member_in_organization");
+  await assert.rejects(
+    tandem.setActive({ organization: "org_notmine" }),
+    (e: any) => e.errors?.[0]?.code === "not_a_member_in_organization",
+  );
 });

@@ -12,10 +12,27 @@ import { publishableKey } from "@tandem/identity";
 
 test("the bundle needs no Node built-ins and no DOM at import", async () => {
   const entry = createRequire(import.meta.url).resolve("@tandem/js");
-  const out = await build({ entryPoints: [entry], bundle: true, platform: "neutral", format: "iife", globalName: "TandemJS", write: false, logLevel: "silent", mainFields: ["module", "main"] });
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "neutral",
+    format: "iife",
+    globalName: "TandemJS",
+    write: false,
+    logLevel: "silent",
+    mainFields: ["module", "main"],
+  });
   const code = out.outputFiles[0]!.text;
   assert.ok(!/require\(["']node:/.test(code), "no node: imports");
-  const sandbox: Record<string, unknown> = { URL, URLSearchParams, TextDecoder, setTimeout, clearTimeout, queueMicrotask, fetch: () => Promise.reject(new Error("offline")) };
+  const sandbox: Record<string, unknown> = {
+    URL,
+    URLSearchParams,
+    TextDecoder,
+    setTimeout,
+    clearTimeout,
+    queueMicrotask,
+    fetch: () => Promise.reject(new Error("offline")),
+  };
   runInNewContext(code, sandbox);
   const lib = sandbox.TandemJS as typeof import("@tandem/js");
   const key = publishableKey("production", "https://auth.example.com");

@@ -50,7 +50,10 @@ test("cached until exp − leeway, refreshed in the background, one mint for con
   const beforeClaims = decodeJwtClaims(before!)!;
   const staleAt = (beforeClaims.exp! - 1) * 1000;
   await sleep(Math.max(0, staleAt - Date.now()) + 100);
-  assert.ok(mints.some((u) => !u.includes("/tokens/")), "a background mint of the session token happened");
+  assert.ok(
+    mints.some((u) => !u.includes("/tokens/")),
+    "a background mint of the session token happened",
+  );
   const mintsBeforeRead = mints.length;
   const after = await tandem.getToken();
   assert.equal(mints.length, mintsBeforeRead, "the reader was served by the background mint, not a mint of its own");

@@ -79,7 +79,16 @@ export function AuthProvider(props: AuthProviderProps) {
       signUpForceRedirectUrl: props.signUpForceRedirectUrl,
       signUpFallbackRedirectUrl: props.signUpFallbackRedirectUrl,
     }),
-    [appearance, signInUrl, signUpUrl, afterSignOutUrl, props.signInForceRedirectUrl, props.signInFallbackRedirectUrl, props.signUpForceRedirectUrl, props.signUpFallbackRedirectUrl],
+    [
+      appearance,
+      signInUrl,
+      signUpUrl,
+      afterSignOutUrl,
+      props.signInForceRedirectUrl,
+      props.signInFallbackRedirectUrl,
+      props.signUpForceRedirectUrl,
+      props.signUpFallbackRedirectUrl,
+    ],
   );
   const value = useMemo<TandemContextValue>(() => ({ tandem, revision, options, ui }), [tandem, revision, options, ui]);
 

@@ -2,7 +2,15 @@
  * The object `useClerk()` returns: the SDK's client plus the UI calls of Clerk's `LoadedClerk`
  * (`openSignIn`, `openUserProfile`, `redirectToSignIn`, …). Getters read the live SDK state.
  */
-import type { ClientResource, Resources, SessionResource, SetActiveParams, SignOutOptions, Tandem, UserResource } from "@tandem/js";
+import type {
+  ClientResource,
+  Resources,
+  SessionResource,
+  SetActiveParams,
+  SignOutOptions,
+  Tandem,
+  UserResource,
+} from "@tandem/js";
 import type { UiControls } from "./context.js";
 import type { ProviderUiOptions, SignInProps, SignUpProps, UserProfileProps } from "./types.js";
 
@@ -55,10 +63,13 @@ export function createClerkLike(tandem: Tandem, ui: UiControls, options: Provide
       const opts = (typeof a === "function" ? b : a) ?? {};
       const withRedirect = { ...opts, redirectUrl: opts.redirectUrl ?? options.afterSignOutUrl };
       const cb = typeof a === "function" ? a : undefined;
-      return tandem.signOut(async () => {
-        await cb?.();
-        if (withRedirect.redirectUrl) await ui.navigate(withRedirect.redirectUrl);
-      }, { ...(opts.sessionId ? { sessionId: opts.sessionId } : {}) });
+      return tandem.signOut(
+        async () => {
+          await cb?.();
+          if (withRedirect.redirectUrl) await ui.navigate(withRedirect.redirectUrl);
+        },
+        { ...(opts.sessionId ? { sessionId: opts.sessionId } : {}) },
+      );
     }) as ClerkLike["signOut"],
     addListener: (l) => tandem.addListener(l),
     openSignIn: (props = {}) => ui.setModal({ kind: "signIn", props }),

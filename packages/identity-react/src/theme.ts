@@ -81,7 +81,11 @@ export function mergeAppearance(base: Appearance | undefined, over: Appearance |
 }
 
 /** `className`/`style` for one element: our class plus whatever `appearance.elements` adds. */
-export function elementProps(appearance: Appearance | undefined, key: ElementKey, style?: CSSProperties): { className: string; style?: CSSProperties } {
+export function elementProps(
+  appearance: Appearance | undefined,
+  key: ElementKey,
+  style?: CSSProperties,
+): { className: string; style?: CSSProperties } {
   const extra = appearance?.elements?.[key];
   const className = `tandem-${key}${typeof extra === "string" ? ` ${extra}` : ""}`;
   const merged = typeof extra === "object" ? { ...style, ...extra } : style;

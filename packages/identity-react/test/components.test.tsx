@@ -9,7 +9,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import React, { act } from "react";
 import { createRoot } from "react-dom/client";
-import { AuthProvider, Protect, SignedIn, SignedOut, SignIn, SignInButton, SignOutButton, UserButton, useUser } from "@tandem/react";
+import {
+  AuthProvider,
+  Protect,
+  SignedIn,
+  SignedOut,
+  SignIn,
+  SignInButton,
+  SignOutButton,
+  UserButton,
+  useUser,
+} from "@tandem/react";
 import { createTandem, memoryStorage } from "@tandem/js";
 import { PASSWORD, startIdentity, type TestIdentity } from "../../../test/support/identity.js";
 
@@ -30,7 +40,12 @@ function Name() {
 
 function App({ identity, storage }: { identity: TestIdentity; storage?: ReturnType<typeof memoryStorage> }) {
   return (
-    <AuthProvider publishableKey={identity.publishableKey} transport="header" {...(storage ? { storage } : {})} appearance={{ variables: { colorPrimary: "rebeccapurple" }, elements: { card: "my-card" } }}>
+    <AuthProvider
+      publishableKey={identity.publishableKey}
+      transport="header"
+      {...(storage ? { storage } : {})}
+      appearance={{ variables: { colorPrimary: "rebeccapurple" }, elements: { card: "my-card" } }}
+    >
       <SignedOut>
         <p>Logged out</p>
         <SignInButton mode="modal" />
@@ -47,7 +62,13 @@ function App({ identity, storage }: { identity: TestIdentity; storage?: ReturnTy
   );
 }
 
-async function signUpUser(identity: TestIdentity, email: string, firstName: string, lastName: string, storage = memoryStorage()) {
+async function signUpUser(
+  identity: TestIdentity,
+  email: string,
+  firstName: string,
+  lastName: string,
+  storage = memoryStorage(),
+) {
   const tandem = createTandem({ publishableKey: identity.publishableKey, storage, transport: "header" });
   await tandem.load();
   const t0 = Date.now();
@@ -141,7 +162,10 @@ test("modal sign-up: dialog semantics, focus trap, Escape; then the e-mail code;
   d = byRole(doc.body, "dialog");
   await type(byLabel(d, "Verification code"), "000000");
   await click(byRole(d, "button", "Verify"));
-  await waitUntil(() => byLabel(byRole(doc.body, "dialog"), "Verification code").getAttribute("aria-invalid") === "true", "the wrong-code error");
+  await waitUntil(
+    () => byLabel(byRole(doc.body, "dialog"), "Verification code").getAttribute("aria-invalid") === "true",
+    "the wrong-code error",
+  );
   await type(byLabel(byRole(doc.body, "dialog"), "Verification code"), await identity.codeFor("mary@example.com", t0));
   await click(byRole(byRole(doc.body, "dialog"), "button", "Verify"));
   await waitUntil(() => queryText(host, "Logged in as Mary Jackson"), "signed in");
@@ -199,7 +223,9 @@ test("a stored session renders signed in on load; UserButton's Sign out signs ou
   tandem.destroy();
 
   const views: string[] = [];
-  const observer = new win.MutationObserver(() => views.push(queryText(doc.body, "Logged out") ? "out" : queryText(doc.body, "Logged in") ? "in" : "none"));
+  const observer = new win.MutationObserver(() =>
+    views.push(queryText(doc.body, "Logged out") ? "out" : queryText(doc.body, "Logged in") ? "in" : "none"),
+  );
   observer.observe(doc.body, { childList: true, subtree: true, characterData: true });
   const { host, unmount } = mount(<App identity={identity} storage={storage} />);
   t.after(() => (observer.disconnect(), unmount()));
@@ -221,7 +247,12 @@ test("redirect mode goes to signInUrl through routerPush; Protect's condition; S
   t.after(() => tandem.destroy());
   const pushed: string[] = [];
   const { host, unmount } = mount(
-    <AuthProvider publishableKey={identity.publishableKey} tandem={tandem} signInUrl="/sign-in" routerPush={(to) => void pushed.push(to)}>
+    <AuthProvider
+      publishableKey={identity.publishableKey}
+      tandem={tandem}
+      signInUrl="/sign-in"
+      routerPush={(to) => void pushed.push(to)}
+    >
       <SignedOut>
         <SignInButton>
           <a href="#go">Go sign in</a>

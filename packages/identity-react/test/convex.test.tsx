@@ -77,13 +77,21 @@ test("a stored session goes loading → authenticated with no logged-out flash; 
   const earlier = createTandem({ publishableKey: identity.publishableKey, storage, transport: "header" });
   await earlier.load();
   const t0 = Date.now();
-  await earlier.signUp.create({ emailAddress: "guide@example.com", password: PASSWORD, firstName: "Guide", lastName: "Reader" });
+  await earlier.signUp.create({
+    emailAddress: "guide@example.com",
+    password: PASSWORD,
+    firstName: "Guide",
+    lastName: "Reader",
+  });
   await earlier.signUp.prepareEmailAddressVerification();
   await earlier.signUp.attemptEmailAddressVerification({ code: await identity.codeFor("guide@example.com", t0) });
   await earlier.setActive({ session: earlier.signUp.createdSessionId });
   earlier.destroy();
 
-  const convex = new ConvexReactClient(app.backend.url, { webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket, unsavedChangesWarning: false });
+  const convex = new ConvexReactClient(app.backend.url, {
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    unsavedChangesWarning: false,
+  });
   const host = doc.createElement("div");
   doc.body.append(host);
   const root = createRoot(host);

@@ -9,7 +9,19 @@ import assert from "node:assert/strict";
 import React, { act, useEffect } from "react";
 import { createRoot } from "react-dom/client";
 import { renderToString } from "react-dom/server";
-import { AuthProvider, SignedIn, SignedOut, SignIn, useAuth, useSession, useSignIn, useSignUp, useUser, type UseAuthReturn, type UseUserReturn } from "@tandem/react";
+import {
+  AuthProvider,
+  SignedIn,
+  SignedOut,
+  SignIn,
+  useAuth,
+  useSession,
+  useSignIn,
+  useSignUp,
+  useUser,
+  type UseAuthReturn,
+  type UseUserReturn,
+} from "@tandem/react";
 import { decodeJwtClaims } from "@tandem/js";
 import { publishableKey } from "@tandem/identity";
 import { PASSWORD, startIdentity } from "../../../test/support/identity.js";
@@ -55,25 +67,47 @@ test("useAuth: loading → signed out → signed in → signed out, in Clerk's s
 
   const first = seen[0]!;
   assert.equal(first.isLoaded, false);
-  for (const k of ["isSignedIn", "userId", "sessionId", "sessionClaims", "actor", "orgId", "orgRole", "orgSlug"] as const) assert.equal(first[k], undefined, k);
+  for (const k of [
+    "isSignedIn",
+    "userId",
+    "sessionId",
+    "sessionClaims",
+    "actor",
+    "orgId",
+    "orgRole",
+    "orgSlug",
+  ] as const)
+    assert.equal(first[k], undefined, k);
   assert.equal(user?.isLoaded, false);
   assert.equal(signIn?.isLoaded, false);
 
   await waitUntil(() => seen.at(-1)!.isLoaded, "loaded");
   const out = seen.at(-1)!;
   assert.equal(out.isSignedIn, false);
-  for (const k of ["userId", "sessionId", "sessionClaims", "actor", "orgId", "orgRole", "orgSlug"] as const) assert.equal(out[k], null, k);
+  for (const k of ["userId", "sessionId", "sessionClaims", "actor", "orgId", "orgRole", "orgSlug"] as const)
+    assert.equal(out[k], null, k);
   assert.deepEqual(user, { isLoaded: true, isSignedIn: false, user: null });
   assert.equal(await out.getToken(), null);
 
   // Sign up through the hook's resource; each step re-renders.
   const su = signUp!.signUp!;
   const t0 = Date.now();
-  await act(async () => void (await su.create({ emailAddress: "hook@example.com", password: PASSWORD, firstName: "Hook", lastName: "User" })));
+  await act(
+    async () =>
+      void (await su.create({
+        emailAddress: "hook@example.com",
+        password: PASSWORD,
+        firstName: "Hook",
+        lastName: "User",
+      })),
+  );
   await act(async () => void (await su.prepareEmailAddressVerification()));
   const code = await identity.codeFor("hook@example.com", t0);
   await act(async () => void (await su.attemptEmailAddressVerification({ code })));
-  assert.ok(statuses.includes("missing_requirements") && statuses.at(-1) === "complete", `sign-up statuses: ${statuses}`);
+  assert.ok(
+    statuses.includes("missing_requirements") && statuses.at(-1) === "complete",
+    `sign-up statuses: ${statuses}`,
+  );
   await act(async () => void (await signUp!.setActive!({ session: su.createdSessionId })));
 
   const inn = seen.at(-1)!;

@@ -9,8 +9,15 @@ import assert from "node:assert/strict";
 import React, { act } from "react";
 import { createRoot } from "react-dom/client";
 import {
-  AuthProvider, CreateOrganization, OrganizationSwitcher, useAuth, useOrganization, useOrganizationList,
-  type UseAuthReturn, type UseOrganizationListReturn, type UseOrganizationReturn,
+  AuthProvider,
+  CreateOrganization,
+  OrganizationSwitcher,
+  useAuth,
+  useOrganization,
+  useOrganizationList,
+  type UseAuthReturn,
+  type UseOrganizationListReturn,
+  type UseOrganizationReturn,
 } from "@tandem/react";
 import { createTandem, decodeJwtClaims } from "@tandem/js";
 import { PASSWORD, startIdentity } from "../../../test/support/identity.js";
@@ -73,7 +80,10 @@ test("CreateOrganization, OrganizationSwitcher and the organization hooks", asyn
   assert.equal(decodeJwtClaims((await a.getToken())!)!.org_id, a.orgId, "the token follows the organization");
 
   const select = host.querySelector<HTMLSelectElement>('select[aria-label="Organization"]')!;
-  assert.deepEqual([...select.options].map((o) => o.textContent), ["Personal account", "Wayne Enterprises"]);
+  assert.deepEqual(
+    [...select.options].map((o) => o.textContent),
+    ["Personal account", "Wayne Enterprises"],
+  );
   assert.equal(select.value, a.orgId);
   await act(async () => {
     select.value = "";

@@ -20,7 +20,11 @@ function Name() {
 
 /** A user with a verified TOTP; returns its secret and backup codes (set up over the raw Frontend API). */
 async function userWithTotp(identity: TestIdentity, email: string) {
-  const tandem = createTandem({ publishableKey: identity.publishableKey, storage: memoryStorage(), transport: "header" });
+  const tandem = createTandem({
+    publishableKey: identity.publishableKey,
+    storage: memoryStorage(),
+    transport: "header",
+  });
   await tandem.load();
   const t0 = Date.now();
   await tandem.signUp.create({ emailAddress: email, password: PASSWORD, firstName: "Tess", lastName: "Factor" });
@@ -38,7 +42,8 @@ async function userWithTotp(identity: TestIdentity, email: string) {
   const si = await native("/v1/client/sign_ins", { identifier: email, password: PASSWORD, strategy: "password" });
   const totp = await native("/v1/me/totp", {}, si.token!);
   const secret: string = totp.json.response.secret;
-  const totpAt = (ms: number) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({ timestamp: ms });
+  const totpAt = (ms: number) =>
+    new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({ timestamp: ms });
   const verified = await native("/v1/me/totp/attempt_verification", { code: totpAt(Date.now()) }, si.token!);
   return { totpAt, backupCodes: verified.json.response.backup_codes as string[] };
 }

@@ -9,7 +9,10 @@ const catalogue = {
   form_identifier_not_found: ["Unprocessable", "Couldn't find your account."],
   form_identifier_exists: ["Unprocessable", "That identifier is taken. Please try another."],
   form_password_incorrect: ["Unprocessable", "Password is incorrect. Try again, or use another method."],
-  form_password_pwned: ["Unprocessable", "This password has been found in a data breach or common-password list. Please use a different password."],
+  form_password_pwned: [
+    "Unprocessable",
+    "This password has been found in a data breach or common-password list. Please use a different password.",
+  ],
   form_password_length_too_short: ["Unprocessable", "Passwords must be 8 characters or more."],
   form_password_length_too_long: ["Unprocessable", "Passwords must be 256 characters or fewer."],
   form_password_not_printable: ["Unprocessable", "Passwords may contain printable characters only."],
@@ -31,7 +34,10 @@ const catalogue = {
   reserved_claim: ["Unprocessable", "Templates may not set the claims azp, exp, iat, iss, jti, nbf or sub."],
   template_name_taken: ["Unprocessable", "A JWT template with this name already exists."],
   already_a_member_in_organization: ["Unprocessable", "This user is already a member of the organization."],
-  organization_membership_quota_exceeded: ["Forbidden", "The organization has reached its maximum number of memberships."],
+  organization_membership_quota_exceeded: [
+    "Forbidden",
+    "The organization has reached its maximum number of memberships.",
+  ],
   not_a_member_in_organization: ["Forbidden", "The user is not a member of this organization."],
   not_allowed_access: ["Forbidden", "Your role in this organization does not allow this."],
   user_locked: ["Forbidden", "Your account is locked. Try again later."],
@@ -74,7 +80,10 @@ export class ApiError extends TandemError {
   readonly meta: Record<string, unknown>;
   /** Seconds the client should wait (429, lockout). */
   readonly retryAfter: number | undefined;
-  constructor(code: ApiErrorCode, opts: { param?: string; detail?: string; meta?: Record<string, unknown>; retryAfter?: number } = {}) {
+  constructor(
+    code: ApiErrorCode,
+    opts: { param?: string; detail?: string; meta?: Record<string, unknown>; retryAfter?: number } = {},
+  ) {
     const [kind, message] = catalogue[code];
     super(kind, code, opts.detail ? `${message} ${opts.detail}` : message);
     this.code = code;

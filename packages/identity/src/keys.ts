@@ -9,7 +9,12 @@ export function publishableKey(kind: InstanceKind, issuer: string): string {
   const u = new URL(issuer);
   const hostPath = u.host + u.pathname.replace(/\/+$/, "");
   const prefix = kind === "production" ? "pk_live_" : "pk_test_";
-  return prefix + Buffer.from(hostPath + "$").toString("base64").replace(/=+$/, "");
+  return (
+    prefix +
+    Buffer.from(hostPath + "$")
+      .toString("base64")
+      .replace(/=+$/, "")
+  );
 }
 
 /** The Frontend API host (and path) a publishable key encodes; `null` when it is not one. */
@@ -21,4 +26,5 @@ export function parsePublishableKey(key: string): { kind: InstanceKind; frontend
   return { kind: m[1] === "live" ? "production" : "development", frontendApi: decoded.slice(0, -1) };
 }
 
-export const newSecretKey = (kind: InstanceKind) => (kind === "production" ? "sk_live_" : "sk_test_") + randomBase62(40);
+export const newSecretKey = (kind: InstanceKind) =>
+  (kind === "production" ? "sk_live_" : "sk_test_") + randomBase62(40);

@@ -7,7 +7,13 @@ import { createIdentityMetrics, type IdentityMetrics } from "./http/metrics.js";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { silentLogger } from "@tandem/shared";
-import { DEFAULT_NATIVE_TOKEN_LIFETIME_SECONDS, DEFAULT_PORT, resolveSecurity, SESSION_CLOCK_SKEW_SECONDS, type IdentityServerOptions } from "./config.js";
+import {
+  DEFAULT_NATIVE_TOKEN_LIFETIME_SECONDS,
+  DEFAULT_PORT,
+  resolveSecurity,
+  SESSION_CLOCK_SKEW_SECONDS,
+  type IdentityServerOptions,
+} from "./config.js";
 import { KeyRing } from "./crypto/keyring.js";
 import { createSmsSender } from "./sms/sender.js";
 import { OAuthProviders } from "./oauth/providers.js";
@@ -84,15 +90,25 @@ export async function openIdentityService(opts: IdentityServerOptions & { issuer
   let svc: IdentityService | null = null;
   // A retired key stays published as long as the longest token it signed, native ones included.
   const keys = new KeyRing(store, instance.id, () =>
-    svc ? svc.maxTokenLifetimeSeconds(Math.max(sessionLifetime, nativeLifetime), SESSION_CLOCK_SKEW_SECONDS) : Promise.resolve(24 * 3600),
+    svc
+      ? svc.maxTokenLifetimeSeconds(Math.max(sessionLifetime, nativeLifetime), SESSION_CLOCK_SKEW_SECONDS)
+      : Promise.resolve(24 * 3600),
   );
   svc = new IdentityService({
     store,
     instance,
     issuer: opts.issuer,
     keys,
-    minter: new TokenMinter(keys, opts.issuer, { lifetimeSeconds: sessionLifetime, nativeLifetimeSeconds: nativeLifetime, clockSkewSeconds: SESSION_CLOCK_SKEW_SECONDS, audience: "convex" }),
-    mailer: withEmailEvents(createMailer({ kind, instanceId: instance.id, store, smtp: opts.smtp, logger }), store, { instanceId: instance.id, now: clock }),
+    minter: new TokenMinter(keys, opts.issuer, {
+      lifetimeSeconds: sessionLifetime,
+      nativeLifetimeSeconds: nativeLifetime,
+      clockSkewSeconds: SESSION_CLOCK_SKEW_SECONDS,
+      audience: "convex",
+    }),
+    mailer: withEmailEvents(createMailer({ kind, instanceId: instance.id, store, smtp: opts.smtp, logger }), store, {
+      instanceId: instance.id,
+      now: clock,
+    }),
     sms: createSmsSender({ kind, instanceId: instance.id, store, sms: opts.sms, logger, clock }),
     oauth: new OAuthProviders(opts.oauthProviders),
     limiter: new RateLimiter(clock),
@@ -149,7 +165,13 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
     retryBaseMs: opts.webhookRetryMs ?? retryBaseFromEnv(),
   });
   dispatcher.start();
-  handle = createRequestHandler({ svc, issuer, allowedOrigins: opts.allowedOrigins ?? [], secureCookies: issuer.startsWith("https:"), logger });
+  handle = createRequestHandler({
+    svc,
+    issuer,
+    allowedOrigins: opts.allowedOrigins ?? [],
+    secureCookies: issuer.startsWith("https:"),
+    logger,
+  });
   metrics = createIdentityMetrics(svc.store, svc.instance.secretKey, opts.clock ?? Date.now);
   state = "ready";
   logger.info("identity service listening", { url, issuer, instance: svc.instance.kind });
@@ -159,7 +181,13 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
     publishableKey: publishableKey(svc.instance.kind, issuer),
     secretKey: svc.instance.secretKey,
     async inbox() {
-      return (await svc.store.listInbox(svc.instanceId, 100)).map((m) => ({ to: m.to, subject: m.subject, text: m.text, code: m.code, createdAt: m.createdAt }));
+      return (await svc.store.listInbox(svc.instanceId, 100)).map((m) => ({
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        code: m.code,
+        createdAt: m.createdAt,
+      }));
     },
     async close() {
       state = "draining";

@@ -10,7 +10,10 @@ import { FapiClient, bapi } from "./support/fapi-client.js";
 import { PASSWORD } from "./support/flows.js";
 
 const raw = (url: string, body: string, type: string | null) =>
-  fetch(url, { method: "POST", headers: type ? { "content-type": type } : {}, body }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  fetch(url, { method: "POST", headers: type ? { "content-type": type } : {}, body }).then(async (r) => ({
+    status: r.status,
+    body: await r.json(),
+  }));
 
 test("malformed, mistyped and oversized bodies", async (t) => {
   const server = await startTestServer();
@@ -29,11 +32,27 @@ test("malformed, mistyped and oversized bodies", async (t) => {
   r = await raw(u, JSON.stringify({ email_address: 42, password: PASSWORD }), "application/json");
   assert.equal(r.status, 422);
   assert.equal(r.body.errors[0].meta.param_name, "email_address");
-  r = await raw(u, new URLSearchParams({ email_address: "ok@example.com", password: PASSWORD, first_name: "J".repeat(5000) }).toString(), "application/x-www-form-urlencoded");
+  r = await raw(
+    u,
+    new URLSearchParams({
+      email_address: "ok@example.com",
+      password: PASSWORD,
+      first_name: "J".repeat(5000),
+    }).toString(),
+    "application/x-www-form-urlencoded",
+  );
   assert.equal(r.body.errors[0].code, "form_param_max_length_exceeded");
-  r = await raw(`${server.url}/v1/client/sign_ins/%E0%A4%A/attempt_first_factor`, "strategy=password", "application/x-www-form-urlencoded");
+  r = await raw(
+    `${server.url}/v1/client/sign_ins/%E0%A4%A/attempt_first_factor`,
+    "strategy=password",
+    "application/x-www-form-urlencoded",
+  );
   assert.equal(r.status, 404);
-  r = await raw(`${server.url}/v1/client/sign_ins/sia_doesnotexist/attempt_first_factor`, "strategy=password&password=x", "application/x-www-form-urlencoded");
+  r = await raw(
+    `${server.url}/v1/client/sign_ins/sia_doesnotexist/attempt_first_factor`,
+    "strategy=password&password=x",
+    "application/x-www-form-urlencoded",
+  );
   assert.equal(r.status, 404);
   const nothing = await (await fetch(`${server.url}/v1/client`)).json();
   assert.equal(nothing.response, null);
@@ -63,7 +82,11 @@ test("invalid e-mails, markup and SQL in names, weak passwords → 422 and nothi
   ];
   for (const [fields, code, param] of cases) {
     const c = new FapiClient(server.url, "header");
-    const r = await c.post("/v1/client/sign_ups", { email_address: "valid@example.com", password: PASSWORD, ...fields });
+    const r = await c.post("/v1/client/sign_ups", {
+      email_address: "valid@example.com",
+      password: PASSWORD,
+      ...fields,
+    });
     assert.equal(r.status, 422, JSON.stringify(fields));
     assert.equal(r.body.errors[0].code, code, JSON.stringify(fields));
     assert.equal(r.body.errors[0].meta.param_name, param);
@@ -90,7 +113,12 @@ test("long, spaced and Unicode names and passwords are fine", async (t) => {
   t.after(() => server.stop());
   const c = new FapiClient(server.url, "header");
   const password = "Ünïcødé pass phrase with spaces and symbols !@#$%^&*() that is well over sixty-four chars";
-  const r = await c.post("/v1/client/sign_ups", { email_address: "Zoe.O'Brien+tag@Example.co.uk", password, first_name: "Zoë", last_name: "O'Brien-Núñez" });
+  const r = await c.post("/v1/client/sign_ups", {
+    email_address: "Zoe.O'Brien+tag@Example.co.uk",
+    password,
+    first_name: "Zoë",
+    last_name: "O'Brien-Núñez",
+  });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.response.email_address, "zoe.o'brien+tag@example.co.uk");
   assert.equal(r.body.response.first_name, "Zoë");

@@ -36,11 +36,17 @@ test("@clerk/backend: deleteUserBackupCodes, deleteUserTOTP and disableUserMFA",
   assert.equal((await clerk.users.getUser(user.id)).twoFactorEnabled, false);
 
   await enable(Date.now() + 30_000);
-  assert.equal((await signIn(new FapiClient(server.url, "header"), "max@example.com")).body.response.status, "needs_second_factor");
+  assert.equal(
+    (await signIn(new FapiClient(server.url, "header"), "max@example.com")).body.response.status,
+    "needs_second_factor",
+  );
   assert.deepEqual(await clerk.users.disableUserMFA(user.id), { user_id: user.id });
   const after = await clerk.users.getUser(user.id);
   assert.equal(after.twoFactorEnabled, false);
   assert.equal(after.backupCodeEnabled, false);
-  assert.equal((await signIn(new FapiClient(server.url, "header"), "max@example.com")).body.response.status, "complete");
+  assert.equal(
+    (await signIn(new FapiClient(server.url, "header"), "max@example.com")).body.response.status,
+    "complete",
+  );
   await assert.rejects(clerk.users.disableUserMFA("user_doesnotexist"), (e: any) => e.status === 404);
 });

@@ -30,20 +30,32 @@ async function linkFor(server: TestServer, to: string, seen: string[] = []): Pro
 async function click(link: string, jar?: Jar) {
   // Node's own fetch: bootClerk wraps the global one with the browser's cookie jar.
   const realFetch = ((globalThis as any).__realFetch ?? fetch) as typeof fetch;
-  const res = await realFetch(link, { redirect: "manual", headers: jar ? { cookie: `__client=${jar.cookies.get("__client")}` } : {} });
+  const res = await realFetch(link, {
+    redirect: "manual",
+    headers: jar ? { cookie: `__client=${jar.cookies.get("__client")}` } : {},
+  });
   // Same browser, same cookie jar: the rotated client token lands there.
-  if (jar) for (const sc of res.headers.getSetCookie()) {
-    const c = parseSetCookie(sc);
-    if (c.value) jar.cookies.set(c.name, c.value);
-  }
+  if (jar)
+    for (const sc of res.headers.getSetCookie()) {
+      const c = parseSetCookie(sc);
+      if (c.value) jar.cookies.set(c.name, c.value);
+    }
   const location = res.headers.get("location");
-  return { status: res.status, location: location ? new URL(location) : null, body: location ? null : await res.json() };
+  return {
+    status: res.status,
+    location: location ? new URL(location) : null,
+    body: location ? null : await res.json(),
+  };
 }
 
 for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
   test(`${pkg}: email_link sign-in completes for the asking browser; links work once and expire`, async (t) => {
     let offset = 0;
-    const server = await startTestServer({ allowedOrigins: [PAGE_ORIGIN], clock: () => Date.now() + offset, security: { perIdentifierLimit: false } });
+    const server = await startTestServer({
+      allowedOrigins: [PAGE_ORIGIN],
+      clock: () => Date.now() + offset,
+      security: { perIdentifierLimit: false },
+    });
     t.after(() => server.stop());
     await signUp(new FapiClient(server.url, "header"), server, "jane@example.com");
     const { clerk, jar } = bootClerk(pkg, server.publishableKey, server.url);
@@ -61,7 +73,11 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     assert.equal(clicked.status, 303);
     assert.equal(clicked.location!.origin + clicked.location!.pathname, RETURN);
     assert.equal(clicked.location!.searchParams.get("__clerk_status"), "verified");
-    assert.equal(clicked.location!.searchParams.get("__clerk_created_session"), null, "another browser gets no session");
+    assert.equal(
+      clicked.location!.searchParams.get("__clerk_created_session"),
+      null,
+      "another browser gets no session",
+    );
     const done = await polled;
     assert.equal(done.firstFactorVerification.status, "verified");
     assert.equal(done.status, "complete");
@@ -111,14 +127,20 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
 
     // Never clicked: once the link has run out, the poll ends with "expired" by itself.
     const si4 = await clerk.client.signIn.create({ identifier: "jane@example.com" });
-    const polled4 = si4.createEmailLinkFlow().startEmailLinkFlow({ emailAddressId: factor.emailAddressId, redirectUrl: RETURN });
+    const polled4 = si4
+      .createEmailLinkFlow()
+      .startEmailLinkFlow({ emailAddressId: factor.emailAddressId, redirectUrl: RETURN });
     await linkFor(server, "jane@example.com", [link, link2, link3]);
     offset += 11 * 60_000;
     assert.equal((await polled4).firstFactorVerification.status, "expired");
 
     // Bad input: a foreign redirect, a malformed token, attempting a link like a code.
     await assert.rejects(
-      clerk.client.signIn.prepareFirstFactor({ strategy: "email_link", emailAddressId: factor.emailAddressId, redirectUrl: "https://evil.example/x" }),
+      clerk.client.signIn.prepareFirstFactor({
+        strategy: "email_link",
+        emailAddressId: factor.emailAddressId,
+        redirectUrl: "https://evil.example/x",
+      }),
       (e: any) => codeOf(e) === "form_param_value_invalid",
     );
     await assert.rejects(
@@ -158,4 +180,3 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     assert.equal((await click(link)).location!.searchParams.get("__clerk_status"), "expired", "used once");
   });
 }
-

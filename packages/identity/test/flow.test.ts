@@ -12,7 +12,13 @@ import { signIn, signUp, PASSWORD } from "./support/flows.js";
 async function verifyViaDiscovery(server: TestServer, jwt: string) {
   const disco = await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json();
   assert.equal(disco.issuer, server.issuer);
-  for (const k of ["authorization_endpoint", "jwks_uri", "response_types_supported", "subject_types_supported", "id_token_signing_alg_values_supported"])
+  for (const k of [
+    "authorization_endpoint",
+    "jwks_uri",
+    "response_types_supported",
+    "subject_types_supported",
+    "id_token_signing_alg_values_supported",
+  ])
     assert.ok(disco[k], `discovery has ${k}`);
   const jwks = createRemoteJWKSet(new URL(disco.jwks_uri));
   return jwtVerify(jwt, jwks, { issuer: disco.issuer, audience: "convex", algorithms: ["RS256"] });
@@ -30,7 +36,11 @@ for (const mode of ["cookie", "header"] as Mode[]) {
     const none = await c.get("/v1/client");
     // Header mode creates the client (native SDKs decode `response` as a non-null client).
     if (mode === "cookie") assert.deepEqual(none.body, { response: null, client: null });
-    else assert.deepEqual([none.body.response.object, none.body.response.sessions, c.token?.startsWith(none.body.response.id)], ["client", [], true]);
+    else
+      assert.deepEqual(
+        [none.body.response.object, none.body.response.sessions, c.token?.startsWith(none.body.response.id)],
+        ["client", [], true],
+      );
 
     const sessionId = await signUp(c, server, "ada@example.com", { first_name: "Ada", last_name: "Lovelace" });
     if (mode === "cookie") {
@@ -72,7 +82,11 @@ for (const mode of ["cookie", "header"] as Mode[]) {
     const staleClient = (await stale.get("/v1/client")).body.response;
     // Cookie mode: no client; header mode: a new, empty client under a new token.
     if (mode === "cookie") assert.equal(staleClient, null);
-    else assert.deepEqual([staleClient.sessions, staleClient.id === ok.body.client.id, stale.token === before], [[], false, false]);
+    else
+      assert.deepEqual(
+        [staleClient.sessions, staleClient.id === ok.body.client.id, stale.token === before],
+        [[], false, false],
+      );
 
     // Session token: Clerk v2 claims + aud + OIDC profile claims, verified through discovery.
     const t1 = (await c.post(`/v1/client/sessions/${sid}/tokens`, { organization_id: "" })).body.jwt;
@@ -81,7 +95,9 @@ for (const mode of ["cookie", "header"] as Mode[]) {
     const { payload, protectedHeader } = await verifyViaDiscovery(server, t1);
     assert.equal(protectedHeader.alg, "RS256");
     assert.equal(protectedHeader.typ, "JWT");
-    for (const k of ["azp", "exp", "iat", "iss", "jti", "nbf", "sid", "sub", "v", "fva", "sts"].filter((k) => k !== "azp"))
+    for (const k of ["azp", "exp", "iat", "iss", "jti", "nbf", "sid", "sub", "v", "fva", "sts"].filter(
+      (k) => k !== "azp",
+    ))
       assert.ok(k in payload, `claim ${k}`);
     // Native SDKs (`_is_native`, header mode here) get the native lifetime (default 1 h), browsers Clerk's 60 s.
     assert.equal(payload.exp! - payload.iat!, mode === "header" ? 3600 : 60);
@@ -112,7 +128,10 @@ for (const mode of ["cookie", "header"] as Mode[]) {
     assert.equal(touched.body.response.id, sid);
     const me = await c.get("/v1/me");
     assert.equal(me.body.response.first_name, "Ada");
-    const renamed = await c.call("PATCH", "/v1/me", { first_name: "Augusta", unsafe_metadata: JSON.stringify({ theme: "dark" }) });
+    const renamed = await c.call("PATCH", "/v1/me", {
+      first_name: "Augusta",
+      unsafe_metadata: JSON.stringify({ theme: "dark" }),
+    });
     assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
     assert.equal(renamed.body.response.first_name, "Augusta");
     assert.deepEqual(renamed.body.response.unsafe_metadata, { theme: "dark" });
@@ -136,9 +155,15 @@ test("sign-in by e-mail code and password reset by e-mail code", async (t) => {
   const factor = si.body.response.supported_first_factors.find((f: any) => f.strategy === "email_code");
   assert.equal(factor.safe_identifier, "b***@example.com");
   const id = si.body.response.id;
-  await c.post(`/v1/client/sign_ins/${id}/prepare_first_factor`, { strategy: "email_code", email_address_id: factor.email_address_id });
+  await c.post(`/v1/client/sign_ins/${id}/prepare_first_factor`, {
+    strategy: "email_code",
+    email_address_id: factor.email_address_id,
+  });
   const code = (await server.inbox())[0]!.code!;
-  const bad = await c.post(`/v1/client/sign_ins/${id}/attempt_first_factor`, { strategy: "email_code", code: code === "000000" ? "111111" : "000000" });
+  const bad = await c.post(`/v1/client/sign_ins/${id}/attempt_first_factor`, {
+    strategy: "email_code",
+    code: code === "000000" ? "111111" : "000000",
+  });
   assert.equal(bad.body.errors[0].code, "form_code_incorrect");
   const ok = await c.post(`/v1/client/sign_ins/${id}/attempt_first_factor`, { strategy: "email_code", code });
   assert.equal(ok.body.response.status, "complete");
@@ -150,7 +175,10 @@ test("sign-in by e-mail code and password reset by e-mail code", async (t) => {
   await c.post(`/v1/client/sign_ins/${rid}/prepare_first_factor`, { strategy: "reset_password_email_code" });
   const msg = (await server.inbox())[0]!;
   assert.match(msg.subject, /password reset/);
-  const verified = await c.post(`/v1/client/sign_ins/${rid}/attempt_first_factor`, { strategy: "reset_password_email_code", code: msg.code! });
+  const verified = await c.post(`/v1/client/sign_ins/${rid}/attempt_first_factor`, {
+    strategy: "reset_password_email_code",
+    code: msg.code!,
+  });
   assert.equal(verified.body.response.status, "needs_new_password");
   const weak = await c.post(`/v1/client/sign_ins/${rid}/reset_password`, { password: "password123" });
   assert.equal(weak.body.errors[0].code, "form_password_pwned");
@@ -169,7 +197,10 @@ test("unknown identifier, taken e-mail, and JSON bodies", async (t) => {
   assert.equal(unknown.status, 422);
   assert.equal(unknown.body.errors[0].code, "form_identifier_not_found");
   await signUp(c, server, "cy@example.com");
-  const taken = await new FapiClient(server.url, "header").post("/v1/client/sign_ups", { email_address: "CY@example.com", password: "another long password" });
+  const taken = await new FapiClient(server.url, "header").post("/v1/client/sign_ups", {
+    email_address: "CY@example.com",
+    password: "another long password",
+  });
   assert.equal(taken.body.errors[0].code, "form_identifier_exists");
   const json = await new FapiClient(server.url, "header").post(
     "/v1/client/sign_ins",
@@ -184,16 +215,29 @@ test("CORS: credentialed only for allowed origins; other origins may not change 
   t.after(() => server.stop());
   const pre = await fetch(`${server.url}/v1/client/sign_ins`, {
     method: "OPTIONS",
-    headers: { origin: "http://app.test:5173", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    headers: {
+      origin: "http://app.test:5173",
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "content-type",
+    },
   });
   assert.equal(pre.headers.get("access-control-allow-origin"), "http://app.test:5173");
   assert.equal(pre.headers.get("access-control-allow-credentials"), "true");
-  const evilPre = await fetch(`${server.url}/v1/client/sign_ins`, { method: "OPTIONS", headers: { origin: "http://evil.test" } });
+  const evilPre = await fetch(`${server.url}/v1/client/sign_ins`, {
+    method: "OPTIONS",
+    headers: { origin: "http://evil.test" },
+  });
   assert.equal(evilPre.headers.get("access-control-allow-origin"), null);
-  const evil = await new FapiClient(server.url, "cookie", "http://evil.test").post("/v1/client/sign_ups", { email_address: "e@example.com", password: PASSWORD });
+  const evil = await new FapiClient(server.url, "cookie", "http://evil.test").post("/v1/client/sign_ups", {
+    email_address: "e@example.com",
+    password: PASSWORD,
+  });
   assert.equal(evil.status, 403);
   assert.equal(evil.body.errors[0].code, "origin_invalid");
-  const good = await new FapiClient(server.url, "cookie", "http://app.test:5173").post("/v1/client/sign_ups", { email_address: "g@example.com", password: PASSWORD });
+  const good = await new FapiClient(server.url, "cookie", "http://app.test:5173").post("/v1/client/sign_ups", {
+    email_address: "g@example.com",
+    password: PASSWORD,
+  });
   assert.equal(good.status, 200);
   assert.equal(good.headers.get("access-control-allow-origin"), "http://app.test:5173");
   const jwks = await fetch(`${server.url}/.well-known/jwks.json`, { headers: { origin: "http://evil.test" } });

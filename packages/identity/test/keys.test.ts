@@ -32,7 +32,10 @@ test("publishable key encodes the issuer host; restart reuses the instance", asy
   const prod = await startTestServer({ dataDir, instance: "production", publicUrl: "https://auth.example.com/" });
   t.after(() => prod.stop());
   assert.equal(prod.issuer, "https://auth.example.com");
-  assert.equal(prod.publishableKey, "pk_live_" + Buffer.from("auth.example.com$").toString("base64").replace(/=+$/, ""));
+  assert.equal(
+    prod.publishableKey,
+    "pk_live_" + Buffer.from("auth.example.com$").toString("base64").replace(/=+$/, ""),
+  );
   assert.match(prod.secretKey, /^sk_live_/);
   assert.notEqual(prod.secretKey, secretKey, "each instance has its own keys");
   const disco = await (await fetch(`${prod.url}/.well-known/openid-configuration`)).json();
@@ -45,7 +48,12 @@ test("rotation keeps retired keys published for the longest token lifetime", asy
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   let now = Date.parse("2026-01-01T00:00:00Z");
   // Native session tokens (default 1 h) would extend retention too; this test starts from 60 s.
-  const svc = await openIdentityService({ dataDir, issuer: "http://issuer.test", clock: () => now, nativeSessionTokenLifetimeSeconds: 60 });
+  const svc = await openIdentityService({
+    dataDir,
+    issuer: "http://issuer.test",
+    clock: () => now,
+    nativeSessionTokenLifetimeSeconds: 60,
+  });
   t.after(() => svc.store.close());
   const user = await createUser(svc, { emailAddresses: ["k@example.com"], password: "a long enough password" });
   const session = await svc.createSession(newId.client(), user);
@@ -60,7 +68,8 @@ test("rotation keeps retired keys published for the longest token lifetime", asy
 
   const jwks = await svc.keys.jwks(now);
   assert.deepEqual(jwks.keys.map((k) => k.kid).sort(), [oldKid, newKid].sort());
-  const verify = (jwt: string, set: typeof jwks) => jwtVerify(jwt, createLocalJWKSet(set), { issuer: "http://issuer.test", currentDate: new Date(now) });
+  const verify = (jwt: string, set: typeof jwks) =>
+    jwtVerify(jwt, createLocalJWKSet(set), { issuer: "http://issuer.test", currentDate: new Date(now) });
   await verify(old, jwks);
   await verify(fresh, jwks);
 
@@ -69,10 +78,23 @@ test("rotation keeps retired keys published for the longest token lifetime", asy
   assert.equal((await svc.keys.jwks(now)).keys.length, 2, "still inside retention");
   now += 2_000;
   const later = await svc.keys.jwks(now);
-  assert.deepEqual(later.keys.map((k) => k.kid), [newKid], "retired key dropped after retention");
+  assert.deepEqual(
+    later.keys.map((k) => k.kid),
+    [newKid],
+    "retired key dropped after retention",
+  );
 
   // A long-lived template extends retention.
-  await svc.store.saveTemplate({ id: newId.template(), instanceId: svc.instanceId, name: "long", claims: {}, lifetime: 3600, allowedClockSkew: 0, createdAt: now, updatedAt: now });
+  await svc.store.saveTemplate({
+    id: newId.template(),
+    instanceId: svc.instanceId,
+    name: "long",
+    claims: {},
+    lifetime: 3600,
+    allowedClockSkew: 0,
+    createdAt: now,
+    updatedAt: now,
+  });
   const k3 = await svc.keys.rotate(now);
   now += 3000_000;
   assert.deepEqual((await svc.keys.jwks(now)).keys.map((k) => k.kid).sort(), [newKid, k3].sort());
@@ -82,7 +104,12 @@ test("automatic rotation by key age", async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), "tandem-identity-"));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   let now = Date.parse("2026-01-01T00:00:00Z");
-  const svc = await openIdentityService({ dataDir, issuer: "http://issuer.test", clock: () => now, keyRotationSeconds: 3600 });
+  const svc = await openIdentityService({
+    dataDir,
+    issuer: "http://issuer.test",
+    clock: () => now,
+    keyRotationSeconds: 3600,
+  });
   t.after(() => svc.store.close());
   const user = await createUser(svc, { emailAddresses: ["r@example.com"] });
   const active = (await svc.activeSession((await svc.createSession(newId.client(), user)).id))!;

@@ -27,7 +27,10 @@ async function browse(url: string, identityOrigin: string, jar: Jar): Promise<st
     visited.push(next.href);
     const cookies = jars.get(next.origin) ?? new Map<string, string>();
     jars.set(next.origin, cookies);
-    const res = await realFetch(next, { redirect: "manual", headers: cookies.size ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") } : {} });
+    const res = await realFetch(next, {
+      redirect: "manual",
+      headers: cookies.size ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") } : {},
+    });
     for (const sc of res.headers.getSetCookie()) {
       const c = parseSetCookie(sc);
       if (c.value) cookies.set(c.name, c.value);
@@ -49,7 +52,15 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     t.after(() => oidc.close());
     const server = await startTestServer({
       allowedOrigins: [PAGE_ORIGIN],
-      oauthProviders: [{ provider: "acme", name: "Acme ID", issuer: oidc.issuer, clientId: oidc.clientId, clientSecret: oidc.clientSecret }],
+      oauthProviders: [
+        {
+          provider: "acme",
+          name: "Acme ID",
+          issuer: oidc.issuer,
+          clientId: oidc.clientId,
+          clientSecret: oidc.clientSecret,
+        },
+      ],
     });
     t.after(() => server.stop());
     oidc.allowRedirect(`${server.issuer}/v1/oauth_callback`);
@@ -62,7 +73,11 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
 
     /** What `authenticateWithRedirect` does, then the browser's trip to the provider and back. */
     const signInWithAcme = async () => {
-      const si = await clerk.client.signIn.create({ strategy: "oauth_acme", redirectUrl: CALLBACK_PAGE, actionCompleteRedirectUrl: `${PAGE_ORIGIN}/` });
+      const si = await clerk.client.signIn.create({
+        strategy: "oauth_acme",
+        redirectUrl: CALLBACK_PAGE,
+        actionCompleteRedirectUrl: `${PAGE_ORIGIN}/`,
+      });
       assert.equal(si.firstFactorVerification.status, "unverified");
       const to = si.firstFactorVerification.externalVerificationRedirectURL as URL;
       assert.equal(to.origin, oidc.issuer);
@@ -75,7 +90,13 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     };
 
     // A new user from the provider's verified profile.
-    oidc.as = { sub: "alice", email: "alice@oidc.test", email_verified: true, given_name: "Alice", family_name: "Liddell" };
+    oidc.as = {
+      sub: "alice",
+      email: "alice@oidc.test",
+      email_verified: true,
+      given_name: "Alice",
+      family_name: "Liddell",
+    };
     const first = await signInWithAcme();
     assert.equal(first.signIn.status, "complete");
     await clerk.setActive({ session: first.signIn.createdSessionId });
@@ -103,7 +124,13 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     assert.equal(codeOf(await replay.json()), "oauth_state_invalid");
 
     // A provider account whose verified e-mail is an existing user's links to that user.
-    const bobId = (await (await fetch(`${server.url}/backend/v1/users?email_address=bob@example.com`, { headers: { authorization: `Bearer ${server.secretKey}` } })).json())[0].id;
+    const bobId = (
+      await (
+        await fetch(`${server.url}/backend/v1/users?email_address=bob@example.com`, {
+          headers: { authorization: `Bearer ${server.secretKey}` },
+        })
+      ).json()
+    )[0].id;
     oidc.as = { sub: "bob-at-acme", email: "bob@example.com", email_verified: true };
     const linked = await signInWithAcme();
     assert.equal(linked.signIn.status, "complete");
@@ -132,19 +159,24 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
       [`state=nonsense&code=x`, cookie],
       [`code=x`, cookie],
     ] as const) {
-      const r = await realFetch(`${server.url}/v1/oauth_callback?${query}`, { redirect: "manual", headers: { ...headers, cookie: headers.cookie ?? "" } });
+      const r = await realFetch(`${server.url}/v1/oauth_callback?${query}`, {
+        redirect: "manual",
+        headers: { ...headers, cookie: headers.cookie ?? "" },
+      });
       assert.equal(r.status, 422, query);
       assert.equal(codeOf(await r.json()), "oauth_state_invalid");
     }
     assert.equal((await clerk.client.signIn.reload()).firstFactorVerification.status, "unverified");
-    await assert.rejects(clerk.client.signIn.create({ strategy: "oauth_unknown", redirectUrl: CALLBACK_PAGE }), (e: any) => codeOf(e) === "form_param_value_invalid");
+    await assert.rejects(
+      clerk.client.signIn.create({ strategy: "oauth_unknown", redirectUrl: CALLBACK_PAGE }),
+      (e: any) => codeOf(e) === "form_param_value_invalid",
+    );
     await assert.rejects(
       clerk.client.signIn.create({ strategy: "oauth_acme", redirectUrl: "https://evil.example/cb" }),
       (e: any) => codeOf(e) === "form_param_value_invalid",
     );
   });
 }
-
 
 test("an unreachable provider is a clear 503 and the server stays up", async (t) => {
   const server = await startTestServer({

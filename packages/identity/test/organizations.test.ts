@@ -29,7 +29,12 @@ test("organizations, memberships, invitations and org claims through @clerk/back
   const annId = claimsOf((await c.post(`/v1/client/sessions/${sid}/tokens`)).body.jwt).sub;
 
   // Create / get / list / update.
-  const org = await clerk.organizations.createOrganization({ name: "Acme Inc", slug: "acme", createdBy: annId, publicMetadata: { plan: "pro" } });
+  const org = await clerk.organizations.createOrganization({
+    name: "Acme Inc",
+    slug: "acme",
+    createdBy: annId,
+    publicMetadata: { plan: "pro" },
+  });
   assert.match(org.id, /^org_/);
   assert.equal(org.slug, "acme");
   assert.equal(org.createdBy, annId);
@@ -43,8 +48,14 @@ test("organizations, memberships, invitations and org claims through @clerk/back
   assert.equal(renamed.name, "Acme Corp");
   const meta = await clerk.organizations.updateOrganizationMetadata(org.id, { privateMetadata: { billing: 7 } });
   assert.deepEqual(meta.privateMetadata, { billing: 7 });
-  await assert.rejects(clerk.organizations.createOrganization({ name: "Other", slug: "acme" }), (e: any) => e.errors[0].code === "form_identifier_exists");
-  await assert.rejects(clerk.organizations.createOrganization({ name: "Bad", slug: "Not A Slug!" }), (e: any) => e.errors[0].meta.paramName === "slug");
+  await assert.rejects(
+    clerk.organizations.createOrganization({ name: "Other", slug: "acme" }),
+    (e: any) => e.errors[0].code === "form_identifier_exists",
+  );
+  await assert.rejects(
+    clerk.organizations.createOrganization({ name: "Bad", slug: "Not A Slug!" }),
+    (e: any) => e.errors[0].meta.paramName === "slug",
+  );
 
   // Memberships.
   const members = await clerk.organizations.getOrganizationMembershipList({ organizationId: org.id });
@@ -53,8 +64,16 @@ test("organizations, memberships, invitations and org claims through @clerk/back
   assert.equal(members.data[0]!.publicUserData?.userId, annId);
   assert.equal(members.data[0]!.publicUserData?.identifier, "ann@example.com");
   assert.ok(members.data[0]!.permissions.includes("org:sys_memberships:manage"));
-  const bob = await clerk.users.createUser({ emailAddress: ["bob@example.com"], password: "bob's long password", firstName: "Bob" });
-  const bobM = await clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: bob.id, role: "org:member" });
+  const bob = await clerk.users.createUser({
+    emailAddress: ["bob@example.com"],
+    password: "bob's long password",
+    firstName: "Bob",
+  });
+  const bobM = await clerk.organizations.createOrganizationMembership({
+    organizationId: org.id,
+    userId: bob.id,
+    role: "org:member",
+  });
   assert.equal(bobM.role, "org:member");
   assert.equal(bobM.organization.id, org.id);
   await assert.rejects(
@@ -65,7 +84,11 @@ test("organizations, memberships, invitations and org claims through @clerk/back
     clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: annId, role: "org:owner" }),
     (e: any) => e.status === 422,
   );
-  const promoted = await clerk.organizations.updateOrganizationMembership({ organizationId: org.id, userId: bob.id, role: "org:admin" });
+  const promoted = await clerk.organizations.updateOrganizationMembership({
+    organizationId: org.id,
+    userId: bob.id,
+    role: "org:admin",
+  });
   assert.equal(promoted.role, "org:admin");
   const bobs = await clerk.users.getOrganizationMembershipList({ userId: bob.id });
   assert.equal(bobs.totalCount, 1);
@@ -74,15 +97,35 @@ test("organizations, memberships, invitations and org claims through @clerk/back
   assert.equal((await clerk.organizations.getOrganizationMembershipList({ organizationId: org.id })).totalCount, 1);
 
   // Invitations: e-mailed to the dev inbox, revoked, or accepted by signing up with the address.
-  const inv = await clerk.organizations.createOrganizationInvitation({ organizationId: org.id, emailAddress: "cy@example.com", role: "org:member", inviterUserId: annId });
+  const inv = await clerk.organizations.createOrganizationInvitation({
+    organizationId: org.id,
+    emailAddress: "cy@example.com",
+    role: "org:member",
+    inviterUserId: annId,
+  });
   assert.equal(inv.status, "pending");
   assert.equal(inv.emailAddress, "cy@example.com");
   assert.ok((await server.inbox()).some((m) => m.to === "cy@example.com" && m.subject.includes("Acme Corp")));
-  const dropped = await clerk.organizations.createOrganizationInvitation({ organizationId: org.id, emailAddress: "dan@example.com", role: "org:member" });
-  assert.equal((await clerk.organizations.revokeOrganizationInvitation({ organizationId: org.id, invitationId: dropped.id })).status, "revoked");
-  assert.equal((await clerk.organizations.getOrganizationInvitationList({ organizationId: org.id, status: ["pending"] })).totalCount, 1);
+  const dropped = await clerk.organizations.createOrganizationInvitation({
+    organizationId: org.id,
+    emailAddress: "dan@example.com",
+    role: "org:member",
+  });
+  assert.equal(
+    (await clerk.organizations.revokeOrganizationInvitation({ organizationId: org.id, invitationId: dropped.id }))
+      .status,
+    "revoked",
+  );
+  assert.equal(
+    (await clerk.organizations.getOrganizationInvitationList({ organizationId: org.id, status: ["pending"] }))
+      .totalCount,
+    1,
+  );
   await signUp(new FapiClient(server.url, "header", "http://app.test"), server, "cy@example.com");
-  assert.equal((await clerk.organizations.getOrganizationInvitation({ organizationId: org.id, invitationId: inv.id })).status, "accepted");
+  assert.equal(
+    (await clerk.organizations.getOrganizationInvitation({ organizationId: org.id, invitationId: inv.id })).status,
+    "accepted",
+  );
   const afterInvite = await clerk.organizations.getOrganizationMembershipList({ organizationId: org.id });
   assert.deepEqual(afterInvite.data.map((m) => m.role).sort(), ["org:admin", "org:member"]);
 
@@ -93,16 +136,26 @@ test("organizations, memberships, invitations and org claims through @clerk/back
   assert.equal(touched.status, 200, JSON.stringify(touched.body));
   assert.equal(touched.body.response.last_active_organization_id, org.id);
   const token = (await c.post(`/v1/client/sessions/${sid}/tokens`)).body.jwt;
-  const claims = await verifyToken(token, { secretKey: server.secretKey, apiUrl: `${server.url}/backend`, authorizedParties: ["http://app.test"] });
+  const claims = await verifyToken(token, {
+    secretKey: server.secretKey,
+    apiUrl: `${server.url}/backend`,
+    authorizedParties: ["http://app.test"],
+  });
   assert.equal(claims.org_id, org.id);
   assert.equal(claims.org_role, "org:admin");
   assert.equal(claims.org_slug, "acme");
   assert.deepEqual(claims.o, { id: org.id, slg: "acme", rol: "admin" });
   assert.equal((await clerk.sessions.getSession(sid)).lastActiveOrganizationId, org.id);
 
-  await clerk.jwtTemplates.create({ name: "orgs", claims: { org: "{{org.id}}", role: "{{org.role}}", slug: "{{org.slug}}", plan: "{{org.public_metadata.plan}}" } });
+  await clerk.jwtTemplates.create({
+    name: "orgs",
+    claims: { org: "{{org.id}}", role: "{{org.role}}", slug: "{{org.slug}}", plan: "{{org.public_metadata.plan}}" },
+  });
   const tpl = claimsOf((await c.post(`/v1/client/sessions/${sid}/tokens/orgs`)).body.jwt);
-  assert.deepEqual({ org: tpl.org, role: tpl.role, slug: tpl.slug, plan: tpl.plan }, { org: org.id, role: "org:admin", slug: "acme", plan: "pro" });
+  assert.deepEqual(
+    { org: tpl.org, role: tpl.role, slug: tpl.slug, plan: tpl.plan },
+    { org: org.id, role: "org:admin", slug: "acme", plan: "pro" },
+  );
 
   // setActive({ organization: null }) → the personal account: no org claims.
   await c.post(`/v1/client/sessions/${sid}/touch`, { active_organization_id: "" });
@@ -113,7 +166,10 @@ test("organizations, memberships, invitations and org claims through @clerk/back
 
   // Deleting the organization; the webhooks that came of all this.
   // Typed as an Organization by @clerk/backend; the wire answer is Clerk's deleted object.
-  assert.equal(((await clerk.organizations.deleteOrganization(org.id)) as unknown as { deleted: boolean }).deleted, true);
+  assert.equal(
+    ((await clerk.organizations.deleteOrganization(org.id)) as unknown as { deleted: boolean }).deleted,
+    true,
+  );
   await assert.rejects(clerk.organizations.getOrganization({ organizationId: org.id }), (e: any) => e.status === 404);
   await rx.waitFor((r) => r.some((x) => x.type === "organization.deleted"), "organization.deleted");
   assert.ok(rx.received.every((r) => r.verified));
@@ -146,21 +202,53 @@ test("custom roles with permissions: memberships, org_permissions and @clerk/bac
   const sid = await signUp(c, server, "fin@example.com");
   const finId = claimsOf((await c.post(`/v1/client/sessions/${sid}/tokens`)).body.jwt).sub;
 
-  const read = await clerk.organizationPermissions.createOrganizationPermission({ name: "Read invoices", key: "org:invoices:read" });
-  const write = await clerk.organizationPermissions.createOrganizationPermission({ name: "Write invoices", key: "org:invoices:write" });
+  const read = await clerk.organizationPermissions.createOrganizationPermission({
+    name: "Read invoices",
+    key: "org:invoices:read",
+  });
+  const write = await clerk.organizationPermissions.createOrganizationPermission({
+    name: "Write invoices",
+    key: "org:invoices:write",
+  });
   await clerk.organizationPermissions.createOrganizationPermission({ name: "See reports", key: "org:reports:read" });
-  await assert.rejects(clerk.organizationPermissions.createOrganizationPermission({ name: "Bad", key: "org:sys_profile:manage" }), (e: any) => e.status === 422);
-  const role = await clerk.organizationRoles.createOrganizationRole({ name: "Billing", key: "org:billing", permissions: [read.id] });
-  assert.deepEqual(role.permissions.map((p) => p.key), ["org:invoices:read"]);
-  const withWrite = await clerk.organizationRoles.assignPermissionToOrganizationRole({ organizationRoleId: role.id, permissionId: write.id });
-  assert.deepEqual(withWrite.permissions.map((p) => p.key), ["org:invoices:read", "org:invoices:write"]);
-  await assert.rejects(clerk.organizationRoles.createOrganizationRole({ name: "Dup", key: "org:billing" }), (e: any) => e.errors[0].code === "form_identifier_exists");
+  await assert.rejects(
+    clerk.organizationPermissions.createOrganizationPermission({ name: "Bad", key: "org:sys_profile:manage" }),
+    (e: any) => e.status === 422,
+  );
+  const role = await clerk.organizationRoles.createOrganizationRole({
+    name: "Billing",
+    key: "org:billing",
+    permissions: [read.id],
+  });
+  assert.deepEqual(
+    role.permissions.map((p) => p.key),
+    ["org:invoices:read"],
+  );
+  const withWrite = await clerk.organizationRoles.assignPermissionToOrganizationRole({
+    organizationRoleId: role.id,
+    permissionId: write.id,
+  });
+  assert.deepEqual(
+    withWrite.permissions.map((p) => p.key),
+    ["org:invoices:read", "org:invoices:write"],
+  );
+  await assert.rejects(
+    clerk.organizationRoles.createOrganizationRole({ name: "Dup", key: "org:billing" }),
+    (e: any) => e.errors[0].code === "form_identifier_exists",
+  );
 
   const org = await clerk.organizations.createOrganization({ name: "Ledger", slug: "ledger" });
-  const m = await clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: finId, role: "org:billing" });
+  const m = await clerk.organizations.createOrganizationMembership({
+    organizationId: org.id,
+    userId: finId,
+    role: "org:billing",
+  });
   assert.equal(m.role, "org:billing");
   assert.deepEqual(m.permissions, ["org:invoices:read", "org:invoices:write"]);
-  assert.equal((await bapi(server.url, server.secretKey, "GET", `/organizations/${org.id}/memberships`)).body.data[0].role_name, "Billing");
+  assert.equal(
+    (await bapi(server.url, server.secretKey, "GET", `/organizations/${org.id}/memberships`)).body.data[0].role_name,
+    "Billing",
+  );
 
   await c.post(`/v1/client/sessions/${sid}/touch`, { active_organization_id: org.id });
   const token = (await c.post(`/v1/client/sessions/${sid}/tokens`)).body.jwt;
@@ -171,10 +259,13 @@ test("custom roles with permissions: memberships, org_permissions and @clerk/bac
   assert.deepEqual(claims.o, { id: org.id, slg: "ledger", rol: "billing", per: "read,write", fpm: "3" });
 
   // The unmodified @clerk/backend reads the v2 claims: role and permissions for has().
-  const state = await clerk.authenticateRequest(new Request("http://app.test/api", { headers: { authorization: `Bearer ${token}`, origin: "http://app.test" } }), {
-    publishableKey: server.publishableKey,
-    authorizedParties: ["http://app.test"],
-  });
+  const state = await clerk.authenticateRequest(
+    new Request("http://app.test/api", { headers: { authorization: `Bearer ${token}`, origin: "http://app.test" } }),
+    {
+      publishableKey: server.publishableKey,
+      authorizedParties: ["http://app.test"],
+    },
+  );
   assert.equal(state.isSignedIn, true);
   const auth = state.toAuth() as any;
   assert.equal(auth.orgId, org.id);
@@ -187,7 +278,11 @@ test("custom roles with permissions: memberships, org_permissions and @clerk/bac
   const denied = await c.get(`/v1/organizations/${org.id}/memberships`);
   assert.equal(denied.status, 403);
   assert.equal(denied.body.errors[0].code, "not_allowed_access");
-  assert.equal((await c.post(`/v1/organizations/${org.id}/invitations`, { email_address: "x@example.com", role: "org:member" })).status, 403);
+  assert.equal(
+    (await c.post(`/v1/organizations/${org.id}/invitations`, { email_address: "x@example.com", role: "org:member" }))
+      .status,
+    403,
+  );
 
   // A role in use cannot go; after the member leaves it can.
   await assert.rejects(clerk.organizationRoles.deleteOrganizationRole(role.id), (e: any) => e.status === 422);

@@ -33,11 +33,20 @@ test("passkeys: register, sign in, replay refused, rename and delete", async (t)
   const creation = JSON.parse(pk.verification.nonce);
   assert.equal(creation.rp.id, "localhost");
   const attestation = authenticator.create(creation, PAGE);
-  const bad = await owner.post(`/v1/me/passkeys/${pk.id}/attempt_verification`, { strategy: "passkey", public_key_credential: "{not json" });
+  const bad = await owner.post(`/v1/me/passkeys/${pk.id}/attempt_verification`, {
+    strategy: "passkey",
+    public_key_credential: "{not json",
+  });
   assert.equal(codeOf(bad), "form_param_format_invalid");
-  const wrongOrigin = await owner.post(`/v1/me/passkeys/${pk.id}/attempt_verification`, { strategy: "passkey", public_key_credential: JSON.stringify(authenticator.create(creation, "http://evil.test")) });
+  const wrongOrigin = await owner.post(`/v1/me/passkeys/${pk.id}/attempt_verification`, {
+    strategy: "passkey",
+    public_key_credential: JSON.stringify(authenticator.create(creation, "http://evil.test")),
+  });
   assert.equal(codeOf(wrongOrigin), "verification_failed");
-  const verified = await owner.post(`/v1/me/passkeys/${pk.id}/attempt_verification`, { strategy: "passkey", public_key_credential: JSON.stringify(attestation) });
+  const verified = await owner.post(`/v1/me/passkeys/${pk.id}/attempt_verification`, {
+    strategy: "passkey",
+    public_key_credential: JSON.stringify(attestation),
+  });
   assert.equal(verified.body.response.verification.status, "verified", JSON.stringify(verified.body));
   const me = await owner.get("/v1/me");
   assert.equal(me.body.response.passkeys.length, 1);
@@ -50,7 +59,10 @@ test("passkeys: register, sign in, replay refused, rename and delete", async (t)
   assert.equal(si.status, 200, JSON.stringify(si.body));
   const request = JSON.parse(si.body.response.first_factor_verification.nonce);
   const assertion = authenticator.get(request, PAGE);
-  const done = await browser.post(`/v1/client/sign_ins/${si.body.response.id}/attempt_first_factor`, { strategy: "passkey", public_key_credential: JSON.stringify(assertion) });
+  const done = await browser.post(`/v1/client/sign_ins/${si.body.response.id}/attempt_first_factor`, {
+    strategy: "passkey",
+    public_key_credential: JSON.stringify(assertion),
+  });
   assert.equal(done.body.response.status, "complete", JSON.stringify(done.body));
   const session = done.body.client.sessions[0];
   assert.equal(session.user.email_addresses[0].email_address, "kim@example.com");
@@ -58,18 +70,29 @@ test("passkeys: register, sign in, replay refused, rename and delete", async (t)
   // The same assertion again, on a new attempt (a new challenge): refused, nobody signed in.
   const thief = new FapiClient(server.url, "cookie", PAGE);
   const si2 = await thief.post("/v1/client/sign_ins", { strategy: "passkey" });
-  const replay = await thief.post(`/v1/client/sign_ins/${si2.body.response.id}/attempt_first_factor`, { strategy: "passkey", public_key_credential: JSON.stringify(assertion) });
+  const replay = await thief.post(`/v1/client/sign_ins/${si2.body.response.id}/attempt_first_factor`, {
+    strategy: "passkey",
+    public_key_credential: JSON.stringify(assertion),
+  });
   assert.equal(codeOf(replay), "verification_failed");
   assert.deepEqual((await thief.get("/v1/client")).body.response.sessions, []);
   // And its challenge is spent: a second try on that attempt is refused too.
-  const again = await thief.post(`/v1/client/sign_ins/${si2.body.response.id}/attempt_first_factor`, { strategy: "passkey", public_key_credential: JSON.stringify(authenticator.get(JSON.parse(si2.body.response.first_factor_verification.nonce), PAGE)) });
+  const again = await thief.post(`/v1/client/sign_ins/${si2.body.response.id}/attempt_first_factor`, {
+    strategy: "passkey",
+    public_key_credential: JSON.stringify(
+      authenticator.get(JSON.parse(si2.body.response.first_factor_verification.nonce), PAGE),
+    ),
+  });
   assert.equal(codeOf(again), "verification_missing");
 
   // Deleted: the passkey no longer signs in.
   assert.equal((await owner.call("DELETE", `/v1/me/passkeys/${pk.id}`)).body.response.deleted, true);
   const si3 = await browser.post("/v1/client/sign_ins", { strategy: "passkey" });
   const gone = await browser.post(`/v1/client/sign_ins/${si3.body.response.id}/attempt_first_factor`, {
-    strategy: "passkey", public_key_credential: JSON.stringify(authenticator.get(JSON.parse(si3.body.response.first_factor_verification.nonce), PAGE)),
+    strategy: "passkey",
+    public_key_credential: JSON.stringify(
+      authenticator.get(JSON.parse(si3.body.response.first_factor_verification.nonce), PAGE),
+    ),
   });
   assert.equal(codeOf(gone), "verification_failed");
   assert.equal((await browser.get("/v1/environment")).status, 200, "server up");
@@ -90,12 +113,22 @@ test("clerk-js 6: user.createPasskey(), signIn.authenticateWithPasskey(), passke
   clerk.__internal_isWebAuthnPlatformAuthenticatorSupported = async () => true;
   clerk.__internal_isWebAuthnAutofillSupported = async () => false;
   clerk.__internal_createPublicCredentials = async (pk: any) => {
-    const c = authenticator.create({ ...pk, challenge: b64(pk.challenge), user: { ...pk.user, id: b64(pk.user.id) } }, PAGE_ORIGIN);
+    const c = authenticator.create(
+      { ...pk, challenge: b64(pk.challenge), user: { ...pk.user, id: b64(pk.user.id) } },
+      PAGE_ORIGIN,
+    );
     return {
       error: null,
       publicKeyCredential: {
-        type: c.type, id: c.id, rawId: buf(c.rawId), authenticatorAttachment: c.authenticatorAttachment,
-        response: { clientDataJSON: buf(c.response.clientDataJSON), attestationObject: buf(c.response.attestationObject), getTransports: () => c.response.transports },
+        type: c.type,
+        id: c.id,
+        rawId: buf(c.rawId),
+        authenticatorAttachment: c.authenticatorAttachment,
+        response: {
+          clientDataJSON: buf(c.response.clientDataJSON),
+          attestationObject: buf(c.response.attestationObject),
+          getTransports: () => c.response.transports,
+        },
       },
     };
   };
@@ -104,10 +137,15 @@ test("clerk-js 6: user.createPasskey(), signIn.authenticateWithPasskey(), passke
     return {
       error: null,
       publicKeyCredential: {
-        type: c.type, id: c.id, rawId: buf(c.rawId), authenticatorAttachment: c.authenticatorAttachment,
+        type: c.type,
+        id: c.id,
+        rawId: buf(c.rawId),
+        authenticatorAttachment: c.authenticatorAttachment,
         response: {
-          clientDataJSON: buf(c.response.clientDataJSON), authenticatorData: buf(c.response.authenticatorData),
-          signature: buf(c.response.signature), userHandle: buf(c.response.userHandle),
+          clientDataJSON: buf(c.response.clientDataJSON),
+          authenticatorData: buf(c.response.authenticatorData),
+          signature: buf(c.response.signature),
+          userHandle: buf(c.response.userHandle),
         },
       },
     };
@@ -131,5 +169,8 @@ test("clerk-js 6: user.createPasskey(), signIn.authenticateWithPasskey(), passke
   await clerk.user.reload();
   assert.equal(clerk.user.passkeys.length, 0);
   await clerk.signOut();
-  await assert.rejects(clerk.client.signIn.authenticateWithPasskey({ flow: "discoverable" }), (e: any) => e?.errors?.[0]?.code === "verification_failed");
+  await assert.rejects(
+    clerk.client.signIn.authenticateWithPasskey({ flow: "discoverable" }),
+    (e: any) => e?.errors?.[0]?.code === "verification_failed",
+  );
 });

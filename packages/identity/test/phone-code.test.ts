@@ -30,7 +30,11 @@ async function smsCode(server: TestServer, to: string, seen: Set<string>): Promi
 for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
   test(`${pkg}: add and verify a phone number, sign in by SMS code, SMS as the second factor`, async (t) => {
     let offset = 0;
-    const server = await startTestServer({ allowedOrigins: [PAGE_ORIGIN], clock: () => Date.now() + offset, security: { perIdentifierLimit: false } });
+    const server = await startTestServer({
+      allowedOrigins: [PAGE_ORIGIN],
+      clock: () => Date.now() + offset,
+      security: { perIdentifierLimit: false },
+    });
     t.after(() => server.stop());
     await signUp(new FapiClient(server.url, "header"), server, "jane@example.com");
     const seen = new Set<string>();
@@ -43,12 +47,19 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     await clerk.setActive({ session: s0.createdSessionId });
 
     for (const bad of ["555-0100", "+0123456789", "+1555", "+1555555010012345", "tel:+15555550100"])
-      await assert.rejects(clerk.user.createPhoneNumber({ phoneNumber: bad }), (e: any) => codeOf(e) === "form_param_format_invalid", bad);
+      await assert.rejects(
+        clerk.user.createPhoneNumber({ phoneNumber: bad }),
+        (e: any) => codeOf(e) === "form_param_format_invalid",
+        bad,
+      );
     const phone = await clerk.user.createPhoneNumber({ phoneNumber: "+1 (555) 555-0100" });
     assert.equal(phone.phoneNumber, PHONE);
     await phone.prepareVerification();
     const code = await smsCode(server, PHONE, seen);
-    await assert.rejects(phone.attemptVerification({ code: code === "000000" ? "111111" : "000000" }), (e: any) => codeOf(e) === "form_code_incorrect");
+    await assert.rejects(
+      phone.attemptVerification({ code: code === "000000" ? "111111" : "000000" }),
+      (e: any) => codeOf(e) === "form_code_incorrect",
+    );
     const verified = await phone.attemptVerification({ code });
     assert.equal(verified.verification.status, "verified");
     await clerk.user.reload();
@@ -58,14 +69,23 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     await clerk.signOut();
 
     // First factor: the number is the identifier, the code comes by text.
-    await assert.rejects(clerk.client.signIn.create({ identifier: "+12" }), (e: any) => codeOf(e) === "form_param_format_invalid");
+    await assert.rejects(
+      clerk.client.signIn.create({ identifier: "+12" }),
+      (e: any) => codeOf(e) === "form_param_format_invalid",
+    );
     const si = await clerk.client.signIn.create({ identifier: PHONE });
     const factor = si.supportedFirstFactors.find((f: any) => f.strategy === "phone_code");
     assert.ok(factor, "phone_code is offered");
-    assert.ok(factor.safeIdentifier.endsWith("0100") && !factor.safeIdentifier.includes("555555"), factor.safeIdentifier);
+    assert.ok(
+      factor.safeIdentifier.endsWith("0100") && !factor.safeIdentifier.includes("555555"),
+      factor.safeIdentifier,
+    );
     await si.prepareFirstFactor({ strategy: "phone_code", phoneNumberId: factor.phoneNumberId });
     const signInCode = await smsCode(server, PHONE, seen);
-    await assert.rejects(clerk.client.signIn.attemptFirstFactor({ strategy: "phone_code", code: "12345" }), (e: any) => codeOf(e) === "form_code_incorrect");
+    await assert.rejects(
+      clerk.client.signIn.attemptFirstFactor({ strategy: "phone_code", code: "12345" }),
+      (e: any) => codeOf(e) === "form_code_incorrect",
+    );
     const done = await clerk.client.signIn.attemptFirstFactor({ strategy: "phone_code", code: signInCode });
     assert.equal(done.status, "complete");
     await clerk.setActive({ session: done.createdSessionId });
@@ -80,10 +100,19 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     assert.equal(s2.status, "needs_second_factor");
     const second = s2.supportedSecondFactors.find((f: any) => f.strategy === "phone_code");
     assert.ok(second);
-    await assert.rejects(clerk.client.signIn.attemptSecondFactor({ strategy: "phone_code", code: "123456" }), (e: any) => codeOf(e) === "verification_missing");
+    await assert.rejects(
+      clerk.client.signIn.attemptSecondFactor({ strategy: "phone_code", code: "123456" }),
+      (e: any) => codeOf(e) === "verification_missing",
+    );
     await s2.prepareSecondFactor({ strategy: "phone_code", phoneNumberId: second.phoneNumberId });
     const mfaCode = await smsCode(server, PHONE, seen);
-    await assert.rejects(clerk.client.signIn.attemptSecondFactor({ strategy: "phone_code", code: mfaCode === "000000" ? "111111" : "000000" }), (e: any) => codeOf(e) === "form_code_incorrect");
+    await assert.rejects(
+      clerk.client.signIn.attemptSecondFactor({
+        strategy: "phone_code",
+        code: mfaCode === "000000" ? "111111" : "000000",
+      }),
+      (e: any) => codeOf(e) === "form_code_incorrect",
+    );
     const s2done = await clerk.client.signIn.attemptSecondFactor({ strategy: "phone_code", code: mfaCode });
     assert.equal(s2done.status, "complete");
     await clerk.setActive({ session: s2done.createdSessionId });
@@ -94,7 +123,10 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     await s3.prepareSecondFactor({ strategy: "phone_code", phoneNumberId: second.phoneNumberId });
     const late = await smsCode(server, PHONE, seen);
     offset += 11 * 60_000;
-    await assert.rejects(clerk.client.signIn.attemptSecondFactor({ strategy: "phone_code", code: late }), (e: any) => codeOf(e) === "verification_expired");
+    await assert.rejects(
+      clerk.client.signIn.attemptSecondFactor({ strategy: "phone_code", code: late }),
+      (e: any) => codeOf(e) === "verification_expired",
+    );
     assert.equal((await clerk.client.signIn.reload()).status, "needs_second_factor");
   });
 }
@@ -117,13 +149,17 @@ test("production: phone codes go to the HTTP relay with its bearer token; no rel
   for (const sms of [{ webhookUrl, bearerToken: "relay-secret" }, undefined]) {
     const server = await startTestServer({ instance: "production", ...(sms ? { sms } : {}) });
     try {
-      const created = await bapi(server.url, server.secretKey, "POST", "/users", { email_address: ["pat@example.com"], password: PASSWORD });
+      const created = await bapi(server.url, server.secretKey, "POST", "/users", {
+        email_address: ["pat@example.com"],
+        password: PASSWORD,
+      });
       assert.equal(created.status, 200, JSON.stringify(created.body));
       const c = new FapiClient(server.url, "header");
       assert.equal((await signIn(c, "pat@example.com")).body.response.status, "complete");
       const phone = await c.post("/v1/me/phone_numbers", { phone_number: PHONE });
       assert.equal(phone.status, 200, JSON.stringify(phone.body));
-      const prep = () => c.post(`/v1/me/phone_numbers/${phone.body.response.id}/prepare_verification`, { strategy: "phone_code" });
+      const prep = () =>
+        c.post(`/v1/me/phone_numbers/${phone.body.response.id}/prepare_verification`, { strategy: "phone_code" });
       if (!sms) {
         const r = await prep();
         assert.equal(r.status, 503);
@@ -140,7 +176,9 @@ test("production: phone codes go to the HTTP relay with its bearer token; no rel
       assert.equal(ok.body.response.verification.status, "verified");
       relayStatus = 500;
       const second = await c.post("/v1/me/phone_numbers", { phone_number: "+15555550101" });
-      const failed = await c.post(`/v1/me/phone_numbers/${second.body.response.id}/prepare_verification`, { strategy: "phone_code" });
+      const failed = await c.post(`/v1/me/phone_numbers/${second.body.response.id}/prepare_verification`, {
+        strategy: "phone_code",
+      });
       assert.equal(codeOf(failed.body), "sms_delivery_unavailable");
     } finally {
       await server.stop();
@@ -157,15 +195,26 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     await clerk.load({ telemetry: false });
 
     await assert.rejects(
-      clerk.client.signUp.create({ emailAddress: "sue@example.com", password: PASSWORD, phoneNumber: "0044 20 7946 0000" }),
+      clerk.client.signUp.create({
+        emailAddress: "sue@example.com",
+        password: PASSWORD,
+        phoneNumber: "0044 20 7946 0000",
+      }),
       (e: any) => codeOf(e) === "form_param_format_invalid",
     );
-    const su = await clerk.client.signUp.create({ emailAddress: "sue@example.com", password: PASSWORD, phoneNumber: "+44 20 7946 0000" });
+    const su = await clerk.client.signUp.create({
+      emailAddress: "sue@example.com",
+      password: PASSWORD,
+      phoneNumber: "+44 20 7946 0000",
+    });
     assert.equal(su.phoneNumber, "+442079460000");
     assert.deepEqual([...su.unverifiedFields].sort(), ["email_address", "phone_number"]);
     await su.preparePhoneNumberVerification({ strategy: "phone_code" });
     const code = await smsCode(server, "+442079460000", seen);
-    await assert.rejects(su.attemptPhoneNumberVerification({ code: code === "000000" ? "111111" : "000000" }), (e: any) => codeOf(e) === "form_code_incorrect");
+    await assert.rejects(
+      su.attemptPhoneNumberVerification({ code: code === "000000" ? "111111" : "000000" }),
+      (e: any) => codeOf(e) === "form_code_incorrect",
+    );
     const phoneDone = await su.attemptPhoneNumberVerification({ code });
     assert.equal(phoneDone.verifications.phoneNumber.status, "verified");
     assert.equal(phoneDone.status, "missing_requirements", "the e-mail address is still unverified");
@@ -180,11 +229,14 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     // The number now signs its user in; a second sign-up cannot take it.
     await clerk.signOut();
     await assert.rejects(
-      clerk.client.signUp.create({ emailAddress: "other@example.com", password: PASSWORD, phoneNumber: "+442079460000" }),
+      clerk.client.signUp.create({
+        emailAddress: "other@example.com",
+        password: PASSWORD,
+        phoneNumber: "+442079460000",
+      }),
       (e: any) => codeOf(e) === "form_identifier_exists",
     );
     const si = await clerk.client.signIn.create({ identifier: "+442079460000" });
     assert.ok(si.supportedFirstFactors.some((f: any) => f.strategy === "phone_code"));
   });
 }
-

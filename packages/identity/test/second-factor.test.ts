@@ -13,7 +13,9 @@ import { signUp, signIn, PASSWORD } from "./support/flows.js";
 import { bootClerk, environmentOf, PAGE_ORIGIN } from "./support/clerk-js.js";
 
 const codeAt = (secret: string, timestamp: number) =>
-  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" }).generate({ timestamp });
+  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" }).generate({
+    timestamp,
+  });
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
 const codeOf = (e: any) => e?.errors?.[0]?.code;
 
@@ -23,7 +25,11 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     let offset = 0;
     const clock = () => Date.now() + offset;
     // The per-identifier window is off: this test signs in more often than it allows.
-    const server = await startTestServer({ allowedOrigins: [PAGE_ORIGIN], clock, security: { perIdentifierLimit: false } });
+    const server = await startTestServer({
+      allowedOrigins: [PAGE_ORIGIN],
+      clock,
+      security: { perIdentifierLimit: false },
+    });
     t.after(() => server.stop());
     await signUp(new FapiClient(server.url, "header"), server, "jane@example.com");
 
@@ -67,9 +73,15 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     assert.deepEqual(si.supportedSecondFactors.map((f: any) => f.strategy).sort(), ["backup_code", "totp"]);
     assert.equal(clerk.client.sessions.length, 0);
     // The code that verified the set-up is spent: replaying it fails.
-    await assert.rejects(clerk.client.signIn.attemptSecondFactor({ strategy: "totp", code: now }), (e: any) => codeOf(e) === "form_code_incorrect");
+    await assert.rejects(
+      clerk.client.signIn.attemptSecondFactor({ strategy: "totp", code: now }),
+      (e: any) => codeOf(e) === "form_code_incorrect",
+    );
     offset += 30_000;
-    const done = await clerk.client.signIn.attemptSecondFactor({ strategy: "totp", code: codeAt(totp.secret, clock()) });
+    const done = await clerk.client.signIn.attemptSecondFactor({
+      strategy: "totp",
+      code: codeAt(totp.secret, clock()),
+    });
     assert.equal(done.status, "complete");
     assert.equal(done.secondFactorVerification.status, "verified");
     await clerk.setActive({ session: done.createdSessionId });
@@ -87,7 +99,10 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
     await clerk.setActive({ session: b1.createdSessionId });
     await clerk.signOut();
     await assert.rejects(viaBackup(backup[0]!), (e: any) => codeOf(e) === "form_code_incorrect");
-    const b2 = await clerk.client.signIn.attemptSecondFactor({ strategy: "backup_code", code: backup[1]!.toUpperCase() });
+    const b2 = await clerk.client.signIn.attemptSecondFactor({
+      strategy: "backup_code",
+      code: backup[1]!.toUpperCase(),
+    });
     assert.equal(b2.status, "complete");
     await clerk.setActive({ session: b2.createdSessionId });
 
@@ -113,7 +128,10 @@ for (const pkg of ["clerk-js-5", "clerk-js-6"] as const) {
 
 test("second-factor attempts are capped per sign-in and count toward the lockout", async (t) => {
   let now = 1_800_000_000_000;
-  const server = await startTestServer({ clock: () => now, security: { maxFailedAttempts: 8, lockoutSeconds: 60, perIdentifierLimit: false } });
+  const server = await startTestServer({
+    clock: () => now,
+    security: { maxFailedAttempts: 8, lockoutSeconds: 60, perIdentifierLimit: false },
+  });
   t.after(() => server.stop());
   const c = new FapiClient(server.url, "header");
   await signUp(c, server, "sam@example.com");
@@ -129,7 +147,11 @@ test("second-factor attempts are capped per sign-in and count toward the lockout
   const attempt = (body: Record<string, string>) => c.post(`/v1/client/sign_ins/${id}/attempt_second_factor`, body);
   assert.equal(codeOf((await attempt({ strategy: "sms_code", code: "123456" })).body), "strategy_for_user_invalid");
   assert.equal(codeOf((await attempt({ strategy: "totp" })).body), "form_param_missing");
-  for (let i = 0; i < 5; i++) assert.equal(codeOf((await attempt({ strategy: "totp", code: wrong(codeAt(secret, now)) })).body), "form_code_incorrect");
+  for (let i = 0; i < 5; i++)
+    assert.equal(
+      codeOf((await attempt({ strategy: "totp", code: wrong(codeAt(secret, now)) })).body),
+      "form_code_incorrect",
+    );
   // This sign-in is spent: even the right code is refused now, and nothing signed in.
   const capped = await attempt({ strategy: "totp", code: codeAt(secret, now) });
   assert.equal(codeOf(capped.body), "verification_failed");
@@ -139,9 +161,22 @@ test("second-factor attempts are capped per sign-in and count toward the lockout
   const again = await signIn(c, "sam@example.com");
   const id2 = again.body.response.id;
   const codes = [];
-  for (let i = 0; i < 3; i++) codes.push(codeOf((await c.post(`/v1/client/sign_ins/${id2}/attempt_second_factor`, { strategy: "backup_code", code: "zzzzzzzz" })).body));
+  for (let i = 0; i < 3; i++)
+    codes.push(
+      codeOf(
+        (
+          await c.post(`/v1/client/sign_ins/${id2}/attempt_second_factor`, {
+            strategy: "backup_code",
+            code: "zzzzzzzz",
+          })
+        ).body,
+      ),
+    );
   assert.deepEqual(codes, ["form_code_incorrect", "form_code_incorrect", "user_locked"]);
-  const locked = await c.post(`/v1/client/sign_ins/${id2}/attempt_second_factor`, { strategy: "totp", code: codeAt(secret, now) });
+  const locked = await c.post(`/v1/client/sign_ins/${id2}/attempt_second_factor`, {
+    strategy: "totp",
+    code: codeAt(secret, now),
+  });
   assert.equal(codeOf(locked.body), "user_locked");
   assert.equal((await c.get("/v1/environment")).status, 200, "server up");
 });

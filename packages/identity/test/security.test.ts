@@ -12,7 +12,11 @@ test("10 failed passwords lock the account for an hour; BAPI unlock lifts it", a
   t.after(() => server.stop());
   await signUp(new FapiClient(server.url, "header"), server, "lock@example.com");
   const c = new FapiClient(server.url, "header");
-  for (let i = 1; i <= 9; i++) assert.equal((await signIn(c, "lock@example.com", `wrong password ${i}`)).body.errors[0].code, "form_password_incorrect");
+  for (let i = 1; i <= 9; i++)
+    assert.equal(
+      (await signIn(c, "lock@example.com", `wrong password ${i}`)).body.errors[0].code,
+      "form_password_incorrect",
+    );
   const tenth = await signIn(c, "lock@example.com", "wrong password 10");
   assert.equal(tenth.status, 403);
   assert.equal(tenth.body.errors[0].code, "user_locked");
@@ -39,7 +43,11 @@ test("an administrator's unlock (clerk.users.unlockUser) also lets the user past
   await signIn(c, "unlock.me@example.com", "bad password 1");
   await signIn(c, "unlock.me@example.com", "bad password 2");
   assert.equal((await signIn(c, "unlock.me@example.com", "bad password 3")).body.errors[0].code, "user_locked");
-  assert.equal((await signIn(c, "unlock.me@example.com", PASSWORD)).body.errors[0].code, "user_locked", "four attempts: the window is full");
+  assert.equal(
+    (await signIn(c, "unlock.me@example.com", PASSWORD)).body.errors[0].code,
+    "user_locked",
+    "four attempts: the window is full",
+  );
   for (let i = 0; i < 4; i++) await signIn(c, "unlockme", "bad username try");
   assert.equal((await signIn(c, "UNLOCKME", PASSWORD)).status, 429, "the username's window is full too");
 
@@ -56,7 +64,10 @@ test("an administrator's unlock (clerk.users.unlockUser) also lets the user past
 
 test("a lockout expires by itself (configurable attempts and duration)", async (t) => {
   let now = Date.now();
-  const server = await startTestServer({ clock: () => now, security: { maxFailedAttempts: 3, lockoutSeconds: 1, perIdentifierLimit: false } });
+  const server = await startTestServer({
+    clock: () => now,
+    security: { maxFailedAttempts: 3, lockoutSeconds: 1, perIdentifierLimit: false },
+  });
   t.after(() => server.stop());
   await signUp(new FapiClient(server.url, "header"), server, "short@example.com");
   const c = new FapiClient(server.url, "header");
@@ -80,7 +91,12 @@ test("wrong e-mail codes count toward the lockout and burn the code", async (t) 
   await c.post(`/v1/client/sign_ins/${id}/prepare_first_factor`, { strategy: "email_code" });
   const code = (await server.inbox())[0]!.code!;
   const wrong = code === "123456" ? "654321" : "123456";
-  for (let i = 0; i < 5; i++) assert.equal((await c.post(`/v1/client/sign_ins/${id}/attempt_first_factor`, { strategy: "email_code", code: wrong })).body.errors[0].code, "form_code_incorrect");
+  for (let i = 0; i < 5; i++)
+    assert.equal(
+      (await c.post(`/v1/client/sign_ins/${id}/attempt_first_factor`, { strategy: "email_code", code: wrong })).body
+        .errors[0].code,
+      "form_code_incorrect",
+    );
   const used = await c.post(`/v1/client/sign_ins/${id}/attempt_first_factor`, { strategy: "email_code", code });
   assert.equal(used.body.errors[0].code, "verification_failed", "five wrong tries use the code up");
   const u = (await bapi(server.url, server.secretKey, "GET", "/users")).body[0];
@@ -100,7 +116,9 @@ test("per-IP rate limit answers 429 with Retry-After", async (t) => {
 });
 
 test("per-identifier rate limit is independent of the IP limit", async (t) => {
-  const server = await startTestServer({ security: { perIpLimit: false, perIdentifierLimit: { limit: 2, windowSeconds: 60 } } });
+  const server = await startTestServer({
+    security: { perIpLimit: false, perIdentifierLimit: { limit: 2, windowSeconds: 60 } },
+  });
   t.after(() => server.stop());
   await signUp(new FapiClient(server.url, "header"), server, "one@example.com");
   await signUp(new FapiClient(server.url, "header"), server, "two@example.com");
@@ -126,6 +144,16 @@ test("no password, code, token or key reaches the log", async (t) => {
   const code = (await server.inbox())[0]!.code!;
   const log = lines.join("\n");
   assert.ok(lines.length > 3, "the flow was logged");
-  for (const secret of [PASSWORD, "the wrong password", code, c.token!, c.token!.split(".")[1]!, jwt, jwt.split(".")[2]!, server.secretKey, "secretquery"])
+  for (const secret of [
+    PASSWORD,
+    "the wrong password",
+    code,
+    c.token!,
+    c.token!.split(".")[1]!,
+    jwt,
+    jwt.split(".")[2]!,
+    server.secretKey,
+    "secretquery",
+  ])
     assert.ok(!log.includes(secret), `log leaks ${secret.slice(0, 6)}…`);
 });

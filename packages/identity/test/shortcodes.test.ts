@@ -39,7 +39,9 @@ test("fallback chains take the first non-empty value", () => {
 });
 
 test("nested claims render; null top-level claims are left out", () => {
-  assert.deepEqual(renderClaims({ a: { b: ["{{user.id}}", 1] }, c: "{{user.last_name}}", d: null }, ctx), { a: { b: ["user_1", 1] } });
+  assert.deepEqual(renderClaims({ a: { b: ["{{user.id}}", 1] }, c: "{{user.last_name}}", d: null }, ctx), {
+    a: { b: ["user_1", 1] },
+  });
 });
 
 test("expression validation", () => {

@@ -40,18 +40,30 @@ test("records belong to their client; steps out of order get the state machine's
 
   const early = await alice.post(`/v1/client/sign_ins/${siId}/reset_password`, { password: "a brand new password" });
   assert.equal(early.body.errors[0].code, "sign_in_not_ready");
-  const badStrategy = await alice.post(`/v1/client/sign_ins/${siId}/attempt_first_factor`, { strategy: "phone_code", code: "123456" });
+  const badStrategy = await alice.post(`/v1/client/sign_ins/${siId}/attempt_first_factor`, {
+    strategy: "phone_code",
+    code: "123456",
+  });
   assert.equal(badStrategy.body.errors[0].code, "strategy_for_user_invalid");
-  const done = await alice.post(`/v1/client/sign_ins/${siId}/attempt_first_factor`, { strategy: "password", password: PASSWORD });
+  const done = await alice.post(`/v1/client/sign_ins/${siId}/attempt_first_factor`, {
+    strategy: "password",
+    password: PASSWORD,
+  });
   assert.equal(done.body.response.status, "complete");
-  const again = await alice.post(`/v1/client/sign_ins/${siId}/attempt_first_factor`, { strategy: "password", password: PASSWORD });
+  const again = await alice.post(`/v1/client/sign_ins/${siId}/attempt_first_factor`, {
+    strategy: "password",
+    password: PASSWORD,
+  });
   assert.equal(again.body.errors[0].code, "verification_already_verified");
   const prepareAgain = await alice.post(`/v1/client/sign_ins/${siId}/prepare_first_factor`, { strategy: "email_code" });
   assert.equal(prepareAgain.body.errors[0].code, "sign_in_not_ready");
 
   const badCreate = await signIn(new FapiClient(server.url, "header"), "steps@example.com", PASSWORD);
   assert.equal(badCreate.body.response.status, "complete");
-  const wrongCreateStrategy = await new FapiClient(server.url, "header").post("/v1/client/sign_ins", { identifier: "steps@example.com", strategy: "oauth_google" });
+  const wrongCreateStrategy = await new FapiClient(server.url, "header").post("/v1/client/sign_ins", {
+    identifier: "steps@example.com",
+    strategy: "oauth_google",
+  });
   assert.equal(wrongCreateStrategy.body.errors[0].code, "form_param_value_invalid");
 });
 
@@ -73,7 +85,10 @@ test("a finished sign-up refuses further steps", async (t) => {
 
 test("a step list is checked when the route table is built", () => {
   const endpoint = async () => ({ kind: "client" }) as const;
-  assert.throws(() => pipeline([rateLimitIp, rateLimitIdentifier, loadSignIn], endpoint), /check step must follow the loader/);
+  assert.throws(
+    () => pipeline([rateLimitIp, rateLimitIdentifier, loadSignIn], endpoint),
+    /check step must follow the loader/,
+  );
   assert.throws(() => pipeline([rateLimitIdentifier], endpoint), /check step must follow the loader/);
   assert.throws(() => pipeline([loadSignIn, loadSignIn], endpoint), /at most one loader/);
   assert.doesNotThrow(() => pipeline([rateLimitIp, loadSignIn, rateLimitIdentifier], endpoint));

@@ -24,13 +24,22 @@ test("pending deliveries survive kill -9 and arrive once each", async (t) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
   const HOUR = 3_600_000;
-  const child = spawn(process.execPath, ["--import", "tsx", join(here, "support", "identity-child.ts"), dataDir, String(2 * HOUR), String(HOUR)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(here, "support", "identity-child.ts"), dataDir, String(2 * HOUR), String(HOUR)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   t.after(() => child.kill("SIGKILL"));
-  const first = JSON.parse(await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve))) as { url: string; secretKey: string };
+  const first = JSON.parse(
+    await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve)),
+  ) as { url: string; secretKey: string };
 
-  const ep = await bapi(first.url, first.secretKey, "POST", "/webhooks/endpoints", { url: rx.url, events: ["user.created", "user.updated"] });
+  const ep = await bapi(first.url, first.secretKey, "POST", "/webhooks/endpoints", {
+    url: rx.url,
+    events: ["user.created", "user.updated"],
+  });
   rx.secret = ep.body.secret;
   rx.respond = () => 503;
   const ids: string[] = [];
@@ -51,8 +60,14 @@ test("pending deliveries survive kill -9 and arrive once each", async (t) => {
   await rx.waitFor((r) => r.length === 4, "four deliveries after the restart");
   assert.ok(rx.received.every((r) => r.verified));
   assert.deepEqual(new Set(rx.received.map((r) => r.body.data.id)), new Set(ids));
-  assert.deepEqual(rx.received.filter((r) => r.body.data.id === ids[0]).map((r) => r.type), ["user.created", "user.updated"]);
+  assert.deepEqual(
+    rx.received.filter((r) => r.body.data.id === ids[0]).map((r) => r.type),
+    ["user.created", "user.updated"],
+  );
   assert.equal(new Set(rx.received.map((r) => r.svixId)).size, 4, "once each");
   const log = (await bapi(second.url, second.secretKey, "GET", `/webhooks/endpoints/${ep.body.id}/deliveries`)).body;
-  assert.deepEqual(log.data.map((d: { status: string }) => d.status), ["succeeded", "succeeded", "succeeded", "succeeded"]);
+  assert.deepEqual(
+    log.data.map((d: { status: string }) => d.status),
+    ["succeeded", "succeeded", "succeeded", "succeeded"],
+  );
 });

@@ -16,7 +16,10 @@ import { WebhookReceiver } from "./support/webhook-receiver.js";
 import { verifyWebhook } from "@clerk/backend/webhooks";
 
 async function addEndpoint(server: { url: string; secretKey: string }, rx: WebhookReceiver, events?: string[]) {
-  const r = await bapi(server.url, server.secretKey, "POST", "/webhooks/endpoints", { url: rx.url, ...(events ? { events } : {}) });
+  const r = await bapi(server.url, server.secretKey, "POST", "/webhooks/endpoints", {
+    url: rx.url,
+    ...(events ? { events } : {}),
+  });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   rx.secret = r.body.secret;
   return r.body as { id: string; url: string; events: string[]; secret: string };
@@ -25,7 +28,10 @@ async function addEndpoint(server: { url: string; secretKey: string }, rx: Webho
 test("endpoints: create, list, delete; secret key required; only http(s)", async (t) => {
   const server = await startTestServer();
   t.after(() => server.stop());
-  const created = await bapi(server.url, server.secretKey, "POST", "/webhooks/endpoints", { url: "http://127.0.0.1:9/hook", events: ["user.created"] });
+  const created = await bapi(server.url, server.secretKey, "POST", "/webhooks/endpoints", {
+    url: "http://127.0.0.1:9/hook",
+    events: ["user.created"],
+  });
   assert.equal(created.status, 200);
   assert.match(created.body.id, /^ep_/);
   assert.match(created.body.secret, /^whsec_[A-Za-z0-9+/=]+$/);
@@ -42,12 +48,21 @@ test("endpoints: create, list, delete; secret key required; only http(s)", async
     assert.equal(bad.status, 422, url);
     assert.equal(bad.body.errors[0].meta.param_name, "url");
   }
-  const badEvent = await bapi(server.url, server.secretKey, "POST", "/webhooks/endpoints", { url: "https://example.com/h", events: ["user.exploded"] });
+  const badEvent = await bapi(server.url, server.secretKey, "POST", "/webhooks/endpoints", {
+    url: "https://example.com/h",
+    events: ["user.exploded"],
+  });
   assert.equal(badEvent.status, 422);
   assert.equal(badEvent.body.errors[0].meta.param_name, "events");
 
-  assert.equal((await bapi(server.url, server.secretKey, "DELETE", `/webhooks/endpoints/${created.body.id}`)).body.deleted, true);
-  assert.equal((await bapi(server.url, server.secretKey, "DELETE", `/webhooks/endpoints/${created.body.id}`)).status, 404);
+  assert.equal(
+    (await bapi(server.url, server.secretKey, "DELETE", `/webhooks/endpoints/${created.body.id}`)).body.deleted,
+    true,
+  );
+  assert.equal(
+    (await bapi(server.url, server.secretKey, "DELETE", `/webhooks/endpoints/${created.body.id}`)).status,
+    404,
+  );
   assert.equal((await bapi(server.url, server.secretKey, "GET", "/webhooks/endpoints")).body.total_count, 0);
 });
 
@@ -63,14 +78,20 @@ test("user events through the Backend API and sign-up arrive signed, with the us
   await addEndpoint(server, all);
   await addEndpoint(server, onlyCreated, ["user.created"]);
 
-  const created = await bapi(server.url, server.secretKey, "POST", "/users", { email_address: ["ann@example.com"], first_name: "Ann" });
+  const created = await bapi(server.url, server.secretKey, "POST", "/users", {
+    email_address: ["ann@example.com"],
+    first_name: "Ann",
+  });
   const id = created.body.id;
   await bapi(server.url, server.secretKey, "PATCH", `/users/${id}`, { last_name: "Lee" });
   const afterUpdate = (await bapi(server.url, server.secretKey, "GET", `/users/${id}`)).body;
   await bapi(server.url, server.secretKey, "DELETE", `/users/${id}`);
   await all.waitFor((r) => r.some((x) => x.type === "user.deleted"), "user.deleted");
 
-  assert.ok(all.received.every((r) => r.verified), "every delivery verifies with svix");
+  assert.ok(
+    all.received.every((r) => r.verified),
+    "every delivery verifies with svix",
+  );
   const [c] = all.ofType("user.created");
   assert.equal(c!.body.object, "event");
   assert.equal(typeof c!.body.timestamp, "number");
@@ -79,12 +100,22 @@ test("user events through the Backend API and sign-up arrive signed, with the us
   assert.equal(c!.svixId.startsWith("msg_"), true);
   assert.deepEqual(all.ofType("user.updated")[0]!.body.data, afterUpdate);
   assert.deepEqual(all.ofType("user.deleted")[0]!.body.data, { id, object: "user", deleted: true });
-  assert.deepEqual(all.received.map((r) => r.type), ["user.created", "user.updated", "user.deleted"], "a user's events in order");
+  assert.deepEqual(
+    all.received.map((r) => r.type),
+    ["user.created", "user.updated", "user.deleted"],
+    "a user's events in order",
+  );
   // @clerk/backend's own verifier (Standard Webhooks) accepts them too.
-  const viaClerk = await verifyWebhook(new Request(all.url, { method: "POST", headers: c!.headers, body: c!.raw }), { signingSecret: all.secret });
+  const viaClerk = await verifyWebhook(new Request(all.url, { method: "POST", headers: c!.headers, body: c!.raw }), {
+    signingSecret: all.secret,
+  });
   assert.equal(viaClerk.type, "user.created");
   assert.equal((viaClerk.data as { id: string }).id, id);
-  await assert.rejects(verifyWebhook(new Request(all.url, { method: "POST", headers: c!.headers, body: c!.raw + " " }), { signingSecret: all.secret }));
+  await assert.rejects(
+    verifyWebhook(new Request(all.url, { method: "POST", headers: c!.headers, body: c!.raw + " " }), {
+      signingSecret: all.secret,
+    }),
+  );
 
   // Sign-up through the Frontend API: user.created, email.created (the code), session.created.
   const c2 = new FapiClient(server.url, "header", "http://app.test");
@@ -103,7 +134,10 @@ test("user events through the Backend API and sign-up arrive signed, with the us
   await all.waitFor((r) => r.some((x) => x.type === "session.ended"), "session.ended");
 
   await onlyCreated.waitFor((r) => r.length >= 2, "two user.created");
-  assert.deepEqual(onlyCreated.received.map((r) => r.type), ["user.created", "user.created"]);
+  assert.deepEqual(
+    onlyCreated.received.map((r) => r.type),
+    ["user.created", "user.created"],
+  );
   assert.ok(onlyCreated.received.every((r) => r.verified));
 });
 
@@ -126,8 +160,20 @@ test("a failing receiver gets retries with the same svix-id, then success, in th
   assert.equal(log.total_count, 1);
   const d = log.data[0];
   assert.deepEqual(
-    { event_id: d.event_id, event_type: d.event_type, status: d.status, attempts: d.attempts, last_status_code: d.last_status_code },
-    { event_id: rx.received[0]!.svixId, event_type: "user.created", status: "succeeded", attempts: 3, last_status_code: 204 },
+    {
+      event_id: d.event_id,
+      event_type: d.event_type,
+      status: d.status,
+      attempts: d.attempts,
+      last_status_code: d.last_status_code,
+    },
+    {
+      event_id: rx.received[0]!.svixId,
+      event_type: "user.created",
+      status: "succeeded",
+      attempts: 3,
+      last_status_code: 204,
+    },
   );
 
   const replay = await bapi(server.url, server.secretKey, "POST", `/webhooks/deliveries/${d.id}/replay`);
@@ -137,7 +183,10 @@ test("a failing receiver gets retries with the same svix-id, then success, in th
   assert.equal(rx.received[3]!.svixId, d.event_id, "a replay keeps the event id");
   const after = (await bapi(server.url, server.secretKey, "GET", `/webhooks/endpoints/${ep.id}/deliveries`)).body;
   assert.equal(after.total_count, 2);
-  assert.equal((await bapi(server.url, server.secretKey, "POST", "/webhooks/deliveries/atmpt_nope/replay")).status, 404);
+  assert.equal(
+    (await bapi(server.url, server.secretKey, "POST", "/webhooks/deliveries/atmpt_nope/replay")).status,
+    404,
+  );
 });
 
 test("a receiver that never succeeds ends failed after Svix's number of attempts", async (t) => {
@@ -210,9 +259,14 @@ test("the delivery log forgets finished deliveries after 30 days, keeps pending 
   await down.waitFor((r) => r.length === 1, "the failed attempt");
   await first.stop();
 
-  const later = await startTestServer({ dataDir, clock: () => Date.now() + 31 * 24 * 3_600_000, webhookRetryMs: 3_600_000 });
+  const later = await startTestServer({
+    dataDir,
+    clock: () => Date.now() + 31 * 24 * 3_600_000,
+    webhookRetryMs: 3_600_000,
+  });
   t.after(() => later.stop());
-  const log = async (id: string) => (await bapi(later.url, later.secretKey, "GET", `/webhooks/endpoints/${id}/deliveries`)).body;
+  const log = async (id: string) =>
+    (await bapi(later.url, later.secretKey, "GET", `/webhooks/endpoints/${id}/deliveries`)).body;
   assert.equal((await log(good.id)).total_count, 0, "the succeeded delivery is gone");
   const kept = await log(bad.id);
   assert.equal(kept.total_count, 1, "the pending one stays");

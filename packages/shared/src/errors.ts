@@ -41,7 +41,8 @@ export function isTandemError(e: unknown): e is TandemError {
   return e instanceof TandemError;
 }
 
-export const badRequest = <C extends string>(code: C, message: string) => new TandemError<C>("BadRequest", code, message);
+export const badRequest = <C extends string>(code: C, message: string) =>
+  new TandemError<C>("BadRequest", code, message);
 export const notFound = <C extends string>(code: C, message: string) => new TandemError<C>("NotFound", code, message);
 export const unauthenticated = <C extends string>(code: C, message: string) =>
   new TandemError<C>("Unauthenticated", code, message);

@@ -26,11 +26,8 @@ export function redact(fields: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-export function createLogger(
-  name: string,
-  options: { level?: LogLevel; write?: (line: string) => void } = {},
-): Logger {
-  const min = order[options.level ?? ((process.env.TANDEM_LOG_LEVEL as LogLevel | undefined) ?? "info")] ?? 20;
+export function createLogger(name: string, options: { level?: LogLevel; write?: (line: string) => void } = {}): Logger {
+  const min = order[options.level ?? (process.env.TANDEM_LOG_LEVEL as LogLevel | undefined) ?? "info"] ?? 20;
   const write = options.write ?? ((line: string) => process.stderr.write(line + "\n"));
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (order[level] < min) return;

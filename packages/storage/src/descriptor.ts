@@ -11,15 +11,24 @@ export type StorageDescriptor =
   | { readonly kind: "sqlite"; readonly path: string }
   | { readonly kind: "postgres"; readonly url: string; readonly schema?: string };
 
-export function openStorage(descriptor: StorageDescriptor, options: { readonly readonly?: boolean } = {}): Promise<Storage> {
+export function openStorage(
+  descriptor: StorageDescriptor,
+  options: { readonly readonly?: boolean } = {},
+): Promise<Storage> {
   const readonly = options.readonly ?? false;
   switch (descriptor.kind) {
     case "sqlite":
       return openSqliteStorage({ path: descriptor.path, readonly });
     case "postgres":
-      return openPostgresStorage({ url: descriptor.url, readonly, ...(descriptor.schema !== undefined ? { schema: descriptor.schema } : {}) });
+      return openPostgresStorage({
+        url: descriptor.url,
+        readonly,
+        ...(descriptor.schema !== undefined ? { schema: descriptor.schema } : {}),
+      });
     default:
-      throw new TypeError(`unknown storage kind ${JSON.stringify((descriptor satisfies never as { kind: unknown }).kind)}`);
+      throw new TypeError(
+        `unknown storage kind ${JSON.stringify((descriptor satisfies never as { kind: unknown }).kind)}`,
+      );
   }
 }
 

@@ -14,7 +14,20 @@ const negNaN = (() => {
 // NaNs come from the constants below.
 export const float64 = fc.oneof(
   fc.double({ noNaN: true }),
-  fc.constantFrom(0, -0, NaN, negNaN, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, Number.MAX_VALUE, 1, -1, 0.5),
+  fc.constantFrom(
+    0,
+    -0,
+    NaN,
+    negNaN,
+    Infinity,
+    -Infinity,
+    Number.MIN_VALUE,
+    -Number.MIN_VALUE,
+    Number.MAX_VALUE,
+    1,
+    -1,
+    0.5,
+  ),
 );
 
 export const int64 = fc.oneof(
@@ -25,7 +38,10 @@ export const int64 = fc.oneof(
 /** Strings rich in the bytes the encoding escapes (0x00) and in multi-byte and astral characters. */
 export const str = fc.oneof(
   fc.string({ unit: "binary", maxLength: 6 }),
-  fc.string({ unit: fc.constantFrom("\0", "\x01", "a", "b", "\x7f", "\xff", "\u0800", "\uffff", "😀", "\u{10ffff}"), maxLength: 6 }),
+  fc.string({
+    unit: fc.constantFrom("\0", "\x01", "a", "b", "\x7f", "\xff", "\u0800", "\uffff", "😀", "\u{10ffff}"),
+    maxLength: 6,
+  }),
 );
 
 export const bytes = fc
@@ -39,18 +55,17 @@ export const bytesBiased = fc.oneof(
 
 export const fieldName = fc.oneof(
   fc.constantFrom("a", "b", "_id", "x y", "~", " "),
-  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 4 }).filter((s) => !s.startsWith("$")),
+  fc
+    .string({
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+      minLength: 1,
+      maxLength: 4,
+    })
+    .filter((s) => !s.startsWith("$")),
 );
 
 export const { value } = fc.letrec<{ value: Value; leaf: Value }>((tie) => ({
-  leaf: fc.oneof(
-    fc.constant(null),
-    int64,
-    float64,
-    fc.boolean(),
-    str,
-    bytesBiased,
-  ),
+  leaf: fc.oneof(fc.constant(null), int64, float64, fc.boolean(), str, bytesBiased),
   value: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     tie("leaf"),

@@ -37,7 +37,10 @@ test("a database that cannot be opened for writing says why, naming the folder",
   const e = openError("/nonexistent-tandem-folder/db.sqlite3", sqlite("SQLITE_CANTOPEN"));
   assert.ok(isTandemError(e));
   assert.equal(e.code, "StorageReadOnly");
-  assert.equal(e.message, "Cannot open the database /nonexistent-tandem-folder/db.sqlite3: its folder does not exist. The data folder must be writable.");
+  assert.equal(
+    e.message,
+    "Cannot open the database /nonexistent-tandem-folder/db.sqlite3: its folder does not exist. The data folder must be writable.",
+  );
   const other = new Error("x");
   assert.equal(openError("/x/db", other), other);
   assert.equal(machineError(openError("/x/db", sqlite("SQLITE_FULL"))) instanceof Error, true);

@@ -28,12 +28,15 @@ test("byte order of encoded values equals compareValues from convex/values", () 
 });
 
 test("same-type pairs (where most of the order lives) compare like compareValues", () => {
-  const pair = <T,>(a: fc.Arbitrary<T>) => fc.tuple(a, a) as fc.Arbitrary<[Value, Value]>;
+  const pair = <T>(a: fc.Arbitrary<T>) => fc.tuple(a, a) as fc.Arbitrary<[Value, Value]>;
   const smallArray = fc.array(fc.oneof(float64, int64, str), { maxLength: 3 });
   fc.assert(
-    fc.property(fc.oneof(pair(float64), pair(int64), pair(str), pair(bytesBiased), pair(smallArray), pair(value)), ([a, b]) => {
-      assert.equal(sign(compareKeys(encodeIndexKey([a]), encodeIndexKey([b]))), sign(compareValues(a, b)));
-    }),
+    fc.property(
+      fc.oneof(pair(float64), pair(int64), pair(str), pair(bytesBiased), pair(smallArray), pair(value)),
+      ([a, b]) => {
+        assert.equal(sign(compareKeys(encodeIndexKey([a]), encodeIndexKey([b]))), sign(compareValues(a, b)));
+      },
+    ),
     { numRuns },
   );
 });
@@ -48,9 +51,9 @@ test("byte order of encoded tuples equals lexicographic tuple order", () => {
 });
 
 test("nearby values (sharing prefixes) still order correctly", () => {
-  const nearby = fc.tuple(value, fc.constantFrom("", "\0", "\0\0", "a", "\x01")).map(([v, s]) =>
-    typeof v === "string" ? [v, v + s] : [v, v],
-  );
+  const nearby = fc
+    .tuple(value, fc.constantFrom("", "\0", "\0\0", "a", "\x01"))
+    .map(([v, s]) => (typeof v === "string" ? [v, v + s] : [v, v]));
   fc.assert(
     fc.property(nearby, ([a, b]) => {
       assert.equal(sign(compareKeys(encodeIndexKey([a]), encodeIndexKey([b]))), sign(compareValues(a, b)));
@@ -66,7 +69,10 @@ test("decode(encode(x)) round-trips, -0 and NaN included", () => {
       const back = decodeIndexKey(key);
       assert.deepStrictEqual(back, t); // deepStrictEqual uses Object.is: -0 ≠ +0, NaN = NaN
       // Byte-identical only up to which NaN: V8 does not keep NaN bits stable, see sameNaNs.
-      assert.equal(compareKeys(encodeIndexKey(back.map((x) => sameNaNs(x))), encodeIndexKey(t.map((x) => sameNaNs(x)))), 0);
+      assert.equal(
+        compareKeys(encodeIndexKey(back.map((x) => sameNaNs(x))), encodeIndexKey(t.map((x) => sameNaNs(x)))),
+        0,
+      );
     }),
     { numRuns },
   );
@@ -88,12 +94,49 @@ test("hand-checked order: missing < null < Int64 < Float64 < boolean < string < 
   const nan = NaN;
   const negNaN = new DataView(Uint8Array.from([0xff, 0xf8, 0, 0, 0, 0, 0, 0]).buffer).getFloat64(0);
   const ordered: (Value | undefined)[] = [
-    undefined, null, -(2n ** 63n), -1n, 0n, 1n, 2n ** 63n - 1n,
-    negNaN, -Infinity, -1.5, -Number.MIN_VALUE, -0, 0, Number.MIN_VALUE, 1, Infinity, nan,
-    false, true, "", "\0", "a", "a\0", "ab", "b", "é", "\uffff", "😀",
-    new ArrayBuffer(0), Uint8Array.of(0).buffer, Uint8Array.of(0, 0).buffer, Uint8Array.of(1).buffer,
-    [], [null], [null, null], [1n], [1], ["a"],
-    {}, { a: null }, { a: 1n }, { a: 1n, b: null }, { b: null },
+    undefined,
+    null,
+    -(2n ** 63n),
+    -1n,
+    0n,
+    1n,
+    2n ** 63n - 1n,
+    negNaN,
+    -Infinity,
+    -1.5,
+    -Number.MIN_VALUE,
+    -0,
+    0,
+    Number.MIN_VALUE,
+    1,
+    Infinity,
+    nan,
+    false,
+    true,
+    "",
+    "\0",
+    "a",
+    "a\0",
+    "ab",
+    "b",
+    "é",
+    "\uffff",
+    "😀",
+    new ArrayBuffer(0),
+    Uint8Array.of(0).buffer,
+    Uint8Array.of(0, 0).buffer,
+    Uint8Array.of(1).buffer,
+    [],
+    [null],
+    [null, null],
+    [1n],
+    [1],
+    ["a"],
+    {},
+    { a: null },
+    { a: 1n },
+    { a: 1n, b: null },
+    { b: null },
   ];
   for (let i = 0; i + 1 < ordered.length; i++) {
     const a = ordered[i];
@@ -132,8 +175,10 @@ test("indexRange: eq prefix and bounds select exactly the matching keys", () => 
       const doc = [a, b];
       const next = doc[eq.length];
       let expected = eq.every((v, i) => compareValues(doc[i], v) === 0);
-      if (lower) expected &&= lower.inclusive ? compareValues(next, lower.value) >= 0 : compareValues(next, lower.value) > 0;
-      if (upper) expected &&= upper.inclusive ? compareValues(next, upper.value) <= 0 : compareValues(next, upper.value) < 0;
+      if (lower)
+        expected &&= lower.inclusive ? compareValues(next, lower.value) >= 0 : compareValues(next, lower.value) > 0;
+      if (upper)
+        expected &&= upper.inclusive ? compareValues(next, upper.value) <= 0 : compareValues(next, upper.value) < 0;
       assert.equal(keyInRange(key, range.start, range.end), expected);
       assert.equal(range.index, 7);
     }),

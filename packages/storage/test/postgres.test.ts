@@ -19,31 +19,35 @@ runStorageSuite(
   available,
 );
 
-test("[postgres] migrations are recorded once, a second writer opens the migrated schema, a reader needs them", available, async () => {
-  const { schema, drop } = freshSchema();
-  try {
-    await assert.rejects(openPostgresStorage({ url: POSTGRES_URL, schema, readonly: true }), /schema version 0/);
-    const [a, b] = await Promise.all([
-      openPostgresStorage({ url: POSTGRES_URL, schema }),
-      openPostgresStorage({ url: POSTGRES_URL, schema }),
-    ]);
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
+test(
+  "[postgres] migrations are recorded once, a second writer opens the migrated schema, a reader needs them",
+  available,
+  async () => {
+    const { schema, drop } = freshSchema();
     try {
-      const r = await client.query(`SELECT version FROM ${schema}.tandem_migrations ORDER BY version`);
-      assert.deepEqual(r.rows, [{ version: 1 }, { version: 2 }]);
-      // A database written by a newer build is refused rather than misread.
-      await client.query(`INSERT INTO ${schema}.tandem_migrations (version, name) VALUES (999, 'future')`);
+      await assert.rejects(openPostgresStorage({ url: POSTGRES_URL, schema, readonly: true }), /schema version 0/);
+      const [a, b] = await Promise.all([
+        openPostgresStorage({ url: POSTGRES_URL, schema }),
+        openPostgresStorage({ url: POSTGRES_URL, schema }),
+      ]);
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        const r = await client.query(`SELECT version FROM ${schema}.tandem_migrations ORDER BY version`);
+        assert.deepEqual(r.rows, [{ version: 1 }, { version: 2 }]);
+        // A database written by a newer build is refused rather than misread.
+        await client.query(`INSERT INTO ${schema}.tandem_migrations (version, name) VALUES (999, 'future')`);
+      } finally {
+        await client.end();
+      }
+      await assert.rejects(openPostgresStorage({ url: POSTGRES_URL, schema }), /newer than this build/);
+      await a.close();
+      await b.close();
     } finally {
-      await client.end();
+      await drop();
     }
-    await assert.rejects(openPostgresStorage({ url: POSTGRES_URL, schema }), /newer than this build/);
-    await a.close();
-    await b.close();
-  } finally {
-    await drop();
-  }
-});
+  },
+);
 
 test("[postgres] two writers on one database: each commit moves the shared head, none is lost", available, async () => {
   const { schema, drop } = freshSchema();
@@ -63,7 +67,10 @@ test("[postgres] two writers on one database: each commit moves the shared head,
     const stamps = results.map((r) => r.ts);
     assert.equal(new Set(stamps).size, stamps.length, "every commit has its own timestamp");
     const latest = await a.sync();
-    assert.equal(latest, stamps.reduce((x, y) => (y > x ? y : x)));
+    assert.equal(
+      latest,
+      stamps.reduce((x, y) => (y > x ? y : x)),
+    );
     const snap = a.snapshot();
     for (const id of ids) assert.ok(await snap.get(id), `document ${id} committed`);
   } finally {

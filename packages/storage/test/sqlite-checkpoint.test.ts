@@ -25,7 +25,12 @@ function documentsInFile(path: string): number {
 }
 
 /** Inserts `count` documents, then reports what the database file holds once `settled` says so. */
-async function insertMany(path: string, checkpointIntervalMs: number, count: number, settled: (n: number) => boolean): Promise<number> {
+async function insertMany(
+  path: string,
+  checkpointIntervalMs: number,
+  count: number,
+  settled: (n: number) => boolean,
+): Promise<number> {
   const s = await openSqliteStorage({ path, checkpointIntervalMs });
   try {
     await s.ensureTable("t");

@@ -64,9 +64,13 @@ test("a read-only connection in a worker thread reads what the writer committed"
 
 test("every commit acknowledged before kill -9 is there after reopening", async () => {
   const { path, cleanup } = tempPath();
-  const child = spawn(process.execPath, ["--import", "tsx", new URL("./helpers/crash-writer.ts", import.meta.url).pathname, path], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", new URL("./helpers/crash-writer.ts", import.meta.url).pathname, path],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const acked: { id: string; ts: bigint }[] = [];
   let buf = "";
   await new Promise<void>((resolve, reject) => {

@@ -135,41 +135,59 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     const byN = await s.addIndex("g", "by_n", ["n", "_creationTime", "_id"]);
     const docs = Array.from({ length: 150 }, (_, n) => doc(s, "g", { n }));
     const requests = await Promise.all(
-      docs.map(async (d) => ({ prepared: await s.prepare([{ id: d._id as DocumentId, table: "g", value: d, original: null }]) })),
+      docs.map(async (d) => ({
+        prepared: await s.prepare([{ id: d._id as DocumentId, table: "g", value: d, original: null }]),
+      })),
     );
     // Half prepared, half planned: both kinds of rows share the group's buffers.
-    const mixed = requests.map((r, i) => (i % 2 === 0 ? r : { writes: [{ id: docs[i]!._id as DocumentId, table: "g", value: docs[i]! }] }));
+    const mixed = requests.map((r, i) =>
+      i % 2 === 0 ? r : { writes: [{ id: docs[i]!._id as DocumentId, table: "g", value: docs[i]! }] },
+    );
     const results = await s.commitMany(mixed);
     assert.ok(results.every((r) => typeof r === "object" && !(r instanceof Error)));
     const snap = s.snapshot();
-    assert.deepEqual((await scanAll(snap, fullRange(byN))).map((d) => d.n), docs.map((d) => d.n));
-    for (const d of [docs[0]!, docs[77]!, docs[149]!]) assert.deepEqual((await snap.get(d._id as DocumentId))?.value, d);
+    assert.deepEqual(
+      (await scanAll(snap, fullRange(byN))).map((d) => d.n),
+      docs.map((d) => d.n),
+    );
+    for (const d of [docs[0]!, docs[77]!, docs[149]!])
+      assert.deepEqual((await snap.get(d._id as DocumentId))?.value, d);
   });
 
-  t("a commit resolves db.vars.commitTs placeholders to its own ts, in values and index keys, prepared or planned", async (s) => {
-    await s.ensureTable("c");
-    const byAt = await s.addIndex("c", "by_at", ["at", "_creationTime", "_id"]);
-    const placeholder = { $commitTs: null };
-    const a = doc(s, "c", { at: placeholder, nested: { at: placeholder }, text: '{"$commitTs":null}' });
-    const b = doc(s, "c", { at: placeholder });
-    const [ra, rb] = await s.commitMany([
-      { prepared: await s.prepare([{ id: a._id as DocumentId, table: "c", value: a, original: null }]) },
-      { writes: [{ id: b._id as DocumentId, table: "c", value: b }] },
-    ]);
-    const int64 = (ts: bigint) => {
-      const bytes = Buffer.alloc(8);
-      bytes.writeBigInt64LE(ts);
-      return { $integer: bytes.toString("base64") };
-    };
-    const tsA = (ra as { ts: Timestamp }).ts;
-    const tsB = (rb as { ts: Timestamp }).ts;
-    const snap = s.snapshot();
-    assert.deepEqual((await snap.get(a._id as DocumentId))?.value, { ...a, at: int64(tsA), nested: { at: int64(tsA) } });
-    assert.deepEqual((await snap.get(b._id as DocumentId))?.value, { ...b, at: int64(tsB) });
-    // The index orders them by commit ts (the resolved keys, not the placeholder's).
-    const range = indexRange(byAt, [], { value: tsA, inclusive: true }, { value: tsB, inclusive: true });
-    assert.deepEqual((await scanAll(snap, range)).map((d) => d._id), [a._id, b._id]);
-  });
+  t(
+    "a commit resolves db.vars.commitTs placeholders to its own ts, in values and index keys, prepared or planned",
+    async (s) => {
+      await s.ensureTable("c");
+      const byAt = await s.addIndex("c", "by_at", ["at", "_creationTime", "_id"]);
+      const placeholder = { $commitTs: null };
+      const a = doc(s, "c", { at: placeholder, nested: { at: placeholder }, text: '{"$commitTs":null}' });
+      const b = doc(s, "c", { at: placeholder });
+      const [ra, rb] = await s.commitMany([
+        { prepared: await s.prepare([{ id: a._id as DocumentId, table: "c", value: a, original: null }]) },
+        { writes: [{ id: b._id as DocumentId, table: "c", value: b }] },
+      ]);
+      const int64 = (ts: bigint) => {
+        const bytes = Buffer.alloc(8);
+        bytes.writeBigInt64LE(ts);
+        return { $integer: bytes.toString("base64") };
+      };
+      const tsA = (ra as { ts: Timestamp }).ts;
+      const tsB = (rb as { ts: Timestamp }).ts;
+      const snap = s.snapshot();
+      assert.deepEqual((await snap.get(a._id as DocumentId))?.value, {
+        ...a,
+        at: int64(tsA),
+        nested: { at: int64(tsA) },
+      });
+      assert.deepEqual((await snap.get(b._id as DocumentId))?.value, { ...b, at: int64(tsB) });
+      // The index orders them by commit ts (the resolved keys, not the placeholder's).
+      const range = indexRange(byAt, [], { value: tsA, inclusive: true }, { value: tsB, inclusive: true });
+      assert.deepEqual(
+        (await scanAll(snap, range)).map((d) => d._id),
+        [a._id, b._id],
+      );
+    },
+  );
 
   t("prepared commits (keyed on another connection) store what planned commits store", async (s, h) => {
     await s.ensureTable("p");
@@ -196,7 +214,10 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     assert.deepEqual((await snap.get(kept.id))?.value, patched);
     assert.equal(await snap.get(gone.id), null);
     assert.deepEqual((await snap.get(fresh._id as DocumentId))?.value, fresh);
-    assert.deepEqual((await scanAll(snap, fullRange(byN))).map((d) => d.n), [3, 10]);
+    assert.deepEqual(
+      (await scanAll(snap, fullRange(byN))).map((d) => d.n),
+      [3, 10],
+    );
     // The patch moved the document's by_n key: the old key is gone, not duplicated.
     assert.deepEqual(await scanAll(snap, indexRange(byN, [1])), []);
   });
@@ -212,7 +233,10 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     assert.ok(!(result[0] instanceof Error) && result[0] !== "skipped");
     // The index the preparing connection did not know of got its entry moved too.
     const snap = s.snapshot();
-    assert.deepEqual((await scanAll(snap, indexRange(byTag, ["b"]))).map((d) => d._id), [old.id]);
+    assert.deepEqual(
+      (await scanAll(snap, indexRange(byTag, ["b"]))).map((d) => d._id),
+      [old.id],
+    );
     assert.deepEqual(await scanAll(snap, indexRange(byTag, ["a"])), []);
   });
 
@@ -228,7 +252,10 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     assert.equal(s.tableByNumber(a.number)?.name, "messages");
     assert.deepEqual(
       s.indexes("messages").map((i) => [i.name, i.fields]),
-      [["by_id", ["_id"]], ["by_creation_time", ["_creationTime", "_id"]]],
+      [
+        ["by_id", ["_id"]],
+        ["by_creation_time", ["_creationTime", "_id"]],
+      ],
     );
     await assert.rejects(s.ensureTable("bad-name"), { code: "InvalidTableName" });
     await assert.rejects(s.ensureTable("___"), { code: "InvalidTableName" });
@@ -291,7 +318,10 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
 
     const sortBy = (fields: string[]) => (x: DocumentJSON, y: DocumentJSON) => {
       for (const f of fields) {
-        const c = compareValues(x[f] === undefined ? undefined : fromConvexJSON(x[f]!), y[f] === undefined ? undefined : fromConvexJSON(y[f]!));
+        const c = compareValues(
+          x[f] === undefined ? undefined : fromConvexJSON(x[f]!),
+          y[f] === undefined ? undefined : fromConvexJSON(y[f]!),
+        );
         if (c !== 0) return c;
       }
       return 0;
@@ -306,11 +336,21 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     assert.deepEqual(await scanAll(snap, fullRange(byChannel), "desc"), [...expectCh].reverse());
     for (const size of [1, 3, 7, 25, 30]) {
       assert.deepEqual(await scanPaged(snap, fullRange(byCt), "asc", size), expectCt, `asc page ${size}`);
-      assert.deepEqual(await scanPaged(snap, fullRange(byChannel), "desc", size), [...expectCh].reverse(), `desc page ${size}`);
+      assert.deepEqual(
+        await scanPaged(snap, fullRange(byChannel), "desc", size),
+        [...expectCh].reverse(),
+        `desc page ${size}`,
+      );
     }
     // Limits take from the right end.
-    assert.deepEqual(await scanAll(snap, fullRange(byCt)).then((d) => d.slice(0, 4)), (await snap.scan(fullRange(byCt), "asc", 4)).map((e) => e.doc.value));
-    assert.deepEqual((await snap.scan(fullRange(byCt), "desc", 2)).map((e) => e.doc.value), [...expectCt].reverse().slice(0, 2));
+    assert.deepEqual(
+      await scanAll(snap, fullRange(byCt)).then((d) => d.slice(0, 4)),
+      (await snap.scan(fullRange(byCt), "asc", 4)).map((e) => e.doc.value),
+    );
+    assert.deepEqual(
+      (await snap.scan(fullRange(byCt), "desc", 2)).map((e) => e.doc.value),
+      [...expectCt].reverse().slice(0, 2),
+    );
     assert.deepEqual(await snap.scan(fullRange(byCt), "asc", 0), []);
 
     // Equality and bounds: missing channel sorts first, then null, then strings.
@@ -321,22 +361,33 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     const aGe5 = expectCh.filter((d) => d.channel === "a" && (d.n as number) >= 5);
     assert.deepEqual(await scanAll(snap, indexRange(byChannel, ["a"], { value: 5, inclusive: true })), aGe5);
     const aLt5 = expectCh.filter((d) => d.channel === "a" && (d.n as number) < 5);
-    assert.deepEqual(await scanAll(snap, indexRange(byChannel, ["a"], undefined, { value: 5, inclusive: false })), aLt5);
+    assert.deepEqual(
+      await scanAll(snap, indexRange(byChannel, ["a"], undefined, { value: 5, inclusive: false })),
+      aLt5,
+    );
     const bToC = expectCh.filter((d) => d.channel === "b" || d.channel === "c");
-    assert.deepEqual(await scanAll(snap, indexRange(byChannel, [], { value: "a", inclusive: false }, { value: "c", inclusive: true })), bToC);
+    assert.deepEqual(
+      await scanAll(snap, indexRange(byChannel, [], { value: "a", inclusive: false }, { value: "c", inclusive: true })),
+      bToC,
+    );
     // Each returned entry carries its key, which decodes to the index fields.
     const [first] = await snap.scan(indexRange(byChannel, ["a"]), "asc", 1);
     assert.ok(first);
     const decoded = decodeIndexKey(first.key);
     assert.deepEqual(decoded.slice(0, 1), ["a"]);
     assert.equal(decoded[3], first.doc.id);
-    await assert.rejects(snap.scan({ index: 99_999 as IndexInfo["id"], start: first.key, end: null }, "asc", 1), { code: "IndexNotFound" });
+    await assert.rejects(snap.scan({ index: 99_999 as IndexInfo["id"], start: first.key, end: null }, "asc", 1), {
+      code: "IndexNotFound",
+    });
   });
 
   t("indexWrites carry the old and new key of every index of the written table", async (s) => {
     await s.ensureTable("t");
     const byA = await s.addIndex("t", "by_a", ["a", "_creationTime", "_id"]);
-    const ids = s.indexes("t").map((i) => i.id).sort();
+    const ids = s
+      .indexes("t")
+      .map((i) => i.id)
+      .sort();
     const ins = await insert(s, "t", { a: 1 });
     const keyA = (a: Value | undefined) => encodeIndexKey([a, ins.value._creationTime, ins.id]);
     const first = (await s.commit({ writes: [{ id: ins.id, table: "t", value: { ...ins.value, a: 2 } }] })).indexWrites;
@@ -368,7 +419,9 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     const before = s.latestTs();
     const value = { _id: idA, _creationTime: 1 };
     await assert.rejects(s.commit({ writes: [{ id: idA, table: "b", value }] }), { code: "IdTableMismatch" });
-    await assert.rejects(s.commit({ writes: [{ id: "junk" as DocumentId, table: "a", value: null }] }), { code: "IdTableMismatch" });
+    await assert.rejects(s.commit({ writes: [{ id: "junk" as DocumentId, table: "a", value: null }] }), {
+      code: "IdTableMismatch",
+    });
     await assert.rejects(s.commit({ writes: [{ id: idA, table: "zzz", value }] }), { code: "TableNotFound" });
     const other = s.newId("a");
     await assert.rejects(s.commit({ writes: [{ id: other, table: "a", value }] }), { code: "InvalidDocument" });
@@ -383,10 +436,18 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
   t("meta is written atomically with the commit", async (s) => {
     await s.ensureTable("t");
     const value = doc(s, "t", {});
-    await s.commit({ writes: [{ id: value._id as DocumentId, table: "t", value }], meta: [["cursor", "42"], ["gone", null]] });
+    await s.commit({
+      writes: [{ id: value._id as DocumentId, table: "t", value }],
+      meta: [
+        ["cursor", "42"],
+        ["gone", null],
+      ],
+    });
     assert.equal(await s.getMeta("cursor"), "42");
     const bad = { _id: s.newId("t"), _creationTime: 1 };
-    await assert.rejects(s.commit({ writes: [{ id: bad._id as DocumentId, table: "nope", value: bad }], meta: [["cursor", "43"]] }));
+    await assert.rejects(
+      s.commit({ writes: [{ id: bad._id as DocumentId, table: "nope", value: bad }], meta: [["cursor", "43"]] }),
+    );
     assert.equal(await s.getMeta("cursor"), "42", "a rejected commit writes no meta");
     await s.commit({ writes: [], meta: [["cursor", null]] });
     assert.equal(await s.getMeta("cursor"), null);
@@ -407,14 +468,20 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     await assert.rejects(s.addIndex("t", "by_bad", ["i"]), { code: "InvalidIndexFields" });
     await assert.rejects(s.addIndex("nope", "by_k", ["k", "_id"]), { code: "TableNotFound" });
     const k1 = await scanAll(s.snapshot(), indexRange(idx, [1]));
-    assert.deepEqual(k1, docs.filter((d) => d.k === 1));
+    assert.deepEqual(
+      k1,
+      docs.filter((d) => d.k === 1),
+    );
     assert.equal((await scanAll(s.snapshot(), indexRange(idx, [0]))).length, 199);
     // New writes maintain it.
     const n = await insert(s, "t", { k: 1, i: -1 });
     assert.deepEqual((await scanAll(s.snapshot(), indexRange(idx, [1]))).at(-1), n.value);
 
     await s.dropIndex("t", "by_k");
-    assert.equal(s.indexes("t").some((i) => i.name === "by_k"), false);
+    assert.equal(
+      s.indexes("t").some((i) => i.name === "by_k"),
+      false,
+    );
     await assert.rejects(s.snapshot().scan(fullRange(idx), "asc", 1), { code: "IndexNotFound" });
     await s.dropIndex("t", "by_k"); // absent: no-op
     await assert.rejects(s.dropIndex("t", "by_id"), { code: "SystemIndex" });
@@ -429,7 +496,10 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     const a = await insert(s, "t", { x: 1 });
     await s.addIndex("t", "by_x", ["x", "_id"]);
     await s.dropTable!("t");
-    assert.equal(s.tables().some((x) => x.name === "t"), false);
+    assert.equal(
+      s.tables().some((x) => x.name === "t"),
+      false,
+    );
     assert.equal(await s.snapshot().get(a.id), null);
     const t2 = await s.ensureTable("t");
     assert.ok(t2.number > t1.number);
@@ -487,7 +557,10 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     assert.deepEqual(onByN(seen[1]!), [{ index: byN.id, oldKey: key(a.value), newKey: key(patched) }]);
     // Every index of the table is reported, as a commit reports them to its own caller.
     assert.equal(seen[1]!.indexWrites.length, s.indexes("t").length);
-    assert.deepEqual((await scanAll(s.snapshot(), fullRange(byN))).map((d) => d.n), [2, 3, 10]);
+    assert.deepEqual(
+      (await scanAll(s.snapshot(), fullRange(byN))).map((d) => d.n),
+      [2, 3, 10],
+    );
   });
 
   t("a second, read-only connection sees committed data and schema changes", async (s, h) => {
@@ -501,7 +574,9 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     // as the engine does to function threads); one past the head is refused, at once or at the
     // first read where the reader must ask the database.
     assert.deepEqual((await ro.snapshot(b.ts).get(b.id))?.value, b.value);
-    await assert.rejects(async () => ro.snapshot((b.ts + 1_000_000_000n) as Timestamp).get(b.id), { code: "TimestampInFuture" });
+    await assert.rejects(async () => ro.snapshot((b.ts + 1_000_000_000n) as Timestamp).get(b.id), {
+      code: "TimestampInFuture",
+    });
     // A reader learns of another connection's commits when it reads the head.
     assert.equal(await ro.sync(), b.ts);
     assert.equal(ro.latestTs(), b.ts);
@@ -520,71 +595,88 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
   });
 
   test(`[${name}] random histories: scans at every snapshot match a model`, options, async () => {
-    type Op = { kind: "insert"; a: Value | undefined } | { kind: "patch"; pick: number; a: Value | undefined } | { kind: "delete"; pick: number };
-    const small = fc.oneof(fc.constant(undefined), fc.constantFrom<Value>(null, 0n, 1n, 1, 2, -0, "x", "y", true, [1n], { z: 1 }));
+    type Op =
+      | { kind: "insert"; a: Value | undefined }
+      | { kind: "patch"; pick: number; a: Value | undefined }
+      | { kind: "delete"; pick: number };
+    const small = fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom<Value>(null, 0n, 1n, 1, 2, -0, "x", "y", true, [1n], { z: 1 }),
+    );
     const op: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ kind: fc.constant("insert" as const), a: small }),
       fc.record({ kind: fc.constant("patch" as const), pick: fc.nat(), a: small }),
       fc.record({ kind: fc.constant("delete" as const), pick: fc.nat() }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(op, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 12 }), async (commits) => {
-        await withStore(target, async (s) => {
-          await s.ensureTable("t");
-          const idx = await s.addIndex("t", "by_a", ["a", "_creationTime", "_id"]);
-          const model = new Map<string, DocumentJSON>();
-          const history: { ts: Timestamp; docs: DocumentJSON[] }[] = [];
-          for (const ops of commits) {
-            const writes = new Map<string, DocumentJSON | null>();
-            for (const o of ops) {
-              const live = [...model.keys()].filter((k) => !writes.has(k));
-              if (o.kind === "insert") {
-                const d = doc(s, "t", o.a === undefined ? {} : { a: toJSON(o.a) });
-                writes.set(d._id, d);
-              } else if (live.length) {
-                const id = live[o.pick % live.length]!;
-                if (o.kind === "delete") writes.set(id, null);
-                else {
-                  const { a: _drop, ...rest } = model.get(id)!;
-                  writes.set(id, o.a === undefined ? (rest as DocumentJSON) : { ...rest, a: toJSON(o.a) } as DocumentJSON);
+      fc.asyncProperty(
+        fc.array(fc.array(op, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 12 }),
+        async (commits) => {
+          await withStore(target, async (s) => {
+            await s.ensureTable("t");
+            const idx = await s.addIndex("t", "by_a", ["a", "_creationTime", "_id"]);
+            const model = new Map<string, DocumentJSON>();
+            const history: { ts: Timestamp; docs: DocumentJSON[] }[] = [];
+            for (const ops of commits) {
+              const writes = new Map<string, DocumentJSON | null>();
+              for (const o of ops) {
+                const live = [...model.keys()].filter((k) => !writes.has(k));
+                if (o.kind === "insert") {
+                  const d = doc(s, "t", o.a === undefined ? {} : { a: toJSON(o.a) });
+                  writes.set(d._id, d);
+                } else if (live.length) {
+                  const id = live[o.pick % live.length]!;
+                  if (o.kind === "delete") writes.set(id, null);
+                  else {
+                    const { a: _drop, ...rest } = model.get(id)!;
+                    writes.set(
+                      id,
+                      o.a === undefined ? (rest as DocumentJSON) : ({ ...rest, a: toJSON(o.a) } as DocumentJSON),
+                    );
+                  }
                 }
               }
+              const r = await s.commit({
+                writes: [...writes].map(([id, value]) => ({ id: id as DocumentId, table: "t", value })),
+              });
+              for (const [id, v] of writes) v === null ? model.delete(id) : model.set(id, v);
+              history.push({ ts: r.ts, docs: [...model.values()] });
             }
-            const r = await s.commit({ writes: [...writes].map(([id, value]) => ({ id: id as DocumentId, table: "t", value })) });
-            for (const [id, v] of writes) v === null ? model.delete(id) : model.set(id, v);
-            history.push({ ts: r.ts, docs: [...model.values()] });
-          }
-          for (const { ts, docs } of history) {
-            const snap = s.snapshot(ts);
-            const keyOf = (d: DocumentJSON): IndexKey =>
-              encodeIndexKey([d.a === undefined ? undefined : fromConvexJSON(d.a), d._creationTime, d._id]);
-            const expected = [...docs].sort((x, y) => compareKeys(keyOf(x), keyOf(y)));
-            assert.deepEqual(await scanAll(snap, fullRange(idx)), expected);
-            assert.deepEqual(await scanPaged(snap, fullRange(idx), "desc", 2), [...expected].reverse());
-            const inRange = expected.filter((d) => {
-              const v = d.a === undefined ? undefined : fromConvexJSON(d.a);
-              return compareValues(v, 0n) >= 0 && compareValues(v, "x") < 0;
-            });
-            assert.deepEqual(
-              await scanAll(snap, indexRange(idx, [], { value: 0n, inclusive: true }, { value: "x", inclusive: false })),
-              inRange,
-            );
-            for (const d of docs) assert.deepEqual((await snap.get(d._id as DocumentId))?.value, d);
-            // by_id (served by the document versions themselves) at the same snapshot.
-            const byId = byName(s, "t", "by_id");
-            const expectedIds = [...docs].sort((x, y) => (x._id < y._id ? -1 : x._id > y._id ? 1 : 0));
-            assert.deepEqual(await scanPaged(snap, fullRange(byId), "asc", 3), expectedIds);
-            assert.deepEqual(await scanAll(snap, fullRange(byId), "desc"), [...expectedIds].reverse());
-            if (expectedIds.length >= 2) {
-              const mid = expectedIds[Math.floor(expectedIds.length / 2)]!._id;
+            for (const { ts, docs } of history) {
+              const snap = s.snapshot(ts);
+              const keyOf = (d: DocumentJSON): IndexKey =>
+                encodeIndexKey([d.a === undefined ? undefined : fromConvexJSON(d.a), d._creationTime, d._id]);
+              const expected = [...docs].sort((x, y) => compareKeys(keyOf(x), keyOf(y)));
+              assert.deepEqual(await scanAll(snap, fullRange(idx)), expected);
+              assert.deepEqual(await scanPaged(snap, fullRange(idx), "desc", 2), [...expected].reverse());
+              const inRange = expected.filter((d) => {
+                const v = d.a === undefined ? undefined : fromConvexJSON(d.a);
+                return compareValues(v, 0n) >= 0 && compareValues(v, "x") < 0;
+              });
               assert.deepEqual(
-                await scanAll(snap, indexRange(byId, [], { value: mid, inclusive: false })),
-                expectedIds.filter((d) => d._id > mid),
+                await scanAll(
+                  snap,
+                  indexRange(idx, [], { value: 0n, inclusive: true }, { value: "x", inclusive: false }),
+                ),
+                inRange,
               );
+              for (const d of docs) assert.deepEqual((await snap.get(d._id as DocumentId))?.value, d);
+              // by_id (served by the document versions themselves) at the same snapshot.
+              const byId = byName(s, "t", "by_id");
+              const expectedIds = [...docs].sort((x, y) => (x._id < y._id ? -1 : x._id > y._id ? 1 : 0));
+              assert.deepEqual(await scanPaged(snap, fullRange(byId), "asc", 3), expectedIds);
+              assert.deepEqual(await scanAll(snap, fullRange(byId), "desc"), [...expectedIds].reverse());
+              if (expectedIds.length >= 2) {
+                const mid = expectedIds[Math.floor(expectedIds.length / 2)]!._id;
+                assert.deepEqual(
+                  await scanAll(snap, indexRange(byId, [], { value: mid, inclusive: false })),
+                  expectedIds.filter((d) => d._id > mid),
+                );
+              }
             }
-          }
-        });
-      }),
+          });
+        },
+      ),
       { numRuns: 25 },
     );
   });

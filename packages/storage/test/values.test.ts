@@ -2,7 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { compareValues } from "convex/values";
-import { fromConvexJSON, fromConvexJSONOrUndefined, getFieldPath, getJSONFieldPath, toConvexJSON } from "../src/index.js";
+import {
+  fromConvexJSON,
+  fromConvexJSONOrUndefined,
+  getFieldPath,
+  getJSONFieldPath,
+  toConvexJSON,
+} from "../src/index.js";
 import { sameNaNs, value } from "./arbitraries.js";
 
 test("Convex JSON round-trips through the official codec", () => {

@@ -14,7 +14,12 @@ let counter = 0;
 export function newPerson(firstName: string, lastName: string): Person {
   counter += 1;
   const tag = `${Date.now().toString(36)}${counter}`;
-  return { firstName, lastName, email: `${firstName.toLowerCase()}.${tag}@example.com`, password: `correct horse battery ${tag}` };
+  return {
+    firstName,
+    lastName,
+    email: `${firstName.toLowerCase()}.${tag}@example.com`,
+    password: `correct horse battery ${tag}`,
+  };
 }
 
 export const fullName = (p: Person): string => `${p.firstName} ${p.lastName}`;
@@ -68,7 +73,10 @@ export const badgeText = (page: Page): Promise<string | null> => page.locator(".
 export async function codeFromInbox(demo: RunningDemo, to: string): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const inbox = (await (await fetch(`${demo.identityUrl}/dev/inbox`)).json()) as { to: string; code: string | null }[];
+    const inbox = (await (await fetch(`${demo.identityUrl}/dev/inbox`)).json()) as {
+      to: string;
+      code: string | null;
+    }[];
     const code = inbox.find((m) => m.to === to && m.code)?.code;
     if (code) return code;
     if (Date.now() > deadline) throw new Error(`no code for ${to} in the dev inbox`);
@@ -108,7 +116,12 @@ export async function createUser(demo: RunningDemo, person: Person): Promise<voi
   const response = await fetch(`${demo.identityUrl}/backend/v1/users`, {
     method: "POST",
     headers: { Authorization: `Bearer ${demo.secretKey}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ email_address: [person.email], password: person.password, first_name: person.firstName, last_name: person.lastName }),
+    body: JSON.stringify({
+      email_address: [person.email],
+      password: person.password,
+      first_name: person.firstName,
+      last_name: person.lastName,
+    }),
   });
   assert.equal(response.status, 200, await response.text());
 }
@@ -126,12 +139,18 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
 
 /** The list as shown: "author: body" per message. */
 export function shownMessages(page: Page): Promise<string[]> {
-  return page.locator(".messages li").evaluateAll((items) =>
-    items.map((li) => `${li.querySelector(".author")?.textContent}: ${li.querySelector(".body")?.textContent}`),
-  );
+  return page
+    .locator(".messages li")
+    .evaluateAll((items) =>
+      items.map((li) => `${li.querySelector(".author")?.textContent}: ${li.querySelector(".body")?.textContent}`),
+    );
 }
 
 /** Resolves once the page lists a message "author: body". */
 export async function seesMessage(page: Page, author: string, body: string, timeout = 10_000): Promise<void> {
-  await page.locator(".messages li", { has: page.locator(".body", { hasText: body }) }).locator(".author", { hasText: author }).first().waitFor({ timeout });
+  await page
+    .locator(".messages li", { has: page.locator(".body", { hasText: body }) })
+    .locator(".author", { hasText: author })
+    .first()
+    .waitFor({ timeout });
 }

@@ -38,7 +38,10 @@ export async function freePort(): Promise<number> {
 export async function copyApp(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "tandem-e2e-chat-"));
   for (const part of ["convex", "web", "package.json"]) {
-    await cp(join(exampleDir, part), join(dir, part), { recursive: true, filter: (src) => !src.includes("_generated") });
+    await cp(join(exampleDir, part), join(dir, part), {
+      recursive: true,
+      filter: (src) => !src.includes("_generated"),
+    });
   }
   // The app's `npx convex` and its bundle must find the repo's packages.
   await symlink(join(repoDir, "node_modules"), join(dir, "node_modules"), "dir");
@@ -73,13 +76,20 @@ export async function startDemo(extraArgs: string[] = []): Promise<RunningDemo> 
     process.execPath,
     [
       join(exampleDir, "scripts/demo.mjs"),
-      "--app", appDir,
-      "--web-port", String(webPort),
-      "--timeout", String(READY_TIMEOUT_MS / 1000),
-      "--port", String(port),
-      "--site-port", String(sitePort),
-      "--identity-port", String(identityPort),
-      "--dashboard-port", "0",
+      "--app",
+      appDir,
+      "--web-port",
+      String(webPort),
+      "--timeout",
+      String(READY_TIMEOUT_MS / 1000),
+      "--port",
+      String(port),
+      "--site-port",
+      String(sitePort),
+      "--identity-port",
+      String(identityPort),
+      "--dashboard-port",
+      "0",
       ...extraArgs,
     ],
     // Its own process group, so nothing it started can outlive the test.
@@ -101,7 +111,10 @@ export async function startDemo(extraArgs: string[] = []): Promise<RunningDemo> 
 
   try {
     const pageUrl = await new Promise<string>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`the demo did not start within ${READY_TIMEOUT_MS + 15_000} ms\n${output}`)), READY_TIMEOUT_MS + 15_000);
+      const timer = setTimeout(
+        () => fail(new Error(`the demo did not start within ${READY_TIMEOUT_MS + 15_000} ms\n${output}`)),
+        READY_TIMEOUT_MS + 15_000,
+      );
       const check = (): void => {
         const match = /\[demo\] chat is running at (http:\/\/\S+)/.exec(output);
         if (match === null) return;
@@ -121,7 +134,14 @@ export async function startDemo(extraArgs: string[] = []): Promise<RunningDemo> 
     const secretKey = /^TANDEM_SECRET_KEY=["']?([^"'\s]+)/m.exec(env)?.[1];
     assert.ok(secretKey, ".env.local holds TANDEM_SECRET_KEY");
     assert.equal(pageUrl, `http://127.0.0.1:${webPort}`);
-    return { pageUrl, backendUrl: line("backend"), identityUrl: line("identity"), secretKey, output: () => output, stop };
+    return {
+      pageUrl,
+      backendUrl: line("backend"),
+      identityUrl: line("identity"),
+      secretKey,
+      output: () => output,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

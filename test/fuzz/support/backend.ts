@@ -38,7 +38,9 @@ function errorRecorder(errors: string[], name = "backend"): Logger {
     info() {},
     warn() {},
     error: (msg, fields) =>
-      void errors.push(`${name}: ${msg} ${JSON.stringify(fields ?? {}, (_k, v) => (v instanceof Error ? v.stack : v)).slice(0, 800)}`),
+      void errors.push(
+        `${name}: ${msg} ${JSON.stringify(fields ?? {}, (_k, v) => (v instanceof Error ? v.stack : v)).slice(0, 800)}`,
+      ),
     child: (n) => errorRecorder(errors, `${name}.${n}`),
   };
 }
@@ -60,7 +62,9 @@ export async function startFuzzBackend(): Promise<FuzzBackend> {
     await removeTemp();
     throw e;
   }
-  const channel = (await new ConvexHttpClient(backend.url).mutation(api.channels!.create!, { name: "bystander" })) as string;
+  const channel = (await new ConvexHttpClient(backend.url).mutation(api.channels!.create!, {
+    name: "bystander",
+  })) as string;
 
   const sockets: WebSocket[] = [];
   class RecordingWebSocket extends WebSocket {
@@ -90,7 +94,11 @@ export async function startFuzzBackend(): Promise<FuzzBackend> {
       const out: unknown[] = [];
       for (const ix of backend.storage.indexes()) {
         if (ix.name !== "by_id") continue;
-        const rows = await snap.scan({ index: ix.id, start: new Uint8Array() as IndexKey, end: null }, "asc", 1_000_000);
+        const rows = await snap.scan(
+          { index: ix.id, start: new Uint8Array() as IndexKey, end: null },
+          "asc",
+          1_000_000,
+        );
         out.push([ix.table, rows.map((r) => [r.doc.ts.toString(), r.doc.value])]);
       }
       return JSON.stringify(out);

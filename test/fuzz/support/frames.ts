@@ -35,28 +35,49 @@ const connect = fc.record({
   lastCloseReason: fc.constantFrom("InitialConnect", null, "x"),
   clientTs: fc.nat(),
 });
-const add = fc.record({ type: fc.constant("Add"), queryId: u32ish, udfPath, args, journal: fc.option(fc.string({ maxLength: 20 })) }, { requiredKeys: ["type", "queryId", "udfPath", "args"] });
+const add = fc.record(
+  { type: fc.constant("Add"), queryId: u32ish, udfPath, args, journal: fc.option(fc.string({ maxLength: 20 })) },
+  { requiredKeys: ["type", "queryId", "udfPath", "args"] },
+);
 const remove = fc.record({ type: fc.constant("Remove"), queryId: u32ish });
 const modifyQuerySet = fc
   .tuple(u32ish, fc.nat({ max: 3 }), fc.array(fc.oneof(add, remove), { maxLength: 4 }))
-  .map(([base, d, modifications]) => ({ type: "ModifyQuerySet", baseVersion: base, newVersion: typeof base === "number" ? base + d : d, modifications }));
+  .map(([base, d, modifications]) => ({
+    type: "ModifyQuerySet",
+    baseVersion: base,
+    newVersion: typeof base === "number" ? base + d : d,
+    modifications,
+  }));
 const functionCall = fc.record({ type: fc.constantFrom("Mutation", "Action"), requestId: fc.nat(1000), udfPath, args });
 const authenticate = fc.oneof(
   fc.record({ type: fc.constant("Authenticate"), baseVersion: u32ish, tokenType: fc.constant("None") }),
-  fc.record({ type: fc.constant("Authenticate"), baseVersion: u32ish, tokenType: fc.constant("User"), value: fc.oneof(fc.string(), fc.constant("eyJhbGciOiJub25lIn0.e30.")) }),
+  fc.record({
+    type: fc.constant("Authenticate"),
+    baseVersion: u32ish,
+    tokenType: fc.constant("User"),
+    value: fc.oneof(fc.string(), fc.constant("eyJhbGciOiJub25lIn0.e30.")),
+  }),
   fc.record({
     type: fc.constant("Authenticate"),
     baseVersion: u32ish,
     tokenType: fc.constant("Admin"),
     // The fuzz backend's real admin key half the time: an admin's hostile identity must not crash it.
     value: fc.oneof(fc.string({ maxLength: 40 }), fc.constant("fuzz-admin:key")),
-    impersonating: fc.option(fc.dictionary(fc.constantFrom("subject", "issuer", "tokenIdentifier", "name"), hostileValue, { maxKeys: 3 })),
+    impersonating: fc.option(
+      fc.dictionary(fc.constantFrom("subject", "issuer", "tokenIdentifier", "name"), hostileValue, { maxKeys: 3 }),
+    ),
   }),
 );
 const event = fc.record({ type: fc.constant("Event"), eventType: fc.string({ maxLength: 30 }), event: hostileValue });
 
 /** One well-formed message of each kind the official client sends. */
-export const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(connect, modifyQuerySet, functionCall, authenticate, event) as fc.Arbitrary<Record<string, unknown>>;
+export const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  connect,
+  modifyQuerySet,
+  functionCall,
+  authenticate,
+  event,
+) as fc.Arbitrary<Record<string, unknown>>;
 
 /** A frame as text: valid, one field mutated, corrupted text, other JSON, or an oversized/deep message. */
 export const anyFrame: fc.Arbitrary<string> = fc.oneof(
@@ -69,7 +90,9 @@ export const anyFrame: fc.Arbitrary<string> = fc.oneof(
     weight: 1,
     arbitrary: fc
       .tuple(fc.integer({ min: 900_000, max: 2_500_000 }), fc.constantFrom("channels:create", "channels:byName"))
-      .map(([n, path]) => JSON.stringify({ type: "Mutation", requestId: 8, udfPath: path, args: [{ name: "x".repeat(n) }] })),
+      .map(([n, path]) =>
+        JSON.stringify({ type: "Mutation", requestId: 8, udfPath: path, args: [{ name: "x".repeat(n) }] }),
+      ),
   },
   {
     weight: 3,

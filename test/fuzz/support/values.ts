@@ -47,12 +47,19 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 5, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
   { weight: 3, arbitrary: oddScalar },
   { weight: 1, arbitrary: huge },
-  { weight: 2, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(oddScalar, fc.jsonValue({ maxDepth: 2 })), { maxKeys: 4 }) },
+  {
+    weight: 2,
+    arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(oddScalar, fc.jsonValue({ maxDepth: 2 })), {
+      maxKeys: 4,
+    }),
+  },
 );
 
 /** An object of arguments: usually plausible keys, sometimes hostile values. */
 export const hostileArgs: fc.Arbitrary<unknown> = fc.oneof(
-  fc.dictionary(fc.constantFrom("name", "channel", "author", "body", "id", "x", "_id", "$x", ""), hostileValue, { maxKeys: 4 }),
+  fc.dictionary(fc.constantFrom("name", "channel", "author", "body", "id", "x", "_id", "$x", ""), hostileValue, {
+    maxKeys: 4,
+  }),
   hostileValue,
 );
 
@@ -66,7 +73,9 @@ export function mutateObject(base: Record<string, unknown>): fc.Arbitrary<unknow
       return rest;
     }),
     fc.tuple(fc.string({ maxLength: 12 }), hostileValue).map(([k, v]) => ({ ...base, [k]: v })),
-    fc.tuple(fc.constantFrom(...keys), fc.constantFrom<unknown>(null, true, "1", 1.5, -1, [], {}, 2 ** 32)).map(([k, v]) => ({ ...base, [k]: v })),
+    fc
+      .tuple(fc.constantFrom(...keys), fc.constantFrom<unknown>(null, true, "1", 1.5, -1, [], {}, 2 ** 32))
+      .map(([k, v]) => ({ ...base, [k]: v })),
   );
 }
 
@@ -74,8 +83,8 @@ export function mutateObject(base: Record<string, unknown>): fc.Arbitrary<unknow
 export function corruptText(text: string): fc.Arbitrary<string> {
   return fc.oneof(
     fc.nat({ max: Math.max(0, text.length - 1) }).map((n) => text.slice(0, n)),
-    fc.tuple(fc.nat({ max: Math.max(0, text.length - 1) }), fc.string({ minLength: 1, maxLength: 2, unit: "binary" })).map(
-      ([i, s]) => text.slice(0, i) + s + text.slice(i + 1),
-    ),
+    fc
+      .tuple(fc.nat({ max: Math.max(0, text.length - 1) }), fc.string({ minLength: 1, maxLength: 2, unit: "binary" }))
+      .map(([i, s]) => text.slice(0, i) + s + text.slice(i + 1)),
   );
 }

@@ -8,7 +8,19 @@ import { request } from "node:http";
 export const IDENTITY_PATH = "/__identity";
 
 /** Headers that describe one hop, not the message (RFC 9110 §7.6.1), and those we set ourselves. */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "origin"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "origin",
+]);
 
 /** A publishable key of the same instance as `identityKey`, naming the proxy on `host`. */
 export function pagePublishableKey(identityKey, host) {
@@ -21,7 +33,8 @@ export function pagePublishableKey(identityKey, host) {
 export function identityUrlOf(publishableKey) {
   const encoded = /^pk_(?:test|live)_([A-Za-z0-9+/]+={0,2})$/.exec(publishableKey)?.[1];
   const hostPath = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString("utf8");
-  if (!hostPath.endsWith("$")) throw new Error("VITE_TANDEM_PUBLISHABLE_KEY in .env.local is not a pk_test_/pk_live_ key");
+  if (!hostPath.endsWith("$"))
+    throw new Error("VITE_TANDEM_PUBLISHABLE_KEY in .env.local is not a pk_test_/pk_live_ key");
   return `http://${hostPath.slice(0, -1).replace(/\/+$/, "")}`;
 }
 
@@ -40,7 +53,8 @@ export function proxyIdentity(req, res, identityUrl) {
   // Checked after URL normalisation, so `/__identity/v1/../backend/…` cannot reach the Backend API.
   const base = new URL(identityUrl);
   const target = new URL(`${base.origin}${req.url.slice(IDENTITY_PATH.length)}`);
-  if (target.origin !== base.origin || !target.pathname.startsWith("/v1/")) return refuse(res, 404, "resource_not_found", "Only the Frontend API (/v1/…) is served here.");
+  if (target.origin !== base.origin || !target.pathname.startsWith("/v1/"))
+    return refuse(res, 404, "resource_not_found", "Only the Frontend API (/v1/…) is served here.");
   const origin = req.headers.origin;
   const safe = req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS";
   if (!safe && origin !== undefined && origin !== `http://${req.headers.host}`) {
@@ -50,7 +64,8 @@ export function proxyIdentity(req, res, identityUrl) {
   for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
   const upstream = request(target, { method: req.method, headers }, (answer) => {
     const out = {};
-    for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) out[name] = value;
+    for (const [name, value] of Object.entries(answer.headers))
+      if (!HOP_BY_HOP.has(name) && value !== undefined) out[name] = value;
     res.writeHead(answer.statusCode ?? 502, out);
     answer.pipe(res);
   });

@@ -21,7 +21,9 @@ export async function waitForApp({ envPath, timeoutMs, stopped, log }) {
     const reason = stopped();
     if (reason !== null) throw new Error(`tandem dev stopped before the app was ready (${reason})`);
     if (Date.now() > deadline) {
-      throw new Error(`the app was not ready after ${timeoutMs / 1000} s (waiting for ${stage}${lastError && `: ${lastError}`})`);
+      throw new Error(
+        `the app was not ready after ${timeoutMs / 1000} s (waiting for ${stage}${lastError && `: ${lastError}`})`,
+      );
     }
     const env = await readEnvFile(envPath);
     const url = env?.CONVEX_URL ?? env?.VITE_CONVEX_URL;

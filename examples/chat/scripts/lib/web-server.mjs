@@ -45,7 +45,10 @@ export async function serveWeb({ webDir, bundle, identityUrl, identityKey, host,
   const routes = {
     "/": { type: "text/html; charset=utf-8", body: () => html },
     "/index.html": { type: "text/html; charset=utf-8", body: () => html },
-    "/main.js": { type: "text/javascript; charset=utf-8", body: (h) => bundle.script.replaceAll(KEY_PLACEHOLDER, pagePublishableKey(identityKey, h)) },
+    "/main.js": {
+      type: "text/javascript; charset=utf-8",
+      body: (h) => bundle.script.replaceAll(KEY_PLACEHOLDER, pagePublishableKey(identityKey, h)),
+    },
     "/main.css": { type: "text/css; charset=utf-8", body: () => bundle.style },
   };
   const server = createServer((req, res) => {

@@ -27,7 +27,12 @@ export function parseImpersonation(attrs: unknown): UserIdentityAttributes {
   const a = attrs as Record<string, ConvexJSON>;
   // The identity is copied to function threads: a hostile nesting must not reach them.
   const limit = checkValueLimits(a);
-  if (limit) throw backendError("BadRequest", "InvalidImpersonation", `The identity to act as is not a valid value: ${limit.message}`);
+  if (limit)
+    throw backendError(
+      "BadRequest",
+      "InvalidImpersonation",
+      `The identity to act as is not a valid value: ${limit.message}`,
+    );
   const { issuer, subject } = a;
   let tokenIdentifier = a.tokenIdentifier;
   if (tokenIdentifier === undefined && typeof issuer === "string" && typeof subject === "string")

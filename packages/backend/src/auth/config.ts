@@ -80,8 +80,15 @@ export function parseProvider(raw: unknown, index = 0): AuthProvider {
     };
   }
   if (p.type !== undefined && p.type !== "oidc")
-    throw authError.invalidConfig("InvalidAuthConfig", `Auth provider ${index}: unknown type ${JSON.stringify(p.type)}`);
-  return { kind: "oidc", domain: normalizeIssuerUrl(str(p, "domain", index)), applicationID: str(p, "applicationID", index) };
+    throw authError.invalidConfig(
+      "InvalidAuthConfig",
+      `Auth provider ${index}: unknown type ${JSON.stringify(p.type)}`,
+    );
+  return {
+    kind: "oidc",
+    domain: normalizeIssuerUrl(str(p, "domain", index)),
+    applicationID: str(p, "applicationID", index),
+  };
 }
 
 /** The providers of `auth.config.js`'s default export (`{providers: [...]}`). */
@@ -100,7 +107,13 @@ export function serializeProvider(p: AuthProvider): SerializedAuthInfo {
     case "oidc":
       return { applicationID: p.applicationID, domain: p.domain };
     case "customJwt":
-      return { type: "customJwt", applicationID: p.applicationID, issuer: p.issuer, jwks: p.jwks, algorithm: p.algorithm };
+      return {
+        type: "customJwt",
+        applicationID: p.applicationID,
+        issuer: p.issuer,
+        jwks: p.jwks,
+        algorithm: p.algorithm,
+      };
     default:
       return p satisfies never;
   }

@@ -29,8 +29,23 @@ const OIDC_STANDARD: Readonly<Record<string, string>> = {
 
 /** Claims the OIDC parser consumes or Convex drops; never copied as custom claims. */
 const OIDC_DROPPED = new Set([
-  "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "fva",
-  "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash", "address", "updated_at",
+  "iss",
+  "sub",
+  "aud",
+  "exp",
+  "iat",
+  "nbf",
+  "jti",
+  "fva",
+  "auth_time",
+  "nonce",
+  "acr",
+  "amr",
+  "azp",
+  "at_hash",
+  "c_hash",
+  "address",
+  "updated_at",
 ]);
 
 /** Registered claims a custom JWT never copies (plus Clerk's `fva`). */

@@ -51,13 +51,13 @@ export class CachedKeySet {
   async resolve(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<VerifyKey> {
     const loaded = await this.#current();
     try {
-      return (await loaded.resolver(header, token));
+      return await loaded.resolver(header, token);
     } catch (e) {
       const age = this.timing.now() - loaded.fetchedAt;
       if (!(e instanceof errors.JWKSNoMatchingKey) || this.immutable || age < this.timing.refetchCooldownMs) throw e;
       this.logger.info("unknown key id, refetching the key set");
       const fresh = await this.#refresh();
-      return (await fresh.resolver(header, token));
+      return await fresh.resolver(header, token);
     }
   }
 

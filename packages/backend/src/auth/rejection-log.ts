@@ -40,14 +40,18 @@ export interface RecordRejectionsDeps {
 
 function subjectOf(token: string): string | null {
   try {
-    const sub = (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { sub?: unknown }).sub;
+    const sub = (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { sub?: unknown })
+      .sub;
     return typeof sub === "string" ? sub.slice(0, 200) : null;
   } catch {
     return null;
   }
 }
 
-export function recordRejections<T>(authenticate: (token: string) => Promise<T>, deps: RecordRejectionsDeps): (token: string) => Promise<T> {
+export function recordRejections<T>(
+  authenticate: (token: string) => Promise<T>,
+  deps: RecordRejectionsDeps,
+): (token: string) => Promise<T> {
   const now = deps.now ?? Date.now;
   return async (token) => {
     try {

@@ -19,7 +19,11 @@ export type RejectionReason =
       readonly envVar: string;
       readonly configuredIssuers: readonly string[];
     }
-  | { readonly kind: "audienceMismatch"; readonly tokenAudiences: readonly string[]; readonly applicationIDs: readonly string[] }
+  | {
+      readonly kind: "audienceMismatch";
+      readonly tokenAudiences: readonly string[];
+      readonly applicationIDs: readonly string[];
+    }
   | { readonly kind: "expired"; readonly expiredAt: number; readonly now: number }
   | { readonly kind: "notYetValid"; readonly notBefore: number; readonly now: number }
   | { readonly kind: "clockSkew"; readonly issuedAt: number; readonly now: number; readonly skewSeconds: number }
@@ -62,12 +66,16 @@ export function diagnoseRejection(token: string, error: unknown, ctx: DiagnoseCo
     const k = decodeProtectedHeader(token).kid;
     kid = typeof k === "string" ? k : null;
   } catch {
-    return { kind: "malformed", detail: "The token is not a JWT (three base64url parts with a JSON header and claims)." };
+    return {
+      kind: "malformed",
+      detail: "The token is not a JWT (three base64url parts with a JSON header and claims).",
+    };
   }
   const iss = typeof claims.iss === "string" ? claims.iss : "";
   if (!iss) return { kind: "malformed", detail: "The token has no `iss` claim." };
   const aud = claims.aud;
-  const audiences = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === "string") : [];
+  const audiences =
+    typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === "string") : [];
 
   const configuredIssuers = ctx.providers.map(issuerOf);
   const sameIss = ctx.providers.filter((p) => sameIssuer(issuerOf(p), iss));
@@ -75,13 +83,21 @@ export function diagnoseRejection(token: string, error: unknown, ctx: DiagnoseCo
     // The issuer is in an env var now but not in the pushed config: the env changed after the push.
     const envVar = Object.keys(ctx.env)
       .sort()
-      .find((name) => ctx.env[name] !== "" && sameIssuer(ctx.env[name]!.startsWith("http") ? ctx.env[name]! : `https://${ctx.env[name]}`, iss));
+      .find(
+        (name) =>
+          ctx.env[name] !== "" &&
+          sameIssuer(ctx.env[name]!.startsWith("http") ? ctx.env[name]! : `https://${ctx.env[name]}`, iss),
+      );
     if (envVar) return { kind: "configNotPushed", tokenIssuer: iss, envVar, configuredIssuers };
     if (ctx.providers.length === 0) return { kind: "noProviders" };
     return { kind: "issuerMismatch", tokenIssuer: iss, configuredIssuers };
   }
   if (!sameIss.some((p) => p.applicationID === null || audiences.includes(p.applicationID)))
-    return { kind: "audienceMismatch", tokenAudiences: audiences, applicationIDs: sameIss.map((p) => p.applicationID ?? "(any)") };
+    return {
+      kind: "audienceMismatch",
+      tokenAudiences: audiences,
+      applicationIDs: sameIss.map((p) => p.applicationID ?? "(any)"),
+    };
 
   const code = errorCode(error);
   if (code === "AuthProviderDiscoveryFailed") {
@@ -89,14 +105,21 @@ export function diagnoseRejection(token: string, error: unknown, ctx: DiagnoseCo
     return { kind: "jwksUnreachable", issuer: iss, detail: cause instanceof Error ? cause.message : String(error) };
   }
   const jose = joseCode(error);
-  if (jose === "ERR_JWKS_NO_MATCHING_KEY" || (error instanceof Error && /'kid'/.test(error.message))) return { kind: "unknownKid", kid, issuer: iss };
+  if (jose === "ERR_JWKS_NO_MATCHING_KEY" || (error instanceof Error && /'kid'/.test(error.message)))
+    return { kind: "unknownKid", kid, issuer: iss };
 
   const now = ctx.nowSeconds;
   // Issued "in the future" by our clock: the issuer's and the backend's clocks disagree (a token
   // with nbf ahead but iat behind was merely made to start later).
   const skewed = typeof claims.iat === "number" && claims.iat > now + SKEW_TOLERANCE_S;
-  const skew = () => ({ kind: "clockSkew" as const, issuedAt: claims.iat as number, now, skewSeconds: Math.round((claims.iat as number) - now) });
-  if (typeof claims.nbf === "number" && claims.nbf > now) return skewed ? skew() : { kind: "notYetValid", notBefore: claims.nbf, now };
+  const skew = () => ({
+    kind: "clockSkew" as const,
+    issuedAt: claims.iat as number,
+    now,
+    skewSeconds: Math.round((claims.iat as number) - now),
+  });
+  if (typeof claims.nbf === "number" && claims.nbf > now)
+    return skewed ? skew() : { kind: "notYetValid", notBefore: claims.nbf, now };
   if (typeof claims.exp === "number" && claims.exp <= now) return { kind: "expired", expiredAt: claims.exp, now };
   if (skewed) return skew();
   return { kind: "other", code, detail: error instanceof Error ? error.message : String(error) };

@@ -29,6 +29,7 @@ export function readUnverified(token: string, maxBytes: number): UnverifiedToken
       "Missing issuer claim ('iss') in the JWT. Check that your auth provider issues tokens with an 'iss' claim.",
     );
   const aud = claims.aud;
-  const audiences = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === "string") : [];
+  const audiences =
+    typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === "string") : [];
   return { header, claims, issuer: claims.iss, audiences };
 }

@@ -33,7 +33,11 @@ export async function backupDataDir(dataDir: string, outFile: string): Promise<B
   if (!(await isDirectory(dataDir))) throw new BackupError("NotADataFolder", `${dataDir} is not a folder.`);
   if (existsSync(outFile)) throw new BackupError("OutputExists", `${outFile} already exists; choose a new file name.`);
   const first = await listFiles(dataDir);
-  if (!first.some(isDatabase)) throw new BackupError("NotADataFolder", `${dataDir} holds no Tandem database (is it the folder given to tandem serve --data?).`);
+  if (!first.some(isDatabase))
+    throw new BackupError(
+      "NotADataFolder",
+      `${dataDir} holds no Tandem database (is it the folder given to tandem serve --data?).`,
+    );
 
   const contents = new Map<string, { kind: BackupEntry["kind"]; bytes: Uint8Array }>();
   // Files before the databases, then any new ones after: every file a database copy references
@@ -49,9 +53,18 @@ export async function backupDataDir(dataDir: string, outFile: string): Promise<B
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  await copyPlainFiles(dataDir, (await listFiles(dataDir)).filter((p) => !contents.has(p)), contents);
+  await copyPlainFiles(
+    dataDir,
+    (await listFiles(dataDir)).filter((p) => !contents.has(p)),
+    contents,
+  );
 
-  const entries: BackupEntry[] = [...contents].map(([path, c]) => ({ path, kind: c.kind, bytes: c.bytes.length, sha256: sha256(c.bytes) }));
+  const entries: BackupEntry[] = [...contents].map(([path, c]) => ({
+    path,
+    kind: c.kind,
+    bytes: c.bytes.length,
+    sha256: sha256(c.bytes),
+  }));
   const manifest: BackupManifest = {
     format: BACKUP_FORMAT,
     version: BACKUP_FORMAT_VERSION,
@@ -68,7 +81,11 @@ export async function backupDataDir(dataDir: string, outFile: string): Promise<B
   return { file: outFile, manifest };
 }
 
-async function copyPlainFiles(dataDir: string, paths: readonly string[], into: Map<string, { kind: BackupEntry["kind"]; bytes: Uint8Array }>): Promise<void> {
+async function copyPlainFiles(
+  dataDir: string,
+  paths: readonly string[],
+  into: Map<string, { kind: BackupEntry["kind"]; bytes: Uint8Array }>,
+): Promise<void> {
   for (const path of paths) {
     if (isDatabase(path) || into.has(path)) continue;
     try {

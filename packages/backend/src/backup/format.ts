@@ -26,7 +26,8 @@ export interface BackupManifest {
   readonly entries: readonly BackupEntry[];
 }
 
-export type BackupErrorCode = "NotADataFolder" | "OutputExists" | "NotABackup" | "UnsupportedVersion" | "Corrupt" | "TargetNotEmpty";
+export type BackupErrorCode =
+  "NotADataFolder" | "OutputExists" | "NotABackup" | "UnsupportedVersion" | "Corrupt" | "TargetNotEmpty";
 
 export class BackupError extends Error {
   constructor(

@@ -41,7 +41,10 @@ export function locate(path: string, caller: string, components: ComponentsState
     if (hash < 0) return { component: "", udfPath: rest, allowInternal: true };
     const component = rest.slice(0, hash);
     if (component !== "" && !components?.instances[component])
-      throw badRequest("InvalidFunctionCall", `Function handle ${JSON.stringify(path.slice(0, 200))} names a component that is not installed.`);
+      throw badRequest(
+        "InvalidFunctionCall",
+        `Function handle ${JSON.stringify(path.slice(0, 200))} names a component that is not installed.`,
+      );
     return { component, udfPath: rest.slice(hash + 1), allowInternal: true };
   }
   if (path.startsWith(CHILD)) {
@@ -49,15 +52,25 @@ export function locate(path: string, caller: string, components: ComponentsState
     const [child, ...fn] = parts;
     const target = child === undefined ? undefined : components?.instances[caller]?.children[child];
     if (target === undefined)
-      throw badRequest("InvalidFunctionCall", `Component ${JSON.stringify(child ?? "")} is not installed in ${caller === "" ? "the app" : `component ${caller}`}.`);
-    if (fn.length < 2) throw badRequest("InvalidFunctionCall", `Expected components.${child}.<module>.<function>, got ${JSON.stringify(path.slice(0, 200))}.`);
+      throw badRequest(
+        "InvalidFunctionCall",
+        `Component ${JSON.stringify(child ?? "")} is not installed in ${caller === "" ? "the app" : `component ${caller}`}.`,
+      );
+    if (fn.length < 2)
+      throw badRequest(
+        "InvalidFunctionCall",
+        `Expected components.${child}.<module>.<function>, got ${JSON.stringify(path.slice(0, 200))}.`,
+      );
     return { component: target, udfPath: `${fn.slice(0, -1).join("/")}:${fn[fn.length - 1]}`, allowInternal: false };
   }
   return { component: caller, udfPath: path.startsWith(OWN) ? path.slice(OWN.length) : path, allowInternal: true };
 }
 
 /** How a run is logged: a component's function as a handle, which the log stream splits into path and component. */
-export function logIdentifier(fn: { readonly path: { readonly module: string; readonly name: string }; readonly component?: string }): string {
+export function logIdentifier(fn: {
+  readonly path: { readonly module: string; readonly name: string };
+  readonly component?: string;
+}): string {
   const udf = `${fn.path.module.replace(/\.js$/, "")}:${fn.path.name}`;
   return fn.component ? functionHandle(fn.component, udf) : udf;
 }

@@ -7,14 +7,19 @@ import type { ComponentsState } from "./types.js";
 
 type Binding = { type: "value"; value: string } | { type: "envVar"; name: string };
 
-export function instanceEnv(state: ComponentsState | undefined, path: string, deploymentEnv: Readonly<Record<string, string>>): Record<string, string> {
+export function instanceEnv(
+  state: ComponentsState | undefined,
+  path: string,
+  deploymentEnv: Readonly<Record<string, string>>,
+): Record<string, string> {
   if (path === "") return { ...deploymentEnv };
   if (!state) return {};
   const slash = path.lastIndexOf("/");
   const parentPath = slash < 0 ? "" : path.slice(0, slash);
   const name = path.slice(slash + 1);
   const parent = state.instances[parentPath];
-  const parentMeta = parentPath === "" ? state.app : parent ? state.definitions[parent.definitionPath]?.metadata : undefined;
+  const parentMeta =
+    parentPath === "" ? state.app : parent ? state.definitions[parent.definitionPath]?.metadata : undefined;
   const child = parentMeta?.childComponents.find((c) => c.name === name);
   if (!Array.isArray(child?.env)) return {};
   const parentEnv = instanceEnv(state, parentPath, deploymentEnv);
@@ -23,7 +28,8 @@ export function instanceEnv(state: ComponentsState | undefined, path: string, de
     if (!Array.isArray(entry) || typeof entry[0] !== "string") continue;
     const b = entry[1] as Binding | null;
     if (b?.type === "value" && typeof b.value === "string") out[entry[0]] = b.value;
-    else if (b?.type === "envVar" && typeof b.name === "string" && parentEnv[b.name] !== undefined) out[entry[0]] = parentEnv[b.name]!;
+    else if (b?.type === "envVar" && typeof b.name === "string" && parentEnv[b.name] !== undefined)
+      out[entry[0]] = parentEnv[b.name]!;
   }
   return out;
 }

@@ -18,7 +18,11 @@ export function componentDepsModule(definitionPath: string, defaultName: string)
 }
 
 /** The config's `export()` JSON, or a push error naming the definition. */
-export function evaluateConfig(config: ModuleSource, deps: readonly ModuleSource[], label: string): Record<string, unknown> {
+export function evaluateConfig(
+  config: ModuleSource,
+  deps: readonly ModuleSource[],
+  label: string,
+): Record<string, unknown> {
   const realm = new Realm("udf");
   const graph = new ModuleGraph(realm, [{ ...config, path: "convex.config.js" }, ...deps]);
   let exported: unknown;
@@ -29,7 +33,8 @@ export function evaluateConfig(config: ModuleSource, deps: readonly ModuleSource
     exported = def.export();
   } catch (e) {
     // Errors thrown inside the realm are not this realm's `Error`s.
-    const message = typeof (e as { message?: unknown } | null)?.message === "string" ? (e as { message: string }).message : String(e);
+    const message =
+      typeof (e as { message?: unknown } | null)?.message === "string" ? (e as { message: string }).message : String(e);
     throw badRequest("InvalidComponentConfig", `Failed to evaluate convex.config.js of ${label}: ${message}`);
   }
   if (exported === null || typeof exported !== "object" || Array.isArray(exported))

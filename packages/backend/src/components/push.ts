@@ -7,7 +7,16 @@
 import { badRequest } from "../errors.js";
 import type { Analysis, ModuleSource, SchemaJSON } from "../engine/deployment.js";
 import { componentDepsModule, evaluateConfig } from "./evaluate-config.js";
-import { componentTablePrefix, scopeValidator, tableNamespace, type ChildComponentJSON, type ComponentDefinition, type ComponentInstance, type ComponentsState, type DefinitionMetadata } from "./types.js";
+import {
+  componentTablePrefix,
+  scopeValidator,
+  tableNamespace,
+  type ChildComponentJSON,
+  type ComponentDefinition,
+  type ComponentInstance,
+  type ComponentsState,
+  type DefinitionMetadata,
+} from "./types.js";
 
 export interface RawDefinition {
   readonly definitionPath: string;
@@ -31,7 +40,8 @@ export function parseDefinitions(raw: unknown, parseModule: (m: unknown) => Modu
   return raw.map((d) => {
     if (!isRecord(d) || typeof d.definitionPath !== "string" || d.definitionPath === "" || !isRecord(d.definition))
       throw badRequest("InvalidPush", "Each component definition needs a `definitionPath` and a `definition` module.");
-    if (seen.has(d.definitionPath)) throw badRequest("InvalidPush", `Component definition ${d.definitionPath} was pushed twice.`);
+    if (seen.has(d.definitionPath))
+      throw badRequest("InvalidPush", `Component definition ${d.definitionPath} was pushed twice.`);
     seen.add(d.definitionPath);
     const deps = Array.isArray(d.dependencies) ? d.dependencies.filter((x): x is string => typeof x === "string") : [];
     const functions = Array.isArray(d.functions) ? d.functions.map(parseModule) : [];
@@ -53,11 +63,16 @@ function evaluationOrder(defs: readonly RawDefinition[]): RawDefinition[] {
   const visit = (d: RawDefinition, chain: string[]) => {
     const s = state.get(d.definitionPath);
     if (s === "done") return;
-    if (s === "visiting") throw badRequest("ComponentCycle", `Components depend on each other in a cycle: ${[...chain, d.definitionPath].join(" -> ")}`);
+    if (s === "visiting")
+      throw badRequest(
+        "ComponentCycle",
+        `Components depend on each other in a cycle: ${[...chain, d.definitionPath].join(" -> ")}`,
+      );
     state.set(d.definitionPath, "visiting");
     for (const dep of d.dependencies) {
       const child = byPath.get(dep);
-      if (!child) throw badRequest("InvalidComponentConfig", `Component ${d.definitionPath} uses ${dep}, which was not pushed.`);
+      if (!child)
+        throw badRequest("InvalidComponentConfig", `Component ${d.definitionPath} uses ${dep}, which was not pushed.`);
       visit(child, [...chain, d.definitionPath]);
     }
     state.set(d.definitionPath, "done");
@@ -69,20 +84,35 @@ function evaluationOrder(defs: readonly RawDefinition[]): RawDefinition[] {
 
 function children(exported: Record<string, unknown>, label: string, known: ReadonlySet<string>): ChildComponentJSON[] {
   const raw = exported.childComponents;
-  if (!Array.isArray(raw)) throw badRequest("InvalidComponentConfig", `convex.config.js of ${label}: childComponents is missing.`);
+  if (!Array.isArray(raw))
+    throw badRequest("InvalidComponentConfig", `convex.config.js of ${label}: childComponents is missing.`);
   const names = new Set<string>();
   return raw.map((c) => {
     if (!isRecord(c) || typeof c.name !== "string" || typeof c.path !== "string")
       throw badRequest("InvalidComponentConfig", `convex.config.js of ${label}: malformed child component.`);
-    if (!IDENT.test(c.name)) throw badRequest("InvalidComponentConfig", `Component name ${JSON.stringify(c.name)} in ${label} must be an identifier.`);
-    if (names.has(c.name)) throw badRequest("InvalidComponentConfig", `${label} installs two components named ${c.name}; give one another name with app.use(component, { name }).`);
-    if (!known.has(c.path)) throw badRequest("InvalidComponentConfig", `${label} uses component ${c.path}, which was not pushed.`);
+    if (!IDENT.test(c.name))
+      throw badRequest(
+        "InvalidComponentConfig",
+        `Component name ${JSON.stringify(c.name)} in ${label} must be an identifier.`,
+      );
+    if (names.has(c.name))
+      throw badRequest(
+        "InvalidComponentConfig",
+        `${label} installs two components named ${c.name}; give one another name with app.use(component, { name }).`,
+      );
+    if (!known.has(c.path))
+      throw badRequest("InvalidComponentConfig", `${label} uses component ${c.path}, which was not pushed.`);
     names.add(c.name);
     return { name: c.name, path: c.path, args: c.args ?? [], env: c.env ?? null };
   });
 }
 
-function metadataOf(path: string, exported: Record<string, unknown>, label: string, known: ReadonlySet<string>): DefinitionMetadata {
+function metadataOf(
+  path: string,
+  exported: Record<string, unknown>,
+  label: string,
+  known: ReadonlySet<string>,
+): DefinitionMetadata {
   return {
     path,
     definitionType: (exported.definitionType ?? { type: "app" }) as DefinitionMetadata["definitionType"],
@@ -114,24 +144,41 @@ export function prepareComponents(
     if (metadata.definitionType.type !== "childComponent")
       throw badRequest("InvalidComponentConfig", `${label}: convex.config.js must export defineComponent(...).`);
     const analysis = analyze(d.modules, label);
-    definitions[d.definitionPath] = { definitionPath: d.definitionPath, metadata: { ...metadata, exports: exportTree(analysis) }, modules: d.modules, analysis };
+    definitions[d.definitionPath] = {
+      definitionPath: d.definitionPath,
+      metadata: { ...metadata, exports: exportTree(analysis) },
+      modules: d.modules,
+      analysis,
+    };
     deps.push(componentDepsModule(d.definitionPath, metadata.definitionType.name));
   }
   const app: DefinitionMetadata = appConfig
     ? metadataOf("", evaluateConfig(appConfig, deps, "the app"), "the app", known)
-    : { path: "", definitionType: { type: "app" }, childComponents: [], httpMounts: {}, exports: { type: "branch", branch: [] } };
-  if (app.definitionType.type !== "app") throw badRequest("InvalidComponentConfig", "convex/convex.config.ts must export defineApp().");
+    : {
+        path: "",
+        definitionType: { type: "app" },
+        childComponents: [],
+        httpMounts: {},
+        exports: { type: "branch", branch: [] },
+      };
+  if (app.definitionType.type !== "app")
+    throw badRequest("InvalidComponentConfig", "convex/convex.config.ts must export defineApp().");
   const instances: Record<string, ComponentInstance> = {};
   const prefixes = new Map<string, string>();
   const place = (path: string, definitionPath: string, meta: DefinitionMetadata, depth: number) => {
-    if (depth > MAX_DEPTH) throw badRequest("InvalidComponentConfig", `Components are nested more than ${MAX_DEPTH} deep at ${path}.`);
+    if (depth > MAX_DEPTH)
+      throw badRequest("InvalidComponentConfig", `Components are nested more than ${MAX_DEPTH} deep at ${path}.`);
     const kids: Record<string, string> = {};
     for (const c of meta.childComponents) kids[c.name] = path === "" ? c.name : `${path}/${c.name}`;
     instances[path] = { path, definitionPath, children: kids };
     if (path !== "") {
       const prefix = componentTablePrefix(path);
       const clash = prefixes.get(prefix);
-      if (clash !== undefined) throw badRequest("InvalidComponentConfig", `Component paths ${clash} and ${path} map to the same tables; rename one.`);
+      if (clash !== undefined)
+        throw badRequest(
+          "InvalidComponentConfig",
+          `Component paths ${clash} and ${path} map to the same tables; rename one.`,
+        );
       prefixes.set(prefix, path);
     }
     for (const c of meta.childComponents) place(kids[c.name]!, c.path, definitions[c.path]!.metadata, depth + 1);
@@ -162,7 +209,10 @@ function exportTree(analysis: Analysis): ExportNode {
       if (f.visibility !== "public") continue;
       let node = root;
       for (const s of segments) node = branchAt(node, s);
-      node.branch.push([f.name, { type: "leaf", leaf: `_reference/function/${m.path.replace(/\.js$/, "")}:${f.name}` }]);
+      node.branch.push([
+        f.name,
+        { type: "leaf", leaf: `_reference/function/${m.path.replace(/\.js$/, "")}:${f.name}` },
+      ]);
     }
   }
   return root;
@@ -173,7 +223,10 @@ function exportTree(analysis: Analysis): ExportNode {
  * document validation and index diffs treat component tables like any other. A component
  * whose schema does not validate documents gets `any` types.
  */
-export function combinedSchema(appSchema: SchemaJSON | null, state: Omit<ComponentsState, "appSchema"> | null): SchemaJSON | null {
+export function combinedSchema(
+  appSchema: SchemaJSON | null,
+  state: Omit<ComponentsState, "appSchema"> | null,
+): SchemaJSON | null {
   if (!state) return appSchema;
   const tables: SchemaJSON["tables"][number][] = [...(appSchema?.tables ?? [])];
   for (const inst of Object.values(state.instances)) {
@@ -183,7 +236,11 @@ export function combinedSchema(appSchema: SchemaJSON | null, state: Omit<Compone
     const prefix = componentTablePrefix(inst.path);
     for (const t of schema.tables) {
       const ns = tableNamespace(inst.path);
-      tables.push({ ...t, tableName: `${prefix}${t.tableName}`, documentType: schema.schemaValidation ? scopeValidator(t.documentType, ns) : { type: "any" } });
+      tables.push({
+        ...t,
+        tableName: `${prefix}${t.tableName}`,
+        documentType: schema.schemaValidation ? scopeValidator(t.documentType, ns) : { type: "any" },
+      });
     }
   }
   if (!appSchema && tables.length === 0) return null;

@@ -18,7 +18,8 @@ export interface ChildComponentJSON {
 /** A definition's evaluated `convex.config.js` (`componentDefinitionMetadata` of the CLI). */
 export interface DefinitionMetadata {
   readonly path: string;
-  readonly definitionType: { readonly type: "app" } | { readonly type: "childComponent"; readonly name: string; readonly args?: unknown };
+  readonly definitionType:
+    { readonly type: "app" } | { readonly type: "childComponent"; readonly name: string; readonly args?: unknown };
   readonly childComponents: readonly ChildComponentJSON[];
   readonly httpMounts: Readonly<Record<string, string>>;
   readonly exports: unknown;
@@ -103,7 +104,8 @@ function makeNamespace(componentPath: string): TableNamespace {
   return {
     componentPath,
     toStorage: (t) => (t.startsWith("_") ? t : `${prefix}${t}`),
-    fromStorage: (t) => (t.startsWith(prefix) ? t.slice(prefix.length) : !isComponentTable(t) && SYSTEM_TABLE.test(t) ? t : null),
+    fromStorage: (t) =>
+      t.startsWith(prefix) ? t.slice(prefix.length) : !isComponentTable(t) && SYSTEM_TABLE.test(t) ? t : null,
   };
 }
 

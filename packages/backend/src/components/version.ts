@@ -7,7 +7,13 @@ import type { ComponentsState } from "./types.js";
 
 export function versionedComponentModules(state: ComponentsState | undefined): ModuleSource[] {
   if (!state) return [];
-  const out: ModuleSource[] = [{ path: "_components/instances.json", source: JSON.stringify([state.app, state.instances]), environment: "isolate" }];
+  const out: ModuleSource[] = [
+    {
+      path: "_components/instances.json",
+      source: JSON.stringify([state.app, state.instances]),
+      environment: "isolate",
+    },
+  ];
   for (const d of Object.values(state.definitions)) {
     for (const m of d.modules) out.push({ ...m, path: `_components/${d.definitionPath}/${m.path}` });
   }

@@ -79,7 +79,10 @@ export class ExportService {
   zip(startTs: string): { fileName: string; bytes: Uint8Array } {
     const s = this.#latest?.state;
     if (!s || s.state !== "completed" || s.startTs.toString() !== startTs)
-      throw badRequest("ExportNotFound", `No completed snapshot export at timestamp ${startTs} (only the latest is kept).`);
+      throw badRequest(
+        "ExportNotFound",
+        `No completed snapshot export at timestamp ${startTs} (only the latest is kept).`,
+      );
     return { fileName: fileName(s.startTs), bytes: s.zip };
   }
 
@@ -89,7 +92,9 @@ export class ExportService {
     const enc = new TextEncoder();
     const files: Record<string, Uint8Array> = {
       "README.md": enc.encode(README),
-      "_tables/documents.jsonl": enc.encode(tables.map((t) => JSON.stringify({ name: t.name, id: t.number }) + "\n").join("")),
+      "_tables/documents.jsonl": enc.encode(
+        tables.map((t) => JSON.stringify({ name: t.name, id: t.number }) + "\n").join(""),
+      ),
     };
     for (const t of tables) {
       const lines: string[] = [];

@@ -57,7 +57,9 @@ function utf8(bytes: Uint8Array): string {
 /** Checks the value is a well-formed Convex JSON object (`$integer` etc. decode, no `$` keys). */
 function row(where: string, value: unknown): ImportRow {
   if (value === null || typeof value !== "object" || Array.isArray(value))
-    throw parseError(`${where}: expected a JSON object, found ${Array.isArray(value) ? "an array" : JSON.stringify(value)}.`);
+    throw parseError(
+      `${where}: expected a JSON object, found ${Array.isArray(value) ? "an array" : JSON.stringify(value)}.`,
+    );
   try {
     jsonToConvex(value as JSONValue);
   } catch (e) {
@@ -107,7 +109,8 @@ function zipUnits(bytes: Uint8Array): ImportUnit[] {
         const m = TABLE_ENTRY.exec(f.name);
         if (!m || m[1]!.startsWith("_")) return false;
         inflated += f.originalSize;
-        if (inflated > MAX_UNZIPPED_BYTES) throw parseError(`The zip's tables inflate past ${MAX_UNZIPPED_BYTES} bytes.`);
+        if (inflated > MAX_UNZIPPED_BYTES)
+          throw parseError(`The zip's tables inflate past ${MAX_UNZIPPED_BYTES} bytes.`);
         return true;
       },
     });

@@ -55,7 +55,10 @@ export function checkImportTableName(table: string): void {
 }
 
 function userTables(storage: Storage): string[] {
-  return storage.tables().filter((t) => !isSystemTableName(t.name)).map((t) => t.name);
+  return storage
+    .tables()
+    .filter((t) => !isSystemTableName(t.name))
+    .map((t) => t.name);
 }
 
 const exists = (storage: Storage, table: string) => storage.tables().some((t) => t.name === table);
@@ -75,7 +78,11 @@ function clearedTables(storage: Storage, units: readonly ImportUnit[], mode: Imp
   }
 }
 
-export async function previewImport(storage: Storage, units: readonly ImportUnit[], mode: ImportMode): Promise<TableChange[]> {
+export async function previewImport(
+  storage: Storage,
+  units: readonly ImportUnit[],
+  mode: ImportMode,
+): Promise<TableChange[]> {
   const cleared = new Set(clearedTables(storage, units, mode));
   const tables = [...new Set([...units.map((u) => u.table), ...cleared])].sort();
   const changes: TableChange[] = [];
@@ -96,7 +103,10 @@ export async function previewImport(storage: Storage, units: readonly ImportUnit
 
 /** The "Import change summary" the CLI prints before it confirms. */
 export function changeSummary(changes: readonly TableChange[]): string {
-  const rows = [["table", "create", "delete"], ...changes.map((c) => [c.table, String(c.create), `${c.delete} of ${c.existing}`])];
+  const rows = [
+    ["table", "create", "delete"],
+    ...changes.map((c) => [c.table, String(c.create), `${c.delete} of ${c.existing}`]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ") + " |";
   return [
@@ -126,7 +136,8 @@ export async function buildImport(
     const writes = new Map<string, DocumentWrite>();
     for (const table of clearedTables(storage, units, mode)) {
       if (!exists(storage, table)) continue;
-      for await (const doc of allDocuments(storage, table)) writes.set(doc._id, { id: doc._id as DocumentId, table, value: null });
+      for await (const doc of allDocuments(storage, table))
+        writes.set(doc._id, { id: doc._id as DocumentId, table, value: null });
     }
     const docs = assignSystemFields(units, numbers, storage);
     const snapshot = storage.snapshot();
@@ -141,9 +152,13 @@ export async function buildImport(
         throw e;
       }
       const prior = writes.get(doc._id);
-      if (prior?.value) throw badRequest("ImportDuplicateId", `${where}: the _id ${doc._id} appears twice in the import.`);
+      if (prior?.value)
+        throw badRequest("ImportDuplicateId", `${where}: the _id ${doc._id} appears twice in the import.`);
       if (!prior && (await snapshot.get(doc._id as DocumentId)))
-        throw badRequest("ImportDuplicateId", `${where}: a document with _id ${doc._id} already exists in table "${table}".`);
+        throw badRequest(
+          "ImportDuplicateId",
+          `${where}: a document with _id ${doc._id} already exists in table "${table}".`,
+        );
       writes.set(doc._id, { id: doc._id as DocumentId, table, value: doc });
     }
     return { writes: [...writes.values()], rowsWritten: docs.length, createdTables };
@@ -164,7 +179,11 @@ interface PlacedDoc {
 }
 
 /** Keeps or re-encodes carried ids, mints the rest, and rewrites references to re-encoded ids. */
-function assignSystemFields(units: readonly ImportUnit[], numbers: ReadonlyMap<string, number>, storage: Storage): PlacedDoc[] {
+function assignSystemFields(
+  units: readonly ImportUnit[],
+  numbers: ReadonlyMap<string, number>,
+  storage: Storage,
+): PlacedDoc[] {
   const renamed = new Map<string, string>();
   const placed: PlacedDoc[] = [];
   let fresh = Date.now();
@@ -176,7 +195,11 @@ function assignSystemFields(units: readonly ImportUnit[], numbers: ReadonlyMap<s
       if (created !== undefined && (typeof created !== "number" || !Number.isFinite(created)))
         throw badRequest("ImportInvalidDocument", `${r.where}: _creationTime must be a number.`);
       fresh += 0.001;
-      placed.push({ table: u.table, where: r.where, doc: { ...r.value, _id: id, _creationTime: created ?? fresh } as DocumentJSON });
+      placed.push({
+        table: u.table,
+        where: r.where,
+        doc: { ...r.value, _id: id, _creationTime: created ?? fresh } as DocumentJSON,
+      });
     }
   }
   if (renamed.size === 0) return placed;
@@ -187,7 +210,8 @@ function carriedId(r: ImportRow, tableNumber: number, renamed: Map<string, strin
   const id = r.value._id;
   if (id === undefined) return null;
   const decoded = typeof id === "string" ? decodeId(id) : null;
-  if (!decoded) throw badRequest("ImportInvalidDocument", `${r.where}: _id ${JSON.stringify(id)} is not a document id.`);
+  if (!decoded)
+    throw badRequest("ImportInvalidDocument", `${r.where}: _id ${JSON.stringify(id)} is not a document id.`);
   if (decoded.tableNumber === tableNumber) return id as string;
   const mapped = encodeId(tableNumber, decoded.internalId);
   renamed.set(id as string, mapped);

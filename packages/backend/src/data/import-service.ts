@@ -35,7 +35,11 @@ const KEPT_IMPORTS = 50;
 
 export type ImportState =
   | { readonly state: "uploaded" }
-  | { readonly state: "waiting_for_confirmation"; readonly message_to_confirm: string; readonly require_manual_confirmation: boolean }
+  | {
+      readonly state: "waiting_for_confirmation";
+      readonly message_to_confirm: string;
+      readonly require_manual_confirmation: boolean;
+    }
   | { readonly state: "in_progress"; readonly progress_message: string; readonly checkpoint_messages: string[] }
   | { readonly state: "completed"; readonly num_rows_written: number }
   | { readonly state: "failed"; readonly error_message: string };
@@ -116,7 +120,13 @@ export class ImportService {
     });
     this.#uploads.delete(uploadToken);
 
-    const record: ImportRecord = { id: token(), creationTime: Date.now(), ...args, units: null, state: { state: "uploaded" } };
+    const record: ImportRecord = {
+      id: token(),
+      creationTime: Date.now(),
+      ...args,
+      units: null,
+      state: { state: "uploaded" },
+    };
     this.#remember(record);
     try {
       record.units = parseImport(args.format, Buffer.concat(parts), args.tableName);
@@ -136,7 +146,10 @@ export class ImportService {
     const record = typeof importId === "string" ? this.#imports.get(importId) : undefined;
     if (!record) throw badRequest("ImportNotFound", "No such import.");
     if (record.state.state !== "waiting_for_confirmation" || !record.units)
-      throw badRequest("ImportNotWaiting", `The import is ${record.state.state.replace(/_/g, " ")}, not waiting for confirmation.`);
+      throw badRequest(
+        "ImportNotWaiting",
+        `The import is ${record.state.state.replace(/_/g, " ")}, not waiting for confirmation.`,
+      );
     const units = record.units;
     record.state = { state: "in_progress", progress_message: "Importing", checkpoint_messages: [] };
     const { storage, commits } = this.#deps;
@@ -188,7 +201,10 @@ export class ImportService {
       return;
     }
     this.#deps.logger.error("import failed", { error: e as Error });
-    record.state = { state: "failed", error_message: "The import failed because of an internal error; nothing was written." };
+    record.state = {
+      state: "failed",
+      error_message: "The import failed because of an internal error; nothing was written.",
+    };
   }
 }
 
@@ -203,17 +219,28 @@ export function tooLarge(): TandemError {
 function parseImportArgs(raw: unknown): { format: ImportFormat; mode: ImportMode; tableName: string | null } {
   const a = (raw ?? {}) as { format?: unknown; mode?: unknown; tableName?: unknown; componentPath?: unknown };
   if (!IMPORT_FORMATS.includes(a.format as ImportFormat))
-    throw badRequest("InvalidImportFormat", `Unknown import format ${JSON.stringify(a.format)}; expected one of ${IMPORT_FORMATS.join(", ")}.`);
+    throw badRequest(
+      "InvalidImportFormat",
+      `Unknown import format ${JSON.stringify(a.format)}; expected one of ${IMPORT_FORMATS.join(", ")}.`,
+    );
   const mode = a.mode ?? "requireEmpty";
   if (!IMPORT_MODES.includes(mode as ImportMode))
-    throw badRequest("InvalidImportMode", `Unknown import mode ${JSON.stringify(mode)}; expected one of ${IMPORT_MODES.join(", ")}.`);
+    throw badRequest(
+      "InvalidImportMode",
+      `Unknown import mode ${JSON.stringify(mode)}; expected one of ${IMPORT_MODES.join(", ")}.`,
+    );
   if (a.componentPath !== undefined && a.componentPath !== null && a.componentPath !== "")
-    throw badRequest("ComponentsUnsupported", "Components are not supported by this backend: import into the root app.");
+    throw badRequest(
+      "ComponentsUnsupported",
+      "Components are not supported by this backend: import into the root app.",
+    );
   const format = a.format as ImportFormat;
   const tableName = typeof a.tableName === "string" ? a.tableName : null;
-  if (format === "zip" && tableName !== null) throw badRequest("InvalidImportArgs", "A zip import names its tables itself: drop --table.");
+  if (format === "zip" && tableName !== null)
+    throw badRequest("InvalidImportArgs", "A zip import names its tables itself: drop --table.");
   if (format !== "zip") {
-    if (tableName === null) throw badRequest("InvalidImportArgs", `The --table option is required for format ${format}.`);
+    if (tableName === null)
+      throw badRequest("InvalidImportArgs", `The --table option is required for format ${format}.`);
     checkImportTableName(tableName);
   }
   return { format, mode: mode as ImportMode, tableName };
@@ -221,7 +248,9 @@ function parseImportArgs(raw: unknown): { format: ImportFormat; mode: ImportMode
 
 function wire(r: ImportRecord): Record<string, unknown> {
   const state =
-    r.state.state === "completed" ? { ...r.state, num_rows_written: convexToJson(BigInt(r.state.num_rows_written)) } : r.state;
+    r.state.state === "completed"
+      ? { ...r.state, num_rows_written: convexToJson(BigInt(r.state.num_rows_written)) }
+      : r.state;
   return {
     _id: r.id,
     _creationTime: r.creationTime,

@@ -28,7 +28,10 @@ export function dataRoutes(deps: DataRouteDeps): Route[] {
     const raw = await req.body(JSON_LIMIT);
     return raw.length === 0 ? {} : parseJsonObject(raw);
   };
-  const post = (path: string, handle: (body: Record<string, unknown>, req: HttpRequest) => Promise<unknown>): Route => ({
+  const post = (
+    path: string,
+    handle: (body: Record<string, unknown>, req: HttpRequest) => Promise<unknown>,
+  ): Route => ({
     method: "POST",
     path,
     handler: async (req) => {

@@ -5,7 +5,15 @@
  * answer `{page, isDone, continueCursor}`.
  */
 import { badRequest } from "../errors.js";
-import { isSystemTableName, rangeAfter, fullRange, type ConvexJSON, type IndexKey, type KeyRange, type Storage } from "@tandem/storage";
+import {
+  isSystemTableName,
+  rangeAfter,
+  fullRange,
+  type ConvexJSON,
+  type IndexKey,
+  type KeyRange,
+  type Storage,
+} from "@tandem/storage";
 import type { SystemFunctionRegistry } from "../engine/types.js";
 import type { ExportService } from "./export-service.js";
 import type { ImportService } from "./import-service.js";
@@ -26,13 +34,19 @@ interface PageArgs {
 function pageArgs(args: ConvexJSON): PageArgs {
   const p = (args as { paginationOpts?: { cursor?: unknown; numItems?: unknown } } | null)?.paginationOpts;
   const cursor = p?.cursor ?? null;
-  if (cursor !== null && typeof cursor !== "string") throw badRequest("InvalidArgs", "`paginationOpts.cursor` must be a string or null.");
+  if (cursor !== null && typeof cursor !== "string")
+    throw badRequest("InvalidArgs", "`paginationOpts.cursor` must be a string or null.");
   const n = p?.numItems ?? 100;
-  if (typeof n !== "number" || !Number.isFinite(n) || n < 1) throw badRequest("InvalidArgs", "`paginationOpts.numItems` must be a positive number.");
+  if (typeof n !== "number" || !Number.isFinite(n) || n < 1)
+    throw badRequest("InvalidArgs", "`paginationOpts.numItems` must be a positive number.");
   return { cursor, numItems: Math.min(Math.floor(n), MAX_PAGE) };
 }
 
-const page = (items: ConvexJSON[], isDone: boolean, continueCursor: string): ConvexJSON => ({ page: items, isDone, continueCursor });
+const page = (items: ConvexJSON[], isDone: boolean, continueCursor: string): ConvexJSON => ({
+  page: items,
+  isDone,
+  continueCursor,
+});
 
 /** A page of `table` in `_creationTime` order; the cursor is the hex of the last index key. */
 async function tableData(storage: Storage, args: ConvexJSON): Promise<ConvexJSON> {
@@ -51,22 +65,38 @@ async function tableData(storage: Storage, args: ConvexJSON): Promise<ConvexJSON
   const entries = await storage.snapshot().scan(range, order, numItems);
   const last = entries[entries.length - 1];
   const next = last ? Buffer.from(last.key).toString("hex") : (cursor ?? "");
-  return page(entries.map((e) => e.doc.value), entries.length < numItems, next);
+  return page(
+    entries.map((e) => e.doc.value),
+    entries.length < numItems,
+    next,
+  );
 }
 
 export function registerDataSystemFunctions(registry: SystemFunctionRegistry, deps: DataSystemFunctionDeps): void {
   const { storage, imports, exports } = deps;
   const tables = async (args: ConvexJSON): Promise<ConvexJSON> => {
     pageArgs(args);
-    const names = storage.tables().filter((t) => !isSystemTableName(t.name)).map((t) => ({ name: t.name }));
+    const names = storage
+      .tables()
+      .filter((t) => !isSystemTableName(t.name))
+      .map((t) => ({ name: t.name }));
     return page(names, true, "");
   };
   registry.registerSystemFunction("_system/cli/tables", { kind: "query", handler: tables });
-  registry.registerSystemFunction("_system/cli/tableData", { kind: "query", handler: (args) => tableData(storage, args) });
+  registry.registerSystemFunction("_system/cli/tableData", {
+    kind: "query",
+    handler: (args) => tableData(storage, args),
+  });
   registry.registerSystemFunction("_system/cli/queryImport", {
     kind: "query",
     handler: async (args) => imports.get((args as { importId?: unknown } | null)?.importId) as ConvexJSON,
   });
-  registry.registerSystemFunction("_system/cli/queryImport:list", { kind: "query", handler: async () => imports.list() as ConvexJSON });
-  registry.registerSystemFunction("_system/cli/exports:getLatest", { kind: "query", handler: async () => exports.latest() as ConvexJSON });
+  registry.registerSystemFunction("_system/cli/queryImport:list", {
+    kind: "query",
+    handler: async () => imports.list() as ConvexJSON,
+  });
+  registry.registerSystemFunction("_system/cli/exports:getLatest", {
+    kind: "query",
+    handler: async () => exports.latest() as ConvexJSON,
+  });
 }

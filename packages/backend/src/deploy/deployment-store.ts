@@ -45,7 +45,10 @@ export async function saveEnvironment(storage: Storage, env: Readonly<Record<str
 
 /** The CLI's module hash: hex sha256 of source ‖ sourceMap (`npm:cli/lib/components.ts hash`). */
 export function moduleHash(m: Pick<ModuleSource, "source" | "sourceMap">): string {
-  return createHash("sha256").update(m.source).update(m.sourceMap ?? "").digest("hex");
+  return createHash("sha256")
+    .update(m.source)
+    .update(m.sourceMap ?? "")
+    .digest("hex");
 }
 
 /** A version string for a module set: changes whenever any module's content changes. */

@@ -36,9 +36,15 @@ export function schemaIndexes(schema: SchemaJSON | null): IndexConfig[] {
   if (!schema) return [];
   const out: IndexConfig[] = [];
   for (const t of schema.tables) {
-    for (const i of t.indexes) out.push({ name: `${t.tableName}.${i.indexDescriptor}`, type: "database", fields: [...i.fields] });
+    for (const i of t.indexes)
+      out.push({ name: `${t.tableName}.${i.indexDescriptor}`, type: "database", fields: [...i.fields] });
     for (const i of t.searchIndexes ?? []) {
-      out.push({ name: `${t.tableName}.${i.indexDescriptor}`, type: "search", searchField: i.searchField, filterFields: [...i.filterFields] });
+      out.push({
+        name: `${t.tableName}.${i.indexDescriptor}`,
+        type: "search",
+        searchField: i.searchField,
+        filterFields: [...i.filterFields],
+      });
     }
     for (const i of t.vectorIndexes ?? []) {
       out.push({
@@ -55,10 +61,12 @@ export function schemaIndexes(schema: SchemaJSON | null): IndexConfig[] {
 
 /** User-defined database indexes currently in the store. */
 export function storedIndexes(indexes: readonly IndexInfo[]): IndexConfig[] {
-  return indexes
-    // System tables' indexes (the scheduler's) are the server's, never the app's to diff or drop.
-    .filter((i) => !SYSTEM_INDEXES.has(i.name) && !i.table.startsWith("_"))
-    .map((i) => ({ name: `${i.table}.${i.name}`, type: "database" as const, fields: userFields(i) }));
+  return (
+    indexes
+      // System tables' indexes (the scheduler's) are the server's, never the app's to diff or drop.
+      .filter((i) => !SYSTEM_INDEXES.has(i.name) && !i.table.startsWith("_"))
+      .map((i) => ({ name: `${i.table}.${i.name}`, type: "database" as const, fields: userFields(i) }))
+  );
 }
 
 const same = (a: IndexConfig, b: IndexConfig) => JSON.stringify(a) === JSON.stringify(b);
@@ -84,24 +92,37 @@ export function checkSchema(schema: SchemaJSON): void {
   const seen = new Set<string>();
   for (const t of schema.tables) {
     if (!IDENT.test(t.tableName)) {
-      throw badRequest("InvalidSchema", `Table name ${JSON.stringify(t.tableName)} must start with a letter and contain only letters, numbers and underscores.`);
+      throw badRequest(
+        "InvalidSchema",
+        `Table name ${JSON.stringify(t.tableName)} must start with a letter and contain only letters, numbers and underscores.`,
+      );
     }
     if (seen.has(t.tableName)) throw badRequest("InvalidSchema", `Table ${t.tableName} is defined twice.`);
     seen.add(t.tableName);
     const names = new Set<string>();
     if (t.indexes.length > MAX_INDEXES_PER_TABLE) {
-      throw badRequest("InvalidSchema", `Table ${t.tableName} has ${t.indexes.length} indexes; the limit is ${MAX_INDEXES_PER_TABLE}.`);
+      throw badRequest(
+        "InvalidSchema",
+        `Table ${t.tableName} has ${t.indexes.length} indexes; the limit is ${MAX_INDEXES_PER_TABLE}.`,
+      );
     }
     for (const i of [...t.indexes, ...(t.searchIndexes ?? []), ...(t.vectorIndexes ?? [])]) {
       if (SYSTEM_INDEXES.has(i.indexDescriptor) || !IDENT.test(i.indexDescriptor)) {
-        throw badRequest("InvalidSchema", `Index name ${JSON.stringify(i.indexDescriptor)} on table ${t.tableName} is reserved or invalid.`);
+        throw badRequest(
+          "InvalidSchema",
+          `Index name ${JSON.stringify(i.indexDescriptor)} on table ${t.tableName} is reserved or invalid.`,
+        );
       }
-      if (names.has(i.indexDescriptor)) throw badRequest("InvalidSchema", `Index ${t.tableName}.${i.indexDescriptor} is defined twice.`);
+      if (names.has(i.indexDescriptor))
+        throw badRequest("InvalidSchema", `Index ${t.tableName}.${i.indexDescriptor} is defined twice.`);
       names.add(i.indexDescriptor);
     }
     for (const i of t.indexes) {
       if (i.fields.length === 0 || i.fields.length > MAX_INDEX_FIELDS) {
-        throw badRequest("InvalidSchema", `Index ${t.tableName}.${i.indexDescriptor} must have between 1 and ${MAX_INDEX_FIELDS} fields.`);
+        throw badRequest(
+          "InvalidSchema",
+          `Index ${t.tableName}.${i.indexDescriptor} must have between 1 and ${MAX_INDEX_FIELDS} fields.`,
+        );
       }
       if (i.fields.some((f) => f === "_id" || f === "_creationTime")) {
         throw badRequest(

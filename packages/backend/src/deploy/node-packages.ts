@@ -33,7 +33,9 @@ export function resolveNodePackages(dependencies: readonly Dependency[], dir: st
   for (const d of dependencies) {
     let found: string | null = null;
     try {
-      found = (JSON.parse(readFileSync(join(dir, "node_modules", d.name, "package.json"), "utf8")) as { version?: string }).version ?? null;
+      found =
+        (JSON.parse(readFileSync(join(dir, "node_modules", d.name, "package.json"), "utf8")) as { version?: string })
+          .version ?? null;
     } catch {
       found = null;
     }

@@ -25,7 +25,12 @@ export function parseModule(raw: unknown): ModuleSource {
   if (!isRecord(raw) || typeof raw.path !== "string" || typeof raw.source !== "string") {
     throw badRequest("InvalidModule", "Each module needs a string `path` and `source`.");
   }
-  const environment = raw.environment === "node" ? "node" : raw.environment === "isolate" || raw.environment === undefined ? "isolate" : null;
+  const environment =
+    raw.environment === "node"
+      ? "node"
+      : raw.environment === "isolate" || raw.environment === undefined
+        ? "isolate"
+        : null;
   if (environment === null) throw badRequest("InvalidModule", `Module ${raw.path} has an unknown environment.`);
   if (raw.path.startsWith("/") || raw.path.split("/").includes("..") || !raw.path.endsWith(".js")) {
     throw badRequest("InvalidModule", `Invalid module path ${JSON.stringify(raw.path)}.`);
@@ -45,10 +50,16 @@ export function parsePushRequest(body: Record<string, unknown>, stored: readonly
   const unchanged = Array.isArray(app.unchangedModuleHashes) ? app.unchangedModuleHashes : [];
   const modules: ModuleSource[] = [...changed];
   for (const h of unchanged) {
-    if (!isRecord(h) || typeof h.path !== "string") throw badRequest("InvalidModule", "Malformed `unchangedModuleHashes` entry.");
-    const found = stored.find((m) => m.path === h.path && m.environment === (h.environment ?? "isolate") && moduleHash(m) === h.sha256);
+    if (!isRecord(h) || typeof h.path !== "string")
+      throw badRequest("InvalidModule", "Malformed `unchangedModuleHashes` entry.");
+    const found = stored.find(
+      (m) => m.path === h.path && m.environment === (h.environment ?? "isolate") && moduleHash(m) === h.sha256,
+    );
     if (!found) {
-      throw badRequest("ModuleNotFound", `Module ${h.path} was reported unchanged but this deployment does not have it. Push again.`);
+      throw badRequest(
+        "ModuleNotFound",
+        `Module ${h.path} was reported unchanged but this deployment does not have it. Push again.`,
+      );
     }
     modules.push(found);
   }

@@ -17,10 +17,30 @@ import type { Analysis, Deployment, NodePackages } from "../engine/deployment.js
 import { parseNodeDependencies, resolveNodePackages } from "./node-packages.js";
 import type { EngineAdmin } from "../engine/types.js";
 import type { ValidationContext } from "../values/index.js";
-import { describeProvider, parseAuthConfig, serializeProvider, type AuthProvider, type SerializedAuthInfo } from "../auth/index.js";
-import { deploymentVersion, loadDeployment, loadDeploymentVersion, moduleHash, saveDeployment, type StoredDeployment } from "./deployment-store.js";
+import {
+  describeProvider,
+  parseAuthConfig,
+  serializeProvider,
+  type AuthProvider,
+  type SerializedAuthInfo,
+} from "../auth/index.js";
+import {
+  deploymentVersion,
+  loadDeployment,
+  loadDeploymentVersion,
+  moduleHash,
+  saveDeployment,
+  type StoredDeployment,
+} from "./deployment-store.js";
 import type { EnvironmentVariables } from "../env/environment.js";
-import { checkSchema, currentIndexes, diffIndexes, schemaIndexes, type IndexConfig, type IndexDiff } from "./index-diff.js";
+import {
+  checkSchema,
+  currentIndexes,
+  diffIndexes,
+  schemaIndexes,
+  type IndexConfig,
+  type IndexDiff,
+} from "./index-diff.js";
 import { parsePushRequest, type PushRequest } from "./push-request.js";
 import { SchemaJob, splitIndexName, type SchemaJobStatus, countDocuments } from "./schema-job.js";
 import { startPushResponse, UDF_SERVER_VERSION } from "./start-push-response.js";
@@ -56,7 +76,9 @@ interface PendingPush {
   readonly job: SchemaJob;
 }
 
-type Prepared = Omit<PendingPush, "job" | "id"> & { readonly indexesToAdd: Extract<IndexConfig, { type: "database" }>[] };
+type Prepared = Omit<PendingPush, "job" | "id"> & {
+  readonly indexesToAdd: Extract<IndexConfig, { type: "database" }>[];
+};
 
 const raceDetected = (message: string) => backendError("Conflict", "RaceDetected", message);
 
@@ -104,7 +126,10 @@ export class PushService {
   configHashes() {
     const modules = this.#live?.deployment.modules ?? [];
     return {
-      config: { functions: this.#live?.functions ?? "convex/", authInfo: this.#live ? this.#authOf(this.#live.deployment) : [] },
+      config: {
+        functions: this.#live?.functions ?? "convex/",
+        authInfo: this.#live ? this.#authOf(this.#live.deployment) : [],
+      },
       moduleHashes: modules
         .filter((m) => m.path !== "schema.js")
         .map((m) => ({ path: m.path, hash: moduleHash(m), environment: m.environment })),
@@ -120,13 +145,19 @@ export class PushService {
 
   async #prepare(body: Record<string, unknown>): Promise<Prepared> {
     const request = parsePushRequest(body, this.#live?.deployment.modules ?? []);
-    const nodePackages = resolveNodePackages(parseNodeDependencies(body.nodeDependencies), this.deps.nodePackagesDir ?? null);
+    const nodePackages = resolveNodePackages(
+      parseNodeDependencies(body.nodeDependencies),
+      this.deps.nodePackagesDir ?? null,
+    );
     let analysis: Analysis;
     try {
       analysis = await this.deps.engine.analyze(request.modules, this.deps.env.effective(), nodePackages ?? null);
     } catch (e) {
       if (isTandemError(e)) throw e;
-      throw badRequest("ModuleAnalysisFailed", `Failed to analyze the pushed modules: ${e instanceof Error ? e.message : String(e)}`);
+      throw badRequest(
+        "ModuleAnalysisFailed",
+        `Failed to analyze the pushed modules: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     if (analysis.schema) checkSchema(analysis.schema);
     analysis = withComponents(analysis, request);
@@ -134,7 +165,9 @@ export class PushService {
     const current = currentIndexes(this.deps.storage.indexes(), this.#live?.deployment.analysis.schema ?? null);
     const next = schemaIndexes(analysis.schema);
     const indexDiff = diffIndexes(current, next);
-    const addedDb = indexDiff.added_indexes.filter((i): i is Extract<IndexConfig, { type: "database" }> => i.type === "database");
+    const addedDb = indexDiff.added_indexes.filter(
+      (i): i is Extract<IndexConfig, { type: "database" }> => i.type === "database",
+    );
     const removedNames = new Set(indexDiff.removed_indexes.map((i) => i.name));
     return {
       request,
@@ -173,7 +206,13 @@ export class PushService {
   /** `POST /api/deploy2/evaluate_push`: the schema change, computed without doing anything. */
   async evaluate(body: Record<string, unknown>) {
     const prepared = await this.#prepare(body);
-    return { schemaChange: { allocatedComponentIds: {}, schemaIds: {}, indexDiffs: splitIndexDiff(prepared.indexDiff, prepared.analysis.components) } };
+    return {
+      schemaChange: {
+        allocatedComponentIds: {},
+        schemaIds: {},
+        indexDiffs: splitIndexDiff(prepared.indexDiff, prepared.analysis.components),
+      },
+    };
   }
 
   /** `POST /api/deploy2/evaluate_schema` [1.48]: what the schema push would walk and build. */
@@ -187,7 +226,12 @@ export class PushService {
     for (const t of schema?.tables ?? []) {
       const n = await numDocs(t.tableName);
       const validated = schema!.schemaValidation && (t.documentType as { type?: string } | null)?.type !== "any";
-      tables.push({ name: t.tableName, outcome: validated && n > 0 ? "mustWalk" : "notValidated", numDocs: n, sizeBytes: 0 });
+      tables.push({
+        name: t.tableName,
+        outcome: validated && n > 0 ? "mustWalk" : "notValidated",
+        numDocs: n,
+        sizeBytes: 0,
+      });
     }
     const indexes = [];
     const predict = async (i: IndexConfig, change: "added" | "identical" | "dropped") => {
@@ -200,7 +244,13 @@ export class PushService {
     for (const i of schemaIndexes(schema)) if (!addedNames.has(i.name)) indexes.push(await predict(i, "identical"));
     return {
       componentSchemaEvaluations: {
-        "": { definitionPath: "", schemaValidation: schema?.schemaValidation ?? true, tables, indexes, discardedStagedValidators: [] },
+        "": {
+          definitionPath: "",
+          schemaValidation: schema?.schemaValidation ?? true,
+          tables,
+          indexes,
+          discardedStagedValidators: [],
+        },
       },
       newComponentDefinitions: [],
     };
@@ -233,12 +283,18 @@ export class PushService {
       throw raceDetected("Another push finished while this one was in progress. Push again.");
     }
     const sentEnv = startPush?.environmentVariables;
-    if (sentEnv && JSON.stringify(sortKeys(sentEnv as Record<string, string>)) !== JSON.stringify(sortKeys(this.deps.env.all()))) {
+    if (
+      sentEnv &&
+      JSON.stringify(sortKeys(sentEnv as Record<string, string>)) !== JSON.stringify(sortKeys(this.deps.env.all()))
+    ) {
       throw raceDetected("Environment variables changed during the push. Push again.");
     }
     const before = this.#live?.deployment ?? null;
     const deployment: Deployment = {
-      version: deploymentVersion([...pending.request.modules, ...versionedComponentModules(pending.analysis.components)]),
+      version: deploymentVersion([
+        ...pending.request.modules,
+        ...versionedComponentModules(pending.analysis.components),
+      ]),
       modules: pending.request.modules,
       analysis: pending.analysis,
       ...(pending.nodePackages ? { nodePackages: pending.nodePackages } : {}),
@@ -284,20 +340,29 @@ function withComponents(analysis: Analysis, request: PushRequest): Analysis {
       a = analyzeModules(modules, {}, null);
     } catch (e) {
       if (isTandemError(e)) throw e;
-      const message = typeof (e as { message?: unknown } | null)?.message === "string" ? (e as { message: string }).message : String(e);
+      const message =
+        typeof (e as { message?: unknown } | null)?.message === "string"
+          ? (e as { message: string }).message
+          : String(e);
       throw badRequest("ModuleAnalysisFailed", `Failed to analyze ${label}: ${message}`);
     }
     if (a.schema) checkSchema(a.schema);
     return a;
   });
   if (!components) return analysis;
-  return { ...analysis, schema: combinedSchema(analysis.schema, components), components: { ...components, appSchema: analysis.schema } };
+  return {
+    ...analysis,
+    schema: combinedSchema(analysis.schema, components),
+    components: { ...components, appSchema: analysis.schema },
+  };
 }
 
 /** External packages load from this run's packages folder, wherever the pushing node took them from. */
 function localized(stored: StoredDeployment | null, nodePackagesDir: string | undefined): StoredDeployment | null {
   const packages = stored?.deployment.nodePackages;
-  return stored && packages && nodePackagesDir ? { ...stored, deployment: { ...stored.deployment, nodePackages: { ...packages, dir: nodePackagesDir } } } : stored;
+  return stored && packages && nodePackagesDir
+    ? { ...stored, deployment: { ...stored.deployment, nodePackages: { ...packages, dir: nodePackagesDir } } }
+    : stored;
 }
 
 /** The evaluated `auth.config.js` providers (invalid ones fail the push with the auth module's error). */
@@ -315,7 +380,11 @@ function statusJson(s: SchemaJobStatus) {
       return {
         type: "inProgress",
         components: {
-          "": { schemaValidationComplete: s.schemaValidationComplete, indexesComplete: s.indexesComplete, indexesTotal: s.indexesTotal },
+          "": {
+            schemaValidationComplete: s.schemaValidationComplete,
+            indexesComplete: s.indexesComplete,
+            indexesTotal: s.indexesTotal,
+          },
         },
       };
     case "failed":
@@ -328,13 +397,19 @@ function statusJson(s: SchemaJobStatus) {
 }
 
 /** The `finish_push` answer (`npm:cli/lib/deployApi/finishPush.ts finishPushDiff`). */
-function finishDiff(before: Deployment | null, after: Deployment, pending: PendingPush, authBefore: readonly AuthProvider[]) {
+function finishDiff(
+  before: Deployment | null,
+  after: Deployment,
+  pending: PendingPush,
+  authBefore: readonly AuthProvider[],
+) {
   const paths = (d: Deployment | null) => new Set((d?.modules ?? []).map((m) => m.path));
   const oldPaths = paths(before);
   const newPaths = paths(after);
   const crons = (d: Deployment | null) => {
     const out: Record<string, string> = {};
-    for (const m of d?.analysis.modules ?? []) for (const [k, v] of Object.entries(m.crons ?? {})) out[k] = JSON.stringify(v);
+    for (const m of d?.analysis.modules ?? [])
+      for (const [k, v] of Object.entries(m.crons ?? {})) out[k] = JSON.stringify(v);
     return out;
   };
   const oldCrons = crons(before);
@@ -345,12 +420,18 @@ function finishDiff(before: Deployment | null, after: Deployment, pending: Pendi
   const prevSchema = schemaText(before);
   const nextSchema = schemaText(after);
   return {
-    authDiff: { added: authNew.filter((a) => !authOld.includes(a)), removed: authOld.filter((a) => !authNew.includes(a)) },
+    authDiff: {
+      added: authNew.filter((a) => !authOld.includes(a)),
+      removed: authOld.filter((a) => !authNew.includes(a)),
+    },
     definitionDiffs: {},
     componentDiffs: {
       "": {
         diffType: { type: before ? "modify" : "create" },
-        moduleDiff: { added: [...newPaths].filter((p) => !oldPaths.has(p)), removed: [...oldPaths].filter((p) => !newPaths.has(p)) },
+        moduleDiff: {
+          added: [...newPaths].filter((p) => !oldPaths.has(p)),
+          removed: [...oldPaths].filter((p) => !newPaths.has(p)),
+        },
         udfConfigDiff: null,
         cronDiff: {
           added: Object.keys(newCrons).filter((k) => !(k in oldCrons)),

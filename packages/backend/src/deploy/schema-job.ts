@@ -70,7 +70,9 @@ export class SchemaJob {
   }
 
   async #run(input: SchemaJobInput): Promise<void> {
-    const violation = input.schema?.schemaValidation ? await findViolation(input.storage, input.schema, input.validation) : null;
+    const violation = input.schema?.schemaValidation
+      ? await findViolation(input.storage, input.schema, input.validation)
+      : null;
     if (violation) {
       this.#status = { type: "failed", error: violation.error, tableName: violation.tableName };
       return;
@@ -130,7 +132,11 @@ function withoutWritePrefix(message: string): string {
 }
 
 /** Every live document of `table` at `snapshot` (default: the latest), in `_id` order, read in batches. */
-export async function* allDocuments(storage: Storage, table: string, snapshot: SnapshotReader = storage.snapshot()): AsyncGenerator<DocumentJSON> {
+export async function* allDocuments(
+  storage: Storage,
+  table: string,
+  snapshot: SnapshotReader = storage.snapshot(),
+): AsyncGenerator<DocumentJSON> {
   const byId = storage.indexes(table).find((i) => i.name === "by_id");
   if (!byId) return;
   let start = new Uint8Array(0) as IndexKey;

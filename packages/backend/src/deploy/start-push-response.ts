@@ -59,7 +59,12 @@ export function startPushResponse(input: {
   const components = analysis.components;
   const definitions: Record<string, unknown> = {};
   for (const d of Object.values(components?.definitions ?? {})) {
-    definitions[d.definitionPath] = { definition: d.metadata, schema: d.analysis.schema, functions: functionsOf(d.analysis.modules), udfConfig: UDF_CONFIG };
+    definitions[d.definitionPath] = {
+      definition: d.metadata,
+      schema: d.analysis.schema,
+      functions: functionsOf(d.analysis.modules),
+      udfConfig: UDF_CONFIG,
+    };
   }
   const httpModule = analysis.modules.find((m) => m.path === "http.js");
   return {

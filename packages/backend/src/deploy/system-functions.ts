@@ -56,7 +56,10 @@ export function registerCliSystemFunctions(registry: SystemFunctionRegistry, dep
       return value === undefined ? null : { name, value };
     },
   });
-  registry.registerSystemFunction("_system/cli/modules:apiSpec", { kind: "query", handler: async () => apiSpec(deps.live()) });
+  registry.registerSystemFunction("_system/cli/modules:apiSpec", {
+    kind: "query",
+    handler: async () => apiSpec(deps.live()),
+  });
   registry.registerSystemFunction("_system/cli/tableSize:default", {
     kind: "query",
     handler: async (args) => {
@@ -65,5 +68,8 @@ export function registerCliSystemFunctions(registry: SystemFunctionRegistry, dep
       return deps.storage.tables().some((t) => t.name === table) ? countDocuments(deps.storage, table) : 0;
     },
   });
-  registry.registerSystemFunction("_system/cli/convexUrl:cloudUrl", { kind: "query", handler: async () => deps.cloudUrl });
+  registry.registerSystemFunction("_system/cli/convexUrl:cloudUrl", {
+    kind: "query",
+    handler: async () => deps.cloudUrl,
+  });
 }

@@ -59,7 +59,10 @@ export class CommitFollower {
         this.#failing = false;
       } catch (e) {
         // Logged once per outage: the poll tries again.
-        if (!this.#failing && !this.#closed) this.o.logger.warn("could not follow other nodes' commits", { error: e instanceof Error ? e.message : String(e) });
+        if (!this.#failing && !this.#closed)
+          this.o.logger.warn("could not follow other nodes' commits", {
+            error: e instanceof Error ? e.message : String(e),
+          });
         this.#failing = true;
       }
     } while (this.#again && !this.#closed);

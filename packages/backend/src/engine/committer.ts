@@ -3,7 +3,16 @@
  * group commit, and the table markers every commit writes. A mutation's commit validates its read
  * set against every commit after its snapshot and applies its writes, or reports a conflict (null).
  */
-import type { CommitRequest, CommitResult, IndexWrite, KeyRange, OtherCommit, PreparedCommit, Storage, Timestamp } from "@tandem/storage";
+import type {
+  CommitRequest,
+  CommitResult,
+  IndexWrite,
+  KeyRange,
+  OtherCommit,
+  PreparedCommit,
+  Storage,
+  Timestamp,
+} from "@tandem/storage";
 import { CommitLog, type Conflict } from "../transactions/commit-log.js";
 import { tableMarkerWrites } from "../transactions/table-marker.js";
 import { Mutex } from "./mutex.js";
@@ -86,14 +95,16 @@ export class Committer {
       if (this.#draining) return;
       this.#draining = true;
       const drain = (): void => {
-        void this.mutex.run(() => this.#drain()).finally(() => {
-          this.#draining = false;
-          // A commit queued after the loop's last check but before this point.
-          if (this.#pending.length > 0) {
-            this.#draining = true;
-            drain();
-          }
-        });
+        void this.mutex
+          .run(() => this.#drain())
+          .finally(() => {
+            this.#draining = false;
+            // A commit queued after the loop's last check but before this point.
+            if (this.#pending.length > 0) {
+              this.#draining = true;
+              drain();
+            }
+          });
       };
       // Wait for the rest of this event-loop turn: results from the function threads arrive in
       // bursts, and everything that arrives before the drain shares one durable write. (Draining
@@ -134,7 +145,10 @@ export class Committer {
           this.#log.append(committed.ts, committed.indexWrites);
         },
       });
-      if (stored === "skipped" || stored instanceof Error || stored === undefined) throw stored === "skipped" ? new Error("an external commit was skipped") : (stored ?? new Error("commit returned no result"));
+      if (stored === "skipped" || stored instanceof Error || stored === undefined)
+        throw stored === "skipped"
+          ? new Error("an external commit was skipped")
+          : (stored ?? new Error("commit returned no result"));
       return { stored, committed: committed ?? withMarkers(request, stored) };
     });
   }

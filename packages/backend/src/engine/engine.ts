@@ -45,20 +45,22 @@ export interface EngineOptions {
   };
 }
 
-export type TandemEngine = Engine & EngineAdmin & SystemFunctionRegistry & {
-  /** Number of OCC re-executions so far (tests and benchmarks). */
-  readonly occRetries: number;
-  /** Function worker threads replaced after a time-limit overrun. */
-  readonly workersReplaced: number;
-  readonly storage: Storage;
-  kindOf(path: string): FunctionKind | null;
-  /** Runs `convex/http.ts`'s router on one request, where actions run. */
-  runHttpAction(req: HttpActionRequest): Promise<HttpActionOutcome>;
-  /** Commits a transaction made outside any function (the scheduler's state changes), with OCC; null on conflict. */
-  commitChecked(tx: ExecutedTransaction): Promise<Timestamp | null>;
-  /** Called after each deploy (the scheduler replaces crons). */
-  onDeploy(listener: (d: Deployment) => void): () => void;
-};
+export type TandemEngine = Engine &
+  EngineAdmin &
+  SystemFunctionRegistry & {
+    /** Number of OCC re-executions so far (tests and benchmarks). */
+    readonly occRetries: number;
+    /** Function worker threads replaced after a time-limit overrun. */
+    readonly workersReplaced: number;
+    readonly storage: Storage;
+    kindOf(path: string): FunctionKind | null;
+    /** Runs `convex/http.ts`'s router on one request, where actions run. */
+    runHttpAction(req: HttpActionRequest): Promise<HttpActionOutcome>;
+    /** Commits a transaction made outside any function (the scheduler's state changes), with OCC; null on conflict. */
+    commitChecked(tx: ExecutedTransaction): Promise<Timestamp | null>;
+    /** Called after each deploy (the scheduler replaces crons). */
+    onDeploy(listener: (d: Deployment) => void): () => void;
+  };
 
 export function createEngine(options: EngineOptions): TandemEngine {
   const storage = options.storage;
@@ -123,10 +125,27 @@ export function createEngine(options: EngineOptions): TandemEngine {
       const ts = req.ts ?? storage.latestTs();
       try {
         if (SystemFunctions.owns(req.path))
-          return { ok: true, value: await system.run("query", req.path, req.args, req.identity), logLines: [], ts, readSet: [], journal: null };
+          return {
+            ok: true,
+            value: await system.run("query", req.path, req.args, req.identity),
+            logLines: [],
+            ts,
+            readSet: [],
+            journal: null,
+          };
         const { deployment, fn } = resolve("query", req.path, req.args, req.allowInternal ?? false);
         const journal = req.journal ?? null;
-        const { out, tx } = await runner.run({ kind: "query", deployment, fn, args: req.args, identity: req.identity, ts, beginMs: Number(ts / 1_000_000n), journal, afterRun: null });
+        const { out, tx } = await runner.run({
+          kind: "query",
+          deployment,
+          fn,
+          args: req.args,
+          identity: req.identity,
+          ts,
+          beginMs: Number(ts / 1_000_000n),
+          journal,
+          afterRun: null,
+        });
         logs.emit("query", logIdentifier(fn), started, out);
         return { ...out, ts, readSet: tx.readSet };
       } catch (e) {
@@ -138,12 +157,19 @@ export function createEngine(options: EngineOptions): TandemEngine {
       const started = performance.now();
       try {
         if (SystemFunctions.owns(req.path))
-          return { ok: true, value: await system.run("mutation", req.path, req.args, req.identity), logLines: [], ts: storage.latestTs() };
+          return {
+            ok: true,
+            value: await system.run("mutation", req.path, req.args, req.identity),
+            logLines: [],
+            ts: storage.latestTs(),
+          };
         const r = await mutations.run(req, () => resolve("mutation", req.path, req.args, req.allowInternal ?? false));
         if (!r.ran) return { ok: true, value: r.value, logLines: r.logLines, ts: r.ts };
         logs.emit("mutation", logIdentifier(r.fn), started, r.out);
         const { out } = r;
-        return out.ok ? { ok: true, value: out.value, logLines: out.logLines, ts: r.ts } : { ok: false, error: out.error, logLines: out.logLines, ts: null };
+        return out.ok
+          ? { ok: true, value: out.value, logLines: out.logLines, ts: r.ts }
+          : { ok: false, error: out.error, logLines: out.logLines, ts: null };
       } catch (e) {
         return failure(log, e, { ts: null });
       }
@@ -157,7 +183,9 @@ export function createEngine(options: EngineOptions): TandemEngine {
         const { deployment, fn } = resolve("action", req.path, req.args, req.allowInternal ?? false);
         const out = await runner.runAction(deployment, fn, req.args, req.identity);
         logs.emit("action", logIdentifier(fn), started, out);
-        return out.ok ? { ok: true, value: out.value, logLines: out.logLines } : { ok: false, error: out.error, logLines: out.logLines };
+        return out.ok
+          ? { ok: true, value: out.value, logLines: out.logLines }
+          : { ok: false, error: out.error, logLines: out.logLines };
       } catch (e) {
         return failure(log, e, {});
       }
@@ -166,9 +194,16 @@ export function createEngine(options: EngineOptions): TandemEngine {
     async runHttpAction(req) {
       const started = performance.now();
       const deployment = live.loaded;
-      const out: HttpActionOutcome = deployment ? await runner.runHttp(deployment, req) : { kind: "notFound", logLines: [] };
+      const out: HttpActionOutcome = deployment
+        ? await runner.runHttp(deployment, req)
+        : { kind: "notFound", logLines: [] };
       if (out.kind !== "notFound")
-        logs.emit("httpAction", `${req.method} ${new URL(req.url).pathname}`, started, out.kind === "error" ? { ok: false, ...out } : { ok: true, ...out });
+        logs.emit(
+          "httpAction",
+          `${req.method} ${new URL(req.url).pathname}`,
+          started,
+          out.kind === "error" ? { ok: false, ...out } : { ok: true, ...out },
+        );
       return out;
     },
 

@@ -51,16 +51,22 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
   const journal = { input: input.journal ?? null, output: null as string | null, paginated: false };
   const component = input.component ?? "";
   const { realm, graph } =
-    input.kind === "action" ? input.deployment.actionRealm(input.path.module, component) : input.deployment.udfRealm(component);
+    input.kind === "action"
+      ? input.deployment.actionRealm(input.path.module, component)
+      : input.deployment.udfRealm(component);
   const requestId = newRequestId();
   const nowMs = input.tx ? input.tx.beginMs : Date.now();
   // A component sees only the variables its parent bound for it (components/env.ts).
-  const envOf = (name: string) => (name === "" ? input.env : instanceEnv(input.deployment.deployment.analysis.components, name, input.env));
+  const envOf = (name: string) =>
+    name === "" ? input.env : instanceEnv(input.deployment.deployment.analysis.components, name, input.env);
   /**
    * Instances this execution has entered: a call into another instance runs in that instance's
    * realm with its own syscalls (its tables), shared by every call into it until the last returns.
    */
-  const entered = new Map<string, { syscalls: ExecutionSyscalls; realm: Realm | null; graph: ModuleGraph; depth: number }>();
+  const entered = new Map<
+    string,
+    { syscalls: ExecutionSyscalls; realm: Realm | null; graph: ModuleGraph; depth: number }
+  >();
   const intoInstance = async (target: ResolvedFunction, kind: FunctionKind, args: ConvexJSON): Promise<ConvexJSON> => {
     const name = target.component ?? "";
     let e = entered.get(name);

@@ -15,7 +15,12 @@ export class ExecutionLogs {
   }
 
   /** `started` is a `performance.now()` reading. */
-  emit(kind: ExecutionLog["kind"], path: string, started: number, out: { ok: boolean; logLines: readonly string[]; error?: { message: string } }): void {
+  emit(
+    kind: ExecutionLog["kind"],
+    path: string,
+    started: number,
+    out: { ok: boolean; logLines: readonly string[]; error?: { message: string } },
+  ): void {
     if (this.#listeners.size === 0) return;
     const entry: ExecutionLog = {
       kind,
@@ -39,6 +44,8 @@ export function failure<T extends object>(log: Logger, e: unknown, extra: T) {
   // A full disk or read-only folder is told to the caller and must reach the operator too.
   const refused = !internal && e.message.startsWith(WRITE_REFUSED);
   if (internal || refused) log.error("function execution failed", { error: e });
-  const message = internal ? "Server Error: an internal error occurred while running this function." : (e as Error).message;
+  const message = internal
+    ? "Server Error: an internal error occurred while running this function."
+    : (e as Error).message;
   return { ok: false as const, error: { message }, logLines: [] as string[], ...extra };
 }

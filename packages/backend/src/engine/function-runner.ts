@@ -76,7 +76,14 @@ export class FunctionRunner {
         })
       : null;
     this.#actionPool = data
-      ? new ActionPool({ data, count: 1, blockedAfterMs: 5000, actionTimeoutMs: 600_000, engine: o.engine, logger: o.logger })
+      ? new ActionPool({
+          data,
+          count: 1,
+          blockedAfterMs: 5000,
+          actionTimeoutMs: 600_000,
+          engine: o.engine,
+          logger: o.logger,
+        })
       : null;
   }
 
@@ -100,7 +107,10 @@ export class FunctionRunner {
     const pool = this.#pool;
     if (pool) {
       const catalogVersion = this.#o.live.catalogVersion;
-      const r = await pool.run({ kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion, component: fn.component ?? "" }, req.urgent ?? false);
+      const r = await pool.run(
+        { kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion, component: fn.component ?? "" },
+        req.urgent ?? false,
+      );
       const out: RunOutput = r.out;
       const tx: ExecutedTransaction = { ts, readSet: r.readSet, prepared: r.prepared };
       if (afterRun) await afterRun(out, tx);
@@ -116,16 +126,30 @@ export class FunctionRunner {
     let executed: ExecutedTransaction = { ts, readSet: [], prepared: NO_PREPARED_WRITES };
     const out = await this.#runHere(req.deployment, fn, kind, args, identity, makeTx, journal, async (o) => {
       const t = live as Transaction | null;
-      if (t) executed = { ts: t.ts, readSet: t.readSet, prepared: o.ok && t.hasWrites() ? await storage.prepare(t.writes()) : NO_PREPARED_WRITES };
+      if (t)
+        executed = {
+          ts: t.ts,
+          readSet: t.readSet,
+          prepared: o.ok && t.hasWrites() ? await storage.prepare(t.writes()) : NO_PREPARED_WRITES,
+        };
       if (afterRun) await afterRun(o, executed);
       return o;
     });
     return { out, tx: executed };
   }
 
-  async runAction(deployment: LoadedDeployment, fn: ResolvedFunction, args: ConvexJSON, identity: Identity): Promise<RunOutput> {
+  async runAction(
+    deployment: LoadedDeployment,
+    fn: ResolvedFunction,
+    args: ConvexJSON,
+    identity: Identity,
+  ): Promise<RunOutput> {
     if (this.#actionPool)
-      return checkReturnValue(fn.meta, await this.#actionPool.run({ path: fn.path, args, identity, component: fn.component ?? "" }), this.#o.live.validation);
+      return checkReturnValue(
+        fn.meta,
+        await this.#actionPool.run({ path: fn.path, args, identity, component: fn.component ?? "" }),
+        this.#o.live.validation,
+      );
     return this.#runHere(deployment, fn, "action", args, identity, null, null, null);
   }
 

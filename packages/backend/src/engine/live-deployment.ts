@@ -51,7 +51,11 @@ export class LiveDeployment {
 
   require(): LoadedDeployment {
     if (!this.#loaded)
-      throw backendError("BadRequest", "NoDeployment", "No functions have been pushed to this deployment yet. Run `npx convex dev`.");
+      throw backendError(
+        "BadRequest",
+        "NoDeployment",
+        "No functions have been pushed to this deployment yet. Run `npx convex dev`.",
+      );
     return this.#loaded;
   }
 
@@ -60,7 +64,10 @@ export class LiveDeployment {
     const live = this.#loaded;
     const version = live?.deployment.version ?? null;
     if (this.#documentCheck.version !== version)
-      this.#documentCheck = { version, check: live ? makeDocumentCheck(live.deployment.analysis, this.validation) : () => {} };
+      this.#documentCheck = {
+        version,
+        check: live ? makeDocumentCheck(live.deployment.analysis, this.validation) : () => {},
+      };
     this.#documentCheck.check(table, doc);
   };
 

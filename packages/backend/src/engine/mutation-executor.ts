@@ -83,7 +83,10 @@ export class MutationExecutor {
               box.aborted = true;
               return;
             }
-            if (o.ok) box.result = exclusive ? await committer.commitLocked(t, commitMeta(key, o)) : await committer.commit(t, commitMeta(key, o));
+            if (o.ok)
+              box.result = exclusive
+                ? await committer.commitLocked(t, commitMeta(key, o))
+                : await committer.commit(t, commitMeta(key, o));
           },
           // It holds the commit lock: don't make every other commit wait behind the queue.
           urgent: exclusive,
@@ -91,7 +94,13 @@ export class MutationExecutor {
       const { out } = exclusive ? await committer.mutex.run(attemptOnce) : await attemptOnce();
       const result = box.result;
       if (!out.ok) return { ran: true, fn, out, ts: null };
-      if (box.aborted) return { ran: true, fn, out: { ok: false, error: { message: "aborted" }, logLines: out.logLines, journal: null }, ts: null };
+      if (box.aborted)
+        return {
+          ran: true,
+          fn,
+          out: { ok: false, error: { message: "aborted" }, logLines: out.logLines, journal: null },
+          ts: null,
+        };
       if (result && !("conflict" in result)) {
         // Even a commit that wrote only its idempotency record has a new ts the client waits for.
         notifier.committed(result.ts, result.indexWrites);

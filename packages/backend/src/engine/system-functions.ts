@@ -27,8 +27,10 @@ export class SystemFunctions {
   async run(kind: FunctionKind, path: string, args: ConvexJSON, identity: Identity): Promise<ConvexJSON> {
     const key = normalize(path);
     const fn = this.#fns.get(key) ?? this.#fns.get(key.replace(/:default$/, ""));
-    if (!fn || fn.kind !== kind) throw backendError("BadRequest", "FunctionNotFound", `Could not find function for '${key}'.`);
-    if (identity.kind !== "admin") throw backendError("Forbidden", "Unauthorized", "You do not have permission to perform this operation.");
+    if (!fn || fn.kind !== kind)
+      throw backendError("BadRequest", "FunctionNotFound", `Could not find function for '${key}'.`);
+    if (identity.kind !== "admin")
+      throw backendError("Forbidden", "Unauthorized", "You do not have permission to perform this operation.");
     return fn.handler(args, { identity });
   }
 }

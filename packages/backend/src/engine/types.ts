@@ -80,7 +80,9 @@ export interface MutationRequest {
    * returns it with writes and reads added (so they commit atomically with it), or "abort" to
    * commit nothing (the result is then a failure).
    */
-  readonly amendCommit?: (tx: import("./committer.js").ExecutedTransaction) => Promise<import("./committer.js").ExecutedTransaction | "abort">;
+  readonly amendCommit?: (
+    tx: import("./committer.js").ExecutedTransaction,
+  ) => Promise<import("./committer.js").ExecutedTransaction | "abort">;
 }
 
 /** `ts` is the commit timestamp (for a failure: none). */

@@ -21,7 +21,8 @@ export interface EnvChange {
 export function parseEnvChanges(raw: unknown): EnvChange[] {
   if (!Array.isArray(raw)) throw badRequest("InvalidEnvironmentVariables", "`changes` must be an array.");
   return raw.map((c: unknown) => {
-    if (c === null || typeof c !== "object") throw badRequest("InvalidEnvironmentVariables", "Each change must be an object.");
+    if (c === null || typeof c !== "object")
+      throw badRequest("InvalidEnvironmentVariables", "Each change must be an object.");
     const { name, value } = c as Record<string, unknown>;
     if (typeof name !== "string") throw badRequest("InvalidEnvironmentVariables", "Each change needs a string `name`.");
     if (value !== null && typeof value !== "string") {
@@ -46,12 +47,18 @@ export function checkEnvName(name: string): void {
   }
 }
 
-export function applyEnvChanges(current: Readonly<Record<string, string>>, changes: readonly EnvChange[]): Record<string, string> {
+export function applyEnvChanges(
+  current: Readonly<Record<string, string>>,
+  changes: readonly EnvChange[],
+): Record<string, string> {
   const next: Record<string, string> = { ...current };
   for (const { name, value } of changes) {
     checkEnvName(name);
     if (RESERVED.has(name)) {
-      throw badRequest("InvalidEnvironmentVariableName", `Environment variable ${name} is set by the deployment and cannot be changed.`);
+      throw badRequest(
+        "InvalidEnvironmentVariableName",
+        `Environment variable ${name} is set by the deployment and cannot be changed.`,
+      );
     }
     if (value === null) {
       delete next[name];
@@ -66,7 +73,10 @@ export function applyEnvChanges(current: Readonly<Record<string, string>>, chang
     next[name] = value;
   }
   if (Object.keys(next).length > ENV_LIMITS.count) {
-    throw badRequest("TooManyEnvironmentVariables", `A deployment can have at most ${ENV_LIMITS.count} environment variables.`);
+    throw badRequest(
+      "TooManyEnvironmentVariables",
+      `A deployment can have at most ${ENV_LIMITS.count} environment variables.`,
+    );
   }
   return next;
 }

@@ -4,7 +4,10 @@
  */
 import type { ByteRange } from "./blob-store.js";
 
-export type RangeAnswer = { readonly kind: "whole" } | { readonly kind: "partial"; readonly range: ByteRange } | { readonly kind: "unsatisfiable" };
+export type RangeAnswer =
+  | { readonly kind: "whole" }
+  | { readonly kind: "partial"; readonly range: ByteRange }
+  | { readonly kind: "unsatisfiable" };
 
 export function parseRange(header: string | undefined, size: number): RangeAnswer {
   if (!header) return { kind: "whole" };

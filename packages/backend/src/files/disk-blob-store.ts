@@ -24,7 +24,12 @@ export class DiskBlobStore implements BlobStore {
     return join(this.#root, key.slice(0, 2), key);
   }
 
-  async put(key: BlobKey, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limitBytes: number, expectedBytes?: number): Promise<StoredBlob> {
+  async put(
+    key: BlobKey,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    limitBytes: number,
+    expectedBytes?: number,
+  ): Promise<StoredBlob> {
     const target = this.#path(key);
     await this.#ensureDir(join(this.#root, key.slice(0, 2)));
     try {

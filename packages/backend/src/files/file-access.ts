@@ -45,4 +45,5 @@ export type StorageCall =
   | { readonly op: "generateUploadUrl" }
   | { readonly op: "storeBlob"; readonly bytes: Uint8Array; readonly contentType: string; readonly sha256: unknown };
 
-export type StorageCallResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
+export type StorageCallResult =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };

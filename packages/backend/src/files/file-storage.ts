@@ -8,7 +8,13 @@ import { TandemError, type Logger } from "@tandem/shared";
 import { decodeIndexKey, encodeId, type DocumentId, type DocumentJSON, type Storage } from "@tandem/storage";
 import type { CommitNotice, EngineAdmin, Engine } from "../engine/types.js";
 import type { BlobKey, BlobStore, BlobStoreConfig } from "./blob-store.js";
-import { openBlobStore, type FileAccess, type FilesThreadConfig, type StorageCall, type StorageCallResult } from "./file-access.js";
+import {
+  openBlobStore,
+  type FileAccess,
+  type FilesThreadConfig,
+  type StorageCall,
+  type StorageCallResult,
+} from "./file-access.js";
 import { parseStorageId, STORAGE_TABLE, type StorageRef } from "./storage-id.js";
 import { checkSha256, fileUrl, metadataOf, storageDocument, storageIdNotFound, uploadUrl } from "./storage-doc.js";
 import { UploadTokens } from "./upload-token.js";
@@ -49,8 +55,16 @@ export class FileStorage {
     this.#storage = options.storage;
     this.#log = options.logger;
     this.#now = options.now ?? Date.now;
-    this.threadConfig = { blobs: options.blobs, secret: options.secret.toString("hex"), limitBytes: options.limitBytes };
-    this.access = { blobs: openBlobStore(options.blobs), tokens: new UploadTokens(options.secret, this.#now), limitBytes: options.limitBytes };
+    this.threadConfig = {
+      blobs: options.blobs,
+      secret: options.secret.toString("hex"),
+      limitBytes: options.limitBytes,
+    };
+    this.access = {
+      blobs: openBlobStore(options.blobs),
+      tokens: new UploadTokens(options.secret, this.#now),
+      limitBytes: options.limitBytes,
+    };
   }
 
   get blobs(): BlobStore {
@@ -62,7 +76,8 @@ export class FileStorage {
     this.#engine = engine;
     this.#cloudUrl = cloudUrl;
     const stop = engine.onCommit((n) => this.#onCommit(n));
-    const sweep = () => void this.sweep().catch((e: unknown) => this.#log.warn("file sweep failed", { error: e as Error }));
+    const sweep = () =>
+      void this.sweep().catch((e: unknown) => this.#log.warn("file sweep failed", { error: e as Error }));
     // Also periodically: bytes of a mutation that stored a file and then failed have no commit.
     const timer = setInterval(sweep, SWEEP_GRACE_MS).unref();
     sweep();
@@ -86,7 +101,10 @@ export class FileStorage {
     }
     // A `_storage` row that is gone after this commit was deleted (a mutation's
     // `storage.delete`): its bytes go now.
-    if (ids.length > 0) void this.#dropDeleted(ids).catch((e: unknown) => this.#log.warn("removing deleted files failed", { error: e as Error }));
+    if (ids.length > 0)
+      void this.#dropDeleted(ids).catch((e: unknown) =>
+        this.#log.warn("removing deleted files failed", { error: e as Error }),
+      );
   }
 
   async #dropDeleted(ids: readonly string[]): Promise<void> {
@@ -123,7 +141,12 @@ export class FileStorage {
    * Stores the bytes and commits their `_storage` row; on any failure (too large, digest
    * mismatch, commit error) nothing is left behind.
    */
-  async store(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, contentType: string | null, sha256?: unknown, expectedBytes?: number): Promise<DocumentId> {
+  async store(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    contentType: string | null,
+    sha256?: unknown,
+    expectedBytes?: number,
+  ): Promise<DocumentId> {
     const engine = this.#engineHooks();
     if (!this.#storage.tables().some((t) => t.name === STORAGE_TABLE)) {
       await this.#storage.ensureTable(STORAGE_TABLE);
@@ -136,7 +159,9 @@ export class FileStorage {
       const blob = await this.access.blobs.put(ref.key, source, this.access.limitBytes, expectedBytes);
       try {
         checkSha256(sha256, blob.sha256);
-        await engine.commitExternal({ writes: [{ id, table: STORAGE_TABLE, value: storageDocument(id, this.#creationTime(), blob, contentType) }] });
+        await engine.commitExternal({
+          writes: [{ id, table: STORAGE_TABLE, value: storageDocument(id, this.#creationTime(), blob, contentType) }],
+        });
       } catch (e) {
         await this.access.blobs.delete(ref.key);
         throw e;
@@ -186,7 +211,12 @@ export class FileStorage {
       case "getBlob": {
         const found = await this.find(c.storageId, "storage.get");
         const bytes = found ? await this.access.blobs.read(found.ref.key) : null;
-        return found && bytes ? { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), contentType: metadataOf(found.doc).contentType } : null;
+        return found && bytes
+          ? {
+              bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+              contentType: metadataOf(found.doc).contentType,
+            }
+          : null;
       }
       case "storeBlob":
         return this.store([c.bytes], c.contentType === "" ? null : c.contentType, c.sha256);

@@ -25,7 +25,10 @@ parentPort.on("message", (m) => {
 });
 `;
 
-let thread: { worker: Worker; pending: Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }> } | null = null;
+let thread: {
+  worker: Worker;
+  pending: Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>;
+} | null = null;
 let nextId = 1;
 
 function hashThread() {

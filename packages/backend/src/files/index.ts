@@ -1,6 +1,12 @@
 export type { BlobKey, BlobStore, BlobStoreConfig, ByteRange, StoredBlob } from "./blob-store.js";
 export { DiskBlobStore } from "./disk-blob-store.js";
-export { fileAccessFrom, type FileAccess, type FilesThreadConfig, type StorageCall, type StorageCallResult } from "./file-access.js";
+export {
+  fileAccessFrom,
+  type FileAccess,
+  type FilesThreadConfig,
+  type StorageCall,
+  type StorageCallResult,
+} from "./file-access.js";
 export { FileStorage, type FileStorageOptions } from "./file-storage.js";
 export { storageHttp } from "./storage-http.js";
 export { isStorageSyscall, storageJsSyscall, storageSyscall } from "./storage-syscalls.js";

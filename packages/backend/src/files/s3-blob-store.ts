@@ -36,7 +36,8 @@ export class S3BlobStore implements BlobStore {
   #spoolReady: Promise<unknown> | null = null;
 
   constructor(config: S3Config, now: () => Date = () => new Date()) {
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.bucket)) throw new TypeError(`invalid S3 bucket name ${JSON.stringify(config.bucket)}`);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.bucket))
+      throw new TypeError(`invalid S3 bucket name ${JSON.stringify(config.bucket)}`);
     this.#c = config;
     this.#prefix = config.prefix ?? "";
     this.#now = now;
@@ -46,12 +47,22 @@ export class S3BlobStore implements BlobStore {
     if (key !== null && !isBlobKey(key)) throw new InvariantError(`not a blob key: ${JSON.stringify(key)}`);
     const base = this.#c.endpoint.replace(/\/+$/, "");
     const path = key === null ? `/${this.#c.bucket}` : `/${this.#c.bucket}/${this.#prefix}${key}`;
-    const url = new URL(base + path.split("/").map((p) => encodeURIComponent(p)).join("/"));
+    const url = new URL(
+      base +
+        path
+          .split("/")
+          .map((p) => encodeURIComponent(p))
+          .join("/"),
+    );
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     return url;
   }
 
-  #send(method: string, url: URL, opts: { headers?: Record<string, string>; payloadHash?: string; body?: Readable; length?: number } = {}): Promise<IncomingMessage> {
+  #send(
+    method: string,
+    url: URL,
+    opts: { headers?: Record<string, string>; payloadHash?: string; body?: Readable; length?: number } = {},
+  ): Promise<IncomingMessage> {
     const signed = signRequest({
       method,
       url,
@@ -78,7 +89,12 @@ export class S3BlobStore implements BlobStore {
     throw new Error(`S3 ${what} failed: ${res.statusCode} ${code}`);
   }
 
-  async put(key: BlobKey, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limitBytes: number, expectedBytes?: number): Promise<StoredBlob> {
+  async put(
+    key: BlobKey,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    limitBytes: number,
+    expectedBytes?: number,
+  ): Promise<StoredBlob> {
     this.#spoolReady ??= mkdir(this.#c.spoolDir, { recursive: true });
     await this.#spoolReady;
     const spool = join(this.#c.spoolDir, `${key}.${randomBytes(6).toString("hex")}`);
@@ -99,7 +115,11 @@ export class S3BlobStore implements BlobStore {
   }
 
   async open(key: BlobKey, range?: ByteRange): Promise<Readable | null> {
-    const res = await this.#send("GET", this.#url(key), range ? { headers: { range: `bytes=${range.start}-${range.end}` } } : {});
+    const res = await this.#send(
+      "GET",
+      this.#url(key),
+      range ? { headers: { range: `bytes=${range.start}-${range.end}` } } : {},
+    );
     if (res.statusCode === 404) {
       res.resume();
       return null;

@@ -25,7 +25,10 @@ export function signRequest(input: {
   readonly key: SigningKey;
   readonly now: Date;
 }): Record<string, string> {
-  const amzDate = input.now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const amzDate = input.now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
   const signed = aws4.sign(
     {
       host: input.url.host,

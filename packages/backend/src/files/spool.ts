@@ -11,7 +11,11 @@ import type { StoredBlob } from "./blob-store.js";
 import { streamHash } from "./hash-thread.js";
 
 export function uploadTooLarge(limitBytes: number): TandemError {
-  return backendError("PayloadTooLarge", "UploadTooLarge", `File is too large: the upload limit is ${limitBytes} bytes.`);
+  return backendError(
+    "PayloadTooLarge",
+    "UploadTooLarge",
+    `File is too large: the upload limit is ${limitBytes} bytes.`,
+  );
 }
 
 /**
@@ -21,7 +25,8 @@ export function uploadTooLarge(limitBytes: number): TandemError {
  */
 function pipeFrom(source: Readable, into: Transform): void {
   const cut = () => {
-    if (!source.readableEnded) into.destroy(backendError("BadRequest", "UploadIncomplete", "The upload ended before its body was complete."));
+    if (!source.readableEnded)
+      into.destroy(backendError("BadRequest", "UploadIncomplete", "The upload ended before its body was complete."));
   };
   source.once("error", cut).once("close", cut);
   into.once("close", () => {

@@ -11,8 +11,18 @@ export interface FileMetadata {
   readonly contentType: string | null;
 }
 
-export function storageDocument(id: DocumentId, creationTime: number, blob: StoredBlob, contentType: string | null): DocumentJSON {
-  const doc: DocumentJSON = { _id: id, _creationTime: creationTime, sha256: blob.sha256.toString("base64"), size: blob.size };
+export function storageDocument(
+  id: DocumentId,
+  creationTime: number,
+  blob: StoredBlob,
+  contentType: string | null,
+): DocumentJSON {
+  const doc: DocumentJSON = {
+    _id: id,
+    _creationTime: creationTime,
+    sha256: blob.sha256.toString("base64"),
+    size: blob.size,
+  };
   // `contentType` is `v.optional(v.string())`: omitted when unknown, never null.
   if (contentType) doc.contentType = contentType;
   return doc;
@@ -41,7 +51,10 @@ export function checkSha256(expected: unknown, actual: Buffer): void {
   if (typeof expected !== "string") throw badRequest("InvalidSha256", "The sha256 option must be a string.");
   const given = /^[0-9a-fA-F]{64}$/.test(expected) ? Buffer.from(expected, "hex") : Buffer.from(expected, "base64");
   if (!given.equals(actual))
-    throw badRequest("Sha256Mismatch", `The file's SHA-256 digest ${actual.toString("base64")} does not match the one given (${expected.slice(0, 64)}).`);
+    throw badRequest(
+      "Sha256Mismatch",
+      `The file's SHA-256 digest ${actual.toString("base64")} does not match the one given (${expected.slice(0, 64)}).`,
+    );
 }
 
 export function storageIdNotFound(id: string): Error {

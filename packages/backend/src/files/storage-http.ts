@@ -16,13 +16,26 @@ const PREFIX = "/api/storage/";
 
 function cors(req: IncomingMessage): Record<string, string> {
   const origin = req.headers.origin;
-  return origin ? { "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", Vary: "Origin" } : {};
+  return origin
+    ? { "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", Vary: "Origin" }
+    : {};
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return void res.destroy();
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...cors(req), ...headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)) });
+  res.writeHead(status, {
+    ...cors(req),
+    ...headers,
+    "Content-Type": "application/json",
+    "Content-Length": String(Buffer.byteLength(text)),
+  });
   res.end(req.method === "HEAD" ? undefined : text);
 }
 
@@ -33,14 +46,22 @@ function fail(req: IncomingMessage, res: ServerResponse, e: TandemError): void {
 }
 
 /** Returns a listener that answers `/api/storage/*` and passes everything else to `next`. */
-export function storageHttp(files: FileStorage, logger: Logger, next: (req: IncomingMessage, res: ServerResponse) => void) {
+export function storageHttp(
+  files: FileStorage,
+  logger: Logger,
+  next: (req: IncomingMessage, res: ServerResponse) => void,
+) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const target = req.url ?? "/";
     if (!target.startsWith(PREFIX)) return next(req, res);
     handle(files, req, res).catch((e: unknown) => {
       if (isTandemError(e)) return fail(req, res, e);
       logger.error("file request failed", { error: e as Error });
-      fail(req, res, backendError("Internal", "InternalServerError", "Your request couldn't be completed. Try again later."));
+      fail(
+        req,
+        res,
+        backendError("Internal", "InternalServerError", "Your request couldn't be completed. Try again later."),
+      );
     });
   };
 }
@@ -54,17 +75,24 @@ async function handle(files: FileStorage, req: IncomingMessage, res: ServerRespo
   const method = (req.method ?? "GET").toUpperCase();
   if (method === "OPTIONS") {
     req.resume();
-    const h: Record<string, string> = { ...cors(req), "Access-Control-Allow-Methods": "GET,HEAD,POST,OPTIONS", "Access-Control-Max-Age": "86400", "Content-Length": "0" };
+    const h: Record<string, string> = {
+      ...cors(req),
+      "Access-Control-Allow-Methods": "GET,HEAD,POST,OPTIONS",
+      "Access-Control-Max-Age": "86400",
+      "Content-Length": "0",
+    };
     const asked = req.headers["access-control-request-headers"];
     if (asked) h["Access-Control-Allow-Headers"] = asked;
     res.writeHead(200, h);
     return void res.end();
   }
   if (rest === "upload") {
-    if (method !== "POST") throw backendError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${PREFIX}upload`);
+    if (method !== "POST")
+      throw backendError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${PREFIX}upload`);
     return upload(files, url, req, res);
   }
-  if (method !== "GET" && method !== "HEAD") throw backendError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${PREFIX}<storageId>`);
+  if (method !== "GET" && method !== "HEAD")
+    throw backendError("BadRequest", "MethodNotAllowed", `Method ${method} is not allowed on ${PREFIX}<storageId>`);
   return download(files, rest, req, res);
 }
 
@@ -91,7 +119,12 @@ async function download(files: FileStorage, rawId: string, req: IncomingMessage,
     idText = rawId;
   }
   const found = await files.find(idText, "GET /api/storage");
-  if (!found) throw backendError("NotFound", "FileNotFound", `File not found: no stored file has ID ${JSON.stringify(idText.slice(0, 64))}.`);
+  if (!found)
+    throw backendError(
+      "NotFound",
+      "FileNotFound",
+      `File not found: no stored file has ID ${JSON.stringify(idText.slice(0, 64))}.`,
+    );
   const meta = metadataOf(found.doc);
   const sha = String(found.doc.sha256);
   const etag = `"${sha}"`;
@@ -112,14 +145,16 @@ async function download(files: FileStorage, rawId: string, req: IncomingMessage,
     return void res.end();
   }
   const ifRange = String(req.headers["if-range"] ?? "");
-  const answer = ifRange && ifRange.trim() !== etag ? ({ kind: "whole" } as const) : parseRange(req.headers.range, meta.size);
+  const answer =
+    ifRange && ifRange.trim() !== etag ? ({ kind: "whole" } as const) : parseRange(req.headers.range, meta.size);
   if (answer.kind === "unsatisfiable") {
     res.writeHead(416, { ...cors(req), "Content-Range": `bytes */${meta.size}`, "Content-Length": "0" });
     return void res.end();
   }
   const range = answer.kind === "partial" ? answer.range : undefined;
   const stream = req.method === "HEAD" ? null : await files.blobs.open(found.ref.key, range);
-  if (req.method !== "HEAD" && !stream) throw backendError("NotFound", "FileNotFound", `File not found: the bytes of ${found.ref.id} are missing.`);
+  if (req.method !== "HEAD" && !stream)
+    throw backendError("NotFound", "FileNotFound", `File not found: the bytes of ${found.ref.id} are missing.`);
   const length = range ? range.end - range.start + 1 : meta.size;
   if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${meta.size}`;
   res.writeHead(range ? 206 : 200, { ...headers, "Content-Length": String(length) });

@@ -17,7 +17,7 @@ export interface StorageRef {
 export type TableLookup = (n: TableNumber) => TableInfo | undefined;
 
 function show(value: unknown): string {
-  const s = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const s = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}…` : s);
 }
 
@@ -33,13 +33,22 @@ export function blobKeyOf(id: DocumentId): BlobKey {
  */
 export function parseStorageId(value: unknown, op: string, tableOf: TableLookup): StorageRef | null {
   if (typeof value !== "string")
-    throw badRequest("InvalidStorageId", `Invalid argument \`storageId\` for \`${op}\`: expected a string, got ${show(value)}.`);
+    throw badRequest(
+      "InvalidStorageId",
+      `Invalid argument \`storageId\` for \`${op}\`: expected a string, got ${show(value)}.`,
+    );
   const decoded = decodeId(value);
   if (!decoded)
-    throw badRequest("InvalidStorageId", `Invalid argument \`storageId\` for \`${op}\`: ${show(value)} is not a valid storage ID (an Id<"_storage">).`);
+    throw badRequest(
+      "InvalidStorageId",
+      `Invalid argument \`storageId\` for \`${op}\`: ${show(value)} is not a valid storage ID (an Id<"_storage">).`,
+    );
   const table = tableOf(decoded.tableNumber);
   if (!table) return null;
   if (table.name !== STORAGE_TABLE)
-    throw badRequest("InvalidStorageId", `Invalid argument \`storageId\` for \`${op}\`: expected an ID of table "_storage" but got an ID of table "${table.name}".`);
+    throw badRequest(
+      "InvalidStorageId",
+      `Invalid argument \`storageId\` for \`${op}\`: expected an ID of table "_storage" but got an ID of table "${table.name}".`,
+    );
   return { id: value as DocumentId, key: Buffer.from(decoded.internalId).toString("hex") as BlobKey };
 }

@@ -46,7 +46,11 @@ async function viaEngine(c: StorageSyscallContext, call: StorageCall): Promise<u
   return r.value;
 }
 
-export async function storageSyscall(c: StorageSyscallContext, op: string, args: Record<string, ConvexJSON>): Promise<unknown> {
+export async function storageSyscall(
+  c: StorageSyscallContext,
+  op: string,
+  args: Record<string, ConvexJSON>,
+): Promise<unknown> {
   const name = OPS[op] ?? op;
   if (c.kind === "action") {
     switch (op) {
@@ -121,7 +125,11 @@ export async function storageSyscall(c: StorageSyscallContext, op: string, args:
 }
 
 /** `storage/storeBlob` and `storage/getBlob`: actions' `ctx.storage.store/get` (Blobs in and out). */
-export async function storageJsSyscall(c: StorageSyscallContext, op: string, args: Record<string, unknown>): Promise<unknown> {
+export async function storageJsSyscall(
+  c: StorageSyscallContext,
+  op: string,
+  args: Record<string, unknown>,
+): Promise<unknown> {
   if (c.kind !== "action") throw new Error(`Unknown operation ${op}`);
   switch (op) {
     case "storage/storeBlob": {
@@ -132,7 +140,10 @@ export async function storageJsSyscall(c: StorageSyscallContext, op: string, arg
       return viaEngine(c, { op: "storeBlob", bytes, contentType: blob.type, sha256: options.sha256 });
     }
     case "storage/getBlob": {
-      const r = (await viaEngine(c, { op: "getBlob", storageId: args.storageId })) as { bytes: Uint8Array<ArrayBuffer>; contentType: string | null } | null;
+      const r = (await viaEngine(c, { op: "getBlob", storageId: args.storageId })) as {
+        bytes: Uint8Array<ArrayBuffer>;
+        contentType: string | null;
+      } | null;
       return r === null ? null : new Blob([r.bytes], { type: r.contentType ?? "" });
     }
     default:

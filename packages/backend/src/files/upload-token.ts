@@ -40,10 +40,18 @@ export class UploadTokens {
     const issued = parseInt(m[1]!, 36);
     const age = this.#now() - issued;
     if (!(age <= UPLOAD_TOKEN_VALIDITY_MS) || age < -60_000)
-      throw backendError("Unauthenticated", "StorageTokenExpired", "Storage upload URL expired: request a new one with generateUploadUrl().");
+      throw backendError(
+        "Unauthenticated",
+        "StorageTokenExpired",
+        "Storage upload URL expired: request a new one with generateUploadUrl().",
+      );
   }
 }
 
 function invalidToken(): TandemError {
-  return backendError("Unauthenticated", "InvalidStorageToken", "Invalid storage upload token: request a new upload URL with generateUploadUrl().");
+  return backendError(
+    "Unauthenticated",
+    "InvalidStorageToken",
+    "Invalid storage upload token: request a new upload URL with generateUploadUrl().",
+  );
 }

@@ -50,7 +50,9 @@ export async function runHttpAction(input: RunHttpActionInput): Promise<HttpActi
   const handler: SyscallHandler = {
     syscall: (op, args) => base.syscall(op, args),
     asyncSyscall: (op, args) =>
-      op === "1.0/getUserIdentity" && request.authError !== null ? Promise.reject(new Error(request.authError)) : base.asyncSyscall(op, args),
+      op === "1.0/getUserIdentity" && request.authError !== null
+        ? Promise.reject(new Error(request.authError))
+        : base.asyncSyscall(op, args),
     jsSyscall: (op, args) => {
       switch (op) {
         case "requestFromConvexJson":
@@ -75,7 +77,12 @@ export async function runHttpAction(input: RunHttpActionInput): Promise<HttpActi
   realm.enter({ handler, logs, nowMs: Date.now(), seed: newSeed(), env: input.env });
   try {
     const router = graph.require(HTTP_MODULE).default as Router | undefined;
-    if (!router || router.isRouter !== true || typeof router.lookup !== "function" || typeof router.runRequest !== "function")
+    if (
+      !router ||
+      router.isRouter !== true ||
+      typeof router.lookup !== "function" ||
+      typeof router.runRequest !== "function"
+    )
       return { kind: "notFound", logLines: logs.lines };
     const pathname = new URL(request.url).pathname;
     if (!router.lookup(pathname, request.method)) return { kind: "notFound", logLines: logs.lines };

@@ -40,13 +40,24 @@ export function createSiteHandler(opts: SiteHandlerOptions): SiteHandler {
       opts.logger.error("HTTP action failed", { error: e });
       if (!res.headersSent) {
         res.writeHead(500, { "Content-Type": "application/json" });
-        res.end(JSON.stringify(httpActionErrorBody(newRequestId(), { message: "An internal error occurred while running this HTTP action." })));
+        res.end(
+          JSON.stringify(
+            httpActionErrorBody(newRequestId(), {
+              message: "An internal error occurred while running this HTTP action.",
+            }),
+          ),
+        );
       } else res.destroy();
     });
   };
 }
 
-async function handle(opts: SiteHandlerOptions, req: IncomingMessage, res: ServerResponse, target: string): Promise<void> {
+async function handle(
+  opts: SiteHandlerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: string,
+): Promise<void> {
   const method = (req.method ?? "GET").toUpperCase();
   if (!ROUTABLE_METHODS.has(method) || !target.startsWith("/")) return notFound(req, res);
   const { identity, authError } = await identify(req, opts.auth);
@@ -83,9 +94,12 @@ async function handle(opts: SiteHandlerOptions, req: IncomingMessage, res: Serve
         return;
       }
       // Destroys both sides if the client goes away or the action's stream fails midway.
-      await pipeline(Readable.fromWeb(out.body as import("node:stream/web").ReadableStream<Uint8Array>), res).catch((e: unknown) => {
-        if ((e as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") opts.logger.warn("HTTP action response stream failed", { error: e });
-      });
+      await pipeline(Readable.fromWeb(out.body as import("node:stream/web").ReadableStream<Uint8Array>), res).catch(
+        (e: unknown) => {
+          if ((e as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE")
+            opts.logger.warn("HTTP action response stream failed", { error: e });
+        },
+      );
       return;
     }
     default:
@@ -134,7 +148,10 @@ function requestHeaders(req: IncomingMessage): [string, string][] {
  */
 const HEADER_ONLY = { target: "/", url: new URL("http://site/") } as const;
 
-async function identify(req: IncomingMessage, auth: RequestAuthenticator): Promise<{ identity: Identity; authError: string | null }> {
+async function identify(
+  req: IncomingMessage,
+  auth: RequestAuthenticator,
+): Promise<{ identity: Identity; authError: string | null }> {
   const header = req.headers.authorization;
   if (!header?.trim()) return { identity: { kind: "none" }, authError: null };
   try {

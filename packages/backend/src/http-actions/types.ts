@@ -5,7 +5,15 @@
 import type { FunctionError, Identity } from "../engine/types.js";
 
 /** Methods an `httpRouter` can route (`HEAD` is looked up as `GET`, docs/architecture.md#schema-and-config). */
-export const ROUTABLE_METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "HEAD"]);
+export const ROUTABLE_METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "POST",
+  "PUT",
+  "DELETE",
+  "OPTIONS",
+  "PATCH",
+  "HEAD",
+]);
 
 export interface HttpActionRequest {
   readonly method: string;

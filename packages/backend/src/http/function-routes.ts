@@ -38,7 +38,8 @@ export function unwrapArgs(raw: unknown): ConvexJSON {
   let value = raw;
   if (Array.isArray(raw)) {
     if (raw.length === 0) return {};
-    if (raw.length !== 1) throw badRequest("InvalidArgs", `Expected exactly one argument object, got ${raw.length} arguments.`);
+    if (raw.length !== 1)
+      throw badRequest("InvalidArgs", `Expected exactly one argument object, got ${raw.length} arguments.`);
     value = raw[0];
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -48,13 +49,19 @@ export function unwrapArgs(raw: unknown): ConvexJSON {
 }
 
 function requirePath(raw: unknown): string {
-  if (typeof raw !== "string" || raw.length === 0) throw badRequest("BadJsonBody", "The request needs a string `path`.");
+  if (typeof raw !== "string" || raw.length === 0)
+    throw badRequest("BadJsonBody", "The request needs a string `path`.");
   return raw;
 }
 
 async function callFromBody(req: HttpRequest): Promise<Call & { body: Record<string, unknown> }> {
   const body = parseJsonObject(await req.body());
-  return { path: requirePath(body.path), args: unwrapArgs(body.args), format: parseFormat(body.format, DEFAULT_FORMAT), body };
+  return {
+    path: requirePath(body.path),
+    args: unwrapArgs(body.args),
+    format: parseFormat(body.format, DEFAULT_FORMAT),
+    body,
+  };
 }
 
 function callFromQueryString(url: URL): Call {
@@ -133,8 +140,19 @@ export function functionRoutes(deps: FunctionApiDeps): Route[] {
         if (typeof body.componentPath === "string" && body.componentPath !== "") {
           const { handle, kind } = componentCall(engine.current(), body.componentPath, requirePath(body.path));
           if (kind === null)
-            return udfReply(udfError(`Could not find function for '${String(body.path)}' in component '${body.componentPath}'.`, newRequestId()));
-          return udfReply(await run(kind, { path: handle, args: unwrapArgs(body.args), format: parseFormat(body.format, DEFAULT_FORMAT) }, identity));
+            return udfReply(
+              udfError(
+                `Could not find function for '${String(body.path)}' in component '${body.componentPath}'.`,
+                newRequestId(),
+              ),
+            );
+          return udfReply(
+            await run(
+              kind,
+              { path: handle, args: unwrapArgs(body.args), format: parseFormat(body.format, DEFAULT_FORMAT) },
+              identity,
+            ),
+          );
         }
         // Here `args` is the bare argument object (docs/http-api.md#function-endpoints).
         const call: Call = {
@@ -143,7 +161,8 @@ export function functionRoutes(deps: FunctionApiDeps): Route[] {
           format: parseFormat(body.format, DEFAULT_FORMAT),
         };
         // Server-implemented functions say their own kind (the dashboard runs system mutations here).
-        if (call.path.startsWith("_system/")) return udfReply(await run(engine.kindOf(call.path) ?? "query", call, identity));
+        if (call.path.startsWith("_system/"))
+          return udfReply(await run(engine.kindOf(call.path) ?? "query", call, identity));
         const kind = lookupKind(engine.current(), call.path);
         if (kind === null) {
           // `npx convex run` lists the deployed functions when it sees "Could not find function".

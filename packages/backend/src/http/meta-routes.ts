@@ -9,7 +9,11 @@ export interface MetaInfo {
 
 export function metaRoutes(info: MetaInfo): Route[] {
   return [
-    { method: "GET", path: "/", handler: async () => textReply("This Convex deployment is running. See https://docs.convex.dev/.") },
+    {
+      method: "GET",
+      path: "/",
+      handler: async () => textReply("This Convex deployment is running. See https://docs.convex.dev/."),
+    },
     { method: "GET", path: "/version", handler: async () => textReply(info.version) },
     { method: "GET", path: "/instance_name", handler: async () => textReply(info.instanceName) },
     { method: "GET", path: "/instance_version", handler: async () => textReply(info.version) },

@@ -6,7 +6,16 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { isTandemError, type Logger } from "@tandem/shared";
 import { backendError, notFound } from "../errors.js";
-import { corsHeaders, preflightHeaders, readBody, RouteTable, WRONG_METHOD, writeReply, type CorsPolicy, type Method } from "@tandem/shared/http";
+import {
+  corsHeaders,
+  preflightHeaders,
+  readBody,
+  RouteTable,
+  WRONG_METHOD,
+  writeReply,
+  type CorsPolicy,
+  type Method,
+} from "@tandem/shared/http";
 import { FUNCTION_BODY_LIMIT } from "./body.js";
 import { errorReply, jsonReply, type Reply } from "./reply.js";
 
@@ -40,7 +49,11 @@ const CORS: CorsPolicy = { allows: () => true, methods: "GET,POST,OPTIONS,PATCH,
 const originOf = (req: IncomingMessage) => req.headers.origin || undefined;
 
 function preflight(req: IncomingMessage): Reply {
-  return { status: 200, headers: preflightHeaders(CORS, originOf(req), req.headers["access-control-request-headers"]), body: "" };
+  return {
+    status: 200,
+    headers: preflightHeaders(CORS, originOf(req), req.headers["access-control-request-headers"]),
+    body: "",
+  };
 }
 
 /** The path of a request target that URL parsing would leave as it is (no dots, escapes, …). */
@@ -101,7 +114,10 @@ export function createRouter(routes: readonly Route[], logger: Logger): RequestL
       .catch((e: unknown): Reply => {
         if (isTandemError(e)) return errorReply(e);
         logger.error("request failed", { path: req.url?.split("?")[0], error: e as Error });
-        return jsonReply({ code: "InternalServerError", message: "Your request couldn't be completed. Try again later." }, 500);
+        return jsonReply(
+          { code: "InternalServerError", message: "Your request couldn't be completed. Try again later." },
+          500,
+        );
       })
       .then((reply) => write(req, res, reply))
       .catch((e: unknown) => logger.warn("could not write response", { error: e as Error }));
@@ -110,5 +126,11 @@ export function createRouter(routes: readonly Route[], logger: Logger): RequestL
 
 function write(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
   // A string body goes out in one write together with the head.
-  writeReply(res, reply.status, { ...corsHeaders(CORS, originOf(req)), ...reply.headers }, reply.body, req.method === "HEAD");
+  writeReply(
+    res,
+    reply.status,
+    { ...corsHeaders(CORS, originOf(req)), ...reply.headers },
+    reply.body,
+    req.method === "HEAD",
+  );
 }

@@ -120,7 +120,11 @@ export class LogStream {
    * `cursor = 0` answers at once (the CLI only wants the head cursor then); otherwise waits
    * up to `timeoutMs` for an entry newer than `cursor`.
    */
-  async poll(cursor: number, timeoutMs: number, signal?: AbortSignal): Promise<{ entries: FunctionExecutionJson[]; newCursor: number }> {
+  async poll(
+    cursor: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ entries: FunctionExecutionJson[]; newCursor: number }> {
     if (cursor <= 0) return this.after(0);
     const now = this.after(cursor);
     if (now.entries.length > 0) return now;

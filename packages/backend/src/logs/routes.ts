@@ -21,7 +21,9 @@ export function logRoutes(deps: LogRouteDeps): Route[] {
       handler: async (req) => {
         await requireAdmin(req);
         const cursor = Number(req.url.searchParams.get("cursor") ?? "0");
-        return jsonReply(await deps.logs.poll(Number.isFinite(cursor) ? cursor : 0, deps.logPollMs ?? 30_000, req.signal));
+        return jsonReply(
+          await deps.logs.poll(Number.isFinite(cursor) ? cursor : 0, deps.logPollMs ?? 30_000, req.signal),
+        );
       },
     },
   ];

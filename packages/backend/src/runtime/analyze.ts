@@ -2,7 +2,15 @@
  * Export discovery (docs/architecture.md#analysis): import every pushed module in a fresh realm with no database
  * and report the functions, HTTP routes, crons, schema and auth config it defines.
  */
-import type { Analysis, FunctionMetadata, ModuleAnalysis, ModuleSource, NodePackages, SchemaJSON, CronSpec } from "../engine/deployment.js";
+import type {
+  Analysis,
+  FunctionMetadata,
+  ModuleAnalysis,
+  ModuleSource,
+  NodePackages,
+  SchemaJSON,
+  CronSpec,
+} from "../engine/deployment.js";
 import { badRequest } from "../errors.js";
 import { ModuleGraph } from "./module-loader.js";
 import { LogCollector, Realm, type SyscallHandler } from "./realm.js";
@@ -92,9 +100,11 @@ function analyzeOne(graph: ModuleGraph, path: string): ModuleAnalysis {
       crons = JSON.parse((fn.export as () => string)()) as Record<string, CronSpec>;
       continue;
     }
-    const kinds = [fn.isQuery === true && "query", fn.isMutation === true && "mutation", fn.isAction === true && "action"].filter(
-      Boolean,
-    ) as FunctionMetadata["kind"][];
+    const kinds = [
+      fn.isQuery === true && "query",
+      fn.isMutation === true && "mutation",
+      fn.isAction === true && "action",
+    ].filter(Boolean) as FunctionMetadata["kind"][];
     if (kinds.length !== 1) continue;
     if (fn.isPublic === true && fn.isInternal === true) continue;
     const kind = kinds[0]!;

@@ -25,7 +25,10 @@ export class LogCollector {
 
 /** A `console` object for a realm that writes into whichever collector is current. */
 export function makeConsole(current: () => LogCollector | null): Record<string, (...args: unknown[]) => void> {
-  const at = (level: LogLine["level"]) => (...args: unknown[]) => current()?.add(level, args);
+  const at =
+    (level: LogLine["level"]) =>
+    (...args: unknown[]) =>
+      current()?.add(level, args);
   const timers = new Map<string, number>();
   return {
     log: at("LOG"),

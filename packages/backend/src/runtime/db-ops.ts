@@ -13,20 +13,37 @@ export type DocumentCheck = (table: string, doc: DocumentJSON) => void;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** Resolves an id string to its table, or throws Convex's argument error. */
-export function tableOfId(tx: Transaction, id: unknown, op: string, expectedTable?: string): { id: DocumentId; table: string } {
-  if (typeof id !== "string") throw badRequest("InvalidArgument", `Invalid argument \`id\` for \`${op}\`: expected a string ID`);
+export function tableOfId(
+  tx: Transaction,
+  id: unknown,
+  op: string,
+  expectedTable?: string,
+): { id: DocumentId; table: string } {
+  if (typeof id !== "string")
+    throw badRequest("InvalidArgument", `Invalid argument \`id\` for \`${op}\`: expected a string ID`);
   const decoded = decodeId(id);
-  if (!decoded) throw badRequest("InvalidArgument", `Invalid argument \`id\` for \`${op}\`: Unable to decode ID: Invalid ID "${id.slice(0, 64)}"`);
+  if (!decoded)
+    throw badRequest(
+      "InvalidArgument",
+      `Invalid argument \`id\` for \`${op}\`: Unable to decode ID: Invalid ID "${id.slice(0, 64)}"`,
+    );
   const table = tx.catalog.tableByNumber(decoded.tableNumber)?.name;
-  if (!table) throw badRequest("InvalidArgument", `Invalid argument \`id\` for \`${op}\`: Table for ID "${id}" not found`);
+  if (!table)
+    throw badRequest("InvalidArgument", `Invalid argument \`id\` for \`${op}\`: Table for ID "${id}" not found`);
   if (expectedTable !== undefined && expectedTable !== table)
-    throw badRequest("InvalidArgument", `Invalid argument \`id\` for \`${op}\`: expected an ID of table "${expectedTable}" but got an ID of table "${table}"`);
+    throw badRequest(
+      "InvalidArgument",
+      `Invalid argument \`id\` for \`${op}\`: expected an ID of table "${expectedTable}" but got an ID of table "${table}"`,
+    );
   return { id: id as DocumentId, table };
 }
 
 export function checkUserTable(table: unknown, op: string): string {
   if (typeof table !== "string" || !TABLE_NAME.test(table) || /^_+$/.test(table))
-    throw badRequest("InvalidTableName", `Invalid argument \`table\` for \`${op}\`: ${JSON.stringify(table)} is not a valid table name`);
+    throw badRequest(
+      "InvalidTableName",
+      `Invalid argument \`table\` for \`${op}\`: ${JSON.stringify(table)} is not a valid table name`,
+    );
   if (table.startsWith("_")) throw badRequest("SystemTableError", "System tables (prefixed with `_`) are read-only.");
   return table;
 }
@@ -49,7 +66,10 @@ function checkSize(doc: DocumentJSON): string {
   const json = JSON.stringify(doc);
   const size = Buffer.byteLength(json);
   if (size > LIMITS.documentBytes)
-    throw badRequest("DocumentTooLarge", `Value is too large (${size} bytes > maximum size ${LIMITS.documentBytes} bytes).`);
+    throw badRequest(
+      "DocumentTooLarge",
+      `Value is too large (${size} bytes > maximum size ${LIMITS.documentBytes} bytes).`,
+    );
   const violation = checkDocumentLimits(doc);
   if (violation) throw badRequest(violation.code, violation.message);
   return json;
@@ -58,7 +78,11 @@ function checkSize(doc: DocumentJSON): string {
 function userFields(obj: Record<string, ConvexJSON>, op: string): Record<string, ConvexJSON> {
   for (const k of Object.keys(obj)) {
     if (k === "_id" || k === "_creationTime") continue;
-    if (k.startsWith("_")) throw badRequest("InvalidDocument", `Field name ${k} starts with an underscore, which is reserved for system fields (${op}).`);
+    if (k.startsWith("_"))
+      throw badRequest(
+        "InvalidDocument",
+        `Field name ${k} starts with an underscore, which is reserved for system fields (${op}).`,
+      );
   }
   return obj;
 }
@@ -74,7 +98,10 @@ export async function insert(
   const table = toStorage(checkUserTable(tableArg, "db.insert"));
   const fields = userFields(checkFields(value, "db.insert"), "db.insert");
   if ("_id" in fields || "_creationTime" in fields)
-    throw badRequest("InvalidDocument", "System fields `_id` and `_creationTime` are set by the database and may not be provided to db.insert.");
+    throw badRequest(
+      "InvalidDocument",
+      "System fields `_id` and `_creationTime` are set by the database and may not be provided to db.insert.",
+    );
   await tx.catalog.ensureTable(table);
   const id = tx.catalog.newId(table);
   const doc = { ...fields, _id: id, _creationTime: tx.nextCreationTime() } as DocumentJSON;
@@ -84,7 +111,13 @@ export async function insert(
   return id;
 }
 
-export async function patch(tx: Transaction, idArg: unknown, value: unknown, table: string | undefined, check: DocumentCheck): Promise<DocumentJSON> {
+export async function patch(
+  tx: Transaction,
+  idArg: unknown,
+  value: unknown,
+  table: string | undefined,
+  check: DocumentCheck,
+): Promise<DocumentJSON> {
   const { id, table: t } = tableOfId(tx, idArg, "db.patch", table);
   const current = await tx.get(id, t);
   if (!current) throw badRequest("NonexistentDocument", `Update on nonexistent document ID ${id}`);
@@ -93,10 +126,17 @@ export async function patch(tx: Transaction, idArg: unknown, value: unknown, tab
   for (const [k, v] of Object.entries(changes)) {
     if (k === "_id" || k === "_creationTime") {
       if (JSON.stringify(v) !== JSON.stringify(current[k]))
-        throw badRequest("InvalidDocument", `Provided ${k} field "${JSON.stringify(v)}" does not match the document's (${JSON.stringify(current[k])}).`);
+        throw badRequest(
+          "InvalidDocument",
+          `Provided ${k} field "${JSON.stringify(v)}" does not match the document's (${JSON.stringify(current[k])}).`,
+        );
       continue;
     }
-    if (k.startsWith("_")) throw badRequest("InvalidDocument", `Field name ${k} starts with an underscore, which is reserved for system fields.`);
+    if (k.startsWith("_"))
+      throw badRequest(
+        "InvalidDocument",
+        `Field name ${k} starts with an underscore, which is reserved for system fields.`,
+      );
     if (isUndefinedMarker(v)) delete next[k];
     else next[k] = v;
   }
@@ -107,7 +147,13 @@ export async function patch(tx: Transaction, idArg: unknown, value: unknown, tab
   return doc;
 }
 
-export async function replace(tx: Transaction, idArg: unknown, value: unknown, table: string | undefined, check: DocumentCheck): Promise<DocumentJSON> {
+export async function replace(
+  tx: Transaction,
+  idArg: unknown,
+  value: unknown,
+  table: string | undefined,
+  check: DocumentCheck,
+): Promise<DocumentJSON> {
   const { id, table: t } = tableOfId(tx, idArg, "db.replace", table);
   const current = await tx.get(id, t);
   if (!current) throw badRequest("NonexistentDocument", `Replace on nonexistent document ID ${id}`);

@@ -10,10 +10,12 @@ import { isComponentTable } from "../components/types.js";
 export function makeDocumentCheck(analysis: Analysis, ctx: ValidationContext): DocumentCheck {
   const schema = analysis.schema;
   // Component tables are checked against their own schema even when the app's does not validate.
-  if (!schema || (!schema.schemaValidation && !schema.tables.some((t) => isComponentTable(t.tableName)))) return () => {};
+  if (!schema || (!schema.schemaValidation && !schema.tables.some((t) => isComponentTable(t.tableName))))
+    return () => {};
   const types = new Map<string, ValidatorJSON>();
   for (const t of schema.tables)
-    if (schema.schemaValidation || isComponentTable(t.tableName)) types.set(t.tableName, t.documentType as ValidatorJSON);
+    if (schema.schemaValidation || isComponentTable(t.tableName))
+      types.set(t.tableName, t.documentType as ValidatorJSON);
   return (table: string, doc: DocumentJSON) => {
     const type = types.get(table);
     // A component without a schema (or without this table in it) does not validate it.

@@ -31,7 +31,8 @@ export function toFunctionError(thrown: unknown): FunctionError {
   if (thrown && typeof thrown === "object") {
     const e = thrown as { name?: unknown; message?: unknown; stack?: unknown; data?: unknown };
     const convexError = unwrapConvexError(thrown);
-    if (convexError) return { message: `Uncaught ConvexError: ${convexError.message}${frames(e.stack)}`, data: convexError.data };
+    if (convexError)
+      return { message: `Uncaught ConvexError: ${convexError.message}${frames(e.stack)}`, data: convexError.data };
     if (isTandemError(thrown)) return { message: thrown.message };
     const name = typeof e.name === "string" ? e.name : "Error";
     return { message: `Uncaught ${name}: ${String(e.message ?? "")}${frames(e.stack)}` };

@@ -26,7 +26,10 @@ const parsedValidators = new WeakMap<FunctionMetadata, { args: ValidatorJSON; re
 export function validatorsOf(meta: FunctionMetadata): { args: ValidatorJSON; returns: ValidatorJSON | null } {
   let v = parsedValidators.get(meta);
   if (!v) {
-    v = { args: JSON.parse(meta.args) as ValidatorJSON, returns: meta.returns === null ? null : (JSON.parse(meta.returns) as ValidatorJSON | null) };
+    v = {
+      args: JSON.parse(meta.args) as ValidatorJSON,
+      returns: meta.returns === null ? null : (JSON.parse(meta.returns) as ValidatorJSON | null),
+    };
     parsedValidators.set(meta, v);
   }
   return v;
@@ -39,7 +42,14 @@ export class LoadedDeployment {
   readonly #functions = new Map<string, FunctionMetadata>();
   #udf: { realm: Realm; graph: ModuleGraph } | null = null;
   /** Per component instance: its functions, and its own realm (as each runs in its own isolate on Convex). */
-  readonly #instances = new Map<string, { functions: Map<string, FunctionMetadata>; modules: readonly ModuleSource[]; udf: { realm: Realm; graph: ModuleGraph } | null }>();
+  readonly #instances = new Map<
+    string,
+    {
+      functions: Map<string, FunctionMetadata>;
+      modules: readonly ModuleSource[];
+      udf: { realm: Realm; graph: ModuleGraph } | null;
+    }
+  >();
 
   constructor(deployment: Deployment) {
     this.deployment = deployment;
@@ -55,7 +65,11 @@ export class LoadedDeployment {
       const scoped = (text: string) => JSON.stringify(scopeValidator(JSON.parse(text), ns));
       for (const m of def.analysis.modules)
         for (const f of m.functions)
-          functions.set(`${m.path}:${f.name}`, { ...f, args: scoped(f.args), returns: f.returns === null ? null : scoped(f.returns) });
+          functions.set(`${m.path}:${f.name}`, {
+            ...f,
+            args: scoped(f.args),
+            returns: f.returns === null ? null : scoped(f.returns),
+          });
       this.#instances.set(inst.path, { functions, modules: def.modules, udf: null });
     }
   }
@@ -64,8 +78,15 @@ export class LoadedDeployment {
   kindOfCall(path: string, caller: string): FunctionKind {
     const a = locate(path, caller, this.deployment.analysis.components);
     const p = parseUdfPath(a.udfPath);
-    const meta = a.component === "" ? this.#functions.get(canonicalPath(p)) : this.#instances.get(a.component)?.functions.get(canonicalPath(p));
-    if (!meta) throw badRequest("FunctionNotFound", `Could not find function for '${displayPath(p)}'${a.component ? ` in component '${a.component}'` : ""}.`);
+    const meta =
+      a.component === ""
+        ? this.#functions.get(canonicalPath(p))
+        : this.#instances.get(a.component)?.functions.get(canonicalPath(p));
+    if (!meta)
+      throw badRequest(
+        "FunctionNotFound",
+        `Could not find function for '${displayPath(p)}'${a.component ? ` in component '${a.component}'` : ""}.`,
+      );
     return meta.kind;
   }
 
@@ -90,9 +111,15 @@ export class LoadedDeployment {
     const p = parseUdfPath(a.udfPath);
     const meta = inst?.functions.get(canonicalPath(p));
     if (!meta || (meta.visibility === "internal" && !a.allowInternal))
-      throw badRequest("FunctionNotFound", `Could not find function for '${displayPath(p)}' in component '${a.component}'${meta ? " (it is internal: components export only public functions)" : ""}.`);
+      throw badRequest(
+        "FunctionNotFound",
+        `Could not find function for '${displayPath(p)}' in component '${a.component}'${meta ? " (it is internal: components export only public functions)" : ""}.`,
+      );
     if (meta.kind !== kind)
-      throw badRequest("WrongFunctionKind", `Trying to execute ${canonicalPath(p)} in component '${a.component}' as ${KIND_NAME[kind]}, but it is defined as ${KIND_NAME[meta.kind]}.`);
+      throw badRequest(
+        "WrongFunctionKind",
+        `Trying to execute ${canonicalPath(p)} in component '${a.component}' as ${KIND_NAME[kind]}, but it is defined as ${KIND_NAME[meta.kind]}.`,
+      );
     return { path: p, meta, component: a.component };
   }
 
@@ -178,7 +205,9 @@ export class LoadedDeployment {
       const realm = new Realm("action");
       return { realm, graph: new ModuleGraph(realm, this.#instances.get(component)?.modules ?? [], null) };
     }
-    const node = modulePath !== undefined && this.deployment.modules.some((m) => m.path === modulePath && m.environment === "node");
+    const node =
+      modulePath !== undefined &&
+      this.deployment.modules.some((m) => m.path === modulePath && m.environment === "node");
     const realm = node ? new NodeRealm() : new Realm("action");
     return { realm, graph: new ModuleGraph(realm, this.deployment.modules, this.deployment.nodePackages) };
   }

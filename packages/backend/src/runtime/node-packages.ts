@@ -20,7 +20,9 @@ export function externalPackageRequire(packages: NodePackages): (spec: string) =
   return (spec) => {
     const name = packageNameOf(spec);
     if (!declared.has(name))
-      throw new Error(`Cannot import '${spec}': '${name}' is neither bundled nor among this push's external packages (convex.json \`node.externalPackages\`)`);
+      throw new Error(
+        `Cannot import '${spec}': '${name}' is neither bundled nor among this push's external packages (convex.json \`node.externalPackages\`)`,
+      );
     return load(spec);
   };
 }

@@ -70,9 +70,9 @@ export class NodeRealm implements FunctionRealm {
 
   /** `code` is a function expression (the module wrapper); it is returned with this realm's scope. */
   run(code: string, filename: string): unknown {
-    const withScope = vm.runInThisContext(`(function (Convex, process, console) { return ${code}; })`, { filename }) as (
-      ...scope: readonly object[]
-    ) => unknown;
+    const withScope = vm.runInThisContext(`(function (Convex, process, console) { return ${code}; })`, {
+      filename,
+    }) as (...scope: readonly object[]) => unknown;
     return withScope(...this.#scope);
   }
 

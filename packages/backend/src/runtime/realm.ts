@@ -59,9 +59,12 @@ const PRELUDE = `(() => {
   return state;
 })()`;
 
-const CALL_SCRIPT = new vm.Script("(() => { const c = globalThis.__tandemCall; return c.target[c.method](...c.args); })()", {
-  filename: "tandem:call",
-});
+const CALL_SCRIPT = new vm.Script(
+  "(() => { const c = globalThis.__tandemCall; return c.target[c.method](...c.args); })()",
+  {
+    filename: "tandem:call",
+  },
+);
 
 export function timeLimitMessage(limitMs: number): string {
   return `Function execution timed out (maximum duration: ${limitMs / 1000}s). See https://docs.convex.dev/production/state/limits`;
@@ -96,7 +99,15 @@ export class Realm {
       // Actions (and `"use node"` modules) also get the Node globals apps commonly use.
       process: udfOnly
         ? { env: this.#processEnv }
-        : { env: this.#processEnv, version: process.version, versions: process.versions, platform: process.platform, arch: process.arch, nextTick: process.nextTick, cwd: () => "/" },
+        : {
+            env: this.#processEnv,
+            version: process.version,
+            versions: process.versions,
+            platform: process.platform,
+            arch: process.arch,
+            nextTick: process.nextTick,
+            cwd: () => "/",
+          },
       ...(udfOnly ? {} : { Buffer, setImmediate, clearImmediate }),
       URL,
       URLSearchParams,
@@ -136,8 +147,16 @@ export class Realm {
             throw forbidden("fetch()");
           }
         : fetch,
-      setTimeout: udfOnly ? () => { throw forbidden("setTimeout"); } : setTimeout,
-      setInterval: udfOnly ? () => { throw forbidden("setInterval"); } : setInterval,
+      setTimeout: udfOnly
+        ? () => {
+            throw forbidden("setTimeout");
+          }
+        : setTimeout,
+      setInterval: udfOnly
+        ? () => {
+            throw forbidden("setInterval");
+          }
+        : setInterval,
       clearTimeout: udfOnly ? () => {} : clearTimeout,
       clearInterval: udfOnly ? () => {} : clearInterval,
     };

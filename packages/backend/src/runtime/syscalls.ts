@@ -6,7 +6,16 @@
 import { TandemError } from "@tandem/shared";
 import { badRequest } from "../errors.js";
 import type { ConvexJSON, DocumentJSON } from "@tandem/storage";
-import type { ActionRequest, FunctionKind, Identity, MutationRequest, QueryRequest, ActionResult, MutationResult, QueryResult } from "../engine/types.js";
+import type {
+  ActionRequest,
+  FunctionKind,
+  Identity,
+  MutationRequest,
+  QueryRequest,
+  ActionResult,
+  MutationResult,
+  QueryResult,
+} from "../engine/types.js";
 import type { Transaction } from "../transactions/transaction.js";
 import { insert, patch, remove, replace, tableOfId, type DocumentCheck } from "./db-ops.js";
 import { compileQuery } from "./query/plan.js";
@@ -21,7 +30,14 @@ import { parseTransactionLimits, type NestedLimits } from "../transactions/limit
 import type { VectorSearchRequest, VectorSearchResult } from "../search/search-request.js";
 import { readSearchPage, SearchStream, searchSourceOf } from "../search/search-stream.js";
 import { schedulerSyscall } from "../scheduler/syscalls.js";
-import { isStorageSyscall, storageJsSyscall, storageSyscall, type FileAccess, type StorageCall, type StorageCallResult } from "../files/index.js";
+import {
+  isStorageSyscall,
+  storageJsSyscall,
+  storageSyscall,
+  type FileAccess,
+  type StorageCall,
+  type StorageCallResult,
+} from "../files/index.js";
 import { ROOT_NAMESPACE, type TableNamespace } from "../components/types.js";
 import { isComponentAddress } from "../components/addresses.js";
 
@@ -79,15 +95,21 @@ export class ExecutionSyscalls implements SyscallHandler {
     const q = query as { source?: { tableName?: unknown; indexName?: unknown } } | null;
     const src = q?.source;
     if (!src) return query;
-    if (typeof src.tableName === "string") return { ...q, source: { ...src, tableName: this.#ns.toStorage(src.tableName) } } as ConvexJSON;
-    if (typeof src.indexName === "string") return { ...q, source: { ...src, indexName: this.#ns.toStorage(src.indexName) } } as ConvexJSON;
+    if (typeof src.tableName === "string")
+      return { ...q, source: { ...src, tableName: this.#ns.toStorage(src.tableName) } } as ConvexJSON;
+    if (typeof src.indexName === "string")
+      return { ...q, source: { ...src, indexName: this.#ns.toStorage(src.indexName) } } as ConvexJSON;
     return query;
   }
 
   /** An id of one of this instance's tables (others are "not found", as for a deleted table). */
   #ownId(tx: Transaction, id: ConvexJSON | undefined, op: string, table: string | undefined): string | undefined {
     const r = tableOfId(tx, id, op, table === undefined ? undefined : this.#ns.toStorage(table));
-    if (this.#ns.fromStorage(r.table) === null) throw badRequest("InvalidArgument", `Invalid argument \`id\` for \`${op}\`: Table for ID "${String(id)}" not found`);
+    if (this.#ns.fromStorage(r.table) === null)
+      throw badRequest(
+        "InvalidArgument",
+        `Invalid argument \`id\` for \`${op}\`: Table for ID "${String(id)}" not found`,
+      );
     return r.table;
   }
 
@@ -177,7 +199,12 @@ export class ExecutionSyscalls implements SyscallHandler {
         const isSystem = args.isSystem === true;
         let resolved;
         try {
-          resolved = tableOfId(tx, args.id, "db.get", typeof args.table === "string" ? this.#ns.toStorage(args.table) : undefined);
+          resolved = tableOfId(
+            tx,
+            args.id,
+            "db.get",
+            typeof args.table === "string" ? this.#ns.toStorage(args.table) : undefined,
+          );
         } catch (e) {
           if (typeof args.id === "string" && /Table for ID/.test((e as Error).message)) return null;
           throw e;
@@ -186,7 +213,12 @@ export class ExecutionSyscalls implements SyscallHandler {
         const visible = this.#ns.fromStorage(resolved.table);
         if (visible === null) return null;
         if (visible.startsWith("_") !== isSystem)
-          throw badRequest("SystemTableError", isSystem ? "User tables can only be accessed with db, not db.system." : "System tables can only be accessed with db.system.");
+          throw badRequest(
+            "SystemTableError",
+            isSystem
+              ? "User tables can only be accessed with db, not db.system."
+              : "System tables can only be accessed with db.system.",
+          );
         return await tx.get(resolved.id, resolved.table);
       }
       case "1.0/queryStreamNext": {
@@ -197,14 +229,21 @@ export class ExecutionSyscalls implements SyscallHandler {
       }
       case "1.0/queryPage": {
         const tx = this.#tx("paginate");
-        if (c.journal.paginated) throw badRequest("MultiplePaginatedDatabaseQueries", "This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.");
+        if (c.journal.paginated)
+          throw badRequest(
+            "MultiplePaginatedDatabaseQueries",
+            "This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.",
+          );
         c.journal.paginated = true;
         const query = this.#scoped(args.query);
         const endCursor = typeof args.endCursor === "string" ? args.endCursor : journalEndCursor(c.journal.input);
         const cursor = typeof args.cursor === "string" ? args.cursor : null;
         const search = searchSourceOf(query);
         if (search) {
-          const result = await readSearchPage(new SearchStream(tx, tx.catalog.search, search.source, search.operators), { cursor, endCursor, pageSize: Number(args.pageSize) });
+          const result = await readSearchPage(
+            new SearchStream(tx, tx.catalog.search, search.source, search.operators),
+            { cursor, endCursor, pageSize: Number(args.pageSize) },
+          );
           c.journal.output = encodeJournal(result.continueCursor);
           return result;
         }
@@ -225,7 +264,11 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/count": {
         const tx = this.#tx("count");
         const table = this.#ns.toStorage(String(args.table));
-        const plan = compileQuery({ source: { type: "FullTableScan", tableName: table, order: null } }, tx.catalog, table.startsWith("_"));
+        const plan = compileQuery(
+          { source: { type: "FullTableScan", tableName: table, order: null } },
+          tx.catalog,
+          table.startsWith("_"),
+        );
         if ("empty" in plan) {
           tx.recordRange(tableMarkerRange(plan.table));
           return 0;
@@ -258,11 +301,19 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/getDeploymentMetadata":
         return { name: c.deploymentName, region: null, class: "s16" };
       case "1.0/getRequestMetadata":
-        if (c.kind === "query") throw new Error("getRequestMetadata is not available in queries (RequestMetadataNotAllowed).");
-        return { ip: null, userAgent: null, requestId: "", scheduledFunctionId: null, authToken: c.identity.kind === "user" ? c.identity.token : null };
+        if (c.kind === "query")
+          throw new Error("getRequestMetadata is not available in queries (RequestMetadataNotAllowed).");
+        return {
+          ip: null,
+          userAgent: null,
+          requestId: "",
+          scheduledFunctionId: null,
+          authToken: c.identity.kind === "user" ? c.identity.token : null,
+        };
       case "1.0/runUdf": {
         const kind = args.udfType === "mutation" ? "mutation" : "query";
-        if (c.kind === "query" && kind === "mutation") throw new Error("Queries can't call mutations (InvalidFunctionCall).");
+        if (c.kind === "query" && kind === "mutation")
+          throw new Error("Queries can't call mutations (InvalidFunctionCall).");
         const limits = parseTransactionLimits(args.transactionLimits);
         return await c.nested(kind, functionName(args), (args.args ?? {}) as ConvexJSON, limits);
       }
@@ -271,7 +322,8 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/actions/action":
         return await this.#fromAction(op, args);
       case "1.0/actions/vectorSearch": {
-        if (c.kind !== "action" || !c.engine.vectorSearch) throw new Error("ctx.vectorSearch is only available in actions.");
+        if (c.kind !== "action" || !c.engine.vectorSearch)
+          throw new Error("ctx.vectorSearch is only available in actions.");
         return await c.engine.vectorSearch(args.query as unknown as VectorSearchRequest);
       }
       case "1.0/createFunctionHandle":
@@ -281,11 +333,15 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/actions/schedule":
       case "1.0/actions/cancel_job":
         // Stored as an engine address, so a component schedules its own (or its children's) functions.
-        return await schedulerSyscall(op, args, { kind: c.kind, tx: c.tx, engine: c.engine, functionName: (a) => this.engineAddress(a) });
+        return await schedulerSyscall(op, args, {
+          kind: c.kind,
+          tx: c.tx,
+          engine: c.engine,
+          functionName: (a) => this.engineAddress(a),
+        });
       default:
         if (isStorageSyscall(op)) return await storageSyscall(this.#storage(), op, args);
-        if (op.includes("vectorSearch"))
-          throw new Error(`${op} is not supported by this Tandem version yet.`);
+        if (op.includes("vectorSearch")) throw new Error(`${op} is not supported by this Tandem version yet.`);
         throw new Error(`Unknown async operation ${op}`);
     }
   }
@@ -304,7 +360,12 @@ export class ExecutionSyscalls implements SyscallHandler {
   async #fromAction(op: string, args: Record<string, ConvexJSON>): Promise<unknown> {
     const c = this.#c;
     if (c.kind !== "action") throw new Error(`Unknown async operation ${op}`);
-    const req = { path: this.engineAddress(args), args: (args.args ?? {}) as ConvexJSON, identity: c.identity, allowInternal: true };
+    const req = {
+      path: this.engineAddress(args),
+      args: (args.args ?? {}) as ConvexJSON,
+      identity: c.identity,
+      allowInternal: true,
+    };
     const r =
       op === "1.0/actions/query"
         ? await c.engine.runQuery(req)

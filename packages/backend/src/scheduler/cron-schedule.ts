@@ -27,20 +27,34 @@ interface CronFields {
   readonly dowAny: boolean;
 }
 
-export type CompiledSchedule = { readonly kind: "interval"; readonly ms: number } | { readonly kind: "calendar"; readonly fields: CronFields };
+export type CompiledSchedule =
+  { readonly kind: "interval"; readonly ms: number } | { readonly kind: "calendar"; readonly fields: CronFields };
 
 function int(v: unknown, what: string, min: number, max: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw badRequest("InvalidCronSchedule", `Invalid cron ${what}: ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+    throw badRequest("InvalidCronSchedule", `Invalid cron ${what}: ${JSON.stringify(v)}`);
   return v;
 }
 
 /** Validates a schedule as `cronJobs().export()` writes it. */
 export function compileSchedule(s: CronScheduleJSON, identifier: string): CompiledSchedule {
-  const minute = () => (s.minuteUTC === undefined || s.minuteUTC === null ? stableMinute(identifier) : int(s.minuteUTC, "minuteUTC", 0, 59));
+  const minute = () =>
+    s.minuteUTC === undefined || s.minuteUTC === null ? stableMinute(identifier) : int(s.minuteUTC, "minuteUTC", 0, 59);
   switch (s.type) {
     case "interval": {
-      const ms = typeof s.seconds === "number" ? s.seconds * 1000 : typeof s.minutes === "number" ? s.minutes * MINUTE : typeof s.hours === "number" ? s.hours * 60 * MINUTE : NaN;
-      if (!(ms >= 1000)) throw badRequest("InvalidCronSchedule", `Invalid cron interval for ${identifier}: it must be at least one second.`);
+      const ms =
+        typeof s.seconds === "number"
+          ? s.seconds * 1000
+          : typeof s.minutes === "number"
+            ? s.minutes * MINUTE
+            : typeof s.hours === "number"
+              ? s.hours * 60 * MINUTE
+              : NaN;
+      if (!(ms >= 1000))
+        throw badRequest(
+          "InvalidCronSchedule",
+          `Invalid cron interval for ${identifier}: it must be at least one second.`,
+        );
       return { kind: "interval", ms };
     }
     case "hourly":
@@ -53,7 +67,10 @@ export function compileSchedule(s: CronScheduleJSON, identifier: string): Compil
       return { kind: "calendar", fields: parseCron(`${minute()} ${int(s.hourUTC, "hourUTC", 0, 23)} * * ${day}`) };
     }
     case "monthly":
-      return { kind: "calendar", fields: parseCron(`${minute()} ${int(s.hourUTC, "hourUTC", 0, 23)} ${int(s.day, "day", 1, 31)} * *`) };
+      return {
+        kind: "calendar",
+        fields: parseCron(`${minute()} ${int(s.hourUTC, "hourUTC", 0, 23)} ${int(s.day, "day", 1, 31)} * *`),
+      };
     case "cron":
       if (typeof s.cron !== "string") throw badRequest("InvalidCronSchedule", `Invalid cron string for ${identifier}`);
       return { kind: "calendar", fields: parseCron(s.cron) };
@@ -70,7 +87,8 @@ function parseField(text: string, min: number, max: number, what: string): Set<n
     const lo = m[1] === "*" ? min : Number(m[2]);
     const hi = m[1] === "*" ? max : m[3] !== undefined ? Number(m[3]) : m[4] !== undefined ? max : lo;
     const step = m[4] !== undefined ? Number(m[4]) : 1;
-    if (lo < min || hi > max || lo > hi || step < 1) throw badRequest("InvalidCronSchedule", `Invalid cron ${what} field: ${JSON.stringify(text)}`);
+    if (lo < min || hi > max || lo > hi || step < 1)
+      throw badRequest("InvalidCronSchedule", `Invalid cron ${what} field: ${JSON.stringify(text)}`);
     for (let v = lo; v <= hi; v += step) out.add(v);
   }
   return out;
@@ -79,7 +97,11 @@ function parseField(text: string, min: number, max: number, what: string): Set<n
 /** A five-field cron expression (UTC): minute hour day-of-month month day-of-week (0 or 7 = Sunday). */
 export function parseCron(expr: string): CronFields {
   const parts = expr.trim().split(/\s+/);
-  if (parts.length !== 5) throw badRequest("InvalidCronSchedule", `Invalid cron string ${JSON.stringify(expr)}: expected 5 fields (minute hour day-of-month month day-of-week).`);
+  if (parts.length !== 5)
+    throw badRequest(
+      "InvalidCronSchedule",
+      `Invalid cron string ${JSON.stringify(expr)}: expected 5 fields (minute hour day-of-month month day-of-week).`,
+    );
   const dow = parseField(parts[4]!, 0, 7, "day-of-week");
   if (dow.delete(7)) dow.add(0);
   return {

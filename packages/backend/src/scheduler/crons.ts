@@ -68,44 +68,54 @@ export class CronRunner {
         // A component's cron names its own function: stored as a handle, which runs it there.
         const spec = component === "" ? raw : { ...raw, name: functionHandle(component, displayName(raw.name)) };
         try {
-          wanted.set(cronKey(component, identifier), { identifier, component, spec, schedule: compileSchedule(spec.schedule, identifier) });
+          wanted.set(cronKey(component, identifier), {
+            identifier,
+            component,
+            spec,
+            schedule: compileSchedule(spec.schedule, identifier),
+          });
         } catch (error) {
           this.#log.error("cron job skipped: invalid schedule", { cron: identifier, component, error });
         }
       }
     }
     const now = this.#clock.now();
-    await runSystemTransaction(this.#storage, this.#engine, async (tx) => {
-      await tx.catalog.ensureTable(CRONS_TABLE);
-      const seen = new Set<string>();
-      for (const doc of await this.list()) {
-        const key = cronKey(doc.component ?? "", doc.name);
-        const w = wanted.get(key);
-        const cronSpec = w && specOf(w.spec);
-        if (w && !seen.has(key) && JSON.stringify(cronSpec) === JSON.stringify(doc.cronSpec)) {
-          seen.add(key);
-          continue;
+    await runSystemTransaction(
+      this.#storage,
+      this.#engine,
+      async (tx) => {
+        await tx.catalog.ensureTable(CRONS_TABLE);
+        const seen = new Set<string>();
+        for (const doc of await this.list()) {
+          const key = cronKey(doc.component ?? "", doc.name);
+          const w = wanted.get(key);
+          const cronSpec = w && specOf(w.spec);
+          if (w && !seen.has(key) && JSON.stringify(cronSpec) === JSON.stringify(doc.cronSpec)) {
+            seen.add(key);
+            continue;
+          }
+          await tx.write(doc._id as never, CRONS_TABLE, null, doc as never);
         }
-        await tx.write(doc._id as never, CRONS_TABLE, null, doc as never);
-      }
-      for (const [key, w] of wanted) {
-        if (seen.has(key)) continue;
-        const next = nextRun(w.schedule, now, null);
-        if (next === null) continue;
-        const id = tx.catalog.newId(CRONS_TABLE);
-        const doc: CronDocument = {
-          _id: id,
-          _creationTime: tx.nextCreationTime(),
-          name: w.identifier,
-          ...(w.component === "" ? {} : { component: w.component }),
-          cronSpec: specOf(w.spec),
-          prevTs: null,
-          nextTs: next,
-          lastRun: null,
-        };
-        await tx.write(id, CRONS_TABLE, doc as never, null);
-      }
-    }, now);
+        for (const [key, w] of wanted) {
+          if (seen.has(key)) continue;
+          const next = nextRun(w.schedule, now, null);
+          if (next === null) continue;
+          const id = tx.catalog.newId(CRONS_TABLE);
+          const doc: CronDocument = {
+            _id: id,
+            _creationTime: tx.nextCreationTime(),
+            name: w.identifier,
+            ...(w.component === "" ? {} : { component: w.component }),
+            cronSpec: specOf(w.spec),
+            prevTs: null,
+            nextTs: next,
+            lastRun: null,
+          };
+          await tx.write(id, CRONS_TABLE, doc as never, null);
+        }
+      },
+      now,
+    );
     this.#compiled.clear();
   }
 
@@ -132,7 +142,8 @@ export class CronRunner {
 
   #schedule(cron: CronDocument): CompiledSchedule {
     let s = this.#compiled.get(cron._id);
-    if (!s) this.#compiled.set(cron._id, (s = compileSchedule(cron.cronSpec.cronSchedule as CronScheduleJSON, cron.name)));
+    if (!s)
+      this.#compiled.set(cron._id, (s = compileSchedule(cron.cronSpec.cronSchedule as CronScheduleJSON, cron.name)));
     return s;
   }
 
@@ -140,7 +151,12 @@ export class CronRunner {
   #advanced(cur: CronDocument, seen: CronDocument, status: CronRunStatus | null): CronDocument | null {
     if (cur.nextTs !== seen.nextTs) return null;
     const next = nextRun(this.#schedule(cur), this.#clock.now(), cur.nextTs) ?? Number.MAX_SAFE_INTEGER;
-    return { ...cur, prevTs: cur.nextTs, nextTs: next, lastRun: status ? { ts: this.#clock.now(), status } : cur.lastRun };
+    return {
+      ...cur,
+      prevTs: cur.nextTs,
+      nextTs: next,
+      lastRun: status ? { ts: this.#clock.now(), status } : cur.lastRun,
+    };
   }
 
   async #run(cron: CronDocument): Promise<void> {
@@ -149,7 +165,13 @@ export class CronRunner {
     if (this.#engine.kindOf(path) === "action") {
       if (!(await this.#update(cron, (cur) => this.#advanced(cur, cron, null)))) return;
       const r = await this.#engine.runAction({ path, args, identity: { kind: "none" }, allowInternal: true });
-      await this.#update(cron, (cur) => ({ ...cur, lastRun: { ts: this.#clock.now(), status: r.ok ? { kind: "success" } : { kind: "failure", error: r.error.message } } }));
+      await this.#update(cron, (cur) => ({
+        ...cur,
+        lastRun: {
+          ts: this.#clock.now(),
+          status: r.ok ? { kind: "success" } : { kind: "failure", error: r.error.message },
+        },
+      }));
       return;
     }
     let aborted = false;
@@ -159,7 +181,13 @@ export class CronRunner {
       identity: { kind: "none" },
       allowInternal: true,
       amendCommit: async (tx) => {
-        const t = await withJobState(this.#storage, tx, cron._id, (cur) => this.#advanced(cur as never, cron, { kind: "success" }) as never, CRONS_TABLE);
+        const t = await withJobState(
+          this.#storage,
+          tx,
+          cron._id,
+          (cur) => this.#advanced(cur as never, cron, { kind: "success" }) as never,
+          CRONS_TABLE,
+        );
         if (!t) aborted = true;
         return t ?? "abort";
       },
@@ -169,13 +197,18 @@ export class CronRunner {
   }
 
   async #update(cron: CronDocument, change: (cur: CronDocument) => CronDocument | null): Promise<boolean> {
-    return runSystemTransaction(this.#storage, this.#engine, async (tx) => {
-      const cur = (await tx.get(cron._id as never, CRONS_TABLE)) as unknown as CronDocument | null;
-      const next = cur && change(cur);
-      if (!cur || !next) return false;
-      await tx.write(cron._id as never, CRONS_TABLE, next as never, cur as never);
-      return true;
-    }, this.#clock.now());
+    return runSystemTransaction(
+      this.#storage,
+      this.#engine,
+      async (tx) => {
+        const cur = (await tx.get(cron._id as never, CRONS_TABLE)) as unknown as CronDocument | null;
+        const next = cur && change(cur);
+        if (!cur || !next) return false;
+        await tx.write(cron._id as never, CRONS_TABLE, next as never, cur as never);
+        return true;
+      },
+      this.#clock.now(),
+    );
   }
 }
 

@@ -73,7 +73,13 @@ export class JobExecutor {
     for (const e of stuck) {
       await runSystemTransaction(storage, engine, async (tx) => {
         const doc = (await tx.get(e.doc.id, JOBS_TABLE)) as JobDocument | null;
-        if (doc?.state.kind === "inProgress") await tx.write(e.doc.id, JOBS_TABLE, finished(doc, { kind: "failed", error: TRANSIENT_ACTION_ERROR }, clock.now()), doc);
+        if (doc?.state.kind === "inProgress")
+          await tx.write(
+            e.doc.id,
+            JOBS_TABLE,
+            finished(doc, { kind: "failed", error: TRANSIENT_ACTION_ERROR }, clock.now()),
+            doc,
+          );
       });
     }
     return stuck.length;
@@ -92,7 +98,7 @@ export class JobExecutor {
     let wake: number | null = null;
     // Pages sized to skip the jobs already in flight (still pending until they commit) and find
     // a few more; later pages only when due jobs it could not start were in the way.
-    for (let seen = 0; seen < MAX_SCAN; ) {
+    for (let seen = 0; seen < MAX_SCAN;) {
       const size = this.#running.size + 32;
       const page = await snapshot.scan(range, "asc", size);
       seen += page.length;
@@ -112,8 +118,12 @@ export class JobExecutor {
         if (isAction ? actionsFull : mutationsFull) continue;
         this.#running.add(job._id);
         if (isAction) this.#actionsRunning += 1;
-        void (isAction ? this.#runAction(job, displayName(job.name), (job.args[0] ?? {}) as ConvexJSON) : this.#run(job))
-          .catch((error: unknown) => this.#o.logger.error("scheduled function could not be run", { error, job: job._id }))
+        void (
+          isAction ? this.#runAction(job, displayName(job.name), (job.args[0] ?? {}) as ConvexJSON) : this.#run(job)
+        )
+          .catch((error: unknown) =>
+            this.#o.logger.error("scheduled function could not be run", { error, job: job._id }),
+          )
           .finally(() => {
             this.#running.delete(job._id);
             if (isAction) this.#actionsRunning -= 1;
@@ -172,7 +182,9 @@ export class JobExecutor {
       identity: { kind: "none" },
       allowInternal: true,
       amendCommit: async (tx) => {
-        const amended = await withJobState(storage, tx, job._id, (cur) => (cur.state.kind === "pending" ? finished(cur, { kind: "success" }, clock.now()) : null));
+        const amended = await withJobState(storage, tx, job._id, (cur) =>
+          cur.state.kind === "pending" ? finished(cur, { kind: "success" }, clock.now()) : null,
+        );
         if (amended === null) aborted = true;
         return amended ?? "abort";
       },
@@ -212,7 +224,8 @@ export class JobExecutor {
     return runSystemTransaction(storage, engine, async (tx) => {
       const doc = (await tx.get(job._id as never, JOBS_TABLE)) as JobDocument | null;
       if (doc?.state.kind !== from) return false;
-      const next = to.kind === "inProgress" ? { ...doc, state: { kind: "inProgress" as const } } : finished(doc, to, clock.now());
+      const next =
+        to.kind === "inProgress" ? { ...doc, state: { kind: "inProgress" as const } } : finished(doc, to, clock.now());
       await tx.write(job._id as never, JOBS_TABLE, next, doc);
       return true;
     });

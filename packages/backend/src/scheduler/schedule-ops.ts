@@ -7,20 +7,35 @@ import { badRequest } from "../errors.js";
 import type { ConvexJSON, DocumentId } from "@tandem/storage";
 import type { Transaction } from "../transactions/transaction.js";
 import { tableOfId } from "../runtime/db-ops.js";
-import { canonicalName, JOBS_TABLE, MAX_JOB_ARGS_BYTES, MAX_SCHEDULED_PER_TRANSACTION, type JobDocument } from "./tables.js";
+import {
+  canonicalName,
+  JOBS_TABLE,
+  MAX_JOB_ARGS_BYTES,
+  MAX_SCHEDULED_PER_TRANSACTION,
+  type JobDocument,
+} from "./tables.js";
 
 const scheduledIn = new WeakMap<Transaction, number>();
 
 /** Writes a pending job; `path` as the call named it, `ts` in Unix seconds (past ⇒ run now). */
 export async function scheduleJob(tx: Transaction, path: string, ts: ConvexJSON, args: ConvexJSON): Promise<string> {
   const name = canonicalName(path);
-  if (typeof ts !== "number" || !Number.isFinite(ts)) throw badRequest("InvalidArgument", "The scheduled time must be a finite number of seconds since the epoch.");
-  if (args === null || typeof args !== "object" || Array.isArray(args)) throw badRequest("InvalidArgument", "Scheduled function arguments must be an object.");
+  if (typeof ts !== "number" || !Number.isFinite(ts))
+    throw badRequest("InvalidArgument", "The scheduled time must be a finite number of seconds since the epoch.");
+  if (args === null || typeof args !== "object" || Array.isArray(args))
+    throw badRequest("InvalidArgument", "Scheduled function arguments must be an object.");
   const size = Buffer.byteLength(JSON.stringify(args));
-  if (size > MAX_JOB_ARGS_BYTES) throw badRequest("TooManyBytesScheduled", `Scheduled function arguments are too large (${size} bytes > maximum ${MAX_JOB_ARGS_BYTES} bytes).`);
+  if (size > MAX_JOB_ARGS_BYTES)
+    throw badRequest(
+      "TooManyBytesScheduled",
+      `Scheduled function arguments are too large (${size} bytes > maximum ${MAX_JOB_ARGS_BYTES} bytes).`,
+    );
   const count = (scheduledIn.get(tx) ?? 0) + 1;
   if (count > MAX_SCHEDULED_PER_TRANSACTION)
-    throw badRequest("TooManyFunctionsScheduled", `Too many functions scheduled by this function (limit: ${MAX_SCHEDULED_PER_TRANSACTION}).`);
+    throw badRequest(
+      "TooManyFunctionsScheduled",
+      `Too many functions scheduled by this function (limit: ${MAX_SCHEDULED_PER_TRANSACTION}).`,
+    );
   scheduledIn.set(tx, count);
   await tx.catalog.ensureTable(JOBS_TABLE);
   const id = tx.catalog.newId(JOBS_TABLE);

@@ -48,7 +48,11 @@ export class Scheduler {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     const common = { storage: options.storage, engine: options.engine, clock: this.#clock, logger: options.logger };
-    this.executor = new JobExecutor({ ...common, concurrency: options.concurrency ?? 32, actionConcurrency: options.actionConcurrency ?? 16 });
+    this.executor = new JobExecutor({
+      ...common,
+      concurrency: options.concurrency ?? 32,
+      actionConcurrency: options.actionConcurrency ?? 16,
+    });
     this.crons = new CronRunner(common);
   }
 
@@ -58,7 +62,8 @@ export class Scheduler {
     if (await ensureSchedulerTables(storage)) engine.catalogChanged();
     this.#jobIndexes = new Set(storage.indexes(JOBS_TABLE).map((i) => i.id as number));
     const failed = await this.executor.recover();
-    if (failed > 0) this.#o.logger.warn("scheduled actions interrupted by a restart were marked failed", { count: failed });
+    if (failed > 0)
+      this.#o.logger.warn("scheduled actions interrupted by a restart were marked failed", { count: failed });
     const live = engine.current();
     if (live) await this.crons.replace(live);
     this.#unsubscribe.push(

@@ -19,16 +19,24 @@ export interface SchedulerSyscallContext {
   readonly functionName: (args: Record<string, ConvexJSON>) => string;
 }
 
-export async function schedulerSyscall(op: string, args: Record<string, ConvexJSON>, c: SchedulerSyscallContext): Promise<unknown> {
+export async function schedulerSyscall(
+  op: string,
+  args: Record<string, ConvexJSON>,
+  c: SchedulerSyscallContext,
+): Promise<unknown> {
   if (op === "1.0/schedule" || op === "1.0/cancel_job") {
     if (c.kind !== "mutation" || !c.tx) throw new Error(`Unknown async operation ${op}`);
-    return op === "1.0/schedule" ? await scheduleJob(c.tx, c.functionName(args), args.ts ?? null, args.args ?? {}) : await cancelJob(c.tx, args.id ?? null, c.tx.beginMs);
+    return op === "1.0/schedule"
+      ? await scheduleJob(c.tx, c.functionName(args), args.ts ?? null, args.args ?? {})
+      : await cancelJob(c.tx, args.id ?? null, c.tx.beginMs);
   }
   if (c.kind !== "action") throw new Error(`Unknown async operation ${op}`);
   const schedule = op === "1.0/actions/schedule";
   const r = await c.engine.runMutation({
     path: schedule ? SCHEDULE_FROM_ACTION : CANCEL_FROM_ACTION,
-    args: schedule ? { path: c.functionName(args), ts: args.ts ?? null, args: args.args ?? {} } : { id: args.id ?? null },
+    args: schedule
+      ? { path: c.functionName(args), ts: args.ts ?? null, args: args.args ?? {} }
+      : { id: args.id ?? null },
     identity: { kind: "admin" },
   });
   if (!r.ok) throw new Error(r.error.message);

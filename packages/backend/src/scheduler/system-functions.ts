@@ -33,13 +33,22 @@ export function registerSchedulerSystemFunctions(
 
 /** The crons as the dashboard lists them (`_system/frontend/listCronJobs`), by name: the app's, or one component instance's. */
 export async function listCronJobs(crons: CronRunner, component = ""): Promise<ConvexJSON[]> {
-  const all = (await crons.list()).filter((c) => (c.component ?? "") === component).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const all = (await crons.list())
+    .filter((c) => (c.component ?? "") === component)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return all.map((c) => ({
     _id: c._id,
     _creationTime: c._creationTime,
     name: c.name,
     cronSpec: c.cronSpec,
     lastRun: c.lastRun,
-    nextRun: { _id: c._id, _creationTime: c._creationTime, cronJobId: c._id, state: { type: "pending" }, prevTs: c.prevTs, nextTs: c.nextTs },
+    nextRun: {
+      _id: c._id,
+      _creationTime: c._creationTime,
+      cronJobId: c._id,
+      state: { type: "pending" },
+      prevTs: c.prevTs,
+      nextTs: c.nextTs,
+    },
   })) as unknown as ConvexJSON[];
 }

@@ -32,7 +32,12 @@ export function storageCatalog(storage: Storage, onCreate: () => void): Catalog 
 const MAX_ATTEMPTS = 50;
 
 /** Runs `body` at the latest snapshot and commits its writes; re-runs it on a conflict. */
-export async function runSystemTransaction<T>(storage: Storage, engine: Committing, body: (tx: Transaction) => Promise<T>, nowMs = Date.now()): Promise<T> {
+export async function runSystemTransaction<T>(
+  storage: Storage,
+  engine: Committing,
+  body: (tx: Transaction) => Promise<T>,
+  nowMs = Date.now(),
+): Promise<T> {
   const catalog = storageCatalog(storage, () => engine.catalogChanged());
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const tx = new Transaction(storage.snapshot(storage.latestTs()), catalog, { readOnly: false, beginMs: nowMs });
@@ -41,5 +46,9 @@ export async function runSystemTransaction<T>(storage: Storage, engine: Committi
     const prepared = await storage.prepare(tx.writes());
     if ((await engine.commitChecked({ ts: tx.ts, readSet: tx.readSet, prepared })) !== null) return value;
   }
-  throw backendError("Unavailable", "OptimisticConcurrencyControlFailure", "A scheduler state change kept conflicting with concurrent writes.");
+  throw backendError(
+    "Unavailable",
+    "OptimisticConcurrencyControlFailure",
+    "A scheduler state change kept conflicting with concurrent writes.",
+  );
 }

@@ -62,7 +62,8 @@ export function canonicalName(path: string): string {
   const colon = path.lastIndexOf(":");
   const module = colon === -1 ? path : path.slice(0, colon);
   const fn = colon === -1 ? "default" : path.slice(colon + 1);
-  if (!module || !fn || module.startsWith("_system")) throw badRequest("InvalidFunctionCall", `Cannot schedule function ${JSON.stringify(path)}.`);
+  if (!module || !fn || module.startsWith("_system"))
+    throw badRequest("InvalidFunctionCall", `Cannot schedule function ${JSON.stringify(path)}.`);
   return `${module.endsWith(".js") ? module : `${module}.js`}:${fn}`;
 }
 

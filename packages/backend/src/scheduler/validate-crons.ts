@@ -13,12 +13,17 @@ export function validateCrons(modules: readonly ModuleAnalysis[]): void {
     try {
       compileSchedule(spec.schedule as CronScheduleJSON, identifier);
     } catch (e) {
-      throw badRequest("InvalidCronSchedule", `Cron job ${JSON.stringify(identifier)} in crons.ts: ${(e as Error).message}`);
+      throw badRequest(
+        "InvalidCronSchedule",
+        `Cron job ${JSON.stringify(identifier)} in crons.ts: ${(e as Error).message}`,
+      );
     }
     const colon = spec.name.lastIndexOf(":");
     const path = colon === -1 ? spec.name : spec.name.slice(0, colon);
     const fn = colon === -1 ? "default" : spec.name.slice(colon + 1);
-    const target = modules.find((m) => m.path === `${path.replace(/\.js$/, "")}.js`)?.functions.find((f) => f.name === fn);
+    const target = modules
+      .find((m) => m.path === `${path.replace(/\.js$/, "")}.js`)
+      ?.functions.find((f) => f.name === fn);
     if (!target || target.kind === "query")
       throw badRequest(
         "InvalidCronJob",

@@ -19,7 +19,13 @@ import { decodeIndexKey, fullRange, rangeAfter, type DocumentId, type Storage } 
 import type { SchemaJSON } from "../engine/deployment.js";
 import type { CommitNotice } from "../engine/types.js";
 import { valueKey } from "./filter-key.js";
-import type { SearchService, TextSearchRequest, TextSearchResult, VectorSearchRequest, VectorSearchResult } from "./search-request.js";
+import type {
+  SearchService,
+  TextSearchRequest,
+  TextSearchResult,
+  VectorSearchRequest,
+  VectorSearchResult,
+} from "./search-request.js";
 import { TextIndex, type TextIndexDefinition } from "./text-index.js";
 import { MAX_FILTER_CLAUSES, MAX_SEARCH_RESULTS, parseTextQuery } from "./tokenize.js";
 import { VectorIndex, type VectorIndexDefinition } from "./vector-index.js";
@@ -94,7 +100,11 @@ export class SearchIndexes implements SearchService {
    * `eagerText: false` builds a table with only text indexes when first searched, not when the
    * schema goes live. `textOnly` leaves vector indexes out (function threads never serve them).
    */
-  constructor(storage: Storage, log: Logger, options: { commitNotices?: boolean; eagerText?: boolean; textOnly?: boolean } = {}) {
+  constructor(
+    storage: Storage,
+    log: Logger,
+    options: { commitNotices?: boolean; eagerText?: boolean; textOnly?: boolean } = {},
+  ) {
     this.#storage = storage;
     this.#log = log;
     this.#commitNotices = options.commitNotices ?? true;
@@ -107,9 +117,17 @@ export class SearchIndexes implements SearchService {
   setSchema(schema: SchemaJSON | null): void {
     const next = new Map<string, TableDefs>();
     for (const t of schema?.tables ?? []) {
-      const text = new Map((t.searchIndexes ?? []).map((i) => [i.indexDescriptor, { searchField: i.searchField, filterFields: [...i.filterFields] }]));
+      const text = new Map(
+        (t.searchIndexes ?? []).map((i) => [
+          i.indexDescriptor,
+          { searchField: i.searchField, filterFields: [...i.filterFields] },
+        ]),
+      );
       const vector = new Map(
-        (this.#textOnly ? [] : (t.vectorIndexes ?? [])).map((i) => [i.indexDescriptor, { vectorField: i.vectorField, dimensions: i.dimensions, filterFields: [...i.filterFields] }]),
+        (this.#textOnly ? [] : (t.vectorIndexes ?? [])).map((i) => [
+          i.indexDescriptor,
+          { vectorField: i.vectorField, dimensions: i.dimensions, filterFields: [...i.filterFields] },
+        ]),
       );
       if (text.size > 0 || vector.size > 0) next.set(t.tableName, { text, vector });
     }
@@ -121,7 +139,11 @@ export class SearchIndexes implements SearchService {
       this.#tables.set(name, t);
       // Backfill now, so the first search does not pay for it.
       if (this.#eagerText || defs.vector.size > 0)
-        void t.run(() => this.#refresh(t)).catch((e: unknown) => this.#closed || this.#log.error("search index backfill failed", { table: name, error: e }));
+        void t
+          .run(() => this.#refresh(t))
+          .catch(
+            (e: unknown) => this.#closed || this.#log.error("search index backfill failed", { table: name, error: e }),
+          );
     }
   }
 
@@ -169,7 +191,10 @@ export class SearchIndexes implements SearchService {
     t.refreshQueued = true;
     setImmediate(() => {
       t.refreshQueued = false;
-      if (!this.#closed) void t.run(() => this.#refresh(t)).catch((e: unknown) => this.#closed || this.#log.error("search index refresh failed", { table, error: e }));
+      if (!this.#closed)
+        void t
+          .run(() => this.#refresh(t))
+          .catch((e: unknown) => this.#closed || this.#log.error("search index refresh failed", { table, error: e }));
     });
   }
 
@@ -258,13 +283,19 @@ export class SearchIndexes implements SearchService {
       if (batch.length < BUILD_BATCH) break;
       range = rangeAfter(range, batch[batch.length - 1]!.key, "asc");
     }
-    this.#log.debug("search indexes built", { table: t.table, documents: n, ms: Math.round(performance.now() - started) });
+    this.#log.debug("search indexes built", {
+      table: t.table,
+      documents: n,
+      ms: Math.round(performance.now() - started),
+    });
   }
 
   #tableOfCreationIndex(indexId: number): string | null {
     let table = this.#creationIndexes.get(indexId);
     if (table === undefined) {
-      this.#creationIndexes = new Map(this.#storage.indexes().map((i) => [i.id as number, i.name === "by_creation_time" ? i.table : null]));
+      this.#creationIndexes = new Map(
+        this.#storage.indexes().map((i) => [i.id as number, i.name === "by_creation_time" ? i.table : null]),
+      );
       table = this.#creationIndexes.get(indexId) ?? null;
       // Not an index of the store (e.g. the table markers' virtual index): remember that too.
       this.#creationIndexes.set(indexId, table);
@@ -294,28 +325,42 @@ function splitIndexName(name: string): { table: string; index: string } {
 }
 
 /** Checks the serialized filters against the index: one `Search` on its field, `Eq`s on filter fields. */
-function compileFilters(req: TextSearchRequest, def: TextIndexDefinition): { text: string; filterKeys: Array<readonly [string, string]> } {
+function compileFilters(
+  req: TextSearchRequest,
+  def: TextIndexDefinition,
+): { text: string; filterKeys: Array<readonly [string, string]> } {
   let text: string | null = null;
   const filterKeys: Array<readonly [string, string]> = [];
   if (!Array.isArray(req.filters)) throw badRequest("InvalidSearchQuery", "Malformed search filters.");
   for (const raw of req.filters) {
     const f = raw as { type?: unknown; fieldPath?: unknown; value?: unknown };
     if (f?.type === "Search") {
-      if (text !== null) throw badRequest("InvalidSearchQuery", "A search query can only contain one search expression.");
+      if (text !== null)
+        throw badRequest("InvalidSearchQuery", "A search query can only contain one search expression.");
       if (f.fieldPath !== def.searchField)
-        throw badRequest("InvalidSearchQuery", `Search field ${JSON.stringify(f.fieldPath)} is not the search field of index ${req.indexName} (${def.searchField}).`);
+        throw badRequest(
+          "InvalidSearchQuery",
+          `Search field ${JSON.stringify(f.fieldPath)} is not the search field of index ${req.indexName} (${def.searchField}).`,
+        );
       if (typeof f.value !== "string") throw badRequest("InvalidSearchQuery", "The search text must be a string.");
       text = f.value;
     } else if (f?.type === "Eq") {
       if (typeof f.fieldPath !== "string" || !def.filterFields.includes(f.fieldPath))
-        throw badRequest("InvalidSearchQuery", `Field ${JSON.stringify(f.fieldPath)} is not a filter field of search index ${req.indexName}.`);
+        throw badRequest(
+          "InvalidSearchQuery",
+          `Field ${JSON.stringify(f.fieldPath)} is not a filter field of search index ${req.indexName}.`,
+        );
       filterKeys.push([f.fieldPath, valueKey(f.value as never)]);
     } else {
       throw badRequest("InvalidSearchQuery", "Malformed search filter.");
     }
   }
-  if (text === null) throw badRequest("InvalidSearchQuery", "A search query must contain a search expression (q.search(field, text)).");
+  if (text === null)
+    throw badRequest("InvalidSearchQuery", "A search query must contain a search expression (q.search(field, text)).");
   if (filterKeys.length > MAX_FILTER_CLAUSES)
-    throw badRequest("InvalidSearchQuery", `Search query has ${filterKeys.length} filters; the limit is ${MAX_FILTER_CLAUSES}.`);
+    throw badRequest(
+      "InvalidSearchQuery",
+      `Search query has ${filterKeys.length} filters; the limit is ${MAX_FILTER_CLAUSES}.`,
+    );
   return { text, filterKeys };
 }

@@ -33,7 +33,12 @@ export class SearchStream {
   #at = 0;
   #returned = 0;
 
-  constructor(tx: Transaction, service: SearchService | undefined, source: SearchSource, operators: readonly Operator[]) {
+  constructor(
+    tx: Transaction,
+    service: SearchService | undefined,
+    source: SearchSource,
+    operators: readonly Operator[],
+  ) {
     if (!service) throw badRequest("SearchNotSupported", "Text search is not available here.");
     this.#tx = tx;
     this.#service = service;
@@ -83,7 +88,10 @@ export class SearchStream {
     if (this.#result) return this.#result;
     // Without `.filter()` a limit says how many hits are needed; a few more cover hits dropped
     // because they changed after this snapshot.
-    const want = this.#filters.length === 0 && this.#limit !== null ? Math.min(MAX_SEARCH_RESULTS, this.#limit + 16) : MAX_SEARCH_RESULTS;
+    const want =
+      this.#filters.length === 0 && this.#limit !== null
+        ? Math.min(MAX_SEARCH_RESULTS, this.#limit + 16)
+        : MAX_SEARCH_RESULTS;
     this.#result = await this.#service.textSearch({
       indexName: this.#source.indexName,
       filters: this.#source.filters,
@@ -110,7 +118,8 @@ export async function readSearchPage(
   stream: SearchStream,
   req: { cursor: string | null; endCursor: string | null; pageSize: number },
 ): Promise<{ page: DocumentJSON[]; isDone: boolean; continueCursor: string; splitCursor: null; pageStatus: null }> {
-  if (!Number.isFinite(req.pageSize) || req.pageSize < 0) throw badRequest("InvalidPageSize", "`numItems` must be a positive number.");
+  if (!Number.isFinite(req.pageSize) || req.pageSize < 0)
+    throw badRequest("InvalidPageSize", "`numItems` must be a positive number.");
   const start = req.cursor === null ? 0 : decodeSearchCursor(req.cursor);
   const end = req.endCursor === null ? null : decodeSearchCursor(req.endCursor);
   await stream.skip(start);
@@ -122,7 +131,13 @@ export async function readSearchPage(
     page.push(doc);
   }
   const isDone = stream.exhausted;
-  return { page, isDone, continueCursor: encodeSearchCursor(end ?? stream.position), splitCursor: null, pageStatus: null };
+  return {
+    page,
+    isDone,
+    continueCursor: encodeSearchCursor(end ?? stream.position),
+    splitCursor: null,
+    pageStatus: null,
+  };
 }
 
 const CURSOR_PREFIX = "search:";
@@ -133,15 +148,20 @@ function encodeSearchCursor(n: number): string {
 
 function decodeSearchCursor(c: string): number {
   const n = c.startsWith(CURSOR_PREFIX) ? Number(c.slice(CURSOR_PREFIX.length)) : NaN;
-  if (!Number.isInteger(n) || n < 0) throw badRequest("InvalidCursor", "InvalidCursor: this cursor does not belong to a search query.");
+  if (!Number.isInteger(n) || n < 0)
+    throw badRequest("InvalidCursor", "InvalidCursor: this cursor does not belong to a search query.");
   return n;
 }
 
 /** The search source and operators of a serialized query, or null for any other query. */
 export function searchSourceOf(query: unknown): { source: SearchSource; operators: Operator[] } | null {
-  const q = query as { source?: { type?: unknown; indexName?: unknown; filters?: unknown }; operators?: unknown } | null;
+  const q = query as {
+    source?: { type?: unknown; indexName?: unknown; filters?: unknown };
+    operators?: unknown;
+  } | null;
   if (!q || typeof q !== "object" || q.source?.type !== "Search") return null;
-  if (typeof q.source.indexName !== "string" || !Array.isArray(q.source.filters)) throw badRequest("InvalidQuery", "Malformed search query");
+  if (typeof q.source.indexName !== "string" || !Array.isArray(q.source.filters))
+    throw badRequest("InvalidQuery", "Malformed search query");
   const operators = Array.isArray(q.operators) ? (q.operators as Operator[]) : [];
   if (operators.length > 256) throw badRequest("InvalidQuery", "Too many query operators (limit: 256)");
   return { source: { indexName: q.source.indexName, filters: q.source.filters }, operators };

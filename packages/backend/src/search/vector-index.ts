@@ -55,7 +55,10 @@ export class VectorIndex {
   search(vector: readonly number[], limit: number | undefined, expression: ConvexJSON | null): VectorHit[] {
     const k = limit ?? DEFAULT_VECTOR_LIMIT;
     if (!Number.isInteger(k) || k < 1 || k > MAX_VECTOR_LIMIT)
-      throw badRequest("InvalidVectorLimit", `Vector search limit must be an integer between 1 and ${MAX_VECTOR_LIMIT}, got ${k}.`);
+      throw badRequest(
+        "InvalidVectorLimit",
+        `Vector search limit must be an integer between 1 and ${MAX_VECTOR_LIMIT}, got ${k}.`,
+      );
     if (vector.length !== this.definition.dimensions)
       throw badRequest(
         "VectorDimensionMismatch",
@@ -97,7 +100,10 @@ export class VectorIndex {
           const lit = b as { $literal?: ConvexJSON } | null;
           if (typeof field === "string" && lit && typeof lit === "object" && "$literal" in lit) {
             if (!this.definition.filterFields.includes(field))
-              throw badRequest("InvalidVectorFilter", `Field ${JSON.stringify(field)} is not a filter field of this vector index.`);
+              throw badRequest(
+                "InvalidVectorFilter",
+                `Field ${JSON.stringify(field)} is not a filter field of this vector index.`,
+              );
             out.push([field, valueKey(lit.$literal)]);
             return;
           }

@@ -90,10 +90,25 @@ export function createBackendMetrics(s: MetricSources): { registry: Registry; de
   });
   const offCommit = s.engine.onCommit(() => commits.inc());
   // Labelled children looked up once per kind (prom-client hashes a label object on every call).
-  const byKind = new Map<string, { ok: ReturnType<typeof executions.labels>; failed: ReturnType<typeof executions.labels>; time: ReturnType<typeof latency.labels> }>();
+  const byKind = new Map<
+    string,
+    {
+      ok: ReturnType<typeof executions.labels>;
+      failed: ReturnType<typeof executions.labels>;
+      time: ReturnType<typeof latency.labels>;
+    }
+  >();
   const offExec = s.engine.onExecution((e) => {
     let m = byKind.get(e.kind);
-    if (!m) byKind.set(e.kind, (m = { ok: executions.labels(e.kind, "success"), failed: executions.labels(e.kind, "failure"), time: latency.labels(e.kind) }));
+    if (!m)
+      byKind.set(
+        e.kind,
+        (m = {
+          ok: executions.labels(e.kind, "success"),
+          failed: executions.labels(e.kind, "failure"),
+          time: latency.labels(e.kind),
+        }),
+      );
     (e.error === null ? m.ok : m.failed).inc();
     m.time.observe(e.executionTimeSeconds);
   });

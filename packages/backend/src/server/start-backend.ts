@@ -9,9 +9,21 @@ import { createLogger, type Logger } from "@tandem/shared";
 import { decodeId, openStorage, type Storage, type StorageDescriptor } from "@tandem/storage";
 import { checkAdminKey as sameAdminKey, type FetchLike } from "../auth/index.js";
 import { createEngine, type TandemEngine } from "../engine/index.js";
-import { createRouter, functionRoutes, metaRoutes, type RequestAuthenticator, type VerifiedUser } from "../http/index.js";
+import {
+  createRouter,
+  functionRoutes,
+  metaRoutes,
+  type RequestAuthenticator,
+  type VerifiedUser,
+} from "../http/index.js";
 import { PushService, deployRoutes, loadEnvironment, registerCliSystemFunctions } from "../deploy/index.js";
-import { ExportService, ExternalCommits, ImportService, dataRoutes, registerDataSystemFunctions } from "../data/index.js";
+import {
+  ExportService,
+  ExternalCommits,
+  ImportService,
+  dataRoutes,
+  registerDataSystemFunctions,
+} from "../data/index.js";
 import { EnvironmentVariables, envRoutes } from "../env/index.js";
 import { LogStream, logRoutes } from "../logs/index.js";
 import { makeDocumentCheck } from "../runtime/document-check.js";
@@ -27,8 +39,21 @@ import { trackedEngine } from "./tracked-engine.js";
 import { attachSyncServer, type SyncServer } from "../sync/index.js";
 import { installAuthDoctor, registerFrontendSystemFunctions } from "../system/index.js";
 import { CommitFollower } from "../engine/commit-follower.js";
-import { Scheduler, listCronJobs, registerSchedulerSystemFunctions, systemClock, type Clock } from "../scheduler/index.js";
-import { DEFAULT_UPLOAD_LIMIT_BYTES, FileStorage, loadOrCreateStorageSecret, storageHttp, type BlobStoreConfig, type S3Config } from "../files/index.js";
+import {
+  Scheduler,
+  listCronJobs,
+  registerSchedulerSystemFunctions,
+  systemClock,
+  type Clock,
+} from "../scheduler/index.js";
+import {
+  DEFAULT_UPLOAD_LIMIT_BYTES,
+  FileStorage,
+  loadOrCreateStorageSecret,
+  storageHttp,
+  type BlobStoreConfig,
+  type S3Config,
+} from "../files/index.js";
 
 export interface BackendOptions {
   /** Folder for the database and the generated admin key (created if missing). */
@@ -116,7 +141,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const logger = options.logger ?? createLogger("backend");
   await mkdir(options.dataDir, { recursive: true });
   const adminKey = await loadOrCreateAdminKey(options.dataDir, instanceName, options.adminKey);
-  const database: StorageDescriptor = options.database ?? { kind: "sqlite", path: join(options.dataDir, DATABASE_FILE) };
+  const database: StorageDescriptor = options.database ?? {
+    kind: "sqlite",
+    path: join(options.dataDir, DATABASE_FILE),
+  };
   const storage = options.storage ?? (await openStorage(database));
   const workers = options.storage ? 0 : (options.workers ?? 2);
   const files = new FileStorage({
@@ -150,8 +178,14 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     if (!req.url?.startsWith("/api/stream_function_logs")) lifecycle.trackResponse(res);
     handler(req, res);
   };
-  apiServer.on("request", front(() => serveApi));
-  siteServer.on("request", front(() => serveSite));
+  apiServer.on(
+    "request",
+    front(() => serveApi),
+  );
+  siteServer.on(
+    "request",
+    front(() => serveSite),
+  );
   const tracked = trackedEngine(engine, lifecycle);
   let sync: SyncServer | null = null;
   let scheduler: Scheduler | null = null;
@@ -185,7 +219,14 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
         userAuth.deployed(d);
       },
     };
-    const push = await PushService.open({ storage, engine: deployer, env, validation, logger: logger.child("push"), nodePackagesDir: options.nodePackagesDir });
+    const push = await PushService.open({
+      storage,
+      engine: deployer,
+      env,
+      validation,
+      logger: logger.child("push"),
+      nodePackagesDir: options.nodePackagesDir,
+    });
     registerCliSystemFunctions(engine, { env, storage, live: () => push.live(), cloudUrl: urls.cloud });
     const external = new ExternalCommits(engine);
     /** The live schema's check of a document written from outside a function (import, dashboard). */
@@ -241,13 +282,24 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       ...dataRoutes({ imports, exports, auth }),
     ];
     const api = storageHttp(files, logger.child("files"), createRouter(routes, logger.child("http")));
-    const site = createSiteHandler({ engine: tracked, auth, siteOrigin: () => urls.site, logger: logger.child("http-actions") });
-    const metrics = createBackendMetrics({ engine, sync: () => sync, lifecycle, scheduledBacklog: scheduledBacklogOf(storage) });
+    const site = createSiteHandler({
+      engine: tracked,
+      auth,
+      siteOrigin: () => urls.site,
+      logger: logger.child("http-actions"),
+    });
+    const metrics = createBackendMetrics({
+      engine,
+      sync: () => sync,
+      lifecycle,
+      scheduledBacklog: scheduledBacklogOf(storage),
+    });
     serveSite = site;
     // HTTP actions are also reachable on the main origin under `/http/` (docs/http-api.md).
     serveApi = (req, res) => {
       if (req.url?.startsWith("/http/")) return void site(req, res, req.url.slice("/http".length));
-      if (req.method === "GET" && req.url?.split("?")[0] === "/metrics") return void answerMetrics(metrics.registry, auth.checkAdminKey, req, res);
+      if (req.method === "GET" && req.url?.split("?")[0] === "/metrics")
+        return void answerMetrics(metrics.registry, auth.checkAdminKey, req, res);
       api(req, res);
     };
     sync = attachSyncServer(apiServer, {
@@ -259,7 +311,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     });
     const syncServer = sync;
     // Sessions authenticated against providers that are gone are re-checked (and dropped if refused).
-    if (!options.authenticateUser) userAuth.onProvidersChanged(() => void syncServer.recheckUsers(auth.authenticateUser));
+    if (!options.authenticateUser)
+      userAuth.onProvidersChanged(() => void syncServer.recheckUsers(auth.authenticateUser));
 
     let closed: Promise<void> | null = null;
     let drained: Promise<void> | null = null;

@@ -6,7 +6,13 @@
  * and key sets.
  */
 import type { Logger } from "@tandem/shared";
-import { createAuthVerifier, serializeProvider, type AuthProvider, type AuthVerifier, type AuthVerifierOptions } from "../auth/index.js";
+import {
+  createAuthVerifier,
+  serializeProvider,
+  type AuthProvider,
+  type AuthVerifier,
+  type AuthVerifierOptions,
+} from "../auth/index.js";
 import type { Deployment } from "../engine/deployment.js";
 import type { VerifiedUser } from "../http/identity.js";
 import { providersOf } from "../deploy/push-service.js";

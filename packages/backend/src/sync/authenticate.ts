@@ -16,7 +16,8 @@ export interface AuthCallbacks {
   checkAdminKey(key: string): boolean;
 }
 
-export type AuthOutcome = { readonly ok: true; readonly identity: Identity } | { readonly ok: false; readonly error: string };
+export type AuthOutcome =
+  { readonly ok: true; readonly identity: Identity } | { readonly ok: false; readonly error: string };
 
 export const TOKEN_EXPIRED = "Convex token identity expired";
 const BAD_TOKEN =
@@ -37,7 +38,8 @@ export async function resolveIdentity(
       const limit = checkValueLimits(message.impersonating as ConvexJSON);
       if (limit) return { ok: false, error: `Impersonated identity is not a valid value: ${limit.message}` };
       const attributes = impersonatedAttributes(message.impersonating);
-      if (!attributes) return { ok: false, error: "Impersonated identity needs tokenIdentifier, or issuer and subject" };
+      if (!attributes)
+        return { ok: false, error: "Impersonated identity needs tokenIdentifier, or issuer and subject" };
       return { ok: true, identity: { kind: "impersonated", attributes } };
     }
     case "User": {

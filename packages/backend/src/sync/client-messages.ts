@@ -59,11 +59,7 @@ export interface EventMessage {
 }
 
 export type ClientMessage =
-  | ConnectMessage
-  | ModifyQuerySetMessage
-  | FunctionRequestMessage
-  | AuthenticateMessage
-  | EventMessage;
+  ConnectMessage | ModifyQuerySetMessage | FunctionRequestMessage | AuthenticateMessage | EventMessage;
 
 type Obj = Record<string, unknown>;
 

@@ -58,7 +58,14 @@ export class QuerySet {
     for (const c of changes) {
       if (c.type === "Add") {
         const exec = this.attach(c.queryId, c.udfPath, c.args, c.journal, identity);
-        const q: ActiveQuery = { queryId: c.queryId, udfPath: c.udfPath, args: c.args, journal: c.journal, exec, lastHash: null };
+        const q: ActiveQuery = {
+          queryId: c.queryId,
+          udfPath: c.udfPath,
+          args: c.args,
+          journal: c.journal,
+          exec,
+          lastHash: null,
+        };
         this.queries.set(c.queryId, q);
         needed.add(q);
       } else {
@@ -84,7 +91,13 @@ export class QuerySet {
     this.dirty.clear();
   }
 
-  private attach(queryId: number, udfPath: string, args: ActiveQuery["args"], journal: string | null, identity: Identity) {
+  private attach(
+    queryId: number,
+    udfPath: string,
+    args: ActiveQuery["args"],
+    journal: string | null,
+    identity: Identity,
+  ) {
     const exec = this.manager.acquire({ path: udfPath, args, identity, journal }, this.owner);
     let ids = this.byExec.get(exec);
     if (!ids) this.byExec.set(exec, (ids = new Set()));

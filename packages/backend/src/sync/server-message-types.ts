@@ -115,10 +115,4 @@ export interface Ping {
 }
 
 export type ServerMessage =
-  | Transition
-  | TransitionChunk
-  | MutationResponse
-  | ActionResponse
-  | AuthError
-  | FatalError
-  | Ping;
+  Transition | TransitionChunk | MutationResponse | ActionResponse | AuthError | FatalError | Ping;

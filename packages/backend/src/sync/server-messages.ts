@@ -102,7 +102,14 @@ function failure(error: FunctionError): { success: false; result: string; errorD
 
 export function mutationResponse(requestId: number, outcome: Outcome, ts: bigint | null): string {
   const message: msg.MutationResponse = outcome.ok
-    ? { type: "MutationResponse", requestId, success: true, result: outcome.value, ts: encodeTs(ts ?? 0n), logLines: outcome.logLines }
+    ? {
+        type: "MutationResponse",
+        requestId,
+        success: true,
+        result: outcome.value,
+        ts: encodeTs(ts ?? 0n),
+        logLines: outcome.logLines,
+      }
     : { type: "MutationResponse", requestId, ...failure(outcome.error), ts: null, logLines: outcome.logLines };
   return JSON.stringify(message);
 }

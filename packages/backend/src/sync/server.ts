@@ -69,7 +69,14 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
     maxInflightActions: 1000,
     maxObservedWaitMs: 2000,
   };
-  const counters: SyncCounters = { transitions: 0, fatalErrors: 0, overloadCloses: 0, authErrors: 0, mutations: 0, actions: 0 };
+  const counters: SyncCounters = {
+    transitions: 0,
+    fatalErrors: 0,
+    overloadCloses: 0,
+    authErrors: 0,
+    mutations: 0,
+    actions: 0,
+  };
   const manager = new SubscriptionManager(options.engine, { logger: log });
   const ctx = {
     engine: options.engine,
@@ -117,12 +124,16 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
       server.off("upgrade", onUpgrade);
       clearInterval(sweep);
       const closed = [...connections.keys()].map(
-        (ws) => new Promise<void>((resolve) => {
-          if (ws.readyState === WebSocket.CLOSED) return resolve();
-          ws.once("close", () => resolve());
-          connections.get(ws)?.close(1001, "server shutting down");
-          setTimeout(() => { ws.terminate(); resolve(); }, 1000).unref();
-        }),
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === WebSocket.CLOSED) return resolve();
+            ws.once("close", () => resolve());
+            connections.get(ws)?.close(1001, "server shutting down");
+            setTimeout(() => {
+              ws.terminate();
+              resolve();
+            }, 1000).unref();
+          }),
       );
       await Promise.all(closed);
       manager.close();

@@ -24,7 +24,8 @@ export function optionalString(args: Args, name: string): string | null {
 
 export function objectArg(args: Args, name: string): Args {
   const v = args[name];
-  if (v === null || typeof v !== "object" || Array.isArray(v)) throw badRequest("InvalidArgs", `\`${name}\` must be an object.`);
+  if (v === null || typeof v !== "object" || Array.isArray(v))
+    throw badRequest("InvalidArgs", `\`${name}\` must be an object.`);
   return v;
 }
 
@@ -37,14 +38,16 @@ export function arrayArg(args: Args, name: string): readonly ConvexJSON[] {
 /** A positive integer no larger than `max` (larger asks are clamped, as Convex does for pages). */
 export function countArg(args: Args, name: string, fallback: number, max: number): number {
   const v = args[name] ?? fallback;
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 1) throw badRequest("InvalidArgs", `\`${name}\` must be a positive number.`);
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 1)
+    throw badRequest("InvalidArgs", `\`${name}\` must be a positive number.`);
   return Math.min(Math.floor(v), max);
 }
 
 /** Components are not supported: only the app root (`componentId` absent or null). */
 export function rootComponentOnly(args: Args): void {
   const c = args.componentId;
-  if (c !== undefined && c !== null) throw badRequest("InvalidArgs", "This deployment has no mounted components; omit `componentId`.");
+  if (c !== undefined && c !== null)
+    throw badRequest("InvalidArgs", "This deployment has no mounted components; omit `componentId`.");
 }
 
 export interface PageOpts {

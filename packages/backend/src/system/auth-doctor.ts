@@ -42,7 +42,12 @@ export function installAuthDoctor<T extends { readonly attributes: { readonly su
     handler: async () => {
       let configured: ConvexJSON[] = [];
       try {
-        configured = providers().map((p) => ({ kind: p.kind, issuer: p.kind === "oidc" ? p.domain : p.issuer, applicationID: p.applicationID, describe: describeProvider(p) }));
+        configured = providers().map((p) => ({
+          kind: p.kind,
+          issuer: p.kind === "oidc" ? p.domain : p.issuer,
+          applicationID: p.applicationID,
+          describe: describeProvider(p),
+        }));
       } catch (e) {
         configured = [{ error: e instanceof Error ? e.message : String(e) }];
       }

@@ -31,15 +31,18 @@ export interface Filters {
 function parseBound(b: unknown, which: string): IndexFilter["lower"] {
   if (b === undefined || b === null) return undefined;
   const o = b as { value?: unknown; inclusive?: unknown };
-  if (typeof o !== "object" || !("value" in o)) throw badRequest("InvalidFilters", `\`filters.index.${which}\` must be {value, inclusive}.`);
+  if (typeof o !== "object" || !("value" in o))
+    throw badRequest("InvalidFilters", `\`filters.index.${which}\` must be {value, inclusive}.`);
   return { value: o.value as ConvexJSON, inclusive: o.inclusive !== false };
 }
 
 function parseIndex(raw: unknown): IndexFilter | null {
   if (raw === undefined || raw === null) return null;
   const o = raw as { name?: unknown; eq?: unknown; lower?: unknown; upper?: unknown };
-  if (typeof o !== "object" || typeof o.name !== "string") throw badRequest("InvalidFilters", "`filters.index.name` must be an index name.");
-  if (o.eq !== undefined && !Array.isArray(o.eq)) throw badRequest("InvalidFilters", "`filters.index.eq` must be an array of values.");
+  if (typeof o !== "object" || typeof o.name !== "string")
+    throw badRequest("InvalidFilters", "`filters.index.name` must be an index name.");
+  if (o.eq !== undefined && !Array.isArray(o.eq))
+    throw badRequest("InvalidFilters", "`filters.index.eq` must be an array of values.");
   const lower = parseBound(o.lower, "lower");
   const upper = parseBound(o.upper, "upper");
   return { name: o.name, eq: (o.eq ?? []) as ConvexJSON[], ...(lower ? { lower } : {}), ...(upper ? { upper } : {}) };
@@ -53,12 +56,18 @@ export function parseFilterSpec(raw: ConvexJSON | undefined): Filters {
     try {
       value = JSON.parse(raw);
     } catch {
-      throw badRequest("InvalidFilters", "`filters` must be JSON: {clauses: [{field, op, value}], index?: {name, eq}}.");
+      throw badRequest(
+        "InvalidFilters",
+        "`filters` must be JSON: {clauses: [{field, op, value}], index?: {name, eq}}.",
+      );
     }
   }
   const v = value as { clauses?: unknown; index?: unknown } | null;
   if (v === null || typeof v !== "object") throw badRequest("InvalidFilters", "`filters` must be an object.");
-  return { clauses: v.clauses === undefined ? [] : parseFilters({ clauses: v.clauses } as ConvexJSON), index: parseIndex(v.index) };
+  return {
+    clauses: v.clauses === undefined ? [] : parseFilters({ clauses: v.clauses } as ConvexJSON),
+    index: parseIndex(v.index),
+  };
 }
 
 export function parseFilters(raw: ConvexJSON | undefined): FilterClause[] {
@@ -75,10 +84,13 @@ export function parseFilters(raw: ConvexJSON | undefined): FilterClause[] {
   if (!Array.isArray(clauses)) throw badRequest("InvalidFilters", "`filters.clauses` must be an array.");
   const out: FilterClause[] = [];
   for (const c of clauses as Array<Record<string, unknown>>) {
-    if (c === null || typeof c !== "object") throw badRequest("InvalidFilters", "Each filter clause must be an object.");
+    if (c === null || typeof c !== "object")
+      throw badRequest("InvalidFilters", "Each filter clause must be an object.");
     if (c.enabled === false) continue;
-    if (typeof c.field !== "string" || c.field === "") throw badRequest("InvalidFilters", "A filter clause needs a `field`.");
-    if (!OPS.includes(c.op as FilterOp)) throw badRequest("InvalidFilters", `Filter op must be one of ${OPS.join(", ")}.`);
+    if (typeof c.field !== "string" || c.field === "")
+      throw badRequest("InvalidFilters", "A filter clause needs a `field`.");
+    if (!OPS.includes(c.op as FilterOp))
+      throw badRequest("InvalidFilters", `Filter op must be one of ${OPS.join(", ")}.`);
     out.push({ field: c.field, op: c.op as FilterOp, value: (c.value ?? null) as ConvexJSON });
   }
   return out;

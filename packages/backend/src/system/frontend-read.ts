@@ -5,7 +5,15 @@
  */
 import { badRequest } from "../errors.js";
 import { jsonToConvex, type Value } from "convex/values";
-import { isSystemTableName, decodeId, indexRange, type ConvexJSON, type DocumentId, type KeyRange, type Storage } from "@tandem/storage";
+import {
+  isSystemTableName,
+  decodeId,
+  indexRange,
+  type ConvexJSON,
+  type DocumentId,
+  type KeyRange,
+  type Storage,
+} from "@tandem/storage";
 import type { SystemFunctionRegistry } from "../engine/types.js";
 import { argsObject, countArg, optionalString, pageOpts, rootComponentOnly, stringArg } from "./args.js";
 import { matches, parseFilterSpec, type IndexFilter } from "./filters.js";

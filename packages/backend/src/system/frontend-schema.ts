@@ -27,9 +27,24 @@ export function indexStates(storage: Storage, deployment: Deployment | null): Co
         backfill: { state: stored.has(i.indexDescriptor) ? "done" : "backfilling" },
       });
     for (const i of t.searchIndexes ?? [])
-      out.push({ table: t.tableName, name: i.indexDescriptor, searchField: i.searchField, filterFields: [...i.filterFields], type: "search", backfill: { state: "done" } });
+      out.push({
+        table: t.tableName,
+        name: i.indexDescriptor,
+        searchField: i.searchField,
+        filterFields: [...i.filterFields],
+        type: "search",
+        backfill: { state: "done" },
+      });
     for (const i of t.vectorIndexes ?? [])
-      out.push({ table: t.tableName, name: i.indexDescriptor, vectorField: i.vectorField, dimensions: i.dimensions, filterFields: [...i.filterFields], type: "vector", backfill: { state: "done" } });
+      out.push({
+        table: t.tableName,
+        name: i.indexDescriptor,
+        vectorField: i.vectorField,
+        dimensions: i.dimensions,
+        filterFields: [...i.filterFields],
+        type: "vector",
+        backfill: { state: "done" },
+      });
   }
   return out;
 }

@@ -19,7 +19,12 @@ export interface FrontendSystemTableDeps {
   readonly cronJobs: CronJobSource;
 }
 
-async function systemTablePage(storage: Storage, table: string, raw: ConvexJSON, clauses: FilterClause[] = []): Promise<ConvexJSON> {
+async function systemTablePage(
+  storage: Storage,
+  table: string,
+  raw: ConvexJSON,
+  clauses: FilterClause[] = [],
+): Promise<ConvexJSON> {
   const args = argsObject(raw);
   rootComponentOnly(args);
   const { cursor, numItems } = pageOpts(args);
@@ -40,7 +45,12 @@ export function registerFrontendSystemTables(registry: SystemFunctionRegistry, d
     kind: "query",
     handler: async (raw) => {
       const udfPath = optionalString(argsObject(raw), "udfPath");
-      return systemTablePage(storage, "_scheduled_functions", raw, udfPath ? [{ field: "name", op: "eq", value: udfPath }] : []);
+      return systemTablePage(
+        storage,
+        "_scheduled_functions",
+        raw,
+        udfPath ? [{ field: "name", op: "eq", value: udfPath }] : [],
+      );
     },
   });
   registry.registerSystemFunction("_system/frontend/fileStorageV2:fileMetadata", {

@@ -6,7 +6,14 @@
  */
 import { isTandemError } from "@tandem/shared";
 import { badRequest } from "../errors.js";
-import { decodeId, type ConvexJSON, type DocumentId, type DocumentJSON, type DocumentWrite, type Storage } from "@tandem/storage";
+import {
+  decodeId,
+  type ConvexJSON,
+  type DocumentId,
+  type DocumentJSON,
+  type DocumentWrite,
+  type Storage,
+} from "@tandem/storage";
 import type { EngineAdmin, SystemFunctionRegistry } from "../engine/types.js";
 import { argsObject, arrayArg, objectArg, optionalString, rootComponentOnly, stringArg, type Args } from "./args.js";
 import { scanTable } from "./table-scan.js";
@@ -23,9 +30,14 @@ const TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /** User fields only: `_id`, `_creationTime` and other `_` fields belong to the system. */
 function userFields(value: ConvexJSON, what: string): Args {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw badRequest("InvalidArgs", `${what} must be an object.`);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw badRequest("InvalidArgs", `${what} must be an object.`);
   for (const k of Object.keys(value))
-    if (k.startsWith("_")) throw badRequest("InvalidDocument", `${what}: field "${k}" is reserved (fields starting with "_" are system fields).`);
+    if (k.startsWith("_"))
+      throw badRequest(
+        "InvalidDocument",
+        `${what}: field "${k}" is reserved (fields starting with "_" are system fields).`,
+      );
   return value;
 }
 
@@ -55,7 +67,11 @@ export function registerFrontendWrites(registry: SystemFunctionRegistry, deps: F
         const args = argsObject(raw);
         rootComponentOnly(args);
         const table = stringArg(args, "table");
-        if (!TABLE_NAME.test(table)) throw badRequest("InvalidTableName", `Invalid table name: ${JSON.stringify(table)} (system tables start with "_" and cannot be written here).`);
+        if (!TABLE_NAME.test(table))
+          throw badRequest(
+            "InvalidTableName",
+            `Invalid table name: ${JSON.stringify(table)} (system tables start with "_" and cannot be written here).`,
+          );
         const docs = arrayArg(args, "documents").map((d, i) => userFields(d, `documents[${i}]`));
         const isNew = !storage.tables().some((t) => t.name === table);
         if (isNew) {
@@ -97,7 +113,8 @@ export function registerFrontendWrites(registry: SystemFunctionRegistry, deps: F
       for (const id of arrayArg(args, "ids")) {
         if (typeof id !== "string") throw badRequest("InvalidArgs", "`ids` must be strings.");
         const doc = await existing(id);
-        if (table !== null && doc.table !== table) throw badRequest("InvalidArgs", `Document ${id} is not in table "${table}".`);
+        if (table !== null && doc.table !== table)
+          throw badRequest("InvalidArgs", `Document ${id} is not in table "${table}".`);
         writes.push({ id: id as DocumentId, table: doc.table, value: { ...doc.value, ...fields } as DocumentJSON });
       }
       await commit(writes);
@@ -113,10 +130,19 @@ export function registerFrontendWrites(registry: SystemFunctionRegistry, deps: F
       const id = stringArg(args, "id");
       const doc = await existing(id);
       const { _id, _creationTime, ...rest } = objectArg(args, "document") as Record<string, ConvexJSON>;
-      if ((_id !== undefined && _id !== id) || (_creationTime !== undefined && _creationTime !== doc.value._creationTime))
+      if (
+        (_id !== undefined && _id !== id) ||
+        (_creationTime !== undefined && _creationTime !== doc.value._creationTime)
+      )
         throw badRequest("InvalidDocument", "`_id` and `_creationTime` cannot be changed.");
       const fields = userFields(rest, "document");
-      await commit([{ id: id as DocumentId, table: doc.table, value: { ...fields, _id: id, _creationTime: doc.value._creationTime } as DocumentJSON }]);
+      await commit([
+        {
+          id: id as DocumentId,
+          table: doc.table,
+          value: { ...fields, _id: id, _creationTime: doc.value._creationTime } as DocumentJSON,
+        },
+      ]);
       return null;
     },
   });

@@ -22,7 +22,10 @@ export interface FrontendSystemFunctionDeps {
   readonly cronJobs: CronJobSource;
 }
 
-export function registerFrontendSystemFunctions(registry: SystemFunctionRegistry, deps: FrontendSystemFunctionDeps): void {
+export function registerFrontendSystemFunctions(
+  registry: SystemFunctionRegistry,
+  deps: FrontendSystemFunctionDeps,
+): void {
   registerFrontendReads(registry, deps.storage);
   registerFrontendWrites(registry, deps);
   registerFrontendSchema(registry, deps);

@@ -52,7 +52,9 @@ export class Metrics {
     this.documentsWritten += 1;
     this.bytesWritten += bytes;
     if (this.documentsWritten > LIMITS.documentsWritten)
-      throw limitError(`Too many documents written in a single function execution (limit: ${LIMITS.documentsWritten}).`);
+      throw limitError(
+        `Too many documents written in a single function execution (limit: ${LIMITS.documentsWritten}).`,
+      );
     if (this.bytesWritten > LIMITS.bytesWritten)
       throw limitError(`Too many bytes written in a single function execution (limit: ${LIMITS.bytesWritten} bytes).`);
     if (this.#frames) this.#checkFrames();
@@ -138,12 +140,20 @@ const WIRE_NAMES: Record<string, Counted> = {
   bytesWritten: "bytesWritten",
 };
 /** Limits of things Tandem does not count yet (scheduling, files): accepted, nothing to bound. */
-const UNCOUNTED = new Set(["functionsScheduled", "scheduledFunctionArgsBytes", "filesWritten", "fileWriteBytes", "filesRead", "fileReadBytes"]);
+const UNCOUNTED = new Set([
+  "functionsScheduled",
+  "scheduledFunctionArgsBytes",
+  "filesWritten",
+  "fileWriteBytes",
+  "filesRead",
+  "fileReadBytes",
+]);
 
 /** The `transactionLimits` of a `1.0/runUdf` syscall; null when absent. */
 export function parseTransactionLimits(raw: unknown): NestedLimits | null {
   if (raw === undefined || raw === null) return null;
-  const invalid = (why: string) => backendError("BadRequest", "InvalidTransactionLimits", `Invalid transactionLimits: ${why}`);
+  const invalid = (why: string) =>
+    backendError("BadRequest", "InvalidTransactionLimits", `Invalid transactionLimits: ${why}`);
   if (typeof raw !== "object" || Array.isArray(raw)) throw invalid("expected an object");
   const out: NestedLimits = {};
   for (const [name, value] of Object.entries(raw)) {

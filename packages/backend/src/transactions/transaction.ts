@@ -105,13 +105,22 @@ export class Transaction {
    * (null for an insert); only the first write of an id keeps it. Every caller read the document
    * through `get` first (or created its id), so the commit's conflict check covers the original.
    */
-  async write(id: DocumentId, table: string, value: DocumentJSON | null, original: DocumentJSON | null, json?: string): Promise<void> {
+  async write(
+    id: DocumentId,
+    table: string,
+    value: DocumentJSON | null,
+    original: DocumentJSON | null,
+    json?: string,
+  ): Promise<void> {
     if (this.readOnly) throw backendError("BadRequest", "ReadOnly", "Writes are not allowed in queries.");
     const text = value === null ? undefined : (json ?? JSON.stringify(value));
     this.metrics.noteWrite(text?.length ?? 0);
     const prev = this.#writes.get(id);
     const first = prev ? prev.original : original;
-    this.#writes.set(id, text === undefined ? { table, value, original: first } : { table, value, original: first, json: text });
+    this.#writes.set(
+      id,
+      text === undefined ? { table, value, original: first } : { table, value, original: first, json: text },
+    );
     if (!prev) this.#order.push(id);
   }
 

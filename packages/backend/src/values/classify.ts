@@ -6,15 +6,7 @@
 import type { ConvexJSON } from "@tandem/storage";
 
 export type ConvexType =
-  | "null"
-  | "int64"
-  | "float64"
-  | "boolean"
-  | "string"
-  | "bytes"
-  | "array"
-  | "object"
-  | "commitTs";
+  "null" | "int64" | "float64" | "boolean" | "string" | "bytes" | "array" | "object" | "commitTs";
 
 export type JsonObject = { [key: string]: ConvexJSON };
 
@@ -107,10 +99,8 @@ export function convexEquals(a: ConvexJSON, b: ConvexJSON): boolean {
     case "int64":
       return int64Of(a) === int64Of(b);
     case "bytes":
-      return (
-        Buffer.from((a as { $bytes: string }).$bytes, "base64").equals(
-          Buffer.from((b as { $bytes: string }).$bytes, "base64"),
-        )
+      return Buffer.from((a as { $bytes: string }).$bytes, "base64").equals(
+        Buffer.from((b as { $bytes: string }).$bytes, "base64"),
       );
     case "array": {
       const xs = a as ConvexJSON[];

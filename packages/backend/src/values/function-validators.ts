@@ -22,7 +22,11 @@ export function validateArgs(args: ValidatorJSON, value: ConvexJSON, ctx: Valida
 }
 
 /** Checks a return value against `exportReturns()` (`null` means unvalidated). */
-export function validateReturns(returns: ValidatorJSON | null, value: ConvexJSON, ctx: ValidationContext): string | null {
+export function validateReturns(
+  returns: ValidatorJSON | null,
+  value: ConvexJSON,
+  ctx: ValidationContext,
+): string | null {
   if (returns === null) return null;
   const msg = validateValue(returns, value, ctx);
   return msg === null ? null : `ReturnsValidationError: ${msg}`;

@@ -207,8 +207,7 @@ export function checkReturnLimits(value: ConvexJSON): LimitViolation | null {
  * top-level field starting with `_`, nesting ≤ 16, size ≤ 1 MiB.
  */
 export function checkDocumentLimits(doc: ConvexJSON): LimitViolation | null {
-  if (typeOf(doc) !== "object")
-    return { code: "InvalidDocumentError", message: "A document must be an object" };
+  if (typeOf(doc) !== "object") return { code: "InvalidDocumentError", message: "A document must be an object" };
   const r = walk(doc, 0);
   if (typeof r !== "number") return r;
   for (const k in doc as JsonObject) {

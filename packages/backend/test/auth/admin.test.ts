@@ -1,7 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isTandemError } from "@tandem/shared";
-import { checkAdminKey, createAuthVerifier, parseAuthorizationHeader, parseImpersonation } from "../../src/auth/index.js";
+import {
+  checkAdminKey,
+  createAuthVerifier,
+  parseAuthorizationHeader,
+  parseImpersonation,
+} from "../../src/auth/index.js";
 import { identityFromRequest, type RequestAuthenticator } from "../../src/http/identity.js";
 import { rejectsWith } from "./helpers.js";
 
@@ -21,12 +26,19 @@ test("Authorization header forms", () => {
   assert.deepEqual(parseAuthorizationHeader("Bearer abc.def.ghi"), { kind: "user", token: "abc.def.ghi" });
   assert.deepEqual(parseAuthorizationHeader("bearer   tok "), { kind: "user", token: "tok" });
   assert.deepEqual(parseAuthorizationHeader("Convex my-key"), { kind: "admin", key: "my-key", actingAs: null });
-  assert.deepEqual(parseAuthorizationHeader("convex dev:app|abc"), { kind: "admin", key: "dev:app|abc", actingAs: null });
-  assert.deepEqual(parseAuthorizationHeader(`Convex my-key:${b64({ issuer: "https://i", subject: "u1", name: "Ada" })}`), {
+  assert.deepEqual(parseAuthorizationHeader("convex dev:app|abc"), {
     kind: "admin",
-    key: "my-key",
-    actingAs: { tokenIdentifier: "https://i|u1", issuer: "https://i", subject: "u1", name: "Ada" },
+    key: "dev:app|abc",
+    actingAs: null,
   });
+  assert.deepEqual(
+    parseAuthorizationHeader(`Convex my-key:${b64({ issuer: "https://i", subject: "u1", name: "Ada" })}`),
+    {
+      kind: "admin",
+      key: "my-key",
+      actingAs: { tokenIdentifier: "https://i|u1", issuer: "https://i", subject: "u1", name: "Ada" },
+    },
+  );
   for (const bad of ["Basic dXNlcjpwYXNz", "Bearer", "Convex ", "Token x"]) {
     try {
       parseAuthorizationHeader(bad);
@@ -45,9 +57,16 @@ test("impersonation attributes", () => {
     email: "a@b",
   });
   assert.equal(parseImpersonation({ issuer: "https://x", subject: "s" }).tokenIdentifier, "https://x|s");
-  assert.deepEqual(parseImpersonation({ tokenIdentifier: "iss|sub|x" }), { tokenIdentifier: "iss|sub|x", issuer: "iss", subject: "sub|x" });
+  assert.deepEqual(parseImpersonation({ tokenIdentifier: "iss|sub|x" }), {
+    tokenIdentifier: "iss|sub|x",
+    issuer: "iss",
+    subject: "sub|x",
+  });
   for (const bad of [null, [], "x", { issuer: "only" }, { tokenIdentifier: 3 }]) {
-    assert.throws(() => parseImpersonation(bad), (e: unknown) => isTandemError(e) && e.code === "InvalidImpersonation");
+    assert.throws(
+      () => parseImpersonation(bad),
+      (e: unknown) => isTandemError(e) && e.code === "InvalidImpersonation",
+    );
   }
 });
 

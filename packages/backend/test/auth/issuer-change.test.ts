@@ -67,7 +67,10 @@ test("env set + push of unchanged code: the new issuer's tokens are accepted, th
   });
   clients.push(socket);
   const states: boolean[] = [];
-  socket.setAuth(() => first.sign({ sub: "old-user" }), (ok) => states.push(ok));
+  socket.setAuth(
+    () => first.sign({ sub: "old-user" }),
+    (ok) => states.push(ok),
+  );
   const seen: Seen[] = [];
   socket.onUpdate(api.notes!.seen!, {}, (v: Seen) => seen.push(v));
   await eventually(() => seen.at(-1)?.who === "old-user", 10_000, "the socket's authenticated result");

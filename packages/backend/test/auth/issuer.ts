@@ -22,12 +22,10 @@ export async function makeKey(alg: "RS256" | "ES256" | "EdDSA", kid: string): Pr
   return { kid, alg, privateKey, jwk };
 }
 
-export async function sign(
-  key: SigningKey,
-  claims: JWTPayload,
-  header: Record<string, unknown> = {},
-): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT", ...header }).sign(key.privateKey);
+export async function sign(key: SigningKey, claims: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT", ...header })
+    .sign(key.privateKey);
 }
 
 export class TestIssuer {
@@ -55,7 +53,13 @@ export class TestIssuer {
         if (req.url === "/.well-known/openid-configuration") {
           this.requests.discovery++;
           res.writeHead(200, { "content-type": "application/json" });
-          res.end(JSON.stringify({ issuer: this.url, jwks_uri: `${this.url}/jwks.json`, id_token_signing_alg_values_supported: ["RS256"] }));
+          res.end(
+            JSON.stringify({
+              issuer: this.url,
+              jwks_uri: `${this.url}/jwks.json`,
+              id_token_signing_alg_values_supported: ["RS256"],
+            }),
+          );
         } else if (req.url === "/jwks.json") {
           this.requests.jwks++;
           res.writeHead(200, { "content-type": "application/json" });

@@ -79,9 +79,13 @@ test("3-second tokens: the subscription stays authenticated across several expir
   }
   await eventually(() => updates.at(-1)?.v.count === first.count + writes, 5000, "the last write");
   const during = updates.filter((u) => u.at >= start);
-  assert.ok(during.every((u) => u.v.who === "user-1"), "never seen logged out");
+  assert.ok(
+    during.every((u) => u.v.who === "user-1"),
+    "never seen logged out",
+  );
   // No gap: while writes continue, updates keep arriving (a stalled socket would leave a hole).
-  for (let i = 1; i < during.length; i++) assert.ok(during[i]!.at - during[i - 1]!.at < 2500, `gap of ${during[i]!.at - during[i - 1]!.at} ms`);
+  for (let i = 1; i < during.length; i++)
+    assert.ok(during[i]!.at - during[i - 1]!.at < 2500, `gap of ${during[i]!.at - during[i - 1]!.at} ms`);
   assert.ok(minted >= 4, `expected several token refreshes, got ${minted}`);
 });
 
@@ -101,7 +105,10 @@ test("rejected tokens end only that client's authentication; others keep being s
   for (const token of bad) {
     const c = client();
     const states: boolean[] = [];
-    c.setAuth(async () => token, (ok) => states.push(ok));
+    c.setAuth(
+      async () => token,
+      (ok) => states.push(ok),
+    );
     const results: Seen[] = [];
     c.onUpdate(api.notes!.seen!, {}, (v: Seen) => results.push(v));
     await eventually(() => states.includes(false), 10_000, `rejection of ${token.slice(0, 12)}…`);
@@ -116,7 +123,10 @@ test("rejected tokens end only that client's authentication; others keep being s
 test("a bad Bearer token over HTTP gets 401 with Convex's error body", async () => {
   const res = await fetch(`${backend.url}/api/query`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${await issuer.sign({ sub: "u" }, { audience: "nope" })}` },
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${await issuer.sign({ sub: "u" }, { audience: "nope" })}`,
+    },
     body: JSON.stringify({ path: "notes:seen", args: {}, format: "json" }),
   });
   assert.equal(res.status, 401);

@@ -14,9 +14,21 @@ test("customJwt with a data: URL JWKS: identity flattens nested claims", async (
   const key = await makeKey("ES256", "es-1");
   const c = clock();
   const providers = parseAuthConfig({
-    providers: [{ type: "customJwt", issuer: "auth.example.com", jwks: dataUrl([key]), algorithm: "ES256", applicationID: "my-app" }],
+    providers: [
+      {
+        type: "customJwt",
+        issuer: "auth.example.com",
+        jwks: dataUrl([key]),
+        algorithm: "ES256",
+        applicationID: "my-app",
+      },
+    ],
   });
-  const verifier = createAuthVerifier({ providers, now: c.now, fetch: () => assert.fail("a data: URL needs no fetch") });
+  const verifier = createAuthVerifier({
+    providers,
+    now: c.now,
+    fetch: () => assert.fail("a data: URL needs no fetch"),
+  });
   const { attributes, expiresAt } = await verifier.verify(
     await sign(key, {
       iss: ISSUER,
@@ -47,7 +59,9 @@ test("customJwt: applicationID optional; iss without scheme matches; 5 s leeway"
   const key = await makeKey("RS256", "rs-1");
   const c = clock();
   const verifier = createAuthVerifier({
-    providers: parseAuthConfig({ providers: [{ type: "customJwt", issuer: ISSUER, jwks: dataUrl([key]), algorithm: "RS256" }] }),
+    providers: parseAuthConfig({
+      providers: [{ type: "customJwt", issuer: ISSUER, jwks: dataUrl([key]), algorithm: "RS256" }],
+    }),
     now: c.now,
   });
   const s = c.seconds();
@@ -55,10 +69,26 @@ test("customJwt: applicationID optional; iss without scheme matches; 5 s leeway"
   const r = await verifier.verify(await sign(key, { iss: "auth.example.com", sub: "u", aud: "anything", exp: s - 3 }));
   assert.equal(r.attributes.tokenIdentifier, "auth.example.com|u");
   await verifier.verify(await sign(key, { iss: ISSUER, sub: "u", exp: s + 60, nbf: s + 3 }));
-  await rejectsWith(verifier.verify(await sign(key, { iss: ISSUER, sub: "u", exp: s - 10 })), "InvalidAuthHeader", /^Could not validate token: /);
-  await rejectsWith(verifier.verify(await sign(key, { iss: ISSUER, sub: "u", exp: s + 60, nbf: s + 30 })), "InvalidAuthHeader", /^Could not validate token: /);
-  await rejectsWith(verifier.verify(await sign(key, { iss: ISSUER, exp: s + 60 })), "InvalidAuthHeader", /^Could not validate token: .*"sub"/);
-  await rejectsWith(verifier.verify(await sign(key, { iss: ISSUER, sub: "u" })), "InvalidAuthHeader", /^Could not validate token: .*"exp"/);
+  await rejectsWith(
+    verifier.verify(await sign(key, { iss: ISSUER, sub: "u", exp: s - 10 })),
+    "InvalidAuthHeader",
+    /^Could not validate token: /,
+  );
+  await rejectsWith(
+    verifier.verify(await sign(key, { iss: ISSUER, sub: "u", exp: s + 60, nbf: s + 30 })),
+    "InvalidAuthHeader",
+    /^Could not validate token: /,
+  );
+  await rejectsWith(
+    verifier.verify(await sign(key, { iss: ISSUER, exp: s + 60 })),
+    "InvalidAuthHeader",
+    /^Could not validate token: .*"sub"/,
+  );
+  await rejectsWith(
+    verifier.verify(await sign(key, { iss: ISSUER, sub: "u" })),
+    "InvalidAuthHeader",
+    /^Could not validate token: .*"exp"/,
+  );
 });
 
 test("customJwt: wrong algorithm, unknown kid and bad signatures", async () => {
@@ -67,7 +97,11 @@ test("customJwt: wrong algorithm, unknown kid and bad signatures", async () => {
   const rsa = await makeKey("RS256", "es-1");
   const c = clock();
   const verifier = createAuthVerifier({
-    providers: parseAuthConfig({ providers: [{ type: "customJwt", issuer: ISSUER, jwks: dataUrl([key]), algorithm: "ES256", applicationID: "app" }] }),
+    providers: parseAuthConfig({
+      providers: [
+        { type: "customJwt", issuer: ISSUER, jwks: dataUrl([key]), algorithm: "ES256", applicationID: "app" },
+      ],
+    }),
     now: c.now,
   });
   const claims = { iss: ISSUER, sub: "u", aud: "app", exp: c.seconds() + 60 };
@@ -82,8 +116,16 @@ test("customJwt: wrong algorithm, unknown kid and bad signatures", async () => {
     "Could not decode token. The JWT's 'kid' (key ID) header is 'es-2', does this key match any key in the provider's JWKS?",
   );
   // Same kid, different key: the signature does not verify.
-  await rejectsWith(verifier.verify(await sign(other, claims, { kid: "es-1" })), "InvalidAuthHeader", /^Could not validate token: /);
-  await rejectsWith(verifier.verify(await sign(key, { ...claims, aud: "not-app" })), "NoAuthProvider", /CustomJWT\(issuer=https:\/\/auth.example.com, app_id=app\)/);
+  await rejectsWith(
+    verifier.verify(await sign(other, claims, { kid: "es-1" })),
+    "InvalidAuthHeader",
+    /^Could not validate token: /,
+  );
+  await rejectsWith(
+    verifier.verify(await sign(key, { ...claims, aud: "not-app" })),
+    "NoAuthProvider",
+    /CustomJWT\(issuer=https:\/\/auth.example.com, app_id=app\)/,
+  );
 });
 
 test("customJwt over HTTP: JWKS content type is checked, outages recover", async (t) => {
@@ -105,7 +147,11 @@ test("customJwt over HTTP: JWKS content type is checked, outages recover", async
     now: c.now,
   });
   const token = await sign(key, { iss: ISSUER, sub: "u", exp: c.seconds() + 3600 });
-  await rejectsWith(verifier.verify(token), "AuthProviderDiscoveryFailed", `Could not fetch the JWKS of the custom JWT provider ${ISSUER}`);
+  await rejectsWith(
+    verifier.verify(token),
+    "AuthProviderDiscoveryFailed",
+    `Could not fetch the JWKS of the custom JWT provider ${ISSUER}`,
+  );
   contentType = "application/jwk-set+json";
   up = false;
   c.advance(2000);

@@ -74,7 +74,9 @@ test("OIDC: a real issuer's token becomes Convex's UserIdentity", async (t) => {
   });
   // The second token is verified from the cache: no new request to the issuer.
   const before = { ...issuer.requests };
-  await verifier.verify(await sign(issuer.current, { iss: issuer.url, sub: "u2", aud: "convex", iat: c.seconds(), exp: c.seconds() + 60 }));
+  await verifier.verify(
+    await sign(issuer.current, { iss: issuer.url, sub: "u2", aud: "convex", iat: c.seconds(), exp: c.seconds() + 60 }),
+  );
   assert.deepEqual(issuer.requests, before);
 });
 
@@ -83,7 +85,13 @@ test("OIDC: EdDSA keys and a trailing slash in the configured domain", async (t)
   t.after(() => issuer.stop());
   const c = clock();
   const verifier = createAuthVerifier({ providers: [oidc(`${issuer.url}/`)], now: c.now });
-  const token = await sign(issuer.current, { iss: issuer.url, sub: "e", aud: ["convex"], iat: c.seconds(), exp: c.seconds() + 60 });
+  const token = await sign(issuer.current, {
+    iss: issuer.url,
+    sub: "e",
+    aud: ["convex"],
+    iat: c.seconds(),
+    exp: c.seconds() + 60,
+  });
   assert.equal((await verifier.verify(token)).attributes.subject, "e");
 });
 
@@ -116,7 +124,13 @@ test("OIDC: concurrent first verifications share one discovery and one JWKS requ
   issuer.delayMs = 50;
   const c = clock();
   const verifier = createAuthVerifier({ providers: [oidc(issuer.url)], now: c.now });
-  const token = await sign(issuer.current, { iss: issuer.url, sub: "u", aud: "convex", iat: c.seconds(), exp: c.seconds() + 60 });
+  const token = await sign(issuer.current, {
+    iss: issuer.url,
+    sub: "u",
+    aud: "convex",
+    iat: c.seconds(),
+    exp: c.seconds() + 60,
+  });
   const results = await Promise.all(Array.from({ length: 20 }, () => verifier.verify(token)));
   assert.equal(results.length, 20);
   assert.deepEqual(issuer.requests, { discovery: 1, jwks: 1 });
@@ -127,9 +141,24 @@ test("OIDC: issuer down at first use fails clearly, then works once it is back (
   t.after(() => issuer.stop());
   await issuer.stop();
   const c = clock();
-  const verifier = createAuthVerifier({ providers: [oidc(issuer.url)], now: c.now, failureRetryMs: 1000, fetchTimeoutMs: 2000 });
-  const token = await sign(issuer.current, { iss: issuer.url, sub: "u", aud: "convex", iat: c.seconds(), exp: c.seconds() + 3600 });
-  await rejectsWith(verifier.verify(token), "AuthProviderDiscoveryFailed", `Auth provider discovery of ${issuer.url} failed`);
+  const verifier = createAuthVerifier({
+    providers: [oidc(issuer.url)],
+    now: c.now,
+    failureRetryMs: 1000,
+    fetchTimeoutMs: 2000,
+  });
+  const token = await sign(issuer.current, {
+    iss: issuer.url,
+    sub: "u",
+    aud: "convex",
+    iat: c.seconds(),
+    exp: c.seconds() + 3600,
+  });
+  await rejectsWith(
+    verifier.verify(token),
+    "AuthProviderDiscoveryFailed",
+    `Auth provider discovery of ${issuer.url} failed`,
+  );
   await issuer.listen();
   // Within the retry window the failure is answered from memory (the issuer is not hammered)…
   await rejectsWith(verifier.verify(token), "AuthProviderDiscoveryFailed");
@@ -140,7 +169,13 @@ test("OIDC: issuer down at first use fails clearly, then works once it is back (
   // Later outages keep the cached keys working.
   await issuer.stop();
   c.advance(11 * 60_000);
-  const later = await sign(issuer.current, { iss: issuer.url, sub: "u", aud: "convex", iat: c.seconds(), exp: c.seconds() + 60 });
+  const later = await sign(issuer.current, {
+    iss: issuer.url,
+    sub: "u",
+    aud: "convex",
+    iat: c.seconds(),
+    exp: c.seconds() + 60,
+  });
   assert.equal((await verifier.verify(later)).attributes.subject, "u");
 });
 
@@ -156,14 +191,17 @@ test("OIDC: a corpus of bad tokens, each rejected with the right error", async (
   const [h, p, sig] = valid.split(".") as [string, string, string];
 
   const claimError = (token: string) => rejectsWith(verifier.verify(token), "Unauthenticated", OIDC_CLAIM_ERROR);
-  const parseError = (token: string) => rejectsWith(verifier.verify(token), "InvalidAuthHeader", "Could not parse as id token");
+  const parseError = (token: string) =>
+    rejectsWith(verifier.verify(token), "InvalidAuthHeader", "Could not parse as id token");
 
   // alg none
   await claimError(`${b64url(JSON.stringify({ alg: "none", typ: "JWT" }))}.${p}.`);
   // HS256 "signed" with the issuer's public key as the HMAC secret
   const publicKeyText = JSON.stringify(issuer.current.jwk);
   await claimError(
-    await new SignJWT(good).setProtectedHeader({ alg: "HS256", kid: "key-1" }).sign(new TextEncoder().encode(publicKeyText)),
+    await new SignJWT(good)
+      .setProtectedHeader({ alg: "HS256", kid: "key-1" })
+      .sign(new TextEncoder().encode(publicKeyText)),
   );
   // unknown kid (a key the issuer never published)
   await claimError(await sign(await makeKey("RS256", "ghost"), good));
@@ -182,10 +220,22 @@ test("OIDC: a corpus of bad tokens, each rejected with the right error", async (
   await claimError(`${h}.${p}.${sig.slice(0, sig.length >> 1)}`);
   // wrong issuer / audience pick no provider
   const noProvider = `No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [OIDC(domain=${issuer.url}, app_id=convex)]`;
-  await rejectsWith(verifier.verify(await sign(issuer.current, { ...good, iss: "https://evil.example.com" })), "NoAuthProvider", noProvider);
-  await rejectsWith(verifier.verify(await sign(issuer.current, { ...good, aud: "other" })), "NoAuthProvider", noProvider);
+  await rejectsWith(
+    verifier.verify(await sign(issuer.current, { ...good, iss: "https://evil.example.com" })),
+    "NoAuthProvider",
+    noProvider,
+  );
+  await rejectsWith(
+    verifier.verify(await sign(issuer.current, { ...good, aud: "other" })),
+    "NoAuthProvider",
+    noProvider,
+  );
   // missing iss
-  await rejectsWith(verifier.verify(await sign(issuer.current, { sub: "x", aud: "convex", exp: s + 60 })), "InvalidAuthHeader", /^Missing issuer claim \('iss'\)/);
+  await rejectsWith(
+    verifier.verify(await sign(issuer.current, { sub: "x", aud: "convex", exp: s + 60 })),
+    "InvalidAuthHeader",
+    /^Missing issuer claim \('iss'\)/,
+  );
   // truncated inside the payload, not a JWT at all, empty, garbage segments
   await parseError(`${h}.${p.slice(0, 7)}`);
   await parseError("hello");
@@ -209,8 +259,18 @@ test("OIDC: a discovery document naming another issuer is a discovery failure", 
   // Token and provider say `localhost`, the issuer's discovery says `127.0.0.1`.
   const alias = issuer.url.replace("127.0.0.1", "localhost");
   const verifier = createAuthVerifier({ providers: [oidc(alias)], now: c.now });
-  const token = await sign(issuer.current, { iss: alias, sub: "u", aud: "convex", iat: c.seconds(), exp: c.seconds() + 60 });
-  await rejectsWith(verifier.verify(token), "AuthProviderDiscoveryFailed", `Auth provider discovery of ${alias} failed`);
+  const token = await sign(issuer.current, {
+    iss: alias,
+    sub: "u",
+    aud: "convex",
+    iat: c.seconds(),
+    exp: c.seconds() + 60,
+  });
+  await rejectsWith(
+    verifier.verify(token),
+    "AuthProviderDiscoveryFailed",
+    `Auth provider discovery of ${alias} failed`,
+  );
 });
 
 test("no providers configured", async () => {

@@ -18,7 +18,12 @@ let client: ConvexHttpClient;
 
 before(async () => {
   const app = await copyComponentFixture("aggregate", ["aggregate", "batch-worker"]);
-  backend = await startBackend({ dataDir: await tempDir("aggregate-data"), port: 0, sitePort: 0, logger: silentLogger });
+  backend = await startBackend({
+    dataDir: await tempDir("aggregate-data"),
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+  });
   await pushOnce(app, { url: backend.url, adminKey: backend.adminKey });
   client = new ConvexHttpClient(backend.url);
 });
@@ -28,7 +33,12 @@ after(async () => {
 });
 
 test("counts, sums, ranks and ordered iteration over the component's B-tree", async () => {
-  for (const [player, score] of [["ada", 10], ["bob", 30], ["cy", 20], ["dee", 5]] as const) {
+  for (const [player, score] of [
+    ["ada", 10],
+    ["bob", 30],
+    ["cy", 20],
+    ["dee", 5],
+  ] as const) {
     await client.mutation(api.leaderboard!.add!, { player, score });
   }
   assert.deepEqual(await client.query(api.leaderboard!.stats!, {}), { count: 4, sum: 65, top: 30 });
@@ -40,14 +50,19 @@ test("counts, sums, ranks and ordered iteration over the component's B-tree", as
 test("concurrent writes from many clients leave the aggregate exact", async () => {
   const clients = Array.from({ length: 4 }, () => new ConvexHttpClient(backend.url));
   await Promise.all(
-    Array.from({ length: 40 }, (_, i) => clients[i % clients.length]!.mutation(api.leaderboard!.add!, { player: `p${i}`, score: 100 + i })),
+    Array.from({ length: 40 }, (_, i) =>
+      clients[i % clients.length]!.mutation(api.leaderboard!.add!, { player: `p${i}`, score: 100 + i }),
+    ),
   );
   const expectedSum = 65 + Array.from({ length: 40 }, (_, i) => 100 + i).reduce((a, b) => a + b, 0);
   assert.deepEqual(await client.query(api.leaderboard!.stats!, {}), { count: 44, sum: expectedSum, top: 139 });
   assert.equal(await client.query(api.leaderboard!.rankOf!, { score: 30 }), 40);
   const ranked = (await client.query(api.leaderboard!.ranked!, {})) as number[];
   assert.equal(ranked.length, 44);
-  assert.deepEqual(ranked, [...ranked].sort((a, b) => b - a));
+  assert.deepEqual(
+    ranked,
+    [...ranked].sort((a, b) => b - a),
+  );
 });
 
 test("deletes are reflected in counts and ranks", async () => {

@@ -18,7 +18,13 @@ const deployment = () => ({ url: backend.url, adminKey: backend.adminKey });
 
 before(async () => {
   app = await copyComponentFixture("components", ["sharded-counter"]);
-  backend = await startBackend({ dataDir: await tempDir("component-version"), port: 0, sitePort: 0, workers: 0, logger: silentLogger });
+  backend = await startBackend({
+    dataDir: await tempDir("component-version"),
+    port: 0,
+    sitePort: 0,
+    workers: 0,
+    logger: silentLogger,
+  });
   await pushOnce(app, deployment());
 });
 
@@ -30,7 +36,13 @@ test("a component-only schema change takes effect for the component's writes", a
   const write = await runConvex(app, ["run", "--component", "failing", "lib:write", '{"note":"before"}'], deployment());
   assert.equal(write.code, 0, write.output);
   const schemaPath = join(app, "convex", "failing", "schema.ts");
-  await writeFile(schemaPath, (await readFile(schemaPath, "utf8")).replace("{ note: v.string() }", "{ note: v.string(), extra: v.optional(v.number()) }"));
+  await writeFile(
+    schemaPath,
+    (await readFile(schemaPath, "utf8")).replace(
+      "{ note: v.string() }",
+      "{ note: v.string(), extra: v.optional(v.number()) }",
+    ),
+  );
   await appendFile(
     join(app, "convex", "failing", "lib.ts"),
     `\nexport const writeExtra = mutation({ args: {}, handler: async (ctx) => ctx.db.insert("counters", { note: "extra", extra: 1 }) });\n`,

@@ -40,8 +40,14 @@ test("dev --once pushes convex.config.ts with components and generates component
   const r = await runConvex(app, ["dev", "--once", "--typecheck", "enable"], deployment());
   assert.equal(r.code, 0, r.output);
   const apiTypes = await readFile(join(app, "convex", "_generated", "api.d.ts"), "utf8");
-  assert.match(apiTypes, /counterA: import\("@convex-dev\/sharded-counter\/_generated\/component\.js"\)\.ComponentApi<"counterA">/);
-  assert.match(apiTypes, /counterB: import\("@convex-dev\/sharded-counter\/_generated\/component\.js"\)\.ComponentApi<"counterB">/);
+  assert.match(
+    apiTypes,
+    /counterA: import\("@convex-dev\/sharded-counter\/_generated\/component\.js"\)\.ComponentApi<"counterA">/,
+  );
+  assert.match(
+    apiTypes,
+    /counterB: import\("@convex-dev\/sharded-counter\/_generated\/component\.js"\)\.ComponentApi<"counterB">/,
+  );
   assert.match(apiTypes, /failing: import\("\.\.\/failing\/_generated\/component\.js"\)\.ComponentApi<"failing">/);
   const local = await readFile(join(app, "convex", "failing", "_generated", "component.ts"), "utf8");
   assert.match(local, /writeThenThrow/);
@@ -82,7 +88,10 @@ test("a subscription to an app query that reads a component's table updates when
     await client.mutation(api.counters!.add!, { which: "b", name: "live", count: 1 });
     await client.mutation(api.counters!.add!, { which: "a", name: "live", count: 1 });
     await until(5);
-    assert.deepEqual(seen.filter((n, i) => seen.indexOf(n) === i), [0, 4, 5]);
+    assert.deepEqual(
+      seen.filter((n, i) => seen.indexOf(n) === i),
+      [0, 4, 5],
+    );
   } finally {
     await live.close();
   }
@@ -91,8 +100,16 @@ test("a subscription to an app query that reads a component's table updates when
 test("a component that uses another: app -> failing -> failing/inner, with the inner counter's own table", async () => {
   assert.equal(await client.mutation(api.counters!.bumpNested!, { name: "hits" }), 1);
   assert.equal(await client.mutation(api.counters!.bumpNested!, { name: "hits" }), 2);
-  assert.equal(await client.query(api.counters!.count!, { which: "a", name: "hits" }), 5, "the app's instances are untouched");
-  const r = await runConvex(app, ["run", "--component", "failing/inner", "public:count", '{"name":"hits"}'], deployment());
+  assert.equal(
+    await client.query(api.counters!.count!, { which: "a", name: "hits" }),
+    5,
+    "the app's instances are untouched",
+  );
+  const r = await runConvex(
+    app,
+    ["run", "--component", "failing/inner", "public:count", '{"name":"hits"}'],
+    deployment(),
+  );
   assert.equal(r.code, 0, r.output);
   assert.equal(r.stdout.trim(), "2");
 });
@@ -111,8 +128,14 @@ test("the app cannot read a component's documents, even by id", async () => {
 });
 
 test("component functions are not reachable from clients; internal ones not even from the app", async () => {
-  await assert.rejects(client.query("failing/lib:notes" as never, {} as never), /Could not find public function for 'failing\/lib:notes'/);
-  await assert.rejects(client.query("public:count" as never, { name: "hits" } as never), /Could not find public function/);
+  await assert.rejects(
+    client.query("failing/lib:notes" as never, {} as never),
+    /Could not find public function for 'failing\/lib:notes'/,
+  );
+  await assert.rejects(
+    client.query("public:count" as never, { name: "hits" } as never),
+    /Could not find public function/,
+  );
   await assert.rejects(
     client.mutation(api.counters!.callHidden!, {}),
     /Could not find function for 'lib:hidden' in component 'failing' \(it is internal/,
@@ -132,11 +155,17 @@ test("a component mutation that throws rolls back only its own writes when the c
 test("a function handle passed into a component calls back into the app's internal mutation", async () => {
   assert.equal(await client.mutation(api.counters!.withCallback!, { note: "cb1" }), "called back with cb1");
   assert.deepEqual(await client.query(api.counters!.callbacks!, {}), ["cb1"]);
-  assert.ok(((await client.query(api.counters!.notes!, {})) as string[]).includes("cb1"), "the component's write is kept too");
+  assert.ok(
+    ((await client.query(api.counters!.notes!, {})) as string[]).includes("cb1"),
+    "the component's write is kept too",
+  );
 });
 
 test("actions call component functions, and component actions call their own component's functions", async () => {
-  const r = (await client.action(api.counters!.notesViaActions!, {})) as { direct: string[]; viaComponentAction: string[] };
+  const r = (await client.action(api.counters!.notesViaActions!, {})) as {
+    direct: string[];
+    viaComponentAction: string[];
+  };
   assert.ok(r.direct.includes("kept t1"));
   assert.deepEqual(r.viaComponentAction, r.direct);
 });
@@ -169,14 +198,19 @@ test("npx convex run --component runs a component's function as admin", async ()
 
 test("a function run in a component is logged under its component path", async () => {
   const auth = { Authorization: `Convex ${backend.adminKey}` };
-  const head = (await (await fetch(`${backend.url}/api/stream_function_logs?cursor=0`, { headers: auth })).json()) as { newCursor: number };
+  const head = (await (await fetch(`${backend.url}/api/stream_function_logs?cursor=0`, { headers: auth })).json()) as {
+    newCursor: number;
+  };
   const poll = fetch(`${backend.url}/api/stream_function_logs?cursor=${head.newCursor}`, { headers: auth }).then(
     (r) => r.json() as Promise<{ entries: Array<{ identifier: string; componentPath: string | null }> }>,
   );
   const r = await runConvex(app, ["run", "--component", "failing", "lib:notes", "{}"], deployment());
   assert.equal(r.code, 0, r.output);
   const got = await poll;
-  assert.ok(got.entries.some((e) => e.identifier === "lib:notes" && e.componentPath === "failing"), JSON.stringify(got.entries));
+  assert.ok(
+    got.entries.some((e) => e.identifier === "lib:notes" && e.componentPath === "failing"),
+    JSON.stringify(got.entries),
+  );
 });
 
 test("a push that changes only a component's code is new code: subscriptions re-run", async () => {
@@ -214,13 +248,19 @@ test("a malformed convex.config.ts is refused and the previous push keeps servin
   const configPath = join(app, "convex", "convex.config.ts");
   const good = await readFile(configPath, "utf8");
   try {
-    await writeFile(configPath, good.replace('app.use(shardedCounter, { name: "counterB" });', 'app.use(shardedCounter, { name: "counterA" });'));
+    await writeFile(
+      configPath,
+      good.replace('app.use(shardedCounter, { name: "counterB" });', 'app.use(shardedCounter, { name: "counterA" });'),
+    );
     let r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], deployment());
     assert.equal(r.code, 1, r.output);
     assert.match(r.output, /InvalidComponentConfig/);
     assert.match(r.output, /installs two components named counterA/);
 
-    await writeFile(configPath, good.replace("const app = defineApp();", 'const app = defineApp();\nif (app) throw new Error("broken config");'));
+    await writeFile(
+      configPath,
+      good.replace("const app = defineApp();", 'const app = defineApp();\nif (app) throw new Error("broken config");'),
+    );
     r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], deployment());
     assert.equal(r.code, 1, r.output);
     assert.match(r.output, /Failed to evaluate convex\.config\.js of the app: broken config/);

@@ -6,7 +6,8 @@ import { copyFixture, repoRoot } from "../server/fixture.js";
 export async function copyComponentFixture(name: string, packages: readonly string[]): Promise<string> {
   const app = await copyFixture(name);
   await mkdir(join(app, "node_modules", "@convex-dev"), { recursive: true });
-  for (const p of packages) await symlink(join(repoRoot, "node_modules", "@convex-dev", p), join(app, "node_modules", "@convex-dev", p), "dir");
+  for (const p of packages)
+    await symlink(join(repoRoot, "node_modules", "@convex-dev", p), join(app, "node_modules", "@convex-dev", p), "dir");
   // For pushes that typecheck the app against the generated `components.*` types.
   await symlink(join(repoRoot, "node_modules", "typescript"), join(app, "node_modules", "typescript"), "dir");
   return app;

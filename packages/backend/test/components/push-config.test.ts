@@ -15,15 +15,26 @@ const mod = (source: string): ModuleSource => ({ path: "convex.config.js", sourc
 /** A config whose export() lists `uses` the way `use()` serializes children. */
 function config(kind: "app" | { name: string }, uses: ReadonlyArray<{ path: string; as?: string }>): ModuleSource {
   const imports = uses.map((u, i) => `import d${i} from ${JSON.stringify(dep(u.path))};`).join("\n");
-  const children = uses.map((u, i) => `{ name: ${u.as ? JSON.stringify(u.as) : `d${i}.defaultName`}, path: d${i}.componentDefinitionPath, args: [], env: null }`).join(", ");
-  const type = kind === "app" ? `{ type: "app" }` : `{ type: "childComponent", name: ${JSON.stringify(kind.name)}, args: [] }`;
-  return mod(`${imports}\nexport default { export() { return { definitionType: ${type}, childComponents: [${children}], httpMounts: {}, exports: { type: "branch", branch: [] } }; } };`);
+  const children = uses
+    .map(
+      (u, i) =>
+        `{ name: ${u.as ? JSON.stringify(u.as) : `d${i}.defaultName`}, path: d${i}.componentDefinitionPath, args: [], env: null }`,
+    )
+    .join(", ");
+  const type =
+    kind === "app" ? `{ type: "app" }` : `{ type: "childComponent", name: ${JSON.stringify(kind.name)}, args: [] }`;
+  return mod(
+    `${imports}\nexport default { export() { return { definitionType: ${type}, childComponents: [${children}], httpMounts: {}, exports: { type: "branch", branch: [] } }; } };`,
+  );
 }
 
 const noAnalysis = (): Analysis => ({ modules: [], schema: null, authConfig: null });
 const def = (definitionPath: string, name: string, uses: string[] = []): RawDefinition => ({
   definitionPath,
-  config: config({ name }, uses.map((path) => ({ path }))),
+  config: config(
+    { name },
+    uses.map((path) => ({ path })),
+  ),
   dependencies: uses,
   modules: [],
 });
@@ -40,7 +51,11 @@ function pushError(f: () => unknown, code: string, message: RegExp): void {
 test("instances are laid out by path, nested components under their parent, named by default after the definition", () => {
   const state = prepareComponents(
     config("app", [{ path: "../node_modules/agg/component", as: "board" }, { path: "local" }]),
-    [def("../node_modules/agg/component", "aggregate", ["../node_modules/worker/component"]), def("../node_modules/worker/component", "batchWorker"), def("local", "local")],
+    [
+      def("../node_modules/agg/component", "aggregate", ["../node_modules/worker/component"]),
+      def("../node_modules/worker/component", "batchWorker"),
+      def("local", "local"),
+    ],
     noAnalysis,
   );
   assert.ok(state);
@@ -58,7 +73,11 @@ test("a cycle between components is refused", () => {
 });
 
 test("a component that uses a definition the push does not contain is refused", () => {
-  pushError(() => prepareComponents(config("app", [{ path: "a" }]), [def("a", "a", ["missing"])], noAnalysis), "InvalidComponentConfig", /uses missing, which was not pushed/);
+  pushError(
+    () => prepareComponents(config("app", [{ path: "a" }]), [def("a", "a", ["missing"])], noAnalysis),
+    "InvalidComponentConfig",
+    /uses missing, which was not pushed/,
+  );
 });
 
 test("two children with one name, and a config that throws, are refused with the reason", () => {
@@ -73,7 +92,8 @@ test("two children with one name, and a config that throws, are refused with the
     /Failed to evaluate convex\.config\.js of the app: nope/,
   );
   pushError(
-    () => prepareComponents(config("app", [{ path: "a" }]), [{ ...def("a", "a"), config: config("app", []) }], noAnalysis),
+    () =>
+      prepareComponents(config("app", [{ path: "a" }]), [{ ...def("a", "a"), config: config("app", []) }], noAnalysis),
     "InvalidComponentConfig",
     /must export defineComponent/,
   );

@@ -20,7 +20,12 @@ type Status = { ok: boolean; retryAfter?: number };
 
 before(async () => {
   const app = await copyComponentFixture("ratelimit", ["rate-limiter"]);
-  backend = await startBackend({ dataDir: await tempDir("ratelimit-data"), port: 0, sitePort: 0, logger: silentLogger });
+  backend = await startBackend({
+    dataDir: await tempDir("ratelimit-data"),
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+  });
   await pushOnce(app, { url: backend.url, adminKey: backend.adminKey });
   client = new ConvexHttpClient(backend.url);
 });
@@ -37,7 +42,10 @@ test("a token bucket lets its capacity through, then answers with retryAfter", a
   const third = (await client.mutation(api.limits!.consume!, { name: "sendMessage", key: "ada" })) as Status;
   assert.equal(third.ok, false);
   // Two tokens a minute: the next one is at most 30 s away.
-  assert.ok(typeof third.retryAfter === "number" && third.retryAfter > 0 && third.retryAfter <= 30_000, JSON.stringify(third));
+  assert.ok(
+    typeof third.retryAfter === "number" && third.retryAfter > 0 && third.retryAfter <= 30_000,
+    JSON.stringify(third),
+  );
   const other = (await client.mutation(api.limits!.consume!, { name: "sendMessage", key: "bob" })) as Status;
   assert.equal(other.ok, true, "another key has its own bucket");
   const checked = (await client.query(api.limits!.check!, { name: "sendMessage", key: "ada" })) as Status;
@@ -45,7 +53,8 @@ test("a token bucket lets its capacity through, then answers with retryAfter", a
 });
 
 test("a fixed window counts to its rate; throws: true raises the RateLimited ConvexError", async () => {
-  for (let i = 0; i < 3; i++) assert.equal(((await client.mutation(api.limits!.consume!, { name: "signUp" })) as Status).ok, true);
+  for (let i = 0; i < 3; i++)
+    assert.equal(((await client.mutation(api.limits!.consume!, { name: "signUp" })) as Status).ok, true);
   assert.equal(((await client.mutation(api.limits!.consume!, { name: "signUp" })) as Status).ok, false);
   await assert.rejects(client.mutation(api.limits!.consumeOrThrow!, { name: "signUp" }), (e: unknown) => {
     assert.ok(e instanceof ConvexError, String(e));

@@ -85,11 +85,22 @@ test("a failing action is retried until it succeeds; without retry it fails once
 });
 
 test("a component's own cron (its crons.ts) runs its own function", async () => {
-  const n = await until(() => query<number>(client, jobs.ticks), (c) => c >= 2, "the ticker component's cron");
+  const n = await until(
+    () => query<number>(client, jobs.ticks),
+    (c) => c >= 2,
+    "the ticker component's cron",
+  );
   assert.ok(n >= 2);
 });
 
 test("a component action's ctx.scheduler runs the component's own internal mutation", async () => {
   await action(client, jobs.markLater, { note: "later" });
-  assert.deepEqual(await until(() => query<string[]>(client, jobs.marks), (m) => m.length > 0, "the scheduled mark"), ["later"]);
+  assert.deepEqual(
+    await until(
+      () => query<string[]>(client, jobs.marks),
+      (m) => m.length > 0,
+      "the scheduled mark",
+    ),
+    ["later"],
+  );
 });

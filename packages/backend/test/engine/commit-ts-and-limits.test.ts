@@ -31,12 +31,15 @@ for (const mode of ["inline", "workers"] as const) {
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), "tandem-commit-ts-"));
       storage = await openSqliteStorage({ path: join(dir, "db.sqlite") });
-      engine = createEngine(mode === "workers" ? { storage, workers: { sqlitePath: join(dir, "db.sqlite"), count: 1 } } : { storage });
+      engine = createEngine(
+        mode === "workers" ? { storage, workers: { sqlitePath: join(dir, "db.sqlite"), count: 1 } } : { storage },
+      );
       const modules = await bundleConvexDir(join(here, "../fixtures/engine-app/convex"));
       const analysis = await engine.analyze(modules, {});
       for (const t of analysis.schema!.tables) {
         await storage.ensureTable(t.tableName);
-        for (const i of t.indexes) await storage.addIndex(t.tableName, i.indexDescriptor, [...i.fields, "_creationTime", "_id"]);
+        for (const i of t.indexes)
+          await storage.addIndex(t.tableName, i.indexDescriptor, [...i.fields, "_creationTime", "_id"]);
       }
       await engine.deploy({ version: "v1", modules, analysis });
     });
@@ -63,7 +66,10 @@ for (const mode of ["inline", "workers"] as const) {
       const second = await m("advanced:stamp", { label: "b" });
       assert.equal((first.value as { readBackIsPlaceholder: boolean }).readBackIsPlaceholder, true);
       const docs = (await q("advanced:stamps")) as Array<{ label: string; at: ConvexJSON; nested: { at: ConvexJSON } }>;
-      assert.deepEqual(docs.map((d) => d.label), ["a", "b"]);
+      assert.deepEqual(
+        docs.map((d) => d.label),
+        ["a", "b"],
+      );
       assert.equal(int64(docs[0]!.at), BigInt(first.ts));
       assert.equal(int64(docs[0]!.nested.at), BigInt(first.ts));
       assert.equal(int64(docs[1]!.at), BigInt(second.ts));
@@ -72,7 +78,10 @@ for (const mode of ["inline", "workers"] as const) {
       const id = (first.value as { id: string }).id;
       const third = await m("advanced:restamp", { id });
       const after = (await q("advanced:stamps")) as Array<{ label: string; at: ConvexJSON }>;
-      assert.deepEqual(after.map((d) => d.label), ["b", "a"]);
+      assert.deepEqual(
+        after.map((d) => d.label),
+        ["b", "a"],
+      );
       assert.equal(int64(after[1]!.at), BigInt(third.ts));
     });
 

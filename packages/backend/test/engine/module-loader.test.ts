@@ -5,7 +5,11 @@ import { Realm } from "../../src/runtime/realm.js";
 
 test('"use node" modules may import Node built-ins; isolate modules may not import anything bare', () => {
   const graph = new ModuleGraph(new Realm("action"), [
-    { path: "node.js", environment: "node", source: 'import { createHash } from "crypto"; export const h = createHash("sha256").update("x").digest("hex");' },
+    {
+      path: "node.js",
+      environment: "node",
+      source: 'import { createHash } from "crypto"; export const h = createHash("sha256").update("x").digest("hex");',
+    },
     { path: "iso.js", environment: "isolate", source: 'import fs from "fs"; export const x = fs;' },
     { path: "pkg.js", environment: "node", source: 'import OpenAI from "openai"; export const x = OpenAI;' },
     { path: "a.js", environment: "isolate", source: 'import { b } from "./dir/b.js"; export const a = b + 1;' },

@@ -29,7 +29,8 @@ test("the OCC failure names the document another mutation changed", async (t) =>
   const analysis = await engine.analyze(modules, {});
   for (const table of analysis.schema!.tables) {
     await storage.ensureTable(table.tableName);
-    for (const i of table.indexes) await storage.addIndex(table.tableName, i.indexDescriptor, [...i.fields, "_creationTime", "_id"]);
+    for (const i of table.indexes)
+      await storage.addIndex(table.tableName, i.indexDescriptor, [...i.fields, "_creationTime", "_id"]);
   }
   await engine.deploy({ version: "v1", modules, analysis });
   const m = (path: string, args: ConvexJSON) => engine.runMutation({ path, args, identity: none });

@@ -106,7 +106,12 @@ test("metadata: the _storage row through ctx.db.system and the legacy getMetadat
   assert.equal(m.system.sha256, digest.toString("base64"));
   assert.equal(m.system.size, bytes.length);
   assert.equal(m.system.contentType, "text/plain");
-  assert.deepEqual(m.legacy, { storageId, sha256: digest.toString("hex"), size: bytes.length, contentType: "text/plain" });
+  assert.deepEqual(m.legacy, {
+    storageId,
+    sha256: digest.toString("hex"),
+    size: bytes.length,
+    contentType: "text/plain",
+  });
   const all = (await client.query(api.files!.storedFiles!, {})) as Array<{ _id: string }>;
   assert.ok(all.some((f) => f._id === storageId));
   // Without a Content-Type the row has no contentType field (v.optional), and serving falls back.
@@ -180,7 +185,10 @@ test("over-limit uploads are refused and store nothing", async () => {
   assert.equal(rows.at(-1)!._id, storageId);
   assert.equal((await blobsOnDisk()).length, filesBefore + 1);
   // ctx.storage.store in a mutation has the same limit.
-  await assert.rejects(client.mutation(api.files!.storeText!, { text: "x".repeat(LIMIT + 1), type: "" }), /upload limit/);
+  await assert.rejects(
+    client.mutation(api.files!.storeText!, { text: "x".repeat(LIMIT + 1), type: "" }),
+    /upload limit/,
+  );
 });
 
 test("upload tokens: missing, forged or altered tokens get 401 and store nothing", async () => {
@@ -211,40 +219,70 @@ test("upload tokens: missing, forged or altered tokens get 401 and store nothing
 test("a digest that does not match the body is refused and stores nothing", async () => {
   const filesBefore = (await blobsOnDisk()).length;
   const wrong = createHash("sha256").update("other").digest("base64");
-  const r = await fetch(await uploadUrl(), { method: "POST", headers: { Digest: `sha-256=${wrong}` }, body: "payload" });
+  const r = await fetch(await uploadUrl(), {
+    method: "POST",
+    headers: { Digest: `sha-256=${wrong}` },
+    body: "payload",
+  });
   assert.equal(r.status, 400);
   assert.equal(((await r.json()) as { code: string }).code, "Sha256Mismatch");
   assert.equal((await blobsOnDisk()).length, filesBefore);
   const right = createHash("sha256").update("payload").digest("base64");
-  const ok = await fetch(await uploadUrl(), { method: "POST", headers: { Digest: `sha-256=${right}` }, body: "payload" });
+  const ok = await fetch(await uploadUrl(), {
+    method: "POST",
+    headers: { Digest: `sha-256=${right}` },
+    body: "payload",
+  });
   assert.equal(ok.status, 200);
 });
 
 test("traversal-shaped and malformed storage ids get clear errors", async () => {
-  for (const target of ["/api/storage/..%2F..%2Fetc%2Fpasswd", "/api/storage/../../etc/passwd", "/api/storage/%2e%2e", "/api/storage/not-an-id", "/api/storage/"]) {
+  for (const target of [
+    "/api/storage/..%2F..%2Fetc%2Fpasswd",
+    "/api/storage/../../etc/passwd",
+    "/api/storage/%2e%2e",
+    "/api/storage/not-an-id",
+    "/api/storage/",
+  ]) {
     const r = await rawGet(target);
     assert.equal(r.status, 400, `${target}: ${r.body}`);
     assert.doesNotMatch(r.body, /root:/);
     assert.equal((JSON.parse(r.body) as { code: string }).code, "InvalidStorageId", target);
   }
   for (const bad of ["../../etc/passwd", "", "x".repeat(5000), "kg2bn3pz0mgc5q4pd8ppbfk9x57ah0zy"]) {
-    await assert.rejects(client.query(api.files!.getUrl!, { storageId: bad }), /Invalid argument `storageId` for `storage.getUrl`/);
+    await assert.rejects(
+      client.query(api.files!.getUrl!, { storageId: bad }),
+      /Invalid argument `storageId` for `storage.getUrl`/,
+    );
   }
   // The id of another table's document is no storage id.
   const storageId = await upload(Buffer.from("x"));
   const messageId = (await client.mutation(api.files!.sendImage!, { storageId, author: "bob" })) as string;
-  await assert.rejects(client.query(api.files!.getUrl!, { storageId: messageId }), /expected an ID of table "_storage" but got an ID of table "messages"/);
+  await assert.rejects(
+    client.query(api.files!.getUrl!, { storageId: messageId }),
+    /expected an ID of table "_storage" but got an ID of table "messages"/,
+  );
   const r = await rawGet(`/api/storage/${messageId}`);
   assert.equal(r.status, 400);
   await assert.rejects(client.action(api.files!.urlsInAction!, { storageId: "../x" }), /Invalid argument `storageId`/);
-  await assert.rejects(client.action(api.files!.deleteInAction!, { storageId: messageId }), /expected an ID of table "_storage"/);
+  await assert.rejects(
+    client.action(api.files!.deleteInAction!, { storageId: messageId }),
+    /expected an ID of table "_storage"/,
+  );
 });
 
 test("ctx.storage in actions: store, get (a Blob), getUrl, getMetadata, generateUploadUrl, delete", async () => {
-  const storageId = (await client.action(api.files!.storeInAction!, { text: "from an action", type: "text/markdown" })) as string;
+  const storageId = (await client.action(api.files!.storeInAction!, {
+    text: "from an action",
+    type: "text/markdown",
+  })) as string;
   const read = await client.action(api.files!.readInAction!, { storageId });
   assert.deepEqual(read, { isBlob: true, text: "from an action", type: "text/markdown", size: 14 });
-  const urls = (await client.action(api.files!.urlsInAction!, { storageId })) as { url: string; metadata: { size: number }; uploadUrl: string };
+  const urls = (await client.action(api.files!.urlsInAction!, { storageId })) as {
+    url: string;
+    metadata: { size: number };
+    uploadUrl: string;
+  };
   assert.equal(urls.url, `${backend.url}/api/storage/${storageId}`);
   assert.equal(urls.metadata.size, 14);
   assert.equal(await (await fetch(urls.url)).text(), "from an action");
@@ -252,7 +290,12 @@ test("ctx.storage in actions: store, get (a Blob), getUrl, getMetadata, generate
   assert.equal(posted.status, 200);
   // An uploaded file read back in an action.
   const uploaded = await upload(Buffer.from("uploaded"), "text/plain");
-  assert.deepEqual(await client.action(api.files!.readInAction!, { storageId: uploaded }), { isBlob: true, text: "uploaded", type: "text/plain", size: 8 });
+  assert.deepEqual(await client.action(api.files!.readInAction!, { storageId: uploaded }), {
+    isBlob: true,
+    text: "uploaded",
+    type: "text/plain",
+    size: 8,
+  });
   const filesBefore = (await blobsOnDisk()).length;
   await client.action(api.files!.deleteInAction!, { storageId });
   assert.equal((await blobsOnDisk()).length, filesBefore - 1);
@@ -264,9 +307,18 @@ test("ctx.storage in actions: store, get (a Blob), getUrl, getMetadata, generate
 });
 
 test("ctx.storage.store and get in mutations; a mutation that throws leaves no row", async () => {
-  const storageId = (await client.mutation(api.files!.storeText!, { text: "stored in a mutation", type: "text/plain" })) as string;
-  assert.deepEqual(await client.mutation(api.files!.readText!, { storageId }), { text: "stored in a mutation", type: "text/plain" });
-  assert.equal(await (await fetch((await client.query(api.files!.getUrl!, { storageId })) as string)).text(), "stored in a mutation");
+  const storageId = (await client.mutation(api.files!.storeText!, {
+    text: "stored in a mutation",
+    type: "text/plain",
+  })) as string;
+  assert.deepEqual(await client.mutation(api.files!.readText!, { storageId }), {
+    text: "stored in a mutation",
+    type: "text/plain",
+  });
+  assert.equal(
+    await (await fetch((await client.query(api.files!.getUrl!, { storageId })) as string)).text(),
+    "stored in a mutation",
+  );
   const rowsBefore = ((await client.query(api.files!.storedFiles!, {})) as unknown[]).length;
   await assert.rejects(client.mutation(api.files!.storeThenFail!, { text: "never kept" }), /changed my mind/);
   assert.equal(((await client.query(api.files!.storedFiles!, {})) as unknown[]).length, rowsBefore);
@@ -304,12 +356,23 @@ test("a subscribed getUrl goes to null when the file is deleted, and lists follo
 test("browser uploads: CORS preflight and headers on the upload and download answers", async () => {
   const url = await uploadUrl();
   const origin = "http://localhost:5173";
-  const pre = await fetch(url, { method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" } });
+  const pre = await fetch(url, {
+    method: "OPTIONS",
+    headers: {
+      Origin: origin,
+      "Access-Control-Request-Method": "POST",
+      "Access-Control-Request-Headers": "content-type",
+    },
+  });
   assert.equal(pre.status, 200);
   assert.equal(pre.headers.get("access-control-allow-origin"), origin);
   assert.match(pre.headers.get("access-control-allow-methods") ?? "", /POST/);
   assert.equal(pre.headers.get("access-control-allow-headers"), "content-type");
-  const up = await fetch(url, { method: "POST", headers: { Origin: origin, "Content-Type": "image/gif" }, body: "GIF89a" });
+  const up = await fetch(url, {
+    method: "POST",
+    headers: { Origin: origin, "Content-Type": "image/gif" },
+    body: "GIF89a",
+  });
   assert.equal(up.headers.get("access-control-allow-origin"), origin);
   const { storageId } = (await up.json()) as { storageId: string };
   const down = await fetch(`${backend.url}/api/storage/${storageId}`, { headers: { Origin: origin } });

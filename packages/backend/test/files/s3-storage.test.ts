@@ -17,7 +17,11 @@ import { copyFixture, pushOnce, tempDir } from "../server/fixture.js";
 
 const api = anyApi;
 const LIMIT = 64 * 1024;
-const EXAMPLE_KEY = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", region: "us-east-1" };
+const EXAMPLE_KEY = {
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  region: "us-east-1",
+};
 const EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 interface S3rverServer {
@@ -32,7 +36,13 @@ let client: ConvexHttpClient;
 let bucket: S3BlobStore;
 
 before(async () => {
-  s3 = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: await tempDir("s3rver"), configureBuckets: [{ name: "tandem-files" }] });
+  s3 = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory: await tempDir("s3rver"),
+    configureBuckets: [{ name: "tandem-files" }],
+  });
   const { port } = await s3.run();
   const config: Omit<S3Config, "spoolDir"> = {
     kind: "s3",
@@ -44,7 +54,14 @@ before(async () => {
     prefix: "deployment/files/",
   };
   const dataDir = await tempDir("files-s3");
-  backend = await startBackend({ dataDir, port: 0, sitePort: 0, logger: silentLogger, fileUploadLimitBytes: LIMIT, fileStorage: config });
+  backend = await startBackend({
+    dataDir,
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+    fileUploadLimitBytes: LIMIT,
+    fileStorage: config,
+  });
   bucket = new S3BlobStore({ ...config, spoolDir: await tempDir("s3-spool") });
   const app = await copyFixture("files");
   await pushOnce(app, { url: backend.url, adminKey: backend.adminKey });
@@ -71,17 +88,36 @@ async function upload(bytes: Uint8Array<ArrayBuffer>, type = "application/octet-
 
 test("SigV4: AWS's published List Objects example; a ranged GET signs host and x-amz-* only", () => {
   const now = new Date("2013-05-24T00:00:00Z");
-  const list = signRequest({ method: "GET", url: new URL("https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J"), payloadHash: EMPTY, key: EXAMPLE_KEY, now });
+  const list = signRequest({
+    method: "GET",
+    url: new URL("https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J"),
+    payloadHash: EMPTY,
+    key: EXAMPLE_KEY,
+    now,
+  });
   assert.match(list.authorization!, /Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7$/);
-  const get = signRequest({ method: "GET", url: new URL("https://examplebucket.s3.amazonaws.com/test.txt"), headers: { Range: "bytes=0-9" }, payloadHash: EMPTY, key: EXAMPLE_KEY, now });
-  assert.match(get.authorization!, /^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/20130524\/us-east-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+  const get = signRequest({
+    method: "GET",
+    url: new URL("https://examplebucket.s3.amazonaws.com/test.txt"),
+    headers: { Range: "bytes=0-9" },
+    payloadHash: EMPTY,
+    key: EXAMPLE_KEY,
+    now,
+  });
+  assert.match(
+    get.authorization!,
+    /^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/20130524\/us-east-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
+  );
 });
 
 test("the first file of a deployment stored by a mutation (its thread creates _storage)", async () => {
   assert.deepEqual(await client.query(api.files!.storedFiles!, {}), []);
   const storageId = (await client.mutation(api.files!.storeText!, { text: "first", type: "" })) as string;
   const files = (await client.query(api.files!.storedFiles!, {})) as Array<Record<string, unknown>>;
-  assert.deepEqual(files.map((f) => f._id), [storageId]);
+  assert.deepEqual(
+    files.map((f) => f._id),
+    [storageId],
+  );
   assert.ok(!("contentType" in files[0]!));
   assert.equal(await (await fetch((await client.query(api.files!.getUrl!, { storageId })) as string)).text(), "first");
 });
@@ -105,16 +141,31 @@ test("upload → getUrl → download, ranges and metadata from the bucket", asyn
 });
 
 test("ctx.storage in actions and mutations on the bucket; delete removes the object", async () => {
-  const fromAction = (await client.action(api.files!.storeInAction!, { text: "in the bucket", type: "text/plain" })) as string;
-  assert.deepEqual(await client.action(api.files!.readInAction!, { storageId: fromAction }), { isBlob: true, text: "in the bucket", type: "text/plain", size: 13 });
-  const fromMutation = (await client.mutation(api.files!.storeText!, { text: "mutation bytes", type: "text/plain" })) as string;
-  assert.deepEqual(await client.mutation(api.files!.readText!, { storageId: fromMutation }), { text: "mutation bytes", type: "text/plain" });
+  const fromAction = (await client.action(api.files!.storeInAction!, {
+    text: "in the bucket",
+    type: "text/plain",
+  })) as string;
+  assert.deepEqual(await client.action(api.files!.readInAction!, { storageId: fromAction }), {
+    isBlob: true,
+    text: "in the bucket",
+    type: "text/plain",
+    size: 13,
+  });
+  const fromMutation = (await client.mutation(api.files!.storeText!, {
+    text: "mutation bytes",
+    type: "text/plain",
+  })) as string;
+  assert.deepEqual(await client.mutation(api.files!.readText!, { storageId: fromMutation }), {
+    text: "mutation bytes",
+    type: "text/plain",
+  });
   const before = await objects();
   await client.action(api.files!.deleteInAction!, { storageId: fromAction });
   assert.equal((await objects()).length, before.length - 1);
   await client.mutation(api.files!.deleteFile!, { storageId: fromMutation });
   assert.equal(await client.query(api.files!.getUrl!, { storageId: fromMutation }), null);
-  for (let i = 0; i < 200 && (await objects()).length !== before.length - 2; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 200 && (await objects()).length !== before.length - 2; i++)
+    await new Promise((r) => setTimeout(r, 10));
   assert.equal((await objects()).length, before.length - 2);
 });
 

@@ -18,22 +18,41 @@ test("a token is valid for an hour after issue, then StorageTokenExpired", () =>
   let now = 1_700_000_000_000;
   const tokens = new UploadTokens(randomBytes(32), () => now);
   const t = tokens.issue();
-  assert.equal(code(() => tokens.verify(t)), "accepted");
+  assert.equal(
+    code(() => tokens.verify(t)),
+    "accepted",
+  );
   now += UPLOAD_TOKEN_VALIDITY_MS;
-  assert.equal(code(() => tokens.verify(t)), "accepted");
+  assert.equal(
+    code(() => tokens.verify(t)),
+    "accepted",
+  );
   now += 1;
-  assert.equal(code(() => tokens.verify(t)), "StorageTokenExpired");
+  assert.equal(
+    code(() => tokens.verify(t)),
+    "StorageTokenExpired",
+  );
 });
 
 test("a token signed with another key, or altered, is InvalidStorageToken", () => {
   const a = new UploadTokens(randomBytes(32));
   const b = new UploadTokens(randomBytes(32));
   const t = a.issue();
-  assert.equal(code(() => b.verify(t)), "InvalidStorageToken");
+  assert.equal(
+    code(() => b.verify(t)),
+    "InvalidStorageToken",
+  );
   const [issued, nonce, mac] = t.split(".");
   const later = (parseInt(issued!, 36) + 3_600_000).toString(36);
-  assert.equal(code(() => a.verify(`${later}.${nonce}.${mac}`)), "InvalidStorageToken");
-  for (const bad of [undefined, null, 42, "", "a.b.c", t + "x", t.replace(/\./g, "")]) assert.equal(code(() => a.verify(bad)), "InvalidStorageToken");
+  assert.equal(
+    code(() => a.verify(`${later}.${nonce}.${mac}`)),
+    "InvalidStorageToken",
+  );
+  for (const bad of [undefined, null, 42, "", "a.b.c", t + "x", t.replace(/\./g, "")])
+    assert.equal(
+      code(() => a.verify(bad)),
+      "InvalidStorageToken",
+    );
 });
 
 test("byte ranges", () => {

@@ -43,20 +43,29 @@ async function start(nodePackagesDir?: string): Promise<Backend> {
 test("without a packages folder, a push with external packages is refused and names them", async () => {
   const app = await appWithExternalSvix();
   const backend = await start();
-  const r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], { url: backend.url, adminKey: backend.adminKey });
+  const r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], {
+    url: backend.url,
+    adminKey: backend.adminKey,
+  });
   assert.equal(r.code, 1, r.output);
   assert.match(r.output, /marks npm packages as external \(svix@\d+\.\d+\.\d+/);
   assert.equal(backend.engine.current(), null, "nothing went live");
 });
 
-test("external packages load from the app's node_modules: the webhook verifies in the \"use node\" action", async () => {
+test('external packages load from the app\'s node_modules: the webhook verifies in the "use node" action', async () => {
   const app = await appWithExternalSvix();
   const backend = await start(app);
   await pushOnce(app, { url: backend.url, adminKey: backend.adminKey });
   const node = backend.engine.current()!.modules.filter((m) => m.environment === "node");
   assert.ok(node.length > 0);
-  assert.ok(node.some((m) => /from\s*"svix"/.test(m.source)), "the CLI left svix out of the bundle");
-  assert.deepEqual(backend.engine.current()!.nodePackages?.dependencies.map((d) => d.name), ["svix"]);
+  assert.ok(
+    node.some((m) => /from\s*"svix"/.test(m.source)),
+    "the CLI left svix out of the bundle",
+  );
+  assert.deepEqual(
+    backend.engine.current()!.nodePackages?.dependencies.map((d) => d.name),
+    ["svix"],
+  );
 
   const payload = JSON.stringify({ type: "user.created", data: { id: "user_ext", first_name: "Grace" } });
   const when = new Date();

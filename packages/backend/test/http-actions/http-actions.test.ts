@@ -29,7 +29,10 @@ before(async () => {
     // Stands in for the deployment's auth.config.ts verification (covered by the auth tests).
     authenticateUser: async (token) => {
       if (token !== "good-token") throw unauthenticated("InvalidAuthHeader", "Could not verify OIDC token claim.");
-      return { attributes: { tokenIdentifier: "https://issuer|user_1", issuer: "https://issuer", subject: "user_1" }, expiresAt: null };
+      return {
+        attributes: { tokenIdentifier: "https://issuer|user_1", issuer: "https://issuer", subject: "user_1" },
+        expiresAt: null,
+      };
     },
   });
   site = backend.siteUrl;
@@ -75,7 +78,11 @@ test("POST with a JSON body: the app's status, CORS headers and each Set-Cookie 
 test("a CORS preflight is answered by the app's OPTIONS route", async () => {
   const r = await fetch(`${site}/echo`, {
     method: "OPTIONS",
-    headers: { Origin: "https://app.example.com", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+    headers: {
+      Origin: "https://app.example.com",
+      "Access-Control-Request-Method": "POST",
+      "Access-Control-Request-Headers": "content-type",
+    },
   });
   assert.equal(r.status, 204);
   assert.equal(r.headers.get("access-control-allow-origin"), "https://app.example.com");
@@ -158,7 +165,12 @@ test("pathPrefix routes match below the prefix; an exact route wins over a prefi
 });
 
 test("unrouted paths and methods get Convex's 404 text", async () => {
-  for (const [path, method] of [["/nope", "GET"], ["/hello", "POST"], ["/", "GET"], ["/files/x", "DELETE"]] as const) {
+  for (const [path, method] of [
+    ["/nope", "GET"],
+    ["/hello", "POST"],
+    ["/", "GET"],
+    ["/files/x", "DELETE"],
+  ] as const) {
     const r = await fetch(`${site}${path}`, { method });
     assert.equal(r.status, 404, `${method} ${path}`);
     assert.equal(await r.text(), "No matching routes found");
@@ -187,7 +199,7 @@ test("an uncaught error is a 500 with Convex's code and trace; a ConvexError add
   assert.deepEqual(cb.data, { code: 42 });
 });
 
-test("process.env holds the deployment's variables in HTTP actions and in \"use node\" modules, at load and run time", async () => {
+test('process.env holds the deployment\'s variables in HTTP actions and in "use node" modules, at load and run time', async () => {
   const r = await fetch(`${site}/env`);
   assert.equal(r.status, 200);
   assert.deepEqual(await r.json(), {
@@ -211,7 +223,7 @@ test("ctx.auth sees the bearer token's user; an invalid token does not stop the 
   assert.deepEqual(await bad.json(), { authError: "Could not verify OIDC token claim." });
 });
 
-test("a Svix-signed Clerk webhook is verified in a \"use node\" action and writes a user row", async () => {
+test('a Svix-signed Clerk webhook is verified in a "use node" action and writes a user row', async () => {
   const event = { type: "user.created", data: { id: "user_2abc", first_name: "Ada" }, object: "event" };
   const payload = JSON.stringify(event);
   const id = "msg_" + Math.random().toString(36).slice(2);
@@ -223,7 +235,11 @@ test("a Svix-signed Clerk webhook is verified in a \"use node\" action and write
     "svix-timestamp": String(Math.floor(when.getTime() / 1000)),
     "svix-signature": signature,
   };
-  const tampered = await fetch(`${site}/clerk-users-webhook`, { method: "POST", headers, body: payload.replace("Ada", "Eve") });
+  const tampered = await fetch(`${site}/clerk-users-webhook`, {
+    method: "POST",
+    headers,
+    body: payload.replace("Ada", "Eve"),
+  });
   assert.equal(tampered.status, 400);
   assert.equal(await tampered.text(), "Error occured");
 
@@ -232,7 +248,10 @@ test("a Svix-signed Clerk webhook is verified in a \"use node\" action and write
   assert.deepEqual(await r.json(), { count: 1 });
 
   const client = new ConvexHttpClient(backend.url);
-  const row = (await client.query(api.users!.byClerkId!, { clerkId: "user_2abc" })) as { clerkId: string; name: string } | null;
+  const row = (await client.query(api.users!.byClerkId!, { clerkId: "user_2abc" })) as {
+    clerkId: string;
+    name: string;
+  } | null;
   assert.equal(row?.name, "Ada");
   assert.equal(await client.query(api.users!.count!, {}), 1);
 });
@@ -245,7 +264,11 @@ test("the same webhook verified with svix bundled into http.ts itself (Convex's 
     "svix-timestamp": String(Math.floor(when.getTime() / 1000)),
     "svix-signature": new Webhook(SECRET).sign("msg_inline", when, payload),
   };
-  const bad = await fetch(`${site}/clerk-webhook-inline`, { method: "POST", headers: { ...headers, "svix-signature": "v1,AAAA" }, body: payload });
+  const bad = await fetch(`${site}/clerk-webhook-inline`, {
+    method: "POST",
+    headers: { ...headers, "svix-signature": "v1,AAAA" },
+    body: payload,
+  });
   assert.equal(bad.status, 400);
   const r = await fetch(`${site}/clerk-webhook-inline`, { method: "POST", headers, body: payload });
   assert.equal(r.status, 200, await r.clone().text());

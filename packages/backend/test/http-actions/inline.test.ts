@@ -13,7 +13,13 @@ import { copyFixture, pushOnce, repoRoot, tempDir } from "../server/fixture.js";
 let backend: Backend;
 
 before(async () => {
-  backend = await startBackend({ dataDir: await tempDir("http-inline"), port: 0, sitePort: 0, workers: 0, logger: silentLogger });
+  backend = await startBackend({
+    dataDir: await tempDir("http-inline"),
+    port: 0,
+    sitePort: 0,
+    workers: 0,
+    logger: silentLogger,
+  });
   const app = await copyFixture("httpapp");
   await symlink(join(repoRoot, "node_modules", "svix"), join(app, "node_modules", "svix"), "dir");
   await backend.setEnvironmentVariables({ CLERK_WEBHOOK_SECRET: "whsec_c2VjcmV0", GREETING: "inline" });
@@ -24,7 +30,7 @@ after(async () => {
   await backend?.close();
 });
 
-test("routes, streamed bodies, errors, 404 and a \"use node\" call work inline", async () => {
+test('routes, streamed bodies, errors, 404 and a "use node" call work inline', async () => {
   const hello = await fetch(`${backend.siteUrl}/hello?name=in`);
   assert.equal(await hello.text(), "hello in via /hello");
   const stream = await fetch(`${backend.siteUrl}/stream`, { method: "POST", body: "x".repeat(10) });
@@ -35,13 +41,21 @@ test("routes, streamed bodies, errors, 404 and a \"use node\" call work inline",
   const missing = await fetch(`${backend.siteUrl}/missing`);
   assert.equal(missing.status, 404);
   assert.equal(await missing.text(), "No matching routes found");
-  const env = (await (await fetch(`${backend.siteUrl}/env`)).json()) as { runtime: string; fromNode: { greeting: string; secretSetAtLoad: boolean } };
+  const env = (await (await fetch(`${backend.siteUrl}/env`)).json()) as {
+    runtime: string;
+    fromNode: { greeting: string; secretSetAtLoad: boolean };
+  };
   assert.equal(env.runtime, "inline");
   assert.deepEqual([env.fromNode.greeting, env.fromNode.secretSetAtLoad], ["inline", true]);
 });
 
 test("before anything is pushed, the site answers Convex's 404", async () => {
-  const fresh = await startBackend({ dataDir: await tempDir("http-empty"), port: 0, sitePort: 0, logger: silentLogger });
+  const fresh = await startBackend({
+    dataDir: await tempDir("http-empty"),
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+  });
   try {
     const r = await fetch(`${fresh.siteUrl}/anything`, { method: "POST", body: "x" });
     assert.equal(r.status, 404);

@@ -20,7 +20,13 @@ let channel: string;
 
 before(async () => {
   issuer = await startTestIssuer();
-  backend = await startBackend({ dataDir: await tempDir("http-data"), port: 0, sitePort: 0, logger: silentLogger, adminKey: "test-admin:key" });
+  backend = await startBackend({
+    dataDir: await tempDir("http-data"),
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+    adminKey: "test-admin:key",
+  });
   await backend.setEnvironmentVariables({ TEST_ISSUER_DOMAIN: issuer.url });
   await pushOnce(await copyFixture("multi"), { url: backend.url, adminKey: backend.adminKey });
   channel = (await new ConvexHttpClient(backend.url).mutation(api.channels!.create!, { name: "general" })) as string;
@@ -62,7 +68,10 @@ test("an unknown or internal function is a function error naming it", async () =
     const r = await post("/api/mutation", { path, args: {}, format: "json" });
     assert.equal(r.status, 200);
     assert.equal(r.body.status, "error");
-    assert.match(String(r.body.errorMessage), /^\[Request ID: [0-9a-f]{16}\] Server Error\nCould not find public function for '/);
+    assert.match(
+      String(r.body.errorMessage),
+      /^\[Request ID: [0-9a-f]{16}\] Server Error\nCould not find public function for '/,
+    );
     assert.ok(!("errorData" in r.body), "errorData only for ConvexError");
   }
   await healthy();
@@ -71,11 +80,20 @@ test("an unknown or internal function is a function error naming it", async () =
 test("wrong argument types and invalid ids fail argument validation with Convex's text", async () => {
   const wrong = await post("/api/mutation", { path: "channels:create", args: { name: 42 }, format: "json" });
   assert.equal(wrong.body.status, "error");
-  assert.match(String(wrong.body.errorMessage), /ArgumentValidationError: Value does not match validator\.\nPath: \.name\nValue: 42\.0\nValidator: v\.string\(\)/);
+  assert.match(
+    String(wrong.body.errorMessage),
+    /ArgumentValidationError: Value does not match validator\.\nPath: \.name\nValue: 42\.0\nValidator: v\.string\(\)/,
+  );
   const badId = await post("/api/query", { path: "messages:get", args: { id: "not-an-id" }, format: "json" });
-  assert.match(String(badId.body.errorMessage), /ArgumentValidationError: Value does not match validator\.\nPath: \.id\nValue: "not-an-id"\nValidator: v\.id\("messages"\)/);
+  assert.match(
+    String(badId.body.errorMessage),
+    /ArgumentValidationError: Value does not match validator\.\nPath: \.id\nValue: "not-an-id"\nValidator: v\.id\("messages"\)/,
+  );
   const otherTable = await post("/api/query", { path: "messages:get", args: { id: channel }, format: "json" });
-  assert.match(String(otherTable.body.errorMessage), /from table `channels`, which does not match the table name in validator `v\.id\("messages"\)`/);
+  assert.match(
+    String(otherTable.body.errorMessage),
+    /from table `channels`, which does not match the table name in validator `v\.id\("messages"\)`/,
+  );
   const notObject = await post("/api/query", { path: "channels:list", args: 5 });
   assert.equal(notObject.status, 400);
   assert.equal(notObject.body.code, "InvalidArgs");
@@ -119,7 +137,11 @@ test("a body over 16 MiB + 2000 B is refused with 413 and a JSON error", async (
 });
 
 test("ConvexError data reaches ConvexHttpClient; a thrown Error does not carry errorData", async () => {
-  const r = await post("/api/mutation", { path: "messages:send", args: [{ channel, author: "a", body: "" }], format: "convex_encoded_json" });
+  const r = await post("/api/mutation", {
+    path: "messages:send",
+    args: [{ channel, author: "a", body: "" }],
+    format: "convex_encoded_json",
+  });
   assert.equal(r.body.status, "error");
   assert.deepEqual(r.body.errorData, { code: "EMPTY", message: "empty message" });
   const thrown = await post("/api/query", { path: "messages:fail", args: {} });
@@ -133,7 +155,13 @@ test("value formats: convex_encoded_json, clean json, export_json", async () => 
   assert.deepEqual(Object.keys(v.big as object), ["$integer"]);
   assert.deepEqual(v.bytes, { $bytes: "AQID" });
   const clean = await post("/api/query", { path: "values:samples", args: {}, format: "json" });
-  assert.deepEqual(clean.body.value, { big: "12345678901234567", bytes: "AQID", nan: "NaN", text: "plain", nested: [{ n: "-1" }] });
+  assert.deepEqual(clean.body.value, {
+    big: "12345678901234567",
+    bytes: "AQID",
+    nan: "NaN",
+    text: "plain",
+    nested: [{ n: "-1" }],
+  });
   const res = await fetch(`${backend.url}/api/query`, {
     method: "POST",
     body: JSON.stringify({ path: "values:samples", args: {}, format: "export_json" }),
@@ -147,7 +175,9 @@ test("value formats: convex_encoded_json, clean json, export_json", async () => 
 });
 
 test("GET /api/query, /api/run/<mod>/<fn>, /api/query_batch and consistent queries at a timestamp", async () => {
-  const get = await fetch(`${backend.url}/api/query?path=channels:byName&args=${encodeURIComponent('{"name":"general"}')}&format=json`);
+  const get = await fetch(
+    `${backend.url}/api/query?path=channels:byName&args=${encodeURIComponent('{"name":"general"}')}&format=json`,
+  );
   assert.equal(((await get.json()) as { value: { name: string } }).value.name, "general");
   const run = await post("/api/run/channels/byName", { args: { name: "general" } });
   assert.equal((run.body.value as { name: string }).name, "general");
@@ -158,7 +188,10 @@ test("GET /api/query, /api/run/<mod>/<fn>, /api/query_batch and consistent queri
     ],
   });
   const results = batch.body.results as Array<{ status: string }>;
-  assert.deepEqual(results.map((r) => r.status), ["success", "error"]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ["success", "error"],
+  );
   const client = new ConvexHttpClient(backend.url);
   const before = (await client.consistentQuery(api.channels!.list!, {})) as unknown[];
   await client.mutation(api.channels!.create!, { name: "later" });
@@ -172,14 +205,21 @@ test("Authorization: a real issuer's token is verified; a bad one gets a 401 JSO
   const token = await issuer.sign({ sub: "user_42", name: "Grace" });
   const client = new ConvexHttpClient(backend.url);
   client.setAuth(token);
-  assert.deepEqual(await client.query(api.users!.whoami!, {}), { subject: "user_42", issuer: issuer.url, name: "Grace" });
+  assert.deepEqual(await client.query(api.users!.whoami!, {}), {
+    subject: "user_42",
+    issuer: issuer.url,
+    name: "Grace",
+  });
   const forged = token.slice(0, -4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
   const r = await post("/api/query", { path: "users:whoami", args: {} }, { Authorization: `Bearer ${forged}` });
   assert.equal(r.status, 401);
   assert.equal(typeof r.body.code, "string");
   assert.equal(typeof r.body.message, "string");
   const wrongAud = await issuer.sign({ sub: "u" }, { audience: "someone-else" });
-  assert.equal((await post("/api/query", { path: "users:whoami", args: {} }, { Authorization: `Bearer ${wrongAud}` })).status, 401);
+  assert.equal(
+    (await post("/api/query", { path: "users:whoami", args: {} }, { Authorization: `Bearer ${wrongAud}` })).status,
+    401,
+  );
   const scheme = await post("/api/query", { path: "users:whoami", args: {} }, { Authorization: "Basic abc" });
   assert.equal(scheme.status, 401);
   assert.equal(scheme.body.code, "InvalidAuthHeader");
@@ -189,10 +229,20 @@ test("Authorization: a real issuer's token is verified; a bad one gets a 401 JSO
 test("admin auth: /api/function runs internal functions, impersonates, and refuses non-admins", async () => {
   const key = backend.adminKey;
   assert.ok(key.includes(":"), "an opaque key may itself contain ':'");
-  const asAdmin = await post("/api/function", { path: "messages:clearAll", args: {}, format: "json" }, { Authorization: `Convex ${key}` });
+  const asAdmin = await post(
+    "/api/function",
+    { path: "messages:clearAll", args: {}, format: "json" },
+    { Authorization: `Convex ${key}` },
+  );
   assert.equal(asAdmin.body.status, "success");
-  const identity = Buffer.from(JSON.stringify({ subject: "imp", issuer: "https://x.test", name: "Imp" })).toString("base64");
-  const imp = await post("/api/query", { path: "users:whoami", args: {}, format: "json" }, { Authorization: `Convex ${key}:${identity}` });
+  const identity = Buffer.from(JSON.stringify({ subject: "imp", issuer: "https://x.test", name: "Imp" })).toString(
+    "base64",
+  );
+  const imp = await post(
+    "/api/query",
+    { path: "users:whoami", args: {}, format: "json" },
+    { Authorization: `Convex ${key}:${identity}` },
+  );
   assert.deepEqual(imp.body.value, { subject: "imp", issuer: "https://x.test", name: "Imp" });
   const anon = await post("/api/function", { path: "channels:list", args: {} });
   assert.equal(anon.status, 403);
@@ -204,7 +254,11 @@ test("admin auth: /api/function runs internal functions, impersonates, and refus
 test("CORS: preflight and responses mirror the origin", async () => {
   const pre = await fetch(`${backend.url}/api/query`, {
     method: "OPTIONS",
-    headers: { Origin: "http://app.test", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,convex-client" },
+    headers: {
+      Origin: "http://app.test",
+      "Access-Control-Request-Method": "POST",
+      "Access-Control-Request-Headers": "content-type,convex-client",
+    },
   });
   assert.equal(pre.status, 200);
   assert.equal(pre.headers.get("access-control-allow-origin"), "http://app.test");
@@ -235,7 +289,11 @@ test("stream_function_logs: cursor=0 answers at once, then a long poll wakes on 
   };
   assert.ok(Array.isArray(head.entries) && head.newCursor > 0, JSON.stringify(head));
   const poll = fetch(`${backend.url}/api/stream_function_logs?cursor=${head.newCursor}`, { headers: auth }).then(
-    (r) => r.json() as Promise<{ entries: Array<{ identifier: string; logLines: string[]; udfType: string }>; newCursor: number }>,
+    (r) =>
+      r.json() as Promise<{
+        entries: Array<{ identifier: string; logLines: string[]; udfType: string }>;
+        newCursor: number;
+      }>,
   );
   // Whether the poll is already held or arrives after the execution, it answers with it.
   await post("/api/query", { path: "values:log", args: { text: "hi there" } });
@@ -243,7 +301,10 @@ test("stream_function_logs: cursor=0 answers at once, then a long poll wakes on 
   const entry = got.entries.find((e) => e.identifier === "values:log");
   assert.ok(entry, JSON.stringify(got));
   assert.equal(entry.udfType, "Query");
-  assert.ok(entry.logLines.some((l) => String(l).includes("hi there")), JSON.stringify(entry.logLines));
+  assert.ok(
+    entry.logLines.some((l) => String(l).includes("hi there")),
+    JSON.stringify(entry.logLines),
+  );
   assert.ok(got.newCursor > head.newCursor, "cursor advances");
 });
 
@@ -251,7 +312,9 @@ test("many concurrent good and bad requests: every one gets its own answer", asy
   const client = new ConvexHttpClient(backend.url);
   const jobs: Promise<unknown>[] = [];
   for (let i = 0; i < 40; i++) {
-    jobs.push(client.mutation(api.messages!.send!, { channel, author: `w${i % 4}`, body: `m${i}` }, { skipQueue: true }));
+    jobs.push(
+      client.mutation(api.messages!.send!, { channel, author: `w${i % 4}`, body: `m${i}` }, { skipQueue: true }),
+    );
     jobs.push(post("/api/mutation", "{oops").then((r) => assert.equal(r.status, 400)));
     jobs.push(post("/api/query", { path: "nope:y", args: {} }).then((r) => assert.equal(r.body.status, "error")));
   }

@@ -8,7 +8,10 @@ import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
 
 export interface TestIssuer {
   readonly url: string;
-  sign(claims: JWTPayload & { sub: string }, options?: { audience?: string; expiresIn?: string | number }): Promise<string>;
+  sign(
+    claims: JWTPayload & { sub: string },
+    options?: { audience?: string; expiresIn?: string | number },
+  ): Promise<string>;
   /** While down, every request gets 503 (an issuer that is unreachable for a while). */
   setDown(down: boolean): void;
   close(): Promise<void>;

@@ -26,7 +26,8 @@ type Doc = { _id: string; _creationTime: number } & Record<string, unknown>;
 
 const deployment = (b: Backend) => ({ url: b.url, adminKey: b.adminKey });
 const convex = (b: Backend, ...args: string[]) => runConvex(app, args, deployment(b));
-const rows = async (b: Backend, table: string) => (await new ConvexHttpClient(b.url).query(api.data!.all!, { table })) as Doc[];
+const rows = async (b: Backend, table: string) =>
+  (await new ConvexHttpClient(b.url).query(api.data!.all!, { table })) as Doc[];
 const jsonl = (...docs: object[]) => docs.map((d) => JSON.stringify(d)).join("\n") + "\n";
 
 async function importRows(b: Backend, table: string, docs: object[]): Promise<void> {
@@ -67,14 +68,17 @@ test("export --path writes a zip with every table's documents and the table list
   assert.match(r.output, /Downloaded snapshot export to .*snapshot\.zip/);
   const files = unzipSync(await readFile(join(app, "snapshot.zip")));
   const lines = (name: string) =>
-    new TextDecoder().decode(files[name]).trim().split("\n").map((l) => JSON.parse(l) as Doc);
+    new TextDecoder()
+      .decode(files[name])
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Doc);
   const tasks = lines("tasks/documents.jsonl");
   assert.deepEqual(tasks.map((t) => t.text).sort(), ["Buy groceries", "Integrate Convex"]);
-  assert.deepEqual(
-    tasks.map((t) => t._id).sort(),
-    (await rows(source, "tasks")).map((t) => t._id).sort(),
-  );
-  const tables = lines("_tables/documents.jsonl").map((t) => t.name).sort();
+  assert.deepEqual(tasks.map((t) => t._id).sort(), (await rows(source, "tasks")).map((t) => t._id).sort());
+  const tables = lines("_tables/documents.jsonl")
+    .map((t) => t.name)
+    .sort();
   assert.deepEqual(tables, ["owners", "pets", "scores", "tasks"]);
   assert.equal(lines("pets/documents.jsonl").length, 2);
 });
@@ -86,7 +90,8 @@ test("importing the zip into a fresh deployment restores the rows and their refe
   assert.match(r.output, /Added 7 documents/);
 
   for (const table of ["tasks", "owners", "scores"]) {
-    const strip = (docs: Doc[]) => docs.map(({ _id, ...rest }) => ({ ...rest, random: Buffer.from(decodeId(_id)!.internalId).toString("hex") }));
+    const strip = (docs: Doc[]) =>
+      docs.map(({ _id, ...rest }) => ({ ...rest, random: Buffer.from(decodeId(_id)!.internalId).toString("hex") }));
     assert.deepEqual(strip(await rows(target, table)), strip(await rows(source, table)), `${table} restored`);
   }
   const numberOf = (b: Backend, t: string) => b.storage.tables().find((x) => x.name === t)!.number;
@@ -111,13 +116,20 @@ test("a zip over existing data needs --replace, which keeps ids", async () => {
 test("_system/cli/exports:getLatest reports the completed export, and the zip is served by its timestamp", async () => {
   const client = new ConvexHttpClient(source.url);
   setAdminAuth(client, source.adminKey); // admin-only system query, read as the CLI reads it
-  const state = (await client.query("_system/cli/exports:getLatest" as never, {})) as { state: string; start_ts: bigint };
+  const state = (await client.query("_system/cli/exports:getLatest" as never, {})) as {
+    state: string;
+    start_ts: bigint;
+  };
   assert.equal(state.state, "completed");
   assert.equal(typeof state.start_ts, "bigint");
-  const res = await fetch(`${source.url}/api/export/zip/${state.start_ts}`, { headers: { Authorization: `Convex ${source.adminKey}` } });
+  const res = await fetch(`${source.url}/api/export/zip/${state.start_ts}`, {
+    headers: { Authorization: `Convex ${source.adminKey}` },
+  });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-disposition"), `attachment; filename=snapshot_${state.start_ts}.zip`);
   assert.ok(Object.keys(unzipSync(new Uint8Array(await res.arrayBuffer()))).includes("tasks/documents.jsonl"));
-  const stale = await fetch(`${source.url}/api/export/zip/123`, { headers: { Authorization: `Convex ${source.adminKey}` } });
+  const stale = await fetch(`${source.url}/api/export/zip/123`, {
+    headers: { Authorization: `Convex ${source.adminKey}` },
+  });
   assert.equal(stale.status, 400);
 });

@@ -72,16 +72,28 @@ test("the quickstart seed: import --table tasks sampleData.jsonl, seen by querie
   assert.equal(r.code, 0, r.output);
   assert.match(r.output, /Added 3 documents to table "tasks"/);
   const tasks = (await rows("tasks")) as Task[];
-  assert.deepEqual(tasks.map((t) => [t.text, t.isCompleted]), [
-    ["Buy groceries", true],
-    ["Go for a swim", true],
-    ["Integrate Convex", false],
-  ]);
+  assert.deepEqual(
+    tasks.map((t) => [t.text, t.isCompleted]),
+    [
+      ["Buy groceries", true],
+      ["Go for a swim", true],
+      ["Integrate Convex", false],
+    ],
+  );
   assert.equal(new Set(tasks.map((t) => t._id)).size, 3);
-  assert.ok(tasks.every((t, i) => i === 0 || t._creationTime > tasks[i - 1]!._creationTime), "creation order kept");
+  assert.ok(
+    tasks.every((t, i) => i === 0 || t._creationTime > tasks[i - 1]!._creationTime),
+    "creation order kept",
+  );
   // Indexes are maintained for imported rows.
-  assert.deepEqual(((await http().query(api.data!.byText!, { text: "Go for a swim" })) as Task[]).map((t) => t._id), [tasks[1]!._id]);
-  await Promise.race([first, new Promise((_, reject) => setTimeout(() => reject(new Error("the subscription never saw the import")), 10_000))]);
+  assert.deepEqual(
+    ((await http().query(api.data!.byText!, { text: "Go for a swim" })) as Task[]).map((t) => t._id),
+    [tasks[1]!._id],
+  );
+  await Promise.race([
+    first,
+    new Promise((_, reject) => setTimeout(() => reject(new Error("the subscription never saw the import")), 10_000)),
+  ]);
   assert.deepEqual(seen.at(-1), ["Buy groceries", "Go for a swim", "Integrate Convex"]);
 });
 
@@ -112,7 +124,10 @@ test("--replace asks before deleting (refused without a terminal), and with --ye
 });
 
 test("CSV: a header row, numbers become float64, everything else stays a string", async () => {
-  await file("scores.csv", 'name,score,note\nada,12.5,"fast, careful"\r\nbob,-3,007x\n"cy ""the kid""",1e3,"two\nlines"\n');
+  await file(
+    "scores.csv",
+    'name,score,note\nada,12.5,"fast, careful"\r\nbob,-3,007x\n"cy ""the kid""",1e3,"two\nlines"\n',
+  );
   const r = await convex("import", "--table", "scores", "scores.csv");
   assert.equal(r.code, 0, r.output);
   const got = (await rows("scores")).map(({ name, score, note }) => ({ name, score, note }));
@@ -127,12 +142,18 @@ test("a schema violation fails the import with the row's line and nothing is wri
   await file("bad.jsonl", jsonl({ text: "fine", isCompleted: true }, { text: 5, isCompleted: true }));
   const r = await convex("import", "--table", "tasks", "--append", "bad.jsonl");
   assert.equal(r.code, 1, r.output);
-  assert.match(r.output, /line 2: Failed to insert or update a document in table "tasks" because it does not match the schema/);
+  assert.match(
+    r.output,
+    /line 2: Failed to insert or update a document in table "tasks" because it does not match the schema/,
+  );
   assert.deepEqual(await texts(), ["Only this"]);
 });
 
 test("a malformed JSONL line fails the import naming the line, and nothing is written", async () => {
-  await file("broken.jsonl", '{"text":"a","isCompleted":true}\n{"text":"b","isCompleted":true}\n{"text": "c", isCompleted}\n');
+  await file(
+    "broken.jsonl",
+    '{"text":"a","isCompleted":true}\n{"text":"b","isCompleted":true}\n{"text": "c", isCompleted}\n',
+  );
   const r = await convex("import", "--table", "tasks", "--append", "broken.jsonl");
   assert.equal(r.code, 1, r.output);
   assert.match(r.output, /line 3 is not valid JSON/);
@@ -180,11 +201,14 @@ test("uploads past 256 MiB are refused with a clear error", async () => {
   const start = await fetch(`${backend.url}/api/import/start_upload`, { method: "POST", headers });
   const { uploadToken } = (await start.json()) as { uploadToken: string };
   const big = Buffer.alloc(256 * 1024 * 1024 + 1, 0x20);
-  const res = await fetch(`${backend.url}/api/import/upload_part?uploadToken=${encodeURIComponent(uploadToken)}&partNumber=1`, {
-    method: "POST",
-    headers: { ...headers, "Content-Type": "application/octet-stream" },
-    body: big,
-  });
+  const res = await fetch(
+    `${backend.url}/api/import/upload_part?uploadToken=${encodeURIComponent(uploadToken)}&partNumber=1`,
+    {
+      method: "POST",
+      headers: { ...headers, "Content-Type": "application/octet-stream" },
+      body: big,
+    },
+  );
   assert.equal(res.status, 413);
   const body = (await res.json()) as { code: string; message: string };
   assert.equal(body.code, "ImportTooLarge");

@@ -36,8 +36,14 @@ after(async () => {
 test("a push without an env var the auth config reads is refused, naming the variable", async () => {
   const r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], deployment());
   assert.equal(r.code, 1, r.output);
-  assert.match(r.output, /Environment variable TEST_ISSUER_DOMAIN is used in auth config file but its value was not set/);
-  const live = await fetch(`${backend.url}/api/query`, { method: "POST", body: JSON.stringify({ path: "channels:list", args: {} }) });
+  assert.match(
+    r.output,
+    /Environment variable TEST_ISSUER_DOMAIN is used in auth config file but its value was not set/,
+  );
+  const live = await fetch(`${backend.url}/api/query`, {
+    method: "POST",
+    body: JSON.stringify({ path: "channels:list", args: {} }),
+  });
   assert.equal(((await live.json()) as { status: string }).status, "error", "nothing went live");
 });
 
@@ -53,11 +59,14 @@ test("npx convex env set, then dev --once pushes every module and writes _genera
   const envLocal = await readFile(join(app, ".env.local"), "utf8");
   assert.match(envLocal, new RegExp(`CONVEX_URL=${backend.url}`));
   assert.match(envLocal, new RegExp(`CONVEX_SITE_URL=${backend.url.replace(/:\d+$/, "")}:\\d+`));
-  const indexes = backend.storage.indexes("messages").map((i) => i.name).sort();
-  assert.deepEqual(indexes.filter((n) => n.startsWith("by_") && !["by_id", "by_creation_time"].includes(n)), [
-    "by_author_and_channel",
-    "by_channel",
-  ]);
+  const indexes = backend.storage
+    .indexes("messages")
+    .map((i) => i.name)
+    .sort();
+  assert.deepEqual(
+    indexes.filter((n) => n.startsWith("by_") && !["by_id", "by_creation_time"].includes(n)),
+    ["by_author_and_channel", "by_channel"],
+  );
 });
 
 test("functions answer through ConvexHttpClient: mutations, indexed queries, actions, ConvexError, auth", async () => {
@@ -66,18 +75,30 @@ test("functions answer through ConvexHttpClient: mutations, indexed queries, act
   assert.equal(typeof general, "string");
   const id1 = await client.mutation(api.messages!.send!, { channel: general, author: "ada", body: "hello" });
   await client.mutation(api.messages!.send!, { channel: general, author: "bob", body: "hi" });
-  const list = (await client.query(api.messages!.list!, { channel: general })) as Array<{ body: string; author: string }>;
-  assert.deepEqual(list.map((m) => m.body), ["hello", "hi"]);
+  const list = (await client.query(api.messages!.list!, { channel: general })) as Array<{
+    body: string;
+    author: string;
+  }>;
+  assert.deepEqual(
+    list.map((m) => m.body),
+    ["hello", "hi"],
+  );
   const byAda = (await client.query(api.messages!.byAuthor!, { author: "ada" })) as Array<{ _id: string }>;
-  assert.deepEqual(byAda.map((m) => m._id), [id1]);
+  assert.deepEqual(
+    byAda.map((m) => m._id),
+    [id1],
+  );
   assert.equal(await client.mutation(api.messages!.like!, { id: id1 }), 1);
   assert.equal(await client.mutation(api.messages!.like!, { id: id1 }), 2);
   const count = await client.action(api.actions!.sendTwice!, { channel: general, author: "cy", body: "yo" });
   assert.equal(count, 4);
-  await assert.rejects(client.mutation(api.messages!.send!, { channel: general, author: "ada", body: "" }), (e: Error & { data?: unknown }) => {
-    assert.deepEqual(e.data, { code: "EMPTY", message: "empty message" });
-    return true;
-  });
+  await assert.rejects(
+    client.mutation(api.messages!.send!, { channel: general, author: "ada", body: "" }),
+    (e: Error & { data?: unknown }) => {
+      assert.deepEqual(e.data, { code: "EMPTY", message: "empty message" });
+      return true;
+    },
+  );
   assert.equal(await client.query(api.users!.whoami!, {}), null);
   assert.equal(await client.query(api.env!.read!, { name: "TEST_ISSUER_DOMAIN" }), ISSUER);
 });
@@ -128,7 +149,10 @@ test("npx convex deploy replaces an index; queries keep working on the new one",
   assert.match(r.output, /Deleted table indexes:\s*\n\s*\[-\] channels\.by_name\s/);
   assert.match(r.output, /Added table indexes:\s*\n\s*\[\+\] channels\.by_name_v2\s/);
   assert.deepEqual(
-    backend.storage.indexes("channels").map((i) => i.name).filter((n) => n.startsWith("by_name")),
+    backend.storage
+      .indexes("channels")
+      .map((i) => i.name)
+      .filter((n) => n.startsWith("by_name")),
     ["by_name_v2"],
   );
   const client = new ConvexHttpClient(backend.url);
@@ -143,13 +167,18 @@ test("a schema that existing documents violate is refused, naming the document, 
   const good = await readFile(schemaPath, "utf8");
   const bad = good.replace("defineTable({ name: v.string() })", "defineTable({ name: v.string(), topic: v.string() })");
   assert.notEqual(bad, good);
-  await writeFile(schemaPath, bad.replace('.index("by_name_v2", ["name"])', '.index("by_name_v2", ["name"]).index("by_topic", ["topic"])'));
+  await writeFile(
+    schemaPath,
+    bad.replace('.index("by_name_v2", ["name"])', '.index("by_name_v2", ["name"]).index("by_topic", ["topic"])'),
+  );
   const before = backend.engine.current()?.version;
   const r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], deployment());
   assert.equal(r.code, 1, r.output);
   assert.match(r.output, /Schema validation failed/);
   assert.ok(
-    r.output.includes(`Document with ID "${general._id}" in table "channels" does not match the schema: Object is missing the required field \`topic\``),
+    r.output.includes(
+      `Document with ID "${general._id}" in table "channels" does not match the schema: Object is missing the required field \`topic\``,
+    ),
     r.output,
   );
   assert.equal(backend.engine.current()?.version, before, "the old deployment is still live");
@@ -180,10 +209,16 @@ test("a restart serves the last push, its env vars and its data again", async ()
 });
 
 test("push endpoints refuse a wrong admin key with 401 BadAdminKey", async () => {
-  const r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], { url: backend.url, adminKey: "tandem|wrong" });
+  const r = await runConvex(app, ["dev", "--once", "--typecheck", "disable"], {
+    url: backend.url,
+    adminKey: "tandem|wrong",
+  });
   assert.equal(r.code, 1);
   assert.match(r.output, /BadAdminKey/);
   const res = await fetch(`${backend.url}/api/v1/get_canonical_urls`, { headers: { Authorization: "Convex nope" } });
   assert.equal(res.status, 401);
-  assert.deepEqual(await res.json(), { code: "BadAdminKey", message: "The provided admin key was invalid for this instance" });
+  assert.deepEqual(await res.json(), {
+    code: "BadAdminKey",
+    message: "The provided admin key was invalid for this instance",
+  });
 });

@@ -10,7 +10,13 @@ import { decodeCursor, encodeCursor, encodeJournal, journalEndCursor } from "../
 import type { QueryPlan } from "../../src/runtime/query/plan.js";
 
 const index: IndexInfo = { id: 7 as IndexId, table: "t", name: "by_creation_time", fields: ["_creationTime", "_id"] };
-const planFor = (order: "asc" | "desc", i: IndexInfo = index): QueryPlan => ({ table: "t", index: i, range: fullRange(i), order, operators: [] });
+const planFor = (order: "asc" | "desc", i: IndexInfo = index): QueryPlan => ({
+  table: "t",
+  index: i,
+  range: fullRange(i),
+  order,
+  operators: [],
+});
 const asc = planFor("asc");
 
 test("positions round-trip: a key, the end, the start", () => {

@@ -32,7 +32,11 @@ test("bad paths are refused: traversal, empty segments, whitespace, extra colons
     `${"m".repeat(1020)}:list`,
   ]) {
     assert.equal(checkUdfPath(bad), null, bad);
-    assert.throws(() => parseUdfPath(bad), (e) => e instanceof TandemError && e.code === "InvalidUdfPath", bad);
+    assert.throws(
+      () => parseUdfPath(bad),
+      (e) => e instanceof TandemError && e.code === "InvalidUdfPath",
+      bad,
+    );
   }
   assert.equal(checkUdfPath(42), null);
   assert.equal(checkUdfPath(null), null);

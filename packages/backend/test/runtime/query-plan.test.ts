@@ -4,7 +4,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { encodeIndexKey, keyInRange, type IndexId, type IndexInfo, type IndexKey, type TableInfo } from "@tandem/storage";
+import {
+  encodeIndexKey,
+  keyInRange,
+  type IndexId,
+  type IndexInfo,
+  type IndexKey,
+  type TableInfo,
+} from "@tandem/storage";
 import { isTandemError } from "@tandem/shared";
 import { compileQuery, type QueryPlan } from "../../src/runtime/query/plan.js";
 import type { Catalog } from "../../src/transactions/catalog.js";
@@ -34,7 +41,11 @@ const eq = (fieldPath: string, value: unknown) => ({ type: "Eq", fieldPath, valu
 const key = (author: string, n: number, ct = 1, id = "x") => encodeIndexKey([author, n, ct, id]) as IndexKey;
 
 function rejects(q: unknown, code: string, isSystem = false) {
-  assert.throws(() => plan(q, isSystem), (e: unknown) => isTandemError(e) && e.code === code, code);
+  assert.throws(
+    () => plan(q, isSystem),
+    (e: unknown) => isTandemError(e) && e.code === code,
+    code,
+  );
 }
 
 test("a full table scan reads by_creation_time in the requested order", () => {
@@ -46,12 +57,23 @@ test("a full table scan reads by_creation_time in the requested order", () => {
 });
 
 test("a table that does not exist yet plans to nothing", () => {
-  assert.deepEqual(plan({ source: { type: "FullTableScan", tableName: "later", order: null } }), { table: "later", empty: true });
-  assert.deepEqual(plan({ source: { type: "IndexRange", indexName: "later.by_x", range: [], order: null } }), { table: "later", empty: true });
+  assert.deepEqual(plan({ source: { type: "FullTableScan", tableName: "later", order: null } }), {
+    table: "later",
+    empty: true,
+  });
+  assert.deepEqual(plan({ source: { type: "IndexRange", indexName: "later.by_x", range: [], order: null } }), {
+    table: "later",
+    empty: true,
+  });
 });
 
 test("equalities then one bounded field narrow the key range to exactly the matching keys", () => {
-  const p = plan(indexQuery([eq("author", "ada"), { type: "Gte", fieldPath: "n", value: 2 }, { type: "Lt", fieldPath: "n", value: 5 }], "desc")) as QueryPlan;
+  const p = plan(
+    indexQuery(
+      [eq("author", "ada"), { type: "Gte", fieldPath: "n", value: 2 }, { type: "Lt", fieldPath: "n", value: 5 }],
+      "desc",
+    ),
+  ) as QueryPlan;
   assert.equal(p.index.name, "by_author_n");
   assert.equal(p.order, "desc");
   const inside = (k: IndexKey) => keyInRange(k, p.range.start, p.range.end);
@@ -74,15 +96,36 @@ test("misused ranges and sources get Convex's error codes", () => {
   rejects({ source: { type: "Search", indexName: "messages.search", filters: [] } }, "SearchNotSupported");
   rejects({ source: { type: "IndexRange", indexName: "messages.missing", range: [], order: null } }, "IndexNotFound");
   rejects(indexQuery([eq("n", 1)]), "InvalidIndexRange");
-  rejects(indexQuery([{ type: "Gt", fieldPath: "author", value: "a" }, { type: "Gt", fieldPath: "author", value: "b" }]), "AlreadyDefinedBound");
-  rejects(indexQuery([{ type: "Gt", fieldPath: "author", value: "a" }, { type: "Lt", fieldPath: "n", value: 1 }]), "BoundsOnMultipleFields");
+  rejects(
+    indexQuery([
+      { type: "Gt", fieldPath: "author", value: "a" },
+      { type: "Gt", fieldPath: "author", value: "b" },
+    ]),
+    "AlreadyDefinedBound",
+  );
+  rejects(
+    indexQuery([
+      { type: "Gt", fieldPath: "author", value: "a" },
+      { type: "Lt", fieldPath: "n", value: 1 },
+    ]),
+    "BoundsOnMultipleFields",
+  );
   rejects(indexQuery([eq("author", "a"), { type: "Gt", fieldPath: "body", value: 1 }]), "FieldNotInIndex");
-  rejects({ source: { type: "FullTableScan", tableName: "messages", order: null }, operators: new Array(257).fill({ limit: 1 }) }, "InvalidQuery");
+  rejects(
+    {
+      source: { type: "FullTableScan", tableName: "messages", order: null },
+      operators: new Array(257).fill({ limit: 1 }),
+    },
+    "InvalidQuery",
+  );
 });
 
 test("system tables only through db.system, user tables only through db", () => {
   rejects({ source: { type: "FullTableScan", tableName: "_scheduled_functions", order: null } }, "SystemTableError");
   rejects({ source: { type: "FullTableScan", tableName: "messages", order: null } }, "SystemTableError", true);
-  const p = plan({ source: { type: "FullTableScan", tableName: "_scheduled_functions", order: null } }, true) as QueryPlan;
+  const p = plan(
+    { source: { type: "FullTableScan", tableName: "_scheduled_functions", order: null } },
+    true,
+  ) as QueryPlan;
   assert.equal(p.index.id, 4);
 });

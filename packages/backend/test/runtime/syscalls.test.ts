@@ -62,7 +62,9 @@ test("a mutation inserts, reads back its own writes through get and query stream
   assert.equal(got.text, "a");
   assert.equal(typeof got._creationTime, "number");
 
-  const { queryId } = x.sync("1.0/queryStream", { query: { source: { type: "FullTableScan", tableName: "notes", order: null } } }) as { queryId: number };
+  const { queryId } = x.sync("1.0/queryStream", {
+    query: { source: { type: "FullTableScan", tableName: "notes", order: null } },
+  }) as { queryId: number };
   assert.deepEqual(((await x.call("1.0/queryStreamNext", { queryId })) as { value: { _id: string } }).value._id, id);
   assert.deepEqual(await x.call("1.0/queryStreamNext", { queryId }), { value: null, done: true });
   assert.equal(x.sync("1.0/queryCleanup", { queryId }), true);
@@ -89,7 +91,10 @@ test("normalizeId accepts an id of the named table only; the snapshot ts is an i
 test("queries cannot write or call mutations; errors reach the function as plain Errors with our text", async () => {
   const q = execution("query");
   await assert.rejects(q.call("1.0/insert", { table: "notes", value: { text: "a" } }), /only available in mutations/);
-  await assert.rejects(q.call("1.0/runUdf", { udfType: "mutation", name: "m:f", args: {} }), /Queries can't call mutations/);
+  await assert.rejects(
+    q.call("1.0/runUdf", { udfType: "mutation", name: "m:f", args: {} }),
+    /Queries can't call mutations/,
+  );
   const bad = await q.call("1.0/get", { id: "not-an-id" }).catch((e: unknown) => e);
   assert.ok(bad instanceof Error && bad.constructor === Error, "a TandemError is rethrown as a plain Error");
   assert.match((bad as Error).message, /Unable to decode ID/);
@@ -100,14 +105,25 @@ test("queries cannot write or call mutations; errors reach the function as plain
 test("runUdf passes transactionLimits, by our names, to the nested call; bad limits are refused", async () => {
   const calls: unknown[] = [];
   const m = execution("mutation", calls);
-  await m.call("1.0/runUdf", { udfType: "query", name: "a:b", args: { x: 1 }, transactionLimits: { documentsRead: 3, databaseQueries: 2.7, filesRead: 1 } });
+  await m.call("1.0/runUdf", {
+    udfType: "query",
+    name: "a:b",
+    args: { x: 1 },
+    transactionLimits: { documentsRead: 3, databaseQueries: 2.7, filesRead: 1 },
+  });
   await m.call("1.0/runUdf", { udfType: "mutation", reference: "_reference/function/c:d", args: {} });
   assert.deepEqual(calls, [
     { k: "query", path: "a:b", args: { x: 1 }, limits: { documentsRead: 3, readIntervals: 2 } },
     { k: "mutation", path: "c:d", args: {}, limits: null },
   ]);
-  await assert.rejects(m.call("1.0/runUdf", { udfType: "query", name: "a:b", transactionLimits: { documentsRead: "3" } }), /Invalid transactionLimits/);
-  await assert.rejects(m.call("1.0/runUdf", { udfType: "query", name: "a:b", transactionLimits: { nope: 1 } }), /unknown limit/);
+  await assert.rejects(
+    m.call("1.0/runUdf", { udfType: "query", name: "a:b", transactionLimits: { documentsRead: "3" } }),
+    /Invalid transactionLimits/,
+  );
+  await assert.rejects(
+    m.call("1.0/runUdf", { udfType: "query", name: "a:b", transactionLimits: { nope: 1 } }),
+    /unknown limit/,
+  );
 });
 
 test("transaction metrics count what the execution read", async () => {

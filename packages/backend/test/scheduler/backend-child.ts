@@ -4,5 +4,11 @@ import { startBackend } from "../../src/server/index.js";
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error("usage: backend-child.ts DATA_DIR");
-const backend = await startBackend({ dataDir, port: 0, sitePort: 0, logger: silentLogger, adminKey: "scheduler-test|admin-key" });
+const backend = await startBackend({
+  dataDir,
+  port: 0,
+  sitePort: 0,
+  logger: silentLogger,
+  adminKey: "scheduler-test|admin-key",
+});
 process.send!({ url: backend.url, adminKey: backend.adminKey });

@@ -10,8 +10,14 @@ const next = (schedule: Record<string, unknown>, now: string, prev: string | nul
 
 test("interval: at once when deployed, then on its grid; missed runs are skipped", () => {
   assert.equal(next({ type: "interval", minutes: 5 }, "2026-01-01T10:00:00Z"), "2026-01-01T10:00:00.000Z");
-  assert.equal(next({ type: "interval", seconds: 30 }, "2026-01-01T10:00:01Z", "2026-01-01T10:00:00Z"), "2026-01-01T10:00:30.000Z");
-  assert.equal(next({ type: "interval", hours: 1 }, "2026-01-01T13:30:00Z", "2026-01-01T10:00:00Z"), "2026-01-01T14:00:00.000Z");
+  assert.equal(
+    next({ type: "interval", seconds: 30 }, "2026-01-01T10:00:01Z", "2026-01-01T10:00:00Z"),
+    "2026-01-01T10:00:30.000Z",
+  );
+  assert.equal(
+    next({ type: "interval", hours: 1 }, "2026-01-01T13:30:00Z", "2026-01-01T10:00:00Z"),
+    "2026-01-01T14:00:00.000Z",
+  );
   assert.throws(() => compileSchedule({ type: "interval", seconds: 0 }, "x"), /at least one second/);
 });
 
@@ -19,14 +25,25 @@ test("hourly, daily, weekly, monthly at UTC times", () => {
   assert.equal(next({ type: "hourly", minuteUTC: 30 }, "2026-01-01T10:31:00Z"), "2026-01-01T11:30:00.000Z");
   assert.equal(next({ type: "daily", hourUTC: 3, minuteUTC: 15 }, "2026-01-01T03:15:00Z"), "2026-01-02T03:15:00.000Z");
   // 2026-01-01 is a Thursday.
-  assert.equal(next({ type: "weekly", dayOfWeek: "monday", hourUTC: 9, minuteUTC: 0 }, "2026-01-01T00:00:00Z"), "2026-01-05T09:00:00.000Z");
-  assert.equal(next({ type: "monthly", day: 31, hourUTC: 0, minuteUTC: 0 }, "2026-02-01T00:00:00Z"), "2026-03-31T00:00:00.000Z");
+  assert.equal(
+    next({ type: "weekly", dayOfWeek: "monday", hourUTC: 9, minuteUTC: 0 }, "2026-01-01T00:00:00Z"),
+    "2026-01-05T09:00:00.000Z",
+  );
+  assert.equal(
+    next({ type: "monthly", day: 31, hourUTC: 0, minuteUTC: 0 }, "2026-02-01T00:00:00Z"),
+    "2026-03-31T00:00:00.000Z",
+  );
 });
 
 test("a left-out minuteUTC is a stable minute per job", () => {
   const m = stableMinute("cleanup");
   assert.ok(m >= 0 && m < 60);
-  assert.equal(new Date(nextRun(compileSchedule({ type: "hourly" }, "cleanup"), at("2026-01-01T10:00:00Z"), null)!).getUTCMinutes(), m);
+  assert.equal(
+    new Date(
+      nextRun(compileSchedule({ type: "hourly" }, "cleanup"), at("2026-01-01T10:00:00Z"), null)!,
+    ).getUTCMinutes(),
+    m,
+  );
 });
 
 test("cron strings: lists, ranges, steps, Sunday as 0 or 7, day-of-month OR day-of-week", () => {

@@ -19,7 +19,10 @@ const childScript = join(fileURLToPath(new URL(".", import.meta.url)), "backend-
 const children: ChildProcess[] = [];
 
 function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string; adminKey: string }> {
-  const child = fork(childScript, [dataDir], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(childScript, [dataDir], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once("message", (m: { url: string; adminKey: string }) => resolve({ child, ...m }));
@@ -47,10 +50,19 @@ test("kill -9 in the middle of scheduled work: nothing lost, no mutation run twi
   await pushOnce(app, first);
   let client = new ConvexHttpClient(first.url);
   const hang = await mutation<string>(client, api.jobs.scheduleAction, { tag: "hang", hang: true });
-  await until(() => query<Run[]>(client, api.jobs.runs, { tag: "hang" }), (r) => r.length === 1, "the hanging action to start");
+  await until(
+    () => query<Run[]>(client, api.jobs.runs, { tag: "hang" }),
+    (r) => r.length === 1,
+    "the hanging action to start",
+  );
   await mutation(client, api.jobs.many, { prefix: "k", n: N, delayMs: 0 });
   // Kill as soon as the first jobs have run: most are still pending.
-  const atKill = await until(() => query<Run[]>(client, api.jobs.runs, {}), (r) => r.some((x) => x.tag.startsWith("k")), "the first jobs to run", 60_000);
+  const atKill = await until(
+    () => query<Run[]>(client, api.jobs.runs, {}),
+    (r) => r.some((x) => x.tag.startsWith("k")),
+    "the first jobs to run",
+    60_000,
+  );
   await killed(first.child);
   const ranBefore = atKill.filter((x) => x.tag.startsWith("k")).length;
   assert.ok(ranBefore < N, `the kill came in the middle of the work (${ranBefore} of ${N} had run)`);

@@ -80,7 +80,11 @@ for (const workers of [2, 0]) {
       http.query(api.articles!.search!, { q, ...extra }) as Promise<string[]>;
 
     test("results come in BM25 relevance order: term frequency and document length count", async () => {
-      assert.deepEqual(await search("fox"), ["fox fox fox den", "the quick brown fox", "brown bear and brown fox in the brown forest"]);
+      assert.deepEqual(await search("fox"), [
+        "fox fox fox den",
+        "the quick brown fox",
+        "brown bear and brown fox in the brown forest",
+      ]);
       assert.deepEqual(await search("brown"), ["brown bear and brown fox in the brown forest", "the quick brown fox"]);
       // Any term matches; a document with both terms ranks first.
       assert.deepEqual((await search("lazy fox"))[0], "a lazy dog sleeps");
@@ -132,7 +136,10 @@ for (const workers of [2, 0]) {
     });
 
     test("a search on a field that is not the index's search field is refused clearly", async () => {
-      await assert.rejects(http.query(api.articles!.searchWrongField!, {}), /not the search field of index articles\.search_body/);
+      await assert.rejects(
+        http.query(api.articles!.searchWrongField!, {}),
+        /not the search field of index articles\.search_body/,
+      );
     });
 
     test("a search subscription follows inserts, patches and deletes", async () => {
@@ -257,13 +264,21 @@ for (const workers of [2, 0]) {
     });
 
     test("a search in a mutation sees that mutation's own inserts and patches", async () => {
-      assert.deepEqual(await http.mutation(api.articles!.insertThenSearch!, { body: "xylophone xylophone quartet", q: "xylophone" }), [
-        "xylophone xylophone quartet",
-      ]);
-      const fox = (await http.mutation(api.articles!.insertThenSearch!, { body: "fox fox fox fox", q: "fox" })) as string[];
+      assert.deepEqual(
+        await http.mutation(api.articles!.insertThenSearch!, { body: "xylophone xylophone quartet", q: "xylophone" }),
+        ["xylophone xylophone quartet"],
+      );
+      const fox = (await http.mutation(api.articles!.insertThenSearch!, {
+        body: "fox fox fox fox",
+        q: "fox",
+      })) as string[];
       assert.deepEqual(fox.slice(0, 2), ["fox fox fox fox", "fox fox fox den"]);
       assert.deepEqual(
-        await http.mutation(api.articles!.patchThenSearch!, { from: "a lazy dog sleeps", to: "a lazy cat", q: "lazy dog" }),
+        await http.mutation(api.articles!.patchThenSearch!, {
+          from: "a lazy dog sleeps",
+          to: "a lazy cat",
+          q: "lazy dog",
+        }),
         ["a lazy cat"],
       );
       assert.deepEqual(await search("lazy"), ["a lazy cat"], "and the commit reached the index");
@@ -280,7 +295,10 @@ for (const workers of [2, 0]) {
         logger: false,
       });
       assert.deepEqual((await search("fox")).slice(0, 2), ["fox fox fox fox", "fox fox fox den"]);
-      assert.equal(((await http.action(api.items!.similar!, { vector: [1, 0, 0, 0, 0, 0, 0, 0], limit: 5 })) as unknown[]).length, 5);
+      assert.equal(
+        ((await http.action(api.items!.similar!, { vector: [1, 0, 0, 0, 0, 0, 0, 0], limit: 5 })) as unknown[]).length,
+        5,
+      );
     });
   });
 }

@@ -54,20 +54,31 @@ function naive(docs: Map<string, DocumentJSON>, text: string, category: string |
 test("search equals a from-scratch BM25 after random inserts, replacements and deletes", () => {
   const random = rng(3);
   const words = ["alpha", "alps", "beta", "bet", "gamma", "gam", "delta", "epsilon", "zeta", "eta"];
-  const sentence = () => Array.from({ length: 1 + Math.floor(random() * 8) }, () => words[Math.floor(random() * words.length)]).join(" ");
+  const sentence = () =>
+    Array.from({ length: 1 + Math.floor(random() * 8) }, () => words[Math.floor(random() * words.length)]).join(" ");
   const index = new TextIndex({ searchField: "body", filterFields: ["category"] });
   const docs = new Map<string, DocumentJSON>();
   for (let step = 0; step < 3000; step++) {
     const id = `d${Math.floor(random() * 300)}`;
     const r = random();
     const doc: DocumentJSON | null =
-      r < 0.15 ? null : { _id: id, _creationTime: step, body: r < 0.2 ? 42 : sentence(), category: random() < 0.5 ? "x" : "y" };
+      r < 0.15
+        ? null
+        : { _id: id, _creationTime: step, body: r < 0.2 ? 42 : sentence(), category: random() < 0.5 ? "x" : "y" };
     index.put(id, doc);
     if (doc) docs.set(id, doc);
     else docs.delete(id);
     if (step % 150 === 0) {
-      for (const [text, category] of [["alpha", null], ["bet gam", null], ["al", "x"], ["zeta eta ", "y"], ["delta e", null]] as const) {
-        const got = index.search(parseTextQuery(text), category === null ? [] : [["category", `v"${category}"`]], 20).map((h) => h.id);
+      for (const [text, category] of [
+        ["alpha", null],
+        ["bet gam", null],
+        ["al", "x"],
+        ["zeta eta ", "y"],
+        ["delta e", null],
+      ] as const) {
+        const got = index
+          .search(parseTextQuery(text), category === null ? [] : [["category", `v"${category}"`]], 20)
+          .map((h) => h.id);
         assert.deepEqual(got, naive(docs, text, category, 20), `step ${step}, ${JSON.stringify(text)} ${category}`);
       }
     }

@@ -23,7 +23,12 @@ const api = anyApi;
 const available = await postgresAvailable();
 
 /** Two nodes on a fresh schema, the fixture pushed through the first; `body` gets both. */
-async function withCluster(fixture: string, followPollMs: number, body: (nodes: Backend[], app: string) => Promise<void>, clocks: ManualClock[] = []) {
+async function withCluster(
+  fixture: string,
+  followPollMs: number,
+  body: (nodes: Backend[], app: string) => Promise<void>,
+  clocks: ManualClock[] = [],
+) {
   const { schema, drop } = freshSchema();
   const database: StorageDescriptor = { kind: "postgres", url: POSTGRES_URL, schema };
   const node = async () => {
@@ -90,7 +95,12 @@ test("a subscriber on node 1 sees each mutation made through node 2 promptly", a
         const sent = performance.now();
         await writer.mutation(api.messages!.send!, { channel, author: "bob", body: `m${i}` });
         const committed = performance.now();
-        const at = await Promise.race([delivered, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`message ${i} not delivered to node 1 within 5 s`)), 5000).unref())]);
+        const at = await Promise.race([
+          delivered,
+          new Promise<number>((_, reject) =>
+            setTimeout(() => reject(new Error(`message ${i} not delivered to node 1 within 5 s`)), 5000).unref(),
+          ),
+        ]);
         fromCommit.push(Math.max(0, at - committed));
         fromSend.push(at - sent);
       }
@@ -130,7 +140,15 @@ test("a push and an env change made through node 2 go live on node 1", available
     assert.equal(answer, "from node 2's push");
 
     await two!.setEnvironmentVariables({ GREETING: "hi from node 2" });
-    assert.equal(await until(() => reader.query(api.env!.read!, { name: "GREETING" }), (v) => v === "hi from node 2", "node 1 to see the env change", 5000), "hi from node 2");
+    assert.equal(
+      await until(
+        () => reader.query(api.env!.read!, { name: "GREETING" }),
+        (v) => v === "hi from node 2",
+        "node 1 to see the env change",
+        5000,
+      ),
+      "hi from node 2",
+    );
     assert.equal(one!.environmentVariables().GREETING, "hi from node 2");
   });
 });
@@ -165,7 +183,10 @@ test("scheduled mutations made through both nodes each run exactly once", availa
     const counts = new Map<string, number>();
     for (const r of runs) counts.set(r.tag, (counts.get(r.tag) ?? 0) + 1);
     assert.equal(counts.size, 4 * N);
-    assert.deepEqual([...counts.values()].filter((c) => c !== 1), []);
+    assert.deepEqual(
+      [...counts.values()].filter((c) => c !== 1),
+      [],
+    );
   });
 });
 
@@ -190,18 +211,39 @@ test("a cron runs once per due time with two nodes' schedulers on one database",
       const now = () => clocks[0]!.now();
       const advance = (ms: number) => clocks.forEach((c) => c.advance(ms));
       const idle = () =>
-        until(crons, (cs) => cs.every((c) => c.nextRun.nextTs > now() && (c.nextRun.prevTs === null || (c.lastRun?.ts ?? 0) >= c.nextRun.prevTs)), "the crons to be idle", 60_000);
+        until(
+          crons,
+          (cs) =>
+            cs.every(
+              (c) =>
+                c.nextRun.nextTs > now() && (c.nextRun.prevTs === null || (c.lastRun?.ts ?? 0) >= c.nextRun.prevTs),
+            ),
+          "the crons to be idle",
+          60_000,
+        );
       const reader = http(two!);
       const count = async (tag: string) => ((await reader.query(api.jobs!.runs!, { tag })) as unknown[]).length;
       // Both nodes synced the same crons at start: one document each, not one per node.
-      assert.deepEqual((await crons()).map((c) => c.name).sort(), ["cron string", "daily", "every minute", "hourly", "monthly", "weekly"]);
+      assert.deepEqual((await crons()).map((c) => c.name).sort(), [
+        "cron string",
+        "daily",
+        "every minute",
+        "hourly",
+        "monthly",
+        "weekly",
+      ]);
       // Park both clocks mid-way between two 5-minute marks, so the steps below cross no other cron.
       advance(300_000 - (now() % 300_000) + 60_000);
       await idle();
       const start = await count("cron-interval");
       for (let k = 1; k <= 3; k++) {
         advance(60_000);
-        await until(() => count("cron-interval"), (n) => n >= start + k, `the interval cron's run ${k}`, 60_000);
+        await until(
+          () => count("cron-interval"),
+          (n) => n >= start + k,
+          `the interval cron's run ${k}`,
+          60_000,
+        );
         await idle();
       }
       await Promise.all([one!.scheduler.settled(), two!.scheduler.settled()]);

@@ -16,7 +16,8 @@ let backend: Backend;
 let dataDir: string;
 let app: string;
 
-const start = (port = 0) => startBackend({ dataDir, port, sitePort: 0, logger: silentLogger, adminKey: "ops-test|admin-key" });
+const start = (port = 0) =>
+  startBackend({ dataDir, port, sitePort: 0, logger: silentLogger, adminKey: "ops-test|admin-key" });
 
 before(async () => {
   dataDir = await tempDir("ops");
@@ -108,7 +109,10 @@ test("drain: /ready turns 503, an in-flight mutation completes, the ConvexClient
     // A mutation request whose body is still arriving when the drain starts: in flight, by construction.
     const body = JSON.stringify({ path: "notes:add", args: { text: "in flight" }, format: "json" });
     const half = Math.floor(body.length / 2);
-    const req = request(`${backend.url}/api/mutation`, { method: "POST", headers: { "Content-Type": "application/json", "Content-Length": String(body.length) } });
+    const req = request(`${backend.url}/api/mutation`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Content-Length": String(body.length) },
+    });
     const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
       req.on("response", (res) => {
         let text = "";
@@ -130,7 +134,11 @@ test("drain: /ready turns 503, an in-flight mutation completes, the ConvexClient
     req.end(body.slice(half));
     const reply = await answered;
     assert.equal(reply.status, 200, reply.text);
-    assert.equal((JSON.parse(reply.text) as { status: string }).status, "success", "the in-flight mutation finished and answered");
+    assert.equal(
+      (JSON.parse(reply.text) as { status: string }).status,
+      "success",
+      "the in-flight mutation finished and answered",
+    );
     await drained;
     await assert.rejects(fetch(`${backend.url}/health`), "the port is closed after the drain");
 

@@ -21,7 +21,8 @@ test("push, subscribe, mutate and restart on Postgres through the official clien
   const { schema, drop } = freshSchema();
   const database: StorageDescriptor = { kind: "postgres", url: POSTGRES_URL, schema };
   const dataDir = await tempDir("pg-backend");
-  const start = () => startBackend({ dataDir, port: 0, sitePort: 0, logger: silentLogger, database, adminKey: "test-admin:key" });
+  const start = () =>
+    startBackend({ dataDir, port: 0, sitePort: 0, logger: silentLogger, database, adminKey: "test-admin:key" });
   let backend: Backend | null = await start();
   let live: ConvexClient | null = null;
   try {
@@ -48,8 +49,13 @@ test("push, subscribe, mutate and restart on Postgres through the official clien
     await two;
     assert.deepEqual(seen.at(-1), ["hello", "hi"]);
     // Concurrent read-modify-write mutations: every increment lands (OCC on Postgres-backed commits).
-    const likes = await Promise.all(Array.from({ length: 8 }, () => http.mutation(api.messages!.like!, { id: second })));
-    assert.deepEqual([...(likes as number[])].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8]);
+    const likes = await Promise.all(
+      Array.from({ length: 8 }, () => http.mutation(api.messages!.like!, { id: second })),
+    );
+    assert.deepEqual(
+      [...(likes as number[])].sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    );
     await live.close();
     live = null;
 
@@ -76,7 +82,14 @@ test("two backends on one Postgres: read-modify-write mutations through both los
   const { schema, drop } = freshSchema();
   const database: StorageDescriptor = { kind: "postgres", url: POSTGRES_URL, schema };
   const node = async () =>
-    startBackend({ dataDir: await tempDir("pg-node"), port: 0, sitePort: 0, logger: silentLogger, database, adminKey: "test-admin:key" });
+    startBackend({
+      dataDir: await tempDir("pg-node"),
+      port: 0,
+      sitePort: 0,
+      logger: silentLogger,
+      database,
+      adminKey: "test-admin:key",
+    });
   const nodes: Backend[] = [];
   try {
     nodes.push(await node());
@@ -88,8 +101,13 @@ test("two backends on one Postgres: read-modify-write mutations through both los
     const id = (await two!.mutation(api.messages!.send!, { channel, author: "ada", body: "counted" })) as string;
     // Each node's snapshot lags the other's commits: without checking conflicts against the
     // commits in the database, some increments would overwrite others.
-    const likes = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? one! : two!).mutation(api.messages!.like!, { id })));
-    assert.deepEqual([...(likes as number[])].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+    const likes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? one! : two!).mutation(api.messages!.like!, { id })),
+    );
+    assert.deepEqual(
+      [...(likes as number[])].sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6],
+    );
     await nodes[0]!.storage.sync(); // the follower would get there too; syncing now keeps the read below deterministic
     const stored = (await one!.query(api.messages!.get!, { id })) as { likes: number };
     assert.equal(stored.likes, 6);

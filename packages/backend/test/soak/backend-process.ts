@@ -15,14 +15,21 @@ export interface BackendProcess {
 const live = new Set<ChildProcess>();
 
 function spawnBackend(dataDir: string, port: number): { child: ChildProcess; ready: Promise<BackendProcess> } {
-  const child = fork(childScript, [dataDir, String(port)], { execArgv: [], stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  const child = fork(childScript, [dataDir, String(port)], {
+    execArgv: [],
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
   live.add(child);
   child.once("exit", () => live.delete(child));
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const ready = new Promise<BackendProcess>((resolve, reject) => {
-    child.once("message", (m: { url: string; adminKey: string }) => resolve({ child, ...m, port: Number(new URL(m.url).port) }));
-    child.once("exit", (code, signal) => reject(new Error(`backend process exited (${code ?? signal}) before it was ready:\n${stderr}`)));
+    child.once("message", (m: { url: string; adminKey: string }) =>
+      resolve({ child, ...m, port: Number(new URL(m.url).port) }),
+    );
+    child.once("exit", (code, signal) =>
+      reject(new Error(`backend process exited (${code ?? signal}) before it was ready:\n${stderr}`)),
+    );
   });
   return { child, ready };
 }

@@ -36,7 +36,10 @@ async function readAll(http: ConvexHttpClient, table: Table): Promise<Doc[]> {
   const out: Doc[] = [];
   let cursor: string | null = null;
   for (;;) {
-    const r = (await http.query(api.writes!.page as FunctionReference<"query">, { table, paginationOpts: { numItems: 2000, cursor } })) as {
+    const r = (await http.query(api.writes!.page as FunctionReference<"query">, {
+      table,
+      paginationOpts: { numItems: 2000, cursor },
+    })) as {
       page: Doc[];
       isDone: boolean;
       continueCursor: string;
@@ -70,7 +73,11 @@ export async function queryTs(url: string): Promise<bigint> {
 }
 
 /** Throws with every broken guarantee listed; returns the figures otherwise. */
-export async function checkAfterRestart(url: string, load: CrashLoad, opts: { accounts: number; balance: number }): Promise<CheckFigures> {
+export async function checkAfterRestart(
+  url: string,
+  load: CrashLoad,
+  opts: { accounts: number; balance: number },
+): Promise<CheckFigures> {
   const http = new ConvexHttpClient(url);
   const problems: string[] = [];
   let lost = 0;
@@ -86,14 +93,16 @@ export async function checkAfterRestart(url: string, load: CrashLoad, opts: { ac
   const writeCounts = lostAndDuplicates("write", writes, load.acked.writes.keys());
   for (const d of writes) {
     const acked = load.acked.writes.get(d.cid);
-    if (acked && acked.creationTime !== d._creationTime) problems.push(`write ${d.cid}: stored _creationTime ${d._creationTime}, acknowledged ${acked.creationTime}`);
+    if (acked && acked.creationTime !== d._creationTime)
+      problems.push(`write ${d.cid}: stored _creationTime ${d._creationTime}, acknowledged ${acked.creationTime}`);
   }
   const byWriter = new Map<string, Doc[]>();
   for (const d of writes) byWriter.set(d.writer!, [...(byWriter.get(d.writer!) ?? []), d]);
   for (const [writer, docs] of byWriter) {
     docs.sort((a, b) => a.seq! - b.seq!);
     for (let i = 1; i < docs.length; i++)
-      if (docs[i]!._creationTime <= docs[i - 1]!._creationTime) problems.push(`${writer}: seq ${docs[i]!.seq} has _creationTime not after seq ${docs[i - 1]!.seq}`);
+      if (docs[i]!._creationTime <= docs[i - 1]!._creationTime)
+        problems.push(`${writer}: seq ${docs[i]!.seq} has _creationTime not after seq ${docs[i - 1]!.seq}`);
   }
 
   const transfers = await readAll(http, "transfers");
@@ -105,10 +114,16 @@ export async function checkAfterRestart(url: string, load: CrashLoad, opts: { ac
     expected[t.from!]! -= t.amount!;
     expected[t.to!]! += t.amount!;
   }
-  if (summary.total !== opts.accounts * opts.balance) problems.push(`bank total ${summary.total}, not ${opts.accounts * opts.balance}`);
-  if (!isDeepStrictEqual(summary.balances, expected)) problems.push(`balances ${JSON.stringify(summary.balances)} do not follow from the transfers ${JSON.stringify(expected)}`);
-  if (summary.transfers !== transfers.length) problems.push(`transfer counter ${summary.transfers}, ${transfers.length} transfers stored`);
-  if (Object.values(summary.balances).some((b) => b < 0)) problems.push(`a negative balance: ${JSON.stringify(summary.balances)}`);
+  if (summary.total !== opts.accounts * opts.balance)
+    problems.push(`bank total ${summary.total}, not ${opts.accounts * opts.balance}`);
+  if (!isDeepStrictEqual(summary.balances, expected))
+    problems.push(
+      `balances ${JSON.stringify(summary.balances)} do not follow from the transfers ${JSON.stringify(expected)}`,
+    );
+  if (summary.transfers !== transfers.length)
+    problems.push(`transfer counter ${summary.transfers}, ${transfers.length} transfers stored`);
+  if (Object.values(summary.balances).some((b) => b < 0))
+    problems.push(`a negative balance: ${JSON.stringify(summary.balances)}`);
 
   const scheduled = await readAll(http, "scheduled");
   const scheduledCounts = lostAndDuplicates("scheduling", scheduled, load.acked.scheduled);
@@ -128,7 +143,12 @@ export async function checkAfterRestart(url: string, load: CrashLoad, opts: { ac
 
   // The live subscriber resumes on the same URL and catches up with what a fresh read sees.
   try {
-    await until(async () => load.latest, (s) => isDeepStrictEqual(s, summary), "the subscriber to catch up", 30_000);
+    await until(
+      async () => load.latest,
+      (s) => isDeepStrictEqual(s, summary),
+      "the subscriber to catch up",
+      30_000,
+    );
   } catch {
     problems.push(`subscriber stuck at ${JSON.stringify(load.latest)}; the server has ${JSON.stringify(summary)}`);
   }
@@ -137,5 +157,13 @@ export async function checkAfterRestart(url: string, load: CrashLoad, opts: { ac
 
   let committedUnacknowledged = 0;
   for (const cid of writeCounts.keys()) if (!load.acked.writes.has(cid)) committedUnacknowledged++;
-  return { writes: writes.length, transfers: transfers.length, scheduled: scheduled.length, runs: runs.length, lost, duplicates, committedUnacknowledged };
+  return {
+    writes: writes.length,
+    transfers: transfers.length,
+    scheduled: scheduled.length,
+    runs: runs.length,
+    lost,
+    duplicates,
+    committedUnacknowledged,
+  };
 }

@@ -9,5 +9,11 @@ import { silentLogger } from "@tandem/shared";
 
 const [dataDir, port] = process.argv.slice(2);
 if (!dataDir || port === undefined) throw new Error("usage: crash-child.mjs DATA_DIR PORT");
-const backend = await startBackend({ dataDir, port: Number(port), sitePort: 0, logger: silentLogger, adminKey: "soak|admin-key" });
+const backend = await startBackend({
+  dataDir,
+  port: Number(port),
+  sitePort: 0,
+  logger: silentLogger,
+  adminKey: "soak|admin-key",
+});
 process.send({ url: backend.url, adminKey: backend.adminKey });

@@ -47,11 +47,17 @@ type Caller = {
 function serverGone(e: unknown): "refused" | "in-doubt" | null {
   const text = `${String(e)} ${String((e as { cause?: unknown })?.cause)} ${(e as { cause?: { code?: string } })?.cause?.code ?? ""}`;
   if (/ECONNREFUSED/.test(text)) return "refused";
-  return e instanceof TypeError || /fetch failed|ECONNRESET|socket hang up|other side closed/i.test(text) ? "in-doubt" : null;
+  return e instanceof TypeError || /fetch failed|ECONNRESET|socket hang up|other side closed/i.test(text)
+    ? "in-doubt"
+    : null;
 }
 
 export class CrashLoad {
-  readonly acked = { writes: new Map<string, AckedWrite>(), transfers: new Set<string>(), scheduled: new Set<string>() };
+  readonly acked = {
+    writes: new Map<string, AckedWrite>(),
+    transfers: new Set<string>(),
+    scheduled: new Set<string>(),
+  };
   /** Broken guarantees seen while the load ran (the loop fails on any). */
   readonly violations: string[] = [];
   /** Errors that were neither a success nor the server being gone. */
@@ -82,13 +88,17 @@ export class CrashLoad {
     this.sub.onUpdate(api.bank!.summary!, {}, (s: Summary) => {
       this.subscriberUpdates++;
       if (s.total !== expected) this.violations.push(`subscriber saw a bank total of ${s.total}, not ${expected}`);
-      if (s.transfers < this.lastSeenTransfers) this.violations.push(`subscriber went back from ${this.lastSeenTransfers} to ${s.transfers} transfers`);
+      if (s.transfers < this.lastSeenTransfers)
+        this.violations.push(`subscriber went back from ${this.lastSeenTransfers} to ${s.transfers} transfers`);
       this.lastSeenTransfers = s.transfers;
       this.latest = s;
     });
     this.sub.onUpdate(api.writes!.latest!, {}, (w: { creationTime: number } | null) => {
       if (!w) return;
-      if (w.creationTime < this.lastSeenLatest) this.violations.push(`subscriber's latest write went back in time (${w.creationTime} < ${this.lastSeenLatest})`);
+      if (w.creationTime < this.lastSeenLatest)
+        this.violations.push(
+          `subscriber's latest write went back in time (${w.creationTime} < ${this.lastSeenLatest})`,
+        );
       this.lastSeenLatest = w.creationTime;
     });
   }
@@ -111,7 +121,10 @@ export class CrashLoad {
     this.running = false;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`writes still in flight ${timeoutMs} ms after the restart`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`writes still in flight ${timeoutMs} ms after the restart`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([Promise.all(this.loops), timeout]);
@@ -158,7 +171,8 @@ export class CrashLoad {
     const cid = `${writer}-${seq}`;
     const { creationTime } = await this.call<{ creationTime: number }>(client, api.writes!.add, { cid, writer, seq });
     const last = this.lastCreation.get(writer) ?? 0;
-    if (creationTime <= last) this.violations.push(`${cid}: _creationTime ${creationTime} not after the writer's previous ${last}`);
+    if (creationTime <= last)
+      this.violations.push(`${cid}: _creationTime ${creationTime} not after the writer's previous ${last}`);
     this.lastCreation.set(writer, creationTime);
     this.acked.writes.set(cid, { writer, seq, creationTime });
   }
@@ -168,7 +182,12 @@ export class CrashLoad {
     const from = Math.floor(random() * accounts);
     const to = (from + 1 + Math.floor(random() * (accounts - 1))) % accounts;
     const cid = `t-${++this.counter}`;
-    await this.call(client, api.bank!.transfer, { cid, from: `a${from}`, to: `a${to}`, amount: 1 + Math.floor(random() * 40) });
+    await this.call(client, api.bank!.transfer, {
+      cid,
+      from: `a${from}`,
+      to: `a${to}`,
+      amount: 1 + Math.floor(random() * 40),
+    });
     this.acked.transfers.add(cid);
   }
 

@@ -30,7 +30,12 @@ export interface CrashLoopFigures {
   readonly recoveryKills: number;
   /** Calls cut off by a kill: sent with no answer (they may have committed). */
   readonly inDoubt: number;
-  readonly acknowledged: { readonly writes: number; readonly transfers: number; readonly scheduled: number; readonly total: number };
+  readonly acknowledged: {
+    readonly writes: number;
+    readonly transfers: number;
+    readonly scheduled: number;
+    readonly total: number;
+  };
   readonly lost: number;
   readonly duplicates: number;
   readonly committedUnacknowledged: number;
@@ -71,7 +76,10 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   const app = await copyFixture("soak");
   let backend: BackendProcess = await startBackendProcess(dataDir);
   await pushOnce(app, backend);
-  await new ConvexHttpClient(backend.url).mutation(anyApi.bank!.init as FunctionReference<"mutation">, { accounts: ACCOUNTS, balance: BALANCE });
+  await new ConvexHttpClient(backend.url).mutation(anyApi.bank!.init as FunctionReference<"mutation">, {
+    accounts: ACCOUNTS,
+    balance: BALANCE,
+  });
   const load = new CrashLoad({ url: backend.url, accounts: ACCOUNTS, balance: BALANCE, random });
   let restartMs = 0;
   let recoveryKills = 0;
@@ -95,10 +103,16 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       restartMs += Date.now() - t0;
       await load.stop(60_000);
       const tsAfter = await queryTs(backend.url);
-      if (tsAfter < tsBefore) throw new Error(`cycle ${cycle}: the commit timestamp went back from ${tsBefore} to ${tsAfter}`);
+      if (tsAfter < tsBefore)
+        throw new Error(`cycle ${cycle}: the commit timestamp went back from ${tsBefore} to ${tsAfter}`);
       const t1 = Date.now();
       const c = await checkAfterRestart(backend.url, load, { accounts: ACCOUNTS, balance: BALANCE });
-      last = { lost: c.lost, duplicates: c.duplicates, committedUnacknowledged: c.committedUnacknowledged, runs: c.runs };
+      last = {
+        lost: c.lost,
+        duplicates: c.duplicates,
+        committedUnacknowledged: c.committedUnacknowledged,
+        runs: c.runs,
+      };
       log(
         `cycle ${cycle}/${options.cycles}: killed after ${loadMs} ms${killRecovery ? ", and again during recovery" : ""}; ${load.acked.writes.size} writes, ${load.acked.transfers.size} transfers, ` +
           `${load.acked.scheduled.size} scheduled acknowledged; ${c.runs} runs; lost ${c.lost}, duplicates ${c.duplicates}; ` +
@@ -108,7 +122,10 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   } finally {
     await load.close();
     await kill9(backend);
-    await Promise.all([rm(dataDir, { recursive: true, force: true }), rm(dirname(app), { recursive: true, force: true })]);
+    await Promise.all([
+      rm(dataDir, { recursive: true, force: true }),
+      rm(dirname(app), { recursive: true, force: true }),
+    ]);
   }
   const acknowledged = {
     writes: load.acked.writes.size,

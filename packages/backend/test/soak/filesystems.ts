@@ -72,7 +72,8 @@ export async function mountExt4(sizeMb: number): Promise<Ext4> {
     dir,
     async failReadOnly() {
       const knob = `/sys/fs/ext4/${device()}/trigger_fs_error`;
-      if (!existsSync(knob)) throw new Error(`${knob} is missing: this kernel cannot fail an ext4 filesystem on demand`);
+      if (!existsSync(knob))
+        throw new Error(`${knob} is missing: this kernel cannot fail an ext4 filesystem on demand`);
       await writeFile(knob, "tandem machine-fault test\n");
     },
     async repair() {

@@ -43,7 +43,13 @@ async function startHangingIssuer() {
     url,
     jwksRequests: () => jwksRequests,
     sign: (sub: string) =>
-      new SignJWT({ sub }).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(url).setAudience("convex").setIssuedAt().setExpirationTime("5m").sign(privateKey),
+      new SignJWT({ sub })
+        .setProtectedHeader({ alg: "RS256", kid: "k1" })
+        .setIssuer(url)
+        .setAudience("convex")
+        .setIssuedAt()
+        .setExpirationTime("5m")
+        .sign(privateKey),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -59,7 +65,12 @@ const sockets: ConvexClient[] = [];
 
 before(async () => {
   [good, hanging] = await Promise.all([startTestIssuer(), startHangingIssuer()]);
-  backend = await startBackend({ dataDir: await tempDir("hanging-issuer"), port: 0, sitePort: 0, logger: silentLogger });
+  backend = await startBackend({
+    dataDir: await tempDir("hanging-issuer"),
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+  });
   await backend.setEnvironmentVariables({ GOOD_ISSUER: good.url, HANGING_ISSUER: hanging.url });
   await pushOnce(await copyFixture("two-issuers"), backend);
 });
@@ -88,7 +99,10 @@ test("a JWKS endpoint that never answers blocks no other user, and its own calle
   const stuckSocket = wsClient(backend.url);
   sockets.push(stuckSocket);
   const stuckAuth: boolean[] = [];
-  stuckSocket.setAuth(() => hanging.sign("stuck-user"), (ok) => stuckAuth.push(ok));
+  stuckSocket.setAuth(
+    () => hanging.sign("stuck-user"),
+    (ok) => stuckAuth.push(ok),
+  );
   stuckSocket.onUpdate(seen, {}, () => {});
   await eventually(() => hanging.jwksRequests() >= 1, 10_000, "the backend to ask the hanging issuer for its keys");
 
@@ -106,7 +120,11 @@ test("a JWKS endpoint that never answers blocks no other user, and its own calle
     assert.equal(((await anonymous.query(seen, {})) as Seen).who, null);
     assert.equal(((await goodHttp.query(seen, {})) as Seen).who, "good-user");
     await goodSocket.mutation(add, { text: `good-${i}` });
-    await eventually(() => goodSeen.at(-1)?.who === "good-user" && goodSeen.at(-1)?.count === 2 * (i + 1), 10_000, "the good socket's subscription");
+    await eventually(
+      () => goodSeen.at(-1)?.who === "good-user" && goodSeen.at(-1)?.count === 2 * (i + 1),
+      10_000,
+      "the good socket's subscription",
+    );
   };
   await round(0);
   // Checked after one round: the stuck fetch gives up after 5 s, and a loaded machine may need a
@@ -116,7 +134,10 @@ test("a JWKS endpoint that never answers blocks no other user, and its own calle
 
   // The stuck caller is not stuck forever: the key fetch times out (5 s) and the error names the
   // issuer whose keys could not be had (Convex's wording and code).
-  await assert.rejects(stuck, new RegExp(`AuthProviderDiscoveryFailed.*Auth provider discovery of ${hanging.url} failed`));
+  await assert.rejects(
+    stuck,
+    new RegExp(`AuthProviderDiscoveryFailed.*Auth provider discovery of ${hanging.url} failed`),
+  );
   await eventually(() => stuckAuth.includes(false), 30_000, "the stuck socket to learn its token was refused");
   assert.equal(stuckAuth.includes(true), false);
 });

@@ -33,7 +33,10 @@ async function storedCids(client: ConvexHttpClient): Promise<Set<string>> {
   const stored = new Set<string>();
   let cursor: string | null = null;
   for (;;) {
-    const r = (await client.query(api.writes!.page as FunctionReference<"query">, { table: "writes", paginationOpts: { numItems: 500, cursor } })) as {
+    const r = (await client.query(api.writes!.page as FunctionReference<"query">, {
+      table: "writes",
+      paginationOpts: { numItems: 500, cursor },
+    })) as {
       page: { cid: string }[];
       isDone: boolean;
       continueCursor: string;
@@ -44,57 +47,76 @@ async function storedCids(client: ConvexHttpClient): Promise<Set<string>> {
   }
 }
 
-test("a data folder turned read-only under writes: clear errors, reads go on, nothing lost after repair and restart", { skip: capability !== null && !inCi() ? capability : false }, async () => {
-  if (capability) assert.fail(`CI must be able to run this test: ${capability}`);
-  const fs: Ext4 = await mountExt4(64);
-  cleanups.push(() => fs.cleanup());
-  const dataDir = join(fs.dir, "data");
-  const start = () => startBackend({ dataDir, port: 0, sitePort: 0, logger: silentLogger, adminKey: "ro|admin-key" });
-  let backend: Backend | null = await start();
-  cleanups.push(async () => void (await backend?.close()));
-  await pushOnce(await copyFixture("soak"), backend);
-  let client = new ConvexHttpClient(backend.url);
-  const ws = wsClient(backend.url);
-  cleanups.push(() => ws.close());
-  const acked: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    await add(i % 2 ? ws : client, `before-${i}`);
-    acked.push(`before-${i}`);
-  }
-  // synchronous=NORMAL makes a commit durable against a crash of the process, not of the
-  // machine: what the OS had not written out when the disk failed is the OS's to lose. Flush it
-  // so the test asserts the backend's part only.
-  execFileSync("sync");
-  await fs.failReadOnly();
+test(
+  "a data folder turned read-only under writes: clear errors, reads go on, nothing lost after repair and restart",
+  { skip: capability !== null && !inCi() ? capability : false },
+  async () => {
+    if (capability) assert.fail(`CI must be able to run this test: ${capability}`);
+    const fs: Ext4 = await mountExt4(64);
+    cleanups.push(() => fs.cleanup());
+    const dataDir = join(fs.dir, "data");
+    const start = () => startBackend({ dataDir, port: 0, sitePort: 0, logger: silentLogger, adminKey: "ro|admin-key" });
+    let backend: Backend | null = await start();
+    cleanups.push(async () => void (await backend?.close()));
+    await pushOnce(await copyFixture("soak"), backend);
+    let client = new ConvexHttpClient(backend.url);
+    const ws = wsClient(backend.url);
+    cleanups.push(() => ws.close());
+    const acked: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      await add(i % 2 ? ws : client, `before-${i}`);
+      acked.push(`before-${i}`);
+    }
+    // synchronous=NORMAL makes a commit durable against a crash of the process, not of the
+    // machine: what the OS had not written out when the disk failed is the OS's to lose. Flush it
+    // so the test asserts the backend's part only.
+    execFileSync("sync");
+    await fs.failReadOnly();
 
-  const refused: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    await assert.rejects(add(client, `refused-${i}`), REFUSED);
-    await assert.rejects(add(ws, `refused-ws-${i}`), REFUSED);
-    refused.push(`refused-${i}`, `refused-ws-${i}`);
-  }
-  const during = await storedCids(client);
-  assert.deepEqual(acked.filter((c) => !during.has(c)), [], "reads still work and see every acknowledged write");
+    const refused: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(add(client, `refused-${i}`), REFUSED);
+      await assert.rejects(add(ws, `refused-ws-${i}`), REFUSED);
+      refused.push(`refused-${i}`, `refused-ws-${i}`);
+    }
+    const during = await storedCids(client);
+    assert.deepEqual(
+      acked.filter((c) => !during.has(c)),
+      [],
+      "reads still work and see every acknowledged write",
+    );
 
-  await backend.close();
-  backend = null;
-  await ws.close();
-  // Starting on the read-only folder says what is wrong (SQLite alone: "unable to open database file").
-  await assert.rejects(start(), /Cannot open the database .*tandem\.sqlite3: .*read-only.*\. The data folder must be writable\./);
-  await fs.repair();
-  backend = await start();
-  client = new ConvexHttpClient(backend.url);
-  await add(client, "after-repair");
-  acked.push("after-repair");
-  const stored = await storedCids(client);
-  assert.deepEqual(acked.filter((c) => !stored.has(c)), [], "every acknowledged write survived");
-  assert.deepEqual(refused.filter((c) => stored.has(c)), [], "no refused write was applied");
-  await backend.close();
-  backend = null;
-  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
-  try {
-    assert.equal(db.pragma("integrity_check", { simple: true }), "ok");
-  } finally {
-    db.close();
-  }
-});
+    await backend.close();
+    backend = null;
+    await ws.close();
+    // Starting on the read-only folder says what is wrong (SQLite alone: "unable to open database file").
+    await assert.rejects(
+      start(),
+      /Cannot open the database .*tandem\.sqlite3: .*read-only.*\. The data folder must be writable\./,
+    );
+    await fs.repair();
+    backend = await start();
+    client = new ConvexHttpClient(backend.url);
+    await add(client, "after-repair");
+    acked.push("after-repair");
+    const stored = await storedCids(client);
+    assert.deepEqual(
+      acked.filter((c) => !stored.has(c)),
+      [],
+      "every acknowledged write survived",
+    );
+    assert.deepEqual(
+      refused.filter((c) => stored.has(c)),
+      [],
+      "no refused write was applied",
+    );
+    await backend.close();
+    backend = null;
+    const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+    try {
+      assert.equal(db.pragma("integrity_check", { simple: true }), "ok");
+    } finally {
+      db.close();
+    }
+  },
+);

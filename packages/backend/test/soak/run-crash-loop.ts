@@ -10,7 +10,8 @@ import { formatFigures, runCrashLoop } from "./crash-loop.js";
 const { values } = parseArgs({ options: { cycles: { type: "string" }, seed: { type: "string" } } });
 const cycles = Number(values.cycles ?? process.env.SOAK_CYCLES ?? 100);
 const seed = Number(values.seed ?? process.env.SOAK_SEED ?? Date.now() % 1_000_000);
-if (!Number.isInteger(cycles) || cycles < 1) throw new Error(`--cycles must be a positive integer, not ${values.cycles ?? process.env.SOAK_CYCLES}`);
+if (!Number.isInteger(cycles) || cycles < 1)
+  throw new Error(`--cycles must be a positive integer, not ${values.cycles ?? process.env.SOAK_CYCLES}`);
 if (!Number.isInteger(seed)) throw new Error("--seed must be an integer");
 
 try {

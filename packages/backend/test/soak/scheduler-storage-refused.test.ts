@@ -33,7 +33,11 @@ function refusing(storage: Storage): Storage {
           if (refuse && requests.some(writesRuns)) {
             refused++;
             refuse = false; // one refusal: space came back right after
-            throw new TandemError("Unavailable", "StorageFull", `${WRITE_REFUSED}: the disk holding the data folder is full. Writes resume once space is freed.`);
+            throw new TandemError(
+              "Unavailable",
+              "StorageFull",
+              `${WRITE_REFUSED}: the disk holding the data folder is full. Writes resume once space is freed.`,
+            );
           }
           return (target.commitMany as (...a: unknown[]) => unknown)(requests, ...rest);
         };
@@ -60,8 +64,18 @@ test("a scheduled mutation whose commit the disk refused is run again, not marke
   const id = await mutation<string>(client, api.jobs.later, { tag: "refused", delayMs: HOUR });
   refuse = true;
   clock.advance(HOUR);
-  await until(async () => refused, (n) => n === 1, "the job's commit to be refused", 30_000);
-  const done = await until(() => query<Job | null>(client, api.jobs.job, { id }), (j) => j?.state.kind !== "pending", "the job to finish", 30_000);
+  await until(
+    async () => refused,
+    (n) => n === 1,
+    "the job's commit to be refused",
+    30_000,
+  );
+  const done = await until(
+    () => query<Job | null>(client, api.jobs.job, { id }),
+    (j) => j?.state.kind !== "pending",
+    "the job to finish",
+    30_000,
+  );
   assert.equal(done?.state.kind, "success", "the refused run was retried (before the fix: marked failed, never run)");
   assert.equal((await query<Run[]>(client, api.jobs.runs, { tag: "refused" })).length, 1, "and ran exactly once");
 });

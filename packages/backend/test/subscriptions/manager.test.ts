@@ -54,7 +54,10 @@ test("a commit invalidates exactly the subscriptions whose read sets contain a w
   for (const e of execs) await manager.resultAt(e, manager.processedTs);
   assert.equal(manager.stats().ranges, 4);
   await set("b", 1);
-  assert.deepEqual(sub.hits.map((e) => e.spec.args), [{ name: "b" }]);
+  assert.deepEqual(
+    sub.hits.map((e) => e.spec.args),
+    [{ name: "b" }],
+  );
   await set("zzz", 1);
   assert.equal(sub.hits.length, 1, "a write nobody read invalidates nothing");
   // The invalidated result left the index; a second write to it costs nothing until it re-runs.
@@ -93,7 +96,10 @@ test("identical specs share one execution; it is released with its last subscrib
   const e1 = manager.acquire(spec("x"), s1);
   const e2 = manager.acquire({ ...spec("x"), args: { name: "x" } }, s2);
   assert.equal(e1, e2);
-  const [r1, r2] = await Promise.all([manager.resultAt(e1, manager.processedTs), manager.resultAt(e2, manager.processedTs)]);
+  const [r1, r2] = await Promise.all([
+    manager.resultAt(e1, manager.processedTs),
+    manager.resultAt(e2, manager.processedTs),
+  ]);
   assert.equal(r1, r2, "one serialized result");
   assert.equal(engine.runs.get("c:get"), 1);
   manager.release(e1, s1);

@@ -45,7 +45,10 @@ test("stab finds exactly the ranges containing the key, through adds and removes
           const got: number[] = [];
           idx.stab(o.index, o.key, (v) => got.push(v));
           const want = live.filter((l) => contains(l.range, o.index, o.key)).map((l) => l.id);
-          assert.deepEqual(got.sort((a, b) => a - b), want.sort((a, b) => a - b));
+          assert.deepEqual(
+            got.sort((a, b) => a - b),
+            want.sort((a, b) => a - b),
+          );
         }
       }
       const nonEmpty = live.filter((l) => l.range.end === null || compareKeys(l.range.start, l.range.end) < 0).length;
@@ -64,7 +67,8 @@ test("many ranges: a stab reports exactly the ranges that contain the key", () =
     return new Uint8Array(b);
   };
   // Range i is [2i, 2i+1): it holds key 2i only.
-  for (let i = 0; i < 50_000; i++) idx.add([{ index: 1, start: enc(i * 2), end: enc(i * 2 + 1) } as unknown as KeyRange], i);
+  for (let i = 0; i < 50_000; i++)
+    idx.add([{ index: 1, start: enc(i * 2), end: enc(i * 2 + 1) } as unknown as KeyRange], i);
   for (let i = 0; i < 10_000; i++) {
     const hits: number[] = [];
     idx.stab(1, enc(i * 10), (v) => hits.push(v));
@@ -85,7 +89,13 @@ test("the commit window reports the first commit after a snapshot that wrote int
   w.record({ ts: ts(1), writes: [{ index: 1, key: k("c") }] });
   assert.equal(w.length, 0, "nothing is kept while no execution is in flight");
   w.begin(ts(5));
-  w.record({ ts: ts(6), writes: [{ index: 2, key: k("c") }, { index: 1, key: k("d") }] });
+  w.record({
+    ts: ts(6),
+    writes: [
+      { index: 2, key: k("c") },
+      { index: 1, key: k("d") },
+    ],
+  });
   w.record({ ts: ts(7), writes: [{ index: 1, key: k("bz") }] });
   assert.equal(w.firstHit(ts(5), readSet), 7n);
   assert.equal(w.firstHit(ts(7), readSet), null);

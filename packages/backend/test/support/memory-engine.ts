@@ -85,7 +85,10 @@ const after = (k: Uint8Array) => {
 };
 
 export function createMemoryEngine(app: MemoryApp): MemoryEngine {
-  const tables = new Map<string, { index: number; rows: Map<string, Array<{ ts: bigint; value: ConvexJSON | null }>> }>();
+  const tables = new Map<
+    string,
+    { index: number; rows: Map<string, Array<{ ts: bigint; value: ConvexJSON | null }>> }
+  >();
   const listeners = new Set<(n: CommitNotice) => void>();
   const idempotency = new Map<string, MutationResult>();
   const runs = new Map<string, number>();
@@ -104,9 +107,20 @@ export function createMemoryEngine(app: MemoryApp): MemoryEngine {
     return null;
   };
 
-  function reader(ts: bigint, identity: Identity, readSet: KeyRange[], journal: { end: string | null }, logLines: string[], pending?: Map<string, ConvexJSON | null>): ReadCtx {
+  function reader(
+    ts: bigint,
+    identity: Identity,
+    readSet: KeyRange[],
+    journal: { end: string | null },
+    logLines: string[],
+    pending?: Map<string, ConvexJSON | null>,
+  ): ReadCtx {
     const read = (name: string, start: Uint8Array, end: Uint8Array | null) =>
-      readSet.push({ index: table(name).index as KeyRange["index"], start: start as IndexKey, end: end as IndexKey | null });
+      readSet.push({
+        index: table(name).index as KeyRange["index"],
+        start: start as IndexKey,
+        end: end as IndexKey | null,
+      });
     const rowsAt = (name: string) => {
       const out = new Map<string, ConvexJSON>();
       for (const [k, v] of table(name).rows) {
@@ -119,7 +133,9 @@ export function createMemoryEngine(app: MemoryApp): MemoryEngine {
         if (v === null) out.delete(k);
         else out.set(k, v);
       }
-      return [...out].sort(([a], [b]) => Buffer.compare(enc.encode(a), enc.encode(b))).map(([key, value]) => ({ key, value }));
+      return [...out]
+        .sort(([a], [b]) => Buffer.compare(enc.encode(a), enc.encode(b)))
+        .map(([key, value]) => ({ key, value }));
     };
     return {
       identity: attrsOf(identity),
@@ -135,7 +151,9 @@ export function createMemoryEngine(app: MemoryApp): MemoryEngine {
         return rowsAt(name);
       },
       paginate(name, { cursor, numItems }) {
-        const rows = rowsAt(name).filter((r) => cursor === null || Buffer.compare(enc.encode(r.key), enc.encode(cursor)) > 0);
+        const rows = rowsAt(name).filter(
+          (r) => cursor === null || Buffer.compare(enc.encode(r.key), enc.encode(cursor)) > 0,
+        );
         const start = cursor === null ? new Uint8Array() : after(enc.encode(cursor));
         let page: typeof rows;
         let isDone: boolean;
@@ -206,10 +224,25 @@ export function createMemoryEngine(app: MemoryApp): MemoryEngine {
       const logLines: string[] = [];
       const journal = { end: req.journal ? (JSON.parse(req.journal) as { end: string | null }).end : null };
       const fn = app.queries?.[path];
-      if (!fn) return { ok: false, error: { message: `Could not find public function for '${path}'.` }, logLines, ts, readSet, journal: null };
+      if (!fn)
+        return {
+          ok: false,
+          error: { message: `Could not find public function for '${path}'.` },
+          logLines,
+          ts,
+          readSet,
+          journal: null,
+        };
       try {
         const value = await fn(reader(ts, req.identity, readSet, journal, logLines), req.args as Args);
-        return { ok: true, value, logLines, ts, readSet, journal: journal.end === null ? null : JSON.stringify(journal) };
+        return {
+          ok: true,
+          value,
+          logLines,
+          ts,
+          readSet,
+          journal: journal.end === null ? null : JSON.stringify(journal),
+        };
       } catch (e) {
         return { ok: false, error: failure(e), logLines, ts, readSet, journal: null };
       }
@@ -223,7 +256,8 @@ export function createMemoryEngine(app: MemoryApp): MemoryEngine {
         runs.set(path, (runs.get(path) ?? 0) + 1);
         const fn = app.mutations?.[path];
         const logLines: string[] = [];
-        if (!fn) return { ok: false, error: { message: `Could not find public function for '${path}'.` }, logLines, ts: null };
+        if (!fn)
+          return { ok: false, error: { message: `Could not find public function for '${path}'.` }, logLines, ts: null };
         const pending = new Map<string, ConvexJSON | null>();
         const ctx: WriteCtx = {
           ...reader(latest, req.identity, [], { end: null }, logLines, pending),

@@ -13,7 +13,12 @@ function manualClock(start = 1_700_000_000_000) {
   return { now: () => now, advance: (ms: number) => void (now += ms) };
 }
 
-const whoami = { type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "counters:whoami", args: [{}] }] };
+const whoami = {
+  type: "ModifyQuerySet",
+  baseVersion: 0,
+  newVersion: 1,
+  modifications: [{ type: "Add", queryId: 0, udfPath: "counters:whoami", args: [{}] }],
+};
 
 test("a successful Authenticate answers with a Transition that bumps identity and re-runs queries", async () => {
   const h = await startHarness(memoryApp());
@@ -27,7 +32,13 @@ test("a successful Authenticate answers with a Transition that bumps identity an
     const t2 = (await r.next((m) => m.type === "Transition" && (m as any).endVersion.identity === 1)) as any;
     assert.equal(t2.startVersion.identity, 0);
     assert.equal(t2.modifications[0].value, "ada");
-    r.send({ type: "Authenticate", baseVersion: 1, tokenType: "Admin", value: ADMIN_KEY, impersonating: { issuer: "x", subject: "bob" } });
+    r.send({
+      type: "Authenticate",
+      baseVersion: 1,
+      tokenType: "Admin",
+      value: ADMIN_KEY,
+      impersonating: { issuer: "x", subject: "bob" },
+    });
     const t3 = (await r.next((m) => m.type === "Transition" && (m as any).endVersion.identity === 2)) as any;
     assert.equal(t3.modifications[0].value, "bob");
     r.send({ type: "Authenticate", baseVersion: 2, tokenType: "None" });
@@ -72,7 +83,12 @@ test("an identity that expired while connected: AuthError(authUpdateAttempted:fa
     clock.advance(300);
     r.send({ type: "Mutation", requestId: 0, udfPath: "counters:inc", args: [{ name: "expired" }] });
     const err = (await r.next((m) => m.type === "AuthError")) as any;
-    assert.deepEqual(err, { type: "AuthError", error: "Convex token identity expired", baseVersion: 1, authUpdateAttempted: false });
+    assert.deepEqual(err, {
+      type: "AuthError",
+      error: "Convex token identity expired",
+      baseVersion: 1,
+      authUpdateAttempted: false,
+    });
     await r.waitClosed();
     assert.equal(engine.commits.get("counters:inc") ?? 0, 0, "the mutation did not run");
   } finally {

@@ -35,7 +35,12 @@ test("stalled readers are closed at their bound; server memory stays within the 
     for (let i = 0; i < STALLED; i++) {
       const r = await h.raw();
       r.connect();
-      r.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "counters:big", args: [{ name: "m", size: SIZE }] }] });
+      r.send({
+        type: "ModifyQuerySet",
+        baseVersion: 0,
+        newVersion: 1,
+        modifications: [{ type: "Add", queryId: 0, udfPath: "counters:big", args: [{ name: "m", size: SIZE }] }],
+      });
       await r.next((m) => m.type === "Transition");
       stalled.push(r);
     }
@@ -56,8 +61,13 @@ test("stalled readers are closed at their bound; server memory stays within the 
     assert.equal(h.sync.stats().overloadCloses, STALLED, "every stalled connection was closed");
     await eventually(() => h.sync.stats().connections === 1, 10_000, "only the reading client is left");
     const bound = STALLED * (MAX_OUTBOUND + SIZE) + 32 * 1024 * 1024;
-    assert.ok(peak < bound, `memory grew by ${(peak / 2 ** 20).toFixed(1)} MiB; bound ${(bound / 2 ** 20).toFixed(1)} MiB (unbounded queues would hold ~${((STALLED * UPDATES * SIZE) / 2 ** 20).toFixed(0)} MiB)`);
-    console.log(`backpressure: ${STALLED} stalled readers offered ${((STALLED * UPDATES * SIZE) / 2 ** 20).toFixed(0)} MiB; peak growth ${(peak / 2 ** 20).toFixed(1)} MiB`);
+    assert.ok(
+      peak < bound,
+      `memory grew by ${(peak / 2 ** 20).toFixed(1)} MiB; bound ${(bound / 2 ** 20).toFixed(1)} MiB (unbounded queues would hold ~${((STALLED * UPDATES * SIZE) / 2 ** 20).toFixed(0)} MiB)`,
+    );
+    console.log(
+      `backpressure: ${STALLED} stalled readers offered ${((STALLED * UPDATES * SIZE) / 2 ** 20).toFixed(0)} MiB; peak growth ${(peak / 2 ** 20).toFixed(1)} MiB`,
+    );
     for (const r of stalled) (r.ws as unknown as { _socket: Socket })._socket.resume();
   } finally {
     await h.close();

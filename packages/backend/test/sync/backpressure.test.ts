@@ -15,21 +15,26 @@ test("a stalled raw client is disconnected with 1013 past maxOutboundBytes; othe
   try {
     const stalled = await h.raw();
     stalled.connect();
-    stalled.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "counters:big", args: [{ name: "bp", size: SIZE }] }] });
+    stalled.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 0, udfPath: "counters:big", args: [{ name: "bp", size: SIZE }] }],
+    });
     await stalled.next((m) => m.type === "Transition");
     const healthy = h.client();
     const seen: number[] = [];
     healthy.onUpdate(api.counters!.get!, { name: "bp" }, (v: number) => seen.push(v));
     await eventually(() => seen.length > 0);
 
-    ((stalled.ws as unknown as { _socket: Socket })._socket).pause();
+    (stalled.ws as unknown as { _socket: Socket })._socket.pause();
     for (let i = 1; i <= 200 && h.sync.stats().overloadCloses === 0; i++) {
       await engine.runMutation({ path: "counters:set", args: { name: "bp", value: i }, identity: { kind: "none" } });
       await new Promise((r) => setTimeout(r, 2));
     }
     assert.equal(h.sync.stats().overloadCloses, 1, "the stalled connection was closed");
     await eventually(() => h.sync.stats().connections === 1, 10_000, "server dropped the stalled socket");
-    ((stalled.ws as unknown as { _socket: Socket })._socket).resume();
+    (stalled.ws as unknown as { _socket: Socket })._socket.resume();
     const closed = await stalled.waitClosed(10_000);
     assert.ok(closed.code === 1013 || closed.code === 1006, `close code ${closed.code}`);
     const last = await healthy.query(api.counters!.get!, { name: "bp" });

@@ -27,11 +27,16 @@ test("function threads: a mutation and a query with arguments nested 50k deep fa
     const r = await h.raw();
     r.connect();
     r.ws.send(`{"type":"Mutation","requestId":1,"udfPath":"counters:inc","args":[{"name":${deepText}}]}`);
-    r.ws.send(`{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"counters:get","args":[{"name":${deepText}}]}]}`);
+    r.ws.send(
+      `{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"counters:get","args":[{"name":${deepText}}]}]}`,
+    );
     const m = await r.next((x) => x.type === "MutationResponse", 30_000);
     assert.equal(m.success, false);
     assert.match(String(m.result), /Value is too nested \(nested 65 levels deep > maximum nesting 64\)/);
-    const t = (await r.next((x) => x.type === "Transition" && (x.modifications as unknown[]).length > 0, 30_000)) as unknown as { modifications: Array<{ type: string; errorMessage: string }> };
+    const t = (await r.next(
+      (x) => x.type === "Transition" && (x.modifications as unknown[]).length > 0,
+      30_000,
+    )) as unknown as { modifications: Array<{ type: string; errorMessage: string }> };
     assert.equal(t.modifications[0]!.type, "QueryFailed");
     assert.match(t.modifications[0]!.errorMessage, /too nested/);
     r.send({ type: "Mutation", requestId: 2, udfPath: "counters:inc", args: [{ name: "after" }] });
@@ -50,8 +55,15 @@ test("function threads: an admin acting as an identity nested 50k deep is refuse
   try {
     const r = await h.raw();
     r.connect();
-    r.ws.send(`{"type":"Authenticate","baseVersion":0,"tokenType":"Admin","value":"${ADMIN_KEY}","impersonating":{"subject":"s","issuer":"i","name":${deepText}}}`);
-    r.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "counters:whoami", args: [{}] }] });
+    r.ws.send(
+      `{"type":"Authenticate","baseVersion":0,"tokenType":"Admin","value":"${ADMIN_KEY}","impersonating":{"subject":"s","issuer":"i","name":${deepText}}}`,
+    );
+    r.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 0, udfPath: "counters:whoami", args: [{}] }],
+    });
     const err = await r.next((x) => x.type === "AuthError", 30_000);
     assert.match(String(err.error), /Impersonated identity is not a valid value: Value is too nested/);
     await r.waitClosed(30_000);
@@ -67,8 +79,13 @@ test("function threads: an admin acting as an identity nested 50k deep is refuse
 });
 
 test("HTTP: an acting-as identity past the nesting limit is a 400 InvalidImpersonation", () => {
-  const deep = Buffer.from(`{"subject":"s","issuer":"i","name":${"[".repeat(100)}1${"]".repeat(100)}}`).toString("base64");
-  assert.throws(() => parseAuthorizationHeader(`Convex key:${deep}`), (e: any) => e.code === "InvalidImpersonation" && /too nested/.test(e.message));
+  const deep = Buffer.from(`{"subject":"s","issuer":"i","name":${"[".repeat(100)}1${"]".repeat(100)}}`).toString(
+    "base64",
+  );
+  assert.throws(
+    () => parseAuthorizationHeader(`Convex key:${deep}`),
+    (e: any) => e.code === "InvalidImpersonation" && /too nested/.test(e.message),
+  );
   const fine = Buffer.from(`{"subject":"s","issuer":"i","name":[[1]]}`).toString("base64");
   assert.equal((parseAuthorizationHeader(`Convex key:${fine}`) as any).actingAs.subject, "s");
 });

@@ -24,7 +24,9 @@ export interface Harness {
 }
 
 /** Tokens in tests: `user:<subject>:<expiresAtMs|never>`; anything else is rejected. */
-async function authenticateUser(token: string): Promise<{ attributes: UserIdentityAttributes; expiresAt: number | null }> {
+async function authenticateUser(
+  token: string,
+): Promise<{ attributes: UserIdentityAttributes; expiresAt: number | null }> {
   const m = /^user:([^:]+):(\d+|never)$/.exec(token);
   if (!m) throw new Error("bad token");
   const attributes = { tokenIdentifier: `test|${m[1]}`, issuer: "test", subject: m[1]! };
@@ -122,7 +124,14 @@ export class RawClient {
   }
 
   connect(extra: Record<string, unknown> = {}): void {
-    this.send({ type: "Connect", sessionId: crypto.randomUUID(), connectionCount: 0, lastCloseReason: "InitialConnect", clientTs: Date.now(), ...extra });
+    this.send({
+      type: "Connect",
+      sessionId: crypto.randomUUID(),
+      connectionCount: 0,
+      lastCloseReason: "InitialConnect",
+      clientTs: Date.now(),
+      ...extra,
+    });
   }
 
   /** Waits for the first message (from index `from`) matching `pred`. */
@@ -131,7 +140,10 @@ export class RawClient {
     for (;;) {
       const found = this.messages.slice(from).find(pred);
       if (found) return found;
-      if (this.closed) throw new Error(`closed (${this.closed.code}) before a matching message; got ${JSON.stringify(this.messages.map((m) => m.type))}`);
+      if (this.closed)
+        throw new Error(
+          `closed (${this.closed.code}) before a matching message; got ${JSON.stringify(this.messages.map((m) => m.type))}`,
+        );
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out; got ${JSON.stringify(this.messages.map((m) => m.type))}`);
       await new Promise<void>((r) => {
@@ -165,7 +177,11 @@ export class RawClient {
 }
 
 /** Polls `check` until it returns true. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  what = "condition",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

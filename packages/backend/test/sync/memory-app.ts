@@ -26,7 +26,8 @@ export function memoryApp(): MemoryEngine {
       "counters:get": (ctx, { name }) => num(ctx.get("counters", name as string)),
       "counters:all": (ctx) => ctx.list("counters").map((r) => r.key),
       "counters:whoami": (ctx) => ctx.identity?.subject ?? null,
-      "counters:big": (ctx, { name, size }) => `${num(ctx.get("counters", name as string))}`.padEnd(size as number, "x"),
+      "counters:big": (ctx, { name, size }) =>
+        `${num(ctx.get("counters", name as string))}`.padEnd(size as number, "x"),
       "counters:fails": () => {
         throw new AppError("nope", { code: 7, why: "nope" });
       },

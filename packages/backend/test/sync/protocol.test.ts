@@ -7,9 +7,21 @@ import { eventually, startHarness, ZERO_TS, type Msg, type RawClient } from "./h
 import { memoryApp } from "./memory-app.js";
 
 const api = anyApi;
-const add = (queryId: number, udfPath: string, args: object, extra: object = {}) => ({ type: "Add", queryId, udfPath, args: [args], ...extra });
-const mqs = (baseVersion: number, modifications: object[]) => ({ type: "ModifyQuerySet", baseVersion, newVersion: baseVersion + 1, modifications });
-const transitions = (r: RawClient) => r.ofType("Transition") as Array<Msg & { startVersion: any; endVersion: any; modifications: any[] }>;
+const add = (queryId: number, udfPath: string, args: object, extra: object = {}) => ({
+  type: "Add",
+  queryId,
+  udfPath,
+  args: [args],
+  ...extra,
+});
+const mqs = (baseVersion: number, modifications: object[]) => ({
+  type: "ModifyQuerySet",
+  baseVersion,
+  newVersion: baseVersion + 1,
+  modifications,
+});
+const transitions = (r: RawClient) =>
+  r.ofType("Transition") as Array<Msg & { startVersion: any; endVersion: any; modifications: any[] }>;
 
 test("Transitions chain exactly from {0,0,0} and carry only changed values", async () => {
   const engine = memoryApp();
@@ -27,13 +39,18 @@ test("Transitions chain exactly from {0,0,0} and carry only changed values", asy
     await eventually(() => transitions(r).length >= 2);
     const second = transitions(r)[1]!;
     assert.deepEqual(second.startVersion, first.endVersion);
-    assert.deepEqual(second.modifications.map((m) => [m.queryId, m.type, m.value]).sort(), [[0, "QueryUpdated", 0], [1, "QueryUpdated", 0]]);
+    assert.deepEqual(second.modifications.map((m) => [m.queryId, m.type, m.value]).sort(), [
+      [0, "QueryUpdated", 0],
+      [1, "QueryUpdated", 0],
+    ]);
 
     await engine.runMutation({ path: "counters:inc", args: { name: "a" }, identity: { kind: "none" } });
     await eventually(() => transitions(r).length >= 3);
     const third = transitions(r)[2]!;
     assert.deepEqual(third.startVersion, second.endVersion);
-    assert.deepEqual(third.modifications, [{ queryId: 0, type: "QueryUpdated", value: 1, logLines: [], journal: null }]);
+    assert.deepEqual(third.modifications, [
+      { queryId: 0, type: "QueryUpdated", value: 1, logLines: [], journal: null },
+    ]);
     assert.ok(decodeTs(third.endVersion.ts)! > decodeTs(second.endVersion.ts)!);
 
     // Writing the same value again re-runs the query but changes nothing visible.
@@ -60,7 +77,8 @@ test("MutationResponse comes before the Transition that reaches its timestamp", 
     r.connect();
     r.send(mqs(0, [add(0, "counters:get", { name: "m" })]));
     await r.next((m) => m.type === "Transition");
-    for (let i = 0; i < 30; i++) r.send({ type: "Mutation", requestId: i, udfPath: "counters:inc", args: [{ name: "m" }] });
+    for (let i = 0; i < 30; i++)
+      r.send({ type: "Mutation", requestId: i, udfPath: "counters:inc", args: [{ name: "m" }] });
     await r.next((m) => m.type === "MutationResponse" && m.requestId === 29);
     await eventually(() => transitions(r).some((t) => t.modifications.some((m) => m.value === 30)));
     const responseAt = new Map<number, number>();
@@ -70,8 +88,13 @@ test("MutationResponse comes before the Transition that reaches its timestamp", 
     r.messages.forEach((m, i) => {
       if (m.type !== "MutationResponse") return;
       const ts = decodeTs(m.ts as string)!;
-      const firstReaching = r.messages.findIndex((t) => t.type === "Transition" && decodeTs((t as any).endVersion.ts)! >= ts);
-      assert.ok(firstReaching === -1 || firstReaching > i, `Transition at ${firstReaching} overtook MutationResponse at ${i}`);
+      const firstReaching = r.messages.findIndex(
+        (t) => t.type === "Transition" && decodeTs((t as any).endVersion.ts)! >= ts,
+      );
+      assert.ok(
+        firstReaching === -1 || firstReaching > i,
+        `Transition at ${firstReaching} overtook MutationResponse at ${i}`,
+      );
     });
   } finally {
     await h.close();
@@ -94,13 +117,33 @@ test("protocol violations end that connection with a FatalError; others are unto
       ["before Connect", (r) => r.send(mqs(0, [])), /NotConnected/],
       ["wrong base version", (r) => (r.connect(), r.send(mqs(5, []))), /BaseVersionMismatch/],
       ["non-growing version", (r) => (r.connect(), r.send({ ...mqs(0, []), newVersion: 0 })), /InvalidVersion/],
-      ["duplicate query id", (r) => (r.connect(), r.send(mqs(0, [add(1, "counters:get", {}), add(1, "counters:get", {})]))), /DuplicateQueryId/],
+      [
+        "duplicate query id",
+        (r) => (r.connect(), r.send(mqs(0, [add(1, "counters:get", {}), add(1, "counters:get", {})]))),
+        /DuplicateQueryId/,
+      ],
       ["unknown removal", (r) => (r.connect(), r.send(mqs(0, [{ type: "Remove", queryId: 9 }]))), /UnknownQueryId/],
-      ["bad args", (r) => (r.connect(), r.send({ type: "Mutation", requestId: 0, udfPath: "counters:inc", args: {} })), /InvalidMessage/],
-      ["bad udf path", (r) => (r.connect(), r.send({ type: "Mutation", requestId: 0, udfPath: "../x:y", args: [{}] })), /InvalidUdfPath/],
-      ["wrong auth version", (r) => (r.connect(), r.send({ type: "Authenticate", baseVersion: 3, tokenType: "None" })), /BaseVersionMismatch/],
+      [
+        "bad args",
+        (r) => (r.connect(), r.send({ type: "Mutation", requestId: 0, udfPath: "counters:inc", args: {} })),
+        /InvalidMessage/,
+      ],
+      [
+        "bad udf path",
+        (r) => (r.connect(), r.send({ type: "Mutation", requestId: 0, udfPath: "../x:y", args: [{}] })),
+        /InvalidUdfPath/,
+      ],
+      [
+        "wrong auth version",
+        (r) => (r.connect(), r.send({ type: "Authenticate", baseVersion: 3, tokenType: "None" })),
+        /BaseVersionMismatch/,
+      ],
       ["second Connect", (r) => (r.connect(), r.connect()), /AlreadyConnected/],
-      ["huge frame", (r) => (r.connect(), r.send(JSON.stringify({ type: "Event", eventType: "x", event: "y".repeat(200_000) }))), /MessageTooLarge/],
+      [
+        "huge frame",
+        (r) => (r.connect(), r.send(JSON.stringify({ type: "Event", eventType: "x", event: "y".repeat(200_000) }))),
+        /MessageTooLarge/,
+      ],
     ];
     for (const [name, act, expected] of cases) {
       const r = await h.raw();
@@ -162,7 +205,11 @@ test("a Connect whose maxObservedTimestamp is ahead is tolerated", async () => {
     const r = await h.raw();
     const ahead = Buffer.alloc(8);
     ahead.writeBigUInt64LE(BigInt(Date.now() + 3_600_000) * 1_000_000n);
-    r.connect({ maxObservedTimestamp: ahead.toString("base64"), connectionCount: 3, lastCloseReason: "InactiveServer" });
+    r.connect({
+      maxObservedTimestamp: ahead.toString("base64"),
+      connectionCount: 3,
+      lastCloseReason: "InactiveServer",
+    });
     r.send(mqs(0, [add(0, "counters:get", { name: "x" })]));
     const t = (await r.next((m) => m.type === "Transition", 5000)) as any;
     assert.equal(t.modifications[0].value, 0);
@@ -216,16 +263,22 @@ test("query journals keep pages gapless while documents are inserted", async () 
     assert.deepEqual(p1.value.page, ["b", "d", "f"]);
     assert.notEqual(p1.journal, null);
     r.send(mqs(1, [add(1, "counters:page", { cursor: p1.value.continueCursor, numItems: 3 })]));
-    const p2 = ((await r.next((m) => m.type === "Transition" && (m as any).modifications.length > 0, 5000, 1)) as any).modifications[0];
+    const p2 = ((await r.next((m) => m.type === "Transition" && (m as any).modifications.length > 0, 5000, 1)) as any)
+      .modifications[0];
     assert.deepEqual(p2.value.page, ["h", "j", "l"]);
 
     // Inserting inside page 1 grows page 1 (its end is fixed by the journal); page 2 is untouched.
     const count = r.messages.length;
     await engine.runMutation({ path: "items:add", args: { key: "c" }, identity: { kind: "none" } });
     await engine.runMutation({ path: "items:add", args: { key: "e" }, identity: { kind: "none" } });
-    await eventually(() => transitions(r).some((t) => t.modifications.some((m) => m.queryId === 0 && m.value.page.length === 5)));
+    await eventually(() =>
+      transitions(r).some((t) => t.modifications.some((m) => m.queryId === 0 && m.value.page.length === 5)),
+    );
     const updates = r.messages.slice(count).flatMap((m) => (m.type === "Transition" ? (m as any).modifications : []));
-    assert.ok(updates.every((m: any) => m.queryId === 0), "page 2 was not re-sent");
+    assert.ok(
+      updates.every((m: any) => m.queryId === 0),
+      "page 2 was not re-sent",
+    );
     const page1 = updates.at(-1).value.page as string[];
     assert.deepEqual([...page1, ...p2.value.page], ["b", "c", "d", "e", "f", "h", "j", "l"]);
 

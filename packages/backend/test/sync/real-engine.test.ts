@@ -27,7 +27,10 @@ after(async () => {
 test("real engine: a mutation that writes nothing still resolves on an idle deployment", async () => {
   const c = h.client();
   await c.mutation(api.counters!.inc!, { name: "noop" });
-  const r = await Promise.race([c.mutation(api.counters!.peek!, { name: "noop" }), new Promise((res) => setTimeout(() => res("HUNG"), 3000))]);
+  const r = await Promise.race([
+    c.mutation(api.counters!.peek!, { name: "noop" }),
+    new Promise((res) => setTimeout(() => res("HUNG"), 3000)),
+  ]);
   assert.equal(r, 1);
 });
 

@@ -76,7 +76,9 @@ export function syncScenarios(name: string, start: () => Promise<ScenarioEngine>
       await eventually(() => sums.length > 0, 5000, "both values");
       const writes: Promise<unknown>[] = [];
       for (let i = 0; i < 100; i++) {
-        writes.push(writer.mutation(api.counters!.transfer!, { a: i % 2 ? "A" : "B", b: i % 2 ? "B" : "A", amount: (i % 7) + 1 }));
+        writes.push(
+          writer.mutation(api.counters!.transfer!, { a: i % 2 ? "A" : "B", b: i % 2 ? "B" : "A", amount: (i % 7) + 1 }),
+        );
         // Let Transitions interleave with the burst.
         if (i % 10 === 0) await new Promise((r) => setImmediate(r));
       }

@@ -14,11 +14,18 @@ const u32: Check = (v) => Number.isInteger(v) && (v as number) >= 0 && (v as num
 const num: Check = (v) => typeof v === "number" && Number.isFinite(v);
 const bool: Check = (v) => typeof v === "boolean";
 const json: Check = (v) => v !== undefined;
-const lit = (x: unknown): Check => (v) => v === x;
-const nullOr = (c: Check): Check => (v) => v === null || c(v);
+const lit =
+  (x: unknown): Check =>
+  (v) =>
+    v === x;
+const nullOr =
+  (c: Check): Check =>
+  (v) =>
+    v === null || c(v);
 const strings: Check = (v) => Array.isArray(v) && v.every((x) => typeof x === "string");
 /** Canonical base64 of exactly 8 bytes, as the official client's `longToU64` writes it. */
-const encodedTs: Check = (v) => typeof v === "string" && v.length === 12 && Buffer.from(v, "base64").toString("base64") === v;
+const encodedTs: Check = (v) =>
+  typeof v === "string" && v.length === 12 && Buffer.from(v, "base64").toString("base64") === v;
 const req = (check: Check) => ({ check });
 const opt = (check: Check) => ({ check, optional: true as const });
 
@@ -39,7 +46,13 @@ const version: Check = (v) => {
 };
 
 const MODIFICATIONS: Record<string, Shape> = {
-  QueryUpdated: { type: req(str), queryId: req(u32), value: req(json), logLines: req(strings), journal: req(nullOr(str)) },
+  QueryUpdated: {
+    type: req(str),
+    queryId: req(u32),
+    value: req(json),
+    logLines: req(strings),
+    journal: req(nullOr(str)),
+  },
   QueryFailed: {
     type: req(str),
     queryId: req(u32),
@@ -67,7 +80,14 @@ function shapeOf(m: Record<string, unknown>): Shape | null {
       return { ...base, chunk: req(str), partNumber: req(u32), totalParts: req(u32), transitionId: req(str) };
     case "MutationResponse":
       return m.success === true
-        ? { ...base, requestId: req(u32), success: req(lit(true)), result: req(json), ts: req(encodedTs), logLines: req(strings) }
+        ? {
+            ...base,
+            requestId: req(u32),
+            success: req(lit(true)),
+            result: req(json),
+            ts: req(encodedTs),
+            logLines: req(strings),
+          }
         : {
             ...base,
             requestId: req(u32),
@@ -80,7 +100,14 @@ function shapeOf(m: Record<string, unknown>): Shape | null {
     case "ActionResponse":
       return m.success === true
         ? { ...base, requestId: req(u32), success: req(lit(true)), result: req(json), logLines: req(strings) }
-        : { ...base, requestId: req(u32), success: req(lit(false)), result: req(str), logLines: req(strings), errorData: opt(json) };
+        : {
+            ...base,
+            requestId: req(u32),
+            success: req(lit(false)),
+            result: req(str),
+            logLines: req(strings),
+            errorData: opt(json),
+          };
     case "AuthError":
       return { ...base, error: req(str), baseVersion: req(u32), authUpdateAttempted: req(bool) };
     case "FatalError":

@@ -21,26 +21,49 @@ async function officialParser(): Promise<(m: unknown) => any> {
 }
 
 const ts = (n: bigint) => n as Timestamp;
-const result = (r: Partial<QueryResult> & ({ ok: true; value: unknown } | { ok: false; error: unknown })): QueryResult =>
-  ({ ts: ts(5n), readSet: [], journal: null, logLines: [], ...r }) as QueryResult;
+const result = (
+  r: Partial<QueryResult> & ({ ok: true; value: unknown } | { ok: false; error: unknown }),
+): QueryResult => ({ ts: ts(5n), readSet: [], journal: null, logLines: [], ...r }) as QueryResult;
 
 function encoded(): Array<[string, string]> {
   const v0 = wire.INITIAL_VERSION;
   const v1 = { querySet: 3, identity: 1, ts: 1_733_000_000_000_000_123n };
-  const ok = toSharedResult(result({ ok: true, value: { a: [1, "é", null, { $integer: "AQAAAAAAAAA=" }] }, logLines: ["[LOG] hi"] }), null);
+  const ok = toSharedResult(
+    result({ ok: true, value: { a: [1, "é", null, { $integer: "AQAAAAAAAAA=" }] }, logLines: ["[LOG] hi"] }),
+    null,
+  );
   const failed = toSharedResult(result({ ok: false, error: { message: "Uncaught Error: boom" }, journal: "j" }), null);
   const failedData = toSharedResult(result({ ok: false, error: { message: "no", data: { code: 7 } } }), null);
-  const mods = [wire.queryRemoved(9), wire.queryModification(1, ok), wire.queryModification(2, failed), wire.queryModification(3, failedData)];
-  const big = wire.transitionMessage(v0, v1, [wire.queryModification(4, toSharedResult(result({ ok: true, value: "ü€😀".repeat(400) }), null))], null);
+  const mods = [
+    wire.queryRemoved(9),
+    wire.queryModification(1, ok),
+    wire.queryModification(2, failed),
+    wire.queryModification(3, failedData),
+  ];
+  const big = wire.transitionMessage(
+    v0,
+    v1,
+    [wire.queryModification(4, toSharedResult(result({ ok: true, value: "ü€😀".repeat(400) }), null))],
+    null,
+  );
   return [
     ["Transition, empty", wire.transitionMessage(v0, v1, [], null)],
     ["Transition with modifications and skew", wire.transitionMessage(v1, { ...v1, ts: v1.ts + 1n }, mods, -12.6)],
     ...wire.transitionChunks(big, 1000, "t-1").map((c, i): [string, string] => [`TransitionChunk ${i}`, c]),
     ["MutationResponse ok", wire.mutationResponse(1, { ok: true, value: 42, logLines: [] }, 77n)],
-    ["MutationResponse failed", wire.mutationResponse(2, { ok: false, error: { message: "bad" }, logLines: ["x"] }, null)],
-    ["MutationResponse failed with data", wire.mutationResponse(3, { ok: false, error: { message: "bad", data: [1] }, logLines: [] }, null)],
+    [
+      "MutationResponse failed",
+      wire.mutationResponse(2, { ok: false, error: { message: "bad" }, logLines: ["x"] }, null),
+    ],
+    [
+      "MutationResponse failed with data",
+      wire.mutationResponse(3, { ok: false, error: { message: "bad", data: [1] }, logLines: [] }, null),
+    ],
     ["ActionResponse ok", wire.actionResponse(4, { ok: true, value: null, logLines: [] })],
-    ["ActionResponse failed with data", wire.actionResponse(5, { ok: false, error: { message: "x", data: "d" }, logLines: [] })],
+    [
+      "ActionResponse failed with data",
+      wire.actionResponse(5, { ok: false, error: { message: "x", data: "d" }, logLines: [] }),
+    ],
     ["AuthError", wire.authError("Convex token identity expired", 2, false)],
     ["FatalError", wire.fatalError("InvalidMessage: nope")],
     ["Ping", wire.PING],
@@ -56,8 +79,23 @@ test("every encoder's output has exactly the fields of its ServerMessage type", 
 test("the checker itself rejects a missing field, an extra field and a wrong type", () => {
   assert.notDeepEqual(serverMessageProblems({ type: "FatalError" }), []);
   assert.notDeepEqual(serverMessageProblems({ type: "Ping", extra: 1 }), []);
-  assert.notDeepEqual(serverMessageProblems({ type: "AuthError", error: "e", baseVersion: -1, authUpdateAttempted: false }), []);
-  assert.notDeepEqual(serverMessageProblems(JSON.parse(wire.transitionMessage(wire.INITIAL_VERSION, wire.INITIAL_VERSION, ['{"type":"QueryUpdated","queryId":1}'], null))), []);
+  assert.notDeepEqual(
+    serverMessageProblems({ type: "AuthError", error: "e", baseVersion: -1, authUpdateAttempted: false }),
+    [],
+  );
+  assert.notDeepEqual(
+    serverMessageProblems(
+      JSON.parse(
+        wire.transitionMessage(
+          wire.INITIAL_VERSION,
+          wire.INITIAL_VERSION,
+          ['{"type":"QueryUpdated","queryId":1}'],
+          null,
+        ),
+      ),
+    ),
+    [],
+  );
 });
 
 test("the official client's parseServerMessage reads every encoder's output", async () => {
@@ -67,7 +105,11 @@ test("the official client's parseServerMessage reads every encoder's output", as
     assert.equal(typeof m?.type, "string", name);
     if (m.type === "Transition") assert.equal(typeof m.endVersion.ts.toString(), "string");
   }
-  const t = parse(JSON.parse(wire.transitionMessage(wire.INITIAL_VERSION, { querySet: 1, identity: 0, ts: 1_733_000_000_000_000_123n }, [], 3)));
+  const t = parse(
+    JSON.parse(
+      wire.transitionMessage(wire.INITIAL_VERSION, { querySet: 1, identity: 0, ts: 1_733_000_000_000_000_123n }, [], 3),
+    ),
+  );
   assert.equal(t.endVersion.ts.toString(), "1733000000000000123", "the client decodes our timestamps to the same u64");
   assert.equal(t.clientClockSkew, 3);
   const mr = parse(JSON.parse(wire.mutationResponse(1, { ok: true, value: 1, logLines: [] }, 2n ** 63n + 5n)));
@@ -75,7 +117,9 @@ test("the official client's parseServerMessage reads every encoder's output", as
 });
 
 test("chunks concatenate to the Transition they were cut from", () => {
-  const all = encoded().filter(([n]) => n.startsWith("TransitionChunk")).map(([, t]) => JSON.parse(t));
+  const all = encoded()
+    .filter(([n]) => n.startsWith("TransitionChunk"))
+    .map(([, t]) => JSON.parse(t));
   assert.ok(all.length > 1);
   const whole = JSON.parse(all.map((c) => c.chunk).join(""));
   assert.deepEqual(serverMessageProblems(whole), []);

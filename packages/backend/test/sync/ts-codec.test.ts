@@ -21,7 +21,16 @@ test("timestamps round-trip, and match what the official client encodes", async 
 });
 
 test("anything but canonical base64 of 8 bytes is refused", () => {
-  for (const bad of ["", "AAAAAAAAAAA", "AAAAAAAAAAA==", "AAAAAAAAAAB=", "AAAAAAAAAA-=", "AAAAAAAAAAAA", "AAAAAAAAAAAAAAAA", " AAAAAAAAAA="]) {
+  for (const bad of [
+    "",
+    "AAAAAAAAAAA",
+    "AAAAAAAAAAA==",
+    "AAAAAAAAAAB=",
+    "AAAAAAAAAA-=",
+    "AAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAA",
+    " AAAAAAAAAA=",
+  ]) {
     assert.equal(decodeTs(bad), null, JSON.stringify(bad));
   }
 });

@@ -12,8 +12,16 @@ test("the commit log finds writes into a read range after a snapshot, and only t
   log.append(ts(10), [{ index: idx, oldKey: null, newKey: key(1) }]);
   log.append(ts(20), [{ index: idx, oldKey: key(2), newKey: key(3) }]);
   assert.deepEqual(log.conflict([pointRange(idx, key(1))], ts(5)), { ts: ts(10), index: idx, key: key(1) });
-  assert.equal(log.conflict([pointRange(idx, key(1))], ts(10)), null, "a commit at or before the snapshot is not a conflict");
-  assert.deepEqual(log.conflict([pointRange(idx, key(2))], ts(15)), { ts: ts(20), index: idx, key: key(2) }, "old keys count: the conflict names the key written");
+  assert.equal(
+    log.conflict([pointRange(idx, key(1))], ts(10)),
+    null,
+    "a commit at or before the snapshot is not a conflict",
+  );
+  assert.deepEqual(
+    log.conflict([pointRange(idx, key(2))], ts(15)),
+    { ts: ts(20), index: idx, key: key(2) },
+    "old keys count: the conflict names the key written",
+  );
   assert.equal(log.conflict([pointRange(8 as IndexId, key(3))], ts(15)), null, "other indexes don't");
 });
 

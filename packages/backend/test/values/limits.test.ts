@@ -82,7 +82,10 @@ test("sizes: formula and limits", () => {
   assert.equal(formatSize(1.5 * (1 << 20)), "1.5 MiB");
   assert.equal(formatSize(800), "800 B");
   const big = "x".repeat(17 * (1 << 20));
-  assert.match(checkArgsLimits({ big })?.message ?? "", /^Function arguments are too large \(17 MiB > maximum size 16 MiB\)$/);
+  assert.match(
+    checkArgsLimits({ big })?.message ?? "",
+    /^Function arguments are too large \(17 MiB > maximum size 16 MiB\)$/,
+  );
   assert.equal(checkArgsLimits({ small: "x" }), null);
   assert.equal(checkValueLimits("x".repeat(33 * (1 << 20)))?.code, "ValueTooLargeError");
 });

@@ -25,9 +25,14 @@ const validatorArb: fc.Arbitrary<ValidatorJSON> = fc.letrec<{ v: ValidatorJSON }
       { type: "id", tableName: "users" },
       { type: "id", tableName: "messages" },
     ),
-    fc.oneof(fc.string(), fc.double(), fc.boolean(), int64.map((b) => convexToJson(b))).map(
-      (value) => ({ type: "literal", value }) as ValidatorJSON,
-    ),
+    fc
+      .oneof(
+        fc.string(),
+        fc.double(),
+        fc.boolean(),
+        int64.map((b) => convexToJson(b)),
+      )
+      .map((value) => ({ type: "literal", value }) as ValidatorJSON),
     tie("v").map((value) => ({ type: "array", value }) as ValidatorJSON),
     fc
       .dictionary(fieldName, fc.record({ fieldType: tie("v"), optional: fc.boolean() }), { maxKeys: 4 })
@@ -59,9 +64,7 @@ function valueFor(v: ValidatorJSON): fc.Arbitrary<Value> {
     case "any":
       return fc.oneof(fc.string(), fc.double(), fc.constant(null), fc.array(fc.integer().map((n) => BigInt(n))));
     case "literal":
-      return fc.constant(
-        typeof v.value === "object" && v.value !== null ? decodeInt(v.value) : (v.value as Value),
-      );
+      return fc.constant(typeof v.value === "object" && v.value !== null ? decodeInt(v.value) : (v.value as Value));
     case "id":
       return fc.nat(1000).map((n) => idFor(v.tableName === "users" ? 10001 : 10002, n));
     case "array":
@@ -71,7 +74,11 @@ function valueFor(v: ValidatorJSON): fc.Arbitrary<Value> {
     case "object": {
       const entries = Object.entries(v.value);
       return fc
-        .tuple(...entries.map(([, f]) => (f.optional ? fc.option(valueFor(f.fieldType), { nil: undefined }) : valueFor(f.fieldType))))
+        .tuple(
+          ...entries.map(([, f]) =>
+            f.optional ? fc.option(valueFor(f.fieldType), { nil: undefined }) : valueFor(f.fieldType),
+          ),
+        )
         .map((vals) => {
           const out: Record<string, Value> = {};
           entries.forEach(([k], i) => {

@@ -130,8 +130,14 @@ test("ids: right table passes, wrong table and system table have their own texts
     check(v.id("users"), file),
     `Found ID "${file}" from a system table, which does not match the table name in validator \`v.id("users")\`.`,
   );
-  assert.equal(check(v.id("users"), "default"), 'Value does not match validator.\n\nValue: "default"\nValidator: v.id("users")');
-  assert.equal(check(v.id("users"), idFor(20000)), `Value does not match validator.\n\nValue: "${idFor(20000)}"\nValidator: v.id("users")`);
+  assert.equal(
+    check(v.id("users"), "default"),
+    'Value does not match validator.\n\nValue: "default"\nValidator: v.id("users")',
+  );
+  assert.equal(
+    check(v.id("users"), idFor(20000)),
+    `Value does not match validator.\n\nValue: "${idFor(20000)}"\nValidator: v.id("users")`,
+  );
   assert.equal(check(v.id("users"), 3), 'Value does not match validator.\n\nValue: 3.0\nValidator: v.id("users")');
 });
 
@@ -151,7 +157,9 @@ test("values print as the Rust backend prints them", () => {
   assert.equal(displayValue({ b: [1, null], a: { c: true } }), "{a: {c: true}, b: [1.0, null]}");
   assert.equal(displayValue([]), "[]");
   assert.equal(
-    displayValidator(vj(v.object({ r: v.optional(v.float64()), q: v.array(v.bytes()), u: v.union(v.int64(), v.any()) }))),
+    displayValidator(
+      vj(v.object({ r: v.optional(v.float64()), q: v.array(v.bytes()), u: v.union(v.int64(), v.any()) })),
+    ),
     "v.object({q: v.array(v.bytes()), r: v.optional(v.float64()), u: v.union(v.int64(), v.any())})",
   );
   assert.equal(displayValidator(vj(v.literal(1e20))), "v.literal(1e20)");
@@ -173,7 +181,7 @@ test("argument validation: prefix, any, non-object arguments", () => {
   );
   assert.equal(
     validateArgs(args, { body: "x", extra: 1 }, ctx),
-    "ArgumentValidationError: Object contains extra field `extra` that is not in the validator.\n\nObject: {body: \"x\", extra: 1.0}\nValidator: v.object({body: v.string()})",
+    'ArgumentValidationError: Object contains extra field `extra` that is not in the validator.\n\nObject: {body: "x", extra: 1.0}\nValidator: v.object({body: v.string()})',
   );
   assert.equal(validateArgs({ type: "any" }, { whatever: 1 }, ctx), null);
   assert.equal(
@@ -206,8 +214,17 @@ test("documents: system fields allowed, schema message wraps the validation erro
   // A union-of-objects table, and a schema that names the system fields itself.
   const shapes = vj(v.union(v.object({ kind: v.literal("a") }), v.object({ kind: v.literal("b"), n: v.number() })));
   assert.equal(validateDocument("t", shapes, { ...base, kind: "b", n: 1 }, ctx), null);
-  assert.match(validateDocument("t", shapes, { ...base, kind: "c" }, ctx) ?? "", /does not match the schema: Value does not match validator\./);
-  const named = { type: "object", value: { _id: { fieldType: { type: "id", tableName: "users" }, optional: false }, a: { fieldType: { type: "string" }, optional: false } } } as ValidatorJSON;
+  assert.match(
+    validateDocument("t", shapes, { ...base, kind: "c" }, ctx) ?? "",
+    /does not match the schema: Value does not match validator\./,
+  );
+  const named = {
+    type: "object",
+    value: {
+      _id: { fieldType: { type: "id", tableName: "users" }, optional: false },
+      a: { fieldType: { type: "string" }, optional: false },
+    },
+  } as ValidatorJSON;
   assert.equal(validateDocument("users", named, { ...base, a: "x" }, ctx), null);
   assert.equal(validateDocument("users", null, { ...base, anything: 1 }, ctx), null);
   assert.equal(validateDocument("users", { type: "any" }, { ...base, anything: 1 }, ctx), null);

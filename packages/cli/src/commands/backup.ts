@@ -15,13 +15,17 @@ const asCliError = (e: unknown): never => {
 export function registerBackup(program: Command, io: Io, setCode: (code: number) => void): void {
   program
     .command("backup")
-    .description("write a consistent snapshot of a data folder (databases, files, keys) to a file, while the server keeps serving")
+    .description(
+      "write a consistent snapshot of a data folder (databases, files, keys) to a file, while the server keeps serving",
+    )
     .requiredOption("--out <file>", "the backup file to write (must not exist)")
     .option("--data <dir>", "the data folder given to tandem serve", ".tandem")
     .action(async (flags: { data: string; out: string }) => {
       const { manifest } = await backupDataDir(resolve(flags.data), resolve(flags.out)).catch(asCliError);
       const bytes = manifest.entries.reduce((n, e) => n + e.bytes, 0);
-      io.out(`Backed up ${manifest.entries.length} files (${bytes} bytes) from ${flags.data} to ${flags.out} (format ${manifest.version}).`);
+      io.out(
+        `Backed up ${manifest.entries.length} files (${bytes} bytes) from ${flags.data} to ${flags.out} (format ${manifest.version}).`,
+      );
       setCode(0);
     });
   program
@@ -31,7 +35,9 @@ export function registerBackup(program: Command, io: Io, setCode: (code: number)
     .requiredOption("--data <dir>", "the data folder to create")
     .action(async (flags: { from: string; data: string }) => {
       const manifest = await restoreDataDir(resolve(flags.from), resolve(flags.data)).catch(asCliError);
-      io.out(`Restored ${manifest.entries.length} files from ${flags.from} (made ${manifest.createdAt} by ${manifest.tandemVersion}) into ${flags.data}.`);
+      io.out(
+        `Restored ${manifest.entries.length} files from ${flags.from} (made ${manifest.createdAt} by ${manifest.tandemVersion}) into ${flags.data}.`,
+      );
       io.out(`Start it with: tandem serve --data ${flags.data}`);
       setCode(0);
     });

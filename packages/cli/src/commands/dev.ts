@@ -28,7 +28,8 @@ export interface DevFlags extends ServerFlags {
 /** The host in URLs and the publishable key: `--public-host`, else the listen host (`localhost` for a wildcard). */
 function publicHostOf(flags: DevFlags): string {
   if (flags.publicHost !== undefined) {
-    if (!/^[A-Za-z0-9.:-]+$/.test(flags.publicHost)) throw new CliError(`--public-host must be a host name or IP address, got ${JSON.stringify(flags.publicHost)}`);
+    if (!/^[A-Za-z0-9.:-]+$/.test(flags.publicHost))
+      throw new CliError(`--public-host must be a host name or IP address, got ${JSON.stringify(flags.publicHost)}`);
     return flags.publicHost;
   }
   return flags.host === "0.0.0.0" || flags.host === "::" ? "localhost" : flags.host;
@@ -48,7 +49,8 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
   // The data folder holds the database and keys: keep it out of version control.
   await writeFile(join(dataDir, ".gitignore"), "*\n");
 
-  if (flags.publicHost !== undefined && !flags.https) throw new CliError("--public-host needs --https (the Android SDK only calls https://).");
+  if (flags.publicHost !== undefined && !flags.https)
+    throw new CliError("--public-host needs --https (the Android SDK only calls https://).");
   const level = (process.env.TANDEM_LOG_LEVEL as LogLevel | undefined) ?? "warn";
   const services = await startServices({
     dataDir,
@@ -90,13 +92,18 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
         `  HTTP actions         ${publicUrls.site}`,
         `  Identity (issuer)    ${identity.issuer}   dev inbox: ${identity.url}/dev/inbox`,
         ...(services.caCertPath
-          ? [`  Publishable key      ${identity.publishableKey}`, `  CA to trust on the device: ${services.caCertPath} (docs/android-guide.md#https)`]
+          ? [
+              `  Publishable key      ${identity.publishableKey}`,
+              `  CA to trust on the device: ${services.caCertPath} (docs/android-guide.md#https)`,
+            ]
           : []),
         `  Dashboard            ${dashboard.url}`,
         `                       one-time login link: ${dashboard.loginLink()}`,
         `  Data                 ${join(shown, ".tandem")}`,
         `  Wrote ${join(shown, ".env.local")}: ${Object.keys(written).join(", ")}`,
-        ...(removed.length ? [`  Removed ${removed.join(", ")} from .env.local (it selects a Convex cloud deployment)`] : []),
+        ...(removed.length
+          ? [`  Removed ${removed.join(", ")} from .env.local (it selects a Convex cloud deployment)`]
+          : []),
         `  Deployment env var TANDEM_ISSUER_DOMAIN=${identity.issuer}`,
         ...(webhookLine ? [webhookLine] : []),
         "",

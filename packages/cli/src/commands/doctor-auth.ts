@@ -33,9 +33,15 @@ const list = (xs: readonly string[]) => (xs.length ? xs.map((x) => JSON.stringif
 export function explain(r: RejectionReason): { cause: string; fix: string } {
   switch (r.kind) {
     case "malformed":
-      return { cause: `The token is not a usable JWT: ${r.detail}`, fix: "Pass the session token from your auth provider (e.g. Clerk's `getToken({ template: \"convex\" })`), not another string." };
+      return {
+        cause: `The token is not a usable JWT: ${r.detail}`,
+        fix: 'Pass the session token from your auth provider (e.g. Clerk\'s `getToken({ template: "convex" })`), not another string.',
+      };
     case "noProviders":
-      return { cause: "The deployment has no auth providers: convex/auth.config.ts is missing or was not pushed.", fix: "Add convex/auth.config.ts with your issuer and run `npx convex dev` (or `tandem dev`) to push it." };
+      return {
+        cause: "The deployment has no auth providers: convex/auth.config.ts is missing or was not pushed.",
+        fix: "Add convex/auth.config.ts with your issuer and run `npx convex dev` (or `tandem dev`) to push it.",
+      };
     case "issuerMismatch":
       return {
         cause: `Issuer mismatch: the token's iss is ${JSON.stringify(r.tokenIssuer)} but auth.config.ts accepts ${list(r.configuredIssuers)}.`,
@@ -77,7 +83,10 @@ export function explain(r: RejectionReason): { cause: string; fix: string } {
         fix: `Check that ${r.issuer}/.well-known/openid-configuration and its jwks_uri answer from the backend's host (DNS, firewall, proxy, TLS).`,
       };
     case "other":
-      return { cause: `Refused (${r.code}): ${r.detail}`, fix: "Check the token's signature algorithm and claims against the provider in convex/auth.config.ts." };
+      return {
+        cause: `Refused (${r.code}): ${r.detail}`,
+        fix: "Check the token's signature algorithm and claims against the provider in convex/auth.config.ts.",
+      };
     default:
       return r satisfies never;
   }
@@ -93,8 +102,7 @@ export async function doctorAuth(flags: DoctorAuthFlags, io: Io): Promise<number
   const d = resolveDeployment(flags);
   if (flags.token !== undefined) {
     const r = (await runFunction(d, "_system/tandem/diagnoseToken", { token: flags.token })) as
-      | { ok: true; subject: string }
-      | { ok: false; reason: RejectionReason; message: string };
+      { ok: true; subject: string } | { ok: false; reason: RejectionReason; message: string };
     if (r.ok) {
       io.out(`✓ The backend accepts this token (subject ${JSON.stringify(r.subject)}).`);
       return 0;
@@ -103,12 +111,18 @@ export async function doctorAuth(flags: DoctorAuthFlags, io: Io): Promise<number
     return 1;
   }
   const report = (await runFunction(d, "_system/tandem/authRejections", {})) as Report;
-  io.out(report.pushed ? `Auth providers: ${report.providers.map((p) => p.describe ?? p.error ?? "?").join(", ") || "(none)"}` : "No functions pushed yet.");
+  io.out(
+    report.pushed
+      ? `Auth providers: ${report.providers.map((p) => p.describe ?? p.error ?? "?").join(", ") || "(none)"}`
+      : "No functions pushed yet.",
+  );
   const limit = flags.limit !== undefined ? Math.max(1, Number.parseInt(flags.limit, 10) || 1) : 10;
   const shown = report.rejections.slice(0, limit);
   if (shown.length === 0) {
     io.out("✓ No rejected tokens since the backend started.");
-    io.out("  If a signed-in user still gets no identity, the client is not sending a token: check that ConvexProviderWithClerk (or setAuth) wraps the app and that fetchToken asks for the \"convex\" template.");
+    io.out(
+      '  If a signed-in user still gets no identity, the client is not sending a token: check that ConvexProviderWithClerk (or setAuth) wraps the app and that fetchToken asks for the "convex" template.',
+    );
     return 0;
   }
   io.out(`Last ${shown.length} rejected token${shown.length === 1 ? "" : "s"} (newest first):`);

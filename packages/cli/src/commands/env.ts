@@ -3,19 +3,29 @@ import { adminPost, resolveDeployment, runFunction, type DeploymentFlags } from 
 import { CliError, type Io } from "../io.js";
 
 export async function envList(flags: DeploymentFlags, io: Io): Promise<number> {
-  const vars = (await runFunction(resolveDeployment(flags), "_system/cli/queryEnvironmentVariables", {})) as Array<{ name: string; value: string }>;
+  const vars = (await runFunction(resolveDeployment(flags), "_system/cli/queryEnvironmentVariables", {})) as Array<{
+    name: string;
+    value: string;
+  }>;
   for (const { name, value } of vars) io.out(`${name}=${/[\s"'#]/.test(value) ? JSON.stringify(value) : value}`);
   return 0;
 }
 
 export async function envGet(name: string, flags: DeploymentFlags, io: Io): Promise<number> {
-  const v = (await runFunction(resolveDeployment(flags), "_system/cli/queryEnvironmentVariables:get", { name })) as { value: string } | null;
+  const v = (await runFunction(resolveDeployment(flags), "_system/cli/queryEnvironmentVariables:get", { name })) as {
+    value: string;
+  } | null;
   if (v === null) throw new CliError(`Environment variable "${name}" not found`);
   io.out(v.value);
   return 0;
 }
 
-export async function envSet(nameOrPair: string, value: string | undefined, flags: DeploymentFlags, io: Io): Promise<number> {
+export async function envSet(
+  nameOrPair: string,
+  value: string | undefined,
+  flags: DeploymentFlags,
+  io: Io,
+): Promise<number> {
   let name = nameOrPair;
   if (value === undefined) {
     const eq = nameOrPair.indexOf("=");

@@ -2,7 +2,12 @@
 import { resolveDeployment, runFunction, type DeploymentFlags } from "../deployment.js";
 import { CliError, type Io } from "../io.js";
 
-export async function runCommand(path: string, argsText: string | undefined, flags: DeploymentFlags, io: Io): Promise<number> {
+export async function runCommand(
+  path: string,
+  argsText: string | undefined,
+  flags: DeploymentFlags,
+  io: Io,
+): Promise<number> {
   let args: unknown = {};
   if (argsText !== undefined) {
     try {

@@ -36,7 +36,8 @@ function issuerFrom(flags: ServeFlags): string | undefined {
  */
 export function databaseOf(db: string | undefined): StorageDescriptor | undefined {
   if (db === undefined) return undefined;
-  if (!/^postgres(ql)?:\/\//.test(db)) throw new CliError(`--db must be a postgres:// URL, got ${JSON.stringify(db.split("@").pop())}`);
+  if (!/^postgres(ql)?:\/\//.test(db))
+    throw new CliError(`--db must be a postgres:// URL, got ${JSON.stringify(db.split("@").pop())}`);
   let url: URL;
   try {
     url = new URL(db);

@@ -31,7 +31,13 @@ export function frontendApiOf(publishableKey: string): URL {
   return new URL(`https://${decoded.slice(0, -1)}`);
 }
 
-export function httpsCall(url: URL, ca: string, method: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+export function httpsCall(
+  url: URL,
+  ca: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -39,7 +45,11 @@ export function httpsCall(url: URL, ca: string, method: string, headers: Record<
         port: url.port,
         path: url.pathname + url.search,
         method,
-        headers: { host: url.host, ...headers, ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}) },
+        headers: {
+          host: url.host,
+          ...headers,
+          ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}),
+        },
         ...deviceTls(ca, url.hostname),
       },
       (res) => {
@@ -78,7 +88,12 @@ export class AndroidDevice {
   }
 
   /** One SDK call; `skipClientId` is the sign-out's last `GET /v1/client` (no token, no client id). */
-  async call(method: "GET" | "POST" | "DELETE", path: string, form?: Record<string, string>, opts: { skipClientId?: boolean } = {}): Promise<Reply> {
+  async call(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    form?: Record<string, string>,
+    opts: { skipClientId?: boolean } = {},
+  ): Promise<Reply> {
     const url = new URL(`${this.base.href.replace(/\/$/, "")}/v1${path}`);
     url.searchParams.set("_is_native", "true");
     const sent = opts.skipClientId ? null : this.token;
@@ -101,7 +116,8 @@ export class AndroidDevice {
     const returned = typeof reply.headers.authorization === "string" ? reply.headers.authorization : null;
     if (returned && this.token === sent) this.token = returned;
     const b = reply.body as { client?: unknown } | null;
-    if (b && typeof b === "object" && b.client != null && this.token === (returned ?? sent)) this.client = decode(b.client, Client, "$.client");
+    if (b && typeof b === "object" && b.client != null && this.token === (returned ?? sent))
+      this.client = decode(b.client, Client, "$.client");
     return reply;
   }
 }

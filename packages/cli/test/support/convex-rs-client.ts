@@ -25,7 +25,8 @@ const tsOf = (b64: string): bigint => {
 };
 
 function need(o: Record<string, unknown>, fields: string[], what: string) {
-  for (const f of fields) if (!(f in o)) throw new Error(`${what}: required field ${f} missing in ${JSON.stringify(o)}`);
+  for (const f of fields)
+    if (!(f in o)) throw new Error(`${what}: required field ${f} missing in ${JSON.stringify(o)}`);
 }
 
 function checkVersion(v: unknown, what: string): Version {
@@ -40,7 +41,8 @@ function checkValue(v: unknown): void {
   if (Array.isArray(v)) return v.forEach(checkValue);
   if (v && typeof v === "object") {
     const keys = Object.keys(v);
-    if (keys.length === 1 && (keys[0] === "$set" || keys[0] === "$map")) throw new Error(`convex-rs rejects ${keys[0]}`);
+    if (keys.length === 1 && (keys[0] === "$set" || keys[0] === "$map"))
+      throw new Error(`convex-rs rejects ${keys[0]}`);
     Object.values(v).forEach(checkValue);
   }
 }
@@ -94,7 +96,9 @@ export class RustSyncClient {
         const m = parseServerMessage(String(data));
         if (m.type === "Transition") {
           if (JSON.stringify(m.startVersion) !== JSON.stringify(this.version))
-            throw new Error(`StartVersionMismatch: ${JSON.stringify(m.startVersion)} after ${JSON.stringify(this.version)}`);
+            throw new Error(
+              `StartVersionMismatch: ${JSON.stringify(m.startVersion)} after ${JSON.stringify(this.version)}`,
+            );
           this.version = m.endVersion;
         }
         this.received.push(m);
@@ -114,7 +118,12 @@ export class RustSyncClient {
   }
 
   /** Opens `/api/sync` on the deployment URL's host (convex-rs drops any path) and sends Connect. */
-  static async connect(deploymentUrl: string, ca: string, clientId = "rust-0.6.0", connectionCount = 0): Promise<RustSyncClient> {
+  static async connect(
+    deploymentUrl: string,
+    ca: string,
+    clientId = "rust-0.6.0",
+    connectionCount = 0,
+  ): Promise<RustSyncClient> {
     const u = new URL(deploymentUrl);
     const ws = new WebSocket(`wss://${reach(u.hostname)}:${u.port}/api/sync`, {
       headers: { "Convex-Client": clientId, host: u.host },
@@ -138,7 +147,8 @@ export class RustSyncClient {
       const found = this.received.slice(from).find(pred);
       if (found) return found;
       if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting`);
-      if (Date.now() > deadline) throw new Error(`timed out; received ${JSON.stringify(this.received.map((m) => m.type))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out; received ${JSON.stringify(this.received.map((m) => m.type))}`);
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve);
         setTimeout(resolve, 200).unref();
@@ -150,7 +160,11 @@ export class RustSyncClient {
   async authenticate(token: string | null): Promise<ServerMessage> {
     const from = this.received.length;
     const base = this.version.identity;
-    this.send(token ? { type: "Authenticate", baseVersion: base, tokenType: "User", value: token } : { type: "Authenticate", baseVersion: base, tokenType: "None" });
+    this.send(
+      token
+        ? { type: "Authenticate", baseVersion: base, tokenType: "User", value: token }
+        : { type: "Authenticate", baseVersion: base, tokenType: "None" },
+    );
     return this.next((m) => m.type === "AuthError" || (m.type === "Transition" && m.endVersion.identity > base), from);
   }
 
@@ -158,16 +172,27 @@ export class RustSyncClient {
   async subscribe(queryId: number, udfPath: string): Promise<ServerMessage> {
     const from = this.received.length;
     const base = this.version.querySet;
-    this.send({ type: "ModifyQuerySet", baseVersion: base, newVersion: base + 1, modifications: [{ type: "Add", queryId, udfPath, args: [{}] }] });
+    this.send({
+      type: "ModifyQuerySet",
+      baseVersion: base,
+      newVersion: base + 1,
+      modifications: [{ type: "Add", queryId, udfPath, args: [{}] }],
+    });
     return this.next((m) => m.type === "Transition" && m.modifications.some((x: any) => x.queryId === queryId), from);
   }
 
   /** A mutation returns only once a Transition covers its `ts` (`request_manager.rs`). */
-  async mutation(udfPath: string, args: Record<string, unknown>): Promise<{ response: ServerMessage; covering: ServerMessage | null }> {
+  async mutation(
+    udfPath: string,
+    args: Record<string, unknown>,
+  ): Promise<{ response: ServerMessage; covering: ServerMessage | null }> {
     const requestId = this.#requestId++;
     const from = this.received.length;
     this.send({ type: "Mutation", requestId, udfPath, args: [args] });
-    const response = await this.next((m) => (m.type === "MutationResponse" && m.requestId === requestId) || m.type === "AuthError", from);
+    const response = await this.next(
+      (m) => (m.type === "MutationResponse" && m.requestId === requestId) || m.type === "AuthError",
+      from,
+    );
     if (response.type !== "MutationResponse" || !response.success) return { response, covering: null };
     const ts = tsOf(response.ts);
     const covering = await this.next((m) => m.type === "Transition" && tsOf(m.endVersion.ts) >= ts, from);

@@ -27,18 +27,30 @@ export interface GuideStack {
 
 function pushOnce(app: string, url: string, adminKey: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", NO_COLOR: "1", CONVEX_SELF_HOSTED_URL: url, CONVEX_SELF_HOSTED_ADMIN_KEY: adminKey };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CI: "1",
+      NO_COLOR: "1",
+      CONVEX_SELF_HOSTED_URL: url,
+      CONVEX_SELF_HOSTED_ADMIN_KEY: adminKey,
+    };
     delete env.CONVEX_DEPLOYMENT;
-    const child = spawn(process.execPath, [join(app, "node_modules", "convex", "bin", "main.js"), "dev", "--once", "--typecheck", "disable"], {
-      cwd: app,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(app, "node_modules", "convex", "bin", "main.js"), "dev", "--once", "--typecheck", "disable"],
+      {
+        cwd: app,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d));
     child.stderr.on("data", (d: Buffer) => (output += d));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(output) : reject(new Error(`convex dev --once exited ${code}:\n${output}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`convex dev --once exited ${code}:\n${output}`)),
+    );
   });
 }
 
@@ -47,7 +59,10 @@ export async function startGuideStack(): Promise<GuideStack> {
   const app = join(root, "app");
   await cp(join(repoRoot, "docs", "android-guide", "convex"), join(app, "convex"), { recursive: true });
   await mkdir(join(app, "node_modules"));
-  await writeFile(join(app, "package.json"), JSON.stringify({ name: "android-guide-backend", private: true, dependencies: { convex: "*" } }));
+  await writeFile(
+    join(app, "package.json"),
+    JSON.stringify({ name: "android-guide-backend", private: true, dependencies: { convex: "*" } }),
+  );
   await symlink(join(repoRoot, "node_modules", "convex"), join(app, "node_modules", "convex"), "dir");
   const clock = new ManualClock();
   const dataDir = join(root, ".tandem");

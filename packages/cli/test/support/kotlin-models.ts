@@ -21,7 +21,8 @@ const isRule = (x: unknown): x is Rule => typeof x === "object" && x !== null &&
 function checkShape(v: unknown, shape: Shape, path: string): void {
   if (shape === "any") return;
   if (shape === "object") {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${path}: expected an object, got ${JSON.stringify(v)}`);
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      throw new Error(`${path}: expected an object, got ${JSON.stringify(v)}`);
     return;
   }
   if (typeof shape === "string") {
@@ -29,7 +30,10 @@ function checkShape(v: unknown, shape: Shape, path: string): void {
     return;
   }
   // `{list: S}` / `{map: S}` hold a shape; a model's fields hold rules (with `need`).
-  const inner = (k: "list" | "map") => (k in shape && !isRule((shape as Record<string, unknown>)[k]) ? ((shape as Record<string, Shape>)[k] as Shape) : null);
+  const inner = (k: "list" | "map") =>
+    k in shape && !isRule((shape as Record<string, unknown>)[k])
+      ? ((shape as Record<string, Shape>)[k] as Shape)
+      : null;
   const list = inner("list");
   if (list) {
     if (!Array.isArray(v)) throw new Error(`${path}: expected a list, got ${JSON.stringify(v)}`);
@@ -96,7 +100,12 @@ export const Session: Model = {
   factor_verification_age: D({ list: "number" }),
 };
 const Factor: Model = { strategy: R("string") };
-export const SignIn: Model = { id: R("string"), status: D("string"), supported_first_factors: D({ list: Factor }), created_session_id: D() };
+export const SignIn: Model = {
+  id: R("string"),
+  status: D("string"),
+  supported_first_factors: D({ list: Factor }),
+  created_session_id: D(),
+};
 export const SignUp: Model = {
   id: R("string"),
   required_fields: R({ list: "string" }),
@@ -116,7 +125,9 @@ export const Client: Model = {
 };
 /** `ClientPiggybackedResponse<T>`: every answer but the environment's and token mints'. */
 export const piggybacked = (response: Model): Model => ({ response: R(response), client: D(Client) });
-export const ErrorResponse: Model = { errors: R({ list: { code: R("string"), message: D("string"), long_message: D("string") } }) };
+export const ErrorResponse: Model = {
+  errors: R({ list: { code: R("string"), message: D("string"), long_message: D("string") } }),
+};
 
 const Attribute: Model = {
   enabled: R("boolean"),
@@ -150,7 +161,12 @@ export const Environment: Model = {
   }),
   user_settings: R({
     attributes: R({ map: Attribute }),
-    sign_up: R({ custom_action_required: R("boolean"), progressive: R("boolean"), mode: R("string"), legal_consent_enabled: R("boolean") }),
+    sign_up: R({
+      custom_action_required: R("boolean"),
+      progressive: R("boolean"),
+      mode: R("string"),
+      legal_consent_enabled: R("boolean"),
+    }),
     social: R({ map: Social }),
     actions: R("object"),
     passkey_settings: RN({ allow_autofill: R("boolean"), show_sign_in_button: R("boolean") }),
@@ -158,7 +174,10 @@ export const Environment: Model = {
   organization_settings: D("object"),
 };
 /** clerk-android-api 1.0 (the version the Convex glue pins) also requires `fraud_settings.native`. */
-export const EnvironmentV1_0: Model = { ...Environment, fraud_settings: R({ native: R({ device_attestation_mode: D("string") }) }) };
+export const EnvironmentV1_0: Model = {
+  ...Environment,
+  fraud_settings: R({ native: R({ device_attestation_mode: D("string") }) }),
+};
 
 /** The guide's `data class Message(val id: String, val author: String, val body: String)`. */
 export const Message: Model = { id: R("string"), author: R("string"), body: R("string") };

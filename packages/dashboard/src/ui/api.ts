@@ -10,10 +10,14 @@ import { convexToJson, type Value } from "convex/values";
 const KEY_STORAGE = "tandem.dashboard.adminKey";
 
 /** `setAdminAuth` is marked internal in the official client's types, but it is how its own CLI and dashboard authenticate. */
-const adminAuth = (c: ConvexHttpClient) => c as unknown as { setAdminAuth(key: string, actingAs?: Record<string, unknown>): void };
+const adminAuth = (c: ConvexHttpClient) =>
+  c as unknown as { setAdminAuth(key: string, actingAs?: Record<string, unknown>): void };
 
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
@@ -40,14 +44,21 @@ export class Api {
   readonly #client: ConvexHttpClient;
 
   constructor(readonly adminKey: string) {
-    this.#client = new ConvexHttpClient(`${location.origin}/_api/backend`, { skipConvexDeploymentUrlCheck: true, logger: false });
+    this.#client = new ConvexHttpClient(`${location.origin}/_api/backend`, {
+      skipConvexDeploymentUrlCheck: true,
+      logger: false,
+    });
     adminAuth(this.#client).setAdminAuth(adminKey);
   }
 
   /** Any function by path (`tasks:list`, `_system/frontend/…`), as admin, or as a user when given. */
   run(path: string, args: Record<string, unknown>, actingAs?: Record<string, unknown>): Promise<unknown> {
     const client = actingAs ? this.#actingAs(actingAs) : this.#client;
-    return (client as unknown as { function(p: string, c: undefined, a: unknown): Promise<unknown> }).function(path, undefined, args);
+    return (client as unknown as { function(p: string, c: undefined, a: unknown): Promise<unknown> }).function(
+      path,
+      undefined,
+      args,
+    );
   }
 
   /**
@@ -59,7 +70,10 @@ export class Api {
   }
 
   #actingAs(identity: Record<string, unknown>): ConvexHttpClient {
-    const c = new ConvexHttpClient(`${location.origin}/_api/backend`, { skipConvexDeploymentUrlCheck: true, logger: false });
+    const c = new ConvexHttpClient(`${location.origin}/_api/backend`, {
+      skipConvexDeploymentUrlCheck: true,
+      logger: false,
+    });
     adminAuth(c).setAdminAuth(this.adminKey, identity);
     return c;
   }
@@ -67,7 +81,10 @@ export class Api {
   async fetch(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
     const res = await fetch(path, {
       method,
-      headers: { Authorization: `Convex ${this.adminKey}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+      headers: {
+        Authorization: `Convex ${this.adminKey}`,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
     });
@@ -90,7 +107,11 @@ export class Api {
 
   /** Checks a typed key; the page keeps it for this tab only. */
   static async login(adminKey: string): Promise<Api> {
-    const res = await fetch("/_api/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ adminKey }) });
+    const res = await fetch("/_api/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ adminKey }),
+    });
     if (!res.ok) throw await failure(res);
     sessionStorage.setItem(KEY_STORAGE, adminKey);
     return new Api(adminKey);
@@ -98,7 +119,11 @@ export class Api {
 
   /** Trades a one-time login link's token for the key. */
   static async redeem(token: string): Promise<Api> {
-    const res = await fetch("/_api/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }) });
+    const res = await fetch("/_api/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token }),
+    });
     if (!res.ok) throw await failure(res);
     const { adminKey } = (await res.json()) as { adminKey: string };
     sessionStorage.setItem(KEY_STORAGE, adminKey);

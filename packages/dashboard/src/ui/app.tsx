@@ -15,7 +15,19 @@ import { SchedulesPage } from "./pages/schedules.js";
 import { FilesPage } from "./pages/files.js";
 import { AuthDoctorPage } from "./pages/auth-doctor.js";
 
-type Route = "data" | "functions" | "logs" | "env" | "users" | "sessions" | "templates" | "keys" | "inbox" | "schedules" | "files" | "auth";
+type Route =
+  | "data"
+  | "functions"
+  | "logs"
+  | "env"
+  | "users"
+  | "sessions"
+  | "templates"
+  | "keys"
+  | "inbox"
+  | "schedules"
+  | "files"
+  | "auth";
 
 const NAV: ReadonlyArray<{ route: Route; label: string; group: "Backend" | "Identity" }> = [
   { route: "data", label: "Data", group: "Backend" },

@@ -45,7 +45,12 @@ export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[], eve
 }
 
 /** Runs an action, keeping its error message for an alert. */
-export function useAction(): { busy: boolean; error: string | null; run(fn: () => Promise<void>): Promise<boolean>; clear(): void } {
+export function useAction(): {
+  busy: boolean;
+  error: string | null;
+  run(fn: () => Promise<void>): Promise<boolean>;
+  clear(): void;
+} {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const run = useCallback(async (fn: () => Promise<void>) => {

@@ -23,10 +23,20 @@ export function Login({ onLogin, notice }: { onLogin(api: Api): void; notice: st
     <main className="login">
       <form onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">Tandem dashboard</h1>
-        <p>Log in with this deployment's admin key: CONVEX_SELF_HOSTED_ADMIN_KEY in the app's .env.local, or backend/admin_key in the data folder.</p>
+        <p>
+          Log in with this deployment's admin key: CONVEX_SELF_HOSTED_ADMIN_KEY in the app's .env.local, or
+          backend/admin_key in the data folder.
+        </p>
         <label className="field">
           <span>Admin key</span>
-          <input type="password" autoComplete="off" autoFocus value={key} onChange={(e) => setKey(e.target.value)} required />
+          <input
+            type="password"
+            autoComplete="off"
+            autoFocus
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+            required
+          />
         </label>
         <button type="submit" disabled={busy}>
           Log in

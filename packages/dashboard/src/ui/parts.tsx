@@ -22,11 +22,27 @@ export function Page({ title, actions, children }: { title: string; actions?: Re
   );
 }
 
-export function JsonEditor({ label, value, onChange, rows = 8 }: { label: string; value: string; onChange(v: string): void; rows?: number }) {
+export function JsonEditor({
+  label,
+  value,
+  onChange,
+  rows = 8,
+}: {
+  label: string;
+  value: string;
+  onChange(v: string): void;
+  rows?: number;
+}) {
   return (
     <label className="field">
       <span>{label}</span>
-      <textarea className="json" spellCheck={false} rows={rows} value={value} onChange={(e) => onChange(e.target.value)} />
+      <textarea
+        className="json"
+        spellCheck={false}
+        rows={rows}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
     </label>
   );
 }

@@ -4,7 +4,12 @@ import type { GetTokenOptions } from "../tokens.js";
 
 export interface ResourceCore {
   /** A Frontend API call whose piggy-backed client is applied before it returns `response`. */
-  call<T>(method: HttpMethod, path: string, fields?: Record<string, FormValue>, query?: Record<string, string>): Promise<T>;
+  call<T>(
+    method: HttpMethod,
+    path: string,
+    fields?: Record<string, FormValue>,
+    query?: Record<string, string>,
+  ): Promise<T>;
   getSessionToken(sessionId: string, options: GetTokenOptions): Promise<string | null>;
   /** Re-reads `/v1/client` (a session may have ended elsewhere). */
   reload(): Promise<void>;

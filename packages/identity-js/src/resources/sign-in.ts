@@ -20,7 +20,8 @@ import type { ResourceCore } from "./core.js";
 import type { FirstFactorJSON, SignInJSON } from "./json.js";
 import { verification, type Verification } from "./verification.js";
 
-export type SignInStatus = "needs_identifier" | "needs_first_factor" | "needs_second_factor" | "needs_new_password" | "complete";
+export type SignInStatus =
+  "needs_identifier" | "needs_first_factor" | "needs_second_factor" | "needs_new_password" | "complete";
 export type CodeStrategy = "email_code" | "reset_password_email_code";
 export type SignInStrategy = "password" | CodeStrategy;
 
@@ -64,7 +65,8 @@ export interface SignInCreateParams {
 }
 
 export type PrepareFirstFactorParams = { strategy: CodeStrategy; emailAddressId?: string };
-export type AttemptFirstFactorParams = { strategy: "password"; password: string } | { strategy: CodeStrategy; code: string };
+export type AttemptFirstFactorParams =
+  { strategy: "password"; password: string } | { strategy: CodeStrategy; code: string };
 export interface ResetPasswordParams {
   password: string;
   signOutOfOtherSessions?: boolean;
@@ -76,7 +78,12 @@ function factor(json: FirstFactorJSON): SignInFactor | null {
       return { strategy: "password" };
     case "email_code":
     case "reset_password_email_code":
-      return { strategy: json.strategy, emailAddressId: json.email_address_id ?? "", safeIdentifier: json.safe_identifier ?? "", primary: json.primary ?? false };
+      return {
+        strategy: json.strategy,
+        emailAddressId: json.email_address_id ?? "",
+        safeIdentifier: json.safe_identifier ?? "",
+        primary: json.primary ?? false,
+      };
     default:
       return null; // a strategy this SDK cannot drive is not offered
   }
@@ -88,7 +95,11 @@ function secondFactor(json: FirstFactorJSON): SecondFactor | null {
     case "backup_code":
       return { strategy: json.strategy };
     case "phone_code":
-      return { strategy: "phone_code", phoneNumberId: json.phone_number_id ?? "", safeIdentifier: json.safe_identifier ?? "" };
+      return {
+        strategy: "phone_code",
+        phoneNumberId: json.phone_number_id ?? "",
+        safeIdentifier: json.safe_identifier ?? "",
+      };
     default:
       return null;
   }
@@ -109,11 +120,21 @@ export function signInState(json: SignInJSON | null | undefined): SignInState {
         supportedFirstFactors: (json.supported_first_factors ?? []).map(factor).filter((f) => f !== null),
         firstFactorVerification: verification(json.first_factor_verification),
         userData: json.user_data
-          ? { firstName: json.user_data.first_name, lastName: json.user_data.last_name, imageUrl: json.user_data.image_url, hasImage: json.user_data.has_image }
+          ? {
+              firstName: json.user_data.first_name,
+              lastName: json.user_data.last_name,
+              imageUrl: json.user_data.image_url,
+              hasImage: json.user_data.has_image,
+            }
           : null,
       };
     case "needs_second_factor":
-      return { status, id: json.id, identifier, supportedSecondFactors: (json.supported_second_factors ?? []).map(secondFactor).filter((f) => f !== null) };
+      return {
+        status,
+        id: json.id,
+        identifier,
+        supportedSecondFactors: (json.supported_second_factors ?? []).map(secondFactor).filter((f) => f !== null),
+      };
     case "needs_new_password":
       return { status, id: json.id, identifier, firstFactorVerification: verification(json.first_factor_verification) };
     case "complete":
@@ -194,7 +215,9 @@ export class SignIn {
   prepareFirstFactor(params: PrepareFirstFactorParams): Promise<SignIn> {
     const emailAddressId =
       params.emailAddressId ??
-      this.supportedFirstFactors.find((f): f is Extract<SignInFactor, { strategy: CodeStrategy }> => f.strategy === params.strategy)?.emailAddressId;
+      this.supportedFirstFactors.find(
+        (f): f is Extract<SignInFactor, { strategy: CodeStrategy }> => f.strategy === params.strategy,
+      )?.emailAddressId;
     return this.#post(this.#path("prepare_first_factor"), { strategy: params.strategy, emailAddressId });
   }
 
@@ -213,8 +236,13 @@ export class SignIn {
 
   /** Texts the code of a `phone_code` second factor (TOTP and backup codes need no preparation). */
   prepareSecondFactor(params: { strategy: "phone_code"; phoneNumberId?: string }): Promise<SignIn> {
-    const phone = this.supportedSecondFactors.find((f): f is Extract<SecondFactor, { strategy: "phone_code" }> => f.strategy === "phone_code");
-    return this.#post(this.#path("prepare_second_factor"), { strategy: "phone_code", phoneNumberId: params.phoneNumberId ?? phone?.phoneNumberId });
+    const phone = this.supportedSecondFactors.find(
+      (f): f is Extract<SecondFactor, { strategy: "phone_code" }> => f.strategy === "phone_code",
+    );
+    return this.#post(this.#path("prepare_second_factor"), {
+      strategy: "phone_code",
+      phoneNumberId: params.phoneNumberId ?? phone?.phoneNumberId,
+    });
   }
 
   attemptSecondFactor(params: { strategy: SecondFactorStrategy; code: string }): Promise<SignIn> {
@@ -222,7 +250,10 @@ export class SignIn {
   }
 
   resetPassword(params: ResetPasswordParams): Promise<SignIn> {
-    return this.#post(this.#path("reset_password"), { password: params.password, signOutOfOtherSessions: params.signOutOfOtherSessions });
+    return this.#post(this.#path("reset_password"), {
+      password: params.password,
+      signOutOfOtherSessions: params.signOutOfOtherSessions,
+    });
   }
 
   async reload(): Promise<SignIn> {

@@ -76,7 +76,13 @@ export function signUpState(json: SignUpJSON | null | undefined): SignUpState {
         ...fields(json),
       };
     case "complete":
-      return { status, id: json.id, createdSessionId: json.created_session_id ?? "", createdUserId: json.created_user_id ?? "", ...fields(json) };
+      return {
+        status,
+        id: json.id,
+        createdSessionId: json.created_session_id ?? "",
+        createdUserId: json.created_user_id ?? "",
+        ...fields(json),
+      };
     case "abandoned":
       return { status, id: json.id };
     default:
@@ -84,7 +90,14 @@ export function signUpState(json: SignUpJSON | null | undefined): SignUpState {
   }
 }
 
-const NO_FIELDS: SignUpFields = { emailAddress: null, firstName: null, lastName: null, username: null, hasPassword: false, unsafeMetadata: {} };
+const NO_FIELDS: SignUpFields = {
+  emailAddress: null,
+  firstName: null,
+  lastName: null,
+  username: null,
+  hasPassword: false,
+  unsafeMetadata: {},
+};
 
 export class SignUp {
   #state: SignUpState = { status: null };
@@ -140,7 +153,9 @@ export class SignUp {
     return this.#state.status === "missing_requirements" ? this.#state.optionalFields : [];
   }
   get verifications(): { emailAddress: Verification | null } {
-    return { emailAddress: this.#state.status === "missing_requirements" ? this.#state.emailAddressVerification : null };
+    return {
+      emailAddress: this.#state.status === "missing_requirements" ? this.#state.emailAddressVerification : null,
+    };
   }
   get createdSessionId(): string | null {
     return this.#state.status === "complete" ? this.#state.createdSessionId : null;

@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import type { Tandem } from "@tandem/js";
 import { PASSWORD, type TestIdentity } from "../../../../test/support/identity.js";
 
-export async function signUpWithCode(tandem: Tandem, identity: TestIdentity, email: string, names = { firstName: "Ada", lastName: "Lovelace" }) {
+export async function signUpWithCode(
+  tandem: Tandem,
+  identity: TestIdentity,
+  email: string,
+  names = { firstName: "Ada", lastName: "Lovelace" },
+) {
   const t0 = Date.now();
   await tandem.signUp.create({ emailAddress: email, password: PASSWORD, ...names });
   assert.equal(tandem.signUp.status, "missing_requirements");

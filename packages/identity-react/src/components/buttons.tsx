@@ -13,7 +13,8 @@ type Clickable = ReactElement<{ onClick?: (e: MouseEvent) => void; "aria-haspopu
 
 function onlyChild(children: ReactNode, defaultText: string): Clickable {
   const text = typeof children === "string" ? children : undefined;
-  if (children === undefined || children === null || text !== undefined) return <button type="button">{text ?? defaultText}</button>;
+  if (children === undefined || children === null || text !== undefined)
+    return <button type="button">{text ?? defaultText}</button>;
   const child = Children.only(children);
   if (!isValidElement(child)) throw new Error("Pass a single element (or a string) as the child of this button.");
   return child as Clickable;
@@ -26,7 +27,13 @@ export interface SignInButtonProps extends Omit<SignInProps, "onSignedIn"> {
   children?: ReactNode;
 }
 
-export function SignInButton({ mode = "redirect", children, signUpForceRedirectUrl: _sf, signUpFallbackRedirectUrl: _sb, ...props }: SignInButtonProps) {
+export function SignInButton({
+  mode = "redirect",
+  children,
+  signUpForceRedirectUrl: _sf,
+  signUpFallbackRedirectUrl: _sb,
+  ...props
+}: SignInButtonProps) {
   const clerk = useClerk();
   const child = onlyChild(children, "Sign in");
   return cloneElement(child, {

@@ -10,7 +10,19 @@ export function useAppearance(own: Appearance | undefined, hook: string): Appear
   return mergeAppearance(useTandemContext(hook).options.appearance, own);
 }
 
-export function Card({ title, subtitle, appearance, children, footer }: { title: string; subtitle?: string | undefined; appearance: Appearance | undefined; children: ReactNode; footer?: ReactNode }) {
+export function Card({
+  title,
+  subtitle,
+  appearance,
+  children,
+  footer,
+}: {
+  title: string;
+  subtitle?: string | undefined;
+  appearance: Appearance | undefined;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
   const fallbackId = useId();
   const titleId = useContext(TitleIdContext) ?? fallbackId;
   return (

@@ -45,8 +45,23 @@ export function CreateOrganization(props: CreateOrganizationProps) {
     <Card title="Create organization" appearance={appearance}>
       <form {...elementProps(appearance, "form")} onSubmit={(e) => void submit(e)} noValidate>
         {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
-        <Field label="Name" name="name" value={name} required onChange={(e) => setName(e.target.value)} error={errors.fields.name} appearance={appearance} />
-        <Field label="Slug (optional)" name="slug" value={slug} onChange={(e) => setSlug(e.target.value)} error={errors.fields.slug} appearance={appearance} />
+        <Field
+          label="Name"
+          name="name"
+          value={name}
+          required
+          onChange={(e) => setName(e.target.value)}
+          error={errors.fields.name}
+          appearance={appearance}
+        />
+        <Field
+          label="Slug (optional)"
+          name="slug"
+          value={slug}
+          onChange={(e) => setSlug(e.target.value)}
+          error={errors.fields.slug}
+          appearance={appearance}
+        />
         <PrimaryButton busy={busy} appearance={appearance}>
           Create organization
         </PrimaryButton>

@@ -17,7 +17,13 @@ export function Field({ label, error, appearance, ...input }: FieldProps) {
       <label htmlFor={id} {...elementProps(appearance, "formFieldLabel")}>
         {label}
       </label>
-      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} {...input} {...elementProps(appearance, "formFieldInput")} />
+      <input
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+        {...input}
+        {...elementProps(appearance, "formFieldInput")}
+      />
       {error ? (
         <p id={errorId} {...elementProps(appearance, "formFieldError")}>
           {error}
@@ -35,15 +41,36 @@ export function Alert({ children, appearance }: { children: ReactNode; appearanc
   );
 }
 
-export function PrimaryButton({ children, busy, appearance }: { children: ReactNode; busy: boolean; appearance?: Appearance | undefined }) {
+export function PrimaryButton({
+  children,
+  busy,
+  appearance,
+}: {
+  children: ReactNode;
+  busy: boolean;
+  appearance?: Appearance | undefined;
+}) {
   return (
-    <button type="submit" disabled={busy} aria-busy={busy || undefined} {...elementProps(appearance, "formButtonPrimary")}>
+    <button
+      type="submit"
+      disabled={busy}
+      aria-busy={busy || undefined}
+      {...elementProps(appearance, "formButtonPrimary")}
+    >
       {children}
     </button>
   );
 }
 
-export function LinkButton({ children, onClick, appearance }: { children: ReactNode; onClick: () => void; appearance?: Appearance | undefined }) {
+export function LinkButton({
+  children,
+  onClick,
+  appearance,
+}: {
+  children: ReactNode;
+  onClick: () => void;
+  appearance?: Appearance | undefined;
+}) {
   return (
     <button type="button" onClick={onClick} {...elementProps(appearance, "footerActionLink")}>
       {children}

@@ -7,7 +7,8 @@ import { useEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 import { elementProps, variableStyle, type Appearance } from "../theme.js";
 
-const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]):not([type="hidden"]),select:not([disabled]),textarea:not([disabled]),[tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'a[href],button:not([disabled]),input:not([disabled]):not([type="hidden"]),select:not([disabled]),textarea:not([disabled]),[tabindex]:not([tabindex="-1"])';
 
 export interface ModalProps {
   labelledBy: string;
@@ -64,8 +65,21 @@ export function Modal({ labelledBy, onClose, appearance, children }: ModalProps)
         if (e.target === e.currentTarget) onCloseRef.current();
       }}
     >
-      <div ref={dialog} role="dialog" aria-modal="true" aria-labelledby={labelledBy} tabIndex={-1} onKeyDown={onKeyDown} {...elementProps(appearance, "modalContent")}>
-        <button type="button" aria-label="Close" onClick={() => onCloseRef.current()} {...elementProps(appearance, "modalCloseButton")}>
+      <div
+        ref={dialog}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={labelledBy}
+        tabIndex={-1}
+        onKeyDown={onKeyDown}
+        {...elementProps(appearance, "modalContent")}
+      >
+        <button
+          type="button"
+          aria-label="Close"
+          onClick={() => onCloseRef.current()}
+          {...elementProps(appearance, "modalCloseButton")}
+        >
           ×
         </button>
         {children}

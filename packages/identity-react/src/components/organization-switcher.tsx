@@ -37,7 +37,13 @@ export function OrganizationSwitcher(props: OrganizationSwitcherProps) {
   };
   return (
     <div {...elementProps(appearance, "organizationSwitcherTrigger", variableStyle(appearance))}>
-      <select aria-label="Organization" value={organization?.id ?? PERSONAL} onChange={(e) => void onChange(e)} disabled={busy} aria-busy={busy || undefined}>
+      <select
+        aria-label="Organization"
+        value={organization?.id ?? PERSONAL}
+        onChange={(e) => void onChange(e)}
+        disabled={busy}
+        aria-busy={busy || undefined}
+      >
         {props.hidePersonal ? null : <option value={PERSONAL}>Personal account</option>}
         {list.userMemberships.data.map((m) => (
           <option key={m.organization.id} value={m.organization.id}>

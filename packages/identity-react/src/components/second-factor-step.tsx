@@ -33,7 +33,12 @@ export function SecondFactorStep(props: {
   const { strategy, appearance } = props;
   const current = props.factors.find((f) => f.strategy === strategy);
   return (
-    <Card title="Two-step verification" subtitle={copy[strategy].subtitle(current)} appearance={appearance} footer={props.back}>
+    <Card
+      title="Two-step verification"
+      subtitle={copy[strategy].subtitle(current)}
+      appearance={appearance}
+      footer={props.back}
+    >
       <form noValidate onSubmit={props.onSubmit} aria-label="Two-step verification" className="tandem-form">
         {props.errors.form ? <Alert appearance={appearance}>{props.errors.form}</Alert> : null}
         <Field

@@ -21,13 +21,21 @@ import { useFormFlow } from "./use-form-flow.js";
 import type { SecondFactorStrategy } from "@tandem/js";
 import { SecondFactorStep } from "./second-factor-step.js";
 
-type Step = { step: "credentials" } | { step: "secondFactor"; strategy: SecondFactorStrategy } | { step: "emailCode"; sentTo: string } | { step: "resetCode"; sentTo: string } | { step: "newPassword" } | { step: "signUp" };
+type Step =
+  | { step: "credentials" }
+  | { step: "secondFactor"; strategy: SecondFactorStrategy }
+  | { step: "emailCode"; sentTo: string }
+  | { step: "resetCode"; sentTo: string }
+  | { step: "newPassword" }
+  | { step: "signUp" };
 
 export function SignIn(props: SignInProps) {
   const { tandem, options, ui } = useTandemContext("SignIn");
   const appearance = useAppearance(props.appearance, "SignIn");
   const [step, setStep] = useState<Step>({ step: "credentials" });
-  const [identifier, setIdentifier] = useState(props.initialValues?.emailAddress ?? props.initialValues?.username ?? "");
+  const [identifier, setIdentifier] = useState(
+    props.initialValues?.emailAddress ?? props.initialValues?.username ?? "",
+  );
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
   const [newPassword, setNewPassword] = useState("");
@@ -36,12 +44,18 @@ export function SignIn(props: SignInProps) {
     { tandem, ui },
     {
       onDone: props.onSignedIn,
-      redirectUrl: pickRedirect(props.forceRedirectUrl, options.signInForceRedirectUrl, props.fallbackRedirectUrl, options.signInFallbackRedirectUrl),
+      redirectUrl: pickRedirect(
+        props.forceRedirectUrl,
+        options.signInForceRedirectUrl,
+        props.fallbackRedirectUrl,
+        options.signInFallbackRedirectUrl,
+      ),
     },
   );
 
   const sentTo = () => {
-    for (const f of signIn.supportedFirstFactors) if (f.strategy !== "password" && f.safeIdentifier) return f.safeIdentifier;
+    for (const f of signIn.supportedFirstFactors)
+      if (f.strategy !== "password" && f.safeIdentifier) return f.safeIdentifier;
     return identifier;
   };
 
@@ -114,7 +128,11 @@ export function SignIn(props: SignInProps) {
       setStep({ step: "resetCode", sentTo: sentTo() });
     });
 
-  const back = <LinkButton appearance={appearance} onClick={() => (setErrors(NO_ERRORS), setStep({ step: "credentials" }))}>Back</LinkButton>;
+  const back = (
+    <LinkButton appearance={appearance} onClick={() => (setErrors(NO_ERRORS), setStep({ step: "credentials" }))}>
+      Back
+    </LinkButton>
+  );
   const signUpUrl = props.signUpUrl ?? options.signUpUrl;
   const toSignUp = signUpUrl ? (
     <a href={signUpUrl} {...elementProps(appearance, "footerActionLink")}>
@@ -128,7 +146,13 @@ export function SignIn(props: SignInProps) {
 
   switch (step.step) {
     case "signUp":
-      return <SignUp appearance={props.appearance} {...(props.onSignedIn ? { onSignedUp: props.onSignedIn } : {})} onSwitchToSignIn={() => setStep({ step: "credentials" })} />;
+      return (
+        <SignUp
+          appearance={props.appearance}
+          {...(props.onSignedIn ? { onSignedUp: props.onSignedIn } : {})}
+          onSwitchToSignIn={() => setStep({ step: "credentials" })}
+        />
+      );
     case "credentials":
       return (
         <Card
@@ -143,8 +167,28 @@ export function SignIn(props: SignInProps) {
         >
           <form noValidate onSubmit={submit} aria-label="Sign in" className="tandem-form">
             {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
-            <Field label="Email address or username" name="identifier" type="text" autoComplete="username" required value={identifier} onChange={(e) => setIdentifier(e.target.value)} error={errors.fields.identifier} appearance={appearance} />
-            <Field label="Password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} appearance={appearance} />
+            <Field
+              label="Email address or username"
+              name="identifier"
+              type="text"
+              autoComplete="username"
+              required
+              value={identifier}
+              onChange={(e) => setIdentifier(e.target.value)}
+              error={errors.fields.identifier}
+              appearance={appearance}
+            />
+            <Field
+              label="Password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={errors.fields.password}
+              appearance={appearance}
+            />
             <PrimaryButton busy={busy} appearance={appearance}>
               Continue
             </PrimaryButton>
@@ -162,10 +206,25 @@ export function SignIn(props: SignInProps) {
     case "emailCode":
     case "resetCode":
       return (
-        <Card title="Check your email" subtitle={`We sent a code to ${step.sentTo}.`} appearance={appearance} footer={back}>
+        <Card
+          title="Check your email"
+          subtitle={`We sent a code to ${step.sentTo}.`}
+          appearance={appearance}
+          footer={back}
+        >
           <form noValidate onSubmit={submit} aria-label="Enter the code" className="tandem-form">
             {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
-            <Field label="Verification code" name="code" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} error={errors.fields.code} appearance={appearance} />
+            <Field
+              label="Verification code"
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              error={errors.fields.code}
+              appearance={appearance}
+            />
             <PrimaryButton busy={busy} appearance={appearance}>
               Continue
             </PrimaryButton>
@@ -192,7 +251,17 @@ export function SignIn(props: SignInProps) {
         <Card title="Set a new password" appearance={appearance} footer={back}>
           <form noValidate onSubmit={submit} aria-label="Set a new password" className="tandem-form">
             {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
-            <Field label="New password" name="new-password" type="password" autoComplete="new-password" required value={newPassword} onChange={(e) => setNewPassword(e.target.value)} error={errors.fields.password} appearance={appearance} />
+            <Field
+              label="New password"
+              name="new-password"
+              type="password"
+              autoComplete="new-password"
+              required
+              value={newPassword}
+              onChange={(e) => setNewPassword(e.target.value)}
+              error={errors.fields.password}
+              appearance={appearance}
+            />
             <PrimaryButton busy={busy} appearance={appearance}>
               Reset password
             </PrimaryButton>

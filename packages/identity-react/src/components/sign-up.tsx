@@ -31,7 +31,12 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
     { tandem, ui },
     {
       onDone: props.onSignedUp,
-      redirectUrl: pickRedirect(props.forceRedirectUrl, options.signUpForceRedirectUrl, props.fallbackRedirectUrl, options.signUpFallbackRedirectUrl),
+      redirectUrl: pickRedirect(
+        props.forceRedirectUrl,
+        options.signUpForceRedirectUrl,
+        props.fallbackRedirectUrl,
+        options.signUpFallbackRedirectUrl,
+      ),
     },
   );
 
@@ -92,10 +97,46 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
         >
           <form noValidate onSubmit={submit} aria-label="Sign up" className="tandem-form">
             {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
-            <Field label="First name" name="first-name" autoComplete="given-name" value={firstName} onChange={(e) => setFirstName(e.target.value)} error={errors.fields.first_name} appearance={appearance} />
-            <Field label="Last name" name="last-name" autoComplete="family-name" value={lastName} onChange={(e) => setLastName(e.target.value)} error={errors.fields.last_name} appearance={appearance} />
-            <Field label="Email address" name="email" type="email" autoComplete="email" required value={emailAddress} onChange={(e) => setEmailAddress(e.target.value)} error={errors.fields.email_address} appearance={appearance} />
-            <Field label="Password" name="password" type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} appearance={appearance} />
+            <Field
+              label="First name"
+              name="first-name"
+              autoComplete="given-name"
+              value={firstName}
+              onChange={(e) => setFirstName(e.target.value)}
+              error={errors.fields.first_name}
+              appearance={appearance}
+            />
+            <Field
+              label="Last name"
+              name="last-name"
+              autoComplete="family-name"
+              value={lastName}
+              onChange={(e) => setLastName(e.target.value)}
+              error={errors.fields.last_name}
+              appearance={appearance}
+            />
+            <Field
+              label="Email address"
+              name="email"
+              type="email"
+              autoComplete="email"
+              required
+              value={emailAddress}
+              onChange={(e) => setEmailAddress(e.target.value)}
+              error={errors.fields.email_address}
+              appearance={appearance}
+            />
+            <Field
+              label="Password"
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={errors.fields.password}
+              appearance={appearance}
+            />
             <PrimaryButton busy={busy} appearance={appearance}>
               Continue
             </PrimaryButton>
@@ -110,7 +151,10 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
           appearance={appearance}
           footer={
             <>
-              <LinkButton appearance={appearance} onClick={() => void run(async () => void (await signUp.prepareEmailAddressVerification()))}>
+              <LinkButton
+                appearance={appearance}
+                onClick={() => void run(async () => void (await signUp.prepareEmailAddressVerification()))}
+              >
                 Send a new code
               </LinkButton>
               <LinkButton appearance={appearance} onClick={() => (setErrors(NO_ERRORS), setStep({ step: "details" }))}>
@@ -121,7 +165,17 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
         >
           <form noValidate onSubmit={submit} aria-label="Verify your email" className="tandem-form">
             {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
-            <Field label="Verification code" name="code" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} error={errors.fields.code} appearance={appearance} />
+            <Field
+              label="Verification code"
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              error={errors.fields.code}
+              appearance={appearance}
+            />
             <PrimaryButton busy={busy} appearance={appearance}>
               Verify
             </PrimaryButton>

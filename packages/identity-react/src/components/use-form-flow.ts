@@ -20,7 +20,10 @@ export interface FormFlowOptions {
   redirectUrl: string | undefined;
 }
 
-export function useFormFlow({ tandem, ui }: Pick<TandemContextValue, "tandem" | "ui">, { onDone, redirectUrl }: FormFlowOptions) {
+export function useFormFlow(
+  { tandem, ui }: Pick<TandemContextValue, "tandem" | "ui">,
+  { onDone, redirectUrl }: FormFlowOptions,
+) {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
 

@@ -19,7 +19,10 @@ export interface UserButtonProps {
 }
 
 export function initials(user: UserResource): string {
-  const fromName = [user.firstName, user.lastName].filter(Boolean).map((s) => s!.trim()[0]).join("");
+  const fromName = [user.firstName, user.lastName]
+    .filter(Boolean)
+    .map((s) => s!.trim()[0])
+    .join("");
   return (fromName || user.username?.[0] || user.primaryEmailAddress?.emailAddress[0] || "?").toUpperCase();
 }
 
@@ -110,7 +113,14 @@ export function UserButton(props: UserButtonProps) {
   };
 
   return (
-    <div ref={root} {...elementProps(appearance, "rootBox", { ...variableStyle(appearance), position: "relative", display: "inline-block" })}>
+    <div
+      ref={root}
+      {...elementProps(appearance, "rootBox", {
+        ...variableStyle(appearance),
+        position: "relative",
+        display: "inline-block",
+      })}
+    >
       <button
         ref={trigger}
         type="button"
@@ -126,15 +136,36 @@ export function UserButton(props: UserButtonProps) {
         {props.showName ? <span>{name}</span> : null}
       </button>
       {open ? (
-        <div ref={menu} id={menuId} role="menu" aria-label="User menu" onKeyDown={onMenuKey} {...elementProps(appearance, "userButtonPopover")}>
+        <div
+          ref={menu}
+          id={menuId}
+          role="menu"
+          aria-label="User menu"
+          onKeyDown={onMenuKey}
+          {...elementProps(appearance, "userButtonPopover")}
+        >
           <div style={{ padding: ".25rem 1rem .5rem" }}>
             <strong>{name}</strong>
-            {user.primaryEmailAddress ? <div style={{ fontSize: ".875em", opacity: 0.75 }}>{user.primaryEmailAddress.emailAddress}</div> : null}
+            {user.primaryEmailAddress ? (
+              <div style={{ fontSize: ".875em", opacity: 0.75 }}>{user.primaryEmailAddress.emailAddress}</div>
+            ) : null}
           </div>
-          <button type="button" role="menuitem" tabIndex={-1} onClick={manage} {...elementProps(appearance, "userButtonMenuItem")}>
+          <button
+            type="button"
+            role="menuitem"
+            tabIndex={-1}
+            onClick={manage}
+            {...elementProps(appearance, "userButtonMenuItem")}
+          >
             Manage account
           </button>
-          <button type="button" role="menuitem" tabIndex={-1} onClick={signOut} {...elementProps(appearance, "userButtonMenuItem")}>
+          <button
+            type="button"
+            role="menuitem"
+            tabIndex={-1}
+            onClick={signOut}
+            {...elementProps(appearance, "userButtonMenuItem")}
+          >
             Sign out
           </button>
         </div>

@@ -61,8 +61,24 @@ export function UserProfile(props: UserProfileProps) {
         <h2 id={`${ids}-profile`}>Profile</h2>
         <form noValidate onSubmit={saveProfile} aria-label="Profile" className="tandem-form">
           {profile.errors.form ? <Alert appearance={appearance}>{profile.errors.form}</Alert> : null}
-          <Field label="First name" name="first-name" autoComplete="given-name" value={firstName} onChange={(e) => setFirstName(e.target.value)} error={profile.errors.fields.first_name} appearance={appearance} />
-          <Field label="Last name" name="last-name" autoComplete="family-name" value={lastName} onChange={(e) => setLastName(e.target.value)} error={profile.errors.fields.last_name} appearance={appearance} />
+          <Field
+            label="First name"
+            name="first-name"
+            autoComplete="given-name"
+            value={firstName}
+            onChange={(e) => setFirstName(e.target.value)}
+            error={profile.errors.fields.first_name}
+            appearance={appearance}
+          />
+          <Field
+            label="Last name"
+            name="last-name"
+            autoComplete="family-name"
+            value={lastName}
+            onChange={(e) => setLastName(e.target.value)}
+            error={profile.errors.fields.last_name}
+            appearance={appearance}
+          />
           <PrimaryButton busy={profile.busy} appearance={appearance}>
             Save
           </PrimaryButton>
@@ -86,9 +102,27 @@ export function UserProfile(props: UserProfileProps) {
         <form noValidate onSubmit={savePassword} aria-label="Password" className="tandem-form">
           {password.errors.form ? <Alert appearance={appearance}>{password.errors.form}</Alert> : null}
           {user.passwordEnabled ? (
-            <Field label="Current password" name="current-password" type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrentPassword(e.target.value)} error={password.errors.fields.current_password} appearance={appearance} />
+            <Field
+              label="Current password"
+              name="current-password"
+              type="password"
+              autoComplete="current-password"
+              value={currentPassword}
+              onChange={(e) => setCurrentPassword(e.target.value)}
+              error={password.errors.fields.current_password}
+              appearance={appearance}
+            />
           ) : null}
-          <Field label="New password" name="new-password" type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} error={password.errors.fields.new_password ?? password.errors.fields.password} appearance={appearance} />
+          <Field
+            label="New password"
+            name="new-password"
+            type="password"
+            autoComplete="new-password"
+            value={newPassword}
+            onChange={(e) => setNewPassword(e.target.value)}
+            error={password.errors.fields.new_password ?? password.errors.fields.password}
+            appearance={appearance}
+          />
           <PrimaryButton busy={password.busy} appearance={appearance}>
             Update password
           </PrimaryButton>

@@ -35,7 +35,9 @@ export function useOrganization(): UseOrganizationReturn {
   return useMemo<UseOrganizationReturn>(() => {
     if (!tandem.loaded) return { isLoaded: false, organization: undefined, membership: undefined };
     const organization = tandem.organization;
-    const membership = organization ? (tandem.user?.organizationMemberships.find((m) => m.organization.id === organization.id) ?? null) : null;
+    const membership = organization
+      ? (tandem.user?.organizationMemberships.find((m) => m.organization.id === organization.id) ?? null)
+      : null;
     return { isLoaded: true, organization, membership };
   }, [ctx.revision, tandem]);
 }
@@ -45,8 +47,16 @@ export function useOrganizationList(): UseOrganizationListReturn {
   const { tandem } = ctx;
   return useMemo<UseOrganizationListReturn>(() => {
     const data = tandem.user?.organizationMemberships ?? [];
-    const userMemberships: MembershipList = { data, count: data.length, isLoading: !tandem.loaded, isFetching: false, hasNextPage: false, hasPreviousPage: false };
-    if (!tandem.loaded) return { isLoaded: false, userMemberships, setActive: undefined, createOrganization: undefined };
+    const userMemberships: MembershipList = {
+      data,
+      count: data.length,
+      isLoading: !tandem.loaded,
+      isFetching: false,
+      hasNextPage: false,
+      hasPreviousPage: false,
+    };
+    if (!tandem.loaded)
+      return { isLoaded: false, userMemberships, setActive: undefined, createOrganization: undefined };
     return {
       isLoaded: true,
       userMemberships,

@@ -16,15 +16,24 @@ export type UseSessionReturn =
 
 type SetActive = (params: SetActiveParams) => Promise<void>;
 
-export type UseSignInReturn = { isLoaded: false; signIn: undefined; setActive: undefined } | { isLoaded: true; signIn: SignIn; setActive: SetActive };
-export type UseSignUpReturn = { isLoaded: false; signUp: undefined; setActive: undefined } | { isLoaded: true; signUp: SignUp; setActive: SetActive };
+export type UseSignInReturn =
+  | { isLoaded: false; signIn: undefined; setActive: undefined }
+  | { isLoaded: true; signIn: SignIn; setActive: SetActive };
+export type UseSignUpReturn =
+  | { isLoaded: false; signUp: undefined; setActive: undefined }
+  | { isLoaded: true; signUp: SignUp; setActive: SetActive };
 
 export function useUser(): UseUserReturn {
   const { tandem } = useTandemContext("useUser");
   const user = tandem.user;
   const loaded = tandem.loaded;
   return useMemo<UseUserReturn>(
-    () => (!loaded ? { isLoaded: false, isSignedIn: undefined, user: undefined } : user ? { isLoaded: true, isSignedIn: true, user } : { isLoaded: true, isSignedIn: false, user: null }),
+    () =>
+      !loaded
+        ? { isLoaded: false, isSignedIn: undefined, user: undefined }
+        : user
+          ? { isLoaded: true, isSignedIn: true, user }
+          : { isLoaded: true, isSignedIn: false, user: null },
     [loaded, user],
   );
 }
@@ -35,7 +44,11 @@ export function useSession(): UseSessionReturn {
   const loaded = tandem.loaded;
   return useMemo<UseSessionReturn>(
     () =>
-      !loaded ? { isLoaded: false, isSignedIn: undefined, session: undefined } : session ? { isLoaded: true, isSignedIn: true, session } : { isLoaded: true, isSignedIn: false, session: null },
+      !loaded
+        ? { isLoaded: false, isSignedIn: undefined, session: undefined }
+        : session
+          ? { isLoaded: true, isSignedIn: true, session }
+          : { isLoaded: true, isSignedIn: false, session: null },
     [loaded, session],
   );
 }
@@ -51,7 +64,10 @@ export function useSignIn(): UseSignInReturn {
   const setActive = useMemo<SetActive>(() => (p) => tandem.setActive(p), [tandem]);
   // A new object per revision so that components reading `signIn.status` re-render.
   return useMemo<UseSignInReturn>(
-    () => (tandem.loaded ? { isLoaded: true, signIn: tandem.signIn, setActive } : { isLoaded: false, signIn: undefined, setActive: undefined }),
+    () =>
+      tandem.loaded
+        ? { isLoaded: true, signIn: tandem.signIn, setActive }
+        : { isLoaded: false, signIn: undefined, setActive: undefined },
     [ctx.revision, tandem, setActive],
   );
 }
@@ -61,7 +77,10 @@ export function useSignUp(): UseSignUpReturn {
   const { tandem } = ctx;
   const setActive = useMemo<SetActive>(() => (p) => tandem.setActive(p), [tandem]);
   return useMemo<UseSignUpReturn>(
-    () => (tandem.loaded ? { isLoaded: true, signUp: tandem.signUp, setActive } : { isLoaded: false, signUp: undefined, setActive: undefined }),
+    () =>
+      tandem.loaded
+        ? { isLoaded: true, signUp: tandem.signUp, setActive }
+        : { isLoaded: false, signUp: undefined, setActive: undefined },
     [ctx.revision, tandem, setActive],
   );
 }

@@ -83,13 +83,36 @@ export function useAuth(): UseAuthReturn {
   const session = tandem.session;
   const claims = session?.lastActiveToken?.jwt.claims;
   const activeOrg = tandem.organization;
-  const membership = (activeOrg && session?.user.organizationMemberships.find((m) => m.organization.id === activeOrg.id)) || null;
+  const membership =
+    (activeOrg && session?.user.organizationMemberships.find((m) => m.organization.id === activeOrg.id)) || null;
   return useMemo<UseAuthReturn>(() => {
     const common = { has: hasNothing, signOut, getToken };
     if (!tandem.loaded)
-      return { ...common, isLoaded: false, isSignedIn: undefined, userId: undefined, sessionId: undefined, sessionClaims: undefined, actor: undefined, orgId: undefined, orgRole: undefined, orgSlug: undefined };
+      return {
+        ...common,
+        isLoaded: false,
+        isSignedIn: undefined,
+        userId: undefined,
+        sessionId: undefined,
+        sessionClaims: undefined,
+        actor: undefined,
+        orgId: undefined,
+        orgRole: undefined,
+        orgSlug: undefined,
+      };
     if (!session)
-      return { ...common, isLoaded: true, isSignedIn: false, userId: null, sessionId: null, sessionClaims: null, actor: null, orgId: null, orgRole: null, orgSlug: null };
+      return {
+        ...common,
+        isLoaded: true,
+        isSignedIn: false,
+        userId: null,
+        sessionId: null,
+        sessionClaims: null,
+        actor: null,
+        orgId: null,
+        orgRole: null,
+        orgSlug: null,
+      };
     return {
       ...common,
       isLoaded: true,

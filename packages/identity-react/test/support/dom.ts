@@ -6,9 +6,28 @@
 import { JSDOM } from "jsdom";
 import { act } from "react";
 
-const dom = new JSDOM("<!doctype html><html><head></head><body></body></html>", { url: "http://127.0.0.1:5173/", pretendToBeVisual: true });
+const dom = new JSDOM("<!doctype html><html><head></head><body></body></html>", {
+  url: "http://127.0.0.1:5173/",
+  pretendToBeVisual: true,
+});
 const g = globalThis as Record<string, unknown>;
-for (const key of ["window", "document", "navigator", "DOMParser", "HTMLElement", "HTMLInputElement", "HTMLButtonElement", "Node", "Event", "KeyboardEvent", "MouseEvent", "FocusEvent", "getComputedStyle", "requestAnimationFrame", "cancelAnimationFrame"]) {
+for (const key of [
+  "window",
+  "document",
+  "navigator",
+  "DOMParser",
+  "HTMLElement",
+  "HTMLInputElement",
+  "HTMLButtonElement",
+  "Node",
+  "Event",
+  "KeyboardEvent",
+  "MouseEvent",
+  "FocusEvent",
+  "getComputedStyle",
+  "requestAnimationFrame",
+  "cancelAnimationFrame",
+]) {
   g[key] = (dom.window as unknown as Record<string, unknown>)[key];
 }
 g.IS_REACT_ACT_ENVIRONMENT = true;
@@ -23,8 +42,13 @@ export function byLabel(root: ParentNode, text: string): HTMLInputElement {
 }
 
 export function byRole(root: ParentNode, role: string, name?: string): HTMLElement {
-  const all = [...root.querySelectorAll<HTMLElement>(`[role="${role}"]`), ...(role === "button" ? [...root.querySelectorAll<HTMLElement>("button:not([role])")] : [])];
-  const found = all.find((el) => name === undefined || el.getAttribute("aria-label") === name || el.textContent?.trim() === name);
+  const all = [
+    ...root.querySelectorAll<HTMLElement>(`[role="${role}"]`),
+    ...(role === "button" ? [...root.querySelectorAll<HTMLElement>("button:not([role])")] : []),
+  ];
+  const found = all.find(
+    (el) => name === undefined || el.getAttribute("aria-label") === name || el.textContent?.trim() === name,
+  );
   if (!found) throw new Error(`no ${role}${name ? ` "${name}"` : ""}`);
   return found;
 }
@@ -56,7 +80,8 @@ export async function press(el: Element, key: string, init: { shiftKey?: boolean
 export async function waitUntil(ok: () => boolean, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; page: ${win.document.body.textContent?.slice(0, 400)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; page: ${win.document.body.textContent?.slice(0, 400)}`);
     await act(async () => {
       await new Promise((r) => setTimeout(r, 20));
     });

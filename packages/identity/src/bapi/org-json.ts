@@ -24,7 +24,13 @@ export function organizationJSON(o: OrganizationRecord, withPrivate = true, memb
   };
 }
 
-export function membershipJSON(m: MembershipRecord, o: OrganizationRecord, u: UserRecord | null, roles: RoleCatalog, withPrivate = true) {
+export function membershipJSON(
+  m: MembershipRecord,
+  o: OrganizationRecord,
+  u: UserRecord | null,
+  roles: RoleCatalog,
+  withPrivate = true,
+) {
   return {
     object: "organization_membership",
     id: m.id,
@@ -61,7 +67,13 @@ export function invitationJSON(i: InvitationRecord, o: OrganizationRecord, roles
     private_metadata: i.privateMetadata,
     url: null,
     expires_at: i.expiresAt,
-    public_organization_data: { id: o.id, name: o.name, slug: o.slug, image_url: o.imageUrl ?? "", has_image: Boolean(o.imageUrl) },
+    public_organization_data: {
+      id: o.id,
+      name: o.name,
+      slug: o.slug,
+      image_url: o.imageUrl ?? "",
+      has_image: Boolean(o.imageUrl),
+    },
     created_at: i.createdAt,
     updated_at: i.updatedAt,
   };

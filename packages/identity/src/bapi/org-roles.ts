@@ -35,7 +35,10 @@ async function roleJSON(svc: IdentityService, r: OrgRoleRecord) {
     name: r.name,
     key: r.key,
     description: r.description,
-    permissions: r.permissionIds.map((id) => perms.get(id)).filter((p): p is OrgPermissionRecord => p !== undefined).map(permissionJSON),
+    permissions: r.permissionIds
+      .map((id) => perms.get(id))
+      .filter((p): p is OrgPermissionRecord => p !== undefined)
+      .map(permissionJSON),
     is_creator_eligible: true,
     created_at: r.createdAt,
     updated_at: r.updatedAt,
@@ -78,9 +81,21 @@ export const listPermissions: BapiHandler = async (svc) => {
 export const postPermission: BapiHandler = async (svc, req) => {
   const f = req.fields;
   const key = f.required("key", 140);
-  if (!PERMISSION_KEY.test(key)) throw new ApiError("form_param_format_invalid", { param: "key", detail: "Use org:<feature>:<action> in lowercase letters, digits and underscores (org:sys_* is reserved)." });
+  if (!PERMISSION_KEY.test(key))
+    throw new ApiError("form_param_format_invalid", {
+      param: "key",
+      detail: "Use org:<feature>:<action> in lowercase letters, digits and underscores (org:sys_* is reserved).",
+    });
   const now = svc.now();
-  const p: OrgPermissionRecord = { id: newRoleId.permission(), instanceId: svc.instanceId, name: text(f.required("name", 256), "name"), key, description: f.str("description", 1024) ?? "", createdAt: now, updatedAt: now };
+  const p: OrgPermissionRecord = {
+    id: newRoleId.permission(),
+    instanceId: svc.instanceId,
+    name: text(f.required("name", 256), "name"),
+    key,
+    description: f.str("description", 1024) ?? "",
+    createdAt: now,
+    updatedAt: now,
+  };
   await saved(svc, svc.store.saveOrgPermission(p));
   return ok(permissionJSON(p));
 };
@@ -100,14 +115,20 @@ export const listRoles: BapiHandler = async (svc) => {
 
 async function permissionIds(svc: IdentityService, ids: string[] | undefined): Promise<OrgRoleRecord["permissionIds"]> {
   const known = new Set((await svc.store.listOrgPermissions(svc.instanceId)).map((p) => p.id as string));
-  for (const id of ids ?? []) if (!known.has(id)) throw new ApiError("form_param_value_invalid", { param: "permissions", detail: `No permission ${id}.` });
+  for (const id of ids ?? [])
+    if (!known.has(id))
+      throw new ApiError("form_param_value_invalid", { param: "permissions", detail: `No permission ${id}.` });
   return [...new Set(ids ?? [])] as OrgRoleRecord["permissionIds"];
 }
 
 export const postRole: BapiHandler = async (svc, req) => {
   const f = req.fields;
   const key = f.required("key", 70);
-  if (!ROLE_KEY.test(key) || Object.hasOwn(SYSTEM_ROLES, key)) throw new ApiError("form_param_format_invalid", { param: "key", detail: "Use org:<name> in lowercase letters, digits and underscores (org:admin and org:member are built in)." });
+  if (!ROLE_KEY.test(key) || Object.hasOwn(SYSTEM_ROLES, key))
+    throw new ApiError("form_param_format_invalid", {
+      param: "key",
+      detail: "Use org:<name> in lowercase letters, digits and underscores (org:admin and org:member are built in).",
+    });
   const now = svc.now();
   const r: OrgRoleRecord = {
     id: newRoleId.role(),
@@ -142,18 +163,23 @@ export const patchRole: BapiHandler = async (svc, req, p) => {
 export const deleteRole: BapiHandler = async (svc, _req, p) => {
   const r = await role(svc, p.id!);
   if ((await svc.store.countRoleUses(svc.instanceId, r.key)) > 0)
-    throw new ApiError("form_param_value_invalid", { param: "organization_role_id", detail: "Members or pending invitations still have this role." });
+    throw new ApiError("form_param_value_invalid", {
+      param: "organization_role_id",
+      detail: "Members or pending invitations still have this role.",
+    });
   await saved(svc, svc.store.deleteOrgRole(svc.instanceId, r.id));
   return ok(deletedJSON("role", r.id));
 };
 
-const rolePermission = (add: boolean): BapiHandler => async (svc, _req, p) => {
-  const r = await role(svc, p.id!);
-  const perm = await permission(svc, p.permission_id!);
-  const ids = add ? [...new Set([...r.permissionIds, perm.id])] : r.permissionIds.filter((x) => x !== perm.id);
-  const next = { ...r, permissionIds: ids, updatedAt: svc.now() };
-  await saved(svc, svc.store.saveOrgRole(next));
-  return ok(await roleJSON(svc, next));
-};
+const rolePermission =
+  (add: boolean): BapiHandler =>
+  async (svc, _req, p) => {
+    const r = await role(svc, p.id!);
+    const perm = await permission(svc, p.permission_id!);
+    const ids = add ? [...new Set([...r.permissionIds, perm.id])] : r.permissionIds.filter((x) => x !== perm.id);
+    const next = { ...r, permissionIds: ids, updatedAt: svc.now() };
+    await saved(svc, svc.store.saveOrgRole(next));
+    return ok(await roleJSON(svc, next));
+  };
 export const assignRolePermission = rolePermission(true);
 export const removeRolePermission = rolePermission(false);

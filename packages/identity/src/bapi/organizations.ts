@@ -4,8 +4,15 @@ import { parseId, parseOrgId } from "../ids.js";
 import { ok, type Req } from "../http/context.js";
 import type { IdentityService } from "../domain/service.js";
 import {
-  addMember, createOrganization, deleteOrganization, inviteToOrganization, removeMember, requireMembership, revokeInvitation,
-  updateMember, updateOrganization,
+  addMember,
+  createOrganization,
+  deleteOrganization,
+  inviteToOrganization,
+  removeMember,
+  requireMembership,
+  revokeInvitation,
+  updateMember,
+  updateOrganization,
 } from "../domain/organizations.js";
 import { checkMetadata, mergeMetadata } from "../domain/validate.js";
 import type { OrganizationRecord } from "../store/org-types.js";
@@ -29,7 +36,8 @@ async function user(svc: IdentityService, id: string | undefined, param = "user_
 function paging(req: Req): { limit: number; offset: number } {
   const limit = Number(req.query.get("limit") ?? 10);
   const offset = Number(req.query.get("offset") ?? 0);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ApiError("form_param_value_invalid", { param: "limit" });
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw new ApiError("form_param_value_invalid", { param: "limit" });
   if (!Number.isInteger(offset) || offset < 0) throw new ApiError("form_param_value_invalid", { param: "offset" });
   return { limit, offset };
 }
@@ -41,8 +49,13 @@ export const listOrganizations: BapiHandler = async (svc, req) => {
   const query = req.query.get("query") ?? undefined;
   if (query && query.length > 256) throw new ApiError("form_param_max_length_exceeded", { param: "query" });
   const withCount = req.query.get("include_members_count") === "true";
-  const { data, total } = await svc.store.listOrganizations(svc.instanceId, { ...paging(req), ...(query ? { query } : {}) });
-  const out = await Promise.all(data.map(async (o) => organizationJSON(o, true, withCount ? await membersCount(svc, o) : undefined)));
+  const { data, total } = await svc.store.listOrganizations(svc.instanceId, {
+    ...paging(req),
+    ...(query ? { query } : {}),
+  });
+  const out = await Promise.all(
+    data.map(async (o) => organizationJSON(o, true, withCount ? await membersCount(svc, o) : undefined)),
+  );
   return ok({ data: out, total_count: total });
 };
 
@@ -62,7 +75,13 @@ export const postOrganization: BapiHandler = async (svc, req) => {
 
 export const getOrganization: BapiHandler = async (svc, req, p) => {
   const o = await org(svc, p.id!);
-  return ok(organizationJSON(o, true, req.query.get("include_members_count") === "true" ? await membersCount(svc, o) : undefined));
+  return ok(
+    organizationJSON(
+      o,
+      true,
+      req.query.get("include_members_count") === "true" ? await membersCount(svc, o) : undefined,
+    ),
+  );
 };
 
 export const patchOrganization: BapiHandler = async (svc, req, p) => {
@@ -88,7 +107,10 @@ const orgMetadata =
       const patch = checkMetadata(v ?? {}, kind);
       return checkMetadata(merge ? mergeMetadata(base, patch) : patch, kind);
     };
-    const next = await updateOrganization(svc, o, { publicMetadata: apply("public_metadata", o.publicMetadata), privateMetadata: apply("private_metadata", o.privateMetadata) });
+    const next = await updateOrganization(svc, o, {
+      publicMetadata: apply("public_metadata", o.publicMetadata),
+      privateMetadata: apply("private_metadata", o.privateMetadata),
+    });
     return ok(organizationJSON(next));
   };
 export const mergeOrganizationMetadata = orgMetadata(true);
@@ -103,7 +125,9 @@ export const deleteOrganizationRoute: BapiHandler = async (svc, _req, p) => {
 export const listMemberships: BapiHandler = async (svc, req, p) => {
   const o = await org(svc, p.id!);
   const { data, total } = await svc.store.listMemberships(svc.instanceId, { organizationId: o.id, ...paging(req) });
-  const out = await Promise.all(data.map(async (m) => membershipJSON(m, o, await svc.store.getUser(svc.instanceId, m.userId), svc.orgRoles)));
+  const out = await Promise.all(
+    data.map(async (m) => membershipJSON(m, o, await svc.store.getUser(svc.instanceId, m.userId), svc.orgRoles)),
+  );
   return ok({ data: out, total_count: total });
 };
 
@@ -117,7 +141,9 @@ export const postMembership: BapiHandler = async (svc, req, p) => {
 export const patchMembership: BapiHandler = async (svc, req, p) => {
   const o = await org(svc, p.id!);
   const u = await user(svc, p.user_id);
-  const m = await updateMember(svc, o, await requireMembership(svc, o, u.id), { role: req.fields.required("role", 64) });
+  const m = await updateMember(svc, o, await requireMembership(svc, o, u.id), {
+    role: req.fields.required("role", 64),
+  });
   return ok(membershipJSON(m, o, u, svc.orgRoles));
 };
 
@@ -129,7 +155,10 @@ export const patchMembershipMetadata: BapiHandler = async (svc, req, p) => {
     const v = req.fields.object(kind);
     return v === undefined ? base : checkMetadata(mergeMetadata(base, checkMetadata(v ?? {}, kind)), kind);
   };
-  const next = await updateMember(svc, o, m, { publicMetadata: merged("public_metadata", m.publicMetadata), privateMetadata: merged("private_metadata", m.privateMetadata) });
+  const next = await updateMember(svc, o, m, {
+    publicMetadata: merged("public_metadata", m.publicMetadata),
+    privateMetadata: merged("private_metadata", m.privateMetadata),
+  });
   return ok(membershipJSON(next, o, u, svc.orgRoles));
 };
 
@@ -155,10 +184,14 @@ export const listUserMemberships: BapiHandler = async (svc, req, p) => {
 export const listInvitations: BapiHandler = async (svc, req, p) => {
   const o = await org(svc, p.id!);
   const status = req.query.get("status");
-  if (status !== null && status !== "pending" && status !== "accepted" && status !== "revoked") throw new ApiError("form_param_value_invalid", { param: "status" });
+  if (status !== null && status !== "pending" && status !== "accepted" && status !== "revoked")
+    throw new ApiError("form_param_value_invalid", { param: "status" });
   const all = await svc.store.listInvitations(svc.instanceId, o.id, status);
   const { limit, offset } = paging(req);
-  return ok({ data: all.slice(offset, offset + limit).map((i) => invitationJSON(i, o, svc.orgRoles)), total_count: all.length });
+  return ok({
+    data: all.slice(offset, offset + limit).map((i) => invitationJSON(i, o, svc.orgRoles)),
+    total_count: all.length,
+  });
 };
 
 export const postInvitation: BapiHandler = async (svc, req, p) => {

@@ -1,19 +1,64 @@
 /** The Backend API route table, under `/backend/v1` (so `@clerk/backend` takes `apiUrl: <issuer>/backend`). */
 import { ok } from "../http/context.js";
 import { Router } from "../http/router.js";
-import { banUser, countUsers, deleteUser, getUser, listUsers, lockUser, mergeUserMetadata, patchUser, postUser, replaceUserMetadata, unbanUser, unlockUser, verifyUserPassword, type BapiHandler } from "./users.js";
+import {
+  banUser,
+  countUsers,
+  deleteUser,
+  getUser,
+  listUsers,
+  lockUser,
+  mergeUserMetadata,
+  patchUser,
+  postUser,
+  replaceUserMetadata,
+  unbanUser,
+  unlockUser,
+  verifyUserPassword,
+  type BapiHandler,
+} from "./users.js";
 import { deleteUserBackupCodes, deleteUserTotp, disableUserMfa } from "./second-factors.js";
 import { createSessionToken, createTemplateToken, getSession, listSessions, revokeSession } from "./sessions.js";
 import {
-  deleteMembership, deleteOrganizationRoute, getInvitation, getOrganization, listInvitations, listMemberships, listOrganizations,
-  listUserMemberships, mergeOrganizationMetadata, patchMembership, patchMembershipMetadata, patchOrganization, postInvitation,
-  postMembership, postOrganization, replaceOrganizationMetadata, revokeInvitationRoute,
+  deleteMembership,
+  deleteOrganizationRoute,
+  getInvitation,
+  getOrganization,
+  listInvitations,
+  listMemberships,
+  listOrganizations,
+  listUserMemberships,
+  mergeOrganizationMetadata,
+  patchMembership,
+  patchMembershipMetadata,
+  patchOrganization,
+  postInvitation,
+  postMembership,
+  postOrganization,
+  replaceOrganizationMetadata,
+  revokeInvitationRoute,
 } from "./organizations.js";
 import {
-  assignRolePermission, deletePermission, deleteRole, getPermission, getRole, listPermissions, listRoles, patchRole, postPermission,
-  postRole, removeRolePermission,
+  assignRolePermission,
+  deletePermission,
+  deleteRole,
+  getPermission,
+  getRole,
+  listPermissions,
+  listRoles,
+  patchRole,
+  postPermission,
+  postRole,
+  removeRolePermission,
 } from "./org-roles.js";
-import { createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, replayDelivery } from "./webhooks.js";
+import {
+  createEndpoint,
+  deleteEndpoint,
+  getEndpoint,
+  listDeliveries,
+  listEndpoints,
+  replayDelivery,
+} from "./webhooks.js";
 import { createTemplate, deleteTemplate, getTemplate, listTemplates, updateTemplate } from "./templates.js";
 
 const jwks: BapiHandler = async (svc) => ok(await svc.keys.jwks(svc.now()));

@@ -11,7 +11,8 @@ import type { BapiHandler } from "./users.js";
 
 async function userId(svc: IdentityService, raw: string | undefined): Promise<UserId> {
   const id = parseId.user(raw ?? "");
-  if (!id || !(await svc.store.getUser(svc.instanceId, id))) throw new ApiError("resource_not_found", { param: "user_id" });
+  if (!id || !(await svc.store.getUser(svc.instanceId, id)))
+    throw new ApiError("resource_not_found", { param: "user_id" });
   return id;
 }
 
@@ -35,7 +36,13 @@ export const disableUserMfa: BapiHandler = async (svc, _req, p) => {
   await svc.store.deleteBackupCodes(svc.instanceId, id);
   const user = await svc.store.getUser(svc.instanceId, id);
   for (const phone of user?.phones ?? [])
-    if (phone.reservedForSecondFactor) await svc.store.savePhone({ ...phone, reservedForSecondFactor: false, defaultSecondFactor: false, updatedAt: svc.now() });
+    if (phone.reservedForSecondFactor)
+      await svc.store.savePhone({
+        ...phone,
+        reservedForSecondFactor: false,
+        defaultSecondFactor: false,
+        updatedAt: svc.now(),
+      });
   svc.logger.info("second factors disabled by the backend api", { user_id: id });
   return ok({ user_id: id });
 };

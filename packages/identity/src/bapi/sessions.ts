@@ -21,11 +21,13 @@ export const listSessions: BapiHandler = async (svc, req) => {
   const userId = req.query.get("user_id");
   const clientId = req.query.get("client_id");
   const status = req.query.get("status");
-  if (!userId && !clientId) throw new ApiError("form_param_missing", { param: "user_id", detail: "Give user_id or client_id." });
+  if (!userId && !clientId)
+    throw new ApiError("form_param_missing", { param: "user_id", detail: "Give user_id or client_id." });
   if (userId) q.userId = userId as UserId;
   if (clientId) q.clientId = clientId as ClientId;
   if (status) {
-    if (!STATUSES.includes(status as SessionStatus)) throw new ApiError("form_param_value_invalid", { param: "status" });
+    if (!STATUSES.includes(status as SessionStatus))
+      throw new ApiError("form_param_value_invalid", { param: "status" });
     q.status = status as SessionStatus;
   }
   const all = await svc.store.listSessions(svc.instanceId, q);

@@ -13,21 +13,33 @@ import type { BapiHandler } from "./users.js";
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-function readTemplate(f: Fields, base: JwtTemplateRecord | null): Pick<JwtTemplateRecord, "name" | "claims" | "lifetime" | "allowedClockSkew"> {
+function readTemplate(
+  f: Fields,
+  base: JwtTemplateRecord | null,
+): Pick<JwtTemplateRecord, "name" | "claims" | "lifetime" | "allowedClockSkew"> {
   const name = f.str("name", 64) ?? base?.name;
   if (!name) throw new ApiError("form_param_missing", { param: "name" });
-  if (!NAME.test(name)) throw new ApiError("form_param_format_invalid", { param: "name", detail: "Use letters, digits, _ and -." });
+  if (!NAME.test(name))
+    throw new ApiError("form_param_format_invalid", { param: "name", detail: "Use letters, digits, _ and -." });
   const claims = f.object("claims") ?? base?.claims;
   if (!claims) throw new ApiError("form_param_missing", { param: "claims" });
-  if (Buffer.byteLength(JSON.stringify(claims)) > 8192) throw new ApiError("form_param_max_length_exceeded", { param: "claims" });
+  if (Buffer.byteLength(JSON.stringify(claims)) > 8192)
+    throw new ApiError("form_param_max_length_exceeded", { param: "claims" });
   for (const k of RESERVED_TEMPLATE_CLAIMS) if (k in claims) throw new ApiError("reserved_claim", { param: "claims" });
   for (const expr of shortcodesIn(claims))
-    if (!isValidExpression(expr)) throw new ApiError("form_param_format_invalid", { param: "claims", detail: "A shortcode is malformed." });
+    if (!isValidExpression(expr))
+      throw new ApiError("form_param_format_invalid", { param: "claims", detail: "A shortcode is malformed." });
   const lifetime = f.int("lifetime") ?? base?.lifetime ?? 60;
-  if (lifetime < TEMPLATE_LIMITS.minLifetime || lifetime > TEMPLATE_LIMITS.maxLifetime) throw new ApiError("form_param_value_invalid", { param: "lifetime" });
+  if (lifetime < TEMPLATE_LIMITS.minLifetime || lifetime > TEMPLATE_LIMITS.maxLifetime)
+    throw new ApiError("form_param_value_invalid", { param: "lifetime" });
   const allowedClockSkew = f.int("allowed_clock_skew") ?? base?.allowedClockSkew ?? 5;
-  if (allowedClockSkew < TEMPLATE_LIMITS.minSkew || allowedClockSkew > TEMPLATE_LIMITS.maxSkew) throw new ApiError("form_param_value_invalid", { param: "allowed_clock_skew" });
-  if (f.bool("custom_signing_key")) throw new ApiError("form_param_value_invalid", { param: "custom_signing_key", detail: "Custom signing keys are not supported." });
+  if (allowedClockSkew < TEMPLATE_LIMITS.minSkew || allowedClockSkew > TEMPLATE_LIMITS.maxSkew)
+    throw new ApiError("form_param_value_invalid", { param: "allowed_clock_skew" });
+  if (f.bool("custom_signing_key"))
+    throw new ApiError("form_param_value_invalid", {
+      param: "custom_signing_key",
+      detail: "Custom signing keys are not supported.",
+    });
   return { name, claims, lifetime, allowedClockSkew };
 }
 
@@ -55,7 +67,13 @@ export const getTemplate: BapiHandler = async (svc, _req, p) => ok(templateJSON(
 
 export const createTemplate: BapiHandler = async (svc, req) => {
   const now = svc.now();
-  return save(svc, { id: newId.template(), instanceId: svc.instanceId, ...readTemplate(req.fields, null), createdAt: now, updatedAt: now });
+  return save(svc, {
+    id: newId.template(),
+    instanceId: svc.instanceId,
+    ...readTemplate(req.fields, null),
+    createdAt: now,
+    updatedAt: now,
+  });
 };
 
 export const updateTemplate: BapiHandler = async (svc, req, p) => {

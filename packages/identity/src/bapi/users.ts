@@ -19,7 +19,15 @@ async function target(svc: IdentityService, id: string): Promise<UserRecord> {
   return u;
 }
 
-const ORDERS: readonly UserOrder[] = ["created_at", "updated_at", "last_sign_in_at", "email_address", "username", "first_name", "last_name"];
+const ORDERS: readonly UserOrder[] = [
+  "created_at",
+  "updated_at",
+  "last_sign_in_at",
+  "email_address",
+  "username",
+  "first_name",
+  "last_name",
+];
 
 function userQuery(q: URLSearchParams, paged: boolean): UserQuery {
   const list = (k: string) => {
@@ -46,7 +54,8 @@ function userQuery(q: URLSearchParams, paged: boolean): UserQuery {
     out.orderBy = { field, desc: !order.startsWith("+") };
     const limit = Number(q.get("limit") ?? 10);
     const offset = Number(q.get("offset") ?? 0);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ApiError("form_param_value_invalid", { param: "limit" });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new ApiError("form_param_value_invalid", { param: "limit" });
     if (!Number.isInteger(offset) || offset < 0) throw new ApiError("form_param_value_invalid", { param: "offset" });
     out.limit = limit;
     out.offset = offset;
@@ -138,15 +147,18 @@ export const banUser: BapiHandler = async (svc, _req, p) => {
   await svc.revokeUserSessions(u.id);
   return ok(userJSON(svc, await saveFlags(svc, u, { banned: true })));
 };
-export const unbanUser: BapiHandler = async (svc, _req, p) => ok(userJSON(svc, await saveFlags(svc, await target(svc, p.id!), { banned: false })));
+export const unbanUser: BapiHandler = async (svc, _req, p) =>
+  ok(userJSON(svc, await saveFlags(svc, await target(svc, p.id!), { banned: false })));
 /** An admin lock has no expiry; sessions already running are left alone (a ban ends them). */
 export const lockUser: BapiHandler = async (svc, _req, p) =>
   ok(userJSON(svc, await saveFlags(svc, await target(svc, p.id!), { lockedUntil: LOCKED_FOREVER })));
-export const unlockUser: BapiHandler = async (svc, _req, p) => ok(userJSON(svc, await svc.unlock(await target(svc, p.id!))));
+export const unlockUser: BapiHandler = async (svc, _req, p) =>
+  ok(userJSON(svc, await svc.unlock(await target(svc, p.id!))));
 
 export const verifyUserPassword: BapiHandler = async (svc, req, p) => {
   const u = await target(svc, p.id!);
   const password = req.fields.required("password", 1024);
-  if (!u.passwordHash || !(await verifyPassword(u.passwordHash, password))) throw new ApiError("form_password_incorrect", { param: "password" });
+  if (!u.passwordHash || !(await verifyPassword(u.passwordHash, password)))
+    throw new ApiError("form_password_incorrect", { param: "password" });
   return ok({ verified: true });
 };

@@ -46,7 +46,8 @@ async function endpoint(svc: IdentityService, id: string): Promise<WebhookEndpoi
 function paging(q: URLSearchParams): { limit: number; offset: number } {
   const limit = Number(q.get("limit") ?? 10);
   const offset = Number(q.get("offset") ?? 0);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ApiError("form_param_value_invalid", { param: "limit" });
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw new ApiError("form_param_value_invalid", { param: "limit" });
   if (!Number.isInteger(offset) || offset < 0) throw new ApiError("form_param_value_invalid", { param: "offset" });
   return { limit, offset };
 }
@@ -56,7 +57,11 @@ export const createEndpoint: BapiHandler = async (svc, req) => {
   const url = checkEndpointUrl(f.required("url", 2048), svc.instance.kind);
   const events = f.strList("events", 64) ?? [];
   const unknown = events.find((e) => !isEventType(e));
-  if (unknown !== undefined) throw new ApiError("form_param_value_invalid", { param: "events", detail: `Unknown event type; known: ${EVENT_TYPES.join(", ")}.` });
+  if (unknown !== undefined)
+    throw new ApiError("form_param_value_invalid", {
+      param: "events",
+      detail: `Unknown event type; known: ${EVENT_TYPES.join(", ")}.`,
+    });
   const row: WebhookEndpointRecord = {
     id: newWebhookId.endpoint(),
     instanceId: svc.instanceId,

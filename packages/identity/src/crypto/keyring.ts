@@ -55,7 +55,8 @@ export class KeyRing {
   async rotate(now = Date.now()): Promise<KeyId> {
     const fresh = await KeyRing.generate(this.instanceId, now);
     await this.store.insertSigningKey(fresh);
-    for (const k of this.#keys) if (k.retiredAt === null && k.kid !== fresh.kid) await this.store.retireSigningKey(k.kid, now);
+    for (const k of this.#keys)
+      if (k.retiredAt === null && k.kid !== fresh.kid) await this.store.retireSigningKey(k.kid, now);
     await this.store.deleteSigningKeysRetiredBefore(this.instanceId, now - (await this.retentionSeconds()) * 1000);
     this.#keys = await this.store.listSigningKeys(this.instanceId);
     return fresh.kid;

@@ -37,13 +37,20 @@ export function checkRedirectUrl(svc: IdentityService, raw: string, requestOrigi
   }
   const allowed = requestOrigin ?? new URL(svc.issuer).origin;
   if ((url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== allowed)
-    throw new ApiError("form_param_value_invalid", { param: "redirect_url", detail: "The redirect URL must be on the page's own origin." });
+    throw new ApiError("form_param_value_invalid", {
+      param: "redirect_url",
+      detail: "The redirect URL must be on the page's own origin.",
+    });
   return url.href;
 }
 
 /** Sends a fresh link for the flow `flowId` to `to` (nothing is sent when `to` is null: enumeration protection). */
 export async function sendEmailLink(
-  svc: IdentityService, to: string | null, flowId: string, purpose: LinkPurpose, redirectUrl: string,
+  svc: IdentityService,
+  to: string | null,
+  flowId: string,
+  purpose: LinkPurpose,
+  redirectUrl: string,
 ): Promise<PendingLink> {
   const secret = randomToken(32);
   const url = `${svc.issuer}/v1/verify?token=${encodeURIComponent(`${flowId}.${secret}`)}`;
@@ -61,7 +68,11 @@ export function parseLinkToken(token: string | null): { flowId: string; secret: 
 }
 
 /** What a click on a link with `secret` does to `link`: verifies it, or says why not. */
-export function checkLink(svc: IdentityService, link: PendingLink | null | undefined, secret: string): "verified" | "expired" | "failed" {
+export function checkLink(
+  svc: IdentityService,
+  link: PendingLink | null | undefined,
+  secret: string,
+): "verified" | "expired" | "failed" {
   if (!link || !safeEqual(link.secretHash, sha256Hex(secret))) return "failed";
   // A spent link reads as expired, as Clerk's do.
   if (link.status !== "unverified" || link.expireAt <= svc.now()) return "expired";
@@ -69,7 +80,11 @@ export function checkLink(svc: IdentityService, link: PendingLink | null | undef
 }
 
 /** The page to send the browser back to, with Clerk's `__clerk_status` (and the new session, for the same browser). */
-export function linkReturnUrl(redirectUrl: string, status: "verified" | "expired" | "failed" | "client_mismatch", createdSessionId?: string | null): string {
+export function linkReturnUrl(
+  redirectUrl: string,
+  status: "verified" | "expired" | "failed" | "client_mismatch",
+  createdSessionId?: string | null,
+): string {
   const url = new URL(redirectUrl);
   url.searchParams.set("__clerk_status", status);
   if (createdSessionId) url.searchParams.set("__clerk_created_session", createdSessionId);

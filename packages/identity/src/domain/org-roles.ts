@@ -10,8 +10,12 @@ export const SYSTEM_ROLES = {
   "org:admin": {
     name: "Admin",
     permissions: [
-      "org:sys_profile:manage", "org:sys_profile:delete", "org:sys_memberships:read", "org:sys_memberships:manage",
-      "org:sys_domains:read", "org:sys_domains:manage",
+      "org:sys_profile:manage",
+      "org:sys_profile:delete",
+      "org:sys_memberships:read",
+      "org:sys_memberships:manage",
+      "org:sys_domains:read",
+      "org:sys_domains:manage",
     ],
   },
   "org:member": { name: "Member", permissions: ["org:sys_memberships:read"] },
@@ -43,7 +47,10 @@ export class RoleCatalog {
     const perms = new Map((await store.listOrgPermissions(instanceId)).map((p) => [p.id as string, p.key]));
     const next = new Map<string, { name: string; permissions: string[] }>();
     for (const r of await store.listOrgRoles(instanceId))
-      next.set(r.key, { name: r.name, permissions: r.permissionIds.map((id) => perms.get(id)).filter((k): k is string => k !== undefined) });
+      next.set(r.key, {
+        name: r.name,
+        permissions: r.permissionIds.map((id) => perms.get(id)).filter((k): k is string => k !== undefined),
+      });
     this.#custom = next;
   }
 }

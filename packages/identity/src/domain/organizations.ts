@@ -7,7 +7,12 @@ import { ApiError } from "../errors.js";
 import { newOrgId, type UserId } from "../ids.js";
 import type { InvitationRecord, MembershipRecord, OrganizationRecord } from "../store/org-types.js";
 import type { Metadata, UserRecord } from "../store/types.js";
-import { invitationEvent, membershipEvent, organizationDeletedEvent, organizationEvent } from "../webhooks/org-events.js";
+import {
+  invitationEvent,
+  membershipEvent,
+  organizationDeletedEvent,
+  organizationEvent,
+} from "../webhooks/org-events.js";
 import type { IdentityService } from "./service.js";
 import { uniqueToApi } from "./users.js";
 import { checkMetadata, normalizeEmail } from "./validate.js";
@@ -37,20 +42,32 @@ function checkOrgName(raw: string): string {
 
 function checkSlug(raw: string): string {
   const slug = raw.trim().toLowerCase();
-  if (!SLUG.test(slug)) throw new ApiError("form_param_format_invalid", { param: "slug", detail: "Use lowercase letters, digits and dashes." });
+  if (!SLUG.test(slug))
+    throw new ApiError("form_param_format_invalid", {
+      param: "slug",
+      detail: "Use lowercase letters, digits and dashes.",
+    });
   return slug;
 }
 
-const slugFrom = (name: string) => name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64) || "org";
+const slugFrom = (name: string) =>
+  name
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64) || "org";
 
 function checkRole(svc: IdentityService, role: string, param = "role"): string {
-  if (!svc.orgRoles.has(role)) throw new ApiError("form_param_value_invalid", { param, detail: `Roles are ${svc.orgRoles.keys().join(", ")}.` });
+  if (!svc.orgRoles.has(role))
+    throw new ApiError("form_param_value_invalid", { param, detail: `Roles are ${svc.orgRoles.keys().join(", ")}.` });
   return role;
 }
 
 function checkMax(n: number | null | undefined): number | undefined {
   if (n === undefined || n === null) return undefined;
-  if (!Number.isInteger(n) || n < 0 || n > 100_000) throw new ApiError("form_param_value_invalid", { param: "max_allowed_memberships" });
+  if (!Number.isInteger(n) || n < 0 || n > 100_000)
+    throw new ApiError("form_param_value_invalid", { param: "max_allowed_memberships" });
   return n;
 }
 
@@ -80,14 +97,19 @@ export async function createOrganization(svc: IdentityService, input: NewOrganiz
   return org;
 }
 
-export async function updateOrganization(svc: IdentityService, org: OrganizationRecord, patch: OrganizationPatch): Promise<OrganizationRecord> {
+export async function updateOrganization(
+  svc: IdentityService,
+  org: OrganizationRecord,
+  patch: OrganizationPatch,
+): Promise<OrganizationRecord> {
   const next: OrganizationRecord = { ...org, updatedAt: svc.now() };
   if (patch.name !== undefined && patch.name !== null) next.name = checkOrgName(patch.name);
   if (patch.slug !== undefined && patch.slug !== null) next.slug = checkSlug(patch.slug);
   const max = checkMax(patch.maxAllowedMemberships);
   if (max !== undefined) next.maxAllowedMemberships = max;
   if (patch.publicMetadata !== undefined) next.publicMetadata = checkMetadata(patch.publicMetadata, "public_metadata");
-  if (patch.privateMetadata !== undefined) next.privateMetadata = checkMetadata(patch.privateMetadata, "private_metadata");
+  if (patch.privateMetadata !== undefined)
+    next.privateMetadata = checkMetadata(patch.privateMetadata, "private_metadata");
   try {
     await svc.store.saveOrganization(next, [organizationEvent(svc, "organization.updated", next)]);
   } catch (e) {
@@ -100,9 +122,16 @@ export async function deleteOrganization(svc: IdentityService, org: Organization
   await svc.store.deleteOrganization(svc.instanceId, org.id, [organizationDeletedEvent(svc, org)]);
 }
 
-export async function addMember(svc: IdentityService, org: OrganizationRecord, user: UserRecord, role: string, metadata: { publicMetadata?: Metadata; privateMetadata?: Metadata } = {}): Promise<MembershipRecord> {
+export async function addMember(
+  svc: IdentityService,
+  org: OrganizationRecord,
+  user: UserRecord,
+  role: string,
+  metadata: { publicMetadata?: Metadata; privateMetadata?: Metadata } = {},
+): Promise<MembershipRecord> {
   checkRole(svc, role);
-  if (await svc.store.getMembership(svc.instanceId, org.id, user.id)) throw new ApiError("already_a_member_in_organization", { param: "user_id" });
+  if (await svc.store.getMembership(svc.instanceId, org.id, user.id))
+    throw new ApiError("already_a_member_in_organization", { param: "user_id" });
   if (org.maxAllowedMemberships > 0) {
     const { total } = await svc.store.listMemberships(svc.instanceId, { organizationId: org.id, limit: 1, offset: 0 });
     if (total >= org.maxAllowedMemberships) throw new ApiError("organization_membership_quota_exceeded");
@@ -123,7 +152,11 @@ export async function addMember(svc: IdentityService, org: OrganizationRecord, u
   return m;
 }
 
-export async function requireMembership(svc: IdentityService, org: OrganizationRecord, userId: UserId): Promise<MembershipRecord> {
+export async function requireMembership(
+  svc: IdentityService,
+  org: OrganizationRecord,
+  userId: UserId,
+): Promise<MembershipRecord> {
   const m = await svc.store.getMembership(svc.instanceId, org.id, userId);
   if (!m) throw new ApiError("not_a_member_in_organization", { param: "user_id" });
   return m;
@@ -138,7 +171,8 @@ export async function updateMember(
   const next: MembershipRecord = { ...m, updatedAt: svc.now() };
   if (patch.role !== undefined) next.role = checkRole(svc, patch.role);
   if (patch.publicMetadata !== undefined) next.publicMetadata = checkMetadata(patch.publicMetadata, "public_metadata");
-  if (patch.privateMetadata !== undefined) next.privateMetadata = checkMetadata(patch.privateMetadata, "private_metadata");
+  if (patch.privateMetadata !== undefined)
+    next.privateMetadata = checkMetadata(patch.privateMetadata, "private_metadata");
   const user = await svc.store.getUser(svc.instanceId, m.userId);
   await svc.store.saveMembership(next, [membershipEvent(svc, "organizationMembership.updated", next, org, user)]);
   return next;
@@ -146,13 +180,21 @@ export async function updateMember(
 
 export async function removeMember(svc: IdentityService, org: OrganizationRecord, m: MembershipRecord): Promise<void> {
   const user = await svc.store.getUser(svc.instanceId, m.userId);
-  await svc.store.deleteMembership(svc.instanceId, org.id, m.userId, [membershipEvent(svc, "organizationMembership.deleted", m, org, user)]);
+  await svc.store.deleteMembership(svc.instanceId, org.id, m.userId, [
+    membershipEvent(svc, "organizationMembership.deleted", m, org, user),
+  ]);
 }
 
 export async function inviteToOrganization(
   svc: IdentityService,
   org: OrganizationRecord,
-  input: { email: string; role: string; inviterUserId?: UserId | null; publicMetadata?: unknown; privateMetadata?: unknown },
+  input: {
+    email: string;
+    role: string;
+    inviterUserId?: UserId | null;
+    publicMetadata?: unknown;
+    privateMetadata?: unknown;
+  },
 ): Promise<InvitationRecord> {
   const now = svc.now();
   const inviter = input.inviterUserId ? await svc.requireUser(input.inviterUserId) : null;
@@ -180,7 +222,11 @@ export async function inviteToOrganization(
   return inv;
 }
 
-export async function revokeInvitation(svc: IdentityService, org: OrganizationRecord, inv: InvitationRecord): Promise<InvitationRecord> {
+export async function revokeInvitation(
+  svc: IdentityService,
+  org: OrganizationRecord,
+  inv: InvitationRecord,
+): Promise<InvitationRecord> {
   if (inv.status !== "pending") return inv;
   const next: InvitationRecord = { ...inv, status: "revoked", updatedAt: svc.now() };
   await svc.store.saveInvitation(next, [invitationEvent(svc, "organizationInvitation.revoked", next, org)]);
@@ -188,10 +234,15 @@ export async function revokeInvitation(svc: IdentityService, org: OrganizationRe
 }
 
 /** Accepts one pending, unexpired invitation for `user` (addressed to one of their verified e-mails). */
-export async function acceptInvitation(svc: IdentityService, user: UserRecord, inv: InvitationRecord): Promise<InvitationRecord> {
+export async function acceptInvitation(
+  svc: IdentityService,
+  user: UserRecord,
+  inv: InvitationRecord,
+): Promise<InvitationRecord> {
   const addressed = user.emails.some((e) => e.verified && e.email === inv.email);
   const org = await svc.store.getOrganization(svc.instanceId, inv.organizationId);
-  if (!addressed || !org || inv.status !== "pending" || inv.expiresAt <= svc.now()) throw new ApiError("resource_not_found", { param: "invitation_id" });
+  if (!addressed || !org || inv.status !== "pending" || inv.expiresAt <= svc.now())
+    throw new ApiError("resource_not_found", { param: "invitation_id" });
   const accepted: InvitationRecord = { ...inv, status: "accepted", updatedAt: svc.now() };
   await svc.store.saveInvitation(accepted, [invitationEvent(svc, "organizationInvitation.accepted", accepted, org)]);
   if (!(await svc.store.getMembership(svc.instanceId, org.id, user.id))) await addMember(svc, org, user, inv.role);
@@ -202,7 +253,8 @@ export async function acceptInvitation(svc: IdentityService, user: UserRecord, i
 export async function pendingInvitationsFor(svc: IdentityService, user: UserRecord): Promise<InvitationRecord[]> {
   const out: InvitationRecord[] = [];
   for (const email of user.emails.filter((e) => e.verified))
-    for (const inv of await svc.store.listPendingInvitationsFor(svc.instanceId, email.email)) if (inv.expiresAt > svc.now()) out.push(inv);
+    for (const inv of await svc.store.listPendingInvitationsFor(svc.instanceId, email.email))
+      if (inv.expiresAt > svc.now()) out.push(inv);
   return out;
 }
 

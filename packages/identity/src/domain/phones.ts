@@ -16,15 +16,24 @@ import type { IdentityService } from "./service.js";
  */
 export function normalizeE164(raw: string, param = "phone_number"): string {
   const compact = raw.trim().replace(/[\s().-]/g, "");
-  if (!/^\+[1-9]\d{7,14}$/.test(compact)) throw new ApiError("form_param_format_invalid", { param, detail: "Use the international format, e.g. +15555550100." });
+  if (!/^\+[1-9]\d{7,14}$/.test(compact))
+    throw new ApiError("form_param_format_invalid", {
+      param,
+      detail: "Use the international format, e.g. +15555550100.",
+    });
   return compact;
 }
 
 /** Texts a fresh code to `to` (nothing when `to` is null: enumeration protection). */
-export async function issuePhoneCode(svc: IdentityService, to: string | null, purpose: "verify" | "sign_in" | "second_factor"): Promise<IssuedCode> {
+export async function issuePhoneCode(
+  svc: IdentityService,
+  to: string | null,
+  purpose: "verify" | "sign_in" | "second_factor",
+): Promise<IssuedCode> {
   const code = newCode();
   const what = { verify: "verification", sign_in: "sign-in", second_factor: "verification" }[purpose];
-  if (to) await svc.sms.send({ to, text: `${code} is your ${svc.appName} ${what} code. It expires in 10 minutes.`, code });
+  if (to)
+    await svc.sms.send({ to, text: `${code} is your ${svc.appName} ${what} code. It expires in 10 minutes.`, code });
   return { codeHash: sha256Hex(code), expireAt: svc.now() + CODE_TTL_MS, attempts: 0 };
 }
 
@@ -37,4 +46,5 @@ export function secondFactorPhone(u: UserRecord): PhoneRecord | null {
 }
 
 /** A masked number for sign-in factors: `+*******0100`. */
-export const safePhone = (phone: string) => phone.slice(0, 1) + "*".repeat(Math.max(0, phone.length - 5)) + phone.slice(-4);
+export const safePhone = (phone: string) =>
+  phone.slice(0, 1) + "*".repeat(Math.max(0, phone.length - 5)) + phone.slice(-4);

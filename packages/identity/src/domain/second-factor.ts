@@ -26,7 +26,8 @@ export const parseSecondFactor = (raw: string): SecondFactorStrategy => {
 };
 
 /** Whether `user` must pass a second factor after the first (TOTP, or a phone number reserved for it). */
-export const hasSecondFactor = (user: UserRecord) => Boolean(user.secondFactors?.totp) || secondFactorPhone(user) !== null;
+export const hasSecondFactor = (user: UserRecord) =>
+  Boolean(user.secondFactors?.totp) || secondFactorPhone(user) !== null;
 
 function totpOf(svc: IdentityService, user: UserRecord, secret: string) {
   return new OTPAuth.TOTP({
@@ -39,16 +40,27 @@ function totpOf(svc: IdentityService, user: UserRecord, secret: string) {
   });
 }
 
-export const totpUri = (svc: IdentityService, user: UserRecord, t: TotpRecord) => totpOf(svc, user, t.secret).toString();
+export const totpUri = (svc: IdentityService, user: UserRecord, t: TotpRecord) =>
+  totpOf(svc, user, t.secret).toString();
 
 /** A new, unverified TOTP secret for `user` (replacing an unverified one; a verified one must be disabled first). */
 export async function createTotp(svc: IdentityService, user: UserRecord): Promise<TotpRecord> {
   const existing = await svc.store.getTotp(svc.instanceId, user.id);
-  if (existing?.verified) throw new ApiError("form_param_value_invalid", { param: "totp", detail: "An authenticator app is already set up; remove it first." });
+  if (existing?.verified)
+    throw new ApiError("form_param_value_invalid", {
+      param: "totp",
+      detail: "An authenticator app is already set up; remove it first.",
+    });
   const now = svc.now();
   const row: TotpRecord = {
-    id: newId.totp(), instanceId: svc.instanceId, userId: user.id, secret: new OTPAuth.Secret({ size: 20 }).base32,
-    verified: false, lastUsedStep: null, createdAt: now, updatedAt: now,
+    id: newId.totp(),
+    instanceId: svc.instanceId,
+    userId: user.id,
+    secret: new OTPAuth.Secret({ size: 20 }).base32,
+    verified: false,
+    lastUsedStep: null,
+    createdAt: now,
+    updatedAt: now,
   };
   await svc.store.saveTotp(row);
   return row;
@@ -87,7 +99,11 @@ export async function consumeBackupCode(svc: IdentityService, user: UserRecord, 
  * throws `form_code_incorrect` (after counting the failure) when wrong.
  */
 export async function verifySecondFactor(
-  svc: IdentityService, user: UserRecord, strategy: SecondFactorStrategy, code: string, pendingSms: IssuedCode | null,
+  svc: IdentityService,
+  user: UserRecord,
+  strategy: SecondFactorStrategy,
+  code: string,
+  pendingSms: IssuedCode | null,
 ): Promise<void> {
   await svc.assertCanSignIn(user);
   let ok = false;

@@ -108,17 +108,29 @@ export class IdentityService {
   async assertCanSignIn(u: UserRecord): Promise<void> {
     if (u.banned) throw new ApiError("user_banned");
     const left = this.lockRemaining(u);
-    if (left !== 0) throw new ApiError("user_locked", { meta: { lockout_expires_in_seconds: left }, ...(left ? { retryAfter: left } : {}) });
+    if (left !== 0)
+      throw new ApiError("user_locked", {
+        meta: { lockout_expires_in_seconds: left },
+        ...(left ? { retryAfter: left } : {}),
+      });
     if (u.lockedUntil !== null) await this.store.resetFailedAttempts(this.instanceId, u.id);
   }
 
   /** Counts a failed password or code; throws `user_locked` when this failure locks the account. */
   async recordFailure(u: UserRecord): Promise<void> {
     const { maxFailedAttempts, lockoutSeconds } = this.deps.security;
-    const count = await this.store.recordFailedAttempt(this.instanceId, u.id, maxFailedAttempts, this.now() + lockoutSeconds * 1000);
+    const count = await this.store.recordFailedAttempt(
+      this.instanceId,
+      u.id,
+      maxFailedAttempts,
+      this.now() + lockoutSeconds * 1000,
+    );
     if (count >= maxFailedAttempts) {
       this.deps.logger.warn("account locked after failed attempts", { user_id: u.id });
-      throw new ApiError("user_locked", { meta: { lockout_expires_in_seconds: lockoutSeconds }, retryAfter: lockoutSeconds });
+      throw new ApiError("user_locked", {
+        meta: { lockout_expires_in_seconds: lockoutSeconds },
+        retryAfter: lockoutSeconds,
+      });
     }
   }
 
@@ -141,7 +153,8 @@ export class IdentityService {
   /** Starts a session on `clientId`; earlier active sessions on that client end (single-session mode). */
   async createSession(clientId: ClientId, user: UserRecord): Promise<SessionRecord> {
     const now = this.now();
-    for (const s of await this.store.listSessions(this.instanceId, { clientId, status: "active" })) await this.setSessionStatus(s, "ended");
+    for (const s of await this.store.listSessions(this.instanceId, { clientId, status: "active" }))
+      await this.setSessionStatus(s, "ended");
     const session: SessionRecord = {
       id: newId.session(),
       instanceId: this.instanceId,
@@ -202,14 +215,23 @@ export class IdentityService {
 
   async mintSessionToken(a: ActiveSession, ctx: MintContext = {}): Promise<string> {
     await this.#maybeRotateKeys();
-    return this.deps.minter.sessionToken(a.session, a.user, { now: this.now(), org: await this.activeOrg(a.session), ...ctx });
+    return this.deps.minter.sessionToken(a.session, a.user, {
+      now: this.now(),
+      org: await this.activeOrg(a.session),
+      ...ctx,
+    });
   }
 
   async mintTemplateToken(a: ActiveSession, templateName: string, ctx: MintContext = {}): Promise<string> {
     const template = await this.store.getTemplateByName(this.instanceId, templateName);
-    if (!template) throw new ApiError("resource_not_found", { param: "template_name", detail: "No JWT template has this name." });
+    if (!template)
+      throw new ApiError("resource_not_found", { param: "template_name", detail: "No JWT template has this name." });
     await this.#maybeRotateKeys();
-    return this.deps.minter.templateToken(template, a.user, { now: this.now(), org: await this.activeOrg(a.session), ...ctx });
+    return this.deps.minter.templateToken(template, a.user, {
+      now: this.now(),
+      org: await this.activeOrg(a.session),
+      ...ctx,
+    });
   }
 
   /** Longest lifetime + skew of any token we sign: how long a retired key must stay published. */

@@ -15,7 +15,13 @@ import { hasSecondFactor } from "./second-factor.js";
 import { normalizeE164 } from "./phones.js";
 import { checkUsername, normalizeEmail } from "./validate.js";
 
-export const FIRST_FACTORS = ["password", "email_code", "reset_password_email_code", "email_link", "phone_code"] as const;
+export const FIRST_FACTORS = [
+  "password",
+  "email_code",
+  "reset_password_email_code",
+  "email_link",
+  "phone_code",
+] as const;
 export type FirstFactor = (typeof FIRST_FACTORS)[number];
 /** The first factors that send an e-mail code. */
 export type CodeFactor = Exclude<FirstFactor, "password" | "email_link" | "phone_code">;
@@ -33,7 +39,8 @@ export async function findUserByIdentifier(svc: IdentityService, identifier: str
     const userId = await svc.store.findUserIdByPhone(svc.instanceId, normalizeE164(identifier, "identifier"));
     return userId ? svc.store.getUser(svc.instanceId, userId) : null;
   }
-  if (identifier.includes("@")) return svc.store.findUserByEmail(svc.instanceId, normalizeEmail(identifier, "identifier"));
+  if (identifier.includes("@"))
+    return svc.store.findUserByEmail(svc.instanceId, normalizeEmail(identifier, "identifier"));
   const username = checkUsername(identifier, "identifier");
   return username ? svc.store.findUserByUsername(svc.instanceId, username) : null;
 }
@@ -49,10 +56,15 @@ export async function refuseUnknownIdentifier(svc: IdentityService, password: st
  * A password first factor against the lockout: the user when it is right, else the matching error
  * (a failure counts toward the lockout). Unknown users cost the same time as known ones.
  */
-export async function checkFirstFactorPassword(svc: IdentityService, user: UserRecord | null, password: string): Promise<UserRecord> {
+export async function checkFirstFactorPassword(
+  svc: IdentityService,
+  user: UserRecord | null,
+  password: string,
+): Promise<UserRecord> {
   if (!user || !user.passwordHash) {
     await burnPasswordCheck(password);
-    if (!user && !svc.security.enumerationProtection) throw new ApiError("form_identifier_not_found", { param: "identifier" });
+    if (!user && !svc.security.enumerationProtection)
+      throw new ApiError("form_identifier_not_found", { param: "identifier" });
     throw new ApiError(user ? "strategy_for_user_invalid" : "form_password_incorrect", { param: "password" });
   }
   await svc.assertCanSignIn(user);
@@ -67,7 +79,9 @@ export async function checkFirstFactorPassword(svc: IdentityService, user: UserR
 
 /** The address a code goes to: the one asked for, else the primary (or first) one. */
 export function codeAddress(user: UserRecord, emailId: string | undefined): { id: EmailId; email: string } {
-  const email = emailId ? user.emails.find((e) => e.id === emailId) : (user.emails.find((e) => e.id === user.primaryEmailId) ?? user.emails[0]);
+  const email = emailId
+    ? user.emails.find((e) => e.id === emailId)
+    : (user.emails.find((e) => e.id === user.primaryEmailId) ?? user.emails[0]);
   if (!email) throw new ApiError("form_param_value_invalid", { param: "email_address_id" });
   return email;
 }

@@ -16,11 +16,19 @@ export async function preparePhoneVerification(svc: IdentityService, su: SignUpR
 }
 
 /** The sign-up with its phone verified; a wrong code is stored as one more attempt and answered `form_code_incorrect`. */
-export async function attemptPhoneVerification(svc: IdentityService, su: SignUpRecord, code: string): Promise<SignUpRecord> {
+export async function attemptPhoneVerification(
+  svc: IdentityService,
+  su: SignUpRecord,
+  code: string,
+): Promise<SignUpRecord> {
   if (su.phoneVerified) throw new ApiError("verification_already_verified");
   svc.limits.signUpEmail(su.phone ?? "");
   if (checkCode(svc, su.phoneCode ?? null, code) === "incorrect") {
-    await svc.store.saveSignUp({ ...su, phoneCode: { ...su.phoneCode!, attempts: su.phoneCode!.attempts + 1 }, updatedAt: svc.now() });
+    await svc.store.saveSignUp({
+      ...su,
+      phoneCode: { ...su.phoneCode!, attempts: su.phoneCode!.attempts + 1 },
+      updatedAt: svc.now(),
+    });
     throw new ApiError("form_code_incorrect", { param: "code" });
   }
   return { ...su, phoneVerified: true, phoneCode: null };

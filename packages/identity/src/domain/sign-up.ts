@@ -14,7 +14,13 @@ import { acceptInvitations } from "./organizations.js";
 
 /** Nothing missing or unverified: the sign-up can create its user. */
 export function readyToComplete(su: SignUpRecord): boolean {
-  return su.status === "missing_requirements" && !!su.email && !!su.passwordHash && su.emailVerified && (!su.phone || su.phoneVerified === true);
+  return (
+    su.status === "missing_requirements" &&
+    !!su.email &&
+    !!su.passwordHash &&
+    su.emailVerified &&
+    (!su.phone || su.phoneVerified === true)
+  );
 }
 
 /**
@@ -22,7 +28,8 @@ export function readyToComplete(su: SignUpRecord): boolean {
  * invitations to that address are accepted.
  */
 export async function createUserFromSignUp(svc: IdentityService, su: SignUpRecord): Promise<UserRecord> {
-  if (su.phone && (await svc.store.findUserIdByPhone(svc.instanceId, su.phone))) throw new ApiError("form_identifier_exists", { param: "phone_number" });
+  if (su.phone && (await svc.store.findUserIdByPhone(svc.instanceId, su.phone)))
+    throw new ApiError("form_identifier_exists", { param: "phone_number" });
   const user = await createUser(svc, {
     emailAddresses: su.email ? [su.email] : [],
     emailVerified: true,
@@ -36,8 +43,16 @@ export async function createUserFromSignUp(svc: IdentityService, su: SignUpRecor
   if (!su.phone) return user;
   const now = svc.now();
   const phone: PhoneRecord = {
-    id: newId.phone(), instanceId: svc.instanceId, userId: user.id, phone: su.phone, verified: true,
-    reservedForSecondFactor: false, defaultSecondFactor: false, code: null, createdAt: now, updatedAt: now,
+    id: newId.phone(),
+    instanceId: svc.instanceId,
+    userId: user.id,
+    phone: su.phone,
+    verified: true,
+    reservedForSecondFactor: false,
+    defaultSecondFactor: false,
+    code: null,
+    createdAt: now,
+    updatedAt: now,
   };
   if (!(await svc.store.savePhone(phone))) throw new ApiError("form_identifier_exists", { param: "phone_number" });
   return { ...user, phones: [phone] };

@@ -32,7 +32,16 @@ export type UserPatch = Omit<NewUser, "emailAddresses" | "emailVerified" | "pass
 /** Maps a store uniqueness failure onto Clerk's `form_identifier_exists` for the right field. */
 export function uniqueToApi(e: unknown): unknown {
   if (!(e instanceof UniqueViolation)) return e;
-  const param = ({ email: "email_address", username: "username", external_id: "external_id", template_name: "name", slug: "slug", role_key: "key" } as const)[e.field];
+  const param = (
+    {
+      email: "email_address",
+      username: "username",
+      external_id: "external_id",
+      template_name: "name",
+      slug: "slug",
+      role_key: "key",
+    } as const
+  )[e.field];
   return new ApiError(e.field === "template_name" ? "template_name_taken" : "form_identifier_exists", { param });
 }
 
@@ -52,9 +61,14 @@ export async function createUser(svc: IdentityService, input: NewUser): Promise<
     verified: input.emailVerified ?? true,
     createdAt: now + i,
   }));
-  if (new Set(emails.map((e) => e.email)).size !== emails.length) throw new ApiError("form_identifier_exists", { param: "email_address" });
+  if (new Set(emails.map((e) => e.email)).size !== emails.length)
+    throw new ApiError("form_identifier_exists", { param: "email_address" });
   const username = checkUsername(input.username ?? null);
-  if (!emails.length && !username) throw new ApiError("form_param_missing", { param: "email_address", detail: "A user needs an e-mail address or a username." });
+  if (!emails.length && !username)
+    throw new ApiError("form_param_missing", {
+      param: "email_address",
+      detail: "A user needs an e-mail address or a username.",
+    });
   const user: UserRecord = {
     id: newId.user(),
     instanceId: svc.instanceId,
@@ -97,7 +111,8 @@ export async function updateUser(svc: IdentityService, user: UserRecord, patch: 
   if (patch.externalId !== undefined) next.externalId = checkExternalId(patch.externalId);
   if (patch.imageUrl !== undefined) next.imageUrl = checkImageUrl(patch.imageUrl);
   if (patch.publicMetadata !== undefined) next.publicMetadata = checkMetadata(patch.publicMetadata, "public_metadata");
-  if (patch.privateMetadata !== undefined) next.privateMetadata = checkMetadata(patch.privateMetadata, "private_metadata");
+  if (patch.privateMetadata !== undefined)
+    next.privateMetadata = checkMetadata(patch.privateMetadata, "private_metadata");
   if (patch.unsafeMetadata !== undefined) next.unsafeMetadata = checkMetadata(patch.unsafeMetadata, "unsafe_metadata");
   if (patch.primaryEmailAddressId !== undefined) {
     const e = user.emails.find((x) => x.id === patch.primaryEmailAddressId);

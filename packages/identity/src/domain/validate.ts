@@ -5,18 +5,35 @@
 import { ApiError } from "../errors.js";
 import type { Metadata } from "../store/types.js";
 
-export const LIMITS = { name: 100, email: 254, usernameMin: 4, usernameMax: 64, externalId: 256, imageUrl: 2048, metadataBytes: 8192 } as const;
+export const LIMITS = {
+  name: 100,
+  email: 254,
+  usernameMin: 4,
+  usernameMax: 64,
+  externalId: 256,
+  imageUrl: 2048,
+  metadataBytes: 8192,
+} as const;
 
 /** Practical e-mail shape: one @, a dotted domain of letters/digits/hyphens, no spaces or markup. */
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function normalizeEmail(raw: string, param = "email_address"): string {
   const s = raw.trim();
   if (s.length > LIMITS.email) throw new ApiError("form_param_max_length_exceeded", { param });
   const [local, domain] = s.split("@");
-  if (!EMAIL.test(s) || !local || local.length > 64 || local.startsWith(".") || local.endsWith(".") || local.includes(".."))
+  if (
+    !EMAIL.test(s) ||
+    !local ||
+    local.length > 64 ||
+    local.startsWith(".") ||
+    local.endsWith(".") ||
+    local.includes("..")
+  )
     throw new ApiError("form_param_format_invalid", { param, detail: "Enter a valid e-mail address." });
-  if (!/[A-Za-z]/.test(domain!.split(".").at(-1)!)) throw new ApiError("form_param_format_invalid", { param, detail: "Enter a valid e-mail address." });
+  if (!/[A-Za-z]/.test(domain!.split(".").at(-1)!))
+    throw new ApiError("form_param_format_invalid", { param, detail: "Enter a valid e-mail address." });
   return s.toLowerCase();
 }
 
@@ -29,7 +46,10 @@ export function checkName(raw: string | null, param: string): string | null {
   if (s === "") return null;
   if ([...s].length > LIMITS.name) throw new ApiError("form_param_max_length_exceeded", { param });
   if (!NAME.test(s) || /\s{2,}/.test(s))
-    throw new ApiError("form_param_format_invalid", { param, detail: "Names may contain letters, digits, spaces, apostrophes, hyphens, commas and periods." });
+    throw new ApiError("form_param_format_invalid", {
+      param,
+      detail: "Names may contain letters, digits, spaces, apostrophes, hyphens, commas and periods.",
+    });
   return s;
 }
 
@@ -39,7 +59,8 @@ export function checkUsername(raw: string | null, param = "username"): string | 
   if (raw === null) return null;
   const s = raw.trim().toLowerCase();
   if (s === "") return null;
-  if (s.length < LIMITS.usernameMin || s.length > LIMITS.usernameMax) throw new ApiError("form_username_invalid_length", { param });
+  if (s.length < LIMITS.usernameMin || s.length > LIMITS.usernameMax)
+    throw new ApiError("form_username_invalid_length", { param });
   if (!USERNAME.test(s) || s.includes("@"))
     throw new ApiError("form_param_format_invalid", { param, detail: "Usernames may contain a-z, 0-9, _, - and ." });
   return s;
@@ -67,8 +88,10 @@ export function checkImageUrl(raw: string | null, param = "image_url"): string |
 
 export function checkMetadata(raw: unknown, param: string): Metadata {
   if (raw === null || raw === undefined) return {};
-  if (typeof raw !== "object" || Array.isArray(raw)) throw new ApiError("form_param_format_invalid", { param, detail: "Metadata must be a JSON object." });
-  if (Buffer.byteLength(JSON.stringify(raw)) > LIMITS.metadataBytes) throw new ApiError("form_param_max_length_exceeded", { param });
+  if (typeof raw !== "object" || Array.isArray(raw))
+    throw new ApiError("form_param_format_invalid", { param, detail: "Metadata must be a JSON object." });
+  if (Buffer.byteLength(JSON.stringify(raw)) > LIMITS.metadataBytes)
+    throw new ApiError("form_param_max_length_exceeded", { param });
   return raw as Metadata;
 }
 
@@ -77,7 +100,14 @@ export function mergeMetadata(base: Metadata, patch: Metadata): Metadata {
   const out: Metadata = { ...base };
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else if (v && typeof v === "object" && !Array.isArray(v) && out[k] && typeof out[k] === "object" && !Array.isArray(out[k]))
+    else if (
+      v &&
+      typeof v === "object" &&
+      !Array.isArray(v) &&
+      out[k] &&
+      typeof out[k] === "object" &&
+      !Array.isArray(out[k])
+    )
       out[k] = mergeMetadata(out[k] as Metadata, v as Metadata);
     else out[k] = v;
   }

@@ -28,7 +28,11 @@ export async function chosenOrganization(
 /** A mint that names an organization makes it the session's active one (as Clerk records it). */
 export async function withMintOrganization(svc: IdentityService, f: Fields, a: ActiveSession): Promise<ActiveSession> {
   const chosen = await chosenOrganization(svc, f, a.session, "organization_id");
-  if (!("activeOrganizationId" in chosen) || (chosen.activeOrganizationId ?? null) === (a.session.activeOrganizationId ?? null)) return a;
+  if (
+    !("activeOrganizationId" in chosen) ||
+    (chosen.activeOrganizationId ?? null) === (a.session.activeOrganizationId ?? null)
+  )
+    return a;
   const session = { ...a.session, ...chosen, updatedAt: svc.now() };
   await svc.store.saveSession(session);
   return { ...a, session };

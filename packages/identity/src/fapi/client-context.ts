@@ -39,7 +39,8 @@ export class ClientContext {
     const isNative = req.query.get("_is_native");
     const native = isNative === "1" || isNative === "true";
     const mode: TransportMode = native || auth !== undefined ? "header" : "cookie";
-    const raw = mode === "header" ? auth?.replace(/^Bearer\s+/i, "") : parseCookie(req.headers.cookie ?? "")[CLIENT_COOKIE];
+    const raw =
+      mode === "header" ? auth?.replace(/^Bearer\s+/i, "") : parseCookie(req.headers.cookie ?? "")[CLIENT_COOKIE];
     return new ClientContext(svc, mode, await ClientContext.lookup(svc, raw), secureCookie, native);
   }
 

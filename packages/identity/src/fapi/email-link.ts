@@ -18,7 +18,8 @@ import { finishSignIn } from "./sign-ins.js";
 import { maybeCompleteSignUp } from "./sign-ups.js";
 import type { Endpoint } from "./steps/pipeline.js";
 
-const redirectUrlOf = (env: FapiEnv) => checkRedirectUrl(env.svc, env.req.fields.required("redirect_url", 2048), env.req.origin);
+const redirectUrlOf = (env: FapiEnv) =>
+  checkRedirectUrl(env.svc, env.req.fields.required("redirect_url", 2048), env.req.origin);
 
 export async function prepareSignInLink(env: FapiEnv, si: SignInRecord, user: UserRecord | null): Promise<FapiOutcome> {
   const redirectUrl = redirectUrlOf(env);
@@ -26,7 +27,11 @@ export async function prepareSignInLink(env: FapiEnv, si: SignInRecord, user: Us
   if (user) await env.svc.assertCanSignIn(user);
   const link = await sendEmailLink(env.svc, email?.email ?? null, si.id, "sign_in", redirectUrl);
   const next: SignInRecord = {
-    ...si, code: null, emailLink: link, verification: { strategy: "email_link", status: "unverified", attempts: 0, expireAt: link.expireAt }, updatedAt: env.svc.now(),
+    ...si,
+    code: null,
+    emailLink: link,
+    verification: { strategy: "email_link", status: "unverified", attempts: 0, expireAt: link.expireAt },
+    updatedAt: env.svc.now(),
   };
   await env.svc.store.saveSignIn(next);
   return { kind: "sign_in", record: next };
@@ -37,7 +42,13 @@ export async function prepareSignUpLink(env: FapiEnv, su: SignUpRecord): Promise
   if (!su.email) throw new ApiError("form_param_missing", { param: "email_address" });
   if (su.emailVerified) throw new ApiError("verification_already_verified");
   const link = await sendEmailLink(env.svc, su.email, su.id, "sign_up", redirectUrl);
-  const next: SignUpRecord = { ...su, code: null, emailLink: link, verificationStatus: "unverified", updatedAt: env.svc.now() };
+  const next: SignUpRecord = {
+    ...su,
+    code: null,
+    emailLink: link,
+    verificationStatus: "unverified",
+    updatedAt: env.svc.now(),
+  };
   await env.svc.store.saveSignUp(next);
   return { kind: "sign_up", record: next };
 }
@@ -52,9 +63,14 @@ export const verifyEmailLink: Endpoint<undefined> = async (env) => {
   inFlight.add(token.flowId);
   try {
     const signInId = parseId.signIn(token.flowId);
-    if (signInId) return await verifySignIn(env, await env.svc.store.getSignIn(env.svc.instanceId, signInId), token.secret);
+    if (signInId)
+      return await verifySignIn(env, await env.svc.store.getSignIn(env.svc.instanceId, signInId), token.secret);
     const signUpId = parseId.signUp(token.flowId);
-    return await verifySignUp(env, signUpId ? await env.svc.store.getSignUp(env.svc.instanceId, signUpId) : null, token.secret);
+    return await verifySignUp(
+      env,
+      signUpId ? await env.svc.store.getSignUp(env.svc.instanceId, signUpId) : null,
+      token.secret,
+    );
   } finally {
     inFlight.delete(token.flowId);
   }
@@ -76,7 +92,10 @@ async function sessionForOtherClient(env: FapiEnv, clientId: ClientId, user: Use
 async function verifySignIn(env: FapiEnv, si: SignInRecord | null, secret: string): Promise<FapiOutcome> {
   if (!si?.emailLink) throw new ApiError("verification_failed", { param: "token" });
   const link = si.emailLink;
-  const outcome = si.status === "needs_first_factor" ? checkLink(env.svc, link, secret) : checkLink(env.svc, { ...link, status: "verified" }, secret);
+  const outcome =
+    si.status === "needs_first_factor"
+      ? checkLink(env.svc, link, secret)
+      : checkLink(env.svc, { ...link, status: "verified" }, secret);
   const user = si.userId ? await env.svc.store.getUser(env.svc.instanceId, si.userId) : null;
   if (outcome !== "verified" || !user) {
     if (outcome === "expired" && link.status === "unverified") await expireSignIn(env, si);
@@ -85,7 +104,10 @@ async function verifySignIn(env: FapiEnv, si: SignInRecord | null, secret: strin
   await env.svc.assertCanSignIn(user);
   const now = env.svc.now();
   const verified: SignInRecord = {
-    ...si, emailLink: { ...link, status: "verified" }, verification: { strategy: "email_link", status: "verified", attempts: 1, expireAt: null }, updatedAt: now,
+    ...si,
+    emailLink: { ...link, status: "verified" },
+    verification: { strategy: "email_link", status: "verified", attempts: 1, expireAt: null },
+    updatedAt: now,
   };
   if (hasSecondFactor(user)) {
     await env.svc.store.saveSignIn({ ...verified, status: "needs_second_factor", secondFactor: null });
@@ -105,7 +127,10 @@ async function verifySignIn(env: FapiEnv, si: SignInRecord | null, secret: strin
 
 async function expireSignIn(env: FapiEnv, si: SignInRecord): Promise<SignInRecord> {
   const next: SignInRecord = {
-    ...si, emailLink: { ...si.emailLink!, status: "expired" }, verification: si.verification ? { ...si.verification, status: "expired" } : null, updatedAt: env.svc.now(),
+    ...si,
+    emailLink: { ...si.emailLink!, status: "expired" },
+    verification: si.verification ? { ...si.verification, status: "expired" } : null,
+    updatedAt: env.svc.now(),
   };
   await env.svc.store.saveSignIn(next);
   return next;
@@ -114,19 +139,35 @@ async function expireSignIn(env: FapiEnv, si: SignInRecord): Promise<SignInRecor
 /** A link nobody clicked in time reads as expired, so clerk-js's poll (`reload`) stops. */
 export async function withStaleLinkExpired(env: FapiEnv, si: SignInRecord): Promise<SignInRecord> {
   const link = si.emailLink;
-  return link?.status === "unverified" && link.expireAt <= env.svc.now() && si.status === "needs_first_factor" ? expireSignIn(env, si) : si;
+  return link?.status === "unverified" && link.expireAt <= env.svc.now() && si.status === "needs_first_factor"
+    ? expireSignIn(env, si)
+    : si;
 }
 
 async function verifySignUp(env: FapiEnv, su: SignUpRecord | null, secret: string): Promise<FapiOutcome> {
   if (!su?.emailLink) throw new ApiError("verification_failed", { param: "token" });
   const link = su.emailLink;
-  const outcome = su.status === "missing_requirements" && !su.emailVerified ? checkLink(env.svc, link, secret) : checkLink(env.svc, { ...link, status: "verified" }, secret);
+  const outcome =
+    su.status === "missing_requirements" && !su.emailVerified
+      ? checkLink(env.svc, link, secret)
+      : checkLink(env.svc, { ...link, status: "verified" }, secret);
   if (outcome !== "verified") {
     if (outcome === "expired" && link.status === "unverified")
-      await env.svc.store.saveSignUp({ ...su, emailLink: { ...link, status: "expired" }, verificationStatus: "expired", updatedAt: env.svc.now() });
+      await env.svc.store.saveSignUp({
+        ...su,
+        emailLink: { ...link, status: "expired" },
+        verificationStatus: "expired",
+        updatedAt: env.svc.now(),
+      });
     return refused(outcome, link);
   }
-  const verified: SignUpRecord = { ...su, emailVerified: true, verificationStatus: "verified", emailLink: { ...link, status: "verified" }, updatedAt: env.svc.now() };
+  const verified: SignUpRecord = {
+    ...su,
+    emailVerified: true,
+    verificationStatus: "verified",
+    emailLink: { ...link, status: "verified" },
+    updatedAt: env.svc.now(),
+  };
   if (env.ctx.client?.id === su.clientId) {
     const out = await maybeCompleteSignUp(env, verified);
     const created = out.kind === "sign_up" ? out.record.createdSessionId : null;
@@ -138,7 +179,14 @@ async function verifySignUp(env: FapiEnv, su: SignUpRecord | null, secret: strin
   }
   const user = await createUserFromSignUp(env.svc, verified);
   const sessionId = await sessionForOtherClient(env, su.clientId, user);
-  await env.svc.store.saveSignUp({ ...verified, status: "complete", createdUserId: user.id, createdSessionId: sessionId, passwordHash: null, code: null });
+  await env.svc.store.saveSignUp({
+    ...verified,
+    status: "complete",
+    createdUserId: user.id,
+    createdSessionId: sessionId,
+    passwordHash: null,
+    code: null,
+  });
   env.svc.logger.info("sign-up complete", { user_id: user.id });
   return { kind: "redirect", location: linkReturnUrl(link.redirectUrl, "verified") };
 }

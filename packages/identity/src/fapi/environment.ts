@@ -23,16 +23,35 @@ export const socialJSON = (providers: { key: string; name: string }[]) =>
   Object.fromEntries(
     providers.map(({ key, name }) => [
       `oauth_${key}`,
-      { enabled: true, required: false, authenticatable: true, block_email_subaddresses: false, strategy: `oauth_${key}`, name, logo_url: null },
+      {
+        enabled: true,
+        required: false,
+        authenticatable: true,
+        block_email_subaddresses: false,
+        strategy: `oauth_${key}`,
+        name,
+        logo_url: null,
+      },
     ]),
   );
 
-export function environmentJSON(kind: InstanceKind, appName: string, issuer: string, social: Record<string, unknown> = {}) {
+export function environmentJSON(
+  kind: InstanceKind,
+  appName: string,
+  issuer: string,
+  social: Record<string, unknown> = {},
+) {
   return {
     object: "environment",
     id: `env_${kind}`,
     maintenance_mode: false,
-    auth_config: { object: "auth_config", id: "aac_1", single_session_mode: true, claimed_at: null, reverification: false },
+    auth_config: {
+      object: "auth_config",
+      id: "aac_1",
+      single_session_mode: true,
+      claimed_at: null,
+      reverification: false,
+    },
     display_config: {
       object: "display_config",
       id: "display_config_1",
@@ -72,10 +91,22 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
     },
     user_settings: {
       attributes: {
-        email_address: attr({ enabled: true, required: true, used_for_first_factor: true, first_factors: ["email_code", "email_link"], verifications: ["email_code", "email_link"], verify_at_sign_up: true }),
+        email_address: attr({
+          enabled: true,
+          required: true,
+          used_for_first_factor: true,
+          first_factors: ["email_code", "email_link"],
+          verifications: ["email_code", "email_link"],
+          verify_at_sign_up: true,
+        }),
         // Phone numbers sign in by SMS code and can be the second factor (domain/phones.ts).
         phone_number: attr({
-          enabled: true, used_for_first_factor: true, first_factors: ["phone_code"], used_for_second_factor: true, second_factors: ["phone_code"], verifications: ["phone_code"],
+          enabled: true,
+          used_for_first_factor: true,
+          first_factors: ["phone_code"],
+          used_for_second_factor: true,
+          second_factors: ["phone_code"],
+          verifications: ["phone_code"],
         }),
         username: attr({ enabled: true, used_for_first_factor: true }),
         web3_wallet: attr({}),
@@ -85,12 +116,23 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
         // TOTP and backup codes are always on as second factors (domain/second-factor.ts).
         authenticator_app: attr({ enabled: true, used_for_second_factor: true, second_factors: ["totp"] }),
         backup_code: attr({ enabled: true, used_for_second_factor: true, second_factors: ["backup_code"] }),
-        passkey: attr({ enabled: true, used_for_first_factor: true, first_factors: ["passkey"], verifications: ["passkey"] }),
+        passkey: attr({
+          enabled: true,
+          used_for_first_factor: true,
+          first_factors: ["passkey"],
+          verifications: ["passkey"],
+        }),
       },
       social,
       enterprise_sso: { enabled: false },
       sign_in: { second_factor: { required: false } },
-      sign_up: { custom_action_required: false, progressive: true, mode: "public", captcha_enabled: false, legal_consent_enabled: false },
+      sign_up: {
+        custom_action_required: false,
+        progressive: true,
+        mode: "public",
+        captcha_enabled: false,
+        legal_consent_enabled: false,
+      },
       password_settings: {
         min_length: 8,
         max_length: 256,
@@ -110,7 +152,13 @@ export function environmentJSON(kind: InstanceKind, appName: string, issuer: str
     // clerk-android-api 1.0 (the version the Convex glue pins) requires `fraud_settings.native`.
     fraud_settings: { object: "fraud_settings", native: { device_attestation_mode: "disabled" } },
     // Organizations: fapi/organizations.ts and the Backend API.
-    organization_settings: { enabled: true, max_allowed_memberships: 0, force_organization_selection: false, actions: { admin_delete: true }, domains: { enabled: false, enrollment_modes: [], default_role: "org:member" } },
+    organization_settings: {
+      enabled: true,
+      max_allowed_memberships: 0,
+      force_organization_selection: false,
+      actions: { admin_delete: true },
+      domains: { enabled: false, enrollment_modes: [], default_role: "org:member" },
+    },
     api_keys_settings: { enabled: false },
   };
 }

@@ -2,16 +2,34 @@
  * Frontend API resources in Clerk's JSON shapes (docs/identity-api.md#frontend-api).
  * Timestamps are epoch milliseconds. These are what unmodified clerk-js parses.
  */
-import type { ClientRecord, EmailRecord, ExternalAccountRecord, SessionRecord, SignInRecord, SignUpRecord, UserRecord } from "../store/types.js";
+import type {
+  ClientRecord,
+  EmailRecord,
+  ExternalAccountRecord,
+  SessionRecord,
+  SignInRecord,
+  SignUpRecord,
+  UserRecord,
+} from "../store/types.js";
 import { primaryEmail } from "../tokens/user-claims.js";
 import { hasSecondFactor } from "../domain/second-factor.js";
 import { safePhone, secondFactorPhone, verifiedPhones } from "../domain/phones.js";
 import { phoneJSON } from "./phone-json.js";
 import { passkeyJSON } from "./passkeys.js";
 
-export function verificationJSON(v: { status: string; strategy: string; attempts: number | null; expireAt: number | null } | null) {
+export function verificationJSON(
+  v: { status: string; strategy: string; attempts: number | null; expireAt: number | null } | null,
+) {
   if (!v) return null;
-  return { object: "verification", status: v.status, strategy: v.strategy, attempts: v.attempts, expire_at: v.expireAt, error: null, verified_at_client: null };
+  return {
+    object: "verification",
+    status: v.status,
+    strategy: v.strategy,
+    attempts: v.attempts,
+    expire_at: v.expireAt,
+    error: null,
+    verified_at_client: null,
+  };
 }
 
 export function emailJSON(e: EmailRecord) {
@@ -132,7 +150,16 @@ function secondFactorsJSON(u: UserRecord) {
   const sms = secondFactorPhone(u);
   return [
     ...(u.secondFactors?.totp ? [{ strategy: "totp" }] : []),
-    ...(sms ? [{ strategy: "phone_code", phone_number_id: sms.id, safe_identifier: safePhone(sms.phone), default: sms.defaultSecondFactor }] : []),
+    ...(sms
+      ? [
+          {
+            strategy: "phone_code",
+            phone_number_id: sms.id,
+            safe_identifier: safePhone(sms.phone),
+            default: sms.defaultSecondFactor,
+          },
+        ]
+      : []),
     ...(u.secondFactors?.backupCodes ? [{ strategy: "backup_code" }] : []),
   ];
 }
@@ -144,11 +171,24 @@ export function signInJSON(si: SignInRecord | null, user: UserRecord | null) {
   if (si.status !== "complete" && si.status !== "needs_second_factor") {
     if (!user || user.passwordHash) factors.push({ strategy: "password" });
     if (email || !user) {
-      const base = { email_address_id: email?.id ?? "idn_unknown", safe_identifier: safeIdentifier(email?.email ?? si.identifier ?? "x@x"), primary: true };
-      factors.push({ strategy: "email_code", ...base }, { strategy: "email_link", ...base }, { strategy: "reset_password_email_code", ...base });
+      const base = {
+        email_address_id: email?.id ?? "idn_unknown",
+        safe_identifier: safeIdentifier(email?.email ?? si.identifier ?? "x@x"),
+        primary: true,
+      };
+      factors.push(
+        { strategy: "email_code", ...base },
+        { strategy: "email_link", ...base },
+        { strategy: "reset_password_email_code", ...base },
+      );
     }
     for (const p of user ? verifiedPhones(user) : [])
-      factors.push({ strategy: "phone_code", phone_number_id: p.id, safe_identifier: safePhone(p.phone), primary: p.id === user?.phones?.find((x) => x.verified)?.id });
+      factors.push({
+        strategy: "phone_code",
+        phone_number_id: p.id,
+        safe_identifier: safePhone(p.phone),
+        primary: p.id === user?.phones?.find((x) => x.verified)?.id,
+      });
   }
   return {
     object: "sign_in",
@@ -156,7 +196,14 @@ export function signInJSON(si: SignInRecord | null, user: UserRecord | null) {
     status: si.status,
     supported_identifiers: ["email_address", "username", "phone_number"],
     identifier: si.identifier,
-    user_data: user ? { first_name: user.firstName, last_name: user.lastName, image_url: user.imageUrl ?? "", has_image: Boolean(user.imageUrl) } : null,
+    user_data: user
+      ? {
+          first_name: user.firstName,
+          last_name: user.lastName,
+          image_url: user.imageUrl ?? "",
+          has_image: Boolean(user.imageUrl),
+        }
+      : null,
     supported_first_factors: factors,
     supported_second_factors: si.status === "needs_second_factor" && user ? secondFactorsJSON(user) : null,
     first_factor_verification: si.verification
@@ -166,11 +213,17 @@ export function signInJSON(si: SignInRecord | null, user: UserRecord | null) {
           external_verification_redirect_url: si.oauth?.status === "unverified" ? si.oauth.authorizationUrl : null,
           // The WebAuthn request options of a pending `passkey` attempt (fapi/passkeys.ts).
           nonce: si.passkey?.options ?? null,
-          ...(si.oauth?.error ? { error: { code: si.oauth.error, message: si.oauth.error, long_message: si.oauth.error, meta: {} } } : {}),
+          ...(si.oauth?.error
+            ? { error: { code: si.oauth.error, message: si.oauth.error, long_message: si.oauth.error, meta: {} } }
+            : {}),
         }
       : null,
     second_factor_verification: si.secondFactor
-      ? verificationJSON({ ...si.secondFactor, status: si.secondFactor.status === "failed" ? "unverified" : si.secondFactor.status, expireAt: null })
+      ? verificationJSON({
+          ...si.secondFactor,
+          status: si.secondFactor.status === "failed" ? "unverified" : si.secondFactor.status,
+          expireAt: null,
+        })
       : null,
     created_session_id: si.createdSessionId,
     abandon_at: si.createdAt + 24 * 3600_000,
@@ -181,7 +234,10 @@ export function signUpJSON(su: SignUpRecord | null) {
   if (!su) return null;
   const required = ["email_address", "password"];
   const missing = [...(su.email ? [] : ["email_address"]), ...(su.passwordHash ? [] : ["password"])];
-  const unverified = [...(su.email && !su.emailVerified ? ["email_address"] : []), ...(su.phone && !su.phoneVerified ? ["phone_number"] : [])];
+  const unverified = [
+    ...(su.email && !su.emailVerified ? ["email_address"] : []),
+    ...(su.phone && !su.phoneVerified ? ["phone_number"] : []),
+  ];
   return {
     object: "sign_up_attempt",
     id: su.id,
@@ -247,7 +303,9 @@ export function clientJSON(
     sessions,
     sign_in: signIn,
     sign_up: signUp,
-    last_active_session_id: sessions.some((s) => s.id === c.lastActiveSessionId) ? c.lastActiveSessionId : (sessions[0]?.id ?? null),
+    last_active_session_id: sessions.some((s) => s.id === c.lastActiveSessionId)
+      ? c.lastActiveSessionId
+      : (sessions[0]?.id ?? null),
     last_authentication_strategy: null,
     // null turns off clerk-js's ITP `/v1/client/touch?redirect_url=` hop (docs/identity-api.md#transport).
     cookie_expires_at: null,
@@ -256,4 +314,3 @@ export function clientJSON(
     updated_at: c.updatedAt,
   };
 }
-

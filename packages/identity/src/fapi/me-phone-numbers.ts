@@ -30,11 +30,23 @@ async function save(env: FapiEnv, p: PhoneRecord): Promise<PhoneRecord> {
 
 export const createMyPhone: Endpoint<ActiveSession> = async (env, a) => {
   const phone = normalizeE164(env.req.fields.required("phone_number", 40));
-  if ((a.user.phones ?? []).length >= 10) throw new ApiError("form_param_value_invalid", { param: "phone_number", detail: "A user can have at most 10 phone numbers." });
+  if ((a.user.phones ?? []).length >= 10)
+    throw new ApiError("form_param_value_invalid", {
+      param: "phone_number",
+      detail: "A user can have at most 10 phone numbers.",
+    });
   const now = env.svc.now();
   const row: PhoneRecord = {
-    id: newId.phone(), instanceId: env.svc.instanceId, userId: a.user.id, phone, verified: false,
-    reservedForSecondFactor: false, defaultSecondFactor: false, code: null, createdAt: now, updatedAt: now,
+    id: newId.phone(),
+    instanceId: env.svc.instanceId,
+    userId: a.user.id,
+    phone,
+    verified: false,
+    reservedForSecondFactor: false,
+    defaultSecondFactor: false,
+    code: null,
+    createdAt: now,
+    updatedAt: now,
   };
   return ok(await save(env, row));
 };
@@ -65,10 +77,15 @@ export const updateMyPhone: Endpoint<ActiveSession> = async (env, a, params) => 
   const f = env.req.fields;
   const reserved = f.bool("reserved_for_second_factor");
   const makeDefault = f.bool("default_second_factor");
-  if ((reserved || makeDefault) && !phone.verified) throw new ApiError("form_param_value_invalid", { param: "reserved_for_second_factor", detail: "Verify the number first." });
+  if ((reserved || makeDefault) && !phone.verified)
+    throw new ApiError("form_param_value_invalid", {
+      param: "reserved_for_second_factor",
+      detail: "Verify the number first.",
+    });
   let next = { ...phone, ...(reserved !== undefined ? { reservedForSecondFactor: reserved } : {}) };
   if (makeDefault) {
-    for (const other of a.user.phones ?? []) if (other.id !== phone.id && other.defaultSecondFactor) await save(env, { ...other, defaultSecondFactor: false });
+    for (const other of a.user.phones ?? [])
+      if (other.id !== phone.id && other.defaultSecondFactor) await save(env, { ...other, defaultSecondFactor: false });
     next = { ...next, reservedForSecondFactor: true, defaultSecondFactor: true };
   }
   if (!next.reservedForSecondFactor) next = { ...next, defaultSecondFactor: false };

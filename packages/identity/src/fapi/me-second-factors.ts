@@ -37,7 +37,12 @@ export const verifyMyTotp: Endpoint<ActiveSession> = async (env, { user }) => {
   if (!t) throw new ApiError("verification_missing", { param: "code" });
   if (t.verified) throw new ApiError("verification_already_verified", { param: "code" });
   if (!(await checkTotp(env.svc, user, t, code))) throw new ApiError("form_code_incorrect", { param: "code" });
-  const verified = { ...t, verified: true, lastUsedStep: (await env.svc.store.getTotp(env.svc.instanceId, user.id))?.lastUsedStep ?? null, updatedAt: env.svc.now() };
+  const verified = {
+    ...t,
+    verified: true,
+    lastUsedStep: (await env.svc.store.getTotp(env.svc.instanceId, user.id))?.lastUsedStep ?? null,
+    updatedAt: env.svc.now(),
+  };
   await env.svc.store.saveTotp(verified);
   const codes = await issueBackupCodes(env.svc, user);
   env.svc.logger.info("totp enabled", { user_id: user.id });
@@ -55,8 +60,12 @@ export const disableMyTotp: Endpoint<ActiveSession> = async (env, { user }) => {
 };
 
 export const createMyBackupCodes: Endpoint<ActiveSession> = async (env, { user }) => {
-  if (!user.secondFactors?.totp) throw new ApiError("form_param_value_invalid", { detail: "Set up a second factor before backup codes." });
+  if (!user.secondFactors?.totp)
+    throw new ApiError("form_param_value_invalid", { detail: "Set up a second factor before backup codes." });
   const codes = await issueBackupCodes(env.svc, user);
   const now = env.svc.now();
-  return { kind: "resource", body: { object: "backup_code", id: `bcode_${user.id.slice(5)}`, codes, created_at: now, updated_at: now } };
+  return {
+    kind: "resource",
+    body: { object: "backup_code", id: `bcode_${user.id.slice(5)}`, codes, created_at: now, updated_at: now },
+  };
 };

@@ -33,9 +33,18 @@ export async function startOAuthSignIn(env: FapiEnv, strategy: string): Promise<
   const id = newId.signIn();
   const { pending } = startAuthorization(resolved, env.svc.issuer, id, now, redirectUrl, actionComplete);
   const si: SignInRecord = {
-    id, instanceId: env.svc.instanceId, clientId: client.id, status: "needs_identifier", identifier: null, userId: null, code: null,
+    id,
+    instanceId: env.svc.instanceId,
+    clientId: client.id,
+    status: "needs_identifier",
+    identifier: null,
+    userId: null,
+    code: null,
     verification: { strategy, status: "unverified", attempts: 0, expireAt: pending.expireAt },
-    oauth: pending, createdSessionId: null, createdAt: now, updatedAt: now,
+    oauth: pending,
+    createdSessionId: null,
+    createdAt: now,
+    updatedAt: now,
   };
   await env.svc.store.saveSignIn(si);
   await env.ctx.save({ ...client, signInId: si.id });
@@ -51,12 +60,22 @@ export const oauthCallback: Endpoint<undefined> = async (env) => {
   const si = state ? await env.svc.store.getSignIn(env.svc.instanceId, parseId.signIn(state.flowId)!) : null;
   const pending = si?.oauth;
   // A forged, replayed or foreign state changes nothing; the callback must come back to the browser that started it.
-  if (!state || !si || !pending || !safeEqual(pending.stateHash, sha256Hex(state.secret)) || pending.status !== "unverified" || env.ctx.client?.id !== si.clientId)
+  if (
+    !state ||
+    !si ||
+    !pending ||
+    !safeEqual(pending.stateHash, sha256Hex(state.secret)) ||
+    pending.status !== "unverified" ||
+    env.ctx.client?.id !== si.clientId
+  )
     throw new ApiError("oauth_state_invalid", { param: "state" });
   const strategy = `oauth_${pending.provider}`;
   const fail = async (status: "failed" | "expired", error: string) => {
     await env.svc.store.saveSignIn({
-      ...si, oauth: { ...pending, status, error }, verification: { strategy, status, attempts: 1, expireAt: pending.expireAt }, updatedAt: env.svc.now(),
+      ...si,
+      oauth: { ...pending, status, error },
+      verification: { strategy, status, attempts: 1, expireAt: pending.expireAt },
+      updatedAt: env.svc.now(),
     });
     return back(pending.redirectUrl);
   };
@@ -65,7 +84,12 @@ export const oauthCallback: Endpoint<undefined> = async (env) => {
   if (q.get("error") || !code) return fail("failed", "oauth_access_denied");
   let user: UserRecord;
   try {
-    const profile = await finishAuthorization(await env.svc.oauth.resolve(pending.provider), env.svc.issuer, pending, code);
+    const profile = await finishAuthorization(
+      await env.svc.oauth.resolve(pending.provider),
+      env.svc.issuer,
+      pending,
+      code,
+    );
     user = await accountFor(env, pending.provider, profile);
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
@@ -74,8 +98,12 @@ export const oauthCallback: Endpoint<undefined> = async (env) => {
   }
   await env.svc.assertCanSignIn(user);
   const verified: SignInRecord = {
-    ...si, userId: user.id, identifier: user.emails[0]?.email ?? null, oauth: { ...pending, status: "verified", authorizationUrl: "" },
-    verification: { strategy, status: "verified", attempts: 1, expireAt: null }, updatedAt: env.svc.now(),
+    ...si,
+    userId: user.id,
+    identifier: user.emails[0]?.email ?? null,
+    oauth: { ...pending, status: "verified", authorizationUrl: "" },
+    verification: { strategy, status: "verified", attempts: 1, expireAt: null },
+    updatedAt: env.svc.now(),
   };
   if (hasSecondFactor(user)) {
     await env.svc.store.saveSignIn({ ...verified, status: "needs_second_factor", secondFactor: null });
@@ -95,7 +123,8 @@ async function accountFor(env: FapiEnv, provider: string, profile: OAuthProfile)
     if (byEmail) {
       const own = byEmail.emails.find((e) => e.email === profile.email);
       // Only a verified address on both sides proves the same person.
-      if (!profile.emailVerified || !own?.verified) throw new ApiError("form_identifier_exists", { param: "email_address" });
+      if (!profile.emailVerified || !own?.verified)
+        throw new ApiError("form_identifier_exists", { param: "email_address" });
       user = byEmail;
     }
   }
@@ -107,9 +136,18 @@ async function accountFor(env: FapiEnv, provider: string, profile: OAuthProfile)
   });
   const now = svc.now();
   await svc.store.saveExternalAccount({
-    id: linked?.id ?? `eac_${newId.user().slice(5)}`, instanceId: svc.instanceId, userId: user.id, provider, subject: profile.subject,
-    email: profile.email, firstName: profile.firstName, lastName: profile.lastName, imageUrl: profile.imageUrl, scopes: profile.scopes,
-    createdAt: linked?.createdAt ?? now, updatedAt: now,
+    id: linked?.id ?? `eac_${newId.user().slice(5)}`,
+    instanceId: svc.instanceId,
+    userId: user.id,
+    provider,
+    subject: profile.subject,
+    email: profile.email,
+    firstName: profile.firstName,
+    lastName: profile.lastName,
+    imageUrl: profile.imageUrl,
+    scopes: profile.scopes,
+    createdAt: linked?.createdAt ?? now,
+    updatedAt: now,
   });
   return (await svc.store.getUser(svc.instanceId, user.id))!;
 }

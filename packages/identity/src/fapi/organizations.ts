@@ -21,8 +21,15 @@ export const getMyMemberships: Endpoint<ActiveSession> = async (env, { user }) =
 
 export const createMyOrganization: Endpoint<ActiveSession> = async (env, { user }) => {
   const f = env.req.fields;
-  const org = await createOrganization(env.svc, { name: f.required("name", 256), slug: f.nullableStr("slug", 64) ?? null, createdBy: user.id });
-  return { kind: "bare", body: { response: organizationJSON(org, false), client: await renderClient(env.svc, env.ctx, env.req.origin) } };
+  const org = await createOrganization(env.svc, {
+    name: f.required("name", 256),
+    slug: f.nullableStr("slug", 64) ?? null,
+    createdBy: user.id,
+  });
+  return {
+    kind: "bare",
+    body: { response: organizationJSON(org, false), client: await renderClient(env.svc, env.ctx, env.req.origin) },
+  };
 };
 
 /** `user.getOrganizationInvitations()`: pending invitations to the user's verified addresses. */
@@ -45,6 +52,9 @@ export const acceptMyInvitation: Endpoint<ActiveSession> = async (env, { user },
   const org = await env.svc.store.getOrganization(env.svc.instanceId, accepted.organizationId);
   return {
     kind: "bare",
-    body: { response: org ? publicInvitation(invitationJSON(accepted, org, env.svc.orgRoles)) : null, client: await renderClient(env.svc, env.ctx, env.req.origin) },
+    body: {
+      response: org ? publicInvitation(invitationJSON(accepted, org, env.svc.orgRoles)) : null,
+      client: await renderClient(env.svc, env.ctx, env.req.origin),
+    },
   };
 };

@@ -32,8 +32,22 @@ export function passkeyJSON(p: PasskeyRecord, nonce: string | null = null) {
     name: p.name,
     last_used_at: p.lastUsedAt,
     verification: p.credentialId
-      ? { object: "verification", status: "verified", strategy: "passkey", attempts: null, expire_at: null, nonce: null }
-      : { object: "verification", status: "unverified", strategy: "passkey", attempts: 0, expire_at: p.pending?.expireAt ?? null, nonce },
+      ? {
+          object: "verification",
+          status: "verified",
+          strategy: "passkey",
+          attempts: null,
+          expire_at: null,
+          nonce: null,
+        }
+      : {
+          object: "verification",
+          status: "unverified",
+          strategy: "passkey",
+          attempts: 0,
+          expire_at: p.pending?.expireAt ?? null,
+          nonce,
+        },
     created_at: p.createdAt,
     updated_at: p.lastUsedAt ?? p.createdAt,
   };
@@ -47,7 +61,8 @@ function relyingParty(env: FapiEnv): { rpId: string; origin: string } {
 function credentialOf(env: FapiEnv): any {
   try {
     const c = JSON.parse(env.req.fields.required("public_key_credential", 16_384));
-    if (!c || typeof c !== "object" || typeof c.id !== "string" || typeof c.response !== "object") throw new Error("shape");
+    if (!c || typeof c !== "object" || typeof c.id !== "string" || typeof c.response !== "object")
+      throw new Error("shape");
     return c;
   } catch (e) {
     if (e instanceof ApiError) throw e;
@@ -68,9 +83,17 @@ export const createMyPasskey: Endpoint<ActiveSession> = async (env, { user }) =>
   });
   const now = env.svc.now();
   const row: PasskeyRecord = {
-    id: `pkey_${newId.user().slice(5)}`, instanceId: env.svc.instanceId, userId: user.id, name: env.req.fields.str("name", 100) ?? "Passkey",
-    credentialId: null, publicKey: null, counter: 0, transports: [], pending: { challenge: options.challenge, rpId, origin, expireAt: now + CODE_TTL_MS },
-    createdAt: now, lastUsedAt: null,
+    id: `pkey_${newId.user().slice(5)}`,
+    instanceId: env.svc.instanceId,
+    userId: user.id,
+    name: env.req.fields.str("name", 100) ?? "Passkey",
+    credentialId: null,
+    publicKey: null,
+    counter: 0,
+    transports: [],
+    pending: { challenge: options.challenge, rpId, origin, expireAt: now + CODE_TTL_MS },
+    createdAt: now,
+    lastUsedAt: null,
   };
   await env.svc.store.savePasskey(row);
   return { kind: "resource", body: passkeyJSON(row, JSON.stringify(options)) };
@@ -90,17 +113,26 @@ export const verifyMyPasskey: Endpoint<ActiveSession> = async (env, a, params) =
   let info;
   try {
     const v = await verifyRegistrationResponse({
-      response, expectedChallenge: p.pending.challenge, expectedOrigin: p.pending.origin, expectedRPID: p.pending.rpId, requireUserVerification: false,
+      response,
+      expectedChallenge: p.pending.challenge,
+      expectedOrigin: p.pending.origin,
+      expectedRPID: p.pending.rpId,
+      requireUserVerification: false,
     });
     info = v.verified ? v.registrationInfo : undefined;
   } catch {
     info = undefined;
   }
   if (!info) throw new ApiError("verification_failed", { param: "public_key_credential" });
-  if (await env.svc.store.findPasskeyByCredential(env.svc.instanceId, info.credential.id)) throw new ApiError("form_identifier_exists", { param: "public_key_credential" });
+  if (await env.svc.store.findPasskeyByCredential(env.svc.instanceId, info.credential.id))
+    throw new ApiError("form_identifier_exists", { param: "public_key_credential" });
   const next: PasskeyRecord = {
-    ...p, credentialId: info.credential.id, publicKey: Buffer.from(info.credential.publicKey).toString("base64url"),
-    counter: info.credential.counter, transports: info.credential.transports ?? [], pending: null,
+    ...p,
+    credentialId: info.credential.id,
+    publicKey: Buffer.from(info.credential.publicKey).toString("base64url"),
+    counter: info.credential.counter,
+    transports: info.credential.transports ?? [],
+    pending: null,
   };
   await env.svc.store.savePasskey(next);
   env.svc.logger.info("passkey registered", { user_id: a.user.id });
@@ -123,13 +155,24 @@ export const deleteMyPasskey: Endpoint<ActiveSession> = async (env, a, params) =
 /** `POST /v1/client/sign_ins {strategy:"passkey"}` (and `prepare_first_factor` with it): a fresh challenge. */
 export async function startPasskeySignIn(env: FapiEnv, si: SignInRecord | null): Promise<FapiOutcome> {
   const { rpId, origin } = relyingParty(env);
-  const options = await generateAuthenticationOptions({ rpID: rpId, userVerification: "preferred", allowCredentials: [] });
+  const options = await generateAuthenticationOptions({
+    rpID: rpId,
+    userVerification: "preferred",
+    allowCredentials: [],
+  });
   const client = await env.ctx.ensure();
   const now = env.svc.now();
   const record: SignInRecord = {
     ...(si ?? {
-      id: newId.signIn(), instanceId: env.svc.instanceId, clientId: client.id, status: "needs_first_factor" as const, identifier: null, userId: null,
-      code: null, createdSessionId: null, createdAt: now,
+      id: newId.signIn(),
+      instanceId: env.svc.instanceId,
+      clientId: client.id,
+      status: "needs_first_factor" as const,
+      identifier: null,
+      userId: null,
+      code: null,
+      createdSessionId: null,
+      createdAt: now,
     }),
     status: "needs_first_factor",
     verification: { strategy: "passkey", status: "unverified", attempts: 0, expireAt: now + CODE_TTL_MS },
@@ -147,7 +190,12 @@ export async function attemptPasskeySignIn(env: FapiEnv, si: SignInRecord): Prom
     throw new ApiError(pending ? "verification_expired" : "verification_missing", { param: "public_key_credential" });
   const response = credentialOf(env);
   // The challenge is spent whatever happens next: an assertion is never checked twice against it.
-  await env.svc.store.saveSignIn({ ...si, passkey: null, verification: { ...si.verification, status: "failed", attempts: si.verification.attempts + 1 }, updatedAt: env.svc.now() });
+  await env.svc.store.saveSignIn({
+    ...si,
+    passkey: null,
+    verification: { ...si.verification, status: "failed", attempts: si.verification.attempts + 1 },
+    updatedAt: env.svc.now(),
+  });
   const p = await env.svc.store.findPasskeyByCredential(env.svc.instanceId, String(response.id));
   const user = p ? await env.svc.store.getUser(env.svc.instanceId, p.userId) : null;
   if (!p || !user || !p.publicKey) throw new ApiError("verification_failed", { param: "public_key_credential" });
@@ -155,17 +203,34 @@ export async function attemptPasskeySignIn(env: FapiEnv, si: SignInRecord): Prom
   let counter: number | null = null;
   try {
     const v = await verifyAuthenticationResponse({
-      response, expectedChallenge: pending.challenge, expectedOrigin: pending.origin, expectedRPID: pending.rpId, requireUserVerification: false,
-      credential: { id: p.credentialId!, publicKey: Buffer.from(p.publicKey, "base64url"), counter: p.counter, transports: p.transports as never },
+      response,
+      expectedChallenge: pending.challenge,
+      expectedOrigin: pending.origin,
+      expectedRPID: pending.rpId,
+      requireUserVerification: false,
+      credential: {
+        id: p.credentialId!,
+        publicKey: Buffer.from(p.publicKey, "base64url"),
+        counter: p.counter,
+        transports: p.transports as never,
+      },
     });
     if (v.verified) counter = v.authenticationInfo.newCounter;
   } catch {
     counter = null;
   }
-  if (counter === null || !(await env.svc.store.advancePasskeyCounter(env.svc.instanceId, p.id, counter, env.svc.now()))) {
+  if (
+    counter === null ||
+    !(await env.svc.store.advancePasskeyCounter(env.svc.instanceId, p.id, counter, env.svc.now()))
+  ) {
     await env.svc.recordFailure(user);
     throw new ApiError("verification_failed", { param: "public_key_credential" });
   }
   await env.svc.recordSuccess(user);
-  return finishSignIn(env, { ...si, userId: user.id, identifier: primaryEmail(user)?.email ?? null, passkey: null }, user, "passkey");
+  return finishSignIn(
+    env,
+    { ...si, userId: user.id, identifier: primaryEmail(user)?.email ?? null, passkey: null },
+    user,
+    "passkey",
+  );
 }

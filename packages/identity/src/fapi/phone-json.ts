@@ -12,7 +12,13 @@ export function phoneJSON(p: PhoneRecord) {
     verification: p.verified
       ? { object: "verification", status: "verified", strategy: "phone_code", attempts: null, expire_at: null }
       : p.code
-        ? { object: "verification", status: "unverified", strategy: "phone_code", attempts: p.code.attempts, expire_at: p.code.expireAt }
+        ? {
+            object: "verification",
+            status: "unverified",
+            strategy: "phone_code",
+            attempts: p.code.attempts,
+            expire_at: p.code.expireAt,
+          }
         : null,
     linked_to: [],
     backup_codes: null,

@@ -65,7 +65,10 @@ export async function renderOutcome(env: FapiEnv, out: FapiOutcome): Promise<unk
     case "sign_up":
       return { response: signUpJSON(out.record), client: await flowClient() };
     case "session":
-      return { response: await renderSession(svc, out.record, { origin: req.origin, native: ctx.native }), client: await piggyBack() };
+      return {
+        response: await renderSession(svc, out.record, { origin: req.origin, native: ctx.native }),
+        client: await piggyBack(),
+      };
     case "user":
       return { response: await withMemberships(svc, userJSON(out.record), out.record), client: await piggyBack() };
     default:

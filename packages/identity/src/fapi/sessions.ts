@@ -11,7 +11,12 @@ import { chosenOrganization, withMintOrganization } from "./active-organization.
 
 export const touchSession: Endpoint<ActiveSession> = async (env, { session }) => {
   const now = env.svc.now();
-  const next = { ...session, lastActiveAt: now, updatedAt: now, ...(await chosenOrganization(env.svc, env.req.fields, session)) };
+  const next = {
+    ...session,
+    lastActiveAt: now,
+    updatedAt: now,
+    ...(await chosenOrganization(env.svc, env.req.fields, session)),
+  };
   await env.svc.store.saveSession(next);
   await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id });
   return { kind: "session", record: next };
@@ -31,7 +36,10 @@ export const getSession: Endpoint<SessionRecord> = async (_env, s) => ({ kind: "
 
 export const mintSessionToken: Endpoint<ActiveSession> = async (env, active) => ({
   kind: "token",
-  jwt: await env.svc.mintSessionToken(await withMintOrganization(env.svc, env.req.fields, active), { origin: env.req.origin, native: env.ctx.native }),
+  jwt: await env.svc.mintSessionToken(await withMintOrganization(env.svc, env.req.fields, active), {
+    origin: env.req.origin,
+    native: env.ctx.native,
+  }),
 });
 
 export const mintTemplateToken: Endpoint<ActiveSession> = async (env, active, params) => ({

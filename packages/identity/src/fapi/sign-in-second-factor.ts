@@ -32,9 +32,18 @@ export const attemptSecondFactor: Endpoint<SignInRecord> = async (env, si) => {
     await verifySecondFactor(env.svc, user, strategy, code, si.secondFactor?.code ?? null);
   } catch (e) {
     const sms = si.secondFactor?.code ? { ...si.secondFactor.code, attempts: si.secondFactor.code.attempts + 1 } : null;
-    const next = { ...si, secondFactor: { strategy, status: "failed" as const, attempts: attempts + 1, code: sms }, updatedAt: env.svc.now() };
+    const next = {
+      ...si,
+      secondFactor: { strategy, status: "failed" as const, attempts: attempts + 1, code: sms },
+      updatedAt: env.svc.now(),
+    };
     await env.svc.store.saveSignIn(next);
     throw e;
   }
-  return finishSignIn(env, { ...si, secondFactor: { strategy, status: "unverified", attempts, code: null } }, user, strategy);
+  return finishSignIn(
+    env,
+    { ...si, secondFactor: { strategy, status: "unverified", attempts, code: null } },
+    user,
+    strategy,
+  );
 };

@@ -45,14 +45,24 @@ async function complete(env: FapiEnv, si: SignInRecord, user: UserRecord, strate
 }
 
 /** Finishes the sign-in: a new session, a rotated client token, the client pointing at both. */
-export async function finishSignIn(env: FapiEnv, si: SignInRecord, user: UserRecord, strategy: string): Promise<FapiOutcome> {
+export async function finishSignIn(
+  env: FapiEnv,
+  si: SignInRecord,
+  user: UserRecord,
+  strategy: string,
+): Promise<FapiOutcome> {
   if (si.status === "needs_second_factor") {
     const client = await env.ctx.ensure();
     const session = await env.svc.createSession(client.id, user);
     await env.ctx.rotate();
     await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signInId: si.id });
     env.svc.logger.info("sign-in complete", { user_id: user.id, strategy });
-    return save(env, { ...si, status: "complete", createdSessionId: session.id, secondFactor: { strategy, status: "verified", attempts: (si.secondFactor?.attempts ?? 0) + 1 } });
+    return save(env, {
+      ...si,
+      status: "complete",
+      createdSessionId: session.id,
+      secondFactor: { strategy, status: "verified", attempts: (si.secondFactor?.attempts ?? 0) + 1 },
+    });
   }
   const client = await env.ctx.ensure();
   const session = await env.svc.createSession(client.id, user);
@@ -134,22 +144,33 @@ export const attemptFirstFactor: Endpoint<SignInRecord> = async (env, si) => {
   if (f.str("strategy", 64) === "passkey") return attemptPasskeySignIn(env, si);
   const strategy = parseFirstFactor(f.required("strategy", 64), "strategy_for_user_invalid");
   const user = await userFor(env, si);
-  if (strategy === "password") return complete(env, si, await checkFirstFactorPassword(env.svc, user, f.required("password", 1024)), "password");
+  if (strategy === "password")
+    return complete(env, si, await checkFirstFactorPassword(env.svc, user, f.required("password", 1024)), "password");
   // A link is clicked (`GET /v1/verify`), never attempted.
   if (strategy === "email_link") throw new ApiError("strategy_for_user_invalid", { param: "strategy" });
-  if (strategy === "phone_code" && user && verifiedPhones(user).length === 0) throw new ApiError("strategy_for_user_invalid", { param: "strategy" });
+  if (strategy === "phone_code" && user && verifiedPhones(user).length === 0)
+    throw new ApiError("strategy_for_user_invalid", { param: "strategy" });
   const code = f.required("code", 32);
   if (!si.code || si.code.strategy !== strategy) throw new ApiError("verification_missing", { param: "code" });
   if (user) await env.svc.assertCanSignIn(user);
   if (!user || checkCode(env.svc, si.code, code) === "incorrect") {
     const attempts = si.code.attempts + 1;
-    await save(env, { ...si, code: { ...si.code, attempts }, verification: { ...si.verification!, attempts, status: "unverified" } });
+    await save(env, {
+      ...si,
+      code: { ...si.code, attempts },
+      verification: { ...si.verification!, attempts, status: "unverified" },
+    });
     if (user) await env.svc.recordFailure(user);
     throw new ApiError("form_code_incorrect", { param: "code" });
   }
   if (!hasSecondFactor(user)) await env.svc.recordSuccess(user);
   if (strategy === "email_code" || strategy === "phone_code") return complete(env, si, user, strategy);
-  return save(env, { ...si, status: "needs_new_password", code: null, verification: { strategy, status: "verified", attempts: si.code.attempts + 1, expireAt: null } });
+  return save(env, {
+    ...si,
+    status: "needs_new_password",
+    code: null,
+    verification: { strategy, status: "verified", attempts: si.code.attempts + 1, expireAt: null },
+  });
 };
 
 /** After a verified reset code: the new password, then the sign-in completes. */
@@ -167,4 +188,7 @@ export const resetPassword: Endpoint<SignInRecord> = async (env, si) => {
   return complete(env, si, updated, "reset_password_email_code");
 };
 
-export const getSignIn: Endpoint<SignInRecord> = async (env, si) => ({ kind: "sign_in", record: await withStaleLinkExpired(env, si) });
+export const getSignIn: Endpoint<SignInRecord> = async (env, si) => ({
+  kind: "sign_in",
+  record: await withStaleLinkExpired(env, si),
+});

@@ -54,7 +54,8 @@ async function readFields(env: FapiEnv): Promise<Partial<SignUpRecord>> {
 
 /** Codes are attempted; links (`email_link`, `email-link.ts`) are clicked, never attempted. */
 function requireEmailCode(env: FapiEnv): void {
-  if (env.req.fields.required("strategy", 64) !== "email_code") throw new ApiError("form_param_value_invalid", { param: "strategy" });
+  if (env.req.fields.required("strategy", 64) !== "email_code")
+    throw new ApiError("form_param_value_invalid", { param: "strategy" });
 }
 
 async function save(env: FapiEnv, su: SignUpRecord): Promise<FapiOutcome> {
@@ -72,7 +73,14 @@ export async function maybeCompleteSignUp(env: FapiEnv, su: SignUpRecord): Promi
   await env.ctx.rotate();
   await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signUpId: su.id });
   env.svc.logger.info("sign-up complete", { user_id: user.id });
-  return save(env, { ...su, status: "complete", createdUserId: user.id, createdSessionId: session.id, passwordHash: null, code: null });
+  return save(env, {
+    ...su,
+    status: "complete",
+    createdUserId: user.id,
+    createdSessionId: session.id,
+    passwordHash: null,
+    code: null,
+  });
 }
 
 export const createSignUp: Endpoint<undefined> = async (env) => {
@@ -104,11 +112,13 @@ export const createSignUp: Endpoint<undefined> = async (env) => {
   return maybeCompleteSignUp(env, su);
 };
 
-export const updateSignUp: Endpoint<SignUpRecord> = async (env, su) => maybeCompleteSignUp(env, withFields(su, await readFields(env)));
+export const updateSignUp: Endpoint<SignUpRecord> = async (env, su) =>
+  maybeCompleteSignUp(env, withFields(su, await readFields(env)));
 
 export const prepareVerification: Endpoint<SignUpRecord> = async (env, su) => {
   if (env.req.fields.str("strategy", 64) === "email_link") return prepareSignUpLink(env, su);
-  if (env.req.fields.str("strategy", 64) === "phone_code") return save(env, await preparePhoneVerification(env.svc, su));
+  if (env.req.fields.str("strategy", 64) === "phone_code")
+    return save(env, await preparePhoneVerification(env.svc, su));
   requireEmailCode(env);
   if (!su.email) throw new ApiError("form_param_missing", { param: "email_address" });
   if (su.emailVerified) throw new ApiError("verification_already_verified");
@@ -117,7 +127,8 @@ export const prepareVerification: Endpoint<SignUpRecord> = async (env, su) => {
 };
 
 export const attemptVerification: Endpoint<SignUpRecord> = async (env, su) => {
-  if (env.req.fields.str("strategy", 64) === "phone_code") return maybeCompleteSignUp(env, await attemptPhoneVerification(env.svc, su, env.req.fields.required("code", 32)));
+  if (env.req.fields.str("strategy", 64) === "phone_code")
+    return maybeCompleteSignUp(env, await attemptPhoneVerification(env.svc, su, env.req.fields.required("code", 32)));
   requireEmailCode(env);
   if (su.emailVerified) throw new ApiError("verification_already_verified");
   const code = env.req.fields.required("code", 32);

@@ -60,7 +60,9 @@ export function createRequestHandler(opts: AppOptions): (req: IncomingMessage, r
 
   async function frontend(req: IncomingMessage, url: URL): Promise<Reply> {
     const override = url.searchParams.get("_method")?.toUpperCase();
-    const method = (req.method === "POST" && override && METHODS.includes(override as Method) ? override : req.method) as Method;
+    const method = (
+      req.method === "POST" && override && METHODS.includes(override as Method) ? override : req.method
+    ) as Method;
     const { handler, params } = routeOrThrow(fapi, method, url.pathname);
     const r = await buildReq(req, url, method);
     if (method !== "GET" && r.origin !== undefined && !origins.allows(r.origin)) throw new ApiError("origin_invalid");
@@ -69,7 +71,8 @@ export function createRequestHandler(opts: AppOptions): (req: IncomingMessage, r
     const requestToken = r.headers.authorization?.replace(/^Bearer\s+/i, "");
     try {
       const out = await handler(env, params);
-      if (out.kind === "redirect") return { status: 303, headers: { ...ctx.responseHeaders(requestToken), location: out.location } };
+      if (out.kind === "redirect")
+        return { status: 303, headers: { ...ctx.responseHeaders(requestToken), location: out.location } };
       const body = await renderOutcome(env, out);
       return { status: 200, body, headers: ctx.responseHeaders(requestToken) };
     } catch (e) {
@@ -97,15 +100,31 @@ export function createRequestHandler(opts: AppOptions): (req: IncomingMessage, r
     }
     if (path.startsWith("/v1/")) {
       const cors = origins.credentialed(origin);
-      if (req.method === "OPTIONS") return { reply: { status: 204 }, cors: origins.preflight(origin, req.headers["access-control-request-headers"]) };
+      if (req.method === "OPTIONS")
+        return {
+          reply: { status: 204 },
+          cors: origins.preflight(origin, req.headers["access-control-request-headers"]),
+        };
       return { reply: await frontend(req, url), cors };
     }
     if (path.startsWith("/backend/")) return { reply: await backend(req, url), cors: {} };
     if (path === "/dev/inbox" && req.method === "GET" && svc.instance.kind === "development") {
       const list = await svc.store.listInbox(svc.instanceId, 100);
-      return { reply: { body: list.map((m) => ({ to: m.to, subject: m.subject, text: m.text, code: m.code, created_at: m.createdAt })) }, cors: {} };
+      return {
+        reply: {
+          body: list.map((m) => ({
+            to: m.to,
+            subject: m.subject,
+            text: m.text,
+            code: m.code,
+            created_at: m.createdAt,
+          })),
+        },
+        cors: {},
+      };
     }
-    if (path === "/" && req.method === "GET") return { reply: { body: { object: "identity", issuer, instance: svc.instance.kind } }, cors: {} };
+    if (path === "/" && req.method === "GET")
+      return { reply: { body: { object: "identity", issuer, instance: svc.instance.kind } }, cors: {} };
     throw new ApiError("resource_not_found");
   }
 
@@ -123,10 +142,21 @@ export function createRequestHandler(opts: AppOptions): (req: IncomingMessage, r
         ({ reply, cors }) => send(res, reply, cors),
         (e) => {
           const origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
-          send(res, errorReply(e, logger, url.pathname), url.pathname.startsWith("/v1/") ? origins.credentialed(origin) : {});
+          send(
+            res,
+            errorReply(e, logger, url.pathname),
+            url.pathname.startsWith("/v1/") ? origins.credentialed(origin) : {},
+          );
         },
       )
       .catch((e) => logger.error("response failed", { error: (e as Error).message }))
-      .finally(() => logger.debug("request", { method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }));
+      .finally(() =>
+        logger.debug("request", {
+          method: req.method,
+          path: url.pathname,
+          status: res.statusCode,
+          ms: Date.now() - started,
+        }),
+      );
   };
 }

@@ -34,7 +34,8 @@ export function parseBody(contentType: string | undefined, raw: Buffer): Body {
     } catch {
       throw new ApiError("request_body_invalid", { detail: "Invalid JSON." });
     }
-    if (!v || typeof v !== "object" || Array.isArray(v)) throw new ApiError("request_body_invalid", { detail: "The JSON body must be an object." });
+    if (!v || typeof v !== "object" || Array.isArray(v))
+      throw new ApiError("request_body_invalid", { detail: "The JSON body must be an object." });
     return v as Body;
   }
   if (type === "application/x-www-form-urlencoded" || type === "") {

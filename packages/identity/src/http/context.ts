@@ -23,4 +23,8 @@ export interface Reply {
 
 export type Handler = (req: Req, params: Record<string, string>) => Promise<Reply>;
 
-export const ok = (body: unknown, headers?: Record<string, string | string[]>): Reply => ({ status: 200, body, ...(headers ? { headers } : {}) });
+export const ok = (body: unknown, headers?: Record<string, string | string[]>): Reply => ({
+  status: 200,
+  body,
+  ...(headers ? { headers } : {}),
+});

@@ -18,7 +18,8 @@ export class Fields {
   str(name: string, max = MAX_FIELD): string | undefined {
     const v = this.body[name];
     if (v === undefined) return undefined;
-    if (typeof v !== "string") throw new ApiError("form_param_format_invalid", { param: name, detail: "Expected a string." });
+    if (typeof v !== "string")
+      throw new ApiError("form_param_format_invalid", { param: name, detail: "Expected a string." });
     if (v.length > max) throw new ApiError("form_param_max_length_exceeded", { param: name });
     return v;
   }
@@ -50,7 +51,8 @@ export class Fields {
     const v = this.body[name];
     if (v === undefined || v === null || v === "") return undefined;
     const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d{1,15}$/.test(v) ? Number(v) : NaN;
-    if (!Number.isSafeInteger(n)) throw new ApiError("form_param_format_invalid", { param: name, detail: "Expected an integer." });
+    if (!Number.isSafeInteger(n))
+      throw new ApiError("form_param_format_invalid", { param: name, detail: "Expected an integer." });
     return n;
   }
 
@@ -60,7 +62,8 @@ export class Fields {
     const list = Array.isArray(v) ? v : [v];
     if (list.length > 100) throw new ApiError("form_param_max_length_exceeded", { param: name });
     return list.map((x) => {
-      if (typeof x !== "string") throw new ApiError("form_param_format_invalid", { param: name, detail: "Expected strings." });
+      if (typeof x !== "string")
+        throw new ApiError("form_param_format_invalid", { param: name, detail: "Expected strings." });
       if (x.length > max) throw new ApiError("form_param_max_length_exceeded", { param: name });
       return x;
     });
@@ -80,7 +83,8 @@ export class Fields {
         throw new ApiError("form_param_format_invalid", { param: name, detail: "Expected a JSON object." });
       }
     }
-    if (!o || typeof o !== "object" || Array.isArray(o)) throw new ApiError("form_param_format_invalid", { param: name, detail: "Expected a JSON object." });
+    if (!o || typeof o !== "object" || Array.isArray(o))
+      throw new ApiError("form_param_format_invalid", { param: name, detail: "Expected a JSON object." });
     return o as Record<string, unknown>;
   }
 }

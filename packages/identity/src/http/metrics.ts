@@ -38,7 +38,10 @@ export function createIdentityMetrics(store: IdentityStore, secretKey: string, c
       const path = (req.url ?? "").split("?")[0]!;
       if (req.method !== "POST" || !MINT.test(path)) return;
       res.once("finish", () =>
-        mints.inc({ api: path.startsWith("/backend/") ? "backend" : "frontend", outcome: res.statusCode === 200 ? "success" : "failure" }),
+        mints.inc({
+          api: path.startsWith("/backend/") ? "backend" : "frontend",
+          outcome: res.statusCode === 200 ? "success" : "failure",
+        }),
       );
     },
     async answer(req, res) {

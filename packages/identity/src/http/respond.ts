@@ -18,7 +18,10 @@ export function send(res: ServerResponse, reply: Reply, extra: Record<string, st
 export function errorReply(e: unknown, logger: Logger, where: string): Reply {
   let err: ApiError;
   if (e instanceof ApiError) err = e;
-  else if (isTandemError(e)) err = new ApiError(e.status === 404 ? "resource_not_found" : e.status < 500 ? "request_body_invalid" : "internal_error");
+  else if (isTandemError(e))
+    err = new ApiError(
+      e.status === 404 ? "resource_not_found" : e.status < 500 ? "request_body_invalid" : "internal_error",
+    );
   else {
     logger.error("unhandled error", { where, error: e instanceof Error ? e.message : String(e) });
     err = new ApiError("internal_error");

@@ -26,7 +26,12 @@ export interface OAuthProfile {
 export const callbackUrl = (issuer: string) => `${issuer}/v1/oauth_callback`;
 
 export function startAuthorization(
-  p: ResolvedProvider, issuer: string, flowId: string, now: number, redirectUrl: string, actionCompleteRedirectUrl: string | null,
+  p: ResolvedProvider,
+  issuer: string,
+  flowId: string,
+  now: number,
+  redirectUrl: string,
+  actionCompleteRedirectUrl: string | null,
 ): { url: string; pending: PendingOAuth } {
   const secret = randomToken(24);
   const nonce = randomToken(16);
@@ -43,8 +48,16 @@ export function startAuthorization(
   return {
     url: url.href,
     pending: {
-      provider: p.options.provider, stateHash: sha256Hex(secret), nonce, codeVerifier, redirectUrl, actionCompleteRedirectUrl,
-      expireAt: now + CODE_TTL_MS, status: "unverified", error: null, authorizationUrl: url.href,
+      provider: p.options.provider,
+      stateHash: sha256Hex(secret),
+      nonce,
+      codeVerifier,
+      redirectUrl,
+      actionCompleteRedirectUrl,
+      expireAt: now + CODE_TTL_MS,
+      status: "unverified",
+      error: null,
+      authorizationUrl: url.href,
     },
   };
 }
@@ -58,7 +71,12 @@ export function parseState(state: string | null): { flowId: string; secret: stri
 const str = (v: unknown) => (typeof v === "string" && v ? v : null);
 
 /** Network failures talking to the provider become `oauth_provider_unavailable` (the sign-in is marked failed). */
-export async function finishAuthorization(p: ResolvedProvider, issuer: string, pending: PendingOAuth, code: string): Promise<OAuthProfile> {
+export async function finishAuthorization(
+  p: ResolvedProvider,
+  issuer: string,
+  pending: PendingOAuth,
+  code: string,
+): Promise<OAuthProfile> {
   try {
     return await exchange(p, issuer, pending, code);
   } catch (e) {
@@ -67,12 +85,28 @@ export async function finishAuthorization(p: ResolvedProvider, issuer: string, p
   }
 }
 
-async function exchange(p: ResolvedProvider, issuer: string, pending: PendingOAuth, code: string): Promise<OAuthProfile> {
-  const body = new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: callbackUrl(issuer), code_verifier: pending.codeVerifier });
-  const basic = Buffer.from(`${encodeURIComponent(p.options.clientId)}:${encodeURIComponent(p.options.clientSecret)}`).toString("base64");
+async function exchange(
+  p: ResolvedProvider,
+  issuer: string,
+  pending: PendingOAuth,
+  code: string,
+): Promise<OAuthProfile> {
+  const body = new URLSearchParams({
+    grant_type: "authorization_code",
+    code,
+    redirect_uri: callbackUrl(issuer),
+    code_verifier: pending.codeVerifier,
+  });
+  const basic = Buffer.from(
+    `${encodeURIComponent(p.options.clientId)}:${encodeURIComponent(p.options.clientSecret)}`,
+  ).toString("base64");
   const res = await fetch(p.tokenEndpoint, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", authorization: `Basic ${basic}` },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "application/json",
+      authorization: `Basic ${basic}`,
+    },
     body,
     signal: AbortSignal.timeout(10_000),
   });
@@ -82,14 +116,21 @@ async function exchange(p: ResolvedProvider, issuer: string, pending: PendingOAu
   if (typeof tokens.id_token === "string") {
     if (!p.jwks) throw new ApiError("oauth_token_exchange_failed");
     try {
-      ({ payload: claims } = await jwtVerify(tokens.id_token, p.jwks, { audience: p.options.clientId, ...(p.issuer ? { issuer: p.issuer } : {}) }));
+      ({ payload: claims } = await jwtVerify(tokens.id_token, p.jwks, {
+        audience: p.options.clientId,
+        ...(p.issuer ? { issuer: p.issuer } : {}),
+      }));
     } catch {
       throw new ApiError("oauth_token_exchange_failed", { detail: "The provider's ID token did not verify." });
     }
-    if (claims.nonce !== pending.nonce) throw new ApiError("oauth_token_exchange_failed", { detail: "The ID token's nonce does not match." });
+    if (claims.nonce !== pending.nonce)
+      throw new ApiError("oauth_token_exchange_failed", { detail: "The ID token's nonce does not match." });
   }
   if ((!str(claims.email) || !claims.sub) && p.userinfoEndpoint) {
-    const info = await fetch(p.userinfoEndpoint, { headers: { authorization: `Bearer ${tokens.access_token}`, accept: "application/json" }, signal: AbortSignal.timeout(10_000) });
+    const info = await fetch(p.userinfoEndpoint, {
+      headers: { authorization: `Bearer ${tokens.access_token}`, accept: "application/json" },
+      signal: AbortSignal.timeout(10_000),
+    });
     if (info.ok) {
       const extra = (await info.json()) as Record<string, unknown>;
       // The ID token's subject wins; userinfo must agree with it.

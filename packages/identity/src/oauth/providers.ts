@@ -46,7 +46,8 @@ export class OAuthProviders {
 
   constructor(list: OAuthProviderOptions[] = []) {
     for (const p of list) {
-      if (!/^[a-z0-9_]{1,40}$/.test(p.provider)) throw new Error(`oauth provider key "${p.provider}" must be lower-case letters, digits or _`);
+      if (!/^[a-z0-9_]{1,40}$/.test(p.provider))
+        throw new Error(`oauth provider key "${p.provider}" must be lower-case letters, digits or _`);
       if (!p.issuer && !PRESET_ISSUERS[p.provider] && !(p.authorizationEndpoint && p.tokenEndpoint))
         throw new Error(`oauth provider "${p.provider}" needs an issuer or explicit endpoints`);
       this.#options.set(p.provider, p);
@@ -87,7 +88,9 @@ async function discover(o: OAuthProviderOptions): Promise<ResolvedProvider> {
   let doc: Record<string, unknown> = {};
   if (issuer) {
     try {
-      const res = await fetch(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`, {
+        signal: AbortSignal.timeout(10_000),
+      });
       if (!res.ok) throw new Error(`discovery answered ${res.status}`);
       doc = (await res.json()) as Record<string, unknown>;
     } catch {

@@ -40,7 +40,14 @@ export function createSmsSender(opts: {
   if (opts.kind === "development") {
     return {
       async send(m) {
-        await opts.store.addInboxMessage({ instanceId: opts.instanceId, to: m.to, subject: "SMS", text: m.text, code: m.code, createdAt: opts.clock() });
+        await opts.store.addInboxMessage({
+          instanceId: opts.instanceId,
+          to: m.to,
+          subject: "SMS",
+          text: m.text,
+          code: m.code,
+          createdAt: opts.clock(),
+        });
         opts.logger.info("dev inbox: text message stored");
       },
     };

@@ -75,19 +75,35 @@ export interface OrganizationStore {
   /** Inserts or replaces; throws `UniqueViolation("slug")`. */
   saveOrganization(org: OrganizationRecord, events?: Events): Promise<void>;
   getOrganization(instanceId: InstanceId, idOrSlug: string): Promise<OrganizationRecord | null>;
-  listOrganizations(instanceId: InstanceId, q: OrganizationQuery): Promise<{ data: OrganizationRecord[]; total: number }>;
+  listOrganizations(
+    instanceId: InstanceId,
+    q: OrganizationQuery,
+  ): Promise<{ data: OrganizationRecord[]; total: number }>;
   /** Removes the organization with its memberships and invitations. */
   deleteOrganization(instanceId: InstanceId, id: OrganizationId, events?: Events): Promise<boolean>;
 
   /** Inserts or replaces (one membership per user and organization). */
   saveMembership(m: MembershipRecord, events?: Events): Promise<void>;
-  getMembership(instanceId: InstanceId, organizationId: OrganizationId, userId: UserId): Promise<MembershipRecord | null>;
+  getMembership(
+    instanceId: InstanceId,
+    organizationId: OrganizationId,
+    userId: UserId,
+  ): Promise<MembershipRecord | null>;
   listMemberships(instanceId: InstanceId, q: MembershipQuery): Promise<{ data: MembershipRecord[]; total: number }>;
-  deleteMembership(instanceId: InstanceId, organizationId: OrganizationId, userId: UserId, events?: Events): Promise<boolean>;
+  deleteMembership(
+    instanceId: InstanceId,
+    organizationId: OrganizationId,
+    userId: UserId,
+    events?: Events,
+  ): Promise<boolean>;
 
   saveInvitation(inv: InvitationRecord, events?: Events): Promise<void>;
   getInvitation(instanceId: InstanceId, id: InvitationId): Promise<InvitationRecord | null>;
-  listInvitations(instanceId: InstanceId, organizationId: OrganizationId, status: InvitationStatus | null): Promise<InvitationRecord[]>;
+  listInvitations(
+    instanceId: InstanceId,
+    organizationId: OrganizationId,
+    status: InvitationStatus | null,
+  ): Promise<InvitationRecord[]>;
   listPendingInvitationsFor(instanceId: InstanceId, email: string): Promise<InvitationRecord[]>;
 }
 

@@ -5,7 +5,17 @@
  * the interface easy to implement on any SQL engine. Times are epoch milliseconds.
  */
 import type {
-  ClientId, EmailId, InstanceId, KeyId, PhoneId, SessionId, SignInId, SignUpId, TemplateId, TotpId, UserId,
+  ClientId,
+  EmailId,
+  InstanceId,
+  KeyId,
+  PhoneId,
+  SessionId,
+  SignInId,
+  SignUpId,
+  TemplateId,
+  TotpId,
+  UserId,
 } from "../ids.js";
 import type { OutboxEvent, WebhookStore } from "./webhook-types.js";
 import type { OrganizationId, OrganizationStore, OrgRoleStore } from "./org-types.js";
@@ -139,7 +149,8 @@ export interface PendingOAuth {
   authorizationUrl: string;
 }
 
-export type SignInStatus = "needs_identifier" | "needs_first_factor" | "needs_second_factor" | "needs_new_password" | "complete";
+export type SignInStatus =
+  "needs_identifier" | "needs_first_factor" | "needs_second_factor" | "needs_new_password" | "complete";
 
 export interface SignInRecord {
   id: SignInId;
@@ -150,7 +161,12 @@ export interface SignInRecord {
   userId: UserId | null;
   code: PendingCode | null;
   /** Strategy of the last verification attempt and its status, for `first_factor_verification`. */
-  verification: { strategy: string; status: "unverified" | "verified" | "failed" | "expired"; attempts: number; expireAt: number | null } | null;
+  verification: {
+    strategy: string;
+    status: "unverified" | "verified" | "failed" | "expired";
+    attempts: number;
+    expireAt: number | null;
+  } | null;
   createdSessionId: SessionId | null;
   /** A pending or spent e-mail link (`email_link` first factor). */
   emailLink?: PendingLink | null;
@@ -219,7 +235,8 @@ export interface InboxRecord {
   createdAt: number;
 }
 
-export type UserOrder = "created_at" | "updated_at" | "last_sign_in_at" | "email_address" | "username" | "first_name" | "last_name";
+export type UserOrder =
+  "created_at" | "updated_at" | "last_sign_in_at" | "email_address" | "username" | "first_name" | "last_name";
 
 export interface UserQuery {
   emailAddresses?: string[];
@@ -364,7 +381,15 @@ export interface PasskeyStore {
  * Methods that change users or sessions take the webhook events the change causes; the store writes
  * them to its outbox in the same transaction (nothing is lost between the change and its event).
  */
-export interface IdentityStore extends WebhookStore, OrganizationStore, OrgRoleStore, SecondFactorStore, PhoneStore, ExternalAccountStore, PasskeyStore {
+export interface IdentityStore
+  extends
+    WebhookStore,
+    OrganizationStore,
+    OrgRoleStore,
+    SecondFactorStore,
+    PhoneStore,
+    ExternalAccountStore,
+    PasskeyStore {
   getInstance(kind: InstanceKind): Promise<InstanceRecord | null>;
   insertInstance(row: InstanceRecord): Promise<void>;
 

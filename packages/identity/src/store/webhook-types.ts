@@ -72,10 +72,20 @@ export interface WebhookStore {
   getWebhookEndpoint(instanceId: InstanceId, id: WebhookEndpointId): Promise<WebhookEndpointRecord | null>;
   /** Removes the endpoint and its deliveries. */
   deleteWebhookEndpoint(instanceId: InstanceId, id: WebhookEndpointId): Promise<boolean>;
-  listDeliveries(instanceId: InstanceId, endpointId: WebhookEndpointId, limit: number, offset: number): Promise<{ data: DeliveryRecord[]; total: number }>;
+  listDeliveries(
+    instanceId: InstanceId,
+    endpointId: WebhookEndpointId,
+    limit: number,
+    offset: number,
+  ): Promise<{ data: DeliveryRecord[]; total: number }>;
   getDelivery(instanceId: InstanceId, id: DeliveryId): Promise<DeliveryRecord | null>;
   /** Queues the delivery's event again for its endpoint (a new delivery, same event id). */
-  replayDelivery(instanceId: InstanceId, id: DeliveryId, newId: DeliveryId, now: number): Promise<DeliveryRecord | null>;
+  replayDelivery(
+    instanceId: InstanceId,
+    id: DeliveryId,
+    newId: DeliveryId,
+    now: number,
+  ): Promise<DeliveryRecord | null>;
   /**
    * Pending deliveries due by `now` that are first in line for their endpoint and ordering key,
    * oldest first, skipping `exclude` (those in flight).

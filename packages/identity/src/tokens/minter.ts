@@ -32,7 +32,8 @@ export interface SessionTokenConfig {
   audience: string;
 }
 
-const minutesSince = (now: number, at: number | null) => (at === null ? -1 : Math.max(0, Math.floor((now - at) / 60_000)));
+const minutesSince = (now: number, at: number | null) =>
+  at === null ? -1 : Math.max(0, Math.floor((now - at) / 60_000));
 
 export class TokenMinter {
   constructor(
@@ -41,7 +42,13 @@ export class TokenMinter {
     private readonly session: SessionTokenConfig,
   ) {}
 
-  private async sign(claims: Record<string, unknown>, sub: string, lifetime: number, skew: number, ctx: MintContext): Promise<string> {
+  private async sign(
+    claims: Record<string, unknown>,
+    sub: string,
+    lifetime: number,
+    skew: number,
+    ctx: MintContext,
+  ): Promise<string> {
     const now = Math.floor((ctx.now ?? Date.now()) / 1000);
     const { kid, key } = await this.keys.active();
     const payload: Record<string, unknown> = { ...claims };
@@ -69,7 +76,9 @@ export class TokenMinter {
       sts: "active",
       ...(ctx.org ? sessionOrgClaims(ctx.org) : {}),
     };
-    const lifetime = ctx.native ? (this.session.nativeLifetimeSeconds ?? this.session.lifetimeSeconds) : this.session.lifetimeSeconds;
+    const lifetime = ctx.native
+      ? (this.session.nativeLifetimeSeconds ?? this.session.lifetimeSeconds)
+      : this.session.lifetimeSeconds;
     return this.sign(claims, user.id, lifetime, this.session.clockSkewSeconds, { ...ctx, now });
   }
 

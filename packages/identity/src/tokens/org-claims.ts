@@ -19,11 +19,15 @@ export interface ActiveOrg {
  * System (`org:sys_*`) permissions are not encoded, as in Clerk.
  */
 function compactPermissions(permissions: string[]): { fea: string; per: string; fpm: string } | null {
-  const pairs = permissions.map((p) => /^org:([a-z0-9_]+):([a-z0-9_]+)$/.exec(p)).filter((m): m is RegExpExecArray => m !== null && !m[1]!.startsWith("sys_"));
+  const pairs = permissions
+    .map((p) => /^org:([a-z0-9_]+):([a-z0-9_]+)$/.exec(p))
+    .filter((m): m is RegExpExecArray => m !== null && !m[1]!.startsWith("sys_"));
   if (!pairs.length) return null;
   const features = [...new Set(pairs.map((m) => m[1]!))];
   const actions = [...new Set(pairs.map((m) => m[2]!))];
-  const masks = features.map((f) => pairs.filter((m) => m[1] === f).reduce((acc, m) => acc + 2n ** BigInt(actions.indexOf(m[2]!)), 0n));
+  const masks = features.map((f) =>
+    pairs.filter((m) => m[1] === f).reduce((acc, m) => acc + 2n ** BigInt(actions.indexOf(m[2]!)), 0n),
+  );
   return { fea: features.map((f) => `o:${f}`).join(","), per: actions.join(","), fpm: masks.map(String).join(",") };
 }
 
@@ -32,7 +36,12 @@ export function sessionOrgClaims(a: ActiveOrg): Record<string, unknown> {
   const compact = compactPermissions(a.permissions);
   return {
     ...(compact ? { fea: compact.fea } : {}),
-    o: { id: org.id, slg: org.slug, rol: membership.role.replace(/^org:/, ""), ...(compact ? { per: compact.per, fpm: compact.fpm } : {}) },
+    o: {
+      id: org.id,
+      slg: org.slug,
+      rol: membership.role.replace(/^org:/, ""),
+      ...(compact ? { per: compact.per, fpm: compact.fpm } : {}),
+    },
     org_id: org.id,
     org_slug: org.slug,
     org_role: membership.role,
@@ -40,7 +49,10 @@ export function sessionOrgClaims(a: ActiveOrg): Record<string, unknown> {
   };
 }
 
-export function shortcodeOrg(a: ActiveOrg | null | undefined): { org: Record<string, unknown> | null; org_membership: Record<string, unknown> | null } {
+export function shortcodeOrg(a: ActiveOrg | null | undefined): {
+  org: Record<string, unknown> | null;
+  org_membership: Record<string, unknown> | null;
+} {
   if (!a) return { org: null, org_membership: null };
   const { org, membership } = a;
   return {

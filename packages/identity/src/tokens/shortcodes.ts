@@ -55,7 +55,9 @@ function evalAlternative(alt: string, ctx: ShortcodeContext): unknown {
 
 /** True when `expr` is syntactically valid (used to reject bad templates at save time). */
 export function isValidExpression(expr: string): boolean {
-  return alternatives(expr).every((a) => a !== "" && (/^'[^']*'$|^"[^"]*"$/.test(a) || /^-?\d+(\.\d+)?$/.test(a) || PATH.test(a)));
+  return alternatives(expr).every(
+    (a) => a !== "" && (/^'[^']*'$|^"[^"]*"$/.test(a) || /^-?\d+(\.\d+)?$/.test(a) || PATH.test(a)),
+  );
 }
 
 export function evaluate(expr: string, ctx: ShortcodeContext): unknown {
@@ -67,7 +69,8 @@ export function evaluate(expr: string, ctx: ShortcodeContext): unknown {
   return last ?? null;
 }
 
-const asText = (v: unknown) => (v === null || v === undefined ? "null" : typeof v === "object" ? JSON.stringify(v) : String(v));
+const asText = (v: unknown) =>
+  v === null || v === undefined ? "null" : typeof v === "object" ? JSON.stringify(v) : String(v);
 
 export function renderValue(value: unknown, ctx: ShortcodeContext): unknown {
   if (typeof value === "string") {

@@ -40,7 +40,9 @@ export class WebhookDispatcher {
   start(): void {
     this.kick();
     const prune = () =>
-      void this.o.store.pruneWebhookLog(this.o.clock() - LOG_RETENTION_MS).catch((e) => this.o.logger.warn("webhook log pruning failed", { error: (e as Error).message }));
+      void this.o.store
+        .pruneWebhookLog(this.o.clock() - LOG_RETENTION_MS)
+        .catch((e) => this.o.logger.warn("webhook log pruning failed", { error: (e as Error).message }));
     prune();
     this.#pruner = setInterval(prune, 3_600_000);
     this.#pruner.unref();
@@ -115,7 +117,13 @@ export class WebhookDispatcher {
     }
     const now = this.o.clock();
     if (code !== null && code >= 200 && code < 300) {
-      await this.o.store.recordAttempt(d.id, { status: "succeeded", attempts, lastStatusCode: code, nextAttemptAt: now, at: now });
+      await this.o.store.recordAttempt(d.id, {
+        status: "succeeded",
+        attempts,
+        lastStatusCode: code,
+        nextAttemptAt: now,
+        at: now,
+      });
       return;
     }
     const delay = retryDelayMs(attempts, this.o.retryBaseMs);

@@ -12,9 +12,16 @@ export function checkEndpointUrl(raw: string, kind: InstanceKind): string {
     throw new ApiError("form_param_format_invalid", { param: "url", detail: "Expected an absolute http(s) URL." });
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw new ApiError("form_param_format_invalid", { param: "url", detail: "Only http and https URLs receive webhooks." });
-  if (url.username || url.password) throw new ApiError("form_param_format_invalid", { param: "url", detail: "URLs may not carry credentials." });
+    throw new ApiError("form_param_format_invalid", {
+      param: "url",
+      detail: "Only http and https URLs receive webhooks.",
+    });
+  if (url.username || url.password)
+    throw new ApiError("form_param_format_invalid", { param: "url", detail: "URLs may not carry credentials." });
   if (kind === "production" && LOOPBACK.test(url.hostname))
-    throw new ApiError("form_param_value_invalid", { param: "url", detail: "Loopback endpoints are allowed on development instances only." });
+    throw new ApiError("form_param_value_invalid", {
+      param: "url",
+      detail: "Loopback endpoints are allowed on development instances only.",
+    });
   return url.toString();
 }

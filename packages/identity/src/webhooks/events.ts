@@ -9,12 +9,23 @@ import type { IdentityService } from "../domain/service.js";
 import { sessionJSON, userJSON } from "../bapi/json.js";
 
 export const EVENT_TYPES = [
-  "user.created", "user.updated", "user.deleted",
-  "session.created", "session.ended", "session.removed", "session.revoked",
+  "user.created",
+  "user.updated",
+  "user.deleted",
+  "session.created",
+  "session.ended",
+  "session.removed",
+  "session.revoked",
   "email.created",
-  "organization.created", "organization.updated", "organization.deleted",
-  "organizationMembership.created", "organizationMembership.updated", "organizationMembership.deleted",
-  "organizationInvitation.created", "organizationInvitation.accepted", "organizationInvitation.revoked",
+  "organization.created",
+  "organization.updated",
+  "organization.deleted",
+  "organizationMembership.created",
+  "organizationMembership.updated",
+  "organizationMembership.deleted",
+  "organizationInvitation.created",
+  "organizationInvitation.accepted",
+  "organizationInvitation.revoked",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -33,10 +44,18 @@ export const userEvent = (svc: IdentityService, type: "user.created" | "user.upd
   makeEvent(svc, type, userJSON(svc, u), u.id);
 
 export const userDeletedEvent = (svc: IdentityService, u: UserRecord) =>
-  makeEvent(svc, "user.deleted", { id: u.id, object: "user", deleted: true, ...(u.externalId ? { external_id: u.externalId } : {}) }, u.id);
+  makeEvent(
+    svc,
+    "user.deleted",
+    { id: u.id, object: "user", deleted: true, ...(u.externalId ? { external_id: u.externalId } : {}) },
+    u.id,
+  );
 
 /** `null` for statuses Clerk sends no event for (expired, replaced, a touch of an active one). */
-export function sessionEventType(before: SessionRecord["status"] | null, after: SessionRecord["status"]): EventType | null {
+export function sessionEventType(
+  before: SessionRecord["status"] | null,
+  after: SessionRecord["status"],
+): EventType | null {
   if (before === after) return null;
   switch (after) {
     case "active":
@@ -55,7 +74,11 @@ export function sessionEventType(before: SessionRecord["status"] | null, after: 
   }
 }
 
-export function sessionEvents(svc: IdentityService, before: SessionRecord["status"] | null, s: SessionRecord): OutboxEvent[] {
+export function sessionEvents(
+  svc: IdentityService,
+  before: SessionRecord["status"] | null,
+  s: SessionRecord,
+): OutboxEvent[] {
   const type = sessionEventType(before, s.status);
   return type ? [makeEvent(svc, type, sessionJSON(s), s.userId)] : [];
 }

@@ -5,8 +5,11 @@ import type { UserRecord } from "../store/types.js";
 import { invitationJSON, membershipJSON, organizationJSON } from "../bapi/org-json.js";
 import { makeEvent } from "./events.js";
 
-export const organizationEvent = (svc: IdentityService, type: "organization.created" | "organization.updated", o: OrganizationRecord) =>
-  makeEvent(svc, type, organizationJSON(o), o.id);
+export const organizationEvent = (
+  svc: IdentityService,
+  type: "organization.created" | "organization.updated",
+  o: OrganizationRecord,
+) => makeEvent(svc, type, organizationJSON(o), o.id);
 
 export const organizationDeletedEvent = (svc: IdentityService, o: OrganizationRecord) =>
   makeEvent(svc, "organization.deleted", { object: "organization", id: o.id, slug: o.slug, deleted: true }, o.id);

@@ -15,7 +15,10 @@ export function runClerkJsConformance(pkg: "clerk-js-5" | "clerk-js-6") {
   test(`${pkg} drives the Frontend API unmodified`, async (t) => {
     const server = await startTestServer({ allowedOrigins: [PAGE_ORIGIN] });
     t.after(() => server.stop());
-    await signUp(new FapiClient(server.url, "header"), server, "jane@example.com", { first_name: "Jane", last_name: "Doe" });
+    await signUp(new FapiClient(server.url, "header"), server, "jane@example.com", {
+      first_name: "Jane",
+      last_name: "Doe",
+    });
 
     const { clerk, jar } = bootClerk(pkg, server.publishableKey, server.url);
     await clerk.load({ telemetry: false });

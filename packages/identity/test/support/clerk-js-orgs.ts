@@ -16,11 +16,21 @@ export function runClerkJsOrganizations(pkg: "clerk-js-5" | "clerk-js-6") {
     t.after(() => server.stop());
     await signUp(new FapiClient(server.url, "header"), server, "olga@example.com", { first_name: "Olga" });
     const users = (await bapi(server.url, server.secretKey, "GET", "/users?email_address=olga@example.com")).body;
-    const org = (await bapi(server.url, server.secretKey, "POST", "/organizations", { name: "Globex", slug: "globex", created_by: users[0].id })).body;
+    const org = (
+      await bapi(server.url, server.secretKey, "POST", "/organizations", {
+        name: "Globex",
+        slug: "globex",
+        created_by: users[0].id,
+      })
+    ).body;
 
     const { clerk } = bootClerk(pkg, server.publishableKey, server.url);
     await clerk.load({ telemetry: false });
-    const si = await clerk.client.signIn.create({ identifier: "olga@example.com", password: PASSWORD, strategy: "password" });
+    const si = await clerk.client.signIn.create({
+      identifier: "olga@example.com",
+      password: PASSWORD,
+      strategy: "password",
+    });
     await clerk.setActive({ session: si.createdSessionId });
     assert.equal(clerk.user.organizationMemberships.length, 1);
     assert.equal(clerk.user.organizationMemberships[0].organization.slug, "globex");
@@ -45,7 +55,12 @@ export function runClerkJsOrganizations(pkg: "clerk-js-5" | "clerk-js-6") {
     assert.equal(personal.org_id, undefined);
 
     // The Organization resource: members and invitations (an admin may; a member may only read).
-    const bob = (await bapi(server.url, server.secretKey, "POST", "/users", { email_address: ["bob@example.com"], password: PASSWORD })).body;
+    const bob = (
+      await bapi(server.url, server.secretKey, "POST", "/users", {
+        email_address: ["bob@example.com"],
+        password: PASSWORD,
+      })
+    ).body;
     const globex = clerk.user.organizationMemberships[0].organization;
     const added = await globex.addMember({ userId: bob.id, role: "org:member" });
     assert.equal(added.role, "org:member");
@@ -61,19 +76,27 @@ export function runClerkJsOrganizations(pkg: "clerk-js-5" | "clerk-js-6") {
     assert.equal((await globex.getMemberships()).total_count, 1);
 
     // An invitation to an existing user: listed on the user, accepted → a membership.
-    const initech = (await bapi(server.url, server.secretKey, "POST", "/organizations", { name: "Initech", slug: "initech" })).body;
-    await bapi(server.url, server.secretKey, "POST", `/organizations/${initech.id}/invitations`, { email_address: "olga@example.com", role: "org:member" });
+    const initech = (
+      await bapi(server.url, server.secretKey, "POST", "/organizations", { name: "Initech", slug: "initech" })
+    ).body;
+    await bapi(server.url, server.secretKey, "POST", `/organizations/${initech.id}/invitations`, {
+      email_address: "olga@example.com",
+      role: "org:member",
+    });
     const invites = await clerk.user.getOrganizationInvitations();
     assert.equal(invites.total_count, 1);
     assert.equal(invites.data[0].publicOrganizationData.slug, "initech");
     await invites.data[0].accept();
-    assert.ok(clerk.user.organizationMemberships.some((m: any) => m.organization.id === initech.id && m.role === "org:member"));
+    assert.ok(
+      clerk.user.organizationMemberships.some((m: any) => m.organization.id === initech.id && m.role === "org:member"),
+    );
     assert.equal((await clerk.user.getOrganizationInvitations()).total_count, 0);
 
     const made = await clerk.createOrganization({ name: "Hooli" });
     assert.match(made.id, /^org_/);
     assert.equal(made.slug, "hooli");
-    const mine = (await bapi(server.url, server.secretKey, "GET", `/users/${users[0].id}/organization_memberships`)).body;
+    const mine = (await bapi(server.url, server.secretKey, "GET", `/users/${users[0].id}/organization_memberships`))
+      .body;
     assert.equal(mine.total_count, 3);
     await clerk.signOut();
   });

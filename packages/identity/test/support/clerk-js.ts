@@ -14,11 +14,35 @@ export interface Jar {
   calls: string[];
 }
 
-export function bootClerk(pkg: "clerk-js-5" | "clerk-js-6", publishableKey: string, proxyUrl: string): { clerk: any; jar: Jar } {
-  const dom = new JSDOM('<!doctype html><html><body><div id="app"></div></body></html>', { url: PAGE_ORIGIN + "/", pretendToBeVisual: true });
+export function bootClerk(
+  pkg: "clerk-js-5" | "clerk-js-6",
+  publishableKey: string,
+  proxyUrl: string,
+): { clerk: any; jar: Jar } {
+  const dom = new JSDOM('<!doctype html><html><body><div id="app"></div></body></html>', {
+    url: PAGE_ORIGIN + "/",
+    pretendToBeVisual: true,
+  });
   const w = dom.window as any;
   const g = globalThis as any;
-  for (const k of ["window", "document", "navigator", "localStorage", "sessionStorage", "location", "history", "HTMLElement", "Element", "Node", "MutationObserver", "CustomEvent", "Event", "EventTarget", "DOMParser", "getComputedStyle"]) {
+  for (const k of [
+    "window",
+    "document",
+    "navigator",
+    "localStorage",
+    "sessionStorage",
+    "location",
+    "history",
+    "HTMLElement",
+    "Element",
+    "Node",
+    "MutationObserver",
+    "CustomEvent",
+    "Event",
+    "EventTarget",
+    "DOMParser",
+    "getComputedStyle",
+  ]) {
     try {
       g[k] = w[k];
     } catch {
@@ -38,10 +62,11 @@ export function bootClerk(pkg: "clerk-js-5" | "clerk-js-6", publishableKey: stri
       jar.calls.push(`${url.searchParams.get("_method") ?? init.method ?? "GET"} ${url.pathname}`);
     }
     const res = await realFetch(url, { ...init, headers });
-    if (url.origin === target) for (const sc of res.headers.getSetCookie()) {
-      const c = parseSetCookie(sc);
-      if (c.value) jar.cookies.set(c.name, c.value);
-    }
+    if (url.origin === target)
+      for (const sc of res.headers.getSetCookie()) {
+        const c = parseSetCookie(sc);
+        if (c.value) jar.cookies.set(c.name, c.value);
+      }
     return res;
   };
   g.fetch = wrapped;
@@ -63,7 +88,14 @@ export function bootClerk(pkg: "clerk-js-5" | "clerk-js-6", publishableKey: stri
   }
   g.BroadcastChannel = UnrefBroadcastChannel;
   put("BroadcastChannel", UnrefBroadcastChannel);
-  if (!w.matchMedia) put("matchMedia", () => ({ matches: false, addListener() {}, removeListener() {}, addEventListener() {}, removeEventListener() {} }));
+  if (!w.matchMedia)
+    put("matchMedia", () => ({
+      matches: false,
+      addListener() {},
+      removeListener() {},
+      addEventListener() {},
+      removeEventListener() {},
+    }));
   g.self = w;
   // clerk-js keeps pollers and refresh timers running; unref them so the test process can exit.
   for (const name of ["setInterval", "setTimeout"] as const) {

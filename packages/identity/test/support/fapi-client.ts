@@ -24,7 +24,12 @@ export class FapiClient {
     readonly origin?: string,
   ) {}
 
-  async call(method: string, path: string, body?: Record<string, string> | string, extraHeaders: Record<string, string> = {}): Promise<FapiResponse> {
+  async call(
+    method: string,
+    path: string,
+    body?: Record<string, string> | string,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<FapiResponse> {
     const headers: Record<string, string> = { ...extraHeaders };
     const url = new URL(this.base + path);
     if (this.mode === "header") {
@@ -38,7 +43,11 @@ export class FapiClient {
       payload = typeof body === "string" ? body : new URLSearchParams(body ?? {}).toString();
       if (method !== "POST") url.searchParams.set("_method", method);
     }
-    const res = await fetch(url, { method: method === "GET" ? "GET" : "POST", headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const res = await fetch(url, {
+      method: method === "GET" ? "GET" : "POST",
+      headers,
+      ...(payload !== undefined ? { body: payload } : {}),
+    });
     const auth = res.headers.get("authorization");
     if (this.mode === "header" && auth) this.token = auth;
     this.setCookies = res.headers.getSetCookie();
@@ -50,7 +59,8 @@ export class FapiClient {
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
   }
 
-  post = (path: string, body?: Record<string, string> | string, h?: Record<string, string>) => this.call("POST", path, body, h);
+  post = (path: string, body?: Record<string, string> | string, h?: Record<string, string>) =>
+    this.call("POST", path, body, h);
   get = (path: string) => this.call("GET", path);
 }
 

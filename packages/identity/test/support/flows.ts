@@ -6,7 +6,12 @@ import type { TestServer } from "./server.js";
 export const PASSWORD = "correct horse battery staple";
 
 /** Sign-up with e-mail + password, verified with the code from the dev inbox. Returns the session id. */
-export async function signUp(c: FapiClient, server: TestServer, email: string, extra: Record<string, string> = {}): Promise<string> {
+export async function signUp(
+  c: FapiClient,
+  server: TestServer,
+  email: string,
+  extra: Record<string, string> = {},
+): Promise<string> {
   const created = await c.post("/v1/client/sign_ups", { email_address: email, password: PASSWORD, ...extra });
   assert.equal(created.status, 200, JSON.stringify(created.body));
   const id = created.body.response.id;

@@ -3,11 +3,7 @@
  * confidential client. Its login and consent screens are replaced by a handler that logs in
  * whichever account the test chose (`as`), so a scripted browser can walk the redirects.
  */
-import {
-  createServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import Provider from "oidc-provider";
 
 export interface OidcAccount {
@@ -30,10 +26,7 @@ export interface TestOidc {
 }
 
 export async function startOidcProvider(): Promise<TestOidc> {
-  let handler: (req: IncomingMessage, res: ServerResponse) => void = (
-    _q,
-    res,
-  ) => res.writeHead(503).end();
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, res) => res.writeHead(503).end();
   const server = createServer((req, res) => handler(req, res));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -43,10 +36,7 @@ export async function startOidcProvider(): Promise<TestOidc> {
     clientSecret: "a-long-enough-client-secret-for-tests",
     as: { sub: "alice", email: "alice@oidc.test", email_verified: true },
     allowRedirect: (uri) => void (handler = serve(uri)),
-    close: () =>
-      new Promise<void>(
-        (r) => (server.closeAllConnections(), server.close(() => r())),
-      ),
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
   };
   const accounts = new Map<string, OidcAccount>();
   // The provider is built once the client's callback is known (client metadata is checked up front).
@@ -64,9 +54,7 @@ export async function startOidcProvider(): Promise<TestOidc> {
       ],
       async findAccount(_ctx: unknown, id: string) {
         const a = accounts.get(id);
-        return a
-          ? { accountId: id, claims: async () => ({ ...a }) }
-          : undefined;
+        return a ? { accountId: id, claims: async () => ({ ...a }) } : undefined;
       },
       claims: {
         openid: ["sub"],
@@ -74,8 +62,7 @@ export async function startOidcProvider(): Promise<TestOidc> {
         profile: ["given_name", "family_name"],
       },
       interactions: {
-        url: (_ctx: unknown, interaction: { uid: string }) =>
-          `/interaction/${interaction.uid}`,
+        url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
       },
       features: { devInteractions: { enabled: false } },
       pkce: { required: () => true },
@@ -103,17 +90,10 @@ export async function startOidcProvider(): Promise<TestOidc> {
           missingOIDCScope?: string[];
           missingOIDCClaims?: string[];
         };
-        if (missing.missingOIDCScope)
-          grant.addOIDCScope(missing.missingOIDCScope.join(" "));
-        if (missing.missingOIDCClaims)
-          grant.addOIDCClaims(missing.missingOIDCClaims);
+        if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
+        if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
         const grantId = await grant.save();
-        return provider.interactionFinished(
-          req,
-          res,
-          { consent: { grantId } },
-          { mergeWithLastSubmission: true },
-        );
+        return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
       })().catch((e) => {
         res.writeHead(500).end(String(e));
       });

@@ -42,7 +42,9 @@ export class WebhookReceiver {
           verified = false;
         }
         const body = JSON.parse(raw);
-        const headers = Object.fromEntries(["svix-id", "svix-timestamp", "svix-signature"].map((h) => [h, String(req.headers[h])]));
+        const headers = Object.fromEntries(
+          ["svix-id", "svix-timestamp", "svix-signature"].map((h) => [h, String(req.headers[h])]),
+        );
         const r: Received = { svixId: String(req.headers["svix-id"]), type: body.type, body, verified, raw, headers };
         this.received.push(r);
         res.statusCode = verified ? this.respond(r) : 400;
@@ -59,7 +61,11 @@ export class WebhookReceiver {
   /** Resolves once `pred` holds over what was received (re-checked on every delivery). */
   async waitFor(pred: (r: Received[]) => boolean, what = "deliveries", timeoutMs = 10_000): Promise<Received[]> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.received.map((r) => r.type))}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.received.map((r) => r.type))}`)),
+        timeoutMs,
+      );
       const check = () => {
         if (pred(this.received)) {
           clearTimeout(timer);

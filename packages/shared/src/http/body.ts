@@ -11,9 +11,14 @@ export const bodyErrorCodes = ["PayloadTooLarge", "RequestAborted", "BadContentE
 export type BodyErrorCode = (typeof bodyErrorCodes)[number];
 
 export const bodyTooLarge = (limit: number) =>
-  new TandemError("PayloadTooLarge", "PayloadTooLarge" satisfies BodyErrorCode, `Request body is too large: the limit is ${limit} bytes.`);
+  new TandemError(
+    "PayloadTooLarge",
+    "PayloadTooLarge" satisfies BodyErrorCode,
+    `Request body is too large: the limit is ${limit} bytes.`,
+  );
 
-const badEncoding = (message: string) => new TandemError("BadRequest", "BadContentEncoding" satisfies BodyErrorCode, message);
+const badEncoding = (message: string) =>
+  new TandemError("BadRequest", "BadContentEncoding" satisfies BodyErrorCode, message);
 
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
@@ -32,10 +37,18 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
       if (size > limit) over = true;
       if (!over) chunks.push(chunk);
     });
-    req.once("end", () => (over ? reject(bodyTooLarge(limit)) : resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))));
+    req.once("end", () =>
+      over ? reject(bodyTooLarge(limit)) : resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
+    );
     req.once("error", reject);
     req.once("aborted", () =>
-      reject(new TandemError("BadRequest", "RequestAborted" satisfies BodyErrorCode, "The client closed the request before sending its body.")),
+      reject(
+        new TandemError(
+          "BadRequest",
+          "RequestAborted" satisfies BodyErrorCode,
+          "The client closed the request before sending its body.",
+        ),
+      ),
     );
   });
   return decode(raw, req.headers["content-encoding"], limit);

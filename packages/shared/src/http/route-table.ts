@@ -69,7 +69,8 @@ export class RouteTable<H> {
   match(method: string, path: string): RouteMatch<H> | typeof WRONG_METHOD | null {
     let pathMatched = false;
     let exact = this.#exact.get(path);
-    if (!exact && this.#trailingSlash && path.length > 1 && path.endsWith("/")) exact = this.#exact.get(path.slice(0, -1));
+    if (!exact && this.#trailingSlash && path.length > 1 && path.endsWith("/"))
+      exact = this.#exact.get(path.slice(0, -1));
     if (exact) {
       for (const e of exact) if (e.method === method) return e;
       pathMatched = true;

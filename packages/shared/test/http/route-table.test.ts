@@ -11,7 +11,10 @@ test("exact paths, prefixes and patterns each find their handler, with decoded p
   assert.equal((t.match("POST", "/api/query") as { handler: string }).handler, "query");
   assert.equal((t.match("GET", "/api/run/messages/list") as { handler: string }).handler, "run");
   assert.equal((t.match("GET", "/api/export/zip/abc") as { handler: string }).handler, "zip");
-  assert.deepEqual(t.match("GET", "/v1/users/u%201/tokens/convex"), { handler: "token", params: { id: "u 1", template: "convex" } });
+  assert.deepEqual(t.match("GET", "/v1/users/u%201/tokens/convex"), {
+    handler: "token",
+    params: { id: "u 1", template: "convex" },
+  });
 });
 
 test("a path that exists with another method is WRONG_METHOD; an unknown path or a malformed escape is null", () => {
@@ -23,13 +26,19 @@ test("a path that exists with another method is WRONG_METHOD; an unknown path or
 });
 
 test("an exact path wins over a pattern, and a pattern still answers the methods the exact path lacks", () => {
-  const t = new RouteTable<string>().add("GET", "/users/count", "count").add("GET", "/users/:id", "get").add("DELETE", "/users/:id", "delete");
+  const t = new RouteTable<string>()
+    .add("GET", "/users/count", "count")
+    .add("GET", "/users/:id", "get")
+    .add("DELETE", "/users/:id", "delete");
   assert.equal((t.match("GET", "/users/count") as { handler: string }).handler, "count");
   assert.deepEqual(t.match("DELETE", "/users/count"), { handler: "delete", params: { id: "count" } });
 });
 
 test("the longest prefix wins; a trailing slash is tolerated only when asked for", () => {
-  const strict = new RouteTable<string>().add("GET", "/a/*", "short").add("GET", "/a/b/*", "long").add("GET", "/x", "x");
+  const strict = new RouteTable<string>()
+    .add("GET", "/a/*", "short")
+    .add("GET", "/a/b/*", "long")
+    .add("GET", "/x", "x");
   assert.equal((strict.match("GET", "/a/b/c") as { handler: string }).handler, "long");
   assert.equal((strict.match("GET", "/a/c") as { handler: string }).handler, "short");
   assert.equal(strict.match("GET", "/x/"), null);

@@ -57,7 +57,8 @@ export class ByteWriter {
   /** The word's bytes, most significant first, the first XORed with `firstXor`, the rest `restXor`. */
   private word(firstXor: number, restXor: number): void {
     this.reserve(8);
-    for (let i = 0; i < 8; i++) this.buf[this.length + i] = wordBytes[MSB === 7 ? 7 - i : i]! ^ (i === 0 ? firstXor : restXor);
+    for (let i = 0; i < 8; i++)
+      this.buf[this.length + i] = wordBytes[MSB === 7 ? 7 - i : i]! ^ (i === 0 ? firstXor : restXor);
     this.length += 8;
   }
 

@@ -61,7 +61,10 @@ export function unhex(key: string): Uint8Array {
 }
 
 /** The latest of `versions` with ts ≤ `ts`. */
-export function latestAt<V extends { readonly ts: bigint }>(versions: readonly V[] | undefined, ts: bigint): V | undefined {
+export function latestAt<V extends { readonly ts: bigint }>(
+  versions: readonly V[] | undefined,
+  ts: bigint,
+): V | undefined {
   if (!versions) return undefined;
   for (let i = versions.length - 1; i >= 0; i--) if (versions[i]!.ts <= ts) return versions[i];
   return undefined;

@@ -47,17 +47,33 @@ export class MemoryDialect implements Dialect {
     return v ? { id: doc.id, tableNumber: doc.tableNumber, ts: v.ts, json: v.json } : null;
   }
 
-  async scan(source: ScanSource, start: IndexKey, end: IndexKey | null, ts: bigint, order: "asc" | "desc", limit: number): Promise<ScanRow[]> {
+  async scan(
+    source: ScanSource,
+    start: IndexKey,
+    end: IndexKey | null,
+    ts: bigint,
+    order: "asc" | "desc",
+    limit: number,
+  ): Promise<ScanRow[]> {
     return this.scanNow(source, start, end, ts, order, limit);
   }
 
-  private scanNow(source: ScanSource, start: Uint8Array, end: Uint8Array | null, ts: bigint, order: "asc" | "desc", limit: number): ScanRow[] {
+  private scanNow(
+    source: ScanSource,
+    start: Uint8Array,
+    end: Uint8Array | null,
+    ts: bigint,
+    order: "asc" | "desc",
+    limit: number,
+  ): ScanRow[] {
     const lo = hex(start);
     const hi = end === null ? null : hex(end);
     const inRange = (k: string) => k >= lo && (hi === null || k < hi);
     const docs = this.db.documents.get(source.tableNumber);
     const rows: ScanRow[] = [];
-    const keys = [...(source.kind === "documents" ? (docs?.keys() ?? []) : (this.db.entries.get(source.indexId)?.keys() ?? []))]
+    const keys = [
+      ...(source.kind === "documents" ? (docs?.keys() ?? []) : (this.db.entries.get(source.indexId)?.keys() ?? [])),
+    ]
       .filter(inRange)
       .sort();
     if (order === "desc") keys.reverse();
@@ -93,7 +109,14 @@ export class MemoryDialect implements Dialect {
     for (const [tableNumber, docs] of this.db.documents)
       for (const [k, versions] of docs)
         versions.forEach((v, i) => {
-          if (v.ts > after && v.ts <= upTo) out.push({ tableNumber, docKey: unhex(k) as IndexKey, ts: v.ts, json: v.json, prevJson: versions[i - 1]?.json ?? null });
+          if (v.ts > after && v.ts <= upTo)
+            out.push({
+              tableNumber,
+              docKey: unhex(k) as IndexKey,
+              ts: v.ts,
+              json: v.json,
+              prevJson: versions[i - 1]?.json ?? null,
+            });
         });
     return out.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
   }
@@ -127,7 +150,8 @@ export class MemoryDialect implements Dialect {
           let planned: { plan: CommitPlan; result: T };
           try {
             planned = step.planner(head, latest);
-            if (planned.plan.ts <= head.latestTs) throw new Error(`commit ts ${planned.plan.ts} is not after ${head.latestTs}`);
+            if (planned.plan.ts <= head.latestTs)
+              throw new Error(`commit ts ${planned.plan.ts} is not after ${head.latestTs}`);
           } catch (error) {
             out.push({ error });
             continue;
@@ -154,8 +178,10 @@ export class MemoryDialect implements Dialect {
   }
 
   private write(plan: CommitPlan): void {
-    for (const v of plan.versions) push(this.db.documentsOf(v.tableNumber), hex(v.docKey), { ts: plan.ts, json: v.json });
-    for (const e of plan.entries) push(this.db.entriesOf(e.indexId), hex(e.key), { ts: plan.ts, docKey: hex(e.docKey), deleted: e.deleted });
+    for (const v of plan.versions)
+      push(this.db.documentsOf(v.tableNumber), hex(v.docKey), { ts: plan.ts, json: v.json });
+    for (const e of plan.entries)
+      push(this.db.entriesOf(e.indexId), hex(e.key), { ts: plan.ts, docKey: hex(e.docKey), deleted: e.deleted });
   }
 
   /** Removes the rows of a batch that did not commit (every row above the head it started from). */
@@ -197,17 +223,27 @@ export class MemoryDialect implements Dialect {
     });
   }
 
-  async createIndex(tableNumber: number, name: string, fields: readonly string[], keyOf: (doc: DocumentJSON) => IndexKey): Promise<IndexRow> {
+  async createIndex(
+    tableNumber: number,
+    name: string,
+    fields: readonly string[],
+    keyOf: (doc: DocumentJSON) => IndexKey,
+  ): Promise<IndexRow> {
     this.writable();
     return this.db.exclusive(async () => {
       for (const i of this.db.indexes.values())
-        if (i.tableNumber === tableNumber && i.name === name) throw new Error(`index ${name} already exists on table ${tableNumber}`);
+        if (i.tableNumber === tableNumber && i.name === name)
+          throw new Error(`index ${name} already exists on table ${tableNumber}`);
       const row = this.addIndexRow(tableNumber, name, fields);
       if (name !== "by_id") {
         const entries = this.db.entriesOf(row.id);
         const source: ScanSource = { kind: "documents", tableNumber };
         for (const r of this.scanNow(source, new Uint8Array(0), null, this.db.latestTs, "asc", Number.MAX_SAFE_INTEGER))
-          push(entries, hex(keyOf(JSON.parse(r.json) as DocumentJSON)), { ts: r.ts, docKey: hex(r.docKey), deleted: false });
+          push(entries, hex(keyOf(JSON.parse(r.json) as DocumentJSON)), {
+            ts: r.ts,
+            docKey: hex(r.docKey),
+            deleted: false,
+          });
       }
       this.db.schemaVersion++;
       return row;

@@ -15,7 +15,11 @@ export function commitChannel(schema: string): string {
 const RECONNECT_MS = 1000;
 
 /** LISTENs on `channel` through connections made by `connect`, calling `wake` on each notification. */
-export async function listenForCommits(connect: () => pg.Client, channel: string, wake: () => void): Promise<() => Promise<void>> {
+export async function listenForCommits(
+  connect: () => pg.Client,
+  channel: string,
+  wake: () => void,
+): Promise<() => Promise<void>> {
   let closed = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;

@@ -82,7 +82,8 @@ class PendingRows {
 
   async flush(client: PoolClient): Promise<void> {
     if (this.vTable.length > 0) await client.query(sql.INSERT_VERSIONS, [this.vTable, this.vKey, this.vTs, this.vJson]);
-    if (this.eIndex.length > 0) await client.query(sql.INSERT_ENTRIES, [this.eIndex, this.eKey, this.eTs, this.eDoc, this.eDeleted]);
+    if (this.eIndex.length > 0)
+      await client.query(sql.INSERT_ENTRIES, [this.eIndex, this.eKey, this.eTs, this.eDoc, this.eDeleted]);
     this.vTable = [];
     this.vKey = [];
     this.vTs = [];
@@ -121,16 +122,34 @@ export class PostgresDialect implements Dialect {
     ]);
     return {
       tables: t.rows.map((r) => ({ number: Number(r.number), name: r.name })),
-      indexes: i.rows.map((r) => ({ id: r.id, tableNumber: Number(r.table_number), name: r.name, fields: JSON.parse(r.fields) as string[] })),
+      indexes: i.rows.map((r) => ({
+        id: r.id,
+        tableNumber: Number(r.table_number),
+        name: r.name,
+        fields: JSON.parse(r.fields) as string[],
+      })),
     };
   }
 
   async getVersion(doc: DocRef, ts: bigint): Promise<VersionRow | null> {
-    const r = (await this.pool.query<{ ts: string; json: string | null }>(sql.VERSION, [doc.tableNumber, buf(doc.docKey), ts.toString()])).rows[0];
+    const r = (
+      await this.pool.query<{ ts: string; json: string | null }>(sql.VERSION, [
+        doc.tableNumber,
+        buf(doc.docKey),
+        ts.toString(),
+      ])
+    ).rows[0];
     return r ? { id: doc.id, tableNumber: doc.tableNumber, ts: BigInt(r.ts), json: r.json } : null;
   }
 
-  scan(source: ScanSource, start: IndexKey, end: IndexKey | null, ts: bigint, order: "asc" | "desc", limit: number): Promise<ScanRow[]> {
+  scan(
+    source: ScanSource,
+    start: IndexKey,
+    end: IndexKey | null,
+    ts: bigint,
+    order: "asc" | "desc",
+    limit: number,
+  ): Promise<ScanRow[]> {
     return this.scanOn(this.pool, source, start, end, ts, order, limit);
   }
 
@@ -146,16 +165,28 @@ export class PostgresDialect implements Dialect {
     const bounds = end === null ? [buf(start)] : [buf(start), buf(end)];
     const tail = [ts.toString(), limit];
     if (source.kind === "documents") {
-      const r = await q.query<{ key: Buffer; ts: string; json: string }>(sql.scanDocumentsSql(order, end !== null), [source.tableNumber, ...bounds, ...tail]);
-      return r.rows.map((row) => ({ key: row.key as unknown as IndexKey, docKey: row.key as unknown as IndexKey, ts: BigInt(row.ts), json: row.json }));
+      const r = await q.query<{ key: Buffer; ts: string; json: string }>(sql.scanDocumentsSql(order, end !== null), [
+        source.tableNumber,
+        ...bounds,
+        ...tail,
+      ]);
+      return r.rows.map((row) => ({
+        key: row.key as unknown as IndexKey,
+        docKey: row.key as unknown as IndexKey,
+        ts: BigInt(row.ts),
+        json: row.json,
+      }));
     }
-    const r = await q.query<{ key: Buffer; doc_key: Buffer; ts: string; json: string }>(sql.scanEntriesSql(order, end !== null), [
-      source.indexId,
-      source.tableNumber,
-      ...bounds,
-      ...tail,
-    ]);
-    return r.rows.map((row) => ({ key: row.key as unknown as IndexKey, docKey: row.doc_key as unknown as IndexKey, ts: BigInt(row.ts), json: row.json }));
+    const r = await q.query<{ key: Buffer; doc_key: Buffer; ts: string; json: string }>(
+      sql.scanEntriesSql(order, end !== null),
+      [source.indexId, source.tableNumber, ...bounds, ...tail],
+    );
+    return r.rows.map((row) => ({
+      key: row.key as unknown as IndexKey,
+      docKey: row.doc_key as unknown as IndexKey,
+      ts: BigInt(row.ts),
+      json: row.json,
+    }));
   }
 
   async getMeta(key: string): Promise<string | null> {
@@ -172,10 +203,13 @@ export class PostgresDialect implements Dialect {
   }
 
   async versionsSince(after: bigint, upTo: bigint): Promise<ChangedVersion[]> {
-    const r = await this.pool.query<{ table_number: string; key: Buffer; ts: string; json: string | null; prev_json: string | null }>(
-      sql.VERSIONS_SINCE,
-      [after.toString(), upTo.toString()],
-    );
+    const r = await this.pool.query<{
+      table_number: string;
+      key: Buffer;
+      ts: string;
+      json: string | null;
+      prev_json: string | null;
+    }>(sql.VERSIONS_SINCE, [after.toString(), upTo.toString()]);
     return r.rows.map((row) => ({
       tableNumber: Number(row.table_number),
       docKey: row.key as unknown as IndexKey,
@@ -212,7 +246,8 @@ export class PostgresDialect implements Dialect {
         let planned: { plan: CommitPlan; result: T };
         try {
           planned = step.planner(head, latest);
-          if (planned.plan.ts <= head.latestTs) throw new Error(`commit ts ${planned.plan.ts} is not after ${head.latestTs}`);
+          if (planned.plan.ts <= head.latestTs)
+            throw new Error(`commit ts ${planned.plan.ts} is not after ${head.latestTs}`);
         } catch (error) {
           out.push({ error });
           continue;
@@ -280,11 +315,17 @@ export class PostgresDialect implements Dialect {
     });
   }
 
-  async createIndex(tableNumber: number, name: string, fields: readonly string[], keyOf: (doc: DocumentJSON) => IndexKey): Promise<IndexRow> {
+  async createIndex(
+    tableNumber: number,
+    name: string,
+    fields: readonly string[],
+    keyOf: (doc: DocumentJSON) => IndexKey,
+  ): Promise<IndexRow> {
     return this.transaction(async (c) => {
       // The head stays locked: no commit lands between the backfill and the index going live.
       const head = headOf((await c.query<HeadRow>(sql.LOCK_HEAD)).rows[0]);
-      const id = (await c.query<{ id: number }>(sql.INSERT_INDEX, [tableNumber, name, JSON.stringify(fields)])).rows[0]!.id;
+      const id = (await c.query<{ id: number }>(sql.INSERT_INDEX, [tableNumber, name, JSON.stringify(fields)])).rows[0]!
+        .id;
       if (name !== "by_id") {
         const source: ScanSource = { kind: "documents", tableNumber };
         let start: Uint8Array = Buffer.alloc(0);

@@ -80,7 +80,9 @@ export async function migrate(client: PoolClient, schema: string | undefined): P
   await client.query("BEGIN");
   try {
     // One migrator per schema at a time (writers opening at once); the lock ends with the transaction.
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('tandem:' || COALESCE($1, current_schema())))", [schema ?? null]);
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('tandem:' || COALESCE($1, current_schema())))", [
+      schema ?? null,
+    ]);
     if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(CREATE_LOG);
     const current = await appliedVersion(client);
@@ -103,7 +105,9 @@ export async function checkMigrated(client: PoolClient): Promise<void> {
   const current = (exists.rows[0] as { ok: boolean }).ok ? await appliedVersion(client) : 0;
   checkNotNewer(current);
   if (current < LATEST_MIGRATION)
-    throw new Error(`The Postgres database is at schema version ${current}, this build needs ${LATEST_MIGRATION}: open it for writing first`);
+    throw new Error(
+      `The Postgres database is at schema version ${current}, this build needs ${LATEST_MIGRATION}: open it for writing first`,
+    );
 }
 
 async function appliedVersion(client: PoolClient): Promise<number> {
@@ -113,5 +117,7 @@ async function appliedVersion(client: PoolClient): Promise<number> {
 
 function checkNotNewer(current: number): void {
   if (current > LATEST_MIGRATION)
-    throw new Error(`The Postgres database is at schema version ${current}, newer than this build knows (${LATEST_MIGRATION}); upgrade Tandem`);
+    throw new Error(
+      `The Postgres database is at schema version ${current}, newer than this build knows (${LATEST_MIGRATION}); upgrade Tandem`,
+    );
 }

@@ -51,7 +51,11 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     }
     const announcements = {
       channel: commitChannel(current),
-      connect: () => new pg.Client({ connectionString: options.url, ...(settings.length > 0 ? { options: settings.join(" ") } : {}) }),
+      connect: () =>
+        new pg.Client({
+          connectionString: options.url,
+          ...(settings.length > 0 ? { options: settings.join(" ") } : {}),
+        }),
     };
     return await MvccStorage.open(new PostgresDialect(pool, readonly, announcements));
   } catch (e) {

@@ -3,7 +3,22 @@ import type { Database, Transaction } from "better-sqlite3";
 import type { DocumentJSON, IndexKey } from "../types.js";
 import { storageError } from "../errors.js";
 import { headMoved } from "../store/dialect.js";
-import type { BatchStep, ChangedVersion, CommitPlan, Dialect, DocRef, Head, IndexRow, IndexSpec, Planner, ScanRow, ScanSource, StepOutcome, TableRow, VersionRow } from "../store/dialect.js";
+import type {
+  BatchStep,
+  ChangedVersion,
+  CommitPlan,
+  Dialect,
+  DocRef,
+  Head,
+  IndexRow,
+  IndexSpec,
+  Planner,
+  ScanRow,
+  ScanSource,
+  StepOutcome,
+  TableRow,
+  VersionRow,
+} from "../store/dialect.js";
 import type { Statements } from "./statements.js";
 import { RowBuffer } from "./row-buffer.js";
 import type { Checkpointer } from "./checkpointer.js";
@@ -25,7 +40,9 @@ interface RawScan {
 
 export class SqliteDialect implements Dialect {
   /** `runBatch` as a better-sqlite3 transaction, made once (making one per call has a cost). */
-  private readonly batchTx: Transaction<(steps: readonly BatchStep<unknown>[], expected: bigint | undefined) => StepOutcome<unknown>[]>;
+  private readonly batchTx: Transaction<
+    (steps: readonly BatchStep<unknown>[], expected: bigint | undefined) => StepOutcome<unknown>[]
+  >;
   /** Version and entry rows of the commit(s) in progress, written when they are done or read. */
   private readonly versionRows: RowBuffer;
   private readonly entryRows: RowBuffer;
@@ -60,30 +77,58 @@ export class SqliteDialect implements Dialect {
       name: t.name,
     }));
     const indexes = (this.st.indexes.all() as { id: bigint; tableNumber: bigint; name: string; fields: string }[]).map(
-      (i) => ({ id: Number(i.id), tableNumber: Number(i.tableNumber), name: i.name, fields: JSON.parse(i.fields) as string[] }),
+      (i) => ({
+        id: Number(i.id),
+        tableNumber: Number(i.tableNumber),
+        name: i.name,
+        fields: JSON.parse(i.fields) as string[],
+      }),
     );
     return { tables, indexes };
   }
 
   async getVersion(doc: DocRef, ts: bigint): Promise<VersionRow | null> {
-    const r = this.st.version.get(doc.tableNumber, blob(doc.docKey), ts) as { ts: bigint; json: string | null } | undefined;
+    const r = this.st.version.get(doc.tableNumber, blob(doc.docKey), ts) as
+      { ts: bigint; json: string | null } | undefined;
     return r ? { id: doc.id, tableNumber: doc.tableNumber, ts: r.ts, json: r.json } : null;
   }
 
-  async scan(source: ScanSource, start: IndexKey, end: IndexKey | null, ts: bigint, order: "asc" | "desc", limit: number): Promise<ScanRow[]> {
+  async scan(
+    source: ScanSource,
+    start: IndexKey,
+    end: IndexKey | null,
+    ts: bigint,
+    order: "asc" | "desc",
+    limit: number,
+  ): Promise<ScanRow[]> {
     return this.scanSync(source, start, end, ts, order, limit);
   }
 
-  private scanSync(source: ScanSource, start: Uint8Array, end: Uint8Array | null, ts: bigint, order: "asc" | "desc", limit: number): ScanRow[] {
+  private scanSync(
+    source: ScanSource,
+    start: Uint8Array,
+    end: Uint8Array | null,
+    ts: bigint,
+    order: "asc" | "desc",
+    limit: number,
+  ): ScanRow[] {
     const st = this.st;
     const stmt =
       source.kind === "documents"
         ? order === "asc"
-          ? end === null ? st.scanDocumentsAscOpen : st.scanDocumentsAsc
-          : end === null ? st.scanDocumentsDescOpen : st.scanDocumentsDesc
+          ? end === null
+            ? st.scanDocumentsAscOpen
+            : st.scanDocumentsAsc
+          : end === null
+            ? st.scanDocumentsDescOpen
+            : st.scanDocumentsDesc
         : order === "asc"
-          ? end === null ? st.scanEntriesAscOpen : st.scanEntriesAsc
-          : end === null ? st.scanEntriesDescOpen : st.scanEntriesDesc;
+          ? end === null
+            ? st.scanEntriesAscOpen
+            : st.scanEntriesAsc
+          : end === null
+            ? st.scanEntriesDescOpen
+            : st.scanEntriesDesc;
     const params: Record<string, unknown> = { table: source.tableNumber, start: blob(start), ts, limit };
     if (source.kind === "entries") params.index = source.indexId;
     if (end !== null) params.end = blob(end);
@@ -107,9 +152,21 @@ export class SqliteDialect implements Dialect {
   async versionsSince(after: bigint, upTo: bigint): Promise<ChangedVersion[]> {
     // A scan of every version: a SQLite file has one writing process, so this runs only when
     // another process wrote the file meanwhile.
-    return (this.st.versionsSince.all(after, upTo) as { tableNumber: bigint; key: Buffer; ts: bigint; json: string | null; prevJson: string | null }[]).map(
-      (r) => ({ tableNumber: Number(r.tableNumber), docKey: r.key as unknown as IndexKey, ts: r.ts, json: r.json, prevJson: r.prevJson }),
-    );
+    return (
+      this.st.versionsSince.all(after, upTo) as {
+        tableNumber: bigint;
+        key: Buffer;
+        ts: bigint;
+        json: string | null;
+        prevJson: string | null;
+      }[]
+    ).map((r) => ({
+      tableNumber: Number(r.tableNumber),
+      docKey: r.key as unknown as IndexKey,
+      ts: r.ts,
+      json: r.json,
+      prevJson: r.prevJson,
+    }));
   }
 
   async commit<T>(docs: readonly DocRef[], planner: Planner<T>, expected?: bigint): Promise<T> {
@@ -121,7 +178,10 @@ export class SqliteDialect implements Dialect {
   }
 
   async batch<T>(steps: readonly BatchStep<T>[], expected?: bigint): Promise<StepOutcome<T>[]> {
-    return writing(() => this.batchTx.immediate(steps as readonly BatchStep<unknown>[], expected) as StepOutcome<T>[], this.db.name);
+    return writing(
+      () => this.batchTx.immediate(steps as readonly BatchStep<unknown>[], expected) as StepOutcome<T>[],
+      this.db.name,
+    );
   }
 
   /**
@@ -144,7 +204,8 @@ export class SqliteDialect implements Dialect {
         let planned: ReturnType<Planner<unknown>>;
         try {
           planned = step.planner(head, this.latestVersions(step.docs));
-          if (planned.plan.ts <= head.latestTs) throw new Error(`commit ts ${planned.plan.ts} is not after ${head.latestTs}`);
+          if (planned.plan.ts <= head.latestTs)
+            throw new Error(`commit ts ${planned.plan.ts} is not after ${head.latestTs}`);
         } catch (error) {
           out.push({ error });
           continue;
@@ -175,7 +236,8 @@ export class SqliteDialect implements Dialect {
     // Rows buffered by earlier commits of this batch must be visible to the reads.
     this.flushRows();
     for (const d of docs) {
-      const r = this.st.latestVersion.get(d.tableNumber, blob(d.docKey)) as { ts: bigint; json: string | null } | undefined;
+      const r = this.st.latestVersion.get(d.tableNumber, blob(d.docKey)) as
+        { ts: bigint; json: string | null } | undefined;
       if (r) latest.set(d.id, { id: d.id, tableNumber: d.tableNumber, ts: r.ts, json: r.json });
     }
     return latest;
@@ -183,7 +245,8 @@ export class SqliteDialect implements Dialect {
 
   private writePlan(plan: CommitPlan): void {
     for (const v of plan.versions) this.versionRows.add(v.tableNumber, blob(v.docKey), plan.ts, v.json);
-    for (const e of plan.entries) this.entryRows.add(e.indexId, blob(e.key), plan.ts, blob(e.docKey), e.deleted ? 1 : 0);
+    for (const e of plan.entries)
+      this.entryRows.add(e.indexId, blob(e.key), plan.ts, blob(e.docKey), e.deleted ? 1 : 0);
     for (const [k, v] of plan.meta) {
       if (v === null) this.st.deleteMeta.run(k);
       else this.st.setMeta.run(k, v);
@@ -219,7 +282,12 @@ export class SqliteDialect implements Dialect {
       .immediate();
   }
 
-  async createIndex(tableNumber: number, name: string, fields: readonly string[], keyOf: (doc: DocumentJSON) => IndexKey): Promise<IndexRow> {
+  async createIndex(
+    tableNumber: number,
+    name: string,
+    fields: readonly string[],
+    keyOf: (doc: DocumentJSON) => IndexKey,
+  ): Promise<IndexRow> {
     const run = this.db.transaction((): IndexRow => {
       const id = Number(this.st.insertIndex.run(tableNumber, name, JSON.stringify(fields)).lastInsertRowid);
       if (name !== "by_id") {
@@ -229,7 +297,8 @@ export class SqliteDialect implements Dialect {
         let start: Uint8Array = Buffer.alloc(0);
         for (;;) {
           const rows = this.scanSync(source, start, null, ts, "asc", BACKFILL_PAGE);
-          for (const r of rows) this.st.insertEntry.run(id, blob(keyOf(JSON.parse(r.json) as DocumentJSON)), r.ts, r.docKey, 0);
+          for (const r of rows)
+            this.st.insertEntry.run(id, blob(keyOf(JSON.parse(r.json) as DocumentJSON)), r.ts, r.docKey, 0);
           if (rows.length < BACKFILL_PAGE) break;
           start = Buffer.concat([rows[rows.length - 1]!.key, Buffer.of(0)]);
         }

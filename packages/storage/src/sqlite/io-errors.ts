@@ -34,7 +34,11 @@ export function machineError(e: unknown, path?: string): unknown {
   const code = sqliteCode(e);
   if (code === null) return e;
   if (code === "SQLITE_FULL" || (code.startsWith("SQLITE_IOERR") && diskFull(path)))
-    return storageError("Unavailable", "StorageFull", `${WRITE_REFUSED}: the disk holding the data folder is full. Writes resume once space is freed.`);
+    return storageError(
+      "Unavailable",
+      "StorageFull",
+      `${WRITE_REFUSED}: the disk holding the data folder is full. Writes resume once space is freed.`,
+    );
   if (code.startsWith("SQLITE_READONLY"))
     return storageError("Unavailable", "StorageReadOnly", `${WRITE_REFUSED}: the data folder is read-only (${code}).`);
   if (code.startsWith("SQLITE_IOERR"))
@@ -59,12 +63,24 @@ export function writing<T>(write: () => T, path?: string): T {
 export function openError(path: string, e: unknown): unknown {
   const code = sqliteCode(e);
   if (code !== "SQLITE_CANTOPEN" && !code?.startsWith("SQLITE_READONLY")) return machineError(e, path);
-  let why = code === "SQLITE_CANTOPEN" ? `SQLite could not open it for writing (${code})` : `the file or its folder is read-only (${code})`;
+  let why =
+    code === "SQLITE_CANTOPEN"
+      ? `SQLite could not open it for writing (${code})`
+      : `the file or its folder is read-only (${code})`;
   try {
     accessSync(dirname(path), constants.W_OK);
   } catch (err) {
     const errno = (err as NodeJS.ErrnoException).code;
-    why = errno === "EROFS" ? "its folder is on a read-only filesystem" : errno === "ENOENT" ? "its folder does not exist" : `its folder is not writable (${errno})`;
+    why =
+      errno === "EROFS"
+        ? "its folder is on a read-only filesystem"
+        : errno === "ENOENT"
+          ? "its folder does not exist"
+          : `its folder is not writable (${errno})`;
   }
-  return storageError("Unavailable", "StorageReadOnly", `Cannot open the database ${path}: ${why}. The data folder must be writable.`);
+  return storageError(
+    "Unavailable",
+    "StorageReadOnly",
+    `Cannot open the database ${path}: ${why}. The data folder must be writable.`,
+  );
 }

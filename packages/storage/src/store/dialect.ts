@@ -113,7 +113,11 @@ export type StepOutcome<T> = { readonly result: T } | { readonly error: unknown 
 
 /** The head moved between the read that planned a commit and its write (compare-and-set failed). */
 export function headMoved(expected: bigint, actual: bigint | null) {
-  return storageError("Conflict", "HeadMoved", `The store's head moved from ${expected} to ${actual ?? "unknown"} during the commit; try again`);
+  return storageError(
+    "Conflict",
+    "HeadMoved",
+    `The store's head moved from ${expected} to ${actual ?? "unknown"} during the commit; try again`,
+  );
 }
 
 export interface Dialect {
@@ -131,7 +135,14 @@ export interface Dialect {
   /** Latest version of a document with ts ≤ `ts` (a deletion included), or null. */
   getVersion(doc: DocRef, ts: bigint): Promise<VersionRow | null>;
   /** Live documents in `[start, end)` of a source at `ts`, in key order, at most `limit`. */
-  scan(source: ScanSource, start: IndexKey, end: IndexKey | null, ts: bigint, order: "asc" | "desc", limit: number): Promise<ScanRow[]>;
+  scan(
+    source: ScanSource,
+    start: IndexKey,
+    end: IndexKey | null,
+    ts: bigint,
+    order: "asc" | "desc",
+    limit: number,
+  ): Promise<ScanRow[]>;
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string | null): Promise<void>;
 
@@ -163,7 +174,12 @@ export interface Dialect {
    * Creates an index and, in the same transaction, writes an entry for every live document of its
    * table at the head, keyed by `keyOf(document)`. `by_id` gets no entries (documents serve it).
    */
-  createIndex(tableNumber: number, name: string, fields: readonly string[], keyOf: (doc: DocumentJSON) => IndexKey): Promise<IndexRow>;
+  createIndex(
+    tableNumber: number,
+    name: string,
+    fields: readonly string[],
+    keyOf: (doc: DocumentJSON) => IndexKey,
+  ): Promise<IndexRow>;
   dropIndex(indexId: number): Promise<void>;
   /** Calls `wake` when another connection may have committed (see `Storage.watchCommits`). */
   watch?(wake: () => void): Promise<() => Promise<void>>;

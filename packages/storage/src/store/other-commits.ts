@@ -18,7 +18,11 @@ export function commitsOf(rows: readonly ChangedVersion[], registry: Registry): 
     const prev = row.prevJson === null ? null : (JSON.parse(row.prevJson) as DocumentJSON);
     const next = row.json === null ? null : (JSON.parse(row.json) as DocumentJSON);
     for (const index of registry.indexesOf(row.tableNumber))
-      commit.indexWrites.push({ index: index.info.id, oldKey: prev && index.keyOf(prev), newKey: next && index.keyOf(next) });
+      commit.indexWrites.push({
+        index: index.info.id,
+        oldKey: prev && index.keyOf(prev),
+        newKey: next && index.keyOf(next),
+      });
   }
   return out;
 }

@@ -44,7 +44,11 @@ function checkWrite(write: DocumentWrite, registry: Registry): number {
   if (!table) throw storageError("NotFound", "TableNotFound", `Table ${JSON.stringify(write.table)} does not exist`);
   const decoded = decodeId(write.id);
   if (!decoded || decoded.tableNumber !== table.number)
-    throw storageError("BadRequest", "IdTableMismatch", `Id ${write.id} does not belong to table ${JSON.stringify(write.table)}`);
+    throw storageError(
+      "BadRequest",
+      "IdTableMismatch",
+      `Id ${write.id} does not belong to table ${JSON.stringify(write.table)}`,
+    );
   if (write.value !== null) checkDocument(write.id, write.value);
   return table.number;
 }
@@ -53,7 +57,11 @@ function checkDocument(id: string, value: DocumentJSON): void {
   if (value === null || typeof value !== "object" || Array.isArray(value))
     throw storageError("BadRequest", "InvalidDocument", `Document ${id} is not an object`);
   if (value._id !== id)
-    throw storageError("BadRequest", "InvalidDocument", `Document _id ${String(value._id)} differs from the write's id ${id}`);
+    throw storageError(
+      "BadRequest",
+      "InvalidDocument",
+      `Document _id ${String(value._id)} differs from the write's id ${id}`,
+    );
   if (typeof value._creationTime !== "number")
     throw storageError("BadRequest", "InvalidDocument", `Document ${id} has no numeric _creationTime`);
 }
@@ -121,7 +129,8 @@ export function prepareWrites(writes: readonly WriteWithOriginal[], registry: Re
       });
     const json = write.value === null ? null : (write.json ?? JSON.stringify(write.value));
     // Found here (in the function's thread), so the commit only looks at a flag.
-    if (json !== null && hasCommitTs(json)) out.push({ id: write.id, table: write.table, json, indexWrites, commitTs: true });
+    if (json !== null && hasCommitTs(json))
+      out.push({ id: write.id, table: write.table, json, indexWrites, commitTs: true });
     else out.push({ id: write.id, table: write.table, json, indexWrites });
   }
   return { schemaVersion: registry.version, writes: out };

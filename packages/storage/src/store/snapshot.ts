@@ -1,5 +1,13 @@
 /** A read view at one timestamp; every read filters versions to `ts ≤ this.ts`. */
-import type { DocumentId, DocumentJSON, IndexEntry, KeyRange, SnapshotReader, StoredDocument, Timestamp } from "../types.js";
+import type {
+  DocumentId,
+  DocumentJSON,
+  IndexEntry,
+  KeyRange,
+  SnapshotReader,
+  StoredDocument,
+  Timestamp,
+} from "../types.js";
 import { storageError } from "../errors.js";
 import { claimedTableNumber } from "../ids/document-id.js";
 import { docKeyOf, idOfDocKey } from "./doc-key.js";
@@ -45,7 +53,12 @@ export class Snapshot implements SnapshotReader {
     const table = index.info.table;
     return rows.map((r) => ({
       key: r.key,
-      doc: { id: idOfDocKey(r.docKey) as DocumentId, table, ts: r.ts as Timestamp, value: JSON.parse(r.json) as DocumentJSON },
+      doc: {
+        id: idOfDocKey(r.docKey) as DocumentId,
+        table,
+        ts: r.ts as Timestamp,
+        value: JSON.parse(r.json) as DocumentJSON,
+      },
     }));
   }
 }

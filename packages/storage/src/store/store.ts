@@ -23,7 +23,15 @@ import { assert, isTandemError } from "@tandem/shared";
 import { storageError } from "../errors.js";
 import { newDocumentId } from "../ids/document-id.js";
 import type { BatchStep, Dialect, DocRef, Head, Planner, StepOutcome } from "./dialect.js";
-import { BUILTIN_INDEXES, SYSTEM_TABLE_NUMBERS, USER_TABLE_NUMBERS, checkIndex, checkTableName, isBuiltinIndex, isSystemTableName } from "./names.js";
+import {
+  BUILTIN_INDEXES,
+  SYSTEM_TABLE_NUMBERS,
+  USER_TABLE_NUMBERS,
+  checkIndex,
+  checkTableName,
+  isBuiltinIndex,
+  isSystemTableName,
+} from "./names.js";
 import { checkWrites, planCommit, planPrepared, prepareWrites, writesOfPrepared, type CheckedWrite } from "./plan.js";
 import { Registry, keyFunction, type RegisteredIndex } from "./registry.js";
 import { Snapshot } from "./snapshot.js";
@@ -76,7 +84,8 @@ export class MvccStorage implements Storage {
   }
 
   private saw(latest: bigint): bigint {
-    if (!this.dialect.readonly && (this.writerLatest === null || latest > this.writerLatest)) this.writerLatest = latest;
+    if (!this.dialect.readonly && (this.writerLatest === null || latest > this.writerLatest))
+      this.writerLatest = latest;
     if (latest > this.seenLatest) this.seenLatest = latest;
     return latest;
   }
@@ -138,7 +147,11 @@ export class MvccStorage implements Storage {
     if (ts !== undefined && ts <= this.seenLatest && this.writerLatest === null) return new Snapshot(this, ts);
     if (ts !== undefined && this.writerLatest === null && !this.dialect.headNow) {
       // A reader that can't read the head at once checks the timestamp before its first read.
-      return new Snapshot(this, ts, this.sync().then((latest) => checkNotFuture(ts, latest)));
+      return new Snapshot(
+        this,
+        ts,
+        this.sync().then((latest) => checkNotFuture(ts, latest)),
+      );
     }
     const latest = this.latestTs();
     if (ts !== undefined) checkNotFuture(ts, latest);
@@ -155,7 +168,7 @@ export class MvccStorage implements Storage {
     // The registry is checked against the head inside the transaction; when another connection
     // changed the schema (or created the table) since we loaded it, reload and plan again. A head
     // another writer moved meanwhile (compare-and-set) is read again by planning again.
-    for (let attempt = 0, moves = 0; ; ) {
+    for (let attempt = 0, moves = 0; ;) {
       try {
         const plan = this.plannerFor(request);
         if (plan instanceof Error) throw plan;
@@ -167,7 +180,8 @@ export class MvccStorage implements Storage {
           await this.catchUp();
           continue;
         }
-        const stale = e instanceof StaleRegistry || (isTandemError(e) && e.code === "TableNotFound" && (await this.isStale()));
+        const stale =
+          e instanceof StaleRegistry || (isTandemError(e) && e.code === "TableNotFound" && (await this.isStale()));
         if (!stale || attempt++ >= 2) throw e;
         await this.reload();
       }
@@ -220,8 +234,13 @@ export class MvccStorage implements Storage {
     };
   }
 
-  commitMany(requests: readonly CommitRequest[], hooks: CommitManyHooks = {}): Promise<Array<CommitResult | "skipped" | Error>> {
-    return this.followsOthers ? this.writing(() => this.commitManyNow(requests, hooks, 0)) : this.commitManyNow(requests, hooks, 0);
+  commitMany(
+    requests: readonly CommitRequest[],
+    hooks: CommitManyHooks = {},
+  ): Promise<Array<CommitResult | "skipped" | Error>> {
+    return this.followsOthers
+      ? this.writing(() => this.commitManyNow(requests, hooks, 0))
+      : this.commitManyNow(requests, hooks, 0);
   }
 
   private async commitManyNow(
@@ -264,7 +283,14 @@ export class MvccStorage implements Storage {
     // connections can't see the group before then) stays before it.
     outcomes.forEach((o, j) => {
       if (o !== "skipped" && "result" in o) this.saw(o.result.ts);
-      out[at[j]!] = o === "skipped" ? o : "error" in o ? (o.error instanceof Error ? o.error : new Error(String(o.error))) : o.result;
+      out[at[j]!] =
+        o === "skipped"
+          ? o
+          : "error" in o
+            ? o.error instanceof Error
+              ? o.error
+              : new Error(String(o.error))
+            : o.result;
     });
     // Requests planned against a registry another connection changed: reload and apply them again
     // (after the others, each still passing `accept` at its turn).
@@ -432,7 +458,8 @@ export class MvccStorage implements Storage {
 
   private assertWritable(): void {
     this.assertOpen();
-    if (this.dialect.readonly) throw storageError("Forbidden", "ReadOnlyStorage", "This storage connection is read-only");
+    if (this.dialect.readonly)
+      throw storageError("Forbidden", "ReadOnlyStorage", "This storage connection is read-only");
   }
 }
 
@@ -440,7 +467,8 @@ export class MvccStorage implements Storage {
 const MAX_HEAD_MOVES = 20;
 
 function checkNotFuture(ts: Timestamp, latest: bigint): void {
-  if (ts > latest) throw storageError("BadRequest", "TimestampInFuture", `Snapshot ${ts} is later than the latest commit ${latest}`);
+  if (ts > latest)
+    throw storageError("BadRequest", "TimestampInFuture", `Snapshot ${ts} is later than the latest commit ${latest}`);
 }
 
 class StaleRegistry extends Error {

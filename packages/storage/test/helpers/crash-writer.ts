@@ -8,6 +8,9 @@ const storage = await openSqliteStorage({ path: process.argv[2]! });
 await storage.ensureTable("t");
 for (let i = 0; ; i++) {
   const id = storage.newId("t") as DocumentId;
-  const { ts } = await storage.commit({ writes: [{ id, table: "t", value: { _id: id, _creationTime: Date.now(), i } }], meta: [["last", id]] });
+  const { ts } = await storage.commit({
+    writes: [{ id, table: "t", value: { _id: id, _creationTime: Date.now(), i } }],
+    meta: [["last", id]],
+  });
   process.stdout.write(`${id} ${ts}\n`);
 }

@@ -8,7 +8,8 @@ import { badRequest } from "../../errors.js";
 import type { IndexKey } from "@tandem/storage";
 import type { QueryPlan } from "./plan.js";
 
-export type Position = { readonly kind: "key"; readonly key: IndexKey } | { readonly kind: "end" } | { readonly kind: "start" };
+export type Position =
+  { readonly kind: "key"; readonly key: IndexKey } | { readonly kind: "end" } | { readonly kind: "start" };
 
 interface CursorBody {
   v: 1;
@@ -35,7 +36,8 @@ export function decodeCursor(plan: QueryPlan, cursor: string): Position {
   } catch {
     throw invalid("the cursor is malformed");
   }
-  if (!body || body.v !== 1 || (body.k !== null && typeof body.k !== "string")) throw invalid("the cursor is malformed");
+  if (!body || body.v !== 1 || (body.k !== null && typeof body.k !== "string"))
+    throw invalid("the cursor is malformed");
   if (body.i !== plan.index.id || body.o !== plan.order)
     throw invalid("the cursor belongs to a different query (index or order changed)");
   if (body.k === null) return body.s ? { kind: "start" } : { kind: "end" };
@@ -43,7 +45,10 @@ export function decodeCursor(plan: QueryPlan, cursor: string): Position {
 }
 
 function invalid(why: string) {
-  return badRequest("InvalidCursor", `InvalidCursor: ${why}. Pagination cursors can't be reused across different queries.`);
+  return badRequest(
+    "InvalidCursor",
+    `InvalidCursor: ${why}. Pagination cursors can't be reused across different queries.`,
+  );
 }
 
 /** The journal of a paginated query execution: where its page ended. */

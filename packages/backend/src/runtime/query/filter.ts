@@ -29,7 +29,17 @@ export function evaluate(expr: ConvexJSON, doc: Value): V {
     case "$gte": {
       const [a, b] = pair(arg, doc);
       const c = compareValues(a, b);
-      return op === "$eq" ? c === 0 : op === "$neq" ? c !== 0 : op === "$lt" ? c < 0 : op === "$lte" ? c <= 0 : op === "$gt" ? c > 0 : c >= 0;
+      return op === "$eq"
+        ? c === 0
+        : op === "$neq"
+          ? c !== 0
+          : op === "$lt"
+            ? c < 0
+            : op === "$lte"
+              ? c <= 0
+              : op === "$gt"
+                ? c > 0
+                : c >= 0;
     }
     case "$add":
     case "$sub":

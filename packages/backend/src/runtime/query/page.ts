@@ -28,13 +28,20 @@ export interface PageResult {
 }
 
 export async function readPage(tx: Transaction, plan: QueryPlan, req: PageRequest): Promise<PageResult> {
-  if (!Number.isFinite(req.pageSize) || req.pageSize < 0) throw badRequest("InvalidPageSize", "`numItems` must be a positive number.");
+  if (!Number.isFinite(req.pageSize) || req.pageSize < 0)
+    throw badRequest("InvalidPageSize", "`numItems` must be a positive number.");
   if (req.pageSize > 32_000) throw badRequest("PageSizeTooLarge", "`numItems` must be at most 32000.");
   const start = req.cursor === null ? null : decodeCursor(plan, req.cursor);
   const end = req.endCursor === null ? null : decodeCursor(plan, req.endCursor);
   if (req.pageSize === 0 && end === null) {
     // An empty page reads nothing and stays where it started.
-    return { page: [], isDone: false, continueCursor: encodeCursor(plan, start ?? { kind: "start" }), splitCursor: null, pageStatus: null };
+    return {
+      page: [],
+      isDone: false,
+      continueCursor: encodeCursor(plan, start ?? { kind: "start" }),
+      splitCursor: null,
+      pageStatus: null,
+    };
   }
   const range = narrow(plan.range, plan.order, start, end);
   const filters = plan.operators.filter((o) => "filter" in o).map((o) => (o as { filter: unknown }).filter);

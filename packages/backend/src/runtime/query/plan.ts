@@ -40,7 +40,11 @@ interface SerializedQuery {
 }
 
 /** Returns null when the table does not exist yet (the query then yields nothing). */
-export function compileQuery(raw: unknown, catalog: Catalog, isSystem: boolean): QueryPlan | { table: string; empty: true } {
+export function compileQuery(
+  raw: unknown,
+  catalog: Catalog,
+  isSystem: boolean,
+): QueryPlan | { table: string; empty: true } {
   const q = raw as SerializedQuery;
   if (!q || typeof q !== "object" || !q.source) throw badRequest("InvalidQuery", "Malformed query");
   const operators = Array.isArray(q.operators) ? q.operators : [];
@@ -76,7 +80,9 @@ function checkTable(table: string, isSystem: boolean): string {
   if (table.startsWith("_") !== isSystem)
     throw badRequest(
       "SystemTableError",
-      isSystem ? "User tables can only be accessed with db, not db.system." : "System tables can only be accessed with db.system.",
+      isSystem
+        ? "User tables can only be accessed with db, not db.system."
+        : "System tables can only be accessed with db.system.",
     );
   return table;
 }
@@ -94,16 +100,28 @@ export function compileRange(index: IndexInfo, exprs: readonly RangeExpr[]): Key
     const value = fromConvexJSONOrUndefined(e.value);
     if (e.type === "Eq") {
       if (boundField !== undefined || index.fields[eq.length] !== e.fieldPath)
-        throw invalidRange(index, `the query didn't use the index fields in order (expected ${JSON.stringify(index.fields[eq.length])}, got ${JSON.stringify(e.fieldPath)})`);
+        throw invalidRange(
+          index,
+          `the query didn't use the index fields in order (expected ${JSON.stringify(index.fields[eq.length])}, got ${JSON.stringify(e.fieldPath)})`,
+        );
       eq.push(value);
       continue;
     }
     if (index.fields[eq.length] !== e.fieldPath) {
       if (boundField !== undefined && boundField !== e.fieldPath)
-        throw badRequest("BoundsOnMultipleFields", `Index range bounds must be on a single field (${boundField} and ${e.fieldPath}).`);
+        throw badRequest(
+          "BoundsOnMultipleFields",
+          `Index range bounds must be on a single field (${boundField} and ${e.fieldPath}).`,
+        );
       if (!index.fields.includes(e.fieldPath))
-        throw badRequest("FieldNotInIndex", `The field ${JSON.stringify(e.fieldPath)} is not part of index ${index.table}.${index.name}.`);
-      throw invalidRange(index, `the bound on ${JSON.stringify(e.fieldPath)} must follow equalities on the preceding index fields`);
+        throw badRequest(
+          "FieldNotInIndex",
+          `The field ${JSON.stringify(e.fieldPath)} is not part of index ${index.table}.${index.name}.`,
+        );
+      throw invalidRange(
+        index,
+        `the bound on ${JSON.stringify(e.fieldPath)} must follow equalities on the preceding index fields`,
+      );
     }
     boundField = e.fieldPath;
     const bound = { value, inclusive: e.type === "Gte" || e.type === "Lte" };

@@ -69,7 +69,12 @@ export class QueryStream {
     void this.#iter?.return(undefined);
     const plan = this.#plan;
     if (!plan) return;
-    const consumed = consumedRange(plan.range, plan.order, this.#exhausted ? null : this.#lastKey, this.#exhausted || this.#iter !== null);
+    const consumed = consumedRange(
+      plan.range,
+      plan.order,
+      this.#exhausted ? null : this.#lastKey,
+      this.#exhausted || this.#iter !== null,
+    );
     if (consumed) this.#tx.recordRange(consumed);
   }
 }
@@ -78,7 +83,12 @@ export class QueryStream {
  * The part of `range` read: all of it when `lastKey` is null (exhausted), else from the start to
  * `lastKey` inclusive in scan order. Nothing when the scan never started.
  */
-export function consumedRange(range: KeyRange, order: "asc" | "desc", lastKey: IndexKey | null, started: boolean): KeyRange | null {
+export function consumedRange(
+  range: KeyRange,
+  order: "asc" | "desc",
+  lastKey: IndexKey | null,
+  started: boolean,
+): KeyRange | null {
   if (!started) return null;
   if (lastKey === null) return range;
   return order === "asc" ? { ...range, end: successorKey(lastKey) } : { ...range, start: lastKey };

@@ -10,7 +10,13 @@ import type { Logger } from "@tandem/shared";
 import type { Deployment } from "../../engine/deployment.js";
 import type { EngineCallbacks } from "../syscalls.js";
 import type { VectorSearchRequest } from "../../search/search-request.js";
-import type { ActionJob, EngineCallResult, FromActionWorker, ToActionWorker, VectorSearchOutcome } from "./action-protocol.js";
+import type {
+  ActionJob,
+  EngineCallResult,
+  FromActionWorker,
+  ToActionWorker,
+  VectorSearchOutcome,
+} from "./action-protocol.js";
 import type { JobOutcome, WorkerData } from "./protocol.js";
 import { attachThread, spawnThread } from "./spawn-thread.js";
 import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
@@ -67,16 +73,21 @@ export class ActionPool {
     slot.started = false;
     const hello: ToActionWorker[] = [{ type: "env", env: this.#env }];
     if (this.#deployment) hello.unshift({ type: "deploy", deployment: this.#deployment });
-    attachThread<FromActionWorker>(worker, () => slot.worker === worker, {
-      message: (m) => this.#onMessage(slot, m),
-      error: (e) => {
-        this.#opts.logger.error("action thread failed", { error: e });
-        this.#replace(slot, "The action runtime failed while running this action.");
+    attachThread<FromActionWorker>(
+      worker,
+      () => slot.worker === worker,
+      {
+        message: (m) => this.#onMessage(slot, m),
+        error: (e) => {
+          this.#opts.logger.error("action thread failed", { error: e });
+          this.#replace(slot, "The action runtime failed while running this action.");
+        },
+        exit: () => {
+          if (!this.#closed) this.#replace(slot, "The action runtime exited.");
+        },
       },
-      exit: () => {
-        if (!this.#closed) this.#replace(slot, "The action runtime exited.");
-      },
-    }, hello);
+      hello,
+    );
     return slot;
   }
 
@@ -113,7 +124,8 @@ export class ActionPool {
     const id = this.#nextId++;
     return new Promise<T>((resolve) => {
       const timer = setTimeout(() => {
-        if (slot.running.delete(id)) resolve(failed(`Action timed out (maximum duration: ${this.#opts.actionTimeoutMs / 1000}s).`));
+        if (slot.running.delete(id))
+          resolve(failed(`Action timed out (maximum duration: ${this.#opts.actionTimeoutMs / 1000}s).`));
       }, this.#opts.actionTimeoutMs);
       slot.running.set(id, {
         done: (out) => {
@@ -147,7 +159,8 @@ export class ActionPool {
         const e = this.#opts.engine;
         const pending: Promise<EngineCallResult> =
           m.method === "storage"
-            ? (e.storage?.(m.call) ?? Promise.resolve({ ok: false, message: "File storage is not configured on this backend." }))
+            ? (e.storage?.(m.call) ??
+              Promise.resolve({ ok: false, message: "File storage is not configured on this backend." }))
             : m.method === "runQuery"
               ? e.runQuery(m.req)
               : m.method === "runMutation"

@@ -1,7 +1,15 @@
 /** Messages between the engine (main thread) and an action thread. */
 import type { ConvexJSON } from "@tandem/storage";
 import type { Deployment } from "../../engine/deployment.js";
-import type { ActionRequest, ActionResult, Identity, MutationRequest, MutationResult, QueryRequest, QueryResult } from "../../engine/types.js";
+import type {
+  ActionRequest,
+  ActionResult,
+  Identity,
+  MutationRequest,
+  MutationResult,
+  QueryRequest,
+  QueryResult,
+} from "../../engine/types.js";
 import type { FunctionPath } from "../paths.js";
 import type { JobOutcome } from "./protocol.js";
 import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
@@ -24,7 +32,8 @@ export type EngineCall =
   | { readonly method: "storage"; readonly call: StorageCall };
 
 /** A vector search's results, or why it failed (errors cross the thread as text). */
-export type VectorSearchOutcome = { readonly ok: true; readonly value: VectorSearchResult } | { readonly ok: false; readonly message: string };
+export type VectorSearchOutcome =
+  { readonly ok: true; readonly value: VectorSearchResult } | { readonly ok: false; readonly message: string };
 
 export type EngineCallResult = QueryResult | MutationResult | ActionResult | StorageCallResult | VectorSearchOutcome;
 
@@ -33,7 +42,12 @@ export type ToActionWorker =
   | { readonly type: "env"; readonly env: Readonly<Record<string, string>> }
   | { readonly type: "run"; readonly id: number; readonly job: ActionJob }
   /** The request body (when any) is transferred with the message. */
-  | { readonly type: "http"; readonly id: number; readonly job: HttpActionJob; readonly body: ReadableStream<Uint8Array> | null }
+  | {
+      readonly type: "http";
+      readonly id: number;
+      readonly job: HttpActionJob;
+      readonly body: ReadableStream<Uint8Array> | null;
+    }
   | { readonly type: "callResult"; readonly id: number; readonly result: EngineCallResult };
 
 export type FromActionWorker =

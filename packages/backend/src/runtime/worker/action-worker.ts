@@ -10,7 +10,13 @@ import type { EngineCallbacks } from "../syscalls.js";
 import { setUpFunctionThread } from "./thread-setup.js";
 import { runHttpAction } from "../../http-actions/run-http-action.js";
 import type { HttpActionJob, HttpActionOutcome } from "../../http-actions/types.js";
-import type { ActionJob, EngineCall, VectorSearchOutcome, FromActionWorker, ToActionWorker } from "./action-protocol.js";
+import type {
+  ActionJob,
+  EngineCall,
+  VectorSearchOutcome,
+  FromActionWorker,
+  ToActionWorker,
+} from "./action-protocol.js";
 import type { WorkerData } from "./protocol.js";
 
 setUpFunctionThread();
@@ -74,7 +80,11 @@ port.on("message", (m: ToActionWorker) => {
 async function run(id: number, job: ActionJob): Promise<void> {
   const dep = deployment;
   if (!dep) {
-    send({ type: "done", id, out: { ok: false, error: { message: "No functions have been pushed yet." }, logLines: [], journal: null } });
+    send({
+      type: "done",
+      id,
+      out: { ok: false, error: { message: "No functions have been pushed yet." }, logLines: [], journal: null },
+    });
     return;
   }
   try {
@@ -94,7 +104,11 @@ async function run(id: number, job: ActionJob): Promise<void> {
     });
     send({ type: "done", id, out });
   } catch (e) {
-    send({ type: "done", id, out: { ok: false, error: { message: e instanceof Error ? e.message : String(e) }, logLines: [], journal: null } });
+    send({
+      type: "done",
+      id,
+      out: { ok: false, error: { message: e instanceof Error ? e.message : String(e) }, logLines: [], journal: null },
+    });
   }
 }
 
@@ -104,7 +118,13 @@ async function runHttp(id: number, job: HttpActionJob, body: ReadableStream<Uint
   if (!dep) out = { kind: "notFound", logLines: [] };
   else {
     try {
-      out = await runHttpAction({ deployment: dep, request: { ...job, body }, env, engine, deploymentName: data.deploymentName });
+      out = await runHttpAction({
+        deployment: dep,
+        request: { ...job, body },
+        env,
+        engine,
+        deploymentName: data.deploymentName,
+      });
     } catch (e) {
       out = { kind: "error", error: { message: e instanceof Error ? e.message : String(e) }, logLines: [] };
     }

@@ -8,7 +8,15 @@ import { attachThread, spawnThread } from "./spawn-thread.js";
 import type { Logger } from "@tandem/shared";
 import type { TableInfo } from "@tandem/storage";
 import type { Deployment } from "../../engine/deployment.js";
-import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type JobOutcome, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
+import {
+  NO_PREPARED_WRITES,
+  type FromWorker,
+  type JobDone,
+  type JobOutcome,
+  type RunJob,
+  type ToWorker,
+  type WorkerData,
+} from "./protocol.js";
 import { timeLimitMessage } from "../realm.js";
 
 export interface JobResult {
@@ -21,7 +29,11 @@ const SHUTTING_DOWN = "The server is shutting down.";
 
 /** The result of a job that never finished (its thread was replaced, or the server stops). */
 function failedJob(message: string): JobResult {
-  return { out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], prepared: NO_PREPARED_WRITES };
+  return {
+    out: { ok: false, error: { message }, logLines: [], journal: null },
+    readSet: [],
+    prepared: NO_PREPARED_WRITES,
+  };
 }
 
 interface Pending {
@@ -82,16 +94,21 @@ export class WorkerPool {
     slot.ready = false;
     const hello: ToWorker[] = [{ type: "env", env: this.#env }];
     if (this.#deployment) hello.unshift({ type: "deploy", deployment: this.#deployment });
-    attachThread<FromWorker>(worker, () => slot.worker === worker, {
-      message: (m) => this.#onMessage(slot, m),
-      error: (e) => {
-        this.#opts.logger.error("function worker failed", { error: e });
-        this.#replace(slot, "The function worker failed while running this function.");
+    attachThread<FromWorker>(
+      worker,
+      () => slot.worker === worker,
+      {
+        message: (m) => this.#onMessage(slot, m),
+        error: (e) => {
+          this.#opts.logger.error("function worker failed", { error: e });
+          this.#replace(slot, "The function worker failed while running this function.");
+        },
+        exit: () => {
+          if (!this.#closed) this.#replace(slot, "The function worker exited.");
+        },
       },
-      exit: () => {
-        if (!this.#closed) this.#replace(slot, "The function worker exited.");
-      },
-    }, hello);
+      hello,
+    );
     return slot;
   }
 
@@ -127,7 +144,8 @@ export class WorkerPool {
     // Fill the least-loaded threads first.
     while (this.#queue.length > 0) {
       let best: Slot | null = null;
-      for (const s of this.#slots) if (s.running.length < PIPELINE_DEPTH && (!best || s.running.length < best.running.length)) best = s;
+      for (const s of this.#slots)
+        if (s.running.length < PIPELINE_DEPTH && (!best || s.running.length < best.running.length)) best = s;
       if (!best) return;
       const p = this.#queue.shift()!;
       if (best.outbox.length === 0) {
@@ -178,7 +196,8 @@ export class WorkerPool {
       case "request":
         this.#opts.ensureTable(m.table).then(
           (value) => slot.worker.postMessage({ type: "reply", id: m.id, ok: true, value } satisfies ToWorker),
-          (e: Error) => slot.worker.postMessage({ type: "reply", id: m.id, ok: false, message: e.message } satisfies ToWorker),
+          (e: Error) =>
+            slot.worker.postMessage({ type: "reply", id: m.id, ok: false, message: e.message } satisfies ToWorker),
         );
         return;
       default:

@@ -10,7 +10,11 @@ export function spawnThread(name: "worker-main" | "action-worker", workerData: u
   const env = name === "action-worker" ? { env: {} } : {};
   if (!fromSource) return new Worker(new URL(`./${name}.js`, here), { workerData, ...env });
   const entry = JSON.stringify(new URL(`./${name}.ts`, here).href);
-  return new Worker(`import("tsx/esm/api").then((api) => { api.register(); return import(${entry}); });`, { eval: true, workerData, ...env });
+  return new Worker(`import("tsx/esm/api").then((api) => { api.register(); return import(${entry}); });`, {
+    eval: true,
+    workerData,
+    ...env,
+  });
 }
 
 export interface ThreadHandlers<M> {
@@ -23,7 +27,12 @@ export interface ThreadHandlers<M> {
  * Wires a thread that its pool may replace: its events count only while `isCurrent()` says it is
  * still the slot's thread. Sends `hello` (deployment, environment) first; never keeps the process up.
  */
-export function attachThread<M>(worker: Worker, isCurrent: () => boolean, on: ThreadHandlers<M>, hello: readonly unknown[]): void {
+export function attachThread<M>(
+  worker: Worker,
+  isCurrent: () => boolean,
+  on: ThreadHandlers<M>,
+  hello: readonly unknown[],
+): void {
   worker.on("message", (m: M) => {
     if (isCurrent()) on.message(m);
   });

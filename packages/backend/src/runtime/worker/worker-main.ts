@@ -19,7 +19,14 @@ import { setUpFunctionThread } from "./thread-setup.js";
 import type { DocumentCheck } from "../db-ops.js";
 import { SearchIndexes } from "../../search/search-indexes.js";
 import { fileAccessFrom } from "../../files/index.js";
-import { NO_PREPARED_WRITES, type FromWorker, type JobDone, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
+import {
+  NO_PREPARED_WRITES,
+  type FromWorker,
+  type JobDone,
+  type RunJob,
+  type ToWorker,
+  type WorkerData,
+} from "./protocol.js";
 
 setUpFunctionThread();
 const port = parentPort!;
@@ -59,7 +66,9 @@ port.on("message", (m: ToWorker) => {
       queue = queue.then(async () => {
         const storage = await storageReady;
         deployment = new LoadedDeployment(m.deployment);
-        (search ??= new SearchIndexes(storage, silentLogger, { commitNotices: false, textOnly: true })).setSchema(m.deployment.analysis.schema);
+        (search ??= new SearchIndexes(storage, silentLogger, { commitNotices: false, textOnly: true })).setSchema(
+          m.deployment.analysis.schema,
+        );
         check = makeDocumentCheck(m.deployment.analysis, validationContext(storage));
         warm(deployment);
         send({ type: "ready" });
@@ -145,7 +154,10 @@ async function run(id: number, job: RunJob): Promise<void> {
     // request passes through.
     const meta = dep.metaOf(job.path, job.component ?? "") ?? missingFunction(job);
     checkArguments(meta, job.args, ctx);
-    const tx = new Transaction(storage.snapshot(job.ts), catalogOf(storage), { readOnly: job.kind === "query", beginMs: job.beginMs });
+    const tx = new Transaction(storage.snapshot(job.ts), catalogOf(storage), {
+      readOnly: job.kind === "query",
+      beginMs: job.beginMs,
+    });
     const ran = await runFunction({
       deployment: dep,
       path: job.path,
@@ -172,6 +184,11 @@ async function run(id: number, job: RunJob): Promise<void> {
     finished({ id, out, readSet: tx.readSet, prepared });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    finished({ id, out: { ok: false, error: { message }, logLines: [], journal: null }, readSet: [], prepared: NO_PREPARED_WRITES });
+    finished({
+      id,
+      out: { ok: false, error: { message }, logLines: [], journal: null },
+      readSet: [],
+      prepared: NO_PREPARED_WRITES,
+    });
   }
 }

@@ -21,9 +21,16 @@ async function tableNames(api: Api): Promise<Array<{ name: string; size: number 
   const mapping = (await api.run("_system/frontend/getTableMapping", {})) as Record<string, string>;
   const names = new Set(Object.values(mapping));
   const schemas = (await api.run("_system/frontend/getSchemas", { componentId: null })) as { active?: string | null };
-  if (schemas.active) for (const t of (JSON.parse(schemas.active) as { tables?: Array<{ tableName: string }> }).tables ?? []) names.add(t.tableName);
+  if (schemas.active)
+    for (const t of (JSON.parse(schemas.active) as { tables?: Array<{ tableName: string }> }).tables ?? [])
+      names.add(t.tableName);
   const sorted = [...names].sort();
-  return Promise.all(sorted.map(async (name) => ({ name, size: Number(await api.run("_system/frontend/tableSize", { tableName: name })) })));
+  return Promise.all(
+    sorted.map(async (name) => ({
+      name,
+      size: Number(await api.run("_system/frontend/tableSize", { tableName: name })),
+    })),
+  );
 }
 
 export function DataPage({ api }: { api: Api }) {
@@ -32,23 +39,29 @@ export function DataPage({ api }: { api: Api }) {
   const table = chosen ?? tables.data?.[0]?.name ?? null;
   const [filter, setFilter] = useState<Filter | null>(null);
   const [shown, setShown] = useState(PAGE);
-  const docs = usePoll(
-    async () => {
-      if (!table) return [] as Doc[];
-      const filters = filterSpec(filter);
-      const r = (await api.run("_system/frontend/paginatedTableDocuments", { table, paginationOpts: { cursor: null, numItems: shown }, filters })) as { page: Doc[]; isDone: boolean };
-      return r.page;
-    },
-    [api, table, filter, shown],
-  );
+  const docs = usePoll(async () => {
+    if (!table) return [] as Doc[];
+    const filters = filterSpec(filter);
+    const r = (await api.run("_system/frontend/paginatedTableDocuments", {
+      table,
+      paginationOpts: { cursor: null, numItems: shown },
+      filters,
+    })) as { page: Doc[]; isDone: boolean };
+    return r.page;
+  }, [api, table, filter, shown]);
   const indexes = usePoll(async () => (await api.run("_system/frontend/indexes", {})) as IndexInfo[], [api], 0);
   const [editing, setEditing] = useState<{ mode: "add" } | { mode: "edit"; doc: Doc } | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const action = useAction();
 
-  const fields = [...new Set((docs.data ?? []).flatMap((d) => Object.keys(d)).filter((k) => !k.startsWith("_")))].sort();
+  const fields = [
+    ...new Set((docs.data ?? []).flatMap((d) => Object.keys(d)).filter((k) => !k.startsWith("_"))),
+  ].sort();
   const add = async (doc: Record<string, unknown>) => {
-    const r = (await api.mutate("_system/frontend/addDocument", { table, documents: [jsonToConvex(doc as never)] })) as { success: boolean; error?: string };
+    const r = (await api.mutate("_system/frontend/addDocument", {
+      table,
+      documents: [jsonToConvex(doc as never)],
+    })) as { success: boolean; error?: string };
     if (!r.success) throw new Error(r.error ?? "The document was refused.");
     docs.refresh();
   };
@@ -68,7 +81,10 @@ export function DataPage({ api }: { api: Api }) {
     action.run(async () => {
       let cursor: string | null = null;
       for (;;) {
-        const r = (await api.mutate("_system/frontend/clearTablePage", { tableName: table, cursor })) as { continueCursor: string; hasMore: boolean };
+        const r = (await api.mutate("_system/frontend/clearTablePage", { tableName: table, cursor })) as {
+          continueCursor: string;
+          hasMore: boolean;
+        };
         if (!r.hasMore) break;
         cursor = r.continueCursor;
       }
@@ -118,15 +134,37 @@ export function DataPage({ api }: { api: Api }) {
           <ul>
             {tables.data?.map((t) => (
               <li key={t.name}>
-                <button type="button" className="table-button" aria-current={t.name === table ? "true" : undefined} onClick={() => (setChosen(t.name), setFilter(null), setClearing(false), setEditing(null), setShown(PAGE))}>
-                  <span>{t.name}</span> <span className="count" aria-label={`${t.size} documents`}>{t.size}</span>
+                <button
+                  type="button"
+                  className="table-button"
+                  aria-current={t.name === table ? "true" : undefined}
+                  onClick={() => (
+                    setChosen(t.name),
+                    setFilter(null),
+                    setClearing(false),
+                    setEditing(null),
+                    setShown(PAGE)
+                  )}
+                >
+                  <span>{t.name}</span>{" "}
+                  <span className="count" aria-label={`${t.size} documents`}>
+                    {t.size}
+                  </span>
                 </button>
               </li>
             ))}
           </ul>
         </nav>
         <div className="docs">
-          {table && <FilterBar key={table} fields={fields} indexes={(indexes.data ?? []).filter((i) => i.table === table)} filter={filter} onApply={setFilter} />}
+          {table && (
+            <FilterBar
+              key={table}
+              fields={fields}
+              indexes={(indexes.data ?? []).filter((i) => i.table === table)}
+              filter={filter}
+              onApply={setFilter}
+            />
+          )}
           {editing && table && (
             <DocEditor
               key={editing.mode === "edit" ? editing.doc._id : "add"}
@@ -137,7 +175,9 @@ export function DataPage({ api }: { api: Api }) {
             />
           )}
           <Alert message={docs.error ?? action.error} />
-          {table && docs.data?.length === 0 && <Empty>No documents{filter ? " match the filter" : ` in ${table}`}.</Empty>}
+          {table && docs.data?.length === 0 && (
+            <Empty>No documents{filter ? " match the filter" : ` in ${table}`}.</Empty>
+          )}
           {table && !!docs.data?.length && (
             <div className="scroll">
               <table aria-label={`Documents in ${table}`}>
@@ -166,15 +206,30 @@ export function DataPage({ api }: { api: Api }) {
                       ))}
                       <td>{new Date(d._creationTime).toISOString()}</td>
                       <td className="row-actions">
-                        <button type="button" className="secondary" aria-label={`Edit ${d._id}`} onClick={() => setEditing({ mode: "edit", doc: d })}>
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-label={`Edit ${d._id}`}
+                          onClick={() => setEditing({ mode: "edit", doc: d })}
+                        >
                           Edit
                         </button>
                         {confirming === d._id ? (
-                          <button type="button" className="danger" aria-label={`Confirm delete ${d._id}`} onClick={() => void remove(d._id)}>
+                          <button
+                            type="button"
+                            className="danger"
+                            aria-label={`Confirm delete ${d._id}`}
+                            onClick={() => void remove(d._id)}
+                          >
                             Confirm delete
                           </button>
                         ) : (
-                          <button type="button" className="secondary" aria-label={`Delete ${d._id}`} onClick={() => setConfirming(d._id)}>
+                          <button
+                            type="button"
+                            className="secondary"
+                            aria-label={`Delete ${d._id}`}
+                            onClick={() => setConfirming(d._id)}
+                          >
                             Delete
                           </button>
                         )}
@@ -184,7 +239,11 @@ export function DataPage({ api }: { api: Api }) {
                 </tbody>
               </table>
               {docs.data.length >= shown && shown < MAX_SHOWN && (
-                <button type="button" className="secondary more" onClick={() => setShown((n) => Math.min(n + PAGE, MAX_SHOWN))}>
+                <button
+                  type="button"
+                  className="secondary more"
+                  onClick={() => setShown((n) => Math.min(n + PAGE, MAX_SHOWN))}
+                >
                   Show more
                 </button>
               )}

@@ -3,7 +3,17 @@ import { useState, type FormEvent } from "react";
 import { useAction, parseJsonObject } from "../hooks.js";
 import { Alert, JsonEditor } from "../parts.js";
 
-export function DocEditor({ title, initial, onSave, onClose }: { title: string; initial: string; onSave(doc: Record<string, unknown>): Promise<void>; onClose(): void }) {
+export function DocEditor({
+  title,
+  initial,
+  onSave,
+  onClose,
+}: {
+  title: string;
+  initial: string;
+  onSave(doc: Record<string, unknown>): Promise<void>;
+  onClose(): void;
+}) {
   const [text, setText] = useState(initial);
   const action = useAction();
   const submit = async (e: FormEvent) => {
@@ -11,7 +21,13 @@ export function DocEditor({ title, initial, onSave, onClose }: { title: string; 
     if (await action.run(() => onSave(parseJsonObject(text, "The document")))) onClose();
   };
   return (
-    <form className="panel" role="dialog" aria-label={title} onSubmit={submit} onKeyDown={(e) => e.key === "Escape" && onClose()}>
+    <form
+      className="panel"
+      role="dialog"
+      aria-label={title}
+      onSubmit={submit}
+      onKeyDown={(e) => e.key === "Escape" && onClose()}
+    >
       <h2>{title}</h2>
       <JsonEditor label="Document (JSON)" value={text} onChange={setText} rows={10} />
       <div className="row">

@@ -5,7 +5,11 @@ import { useAction, usePoll } from "../hooks.js";
 import { Alert, Empty, Page } from "../parts.js";
 
 export function EnvPage({ api }: { api: Api }) {
-  const vars = usePoll(async () => (await api.run("_system/cli/queryEnvironmentVariables", {})) as Array<{ name: string; value: string }>, [api], 0);
+  const vars = usePoll(
+    async () => (await api.run("_system/cli/queryEnvironmentVariables", {})) as Array<{ name: string; value: string }>,
+    [api],
+    0,
+  );
   const [name, setName] = useState("");
   const [value, setValue] = useState("");
   const [shown, setShown] = useState<ReadonlySet<string>>(new Set());
@@ -22,13 +26,20 @@ export function EnvPage({ api }: { api: Api }) {
       setValue("");
     }
   };
-  const toggle = (n: string) => setShown((s) => (s.has(n) ? new Set([...s].filter((x) => x !== n)) : new Set([...s, n])));
+  const toggle = (n: string) =>
+    setShown((s) => (s.has(n) ? new Set([...s].filter((x) => x !== n)) : new Set([...s, n])));
   return (
     <Page title="Environment variables">
       <form className="row panel" onSubmit={submit} aria-label="Set an environment variable">
         <label className="inline">
           <span>Name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required pattern="[A-Za-z][A-Za-z0-9_]{0,39}" title="A letter, then letters, digits or _ (at most 40)" />
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            pattern="[A-Za-z][A-Za-z0-9_]{0,39}"
+            title="A letter, then letters, digits or _ (at most 40)"
+          />
         </label>
         <label className="inline grow">
           <span>Value</span>
@@ -57,13 +68,28 @@ export function EnvPage({ api }: { api: Api }) {
                 <td className="mono">{v.name}</td>
                 <td className="mono">{shown.has(v.name) ? v.value : "••••••••"}</td>
                 <td className="row-actions">
-                  <button type="button" className="secondary" aria-label={`${shown.has(v.name) ? "Hide" : "Show"} ${v.name}`} onClick={() => toggle(v.name)}>
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-label={`${shown.has(v.name) ? "Hide" : "Show"} ${v.name}`}
+                    onClick={() => toggle(v.name)}
+                  >
                     {shown.has(v.name) ? "Hide" : "Show"}
                   </button>
-                  <button type="button" className="secondary" aria-label={`Edit ${v.name}`} onClick={() => (setName(v.name), setValue(v.value))}>
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-label={`Edit ${v.name}`}
+                    onClick={() => (setName(v.name), setValue(v.value))}
+                  >
                     Edit
                   </button>
-                  <button type="button" className="danger" aria-label={`Remove ${v.name}`} onClick={() => void change([{ name: v.name, value: null }])}>
+                  <button
+                    type="button"
+                    className="danger"
+                    aria-label={`Remove ${v.name}`}
+                    onClick={() => void change([{ name: v.name, value: null }])}
+                  >
                     Remove
                   </button>
                 </td>

@@ -14,7 +14,12 @@ interface FileDoc {
 
 export function FilesPage({ api }: { api: Api }) {
   const files = usePoll(
-    async () => ((await api.run("_system/frontend/fileStorageV2:fileMetadata", { paginationOpts: { cursor: null, numItems: 100 } })) as { page: FileDoc[] }).page,
+    async () =>
+      (
+        (await api.run("_system/frontend/fileStorageV2:fileMetadata", {
+          paginationOpts: { cursor: null, numItems: 100 },
+        })) as { page: FileDoc[] }
+      ).page,
     [api],
     2000,
   );

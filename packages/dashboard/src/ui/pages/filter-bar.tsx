@@ -23,12 +23,30 @@ export interface IndexInfo {
 /** The `filters` argument of `paginatedTableDocuments` (docs in backend/src/system/filters.ts). */
 export function filterSpec(f: Filter | null): string | null {
   if (!f) return null;
-  const clauses = f.field ? [{ field: f.field, op: f.op, value: f.op === "exists" || f.op === "missing" ? null : JSON.parse(f.value || "null") }] : [];
+  const clauses = f.field
+    ? [
+        {
+          field: f.field,
+          op: f.op,
+          value: f.op === "exists" || f.op === "missing" ? null : JSON.parse(f.value || "null"),
+        },
+      ]
+    : [];
   const index = f.index ? { name: f.index, eq: f.indexValue.trim() ? [JSON.parse(f.indexValue)] : [] } : undefined;
   return JSON.stringify({ clauses, ...(index ? { index } : {}) });
 }
 
-export function FilterBar({ fields, indexes, filter, onApply }: { fields: string[]; indexes: IndexInfo[]; filter: Filter | null; onApply(f: Filter | null): void }) {
+export function FilterBar({
+  fields,
+  indexes,
+  filter,
+  onApply,
+}: {
+  fields: string[];
+  indexes: IndexInfo[];
+  filter: Filter | null;
+  onApply(f: Filter | null): void;
+}) {
   const [field, setField] = useState(filter?.field ?? "");
   const [op, setOp] = useState<Filter["op"]>(filter?.op ?? "eq");
   const [value, setValue] = useState(filter?.value ?? "");
@@ -99,7 +117,11 @@ export function FilterBar({ fields, indexes, filter, onApply }: { fields: string
         Filter
       </button>
       {filter && (
-        <button type="button" className="secondary" onClick={() => (setField(""), setValue(""), setIndex(""), setIndexValue(""), onApply(null))}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => (setField(""), setValue(""), setIndex(""), setIndexValue(""), onApply(null))}
+        >
           Clear filter
         </button>
       )}

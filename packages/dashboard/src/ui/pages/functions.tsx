@@ -22,7 +22,11 @@ const callPath = (identifier: string) => identifier.replace(/\.js(?=:)/, "");
 type Outcome = { ok: true; value: unknown; ms: number } | { ok: false; error: string; ms: number };
 
 export function FunctionsPage({ api }: { api: Api }) {
-  const spec = usePoll(async () => ((await api.run("_system/cli/modules:apiSpec", {})) as Spec[]).filter((s) => s.identifier), [api], 0);
+  const spec = usePoll(
+    async () => ((await api.run("_system/cli/modules:apiSpec", {})) as Spec[]).filter((s) => s.identifier),
+    [api],
+    0,
+  );
   const [chosen, setChosen] = useState<string | null>(null);
   const fn = spec.data?.find((s) => s.identifier === chosen) ?? spec.data?.[0];
   return (
@@ -34,9 +38,18 @@ export function FunctionsPage({ api }: { api: Api }) {
           <ul>
             {spec.data?.map((s) => (
               <li key={s.identifier}>
-                <button type="button" className="table-button" aria-current={s === fn ? "true" : undefined} onClick={() => setChosen(s.identifier!)}>
+                <button
+                  type="button"
+                  className="table-button"
+                  aria-current={s === fn ? "true" : undefined}
+                  onClick={() => setChosen(s.identifier!)}
+                >
                   <span className="mono">{callPath(s.identifier!)}</span>
-                  <span className="tag">{s.visibility?.kind === "internal" ? `internal ${s.functionType.toLowerCase()}` : s.functionType.toLowerCase()}</span>
+                  <span className="tag">
+                    {s.visibility?.kind === "internal"
+                      ? `internal ${s.functionType.toLowerCase()}`
+                      : s.functionType.toLowerCase()}
+                  </span>
                 </button>
               </li>
             ))}
@@ -74,17 +87,26 @@ function Runner({ api, fn }: { api: Api; fn: Spec }) {
       <h2 className="mono">{path}</h2>
       <p>
         {fn.visibility?.kind ?? "public"} {fn.functionType.toLowerCase()}
-        {fn.args !== undefined && fn.args !== null && <span className="mono small"> args: {JSON.stringify(fn.args)}</span>}
+        {fn.args !== undefined && fn.args !== null && (
+          <span className="mono small"> args: {JSON.stringify(fn.args)}</span>
+        )}
       </p>
       <JsonEditor label="Arguments (JSON)" value={args} onChange={setArgs} rows={5} />
       <ActAs api={api} onPick={setActingAs} />
-      <JsonEditor label='Act as user (identity JSON, e.g. {"subject": "user_123"}; empty runs as admin)' value={actingAs} onChange={setActingAs} rows={2} />
+      <JsonEditor
+        label='Act as user (identity JSON, e.g. {"subject": "user_123"}; empty runs as admin)'
+        value={actingAs}
+        onChange={setActingAs}
+        rows={2}
+      />
       <button type="submit" disabled={busy}>
         Run
       </button>
       {outcome && (
         <section aria-label="Result" className={outcome.ok ? "result" : "result failed"} aria-live="polite">
-          <h3>{outcome.ok ? "Result" : "Error"} <span className="small">({Math.round(outcome.ms)} ms)</span></h3>
+          <h3>
+            {outcome.ok ? "Result" : "Error"} <span className="small">({Math.round(outcome.ms)} ms)</span>
+          </h3>
           {outcome.ok ? <pre className="mono">{show(outcome.value, 2)}</pre> : <pre role="alert">{outcome.error}</pre>}
         </section>
       )}
@@ -112,7 +134,21 @@ function ActAs({ api, onPick }: { api: Api; onPick(json: string): void }) {
         defaultValue=""
         onChange={(e) => {
           const u = users.find((x) => x.id === e.target.value);
-          onPick(u ? JSON.stringify({ subject: u.id, issuer, tokenIdentifier: `${issuer}|${u.id}`, email: userEmail(u) || undefined, name: userName(u) || undefined }, null, 1) : "");
+          onPick(
+            u
+              ? JSON.stringify(
+                  {
+                    subject: u.id,
+                    issuer,
+                    tokenIdentifier: `${issuer}|${u.id}`,
+                    email: userEmail(u) || undefined,
+                    name: userName(u) || undefined,
+                  },
+                  null,
+                  1,
+                )
+              : "",
+          );
         }}
       >
         <option value="">admin (no user)</option>

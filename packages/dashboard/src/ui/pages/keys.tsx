@@ -32,15 +32,19 @@ export function KeysPage({ api }: { api: Api }) {
           <dt>Publishable key</dt>
           <dd className="mono">{i.publishableKey ?? "none"}</dd>
           <dt>Secret key</dt>
-          <dd>Kept by the server (TANDEM_SECRET_KEY in .env.local); this dashboard uses it on your behalf and never shows it.</dd>
+          <dd>
+            Kept by the server (TANDEM_SECRET_KEY in .env.local); this dashboard uses it on your behalf and never shows
+            it.
+          </dd>
           <dt>Admin key</dt>
           <dd>The key you logged in with.</dd>
         </dl>
       )}
       <h2>Signing keys (JWKS)</h2>
       <p className="small">
-        The newest key signs; older ones stay published until retired so tokens they signed still verify. Keys rotate on the interval the identity service
-        is started with (<code>keyRotationSeconds</code>); rotating on demand from here is not available yet.
+        The newest key signs; older ones stay published until retired so tokens they signed still verify. Keys rotate on
+        the interval the identity service is started with (<code>keyRotationSeconds</code>); rotating on demand from
+        here is not available yet.
       </p>
       <SimpleTable
         label="Signing keys"

@@ -40,7 +40,12 @@ export function LogsPage({ api }: { api: Api }) {
     (async () => {
       while (!abort.signal.aborted) {
         try {
-          const r = (await api.fetch("GET", `/_api/backend/api/stream_function_logs?cursor=${cursor}`, undefined, abort.signal)) as { entries: Entry[]; newCursor: number };
+          const r = (await api.fetch(
+            "GET",
+            `/_api/backend/api/stream_function_logs?cursor=${cursor}`,
+            undefined,
+            abort.signal,
+          )) as { entries: Entry[]; newCursor: number };
           cursor = r.newCursor;
           const done = r.entries.filter((e) => e.kind === undefined || e.kind === "Completion");
           if (done.length) setEntries((old) => [...done.reverse(), ...old].slice(0, KEEP));

@@ -21,7 +21,12 @@ interface Job {
 export function SchedulesPage({ api }: { api: Api }) {
   const crons = usePoll(async () => (await api.run("_system/frontend/listCronJobs", {})) as Cron[], [api], 3000);
   const jobs = usePoll(
-    async () => ((await api.run("_system/frontend/paginatedScheduledJobs", { paginationOpts: { cursor: null, numItems: 100 } })) as { page: Job[] }).page,
+    async () =>
+      (
+        (await api.run("_system/frontend/paginatedScheduledJobs", {
+          paginationOpts: { cursor: null, numItems: 100 },
+        })) as { page: Job[] }
+      ).page,
     [api],
     1000,
   );

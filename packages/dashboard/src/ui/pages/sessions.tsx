@@ -18,7 +18,10 @@ export interface Session {
 export function SessionsPage({ api }: { api: Api }) {
   const [userId, setUserId] = useState("");
   const sessions = usePoll(
-    async () => (userId ? ((await api.identity("GET", `/sessions?user_id=${encodeURIComponent(userId)}`)) as Session[]) : undefined),
+    async () =>
+      userId
+        ? ((await api.identity("GET", `/sessions?user_id=${encodeURIComponent(userId)}`)) as Session[])
+        : undefined,
     [api, userId],
     3000,
   );
@@ -49,7 +52,12 @@ export function SessionsPage({ api }: { api: Api }) {
             header: "Actions",
             cell: (s) =>
               s.status === "active" ? (
-                <button type="button" className="danger" aria-label={`Revoke ${s.id}`} onClick={() => void revoke(s.id)}>
+                <button
+                  type="button"
+                  className="danger"
+                  aria-label={`Revoke ${s.id}`}
+                  onClick={() => void revoke(s.id)}
+                >
                   Revoke
                 </button>
               ) : null,

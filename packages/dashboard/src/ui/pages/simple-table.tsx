@@ -8,7 +8,19 @@ export interface Column<T> {
   readonly mono?: boolean;
 }
 
-export function SimpleTable<T>({ label, rows, columns, rowKey, empty }: { label: string; rows: readonly T[] | undefined; columns: ReadonlyArray<Column<T>>; rowKey(row: T, i: number): string; empty: string }) {
+export function SimpleTable<T>({
+  label,
+  rows,
+  columns,
+  rowKey,
+  empty,
+}: {
+  label: string;
+  rows: readonly T[] | undefined;
+  columns: ReadonlyArray<Column<T>>;
+  rowKey(row: T, i: number): string;
+  empty: string;
+}) {
   if (!rows) return null;
   if (rows.length === 0) return <Empty>{empty}</Empty>;
   return (

@@ -29,12 +29,24 @@ export function TemplatesPage({ api }: { api: Api }) {
   const action = useAction();
   const create = async (e: FormEvent) => {
     e.preventDefault();
-    if (await action.run(async () => void (await api.identity("POST", "/jwt_templates", { name, claims: parseJsonObject(claims, "The claims"), lifetime: Number(lifetime) })))) {
+    if (
+      await action.run(
+        async () =>
+          void (await api.identity("POST", "/jwt_templates", {
+            name,
+            claims: parseJsonObject(claims, "The claims"),
+            lifetime: Number(lifetime),
+          })),
+      )
+    ) {
       setName("");
       templates.refresh();
     }
   };
-  const remove = (id: string) => action.run(async () => void (await api.identity("DELETE", `/jwt_templates/${encodeURIComponent(id)}`), templates.refresh()));
+  const remove = (id: string) =>
+    action.run(
+      async () => void (await api.identity("DELETE", `/jwt_templates/${encodeURIComponent(id)}`), templates.refresh()),
+    );
   return (
     <Page title="JWT templates">
       <Alert message={templates.error ?? action.error} />
@@ -50,7 +62,12 @@ export function TemplatesPage({ api }: { api: Api }) {
           {
             header: "Actions",
             cell: (t) => (
-              <button type="button" className="danger" aria-label={`Delete template ${t.name}`} onClick={() => void remove(t.id)}>
+              <button
+                type="button"
+                className="danger"
+                aria-label={`Delete template ${t.name}`}
+                onClick={() => void remove(t.id)}
+              >
                 Delete
               </button>
             ),
@@ -87,10 +104,16 @@ function Preview({ api, templates }: { api: Api; templates: Template[] }) {
   const preview = (e: FormEvent) => {
     e.preventDefault();
     void action.run(async () => {
-      const sessions = (await api.identity("GET", `/sessions?user_id=${encodeURIComponent(userId)}&status=active`)) as Session[];
+      const sessions = (await api.identity(
+        "GET",
+        `/sessions?user_id=${encodeURIComponent(userId)}&status=active`,
+      )) as Session[];
       const s = sessions[0];
       if (!s) throw new Error("This user has no active session: the preview mints a token for one.");
-      const { jwt } = (await api.identity("POST", `/sessions/${encodeURIComponent(s.id)}/tokens/${encodeURIComponent(template)}`)) as { jwt: string };
+      const { jwt } = (await api.identity(
+        "POST",
+        `/sessions/${encodeURIComponent(s.id)}/tokens/${encodeURIComponent(template)}`,
+      )) as { jwt: string };
       setClaims(payloadOf(jwt));
     });
   };

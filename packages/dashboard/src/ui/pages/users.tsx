@@ -18,13 +18,15 @@ export interface User {
 }
 
 export const userName = (u: User) => [u.first_name, u.last_name].filter(Boolean).join(" ") || u.username || "";
-export const userEmail = (u: User) => (u.email_addresses.find((e) => e.id === u.primary_email_address_id) ?? u.email_addresses[0])?.email_address ?? "";
+export const userEmail = (u: User) =>
+  (u.email_addresses.find((e) => e.id === u.primary_email_address_id) ?? u.email_addresses[0])?.email_address ?? "";
 
 export function UsersPage({ api }: { api: Api }) {
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
   const users = usePoll(
-    async () => (await api.identity("GET", `/users?limit=100${query ? `&query=${encodeURIComponent(query)}` : ""}`)) as User[],
+    async () =>
+      (await api.identity("GET", `/users?limit=100${query ? `&query=${encodeURIComponent(query)}` : ""}`)) as User[],
     [api, query],
     3000,
   );
@@ -50,7 +52,12 @@ export function UsersPage({ api }: { api: Api }) {
       <form className="row" role="search" onSubmit={(e) => (e.preventDefault(), setQuery(search.trim()))}>
         <label className="inline grow">
           <span>Search</span>
-          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="e-mail, name or id" />
+          <input
+            type="search"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            placeholder="e-mail, name or id"
+          />
         </label>
         <button type="submit" className="secondary">
           Search
@@ -82,18 +89,38 @@ export function UsersPage({ api }: { api: Api }) {
                 <td>{new Date(u.created_at).toLocaleString()}</td>
                 <td>{[u.banned && "banned", u.locked && "locked"].filter(Boolean).join(", ") || "active"}</td>
                 <td className="row-actions">
-                  <button type="button" className="secondary" aria-label={`${u.banned ? "Unban" : "Ban"} ${userEmail(u) || u.id}`} onClick={() => void act(u.id, u.banned ? "unban" : "ban")}>
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-label={`${u.banned ? "Unban" : "Ban"} ${userEmail(u) || u.id}`}
+                    onClick={() => void act(u.id, u.banned ? "unban" : "ban")}
+                  >
                     {u.banned ? "Unban" : "Ban"}
                   </button>
-                  <button type="button" className="secondary" aria-label={`${u.locked ? "Unlock" : "Lock"} ${userEmail(u) || u.id}`} onClick={() => void act(u.id, u.locked ? "unlock" : "lock")}>
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-label={`${u.locked ? "Unlock" : "Lock"} ${userEmail(u) || u.id}`}
+                    onClick={() => void act(u.id, u.locked ? "unlock" : "lock")}
+                  >
                     {u.locked ? "Unlock" : "Lock"}
                   </button>
                   {confirming === u.id ? (
-                    <button type="button" className="danger" aria-label={`Confirm delete ${userEmail(u) || u.id}`} onClick={() => void act(u.id, "delete")}>
+                    <button
+                      type="button"
+                      className="danger"
+                      aria-label={`Confirm delete ${userEmail(u) || u.id}`}
+                      onClick={() => void act(u.id, "delete")}
+                    >
                       Confirm delete
                     </button>
                   ) : (
-                    <button type="button" className="secondary" aria-label={`Delete ${userEmail(u) || u.id}`} onClick={() => setConfirming(u.id)}>
+                    <button
+                      type="button"
+                      className="secondary"
+                      aria-label={`Delete ${userEmail(u) || u.id}`}
+                      onClick={() => setConfirming(u.id)}
+                    >
                       Delete
                     </button>
                   )}
@@ -126,7 +153,13 @@ function CreateUser({ api, onDone }: { api: Api; onDone(): void }) {
     if (ok) onDone();
   };
   return (
-    <form className="panel" role="dialog" aria-label="Create user" onSubmit={submit} onKeyDown={(e) => e.key === "Escape" && onDone()}>
+    <form
+      className="panel"
+      role="dialog"
+      aria-label="Create user"
+      onSubmit={submit}
+      onKeyDown={(e) => e.key === "Escape" && onDone()}
+    >
       <h2>Create user</h2>
       <div className="row">
         <label className="inline">
@@ -143,7 +176,12 @@ function CreateUser({ api, onDone }: { api: Api; onDone(): void }) {
         </label>
         <label className="inline">
           <span>Password (optional)</span>
-          <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
       </div>
       <div className="row">

@@ -24,9 +24,15 @@ function loadOwn<R extends { clientId: ClientId }, I>(
   };
 }
 
-export const loadSignIn: Loader<SignInRecord> = loadOwn("sign_in_id", parseId.signIn, (svc, id) => svc.store.getSignIn(svc.instanceId, id));
-export const loadSignUp: Loader<SignUpRecord> = loadOwn("sign_up_id", parseId.signUp, (svc, id) => svc.store.getSignUp(svc.instanceId, id));
-export const loadSession: Loader<SessionRecord> = loadOwn("session_id", parseId.session, (svc, id) => svc.store.getSession(svc.instanceId, id));
+export const loadSignIn: Loader<SignInRecord> = loadOwn("sign_in_id", parseId.signIn, (svc, id) =>
+  svc.store.getSignIn(svc.instanceId, id),
+);
+export const loadSignUp: Loader<SignUpRecord> = loadOwn("sign_up_id", parseId.signUp, (svc, id) =>
+  svc.store.getSignUp(svc.instanceId, id),
+);
+export const loadSession: Loader<SessionRecord> = loadOwn("session_id", parseId.session, (svc, id) =>
+  svc.store.getSession(svc.instanceId, id),
+);
 
 /**
  * The client's session, if it may still get tokens. Otherwise the code Clerk's SDKs act on

@@ -34,7 +34,8 @@ const isCheck = <R>(s: Step<R>): s is Check<R> => "check" in s;
 export function pipeline<R>(steps: readonly Step<R>[], endpoint: Endpoint<R>): FapiHandler {
   const loaderAt = steps.findIndex(isLoader);
   if (steps.filter(isLoader).length > 1) throw new Error("a route has at most one loader step");
-  if (steps.some((s, i) => isCheck(s) && (loaderAt < 0 || i < loaderAt))) throw new Error("a check step must follow the loader");
+  if (steps.some((s, i) => isCheck(s) && (loaderAt < 0 || i < loaderAt)))
+    throw new Error("a check step must follow the loader");
   return async (env, params) => {
     let record: R | undefined;
     for (const s of steps) {

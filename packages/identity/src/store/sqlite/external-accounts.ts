@@ -40,7 +40,9 @@ const fromRow = (r: Row): ExternalAccountRecord => ({
   updatedAt: Number(r.updated_at),
 });
 
-export function externalAccountMethods(db: Database.Database): ExternalAccountStore & { externalAccountsOf(userId: string): ExternalAccountRecord[] } {
+export function externalAccountMethods(
+  db: Database.Database,
+): ExternalAccountStore & { externalAccountsOf(userId: string): ExternalAccountRecord[] } {
   db.exec(externalAccountSchema);
   const q = {
     ofUser: db.prepare("SELECT * FROM external_accounts WHERE user_id = ? ORDER BY created_at, id"),
@@ -60,8 +62,18 @@ export function externalAccountMethods(db: Database.Database): ExternalAccountSt
     },
     async saveExternalAccount(a) {
       q.save.run({
-        id: a.id, instance_id: a.instanceId, user_id: a.userId, provider: a.provider, subject: a.subject, email: a.email,
-        first_name: a.firstName, last_name: a.lastName, image_url: a.imageUrl, scopes: a.scopes, created_at: a.createdAt, updated_at: a.updatedAt,
+        id: a.id,
+        instance_id: a.instanceId,
+        user_id: a.userId,
+        provider: a.provider,
+        subject: a.subject,
+        email: a.email,
+        first_name: a.firstName,
+        last_name: a.lastName,
+        image_url: a.imageUrl,
+        scopes: a.scopes,
+        created_at: a.createdAt,
+        updated_at: a.updatedAt,
       });
     },
   };

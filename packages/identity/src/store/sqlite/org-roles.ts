@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS organization_roles (
 CREATE UNIQUE INDEX IF NOT EXISTS organization_roles_key ON organization_roles(instance_id, key);
 `;
 
-const unique = (e: unknown) => ((e as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE" ? new UniqueViolation("role_key") : e);
+const unique = (e: unknown) =>
+  (e as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE" ? new UniqueViolation("role_key") : e;
 
 export function sqliteOrgRoles(db: Database.Database): OrgRoleStore {
   const permFromRow = (r: Row): OrgPermissionRecord => ({
@@ -52,10 +53,18 @@ export function sqliteOrgRoles(db: Database.Database): OrgRoleStore {
     updatedAt: Number(r.updated_at),
   });
   const deletePermTx = db.transaction((instanceId: string, id: string) => {
-    for (const r of (db.prepare("SELECT * FROM organization_roles WHERE instance_id = ?").all(instanceId) as Row[]).map(roleFromRow))
+    for (const r of (db.prepare("SELECT * FROM organization_roles WHERE instance_id = ?").all(instanceId) as Row[]).map(
+      roleFromRow,
+    ))
       if (r.permissionIds.includes(id as OrgRoleRecord["permissionIds"][number]))
-        db.prepare("UPDATE organization_roles SET permission_ids = ? WHERE id = ?").run(JSON.stringify(r.permissionIds.filter((p) => p !== id)), r.id);
-    return db.prepare("DELETE FROM organization_permissions WHERE instance_id = ? AND id = ?").run(instanceId, id).changes > 0;
+        db.prepare("UPDATE organization_roles SET permission_ids = ? WHERE id = ?").run(
+          JSON.stringify(r.permissionIds.filter((p) => p !== id)),
+          r.id,
+        );
+    return (
+      db.prepare("DELETE FROM organization_permissions WHERE instance_id = ? AND id = ?").run(instanceId, id).changes >
+      0
+    );
   });
   return {
     async saveOrgPermission(p) {
@@ -69,7 +78,11 @@ export function sqliteOrgRoles(db: Database.Database): OrgRoleStore {
       }
     },
     async listOrgPermissions(instanceId) {
-      return (db.prepare("SELECT * FROM organization_permissions WHERE instance_id = ? ORDER BY created_at, id").all(instanceId) as Row[]).map(permFromRow);
+      return (
+        db
+          .prepare("SELECT * FROM organization_permissions WHERE instance_id = ? ORDER BY created_at, id")
+          .all(instanceId) as Row[]
+      ).map(permFromRow);
     },
     async deleteOrgPermission(instanceId, id) {
       return deletePermTx(instanceId, id);
@@ -80,20 +93,41 @@ export function sqliteOrgRoles(db: Database.Database): OrgRoleStore {
           `INSERT INTO organization_roles (id, instance_id, name, key, description, permission_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(id) DO UPDATE SET name = excluded.name, key = excluded.key, description = excluded.description,
            permission_ids = excluded.permission_ids, updated_at = excluded.updated_at`,
-        ).run(r.id, r.instanceId, r.name, r.key, r.description, JSON.stringify(r.permissionIds), r.createdAt, r.updatedAt);
+        ).run(
+          r.id,
+          r.instanceId,
+          r.name,
+          r.key,
+          r.description,
+          JSON.stringify(r.permissionIds),
+          r.createdAt,
+          r.updatedAt,
+        );
       } catch (e) {
         throw unique(e);
       }
     },
     async listOrgRoles(instanceId) {
-      return (db.prepare("SELECT * FROM organization_roles WHERE instance_id = ? ORDER BY created_at, id").all(instanceId) as Row[]).map(roleFromRow);
+      return (
+        db
+          .prepare("SELECT * FROM organization_roles WHERE instance_id = ? ORDER BY created_at, id")
+          .all(instanceId) as Row[]
+      ).map(roleFromRow);
     },
     async deleteOrgRole(instanceId, id) {
-      return db.prepare("DELETE FROM organization_roles WHERE instance_id = ? AND id = ?").run(instanceId, id).changes > 0;
+      return (
+        db.prepare("DELETE FROM organization_roles WHERE instance_id = ? AND id = ?").run(instanceId, id).changes > 0
+      );
     },
     async countRoleUses(instanceId, key) {
-      const m = db.prepare("SELECT count(*) AS n FROM organization_memberships WHERE instance_id = ? AND role = ?").get(instanceId, key) as Row;
-      const i = db.prepare("SELECT count(*) AS n FROM organization_invitations WHERE instance_id = ? AND role = ? AND status = 'pending'").get(instanceId, key) as Row;
+      const m = db
+        .prepare("SELECT count(*) AS n FROM organization_memberships WHERE instance_id = ? AND role = ?")
+        .get(instanceId, key) as Row;
+      const i = db
+        .prepare(
+          "SELECT count(*) AS n FROM organization_invitations WHERE instance_id = ? AND role = ? AND status = 'pending'",
+        )
+        .get(instanceId, key) as Row;
       return Number(m.n) + Number(i.n);
     },
   };

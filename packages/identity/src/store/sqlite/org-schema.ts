@@ -50,5 +50,6 @@ CREATE INDEX IF NOT EXISTS organization_invitations_org ON organization_invitati
 /** Databases made before organizations lack the session column: add it once. */
 export function migrateOrgColumns(db: Database.Database): void {
   const cols = db.prepare("PRAGMA table_info(sessions)").all() as Array<{ name: string }>;
-  if (!cols.some((c) => c.name === "active_organization_id")) db.exec("ALTER TABLE sessions ADD COLUMN active_organization_id TEXT");
+  if (!cols.some((c) => c.name === "active_organization_id"))
+    db.exec("ALTER TABLE sessions ADD COLUMN active_organization_id TEXT");
 }

@@ -1,14 +1,14 @@
 /** The organization half of the SQLite store; writes go through `withEvents` (outbox in the same transaction). */
 import type Database from "better-sqlite3";
 import type { InstanceId, UserId } from "../../ids.js";
-import type {
-  InvitationRecord, MembershipRecord, OrganizationRecord, OrganizationStore,
-} from "../org-types.js";
+import type { InvitationRecord, MembershipRecord, OrganizationRecord, OrganizationStore } from "../org-types.js";
 import type { OutboxEvent } from "../webhook-types.js";
 import { UniqueViolation } from "../types.js";
 import type { Row } from "./rows.js";
 
-type WithEvents = <A extends unknown[], R>(fn: (...a: A) => R) => (events: readonly OutboxEvent[] | undefined, ...a: A) => R;
+type WithEvents = <A extends unknown[], R>(
+  fn: (...a: A) => R,
+) => (events: readonly OutboxEvent[] | undefined, ...a: A) => R;
 
 const json = (v: unknown) => JSON.parse(String(v)) as Record<string, unknown>;
 const optStr = (v: unknown) => (v === null || v === undefined ? null : String(v));
@@ -64,39 +64,73 @@ function upsert(db: Database.Database, table: string, row: Record<string, unknow
   const cols = Object.keys(row);
   db.prepare(
     `INSERT INTO ${table} (${cols.join(",")}) VALUES (${cols.map((c) => "@" + c).join(",")})
-     ON CONFLICT(id) DO UPDATE SET ${cols.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`,
+     ON CONFLICT(id) DO UPDATE SET ${cols
+       .filter((c) => c !== "id")
+       .map((c) => `${c} = excluded.${c}`)
+       .join(", ")}`,
   ).run(row);
 }
 
 export function sqliteOrganizations(db: Database.Database, withEvents: WithEvents): OrganizationStore {
   const saveOrg = withEvents((o: OrganizationRecord) =>
     upsert(db, "organizations", {
-      id: o.id, instance_id: o.instanceId, name: o.name, slug: o.slug, image_url: o.imageUrl, created_by: o.createdBy,
-      max_allowed_memberships: o.maxAllowedMemberships, public_metadata: JSON.stringify(o.publicMetadata),
-      private_metadata: JSON.stringify(o.privateMetadata), created_at: o.createdAt, updated_at: o.updatedAt,
+      id: o.id,
+      instance_id: o.instanceId,
+      name: o.name,
+      slug: o.slug,
+      image_url: o.imageUrl,
+      created_by: o.createdBy,
+      max_allowed_memberships: o.maxAllowedMemberships,
+      public_metadata: JSON.stringify(o.publicMetadata),
+      private_metadata: JSON.stringify(o.privateMetadata),
+      created_at: o.createdAt,
+      updated_at: o.updatedAt,
     }),
   );
   const deleteOrg = withEvents((instanceId: string, id: string) => {
     // The active organization of sessions goes with it (clerk-js then shows the personal account).
-    db.prepare("UPDATE sessions SET active_organization_id = NULL WHERE instance_id = ? AND active_organization_id = ?").run(instanceId, id);
+    db.prepare(
+      "UPDATE sessions SET active_organization_id = NULL WHERE instance_id = ? AND active_organization_id = ?",
+    ).run(instanceId, id);
     return db.prepare("DELETE FROM organizations WHERE instance_id = ? AND id = ?").run(instanceId, id).changes > 0;
   });
   const saveMember = withEvents((m: MembershipRecord) =>
     upsert(db, "organization_memberships", {
-      id: m.id, instance_id: m.instanceId, organization_id: m.organizationId, user_id: m.userId, role: m.role,
-      public_metadata: JSON.stringify(m.publicMetadata), private_metadata: JSON.stringify(m.privateMetadata),
-      created_at: m.createdAt, updated_at: m.updatedAt,
+      id: m.id,
+      instance_id: m.instanceId,
+      organization_id: m.organizationId,
+      user_id: m.userId,
+      role: m.role,
+      public_metadata: JSON.stringify(m.publicMetadata),
+      private_metadata: JSON.stringify(m.privateMetadata),
+      created_at: m.createdAt,
+      updated_at: m.updatedAt,
     }),
   );
   const deleteMember = withEvents((instanceId: string, orgId: string, userId: string) => {
-    db.prepare("UPDATE sessions SET active_organization_id = NULL WHERE instance_id = ? AND user_id = ? AND active_organization_id = ?").run(instanceId, userId, orgId);
-    return db.prepare("DELETE FROM organization_memberships WHERE instance_id = ? AND organization_id = ? AND user_id = ?").run(instanceId, orgId, userId).changes > 0;
+    db.prepare(
+      "UPDATE sessions SET active_organization_id = NULL WHERE instance_id = ? AND user_id = ? AND active_organization_id = ?",
+    ).run(instanceId, userId, orgId);
+    return (
+      db
+        .prepare("DELETE FROM organization_memberships WHERE instance_id = ? AND organization_id = ? AND user_id = ?")
+        .run(instanceId, orgId, userId).changes > 0
+    );
   });
   const saveInv = withEvents((i: InvitationRecord) =>
     upsert(db, "organization_invitations", {
-      id: i.id, instance_id: i.instanceId, organization_id: i.organizationId, email: i.email, role: i.role, status: i.status,
-      inviter_user_id: i.inviterUserId, public_metadata: JSON.stringify(i.publicMetadata), private_metadata: JSON.stringify(i.privateMetadata),
-      expires_at: i.expiresAt, created_at: i.createdAt, updated_at: i.updatedAt,
+      id: i.id,
+      instance_id: i.instanceId,
+      organization_id: i.organizationId,
+      email: i.email,
+      role: i.role,
+      status: i.status,
+      inviter_user_id: i.inviterUserId,
+      public_metadata: JSON.stringify(i.publicMetadata),
+      private_metadata: JSON.stringify(i.privateMetadata),
+      expires_at: i.expiresAt,
+      created_at: i.createdAt,
+      updated_at: i.updatedAt,
     }),
   );
 
@@ -110,7 +144,9 @@ export function sqliteOrganizations(db: Database.Database, withEvents: WithEvent
       }
     },
     async getOrganization(instanceId, idOrSlug) {
-      const r = db.prepare("SELECT * FROM organizations WHERE instance_id = ? AND (id = ? OR slug = ?)").get(instanceId, idOrSlug, idOrSlug) as Row | undefined;
+      const r = db
+        .prepare("SELECT * FROM organizations WHERE instance_id = ? AND (id = ? OR slug = ?)")
+        .get(instanceId, idOrSlug, idOrSlug) as Row | undefined;
       return r ? orgFromRow(r) : null;
     },
     async listOrganizations(instanceId, q) {
@@ -122,7 +158,9 @@ export function sqliteOrganizations(db: Database.Database, withEvents: WithEvent
         args.push(like, like, q.query);
       }
       const sql = where.join(" AND ");
-      const rows = db.prepare(`SELECT * FROM organizations WHERE ${sql} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as Row[];
+      const rows = db
+        .prepare(`SELECT * FROM organizations WHERE ${sql} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
+        .all(...args, q.limit, q.offset) as Row[];
       const total = Number((db.prepare(`SELECT count(*) AS n FROM organizations WHERE ${sql}`).get(...args) as Row).n);
       return { data: rows.map(orgFromRow), total };
     },
@@ -147,7 +185,9 @@ export function sqliteOrganizations(db: Database.Database, withEvents: WithEvent
       const rows = db
         .prepare(`SELECT * FROM organization_memberships WHERE ${sql} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
         .all(...args, q.limit, q.offset) as Row[];
-      const total = Number((db.prepare(`SELECT count(*) AS n FROM organization_memberships WHERE ${sql}`).get(...args) as Row).n);
+      const total = Number(
+        (db.prepare(`SELECT count(*) AS n FROM organization_memberships WHERE ${sql}`).get(...args) as Row).n,
+      );
       return { data: rows.map(membershipFromRow), total };
     },
     async deleteMembership(instanceId, orgId, userId, events) {
@@ -157,7 +197,9 @@ export function sqliteOrganizations(db: Database.Database, withEvents: WithEvent
       saveInv(events, i);
     },
     async getInvitation(instanceId, id) {
-      const r = db.prepare("SELECT * FROM organization_invitations WHERE instance_id = ? AND id = ?").get(instanceId, id) as Row | undefined;
+      const r = db
+        .prepare("SELECT * FROM organization_invitations WHERE instance_id = ? AND id = ?")
+        .get(instanceId, id) as Row | undefined;
       return r ? invitationFromRow(r) : null;
     },
     async listInvitations(instanceId, orgId, status) {
@@ -170,7 +212,9 @@ export function sqliteOrganizations(db: Database.Database, withEvents: WithEvent
     },
     async listPendingInvitationsFor(instanceId, email) {
       const rows = db
-        .prepare("SELECT * FROM organization_invitations WHERE instance_id = ? AND email = ? AND status = 'pending' ORDER BY created_at, id")
+        .prepare(
+          "SELECT * FROM organization_invitations WHERE instance_id = ? AND email = ? AND status = 'pending' ORDER BY created_at, id",
+        )
         .all(instanceId, email.toLowerCase()) as Row[];
       return rows.map(invitationFromRow);
     },

@@ -40,7 +40,9 @@ const fromRow = (r: Row): PasskeyRecord => ({
 export function passkeyMethods(db: Database.Database): PasskeyStore & { passkeysOf(userId: string): PasskeyRecord[] } {
   db.exec(passkeySchema);
   const q = {
-    ofUser: db.prepare("SELECT * FROM passkeys WHERE user_id = ? AND credential_id IS NOT NULL ORDER BY created_at, id"),
+    ofUser: db.prepare(
+      "SELECT * FROM passkeys WHERE user_id = ? AND credential_id IS NOT NULL ORDER BY created_at, id",
+    ),
     get: db.prepare("SELECT * FROM passkeys WHERE instance_id = ? AND id = ?"),
     byCredential: db.prepare("SELECT * FROM passkeys WHERE instance_id = ? AND credential_id = ?"),
     save: db.prepare(
@@ -66,9 +68,17 @@ export function passkeyMethods(db: Database.Database): PasskeyStore & { passkeys
     },
     async savePasskey(p) {
       q.save.run({
-        id: p.id, instance_id: p.instanceId, user_id: p.userId, name: p.name, credential_id: p.credentialId, public_key: p.publicKey,
-        counter: p.counter, transports: JSON.stringify(p.transports), pending: p.pending ? JSON.stringify(p.pending) : null,
-        created_at: p.createdAt, last_used_at: p.lastUsedAt,
+        id: p.id,
+        instance_id: p.instanceId,
+        user_id: p.userId,
+        name: p.name,
+        credential_id: p.credentialId,
+        public_key: p.publicKey,
+        counter: p.counter,
+        transports: JSON.stringify(p.transports),
+        pending: p.pending ? JSON.stringify(p.pending) : null,
+        created_at: p.createdAt,
+        last_used_at: p.lastUsedAt,
       });
     },
     async deletePasskey(instanceId, id) {

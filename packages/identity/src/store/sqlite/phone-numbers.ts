@@ -62,9 +62,16 @@ export function phoneMethods(db: Database.Database): PhoneStore & { phonesOf(use
     async savePhone(p) {
       try {
         q.save.run({
-          id: p.id, instance_id: p.instanceId, user_id: p.userId, phone: p.phone, verified: p.verified ? 1 : 0,
-          reserved: p.reservedForSecondFactor ? 1 : 0, default: p.defaultSecondFactor ? 1 : 0,
-          code: p.code ? JSON.stringify(p.code) : null, created_at: p.createdAt, updated_at: p.updatedAt,
+          id: p.id,
+          instance_id: p.instanceId,
+          user_id: p.userId,
+          phone: p.phone,
+          verified: p.verified ? 1 : 0,
+          reserved: p.reservedForSecondFactor ? 1 : 0,
+          default: p.defaultSecondFactor ? 1 : 0,
+          code: p.code ? JSON.stringify(p.code) : null,
+          created_at: p.createdAt,
+          updated_at: p.updatedAt,
         });
         return true;
       } catch (e) {

@@ -29,7 +29,9 @@ CREATE TABLE IF NOT EXISTS user_backup_codes (
 
 type Row = Record<string, unknown>;
 
-export function secondFactorMethods(db: Database.Database): SecondFactorStore & { summary(userId: string): SecondFactorSummary } {
+export function secondFactorMethods(
+  db: Database.Database,
+): SecondFactorStore & { summary(userId: string): SecondFactorSummary } {
   db.exec(secondFactorSchema);
   const q = {
     getTotp: db.prepare("SELECT * FROM user_totp WHERE instance_id = ? AND user_id = ?"),
@@ -44,8 +46,12 @@ export function secondFactorMethods(db: Database.Database): SecondFactorStore & 
       "UPDATE user_totp SET last_used_step = ? WHERE instance_id = ? AND user_id = ? AND (last_used_step IS NULL OR last_used_step < ?)",
     ),
     deleteCodes: db.prepare("DELETE FROM user_backup_codes WHERE instance_id = ? AND user_id = ?"),
-    insertCode: db.prepare("INSERT OR IGNORE INTO user_backup_codes (user_id, instance_id, code_hash, used_at, created_at) VALUES (?, ?, ?, NULL, ?)"),
-    consume: db.prepare("UPDATE user_backup_codes SET used_at = ? WHERE instance_id = ? AND user_id = ? AND code_hash = ? AND used_at IS NULL"),
+    insertCode: db.prepare(
+      "INSERT OR IGNORE INTO user_backup_codes (user_id, instance_id, code_hash, used_at, created_at) VALUES (?, ?, ?, NULL, ?)",
+    ),
+    consume: db.prepare(
+      "UPDATE user_backup_codes SET used_at = ? WHERE instance_id = ? AND user_id = ? AND code_hash = ? AND used_at IS NULL",
+    ),
     summary: db.prepare(
       `SELECT (SELECT verified FROM user_totp WHERE user_id = ?) AS totp,
               (SELECT count(*) FROM user_backup_codes WHERE user_id = ? AND used_at IS NULL) AS codes`,
@@ -76,8 +82,14 @@ export function secondFactorMethods(db: Database.Database): SecondFactorStore & 
     },
     async saveTotp(t) {
       q.saveTotp.run({
-        user_id: t.userId, id: t.id, instance_id: t.instanceId, secret: t.secret, verified: t.verified ? 1 : 0,
-        last_used_step: t.lastUsedStep, created_at: t.createdAt, updated_at: t.updatedAt,
+        user_id: t.userId,
+        id: t.id,
+        instance_id: t.instanceId,
+        secret: t.secret,
+        verified: t.verified ? 1 : 0,
+        last_used_step: t.lastUsedStep,
+        created_at: t.createdAt,
+        updated_at: t.updatedAt,
       });
     },
     async deleteTotp(instanceId, userId) {

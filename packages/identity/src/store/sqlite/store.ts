@@ -8,9 +8,19 @@ import { dirname } from "node:path";
 import type { ClientId, InstanceId, KeyId, SessionId, SignInId, SignUpId, TemplateId } from "../../ids.js";
 import {
   UniqueViolation,
-  type ClientRecord, type IdentityStore, type InboxRecord, type InstanceKind, type InstanceRecord,
-  type JwtTemplateRecord, type SessionQuery, type SessionRecord, type SignInRecord, type SignUpRecord,
-  type SigningKeyRecord, type UserQuery, type UserRecord,
+  type ClientRecord,
+  type IdentityStore,
+  type InboxRecord,
+  type InstanceKind,
+  type InstanceRecord,
+  type JwtTemplateRecord,
+  type SessionQuery,
+  type SessionRecord,
+  type SignInRecord,
+  type SignUpRecord,
+  type SigningKeyRecord,
+  type UserQuery,
+  type UserRecord,
 } from "../types.js";
 import { schema, SCHEMA_VERSION } from "./schema.js";
 import { webhookSchema } from "./webhook-schema.js";
@@ -75,7 +85,8 @@ export function openSqliteStore(file: string): IdentityStore {
   const all = (sql: string, ...args: unknown[]) => stmt(sql).all(...args) as Row[];
   const run = (sql: string, ...args: unknown[]) => stmt(sql).run(...args);
 
-  const emailsOf = (userId: string) => all("SELECT * FROM email_addresses WHERE user_id = ? ORDER BY created_at, id", userId);
+  const emailsOf = (userId: string) =>
+    all("SELECT * FROM email_addresses WHERE user_id = ? ORDER BY created_at, id", userId);
   const { summary: secondFactorsOf, ...secondFactors } = secondFactorMethods(db);
   const { phonesOf, ...phones } = phoneMethods(db);
   const { externalAccountsOf, ...externalAccounts } = externalAccountMethods(db);
@@ -110,14 +121,22 @@ export function openSqliteStore(file: string): IdentityStore {
     const cols = Object.keys(row);
     run(
       `INSERT INTO users (${cols.join(",")}) VALUES (${cols.map((c) => "@" + c).join(",")})
-       ON CONFLICT(id) DO UPDATE SET ${cols.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`,
+       ON CONFLICT(id) DO UPDATE SET ${cols
+         .filter((c) => c !== "id")
+         .map((c) => `${c} = excluded.${c}`)
+         .join(", ")}`,
       row,
     );
     run("DELETE FROM email_addresses WHERE user_id = ?", u.id);
     for (const e of u.emails)
       run(
         "INSERT INTO email_addresses (id, instance_id, user_id, email, verified, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        e.id, u.instanceId, u.id, e.email, e.verified ? 1 : 0, e.createdAt,
+        e.id,
+        u.instanceId,
+        u.id,
+        e.email,
+        e.verified ? 1 : 0,
+        e.createdAt,
       );
   });
 
@@ -127,12 +146,23 @@ export function openSqliteStore(file: string): IdentityStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status,
        last_active_at = excluded.last_active_at, expire_at = excluded.expire_at, abandon_at = excluded.abandon_at,
        updated_at = excluded.updated_at, active_organization_id = excluded.active_organization_id`,
-      s.id, s.instanceId, s.clientId, s.userId, s.status, s.firstFactorAt, s.lastActiveAt, s.expireAt, s.abandonAt, s.createdAt, s.updatedAt,
+      s.id,
+      s.instanceId,
+      s.clientId,
+      s.userId,
+      s.status,
+      s.firstFactorAt,
+      s.lastActiveAt,
+      s.expireAt,
+      s.abandonAt,
+      s.createdAt,
+      s.updatedAt,
       s.activeOrganizationId ?? null,
     );
   });
   const deleteUserTx = withEvents(
-    (instanceId: InstanceId, id: string) => run("DELETE FROM users WHERE instance_id = ? AND id = ?", instanceId, id).changes > 0,
+    (instanceId: InstanceId, id: string) =>
+      run("DELETE FROM users WHERE instance_id = ? AND id = ?", instanceId, id).changes > 0,
   );
 
   function userWhere(instanceId: InstanceId, q: UserQuery): { sql: string; args: unknown[] } {
@@ -144,10 +174,15 @@ export function openSqliteStore(file: string): IdentityStore {
       args.push(...values);
     };
     inList("u.id", q.userIds);
-    inList("u.username", q.usernames?.map((s) => s.toLowerCase()));
+    inList(
+      "u.username",
+      q.usernames?.map((s) => s.toLowerCase()),
+    );
     inList("u.external_id", q.externalIds);
     if (q.emailAddresses?.length) {
-      parts.push(`EXISTS (SELECT 1 FROM email_addresses e WHERE e.user_id = u.id AND e.email IN (${q.emailAddresses.map(() => "?").join(",")}))`);
+      parts.push(
+        `EXISTS (SELECT 1 FROM email_addresses e WHERE e.user_id = u.id AND e.email IN (${q.emailAddresses.map(() => "?").join(",")}))`,
+      );
       args.push(...q.emailAddresses.map((s) => s.toLowerCase()));
     }
     if (q.query) {
@@ -173,11 +208,22 @@ export function openSqliteStore(file: string): IdentityStore {
     async getInstance(kind: InstanceKind) {
       const r = one("SELECT * FROM instances WHERE kind = ?", kind);
       return r
-        ? { id: r.id as InstanceId, kind: r.kind as InstanceKind, secretKey: String(r.secret_key), createdAt: Number(r.created_at) }
+        ? {
+            id: r.id as InstanceId,
+            kind: r.kind as InstanceKind,
+            secretKey: String(r.secret_key),
+            createdAt: Number(r.created_at),
+          }
         : null;
     },
     async insertInstance(row: InstanceRecord) {
-      run("INSERT INTO instances (id, kind, secret_key, created_at) VALUES (?, ?, ?, ?)", row.id, row.kind, row.secretKey, row.createdAt);
+      run(
+        "INSERT INTO instances (id, kind, secret_key, created_at) VALUES (?, ?, ?, ?)",
+        row.id,
+        row.kind,
+        row.secretKey,
+        row.createdAt,
+      );
     },
 
     async listSigningKeys(instanceId) {
@@ -195,14 +241,23 @@ export function openSqliteStore(file: string): IdentityStore {
     async insertSigningKey(k) {
       run(
         "INSERT INTO signing_keys (kid, instance_id, private_pem, public_jwk, created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?)",
-        k.kid, k.instanceId, k.privatePem, JSON.stringify(k.publicJwk), k.createdAt, k.retiredAt,
+        k.kid,
+        k.instanceId,
+        k.privatePem,
+        JSON.stringify(k.publicJwk),
+        k.createdAt,
+        k.retiredAt,
       );
     },
     async retireSigningKey(kid, at) {
       run("UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL", at, kid);
     },
     async deleteSigningKeysRetiredBefore(instanceId, before) {
-      return run("DELETE FROM signing_keys WHERE instance_id = ? AND retired_at IS NOT NULL AND retired_at < ?", instanceId, before).changes;
+      return run(
+        "DELETE FROM signing_keys WHERE instance_id = ? AND retired_at IS NOT NULL AND retired_at < ?",
+        instanceId,
+        before,
+      ).changes;
     },
 
     async saveUser(u, events) {
@@ -217,18 +272,26 @@ export function openSqliteStore(file: string): IdentityStore {
     },
     async findUserByEmail(instanceId, email) {
       return loadUser(
-        one("SELECT u.* FROM users u JOIN email_addresses e ON e.user_id = u.id WHERE e.instance_id = ? AND e.email = ?", instanceId, email.toLowerCase()),
+        one(
+          "SELECT u.* FROM users u JOIN email_addresses e ON e.user_id = u.id WHERE e.instance_id = ? AND e.email = ?",
+          instanceId,
+          email.toLowerCase(),
+        ),
       );
     },
     async findUserByUsername(instanceId, username) {
-      return loadUser(one("SELECT * FROM users WHERE instance_id = ? AND username = ?", instanceId, username.toLowerCase()));
+      return loadUser(
+        one("SELECT * FROM users WHERE instance_id = ? AND username = ?", instanceId, username.toLowerCase()),
+      );
     },
     async listUsers(instanceId, q) {
       const { sql, args } = userWhere(instanceId, q);
       const order = q.orderBy ?? { field: "created_at", desc: true };
       const rows = all(
         `SELECT u.* FROM users u WHERE ${sql} ORDER BY ${ORDER_COLUMNS[order.field]} ${order.desc ? "DESC" : "ASC"}, u.id LIMIT ? OFFSET ?`,
-        ...args, q.limit ?? 10, q.offset ?? 0,
+        ...args,
+        q.limit ?? 10,
+        q.offset ?? 0,
       );
       return rows.map(userOf);
     },
@@ -244,7 +307,10 @@ export function openSqliteStore(file: string): IdentityStore {
         `UPDATE users SET failed_attempts = failed_attempts + 1,
            locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE locked_until END
          WHERE instance_id = ? AND id = ? RETURNING failed_attempts`,
-        max, lockUntil, instanceId, id,
+        max,
+        lockUntil,
+        instanceId,
+        id,
       );
       return Number(r?.failed_attempts ?? 0);
     },
@@ -262,7 +328,14 @@ export function openSqliteStore(file: string): IdentityStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash,
          sign_in_id = excluded.sign_in_id, sign_up_id = excluded.sign_up_id,
          last_active_session_id = excluded.last_active_session_id, updated_at = excluded.updated_at`,
-        c.id, c.instanceId, c.tokenHash, c.signInId, c.signUpId, c.lastActiveSessionId, c.createdAt, c.updatedAt,
+        c.id,
+        c.instanceId,
+        c.tokenHash,
+        c.signInId,
+        c.signUpId,
+        c.lastActiveSessionId,
+        c.createdAt,
+        c.updatedAt,
       );
     },
 
@@ -279,7 +352,9 @@ export function openSqliteStore(file: string): IdentityStore {
       if (q.userId) (parts.push("user_id = ?"), args.push(q.userId));
       if (q.clientId) (parts.push("client_id = ?"), args.push(q.clientId));
       if (q.status) (parts.push("status = ?"), args.push(q.status));
-      return all(`SELECT * FROM sessions WHERE ${parts.join(" AND ")} ORDER BY created_at DESC, id`, ...args).map(sessionFromRow);
+      return all(`SELECT * FROM sessions WHERE ${parts.join(" AND ")} ORDER BY created_at DESC, id`, ...args).map(
+        sessionFromRow,
+      );
     },
 
     async getSignIn(instanceId, id: SignInId) {
@@ -288,7 +363,10 @@ export function openSqliteStore(file: string): IdentityStore {
     async saveSignIn(s: SignInRecord) {
       run(
         "INSERT INTO sign_ins (id, instance_id, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-        s.id, s.instanceId, JSON.stringify(s), s.updatedAt,
+        s.id,
+        s.instanceId,
+        JSON.stringify(s),
+        s.updatedAt,
       );
     },
     async getSignUp(instanceId, id: SignUpId) {
@@ -297,12 +375,17 @@ export function openSqliteStore(file: string): IdentityStore {
     async saveSignUp(s: SignUpRecord) {
       run(
         "INSERT INTO sign_ups (id, instance_id, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-        s.id, s.instanceId, JSON.stringify(s), s.updatedAt,
+        s.id,
+        s.instanceId,
+        JSON.stringify(s),
+        s.updatedAt,
       );
     },
 
     async listTemplates(instanceId) {
-      return all("SELECT * FROM jwt_templates WHERE instance_id = ? ORDER BY created_at, id", instanceId).map(templateFromRow);
+      return all("SELECT * FROM jwt_templates WHERE instance_id = ? ORDER BY created_at, id", instanceId).map(
+        templateFromRow,
+      );
     },
     async getTemplate(instanceId, id: TemplateId) {
       const r = one("SELECT * FROM jwt_templates WHERE instance_id = ? AND id = ?", instanceId, id);
@@ -318,7 +401,14 @@ export function openSqliteStore(file: string): IdentityStore {
           `INSERT INTO jwt_templates (id, instance_id, name, claims, lifetime, allowed_clock_skew, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, claims = excluded.claims,
            lifetime = excluded.lifetime, allowed_clock_skew = excluded.allowed_clock_skew, updated_at = excluded.updated_at`,
-          t.id, t.instanceId, t.name, JSON.stringify(t.claims), t.lifetime, t.allowedClockSkew, t.createdAt, t.updatedAt,
+          t.id,
+          t.instanceId,
+          t.name,
+          JSON.stringify(t.claims),
+          t.lifetime,
+          t.allowedClockSkew,
+          t.createdAt,
+          t.updatedAt,
         );
       } catch (e) {
         throw uniqueField(e) ?? e;
@@ -331,7 +421,12 @@ export function openSqliteStore(file: string): IdentityStore {
     async addInboxMessage(m: Omit<InboxRecord, "id">) {
       run(
         "INSERT INTO inbox (instance_id, recipient, subject, body, code, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        m.instanceId, m.to, m.subject, m.text, m.code, m.createdAt,
+        m.instanceId,
+        m.to,
+        m.subject,
+        m.text,
+        m.code,
+        m.createdAt,
       );
     },
     async listInbox(instanceId, limit) {

@@ -6,7 +6,11 @@ import type Database from "better-sqlite3";
 import type { InstanceId } from "../../ids.js";
 import { newWebhookId } from "../../ids.js";
 import type {
-  DeliveryRecord, DueDelivery, OutboxEvent, WebhookEndpointRecord, WebhookStore,
+  DeliveryRecord,
+  DueDelivery,
+  OutboxEvent,
+  WebhookEndpointRecord,
+  WebhookStore,
 } from "../webhook-types.js";
 import type { Row } from "./rows.js";
 
@@ -39,7 +43,9 @@ function deliveryFromRow(r: Row): DeliveryRecord {
 
 const DELIVERY_COLUMNS = "d.*, ev.type AS type";
 
-export function sqliteWebhooks(db: Database.Database): WebhookStore & { enqueue(events: readonly OutboxEvent[]): void; notify(): void } {
+export function sqliteWebhooks(
+  db: Database.Database,
+): WebhookStore & { enqueue(events: readonly OutboxEvent[]): void; notify(): void } {
   const listeners: Array<() => void> = [];
   const notify = () => {
     for (const l of listeners) l();
@@ -60,16 +66,29 @@ export function sqliteWebhooks(db: Database.Database): WebhookStore & { enqueue(
   function enqueue(events: readonly OutboxEvent[]): void {
     for (const ev of events) {
       const key = ev.orderingKey ?? ev.id;
-      const wanting = (endpointsOf.all(ev.instanceId) as Row[]).map(endpointFromRow).filter((ep) => ep.events.length === 0 || ep.events.includes(ev.type));
+      const wanting = (endpointsOf.all(ev.instanceId) as Row[])
+        .map(endpointFromRow)
+        .filter((ep) => ep.events.length === 0 || ep.events.includes(ev.type));
       if (!wanting.length) continue;
       insertEvent.run(ev.id, ev.instanceId, ev.type, ev.body, key, ev.createdAt);
-      for (const ep of wanting) insertDelivery.run(newWebhookId.delivery(), ev.instanceId, ep.id, ev.id, key, ev.createdAt, ev.createdAt, ev.createdAt);
+      for (const ep of wanting)
+        insertDelivery.run(
+          newWebhookId.delivery(),
+          ev.instanceId,
+          ep.id,
+          ev.id,
+          key,
+          ev.createdAt,
+          ev.createdAt,
+          ev.createdAt,
+        );
     }
   }
   const enqueueTx = db.transaction(enqueue);
 
   const replayTx = db.transaction((instanceId: string, id: string, newId: string, now: number) => {
-    const d = db.prepare("SELECT * FROM webhook_deliveries WHERE instance_id = ? AND id = ?").get(instanceId, id) as Row | undefined;
+    const d = db.prepare("SELECT * FROM webhook_deliveries WHERE instance_id = ? AND id = ?").get(instanceId, id) as
+      Row | undefined;
     if (!d) return false;
     insertDelivery.run(newId, instanceId, d.endpoint_id, d.event_id, d.ordering_key, now, now, now);
     return true;
@@ -77,7 +96,9 @@ export function sqliteWebhooks(db: Database.Database): WebhookStore & { enqueue(
 
   const getDelivery = (instanceId: string, id: string) => {
     const r = db
-      .prepare(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id WHERE d.instance_id = ? AND d.id = ?`)
+      .prepare(
+        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id WHERE d.instance_id = ? AND d.id = ?`,
+      )
       .get(instanceId, id) as Row | undefined;
     return r ? deliveryFromRow(r) : null;
   };
@@ -91,19 +112,22 @@ export function sqliteWebhooks(db: Database.Database): WebhookStore & { enqueue(
       notify();
     },
     async insertWebhookEndpoint(e) {
-      db.prepare("INSERT INTO webhook_endpoints (id, instance_id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
-        e.id, e.instanceId, e.url, JSON.stringify(e.events), e.secret, e.createdAt,
-      );
+      db.prepare(
+        "INSERT INTO webhook_endpoints (id, instance_id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(e.id, e.instanceId, e.url, JSON.stringify(e.events), e.secret, e.createdAt);
     },
     async listWebhookEndpoints(instanceId) {
       return (endpointsOf.all(instanceId) as Row[]).map(endpointFromRow);
     },
     async getWebhookEndpoint(instanceId, id) {
-      const r = db.prepare("SELECT * FROM webhook_endpoints WHERE instance_id = ? AND id = ?").get(instanceId, id) as Row | undefined;
+      const r = db.prepare("SELECT * FROM webhook_endpoints WHERE instance_id = ? AND id = ?").get(instanceId, id) as
+        Row | undefined;
       return r ? endpointFromRow(r) : null;
     },
     async deleteWebhookEndpoint(instanceId, id) {
-      return db.prepare("DELETE FROM webhook_endpoints WHERE instance_id = ? AND id = ?").run(instanceId, id).changes > 0;
+      return (
+        db.prepare("DELETE FROM webhook_endpoints WHERE instance_id = ? AND id = ?").run(instanceId, id).changes > 0
+      );
     },
     async listDeliveries(instanceId, endpointId, limit, offset) {
       const rows = db
@@ -112,7 +136,9 @@ export function sqliteWebhooks(db: Database.Database): WebhookStore & { enqueue(
            WHERE d.instance_id = ? AND d.endpoint_id = ? ORDER BY d.seq DESC LIMIT ? OFFSET ?`,
         )
         .all(instanceId, endpointId, limit, offset) as Row[];
-      const total = db.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE instance_id = ? AND endpoint_id = ?").get(instanceId, endpointId) as Row;
+      const total = db
+        .prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE instance_id = ? AND endpoint_id = ?")
+        .get(instanceId, endpointId) as Row;
       return { data: rows.map(deliveryFromRow), total: Number(total.n) };
     },
     async getDelivery(instanceId, id) {
@@ -140,7 +166,12 @@ export function sqliteWebhooks(db: Database.Database): WebhookStore & { enqueue(
       return rows
         .filter((r) => !exclude.has(String(r.id)))
         .slice(0, limit)
-        .map((r): DueDelivery => ({ ...deliveryFromRow(r), url: String(r.url), secret: String(r.secret), body: String(r.body) }));
+        .map((r): DueDelivery => ({
+          ...deliveryFromRow(r),
+          url: String(r.url),
+          secret: String(r.secret),
+          body: String(r.body),
+        }));
     },
     async nextDeliveryAt(exclude) {
       const rows = db
@@ -155,14 +186,18 @@ export function sqliteWebhooks(db: Database.Database): WebhookStore & { enqueue(
       return next ? Number(next.next_attempt_at) : null;
     },
     async recordAttempt(id, r) {
-      db.prepare("UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status_code = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?").run(
-        r.status, r.attempts, r.lastStatusCode, r.nextAttemptAt, r.at, id,
-      );
+      db.prepare(
+        "UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status_code = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+      ).run(r.status, r.attempts, r.lastStatusCode, r.nextAttemptAt, r.at, id);
     },
     async pruneWebhookLog(before) {
       return db.transaction(() => {
-        const n = db.prepare("DELETE FROM webhook_deliveries WHERE status != 'pending' AND updated_at < ?").run(before).changes;
-        db.prepare("DELETE FROM webhook_events WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)").run(before);
+        const n = db
+          .prepare("DELETE FROM webhook_deliveries WHERE status != 'pending' AND updated_at < ?")
+          .run(before).changes;
+        db.prepare(
+          "DELETE FROM webhook_events WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)",
+        ).run(before);
         return n;
       })();
     },

@@ -2,12 +2,18 @@ import { actionGeneric as action, anyApi, mutationGeneric as mutation, queryGene
 import { ConvexError, v } from "convex/values";
 
 async function read(ctx: any, name: string): Promise<number> {
-  const doc = await ctx.db.query("counters").withIndex("by_name", (q: any) => q.eq("name", name)).unique();
+  const doc = await ctx.db
+    .query("counters")
+    .withIndex("by_name", (q: any) => q.eq("name", name))
+    .unique();
   return doc?.value ?? 0;
 }
 
 async function write(ctx: any, name: string, value: number): Promise<void> {
-  const doc = await ctx.db.query("counters").withIndex("by_name", (q: any) => q.eq("name", name)).unique();
+  const doc = await ctx.db
+    .query("counters")
+    .withIndex("by_name", (q: any) => q.eq("name", name))
+    .unique();
   if (doc) await ctx.db.patch(doc._id, { value });
   else await ctx.db.insert("counters", { name, value });
 }
