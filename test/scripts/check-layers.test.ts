@@ -14,6 +14,7 @@ const ALL = [
   "@tandem/identity",
   "@tandem/js",
   "@tandem/react",
+  "@tandem/dashboard",
   "tandem",
 ];
 
