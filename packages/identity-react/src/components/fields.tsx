@@ -1,5 +1,5 @@
 /** Form building blocks shared by the prebuilt components: labelled inputs with their errors, buttons, alerts. */
-import { useId, type InputHTMLAttributes, type ReactNode } from "react";
+import { useId, type FormEvent, type InputHTMLAttributes, type ReactNode } from "react";
 import { isAuthApiError } from "@tandem/js";
 import { elementProps, type Appearance } from "../theme.js";
 
@@ -100,3 +100,41 @@ export function toFormErrors(e: unknown): FormErrors {
 }
 
 export const NO_ERRORS: FormErrors = { fields: {} };
+
+/** The one-code form of a sign-in code, a sign-up verification and a second factor. */
+export function CodeForm(props: {
+  /** The form's accessible name. */
+  name: string;
+  fieldLabel?: string;
+  inputMode?: "numeric" | "text";
+  submitLabel: string;
+  code: string;
+  setCode: (code: string) => void;
+  errors: FormErrors;
+  busy: boolean;
+  appearance: Appearance | undefined;
+  onSubmit: (e: FormEvent) => void;
+  children?: ReactNode;
+}) {
+  const { appearance, errors } = props;
+  return (
+    <form noValidate onSubmit={props.onSubmit} aria-label={props.name} className="tandem-form">
+      {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
+      <Field
+        label={props.fieldLabel ?? "Verification code"}
+        name="code"
+        inputMode={props.inputMode ?? "numeric"}
+        autoComplete="one-time-code"
+        required
+        value={props.code}
+        onChange={(e) => props.setCode(e.target.value)}
+        error={errors.fields.code}
+        appearance={appearance}
+      />
+      <PrimaryButton busy={props.busy} appearance={appearance}>
+        {props.submitLabel}
+      </PrimaryButton>
+      {props.children}
+    </form>
+  );
+}

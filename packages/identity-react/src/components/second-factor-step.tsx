@@ -7,7 +7,7 @@ import type { FormEvent, ReactNode } from "react";
 import type { SecondFactor, SecondFactorStrategy } from "@tandem/js";
 import type { Appearance } from "../theme.js";
 import { Card } from "./card.js";
-import { Alert, Field, LinkButton, PrimaryButton, type FormErrors } from "./fields.js";
+import { CodeForm, LinkButton, type FormErrors } from "./fields.js";
 
 const copy: Record<SecondFactorStrategy, { subtitle: (f: SecondFactor | undefined) => string; switchTo: string }> = {
   totp: { subtitle: () => "Enter the code from your authenticator app.", switchTo: "Use your authenticator app" },
@@ -39,22 +39,18 @@ export function SecondFactorStep(props: {
       appearance={appearance}
       footer={props.back}
     >
-      <form noValidate onSubmit={props.onSubmit} aria-label="Two-step verification" className="tandem-form">
-        {props.errors.form ? <Alert appearance={appearance}>{props.errors.form}</Alert> : null}
-        <Field
-          label={strategy === "backup_code" ? "Backup code" : "Verification code"}
-          name="code"
-          inputMode={strategy === "backup_code" ? "text" : "numeric"}
-          autoComplete="one-time-code"
-          required
-          value={props.code}
-          onChange={(e) => props.setCode(e.target.value)}
-          error={props.errors.fields.code}
-          appearance={appearance}
-        />
-        <PrimaryButton busy={props.busy} appearance={appearance}>
-          Continue
-        </PrimaryButton>
+      <CodeForm
+        name="Two-step verification"
+        fieldLabel={strategy === "backup_code" ? "Backup code" : "Verification code"}
+        inputMode={strategy === "backup_code" ? "text" : "numeric"}
+        submitLabel="Continue"
+        code={props.code}
+        setCode={props.setCode}
+        errors={props.errors}
+        busy={props.busy}
+        appearance={appearance}
+        onSubmit={props.onSubmit}
+      >
         <div className="tandem-footer">
           {props.factors
             .filter((f) => f.strategy !== strategy)
@@ -64,7 +60,7 @@ export function SecondFactorStep(props: {
               </LinkButton>
             ))}
         </div>
-      </form>
+      </CodeForm>
     </Card>
   );
 }

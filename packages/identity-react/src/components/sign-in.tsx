@@ -14,7 +14,7 @@ import { useTandemContext } from "../context.js";
 import type { SignInProps } from "../types.js";
 import { elementProps } from "../theme.js";
 import { Card, useAppearance } from "./card.js";
-import { Alert, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js";
+import { Alert, CodeForm, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js";
 import { pickRedirect } from "./redirect.js";
 import { SignUp } from "./sign-up.js";
 import { useFormFlow } from "./use-form-flow.js";
@@ -212,23 +212,16 @@ export function SignIn(props: SignInProps) {
           appearance={appearance}
           footer={back}
         >
-          <form noValidate onSubmit={submit} aria-label="Enter the code" className="tandem-form">
-            {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
-            <Field
-              label="Verification code"
-              name="code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              required
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              error={errors.fields.code}
-              appearance={appearance}
-            />
-            <PrimaryButton busy={busy} appearance={appearance}>
-              Continue
-            </PrimaryButton>
-          </form>
+          <CodeForm
+            name="Enter the code"
+            submitLabel="Continue"
+            code={code}
+            setCode={setCode}
+            errors={errors}
+            busy={busy}
+            appearance={appearance}
+            onSubmit={submit}
+          />
         </Card>
       );
     case "secondFactor":

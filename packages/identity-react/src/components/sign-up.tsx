@@ -10,7 +10,7 @@ import { useTandemContext } from "../context.js";
 import { elementProps } from "../theme.js";
 import type { SignUpProps } from "../types.js";
 import { Card, useAppearance } from "./card.js";
-import { Alert, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js";
+import { Alert, CodeForm, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js";
 import { pickRedirect } from "./redirect.js";
 import { useFormFlow } from "./use-form-flow.js";
 
@@ -163,23 +163,16 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
             </>
           }
         >
-          <form noValidate onSubmit={submit} aria-label="Verify your email" className="tandem-form">
-            {errors.form ? <Alert appearance={appearance}>{errors.form}</Alert> : null}
-            <Field
-              label="Verification code"
-              name="code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              required
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              error={errors.fields.code}
-              appearance={appearance}
-            />
-            <PrimaryButton busy={busy} appearance={appearance}>
-              Verify
-            </PrimaryButton>
-          </form>
+          <CodeForm
+            name="Verify your email"
+            submitLabel="Verify"
+            code={code}
+            setCode={setCode}
+            errors={errors}
+            busy={busy}
+            appearance={appearance}
+            onSubmit={submit}
+          />
         </Card>
       );
     default:
