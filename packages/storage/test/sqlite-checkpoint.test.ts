@@ -19,6 +19,10 @@ function documentsInFile(path: string): number {
     // Even the schema may still be only in the WAL.
     if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'documents'").get()) return 0;
     return Number((db.prepare("SELECT count(*) AS n FROM documents").get() as { n: number }).n);
+  } catch (e) {
+    // A copy taken while the checkpointer was writing pages can be torn: not settled yet, look again.
+    if ((e as { code?: string }).code === "SQLITE_CORRUPT") return -1;
+    throw e;
   } finally {
     db.close();
   }
