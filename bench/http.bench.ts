@@ -11,48 +11,34 @@
  * generator (this process: `node:http` keep-alive agent, 50 requests in flight) does not share
  * an event loop with it. Each pair of figures is measured in alternating rounds. Knobs:
  * HTTP_BENCH_SECONDS=8 (per server and row), HTTP_BENCH_ROUNDS=8, HTTP_BENCH_CONCURRENCY=50,
- * HTTP_BENCH_ONLY=insert (skip the query rows), HTTP_BENCH_SERVER_FLAGS="--cpu-prof" (node flags for
+ * HTTP_BENCH_ONLY=insert,point,range (the rows to run; both stores are seeded with ROWS items first), HTTP_BENCH_SERVER_FLAGS="--cpu-prof" (node flags for
  * the Tandem server's process, e.g. to profile it).
  */
-import { fork, type ChildProcess } from "node:child_process";
-import { mkdtemp, mkdir, symlink, writeFile } from "node:fs/promises";
-import { Agent, createServer, request, type IncomingMessage } from "node:http";
+import { createServer, Agent, request, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { spawnSync } from "node:child_process";
-import type { BenchRow } from "./report.js";
+import { roundRatio, type BenchRow } from "./report.js";
+import {
+  addThreadDelta,
+  answerCpuReadings,
+  cpuReading,
+  pushApp,
+  startChild as forkChild,
+  tandemRole,
+  type Server,
+} from "./backend-process.js";
 
 const SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.HTTP_BENCH_ROUNDS ?? 8);
 const CONCURRENCY = Number(process.env.HTTP_BENCH_CONCURRENCY ?? 50);
-const ADMIN_KEY = "bench|http-admin-key";
 const ROWS = 5000;
 const ONLY = process.env.HTTP_BENCH_ONLY;
 const SERVER_FLAGS = (process.env.HTTP_BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean);
-const repoRoot = join(fileURLToPath(import.meta.url), "..", "..");
 
 // ---- servers (child processes) ---------------------------------------------------------------
-
-async function tandemRole(): Promise<void> {
-  const { startBackend } = await import("@tandem/backend");
-  const { silentLogger } = await import("@tandem/shared");
-  const dataDir = await mkdtemp(join(tmpdir(), "tandem-bench-http-"));
-  const workers = process.env.HTTP_BENCH_WORKERS === undefined ? undefined : Number(process.env.HTTP_BENCH_WORKERS);
-  const b = await startBackend({
-    dataDir,
-    port: 0,
-    sitePort: 0,
-    adminKey: ADMIN_KEY,
-    logger: silentLogger,
-    ...(workers === undefined ? {} : { workers }),
-  });
-  // A normal exit on kill, so flags such as --cpu-prof write their output.
-  process.on("SIGTERM", () => void b.close().finally(() => process.exit(0)));
-  answerCpuReadings();
-  process.send!({ url: b.url });
-}
 
 async function bareRole(): Promise<void> {
   const { default: Database } = await import("better-sqlite3");
@@ -63,6 +49,9 @@ async function bareRole(): Promise<void> {
   db.exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n REAL NOT NULL, text TEXT NOT NULL)");
   const insert = db.prepare("INSERT INTO items (n, text) VALUES (?, ?)");
   const insertTx = db.transaction((n: number, text: string) => insert.run(n, text).lastInsertRowid);
+  const seedTx = db.transaction((from: number, count: number) => {
+    for (let n = from; n < from + count; n++) insert.run(n, `item ${n}`);
+  });
   const byId = db.prepare("SELECT id, n, text FROM items WHERE id = ?");
   const range = db.prepare("SELECT id, n, text FROM items WHERE id >= ? ORDER BY id LIMIT 100");
   const server = createServer((req, res) => {
@@ -75,7 +64,10 @@ async function bareRole(): Promise<void> {
       };
       const args = body.args[0];
       let value: unknown;
-      if (req.url === "/api/mutation") value = String(insertTx(args.n as number, args.text as string));
+      if (body.path === "items:seed") {
+        seedTx(args.from as number, args.count as number);
+        value = null;
+      } else if (req.url === "/api/mutation") value = String(insertTx(args.n as number, args.text as string));
       else if (body.path === "items:byN") value = byId.get(args.n) ?? null;
       else value = range.all(args.from);
       const out = JSON.stringify({ status: "success", value });
@@ -89,75 +81,8 @@ async function bareRole(): Promise<void> {
   );
 }
 
-/** CPU time of the whole server process (every thread), asked for by the load generator. */
-function answerCpuReadings(): void {
-  process.on("message", (m) => {
-    if (m === "cpu") process.send!({ cpu: process.cpuUsage() });
-  });
-}
-
-function cpuReading(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (m: { cpu?: NodeJS.CpuUsage }) => {
-      if (!m.cpu) return;
-      child.off("message", on);
-      resolve(m.cpu.user + m.cpu.system);
-    };
-    child.on("message", on);
-    child.send("cpu");
-  });
-}
-
-function startChild(role: "tandem" | "bare"): Promise<{ url: string; child: ChildProcess }> {
-  const execArgv = role === "tandem" ? [...process.execArgv, ...SERVER_FLAGS] : process.execArgv;
-  const child = fork(fileURLToPath(import.meta.url), [], {
-    env: { ...process.env, HTTP_BENCH_ROLE: role },
-    execArgv,
-    stdio: "inherit",
-  });
-  return new Promise((resolve, reject) => {
-    child.once("message", (m: { url: string }) => resolve({ url: m.url, child }));
-    child.once("exit", (code) => reject(new Error(`${role} server exited with ${code}`)));
-  });
-}
-
-// ---- the app pushed to Tandem ----------------------------------------------------------------
-
-const APP = {
-  "convex/schema.ts": `import { defineSchema, defineTable } from "convex/server";
-import { v } from "convex/values";
-export default defineSchema({ items: defineTable({ n: v.number(), text: v.string() }).index("by_n", ["n"]) });`,
-  "convex/items.ts": `import { mutation, query } from "./_generated/server";
-import { v } from "convex/values";
-export const insert = mutation({ args: { n: v.number(), text: v.string() }, handler: (ctx, a) => ctx.db.insert("items", a) });
-export const byN = query({ args: { n: v.number() }, handler: (ctx, { n }) => ctx.db.query("items").withIndex("by_n", (q) => q.eq("n", n)).unique() });
-export const range = query({ args: { from: v.number() }, handler: (ctx, { from }) => ctx.db.query("items").withIndex("by_n", (q) => q.gte("n", from)).take(100) });`,
-  "package.json": `{"name":"bench-http-app","private":true,"type":"module","dependencies":{"convex":"1.48.0"}}`,
-};
-
-async function pushApp(url: string): Promise<void> {
-  const dir = join(await mkdtemp(join(tmpdir(), "tandem-bench-app-")), "app");
-  await mkdir(join(dir, "convex"), { recursive: true });
-  await mkdir(join(dir, "node_modules"));
-  await symlink(join(repoRoot, "node_modules", "convex"), join(dir, "node_modules", "convex"), "dir");
-  for (const [p, text] of Object.entries(APP)) await writeFile(join(dir, p), text);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CONVEX_SELF_HOSTED_URL: url,
-    CONVEX_SELF_HOSTED_ADMIN_KEY: ADMIN_KEY,
-    CI: "1",
-  };
-  delete env.CONVEX_DEPLOYMENT;
-  const r = spawnSync(
-    process.execPath,
-    [join(dir, "node_modules/convex/bin/main.js"), "dev", "--once", "--typecheck", "disable"],
-    {
-      cwd: dir,
-      env,
-      encoding: "utf8",
-    },
-  );
-  if (r.status !== 0) throw new Error(`push failed:\n${r.stdout}${r.stderr}`);
+function startChild(role: "tandem" | "bare"): Promise<Server> {
+  return forkChild(fileURLToPath(import.meta.url), "HTTP_BENCH_ROLE", role, role === "tandem" ? SERVER_FLAGS : []);
 }
 
 // ---- load generator --------------------------------------------------------------------------
@@ -182,16 +107,15 @@ function call(agent: Agent, url: URL, body: string): Promise<string> {
   });
 }
 
-interface Server {
-  readonly url: string;
-  readonly child: ChildProcess;
-}
-
 interface Measured {
   /** Requests/s. */
   readonly rate: number;
   /** The server process's CPU time per request, µs (all its threads). */
   readonly cpuPerRequest: number;
+  /** CPU time per request by thread (main, function threads, libuv pool, V8 helpers), µs. */
+  readonly threads: Record<string, number>;
+  /** Requests/s of each round. */
+  readonly rounds: number[];
 }
 
 /**
@@ -205,8 +129,15 @@ async function measurePair(
   path: string,
   tandemBody: (i: number) => string,
   bareBody: (i: number) => string = tandemBody,
-): Promise<{ tandem: Measured; bare: Measured }> {
-  const sum = () => ({ count: 0, seconds: 0, cpu: 0, next: 0 });
+): Promise<{ tandem: Measured; bare: Measured; roundRatios: number[] }> {
+  const sum = () => ({
+    count: 0,
+    seconds: 0,
+    cpu: 0,
+    next: 0,
+    threads: {} as Record<string, number>,
+    rounds: [] as number[],
+  });
   const totals = { tandem: sum(), bare: sum() };
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, server, body] of [
@@ -219,13 +150,30 @@ async function measurePair(
       t.seconds += w.seconds;
       t.cpu += w.cpu;
       t.next = w.next;
+      t.rounds.push(w.count / w.seconds);
+      for (const [k, v] of Object.entries(w.threads)) t.threads[k] = (t.threads[k] ?? 0) + v;
     }
   }
   const result = (t: ReturnType<typeof sum>): Measured => ({
     rate: t.count / t.seconds,
     cpuPerRequest: t.cpu / t.count,
+    threads: Object.fromEntries(Object.entries(t.threads).map(([k, v]) => [k, v / t.count])),
+    rounds: t.rounds,
   });
-  return { tandem: result(totals.tandem), bare: result(totals.bare) };
+  return {
+    tandem: result(totals.tandem),
+    bare: result(totals.bare),
+    roundRatios: totals.tandem.rounds.map((x, i) => roundRatio(x, totals.bare.rounds[i]!)),
+  };
+}
+
+/** `main 80, WorkerThread 60, libuv-worker 3`: µs per request by thread kind, largest first. */
+function threadNote(m: Measured): string {
+  return Object.entries(m.threads)
+    .filter(([, v]) => v >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(", ");
 }
 
 /**
@@ -238,7 +186,7 @@ async function measureWindow(
   makeBody: (i: number) => string,
   seconds: number,
   first: number,
-): Promise<{ count: number; seconds: number; cpu: number; next: number }> {
+): Promise<{ count: number; seconds: number; cpu: number; threads: Record<string, number>; next: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const url = new URL(path, server.url);
   let i = first;
@@ -261,63 +209,110 @@ async function measureWindow(
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const elapsed = (performance.now() - t0) / 1000;
   const counted = done;
-  const cpu = (await cpuReading(server.child)) - cpu0;
+  const cpu1 = await cpuReading(server.child);
   stop = true;
   await Promise.all(loops);
   agent.destroy();
   if (failed) throw failed;
-  return { count: counted, seconds: elapsed, cpu, next: i };
+  const threads: Record<string, number> = {};
+  addThreadDelta(threads, cpu0.threads, cpu1.threads);
+  return { count: counted, seconds: elapsed, cpu: cpu1.total - cpu0.total, threads, next: i };
 }
 
+/** Inserts number their items past the seeded ones, so the queries always find all of theirs. */
 const mutationBody = (i: number) =>
-  JSON.stringify({ path: "items:insert", format: "convex_encoded_json", args: [{ n: i, text: `item ${i}` }] });
+  JSON.stringify({
+    path: "items:insert",
+    format: "convex_encoded_json",
+    args: [{ n: ROWS + i, text: `item ${ROWS + i}` }],
+  });
+
+/** Both stores get items n = 0 … ROWS − 1 first (the bare store's primary keys 1 … ROWS). */
+async function seed(server: Server): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  for (let from = 0; from < ROWS; from += 500)
+    await call(
+      agent,
+      new URL("/api/mutation", server.url),
+      JSON.stringify({ path: "items:seed", format: "convex_encoded_json", args: [{ from, count: 500 }] }),
+    );
+  agent.destroy();
+}
+
+const only = (row: "insert" | "point" | "range") => !ONLY || ONLY.split(",").includes(row);
+
+function cpuRow(what: string, m: { tandem: Measured; bare: Measured }): BenchRow {
+  return {
+    name: `server CPU time per ${what} (all threads)`,
+    value: m.tandem.cpuPerRequest,
+    unit: "µs",
+    lowerIsBetter: true,
+    ceiling: { name: "the bare server", value: m.bare.cpuPerRequest },
+    note: `by thread: ${threadNote(m.tandem)}`,
+  };
+}
 
 export default async function httpBench(): Promise<BenchRow[]> {
   const tandem = await startChild("tandem");
   const bare = await startChild("bare");
   try {
     await pushApp(tandem.url);
+    await seed(tandem);
+    await seed(bare);
     const rows: BenchRow[] = [];
-    const { tandem: tandemInserts, bare: bareInserts } = await measurePair(tandem, bare, "/api/mutation", mutationBody);
-    rows.push({
-      name: `small insert mutations over HTTP (${CONCURRENCY} in flight, official client's body)`,
-      value: tandemInserts.rate,
-      unit: "mutations/s",
-      ceiling: {
-        name: "bare node:http + better-sqlite3, WAL + synchronous=NORMAL, 1 tx per insert",
-        value: bareInserts.rate,
-      },
-      target: "≥ 0.5",
-    });
-    rows.push({
-      name: "server CPU time per insert mutation (all threads of the server process)",
-      value: tandemInserts.cpuPerRequest,
-      unit: "µs",
-      lowerIsBetter: true,
-      ceiling: { name: "the bare server", value: bareInserts.cpuPerRequest },
-    });
-    if (ONLY === "insert") return rows;
-    // Both stores now hold ≥ ROWS items with n = 0, 1, 2, …
+    if (only("insert")) {
+      const inserts = await measurePair(tandem, bare, "/api/mutation", mutationBody);
+      const { tandem: tandemInserts, bare: bareInserts } = inserts;
+      rows.push({
+        name: `small insert mutations over HTTP (${CONCURRENCY} in flight, official client's body)`,
+        value: tandemInserts.rate,
+        unit: "mutations/s",
+        ceiling: {
+          name: "bare node:http + better-sqlite3, WAL + synchronous=NORMAL, 1 tx per insert",
+          value: bareInserts.rate,
+        },
+        targetKey: "http-insert",
+        roundRatios: inserts.roundRatios,
+      });
+      rows.push({
+        name: "server CPU time per insert mutation (all threads of the server process)",
+        value: tandemInserts.cpuPerRequest,
+        unit: "µs",
+        lowerIsBetter: true,
+        ceiling: { name: "the bare server", value: bareInserts.cpuPerRequest },
+        note: `by thread: ${threadNote(tandemInserts)}`,
+      });
+    }
     const pointBody = (i: number) =>
       JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: i % ROWS }] });
     const bareBody = (i: number) =>
       JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: 1 + (i % ROWS) }] });
-    const points = await measurePair(tandem, bare, "/api/query", pointBody, bareBody);
-    rows.push({
-      name: "indexed point query over HTTP (withIndex eq → unique)",
-      value: points.tandem.rate,
-      unit: "queries/s",
-      ceiling: { name: "bare server reading 1 row by primary key", value: points.bare.rate },
-    });
+    if (only("point")) {
+      const points = await measurePair(tandem, bare, "/api/query", pointBody, bareBody);
+      rows.push({
+        name: "indexed point query over HTTP (withIndex eq → unique)",
+        value: points.tandem.rate,
+        unit: "queries/s",
+        ceiling: { name: "bare server reading 1 row by primary key", value: points.bare.rate },
+        targetKey: "http-point-query",
+        roundRatios: points.roundRatios,
+      });
+      rows.push(cpuRow("point query", points));
+    }
     const rangeBody = (i: number) =>
       JSON.stringify({ path: "items:range", format: "convex_encoded_json", args: [{ from: i % (ROWS - 100) }] });
-    const ranges = await measurePair(tandem, bare, "/api/query", rangeBody);
-    rows.push({
-      name: "100-document indexed range query over HTTP (withIndex gte → take 100)",
-      value: ranges.tandem.rate,
-      unit: "queries/s",
-      ceiling: { name: "bare server reading 100 rows by primary-key range", value: ranges.bare.rate },
-    });
+    if (only("range")) {
+      const ranges = await measurePair(tandem, bare, "/api/query", rangeBody);
+      rows.push({
+        name: "100-document indexed range query over HTTP (withIndex gte → take 100)",
+        value: ranges.tandem.rate,
+        unit: "queries/s",
+        ceiling: { name: "bare server reading 100 rows by primary-key range", value: ranges.bare.rate },
+        targetKey: "http-range-query",
+        roundRatios: ranges.roundRatios,
+      });
+      rows.push(cpuRow("100-document range query", ranges));
+    }
     return rows;
   } finally {
     tandem.child.kill();

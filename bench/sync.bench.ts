@@ -4,7 +4,8 @@
  *   has the new value (p50/p99), vs a bare `ws` server broadcasting the same payload to N sockets;
  * - memory per idle subscribed connection, vs a bare `ws` connection;
  * - invalidation cost per commit with 1k → 100k distinct subscriptions (flat within 2×);
- * - one client's mutation → another client's update latency, vs a bare `ws` relay.
+ * - one client's mutation → another client's update latency, vs a bare `ws` server doing one
+ *   better-sqlite3 upsert per mutation frame and then broadcasting (alternating rounds).
  *
  * The clients of the fan-out run in a child process (this file, `SYNC_BENCH_ROLE=clients`) so they
  * have their own core and file descriptors. Knobs (env): SYNC_BENCH_FANOUT="1000,10000",
@@ -20,7 +21,10 @@ import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
 import WebSocket, { WebSocketServer } from "ws";
-import type { BenchRow } from "./report.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { roundRatio, type BenchRow } from "./report.js";
 import type { Engine } from "../packages/backend/src/engine/types.js";
 import { attachSyncServer } from "../packages/backend/src/sync/index.js";
 import { SubscriptionManager } from "../packages/backend/src/subscriptions/index.js";
@@ -175,10 +179,17 @@ class Clients {
 
 // ---- fan-out and memory --------------------------------------------------------------------
 
+/**
+ * Tandem and the bare broadcast alternate in blocks (`SYNC_BENCH_BLOCKS`, default 3): the clients
+ * connect to one server, take a block of rounds, disconnect, and connect to the other. Memory per
+ * connection is taken on each side's first connect.
+ */
 async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, rounds: number): Promise<BenchRow[]> {
+  const blocks = Math.max(1, Number(env("SYNC_BENCH_BLOCKS", "3")));
   const { engine, close } = await makeEngine();
   const channel = `fan-${n}`;
-  await engine.runMutation({ path: "counters:set", args: { name: channel, value: 0 }, identity: none });
+  let value = 0;
+  await engine.runMutation({ path: "counters:set", args: { name: channel, value }, identity: none });
   const http = createServer();
   const sync = attachSyncServer(http, {
     engine,
@@ -188,71 +199,100 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
     checkAdminKey: () => false,
   });
   const port = await listen(http);
-  await settle();
-  const memBefore = jsMemory();
-  await clients.ask(
-    {
-      cmd: "open",
-      url: `ws://127.0.0.1:${port}/api/1.48.0/sync`,
-      n,
-      subscribe: { udfPath: "counters:get", args: { name: channel } },
-    },
-    "ready",
-  );
-  await settle();
-  const perConn = (jsMemory() - memBefore) / n;
-  const ours: number[] = [];
-  // The first rounds of each server compile its code paths; both sides get the same warm-up.
-  for (let i = 1; i <= WARMUP + rounds; i++) {
-    const t0 = performance.now();
-    const done = clients.ask({ cmd: "expect", value: i }, "done");
-    await engine.runMutation({ path: "counters:set", args: { name: channel, value: i }, identity: none });
-    await done;
-    if (i > WARMUP) ours.push(performance.now() - t0);
-  }
-  await clients.ask({ cmd: "close" }, "closed");
-  await sync.close();
-  http.closeAllConnections();
-  http.close();
-  await close();
 
   // The ceiling: a bare ws server sending each socket the same Transition-shaped payload.
   const bare = createServer();
   const wss = new WebSocketServer({ server: bare });
   const bport = await listen(bare);
-  await settle();
-  const bareBefore = jsMemory();
-  await clients.ask({ cmd: "open", url: `ws://127.0.0.1:${bport}`, n, subscribe: null }, "ready");
-  await settle();
-  const barePerConn = (jsMemory() - bareBefore) / n;
   const payload = (v: number) =>
     `{"type":"Transition","startVersion":{"querySet":1,"identity":0,"ts":"AAAAAAAAAAA="},"endVersion":{"querySet":1,"identity":0,"ts":"AAAAAAAAAAA="},"modifications":[{"type":"QueryUpdated","queryId":0,"value":${v},"logLines":[],"journal":null}]}`;
-  // Every socket starts at -1 until it gets a value; give them one.
-  for (const ws of wss.clients) ws.send(payload(0));
-  await clients.ask({ cmd: "expect", value: 0 }, "done");
-  const base: number[] = [];
-  for (let i = 1; i <= WARMUP + rounds; i++) {
-    const t0 = performance.now();
-    const done = clients.ask({ cmd: "expect", value: i }, "done");
-    const text = payload(i);
-    for (const ws of wss.clients) ws.send(text);
-    await done;
-    if (i > WARMUP) base.push(performance.now() - t0);
+
+  let perConn = 0;
+  let barePerConn = 0;
+  const ours: number[][] = [];
+  const base: number[][] = [];
+  const perBlock = Math.max(1, Math.round(rounds / blocks));
+  for (let b = 0; b < blocks; b++) {
+    // The first block of each side also runs the unmeasured warm-up rounds (JIT).
+    const warm = b === 0 ? WARMUP : 0;
+
+    await settle();
+    const memBefore = jsMemory();
+    await clients.ask(
+      {
+        cmd: "open",
+        url: `ws://127.0.0.1:${port}/api/1.48.0/sync`,
+        n,
+        subscribe: { udfPath: "counters:get", args: { name: channel } },
+      },
+      "ready",
+    );
+    if (b === 0) {
+      await settle();
+      perConn = (jsMemory() - memBefore) / n;
+    }
+    const mine: number[] = [];
+    for (let i = 0; i < warm + perBlock; i++) {
+      const t0 = performance.now();
+      const done = clients.ask({ cmd: "expect", value: ++value }, "done");
+      await engine.runMutation({ path: "counters:set", args: { name: channel, value }, identity: none });
+      await done;
+      if (i >= warm) mine.push(performance.now() - t0);
+    }
+    ours.push(mine);
+    await clients.ask({ cmd: "close" }, "closed");
+
+    await settle();
+    const bareBefore = jsMemory();
+    await clients.ask({ cmd: "open", url: `ws://127.0.0.1:${bport}`, n, subscribe: null }, "ready");
+    if (b === 0) {
+      await settle();
+      barePerConn = (jsMemory() - bareBefore) / n;
+    }
+    // Every socket starts at -1 until it gets a value; give them one.
+    for (const ws of wss.clients) ws.send(payload(value));
+    await clients.ask({ cmd: "expect", value }, "done");
+    const theirs: number[] = [];
+    for (let i = 0; i < warm + perBlock; i++) {
+      const t0 = performance.now();
+      const done = clients.ask({ cmd: "expect", value: ++value }, "done");
+      const text = payload(value);
+      for (const ws of wss.clients) ws.send(text);
+      await done;
+      if (i >= warm) theirs.push(performance.now() - t0);
+    }
+    base.push(theirs);
+    await clients.ask({ cmd: "close" }, "closed");
   }
-  await clients.ask({ cmd: "close" }, "closed");
+  await sync.close();
+  http.closeAllConnections();
+  http.close();
+  await close();
   wss.close();
   bare.close();
 
   if (process.env.SYNC_BENCH_DEBUG)
-    console.error("ours", ours.map((x) => x.toFixed(0)).join(" "), "\nbase", base.map((x) => x.toFixed(0)).join(" "));
+    console.error(
+      "ours",
+      ours
+        .flat()
+        .map((x) => x.toFixed(0))
+        .join(" "),
+      "\nbase",
+      base
+        .flat()
+        .map((x) => x.toFixed(0))
+        .join(" "),
+    );
   const row = (p: number): BenchRow => ({
     name: `fan-out to ${n} clients, last client updated, p${p}`,
-    value: pct(ours, p),
+    value: pct(ours.flat(), p),
     unit: "ms",
-    ceiling: { name: "bare ws broadcast", value: pct(base, p) },
+    ceiling: { name: "bare ws broadcast", value: pct(base.flat(), p) },
     lowerIsBetter: true,
-    target: "ratio ≥ 0.5 (≤ 2× the ceiling)",
-    note: `${rounds} mutations after ${WARMUP} unmeasured`,
+    ...(p === 99 ? { targetKey: "fanout-p99" as const } : { target: "ratio ≥ 0.5 (≤ 2× the ceiling)" }),
+    roundRatios: ours.map((o, k) => roundRatio(pct(o, p), pct(base[k]!, p), true)),
+    note: `${perBlock * blocks} mutations in ${blocks} alternating blocks after ${WARMUP} unmeasured`,
   });
   return [
     row(50),
@@ -263,6 +303,7 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
       unit: "KiB",
       ceiling: { name: "bare ws connection", value: barePerConn / 1024 },
       lowerIsBetter: true,
+      targetKey: "idle-connection-memory",
       note: "JS heap + external, after GC",
     },
   ];
@@ -359,15 +400,76 @@ async function latency(makeEngine: EngineFactory, rounds: number): Promise<Bench
     );
   }
   await until(0);
-  const ours: number[] = [];
-  for (let i = 1; i <= rounds; i++) {
+  // Ceiling: a bare ws server that, for each Mutation frame, upserts one row with better-sqlite3
+  // (WAL + synchronous=NORMAL, one transaction) and then broadcasts the new value to the other
+  // sockets in a Transition-shaped frame, then answers the writer: the least any server must do.
+  const { default: Database } = await import("better-sqlite3");
+  const bareDir = mkdtempSync(join(tmpdir(), "tandem-bench-upsert-"));
+  const db = new Database(join(bareDir, "bare.sqlite3"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec("CREATE TABLE counters (name TEXT PRIMARY KEY, value REAL NOT NULL)");
+  const upsert = db.prepare(
+    "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+  );
+  const upsertTx = db.transaction((name: string, value: number) => upsert.run(name, value));
+  const bare = createServer();
+  const wss = new WebSocketServer({ server: bare });
+  wss.on("connection", (ws) => {
+    ws.on("message", (d) => {
+      const m = JSON.parse(d.toString()) as {
+        type: string;
+        requestId: number;
+        args: [{ name: string; value: number }];
+      };
+      if (m.type !== "Mutation") return;
+      const { name, value } = m.args[0];
+      upsertTx(name, value);
+      const update = `{"type":"Transition","startVersion":{"querySet":1,"identity":0,"ts":"AAAAAAAAAAA="},"endVersion":{"querySet":1,"identity":0,"ts":"AAAAAAAAAAA="},"modifications":[{"type":"QueryUpdated","queryId":0,"value":${value},"logLines":[],"journal":null}]}`;
+      for (const peer of wss.clients) if (peer !== ws) peer.send(update);
+      ws.send(
+        `{"type":"MutationResponse","requestId":${m.requestId},"success":true,"result":null,"ts":"AAAAAAAAAAA=","logLines":[]}`,
+      );
+    });
+  });
+  const bport = await listen(bare);
+  const w = await open(`ws://127.0.0.1:${bport}`);
+  const rd = await open(`ws://127.0.0.1:${bport}`);
+  await new Promise((r) => setTimeout(r, 20));
+  const bareValueOf = (d: WebSocket.RawData) =>
+    (JSON.parse(d.toString()) as { modifications?: Array<{ value?: unknown }> }).modifications?.[0]?.value;
+  const bareRound = (i: number) =>
+    new Promise<number>((resolve) => {
+      const t0 = performance.now();
+      const on = (d: WebSocket.RawData) => {
+        if (bareValueOf(d) !== i) return;
+        rd.off("message", on);
+        resolve(performance.now() - t0);
+      };
+      rd.on("message", on);
+      w.send(
+        JSON.stringify({ type: "Mutation", requestId: i, udfPath: "counters:set", args: [{ name: "lat", value: i }] }),
+      );
+    });
+  const oursRound = async (i: number) => {
     const t0 = performance.now();
     const seen = until(i);
     writer.send(
       JSON.stringify({ type: "Mutation", requestId: i, udfPath: "counters:set", args: [{ name: "lat", value: i }] }),
     );
     await seen;
-    ours.push(performance.now() - t0);
+    return performance.now() - t0;
+  };
+  // Alternating, one round of each at a time, so both see the same machine speed.
+  const ours: number[] = [];
+  const base: number[] = [];
+  for (let i = 1; i <= WARMUP + rounds; i++) {
+    const a = await oursRound(i);
+    const b = await bareRound(i);
+    if (i > WARMUP) {
+      ours.push(a);
+      base.push(b);
+    }
   }
   writer.terminate();
   reader.terminate();
@@ -375,40 +477,24 @@ async function latency(makeEngine: EngineFactory, rounds: number): Promise<Bench
   http.closeAllConnections();
   http.close();
   await close();
-
-  // Ceiling: a bare ws server relaying each message from one socket to the other.
-  const bare = createServer();
-  const wss = new WebSocketServer({ server: bare });
-  const peers: WebSocket[] = [];
-  wss.on("connection", (ws) => {
-    peers.push(ws);
-    ws.on("message", (d) => peers[1]?.send(d.toString()));
-  });
-  const bport = await listen(bare);
-  const w = await open(`ws://127.0.0.1:${bport}`);
-  await new Promise((r) => setTimeout(r, 20));
-  const rd = await open(`ws://127.0.0.1:${bport}`);
-  await new Promise((r) => setTimeout(r, 20));
-  const base: number[] = [];
-  for (let i = 1; i <= rounds; i++) {
-    const t0 = performance.now();
-    await new Promise<void>((resolve) => {
-      rd.once("message", () => resolve());
-      w.send(`{"type":"Transition","modifications":[{"type":"QueryUpdated","queryId":0,"value":${i}}]}`);
-    });
-    base.push(performance.now() - t0);
-  }
   w.terminate();
   rd.terminate();
   wss.close();
   bare.close();
+  db.close();
+  rmSync(bareDir, { recursive: true, force: true });
+  // The spread: the same percentile over groups of rounds.
+  const groups = (xs: number[]) => Array.from({ length: 5 }, (_, g) => xs.filter((_, i) => i % 5 === g));
+  const spread = (p: number) => groups(ours).map((g, k) => roundRatio(pct(g, p), pct(groups(base)[k]!, p), true));
   return [50, 99].map((p) => ({
     name: `mutation → subscriber update latency, p${p}`,
     value: pct(ours, p),
     unit: "ms",
-    ceiling: { name: "bare ws relay", value: pct(base, p) },
+    ceiling: { name: "bare ws server: 1 better-sqlite3 upsert, then broadcast", value: pct(base, p) },
     lowerIsBetter: true,
-    note: `${rounds} mutations, one at a time`,
+    ...(p === 50 ? { targetKey: "mutation-to-subscriber-p50" as const } : {}),
+    roundRatios: spread(p),
+    note: `${rounds} mutations each, one at a time, alternating; spread over 5 groups`,
   }));
 }
 

@@ -1,5 +1,6 @@
 /** Options shared by `dev` and `serve` (docs/architecture.md#composition), parsed and checked once. */
 import { InvalidArgumentError, type Command } from "commander";
+import { CliError } from "./io.js";
 
 export const DEFAULT_PORTS = { port: 3210, sitePort: 3211, identityPort: 3212, dashboardPort: 6790 } as const;
 
@@ -17,12 +18,24 @@ export function addServerOptions(cmd: Command): Command {
     .option("--identity-port <port>", "identity service port", parsePort, DEFAULT_PORTS.identityPort)
     .option("--dashboard-port <port>", "web dashboard port", parsePort, DEFAULT_PORTS.dashboardPort)
     .option("--admin-key <key>", "admin key (default: $TANDEM_ADMIN_KEY, else generated and kept in the data folder)")
+    .option(
+      "--function-threads <n>",
+      "threads running queries and mutations (default: $TANDEM_FUNCTION_THREADS, else the machine's available parallelism)",
+      parseThreadCount,
+    )
     .option("--session-token-lifetime <seconds>", "lifetime of session tokens (default 60, as Clerk)", parseLifetime)
     .option(
       "--native-token-lifetime <seconds>",
       "lifetime of session tokens minted to native SDKs (default 3600: the Convex Android client never refreshes)",
       parseLifetime,
     );
+}
+
+export function parseThreadCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 256)
+    throw new InvalidArgumentError("must be a whole number from 0 to 256 (0 runs functions on the main thread).");
+  return n;
 }
 
 /** Session tokens shorter than 15 s would make clients refetch continuously (their leeway is 10 s). */
@@ -40,8 +53,21 @@ export interface ServerFlags {
   identityPort: number;
   dashboardPort: number;
   adminKey?: string;
+  functionThreads?: number;
   sessionTokenLifetime?: number;
   nativeTokenLifetime?: number;
+}
+
+/** `--function-threads`, else `$TANDEM_FUNCTION_THREADS`; undefined leaves the backend's default. */
+export function functionThreadsFrom(flags: ServerFlags): number | undefined {
+  if (flags.functionThreads !== undefined) return flags.functionThreads;
+  const fromEnv = process.env.TANDEM_FUNCTION_THREADS;
+  if (!fromEnv) return undefined;
+  try {
+    return parseThreadCount(fromEnv);
+  } catch (e) {
+    throw new CliError(`TANDEM_FUNCTION_THREADS ${(e as Error).message}`);
+  }
 }
 
 export function adminKeyFrom(flags: ServerFlags): string | undefined {
@@ -57,6 +83,7 @@ export function serviceOptionsFrom(flags: ServerFlags) {
     identityPort: flags.identityPort,
     dashboardPort: flags.dashboardPort,
     adminKey: adminKeyFrom(flags),
+    functionThreads: functionThreadsFrom(flags),
     sessionTokenLifetimeSeconds: flags.sessionTokenLifetime,
     nativeTokenLifetimeSeconds: flags.nativeTokenLifetime,
   };

@@ -24,6 +24,8 @@ export interface ServiceOptions {
   /** The web dashboard's port (0 picks a free one). */
   readonly dashboardPort: number;
   readonly adminKey?: string | undefined;
+  /** Function threads of the backend (`--function-threads`); default: the machine's available parallelism. */
+  readonly functionThreads?: number | undefined;
   readonly instance: "development" | "production";
   readonly logger: Logger;
   readonly storage?: Storage;
@@ -107,6 +109,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       sitePort: https ? 0 : o.sitePort,
       logger: o.logger.child("backend"),
       ...(o.adminKey ? { adminKey: o.adminKey } : {}),
+      ...(o.functionThreads !== undefined ? { workers: o.functionThreads } : {}),
       ...(o.storage ? { storage: o.storage } : {}),
       ...(o.database ? { database: o.database } : {}),
       ...(o.nodePackagesDir ? { nodePackagesDir: o.nodePackagesDir } : {}),

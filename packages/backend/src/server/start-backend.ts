@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { createLogger, type Logger } from "@tandem/shared";
 import { decodeId, openStorage, type Storage, type StorageDescriptor } from "@tandem/storage";
 import { checkAdminKey as sameAdminKey, type FetchLike } from "../auth/index.js";
@@ -82,8 +83,9 @@ export interface BackendOptions {
   readonly storage?: Storage;
   /**
    * Worker threads running queries and mutations, each with its own read-only connection to the
-   * store, so a function that never yields is stopped without stalling other clients. Default 2;
-   * 0 runs functions inline (always inline with a given `storage`: threads can't share it).
+   * store, so a function that never yields is stopped without stalling other clients. Default: one
+   * per core (`os.availableParallelism()`; `tandem serve --function-threads` / `TANDEM_FUNCTION_THREADS`
+   * override it); 0 runs functions inline (always inline with a given `storage`: threads can't share it).
    */
   readonly workers?: number;
   /**
@@ -133,6 +135,14 @@ export interface Backend {
   close(): Promise<void>;
 }
 
+/**
+ * One function thread per core: the main thread (HTTP, sync, commits) shares a core with one of
+ * them, which measured better on 2 cores than one thread fewer (bench/README.md, scaling).
+ */
+export function defaultFunctionThreads(): number {
+  return Math.max(1, availableParallelism());
+}
+
 export const DATABASE_FILE = "tandem.sqlite3";
 
 export async function startBackend(options: BackendOptions): Promise<Backend> {
@@ -146,7 +156,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     path: join(options.dataDir, DATABASE_FILE),
   };
   const storage = options.storage ?? (await openStorage(database));
-  const workers = options.storage ? 0 : (options.workers ?? 2);
+  const workers = options.storage ? 0 : (options.workers ?? defaultFunctionThreads());
   const files = new FileStorage({
     storage,
     blobs: blobStoreConfig(options),
