@@ -9,6 +9,7 @@
 import type { WebSocket } from "ws";
 import { isTandemError, sleep, unreachable } from "@tandem/shared";
 import type { Identity } from "../engine/types.js";
+import type { Timestamp } from "@tandem/storage";
 import type { Execution, Subscriber } from "../subscriptions/manager.js";
 import { isExpired, resolveIdentity, TOKEN_EXPIRED } from "./authenticate.js";
 import {
@@ -20,7 +21,7 @@ import {
   type ModifyQuerySetMessage,
 } from "./client-messages.js";
 import type { ClientVersions, ConnectionPhase, PendingChanges } from "./connection-state.js";
-import { MutationQueue } from "./mutation-queue.js";
+import { MutationQueue, type ResponseBarrier } from "./mutation-queue.js";
 import { OVERLOAD_CLOSE, Outbound } from "./outbound.js";
 import { ProtocolError } from "./protocol-error.js";
 import { QuerySet } from "./query-set.js";
@@ -36,10 +37,31 @@ interface QueuedMutation {
 /** Whether the inbound frames are being read (one reader at a time keeps them in order). */
 type ReaderState = "idle" | "reading";
 
-export class SyncConnection implements Subscriber, TransitionHost {
+/**
+ * The socket's listeners are shared by every connection (they find theirs through this key)
+ * rather than four closures per socket: most sockets sit idle, and memory per idle connection
+ * is what a server with many of them pays (bench/README.md).
+ */
+const CONNECTION = Symbol("SyncConnection");
+type Owned = WebSocket & { [CONNECTION]: SyncConnection };
+const connectionOf = (ws: WebSocket) => (ws as Owned)[CONNECTION];
+function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  connectionOf(this).onFrame(data, isBinary);
+}
+function onClose(this: WebSocket): void {
+  connectionOf(this).shutdown("peer closed");
+}
+function onError(this: WebSocket, e: Error): void {
+  connectionOf(this).ctx.log.debug("socket error", { error: e });
+}
+function onPong(this: WebSocket): void {
+  connectionOf(this).lastReceivedAt = Date.now();
+}
+
+export class SyncConnection implements Subscriber, TransitionHost, ResponseBarrier {
   phase: ConnectionPhase = { kind: "awaitingConnect" };
   private readonly ws: WebSocket;
-  private readonly ctx: SyncContext;
+  readonly ctx: SyncContext;
   private readonly outbound: Outbound;
   lastReceivedAt = Date.now();
 
@@ -51,7 +73,8 @@ export class SyncConnection implements Subscriber, TransitionHost {
   private readonly declared = new Set<number>();
   readonly pending: PendingChanges = { changes: [], identity: { kind: "none" } };
   private readonly queries: QuerySet;
-  private readonly mutations: MutationQueue<QueuedMutation>;
+  /** Made on the first mutation: many connections only ever subscribe. */
+  private mutationQueue: MutationQueue<QueuedMutation> | null = null;
   private readonly transitions: TransitionSender;
   private actionsInFlight = 0;
 
@@ -60,18 +83,27 @@ export class SyncConnection implements Subscriber, TransitionHost {
     this.ctx = ctx;
     this.outbound = new Outbound(ws, ctx.limits.maxOutboundBytes, () => this.overloaded());
     this.queries = new QuerySet(ctx.manager, this);
-    this.mutations = new MutationQueue<QueuedMutation>({
-      maxQueued: ctx.limits.maxQueuedMutations,
-      latestTs: () => ctx.engine.latestTs(),
+    this.transitions = new TransitionSender(ctx, this, this.queries, this, this.outbound, supportsChunks);
+    (ws as Owned)[CONNECTION] = this;
+    ws.on("message", onMessage);
+    ws.on("close", onClose);
+    ws.on("error", onError);
+    ws.on("pong", onPong);
+  }
+
+  private get mutations(): MutationQueue<QueuedMutation> {
+    return (this.mutationQueue ??= new MutationQueue<QueuedMutation>({
+      maxQueued: this.ctx.limits.maxQueuedMutations,
+      latestTs: () => this.ctx.engine.latestTs(),
       admit: (m) => this.admitMutation(m),
       run: (m) => this.runMutation(m),
       fail: (e) => this.fail(e),
-    });
-    this.transitions = new TransitionSender(ctx, this, this.queries, this.mutations, this.outbound, supportsChunks);
-    ws.on("message", (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
-    ws.on("close", () => this.shutdown("peer closed"));
-    ws.on("error", (e) => this.ctx.log.debug("socket error", { error: e }));
-    ws.on("pong", () => (this.lastReceivedAt = Date.now()));
+    }));
+  }
+
+  /** Transitions wait for the running mutation's response (none before the first mutation). */
+  blockerFor(ts: Timestamp): Promise<void> | null {
+    return this.mutationQueue?.blockerFor(ts) ?? null;
   }
 
   get isOpen(): boolean {
@@ -93,7 +125,7 @@ export class SyncConnection implements Subscriber, TransitionHost {
 
   // ---- inbound ---------------------------------------------------------------------------
 
-  private onFrame(data: Buffer, isBinary: boolean): void {
+  onFrame(data: Buffer, isBinary: boolean): void {
     if (!this.isOpen) return;
     this.lastReceivedAt = Date.now();
     this.inbox.push({ data, isBinary });
@@ -112,6 +144,8 @@ export class SyncConnection implements Subscriber, TransitionHost {
       this.fail(e);
     } finally {
       this.reader = "idle";
+      // A drained inbox lets go of the backing store its burst grew.
+      if (this.inbox.length === 0) this.inbox = [];
     }
   }
 
@@ -304,10 +338,10 @@ export class SyncConnection implements Subscriber, TransitionHost {
     setTimeout(() => this.ws.terminate(), 5000).unref();
   }
 
-  private shutdown(reason: string): void {
+  shutdown(reason: string): void {
     if (!this.isOpen) return;
     this.phase = { kind: "closed", reason };
-    this.mutations.clear();
+    this.mutationQueue?.clear();
     this.inbox = [];
     this.queries.clear();
   }

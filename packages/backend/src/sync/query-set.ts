@@ -19,8 +19,8 @@ export interface QuerySetDelta {
 export class QuerySet {
   private readonly queries = new Map<number, ActiveQuery>();
   private readonly byExec = new Map<Execution, Set<number>>();
-  /** Executions whose result stopped being current since the last `apply`. */
-  private dirty = new Set<Execution>();
+  /** Executions whose result stopped being current since the last `apply` (null: none; most of the time). */
+  private dirty: Set<Execution> | null = null;
 
   constructor(
     private readonly manager: SubscriptionManager,
@@ -32,7 +32,7 @@ export class QuerySet {
   }
 
   invalidated(exec: Execution): void {
-    this.dirty.add(exec);
+    (this.dirty ??= new Set()).add(exec);
   }
 
   /**
@@ -41,7 +41,7 @@ export class QuerySet {
    */
   apply(changes: readonly QuerySetChange[], identity: Identity, rebind: boolean): QuerySetDelta {
     const dirty = this.dirty;
-    this.dirty = new Set();
+    this.dirty = null;
     const removed: number[] = [];
     const needed = new Set<ActiveQuery>();
     if (rebind) {
@@ -78,7 +78,7 @@ export class QuerySet {
         removed.push(c.queryId);
       }
     }
-    for (const exec of dirty) {
+    for (const exec of dirty ?? []) {
       for (const id of this.byExec.get(exec) ?? []) needed.add(this.queries.get(id)!);
     }
     return { removed, needed: [...needed] };
@@ -88,7 +88,7 @@ export class QuerySet {
   clear(): void {
     for (const q of this.queries.values()) this.detach(q);
     this.queries.clear();
-    this.dirty.clear();
+    this.dirty = null;
   }
 
   private attach(
@@ -111,7 +111,7 @@ export class QuerySet {
     ids?.delete(q.queryId);
     if (!ids || ids.size === 0) {
       this.byExec.delete(q.exec);
-      this.dirty.delete(q.exec);
+      this.dirty?.delete(q.exec);
       this.manager.release(q.exec, this.owner);
     }
   }

@@ -90,6 +90,10 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
   };
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxInboundBytes ?? 32 * 1024 * 1024 });
   const connections = new Map<WebSocket, SyncConnection>();
+  // One listener for every socket rather than a closure each (memory per idle connection).
+  function forget(this: WebSocket): void {
+    connections.delete(this);
+  }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = parseSyncPath(req.url);
@@ -102,7 +106,7 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
       announceFramingErrors(ws, counters);
       const conn = new SyncConnection(ws, ctx, path.supportsChunks);
       connections.set(ws, conn);
-      ws.on("close", () => connections.delete(ws));
+      ws.on("close", forget);
     });
   };
   server.on("upgrade", onUpgrade);
@@ -153,13 +157,19 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
  * FatalError first so the official client stops instead of re-sending the same frame forever.
  */
 function announceFramingErrors(ws: WebSocket, counters: SyncCounters): void {
-  const close = ws.close.bind(ws);
-  ws.close = (code?: number, reason?: string | Buffer) => {
-    const fatal = code === undefined ? undefined : FRAMING_ERRORS[code];
-    if (fatal && ws.readyState === WebSocket.OPEN) {
-      counters.fatalErrors++;
-      ws.send(fatalError(fatal));
-    }
-    close(code, reason);
-  };
+  (ws as Announcing)[COUNTERS] = counters;
+  ws.close = closeAnnouncing;
+}
+
+const COUNTERS = Symbol("SyncCounters");
+type Announcing = WebSocket & { [COUNTERS]: SyncCounters };
+
+/** Shared by every socket (no bound function and closure per socket). */
+function closeAnnouncing(this: WebSocket, code?: number, reason?: string | Buffer): void {
+  const fatal = code === undefined ? undefined : FRAMING_ERRORS[code];
+  if (fatal && this.readyState === WebSocket.OPEN) {
+    (this as Announcing)[COUNTERS].fatalErrors++;
+    this.send(fatalError(fatal));
+  }
+  WebSocket.prototype.close.call(this, code, reason);
 }
