@@ -129,6 +129,7 @@ test("Data: tables by name, documents with their fields, live inserts, add / edi
   const client = stack.client();
   await client.mutation(addTask, { text: "seeded by a client" });
   const { page, requests } = await open(t);
+  const sync = page.waitForEvent("websocket", (ws) => /\/_api\/backend\/api\/[^/]+\/sync$/.test(ws.url()));
   await logIn(page);
   const tables = page.getByRole("navigation", { name: "Tables" });
   await tables.getByRole("button", { name: /^tasks/ }).waitFor();
@@ -139,9 +140,27 @@ test("Data: tables by name, documents with their fields, live inserts, add / edi
   for (const h of ["_id", "text", "done", "_creationTime"])
     await docs.getByRole("columnheader", { name: h, exact: true }).waitFor();
 
-  // A document inserted by a client shows up without a reload.
+  // A document inserted by a client shows up without a reload, pushed over the sync WebSocket:
+  // the page makes no HTTP request while it waits (it used to poll every second), and the
+  // document arrives in a frame of that socket.
+  const socket = await sync;
+  const frames: string[] = [];
+  socket.on("framereceived", (f) => void frames.push(String(f.payload)));
+  const apiCalls = () => requests.filter((u) => u.includes("/_api/")).length;
+  const quiet = apiCalls();
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(apiCalls(), quiet, "nothing polls while the page is open");
   await client.mutation(addTask, { text: "arrived live" });
   await docs.getByRole("cell", { name: '"arrived live"', exact: true }).waitFor({ timeout: 10_000 });
+  assert.equal(apiCalls(), quiet, "no HTTP request brought the new document");
+  assert.ok(
+    frames.some((f) => f.includes("Transition") && f.includes("arrived live")),
+    "the document came in a Transition on the sync socket",
+  );
+  await tables
+    .getByRole("button", { name: /^tasks/ })
+    .getByLabel("2 documents")
+    .waitFor();
 
   // Add through the UI; read it back with the official client.
   await page.getByRole("button", { name: "Add document" }).click();
