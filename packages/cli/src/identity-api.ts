@@ -1,9 +1,10 @@
 /**
- * Which identity service `tandem webhooks` talks to: `--identity-url`/`--secret-key`, else
+ * Which identity service `tandem webhooks` and `tandem keys` talk to: `--identity-url`/`--secret-key`, else
  * `TANDEM_IDENTITY_URL`/`TANDEM_SECRET_KEY`, else the app's `.env.local` (what `tandem dev` wrote;
  * the URL comes from the publishable key there). Calls go to its Backend API with the secret key.
  */
 import { join, resolve } from "node:path";
+import type { Command } from "commander";
 import { parsePublishableKey } from "@tandem/identity";
 import { readEnvFile } from "./deployment.js";
 import { CliError } from "./io.js";
@@ -18,6 +19,13 @@ export interface IdentityApi {
   readonly url: string;
   readonly secretKey: string;
 }
+
+/** The flags every identity command takes. */
+export const identityOptions = (cmd: Command) =>
+  cmd
+    .option("--identity-url <url>", "identity service URL (default: TANDEM_IDENTITY_URL, or from .env.local)")
+    .option("--secret-key <key>", "identity secret key (default: TANDEM_SECRET_KEY, or .env.local)")
+    .option("--dir <app>", "app folder whose .env.local names the identity service");
 
 const LOCAL = /^(localhost|127(\.\d+){3}|\[::1\])(:\d+)?(\/|$)/;
 

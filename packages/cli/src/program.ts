@@ -7,6 +7,7 @@ import { doctorAuth, type DoctorAuthFlags } from "./commands/doctor-auth.js";
 import { runServe, type ServeFlags } from "./commands/serve.js";
 import { registerWebhooks } from "./commands/webhooks.js";
 import { registerBackup } from "./commands/backup.js";
+import { registerKeys } from "./commands/keys.js";
 import type { DeploymentFlags } from "./deployment.js";
 import { CliError, processIo, type Io } from "./io.js";
 import { addServerOptions } from "./options.js";
@@ -107,6 +108,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
 
   registerWebhooks(program, io, (c) => (code = c));
   registerBackup(program, io, (c) => (code = c));
+  registerKeys(program, io, (c) => (code = c));
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -1,6 +1,7 @@
 /**
  * The dashboard's HTTP server (default `127.0.0.1:6790`): the page, its bundle, the login and the
- * same-origin API. Every `/_api/*` route but the login answers 401 without the admin key.
+ * same-origin API. Every `/_api/*` route but the login answers 401 without the admin key; the
+ * sync WebSocket it forwards checks the key in the socket's `Authenticate` message instead.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,6 +10,7 @@ import { FailureLimiter, LoginLinks, carriesAdminKey, sameSecret, type FailureLi
 import { bundleUi, type UiBundle } from "./bundle.js";
 import { INDEX_HTML, securityHeaders } from "./page.js";
 import { BodyTooLarge, forward, readBody } from "./proxy.js";
+import { SyncProxy } from "./sync-proxy.js";
 
 export interface DashboardOptions {
   readonly host?: string;
@@ -144,6 +146,10 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
     res.end(INDEX_HTML);
   });
+  const sync = new SyncProxy({ backendUrl: backend, adminKey: o.adminKey, failures, logger: log });
+  server.on("upgrade", (req, socket, head) => {
+    if (!sync.upgrade(req, socket, head)) socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+  });
   const host = o.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -156,6 +162,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     loginLink: () => `${url}/#login=${links.issue()}`,
     close: () =>
       new Promise<void>((resolve) => {
+        sync.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,6 +1,9 @@
 /** The dashboard server without a browser: every API route refuses requests without the admin key; headers; login links. */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import WebSocket from "ws";
+import { ConvexClient } from "convex/browser";
+import { makeFunctionReference } from "convex/server";
 import { silentLogger } from "@tandem/shared";
 import { startDashboard } from "@tandem/dashboard";
 import { ADMIN_KEY, startStack, type Stack } from "./harness.js";
@@ -130,4 +133,64 @@ test("wrong admin keys from one address are limited: 429 with Retry-After until 
   now += 60_000;
   assert.equal((await login(ADMIN_KEY)).status, 200);
   assert.equal((await info(ADMIN_KEY)).status, 200);
+});
+
+/** Opens the dashboard's sync socket, sends `messages`, and says how it ended. */
+function syncSocket(path: string, messages: unknown[]): Promise<{ code: number; status?: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(stack.dashboard.url.replace(/^http/, "ws") + path);
+    ws.on("open", () => {
+      for (const m of messages) ws.send(JSON.stringify(m));
+    });
+    ws.on("unexpected-response", (_req, res) => resolve({ code: 0, status: res.statusCode }));
+    ws.on("close", (code) => resolve({ code }));
+    ws.on("error", () => {});
+  });
+}
+
+test("the sync WebSocket: nothing passes before an Authenticate with the admin key; a wrong key or a user token is closed", async () => {
+  const path = "/_api/backend/api/1.48.0/sync";
+  const connect = { type: "Connect", sessionId: "00000000-0000-4000-8000-000000000000", connectionCount: 0 };
+  const subscribe = {
+    type: "ModifyQuerySet",
+    baseVersion: 0,
+    newVersion: 1,
+    modifications: [{ type: "Add", queryId: 0, udfPath: "_system/frontend/getTableMapping", args: [{}] }],
+  };
+  assert.equal((await syncSocket(path, [connect, subscribe])).code, 1008, "a query before Authenticate");
+  for (const auth of [
+    { type: "Authenticate", baseVersion: 0, tokenType: "Admin", value: "wrong-key" },
+    { type: "Authenticate", baseVersion: 0, tokenType: "Admin", value: `${ADMIN_KEY}x` },
+    { type: "Authenticate", baseVersion: 0, tokenType: "User", value: ADMIN_KEY },
+    { type: "Authenticate", baseVersion: 0, tokenType: "None" },
+  ])
+    assert.equal((await syncSocket(path, [connect, auth, subscribe])).code, 1008, JSON.stringify(auth));
+  assert.equal((await syncSocket("/_api/backend/api/1.48.0/elsewhere", [])).status, 404);
+
+  // The official client with the admin key subscribes through it; a later Authenticate with another key ends it.
+  const client = new ConvexClient(`${stack.dashboard.url}/_api/backend`, {
+    skipConvexDeploymentUrlCheck: true,
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    logger: false,
+  });
+  try {
+    (client as unknown as { setAdminAuth(key: string): void }).setAdminAuth(ADMIN_KEY);
+    const mapping = await new Promise<Record<string, string>>((resolve, reject) =>
+      client.onUpdate(
+        makeFunctionReference<"query">("_system/frontend/getTableMapping"),
+        {},
+        (v) => resolve(v as Record<string, string>),
+        reject,
+      ),
+    );
+    assert.equal(typeof mapping, "object");
+  } finally {
+    await client.close();
+  }
+  const switched = await syncSocket(path, [
+    connect,
+    { type: "Authenticate", baseVersion: 0, tokenType: "Admin", value: ADMIN_KEY },
+    { type: "Authenticate", baseVersion: 1, tokenType: "Admin", value: "another-key" },
+  ]);
+  assert.equal(switched.code, 1008);
 });

@@ -14,6 +14,8 @@ import { launchChromium } from "../../../test/e2e/support/browser.js";
 import { repoDir } from "../../../test/e2e/support/demo.js";
 import { FapiClient } from "../../identity/test/support/fapi-client.js";
 import { signUp } from "../../identity/test/support/flows.js";
+import { explainRejection } from "@tandem/backend";
+import { decodeProtectedHeader } from "jose";
 import { ADMIN_KEY, startStack, type Stack } from "./harness.js";
 
 type Task = { _id: string; text: string; done: boolean; priority?: number };
@@ -127,6 +129,7 @@ test("Data: tables by name, documents with their fields, live inserts, add / edi
   const client = stack.client();
   await client.mutation(addTask, { text: "seeded by a client" });
   const { page, requests } = await open(t);
+  const sync = page.waitForEvent("websocket", (ws) => /\/_api\/backend\/api\/[^/]+\/sync$/.test(ws.url()));
   await logIn(page);
   const tables = page.getByRole("navigation", { name: "Tables" });
   await tables.getByRole("button", { name: /^tasks/ }).waitFor();
@@ -137,9 +140,27 @@ test("Data: tables by name, documents with their fields, live inserts, add / edi
   for (const h of ["_id", "text", "done", "_creationTime"])
     await docs.getByRole("columnheader", { name: h, exact: true }).waitFor();
 
-  // A document inserted by a client shows up without a reload.
+  // A document inserted by a client shows up without a reload, pushed over the sync WebSocket:
+  // the page makes no HTTP request while it waits (it used to poll every second), and the
+  // document arrives in a frame of that socket.
+  const socket = await sync;
+  const frames: string[] = [];
+  socket.on("framereceived", (f) => void frames.push(String(f.payload)));
+  const apiCalls = () => requests.filter((u) => u.includes("/_api/")).length;
+  const quiet = apiCalls();
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(apiCalls(), quiet, "nothing polls while the page is open");
   await client.mutation(addTask, { text: "arrived live" });
   await docs.getByRole("cell", { name: '"arrived live"', exact: true }).waitFor({ timeout: 10_000 });
+  assert.equal(apiCalls(), quiet, "no HTTP request brought the new document");
+  assert.ok(
+    frames.some((f) => f.includes("Transition") && f.includes("arrived live")),
+    "the document came in a Transition on the sync socket",
+  );
+  await tables
+    .getByRole("button", { name: /^tasks/ })
+    .getByLabel("2 documents")
+    .waitFor();
 
   // Add through the UI; read it back with the official client.
   await page.getByRole("button", { name: "Add document" }).click();
@@ -428,7 +449,6 @@ test("the other pages render: Schedules, Files, Sessions, JWT templates, Keys, D
   await page.getByText(stack.identity.publishableKey).waitFor();
   await page.getByRole("table", { name: "Signing keys" }).getByRole("row").nth(1).waitFor();
   assert.equal(await page.getByText(stack.identity.secretKey).count(), 0, "the secret key is not shown");
-  await shot(page, "keys");
   await go(page, "Dev inbox");
   await page
     .getByRole("table", { name: "Dev inbox" })
@@ -447,7 +467,57 @@ test("the other pages render: Schedules, Files, Sessions, JWT templates, Keys, D
     .getByRole("table", { name: "Auth providers" })
     .getByRole("cell", { name: stack.identity.issuer, exact: true })
     .waitFor();
-  await page.getByRole("table", { name: "Rejected tokens" }).getByText("malformed", { exact: true }).waitFor();
+  const rejected = page.getByRole("table", { name: "Rejected tokens" });
+  await rejected.getByText("malformed", { exact: true }).waitFor();
+  // With the cause and the fix `tandem doctor auth` prints for it (the same text, from the backend).
+  const { cause, fix } = explainRejection({
+    kind: "malformed",
+    detail: "The token is not a JWT (three base64url parts with a JSON header and claims).",
+  });
+  await rejected.getByText(cause, { exact: true }).first().waitFor();
+  await rejected.getByRole("cell", { name: fix, exact: true }).first().waitFor();
   await shot(page, "auth-doctor");
+  onlySameOrigin(requests);
+});
+
+test("Keys: Rotate (after a confirmation) makes a new key sign; the old one stays published", async (t) => {
+  const clerk = createClerkClient({ secretKey: stack.identity.secretKey, apiUrl: `${stack.identity.url}/backend` });
+  const sessionId = await signUp(
+    new FapiClient(stack.identity.url, "header"),
+    stack.identity as never,
+    "kim@example.com",
+  );
+  const oldKid = decodeProtectedHeader((await clerk.sessions.getToken(sessionId)).jwt).kid!;
+  const jwks = async () =>
+    (
+      (await (await fetch(`${stack.identity.url}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> }
+    ).keys.map((k) => k.kid);
+  const { page, requests } = await open(t);
+  await logIn(page);
+  await go(page, "Keys");
+  const table = page.getByRole("table", { name: "Signing keys" });
+  await table.getByRole("row").filter({ hasText: oldKid }).getByRole("cell", { name: "active", exact: true }).waitFor();
+
+  // The first click only asks; "Keep the current key" backs out and nothing changes.
+  await page.getByRole("button", { name: "Rotate signing key" }).click();
+  await page.getByRole("status").filter({ hasText: "nobody is signed out" }).waitFor();
+  await page.getByRole("button", { name: "Keep the current key" }).click();
+  assert.deepEqual(await jwks(), [oldKid]);
+
+  await page.getByRole("button", { name: "Rotate signing key" }).click();
+  await page.getByRole("button", { name: "Confirm rotate" }).click();
+  const status = page.getByRole("status").filter({ hasText: /^New signing key \S+ is active\.$/ });
+  await status.waitFor();
+  const newKid = /New signing key (\S+) is active/.exec((await status.textContent()) ?? "")![1]!;
+  assert.notEqual(newKid, oldKid);
+  await table.getByRole("row").filter({ hasText: newKid }).getByRole("cell", { name: "active", exact: true }).waitFor();
+  await table
+    .getByRole("row")
+    .filter({ hasText: oldKid })
+    .getByRole("cell", { name: "retired", exact: true })
+    .waitFor();
+  assert.deepEqual((await jwks()).sort(), [oldKid, newKid].sort());
+  assert.equal(decodeProtectedHeader((await clerk.sessions.getToken(sessionId)).jwt).kid, newKid);
+  await shot(page, "keys");
   onlySameOrigin(requests);
 });

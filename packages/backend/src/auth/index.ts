@@ -21,3 +21,4 @@ export {
   type DiagnoseContext,
 } from "./rejection-reason.js";
 export { RejectionLog, recordRejections, type Rejection, type RecordRejectionsDeps } from "./rejection-log.js";
+export { explainRejection, NO_REJECTIONS_HINT, type Explanation } from "./rejection-explain.js";

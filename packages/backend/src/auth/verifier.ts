@@ -109,8 +109,9 @@ export function createAuthVerifier(options: AuthVerifierOptions): AuthVerifier {
     if (!OIDC_ALGORITHMS.includes(t.header.alg ?? "")) throw authError.oidcClaim(`algorithm ${t.header.alg}`);
     if (Array.isArray(t.claims.aud) && t.claims.aud.length > 1) throw authError.oidcClaim("several audiences");
     const keys = oidcKeySet(t.issuer);
+    const iat = typeof t.claims.iat === "number" ? t.claims.iat : undefined;
     try {
-      const { payload } = await jwtVerify(token, (h, tok) => keys.resolve(h, tok), {
+      const { payload } = await jwtVerify(token, (h, tok) => keys.resolve(h, tok, iat), {
         algorithms: OIDC_ALGORITHMS,
         issuer: t.issuer,
         audience: applicationID,
@@ -136,9 +137,10 @@ export function createAuthVerifier(options: AuthVerifierOptions): AuthVerifier {
         `Could not decode token. The JWT's 'alg' header is '${String(t.header.alg).slice(0, 32)}', but the provider expects '${p.algorithm}'.`,
       );
     const keys = customKeySet(p.jwks);
+    const iat = typeof t.claims.iat === "number" ? t.claims.iat : undefined;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, (h, tok) => keys.resolve(h, tok), {
+      ({ payload } = await jwtVerify(token, (h, tok) => keys.resolve(h, tok, iat), {
         algorithms: [p.algorithm],
         currentDate: new Date(now()),
         clockTolerance: CUSTOM_JWT_LEEWAY_S,

@@ -6,7 +6,7 @@
  */
 import { logIdentifier } from "../components/addresses.js";
 import { createLogger, type Logger } from "@tandem/shared";
-import type { ConvexJSON, Storage, Timestamp } from "@tandem/storage";
+import type { ConvexJSON, KeyRange, Storage, Timestamp } from "@tandem/storage";
 import { checkArgumentLimits, checkArguments } from "../runtime/function-checks.js";
 import type { FileAccess, FilesThreadConfig, StorageCall, StorageCallResult } from "../files/index.js";
 import { analyzeModules } from "../runtime/analyze.js";
@@ -67,7 +67,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
   const files = options.files ?? null;
   const log = options.logger ?? createLogger("engine");
   const committer = new Committer(storage);
-  const notifier = new CommitNotifier(log);
+  const notifier = new CommitNotifier(log, () => storage.tables());
   // Another node's commits, learned when a commit here finds the head moved or when the node
   // follows the log (`CommitFollower`): subscriptions here re-run for them too.
   storage.onOtherCommits((commits) => {
@@ -109,6 +109,9 @@ export function createEngine(options: EngineOptions): TandemEngine {
     return { deployment, fn };
   }
 
+  /** Mutations and actions read the latest snapshot; nothing subscribes to what they read. */
+  const latestReads = () => ({ snapshot: storage.snapshot(), record: () => {} });
+
   const engine: TandemEngine = {
     get occRetries() {
       return mutations.occRetries;
@@ -124,15 +127,12 @@ export function createEngine(options: EngineOptions): TandemEngine {
       const started = performance.now();
       const ts = req.ts ?? storage.latestTs();
       try {
-        if (SystemFunctions.owns(req.path))
-          return {
-            ok: true,
-            value: await system.run("query", req.path, req.args, req.identity),
-            logLines: [],
-            ts,
-            readSet: [],
-            journal: null,
-          };
+        if (SystemFunctions.owns(req.path)) {
+          const readSet: KeyRange[] = [];
+          const reads = { snapshot: storage.snapshot(ts), record: (r: KeyRange) => void readSet.push(r) };
+          const value = await system.run("query", req.path, req.args, req.identity, reads);
+          return { ok: true, value, logLines: [], ts, readSet, journal: null };
+        }
         const { deployment, fn } = resolve("query", req.path, req.args, req.allowInternal ?? false);
         const journal = req.journal ?? null;
         const { out, tx } = await runner.run({
@@ -159,7 +159,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
         if (SystemFunctions.owns(req.path))
           return {
             ok: true,
-            value: await system.run("mutation", req.path, req.args, req.identity),
+            value: await system.run("mutation", req.path, req.args, req.identity, latestReads()),
             logLines: [],
             ts: storage.latestTs(),
           };
@@ -179,7 +179,11 @@ export function createEngine(options: EngineOptions): TandemEngine {
       const started = performance.now();
       try {
         if (SystemFunctions.owns(req.path))
-          return { ok: true, value: await system.run("action", req.path, req.args, req.identity), logLines: [] };
+          return {
+            ok: true,
+            value: await system.run("action", req.path, req.args, req.identity, latestReads()),
+            logLines: [],
+          };
         const { deployment, fn } = resolve("action", req.path, req.args, req.allowInternal ?? false);
         const out = await runner.runAction(deployment, fn, req.args, req.identity);
         logs.emit("action", logIdentifier(fn), started, out);

@@ -4,7 +4,7 @@
  */
 import { backendError } from "../errors.js";
 import type { ConvexJSON } from "@tandem/storage";
-import type { FunctionKind, Identity, SystemFunction } from "./types.js";
+import type { FunctionKind, Identity, SystemFunction, SystemReads } from "./types.js";
 
 const normalize = (path: string) => path.replace(/\.js(?=:|$)/, "");
 
@@ -24,13 +24,19 @@ export class SystemFunctions {
     return this.#fns.get(normalize(path))?.kind ?? null;
   }
 
-  async run(kind: FunctionKind, path: string, args: ConvexJSON, identity: Identity): Promise<ConvexJSON> {
+  async run(
+    kind: FunctionKind,
+    path: string,
+    args: ConvexJSON,
+    identity: Identity,
+    reads: SystemReads,
+  ): Promise<ConvexJSON> {
     const key = normalize(path);
     const fn = this.#fns.get(key) ?? this.#fns.get(key.replace(/:default$/, ""));
     if (!fn || fn.kind !== kind)
       throw backendError("BadRequest", "FunctionNotFound", `Could not find function for '${key}'.`);
     if (identity.kind !== "admin")
       throw backendError("Forbidden", "Unauthorized", "You do not have permission to perform this operation.");
-    return fn.handler(args, { identity });
+    return fn.handler(args, { identity, reads });
   }
 }

@@ -151,10 +151,23 @@ export interface EngineAdmin {
   close(): Promise<void>;
 }
 
+/**
+ * How a system function reads: at the query's snapshot, recording the index ranges it read, so a
+ * subscription to it is re-run by a commit into them like a subscription to a user query.
+ * Mutations and actions read the latest snapshot and record nothing.
+ */
+export interface SystemReads {
+  readonly snapshot: import("@tandem/storage").SnapshotReader;
+  record(range: import("@tandem/storage").KeyRange): void;
+}
+
 /** A function implemented by the server itself (`_system/cli/...`), callable only by admins. */
 export interface SystemFunction {
   readonly kind: FunctionKind;
-  readonly handler: (args: ConvexJSON, context: { readonly identity: Identity }) => Promise<ConvexJSON>;
+  readonly handler: (
+    args: ConvexJSON,
+    context: { readonly identity: Identity; readonly reads: SystemReads },
+  ) => Promise<ConvexJSON>;
 }
 
 export interface SystemFunctionRegistry {

@@ -1,14 +1,16 @@
 /**
  * The backend side of `tandem doctor auth`: rejected user tokens are diagnosed as they happen
  * (reasons kept, tokens never), and two admin-only queries read them:
- * `_system/tandem/authRejections` → `{now, providers, env, rejections}` and
- * `_system/tandem/diagnoseToken` `{token}` → `{ok: true, subject} | {ok: false, reason, message}`.
+ * `_system/tandem/authRejections` → `{now, pushed, providers, rejections: [{at, reason, subject, message,
+ * cause, fix}], hint}` and `_system/tandem/diagnoseToken` `{token}` → `{ok: true, subject} | {ok: false,
+ * reason, cause, fix, message}`.
  */
 import { badRequest } from "../errors.js";
 import type { ConvexJSON } from "@tandem/storage";
 import { describeProvider, type AuthProvider } from "../auth/config.js";
 import { RejectionLog, recordRejections } from "../auth/rejection-log.js";
 import { diagnoseRejection } from "../auth/rejection-reason.js";
+import { explainRejection, NO_REJECTIONS_HINT } from "../auth/rejection-explain.js";
 import type { Deployment } from "../engine/deployment.js";
 import type { SystemFunctionRegistry } from "../engine/types.js";
 import { providersOf } from "../deploy/push-service.js";
@@ -51,7 +53,15 @@ export function installAuthDoctor<T extends { readonly attributes: { readonly su
       } catch (e) {
         configured = [{ error: e instanceof Error ? e.message : String(e) }];
       }
-      return json({ now: now(), pushed: deps.live() !== null, providers: configured, rejections: log.list() });
+      // Each reason with its cause and fix, the texts `tandem doctor auth` prints too.
+      const rejections = log.list().map((r) => ({ ...r, ...explainRejection(r.reason) }));
+      return json({
+        now: now(),
+        pushed: deps.live() !== null,
+        providers: configured,
+        rejections,
+        hint: NO_REJECTIONS_HINT,
+      });
     },
   });
 
@@ -71,7 +81,12 @@ export function installAuthDoctor<T extends { readonly attributes: { readonly su
           // diagnosed as no providers
         }
         const reason = diagnoseRejection(token, e, { providers: list, env: deps.env(), nowSeconds: now() / 1000 });
-        return json({ ok: false, reason, message: e instanceof Error ? e.message : String(e) });
+        return json({
+          ok: false,
+          reason,
+          ...explainRejection(reason),
+          message: e instanceof Error ? e.message : String(e),
+        });
       }
     },
   });

@@ -1,7 +1,9 @@
 /**
  * The data browser's reads: `listTableScan` (newest first, as the public graders expect — they
  * reverse it), `paginatedTableDocuments` (with filters), `getById`, `tableSize` and
- * `getTableMapping` (table number → name, the dashboard's table list).
+ * `getTableMapping` (table number → name, the dashboard's table list). Each reads at the query's
+ * snapshot and records what it read, so the dashboard subscribes to them over the sync socket
+ * and a commit re-runs them as it re-runs user queries.
  */
 import { badRequest } from "../errors.js";
 import { jsonToConvex, type Value } from "convex/values";
@@ -9,12 +11,16 @@ import {
   isSystemTableName,
   decodeId,
   indexRange,
+  pointRange,
   type ConvexJSON,
   type DocumentId,
+  type DocumentJSON,
   type KeyRange,
   type Storage,
 } from "@tandem/storage";
+import { documentIndexKey } from "../transactions/index-key.js";
 import type { SystemFunctionRegistry } from "../engine/types.js";
+import { CATALOG_RANGE } from "../engine/commit-notifier.js";
 import { argsObject, countArg, optionalString, pageOpts, rootComponentOnly, stringArg } from "./args.js";
 import { matches, parseFilterSpec, type IndexFilter } from "./filters.js";
 import { countTable, scanRange, scanTable } from "./table-scan.js";
@@ -36,18 +42,20 @@ export function registerFrontendReads(registry: SystemFunctionRegistry, storage:
 
   registry.registerSystemFunction("_system/frontend/listTableScan", {
     kind: "query",
-    handler: async (raw) => {
+    handler: async (raw, { reads }) => {
       const args = argsObject(raw);
       rootComponentOnly(args);
       const table = stringArg(args, "table");
       const limit = countArg(args, "limit", 100, 10_000);
-      return (await scanTable(storage, table, "desc", null, limit)).docs;
+      // A table created later must show up here too.
+      reads.record(CATALOG_RANGE);
+      return (await scanTable(storage, reads, table, "desc", null, limit)).docs;
     },
   });
 
   registry.registerSystemFunction("_system/frontend/paginatedTableDocuments", {
     kind: "query",
-    handler: async (raw) => {
+    handler: async (raw, { reads }) => {
       const args = argsObject(raw);
       rootComponentOnly(args);
       const table = stringArg(args, "table");
@@ -56,6 +64,7 @@ export function registerFrontendReads(registry: SystemFunctionRegistry, storage:
       const order = optionalString(args, "order") ?? "desc";
       if (order !== "asc" && order !== "desc") throw badRequest("InvalidArgs", '`order` must be "asc" or "desc".');
       const base = index ? indexFilterRange(storage, table, index) : null;
+      reads.record(CATALOG_RANGE);
       const page: ConvexJSON[] = [];
       let next = cursor;
       let isDone = false;
@@ -63,8 +72,8 @@ export function registerFrontendReads(registry: SystemFunctionRegistry, storage:
       // filter answers a short page with a cursor instead of scanning the whole table.
       for (let round = 0; round < FILTER_SCAN_FACTOR && page.length < numItems && !isDone; round++) {
         const r = base
-          ? await scanRange(storage, base, order, next, numItems - page.length)
-          : await scanTable(storage, table, order, next, numItems - page.length);
+          ? await scanRange(reads, base, order, next, numItems - page.length)
+          : await scanTable(storage, reads, table, order, next, numItems - page.length);
         for (const d of r.docs) if (matches(d, clauses)) page.push(d);
         next = r.continueCursor;
         isDone = r.isDone;
@@ -75,27 +84,33 @@ export function registerFrontendReads(registry: SystemFunctionRegistry, storage:
 
   registry.registerSystemFunction("_system/frontend/getById", {
     kind: "query",
-    handler: async (raw) => {
+    handler: async (raw, { reads }) => {
       const id = stringArg(argsObject(raw), "id");
-      if (!decodeId(id)) return null;
-      return (await storage.snapshot().get(id as DocumentId))?.value ?? null;
+      const decoded = decodeId(id);
+      const table = decoded ? storage.tableByNumber(decoded.tableNumber)?.name : undefined;
+      if (!table) return null;
+      const byId = storage.indexes(table).find((i) => i.name === "by_id");
+      if (byId) reads.record(pointRange(byId.id, documentIndexKey({ _id: id } as DocumentJSON, byId)));
+      return (await reads.snapshot.get(id as DocumentId))?.value ?? null;
     },
   });
 
   registry.registerSystemFunction("_system/frontend/tableSize", {
     kind: "query",
-    handler: async (raw) => {
+    handler: async (raw, { reads }) => {
       const args = argsObject(raw);
       rootComponentOnly(args);
       const table = stringArg(args, "tableName");
-      return known(table) ? countTable(storage, table) : 0;
+      reads.record(CATALOG_RANGE);
+      return known(table) ? countTable(storage, reads, table) : 0;
     },
   });
 
   registry.registerSystemFunction("_system/frontend/getTableMapping", {
     kind: "query",
-    handler: async (raw) => {
+    handler: async (raw, { reads }) => {
       rootComponentOnly(argsObject(raw));
+      reads.record(CATALOG_RANGE);
       const out: Record<string, ConvexJSON> = {};
       for (const t of storage.tables()) if (!isSystemTableName(t.name)) out[String(t.number)] = t.name;
       return out;

@@ -5,7 +5,7 @@
  */
 import type { ConvexJSON, Storage } from "@tandem/storage";
 import type { Deployment } from "../engine/deployment.js";
-import type { SystemFunctionRegistry } from "../engine/types.js";
+import type { SystemFunctionRegistry, SystemReads } from "../engine/types.js";
 import { argsObject, optionalString, pageOpts, rootComponentOnly } from "./args.js";
 import { matches, type FilterClause } from "./filters.js";
 import { scanTable } from "./table-scan.js";
@@ -21,6 +21,7 @@ export interface FrontendSystemTableDeps {
 
 async function systemTablePage(
   storage: Storage,
+  reads: SystemReads,
   table: string,
   raw: ConvexJSON,
   clauses: FilterClause[] = [],
@@ -28,7 +29,7 @@ async function systemTablePage(
   const args = argsObject(raw);
   rootComponentOnly(args);
   const { cursor, numItems } = pageOpts(args);
-  const r = await scanTable(storage, table, "desc", cursor, numItems);
+  const r = await scanTable(storage, reads, table, "desc", cursor, numItems);
   return { page: r.docs.filter((d) => matches(d, clauses)), isDone: r.isDone, continueCursor: r.continueCursor };
 }
 
@@ -43,10 +44,11 @@ export function registerFrontendSystemTables(registry: SystemFunctionRegistry, d
   });
   registry.registerSystemFunction("_system/frontend/paginatedScheduledJobs", {
     kind: "query",
-    handler: async (raw) => {
+    handler: async (raw, { reads }) => {
       const udfPath = optionalString(argsObject(raw), "udfPath");
       return systemTablePage(
         storage,
+        reads,
         "_scheduled_functions",
         raw,
         udfPath ? [{ field: "name", op: "eq", value: udfPath }] : [],
@@ -55,6 +57,6 @@ export function registerFrontendSystemTables(registry: SystemFunctionRegistry, d
   });
   registry.registerSystemFunction("_system/frontend/fileStorageV2:fileMetadata", {
     kind: "query",
-    handler: async (raw) => systemTablePage(storage, "_storage", raw),
+    handler: async (raw, { reads }) => systemTablePage(storage, reads, "_storage", raw),
   });
 }

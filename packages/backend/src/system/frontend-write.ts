@@ -16,7 +16,7 @@ import {
 } from "@tandem/storage";
 import type { EngineAdmin, SystemFunctionRegistry } from "../engine/types.js";
 import { argsObject, arrayArg, objectArg, optionalString, rootComponentOnly, stringArg, type Args } from "./args.js";
-import { scanTable } from "./table-scan.js";
+import { latestReads, scanTable } from "./table-scan.js";
 
 export interface FrontendWriteDeps {
   readonly storage: Storage;
@@ -174,7 +174,7 @@ export function registerFrontendWrites(registry: SystemFunctionRegistry, deps: F
       // Deleted documents leave the index, so each page starts again from the beginning; the
       // cursor is accepted (and answered) for the official callers' loop.
       optionalString(args, "cursor");
-      const page = await scanTable(storage, table, "asc", null, CLEAR_PAGE);
+      const page = await scanTable(storage, latestReads(storage), table, "asc", null, CLEAR_PAGE);
       await commit(page.docs.map((d) => ({ id: d._id as DocumentId, table, value: null })));
       return { deleted: page.docs.length, continueCursor: page.continueCursor, hasMore: !page.isDone };
     },

@@ -1,10 +1,21 @@
 /**
- * Reading a table in `_creationTime` order at the latest snapshot, a page at a time. Cursors are
- * the hex of the last index key returned, so a page continues exactly where the last one ended
- * even when documents were written in between.
+ * Reading a table in `_creationTime` order, a page at a time, at the caller's snapshot (a query's
+ * timestamp), recording what was read: the part of the range a page covers, so a subscription to
+ * the page is re-run exactly by commits that change it. Cursors are the hex of the last index key
+ * returned, so a page continues exactly where the last one ended even when documents were
+ * written in between.
  */
 import { badRequest } from "../errors.js";
-import { fullRange, rangeAfter, type DocumentJSON, type IndexKey, type KeyRange, type Storage } from "@tandem/storage";
+import {
+  fullRange,
+  prefixSuccessor,
+  rangeAfter,
+  type DocumentJSON,
+  type IndexKey,
+  type KeyRange,
+  type Storage,
+} from "@tandem/storage";
+import type { SystemReads } from "../engine/types.js";
 
 export interface ScanPage {
   readonly docs: DocumentJSON[];
@@ -13,12 +24,16 @@ export interface ScanPage {
   readonly isDone: boolean;
 }
 
+/** The latest snapshot, nothing recorded: for writers (clearing a table) and the like. */
+export const latestReads = (storage: Storage): SystemReads => ({ snapshot: storage.snapshot(), record: () => {} });
+
 export function creationIndex(storage: Storage, table: string) {
   return storage.indexes(table).find((i) => i.name === "by_creation_time") ?? null;
 }
 
 export async function scanTable(
   storage: Storage,
+  reads: SystemReads,
   table: string,
   order: "asc" | "desc",
   cursor: string | null,
@@ -26,12 +41,12 @@ export async function scanTable(
 ): Promise<ScanPage> {
   const index = creationIndex(storage, table);
   if (!index) return { docs: [], continueCursor: cursor ?? "", isDone: true };
-  return scanRange(storage, fullRange(index), order, cursor, limit);
+  return scanRange(reads, fullRange(index), order, cursor, limit);
 }
 
 /** A page of `base` (one index's range) after `cursor`. */
 export async function scanRange(
-  storage: Storage,
+  reads: SystemReads,
   base: KeyRange,
   order: "asc" | "desc",
   cursor: string | null,
@@ -42,28 +57,41 @@ export async function scanRange(
     if (!/^([0-9a-f]{2})+$/.test(cursor)) throw badRequest("InvalidCursor", "Invalid cursor.");
     range = rangeAfter(range, Buffer.from(cursor, "hex") as unknown as IndexKey, order);
   }
-  const entries = await storage.snapshot().scan(range, order, limit);
+  const entries = await reads.snapshot.scan(range, order, limit);
   const last = entries[entries.length - 1];
+  const isDone = entries.length < limit;
+  reads.record(isDone || !last ? range : readUpTo(range, last.key, order));
   return {
     docs: entries.map((e) => e.doc.value),
     continueCursor: last ? Buffer.from(last.key).toString("hex") : (cursor ?? ""),
-    isDone: entries.length < limit,
+    isDone,
   };
 }
 
+/** The part of `range` a page ending at `lastKey` covered (that key included). */
+function readUpTo(range: KeyRange, lastKey: IndexKey, order: "asc" | "desc"): KeyRange {
+  if (order === "desc") return { ...range, start: lastKey };
+  return { ...range, end: prefixSuccessor(lastKey) };
+}
+
 /** Every live document of `table`, in batches (for counting and clearing). */
-export async function* allDocuments(storage: Storage, table: string, batch = 512): AsyncGenerator<DocumentJSON> {
+export async function* allDocuments(
+  storage: Storage,
+  reads: SystemReads,
+  table: string,
+  batch = 512,
+): AsyncGenerator<DocumentJSON> {
   let cursor: string | null = null;
   for (;;) {
-    const page: ScanPage = await scanTable(storage, table, "asc", cursor, batch);
+    const page: ScanPage = await scanTable(storage, reads, table, "asc", cursor, batch);
     yield* page.docs;
     if (page.isDone) return;
     cursor = page.continueCursor;
   }
 }
 
-export async function countTable(storage: Storage, table: string): Promise<number> {
+export async function countTable(storage: Storage, reads: SystemReads, table: string): Promise<number> {
   let n = 0;
-  for await (const _ of allDocuments(storage, table)) n++;
+  for await (const _ of allDocuments(storage, reads, table)) n++;
   return n;
 }

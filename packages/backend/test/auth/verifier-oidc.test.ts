@@ -100,22 +100,53 @@ test("OIDC: key rotation is picked up on an unknown kid, rate-limited by the coo
   t.after(() => issuer.stop());
   const c = clock();
   const verifier = createAuthVerifier({ providers: [oidc(issuer.url)], now: c.now, refetchCooldownMs: 30_000 });
-  const claims = () => ({ iss: issuer.url, sub: "u", aud: "convex", iat: c.seconds(), exp: c.seconds() + 3600 });
+  const claims = (iat = c.seconds()) => ({ iss: issuer.url, sub: "u", aud: "convex", iat, exp: c.seconds() + 3600 });
   await verifier.verify(await sign(issuer.current, claims()));
   assert.equal(issuer.requests.jwks, 1);
 
+  // Inside the cooldown, an unknown kid on a token older than our keys does not reach the issuer…
   const next = await issuer.rotate("key-2", true);
-  // Inside the cooldown an unknown kid does not reach the issuer…
-  await rejectsWith(verifier.verify(await sign(next, claims())), "Unauthenticated", OIDC_CLAIM_ERROR);
+  await rejectsWith(verifier.verify(await sign(next, claims(c.seconds() - 10))), "Unauthenticated", OIDC_CLAIM_ERROR);
   assert.equal(issuer.requests.jwks, 1);
   // …after it, one refetch picks up the new key.
   c.advance(31_000);
   assert.equal((await verifier.verify(await sign(next, claims()))).attributes.subject, "u");
   assert.equal(issuer.requests.jwks, 2);
-  // A flood of forged kids right after costs no further requests.
+  // A flood of forged kids on old tokens right after costs no further requests.
   const ghost = await makeKey("RS256", "ghost");
-  for (let i = 0; i < 5; i++) await rejectsWith(verifier.verify(await sign(ghost, claims())), "Unauthenticated");
+  for (let i = 0; i < 5; i++)
+    await rejectsWith(verifier.verify(await sign(ghost, claims(c.seconds() - 10))), "Unauthenticated");
   assert.equal(issuer.requests.jwks, 2);
+});
+
+test("OIDC: a key rotated in right after the keys were fetched verifies its tokens at once; fresh forged kids cost one request a second", async (t) => {
+  const issuer = await TestIssuer.start();
+  t.after(() => issuer.stop());
+  const c = clock();
+  const verifier = createAuthVerifier({ providers: [oidc(issuer.url)], now: c.now, refetchCooldownMs: 30_000 });
+  const claims = () => ({ iss: issuer.url, sub: "u", aud: "convex", iat: c.seconds(), exp: c.seconds() + 3600 });
+  const old = await sign(issuer.current, claims());
+  await verifier.verify(old);
+  assert.equal(issuer.requests.jwks, 1);
+
+  // The issuer rotates (keeping the old key published) and signs with the new key at once: the
+  // token is newer than our keys, so its unknown kid refetches without waiting out the cooldown.
+  const next = await issuer.rotate("key-2");
+  assert.equal((await verifier.verify(await sign(next, claims()))).attributes.subject, "u");
+  assert.equal(issuer.requests.jwks, 2);
+  assert.equal((await verifier.verify(old)).attributes.subject, "u", "the old key still verifies");
+  assert.equal(issuer.requests.jwks, 2);
+
+  // Forged kids on fresh tokens: concurrent ones share one refetch, a second apart at most.
+  const ghost = await makeKey("RS256", "ghost");
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: 5 }, async () =>
+      rejectsWith(verifier.verify(await sign(ghost, claims())), "Unauthenticated", OIDC_CLAIM_ERROR),
+    ),
+  );
+  assert.equal(issuer.requests.jwks, 3);
+  assert.ok(Date.now() - started >= 900, "the refetch waited for the rest of the interval");
 });
 
 test("OIDC: concurrent first verifications share one discovery and one JWKS request", async (t) => {

@@ -4,7 +4,13 @@
  * on the app's own HTTP actions whose secret becomes the deployment variable the app verifies with.
  */
 import { Command } from "commander";
-import { identityCall, resolveIdentity, type IdentityApi, type IdentityFlags } from "../identity-api.js";
+import {
+  identityCall,
+  identityOptions,
+  resolveIdentity,
+  type IdentityApi,
+  type IdentityFlags,
+} from "../identity-api.js";
 import { CliError, type Io } from "../io.js";
 
 interface Endpoint {
@@ -13,12 +19,6 @@ interface Endpoint {
   events: string[];
   secret?: string;
 }
-
-const identityOptions = (cmd: Command) =>
-  cmd
-    .option("--identity-url <url>", "identity service URL (default: TANDEM_IDENTITY_URL, or from .env.local)")
-    .option("--secret-key <key>", "identity secret key (default: TANDEM_SECRET_KEY, or .env.local)")
-    .option("--dir <app>", "app folder whose .env.local names the identity service");
 
 const splitEvents = (s: string | undefined) =>
   s

@@ -1,9 +1,10 @@
 /**
  * The page's only way out: same-origin calls that all carry the admin key. Functions run through
  * the official `ConvexHttpClient` (admin auth, `POST /api/function`), pointed at the dashboard's
- * forwarding route so the browser never talks to another origin.
+ * forwarding route so the browser never talks to another origin; live views subscribe through
+ * the official `ConvexClient` over the forwarded sync WebSocket (the key in its `Authenticate`).
  */
-import { ConvexHttpClient } from "convex/browser";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { convexToJson, type Value } from "convex/values";
 
@@ -42,6 +43,7 @@ async function failure(res: Response): Promise<ApiError> {
 
 export class Api {
   readonly #client: ConvexHttpClient;
+  #live: ConvexClient | null = null;
 
   constructor(readonly adminKey: string) {
     this.#client = new ConvexHttpClient(`${location.origin}/_api/backend`, {
@@ -59,6 +61,32 @@ export class Api {
       undefined,
       args,
     );
+  }
+
+  /**
+   * Subscribes to a query (`_system/frontend/…` or the app's) over the sync WebSocket: `onValue`
+   * gets its result now and after every commit that changes what it read. Returns the unsubscribe.
+   */
+  subscribe(
+    path: string,
+    args: Record<string, unknown>,
+    onValue: (v: unknown) => void,
+    onError: (e: Error) => void,
+  ): () => void {
+    if (!this.#live) {
+      this.#live = new ConvexClient(`${location.origin}/_api/backend`, {
+        skipConvexDeploymentUrlCheck: true,
+        logger: false,
+      });
+      adminAuth(this.#live as unknown as ConvexHttpClient).setAdminAuth(this.adminKey);
+    }
+    return this.#live.onUpdate(makeFunctionReference<"query">(path), args, onValue, onError);
+  }
+
+  /** Closes the live connection (logging out). */
+  close(): void {
+    void this.#live?.close();
+    this.#live = null;
   }
 
   /**

@@ -114,6 +114,7 @@ export function App() {
 
   if (!api) return <Login onLogin={setApi} notice={notice} />;
   const logout = () => {
+    api.close();
     Api.forget();
     setApi(null);
   };

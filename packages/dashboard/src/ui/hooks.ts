@@ -1,5 +1,34 @@
-/** Small hooks the pages share: a polled value (live while the page is open) and an async action. */
+/**
+ * Small hooks the pages share: a subscribed query (live over the sync WebSocket), a polled value
+ * (for what has no subscription: the identity service, env vars…) and an async action.
+ */
 import { useCallback, useEffect, useRef, useState } from "react";
+import type { Api } from "./api.js";
+
+export interface Live<T> {
+  readonly data: T | undefined;
+  readonly error: string | null;
+}
+
+/**
+ * A query's result, kept current by the backend: re-sent when a commit changes what it read, so
+ * nothing polls. `args: null` subscribes to nothing (data undefined).
+ */
+export function useLive<T>(api: Api, path: string, args: Record<string, unknown> | null): Live<T> {
+  const [state, setState] = useState<Live<T>>({ data: undefined, error: null });
+  const key = args === null ? null : JSON.stringify(args);
+  useEffect(() => {
+    setState({ data: undefined, error: null });
+    if (key === null) return;
+    return api.subscribe(
+      path,
+      JSON.parse(key) as Record<string, unknown>,
+      (v) => setState({ data: v as T, error: null }),
+      (e) => setState((s) => ({ data: s.data, error: e.message })),
+    );
+  }, [api, path, key]);
+  return state;
+}
 
 export interface Polled<T> {
   readonly data: T | undefined;

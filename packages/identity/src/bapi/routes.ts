@@ -59,6 +59,7 @@ import {
   listEndpoints,
   replayDelivery,
 } from "./webhooks.js";
+import { listSigningKeys, rotateSigningKey } from "./signing-keys.js";
 import { createTemplate, deleteTemplate, getTemplate, listTemplates, updateTemplate } from "./templates.js";
 
 const jwks: BapiHandler = async (svc) => ok(await svc.keys.jwks(svc.now()));
@@ -67,6 +68,8 @@ export function bapiRouter(): Router<BapiHandler> {
   const p = "/backend/v1";
   return new Router<BapiHandler>()
     .add("GET", `${p}/jwks`, jwks)
+    .add("GET", `${p}/signing_keys`, listSigningKeys)
+    .add("POST", `${p}/signing_keys/rotate`, rotateSigningKey)
     .add("GET", `${p}/users`, listUsers)
     .add("POST", `${p}/users`, postUser)
     .add("GET", `${p}/users/count`, countUsers)

@@ -16,6 +16,16 @@ export interface PublicJwk {
   e: string;
 }
 
+/** A signing key as the Backend API lists it (no private part). */
+export interface SigningKeyState {
+  kid: KeyId;
+  status: "active" | "retired";
+  createdAt: number;
+  retiredAt: number | null;
+  /** When a retired key leaves the JWKS (its last token has expired by then); null while active. */
+  removedAt: number | null;
+}
+
 export interface ActiveKey {
   kid: KeyId;
   key: CryptoKey;
@@ -77,6 +87,21 @@ export class KeyRing {
       this.#imported.set(rec.kid, key);
     }
     return { kid: rec.kid, key: await key };
+  }
+
+  /** Every published key, the active one first, then retired ones newest first. */
+  async list(now = Date.now()): Promise<SigningKeyState[]> {
+    const retention = (await this.retentionSeconds()) * 1000;
+    await this.jwks(now);
+    return [...this.#keys]
+      .sort((a, b) => (a.retiredAt === null ? -1 : b.retiredAt === null ? 1 : b.retiredAt - a.retiredAt))
+      .map((k) => ({
+        kid: k.kid,
+        status: k.retiredAt === null ? "active" : "retired",
+        createdAt: k.createdAt,
+        retiredAt: k.retiredAt,
+        removedAt: k.retiredAt === null ? null : k.retiredAt + retention,
+      }));
   }
 
   /** Public keys to publish: the active key and retired keys still inside retention. */

@@ -1,4 +1,8 @@
-/** Auth doctor: the backend's configured issuers and why it refused the last tokens (`_system/tandem/authRejections`). */
+/**
+ * Auth doctor: the backend's configured issuers and why it refused the last tokens
+ * (`_system/tandem/authRejections`), each with its cause and the fix to make — the backend sends
+ * the same texts `tandem doctor auth` prints.
+ */
 import type { Api } from "../api.js";
 import { usePoll } from "../hooks.js";
 import { Alert, Page } from "../parts.js";
@@ -8,21 +12,24 @@ interface Report {
   now: number;
   pushed: boolean;
   providers: Array<{ kind?: string; issuer?: string; applicationID?: string; describe?: string; error?: string }>;
-  rejections: Array<{ at: number; reason: unknown; subject: string | null; message: string }>;
+  rejections: Array<{
+    at: number;
+    reason: unknown;
+    subject: string | null;
+    message: string;
+    cause?: string;
+    fix?: string;
+  }>;
+  hint?: string;
 }
 
-/** `{kind, …details}` → the kind, then each detail as `name: value` (the CLI's `tandem doctor auth` adds the fix). */
-function Reason({ reason }: { reason: unknown }) {
-  if (typeof reason !== "object" || reason === null) return <>{String(reason)}</>;
-  const { kind, ...details } = reason as { kind?: string } & Record<string, unknown>;
+/** The reason's kind, then the cause in words. */
+function Reason({ reason, cause }: { reason: unknown; cause: string | undefined }) {
+  const kind = typeof reason === "object" && reason !== null ? (reason as { kind?: string }).kind : String(reason);
   return (
     <>
       <strong>{kind ?? "unknown"}</strong>
-      {Object.entries(details).map(([k, v]) => (
-        <div key={k} className="small">
-          {k}: {typeof v === "string" ? v : JSON.stringify(v)}
-        </div>
-      ))}
+      {cause && <div className="small">{cause}</div>}
     </>
   );
 }
@@ -51,12 +58,13 @@ export function AuthDoctorPage({ api }: { api: Api }) {
         label="Rejected tokens"
         rows={r?.rejections}
         rowKey={(x, i) => `${x.at}-${i}`}
-        empty="No token was refused."
+        empty={r?.hint ? `No token was refused. ${r.hint}` : "No token was refused."}
         columns={[
           { header: "When", cell: (x) => when(x.at) },
           { header: "Subject", cell: (x) => x.subject ?? "", mono: true },
-          { header: "Reason", cell: (x) => <Reason reason={x.reason} /> },
-          { header: "Message", cell: (x) => x.message },
+          { header: "Reason", cell: (x) => <Reason reason={x.reason} cause={x.cause} /> },
+          { header: "Fix", cell: (x) => x.fix ?? "" },
+          { header: "Client was told", cell: (x) => <span className="small">{x.message}</span> },
         ]}
       />
     </Page>

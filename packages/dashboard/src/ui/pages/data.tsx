@@ -1,13 +1,15 @@
 /**
- * Data: tables by name (with sizes), the newest documents of the chosen one polled every second
- * (so writes from anywhere show up without a reload), a field or index filter, and add / edit /
- * delete through `_system/frontend/*`, which validate against the pushed schema.
+ * Data: tables by name (with sizes), the newest documents of the chosen one, a field or index
+ * filter, and add / edit / delete through `_system/frontend/*`, which validate against the pushed
+ * schema. The table list, the sizes and the documents are subscriptions over the sync WebSocket:
+ * the backend re-sends them when a commit (from anywhere) changes what they read, so writes show
+ * up without a reload and nothing polls.
  */
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { jsonToConvex } from "convex/values";
 import type { Api } from "../api.js";
 import { show } from "../api.js";
-import { useAction, usePoll } from "../hooks.js";
+import { useAction, useLive, usePoll } from "../hooks.js";
 import { Alert, Empty, Page } from "../parts.js";
 import { DocEditor } from "./doc-editor.js";
 import { FilterBar, filterSpec, type Filter, type IndexInfo } from "./filter-bar.js";
@@ -17,38 +19,45 @@ type Doc = { _id: string; _creationTime: number } & Record<string, unknown>;
 const PAGE = 100;
 const MAX_SHOWN = 1000;
 
-async function tableNames(api: Api): Promise<Array<{ name: string; size: number }>> {
-  const mapping = (await api.run("_system/frontend/getTableMapping", {})) as Record<string, string>;
-  const names = new Set(Object.values(mapping));
-  const schemas = (await api.run("_system/frontend/getSchemas", { componentId: null })) as { active?: string | null };
-  if (schemas.active)
-    for (const t of (JSON.parse(schemas.active) as { tables?: Array<{ tableName: string }> }).tables ?? [])
-      names.add(t.tableName);
-  const sorted = [...names].sort();
-  return Promise.all(
-    sorted.map(async (name) => ({
-      name,
-      size: Number(await api.run("_system/frontend/tableSize", { tableName: name })),
-    })),
+/** Table names: those with a number (documents were written) and those the pushed schema names. */
+function useTableNames(api: Api): { data: string[] | undefined; error: string | null } {
+  const mapping = useLive<Record<string, string>>(api, "_system/frontend/getTableMapping", {});
+  const schemas = useLive<{ active?: string | null }>(api, "_system/frontend/getSchemas", { componentId: null });
+  const data = useMemo(() => {
+    if (!mapping.data || !schemas.data) return undefined;
+    const names = new Set(Object.values(mapping.data));
+    if (schemas.data.active)
+      for (const t of (JSON.parse(schemas.data.active) as { tables?: Array<{ tableName: string }> }).tables ?? [])
+        names.add(t.tableName);
+    return [...names].sort();
+  }, [mapping.data, schemas.data]);
+  return { data, error: mapping.error ?? schemas.error };
+}
+
+/** A table's document count, live. */
+function TableSize({ api, name }: { api: Api; name: string }) {
+  const size = useLive<number | bigint>(api, "_system/frontend/tableSize", { tableName: name });
+  if (size.data === undefined) return null;
+  const n = Number(size.data);
+  return (
+    <span className="count" aria-label={`${n} documents`}>
+      {n}
+    </span>
   );
 }
 
 export function DataPage({ api }: { api: Api }) {
-  const tables = usePoll(() => tableNames(api), [api], 2000);
+  const tables = useTableNames(api);
   const [chosen, setChosen] = useState<string | null>(null);
-  const table = chosen ?? tables.data?.[0]?.name ?? null;
+  const table = chosen ?? tables.data?.[0] ?? null;
   const [filter, setFilter] = useState<Filter | null>(null);
   const [shown, setShown] = useState(PAGE);
-  const docs = usePoll(async () => {
-    if (!table) return [] as Doc[];
-    const filters = filterSpec(filter);
-    const r = (await api.run("_system/frontend/paginatedTableDocuments", {
-      table,
-      paginationOpts: { cursor: null, numItems: shown },
-      filters,
-    })) as { page: Doc[]; isDone: boolean };
-    return r.page;
-  }, [api, table, filter, shown]);
+  const page = useLive<{ page: Doc[]; isDone: boolean }>(
+    api,
+    "_system/frontend/paginatedTableDocuments",
+    table ? { table, paginationOpts: { cursor: null, numItems: shown }, filters: filterSpec(filter) } : null,
+  );
+  const docs = { data: table ? page.data?.page : [], error: page.error };
   const indexes = usePoll(async () => (await api.run("_system/frontend/indexes", {})) as IndexInfo[], [api], 0);
   const [editing, setEditing] = useState<{ mode: "add" } | { mode: "edit"; doc: Doc } | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
@@ -63,17 +72,14 @@ export function DataPage({ api }: { api: Api }) {
       documents: [jsonToConvex(doc as never)],
     })) as { success: boolean; error?: string };
     if (!r.success) throw new Error(r.error ?? "The document was refused.");
-    docs.refresh();
   };
   const replace = (id: string) => async (doc: Record<string, unknown>) => {
     await api.mutate("_system/frontend/replaceDocument", { id, document: jsonToConvex(doc as never) });
-    docs.refresh();
   };
   const remove = (id: string) =>
     action.run(async () => {
       await api.mutate("_system/frontend/deleteDocuments", { toDelete: [{ id, tableName: table }] });
       setConfirming(null);
-      docs.refresh();
     });
   const [clearing, setClearing] = useState(false);
   // Page by page, as the official dashboard does: one transaction per page stays small.
@@ -89,8 +95,6 @@ export function DataPage({ api }: { api: Api }) {
         cursor = r.continueCursor;
       }
       setClearing(false);
-      docs.refresh();
-      tables.refresh();
     });
   const editable = (d: Doc) => {
     const { _id, _creationTime, ...rest } = d;
@@ -132,24 +136,21 @@ export function DataPage({ api }: { api: Api }) {
           <Alert message={tables.error} />
           {tables.data?.length === 0 && <Empty>No tables yet: push a schema or insert a document.</Empty>}
           <ul>
-            {tables.data?.map((t) => (
-              <li key={t.name}>
+            {tables.data?.map((name) => (
+              <li key={name}>
                 <button
                   type="button"
                   className="table-button"
-                  aria-current={t.name === table ? "true" : undefined}
+                  aria-current={name === table ? "true" : undefined}
                   onClick={() => (
-                    setChosen(t.name),
+                    setChosen(name),
                     setFilter(null),
                     setClearing(false),
                     setEditing(null),
                     setShown(PAGE)
                   )}
                 >
-                  <span>{t.name}</span>{" "}
-                  <span className="count" aria-label={`${t.size} documents`}>
-                    {t.size}
-                  </span>
+                  <span>{name}</span> <TableSize api={api} name={name} />
                 </button>
               </li>
             ))}
