@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
@@ -17,6 +17,7 @@ import { startBackend, type Backend } from "../../src/server/index.js";
 import { freshSchema, postgresAvailable, POSTGRES_URL } from "../../../../test/support/postgres.js";
 import { copyFixture, pushOnce, tempDir } from "./fixture.js";
 import { until } from "../scheduler/support.js";
+import { startBalancer } from "./balancer.js";
 import { ManualClock } from "../../src/scheduler/index.js";
 
 const api = anyApi;
@@ -187,5 +188,114 @@ test("scheduled mutations made through both nodes each run exactly once", availa
       [...counts.values()].filter((c) => c !== 1),
       [],
     );
+  });
+});
+
+interface Cron {
+  name: string;
+  nextRun: { prevTs: number | null; nextTs: number };
+  lastRun: { ts: number } | null;
+}
+
+test("a cron runs once per due time with two nodes' schedulers on one database", available, async () => {
+  const clocks = [new ManualClock(), new ManualClock()];
+  await withCluster(
+    "scheduler",
+    250,
+    async ([one, two]) => {
+      const admin = (b: Backend) => {
+        const c = http(b);
+        (c as unknown as { setAdminAuth(k: string): void }).setAdminAuth(b.adminKey);
+        return c;
+      };
+      const crons = () => admin(one!).query("_system/frontend/listCronJobs" as never, {}) as Promise<Cron[]>;
+      const now = () => clocks[0]!.now();
+      const advance = (ms: number) => clocks.forEach((c) => c.advance(ms));
+      const idle = () =>
+        until(
+          crons,
+          (cs) =>
+            cs.every(
+              (c) =>
+                c.nextRun.nextTs > now() && (c.nextRun.prevTs === null || (c.lastRun?.ts ?? 0) >= c.nextRun.prevTs),
+            ),
+          "the crons to be idle",
+          60_000,
+        );
+      const reader = http(two!);
+      const count = async (tag: string) => ((await reader.query(api.jobs!.runs!, { tag })) as unknown[]).length;
+      // Both nodes synced the same crons at start: one document each, not one per node.
+      assert.deepEqual((await crons()).map((c) => c.name).sort(), [
+        "cron string",
+        "daily",
+        "every minute",
+        "hourly",
+        "monthly",
+        "weekly",
+      ]);
+      // Park both clocks mid-way between two 5-minute marks, so the steps below cross no other cron.
+      advance(300_000 - (now() % 300_000) + 60_000);
+      await idle();
+      const start = await count("cron-interval");
+      for (let k = 1; k <= 3; k++) {
+        advance(60_000);
+        await until(
+          () => count("cron-interval"),
+          (n) => n >= start + k,
+          `the interval cron's run ${k}`,
+          60_000,
+        );
+        await idle();
+      }
+      await Promise.all([one!.scheduler.settled(), two!.scheduler.settled()]);
+      assert.equal(await count("cron-interval"), start + 3);
+    },
+    clocks,
+  );
+});
+
+test("the official CLI pushes through a round-robin balancer in front of two nodes", available, async () => {
+  await withCluster("multi", 250, async ([one, two], app) => {
+    const balancer = await startBalancer([one!.url, two!.url]);
+    try {
+      // A new index (a schema job to wait for) and a new function, pushed in several requests.
+      const schemaFile = join(app, "convex", "schema.ts");
+      await writeFile(
+        schemaFile,
+        (await readFile(schemaFile, "utf8")).replace(
+          `.index("by_name", ["name"])`,
+          `.index("by_name", ["name"]).index("by_name_again", ["name"])`,
+        ),
+      );
+      await writeFile(
+        join(app, "convex", "added.ts"),
+        `import { query } from "./_generated/server";\nexport const hello = query({ args: {}, handler: async (ctx) => (await ctx.db.query("channels").withIndex("by_name_again").collect()).length });\n`,
+      );
+      const pushed = await pushOnce(app, { url: balancer.url, adminKey: one!.adminKey });
+      assert.equal(pushed.code, 0, pushed.output);
+      // The CLI's requests reached both nodes: start and finish were not all made on one.
+      const counts = [...balancer.connections.values()];
+      assert.ok(
+        counts.every((n) => n > 0),
+        `connections per node: ${counts.join(", ")}`,
+      );
+      for (const node of [one!, two!])
+        assert.equal(
+          await until(
+            () =>
+              http(node)
+                .query(api.added!.hello!, {})
+                .catch((e: Error) => e.message),
+            (v) => v === 0,
+            "the pushed function on every node",
+            10_000,
+          ),
+          0,
+        );
+      assert.ok(one!.storage.indexes("channels").some((i) => i.name === "by_name_again"));
+      console.log(`# push through the balancer: connections per node ${counts.join(", ")}`);
+    } finally {
+      await balancer.close();
+    }
   });
 });
