@@ -191,69 +191,6 @@ test("scheduled mutations made through both nodes each run exactly once", availa
   });
 });
 
-interface Cron {
-  name: string;
-  nextRun: { prevTs: number | null; nextTs: number };
-  lastRun: { ts: number } | null;
-}
-
-test("a cron runs once per due time with two nodes' schedulers on one database", available, async () => {
-  const clocks = [new ManualClock(), new ManualClock()];
-  await withCluster(
-    "scheduler",
-    250,
-    async ([one, two]) => {
-      const admin = (b: Backend) => {
-        const c = http(b);
-        (c as unknown as { setAdminAuth(k: string): void }).setAdminAuth(b.adminKey);
-        return c;
-      };
-      const crons = () => admin(one!).query("_system/frontend/listCronJobs" as never, {}) as Promise<Cron[]>;
-      const now = () => clocks[0]!.now();
-      const advance = (ms: number) => clocks.forEach((c) => c.advance(ms));
-      const idle = () =>
-        until(
-          crons,
-          (cs) =>
-            cs.every(
-              (c) =>
-                c.nextRun.nextTs > now() && (c.nextRun.prevTs === null || (c.lastRun?.ts ?? 0) >= c.nextRun.prevTs),
-            ),
-          "the crons to be idle",
-          60_000,
-        );
-      const reader = http(two!);
-      const count = async (tag: string) => ((await reader.query(api.jobs!.runs!, { tag })) as unknown[]).length;
-      // Both nodes synced the same crons at start: one document each, not one per node.
-      assert.deepEqual((await crons()).map((c) => c.name).sort(), [
-        "cron string",
-        "daily",
-        "every minute",
-        "hourly",
-        "monthly",
-        "weekly",
-      ]);
-      // Park both clocks mid-way between two 5-minute marks, so the steps below cross no other cron.
-      advance(300_000 - (now() % 300_000) + 60_000);
-      await idle();
-      const start = await count("cron-interval");
-      for (let k = 1; k <= 3; k++) {
-        advance(60_000);
-        await until(
-          () => count("cron-interval"),
-          (n) => n >= start + k,
-          `the interval cron's run ${k}`,
-          60_000,
-        );
-        await idle();
-      }
-      await Promise.all([one!.scheduler.settled(), two!.scheduler.settled()]);
-      assert.equal(await count("cron-interval"), start + 3);
-    },
-    clocks,
-  );
-});
-
 test("the official CLI pushes through a round-robin balancer in front of two nodes", available, async () => {
   await withCluster("multi", 250, async ([one, two], app) => {
     const balancer = await startBalancer([one!.url, two!.url]);
