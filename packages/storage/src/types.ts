@@ -145,7 +145,26 @@ export interface CommitManyHooks {
   applied?(index: number, result: CommitResult): void;
 }
 
+/**
+ * Time-limited claims shared by every writer of one database (docs/scale-out.md#leases): a node's
+ * heartbeat, a leader role. Expiry is judged by the database's clock, so nodes' clocks may
+ * disagree. A store no other writer shares (SQLite) keeps them in its own memory.
+ */
+export interface Leases {
+  /**
+   * Takes lease `name` for `holder` until `ttlMs` from now, or renews it when `holder` has it;
+   * false (and nothing changes) while another holder's lease on it is live.
+   */
+  acquire(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Ends `holder`'s lease on `name` at once (nothing when another holds it). */
+  release(name: string, holder: string): Promise<void>;
+  /** The holders of the live leases whose names start with `prefix`. */
+  holders(prefix: string): Promise<Set<string>>;
+}
+
 export interface Storage {
+  /** Leases shared by the nodes of this database (a writer's; a reader's calls fail). */
+  readonly leases: Leases;
   /**
    * Latest committed timestamp (0 on an empty store) this connection knows, without waiting: the
    * writer's own head; a SQLite reader reads it at once; a reader over a network database (or a

@@ -8,6 +8,11 @@
  *                 crons + routes live at once (`engine.deploy`), drop removed indexes, persist
  *
  * A pending push that is never finished just expires; nothing of it is live.
+ *
+ * With several nodes on one database (docs/scale-out.md#pushes-from-any-node) the CLI's requests
+ * may each reach another node: `start_push` also stores the push (its request and what it
+ * decided against the live deployment) as metadata, and a node asked about a push it does not
+ * hold takes it up from there — analyzing the same modules and running the same schema job.
  */
 import { randomBytes } from "node:crypto";
 import { isTandemError, type Logger } from "@tandem/shared";
@@ -51,6 +56,18 @@ import { versionedComponentModules } from "../components/version.js";
 import { analyzeModules } from "../runtime/analyze.js";
 
 const PENDING_LIMIT = 16;
+/** The latest push started on any node sharing the database (one at a time: a newer one replaces it). */
+const PENDING_META = "push/pending";
+
+/** What `start_push` stores for the other nodes. */
+interface StoredPendingPush {
+  readonly id: string;
+  readonly body: Record<string, unknown>;
+  readonly baseVersion: string | null;
+  readonly indexDiff: IndexDiff;
+  readonly replaced: Prepared["replaced"];
+  readonly indexesToAdd: Prepared["indexesToAdd"];
+}
 
 export interface PushServiceDeps {
   readonly storage: Storage;
@@ -185,15 +202,20 @@ export class PushService {
   async start(body: Record<string, unknown>) {
     const prepared = await this.#prepare(body);
     const id = randomBytes(12).toString("hex");
-    const job = new SchemaJob({
-      storage: this.deps.storage,
-      schema: prepared.analysis.schema,
-      indexesToAdd: prepared.indexesToAdd,
-      validation: this.deps.validation,
-      dryRun: prepared.request.dryRun,
-    });
+    const job = this.#schemaJob(prepared);
     this.#pending.set(id, { ...prepared, id, job });
     while (this.#pending.size > PENDING_LIMIT) this.#pending.delete(this.#pending.keys().next().value!);
+    if (this.deps.storage.otherWriters) {
+      const stored: StoredPendingPush = {
+        id,
+        body,
+        baseVersion: prepared.baseVersion,
+        indexDiff: prepared.indexDiff,
+        replaced: prepared.replaced,
+        indexesToAdd: prepared.indexesToAdd,
+      };
+      await this.deps.storage.setMeta(PENDING_META, JSON.stringify(stored));
+    }
     return startPushResponse({
       pushId: id,
       analysis: prepared.analysis,
@@ -256,17 +278,51 @@ export class PushService {
     };
   }
 
-  #pendingFor(pushId: unknown): PendingPush {
-    const p = typeof pushId === "string" ? this.#pending.get(pushId) : undefined;
+  async #pendingFor(pushId: unknown): Promise<PendingPush> {
+    const p = await this.#find(pushId);
     if (!p) throw raceDetected("This push is unknown or expired (another push may have replaced it). Push again.");
     return p;
+  }
+
+  /** The pending push `pushId`: held here, or started on another node and taken up here. */
+  async #find(pushId: unknown): Promise<PendingPush | undefined> {
+    if (typeof pushId !== "string") return undefined;
+    const held = this.#pending.get(pushId);
+    if (held || !this.deps.storage.otherWriters) return held;
+    const text = await this.deps.storage.getMeta(PENDING_META);
+    const stored = text === null ? null : (JSON.parse(text) as StoredPendingPush);
+    if (stored?.id !== pushId) return undefined;
+    // The push was decided against the deployment live when it started: this node must serve it too.
+    await this.refresh();
+    const fresh = await this.#prepare(stored.body);
+    const prepared: Prepared = {
+      ...fresh,
+      baseVersion: stored.baseVersion,
+      indexDiff: stored.indexDiff,
+      replaced: stored.replaced,
+      indexesToAdd: stored.indexesToAdd,
+    };
+    const again = this.#pending.get(pushId); // taken up by a request that arrived meanwhile
+    if (again) return again;
+    const pending: PendingPush = { ...prepared, id: pushId, job: this.#schemaJob(prepared) };
+    this.#pending.set(pushId, pending);
+    return pending;
+  }
+
+  #schemaJob(prepared: Prepared): SchemaJob {
+    return new SchemaJob({
+      storage: this.deps.storage,
+      schema: prepared.analysis.schema,
+      indexesToAdd: prepared.indexesToAdd,
+      validation: this.deps.validation,
+      dryRun: prepared.request.dryRun,
+    });
   }
 
   /** `POST /api/deploy2/wait_for_schema`: long-polls the schema job (docs/push-api.md#deploy). */
   async waitForSchema(body: Record<string, unknown>, signal: AbortSignal) {
     const change = body.schemaChange as { pushId?: unknown } | undefined;
-    const id = change?.pushId;
-    const pending = typeof id === "string" ? this.#pending.get(id) : undefined;
+    const pending = await this.#find(change?.pushId);
     if (!pending) return { type: "raceDetected" };
     if (pending.baseVersion !== (this.#live?.deployment.version ?? null)) return { type: "raceDetected" };
     const timeoutMs = Math.min(Math.max(Number(body.timeoutMs) || 10_000, 0), 60_000);
@@ -276,7 +332,7 @@ export class PushService {
   /** `POST /api/deploy2/finish_push`: the one step where the push goes live. */
   async finish(body: Record<string, unknown>) {
     const startPush = body.startPush as Record<string, unknown> | undefined;
-    const pending = this.#pendingFor(startPush?.pushId);
+    const pending = await this.#pendingFor(startPush?.pushId);
     const status = await pending.job.settled();
     if (status.type === "failed") throw badRequest("SchemaValidationFailed", status.error);
     if (pending.baseVersion !== (this.#live?.deployment.version ?? null)) {
@@ -303,6 +359,7 @@ export class PushService {
     if (body.dryRun === true || pending.request.dryRun) return diff;
 
     this.#pending.delete(pending.id);
+    if (this.deps.storage.otherWriters) await this.#forgetStored(pending.id);
     this.#finishing += 1;
     try {
       await this.deps.engine.deploy(deployment);
@@ -315,6 +372,13 @@ export class PushService {
     await this.#applyIndexRemovals(pending);
     this.deps.logger.info("deployment is live", { version: deployment.version, modules: deployment.modules.length });
     return diff;
+  }
+
+  /** Drops the stored pending push if it is still `id` (a newer push may have replaced it). */
+  async #forgetStored(id: string): Promise<void> {
+    const text = await this.deps.storage.getMeta(PENDING_META);
+    if (text !== null && (JSON.parse(text) as StoredPendingPush).id === id)
+      await this.deps.storage.setMeta(PENDING_META, null);
   }
 
   /** Removed indexes go only after the code that stopped using them is live; replaced ones are rebuilt. */

@@ -11,7 +11,7 @@ import { checkArgumentLimits, checkArguments } from "../runtime/function-checks.
 import type { FileAccess, FilesThreadConfig, StorageCall, StorageCallResult } from "../files/index.js";
 import { analyzeModules } from "../runtime/analyze.js";
 
-import { Committer, otherCommitWrites, type ExecutedTransaction } from "./committer.js";
+import { Committer, otherCommitWrites, type CommitMeta, type ExecutedTransaction } from "./committer.js";
 import { ExecutionLogs, failure } from "./execution-log.js";
 import { CommitNotifier } from "./commit-notifier.js";
 import { FunctionRunner } from "./function-runner.js";
@@ -56,8 +56,11 @@ export type TandemEngine = Engine &
     kindOf(path: string): FunctionKind | null;
     /** Runs `convex/http.ts`'s router on one request, where actions run. */
     runHttpAction(req: HttpActionRequest): Promise<HttpActionOutcome>;
-    /** Commits a transaction made outside any function (the scheduler's state changes), with OCC; null on conflict. */
-    commitChecked(tx: ExecutedTransaction): Promise<Timestamp | null>;
+    /**
+     * Commits a transaction made outside any function (the scheduler's state changes), with OCC,
+     * and `meta` in the same commit; null on conflict.
+     */
+    commitChecked(tx: ExecutedTransaction, meta?: CommitMeta): Promise<Timestamp | null>;
     /** Called after each deploy (the scheduler replaces crons). */
     onDeploy(listener: (d: Deployment) => void): () => void;
   };
@@ -125,6 +128,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
 
     async runQuery(req) {
       const started = performance.now();
+      if (req.fresh && req.ts === undefined && storage.otherWriters) await storage.sync();
       const ts = req.ts ?? storage.latestTs();
       try {
         if (SystemFunctions.owns(req.path)) {
@@ -224,8 +228,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
       if (live.setEnvironment(vars)) notifier.everything(storage.latestTs());
       runner.setEnvironment(live.env);
     },
-    async commitChecked(tx) {
-      const done = await committer.commit(tx, []);
+    async commitChecked(tx, meta = []) {
+      const done = await committer.commit(tx, meta);
       if ("conflict" in done) return null;
       notifier.committed(done.ts, done.indexWrites);
       return done.ts;

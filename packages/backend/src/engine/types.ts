@@ -55,6 +55,12 @@ export interface QueryRequest {
   readonly identity: Identity;
   /** Snapshot to read at; latest when absent. */
   readonly ts?: Timestamp;
+  /**
+   * Without `ts`: on a database other nodes share, read at the database's head rather than at the
+   * last commit this node has followed, so a client that saw a mutation's result through another
+   * node sees its effects here too (HTTP queries behind a load balancer). One head read.
+   */
+  readonly fresh?: boolean;
   /** Query journal from a previous execution of the same subscription (pagination). */
   readonly journal?: string | null;
   /** Admin callers may run internal functions. */

@@ -94,7 +94,7 @@ export function functionRoutes(deps: FunctionApiDeps): Route[] {
     let outcome: Outcome<ConvexJSON>;
     switch (kind) {
       case "query":
-        outcome = await engine.runQuery(ts === undefined ? common : { ...common, ts });
+        outcome = await engine.runQuery(ts === undefined ? { ...common, fresh: true } : { ...common, ts });
         break;
       case "mutation":
         outcome = await engine.runMutation(common);

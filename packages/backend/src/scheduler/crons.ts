@@ -85,8 +85,15 @@ export class CronRunner {
       this.#engine,
       async (tx) => {
         await tx.catalog.ensureTable(CRONS_TABLE);
+        // Read in the transaction (and so checked at commit): two nodes replacing the crons of
+        // one push at once must not both insert them.
+        const idx = this.#storage.indexes(CRONS_TABLE).find((i) => i.name === "by_creation_time")!;
+        const range = fullRange(idx);
+        tx.recordRange(range);
+        const stored: CronDocument[] = [];
+        for await (const e of tx.scan(idx, range, "asc")) stored.push(e.doc as unknown as CronDocument);
         const seen = new Set<string>();
-        for (const doc of await this.list()) {
+        for (const doc of stored) {
           const key = cronKey(doc.component ?? "", doc.name);
           const w = wanted.get(key);
           const cronSpec = w && specOf(w.spec);

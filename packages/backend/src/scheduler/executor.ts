@@ -6,7 +6,9 @@
  *   `success` (and reads the job, so a concurrent cancel makes it re-run and then abort): it runs
  *   exactly once. A developer error commits nothing and marks the job `failed`.
  * - An action job is marked `inProgress` in its own commit before it starts, so it runs at most
- *   once: after a crash, `inProgress` jobs are marked `failed`, never re-run.
+ *   once. That commit also records which node runs it (meta `scheduler/running/<job>`): when
+ *   that node is gone — restarted, on SQLite; its lease expired, on a shared database — the job
+ *   is marked `failed`, never re-run. Another live node's actions are left alone.
  */
 import { pointRange, indexRange, rangeAfter, WRITE_REFUSED, type ConvexJSON, type Storage } from "@tandem/storage";
 import type { Logger } from "@tandem/shared";
@@ -31,7 +33,12 @@ export interface ExecutorOptions {
   readonly concurrency: number;
   /** Action jobs running at once (separately, so long actions never hold up mutations). */
   readonly actionConcurrency: number;
+  /** This node's id, recorded on the actions it runs. */
+  readonly nodeId: string;
 }
+
+/** The metadata naming the node that runs an `inProgress` action job. */
+export const runningKey = (jobId: string) => `scheduler/running/${jobId}`;
 
 const OCC_RETRY_MS = 200;
 /** A job whose commit the machine refused (full disk, read-only folder) is tried again this much later. */
@@ -66,23 +73,34 @@ export class JobExecutor {
     await Promise.allSettled([...this.#mutations]);
   }
 
-  /** Marks actions that were running when the process stopped as failed (at most once). */
-  async recover(): Promise<number> {
-    const { storage, engine, clock } = this.#o;
+  /**
+   * Marks failed the `inProgress` actions of nodes that are gone: every one but this node's own
+   * when `live` is null (one node: any found at start was cut off by a restart), else those whose
+   * node is not in `live` (or is unknown). Returns how many.
+   */
+  async recover(live: ReadonlySet<string> | null): Promise<number> {
+    const { storage, engine, clock, nodeId } = this.#o;
     const stuck = await storage.snapshot().scan(indexRange(jobsByState(storage), ["inProgress"]), "asc", 100_000);
+    let failed = 0;
     for (const e of stuck) {
-      await runSystemTransaction(storage, engine, async (tx) => {
+      if (this.#running.has(e.doc.id)) continue;
+      const owner = await storage.getMeta(runningKey(e.doc.id));
+      if (owner === nodeId || (live && owner !== null && live.has(owner))) continue;
+      const marked = await runSystemTransaction(storage, engine, async (tx, meta) => {
         const doc = (await tx.get(e.doc.id, JOBS_TABLE)) as JobDocument | null;
-        if (doc?.state.kind === "inProgress")
-          await tx.write(
-            e.doc.id,
-            JOBS_TABLE,
-            finished(doc, { kind: "failed", error: TRANSIENT_ACTION_ERROR }, clock.now()),
-            doc,
-          );
+        if (doc?.state.kind !== "inProgress") return false;
+        await tx.write(
+          e.doc.id,
+          JOBS_TABLE,
+          finished(doc, { kind: "failed", error: TRANSIENT_ACTION_ERROR }, clock.now()),
+          doc,
+        );
+        meta.push([runningKey(e.doc.id), null]);
+        return true;
       });
+      if (marked) failed += 1;
     }
-    return stuck.length;
+    return failed;
   }
 
   /**
@@ -218,17 +236,26 @@ export class JobExecutor {
     await this.#settle(job, "inProgress", r.ok ? { kind: "success" } : { kind: "failed", error: r.error.message });
   }
 
-  /** Moves a job from `from` to `to` unless something (a cancel) moved it first; true when moved. */
+  /**
+   * Moves a job from `from` to `to` unless something (a cancel) moved it first; true when moved.
+   * Into `inProgress` it records this node as the runner; out of it, it forgets the runner.
+   */
   async #settle(job: JobDocument, from: JobState["kind"], to: JobState): Promise<boolean> {
-    const { storage, engine, clock } = this.#o;
-    return runSystemTransaction(storage, engine, async (tx) => {
+    const { storage, engine, clock, nodeId } = this.#o;
+    const key = runningKey(job._id);
+    const moved = await runSystemTransaction(storage, engine, async (tx, meta) => {
       const doc = (await tx.get(job._id as never, JOBS_TABLE)) as JobDocument | null;
       if (doc?.state.kind !== from) return false;
       const next =
         to.kind === "inProgress" ? { ...doc, state: { kind: "inProgress" as const } } : finished(doc, to, clock.now());
       await tx.write(job._id as never, JOBS_TABLE, next, doc);
+      if (to.kind === "inProgress") meta.push([key, nodeId]);
+      else if (from === "inProgress") meta.push([key, null]);
       return true;
     });
+    // Canceled (or failed by another node) while it ran: the runner's record goes on its own.
+    if (!moved && from === "inProgress") await storage.setMeta(key, null);
+    return moved;
   }
 }
 

@@ -7,10 +7,11 @@ import { backendError } from "../errors.js";
 import type { Storage } from "@tandem/storage";
 import type { Catalog } from "../transactions/catalog.js";
 import { Transaction } from "../transactions/transaction.js";
-import type { ExecutedTransaction } from "../engine/committer.js";
+import type { CommitMeta, ExecutedTransaction } from "../engine/committer.js";
 
 export interface Committing {
-  commitChecked(tx: ExecutedTransaction): Promise<unknown>;
+  /** Commits unless a commit since `tx.ts` wrote into its read set (then null); `meta` is written in the same commit. */
+  commitChecked(tx: ExecutedTransaction, meta?: CommitMeta): Promise<unknown>;
   catalogChanged(): void;
 }
 
@@ -31,20 +32,24 @@ export function storageCatalog(storage: Storage, onCreate: () => void): Catalog 
 
 const MAX_ATTEMPTS = 50;
 
-/** Runs `body` at the latest snapshot and commits its writes; re-runs it on a conflict. */
+/**
+ * Runs `body` at the latest snapshot and commits its writes, with the metadata it pushed onto
+ * `meta` (written only together with document writes); re-runs it on a conflict.
+ */
 export async function runSystemTransaction<T>(
   storage: Storage,
   engine: Committing,
-  body: (tx: Transaction) => Promise<T>,
+  body: (tx: Transaction, meta: Array<readonly [string, string | null]>) => Promise<T>,
   nowMs = Date.now(),
 ): Promise<T> {
   const catalog = storageCatalog(storage, () => engine.catalogChanged());
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const tx = new Transaction(storage.snapshot(storage.latestTs()), catalog, { readOnly: false, beginMs: nowMs });
-    const value = await body(tx);
+    const meta: Array<readonly [string, string | null]> = [];
+    const value = await body(tx, meta);
     if (!tx.hasWrites()) return value;
     const prepared = await storage.prepare(tx.writes());
-    if ((await engine.commitChecked({ ts: tx.ts, readSet: tx.readSet, prepared })) !== null) return value;
+    if ((await engine.commitChecked({ ts: tx.ts, readSet: tx.readSet, prepared }, meta)) !== null) return value;
   }
   throw backendError(
     "Unavailable",

@@ -75,6 +75,11 @@ export interface BackendOptions {
   /** On a database other nodes share: how often to look for their commits besides being told (ms). */
   readonly followPollMs?: number;
   /**
+   * The node lease period (default 10 s; docs/scale-out.md#leases): renewed every third of it; a
+   * node that stops renewing is taken for dead this long after its last renewal.
+   */
+  readonly nodeLeaseMs?: number;
+  /**
    * The store to open instead of SQLite under `dataDir` (e.g. `{ kind: "postgres", url }`); the
    * function threads open their own connections to it.
    */
@@ -253,7 +258,13 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     const exports = new ExportService(storage, logger.child("export"));
     registerDataSystemFunctions(engine, { storage, imports, exports });
     const clock = options.clock ?? systemClock;
-    const jobs = new Scheduler({ storage, engine, clock, logger: logger.child("scheduler") });
+    const jobs = new Scheduler({
+      storage,
+      engine,
+      clock,
+      logger: logger.child("scheduler"),
+      ...(options.nodeLeaseMs !== undefined ? { nodeLeaseMs: options.nodeLeaseMs } : {}),
+    });
     scheduler = jobs;
     registerSchedulerSystemFunctions(engine, { storage, engine, crons: jobs.crons, clock });
     registerFrontendSystemFunctions(engine, {

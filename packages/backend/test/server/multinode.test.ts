@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
@@ -17,6 +17,7 @@ import { startBackend, type Backend } from "../../src/server/index.js";
 import { freshSchema, postgresAvailable, POSTGRES_URL } from "../../../../test/support/postgres.js";
 import { copyFixture, pushOnce, tempDir } from "./fixture.js";
 import { until } from "../scheduler/support.js";
+import { startBalancer } from "./balancer.js";
 import { ManualClock } from "../../src/scheduler/index.js";
 
 const api = anyApi;
@@ -187,5 +188,51 @@ test("scheduled mutations made through both nodes each run exactly once", availa
       [...counts.values()].filter((c) => c !== 1),
       [],
     );
+  });
+});
+
+test("the official CLI pushes through a round-robin balancer in front of two nodes", available, async () => {
+  await withCluster("multi", 250, async ([one, two], app) => {
+    const balancer = await startBalancer([one!.url, two!.url]);
+    try {
+      // A new index (a schema job to wait for) and a new function, pushed in several requests.
+      const schemaFile = join(app, "convex", "schema.ts");
+      await writeFile(
+        schemaFile,
+        (await readFile(schemaFile, "utf8")).replace(
+          `.index("by_name", ["name"])`,
+          `.index("by_name", ["name"]).index("by_name_again", ["name"])`,
+        ),
+      );
+      await writeFile(
+        join(app, "convex", "added.ts"),
+        `import { query } from "./_generated/server";\nexport const hello = query({ args: {}, handler: async (ctx) => (await ctx.db.query("channels").withIndex("by_name_again").collect()).length });\n`,
+      );
+      const pushed = await pushOnce(app, { url: balancer.url, adminKey: one!.adminKey });
+      assert.equal(pushed.code, 0, pushed.output);
+      // The CLI's requests reached both nodes: start and finish were not all made on one.
+      const counts = [...balancer.connections.values()];
+      assert.ok(
+        counts.every((n) => n > 0),
+        `connections per node: ${counts.join(", ")}`,
+      );
+      for (const node of [one!, two!])
+        assert.equal(
+          await until(
+            () =>
+              http(node)
+                .query(api.added!.hello!, {})
+                .catch((e: Error) => e.message),
+            (v) => v === 0,
+            "the pushed function on every node",
+            10_000,
+          ),
+          0,
+        );
+      assert.ok(one!.storage.indexes("channels").some((i) => i.name === "by_name_again"));
+      console.log(`# push through the balancer: connections per node ${counts.join(", ")}`);
+    } finally {
+      await balancer.close();
+    }
   });
 });

@@ -26,6 +26,7 @@ import {
 } from "../store/dialect.js";
 import * as sql from "./sql.js";
 import { listenForCommits } from "./commit-channel.js";
+import { PostgresLeases } from "./leases.js";
 
 /** Where commits are announced to other nodes: the channel and how to open a listening connection. */
 export interface CommitAnnouncements {
@@ -101,7 +102,9 @@ export class PostgresDialect implements Dialect {
     private readonly pool: Pool,
     readonly readonly: boolean,
     private readonly announcements: CommitAnnouncements | null = null,
-  ) {}
+  ) {
+    this.leases = new PostgresLeases(pool);
+  }
 
   async watch(wake: () => void): Promise<() => Promise<void>> {
     if (!this.announcements) return async () => {};
@@ -110,6 +113,8 @@ export class PostgresDialect implements Dialect {
 
   /** Several nodes may share one database. */
   readonly otherWriters = true;
+
+  readonly leases: PostgresLeases;
 
   async head(): Promise<Head> {
     return headOf((await this.pool.query<HeadRow>(sql.HEAD)).rows[0]);
@@ -324,6 +329,9 @@ export class PostgresDialect implements Dialect {
     return this.transaction(async (c) => {
       // The head stays locked: no commit lands between the backfill and the index going live.
       const head = headOf((await c.query<HeadRow>(sql.LOCK_HEAD)).rows[0]);
+      // Another node created it first (two nodes run one push's schema job): it is the same index.
+      const existing = (await c.query<{ id: number; fields: string }>(sql.INDEX_BY_NAME, [tableNumber, name])).rows[0];
+      if (existing) return { id: existing.id, tableNumber, name, fields: JSON.parse(existing.fields) as string[] };
       const id = (await c.query<{ id: number }>(sql.INSERT_INDEX, [tableNumber, name, JSON.stringify(fields)])).rows[0]!
         .id;
       if (name !== "by_id") {

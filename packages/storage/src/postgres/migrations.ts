@@ -62,6 +62,17 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "documents by commit ts, for catching up with other writers",
     sql: `CREATE INDEX documents_by_ts ON documents (ts)`,
   },
+  {
+    version: 3,
+    name: "leases: node heartbeats and leader roles",
+    sql: `
+      CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

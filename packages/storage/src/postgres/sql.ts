@@ -23,6 +23,7 @@ export const DROP_TABLE = `UPDATE tables SET dropped = TRUE WHERE number = $1`;
 export const DELETE_DOCS_OF_TABLE = `DELETE FROM documents WHERE table_number = $1`;
 
 export const INDEXES = `SELECT id, table_number, name, fields FROM indexes`;
+export const INDEX_BY_NAME = `SELECT id, fields FROM indexes WHERE table_number = $1 AND name = $2`;
 export const INDEXES_OF_TABLE = `SELECT id FROM indexes WHERE table_number = $1`;
 export const INSERT_INDEX = `INSERT INTO indexes (table_number, name, fields) VALUES ($1, $2, $3) RETURNING id`;
 export const DELETE_INDEX = `DELETE FROM indexes WHERE id = $1`;

@@ -6,7 +6,7 @@
  * dialect has read) stays synchronous. All keys are already-encoded bytes, all timestamps bigint
  * nanoseconds.
  */
-import type { DocumentJSON, IndexKey } from "../types.js";
+import type { DocumentJSON, IndexKey, Leases } from "../types.js";
 import { storageError } from "../errors.js";
 
 export interface TableRow {
@@ -181,6 +181,8 @@ export interface Dialect {
     keyOf: (doc: DocumentJSON) => IndexKey,
   ): Promise<IndexRow>;
   dropIndex(indexId: number): Promise<void>;
+  /** Leases kept in the database, where other writers share it (absent: kept in process memory). */
+  readonly leases?: Leases;
   /** Calls `wake` when another connection may have committed (see `Storage.watchCommits`). */
   watch?(wake: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;

@@ -18,6 +18,7 @@ import type {
   Timestamp,
   WriteWithOriginal,
   OtherCommit,
+  Leases,
 } from "../types.js";
 import { assert, isTandemError } from "@tandem/shared";
 import { storageError } from "../errors.js";
@@ -36,12 +37,17 @@ import { checkWrites, planCommit, planPrepared, prepareWrites, writesOfPrepared,
 import { Registry, keyFunction, type RegisteredIndex } from "./registry.js";
 import { Snapshot } from "./snapshot.js";
 import { commitsOf } from "./other-commits.js";
+import { LocalLeases } from "./local-leases.js";
 
 export class MvccStorage implements Storage {
   private readonly registry = new Registry();
   private closed = false;
 
-  private constructor(readonly dialect: Dialect) {}
+  readonly leases: Leases;
+
+  private constructor(readonly dialect: Dialect) {
+    this.leases = dialect.leases ?? new LocalLeases();
+  }
 
   static async open(dialect: Dialect): Promise<MvccStorage> {
     const store = new MvccStorage(dialect);
