@@ -14,7 +14,7 @@ let reachable: Promise<string | null> | null = null;
 /** Null when the server answers, else why not. */
 function probe(): Promise<string | null> {
   reachable ??= (async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 10_000 });
     try {
       await client.connect();
       await client.query("SELECT 1");

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { startBackend, type Backend, type Clock } from "@tandem/backend";
 import { startDashboard, type Dashboard } from "@tandem/dashboard";
-import { startIdentityServer, type IdentityServer } from "@tandem/identity";
+import { startIdentityServer, type IdentityDatabase, type IdentityServer } from "@tandem/identity";
 import type { Logger } from "@tandem/shared";
 import type { Storage, StorageDescriptor } from "@tandem/storage";
 import { httpsOrigin, startHttpsFront, type HttpsFront, type HttpsOptions } from "./tls/https-front.js";
@@ -31,6 +31,8 @@ export interface ServiceOptions {
   readonly storage?: Storage;
   /** The store the backend opens instead of SQLite under `dataDir` (`--db`). */
   readonly database?: StorageDescriptor;
+  /** The Postgres database the identity service keeps its data in instead of SQLite (`--db`). */
+  readonly identityDatabase?: IdentityDatabase | undefined;
   readonly sessionTokenLifetimeSeconds?: number | undefined;
   /** Session tokens minted to native SDKs (default 3600 s; docs/android-guide.md#token-lifetime). */
   readonly nativeTokenLifetimeSeconds?: number | undefined;
@@ -86,6 +88,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
           : {}),
       instance: o.instance,
       logger: o.logger,
+      ...(o.identityDatabase ? { database: o.identityDatabase } : {}),
       ...(o.sessionTokenLifetimeSeconds ? { sessionTokenLifetimeSeconds: o.sessionTokenLifetimeSeconds } : {}),
       ...(o.nativeTokenLifetimeSeconds ? { nativeSessionTokenLifetimeSeconds: o.nativeTokenLifetimeSeconds } : {}),
       ...(clock ? { clock: () => clock.now() } : {}),

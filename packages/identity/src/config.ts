@@ -1,6 +1,7 @@
 /** Options of `startIdentityServer` and the resolved configuration the service runs with. */
 import type { Logger } from "@tandem/shared";
 import type { InstanceKind } from "./store/types.js";
+import type { IdentityDatabase } from "./store/open.js";
 import type { SmsOptions } from "./sms/sender.js";
 import type { OAuthProviderOptions } from "./oauth/providers.js";
 
@@ -34,7 +35,13 @@ export interface SecurityOptions {
 }
 
 export interface IdentityServerOptions {
+  /** The SQLite file's folder (unused with `database`). */
   dataDir: string;
+  /**
+   * Keep the data in Postgres instead (docs/operations.md#identity-on-postgres): every identity
+   * node given the same database and schema serves the same users, sessions and keys.
+   */
+  database?: IdentityDatabase;
   host?: string;
   /** Default 3212; 0 picks any free port. */
   port?: number;

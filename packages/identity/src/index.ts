@@ -12,3 +12,4 @@ export type { SmsOptions } from "./sms/sender.js";
 export type { OAuthProviderOptions } from "./oauth/providers.js";
 export { publishableKey, parsePublishableKey } from "./keys.js";
 export type { IdentityStore } from "./store/types.js";
+export type { IdentityDatabase } from "./store/open.js";

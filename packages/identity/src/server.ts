@@ -5,7 +5,6 @@
  */
 import { createIdentityMetrics, type IdentityMetrics } from "./http/metrics.js";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { join } from "node:path";
 import { silentLogger } from "@tandem/shared";
 import {
   DEFAULT_NATIVE_TOKEN_LIFETIME_SECONDS,
@@ -23,7 +22,7 @@ import { newId } from "./ids.js";
 import { newSecretKey, publishableKey } from "./keys.js";
 import { createMailer } from "./mail/mailer.js";
 import { RateLimiter } from "./security/rate-limit.js";
-import { openSqliteStore } from "./store/sqlite/store.js";
+import { openIdentityStore } from "./store/open.js";
 import type { IdentityStore, InstanceKind, InstanceRecord } from "./store/types.js";
 import { CONVEX_TEMPLATE } from "./tokens/presets.js";
 import { TokenMinter } from "./tokens/minter.js";
@@ -53,7 +52,14 @@ async function ensureInstance(store: IdentityStore, kind: InstanceKind, now: num
   const existing = await store.getInstance(kind);
   if (existing) return existing;
   const instance: InstanceRecord = { id: newId.instance(), kind, secretKey: newSecretKey(kind), createdAt: now };
-  await store.insertInstance(instance);
+  try {
+    await store.insertInstance(instance);
+  } catch (e) {
+    // Another node sharing the database created it first: use theirs.
+    const theirs = await store.getInstance(kind);
+    if (theirs) return theirs;
+    throw e;
+  }
   await store.saveTemplate({
     id: newId.template(),
     instanceId: instance.id,
@@ -83,7 +89,7 @@ export async function openIdentityService(opts: IdentityServerOptions & { issuer
   const logger = (opts.logger ?? silentLogger).child("identity");
   const clock = opts.clock ?? Date.now;
   const kind = opts.instance ?? "development";
-  const store = openSqliteStore(join(opts.dataDir, "identity.sqlite"));
+  const store = await openIdentityStore(opts.dataDir, opts.database);
   const instance = await ensureInstance(store, kind, clock());
   const sessionLifetime = opts.sessionTokenLifetimeSeconds ?? 60;
   const nativeLifetime = opts.nativeSessionTokenLifetimeSeconds ?? DEFAULT_NATIVE_TOKEN_LIFETIME_SECONDS;
@@ -111,7 +117,7 @@ export async function openIdentityService(opts: IdentityServerOptions & { issuer
     }),
     sms: createSmsSender({ kind, instanceId: instance.id, store, sms: opts.sms, logger, clock }),
     oauth: new OAuthProviders(opts.oauthProviders),
-    limiter: new RateLimiter(clock),
+    limiter: new RateLimiter(store, clock),
     security: resolveSecurity(opts.security),
     logger,
     appName: "Tandem",
@@ -165,6 +171,21 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
     retryBaseMs: opts.webhookRetryMs ?? retryBaseFromEnv(),
   });
   dispatcher.start();
+  // Nodes sharing the store: keys another node rotated and roles it changed reach this node's
+  // in-memory copies within one interval (everything else is read from the store per request).
+  const clock = opts.clock ?? Date.now;
+  const poll = svc.store.pollIntervalMs;
+  const follower =
+    poll === null
+      ? null
+      : setInterval(
+          () =>
+            void Promise.all([svc.keys.load(clock()), svc.orgRoles.reload(svc.store, svc.instanceId)]).catch((e) =>
+              logger.warn("reloading keys and roles failed", { error: (e as Error).message }),
+            ),
+          Math.max(poll, 1000) * 5,
+        );
+  follower?.unref();
   handle = createRequestHandler({
     svc,
     issuer,
@@ -195,6 +216,7 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      if (follower) clearInterval(follower);
       await dispatcher.stop();
       await svc.store.close();
     },

@@ -2,10 +2,10 @@
  * Sign-up → verify → sign-in → tokens → sign-out over HTTP, in cookie mode and in header mode;
  * tokens verified by jose through OIDC discovery.
  */
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { startTestServer, type TestServer } from "./support/server.js";
+import type { TestServer } from "./support/server.js";
+import { dbTest } from "./support/targets.js";
 import { FapiClient, claimsOf, type Mode } from "./support/fapi-client.js";
 import { signIn, signUp, PASSWORD } from "./support/flows.js";
 
@@ -25,7 +25,7 @@ async function verifyViaDiscovery(server: TestServer, jwt: string) {
 }
 
 for (const mode of ["cookie", "header"] as Mode[]) {
-  test(`full flow in ${mode} mode`, async (t) => {
+  dbTest(`full flow in ${mode} mode`, async (t, startTestServer) => {
     const server = await startTestServer();
     t.after(() => server.stop());
     const c = new FapiClient(server.url, mode);
@@ -144,7 +144,7 @@ for (const mode of ["cookie", "header"] as Mode[]) {
   });
 }
 
-test("sign-in by e-mail code and password reset by e-mail code", async (t) => {
+dbTest("sign-in by e-mail code and password reset by e-mail code", async (t, startTestServer) => {
   const server = await startTestServer();
   t.after(() => server.stop());
   await signUp(new FapiClient(server.url, "header"), server, "bo@example.com");
@@ -189,7 +189,7 @@ test("sign-in by e-mail code and password reset by e-mail code", async (t) => {
   assert.equal((await signIn(c, "bo@example.com", "a brand new passphrase")).body.response.status, "complete");
 });
 
-test("unknown identifier, taken e-mail, and JSON bodies", async (t) => {
+dbTest("unknown identifier, taken e-mail, and JSON bodies", async (t, startTestServer) => {
   const server = await startTestServer();
   t.after(() => server.stop());
   const c = new FapiClient(server.url, "header");
@@ -210,36 +210,39 @@ test("unknown identifier, taken e-mail, and JSON bodies", async (t) => {
   assert.equal(json.body.response.status, "complete");
 });
 
-test("CORS: credentialed only for allowed origins; other origins may not change state", async (t) => {
-  const server = await startTestServer({ allowedOrigins: ["http://app.test:5173"] });
-  t.after(() => server.stop());
-  const pre = await fetch(`${server.url}/v1/client/sign_ins`, {
-    method: "OPTIONS",
-    headers: {
-      origin: "http://app.test:5173",
-      "access-control-request-method": "POST",
-      "access-control-request-headers": "content-type",
-    },
-  });
-  assert.equal(pre.headers.get("access-control-allow-origin"), "http://app.test:5173");
-  assert.equal(pre.headers.get("access-control-allow-credentials"), "true");
-  const evilPre = await fetch(`${server.url}/v1/client/sign_ins`, {
-    method: "OPTIONS",
-    headers: { origin: "http://evil.test" },
-  });
-  assert.equal(evilPre.headers.get("access-control-allow-origin"), null);
-  const evil = await new FapiClient(server.url, "cookie", "http://evil.test").post("/v1/client/sign_ups", {
-    email_address: "e@example.com",
-    password: PASSWORD,
-  });
-  assert.equal(evil.status, 403);
-  assert.equal(evil.body.errors[0].code, "origin_invalid");
-  const good = await new FapiClient(server.url, "cookie", "http://app.test:5173").post("/v1/client/sign_ups", {
-    email_address: "g@example.com",
-    password: PASSWORD,
-  });
-  assert.equal(good.status, 200);
-  assert.equal(good.headers.get("access-control-allow-origin"), "http://app.test:5173");
-  const jwks = await fetch(`${server.url}/.well-known/jwks.json`, { headers: { origin: "http://evil.test" } });
-  assert.equal(jwks.headers.get("access-control-allow-origin"), "*");
-});
+dbTest(
+  "CORS: credentialed only for allowed origins; other origins may not change state",
+  async (t, startTestServer) => {
+    const server = await startTestServer({ allowedOrigins: ["http://app.test:5173"] });
+    t.after(() => server.stop());
+    const pre = await fetch(`${server.url}/v1/client/sign_ins`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://app.test:5173",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    });
+    assert.equal(pre.headers.get("access-control-allow-origin"), "http://app.test:5173");
+    assert.equal(pre.headers.get("access-control-allow-credentials"), "true");
+    const evilPre = await fetch(`${server.url}/v1/client/sign_ins`, {
+      method: "OPTIONS",
+      headers: { origin: "http://evil.test" },
+    });
+    assert.equal(evilPre.headers.get("access-control-allow-origin"), null);
+    const evil = await new FapiClient(server.url, "cookie", "http://evil.test").post("/v1/client/sign_ups", {
+      email_address: "e@example.com",
+      password: PASSWORD,
+    });
+    assert.equal(evil.status, 403);
+    assert.equal(evil.body.errors[0].code, "origin_invalid");
+    const good = await new FapiClient(server.url, "cookie", "http://app.test:5173").post("/v1/client/sign_ups", {
+      email_address: "g@example.com",
+      password: PASSWORD,
+    });
+    assert.equal(good.status, 200);
+    assert.equal(good.headers.get("access-control-allow-origin"), "http://app.test:5173");
+    const jwks = await fetch(`${server.url}/.well-known/jwks.json`, { headers: { origin: "http://evil.test" } });
+    assert.equal(jwks.headers.get("access-control-allow-origin"), "*");
+  },
+);

@@ -1,13 +1,12 @@
 /** Lockout, rate limits (429 + Retry-After), and no secrets in logs. */
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createClerkClient } from "@clerk/backend";
 import { createLogger } from "@tandem/shared";
-import { startTestServer } from "./support/server.js";
+import { dbTest } from "./support/targets.js";
 import { FapiClient, bapi } from "./support/fapi-client.js";
 import { signIn, signUp, PASSWORD } from "./support/flows.js";
 
-test("10 failed passwords lock the account for an hour; BAPI unlock lifts it", async (t) => {
+dbTest("10 failed passwords lock the account for an hour; BAPI unlock lifts it", async (t, startTestServer) => {
   const server = await startTestServer({ security: { perIdentifierLimit: false, perIpLimit: false } });
   t.after(() => server.stop());
   await signUp(new FapiClient(server.url, "header"), server, "lock@example.com");
@@ -33,36 +32,39 @@ test("10 failed passwords lock the account for an hour; BAPI unlock lifts it", a
   assert.equal((await signIn(c, "lock@example.com", PASSWORD)).body.response.status, "complete");
 });
 
-test("an administrator's unlock (clerk.users.unlockUser) also lets the user past the per-identifier limit at once", async (t) => {
-  const server = await startTestServer({
-    security: { maxFailedAttempts: 3, perIpLimit: false, perIdentifierLimit: { limit: 4, windowSeconds: 60 } },
-  });
-  t.after(() => server.stop());
-  await signUp(new FapiClient(server.url, "header"), server, "unlock.me@example.com", { username: "unlockme" });
-  const c = new FapiClient(server.url, "header");
-  await signIn(c, "unlock.me@example.com", "bad password 1");
-  await signIn(c, "unlock.me@example.com", "bad password 2");
-  assert.equal((await signIn(c, "unlock.me@example.com", "bad password 3")).body.errors[0].code, "user_locked");
-  assert.equal(
-    (await signIn(c, "unlock.me@example.com", PASSWORD)).body.errors[0].code,
-    "user_locked",
-    "four attempts: the window is full",
-  );
-  for (let i = 0; i < 4; i++) await signIn(c, "unlockme", "bad username try");
-  assert.equal((await signIn(c, "UNLOCKME", PASSWORD)).status, 429, "the username's window is full too");
+dbTest(
+  "an administrator's unlock (clerk.users.unlockUser) also lets the user past the per-identifier limit at once",
+  async (t, startTestServer) => {
+    const server = await startTestServer({
+      security: { maxFailedAttempts: 3, perIpLimit: false, perIdentifierLimit: { limit: 4, windowSeconds: 60 } },
+    });
+    t.after(() => server.stop());
+    await signUp(new FapiClient(server.url, "header"), server, "unlock.me@example.com", { username: "unlockme" });
+    const c = new FapiClient(server.url, "header");
+    await signIn(c, "unlock.me@example.com", "bad password 1");
+    await signIn(c, "unlock.me@example.com", "bad password 2");
+    assert.equal((await signIn(c, "unlock.me@example.com", "bad password 3")).body.errors[0].code, "user_locked");
+    assert.equal(
+      (await signIn(c, "unlock.me@example.com", PASSWORD)).body.errors[0].code,
+      "user_locked",
+      "four attempts: the window is full",
+    );
+    for (let i = 0; i < 4; i++) await signIn(c, "unlockme", "bad username try");
+    assert.equal((await signIn(c, "UNLOCKME", PASSWORD)).status, 429, "the username's window is full too");
 
-  const clerk = createClerkClient({ secretKey: server.secretKey, apiUrl: `${server.url}/backend` });
-  const [user] = (await clerk.users.getUserList()).data;
-  const unlocked = await clerk.users.unlockUser(user!.id);
-  assert.equal(unlocked.locked, false);
-  const byEmail = await signIn(c, "Unlock.Me@example.com", PASSWORD);
-  assert.equal(byEmail.status, 200, JSON.stringify(byEmail.body));
-  assert.equal(byEmail.body.response.status, "complete");
-  await c.call("DELETE", "/v1/client/sessions");
-  assert.equal((await signIn(c, "unlockme", PASSWORD)).body.response.status, "complete", "and by username");
-});
+    const clerk = createClerkClient({ secretKey: server.secretKey, apiUrl: `${server.url}/backend` });
+    const [user] = (await clerk.users.getUserList()).data;
+    const unlocked = await clerk.users.unlockUser(user!.id);
+    assert.equal(unlocked.locked, false);
+    const byEmail = await signIn(c, "Unlock.Me@example.com", PASSWORD);
+    assert.equal(byEmail.status, 200, JSON.stringify(byEmail.body));
+    assert.equal(byEmail.body.response.status, "complete");
+    await c.call("DELETE", "/v1/client/sessions");
+    assert.equal((await signIn(c, "unlockme", PASSWORD)).body.response.status, "complete", "and by username");
+  },
+);
 
-test("a lockout expires by itself (configurable attempts and duration)", async (t) => {
+dbTest("a lockout expires by itself (configurable attempts and duration)", async (t, startTestServer) => {
   let now = Date.now();
   const server = await startTestServer({
     clock: () => now,
@@ -82,7 +84,7 @@ test("a lockout expires by itself (configurable attempts and duration)", async (
   assert.equal((await signIn(c, "short@example.com", "bad again!")).body.errors[0].code, "form_password_incorrect");
 });
 
-test("wrong e-mail codes count toward the lockout and burn the code", async (t) => {
+dbTest("wrong e-mail codes count toward the lockout and burn the code", async (t, startTestServer) => {
   const server = await startTestServer({ security: { perIdentifierLimit: false } });
   t.after(() => server.stop());
   await signUp(new FapiClient(server.url, "header"), server, "codes@example.com");
@@ -103,7 +105,7 @@ test("wrong e-mail codes count toward the lockout and burn the code", async (t) 
   assert.equal(u.verification_attempts_remaining, 5);
 });
 
-test("per-IP rate limit answers 429 with Retry-After", async (t) => {
+dbTest("per-IP rate limit answers 429 with Retry-After", async (t, startTestServer) => {
   const server = await startTestServer({ security: { perIpLimit: { limit: 3, windowSeconds: 10 } } });
   t.after(() => server.stop());
   const c = new FapiClient(server.url, "header");
@@ -115,7 +117,7 @@ test("per-IP rate limit answers 429 with Retry-After", async (t) => {
   assert.ok(after >= 1 && after <= 10);
 });
 
-test("per-identifier rate limit is independent of the IP limit", async (t) => {
+dbTest("per-identifier rate limit is independent of the IP limit", async (t, startTestServer) => {
   const server = await startTestServer({
     security: { perIpLimit: false, perIdentifierLimit: { limit: 2, windowSeconds: 60 } },
   });
@@ -131,7 +133,7 @@ test("per-identifier rate limit is independent of the IP limit", async (t) => {
   assert.equal((await signIn(c, "two@example.com", PASSWORD)).body.response.status, "complete");
 });
 
-test("no password, code, token or key reaches the log", async (t) => {
+dbTest("no password, code, token or key reaches the log", async (t, startTestServer) => {
   const lines: string[] = [];
   const logger = createLogger("test", { level: "debug", write: (l) => lines.push(l) });
   const server = await startTestServer({ logger });

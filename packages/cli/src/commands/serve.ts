@@ -8,11 +8,13 @@ import { ADMIN_KEY_FILE } from "@tandem/backend";
 import { redactUrl, type StorageDescriptor } from "@tandem/storage";
 import { adminKeyFrom, serviceOptionsFrom, type ServerFlags } from "../options.js";
 import { startServices } from "../services.js";
+import type { IdentityDatabase } from "@tandem/identity";
 import { CliError, type Io } from "../io.js";
 
 export interface ServeFlags extends ServerFlags {
   data: string;
   db?: string;
+  identitySchema?: string;
   issuer?: string;
 }
 
@@ -51,6 +53,23 @@ export function databaseOf(db: string | undefined): StorageDescriptor | undefine
   return { kind: "postgres", url: url.toString(), ...(schema !== null ? { schema } : {}) };
 }
 
+/**
+ * With `--db`, the identity service keeps its data in the same Postgres database, in its own
+ * schema: `--identity-schema`, else `TANDEM_IDENTITY_SCHEMA`, else `tandem_identity`.
+ */
+export function identityDatabaseOf(
+  database: StorageDescriptor | undefined,
+  flags: Pick<ServeFlags, "identitySchema">,
+): IdentityDatabase | undefined {
+  if (database?.kind !== "postgres") return undefined;
+  const schema = flags.identitySchema ?? process.env.TANDEM_IDENTITY_SCHEMA ?? "tandem_identity";
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new CliError(`--identity-schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
+  if (schema === database.schema)
+    throw new CliError(`--identity-schema must differ from the backend's schema (${schema})`);
+  return { kind: "postgres", url: database.url, schema };
+}
+
 /** How long a drain waits for in-flight requests before closing anyway. */
 export const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -58,6 +77,7 @@ export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown
   const dataDir = resolve(flags.data);
   const level = (process.env.TANDEM_LOG_LEVEL as LogLevel | undefined) ?? "info";
   const database = databaseOf(flags.db);
+  const identityDatabase = identityDatabaseOf(database, flags);
   const services = await startServices({
     dataDir,
     ...serviceOptionsFrom(flags),
@@ -65,6 +85,7 @@ export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown
     instance: "production",
     logger: createLogger("tandem", { level }),
     ...(database ? { database } : {}),
+    ...(identityDatabase ? { identityDatabase } : {}),
   }).catch((e: unknown) => {
     // A database that can't be reached is the operator's to fix: say so without a stack, and
     // without the password.
@@ -80,7 +101,7 @@ export async function runServe(flags: ServeFlags, io: Io, until: Promise<unknown
       `  HTTP actions         ${backend.siteUrl}`,
       `  Identity (issuer)    ${identity.issuer}`,
       `  Dashboard            ${dashboard.url}   (log in with the admin key)`,
-      `  Data                 ${database?.kind === "postgres" ? `Postgres ${redactUrl(database.url)}${database.schema ? ` schema ${database.schema}` : ""}` : dataDir}`,
+      `  Data                 ${database?.kind === "postgres" ? `Postgres ${redactUrl(database.url)}${database.schema ? ` schema ${database.schema}` : ""}${identityDatabase ? `, identity schema ${identityDatabase.schema}` : ""}` : dataDir}`,
       `  Admin key            ${adminKeyFrom(flags) ? "as given" : `in ${join(dataDir, "backend", ADMIN_KEY_FILE)}`}`,
       `  Publishable key      ${identity.publishableKey}`,
       "Push with: CONVEX_SELF_HOSTED_URL=<url> CONVEX_SELF_HOSTED_ADMIN_KEY=<key> npx convex deploy",

@@ -107,6 +107,9 @@ export class KeyRing {
   /** Public keys to publish: the active key and retired keys still inside retention. */
   async jwks(now = Date.now()): Promise<{ keys: PublicJwk[] }> {
     const keep = now - (await this.retentionSeconds()) * 1000;
+    // Read from the store each time: a key another node sharing it just added (two nodes starting
+    // at once each add one) must be published by every node before tokens it signed reach a verifier.
+    this.#keys = await this.store.listSigningKeys(this.instanceId);
     if (this.#keys.some((k) => k.retiredAt !== null && k.retiredAt < keep)) {
       // Past retention: delete for good, so a later, longer retention cannot republish it.
       await this.store.deleteSigningKeysRetiredBefore(this.instanceId, keep);

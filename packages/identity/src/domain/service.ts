@@ -141,7 +141,7 @@ export class IdentityService {
   async unlock(u: UserRecord): Promise<UserRecord> {
     const next = { ...u, lockedUntil: null, failedAttempts: 0, updatedAt: this.now() };
     await this.store.saveUser(next, [userEvent(this, "user.updated", next)]);
-    this.limits.clearUser(next);
+    await this.limits.clearUser(next);
     this.deps.logger.info("account unlocked", { user_id: u.id });
     return next;
   }

@@ -11,7 +11,7 @@ import type { IdentityService } from "./service.js";
 export async function preparePhoneVerification(svc: IdentityService, su: SignUpRecord): Promise<SignUpRecord> {
   if (!su.phone) throw new ApiError("form_param_missing", { param: "phone_number" });
   if (su.phoneVerified) throw new ApiError("verification_already_verified");
-  svc.limits.signUpEmail(su.phone);
+  await svc.limits.signUpEmail(su.phone);
   return { ...su, phoneCode: await issuePhoneCode(svc, su.phone, "verify") };
 }
 
@@ -22,7 +22,7 @@ export async function attemptPhoneVerification(
   code: string,
 ): Promise<SignUpRecord> {
   if (su.phoneVerified) throw new ApiError("verification_already_verified");
-  svc.limits.signUpEmail(su.phone ?? "");
+  await svc.limits.signUpEmail(su.phone ?? "");
   if (checkCode(svc, su.phoneCode ?? null, code) === "incorrect") {
     await svc.store.saveSignUp({
       ...su,

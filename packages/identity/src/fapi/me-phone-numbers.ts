@@ -56,7 +56,7 @@ export const prepareMyPhone: Endpoint<ActiveSession> = async (env, a, params) =>
   if (env.req.fields.str("strategy", 64) !== undefined && env.req.fields.str("strategy", 64) !== "phone_code")
     throw new ApiError("form_param_value_invalid", { param: "strategy" });
   if (phone.verified) throw new ApiError("verification_already_verified");
-  env.svc.limits.identifier(phone.phone);
+  await env.svc.limits.identifier(phone.phone);
   return ok(await save(env, { ...phone, code: await issuePhoneCode(env.svc, phone.phone, "verify") }));
 };
 
@@ -64,7 +64,7 @@ export const attemptMyPhone: Endpoint<ActiveSession> = async (env, a, params) =>
   const phone = await ownPhone(env, a, params);
   const code = env.req.fields.required("code", 32);
   if (phone.verified) throw new ApiError("verification_already_verified");
-  env.svc.limits.identifier(phone.phone);
+  await env.svc.limits.identifier(phone.phone);
   if (checkCode(env.svc, phone.code, code) === "incorrect") {
     await save(env, { ...phone, code: { ...phone.code!, attempts: phone.code!.attempts + 1 } });
     throw new ApiError("form_code_incorrect", { param: "code" });

@@ -32,7 +32,7 @@ export const createMyTotp: Endpoint<ActiveSession> = async (env, { user }) => {
 
 export const verifyMyTotp: Endpoint<ActiveSession> = async (env, { user }) => {
   const code = env.req.fields.required("code", 32);
-  limitUser(env.svc, user);
+  await limitUser(env.svc, user);
   const t = await env.svc.store.getTotp(env.svc.instanceId, user.id);
   if (!t) throw new ApiError("verification_missing", { param: "code" });
   if (t.verified) throw new ApiError("verification_already_verified", { param: "code" });

@@ -111,7 +111,7 @@ export const createSignIn: Endpoint<undefined> = async (env) => {
   await env.svc.store.saveSignIn(si);
   await env.ctx.save({ ...client, signInId: si.id });
   if (password !== undefined && identifier) {
-    env.svc.limits.identifier(identifier);
+    await env.svc.limits.identifier(identifier);
     return complete(env, si, await checkFirstFactorPassword(env.svc, user, password), "password");
   }
   return { kind: "sign_in", record: si };

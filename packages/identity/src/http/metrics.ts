@@ -30,7 +30,7 @@ export function createIdentityMetrics(store: IdentityStore, secretKey: string, c
     help: `Webhook deliveries due now and not yet sent (counted up to ${BACKLOG_LIMIT}).`,
     registers: [registry],
     async collect() {
-      this.set((await store.dueDeliveries(clock(), BACKLOG_LIMIT, new Set())).length);
+      this.set((await store.dueDeliveries(clock(), BACKLOG_LIMIT)).length);
     },
   });
   return {

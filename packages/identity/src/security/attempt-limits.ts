@@ -17,23 +17,23 @@ export class AttemptLimits {
   ) {}
 
   /** Throws 429 `too_many_requests` when this IP is over its limit. */
-  ip(ip: string): void {
-    this.limiter.hit(this.security.perIpLimit, `ip:${ip}`);
+  async ip(ip: string): Promise<void> {
+    await this.limiter.hit(this.security.perIpLimit, `ip:${ip}`);
   }
 
   /** Throws 429 when this sign-in identifier is over its limit. */
-  identifier(identifier: string): void {
-    this.limiter.hit(this.security.perIdentifierLimit, identifierKey(identifier));
+  async identifier(identifier: string): Promise<void> {
+    await this.limiter.hit(this.security.perIdentifierLimit, identifierKey(identifier));
   }
 
   /** Throws 429 when this sign-up address has been sent or tried codes too often. */
-  signUpEmail(email: string): void {
-    this.limiter.hit(this.security.perIdentifierLimit, `signup:${email}`);
+  async signUpEmail(email: string): Promise<void> {
+    await this.limiter.hit(this.security.perIdentifierLimit, `signup:${email}`);
   }
 
   /** Fresh sign-in windows for every identifier of `user` (its e-mail addresses and username). */
-  clearUser(user: UserRecord): void {
-    for (const e of user.emails) this.limiter.reset(identifierKey(e.email));
-    if (user.username) this.limiter.reset(identifierKey(user.username));
+  async clearUser(user: UserRecord): Promise<void> {
+    for (const e of user.emails) await this.limiter.reset(identifierKey(e.email));
+    if (user.username) await this.limiter.reset(identifierKey(user.username));
   }
 }

@@ -1,32 +1,24 @@
 /**
- * Fixed-window request counters kept in memory (one process; docs/architecture.md#scale-out lets Redis carry them
- * later). `hit` throws 429 `too_many_requests` with a `Retry-After` when a key is over its limit.
+ * Fixed-window request counters kept in the identity store (`RateLimitStore`), so every node
+ * sharing a Postgres database counts the same requests. `hit` throws 429 `too_many_requests` with
+ * a `Retry-After` when a key is over its limit.
  */
 import { ApiError } from "../errors.js";
 import type { RateLimitRule } from "../config.js";
-
-interface Window {
-  start: number;
-  count: number;
-}
+import type { RateLimitStore } from "../store/types.js";
 
 export class RateLimiter {
-  #windows = new Map<string, Window>();
-
-  constructor(private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly store: RateLimitStore,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Counts one request for `key` under `rule`; throws when over the limit. */
-  hit(rule: RateLimitRule | false, key: string): void {
+  async hit(rule: RateLimitRule | false, key: string): Promise<void> {
     if (!rule) return;
     const now = this.clock();
     const span = rule.windowSeconds * 1000;
-    let w = this.#windows.get(key);
-    if (!w || now - w.start >= span) {
-      if (this.#windows.size > 50_000) this.#sweep(now, span);
-      w = { start: now, count: 0 };
-      this.#windows.set(key, w);
-    }
-    w.count++;
+    const w = await this.store.hitRateLimit(key, now, span);
     if (w.count > rule.limit) {
       const retryAfter = Math.max(1, Math.ceil((w.start + span - now) / 1000));
       throw new ApiError("too_many_requests", { retryAfter, meta: { retry_after: retryAfter } });
@@ -34,11 +26,7 @@ export class RateLimiter {
   }
 
   /** Forgets `key`'s window: its next request starts a new one. */
-  reset(key: string): void {
-    this.#windows.delete(key);
-  }
-
-  #sweep(now: number, span: number) {
-    for (const [k, w] of this.#windows) if (now - w.start >= span) this.#windows.delete(k);
+  async reset(key: string): Promise<void> {
+    await this.store.resetRateLimit(key);
   }
 }

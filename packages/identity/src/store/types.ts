@@ -1,6 +1,7 @@
 /**
- * The identity service's data-access contract. Domain code talks only to this interface; the
- * SQLite implementation lives in `sqlite/` and a Postgres one can follow with the same methods.
+ * The identity service's data-access contract. Domain code talks only to this interface; one
+ * implementation (`sql/store.ts`) runs on SQLite (`sqlite/`, one process) and on Postgres
+ * (`postgres/`, several nodes sharing the database).
  * Every method is atomic on its own (no transaction spans an `await` in domain code), which keeps
  * the interface easy to implement on any SQL engine. Times are epoch milliseconds.
  */
@@ -377,6 +378,18 @@ export interface PasskeyStore {
   advancePasskeyCounter(instanceId: InstanceId, id: string, counter: number, at: number): Promise<boolean>;
 }
 
+// --- Rate-limit counters; one table, see sql/rate-limits.ts. ---
+
+export interface RateLimitStore {
+  /**
+   * Counts one request for `key` in its fixed window of `windowMs` (a new window starts at `now`
+   * when the last one has run out). Atomic across every node sharing the store.
+   */
+  hitRateLimit(key: string, now: number, windowMs: number): Promise<{ start: number; count: number }>;
+  /** Forgets `key`'s window: its next request starts a new one. */
+  resetRateLimit(key: string): Promise<void>;
+}
+
 /**
  * Methods that change users or sessions take the webhook events the change causes; the store writes
  * them to its outbox in the same transaction (nothing is lost between the change and its event).
@@ -389,7 +402,8 @@ export interface IdentityStore
     SecondFactorStore,
     PhoneStore,
     ExternalAccountStore,
-    PasskeyStore {
+    PasskeyStore,
+    RateLimitStore {
   getInstance(kind: InstanceKind): Promise<InstanceRecord | null>;
   insertInstance(row: InstanceRecord): Promise<void>;
 

@@ -86,19 +86,28 @@ export interface WebhookStore {
     newId: DeliveryId,
     now: number,
   ): Promise<DeliveryRecord | null>;
+  /** Pending deliveries due by `now`, first in line and not claimed, oldest first (a look, claims nothing). */
+  dueDeliveries(now: number, limit: number): Promise<DueDelivery[]>;
   /**
-   * Pending deliveries due by `now` that are first in line for their endpoint and ordering key,
-   * oldest first, skipping `exclude` (those in flight).
+   * Claims up to `limit` of those until `claimUntil` and returns them: no other node (or call)
+   * gets them until the claim ends or `recordAttempt` settles them, so each is sent once while its
+   * sender lives, and taken over by another node when it dies mid-send.
    */
-  dueDeliveries(now: number, limit: number, exclude: ReadonlySet<string>): Promise<DueDelivery[]>;
+  claimDeliveries(now: number, limit: number, claimUntil: number): Promise<DueDelivery[]>;
   /**
-   * When the next sendable delivery falls due: first in its line and not in `exclude` (deliveries
-   * waiting behind one in flight are woken by its completion). `null`: none.
+   * When the next delivery first in its line falls due (a claimed one: when its claim ends).
+   * `null`: none.
    */
-  nextDeliveryAt(exclude: ReadonlySet<string>): Promise<number | null>;
+  nextDeliveryAt(): Promise<number | null>;
+  /** Records an attempt's outcome and ends the delivery's claim. */
   recordAttempt(id: DeliveryId, r: AttemptResult): Promise<void>;
   /** Forgets finished deliveries last touched before `before`, and events left without deliveries. */
   pruneWebhookLog(before: number): Promise<number>;
   /** Called after events or replays are committed (the dispatcher wakes up). */
   onOutbox(listener: () => void): void;
+  /**
+   * How often a dispatcher looks for work other nodes committed (their `onOutbox` does not reach
+   * this process); `null` when this process is the database's only writer.
+   */
+  readonly pollIntervalMs: number | null;
 }

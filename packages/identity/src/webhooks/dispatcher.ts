@@ -3,6 +3,8 @@
  * for its endpoint, records the outcome. At least once: a delivery is marked done only after a 2xx,
  * so a crash mid-send sends it again on restart. One delivery at a time per endpoint and ordering
  * key (the store hands out only the head of each line), lines in parallel up to `concurrency`.
+ * A delivery is claimed in the store before it is sent, so dispatchers of several nodes sharing the
+ * store send it once; when a node dies mid-send its claim runs out and another node sends it.
  */
 import type { Logger } from "@tandem/shared";
 import type { IdentityStore } from "../store/types.js";
@@ -69,7 +71,8 @@ export class WebhookDispatcher {
   async #pump(): Promise<void> {
     const max = this.o.concurrency ?? 16;
     const limit = Math.max(0, max - this.#inFlight.size);
-    const due = limit ? await this.o.store.dueDeliveries(this.o.clock(), limit, this.#inFlight) : [];
+    const now = this.o.clock();
+    const due = limit ? await this.o.store.claimDeliveries(now, limit, now + this.#claimMs) : [];
     for (const d of due) {
       this.#inFlight.add(d.id);
       const p: Promise<void> = this.#send(d).finally(() => {
@@ -87,13 +90,25 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Sleeps until the next pending delivery falls due. */
+  /** A claim outlasts an attempt (its timeout) with room to record the outcome. */
+  get #claimMs(): number {
+    return (this.o.timeoutMs ?? 15_000) + 30_000;
+  }
+
+  /**
+   * Sleeps until the next pending delivery falls due, or (store shared with other nodes) at most
+   * the store's poll interval: events other nodes commit do not wake this process.
+   */
   async #arm(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    const next = await this.o.store.nextDeliveryAt(this.#inFlight);
-    if (next === null || this.#stopped) return;
-    const wait = Math.min(Math.max(0, next - this.o.clock()), 2 ** 31 - 1);
+    const poll = this.o.store.pollIntervalMs;
+    const now = this.o.clock();
+    const next = await this.o.store.nextDeliveryAt();
+    if (this.#stopped) return;
+    const at = poll === null ? next : Math.min(next ?? Infinity, now + poll);
+    if (at === null) return;
+    const wait = Math.min(Math.max(0, at - this.o.clock()), 2 ** 31 - 1);
     this.#timer = setTimeout(() => this.kick(), Math.max(wait, 5));
     this.#timer.unref();
   }

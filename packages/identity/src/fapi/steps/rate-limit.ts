@@ -6,14 +6,14 @@ export const rateLimitIp: Guard = { guard: (env) => env.svc.limits.ip(env.req.ip
 
 /** Per sign-in identifier, once the sign-in names one. */
 export const rateLimitIdentifier: Check<{ identifier: string | null }> = {
-  check: (env, signIn) => {
-    if (signIn.identifier) env.svc.limits.identifier(signIn.identifier);
+  check: async (env, signIn) => {
+    if (signIn.identifier) await env.svc.limits.identifier(signIn.identifier);
   },
 };
 
 /** Per sign-up e-mail address, on sending and trying verification codes. */
 export const rateLimitSignUpEmail: Check<{ email: string | null }> = {
-  check: (env, signUp) => {
-    if (signUp.email) env.svc.limits.signUpEmail(signUp.email);
+  check: async (env, signUp) => {
+    if (signUp.email) await env.svc.limits.signUpEmail(signUp.email);
   },
 };

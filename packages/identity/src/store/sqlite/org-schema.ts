@@ -47,9 +47,8 @@ CREATE INDEX IF NOT EXISTS organization_invitations_email ON organization_invita
 CREATE INDEX IF NOT EXISTS organization_invitations_org ON organization_invitations(organization_id, status);
 `;
 
-/** Databases made before organizations lack the session column: add it once. */
-export function migrateOrgColumns(db: Database.Database): void {
-  const cols = db.prepare("PRAGMA table_info(sessions)").all() as Array<{ name: string }>;
-  if (!cols.some((c) => c.name === "active_organization_id"))
-    db.exec("ALTER TABLE sessions ADD COLUMN active_organization_id TEXT");
+/** Adds `column` to `table` when a database made before it lacks it. */
+export function addColumnOnce(db: Database.Database, table: string, column: string, type: string): void {
+  const cols = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>;
+  if (!cols.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }

@@ -1,4 +1,4 @@
-/** DDL of the webhook tables (outbox, endpoints, deliveries). Idempotent. */
+/** DDL of the webhook tables (outbox, endpoints, deliveries) and the rate-limit counters. Idempotent. */
 export const webhookSchema = `
 CREATE TABLE IF NOT EXISTS webhook_endpoints (
   id TEXT PRIMARY KEY,
@@ -33,4 +33,10 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 CREATE INDEX IF NOT EXISTS webhook_deliveries_pending ON webhook_deliveries(status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS webhook_deliveries_line ON webhook_deliveries(endpoint_id, ordering_key, status, seq);
 CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, seq);
+CREATE TABLE IF NOT EXISTS rate_limits (
+  key TEXT PRIMARY KEY,
+  window_start INTEGER NOT NULL,
+  window_ms INTEGER NOT NULL,
+  count INTEGER NOT NULL
+);
 `;

@@ -1,7 +1,6 @@
-/** Row ↔ record mapping for the SQLite store (column names are snake_case, records camelCase). */
+/** Row ↔ record mapping for the SQL store (column names are snake_case, records camelCase). */
 import type { ClientRecord, EmailRecord, JwtTemplateRecord, SessionRecord, UserRecord } from "../types.js";
-
-export type Row = Record<string, unknown>;
+import type { Row } from "./db.js";
 
 const json = (v: unknown) => JSON.parse(String(v)) as Record<string, unknown>;
 const optNum = (v: unknown) => (v === null || v === undefined ? null : Number(v));

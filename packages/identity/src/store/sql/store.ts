@@ -1,10 +1,7 @@
 /**
- * `IdentityStore` on SQLite through better-sqlite3 (WAL, synchronous=NORMAL). Calls are
- * synchronous underneath; each public method is one statement or one transaction.
+ * `IdentityStore` over a `SqlDb`: the same statements on SQLite and Postgres (the drivers and the
+ * schemas live in `sqlite/` and `postgres/`). Each public method is one statement or one transaction.
  */
-import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import type { ClientId, InstanceId, KeyId, SessionId, SignInId, SignUpId, TemplateId } from "../../ids.js";
 import {
   UniqueViolation,
@@ -22,18 +19,16 @@ import {
   type UserQuery,
   type UserRecord,
 } from "../types.js";
-import { schema, SCHEMA_VERSION } from "./schema.js";
-import { webhookSchema } from "./webhook-schema.js";
-import { sqliteWebhooks } from "./webhooks.js";
-import { migrateOrgColumns, orgSchema } from "./org-schema.js";
-import { sqliteOrganizations } from "./organizations.js";
-import { orgRoleSchema, sqliteOrgRoles } from "./org-roles.js";
-import type { OutboxEvent } from "../webhook-types.js";
+import { sqlWebhooks } from "./webhooks.js";
+import { sqlOrganizations, type WithEvents } from "./organizations.js";
+import { sqlOrgRoles } from "./org-roles.js";
+import { sqlRateLimits } from "./rate-limits.js";
+import { SqlUniqueError, type Row, type SqlDb, type SqlExec } from "./db.js";
 import { secondFactorMethods } from "./second-factors.js";
 import { phoneMethods } from "./phone-numbers.js";
 import { externalAccountMethods } from "./external-accounts.js";
 import { passkeyMethods } from "./passkeys.js";
-import { clientFromRow, sessionFromRow, templateFromRow, userFromRow, userToRow, type Row } from "./rows.js";
+import { clientFromRow, sessionFromRow, templateFromRow, userFromRow, userToRow } from "./rows.js";
 
 const ORDER_COLUMNS: Record<NonNullable<UserQuery["orderBy"]>["field"], string> = {
   created_at: "u.created_at",
@@ -46,9 +41,8 @@ const ORDER_COLUMNS: Record<NonNullable<UserQuery["orderBy"]>["field"], string> 
 };
 
 function uniqueField(e: unknown): UniqueViolation | null {
-  const err = e as { code?: string; message?: string };
-  if (err?.code !== "SQLITE_CONSTRAINT_UNIQUE") return null;
-  const m = err.message ?? "";
+  if (!(e instanceof SqlUniqueError)) return null;
+  const m = e.target;
   if (m.includes("email_addresses.email")) return new UniqueViolation("email");
   if (m.includes("users.username")) return new UniqueViolation("username");
   if (m.includes("users.external_id")) return new UniqueViolation("external_id");
@@ -56,34 +50,12 @@ function uniqueField(e: unknown): UniqueViolation | null {
   return null;
 }
 
-export function openSqliteStore(file: string): IdentityStore {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
-  db.exec(schema);
-  db.exec(webhookSchema);
-  db.exec(orgSchema);
-  db.exec(orgRoleSchema);
-  migrateOrgColumns(db);
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
-
-  // Prepared statements are cached by SQL text (user queries build a bounded set of shapes).
-  const cache = new Map<string, Database.Statement>();
-  const stmt = (sql: string) => {
-    let s = cache.get(sql);
-    if (!s) {
-      if (cache.size > 500) cache.clear();
-      s = db.prepare(sql);
-      cache.set(sql, s);
-    }
-    return s;
+export function createSqlStore(db: SqlDb): IdentityStore {
+  const { one, all, run } = {
+    one: db.one.bind(db),
+    all: db.all.bind(db),
+    run: db.run.bind(db),
   };
-  const one = (sql: string, ...args: unknown[]) => stmt(sql).get(...args) as Row | undefined;
-  const all = (sql: string, ...args: unknown[]) => stmt(sql).all(...args) as Row[];
-  const run = (sql: string, ...args: unknown[]) => stmt(sql).run(...args);
 
   const emailsOf = (userId: string) =>
     all("SELECT * FROM email_addresses WHERE user_id = ? ORDER BY created_at, id", userId);
@@ -91,45 +63,45 @@ export function openSqliteStore(file: string): IdentityStore {
   const { phonesOf, ...phones } = phoneMethods(db);
   const { externalAccountsOf, ...externalAccounts } = externalAccountMethods(db);
   const { passkeysOf, ...passkeys } = passkeyMethods(db);
-  const userOf = (r: Row) => ({
-    ...userFromRow(r, emailsOf(String(r.id))),
-    secondFactors: secondFactorsOf(String(r.id)),
-    phones: phonesOf(String(r.id)),
-    externalAccounts: externalAccountsOf(String(r.id)),
-    passkeys: passkeysOf(String(r.id)),
-  });
-  const loadUser = (r: Row | undefined) => (r ? userOf(r) : null);
+  const userOf = async (r: Row) => {
+    const id = String(r.id);
+    const [emails, sf, ph, ext, pk] = await Promise.all([
+      emailsOf(id),
+      secondFactorsOf(id),
+      phonesOf(id),
+      externalAccountsOf(id),
+      passkeysOf(id),
+    ]);
+    return { ...userFromRow(r, emails), secondFactors: sf, phones: ph, externalAccounts: ext, passkeys: pk };
+  };
+  const loadUser = async (r: Row | undefined) => (r ? userOf(r) : null);
 
-  const webhooks = sqliteWebhooks(db);
-  const { enqueue, notify, ...webhookMethods } = webhooks;
+  const { enqueue, notify, ...webhookMethods } = sqlWebhooks(db);
   /** Runs `fn` and writes `events` in one transaction, then wakes the dispatcher. */
-  const withEvents = <A extends unknown[], R>(fn: (...a: A) => R) => {
-    const tx = db.transaction((events: readonly OutboxEvent[], ...a: A) => {
-      const out = fn(...a);
-      enqueue(events);
-      return out;
+  const withEvents: WithEvents = async (events, fn) => {
+    const out = await db.tx(async (t) => {
+      const r = await fn(t);
+      if (events?.length) await enqueue(t, events);
+      return r;
     });
-    return (events: readonly OutboxEvent[] | undefined, ...a: A): R => {
-      const out = tx(events ?? [], ...a);
-      if (events?.length) notify();
-      return out;
-    };
+    if (events?.length) notify();
+    return out;
   };
 
-  const saveUserTx = withEvents((u: UserRecord) => {
+  const saveUserIn = async (t: SqlExec, u: UserRecord) => {
     const row = userToRow(u);
     const cols = Object.keys(row);
-    run(
-      `INSERT INTO users (${cols.join(",")}) VALUES (${cols.map((c) => "@" + c).join(",")})
+    await t.run(
+      `INSERT INTO users (${cols.join(",")}) VALUES (${cols.map(() => "?").join(",")})
        ON CONFLICT(id) DO UPDATE SET ${cols
          .filter((c) => c !== "id")
          .map((c) => `${c} = excluded.${c}`)
          .join(", ")}`,
-      row,
+      ...Object.values(row),
     );
-    run("DELETE FROM email_addresses WHERE user_id = ?", u.id);
+    await t.run("DELETE FROM email_addresses WHERE user_id = ?", u.id);
     for (const e of u.emails)
-      run(
+      await t.run(
         "INSERT INTO email_addresses (id, instance_id, user_id, email, verified, created_at) VALUES (?, ?, ?, ?, ?, ?)",
         e.id,
         u.instanceId,
@@ -138,10 +110,10 @@ export function openSqliteStore(file: string): IdentityStore {
         e.verified ? 1 : 0,
         e.createdAt,
       );
-  });
+  };
 
-  const saveSessionTx = withEvents((s: SessionRecord) => {
-    run(
+  const saveSessionIn = async (t: SqlExec, s: SessionRecord) => {
+    await t.run(
       `INSERT INTO sessions (id, instance_id, client_id, user_id, status, first_factor_at, last_active_at, expire_at, abandon_at, created_at, updated_at, active_organization_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status,
        last_active_at = excluded.last_active_at, expire_at = excluded.expire_at, abandon_at = excluded.abandon_at,
@@ -159,11 +131,7 @@ export function openSqliteStore(file: string): IdentityStore {
       s.updatedAt,
       s.activeOrganizationId ?? null,
     );
-  });
-  const deleteUserTx = withEvents(
-    (instanceId: InstanceId, id: string) =>
-      run("DELETE FROM users WHERE instance_id = ? AND id = ?", instanceId, id).changes > 0,
-  );
+  };
 
   function userWhere(instanceId: InstanceId, q: UserQuery): { sql: string; args: unknown[] } {
     const parts = ["u.instance_id = ?"];
@@ -196,17 +164,19 @@ export function openSqliteStore(file: string): IdentityStore {
   }
 
   const jsonRow = <T>(r: Row | undefined) => (r ? (JSON.parse(String(r.data)) as T) : null);
+  const noEvents = (events: readonly unknown[] | undefined) => !events?.length;
 
   const store: IdentityStore = {
     ...webhookMethods,
-    ...sqliteOrganizations(db, withEvents),
-    ...sqliteOrgRoles(db),
+    ...sqlOrganizations(db, withEvents),
+    ...sqlOrgRoles(db),
+    ...sqlRateLimits(db),
     ...secondFactors,
     ...phones,
     ...externalAccounts,
     ...passkeys,
     async getInstance(kind: InstanceKind) {
-      const r = one("SELECT * FROM instances WHERE kind = ?", kind);
+      const r = await one("SELECT * FROM instances WHERE kind = ?", kind);
       return r
         ? {
             id: r.id as InstanceId,
@@ -217,7 +187,7 @@ export function openSqliteStore(file: string): IdentityStore {
         : null;
     },
     async insertInstance(row: InstanceRecord) {
-      run(
+      await run(
         "INSERT INTO instances (id, kind, secret_key, created_at) VALUES (?, ?, ?, ?)",
         row.id,
         row.kind,
@@ -227,19 +197,19 @@ export function openSqliteStore(file: string): IdentityStore {
     },
 
     async listSigningKeys(instanceId) {
-      return all("SELECT * FROM signing_keys WHERE instance_id = ? ORDER BY created_at DESC, kid", instanceId).map(
-        (r): SigningKeyRecord => ({
-          kid: r.kid as KeyId,
-          instanceId: r.instance_id as InstanceId,
-          privatePem: String(r.private_pem),
-          publicJwk: JSON.parse(String(r.public_jwk)) as Record<string, unknown>,
-          createdAt: Number(r.created_at),
-          retiredAt: r.retired_at === null ? null : Number(r.retired_at),
-        }),
-      );
+      return (
+        await all("SELECT * FROM signing_keys WHERE instance_id = ? ORDER BY created_at DESC, kid", instanceId)
+      ).map((r): SigningKeyRecord => ({
+        kid: r.kid as KeyId,
+        instanceId: r.instance_id as InstanceId,
+        privatePem: String(r.private_pem),
+        publicJwk: JSON.parse(String(r.public_jwk)) as Record<string, unknown>,
+        createdAt: Number(r.created_at),
+        retiredAt: r.retired_at === null ? null : Number(r.retired_at),
+      }));
     },
     async insertSigningKey(k) {
-      run(
+      await run(
         "INSERT INTO signing_keys (kid, instance_id, private_pem, public_jwk, created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?)",
         k.kid,
         k.instanceId,
@@ -250,29 +220,29 @@ export function openSqliteStore(file: string): IdentityStore {
       );
     },
     async retireSigningKey(kid, at) {
-      run("UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL", at, kid);
+      await run("UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL", at, kid);
     },
     async deleteSigningKeysRetiredBefore(instanceId, before) {
       return run(
         "DELETE FROM signing_keys WHERE instance_id = ? AND retired_at IS NOT NULL AND retired_at < ?",
         instanceId,
         before,
-      ).changes;
+      );
     },
 
     async saveUser(u, events) {
       try {
-        saveUserTx(events, u);
+        await withEvents(events, (t) => saveUserIn(t, u));
       } catch (e) {
         throw uniqueField(e) ?? e;
       }
     },
     async getUser(instanceId, id) {
-      return loadUser(one("SELECT * FROM users WHERE instance_id = ? AND id = ?", instanceId, id));
+      return loadUser(await one("SELECT * FROM users WHERE instance_id = ? AND id = ?", instanceId, id));
     },
     async findUserByEmail(instanceId, email) {
       return loadUser(
-        one(
+        await one(
           "SELECT u.* FROM users u JOIN email_addresses e ON e.user_id = u.id WHERE e.instance_id = ? AND e.email = ?",
           instanceId,
           email.toLowerCase(),
@@ -281,29 +251,32 @@ export function openSqliteStore(file: string): IdentityStore {
     },
     async findUserByUsername(instanceId, username) {
       return loadUser(
-        one("SELECT * FROM users WHERE instance_id = ? AND username = ?", instanceId, username.toLowerCase()),
+        await one("SELECT * FROM users WHERE instance_id = ? AND username = ?", instanceId, username.toLowerCase()),
       );
     },
     async listUsers(instanceId, q) {
       const { sql, args } = userWhere(instanceId, q);
       const order = q.orderBy ?? { field: "created_at", desc: true };
-      const rows = all(
+      const rows = await all(
         `SELECT u.* FROM users u WHERE ${sql} ORDER BY ${ORDER_COLUMNS[order.field]} ${order.desc ? "DESC" : "ASC"}, u.id LIMIT ? OFFSET ?`,
         ...args,
         q.limit ?? 10,
         q.offset ?? 0,
       );
-      return rows.map(userOf);
+      return Promise.all(rows.map(userOf));
     },
     async countUsers(instanceId, q) {
       const { sql, args } = userWhere(instanceId, q);
-      return Number(one(`SELECT count(*) AS n FROM users u WHERE ${sql}`, ...args)?.n ?? 0);
+      return Number((await one(`SELECT count(*) AS n FROM users u WHERE ${sql}`, ...args))?.n ?? 0);
     },
     async deleteUser(instanceId, id, events) {
-      return deleteUserTx(events, instanceId, id);
+      return withEvents(
+        events,
+        async (t) => (await t.run("DELETE FROM users WHERE instance_id = ? AND id = ?", instanceId, id)) > 0,
+      );
     },
     async recordFailedAttempt(instanceId, id, max, lockUntil) {
-      const r = one(
+      const r = await one(
         `UPDATE users SET failed_attempts = failed_attempts + 1,
            locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE locked_until END
          WHERE instance_id = ? AND id = ? RETURNING failed_attempts`,
@@ -315,15 +288,19 @@ export function openSqliteStore(file: string): IdentityStore {
       return Number(r?.failed_attempts ?? 0);
     },
     async resetFailedAttempts(instanceId, id) {
-      run("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE instance_id = ? AND id = ?", instanceId, id);
+      await run(
+        "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE instance_id = ? AND id = ?",
+        instanceId,
+        id,
+      );
     },
 
     async getClient(instanceId, id: ClientId) {
-      const r = one("SELECT * FROM clients WHERE instance_id = ? AND id = ?", instanceId, id);
+      const r = await one("SELECT * FROM clients WHERE instance_id = ? AND id = ?", instanceId, id);
       return r ? clientFromRow(r) : null;
     },
     async saveClient(c: ClientRecord) {
-      run(
+      await run(
         `INSERT INTO clients (id, instance_id, token_hash, sign_in_id, sign_up_id, last_active_session_id, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash,
          sign_in_id = excluded.sign_in_id, sign_up_id = excluded.sign_up_id,
@@ -340,11 +317,12 @@ export function openSqliteStore(file: string): IdentityStore {
     },
 
     async getSession(instanceId, id: SessionId) {
-      const r = one("SELECT * FROM sessions WHERE instance_id = ? AND id = ?", instanceId, id);
+      const r = await one("SELECT * FROM sessions WHERE instance_id = ? AND id = ?", instanceId, id);
       return r ? sessionFromRow(r) : null;
     },
     async saveSession(s: SessionRecord, events) {
-      saveSessionTx(events, s);
+      if (noEvents(events)) await saveSessionIn(db, s);
+      else await withEvents(events, (t) => saveSessionIn(t, s));
     },
     async listSessions(instanceId, q: SessionQuery) {
       const parts = ["instance_id = ?"];
@@ -352,16 +330,18 @@ export function openSqliteStore(file: string): IdentityStore {
       if (q.userId) (parts.push("user_id = ?"), args.push(q.userId));
       if (q.clientId) (parts.push("client_id = ?"), args.push(q.clientId));
       if (q.status) (parts.push("status = ?"), args.push(q.status));
-      return all(`SELECT * FROM sessions WHERE ${parts.join(" AND ")} ORDER BY created_at DESC, id`, ...args).map(
-        sessionFromRow,
-      );
+      return (
+        await all(`SELECT * FROM sessions WHERE ${parts.join(" AND ")} ORDER BY created_at DESC, id`, ...args)
+      ).map(sessionFromRow);
     },
 
     async getSignIn(instanceId, id: SignInId) {
-      return jsonRow<SignInRecord>(one("SELECT data FROM sign_ins WHERE instance_id = ? AND id = ?", instanceId, id));
+      return jsonRow<SignInRecord>(
+        await one("SELECT data FROM sign_ins WHERE instance_id = ? AND id = ?", instanceId, id),
+      );
     },
     async saveSignIn(s: SignInRecord) {
-      run(
+      await run(
         "INSERT INTO sign_ins (id, instance_id, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
         s.id,
         s.instanceId,
@@ -370,10 +350,12 @@ export function openSqliteStore(file: string): IdentityStore {
       );
     },
     async getSignUp(instanceId, id: SignUpId) {
-      return jsonRow<SignUpRecord>(one("SELECT data FROM sign_ups WHERE instance_id = ? AND id = ?", instanceId, id));
+      return jsonRow<SignUpRecord>(
+        await one("SELECT data FROM sign_ups WHERE instance_id = ? AND id = ?", instanceId, id),
+      );
     },
     async saveSignUp(s: SignUpRecord) {
-      run(
+      await run(
         "INSERT INTO sign_ups (id, instance_id, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
         s.id,
         s.instanceId,
@@ -383,21 +365,21 @@ export function openSqliteStore(file: string): IdentityStore {
     },
 
     async listTemplates(instanceId) {
-      return all("SELECT * FROM jwt_templates WHERE instance_id = ? ORDER BY created_at, id", instanceId).map(
+      return (await all("SELECT * FROM jwt_templates WHERE instance_id = ? ORDER BY created_at, id", instanceId)).map(
         templateFromRow,
       );
     },
     async getTemplate(instanceId, id: TemplateId) {
-      const r = one("SELECT * FROM jwt_templates WHERE instance_id = ? AND id = ?", instanceId, id);
+      const r = await one("SELECT * FROM jwt_templates WHERE instance_id = ? AND id = ?", instanceId, id);
       return r ? templateFromRow(r) : null;
     },
     async getTemplateByName(instanceId, name) {
-      const r = one("SELECT * FROM jwt_templates WHERE instance_id = ? AND name = ?", instanceId, name);
+      const r = await one("SELECT * FROM jwt_templates WHERE instance_id = ? AND name = ?", instanceId, name);
       return r ? templateFromRow(r) : null;
     },
     async saveTemplate(t: JwtTemplateRecord) {
       try {
-        run(
+        await run(
           `INSERT INTO jwt_templates (id, instance_id, name, claims, lifetime, allowed_clock_skew, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, claims = excluded.claims,
            lifetime = excluded.lifetime, allowed_clock_skew = excluded.allowed_clock_skew, updated_at = excluded.updated_at`,
@@ -415,11 +397,11 @@ export function openSqliteStore(file: string): IdentityStore {
       }
     },
     async deleteTemplate(instanceId, id) {
-      return run("DELETE FROM jwt_templates WHERE instance_id = ? AND id = ?", instanceId, id).changes > 0;
+      return (await run("DELETE FROM jwt_templates WHERE instance_id = ? AND id = ?", instanceId, id)) > 0;
     },
 
     async addInboxMessage(m: Omit<InboxRecord, "id">) {
-      run(
+      await run(
         "INSERT INTO inbox (instance_id, recipient, subject, body, code, created_at) VALUES (?, ?, ?, ?, ?, ?)",
         m.instanceId,
         m.to,
@@ -430,7 +412,7 @@ export function openSqliteStore(file: string): IdentityStore {
       );
     },
     async listInbox(instanceId, limit) {
-      return all("SELECT * FROM inbox WHERE instance_id = ? ORDER BY id DESC LIMIT ?", instanceId, limit).map(
+      return (await all("SELECT * FROM inbox WHERE instance_id = ? ORDER BY id DESC LIMIT ?", instanceId, limit)).map(
         (r): InboxRecord => ({
           id: Number(r.id),
           instanceId: r.instance_id as InstanceId,
@@ -444,7 +426,7 @@ export function openSqliteStore(file: string): IdentityStore {
     },
 
     async close() {
-      db.close();
+      await db.close();
     },
   };
   return store;
