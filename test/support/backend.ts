@@ -20,7 +20,8 @@ export interface TestBackend {
   stop(): Promise<void>;
 }
 
-function run(
+/** The app's own `convex` CLI (`node_modules/convex/bin/main.js ARGS`) in `dir`, output collected. */
+export function run(
   dir: string,
   args: string[],
   env: Record<string, string>,

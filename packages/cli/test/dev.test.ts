@@ -73,6 +73,7 @@ test("tandem dev --once pushes the app with its own convex CLI and exits 0", asy
     "CONVEX_URL",
     "VITE_CONVEX_URL",
     "CONVEX_SITE_URL",
+    "VITE_CONVEX_SITE_URL",
     "CONVEX_SELF_HOSTED_URL",
     "CONVEX_SELF_HOSTED_ADMIN_KEY",
     "VITE_TANDEM_PUBLISHABLE_KEY",

@@ -9,6 +9,7 @@ import { join, relative, resolve } from "node:path";
 import { createLogger, type LogLevel } from "@tandem/shared";
 import { exitCodeOf, findConvexCli, spawnConvex } from "../convex-cli.js";
 import { updateEnvFile } from "../env-file.js";
+import { appPackages, urlEnvNamesFor } from "../framework-env.js";
 import { serviceOptionsFrom, type ServerFlags } from "../options.js";
 import { startServices } from "../services.js";
 import { CliError, type Io } from "../io.js";
@@ -70,11 +71,15 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
+    const names = urlEnvNamesFor(await appPackages(appDir));
     const written = {
       CONVEX_URL: publicUrls.backend,
       VITE_CONVEX_URL: publicUrls.backend,
-      // The convex CLI would write this, but it stops updating .env.local when it sees both URL names.
+      // The convex CLI would write these, but it stops updating .env.local when it sees two URL names.
       CONVEX_SITE_URL: publicUrls.site,
+      VITE_CONVEX_SITE_URL: publicUrls.site,
+      [names.url]: publicUrls.backend,
+      [names.site]: publicUrls.site,
       // The CLI on this machine pushes over loopback (with --https: the backend's own plain-HTTP port).
       CONVEX_SELF_HOSTED_URL: backend.url,
       CONVEX_SELF_HOSTED_ADMIN_KEY: backend.adminKey,
