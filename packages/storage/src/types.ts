@@ -222,7 +222,11 @@ export interface Storage {
 
   /** Tables: a stable name ↔ number map. Creating a table creates its `by_id` and `by_creation_time`. */
   tables(): readonly TableInfo[];
-  ensureTable(name: string): Promise<TableInfo>;
+  /**
+   * Creates the table if missing. `preferredNumber` (a snapshot import keeping its ids) is used
+   * when it is in the table's number range and has never been used; otherwise the next free one.
+   */
+  ensureTable(name: string, preferredNumber?: number): Promise<TableInfo>;
   tableByNumber(n: TableNumber): TableInfo | undefined;
   indexes(table?: string): readonly IndexInfo[];
   /** Creates (and backfills from the latest snapshot) an index, or returns the existing one with those fields. */

@@ -506,6 +506,19 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
     assert.equal(s.indexes("t").length, 2);
   });
 
+  t("ensureTable takes a preferred number only when it is free, in range and never used", async (s) => {
+    const a = await s.ensureTable("a", 10_050);
+    assert.equal(a.number, 10_050);
+    const b = await s.ensureTable("b", 10_050);
+    assert.notEqual(b.number, 10_050, "taken");
+    assert.equal((await s.ensureTable("a", 10_060)).number, 10_050, "an existing table keeps its number");
+    assert.notEqual((await s.ensureTable("c", 600)).number, 600, "a system number for a user table");
+    assert.equal((await s.ensureTable("_storage", 600)).number, 600);
+    await s.dropTable!("b");
+    const again = await s.ensureTable("d", b.number);
+    assert.notEqual(again.number, b.number, "a dropped table's number is not reused");
+  });
+
   t("timestamps are monotonic and everything survives close and reopen", async (s, h) => {
     await s.ensureTable("t");
     const idx = await s.addIndex("t", "by_x", ["x", "_creationTime", "_id"]);

@@ -1,7 +1,8 @@
 /**
  * Uploaded import bytes → documents per table, for the four formats the CLI sends
  * (`npm:cli/lib/convexImport.ts determineFormat`): `csv`, `jsonLines`, `jsonArray` (one table,
- * named by `--table`) and `zip` (a snapshot export: `<table>/documents.jsonl` per table).
+ * named by `--table`) and `zip` (a snapshot export: `<table>/documents.jsonl` per table, and
+ * `_storage/` with the files when exported with `--include-file-storage`).
  * Every error names where in the file it is (line, element, or zip entry and line).
  */
 import { type TandemError } from "@tandem/shared";
@@ -23,6 +24,10 @@ export interface ImportRow {
 export interface ImportUnit {
   readonly table: string;
   readonly rows: readonly ImportRow[];
+  /** The table's number where the data came from (a snapshot's `_tables`). */
+  readonly tableNumber?: number;
+  /** `_storage` only: each file's bytes by storage id. */
+  readonly files?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Zip entries may inflate to at most this much in total (a guard against zip bombs). */
@@ -98,8 +103,15 @@ function jsonArray(text: string): ImportRow[] {
 }
 
 const TABLE_ENTRY = /^([^/]+)\/documents\.jsonl$/;
+/** `_storage/<id>` or `_storage/<id>.<ext>` (the export names files by id, with an extension by type). */
+const STORAGE_FILE = /^_storage\/([^/.]+)(?:\.[^/]*)?$/;
+const STORAGE_TABLE = "_storage";
 
-/** A snapshot zip: every `<table>/documents.jsonl` whose table is not a system one (`_tables`, `_storage`). */
+/**
+ * A snapshot zip: every user table's `<table>/documents.jsonl`, the table numbers in
+ * `_tables/documents.jsonl` (kept where free, so ids stay the same), and file storage
+ * (`_storage/documents.jsonl` and each file's bytes) when the export included it.
+ */
 function zipUnits(bytes: Uint8Array): ImportUnit[] {
   let inflated = 0;
   let files: Record<string, Uint8Array>;
@@ -107,10 +119,13 @@ function zipUnits(bytes: Uint8Array): ImportUnit[] {
     files = unzipSync(bytes, {
       filter: (f) => {
         const m = TABLE_ENTRY.exec(f.name);
-        if (!m || m[1]!.startsWith("_")) return false;
+        const wanted = m
+          ? !m[1]!.startsWith("_") || m[1] === "_tables" || m[1] === STORAGE_TABLE
+          : STORAGE_FILE.test(f.name);
+        if (!wanted) return false;
         inflated += f.originalSize;
         if (inflated > MAX_UNZIPPED_BYTES)
-          throw parseError(`The zip's tables inflate past ${MAX_UNZIPPED_BYTES} bytes.`);
+          throw parseError(`The zip's tables and files inflate past ${MAX_UNZIPPED_BYTES} bytes.`);
         return true;
       },
     });
@@ -118,7 +133,33 @@ function zipUnits(bytes: Uint8Array): ImportUnit[] {
     if ((e as TandemError).code === "ImportParseError") throw e;
     throw parseError(`The file is not a readable zip archive: ${(e as Error).message}`);
   }
-  const names = Object.keys(files).sort();
+  const numbers = tableNumbers(files["_tables/documents.jsonl"]);
+  const names = Object.keys(files)
+    .filter((n) => TABLE_ENTRY.test(n) && n !== "_tables/documents.jsonl")
+    .sort();
   if (names.length === 0) throw parseError("The zip has no `<table>/documents.jsonl` entries.");
-  return names.map((name) => ({ table: TABLE_ENTRY.exec(name)![1]!, rows: jsonLines(utf8(files[name]!), `${name} `) }));
+  return names.map((name) => {
+    const table = TABLE_ENTRY.exec(name)![1]!;
+    const rows = jsonLines(utf8(files[name]!), `${name} `);
+    const tableNumber = numbers.get(table);
+    const unit: ImportUnit = { table, rows, ...(tableNumber !== undefined ? { tableNumber } : {}) };
+    if (table !== STORAGE_TABLE) return unit;
+    const blobs = new Map<string, Uint8Array>();
+    for (const [entry, data] of Object.entries(files)) {
+      const m = STORAGE_FILE.exec(entry);
+      if (m && entry !== name) blobs.set(m[1]!, data);
+    }
+    return { ...unit, files: blobs };
+  });
+}
+
+/** `_tables/documents.jsonl`: `{"name", "id"}` per table. */
+function tableNumbers(data: Uint8Array | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!data) return out;
+  for (const r of jsonLines(utf8(data), "_tables/documents.jsonl ")) {
+    const { name, id } = r.value;
+    if (typeof name === "string" && typeof id === "number" && Number.isInteger(id)) out.set(name, id);
+  }
+  return out;
 }

@@ -23,6 +23,8 @@ import {
 import { checkDocumentLimits } from "../values/index.js";
 import type { ImportRow, ImportUnit } from "./import-parse.js";
 import { allDocuments, countDocuments } from "../deploy/schema-job.js";
+import type { StoredBlob } from "../files/blob-store.js";
+import { storageDocument } from "../files/storage-doc.js";
 
 export type ImportMode = "requireEmpty" | "append" | "replace" | "replaceAll";
 export const IMPORT_MODES: readonly ImportMode[] = ["requireEmpty", "append", "replace", "replaceAll"];
@@ -37,6 +39,9 @@ export interface TableChange {
   readonly existing: number;
 }
 
+/** Stores a file's bytes under its storage id (before the rows are committed). */
+export type PutFile = (id: DocumentId, bytes: Uint8Array) => Promise<StoredBlob>;
+
 export interface BuiltImport {
   readonly writes: DocumentWrite[];
   readonly rowsWritten: number;
@@ -46,8 +51,11 @@ export interface BuiltImport {
 
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
+/** File storage's table: importable from a snapshot zip (its rows come with their files). */
+const STORAGE_TABLE = "_storage";
+
 export function checkImportTableName(table: string): void {
-  if (!TABLE_NAME.test(table))
+  if (!TABLE_NAME.test(table) && table !== STORAGE_TABLE)
     throw badRequest(
       "InvalidTableName",
       `Invalid table name ${JSON.stringify(table)}: use letters, digits and underscores, starting with a letter (at most 64 characters).`,
@@ -124,6 +132,7 @@ export async function buildImport(
   units: readonly ImportUnit[],
   mode: ImportMode,
   check: DocumentCheck,
+  putFile: PutFile,
 ): Promise<BuiltImport> {
   await previewImport(storage, units, mode);
   const createdTables: string[] = [];
@@ -131,7 +140,7 @@ export async function buildImport(
     const numbers = new Map<string, number>();
     for (const u of units) {
       if (!exists(storage, u.table)) createdTables.push(u.table);
-      numbers.set(u.table, (await storage.ensureTable(u.table)).number);
+      numbers.set(u.table, (await storage.ensureTable(u.table, sourceNumber(u))).number);
     }
     const writes = new Map<string, DocumentWrite>();
     for (const table of clearedTables(storage, units, mode)) {
@@ -141,16 +150,20 @@ export async function buildImport(
     }
     const docs = assignSystemFields(units, numbers, storage);
     const snapshot = storage.snapshot();
-    for (const { table, where, doc } of docs) {
+    const files = units.find((u) => u.table === STORAGE_TABLE)?.files ?? new Map<string, Uint8Array>();
+    const pending: Array<{ doc: DocumentJSON; where: string; bytes: Uint8Array; sourceId: string }> = [];
+    for (const { table, where, doc, sourceId } of docs) {
       const limit = checkDocumentLimits(doc);
       if (limit) throw badRequest("ImportInvalidDocument", `${where}: ${limit.message}`);
-      try {
-        check(table, doc);
-      } catch (e) {
-        // The document check's errors are the backend's own (schema violations).
-        if (isTandemError(e)) throw badRequest(e.code as BackendErrorCode, `${where}: ${e.message}`);
-        throw e;
-      }
+      if (table === STORAGE_TABLE) pending.push({ doc, where, sourceId, bytes: fileOf(files, sourceId, where) });
+      else
+        try {
+          check(table, doc);
+        } catch (e) {
+          // The document check's errors are the backend's own (schema violations).
+          if (isTandemError(e)) throw badRequest(e.code as BackendErrorCode, `${where}: ${e.message}`);
+          throw e;
+        }
       const prior = writes.get(doc._id);
       if (prior?.value)
         throw badRequest("ImportDuplicateId", `${where}: the _id ${doc._id} appears twice in the import.`);
@@ -160,6 +173,12 @@ export async function buildImport(
           `${where}: a document with _id ${doc._id} already exists in table "${table}".`,
         );
       writes.set(doc._id, { id: doc._id as DocumentId, table, value: doc });
+    }
+    // Last, once every row passed: the bytes. If the commit then fails, the file sweeper
+    // removes them (bytes without a row).
+    for (const p of pending) {
+      const id = p.doc._id as DocumentId;
+      writes.set(id, { id, table: STORAGE_TABLE, value: storedFile(p.doc, p.where, await putFile(id, p.bytes)) });
     }
     return { writes: [...writes.values()], rowsWritten: docs.length, createdTables };
   } catch (e) {
@@ -176,6 +195,37 @@ interface PlacedDoc {
   readonly table: string;
   readonly where: string;
   readonly doc: DocumentJSON;
+  /** The `_id` the row carried (files in the zip are named by it), or the minted one. */
+  readonly sourceId: string;
+}
+
+/** The number the table had where the rows come from: the zip's `_tables`, else the first row's id. */
+function sourceNumber(u: ImportUnit): number | undefined {
+  if (u.tableNumber !== undefined) return u.tableNumber;
+  const id = u.rows[0]?.value._id;
+  return typeof id === "string" ? decodeId(id)?.tableNumber : undefined;
+}
+
+function fileOf(files: ReadonlyMap<string, Uint8Array>, id: string, where: string): Uint8Array {
+  const bytes = files.get(id);
+  if (!bytes)
+    throw badRequest(
+      "ImportInvalidDocument",
+      `${where}: the zip has no file _storage/${id} for this row (export with --include-file-storage).`,
+    );
+  return bytes;
+}
+
+/** The `_storage` row as the backend writes it, from the bytes; a carried digest must match them. */
+function storedFile(row: DocumentJSON, where: string, blob: StoredBlob): DocumentJSON {
+  const sha = blob.sha256.toString("base64");
+  if (row.sha256 !== undefined && row.sha256 !== sha && row.sha256 !== blob.sha256.toString("hex"))
+    throw badRequest(
+      "ImportInvalidDocument",
+      `${where}: the file's bytes do not match its sha256 ${String(row.sha256)}.`,
+    );
+  const contentType = typeof row.contentType === "string" ? row.contentType : null;
+  return storageDocument(row._id as DocumentId, row._creationTime, blob, contentType);
 }
 
 /** Keeps or re-encodes carried ids, mints the rest, and rewrites references to re-encoded ids. */
@@ -199,6 +249,7 @@ function assignSystemFields(
         table: u.table,
         where: r.where,
         doc: { ...r.value, _id: id, _creationTime: created ?? fresh } as DocumentJSON,
+        sourceId: typeof r.value._id === "string" ? r.value._id : id,
       });
     }
   }

@@ -23,6 +23,7 @@ import {
   previewImport,
   type DocumentCheck,
   type ImportMode,
+  type PutFile,
 } from "./import-plan.js";
 import type { ExternalCommits } from "./external-commits.js";
 
@@ -65,6 +66,8 @@ export interface ImportServiceDeps {
   /** Schema enforcement of the live deployment (a no-op without schema validation). */
   readonly documentCheck: () => DocumentCheck;
   readonly commits: ExternalCommits;
+  /** Where a snapshot's `_storage` files go (the file store). */
+  readonly putFile: PutFile;
   readonly logger: Logger;
 }
 
@@ -155,7 +158,7 @@ export class ImportService {
     const { storage, commits } = this.#deps;
     let created: string[] = [];
     try {
-      const built = await buildImport(storage, units, record.mode, this.#deps.documentCheck());
+      const built = await buildImport(storage, units, record.mode, this.#deps.documentCheck(), this.#deps.putFile);
       created = built.createdTables;
       if (created.length > 0) commits.tablesChanged();
       await commits.commit({ writes: built.writes });

@@ -14,3 +14,4 @@ export { UploadTokens, UPLOAD_TOKEN_VALIDITY_MS } from "./upload-token.js";
 export { loadOrCreateStorageSecret, DEFAULT_UPLOAD_LIMIT_BYTES } from "./storage-secret.js";
 export { S3BlobStore, type S3Config } from "./s3-blob-store.js";
 export { signRequest } from "./sigv4.js";
+export { blobKeyOf, STORAGE_TABLE } from "./storage-id.js";

@@ -50,6 +50,7 @@ import {
 import {
   DEFAULT_UPLOAD_LIMIT_BYTES,
   FileStorage,
+  blobKeyOf,
   loadOrCreateStorageSecret,
   storageHttp,
   type BlobStoreConfig,
@@ -252,10 +253,11 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     const imports = new ImportService({
       storage,
       commits: external,
+      putFile: (id, bytes) => files.blobs.put(blobKeyOf(id), [bytes], Number.MAX_SAFE_INTEGER, bytes.length),
       logger: logger.child("import"),
       documentCheck,
     });
-    const exports = new ExportService(storage, logger.child("export"));
+    const exports = new ExportService(storage, files.blobs, logger.child("export"));
     registerDataSystemFunctions(engine, { storage, imports, exports });
     const clock = options.clock ?? systemClock;
     const jobs = new Scheduler({

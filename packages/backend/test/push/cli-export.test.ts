@@ -1,7 +1,8 @@
 /**
  * `npx convex export` (official CLI 1.48.0) writes a snapshot zip whose `<table>/documents.jsonl`
- * hold the documents, and `npx convex import snapshot.zip` restores it into a fresh deployment
- * whose table numbers differ: `_id`s keep their random part, references between tables still
+ * hold the documents, and `npx convex import snapshot.zip` restores it into a fresh deployment.
+ * Tables keep their numbers (so ids stay the same) where those are free; here they are taken,
+ * so `_id`s keep their random part under the new numbers, references between tables still
  * resolve, `_creationTime`s are kept. Over existing data the zip needs `--replace`.
  */
 import { after, before, test } from "node:test";
@@ -85,6 +86,9 @@ test("export --path writes a zip with every table's documents and the table list
 
 test("importing the zip into a fresh deployment restores the rows and their references", async () => {
   await pushOnce(app, deployment(target));
+  // Tables made here first take the numbers the snapshot's tables had.
+  await target.storage.ensureTable("spare1");
+  await target.storage.ensureTable("spare2");
   const r = await convex(target, "import", "snapshot.zip");
   assert.equal(r.code, 0, r.output);
   assert.match(r.output, /Added 7 documents/);

@@ -326,14 +326,23 @@ export class MvccStorage implements Storage {
     return this.registry.tableByNumber(n);
   }
 
-  async ensureTable(name: string): Promise<TableInfo> {
+  async ensureTable(name: string, preferredNumber?: number): Promise<TableInfo> {
     checkTableName(name);
     await this.refreshIfStale();
     const existing = this.registry.table(name);
     if (existing) return existing;
     this.assertWritable();
     const range = isSystemTableName(name) ? SYSTEM_TABLE_NUMBERS : USER_TABLE_NUMBERS;
-    await this.dialect.createTable(name, range.min, range.max, BUILTIN_INDEXES);
+    const p = preferredNumber;
+    // A one-number range: the dialect takes it when free, else reports none left.
+    const tryPreferred = p !== undefined && Number.isInteger(p) && p >= range.min && p <= range.max;
+    const placed = tryPreferred
+      ? await this.dialect.createTable(name, p, p, BUILTIN_INDEXES).catch((e: unknown) => {
+          if ((e as { code?: unknown }).code === "InvalidTableName") return null;
+          throw e;
+        })
+      : null;
+    if (!placed) await this.dialect.createTable(name, range.min, range.max, BUILTIN_INDEXES);
     await this.reload();
     const created = this.registry.table(name);
     assert(created, `table ${name} vanished after creation`);
