@@ -244,6 +244,9 @@ function parseImportArgs(raw: unknown): { format: ImportFormat; mode: ImportMode
   if (format !== "zip") {
     if (tableName === null)
       throw badRequest("InvalidImportArgs", `The --table option is required for format ${format}.`);
+    // File rows need their bytes, which only a snapshot zip carries.
+    if (tableName === "_storage")
+      throw badRequest("InvalidTableName", "_storage is imported only from a snapshot zip with its files.");
     checkImportTableName(tableName);
   }
   return { format, mode: mode as ImportMode, tableName };
