@@ -17,7 +17,9 @@
 import { unreachable } from "@tandem/shared";
 import { AuthClientError } from "../errors.js";
 import type { ResourceCore } from "./core.js";
-import type { FirstFactorJSON, SignInJSON } from "./json.js";
+import type { ExternalVerificationJSON, FirstFactorJSON, SignInJSON } from "./json.js";
+import { absolute, callbackUrl, type AuthenticateWithRedirectParams } from "./oauth.js";
+import { getCredential } from "./webauthn.js";
 import { verification, type Verification } from "./verification.js";
 
 export type SignInStatus =
@@ -254,6 +256,37 @@ export class SignIn {
       password: params.password,
       signOutOfOtherSessions: params.signOutOfOtherSessions,
     });
+  }
+
+  /**
+   * Social sign-in: sends the browser to the provider; it comes back to `redirectUrl`, where
+   * `tandem.handleRedirectCallback()` (or `<AuthenticateWithRedirectCallback/>`) finishes.
+   */
+  async authenticateWithRedirect(params: AuthenticateWithRedirectParams): Promise<void> {
+    const json = await this.#core.call<SignInJSON>("POST", "/v1/client/sign_ins", {
+      strategy: params.strategy,
+      redirectUrl: callbackUrl(params),
+      actionCompleteRedirectUrl: absolute(params.redirectUrlComplete),
+    });
+    this._apply(json);
+    const to = (json.first_factor_verification as ExternalVerificationJSON | null)?.external_verification_redirect_url;
+    if (!to) throw new AuthClientError("invalid_response", "The server gave no provider URL.");
+    await this.#core.navigate(to);
+  }
+
+  /** Signs in with a passkey (discoverable credential: no identifier needed). */
+  async authenticateWithPasskey(): Promise<SignIn> {
+    const json = await this.#core.call<SignInJSON>("POST", "/v1/client/sign_ins", { strategy: "passkey" });
+    this._apply(json);
+    const options = (json.first_factor_verification as ExternalVerificationJSON | null)?.nonce;
+    if (!options) throw new AuthClientError("invalid_response", "The server gave no passkey challenge.");
+    const credential = await getCredential(options);
+    return this.#post(this.#path("attempt_first_factor"), { strategy: "passkey", publicKeyCredential: credential });
+  }
+
+  /** `transfer: true`: signs in the existing user a social sign-up found (`handleRedirectCallback`). */
+  transfer(): Promise<SignIn> {
+    return this.#post("/v1/client/sign_ins", { transfer: true });
   }
 
   async reload(): Promise<SignIn> {

@@ -2,8 +2,10 @@
  * The signed-in user (Clerk's `UserResource` fields the guides and components read), with the
  * `/v1/me` operations: update names/username/metadata, change password, reload, delete.
  */
+import { AuthClientError } from "../errors.js";
 import type { ResourceCore } from "./core.js";
-import type { UserJSON } from "./json.js";
+import type { PasskeyJSON, UserJSON } from "./json.js";
+import { createCredential } from "./webauthn.js";
 import { emailAddress, type EmailAddress } from "./verification.js";
 import { organizationMembership, type OrganizationMembershipResource } from "./organization.js";
 
@@ -39,7 +41,10 @@ export class UserResource {
   readonly primaryEmailAddress: EmailAddress | null;
   readonly phoneNumbers: never[] = [];
   readonly primaryPhoneNumber = null;
-  readonly externalAccounts: never[] = [];
+  /** Linked social accounts (`oauth_<provider>`). */
+  readonly externalAccounts: { id: string; provider: string; providerUserId: string; emailAddress: string }[];
+  /** Registered passkeys. */
+  readonly passkeys: { id: string; name: string; lastUsedAt: Date | null; createdAt: Date }[];
   readonly organizationMemberships: OrganizationMembershipResource[];
   readonly passwordEnabled: boolean;
   readonly twoFactorEnabled: boolean;
@@ -67,6 +72,20 @@ export class UserResource {
     this.hasImage = Boolean(json.has_image);
     this.emailAddresses = (json.email_addresses ?? []).map(emailAddress);
     this.organizationMemberships = (json.organization_memberships ?? []).map(organizationMembership);
+    this.externalAccounts = (json.external_accounts ?? []).map((a) => ({
+      id: a.id,
+      provider: a.provider,
+      providerUserId: a.provider_user_id,
+      emailAddress: a.email_address,
+    }));
+    this.passkeys = (json.passkeys ?? [])
+      .filter((p) => p.verification?.status === "verified")
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        lastUsedAt: p.last_used_at ? new Date(p.last_used_at) : null,
+        createdAt: new Date(p.created_at),
+      }));
     this.primaryEmailAddressId = json.primary_email_address_id;
     this.primaryEmailAddress = this.emailAddresses.find((e) => e.id === json.primary_email_address_id) ?? null;
     this.passwordEnabled = Boolean(json.password_enabled);
@@ -93,6 +112,24 @@ export class UserResource {
   async updatePassword(params: UpdatePasswordParams): Promise<UserResource> {
     const json = await this.#core.call<UserJSON>("POST", "/v1/me/change_password", { ...params }, this.#query);
     return new UserResource(this.#core, this.#sessionId, json);
+  }
+
+  /** Registers a passkey with the browser's authenticator (`navigator.credentials.create`). */
+  async createPasskey(): Promise<void> {
+    const pending = await this.#core.call<PasskeyJSON>("POST", "/v1/me/passkeys", undefined, this.#query);
+    const options = pending.verification?.nonce;
+    if (!options) throw new AuthClientError("invalid_response", "The server gave no passkey options.");
+    const credential = await createCredential(options);
+    await this.#core.call(
+      "POST",
+      `/v1/me/passkeys/${encodeURIComponent(pending.id)}/attempt_verification`,
+      { strategy: "passkey", publicKeyCredential: credential },
+      this.#query,
+    );
+  }
+
+  async deletePasskey(id: string): Promise<void> {
+    await this.#core.call("DELETE", `/v1/me/passkeys/${encodeURIComponent(id)}`, undefined, this.#query);
   }
 
   async reload(): Promise<UserResource> {

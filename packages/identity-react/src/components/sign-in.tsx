@@ -20,6 +20,7 @@ import { SignUp } from "./sign-up.js";
 import { useFormFlow } from "./use-form-flow.js";
 import type { SecondFactorStrategy } from "@tandem/js";
 import { SecondFactorStep } from "./second-factor-step.js";
+import { Alternatives, redirectTargets, useInstanceFactors } from "./alternatives.js";
 
 type Step =
   | { step: "credentials" }
@@ -32,7 +33,11 @@ type Step =
 export function SignIn(props: SignInProps) {
   const { tandem, options, ui } = useTandemContext("SignIn");
   const appearance = useAppearance(props.appearance, "SignIn");
-  const [step, setStep] = useState<Step>({ step: "credentials" });
+  const [step, setStep] = useState<Step>(() =>
+    props.resumeSecondFactor && tandem.signIn.status === "needs_second_factor"
+      ? { step: "secondFactor", strategy: tandem.signIn.supportedSecondFactors[0]?.strategy ?? "totp" }
+      : { step: "credentials" },
+  );
   const [identifier, setIdentifier] = useState(
     props.initialValues?.emailAddress ?? props.initialValues?.username ?? "",
   );
@@ -40,6 +45,7 @@ export function SignIn(props: SignInProps) {
   const [code, setCode] = useState("");
   const [newPassword, setNewPassword] = useState("");
   const signIn = tandem.signIn;
+  const factors = useInstanceFactors(tandem);
   const { busy, errors, setErrors, run, finish } = useFormFlow(
     { tandem, ui },
     {
@@ -111,6 +117,31 @@ export function SignIn(props: SignInProps) {
         return unreachable(step);
     }
   };
+
+  const redirectUrl = pickRedirect(
+    props.forceRedirectUrl,
+    options.signInForceRedirectUrl,
+    props.fallbackRedirectUrl,
+    options.signInFallbackRedirectUrl,
+  );
+  const alternatives = (
+    <Alternatives
+      factors={factors}
+      busy={busy}
+      appearance={appearance}
+      onSocial={(strategy) =>
+        void run(() =>
+          signIn.authenticateWithRedirect({ strategy, ...redirectTargets(props.oauthCallbackUrl, redirectUrl) }),
+        )
+      }
+      onPasskey={() =>
+        void run(async () => {
+          await signIn.authenticateWithPasskey();
+          await next();
+        })
+      }
+    />
+  );
 
   const emailMeACode = () =>
     needIdentifier() &&
@@ -201,6 +232,7 @@ export function SignIn(props: SignInProps) {
               </LinkButton>
             </div>
           </form>
+          {alternatives}
         </Card>
       );
     case "emailCode":
