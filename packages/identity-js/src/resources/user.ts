@@ -128,6 +128,38 @@ export class UserResource {
     );
   }
 
+  /** Starts an authenticator app: the secret and its `otpauth://` URI (for a QR code). */
+  async createTOTP(): Promise<{ id: string; secret: string; uri: string }> {
+    const t = await this.#core.call<{ id: string; secret: string; uri: string }>(
+      "POST",
+      "/v1/me/totp",
+      undefined,
+      this.#query,
+    );
+    return { id: t.id, secret: t.secret, uri: t.uri };
+  }
+
+  /** Verifies the app's first code: two-step verification is on; answers the ten backup codes. */
+  async verifyTOTP(params: { code: string }): Promise<{ backupCodes: string[] }> {
+    const t = await this.#core.call<{ backup_codes: string[] | null }>(
+      "POST",
+      "/v1/me/totp/attempt_verification",
+      { code: params.code },
+      this.#query,
+    );
+    return { backupCodes: t.backup_codes ?? [] };
+  }
+
+  async disableTOTP(): Promise<void> {
+    await this.#core.call("DELETE", "/v1/me/totp", undefined, this.#query);
+  }
+
+  /** Ten new backup codes (the old ones stop working). */
+  async createBackupCode(): Promise<{ codes: string[] }> {
+    const b = await this.#core.call<{ codes: string[] }>("POST", "/v1/me/backup_codes", undefined, this.#query);
+    return { codes: b.codes };
+  }
+
   async deletePasskey(id: string): Promise<void> {
     await this.#core.call("DELETE", `/v1/me/passkeys/${encodeURIComponent(id)}`, undefined, this.#query);
   }

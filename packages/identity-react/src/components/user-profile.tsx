@@ -1,6 +1,7 @@
 /**
  * `<UserProfile />`: the signed-in user's name, e-mail addresses and password, and — as the
- * instance enables them — passkeys (add, list, remove) and connected social accounts.
+ * instance enables them — two-step verification (authenticator app, backup codes), passkeys
+ * (add, list, remove) and connected social accounts.
  */
 import { useId, useState, type FormEvent } from "react";
 import { useUser } from "../hooks/resources.js";
@@ -9,6 +10,7 @@ import type { UserProfileProps } from "../types.js";
 import { Card, useAppearance } from "./card.js";
 import { useTandemContext } from "../context.js";
 import { useInstanceFactors } from "./alternatives.js";
+import { TwoStepSection } from "./two-step-section.js";
 import { Alert, Field, NO_ERRORS, PrimaryButton, toFormErrors, type FormErrors } from "./fields.js";
 
 function useAction() {
@@ -145,6 +147,14 @@ export function UserProfile(props: UserProfileProps) {
           <p role="status">{password.done ?? ""}</p>
         </form>
       </section>
+      {factors?.totp ? (
+        <TwoStepSection
+          user={user}
+          appearance={appearance}
+          backupCodesEnabled={factors.backupCode}
+          reload={() => tandem.reload()}
+        />
+      ) : null}
       {factors?.passkey ? (
         <section aria-labelledby={`${ids}-passkeys`} {...elementProps(appearance, "userProfileSection")}>
           <h2 id={`${ids}-passkeys`}>Passkeys</h2>
