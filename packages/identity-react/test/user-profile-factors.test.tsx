@@ -98,3 +98,62 @@ test("SignIn offers the enabled social provider and passkeys; UserProfile sets u
   await waitUntil(() => queryText(host, "Set up authenticator app"), "TOTP off");
   assert.equal((await bapiUser()).totp_enabled, false);
 });
+
+test("SignIn: 'Text me a code instead' signs in with a code sent to the account's phone", async (t) => {
+  const identity = await startIdentity();
+  t.after(() => identity.stop());
+  const phone = "+15555550142";
+  // A user with a verified phone number, set up over the raw Frontend API (native mode).
+  const native = async (path: string, body: Record<string, string>, token?: string) => {
+    const res = await fetch(`${identity.url}${path}?_is_native=1`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...(token ? { authorization: token } : {}) },
+      body: new URLSearchParams(body),
+    });
+    const json = (await res.json()) as any;
+    assert.equal(res.status, 200, JSON.stringify(json));
+    return { token: res.headers.get("authorization") ?? token, json };
+  };
+  const r = await fetch(`${identity.url}/backend/v1/users`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${identity.secretKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ email_address: ["pat@example.com"], password: PASSWORD, first_name: "Pat" }),
+  });
+  assert.equal(r.status, 200);
+  const si = await native("/v1/client/sign_ins", { identifier: "pat@example.com", password: PASSWORD });
+  const added = await native("/v1/me/phone_numbers", { phone_number: phone }, si.token!);
+  const id = added.json.response.id;
+  const t0 = Date.now();
+  await native(`/v1/me/phone_numbers/${id}/prepare_verification`, { strategy: "phone_code" }, si.token!);
+  await native(
+    `/v1/me/phone_numbers/${id}/attempt_verification`,
+    { code: await identity.codeFor(phone, t0) },
+    si.token!,
+  );
+
+  const host = win.document.createElement("div");
+  win.document.body.append(host);
+  const root = createRoot(host);
+  act(() =>
+    root.render(
+      <AuthProvider publishableKey={identity.publishableKey} transport="header">
+        <SignedOut>
+          <SignIn />
+        </SignedOut>
+        <SignedIn>
+          <p>Signed in</p>
+        </SignedIn>
+      </AuthProvider>,
+    ),
+  );
+  t.after(() => (act(() => root.unmount()), host.remove()));
+  await waitUntil(() => queryText(host, "Text me a code instead"), "the phone-code option");
+  await type(byLabel(host, "Email address or username"), phone);
+  const t1 = Date.now();
+  await click(byRole(host, "button", "Text me a code instead"));
+  await waitUntil(() => queryText(host, "Check your phone"), "the code step");
+  assert.ok(!queryText(host, phone), "the number is shown masked");
+  await type(byLabel(host, "Verification code"), await identity.codeFor(phone, t1));
+  await click(byRole(host, "button", "Continue"));
+  await waitUntil(() => queryText(host, "Signed in"), "signed in by the text code");
+});

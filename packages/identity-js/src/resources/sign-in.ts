@@ -24,12 +24,19 @@ import { verification, type Verification } from "./verification.js";
 
 export type SignInStatus =
   "needs_identifier" | "needs_first_factor" | "needs_second_factor" | "needs_new_password" | "complete";
-export type CodeStrategy = "email_code" | "reset_password_email_code";
+export type CodeStrategy = "email_code" | "reset_password_email_code" | "phone_code";
 export type SignInStrategy = "password" | CodeStrategy;
 
 export type SignInFactor =
   | { strategy: "password" }
-  | { strategy: CodeStrategy; emailAddressId: string; safeIdentifier: string; primary: boolean };
+  | {
+      strategy: CodeStrategy;
+      /** The address (`email_code`, `reset_password_email_code`) or number (`phone_code`) the code goes to. */
+      emailAddressId: string;
+      phoneNumberId?: string;
+      safeIdentifier: string;
+      primary: boolean;
+    };
 
 export type SecondFactor =
   | { strategy: "totp" }
@@ -66,7 +73,7 @@ export interface SignInCreateParams {
   strategy?: SignInStrategy;
 }
 
-export type PrepareFirstFactorParams = { strategy: CodeStrategy; emailAddressId?: string };
+export type PrepareFirstFactorParams = { strategy: CodeStrategy; emailAddressId?: string; phoneNumberId?: string };
 export type AttemptFirstFactorParams =
   { strategy: "password"; password: string } | { strategy: CodeStrategy; code: string };
 export interface ResetPasswordParams {
@@ -83,6 +90,14 @@ function factor(json: FirstFactorJSON): SignInFactor | null {
       return {
         strategy: json.strategy,
         emailAddressId: json.email_address_id ?? "",
+        safeIdentifier: json.safe_identifier ?? "",
+        primary: json.primary ?? false,
+      };
+    case "phone_code":
+      return {
+        strategy: "phone_code",
+        emailAddressId: "",
+        phoneNumberId: json.phone_number_id ?? "",
         safeIdentifier: json.safe_identifier ?? "",
         primary: json.primary ?? false,
       };
@@ -209,17 +224,24 @@ export class SignIn {
   async create(params: SignInCreateParams): Promise<SignIn> {
     const strategy = params.strategy ?? (params.password !== undefined ? "password" : undefined);
     await this.#post("/v1/client/sign_ins", { identifier: params.identifier, password: params.password, strategy });
-    if ((strategy === "email_code" || strategy === "reset_password_email_code") && this.status === "needs_first_factor")
+    if (
+      (strategy === "email_code" || strategy === "reset_password_email_code" || strategy === "phone_code") &&
+      this.status === "needs_first_factor"
+    )
       await this.prepareFirstFactor({ strategy });
     return this;
   }
 
   prepareFirstFactor(params: PrepareFirstFactorParams): Promise<SignIn> {
-    const emailAddressId =
-      params.emailAddressId ??
-      this.supportedFirstFactors.find(
-        (f): f is Extract<SignInFactor, { strategy: CodeStrategy }> => f.strategy === params.strategy,
-      )?.emailAddressId;
+    const offered = this.supportedFirstFactors.find(
+      (f): f is Extract<SignInFactor, { strategy: CodeStrategy }> => f.strategy === params.strategy,
+    );
+    if (params.strategy === "phone_code")
+      return this.#post(this.#path("prepare_first_factor"), {
+        strategy: "phone_code",
+        phoneNumberId: params.phoneNumberId ?? offered?.phoneNumberId,
+      });
+    const emailAddressId = params.emailAddressId ?? offered?.emailAddressId;
     return this.#post(this.#path("prepare_first_factor"), { strategy: params.strategy, emailAddressId });
   }
 
@@ -230,6 +252,7 @@ export class SignIn {
         return this.#post(path, { strategy: "password", password: params.password });
       case "email_code":
       case "reset_password_email_code":
+      case "phone_code":
         return this.#post(path, { strategy: params.strategy, code: params.code });
       default:
         return unreachable(params, "unknown first-factor strategy");

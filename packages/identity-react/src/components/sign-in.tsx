@@ -4,6 +4,7 @@
  *
  *   credentials ──password──────────────────────────────▶ done
  *        ├──"Email me a code"──▶ emailCode ──code──────▶ done
+ *        ├──"Text me a code"───▶ phoneCode ──code──────▶ done  (when the instance has phone codes)
  *        └──"Forgot password?"─▶ resetCode ──code──▶ newPassword ──▶ done
  * An account with two-step verification passes `secondFactor` (TOTP, text or backup code)
  * before done.
@@ -26,6 +27,7 @@ type Step =
   | { step: "credentials" }
   | { step: "secondFactor"; strategy: SecondFactorStrategy }
   | { step: "emailCode"; sentTo: string }
+  | { step: "phoneCode"; sentTo: string }
   | { step: "resetCode"; sentTo: string }
   | { step: "newPassword" }
   | { step: "signUp" };
@@ -92,8 +94,10 @@ export function SignIn(props: SignInProps) {
           await next();
         });
       case "emailCode":
+      case "phoneCode":
         return void run(async () => {
-          await signIn.attemptFirstFactor({ strategy: "email_code", code: code.trim() });
+          const strategy = step.step === "emailCode" ? "email_code" : "phone_code";
+          await signIn.attemptFirstFactor({ strategy, code: code.trim() });
           await next();
         });
       case "resetCode":
@@ -149,6 +153,15 @@ export function SignIn(props: SignInProps) {
       setCode("");
       await signIn.create({ identifier: identifier.trim(), strategy: "email_code" });
       setStep({ step: "emailCode", sentTo: sentTo() });
+    });
+
+  const textMeACode = () =>
+    needIdentifier() &&
+    void run(async () => {
+      setCode("");
+      await signIn.create({ identifier: identifier.trim(), strategy: "phone_code" });
+      const phone = signIn.supportedFirstFactors.find((f) => f.strategy === "phone_code");
+      setStep({ step: "phoneCode", sentTo: phone && "safeIdentifier" in phone ? phone.safeIdentifier : identifier });
     });
 
   const forgotPassword = () =>
@@ -227,6 +240,11 @@ export function SignIn(props: SignInProps) {
               <LinkButton appearance={appearance} onClick={emailMeACode}>
                 Email me a code instead
               </LinkButton>
+              {factors?.phoneCode ? (
+                <LinkButton appearance={appearance} onClick={textMeACode}>
+                  Text me a code instead
+                </LinkButton>
+              ) : null}
               <LinkButton appearance={appearance} onClick={forgotPassword}>
                 Forgot password?
               </LinkButton>
@@ -236,10 +254,11 @@ export function SignIn(props: SignInProps) {
         </Card>
       );
     case "emailCode":
+    case "phoneCode":
     case "resetCode":
       return (
         <Card
-          title="Check your email"
+          title={step.step === "phoneCode" ? "Check your phone" : "Check your email"}
           subtitle={`We sent a code to ${step.sentTo}.`}
           appearance={appearance}
           footer={back}
