@@ -2,7 +2,9 @@
  * `<UserProfile />` and `<SignIn />` offer the factors the instance enables (from the Frontend API
  * environment): SignIn shows "Continue with Acme ID" and "Use passkey"; UserProfile sets up an
  * authenticator app (otpauth URI, a wrong first code refused, then verified and the backup codes
- * shown), makes new backup codes and turns the app off — the server's user follows each step.
+ * shown), makes new backup codes and turns the app off — the server's user follows each step —
+ * and adds (a non-E.164 number refused), verifies and removes a phone number. SignIn also offers
+ * "Text me a code instead".
  */
 import { byLabel, byRole, click, queryText, type, waitUntil, win } from "./support/dom.js";
 import { test } from "node:test";
@@ -97,6 +99,20 @@ test("SignIn offers the enabled social provider and passkeys; UserProfile sets u
   await press(host, "Turn off authenticator app");
   await waitUntil(() => queryText(host, "Set up authenticator app"), "TOTP off");
   assert.equal((await bapiUser()).totp_enabled, false);
+
+  // Phone numbers: not E.164 is refused on the field; a good one is texted a code, verified, removed.
+  await type(byLabel(host, "Phone number"), "call me maybe");
+  await press(host, "Add phone number");
+  await waitUntil(() => byLabel(host, "Phone number").getAttribute("aria-invalid") === "true", "the number error");
+  await type(byLabel(host, "Phone number"), "+1 (555) 555-0177");
+  const t1 = Date.now();
+  await press(host, "Add phone number");
+  await waitUntil(() => queryText(host, "Code sent to your phone"), "the code field");
+  await type(byLabel(host, "Code sent to your phone"), await identity.codeFor("+15555550177", t1));
+  await press(host, "Verify phone number");
+  await waitUntil(() => queryText(host, "+15555550177 · Verified"), "the verified number");
+  await press(host, "Remove +15555550177");
+  await waitUntil(() => !queryText(host, "+15555550177"), "the number removed");
 });
 
 test("SignIn: 'Text me a code instead' signs in with a code sent to the account's phone", async (t) => {

@@ -41,6 +41,12 @@ export interface UserJSON {
   last_sign_in_at: number | null;
   delete_self_enabled: boolean;
   passkeys?: PasskeyJSON[];
+  phone_numbers?: {
+    id: string;
+    phone_number: string;
+    reserved_for_second_factor?: boolean;
+    verification: { status: string } | null;
+  }[];
   external_accounts?: ExternalAccountJSON[];
   /** Absent from servers without organizations. */
   organization_memberships?: OrganizationMembershipJSON[];

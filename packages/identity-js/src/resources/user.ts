@@ -39,7 +39,8 @@ export class UserResource {
   readonly emailAddresses: EmailAddress[];
   readonly primaryEmailAddressId: string | null;
   readonly primaryEmailAddress: EmailAddress | null;
-  readonly phoneNumbers: never[] = [];
+  /** Phone numbers (E.164); verified ones sign in with `phone_code`. */
+  readonly phoneNumbers: { id: string; phoneNumber: string; verified: boolean; reservedForSecondFactor: boolean }[];
   readonly primaryPhoneNumber = null;
   /** Linked social accounts (`oauth_<provider>`). */
   readonly externalAccounts: { id: string; provider: string; providerUserId: string; emailAddress: string }[];
@@ -77,6 +78,12 @@ export class UserResource {
       provider: a.provider,
       providerUserId: a.provider_user_id,
       emailAddress: a.email_address,
+    }));
+    this.phoneNumbers = (json.phone_numbers ?? []).map((p) => ({
+      id: p.id,
+      phoneNumber: p.phone_number,
+      verified: p.verification?.status === "verified",
+      reservedForSecondFactor: Boolean(p.reserved_for_second_factor),
     }));
     this.passkeys = (json.passkeys ?? [])
       .filter((p) => p.verification?.status === "verified")
@@ -158,6 +165,36 @@ export class UserResource {
   async createBackupCode(): Promise<{ codes: string[] }> {
     const b = await this.#core.call<{ codes: string[] }>("POST", "/v1/me/backup_codes", undefined, this.#query);
     return { codes: b.codes };
+  }
+
+  /** Adds a phone number and texts it a code (`verifyPhoneNumber` checks the code). */
+  async createPhoneNumber(params: { phoneNumber: string }): Promise<{ id: string }> {
+    const p = await this.#core.call<{ id: string }>(
+      "POST",
+      "/v1/me/phone_numbers",
+      { phoneNumber: params.phoneNumber },
+      this.#query,
+    );
+    await this.#core.call(
+      "POST",
+      `/v1/me/phone_numbers/${encodeURIComponent(p.id)}/prepare_verification`,
+      { strategy: "phone_code" },
+      this.#query,
+    );
+    return { id: p.id };
+  }
+
+  async verifyPhoneNumber(params: { id: string; code: string }): Promise<void> {
+    await this.#core.call(
+      "POST",
+      `/v1/me/phone_numbers/${encodeURIComponent(params.id)}/attempt_verification`,
+      { code: params.code },
+      this.#query,
+    );
+  }
+
+  async deletePhoneNumber(id: string): Promise<void> {
+    await this.#core.call("DELETE", `/v1/me/phone_numbers/${encodeURIComponent(id)}`, undefined, this.#query);
   }
 
   async deletePasskey(id: string): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * `<UserProfile />`: the signed-in user's name, e-mail addresses and password, and — as the
- * instance enables them — two-step verification (authenticator app, backup codes), passkeys
+ * instance enables them — phone numbers, two-step verification (authenticator app, backup codes), passkeys
  * (add, list, remove) and connected social accounts.
  */
 import { useId, useState, type FormEvent } from "react";
@@ -11,6 +11,7 @@ import { Card, useAppearance } from "./card.js";
 import { useTandemContext } from "../context.js";
 import { useInstanceFactors } from "./alternatives.js";
 import { TwoStepSection } from "./two-step-section.js";
+import { PhoneSection } from "./phone-section.js";
 import { Alert, Field, NO_ERRORS, PrimaryButton, toFormErrors, type FormErrors } from "./fields.js";
 
 function useAction() {
@@ -147,6 +148,7 @@ export function UserProfile(props: UserProfileProps) {
           <p role="status">{password.done ?? ""}</p>
         </form>
       </section>
+      {factors?.phoneCode ? <PhoneSection user={user} appearance={appearance} reload={() => tandem.reload()} /> : null}
       {factors?.totp ? (
         <TwoStepSection
           user={user}
