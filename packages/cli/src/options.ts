@@ -1,6 +1,7 @@
 /** Options shared by `dev` and `serve` (docs/architecture.md#composition), parsed and checked once. */
 import { InvalidArgumentError, type Command } from "commander";
 import { CliError } from "./io.js";
+import { addFactorOptions, factorOptionsFrom, type FactorFlags } from "./identity-factors.js";
 
 export const DEFAULT_PORTS = { port: 3210, sitePort: 3211, identityPort: 3212, dashboardPort: 6790 } as const;
 
@@ -11,7 +12,7 @@ export function parsePort(value: string): number {
 }
 
 export function addServerOptions(cmd: Command): Command {
-  return cmd
+  return addFactorOptions(cmd)
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--port <port>", "backend API + sync port", parsePort, DEFAULT_PORTS.port)
     .option("--site-port <port>", "HTTP actions port", parsePort, DEFAULT_PORTS.sitePort)
@@ -46,7 +47,7 @@ export function parseLifetime(value: string): number {
   return n;
 }
 
-export interface ServerFlags {
+export interface ServerFlags extends FactorFlags {
   host: string;
   port: number;
   sitePort: number;
@@ -74,8 +75,11 @@ export function adminKeyFrom(flags: ServerFlags): string | undefined {
   return flags.adminKey ?? (process.env.TANDEM_ADMIN_KEY || undefined);
 }
 
-/** The services' options common to `dev` and `serve`, from their shared flags. */
-export function serviceOptionsFrom(flags: ServerFlags) {
+/**
+ * The services' options common to `dev` and `serve`, from their shared flags and the environment
+ * (`env`: the process's, and for `dev` the app's `.env.local` under it).
+ */
+export function serviceOptionsFrom(flags: ServerFlags, env: Record<string, string | undefined> = process.env) {
   return {
     host: flags.host,
     port: flags.port,
@@ -86,5 +90,6 @@ export function serviceOptionsFrom(flags: ServerFlags) {
     functionThreads: functionThreadsFrom(flags),
     sessionTokenLifetimeSeconds: flags.sessionTokenLifetime,
     nativeTokenLifetimeSeconds: flags.nativeTokenLifetime,
+    identityFactors: factorOptionsFrom(flags, env),
   };
 }

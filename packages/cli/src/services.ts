@@ -10,7 +10,12 @@
 import { join } from "node:path";
 import { startBackend, type Backend, type Clock } from "@tandem/backend";
 import { startDashboard, type Dashboard } from "@tandem/dashboard";
-import { startIdentityServer, type IdentityDatabase, type IdentityServer } from "@tandem/identity";
+import {
+  startIdentityServer,
+  type IdentityDatabase,
+  type IdentityServer,
+  type IdentityServerOptions,
+} from "@tandem/identity";
 import type { Logger } from "@tandem/shared";
 import type { Storage, StorageDescriptor } from "@tandem/storage";
 import { httpsOrigin, startHttpsFront, type HttpsFront, type HttpsOptions } from "./tls/https-front.js";
@@ -40,6 +45,8 @@ export interface ServiceOptions {
   readonly identityPublicUrl?: string | undefined;
   /** Serve every port over TLS from a local CA, naming `publicHost` (`tandem dev --https`). */
   readonly https?: HttpsOptions | undefined;
+  /** Social providers, the SMS relay and the passkey relying party (`identity-factors.ts`). */
+  readonly identityFactors?: Pick<IdentityServerOptions, "oauthProviders" | "sms" | "passkeys"> | undefined;
   /** Both services' clock (tests compress time with a `ManualClock`). */
   readonly clock?: Clock | undefined;
   /** The app folder: `"use node"` packages the CLI leaves external load from its node_modules. */
@@ -89,6 +96,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       instance: o.instance,
       logger: o.logger,
       ...(o.identityDatabase ? { database: o.identityDatabase } : {}),
+      ...o.identityFactors,
       ...(o.sessionTokenLifetimeSeconds ? { sessionTokenLifetimeSeconds: o.sessionTokenLifetimeSeconds } : {}),
       ...(o.nativeTokenLifetimeSeconds ? { nativeSessionTokenLifetimeSeconds: o.nativeTokenLifetimeSeconds } : {}),
       ...(clock ? { clock: () => clock.now() } : {}),

@@ -68,6 +68,8 @@ export type AuthClientErrorCode =
   | "not_signed_in"
   | "no_sign_in_attempt"
   | "no_sign_up_attempt"
+  | "passkeys_unsupported"
+  | "redirect_callback_invalid"
   | "destroyed";
 
 const clientErrorKind: Record<AuthClientErrorCode, ErrorKind> = {
@@ -77,6 +79,8 @@ const clientErrorKind: Record<AuthClientErrorCode, ErrorKind> = {
   not_signed_in: "Unauthenticated",
   no_sign_in_attempt: "BadRequest",
   no_sign_up_attempt: "BadRequest",
+  passkeys_unsupported: "BadRequest",
+  redirect_callback_invalid: "BadRequest",
   destroyed: "BadRequest",
 };
 

@@ -71,3 +71,5 @@ export {
   type SignUpField,
   type SignUpCreateParams,
 } from "./resources/sign-up.js";
+export type { InstanceFactors } from "./environment.js";
+export type { AuthenticateWithRedirectParams, OAuthStrategy } from "./resources/oauth.js";

@@ -25,6 +25,8 @@ import {
   type OrganizationResource,
 } from "./resources/organization.js";
 import { memoryStorage, type AuthStorage } from "./storage.js";
+import { instanceFactors, type EnvironmentJSON, type InstanceFactors } from "./environment.js";
+import { completionTarget } from "./resources/oauth.js";
 import { openTabSync, type TabSync } from "./tab-sync.js";
 import { TokenCache, type GetTokenOptions } from "./tokens.js";
 import { FapiTransport, type FormValue, type HttpMethod, type TransportMode } from "./transport.js";
@@ -100,6 +102,7 @@ export class Tandem implements ResourceCore {
   readonly #navigate: (to: string) => void | Promise<unknown>;
   readonly #crossTab: boolean;
   #client: ClientResource | null = null;
+  #environment: Promise<InstanceFactors> | null = null;
   #session: SessionResource | null = null;
   #loaded = false;
   #loading: Promise<void> | null = null;
@@ -251,6 +254,53 @@ export class Tandem implements ResourceCore {
     this.#tabSync?.announce();
     await callback?.();
     if (options.redirectUrl) await this.#navigate(options.redirectUrl);
+  }
+
+  /** Sends the browser to `to` (the `navigate` option, else `location.assign`). */
+  navigate(to: string): void | Promise<unknown> {
+    return this.#navigate(to);
+  }
+
+  /** The instance's enabled sign-in factors (read once from `/v1/environment`). */
+  environment(): Promise<InstanceFactors> {
+    this.#environment ??= this.#transport.request<EnvironmentJSON>("GET", "/v1/environment").then(
+      (env) => instanceFactors(env ?? {}),
+      (e: unknown) => {
+        this.#environment = null;
+        throw e;
+      },
+    );
+    return this.#environment;
+  }
+
+  /**
+   * Finishes a social sign-in or sign-up on the page the provider came back to: activates the
+   * session (after turning a `transferable` sign-up into a sign-in, as clerk-js does) and goes on
+   * to `redirectUrlComplete`. Answers `needs_second_factor` when the account has one (the page
+   * then shows that step); a failed trip throws the server's error code.
+   */
+  async handleRedirectCallback(
+    options: { fallbackRedirectUrl?: string } = {},
+  ): Promise<"complete" | "needs_second_factor"> {
+    await this.load();
+    await this.reload();
+    if (
+      this.signUp.externalAccount?.status === "transferable" &&
+      this.signUp.externalAccount.errorCode === "external_account_exists"
+    )
+      await this.signIn.transfer();
+    const sessionId = this.signIn.status === "complete" ? this.signIn.createdSessionId : this.signUp.createdSessionId;
+    if (this.signIn.status === "needs_second_factor") return "needs_second_factor";
+    if (!sessionId) {
+      const failed = this.signUp.externalAccount?.errorCode ?? null;
+      throw new AuthClientError(
+        "redirect_callback_invalid",
+        failed ? `Sign-in with the provider failed (${failed}).` : "There is no sign-in to finish on this page.",
+      );
+    }
+    await this.setActive({ session: sessionId });
+    await this.#navigate(completionTarget(options.fallbackRedirectUrl ?? "/"));
+    return "complete";
   }
 
   /** Creates an organization with the signed-in user as its admin (it does not become active). */

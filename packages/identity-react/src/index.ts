@@ -45,6 +45,10 @@ export { CreateOrganization, type CreateOrganizationProps } from "./components/c
 export { SignIn } from "./components/sign-in.js";
 export { SignUp } from "./components/sign-up.js";
 export { UserProfile } from "./components/user-profile.js";
+export {
+  AuthenticateWithRedirectCallback,
+  type AuthenticateWithRedirectCallbackProps,
+} from "./components/sso-callback.js";
 export { UserButton, type UserButtonProps } from "./components/user-button.js";
 export {
   SignInButton,

@@ -32,6 +32,7 @@ export type ElementKey =
   | "formFieldError"
   | "formButtonPrimary"
   | "formButtonSecondary"
+  | "socialButtonsBlockButton"
   | "footer"
   | "footerActionLink"
   | "alert"

@@ -12,6 +12,10 @@ export interface SignInProps {
   appearance?: Appearance;
   /** Called once the session is active (after `setActive`). */
   onSignedIn?: () => void;
+  /** The page with `<AuthenticateWithRedirectCallback />` social providers return to (default `/sso-callback`). */
+  oauthCallbackUrl?: string;
+  /** Open at the second-factor step of the current sign-in (after a social sign-in came back). */
+  resumeSecondFactor?: boolean;
 }
 
 export interface SignUpProps {
@@ -23,6 +27,8 @@ export interface SignUpProps {
   unsafeMetadata?: Record<string, unknown>;
   appearance?: Appearance;
   onSignedUp?: () => void;
+  /** The page with `<AuthenticateWithRedirectCallback />` social providers return to (default `/sso-callback`). */
+  oauthCallbackUrl?: string;
 }
 
 export interface UserProfileProps {

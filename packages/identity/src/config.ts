@@ -15,6 +15,13 @@ export interface SmtpOptions {
   from: string;
 }
 
+export interface PasskeyOptions {
+  /** The RP id (a registrable domain suffix of the pages' host, e.g. `example.com`). */
+  rpId?: string;
+  /** Page origins allowed to register and use passkeys; others are refused (`origin_invalid`). */
+  origins?: string[];
+}
+
 export interface RateLimitRule {
   /** Requests allowed per window. */
   limit: number;
@@ -60,6 +67,8 @@ export interface IdentityServerOptions {
   smtp?: SmtpOptions;
   /** Social / OIDC sign-in providers (`oauth_<provider>` strategies, `oauth/providers.ts`). */
   oauthProviders?: OAuthProviderOptions[];
+  /** The WebAuthn relying party of passkeys (default: the calling page's origin and host name). */
+  passkeys?: PasskeyOptions;
   /** Production text messages (phone codes) go to this HTTP relay (`sms/sender.ts`). */
   sms?: SmsOptions;
   logger?: Logger;

@@ -7,7 +7,7 @@
  * console.log(id.issuer, id.publishableKey);
  */
 export { startIdentityServer, openIdentityService, type IdentityServer, type InboxMessage } from "./server.js";
-export type { IdentityServerOptions, SmtpOptions, SecurityOptions, RateLimitRule } from "./config.js";
+export type { IdentityServerOptions, SmtpOptions, SecurityOptions, RateLimitRule, PasskeyOptions } from "./config.js";
 export type { SmsOptions } from "./sms/sender.js";
 export type { OAuthProviderOptions } from "./oauth/providers.js";
 export { publishableKey, parsePublishableKey } from "./keys.js";

@@ -117,6 +117,7 @@ export async function openIdentityService(opts: IdentityServerOptions & { issuer
     }),
     sms: createSmsSender({ kind, instanceId: instance.id, store, sms: opts.sms, logger, clock }),
     oauth: new OAuthProviders(opts.oauthProviders),
+    passkeys: opts.passkeys ?? {},
     limiter: new RateLimiter(store, clock),
     security: resolveSecurity(opts.security),
     logger,

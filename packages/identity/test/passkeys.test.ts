@@ -174,3 +174,28 @@ test("clerk-js 6: user.createPasskey(), signIn.authenticateWithPasskey(), passke
     (e: any) => e?.errors?.[0]?.code === "verification_failed",
   );
 });
+
+test("passkeys: a configured RP id and origins (tandem dev --passkey-rp-id/--passkey-origin)", async (t) => {
+  const other = "http://127.0.0.1:3001";
+  const server = await startTestServer({
+    allowedOrigins: [PAGE, other],
+    passkeys: { rpId: "localhost", origins: [PAGE] },
+  });
+  t.after(() => server.stop());
+  const owner = new FapiClient(server.url, "cookie", PAGE);
+  await signUp(owner, server, "rp@example.com");
+  const created = await owner.post("/v1/me/passkeys");
+  const creation = JSON.parse(created.body.response.verification.nonce);
+  assert.equal(creation.rp.id, "localhost");
+  const verified = await owner.post(`/v1/me/passkeys/${created.body.response.id}/attempt_verification`, {
+    strategy: "passkey",
+    public_key_credential: JSON.stringify(new SoftAuthenticator().create(creation, PAGE)),
+  });
+  assert.equal(verified.body.response.verification.status, "verified");
+  // A page origin outside the list may call the API but not use passkeys.
+  const stranger = new FapiClient(server.url, "cookie", other);
+  const refused = await stranger.post("/v1/client/sign_ins", { strategy: "passkey" });
+  assert.equal(refused.status, 403);
+  assert.equal(codeOf(refused), "origin_invalid");
+  assert.equal((await stranger.get("/v1/environment")).status, 200);
+});

@@ -10,6 +10,7 @@ import { createLogger, type LogLevel } from "@tandem/shared";
 import { exitCodeOf, findConvexCli, spawnConvex } from "../convex-cli.js";
 import { updateEnvFile } from "../env-file.js";
 import { appPackages, urlEnvNamesFor } from "../framework-env.js";
+import { readEnvFile } from "../deployment.js";
 import { serviceOptionsFrom, type ServerFlags } from "../options.js";
 import { startServices } from "../services.js";
 import { CliError, type Io } from "../io.js";
@@ -36,6 +37,21 @@ function publicHostOf(flags: DevFlags): string {
   return flags.host === "0.0.0.0" || flags.host === "::" ? "localhost" : flags.host;
 }
 
+/** What the factor flags turned on (never a secret). */
+function factorLines(f: ReturnType<typeof serviceOptionsFrom>["identityFactors"]): string[] {
+  return [
+    ...(f.oauthProviders?.length
+      ? [`  Social sign-in       ${f.oauthProviders.map((p) => `oauth_${p.provider}`).join(", ")}`]
+      : []),
+    ...(f.sms ? [`  Text messages        dev inbox and ${new URL(f.sms.webhookUrl).origin}`] : []),
+    ...(f.passkeys
+      ? [
+          `  Passkeys             RP id ${f.passkeys.rpId ?? "(page host)"}, origins ${f.passkeys.origins?.join(" ") ?? "(any allowed page)"}`,
+        ]
+      : []),
+  ];
+}
+
 export async function runDev(flags: DevFlags, io: Io): Promise<number> {
   const appDir = resolve(flags.dir ?? process.cwd());
   if (!existsSync(join(appDir, "convex"))) {
@@ -53,9 +69,11 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
   if (flags.publicHost !== undefined && !flags.https)
     throw new CliError("--public-host needs --https (the Android SDK only calls https://).");
   const level = (process.env.TANDEM_LOG_LEVEL as LogLevel | undefined) ?? "warn";
+  // Provider secrets may sit in the app's .env.local (kept out of git); the process env wins.
+  const serviceOptions = serviceOptionsFrom(flags, { ...readEnvFile(join(appDir, ".env.local")), ...process.env });
   const services = await startServices({
     dataDir,
-    ...serviceOptionsFrom(flags),
+    ...serviceOptions,
     instance: "development",
     nodePackagesDir: appDir,
     ...(flags.https ? { https: { publicHost: publicHostOf(flags), tlsDir: join(dataDir, "tls") } } : {}),
@@ -102,6 +120,7 @@ export async function runDev(flags: DevFlags, io: Io): Promise<number> {
               `  CA to trust on the device: ${services.caCertPath} (docs/android-guide.md#https)`,
             ]
           : []),
+        ...factorLines(serviceOptions.identityFactors),
         `  Dashboard            ${dashboard.url}`,
         `                       one-time login link: ${dashboard.loginLink()}`,
         `  Data                 ${join(shown, ".tandem")}`,

@@ -15,4 +15,6 @@ export interface ResourceCore {
   reload(): Promise<void>;
   /** A session resource (anything with its `id`), a session id, or null to sign out locally. */
   setActive(params: { session: { readonly id: string } | string | null }): Promise<void>;
+  /** Sends the browser elsewhere (a provider's sign-in page). */
+  navigate(to: string): void | Promise<unknown>;
 }

@@ -40,6 +40,14 @@ export interface UserJSON {
   unsafe_metadata: Record<string, unknown>;
   last_sign_in_at: number | null;
   delete_self_enabled: boolean;
+  passkeys?: PasskeyJSON[];
+  phone_numbers?: {
+    id: string;
+    phone_number: string;
+    reserved_for_second_factor?: boolean;
+    verification: { status: string } | null;
+  }[];
+  external_accounts?: ExternalAccountJSON[];
   /** Absent from servers without organizations. */
   organization_memberships?: OrganizationMembershipJSON[];
   created_at: number;
@@ -102,7 +110,11 @@ export interface SignUpJSON {
   optional_fields: string[];
   missing_fields: string[];
   unverified_fields: string[];
-  verifications: { email_address: VerificationJSON | null; phone_number: VerificationJSON | null };
+  verifications: {
+    email_address: VerificationJSON | null;
+    phone_number: VerificationJSON | null;
+    external_account?: ExternalVerificationJSON | null;
+  };
   username: string | null;
   email_address: string | null;
   first_name: string | null;
@@ -129,4 +141,30 @@ export interface ClientJSON {
 export interface Envelope<T> {
   response: T;
   client: ClientJSON | null;
+}
+
+export interface PasskeyJSON {
+  object: "passkey";
+  id: string;
+  name: string;
+  last_used_at: number | null;
+  verification: { status: string; nonce: string | null } | null;
+  created_at: number;
+}
+
+export interface ExternalAccountJSON {
+  object: "external_account";
+  id: string;
+  provider: string;
+  provider_user_id: string;
+  email_address: string;
+}
+
+/** An OAuth step's verification: the provider URL while `unverified`, an error once it failed. */
+export interface ExternalVerificationJSON {
+  status: string;
+  strategy: string;
+  external_verification_redirect_url?: string | null;
+  nonce?: string | null;
+  error?: { code: string; message: string } | null;
 }

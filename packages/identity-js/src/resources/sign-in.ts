@@ -17,17 +17,26 @@
 import { unreachable } from "@tandem/shared";
 import { AuthClientError } from "../errors.js";
 import type { ResourceCore } from "./core.js";
-import type { FirstFactorJSON, SignInJSON } from "./json.js";
+import type { ExternalVerificationJSON, FirstFactorJSON, SignInJSON } from "./json.js";
+import { absolute, callbackUrl, type AuthenticateWithRedirectParams } from "./oauth.js";
+import { getCredential } from "./webauthn.js";
 import { verification, type Verification } from "./verification.js";
 
 export type SignInStatus =
   "needs_identifier" | "needs_first_factor" | "needs_second_factor" | "needs_new_password" | "complete";
-export type CodeStrategy = "email_code" | "reset_password_email_code";
+export type CodeStrategy = "email_code" | "reset_password_email_code" | "phone_code";
 export type SignInStrategy = "password" | CodeStrategy;
 
 export type SignInFactor =
   | { strategy: "password" }
-  | { strategy: CodeStrategy; emailAddressId: string; safeIdentifier: string; primary: boolean };
+  | {
+      strategy: CodeStrategy;
+      /** The address (`email_code`, `reset_password_email_code`) or number (`phone_code`) the code goes to. */
+      emailAddressId: string;
+      phoneNumberId?: string;
+      safeIdentifier: string;
+      primary: boolean;
+    };
 
 export type SecondFactor =
   | { strategy: "totp" }
@@ -64,7 +73,7 @@ export interface SignInCreateParams {
   strategy?: SignInStrategy;
 }
 
-export type PrepareFirstFactorParams = { strategy: CodeStrategy; emailAddressId?: string };
+export type PrepareFirstFactorParams = { strategy: CodeStrategy; emailAddressId?: string; phoneNumberId?: string };
 export type AttemptFirstFactorParams =
   { strategy: "password"; password: string } | { strategy: CodeStrategy; code: string };
 export interface ResetPasswordParams {
@@ -81,6 +90,14 @@ function factor(json: FirstFactorJSON): SignInFactor | null {
       return {
         strategy: json.strategy,
         emailAddressId: json.email_address_id ?? "",
+        safeIdentifier: json.safe_identifier ?? "",
+        primary: json.primary ?? false,
+      };
+    case "phone_code":
+      return {
+        strategy: "phone_code",
+        emailAddressId: "",
+        phoneNumberId: json.phone_number_id ?? "",
         safeIdentifier: json.safe_identifier ?? "",
         primary: json.primary ?? false,
       };
@@ -207,17 +224,24 @@ export class SignIn {
   async create(params: SignInCreateParams): Promise<SignIn> {
     const strategy = params.strategy ?? (params.password !== undefined ? "password" : undefined);
     await this.#post("/v1/client/sign_ins", { identifier: params.identifier, password: params.password, strategy });
-    if ((strategy === "email_code" || strategy === "reset_password_email_code") && this.status === "needs_first_factor")
+    if (
+      (strategy === "email_code" || strategy === "reset_password_email_code" || strategy === "phone_code") &&
+      this.status === "needs_first_factor"
+    )
       await this.prepareFirstFactor({ strategy });
     return this;
   }
 
   prepareFirstFactor(params: PrepareFirstFactorParams): Promise<SignIn> {
-    const emailAddressId =
-      params.emailAddressId ??
-      this.supportedFirstFactors.find(
-        (f): f is Extract<SignInFactor, { strategy: CodeStrategy }> => f.strategy === params.strategy,
-      )?.emailAddressId;
+    const offered = this.supportedFirstFactors.find(
+      (f): f is Extract<SignInFactor, { strategy: CodeStrategy }> => f.strategy === params.strategy,
+    );
+    if (params.strategy === "phone_code")
+      return this.#post(this.#path("prepare_first_factor"), {
+        strategy: "phone_code",
+        phoneNumberId: params.phoneNumberId ?? offered?.phoneNumberId,
+      });
+    const emailAddressId = params.emailAddressId ?? offered?.emailAddressId;
     return this.#post(this.#path("prepare_first_factor"), { strategy: params.strategy, emailAddressId });
   }
 
@@ -228,6 +252,7 @@ export class SignIn {
         return this.#post(path, { strategy: "password", password: params.password });
       case "email_code":
       case "reset_password_email_code":
+      case "phone_code":
         return this.#post(path, { strategy: params.strategy, code: params.code });
       default:
         return unreachable(params, "unknown first-factor strategy");
@@ -254,6 +279,37 @@ export class SignIn {
       password: params.password,
       signOutOfOtherSessions: params.signOutOfOtherSessions,
     });
+  }
+
+  /**
+   * Social sign-in: sends the browser to the provider; it comes back to `redirectUrl`, where
+   * `tandem.handleRedirectCallback()` (or `<AuthenticateWithRedirectCallback/>`) finishes.
+   */
+  async authenticateWithRedirect(params: AuthenticateWithRedirectParams): Promise<void> {
+    const json = await this.#core.call<SignInJSON>("POST", "/v1/client/sign_ins", {
+      strategy: params.strategy,
+      redirectUrl: callbackUrl(params),
+      actionCompleteRedirectUrl: absolute(params.redirectUrlComplete),
+    });
+    this._apply(json);
+    const to = (json.first_factor_verification as ExternalVerificationJSON | null)?.external_verification_redirect_url;
+    if (!to) throw new AuthClientError("invalid_response", "The server gave no provider URL.");
+    await this.#core.navigate(to);
+  }
+
+  /** Signs in with a passkey (discoverable credential: no identifier needed). */
+  async authenticateWithPasskey(): Promise<SignIn> {
+    const json = await this.#core.call<SignInJSON>("POST", "/v1/client/sign_ins", { strategy: "passkey" });
+    this._apply(json);
+    const options = (json.first_factor_verification as ExternalVerificationJSON | null)?.nonce;
+    if (!options) throw new AuthClientError("invalid_response", "The server gave no passkey challenge.");
+    const credential = await getCredential(options);
+    return this.#post(this.#path("attempt_first_factor"), { strategy: "passkey", publicKeyCredential: credential });
+  }
+
+  /** `transfer: true`: signs in the existing user a social sign-up found (`handleRedirectCallback`). */
+  transfer(): Promise<SignIn> {
+    return this.#post("/v1/client/sign_ins", { transfer: true });
   }
 
   async reload(): Promise<SignIn> {

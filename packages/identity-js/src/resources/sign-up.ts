@@ -11,6 +11,7 @@ import { unreachable } from "@tandem/shared";
 import { AuthClientError } from "../errors.js";
 import type { FormValue } from "../transport.js";
 import type { ResourceCore } from "./core.js";
+import { absolute, callbackUrl, type AuthenticateWithRedirectParams } from "./oauth.js";
 import type { SignUpJSON } from "./json.js";
 import { verification, type Verification } from "./verification.js";
 
@@ -100,6 +101,7 @@ const NO_FIELDS: SignUpFields = {
 };
 
 export class SignUp {
+  #external: { status: string; strategy: string; errorCode: string | null } | null = null;
   #state: SignUpState = { status: null };
   readonly #core: ResourceCore;
   readonly #changed: () => void;
@@ -164,12 +166,35 @@ export class SignUp {
     return this.#state.status === "complete" ? this.#state.createdUserId : null;
   }
 
+  /** The social sign-up's provider step: `transferable` means the account exists (sign in instead). */
+  get externalAccount(): { status: string; strategy: string; errorCode: string | null } | null {
+    return this.#external;
+  }
+
   /** @internal */
   _apply(json: SignUpJSON | null | undefined): void {
     const next = signUpState(json);
+    const ext = json?.verifications?.external_account;
+    const external = ext ? { status: ext.status, strategy: ext.strategy, errorCode: ext.error?.code ?? null } : null;
     const prev = this.#state;
+    const prevExternal = this.#external;
     this.#state = next;
-    if (JSON.stringify(prev) !== JSON.stringify(next)) this.#changed();
+    this.#external = external;
+    if (JSON.stringify([prev, prevExternal]) !== JSON.stringify([next, external])) this.#changed();
+  }
+
+  /** Social sign-up: sends the browser to the provider; `tandem.handleRedirectCallback()` finishes. */
+  async authenticateWithRedirect(params: AuthenticateWithRedirectParams): Promise<void> {
+    const json = await this.#core.call<SignUpJSON>("POST", "/v1/client/sign_ups", {
+      strategy: params.strategy,
+      redirectUrl: callbackUrl(params),
+      actionCompleteRedirectUrl: absolute(params.redirectUrlComplete),
+      unsafeMetadata: params.unsafeMetadata,
+    });
+    this._apply(json);
+    const to = json.verifications.external_account?.external_verification_redirect_url;
+    if (!to) throw new AuthClientError("invalid_response", "The server gave no provider URL.");
+    await this.#core.navigate(to);
   }
 
   async #send(method: "POST" | "PATCH", path: string, body: Record<string, FormValue>): Promise<SignUp> {

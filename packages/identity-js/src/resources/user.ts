@@ -2,8 +2,10 @@
  * The signed-in user (Clerk's `UserResource` fields the guides and components read), with the
  * `/v1/me` operations: update names/username/metadata, change password, reload, delete.
  */
+import { AuthClientError } from "../errors.js";
 import type { ResourceCore } from "./core.js";
-import type { UserJSON } from "./json.js";
+import type { PasskeyJSON, UserJSON } from "./json.js";
+import { createCredential } from "./webauthn.js";
 import { emailAddress, type EmailAddress } from "./verification.js";
 import { organizationMembership, type OrganizationMembershipResource } from "./organization.js";
 
@@ -37,9 +39,13 @@ export class UserResource {
   readonly emailAddresses: EmailAddress[];
   readonly primaryEmailAddressId: string | null;
   readonly primaryEmailAddress: EmailAddress | null;
-  readonly phoneNumbers: never[] = [];
+  /** Phone numbers (E.164); verified ones sign in with `phone_code`. */
+  readonly phoneNumbers: { id: string; phoneNumber: string; verified: boolean; reservedForSecondFactor: boolean }[];
   readonly primaryPhoneNumber = null;
-  readonly externalAccounts: never[] = [];
+  /** Linked social accounts (`oauth_<provider>`). */
+  readonly externalAccounts: { id: string; provider: string; providerUserId: string; emailAddress: string }[];
+  /** Registered passkeys. */
+  readonly passkeys: { id: string; name: string; lastUsedAt: Date | null; createdAt: Date }[];
   readonly organizationMemberships: OrganizationMembershipResource[];
   readonly passwordEnabled: boolean;
   readonly twoFactorEnabled: boolean;
@@ -67,6 +73,26 @@ export class UserResource {
     this.hasImage = Boolean(json.has_image);
     this.emailAddresses = (json.email_addresses ?? []).map(emailAddress);
     this.organizationMemberships = (json.organization_memberships ?? []).map(organizationMembership);
+    this.externalAccounts = (json.external_accounts ?? []).map((a) => ({
+      id: a.id,
+      provider: a.provider,
+      providerUserId: a.provider_user_id,
+      emailAddress: a.email_address,
+    }));
+    this.phoneNumbers = (json.phone_numbers ?? []).map((p) => ({
+      id: p.id,
+      phoneNumber: p.phone_number,
+      verified: p.verification?.status === "verified",
+      reservedForSecondFactor: Boolean(p.reserved_for_second_factor),
+    }));
+    this.passkeys = (json.passkeys ?? [])
+      .filter((p) => p.verification?.status === "verified")
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        lastUsedAt: p.last_used_at ? new Date(p.last_used_at) : null,
+        createdAt: new Date(p.created_at),
+      }));
     this.primaryEmailAddressId = json.primary_email_address_id;
     this.primaryEmailAddress = this.emailAddresses.find((e) => e.id === json.primary_email_address_id) ?? null;
     this.passwordEnabled = Boolean(json.password_enabled);
@@ -93,6 +119,86 @@ export class UserResource {
   async updatePassword(params: UpdatePasswordParams): Promise<UserResource> {
     const json = await this.#core.call<UserJSON>("POST", "/v1/me/change_password", { ...params }, this.#query);
     return new UserResource(this.#core, this.#sessionId, json);
+  }
+
+  /** Registers a passkey with the browser's authenticator (`navigator.credentials.create`). */
+  async createPasskey(): Promise<void> {
+    const pending = await this.#core.call<PasskeyJSON>("POST", "/v1/me/passkeys", undefined, this.#query);
+    const options = pending.verification?.nonce;
+    if (!options) throw new AuthClientError("invalid_response", "The server gave no passkey options.");
+    const credential = await createCredential(options);
+    await this.#core.call(
+      "POST",
+      `/v1/me/passkeys/${encodeURIComponent(pending.id)}/attempt_verification`,
+      { strategy: "passkey", publicKeyCredential: credential },
+      this.#query,
+    );
+  }
+
+  /** Starts an authenticator app: the secret and its `otpauth://` URI (for a QR code). */
+  async createTOTP(): Promise<{ id: string; secret: string; uri: string }> {
+    const t = await this.#core.call<{ id: string; secret: string; uri: string }>(
+      "POST",
+      "/v1/me/totp",
+      undefined,
+      this.#query,
+    );
+    return { id: t.id, secret: t.secret, uri: t.uri };
+  }
+
+  /** Verifies the app's first code: two-step verification is on; answers the ten backup codes. */
+  async verifyTOTP(params: { code: string }): Promise<{ backupCodes: string[] }> {
+    const t = await this.#core.call<{ backup_codes: string[] | null }>(
+      "POST",
+      "/v1/me/totp/attempt_verification",
+      { code: params.code },
+      this.#query,
+    );
+    return { backupCodes: t.backup_codes ?? [] };
+  }
+
+  async disableTOTP(): Promise<void> {
+    await this.#core.call("DELETE", "/v1/me/totp", undefined, this.#query);
+  }
+
+  /** Ten new backup codes (the old ones stop working). */
+  async createBackupCode(): Promise<{ codes: string[] }> {
+    const b = await this.#core.call<{ codes: string[] }>("POST", "/v1/me/backup_codes", undefined, this.#query);
+    return { codes: b.codes };
+  }
+
+  /** Adds a phone number and texts it a code (`verifyPhoneNumber` checks the code). */
+  async createPhoneNumber(params: { phoneNumber: string }): Promise<{ id: string }> {
+    const p = await this.#core.call<{ id: string }>(
+      "POST",
+      "/v1/me/phone_numbers",
+      { phoneNumber: params.phoneNumber },
+      this.#query,
+    );
+    await this.#core.call(
+      "POST",
+      `/v1/me/phone_numbers/${encodeURIComponent(p.id)}/prepare_verification`,
+      { strategy: "phone_code" },
+      this.#query,
+    );
+    return { id: p.id };
+  }
+
+  async verifyPhoneNumber(params: { id: string; code: string }): Promise<void> {
+    await this.#core.call(
+      "POST",
+      `/v1/me/phone_numbers/${encodeURIComponent(params.id)}/attempt_verification`,
+      { code: params.code },
+      this.#query,
+    );
+  }
+
+  async deletePhoneNumber(id: string): Promise<void> {
+    await this.#core.call("DELETE", `/v1/me/phone_numbers/${encodeURIComponent(id)}`, undefined, this.#query);
+  }
+
+  async deletePasskey(id: string): Promise<void> {
+    await this.#core.call("DELETE", `/v1/me/passkeys/${encodeURIComponent(id)}`, undefined, this.#query);
   }
 
   async reload(): Promise<UserResource> {

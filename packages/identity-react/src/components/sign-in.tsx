@@ -4,6 +4,7 @@
  *
  *   credentials ──password──────────────────────────────▶ done
  *        ├──"Email me a code"──▶ emailCode ──code──────▶ done
+ *        ├──"Text me a code"───▶ phoneCode ──code──────▶ done  (when the instance has phone codes)
  *        └──"Forgot password?"─▶ resetCode ──code──▶ newPassword ──▶ done
  * An account with two-step verification passes `secondFactor` (TOTP, text or backup code)
  * before done.
@@ -20,11 +21,13 @@ import { SignUp } from "./sign-up.js";
 import { useFormFlow } from "./use-form-flow.js";
 import type { SecondFactorStrategy } from "@tandem/js";
 import { SecondFactorStep } from "./second-factor-step.js";
+import { Alternatives, redirectTargets, useInstanceFactors } from "./alternatives.js";
 
 type Step =
   | { step: "credentials" }
   | { step: "secondFactor"; strategy: SecondFactorStrategy }
   | { step: "emailCode"; sentTo: string }
+  | { step: "phoneCode"; sentTo: string }
   | { step: "resetCode"; sentTo: string }
   | { step: "newPassword" }
   | { step: "signUp" };
@@ -32,7 +35,11 @@ type Step =
 export function SignIn(props: SignInProps) {
   const { tandem, options, ui } = useTandemContext("SignIn");
   const appearance = useAppearance(props.appearance, "SignIn");
-  const [step, setStep] = useState<Step>({ step: "credentials" });
+  const [step, setStep] = useState<Step>(() =>
+    props.resumeSecondFactor && tandem.signIn.status === "needs_second_factor"
+      ? { step: "secondFactor", strategy: tandem.signIn.supportedSecondFactors[0]?.strategy ?? "totp" }
+      : { step: "credentials" },
+  );
   const [identifier, setIdentifier] = useState(
     props.initialValues?.emailAddress ?? props.initialValues?.username ?? "",
   );
@@ -40,6 +47,7 @@ export function SignIn(props: SignInProps) {
   const [code, setCode] = useState("");
   const [newPassword, setNewPassword] = useState("");
   const signIn = tandem.signIn;
+  const factors = useInstanceFactors(tandem);
   const { busy, errors, setErrors, run, finish } = useFormFlow(
     { tandem, ui },
     {
@@ -86,8 +94,10 @@ export function SignIn(props: SignInProps) {
           await next();
         });
       case "emailCode":
+      case "phoneCode":
         return void run(async () => {
-          await signIn.attemptFirstFactor({ strategy: "email_code", code: code.trim() });
+          const strategy = step.step === "emailCode" ? "email_code" : "phone_code";
+          await signIn.attemptFirstFactor({ strategy, code: code.trim() });
           await next();
         });
       case "resetCode":
@@ -112,12 +122,46 @@ export function SignIn(props: SignInProps) {
     }
   };
 
+  const redirectUrl = pickRedirect(
+    props.forceRedirectUrl,
+    options.signInForceRedirectUrl,
+    props.fallbackRedirectUrl,
+    options.signInFallbackRedirectUrl,
+  );
+  const alternatives = (
+    <Alternatives
+      factors={factors}
+      busy={busy}
+      appearance={appearance}
+      onSocial={(strategy) =>
+        void run(() =>
+          signIn.authenticateWithRedirect({ strategy, ...redirectTargets(props.oauthCallbackUrl, redirectUrl) }),
+        )
+      }
+      onPasskey={() =>
+        void run(async () => {
+          await signIn.authenticateWithPasskey();
+          await next();
+        })
+      }
+    />
+  );
+
   const emailMeACode = () =>
     needIdentifier() &&
     void run(async () => {
       setCode("");
       await signIn.create({ identifier: identifier.trim(), strategy: "email_code" });
       setStep({ step: "emailCode", sentTo: sentTo() });
+    });
+
+  const textMeACode = () =>
+    needIdentifier() &&
+    void run(async () => {
+      setCode("");
+      await signIn.create({ identifier: identifier.trim(), strategy: "phone_code" });
+      const phone = signIn.supportedFirstFactors.find((f) => f.strategy === "phone_code");
+      setStep({ step: "phoneCode", sentTo: phone && "safeIdentifier" in phone ? phone.safeIdentifier : identifier });
     });
 
   const forgotPassword = () =>
@@ -196,18 +240,25 @@ export function SignIn(props: SignInProps) {
               <LinkButton appearance={appearance} onClick={emailMeACode}>
                 Email me a code instead
               </LinkButton>
+              {factors?.phoneCode ? (
+                <LinkButton appearance={appearance} onClick={textMeACode}>
+                  Text me a code instead
+                </LinkButton>
+              ) : null}
               <LinkButton appearance={appearance} onClick={forgotPassword}>
                 Forgot password?
               </LinkButton>
             </div>
           </form>
+          {alternatives}
         </Card>
       );
     case "emailCode":
+    case "phoneCode":
     case "resetCode":
       return (
         <Card
-          title="Check your email"
+          title={step.step === "phoneCode" ? "Check your phone" : "Check your email"}
           subtitle={`We sent a code to ${step.sentTo}.`}
           appearance={appearance}
           footer={back}

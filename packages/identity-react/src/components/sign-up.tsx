@@ -13,6 +13,7 @@ import { Card, useAppearance } from "./card.js";
 import { Alert, CodeForm, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js";
 import { pickRedirect } from "./redirect.js";
 import { useFormFlow } from "./use-form-flow.js";
+import { Alternatives, redirectTargets, useInstanceFactors } from "./alternatives.js";
 
 type Step = { step: "details" } | { step: "code" };
 
@@ -27,17 +28,16 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
   const signUp = tandem.signUp;
+  const factors = useInstanceFactors(tandem);
+  const redirectUrl = pickRedirect(
+    props.forceRedirectUrl,
+    options.signUpForceRedirectUrl,
+    props.fallbackRedirectUrl,
+    options.signUpFallbackRedirectUrl,
+  );
   const { busy, errors, setErrors, run, finish } = useFormFlow(
     { tandem, ui },
-    {
-      onDone: props.onSignedUp,
-      redirectUrl: pickRedirect(
-        props.forceRedirectUrl,
-        options.signUpForceRedirectUrl,
-        props.fallbackRedirectUrl,
-        options.signUpFallbackRedirectUrl,
-      ),
-    },
+    { onDone: props.onSignedUp, redirectUrl },
   );
 
   const submit = (e: FormEvent) => {
@@ -141,6 +141,20 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
               Continue
             </PrimaryButton>
           </form>
+          <Alternatives
+            factors={factors}
+            busy={busy}
+            appearance={appearance}
+            onSocial={(strategy) =>
+              void run(() =>
+                signUp.authenticateWithRedirect({
+                  strategy,
+                  ...redirectTargets(props.oauthCallbackUrl, redirectUrl),
+                  ...(props.unsafeMetadata ? { unsafeMetadata: props.unsafeMetadata } : {}),
+                }),
+              )
+            }
+          />
         </Card>
       );
     case "code":

@@ -1,9 +1,17 @@
-/** `<UserProfile />`: the signed-in user's name, e-mail addresses and password. */
+/**
+ * `<UserProfile />`: the signed-in user's name, e-mail addresses and password, and — as the
+ * instance enables them — phone numbers, two-step verification (authenticator app, backup codes), passkeys
+ * (add, list, remove) and connected social accounts.
+ */
 import { useId, useState, type FormEvent } from "react";
 import { useUser } from "../hooks/resources.js";
 import { elementProps } from "../theme.js";
 import type { UserProfileProps } from "../types.js";
 import { Card, useAppearance } from "./card.js";
+import { useTandemContext } from "../context.js";
+import { useInstanceFactors } from "./alternatives.js";
+import { TwoStepSection } from "./two-step-section.js";
+import { PhoneSection } from "./phone-section.js";
 import { Alert, Field, NO_ERRORS, PrimaryButton, toFormErrors, type FormErrors } from "./fields.js";
 
 function useAction() {
@@ -35,7 +43,18 @@ export function UserProfile(props: UserProfileProps) {
   const ids = useId();
   const profile = useAction();
   const password = useAction();
+  const passkeys = useAction();
+  const { tandem } = useTandemContext("UserProfile");
+  const factors = useInstanceFactors(tandem);
   if (!user) return null;
+
+  // The resource is immutable: a change is seen once the client is read again.
+  const passkeyAction = (action: () => Promise<void>, done: string) =>
+    void passkeys.run(async () => {
+      await action();
+      await tandem.reload();
+      return done;
+    });
 
   const saveProfile = (e: FormEvent) => {
     e.preventDefault();
@@ -129,6 +148,60 @@ export function UserProfile(props: UserProfileProps) {
           <p role="status">{password.done ?? ""}</p>
         </form>
       </section>
+      {factors?.phoneCode ? <PhoneSection user={user} appearance={appearance} reload={() => tandem.reload()} /> : null}
+      {factors?.totp ? (
+        <TwoStepSection
+          user={user}
+          appearance={appearance}
+          backupCodesEnabled={factors.backupCode}
+          reload={() => tandem.reload()}
+        />
+      ) : null}
+      {factors?.passkey ? (
+        <section aria-labelledby={`${ids}-passkeys`} {...elementProps(appearance, "userProfileSection")}>
+          <h2 id={`${ids}-passkeys`}>Passkeys</h2>
+          {passkeys.errors.form ? <Alert appearance={appearance}>{passkeys.errors.form}</Alert> : null}
+          <ul aria-label="Passkeys">
+            {user.passkeys.map((p) => (
+              <li key={p.id}>
+                {p.name}
+                {p.lastUsedAt ? ` · Last used ${p.lastUsedAt.toLocaleDateString()}` : ""}{" "}
+                <button
+                  type="button"
+                  disabled={passkeys.busy}
+                  aria-label={`Remove passkey ${p.name}`}
+                  onClick={() => passkeyAction(() => user.deletePasskey(p.id), "Passkey removed.")}
+                  {...elementProps(appearance, "formButtonSecondary")}
+                >
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
+          <button
+            type="button"
+            disabled={passkeys.busy}
+            onClick={() => passkeyAction(() => user.createPasskey(), "Passkey added.")}
+            {...elementProps(appearance, "formButtonSecondary")}
+          >
+            Add a passkey
+          </button>
+          <p role="status">{passkeys.done ?? ""}</p>
+        </section>
+      ) : null}
+      {factors?.socialProviders.length ? (
+        <section aria-labelledby={`${ids}-accounts`} {...elementProps(appearance, "userProfileSection")}>
+          <h2 id={`${ids}-accounts`}>Connected accounts</h2>
+          <ul aria-label="Connected accounts">
+            {user.externalAccounts.map((a) => (
+              <li key={a.id}>
+                {factors.socialProviders.find((p) => p.strategy === a.provider)?.name ?? a.provider}
+                {a.emailAddress ? ` · ${a.emailAddress}` : ""}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </Card>
   );
 }

@@ -5,7 +5,7 @@
 import type { Logger } from "@tandem/shared";
 import { ApiError } from "../errors.js";
 import { newId, type ClientId, type SessionId, type UserId } from "../ids.js";
-import type { ResolvedSecurity } from "../config.js";
+import type { PasskeyOptions, ResolvedSecurity } from "../config.js";
 import type { KeyRing } from "../crypto/keyring.js";
 import type { Mailer } from "../mail/mailer.js";
 import type { SmsSender } from "../sms/sender.js";
@@ -30,6 +30,7 @@ export interface ServiceDeps {
   mailer: Mailer;
   sms: SmsSender;
   oauth: OAuthProviders;
+  passkeys: PasskeyOptions;
   limiter: RateLimiter;
   security: ResolvedSecurity;
   logger: Logger;
@@ -83,6 +84,9 @@ export class IdentityService {
   }
   get sms(): SmsSender {
     return this.deps.sms;
+  }
+  get passkeys(): PasskeyOptions {
+    return this.deps.passkeys;
   }
   get oauth(): OAuthProviders {
     return this.deps.oauth;

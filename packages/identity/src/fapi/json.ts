@@ -270,7 +270,20 @@ export function signUpJSON(su: SignUpRecord | null) {
           }
         : null,
       web3_wallet: null,
-      external_account: null,
+      external_account: su.oauth
+        ? {
+            object: "verification",
+            status: su.oauth.status,
+            strategy: `oauth_${su.oauth.provider}`,
+            attempts: null,
+            expire_at: su.oauth.expireAt,
+            // The provider URL clerk-js sends the browser to while unverified (fapi/oauth-sign-up.ts).
+            external_verification_redirect_url: su.oauth.status === "unverified" ? su.oauth.authorizationUrl : null,
+            error: su.oauth.error
+              ? { code: su.oauth.error, message: su.oauth.error, long_message: su.oauth.error, meta: {} }
+              : null,
+          }
+        : null,
     },
     username: su.username,
     email_address: su.email,

@@ -53,9 +53,12 @@ export function passkeyJSON(p: PasskeyRecord, nonce: string | null = null) {
   };
 }
 
+/** The calling page's origin (checked against `passkeys.origins` when configured) and the RP id. */
 function relyingParty(env: FapiEnv): { rpId: string; origin: string } {
   const origin = env.req.origin ?? new URL(env.svc.issuer).origin;
-  return { rpId: new URL(origin).hostname, origin };
+  const { rpId, origins } = env.svc.passkeys;
+  if (origins && !origins.includes(origin)) throw new ApiError("origin_invalid");
+  return { rpId: rpId ?? new URL(origin).hostname, origin };
 }
 
 function credentialOf(env: FapiEnv): any {

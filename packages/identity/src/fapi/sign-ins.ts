@@ -19,6 +19,7 @@ import {
 import { hasSecondFactor } from "../domain/second-factor.js";
 import { prepareSignInLink, withStaleLinkExpired } from "./email-link.js";
 import { preparePhoneSignIn } from "./phone-sign-in.js";
+import { transferSignIn } from "./oauth-sign-up.js";
 import { startOAuthSignIn } from "./oauth.js";
 import { attemptPasskeySignIn, startPasskeySignIn } from "./passkeys.js";
 import { verifiedPhones } from "../domain/phones.js";
@@ -89,6 +90,7 @@ export const createSignIn: Endpoint<undefined> = async (env) => {
   const password = f.str("password", 1024);
   const strategy = f.str("strategy", 64);
   if (strategy?.startsWith("oauth_")) return startOAuthSignIn(env, strategy);
+  if (f.bool("transfer") === true) return transferSignIn(env);
   if (strategy === "passkey") return startPasskeySignIn(env, null);
   if (strategy) parseFirstFactor(strategy, "form_param_value_invalid");
   const user = identifier ? await findUserByIdentifier(env.svc, identifier) : null;

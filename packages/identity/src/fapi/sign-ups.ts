@@ -15,6 +15,7 @@ import { prepareSignUpLink } from "./email-link.js";
 import { attemptPhoneVerification, preparePhoneVerification } from "../domain/sign-up-phone.js";
 import { normalizeE164 } from "../domain/phones.js";
 import type { Endpoint } from "./steps/pipeline.js";
+import { startOAuthSignUp } from "./oauth-sign-up.js";
 
 /** Validates the fields present in the body and returns the changes to apply (other keys clerk-js sends, like locale, are ignored). */
 async function readFields(env: FapiEnv): Promise<Partial<SignUpRecord>> {
@@ -85,6 +86,8 @@ export async function maybeCompleteSignUp(env: FapiEnv, su: SignUpRecord): Promi
 
 export const createSignUp: Endpoint<undefined> = async (env) => {
   const fields = await readFields(env);
+  const strategy = env.req.fields.str("strategy", 64);
+  if (strategy?.startsWith("oauth_")) return startOAuthSignUp(env, strategy, fields);
   const client = await env.ctx.ensure();
   const now = env.svc.now();
   const su: SignUpRecord = {

@@ -62,9 +62,9 @@ export function startAuthorization(
   };
 }
 
-/** `<flow id>.<secret>` from a `state`, or null when it cannot be one of ours. */
+/** `<sign-in or sign-up id>.<secret>` from a `state`, or null when it cannot be one of ours. */
 export function parseState(state: string | null): { flowId: string; secret: string } | null {
-  const m = state ? /^(sia_[0-9A-Za-z]{1,64})\.([A-Za-z0-9_-]{20,80})$/.exec(state) : null;
+  const m = state ? /^((?:sia|sua)_[0-9A-Za-z]{1,64})\.([A-Za-z0-9_-]{20,80})$/.exec(state) : null;
   return m ? { flowId: m[1]!, secret: m[2]! } : null;
 }
 
@@ -140,13 +140,39 @@ async function exchange(
   }
   const subject = str(claims.sub) ?? (typeof claims.id === "number" ? String(claims.id) : str(claims.id));
   if (!subject) throw new ApiError("oauth_token_exchange_failed");
+  let email = str(claims.email)?.toLowerCase() ?? null;
+  let emailVerified = claims.email_verified === true;
+  if (p.emailsEndpoint && !(email && emailVerified)) {
+    // GitHub-style: the profile's `email` is only the public one, with no verified flag.
+    const primary = await primaryVerifiedEmail(p.emailsEndpoint, tokens.access_token);
+    email = primary;
+    emailVerified = primary !== null;
+  }
+  // OIDC names, else a single `name` (GitHub) split at its first space.
+  const [first, ...rest] = (str(claims.name) ?? "").split(" ");
   return {
     subject,
-    email: str(claims.email)?.toLowerCase() ?? null,
-    emailVerified: claims.email_verified === true,
-    firstName: str(claims.given_name),
-    lastName: str(claims.family_name),
-    imageUrl: str(claims.picture),
+    email,
+    emailVerified,
+    firstName: str(claims.given_name) ?? (first || null),
+    lastName: str(claims.family_name) ?? (rest.join(" ") || null),
+    imageUrl: str(claims.picture) ?? str(claims.avatar_url),
     scopes: str(tokens.scope) ?? p.scopes,
   };
+}
+
+/** The primary verified address from a GitHub-style `[{email, primary, verified}]` list, else null. */
+async function primaryVerifiedEmail(endpoint: string, accessToken: string): Promise<string | null> {
+  const res = await fetch(endpoint, {
+    headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new ApiError("oauth_token_exchange_failed", { detail: "The provider's e-mail list failed." });
+  const list = (await res.json().catch(() => null)) as unknown;
+  if (!Array.isArray(list)) throw new ApiError("oauth_token_exchange_failed");
+  const found = list.find(
+    (e): e is { email: string } =>
+      typeof e === "object" && e !== null && e.primary === true && e.verified === true && typeof e.email === "string",
+  );
+  return found ? found.email.toLowerCase() : null;
 }

@@ -17,7 +17,12 @@ export interface OAuthProviderOptions {
   authorizationEndpoint?: string;
   tokenEndpoint?: string;
   userinfoEndpoint?: string;
-  /** Default `openid email profile`. */
+  /**
+   * GitHub-style providers whose profile carries no verified e-mail: a `GET` with the access token
+   * answering `[{email, primary, verified}]`; the primary verified address is used.
+   */
+  emailsEndpoint?: string;
+  /** Default `openid email profile` (GitHub preset: `read:user user:email`). */
   scopes?: string;
   /** Shown by sign-in components; default: the provider key. */
   name?: string;
@@ -30,12 +35,32 @@ const PRESET_ISSUERS: Record<string, string> = {
   apple: "https://appleid.apple.com",
 };
 
+/** Plain OAuth 2.0 presets (no OIDC discovery): GitHub's endpoints, its e-mail list included. */
+const PRESET_ENDPOINTS: Record<
+  string,
+  Required<
+    Pick<
+      OAuthProviderOptions,
+      "authorizationEndpoint" | "tokenEndpoint" | "userinfoEndpoint" | "emailsEndpoint" | "scopes"
+    >
+  >
+> = {
+  github: {
+    authorizationEndpoint: "https://github.com/login/oauth/authorize",
+    tokenEndpoint: "https://github.com/login/oauth/access_token",
+    userinfoEndpoint: "https://api.github.com/user",
+    emailsEndpoint: "https://api.github.com/user/emails",
+    scopes: "read:user user:email",
+  },
+};
+
 export interface ResolvedProvider {
   options: OAuthProviderOptions;
   issuer: string | null;
   authorizationEndpoint: string;
   tokenEndpoint: string;
   userinfoEndpoint: string | null;
+  emailsEndpoint: string | null;
   jwks: ReturnType<typeof createRemoteJWKSet> | null;
   scopes: string;
 }
@@ -48,7 +73,12 @@ export class OAuthProviders {
     for (const p of list) {
       if (!/^[a-z0-9_]{1,40}$/.test(p.provider))
         throw new Error(`oauth provider key "${p.provider}" must be lower-case letters, digits or _`);
-      if (!p.issuer && !PRESET_ISSUERS[p.provider] && !(p.authorizationEndpoint && p.tokenEndpoint))
+      if (
+        !p.issuer &&
+        !PRESET_ISSUERS[p.provider] &&
+        !PRESET_ENDPOINTS[p.provider] &&
+        !(p.authorizationEndpoint && p.tokenEndpoint)
+      )
         throw new Error(`oauth provider "${p.provider}" needs an issuer or explicit endpoints`);
       this.#options.set(p.provider, p);
     }
@@ -83,7 +113,9 @@ export class OAuthProviders {
   }
 }
 
-async function discover(o: OAuthProviderOptions): Promise<ResolvedProvider> {
+async function discover(options: OAuthProviderOptions): Promise<ResolvedProvider> {
+  // Explicit options win over a preset's endpoints (a test points the GitHub preset at a fake).
+  const o: OAuthProviderOptions = { ...PRESET_ENDPOINTS[options.provider], ...options };
   const issuer = o.issuer ?? PRESET_ISSUERS[o.provider] ?? null;
   let doc: Record<string, unknown> = {};
   if (issuer) {
@@ -109,6 +141,7 @@ async function discover(o: OAuthProviderOptions): Promise<ResolvedProvider> {
     authorizationEndpoint,
     tokenEndpoint,
     userinfoEndpoint: o.userinfoEndpoint ?? str(doc.userinfo_endpoint),
+    emailsEndpoint: o.emailsEndpoint ?? null,
     jwks: jwksUri ? createRemoteJWKSet(new URL(jwksUri)) : null,
     scopes: o.scopes ?? "openid email profile",
   };

@@ -37,7 +37,9 @@ export function createSmsSender(opts: {
   logger: Logger;
   clock: () => number;
 }): SmsSender {
+  const relay = opts.sms ? relaySender(opts.sms, opts.logger) : null;
   if (opts.kind === "development") {
+    // Every text lands in the dev inbox; a configured relay (`tandem dev --sms-webhook`) gets it too.
     return {
       async send(m) {
         await opts.store.addInboxMessage({
@@ -49,17 +51,20 @@ export function createSmsSender(opts: {
           createdAt: opts.clock(),
         });
         opts.logger.info("dev inbox: text message stored");
+        await relay?.send(m);
       },
     };
   }
-  const relay = opts.sms;
-  if (!relay) {
-    return {
+  return (
+    relay ?? {
       async send() {
         throw new ApiError("sms_delivery_unavailable");
       },
-    };
-  }
+    }
+  );
+}
+
+function relaySender(relay: SmsOptions, logger: Logger): SmsSender {
   return {
     async send(m) {
       const headers: Record<string, string> = { "content-type": "application/json" };
@@ -75,10 +80,10 @@ export function createSmsSender(opts: {
         status = res.status;
         await res.body?.cancel();
       } catch (e) {
-        opts.logger.error("sms relay unreachable", { error: (e as Error).name });
+        logger.error("sms relay unreachable", { error: (e as Error).name });
       }
       if (status < 200 || status > 299) {
-        if (status) opts.logger.error("sms relay refused", { status });
+        if (status) logger.error("sms relay refused", { status });
         throw new ApiError("sms_delivery_unavailable");
       }
     },

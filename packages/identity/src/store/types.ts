@@ -144,10 +144,13 @@ export interface PendingOAuth {
   redirectUrl: string;
   actionCompleteRedirectUrl: string | null;
   expireAt: number;
-  status: "unverified" | "verified" | "failed" | "expired";
+  /** `transferable` (sign-ups only): the provider account is an existing user's; a `transfer` sign-in takes it over. */
+  status: "unverified" | "verified" | "failed" | "expired" | "transferable";
   error: string | null;
   /** The provider URL the browser goes to (clerk-js reads it from the sign-in while unverified). */
   authorizationUrl: string;
+  /** A `transferable` sign-up: the existing user the transfer signs in. */
+  transferUserId?: UserId | null;
 }
 
 export type SignInStatus =
@@ -209,6 +212,8 @@ export interface SignUpRecord {
   phone?: string | null;
   phoneVerified?: boolean;
   phoneCode?: { codeHash: string; expireAt: number; attempts: number } | null;
+  /** A pending or finished OAuth / OIDC redirect (`signUp.authenticateWithRedirect`, `fapi/oauth-sign-up.ts`). */
+  oauth?: PendingOAuth | null;
   createdUserId: UserId | null;
   createdSessionId: SessionId | null;
   createdAt: number;
