@@ -163,6 +163,7 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
     logger,
     clock: opts.clock ?? Date.now,
     retryBaseMs: opts.webhookRetryMs ?? retryBaseFromEnv(),
+    ...(opts.webhookTimeoutMs ? { timeoutMs: opts.webhookTimeoutMs } : {}),
   });
   dispatcher.start();
   handle = createRequestHandler({
@@ -196,6 +197,7 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
         server.closeAllConnections();
       });
       await dispatcher.stop();
+      svc.mailer.close();
       await svc.store.close();
     },
   };

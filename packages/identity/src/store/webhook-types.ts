@@ -88,14 +88,20 @@ export interface WebhookStore {
   ): Promise<DeliveryRecord | null>;
   /**
    * Pending deliveries due by `now` that are first in line for their endpoint and ordering key,
-   * oldest first, skipping `exclude` (those in flight).
+   * oldest first, skipping `exclude` (those in flight) and the deliveries to `busyEndpoints`.
    */
-  dueDeliveries(now: number, limit: number, exclude: ReadonlySet<string>): Promise<DueDelivery[]>;
+  dueDeliveries(
+    now: number,
+    limit: number,
+    exclude: ReadonlySet<string>,
+    busyEndpoints?: ReadonlySet<string>,
+  ): Promise<DueDelivery[]>;
   /**
    * When the next sendable delivery falls due: first in its line and not in `exclude` (deliveries
-   * waiting behind one in flight are woken by its completion). `null`: none.
+   * waiting behind one in flight are woken by its completion), nor to one of `busyEndpoints`.
+   * `null`: none.
    */
-  nextDeliveryAt(exclude: ReadonlySet<string>): Promise<number | null>;
+  nextDeliveryAt(exclude: ReadonlySet<string>, busyEndpoints?: ReadonlySet<string>): Promise<number | null>;
   recordAttempt(id: DeliveryId, r: AttemptResult): Promise<void>;
   /** Forgets finished deliveries last touched before `before`, and events left without deliveries. */
   pruneWebhookLog(before: number): Promise<number>;

@@ -2,7 +2,9 @@
  * Sends the outbox: wakes on new events and on the next due retry, POSTs each due delivery signed
  * for its endpoint, records the outcome. At least once: a delivery is marked done only after a 2xx,
  * so a crash mid-send sends it again on restart. One delivery at a time per endpoint and ordering
- * key (the store hands out only the head of each line), lines in parallel up to `concurrency`.
+ * key (the store hands out only the head of each line), lines in parallel up to `concurrency`, and
+ * at most `perEndpoint` of them to one endpoint: a receiver that hangs holds that many attempts
+ * until they time out, never every slot, so the other endpoints keep being served.
  */
 import type { Logger } from "@tandem/shared";
 import type { IdentityStore } from "../store/types.js";
@@ -21,11 +23,16 @@ export interface DispatcherOptions {
   retryBaseMs?: number;
   /** Per-attempt timeout (Svix: 15 s). */
   timeoutMs?: number;
+  /** Attempts in flight at once, over all endpoints (default 32). */
   concurrency?: number;
+  /** Attempts in flight at once to one endpoint (default 8). */
+  perEndpoint?: number;
 }
 
 export class WebhookDispatcher {
   readonly #inFlight = new Set<string>();
+  /** Attempts in flight per endpoint id. */
+  readonly #perEndpoint = new Map<string, number>();
   #timer: NodeJS.Timeout | null = null;
   #pruner: NodeJS.Timeout | null = null;
   #stopped = false;
@@ -67,13 +74,21 @@ export class WebhookDispatcher {
   }
 
   async #pump(): Promise<void> {
-    const max = this.o.concurrency ?? 16;
+    const max = this.o.concurrency ?? 32;
+    const cap = this.o.perEndpoint ?? 8;
     const limit = Math.max(0, max - this.#inFlight.size);
-    const due = limit ? await this.o.store.dueDeliveries(this.o.clock(), limit, this.#inFlight) : [];
+    const due = limit ? await this.o.store.dueDeliveries(this.o.clock(), limit, this.#inFlight, this.#busy(cap)) : [];
     for (const d of due) {
+      const n = this.#perEndpoint.get(d.endpointId) ?? 0;
+      // The batch may hold more lines of one endpoint than it may have in flight; the rest wait.
+      if (n >= cap) continue;
+      this.#perEndpoint.set(d.endpointId, n + 1);
       this.#inFlight.add(d.id);
       const p: Promise<void> = this.#send(d).finally(() => {
         this.#inFlight.delete(d.id);
+        const left = (this.#perEndpoint.get(d.endpointId) ?? 1) - 1;
+        if (left > 0) this.#perEndpoint.set(d.endpointId, left);
+        else this.#perEndpoint.delete(d.endpointId);
         this.#sends.delete(p);
         this.kick();
       });
@@ -87,11 +102,18 @@ export class WebhookDispatcher {
     }
   }
 
+  /** Endpoints with `cap` attempts in flight: their due deliveries wait for a completion. */
+  #busy(cap: number): ReadonlySet<string> {
+    return new Set([...this.#perEndpoint].filter(([, n]) => n >= cap).map(([id]) => id));
+  }
+
   /** Sleeps until the next pending delivery falls due. */
   async #arm(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    const next = await this.o.store.nextDeliveryAt(this.#inFlight);
+    // A busy endpoint's due deliveries are woken by its completions, not by the timer (which
+    // would otherwise spin while a receiver hangs).
+    const next = await this.o.store.nextDeliveryAt(this.#inFlight, this.#busy(this.o.perEndpoint ?? 8));
     if (next === null || this.#stopped) return;
     const wait = Math.min(Math.max(0, next - this.o.clock()), 2 ** 31 - 1);
     this.#timer = setTimeout(() => this.kick(), Math.max(wait, 5));

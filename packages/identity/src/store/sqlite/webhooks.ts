@@ -149,7 +149,7 @@ export function sqliteWebhooks(
       notify();
       return getDelivery(instanceId, newId);
     },
-    async dueDeliveries(now, limit, exclude) {
+    async dueDeliveries(now, limit, exclude, busyEndpoints = new Set()) {
       // Head of line: no earlier pending delivery for the same endpoint and ordering key.
       const rows = db
         .prepare(
@@ -158,11 +158,12 @@ export function sqliteWebhooks(
            JOIN webhook_events ev ON ev.id = d.event_id
            JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
            WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+             AND d.endpoint_id NOT IN (SELECT value FROM json_each(?))
              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.endpoint_id = d.endpoint_id
                AND e.ordering_key = d.ordering_key AND e.status = 'pending' AND e.seq < d.seq)
            ORDER BY d.seq LIMIT ?`,
         )
-        .all(now, limit + exclude.size) as Row[];
+        .all(now, JSON.stringify([...busyEndpoints]), limit + exclude.size) as Row[];
       return rows
         .filter((r) => !exclude.has(String(r.id)))
         .slice(0, limit)
@@ -173,15 +174,16 @@ export function sqliteWebhooks(
           body: String(r.body),
         }));
     },
-    async nextDeliveryAt(exclude) {
+    async nextDeliveryAt(exclude, busyEndpoints = new Set()) {
       const rows = db
         .prepare(
           `SELECT d.id, d.next_attempt_at FROM webhook_deliveries d
-           WHERE d.status = 'pending' AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.endpoint_id = d.endpoint_id
+           WHERE d.status = 'pending' AND d.endpoint_id NOT IN (SELECT value FROM json_each(?))
+             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.endpoint_id = d.endpoint_id
              AND e.ordering_key = d.ordering_key AND e.status = 'pending' AND e.seq < d.seq)
            ORDER BY d.next_attempt_at LIMIT ?`,
         )
-        .all(exclude.size + 1) as Row[];
+        .all(JSON.stringify([...busyEndpoints]), exclude.size + 1) as Row[];
       const next = rows.find((r) => !exclude.has(String(r.id)));
       return next ? Number(next.next_attempt_at) : null;
     },
