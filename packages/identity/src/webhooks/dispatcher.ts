@@ -23,9 +23,9 @@ export interface DispatcherOptions {
   retryBaseMs?: number;
   /** Per-attempt timeout (Svix: 15 s). */
   timeoutMs?: number;
-  /** Attempts in flight at once, over all endpoints (default 32). */
+  /** Attempts in flight at once, over all endpoints (default 64). */
   concurrency?: number;
-  /** Attempts in flight at once to one endpoint (default 8). */
+  /** Attempts in flight at once to one endpoint (default 16). */
   perEndpoint?: number;
 }
 
@@ -74,8 +74,8 @@ export class WebhookDispatcher {
   }
 
   async #pump(): Promise<void> {
-    const max = this.o.concurrency ?? 32;
-    const cap = this.o.perEndpoint ?? 8;
+    const max = this.o.concurrency ?? 64;
+    const cap = this.o.perEndpoint ?? 16;
     const limit = Math.max(0, max - this.#inFlight.size);
     const due = limit ? await this.o.store.dueDeliveries(this.o.clock(), limit, this.#inFlight, this.#busy(cap)) : [];
     for (const d of due) {
@@ -113,7 +113,7 @@ export class WebhookDispatcher {
     this.#timer = null;
     // A busy endpoint's due deliveries are woken by its completions, not by the timer (which
     // would otherwise spin while a receiver hangs).
-    const next = await this.o.store.nextDeliveryAt(this.#inFlight, this.#busy(this.o.perEndpoint ?? 8));
+    const next = await this.o.store.nextDeliveryAt(this.#inFlight, this.#busy(this.o.perEndpoint ?? 16));
     if (next === null || this.#stopped) return;
     const wait = Math.min(Math.max(0, next - this.o.clock()), 2 ** 31 - 1);
     this.#timer = setTimeout(() => this.kick(), Math.max(wait, 5));
