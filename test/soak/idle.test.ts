@@ -1,5 +1,5 @@
 /**
- * Idle subscribed connections within the memory budget (issue 24, item 3), at 2,000 connections
+ * Idle subscribed connections within the memory budget (issue 24, item 3), at 3,000 connections
  * (`npm run soak -- idle` runs 10,000): each a raw WebSocket subscribed to its own query, idle past
  * the keep-alive interval; the server's resident memory per connection stays within
  * `IDLE_BUDGET_KIB`, none is dropped, each is pinged, and a write still reaches its subscriber.
@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import { checkIdle, describeIdle, runIdleSoak } from "./idle.js";
 import { serveSoakApp } from "./serve.js";
 
-test("2,000 idle subscribed connections stay within the per-connection memory budget", async (t) => {
+test("3,000 idle subscribed connections stay within the per-connection memory budget", async (t) => {
   const served = await serveSoakApp();
   t.after(() => served.stop());
-  const report = await runIdleSoak(served, { connections: 2_000, idleMs: 20_000 });
+  const report = await runIdleSoak(served, { connections: 3_000, idleMs: 20_000 });
   for (const l of describeIdle(report)) t.diagnostic(l);
   assert.deepEqual(checkIdle(report), []);
 });

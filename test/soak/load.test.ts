@@ -15,7 +15,7 @@ test("a minute of mixed load: no errors, resident memory and p99 latency steady 
   const report = await runLoadSoak(served, {
     minutes: 1,
     warmupMinutes: 1 / 3,
-    windowMinutes: 1 / 4,
+    windowMinutes: 1 / 3,
     sampleMs: 2_000,
     subscribers: 30,
   });
