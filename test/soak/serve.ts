@@ -62,7 +62,8 @@ function runConvex(dir: string, args: string[], env: Record<string, string>): Pr
   });
 }
 
-export async function serveSoakApp(): Promise<Served> {
+/** `nodeArgs` go to the server's node (e.g. `--trace-gc` or `--heapsnapshot-signal=SIGUSR2` to look into its memory). */
+export async function serveSoakApp(opts: { nodeArgs?: string[] } = {}): Promise<Served> {
   const bin = join(repoRoot, "packages/cli/dist/bin.js");
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm run build first`);
   const root = await mkdtemp(join(tmpdir(), "tandem-soak-"));
@@ -72,7 +73,7 @@ export async function serveSoakApp(): Promise<Served> {
   await mkdir(join(app, "node_modules"), { recursive: true });
   await symlink(join(repoRoot, "node_modules", "convex"), join(app, "node_modules", "convex"), "dir");
 
-  const args = [bin, "serve", "--data", data, "--admin-key", ADMIN_KEY];
+  const args = [...(opts.nodeArgs ?? []), bin, "serve", "--data", data, "--admin-key", ADMIN_KEY];
   for (const p of ["--port", "--site-port", "--identity-port", "--dashboard-port"]) args.push(p, "0");
   const child: ChildProcess = spawn(
     "sh",
