@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Long runs that `npm test` only samples. `npm run soak -- crash` runs the crash loop (100 `kill -9`
-// cycles under load; scripts/soak-crash.mjs). `npm run soak -- fuzz` runs the fuzz suites of test/fuzz
+// cycles under load; scripts/soak-crash.mjs). `npm run soak -- load [--minutes N]` runs an hour (or N
+// minutes) of mixed load against `tandem serve`, checking resident memory and p99 latency
+// (test/soak/run-load.ts). `npm run soak -- idle [--connections N]` opens 10,000 (or N) idle
+// subscribed WebSockets and measures the server's memory per connection (test/soak/run-idle.ts). `npm run soak -- fuzz` runs the fuzz suites of test/fuzz
 // with their run counts multiplied by FUZZ_SCALE (default 90: over a million generated inputs)
 // and prints the inputs each suite generated, the total and the time taken. FUZZ_MINUTES time-boxes
 // each property instead (for a machine too busy to finish the full run).
@@ -10,6 +13,27 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
 const root = new URL("..", import.meta.url).pathname;
+/**
+ * Runs a soak entry point under tsx with the arguments after the kind, the file-descriptor limit
+ * raised to the hard limit first (10,000 sockets need 10,000 descriptors on this side too).
+ */
+function tsx(entry) {
+  const res = spawnSync(
+    "sh",
+    [
+      "-c",
+      'ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"',
+      process.execPath,
+      "--import",
+      "tsx",
+      entry,
+      ...process.argv.slice(3),
+    ],
+    { stdio: "inherit", cwd: root },
+  );
+  return res.status ?? 1;
+}
+
 const kinds = {
   // The crash loop: `kill -9` cycles under load (scripts/soak-crash.mjs; --cycles N --seed S).
   crash() {
@@ -19,6 +43,8 @@ const kinds = {
     });
     return res.status ?? 1;
   },
+  load: () => tsx("test/soak/run-load.ts"),
+  idle: () => tsx("test/soak/run-idle.ts"),
   fuzz() {
     const reports = mkdtempSync(join(tmpdir(), "tandem-fuzz-"));
     const files = readdirSync(join(root, "test/fuzz"))

@@ -13,6 +13,10 @@ export interface SmtpOptions {
   pass?: string;
   /** Sender address, e.g. `"Acme" <no-reply@acme.test>`. */
   from: string;
+  /** Give up on an attempt after this long connecting, waiting for the greeting, or in silence (default 10 s). */
+  timeoutMs?: number;
+  /** Waits before retrying a message whose attempt failed (default 2 s, 15 s, 60 s). */
+  retryDelaysMs?: number[];
 }
 
 export interface PasskeyOptions {
@@ -79,6 +83,8 @@ export interface IdentityServerOptions {
   sessionLifetimeSeconds?: number;
   /** First webhook retry delay in ms (default: Svix's schedule, or `TANDEM_WEBHOOK_RETRY_MS`). */
   webhookRetryMs?: number;
+  /** Give up on one webhook attempt after this long (default 15 s, as Svix); it is retried later. */
+  webhookTimeoutMs?: number;
   /** Milliseconds since the epoch (default `Date.now`); tests pass their own to move time. */
   clock?: () => number;
 }

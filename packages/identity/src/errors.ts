@@ -58,6 +58,7 @@ const catalogue = {
   request_body_too_large: ["PayloadTooLarge", "The request body is too large."],
   too_many_requests: ["RateLimited", "Too many requests. Try again later."],
   email_delivery_unavailable: ["Unavailable", "E-mail delivery is not configured for this instance."],
+  email_queue_full: ["Unavailable", "Too many e-mails are waiting to be sent. Try again later."],
   oauth_provider_unavailable: ["Unavailable", "The sign-in provider cannot be reached. Try again later."],
   oauth_token_exchange_failed: ["Unprocessable", "The sign-in provider's answer could not be verified."],
   external_account_exists: ["Unprocessable", "This account already exists. Sign in instead."],

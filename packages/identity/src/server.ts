@@ -170,6 +170,7 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
     logger,
     clock: opts.clock ?? Date.now,
     retryBaseMs: opts.webhookRetryMs ?? retryBaseFromEnv(),
+    ...(opts.webhookTimeoutMs ? { timeoutMs: opts.webhookTimeoutMs } : {}),
   });
   dispatcher.start();
   // Nodes sharing the store: keys another node rotated and roles it changed reach this node's
@@ -219,6 +220,7 @@ export async function startIdentityServer(opts: IdentityServerOptions): Promise<
       });
       if (follower) clearInterval(follower);
       await dispatcher.stop();
+      svc.mailer.close();
       await svc.store.close();
     },
   };

@@ -1,54 +1,14 @@
 /**
- * Production instances send e-mail over SMTP (nodemailer) and keep no inbox; without SMTP a code
- * cannot be sent and the error says so. Also: enumeration protection, sign-up updates, and the
+ * Production instances send e-mail over SMTP (nodemailer, in the background) and keep no inbox;
+ * without SMTP a code cannot be sent and the error says so. Also: enumeration protection, sign-up updates, and the
  * session/`me` endpoints not covered by the main flow.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
 import { startTestServer } from "./support/server.js";
 import { FapiClient } from "./support/fapi-client.js";
 import { signIn, signUp, PASSWORD } from "./support/flows.js";
-
-/** A tiny SMTP sink: accepts one conversation at a time and records each message's DATA. */
-async function smtpSink(): Promise<{ port: number; messages: string[]; close(): Promise<void> }> {
-  const messages: string[] = [];
-  const server = net.createServer((sock) => {
-    let buf = "";
-    let data = false;
-    sock.write("220 sink ESMTP\r\n");
-    sock.on("data", (chunk) => {
-      buf += chunk.toString("utf8");
-      for (;;) {
-        if (data) {
-          const end = buf.indexOf("\r\n.\r\n");
-          if (end < 0) return;
-          messages.push(buf.slice(0, end));
-          buf = buf.slice(end + 5);
-          data = false;
-          sock.write("250 OK queued\r\n");
-          continue;
-        }
-        const nl = buf.indexOf("\r\n");
-        if (nl < 0) return;
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 2);
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === "EHLO") sock.write("250-sink\r\n250 8BITMIME\r\n");
-        else if (verb === "HELO") sock.write("250 sink\r\n");
-        else if (verb === "DATA") ((data = true), sock.write("354 go ahead\r\n"));
-        else if (verb === "QUIT") sock.end("221 bye\r\n");
-        else sock.write("250 OK\r\n");
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    messages,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
+import { smtpSink } from "./support/smtp-sink.js";
 
 test("production: codes go out over SMTP, no inbox", async (t) => {
   const sink = await smtpSink();
@@ -65,6 +25,8 @@ test("production: codes go out over SMTP, no inbox", async (t) => {
     strategy: "email_code",
   });
   assert.equal(prep.status, 200, JSON.stringify(prep.body));
+  // Sent in the background: the answer does not wait for the SMTP server.
+  await sink.waitFor(1);
   assert.equal(sink.messages.length, 1);
   assert.match(sink.messages[0]!, /To: prod@example\.com/);
   const code = /verification code is (\d{6})/.exec(sink.messages[0]!)![1]!;

@@ -1,11 +1,13 @@
 /**
  * Outgoing e-mail. Development instances never send: every message lands in the dev inbox (the
  * `/dev/inbox` endpoint and `IdentityServer.inbox()`). Production sends through SMTP with
- * nodemailer, and fails clearly when SMTP is not configured.
+ * nodemailer in the background (`smtp-queue.ts`: a hanging SMTP server holds no request), and
+ * fails clearly when SMTP is not configured.
  */
 import nodemailer from "nodemailer";
 import type { Logger } from "@tandem/shared";
 import { ApiError } from "../errors.js";
+import { SmtpQueue } from "./smtp-queue.js";
 import type { SmtpOptions } from "../config.js";
 import type { InstanceId } from "../ids.js";
 import type { IdentityStore, InstanceKind } from "../store/types.js";
@@ -19,7 +21,10 @@ export interface OutgoingMail {
 }
 
 export interface Mailer {
+  /** Resolves once the message is stored (dev inbox) or queued for SMTP, not when it arrives. */
   send(mail: OutgoingMail): Promise<void>;
+  /** Stops background sending (the server is closing). */
+  close(): void;
 }
 
 export function createMailer(opts: {
@@ -36,6 +41,7 @@ export function createMailer(opts: {
         // The subject carries the code: log the recipient only.
         opts.logger.info("dev inbox: message stored", { to: m.to });
       },
+      close() {},
     };
   }
   const smtp = opts.smtp;
@@ -44,6 +50,7 @@ export function createMailer(opts: {
       async send() {
         throw new ApiError("email_delivery_unavailable");
       },
+      close() {},
     };
   }
   const transport = nodemailer.createTransport({
@@ -51,15 +58,24 @@ export function createMailer(opts: {
     port: smtp.port ?? 587,
     secure: smtp.secure ?? false,
     ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.pass ?? "" } } : {}),
+    // nodemailer's defaults (2 min to connect, 10 min of silence) would hold a delivery slot for
+    // that long when the server hangs.
+    connectionTimeout: smtp.timeoutMs ?? 10_000,
+    greetingTimeout: smtp.timeoutMs ?? 10_000,
+    socketTimeout: smtp.timeoutMs ?? 10_000,
+  });
+  const queue = new SmtpQueue({
+    deliver: (m) => transport.sendMail({ from: smtp.from, to: m.to, subject: m.subject, text: m.text }),
+    logger: opts.logger,
+    ...(smtp.retryDelaysMs ? { retryDelaysMs: smtp.retryDelaysMs } : {}),
   });
   return {
     async send(m) {
-      try {
-        await transport.sendMail({ from: smtp.from, to: m.to, subject: m.subject, text: m.text });
-      } catch (e) {
-        opts.logger.error("smtp send failed", { to: m.to, error: (e as Error).message });
-        throw new ApiError("email_delivery_unavailable");
-      }
+      queue.enqueue(m);
+    },
+    close() {
+      queue.close();
+      transport.close();
     },
   };
 }

@@ -91,14 +91,22 @@ export interface WebhookStore {
   /**
    * Claims up to `limit` of those until `claimUntil` and returns them: no other node (or call)
    * gets them until the claim ends or `recordAttempt` settles them, so each is sent once while its
-   * sender lives, and taken over by another node when it dies mid-send.
+   * sender lives, and taken over by another node when it dies mid-send. Deliveries to
+   * `busyEndpoints` (at their in-flight cap) are left alone.
    */
-  claimDeliveries(now: number, limit: number, claimUntil: number): Promise<DueDelivery[]>;
+  claimDeliveries(
+    now: number,
+    limit: number,
+    claimUntil: number,
+    busyEndpoints?: ReadonlySet<string>,
+  ): Promise<DueDelivery[]>;
+  /** Ends the claims on deliveries taken but not sent, so they can be claimed again now. */
+  releaseClaims(ids: readonly DeliveryId[]): Promise<void>;
   /**
-   * When the next delivery first in its line falls due (a claimed one: when its claim ends).
-   * `null`: none.
+   * When the next delivery first in its line falls due (a claimed one: when its claim ends), not
+   * counting those to `busyEndpoints`. `null`: none.
    */
-  nextDeliveryAt(): Promise<number | null>;
+  nextDeliveryAt(busyEndpoints?: ReadonlySet<string>): Promise<number | null>;
   /** Records an attempt's outcome and ends the delivery's claim. */
   recordAttempt(id: DeliveryId, r: AttemptResult): Promise<void>;
   /** Forgets finished deliveries last touched before `before`, and events left without deliveries. */

@@ -2,7 +2,9 @@
  * Sends the outbox: wakes on new events and on the next due retry, POSTs each due delivery signed
  * for its endpoint, records the outcome. At least once: a delivery is marked done only after a 2xx,
  * so a crash mid-send sends it again on restart. One delivery at a time per endpoint and ordering
- * key (the store hands out only the head of each line), lines in parallel up to `concurrency`.
+ * key (the store hands out only the head of each line), lines in parallel up to `concurrency`, and
+ * at most `perEndpoint` of them to one endpoint: a receiver that hangs holds that many attempts
+ * until they time out, never every slot, so the other endpoints keep being served.
  * A delivery is claimed in the store before it is sent, so dispatchers of several nodes sharing the
  * store send it once; when a node dies mid-send its claim runs out and another node sends it.
  */
@@ -23,11 +25,16 @@ export interface DispatcherOptions {
   retryBaseMs?: number;
   /** Per-attempt timeout (Svix: 15 s). */
   timeoutMs?: number;
+  /** Attempts in flight at once, over all endpoints (default 64). */
   concurrency?: number;
+  /** Attempts in flight at once to one endpoint (default 16). */
+  perEndpoint?: number;
 }
 
 export class WebhookDispatcher {
   readonly #inFlight = new Set<string>();
+  /** Attempts in flight per endpoint id. */
+  readonly #perEndpoint = new Map<string, number>();
   #timer: NodeJS.Timeout | null = null;
   #pruner: NodeJS.Timeout | null = null;
   #stopped = false;
@@ -69,19 +76,33 @@ export class WebhookDispatcher {
   }
 
   async #pump(): Promise<void> {
-    const max = this.o.concurrency ?? 16;
+    const max = this.o.concurrency ?? 64;
+    const cap = this.o.perEndpoint ?? 16;
     const limit = Math.max(0, max - this.#inFlight.size);
     const now = this.o.clock();
-    const due = limit ? await this.o.store.claimDeliveries(now, limit, now + this.#claimMs) : [];
+    const due = limit ? await this.o.store.claimDeliveries(now, limit, now + this.#claimMs, this.#busy(cap)) : [];
+    const over: DueDelivery[] = [];
     for (const d of due) {
+      const n = this.#perEndpoint.get(d.endpointId) ?? 0;
+      // The batch may hold more lines of one endpoint than it may have in flight; the rest wait.
+      if (n >= cap) {
+        over.push(d);
+        continue;
+      }
+      this.#perEndpoint.set(d.endpointId, n + 1);
       this.#inFlight.add(d.id);
       const p: Promise<void> = this.#send(d).finally(() => {
         this.#inFlight.delete(d.id);
+        const left = (this.#perEndpoint.get(d.endpointId) ?? 1) - 1;
+        if (left > 0) this.#perEndpoint.set(d.endpointId, left);
+        else this.#perEndpoint.delete(d.endpointId);
         this.#sends.delete(p);
         this.kick();
       });
       this.#sends.add(p);
     }
+    // Claimed but over the endpoint's cap: handed back at once rather than held until the claim ends.
+    if (over.length) await this.o.store.releaseClaims(over.map((d) => d.id));
     // Saturated: a completion kicks again; otherwise sleep until the next one falls due.
     if (this.#inFlight.size < max) await this.#arm();
     else if (this.#timer) {
@@ -95,16 +116,23 @@ export class WebhookDispatcher {
     return (this.o.timeoutMs ?? 15_000) + 30_000;
   }
 
+  /** Endpoints with `cap` attempts in flight: their due deliveries wait for a completion. */
+  #busy(cap: number): ReadonlySet<string> {
+    return new Set([...this.#perEndpoint].filter(([, n]) => n >= cap).map(([id]) => id));
+  }
+
   /**
    * Sleeps until the next pending delivery falls due, or (store shared with other nodes) at most
-   * the store's poll interval: events other nodes commit do not wake this process.
+   * the store's poll interval: events other nodes commit do not wake this process. A busy
+   * endpoint's due deliveries are woken by its completions, not by the timer (which would
+   * otherwise spin while a receiver hangs).
    */
   async #arm(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     const poll = this.o.store.pollIntervalMs;
     const now = this.o.clock();
-    const next = await this.o.store.nextDeliveryAt();
+    const next = await this.o.store.nextDeliveryAt(this.#busy(this.o.perEndpoint ?? 16));
     if (this.#stopped) return;
     const at = poll === null ? next : Math.min(next ?? Infinity, now + poll);
     if (at === null) return;

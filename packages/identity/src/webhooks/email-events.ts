@@ -30,5 +30,6 @@ export function withEmailEvents(inner: Mailer, store: IdentityStore, src: EventS
       };
       await store.enqueueEvents([makeEvent(src, "email.created", data, user?.id ?? null)]);
     },
+    close: () => inner.close(),
   };
 }

@@ -187,14 +187,17 @@ export function sqlWebhooks(db: SqlDb): WebhookStore & {
       );
       return rows.map(dueFromRow);
     },
-    async claimDeliveries(now, limit, claimUntil) {
+    async claimDeliveries(now, limit, claimUntil, busyEndpoints = new Set()) {
+      const busy = [...busyEndpoints];
       return db.tx(async (t) => {
         const picked = await t.all(
           `SELECT d.id FROM webhook_deliveries d
            WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND ${UNCLAIMED} AND ${HEAD_OF_LINE}
+             ${notToEndpoints(busy)}
            ORDER BY d.seq LIMIT ?${db.claimRows}`,
           now,
           now,
+          ...busy,
           limit,
         );
         const claimed: DueDelivery[] = [];
@@ -214,12 +217,19 @@ export function sqlWebhooks(db: SqlDb): WebhookStore & {
         return claimed;
       });
     },
-    async nextDeliveryAt() {
+    async releaseClaims(ids) {
+      for (const id of ids) {
+        await db.run("UPDATE webhook_deliveries SET claimed_until = NULL WHERE id = ? AND status = 'pending'", id);
+      }
+    },
+    async nextDeliveryAt(busyEndpoints = new Set()) {
+      const busy = [...busyEndpoints];
       // A claimed delivery counts from its claim's end: if its node died, it is taken over then.
       const r = await db.one(
         `SELECT min(CASE WHEN d.claimed_until IS NOT NULL AND d.claimed_until > d.next_attempt_at
                          THEN d.claimed_until ELSE d.next_attempt_at END) AS next_at
-         FROM webhook_deliveries d WHERE d.status = 'pending' AND ${HEAD_OF_LINE}`,
+         FROM webhook_deliveries d WHERE d.status = 'pending' AND ${HEAD_OF_LINE} ${notToEndpoints(busy)}`,
+        ...busy,
       );
       return r?.next_at === null || r?.next_at === undefined ? null : Number(r.next_at);
     },
@@ -249,4 +259,9 @@ export function sqlWebhooks(db: SqlDb): WebhookStore & {
     },
     pollIntervalMs: db.shared ? 1000 : null,
   };
+}
+
+/** `AND d.endpoint_id NOT IN (?, …)` for a non-empty list (both dialects take `?` placeholders). */
+function notToEndpoints(ids: readonly string[]): string {
+  return ids.length ? `AND d.endpoint_id NOT IN (${ids.map(() => "?").join(", ")})` : "";
 }
