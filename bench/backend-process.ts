@@ -126,11 +126,12 @@ import { v } from "convex/values";
 export const insert = mutation({ args: { n: v.number(), text: v.string() }, handler: (ctx, a) => ctx.db.insert("items", a) });
 export const byN = query({ args: { n: v.number() }, handler: (ctx, { n }) => ctx.db.query("items").withIndex("by_n", (q) => q.eq("n", n)).unique() });
 export const seed = mutation({ args: { from: v.number(), count: v.number() }, handler: async (ctx, { from, count }) => { for (let n = from; n < from + count; n++) await ctx.db.insert("items", { n, text: \`item \${n}\` }); } });
+export const setText = mutation({ args: { n: v.number(), text: v.string() }, handler: async (ctx, { n, text }) => { const d = await ctx.db.query("items").withIndex("by_n", (q) => q.eq("n", n)).unique(); if (d) await ctx.db.patch(d._id, { text }); } });
 export const range = query({ args: { from: v.number() }, handler: (ctx, { from }) => ctx.db.query("items").withIndex("by_n", (q) => q.gte("n", from)).take(100) });`,
   "package.json": `{"name":"bench-http-app","private":true,"type":"module","dependencies":{"convex":"1.48.0"}}`,
 };
 
-/** Pushes the bench app (`items:insert`, `items:seed`, `items:byN`, `items:range`) with the official CLI. */
+/** Pushes the bench app (`items:insert`, `items:seed`, `items:setText`, `items:byN`, `items:range`) with the official CLI. */
 export async function pushApp(url: string): Promise<void> {
   const dir = join(await mkdtemp(join(tmpdir(), "tandem-bench-app-")), "app");
   await mkdir(join(dir, "convex"), { recursive: true });
