@@ -9,11 +9,19 @@ export interface InstanceFactors {
   emailCode: boolean;
   emailLink: boolean;
   phoneCode: boolean;
+  /** A sign-up may carry a phone number (`required`: must), verified by `phone_code`. */
+  phoneNumber: "off" | "optional" | "required";
   totp: boolean;
   backupCode: boolean;
 }
 
-type Attr = { enabled?: boolean; first_factors?: string[]; second_factors?: string[]; verifications?: string[] };
+type Attr = {
+  enabled?: boolean;
+  required?: boolean;
+  first_factors?: string[];
+  second_factors?: string[];
+  verifications?: string[];
+};
 export interface EnvironmentJSON {
   user_settings?: {
     attributes?: Record<string, Attr | undefined>;
@@ -38,6 +46,7 @@ export function instanceFactors(env: EnvironmentJSON): InstanceFactors {
     emailCode: has("email_address", "email_code"),
     emailLink: has("email_address", "email_link"),
     phoneCode: has("phone_number", "phone_code"),
+    phoneNumber: !attrs.phone_number?.enabled ? "off" : attrs.phone_number.required ? "required" : "optional",
     totp: has("authenticator_app", "totp"),
     backupCode: has("backup_code", "backup_code"),
   };

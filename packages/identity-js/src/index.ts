@@ -72,4 +72,5 @@ export {
   type SignUpCreateParams,
 } from "./resources/sign-up.js";
 export type { InstanceFactors } from "./environment.js";
+export type { EmailLinkFlow } from "./resources/email-link.js";
 export type { AuthenticateWithRedirectParams, OAuthStrategy } from "./resources/oauth.js";

@@ -113,6 +113,7 @@ test("a wrong password surfaces Clerk's error code; an unknown account too", asy
   if (s.status !== "needs_first_factor") return;
   assert.deepEqual(s.supportedFirstFactors.map((f) => f.strategy).sort(), [
     "email_code",
+    "email_link",
     "password",
     "reset_password_email_code",
   ]);

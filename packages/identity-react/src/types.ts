@@ -14,6 +14,8 @@ export interface SignInProps {
   onSignedIn?: () => void;
   /** The page with `<AuthenticateWithRedirectCallback />` social providers return to (default `/sso-callback`). */
   oauthCallbackUrl?: string;
+  /** Where a magic link comes back to (default: this page); the `<SignIn />` there says what it did. */
+  emailLinkRedirectUrl?: string;
   /** Open at the second-factor step of the current sign-in (after a social sign-in came back). */
   resumeSecondFactor?: boolean;
 }
@@ -27,6 +29,8 @@ export interface SignUpProps {
   unsafeMetadata?: Record<string, unknown>;
   appearance?: Appearance;
   onSignedUp?: () => void;
+  /** Where a magic link comes back to (default: this page); the `<SignUp />` there says what it did. */
+  emailLinkRedirectUrl?: string;
   /** The page with `<AuthenticateWithRedirectCallback />` social providers return to (default `/sso-callback`). */
   oauthCallbackUrl?: string;
 }

@@ -117,6 +117,7 @@ export interface SignUpJSON {
   };
   username: string | null;
   email_address: string | null;
+  phone_number?: string | null;
   first_name: string | null;
   last_name: string | null;
   password_enabled: boolean;

@@ -20,6 +20,7 @@ import type { ResourceCore } from "./core.js";
 import type { ExternalVerificationJSON, FirstFactorJSON, SignInJSON } from "./json.js";
 import { absolute, callbackUrl, type AuthenticateWithRedirectParams } from "./oauth.js";
 import { getCredential } from "./webauthn.js";
+import { emailLinkFlow, type EmailLinkFlow } from "./email-link.js";
 import { verification, type Verification } from "./verification.js";
 
 export type SignInStatus =
@@ -34,6 +35,13 @@ export type SignInFactor =
       /** The address (`email_code`, `reset_password_email_code`) or number (`phone_code`) the code goes to. */
       emailAddressId: string;
       phoneNumberId?: string;
+      safeIdentifier: string;
+      primary: boolean;
+    }
+  | {
+      /** A magic link to the address (`createEmailLinkFlow`). */
+      strategy: "email_link";
+      emailAddressId: string;
       safeIdentifier: string;
       primary: boolean;
     };
@@ -87,6 +95,7 @@ function factor(json: FirstFactorJSON): SignInFactor | null {
       return { strategy: "password" };
     case "email_code":
     case "reset_password_email_code":
+    case "email_link":
       return {
         strategy: json.strategy,
         emailAddressId: json.email_address_id ?? "",
@@ -305,6 +314,32 @@ export class SignIn {
     if (!options) throw new AuthClientError("invalid_response", "The server gave no passkey challenge.");
     const credential = await getCredential(options);
     return this.#post(this.#path("attempt_first_factor"), { strategy: "passkey", publicKeyCredential: credential });
+  }
+
+  /**
+   * Sign-in by magic link (after `create({identifier})`): `startEmailLinkFlow({redirectUrl})` sends
+   * the link to the address and resolves once it was opened — `complete` (or `needs_second_factor`)
+   * when it worked, the first factor's verification `expired` when it ran out. The link comes back
+   * to `redirectUrl` with `__clerk_status` (and `__clerk_created_session` in the same browser).
+   */
+  createEmailLinkFlow(): EmailLinkFlow<SignIn> {
+    return emailLinkFlow(
+      (p) => {
+        const offered = this.supportedFirstFactors.find((f) => f.strategy === "email_link");
+        return this.#post(this.#path("prepare_first_factor"), {
+          strategy: "email_link",
+          emailAddressId:
+            p.emailAddressId ?? (offered && "emailAddressId" in offered ? offered.emailAddressId : undefined),
+          redirectUrl: absolute(p.redirectUrl),
+        });
+      },
+      () => this.reload(),
+      () => {
+        const v = this.firstFactorVerification?.status;
+        return this.status !== "needs_first_factor" || v === "expired" || v === "failed" || v === "verified";
+      },
+      () => this,
+    );
   }
 
   /** `transfer: true`: signs in the existing user a social sign-up found (`handleRedirectCallback`). */

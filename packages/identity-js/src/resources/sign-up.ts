@@ -13,6 +13,7 @@ import type { FormValue } from "../transport.js";
 import type { ResourceCore } from "./core.js";
 import { absolute, callbackUrl, type AuthenticateWithRedirectParams } from "./oauth.js";
 import type { SignUpJSON } from "./json.js";
+import { emailLinkFlow, type EmailLinkFlow } from "./email-link.js";
 import { verification, type Verification } from "./verification.js";
 
 export type SignUpStatus = "missing_requirements" | "complete" | "abandoned";
@@ -23,6 +24,8 @@ export interface SignUpFields {
   firstName: string | null;
   lastName: string | null;
   username: string | null;
+  /** E.164, verified by `phone_code` before the sign-up completes. */
+  phoneNumber: string | null;
   hasPassword: boolean;
   unsafeMetadata: Record<string, unknown>;
 }
@@ -37,6 +40,7 @@ export type SignUpState =
       missingFields: SignUpField[];
       unverifiedFields: SignUpField[];
       emailAddressVerification: Verification | null;
+      phoneNumberVerification: Verification | null;
     } & SignUpFields)
   | ({ status: "complete"; id: string; createdSessionId: string; createdUserId: string } & SignUpFields)
   | { status: "abandoned"; id: string };
@@ -47,6 +51,8 @@ export interface SignUpCreateParams {
   firstName?: string;
   lastName?: string;
   username?: string;
+  /** E.164 (`+15555550100`); spaces, dots, dashes and brackets are dropped by the server. */
+  phoneNumber?: string;
   unsafeMetadata?: Record<string, unknown>;
 }
 
@@ -56,6 +62,7 @@ function fields(json: SignUpJSON): SignUpFields {
     firstName: json.first_name,
     lastName: json.last_name,
     username: json.username,
+    phoneNumber: json.phone_number ?? null,
     hasPassword: Boolean(json.password_enabled),
     unsafeMetadata: json.unsafe_metadata ?? {},
   };
@@ -74,6 +81,7 @@ export function signUpState(json: SignUpJSON | null | undefined): SignUpState {
         missingFields: json.missing_fields ?? [],
         unverifiedFields: json.unverified_fields ?? [],
         emailAddressVerification: verification(json.verifications?.email_address),
+        phoneNumberVerification: verification(json.verifications?.phone_number),
         ...fields(json),
       };
     case "complete":
@@ -96,6 +104,7 @@ const NO_FIELDS: SignUpFields = {
   firstName: null,
   lastName: null,
   username: null,
+  phoneNumber: null,
   hasPassword: false,
   unsafeMetadata: {},
 };
@@ -136,6 +145,9 @@ export class SignUp {
   get username(): string | null {
     return this.#fields.username;
   }
+  get phoneNumber(): string | null {
+    return this.#fields.phoneNumber;
+  }
   get hasPassword(): boolean {
     return this.#fields.hasPassword;
   }
@@ -154,10 +166,11 @@ export class SignUp {
   get optionalFields(): SignUpField[] {
     return this.#state.status === "missing_requirements" ? this.#state.optionalFields : [];
   }
-  get verifications(): { emailAddress: Verification | null } {
-    return {
-      emailAddress: this.#state.status === "missing_requirements" ? this.#state.emailAddressVerification : null,
-    };
+  get verifications(): { emailAddress: Verification | null; phoneNumber: Verification | null } {
+    const s = this.#state;
+    return s.status === "missing_requirements"
+      ? { emailAddress: s.emailAddressVerification, phoneNumber: s.phoneNumberVerification }
+      : { emailAddress: null, phoneNumber: null };
   }
   get createdSessionId(): string | null {
     return this.#state.status === "complete" ? this.#state.createdSessionId : null;
@@ -217,11 +230,11 @@ export class SignUp {
     return this.#send("PATCH", this.#path(), { ...params });
   }
 
-  prepareVerification(params: { strategy: "email_code" }): Promise<SignUp> {
+  prepareVerification(params: { strategy: "email_code" | "phone_code" }): Promise<SignUp> {
     return this.#send("POST", this.#path("prepare_verification"), { strategy: params.strategy });
   }
 
-  attemptVerification(params: { strategy: "email_code"; code: string }): Promise<SignUp> {
+  attemptVerification(params: { strategy: "email_code" | "phone_code"; code: string }): Promise<SignUp> {
     return this.#send("POST", this.#path("attempt_verification"), { strategy: params.strategy, code: params.code });
   }
 
@@ -231,6 +244,36 @@ export class SignUp {
 
   attemptEmailAddressVerification(params: { code: string }): Promise<SignUp> {
     return this.attemptVerification({ strategy: "email_code", code: params.code });
+  }
+
+  /** Texts a code to the sign-up's phone number. */
+  preparePhoneNumberVerification(params: { strategy?: "phone_code" } = {}): Promise<SignUp> {
+    return this.prepareVerification({ strategy: params.strategy ?? "phone_code" });
+  }
+
+  attemptPhoneNumberVerification(params: { code: string }): Promise<SignUp> {
+    return this.attemptVerification({ strategy: "phone_code", code: params.code });
+  }
+
+  /**
+   * Verifies the address by magic link: `startEmailLinkFlow({redirectUrl})` sends it and resolves
+   * once it was opened (the address `verified`, and the sign-up `complete` when nothing else is
+   * missing) or ran out (`expired`).
+   */
+  createEmailLinkFlow(): EmailLinkFlow<SignUp> {
+    return emailLinkFlow(
+      (p) =>
+        this.#send("POST", this.#path("prepare_verification"), {
+          strategy: "email_link",
+          redirectUrl: absolute(p.redirectUrl),
+        }),
+      () => this.reload(),
+      () => {
+        const v = this.verifications.emailAddress?.status;
+        return this.status !== "missing_requirements" || v === "verified" || v === "expired" || v === "failed";
+      },
+      () => this,
+    );
   }
 
   async reload(): Promise<SignUp> {

@@ -5,9 +5,11 @@
  *   credentials ──password──────────────────────────────▶ done
  *        ├──"Email me a code"──▶ emailCode ──code──────▶ done
  *        ├──"Text me a code"───▶ phoneCode ──code──────▶ done  (when the instance has phone codes)
+ *        ├──"Email me a link"──▶ emailLink ──link opened anywhere──▶ done  (when it has magic links)
  *        └──"Forgot password?"─▶ resetCode ──code──▶ newPassword ──▶ done
  * An account with two-step verification passes `secondFactor` (TOTP, text or backup code)
- * before done.
+ * before done. The page a magic link returns to shows `linkReturned` (what the link did) when it
+ * is not signed in there.
  */
 import { useState, type FormEvent } from "react";
 import { unreachable } from "@tandem/shared";
@@ -15,19 +17,29 @@ import { useTandemContext } from "../context.js";
 import type { SignInProps } from "../types.js";
 import { elementProps } from "../theme.js";
 import { Card, useAppearance } from "./card.js";
-import { Alert, CodeForm, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js";
+import { Alert, CodeForm, Field, LinkButton, NO_ERRORS, PrimaryButton, toFormErrors } from "./fields.js";
 import { pickRedirect } from "./redirect.js";
 import { SignUp } from "./sign-up.js";
 import { useFormFlow } from "./use-form-flow.js";
 import type { SecondFactorStrategy } from "@tandem/js";
 import { SecondFactorStep } from "./second-factor-step.js";
 import { Alternatives, redirectTargets, useInstanceFactors } from "./alternatives.js";
+import {
+  CheckEmailCard,
+  linkRedirectUrl,
+  LinkReturnedCard,
+  linkStatusOfPage,
+  useEmailLinkFlow,
+  type LinkStatus,
+} from "./email-link.js";
 
 type Step =
   | { step: "credentials" }
   | { step: "secondFactor"; strategy: SecondFactorStrategy }
   | { step: "emailCode"; sentTo: string }
   | { step: "phoneCode"; sentTo: string }
+  | { step: "emailLink"; sentTo: string }
+  | { step: "linkReturned"; status: LinkStatus }
   | { step: "resetCode"; sentTo: string }
   | { step: "newPassword" }
   | { step: "signUp" };
@@ -35,11 +47,12 @@ type Step =
 export function SignIn(props: SignInProps) {
   const { tandem, options, ui } = useTandemContext("SignIn");
   const appearance = useAppearance(props.appearance, "SignIn");
-  const [step, setStep] = useState<Step>(() =>
-    props.resumeSecondFactor && tandem.signIn.status === "needs_second_factor"
-      ? { step: "secondFactor", strategy: tandem.signIn.supportedSecondFactors[0]?.strategy ?? "totp" }
-      : { step: "credentials" },
-  );
+  const [step, setStep] = useState<Step>(() => {
+    if (props.resumeSecondFactor && tandem.signIn.status === "needs_second_factor")
+      return { step: "secondFactor", strategy: tandem.signIn.supportedSecondFactors[0]?.strategy ?? "totp" };
+    const returned = linkStatusOfPage();
+    return returned ? { step: "linkReturned", status: returned } : { step: "credentials" };
+  });
   const [identifier, setIdentifier] = useState(
     props.initialValues?.emailAddress ?? props.initialValues?.username ?? "",
   );
@@ -79,6 +92,18 @@ export function SignIn(props: SignInProps) {
     await chooseSecondFactor(signIn.supportedSecondFactors[0]?.strategy ?? "totp");
   };
 
+  const link = useEmailLinkFlow<unknown>(
+    () =>
+      void run(async () => {
+        const v = signIn.firstFactorVerification?.status;
+        if (signIn.status === "needs_first_factor" && (v === "expired" || v === "failed"))
+          return setErrors({ fields: {}, form: "The link has expired. Send a new one." });
+        await next();
+      }),
+    (e) => setErrors(toFormErrors(e)),
+  );
+  const sendLink = () => link.start(signIn.createEmailLinkFlow(), linkRedirectUrl(props.emailLinkRedirectUrl));
+
   const needIdentifier = () => {
     if (identifier.trim()) return true;
     setErrors({ fields: { identifier: "Enter your email address or username first." } });
@@ -116,6 +141,8 @@ export function SignIn(props: SignInProps) {
           await finish(signIn);
         });
       case "signUp":
+      case "emailLink":
+      case "linkReturned":
         return;
       default:
         return unreachable(step);
@@ -155,6 +182,16 @@ export function SignIn(props: SignInProps) {
       setStep({ step: "emailCode", sentTo: sentTo() });
     });
 
+  const emailMeALink = () =>
+    needIdentifier() &&
+    void run(async () => {
+      await signIn.create({ identifier: identifier.trim() });
+      const offered = signIn.supportedFirstFactors.find((f) => f.strategy === "email_link");
+      if (!offered) return setErrors({ fields: { identifier: "This account cannot sign in by email link." } });
+      setStep({ step: "emailLink", sentTo: offered.safeIdentifier });
+      sendLink();
+    });
+
   const textMeACode = () =>
     needIdentifier() &&
     void run(async () => {
@@ -173,7 +210,10 @@ export function SignIn(props: SignInProps) {
     });
 
   const back = (
-    <LinkButton appearance={appearance} onClick={() => (setErrors(NO_ERRORS), setStep({ step: "credentials" }))}>
+    <LinkButton
+      appearance={appearance}
+      onClick={() => (link.cancel(), setErrors(NO_ERRORS), setStep({ step: "credentials" }))}
+    >
       Back
     </LinkButton>
   );
@@ -240,6 +280,11 @@ export function SignIn(props: SignInProps) {
               <LinkButton appearance={appearance} onClick={emailMeACode}>
                 Email me a code instead
               </LinkButton>
+              {factors?.emailLink ? (
+                <LinkButton appearance={appearance} onClick={emailMeALink}>
+                  Email me a sign-in link
+                </LinkButton>
+              ) : null}
               {factors?.phoneCode ? (
                 <LinkButton appearance={appearance} onClick={textMeACode}>
                   Text me a code instead
@@ -274,6 +319,25 @@ export function SignIn(props: SignInProps) {
             onSubmit={submit}
           />
         </Card>
+      );
+    case "emailLink":
+      return (
+        <CheckEmailCard
+          sentTo={step.sentTo}
+          what="sign-in link"
+          error={errors.form}
+          appearance={appearance}
+          onResend={() => (setErrors(NO_ERRORS), sendLink())}
+          back={back}
+        />
+      );
+    case "linkReturned":
+      return (
+        <LinkReturnedCard
+          status={step.status}
+          appearance={appearance}
+          onBack={() => setStep({ step: "credentials" })}
+        />
       );
     case "secondFactor":
       return (

@@ -1,8 +1,12 @@
 /**
- * `<SignUp />`: names, e-mail and password, then the code sent to that address; the session
- * becomes active when the code is right.
+ * `<SignUp />`: names, e-mail, password (and a phone number when the instance takes one), then the
+ * code sent to that address — or a link, when the instance has magic links — then the code texted
+ * to the number; the session becomes active when all are verified.
  *
- *   details ──create + prepareEmailAddressVerification──▶ code ──attemptEmailAddressVerification──▶ done
+ *   details ──create + prepareEmailAddressVerification──▶ code ──attemptEmailAddressVerification──┬──▶ done
+ *                                                          └─"Email me a link"─▶ emailLink ─opened─┤
+ *                                                                                                   └─(phone)─▶ phoneCode ──▶ done
+ * The page a magic link returns to shows `linkReturned` (what the link did).
  */
 import { useState, type FormEvent } from "react";
 import { unreachable } from "@tandem/shared";
@@ -10,22 +14,39 @@ import { useTandemContext } from "../context.js";
 import { elementProps } from "../theme.js";
 import type { SignUpProps } from "../types.js";
 import { Card, useAppearance } from "./card.js";
-import { Alert, CodeForm, Field, LinkButton, NO_ERRORS, PrimaryButton } from "./fields.js";
+import { Alert, CodeForm, Field, LinkButton, NO_ERRORS, PrimaryButton, toFormErrors } from "./fields.js";
 import { pickRedirect } from "./redirect.js";
 import { useFormFlow } from "./use-form-flow.js";
 import { Alternatives, redirectTargets, useInstanceFactors } from "./alternatives.js";
+import {
+  CheckEmailCard,
+  linkRedirectUrl,
+  LinkReturnedCard,
+  linkStatusOfPage,
+  useEmailLinkFlow,
+  type LinkStatus,
+} from "./email-link.js";
 
-type Step = { step: "details" } | { step: "code" };
+type Step =
+  | { step: "details" }
+  | { step: "code" }
+  | { step: "emailLink" }
+  | { step: "phoneCode" }
+  | { step: "linkReturned"; status: LinkStatus };
 
 export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
   const { tandem, options, ui } = useTandemContext("SignUp");
   const appearance = useAppearance(props.appearance, "SignUp");
   const init = props.initialValues ?? {};
-  const [step, setStep] = useState<Step>({ step: "details" });
+  const [step, setStep] = useState<Step>(() => {
+    const returned = linkStatusOfPage();
+    return returned ? { step: "linkReturned", status: returned } : { step: "details" };
+  });
   const [firstName, setFirstName] = useState(init.firstName ?? "");
   const [lastName, setLastName] = useState(init.lastName ?? "");
   const [emailAddress, setEmailAddress] = useState(init.emailAddress ?? "");
   const [password, setPassword] = useState("");
+  const [phoneNumber, setPhoneNumber] = useState("");
   const [code, setCode] = useState("");
   const signUp = tandem.signUp;
   const factors = useInstanceFactors(tandem);
@@ -40,6 +61,36 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
     { onDone: props.onSignedUp, redirectUrl },
   );
 
+  /** The address is verified: on to the phone's code when there is a number, else done. */
+  const afterEmail = async () => {
+    if (signUp.status === "complete") return finish(signUp);
+    if (signUp.phoneNumber && signUp.verifications.phoneNumber?.status !== "verified") {
+      await signUp.preparePhoneNumberVerification();
+      setCode("");
+      setStep({ step: "phoneCode" });
+    }
+  };
+
+  const link = useEmailLinkFlow<unknown>(
+    () =>
+      void run(async () => {
+        const v = signUp.verifications.emailAddress?.status;
+        if (signUp.status !== "complete" && v !== "verified")
+          return setErrors({ fields: {}, form: "The link has expired. Send a new one." });
+        await afterEmail();
+      }),
+    (e) => setErrors(toFormErrors(e)),
+  );
+  const sendLink = () => {
+    setErrors(NO_ERRORS);
+    link.start(signUp.createEmailLinkFlow(), linkRedirectUrl(props.emailLinkRedirectUrl));
+  };
+  const back = (to: Step) => (
+    <LinkButton appearance={appearance} onClick={() => (link.cancel(), setErrors(NO_ERRORS), setStep(to))}>
+      Back
+    </LinkButton>
+  );
+
   const submit = (e: FormEvent) => {
     e.preventDefault();
     switch (step.step) {
@@ -48,6 +99,7 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
           await signUp.create({
             emailAddress: emailAddress.trim(),
             password,
+            ...(phoneNumber.trim() ? { phoneNumber: phoneNumber.trim() } : {}),
             ...(firstName.trim() ? { firstName: firstName.trim() } : {}),
             ...(lastName.trim() ? { lastName: lastName.trim() } : {}),
             ...(props.unsafeMetadata ? { unsafeMetadata: props.unsafeMetadata } : {}),
@@ -60,8 +112,16 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
       case "code":
         return void run(async () => {
           await signUp.attemptEmailAddressVerification({ code: code.trim() });
+          await afterEmail();
+        });
+      case "phoneCode":
+        return void run(async () => {
+          await signUp.attemptPhoneNumberVerification({ code: code.trim() });
           await finish(signUp);
         });
+      case "emailLink":
+      case "linkReturned":
+        return;
       default:
         return unreachable(step);
     }
@@ -126,6 +186,21 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
               error={errors.fields.email_address}
               appearance={appearance}
             />
+            {factors && factors.phoneNumber !== "off" ? (
+              <Field
+                label={factors.phoneNumber === "required" ? "Phone number" : "Phone number (optional)"}
+                name="phone"
+                type="tel"
+                autoComplete="tel"
+                inputMode="tel"
+                placeholder="+15555550100"
+                required={factors.phoneNumber === "required"}
+                value={phoneNumber}
+                onChange={(e) => setPhoneNumber(e.target.value)}
+                error={errors.fields.phone_number}
+                appearance={appearance}
+              />
+            ) : null}
             <Field
               label="Password"
               name="password"
@@ -171,9 +246,12 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
               >
                 Send a new code
               </LinkButton>
-              <LinkButton appearance={appearance} onClick={() => (setErrors(NO_ERRORS), setStep({ step: "details" }))}>
-                Back
-              </LinkButton>
+              {factors?.emailLink ? (
+                <LinkButton appearance={appearance} onClick={() => (setStep({ step: "emailLink" }), sendLink())}>
+                  Email me a link instead
+                </LinkButton>
+              ) : null}
+              {back({ step: "details" })}
             </>
           }
         >
@@ -188,6 +266,48 @@ export function SignUp(props: SignUpProps & { onSwitchToSignIn?: () => void }) {
             onSubmit={submit}
           />
         </Card>
+      );
+    case "emailLink":
+      return (
+        <CheckEmailCard
+          sentTo={signUp.emailAddress ?? emailAddress}
+          what="verification link"
+          error={errors.form}
+          appearance={appearance}
+          onResend={sendLink}
+          back={back({ step: "code" })}
+        />
+      );
+    case "phoneCode":
+      return (
+        <Card
+          title="Verify your phone"
+          subtitle={`We texted a code to ${signUp.phoneNumber ?? phoneNumber}.`}
+          appearance={appearance}
+          footer={
+            <LinkButton
+              appearance={appearance}
+              onClick={() => void run(async () => void (await signUp.preparePhoneNumberVerification()))}
+            >
+              Send a new code
+            </LinkButton>
+          }
+        >
+          <CodeForm
+            name="Verify your phone"
+            submitLabel="Verify"
+            code={code}
+            setCode={setCode}
+            errors={errors}
+            busy={busy}
+            appearance={appearance}
+            onSubmit={submit}
+          />
+        </Card>
+      );
+    case "linkReturned":
+      return (
+        <LinkReturnedCard status={step.status} appearance={appearance} onBack={() => setStep({ step: "details" })} />
       );
     default:
       return unreachable(step);
