@@ -6,7 +6,8 @@ import { newRequestId, newSeed } from "./random-pool.js";
 import type { ConvexJSON } from "@tandem/storage";
 import type { Transaction } from "../transactions/transaction.js";
 import { ExecutionSyscalls, type EngineCallbacks } from "../runtime/syscalls.js";
-import { runExport } from "../runtime/invoke.js";
+import { runExport, runExportText } from "../runtime/invoke.js";
+import { textOutcome } from "./text-outcome.js";
 import { LogCollector } from "../runtime/realm.js";
 import type { LoadedDeployment, ResolvedFunction } from "../runtime/loaded-deployment.js";
 import type { Realm } from "../runtime/realm.js";
@@ -41,7 +42,8 @@ export interface RunInput {
 }
 
 export type RunOutput =
-  | { ok: true; value: ConvexJSON; logLines: string[]; journal: string | null }
+  /** `json`: the value as the function's text, when kept (engine/text-outcome.ts). */
+  | { ok: true; value: ConvexJSON; logLines: string[]; journal: string | null; json?: string }
   | { ok: false; error: FunctionError; logLines: string[]; journal: string | null };
 
 export { newRequestId };
@@ -129,9 +131,9 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
     env: envOf(component),
   });
   try {
-    const value = await runExport(realm, graph, input.path, input.kind, input.args, requestId);
+    const json = await runExportText(realm, graph, input.path, input.kind, input.args, requestId);
     syscalls.finish();
-    return { ok: true, value, logLines: logs.lines, journal: journal.output };
+    return textOutcome(json, { logLines: logs.lines, journal: journal.output });
   } catch (e) {
     syscalls.finish();
     return { ok: false, error: toFunctionError(e), logLines: logs.lines, journal: journal.output };
