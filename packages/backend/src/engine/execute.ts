@@ -48,6 +48,9 @@ export type RunOutput =
 
 export { newRequestId };
 
+/** Values whose JSON text is at least this long are kept as text (engine/text-outcome.ts). */
+const KEEP_TEXT_FROM = 512;
+
 export async function runFunction(input: RunInput): Promise<RunOutput> {
   const logs = new LogCollector();
   const journal = { input: input.journal ?? null, output: null as string | null, paginated: false };
@@ -133,7 +136,10 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
   try {
     const json = await runExportText(realm, graph, input.path, input.kind, input.args, requestId);
     syscalls.finish();
-    return textOutcome(json, { logLines: logs.lines, journal: journal.output });
+    // Small values (a mutation's id) cost less parsed here than kept as text through the layers.
+    return json.length >= KEEP_TEXT_FROM
+      ? textOutcome(json, { logLines: logs.lines, journal: journal.output })
+      : { ok: true, value: JSON.parse(json) as ConvexJSON, logLines: logs.lines, journal: journal.output };
   } catch (e) {
     syscalls.finish();
     return { ok: false, error: toFunctionError(e), logLines: logs.lines, journal: journal.output };
