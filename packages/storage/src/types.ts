@@ -61,6 +61,17 @@ export interface StoredDocument {
   readonly value: DocumentJSON;
 }
 
+/**
+ * An index entry whose document is left as stored (its JSON text): readers that hand documents on
+ * as text (function threads answering user code) skip a parse and a re-serialization per document.
+ */
+export interface IndexEntryText {
+  readonly key: IndexKey;
+  readonly id: DocumentId;
+  /** The document version's `JSON.stringify` text, as committed. */
+  readonly json: string;
+}
+
 /** A consistent view of the store as of `ts`. */
 export interface SnapshotReader {
   readonly ts: Timestamp;
@@ -70,6 +81,8 @@ export interface SnapshotReader {
    * ≤ ts of a live document. Continue a scan by narrowing the range past the last key returned.
    */
   scan(range: KeyRange, order: "asc" | "desc", limit: number): Promise<IndexEntry[]>;
+  /** `scan` with each document left as its stored JSON text. */
+  scanText(range: KeyRange, order: "asc" | "desc", limit: number): Promise<IndexEntryText[]>;
 }
 
 /** One document write of a transaction: `value: null` deletes. */

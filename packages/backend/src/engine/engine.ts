@@ -4,6 +4,7 @@
  * server-implemented `_system/` functions (system-functions) — and tells listeners what each
  * commit wrote (commit-notifier) and what each execution logged.
  */
+import { textOutcome, valueText } from "./text-outcome.js";
 import { logIdentifier } from "../components/addresses.js";
 import { createLogger, type Logger } from "@tandem/shared";
 import type { ConvexJSON, KeyRange, Storage, Timestamp } from "@tandem/storage";
@@ -151,7 +152,11 @@ export function createEngine(options: EngineOptions): TandemEngine {
           afterRun: null,
         });
         logs.emit("query", logIdentifier(fn), started, out);
-        return { ...out, ts, readSet: tx.readSet };
+        // Kept as text when the function's text came back (a spread would parse it).
+        const json = out.ok ? valueText(out) : undefined;
+        return json !== undefined
+          ? textOutcome(json, { logLines: out.logLines, journal: out.journal, ts, readSet: tx.readSet })
+          : { ...out, ts, readSet: tx.readSet };
       } catch (e) {
         return failure(log, e, { ts, readSet: [], journal: null });
       }
@@ -171,6 +176,8 @@ export function createEngine(options: EngineOptions): TandemEngine {
         if (!r.ran) return { ok: true, value: r.value, logLines: r.logLines, ts: r.ts };
         logs.emit("mutation", logIdentifier(r.fn), started, r.out);
         const { out } = r;
+        const json = out.ok ? valueText(out) : undefined;
+        if (json !== undefined) return textOutcome(json, { logLines: out.logLines, ts: r.ts });
         return out.ok
           ? { ok: true, value: out.value, logLines: out.logLines, ts: r.ts }
           : { ok: false, error: out.error, logLines: out.logLines, ts: null };

@@ -6,7 +6,8 @@ import { newRequestId, newSeed } from "./random-pool.js";
 import type { ConvexJSON } from "@tandem/storage";
 import type { Transaction } from "../transactions/transaction.js";
 import { ExecutionSyscalls, type EngineCallbacks } from "../runtime/syscalls.js";
-import { runExport } from "../runtime/invoke.js";
+import { runExport, runExportText } from "../runtime/invoke.js";
+import { textOutcome } from "./text-outcome.js";
 import { LogCollector } from "../runtime/realm.js";
 import type { LoadedDeployment, ResolvedFunction } from "../runtime/loaded-deployment.js";
 import type { Realm } from "../runtime/realm.js";
@@ -41,10 +42,14 @@ export interface RunInput {
 }
 
 export type RunOutput =
-  | { ok: true; value: ConvexJSON; logLines: string[]; journal: string | null }
+  /** `json`: the value as the function's text, when kept (engine/text-outcome.ts). */
+  | { ok: true; value: ConvexJSON; logLines: string[]; journal: string | null; json?: string }
   | { ok: false; error: FunctionError; logLines: string[]; journal: string | null };
 
 export { newRequestId };
+
+/** Values whose JSON text is at least this long are kept as text (engine/text-outcome.ts). */
+const KEEP_TEXT_FROM = 512;
 
 export async function runFunction(input: RunInput): Promise<RunOutput> {
   const logs = new LogCollector();
@@ -129,9 +134,12 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
     env: envOf(component),
   });
   try {
-    const value = await runExport(realm, graph, input.path, input.kind, input.args, requestId);
+    const json = await runExportText(realm, graph, input.path, input.kind, input.args, requestId);
     syscalls.finish();
-    return { ok: true, value, logLines: logs.lines, journal: journal.output };
+    // Small values (a mutation's id) cost less parsed here than kept as text through the layers.
+    return json.length >= KEEP_TEXT_FROM
+      ? textOutcome(json, { logLines: logs.lines, journal: journal.output })
+      : { ok: true, value: JSON.parse(json) as ConvexJSON, logLines: logs.lines, journal: journal.output };
   } catch (e) {
     syscalls.finish();
     return { ok: false, error: toFunctionError(e), logLines: logs.lines, journal: journal.output };

@@ -17,6 +17,7 @@ import { Mutex } from "./mutex.js";
 import { workerStorage, type WorkerOptions } from "./worker-options.js";
 import type { ExecutedTransaction } from "./committer.js";
 import { runFunction, type RunOutput } from "./execute.js";
+import { textOutcome } from "./text-outcome.js";
 import type { Deployment } from "./deployment.js";
 import type { LiveDeployment } from "./live-deployment.js";
 import type { EngineCallbacks } from "../runtime/syscalls.js";
@@ -111,7 +112,9 @@ export class FunctionRunner {
         { kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion, component: fn.component ?? "" },
         req.urgent ?? false,
       );
-      const out: RunOutput = r.out;
+      const o = r.out;
+      const out: RunOutput =
+        o.ok && "json" in o ? textOutcome(o.json, { logLines: o.logLines, journal: o.journal }) : (o as RunOutput);
       const tx: ExecutedTransaction = { ts, readSet: r.readSet, prepared: r.prepared };
       if (afterRun) await afterRun(out, tx);
       return { out, tx };
@@ -147,7 +150,8 @@ export class FunctionRunner {
     if (this.#actionPool)
       return checkReturnValue(
         fn.meta,
-        await this.#actionPool.run({ path: fn.path, args, identity, component: fn.component ?? "" }),
+        // The action thread's outcome arrives with its value (a structured clone reads it).
+        (await this.#actionPool.run({ path: fn.path, args, identity, component: fn.component ?? "" })) as RunOutput,
         this.#o.live.validation,
       );
     return this.#runHere(deployment, fn, "action", args, identity, null, null, null);

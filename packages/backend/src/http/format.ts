@@ -105,8 +105,19 @@ export class RawNumber {
   }
 }
 
+/** A value already serialized (a function's result text): `stringifyWithRaw` writes it as is. */
+export class RawJson {
+  constructor(readonly json: string) {}
+
+  toJSON(): unknown {
+    if (!marks) return JSON.parse(this.json);
+    marks.push(this.json);
+    return `\u0000RAW${marks.length - 1}\u0000`;
+  }
+}
+
 /**
- * `JSON.stringify` that writes `RawNumber`s as bare digits. No replacer function: values without
+ * `JSON.stringify` that writes `RawNumber`s as bare digits and `RawJson` as its text. No replacer function: values without
  * `RawNumber`s (all but `export_json` output) stay on V8's fast path.
  */
 export function stringifyWithRaw(value: unknown): string {

@@ -8,7 +8,7 @@ import { componentCall } from "../components/admin-call.js";
 import type { ConvexJSON, Timestamp } from "@tandem/storage";
 import type { EngineAdmin, Engine, FunctionKind, Identity, Outcome } from "../engine/types.js";
 import { parseJsonObject } from "./body.js";
-import { DEFAULT_FORMAT, parseFormat, stringifyWithRaw, type ValueFormat } from "./format.js";
+import { DEFAULT_FORMAT, parseFormat, RawJson, stringifyWithRaw, type ValueFormat } from "./format.js";
 import type { Deployment } from "../engine/deployment.js";
 import { checkUdfPath, displayPath } from "../runtime/paths.js";
 import { decodeTs, encodeTs } from "../sync/ts-codec.js";
@@ -29,7 +29,12 @@ interface Call {
 }
 
 function udfReply(body: UdfResponse | { results: UdfResponse[] }): Reply {
-  return { status: 200, headers: { "Content-Type": "application/json" }, body: stringifyWithRaw(body) };
+  // A success whose value is the function's own text: the reply is that text in its envelope.
+  const text =
+    "status" in body && body.status === "success" && body.value instanceof RawJson
+      ? `{"status":"success","value":${body.value.json}${body.logLines ? `,"logLines":${JSON.stringify(body.logLines)}` : ""}}`
+      : stringifyWithRaw(body);
+  return { status: 200, headers: { "Content-Type": "application/json" }, body: text };
 }
 
 /** `args` is the argument object or the legacy `[obj]` array (docs/http-api.md#common-rules). */

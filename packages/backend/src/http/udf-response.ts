@@ -7,7 +7,8 @@
 import { newRequestId } from "../engine/random-pool.js";
 import type { Outcome } from "../engine/types.js";
 import type { ConvexJSON } from "@tandem/storage";
-import { formatValue, type ValueFormat } from "./format.js";
+import { formatValue, RawJson, type ValueFormat } from "./format.js";
+import { valueText } from "../engine/text-outcome.js";
 
 export type UdfResponse =
   | { status: "success"; value: unknown; logLines?: readonly string[] }
@@ -21,7 +22,12 @@ export function serverErrorMessage(requestId: string, message: string): string {
 
 export function udfResponse(outcome: Outcome<ConvexJSON>, format: ValueFormat, requestId: () => string): UdfResponse {
   const logs = outcome.logLines.length > 0 ? { logLines: outcome.logLines } : {};
-  if (outcome.ok) return { status: "success", value: formatValue(outcome.value, format), ...logs };
+  if (outcome.ok) {
+    // The function's own text goes into the reply as is (format.ts RawJson).
+    const json = format === "convex_encoded_json" ? valueText(outcome) : undefined;
+    const value = json !== undefined ? new RawJson(json) : formatValue(outcome.value, format);
+    return { status: "success", value, ...logs };
+  }
   const data = outcome.error.data !== undefined ? { errorData: formatValue(outcome.error.data, format) } : {};
   return { status: "error", errorMessage: serverErrorMessage(requestId(), outcome.error.message), ...data, ...logs };
 }

@@ -38,6 +38,18 @@ export async function runExport(
   args: ConvexJSON,
   requestId: string,
 ): Promise<ConvexJSON> {
+  return JSON.parse(await runExportText(realm, graph, path, kind, args, requestId)) as ConvexJSON;
+}
+
+/** `runExport`'s value as the JSON text the function's wrapper produced. */
+export async function runExportText(
+  realm: FunctionRealm,
+  graph: ModuleGraph,
+  path: FunctionPath,
+  kind: FunctionKind,
+  args: ConvexJSON,
+  requestId: string,
+): Promise<string> {
   const exports = graph.require(path.module);
   const fn = exports[path.name] as Registered | undefined;
   const argsText = JSON.stringify([args]);
@@ -55,6 +67,5 @@ export async function runExport(
     default:
       return kind satisfies never;
   }
-  const text = (await pending) as string;
-  return JSON.parse(text) as ConvexJSON;
+  return (await pending) as string;
 }

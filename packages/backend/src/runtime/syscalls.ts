@@ -179,6 +179,9 @@ export class ExecutionSyscalls implements SyscallHandler {
   async asyncSyscall(op: string, jsonArgs: string): Promise<string> {
     const args = JSON.parse(jsonArgs) as Record<string, ConvexJSON>;
     try {
+      // A query stream's next document goes back as the text it was stored as (no parse, no
+      // re-serialization): the bundled client parses it once.
+      if (op === "1.0/queryStreamNext") return await this.#streamNext(args);
       return S(await this.#async(op, args));
     } catch (e) {
       // The bundled client rethrows `new Error(e.message)`, or a ConvexError when `data` is set.
@@ -189,6 +192,18 @@ export class ExecutionSyscalls implements SyscallHandler {
       if (convexError) throw Object.assign(new Error(convexError.message), { data: convexError.data });
       throw e;
     }
+  }
+
+  async #streamNext(args: Record<string, ConvexJSON>): Promise<string> {
+    const s = this.#streams.get(Number(args.queryId));
+    if (!s) throw new Error("Query stream not found (it was already closed)");
+    if (s instanceof QueryStream) {
+      const e = await s.nextEntry();
+      if (e === null) return '{"value":null,"done":true}';
+      return `{"value":${e.json},"done":false}`;
+    }
+    const value = await s.next();
+    return S({ value, done: value === null });
   }
 
   async #async(op: string, args: Record<string, ConvexJSON>): Promise<unknown> {
@@ -220,12 +235,6 @@ export class ExecutionSyscalls implements SyscallHandler {
               : "System tables can only be accessed with db.system.",
           );
         return await tx.get(resolved.id, resolved.table);
-      }
-      case "1.0/queryStreamNext": {
-        const s = this.#streams.get(Number(args.queryId));
-        if (!s) throw new Error("Query stream not found (it was already closed)");
-        const value = await s.next();
-        return { value, done: value === null };
       }
       case "1.0/queryPage": {
         const tx = this.#tx("paginate");
@@ -275,7 +284,7 @@ export class ExecutionSyscalls implements SyscallHandler {
         }
         const s = new QueryStream(tx, plan);
         let n = 0;
-        while ((await s.next()) !== null) n++;
+        while ((await s.nextEntry()) !== null) n++;
         return n;
       }
       case "1.0/insert":

@@ -3,6 +3,7 @@
  * changed (docs/sync-protocol.md#server-messages). The value is serialized once here (the hash needs its text); turning the
  * result into a protocol message is the sync layer's job (`sync/server-messages.ts`).
  */
+import { valueText } from "../engine/text-outcome.js";
 import { createHash } from "node:crypto";
 import type { KeyRange, Timestamp } from "@tandem/storage";
 import type { FunctionError, QueryResult } from "../engine/types.js";
@@ -28,7 +29,8 @@ export function toSharedResult(res: QueryResult, validUntil: Timestamp | null): 
   let outcome: SharedOutcome;
   let hashed: string;
   if (res.ok) {
-    const valueJson = JSON.stringify(res.value);
+    // The function's own text when it was kept (engine/text-outcome.ts): no parse and re-stringify.
+    const valueJson = valueText(res) ?? JSON.stringify(res.value);
     outcome = { ok: true, valueJson };
     hashed = `ok\u0000${valueJson}`;
   } else {

@@ -11,6 +11,7 @@ import type { FunctionError } from "../engine/types.js";
 import type { SharedResult } from "../subscriptions/shared-result.js";
 import type * as msg from "./server-message-types.js";
 import { encodeTs } from "./ts-codec.js";
+import { valueText } from "../engine/text-outcome.js";
 
 /** `[Request ID: …] Server Error\n` prefix the official clients expect on function errors. */
 export function serverErrorMessage(message: string): string {
@@ -101,6 +102,13 @@ function failure(error: FunctionError): { success: false; result: string; errorD
 }
 
 export function mutationResponse(requestId: number, outcome: Outcome, ts: bigint | null): string {
+  const json = outcome.ok ? valueText(outcome) : undefined;
+  // The same fields in the same order as the object below, with the function's text as `result`.
+  if (json !== undefined)
+    return (
+      `{"type":"MutationResponse","requestId":${requestId},"success":true,"result":${json},` +
+      `"ts":"${encodeTs(ts ?? 0n)}","logLines":${JSON.stringify(outcome.logLines)}}`
+    );
   const message: msg.MutationResponse = outcome.ok
     ? {
         type: "MutationResponse",

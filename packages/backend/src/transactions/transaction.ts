@@ -33,9 +33,20 @@ export interface PendingWrite {
   readonly json?: string;
 }
 
+/**
+ * A document met by a scan. Stored documents come as their committed JSON text and are parsed
+ * only by readers that need the value (filters, pagination): a query's documents usually go
+ * straight back to user code as text. The transaction's own writes carry their value too.
+ */
 export interface ScanEntry {
   readonly key: IndexKey;
-  readonly doc: DocumentJSON;
+  readonly json: string;
+  readonly value: DocumentJSON | null;
+}
+
+/** The entry's document, parsed if it came from the store. */
+export function scanValue(e: ScanEntry): DocumentJSON {
+  return e.value ?? (JSON.parse(e.json) as DocumentJSON);
 }
 
 const SCAN_BATCH = 256;
@@ -162,7 +173,8 @@ export class Transaction {
     for (const [, w] of this.#writes) {
       if (w.table !== index.table || w.value === null) continue;
       const key = documentIndexKey(w.value, index);
-      if (keyInRange(key, range.start, range.end)) own.push({ key, doc: w.value });
+      if (keyInRange(key, range.start, range.end))
+        own.push({ key, json: w.json ?? JSON.stringify(w.value), value: w.value });
     }
     own.sort((a, b) => (order === "asc" ? compareKeys(a.key, b.key) : compareKeys(b.key, a.key)));
     let ownAt = 0;
@@ -170,13 +182,14 @@ export class Transaction {
     // Small first batch when the caller expects few rows (`first()`, `take(n)`), then doubling.
     let size = Math.max(1, Math.min(SCAN_BATCH, expected ?? 16));
     for (;;) {
-      const batch = await this.reader.scan(cursor, order, size);
+      const batch = await this.reader.scanText(cursor, order, size);
       for (const e of batch) {
-        const written = writtenAtStart.has(e.doc.id);
+        const written = writtenAtStart.size > 0 && writtenAtStart.has(e.id);
         while (ownAt < own.length && before(own[ownAt]!.key, e.key, order)) yield own[ownAt++]!;
         if (written) continue;
-        this.metrics.noteRead(JSON.stringify(e.doc.value).length);
-        yield { key: e.key, doc: e.doc.value };
+        // The stored text is the `JSON.stringify` of the value: its length is what was counted before.
+        this.metrics.noteRead(e.json.length);
+        yield { key: e.key, json: e.json, value: null };
       }
       if (batch.length < size) break;
       const last = batch[batch.length - 1]!.key;

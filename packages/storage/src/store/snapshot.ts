@@ -3,6 +3,7 @@ import type {
   DocumentId,
   DocumentJSON,
   IndexEntry,
+  IndexEntryText,
   KeyRange,
   SnapshotReader,
   StoredDocument,
@@ -11,7 +12,7 @@ import type {
 import { storageError } from "../errors.js";
 import { claimedTableNumber } from "../ids/document-id.js";
 import { docKeyOf, idOfDocKey } from "./doc-key.js";
-import type { Dialect } from "./dialect.js";
+import type { Dialect, ScanRow } from "./dialect.js";
 import type { RegisteredIndex } from "./registry.js";
 import type { IndexId } from "../types.js";
 
@@ -45,12 +46,7 @@ export class Snapshot implements SnapshotReader {
   }
 
   async scan(range: KeyRange, order: "asc" | "desc", limit: number): Promise<IndexEntry[]> {
-    if (this.ready) await this.ready;
-    const index = await this.store.registeredIndex(range.index);
-    if (!index) throw storageError("NotFound", "IndexNotFound", `Index ${range.index} does not exist`);
-    if (!(limit > 0)) return [];
-    const rows = await this.store.dialect.scan(index.source, range.start, range.end, this.ts, order, Math.floor(limit));
-    const table = index.info.table;
+    const { table, rows } = await this.#rows(range, order, limit);
     return rows.map((r) => ({
       key: r.key,
       doc: {
@@ -60,5 +56,27 @@ export class Snapshot implements SnapshotReader {
         value: JSON.parse(r.json) as DocumentJSON,
       },
     }));
+  }
+
+  async scanText(range: KeyRange, order: "asc" | "desc", limit: number): Promise<IndexEntryText[]> {
+    const { rows } = await this.#rows(range, order, limit);
+    const out = new Array<IndexEntryText>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      out[i] = { key: r.key, id: idOfDocKey(r.docKey) as DocumentId, json: r.json };
+    }
+    return out;
+  }
+
+  async #rows(range: KeyRange, order: "asc" | "desc", limit: number): Promise<{ table: string; rows: ScanRow[] }> {
+    if (this.ready) await this.ready;
+    const index = await this.store.registeredIndex(range.index);
+    if (!index) throw storageError("NotFound", "IndexNotFound", `Index ${range.index} does not exist`);
+    const table = index.info.table;
+    if (!(limit > 0)) return { table, rows: [] };
+    return {
+      table,
+      rows: await this.store.dialect.scan(index.source, range.start, range.end, this.ts, order, Math.floor(limit)),
+    };
   }
 }

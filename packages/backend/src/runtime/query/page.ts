@@ -7,7 +7,7 @@ import { compareKeys, fromConvexJSON, type DocumentJSON, type IndexKey, type Key
 import type { Value } from "convex/values";
 import { badRequest } from "../../errors.js";
 import type { Transaction } from "../../transactions/transaction.js";
-import { successorKey } from "../../transactions/transaction.js";
+import { scanValue, successorKey } from "../../transactions/transaction.js";
 import { decodeCursor, encodeCursor, type Position } from "./cursor.js";
 import { evaluate } from "./filter.js";
 import type { QueryPlan } from "./plan.js";
@@ -54,8 +54,9 @@ export async function readPage(tx: Transaction, plan: QueryPlan, req: PageReques
     for await (const e of tx.scan(plan.index, range, plan.order)) {
       lastKey = e.key;
       rows += 1;
-      const value = fromConvexJSON(e.doc) as Value;
-      if (filters.every((f) => evaluate(f as never, value) === true)) page.push(e.doc);
+      const doc = scanValue(e);
+      if (filters.length === 0 || filters.every((f) => evaluate(f as never, fromConvexJSON(doc) as Value) === true))
+        page.push(doc);
       if (end === null && page.length >= req.pageSize) {
         exhausted = false;
         break;

@@ -6,7 +6,7 @@
 import { fromConvexJSON, type DocumentJSON, type IndexKey, type KeyRange } from "@tandem/storage";
 import type { Value } from "convex/values";
 import type { ScanEntry, Transaction } from "../../transactions/transaction.js";
-import { successorKey } from "../../transactions/transaction.js";
+import { scanValue, successorKey } from "../../transactions/transaction.js";
 import { evaluate } from "./filter.js";
 import type { QueryPlan } from "./plan.js";
 
@@ -32,6 +32,12 @@ export class QueryStream {
 
   /** Next matching document, or null when done. */
   async next(): Promise<DocumentJSON | null> {
+    const e = await this.nextEntry();
+    return e === null ? null : scanValue(e);
+  }
+
+  /** Next matching document as a scan entry (its stored text, unparsed when no filter needed it). */
+  async nextEntry(): Promise<ScanEntry | null> {
     if (this.#finished || !this.#plan) return this.#done(true);
     if (this.#limit !== null && this.#returned >= this.#limit) return this.#done(false);
     // Without filters a limit says exactly how many rows are needed (`unique()` asks for 2).
@@ -41,16 +47,16 @@ export class QueryStream {
       const r = await this.#iter.next();
       if (r.done) return this.#done(true);
       this.#lastKey = r.value.key;
-      if (this.#matches(r.value.doc)) {
+      if (this.#matches(r.value)) {
         this.#returned += 1;
-        return r.value.doc;
+        return r.value;
       }
     }
   }
 
-  #matches(doc: DocumentJSON): boolean {
+  #matches(e: ScanEntry): boolean {
     if (this.#filters.length === 0) return true;
-    const value = fromConvexJSON(doc) as Value;
+    const value = fromConvexJSON(scanValue(e)) as Value;
     return this.#filters.every((f) => evaluate(f as never, value) === true);
   }
 

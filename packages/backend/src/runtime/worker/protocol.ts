@@ -39,6 +39,8 @@ export type ToWorker =
 
 export type JobOutcome =
   | { readonly ok: true; readonly value: ConvexJSON; readonly logLines: string[]; readonly journal: string | null }
+  /** The value as JSON text (the main thread parses it only if it needs it: engine/text-outcome.ts). */
+  | { readonly ok: true; readonly json: string; readonly logLines: string[]; readonly journal: string | null }
   | { readonly ok: false; readonly error: FunctionError; readonly logLines: string[]; readonly journal: string | null };
 
 /** What a job that wrote nothing (or failed) hands to the commit. */

@@ -15,6 +15,7 @@ import { LoadedDeployment } from "../loaded-deployment.js";
 import { displayPath } from "../paths.js";
 import { makeDocumentCheck } from "../document-check.js";
 import { runFunction } from "../../engine/execute.js";
+import { valueText } from "../../engine/text-outcome.js";
 import { setUpFunctionThread } from "./thread-setup.js";
 import type { DocumentCheck } from "../db-ops.js";
 import { SearchIndexes } from "../../search/search-indexes.js";
@@ -23,6 +24,7 @@ import {
   NO_PREPARED_WRITES,
   type FromWorker,
   type JobDone,
+  type JobOutcome,
   type RunJob,
   type ToWorker,
   type WorkerData,
@@ -178,7 +180,13 @@ async function run(id: number, job: RunJob): Promise<void> {
         return target;
       },
     });
-    const out = checkReturnValue(meta, ran, ctx);
+    const checked = checkReturnValue(meta, ran, ctx);
+    // A kept value text crosses as one string; the main thread parses it only if it must.
+    const json = checked.ok ? valueText(checked) : undefined;
+    const out: JobOutcome =
+      checked.ok && json !== undefined
+        ? { ok: true, json, logLines: checked.logLines, journal: checked.journal }
+        : checked;
     // Serialized and keyed here, so the main thread's commit is only a write.
     const prepared = out.ok && tx.hasWrites() ? await storage.prepare(tx.writes()) : NO_PREPARED_WRITES;
     finished({ id, out, readSet: tx.readSet, prepared });
