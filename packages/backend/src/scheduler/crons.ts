@@ -13,6 +13,7 @@ import type { Clock } from "./clock.js";
 import { compileSchedule, nextRun, type CompiledSchedule, type CronScheduleJSON } from "./cron-schedule.js";
 import { withJobState, type SchedulerEngine } from "./executor.js";
 import { runSystemTransaction } from "./system-transaction.js";
+import { scanValue } from "../transactions/transaction.js";
 import { CRONS_TABLE, displayName } from "./tables.js";
 
 export type CronRunStatus = { kind: "success" } | { kind: "failure"; error: string };
@@ -91,7 +92,7 @@ export class CronRunner {
         const range = fullRange(idx);
         tx.recordRange(range);
         const stored: CronDocument[] = [];
-        for await (const e of tx.scan(idx, range, "asc")) stored.push(e.doc as unknown as CronDocument);
+        for await (const e of tx.scan(idx, range, "asc")) stored.push(scanValue(e) as unknown as CronDocument);
         const seen = new Set<string>();
         for (const doc of stored) {
           const key = cronKey(doc.component ?? "", doc.name);
