@@ -47,6 +47,7 @@ export {
 export type { ClientResource } from "./resources/client.js";
 export { SessionResource, type SessionStatus, type PublicUserData } from "./resources/session.js";
 export { UserResource, type UpdateUserParams, type UpdatePasswordParams } from "./resources/user.js";
+export { ExternalAccountResource, type ExternalAccountVerification } from "./resources/external-account.js";
 export type { OrganizationResource, OrganizationMembershipResource } from "./resources/organization.js";
 export type { EmailAddress, Verification, VerificationStatus } from "./resources/verification.js";
 export {

@@ -62,6 +62,7 @@ const catalogue = {
   oauth_provider_unavailable: ["Unavailable", "The sign-in provider cannot be reached. Try again later."],
   oauth_token_exchange_failed: ["Unprocessable", "The sign-in provider's answer could not be verified."],
   external_account_exists: ["Unprocessable", "This account already exists. Sign in instead."],
+  identification_deletion_failed: ["Unprocessable", "You cannot delete your last identification."],
   sign_in_transfer_invalid: ["Unprocessable", "There is no sign-up to transfer to a sign-in."],
   oauth_state_invalid: ["Unprocessable", "This sign-in link is invalid or was started in another browser."],
   sms_delivery_unavailable: ["Unavailable", "Text message delivery is not available for this instance."],

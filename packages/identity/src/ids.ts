@@ -46,6 +46,7 @@ export const newId = {
   key: make<KeyId>("key"),
   totp: make<TotpId>("totp"),
   phone: make<PhoneId>("idn"),
+  externalAccount: make<string>("eac"),
 } as const;
 
 const patterns = {
@@ -56,6 +57,7 @@ const patterns = {
   template: /^jtmp_[0-9A-Za-z]{1,64}$/,
   client: /^client_[0-9A-Za-z]{1,64}$/,
   phone: /^idn_[0-9A-Za-z]{1,64}$/,
+  externalAccount: /^eac_[0-9A-Za-z]{1,64}$/,
 };
 
 /** Parses an id from a URL or body; `null` when it cannot be one of ours (→ 404 upstream). */
@@ -67,6 +69,7 @@ export const parseId = {
   template: (s: string) => (patterns.template.test(s) ? (s as TemplateId) : null),
   client: (s: string) => (patterns.client.test(s) ? (s as ClientId) : null),
   phone: (s: string) => (patterns.phone.test(s) ? (s as PhoneId) : null),
+  externalAccount: (s: string) => (patterns.externalAccount.test(s) ? s : null),
 };
 
 /** Webhook ids, with Svix's prefixes (`msg_` is what receivers see as `svix-id`). */

@@ -159,6 +159,12 @@ export interface ExternalAccountJSON {
   provider: string;
   provider_user_id: string;
   email_address: string;
+  verification?: {
+    status: string;
+    strategy: string;
+    external_verification_redirect_url?: string | null;
+    error?: { code: string; message: string; long_message?: string } | null;
+  } | null;
 }
 
 /** An OAuth step's verification: the provider URL while `unverified`, an error once it failed. */

@@ -4,7 +4,9 @@
  */
 import { AuthClientError } from "../errors.js";
 import type { ResourceCore } from "./core.js";
-import type { PasskeyJSON, UserJSON } from "./json.js";
+import type { ExternalAccountJSON, PasskeyJSON, UserJSON } from "./json.js";
+import { ExternalAccountResource } from "./external-account.js";
+import { absolute, type OAuthStrategy } from "./oauth.js";
 import { createCredential } from "./webauthn.js";
 import { emailAddress, type EmailAddress } from "./verification.js";
 import { organizationMembership, type OrganizationMembershipResource } from "./organization.js";
@@ -42,8 +44,8 @@ export class UserResource {
   /** Phone numbers (E.164); verified ones sign in with `phone_code`. */
   readonly phoneNumbers: { id: string; phoneNumber: string; verified: boolean; reservedForSecondFactor: boolean }[];
   readonly primaryPhoneNumber = null;
-  /** Linked social accounts (`oauth_<provider>`). */
-  readonly externalAccounts: { id: string; provider: string; providerUserId: string; emailAddress: string }[];
+  /** Social accounts (`oauth_<provider>`): linked ones, and connections unfinished or failed. */
+  readonly externalAccounts: ExternalAccountResource[];
   /** Registered passkeys. */
   readonly passkeys: { id: string; name: string; lastUsedAt: Date | null; createdAt: Date }[];
   readonly organizationMemberships: OrganizationMembershipResource[];
@@ -73,12 +75,7 @@ export class UserResource {
     this.hasImage = Boolean(json.has_image);
     this.emailAddresses = (json.email_addresses ?? []).map(emailAddress);
     this.organizationMemberships = (json.organization_memberships ?? []).map(organizationMembership);
-    this.externalAccounts = (json.external_accounts ?? []).map((a) => ({
-      id: a.id,
-      provider: a.provider,
-      providerUserId: a.provider_user_id,
-      emailAddress: a.email_address,
-    }));
+    this.externalAccounts = (json.external_accounts ?? []).map((a) => new ExternalAccountResource(core, sessionId, a));
     this.phoneNumbers = (json.phone_numbers ?? []).map((p) => ({
       id: p.id,
       phoneNumber: p.phone_number,
@@ -195,6 +192,24 @@ export class UserResource {
 
   async deletePhoneNumber(id: string): Promise<void> {
     await this.#core.call("DELETE", `/v1/me/phone_numbers/${encodeURIComponent(id)}`, undefined, this.#query);
+  }
+
+  /**
+   * Starts connecting another social account: answers it `unverified`, with
+   * `verification.externalVerificationRedirectURL` to open (`tandem.navigate`); the provider
+   * returns the browser to `redirectUrl` with the account linked, or failed on the user.
+   */
+  async createExternalAccount(params: {
+    strategy: OAuthStrategy;
+    redirectUrl: string;
+  }): Promise<ExternalAccountResource> {
+    const json = await this.#core.call<ExternalAccountJSON>(
+      "POST",
+      "/v1/me/external_accounts",
+      { strategy: params.strategy, redirect_url: absolute(params.redirectUrl) },
+      this.#query,
+    );
+    return new ExternalAccountResource(this.#core, this.#sessionId, json);
   }
 
   async deletePasskey(id: string): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * `<UserProfile />`: the signed-in user's name, e-mail addresses and password, and — as the
  * instance enables them — phone numbers, two-step verification (authenticator app, backup codes), passkeys
- * (add, list, remove) and connected social accounts.
+ * (add, list, remove) and connected social accounts (connect, remove).
  */
 import { useId, useState, type FormEvent } from "react";
 import { useUser } from "../hooks/resources.js";
@@ -12,6 +12,7 @@ import { useTandemContext } from "../context.js";
 import { useInstanceFactors } from "./alternatives.js";
 import { TwoStepSection } from "./two-step-section.js";
 import { PhoneSection } from "./phone-section.js";
+import { ConnectedAccountsSection } from "./connected-accounts-section.js";
 import { Alert, Field, NO_ERRORS, PrimaryButton, toFormErrors, type FormErrors } from "./fields.js";
 
 function useAction() {
@@ -190,17 +191,12 @@ export function UserProfile(props: UserProfileProps) {
         </section>
       ) : null}
       {factors?.socialProviders.length ? (
-        <section aria-labelledby={`${ids}-accounts`} {...elementProps(appearance, "userProfileSection")}>
-          <h2 id={`${ids}-accounts`}>Connected accounts</h2>
-          <ul aria-label="Connected accounts">
-            {user.externalAccounts.map((a) => (
-              <li key={a.id}>
-                {factors.socialProviders.find((p) => p.strategy === a.provider)?.name ?? a.provider}
-                {a.emailAddress ? ` · ${a.emailAddress}` : ""}
-              </li>
-            ))}
-          </ul>
-        </section>
+        <ConnectedAccountsSection
+          user={user}
+          tandem={tandem}
+          socialProviders={factors.socialProviders}
+          appearance={appearance}
+        />
       ) : null}
     </Card>
   );

@@ -5,6 +5,7 @@
 import type {
   ClientRecord,
   EmailRecord,
+  ExternalAccountConnection,
   ExternalAccountRecord,
   SessionRecord,
   SignInRecord,
@@ -65,7 +66,10 @@ export function userJSON(u: UserRecord) {
     email_addresses: u.emails.map(emailJSON),
     phone_numbers: (u.phones ?? []).map(phoneJSON),
     web3_wallets: [],
-    external_accounts: (u.externalAccounts ?? []).map(externalAccountJSON),
+    external_accounts: [
+      ...(u.externalAccounts ?? []).map(externalAccountJSON),
+      ...(u.externalAccountConnections ?? []).map(connectionJSON),
+    ],
     enterprise_accounts: [],
     passkeys: (u.passkeys ?? []).map((p) => passkeyJSON(p)),
     organization_memberships: [],
@@ -83,6 +87,46 @@ export function userJSON(u: UserRecord) {
     legal_accepted_at: null,
     updated_at: u.updatedAt,
     created_at: u.createdAt,
+  };
+}
+
+/**
+ * A connection still at the provider (or failed there), as Clerk shows it on the user: an external
+ * account with no provider details whose verification is `unverified` (with the URL to open) or
+ * `failed` (with the error, e.g. `external_account_exists`).
+ */
+export function connectionJSON(c: ExternalAccountConnection) {
+  const strategy = `oauth_${c.oauth.provider}`;
+  const open = c.oauth.status === "unverified";
+  return {
+    object: "external_account",
+    id: c.id,
+    provider: strategy,
+    identification_id: c.id,
+    provider_user_id: "",
+    approved_scopes: "",
+    email_address: "",
+    first_name: "",
+    last_name: "",
+    avatar_url: "",
+    image_url: "",
+    username: null,
+    phone_number: null,
+    public_metadata: {},
+    label: null,
+    verification: {
+      object: "verification",
+      status: c.oauth.status,
+      strategy,
+      attempts: null,
+      expire_at: c.oauth.expireAt,
+      external_verification_redirect_url: open ? c.oauth.authorizationUrl : null,
+      error: c.oauth.error
+        ? { code: c.oauth.error, message: c.oauth.error, long_message: c.oauth.error, meta: {} }
+        : null,
+    },
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
   };
 }
 

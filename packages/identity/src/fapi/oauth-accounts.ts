@@ -37,7 +37,7 @@ export async function linkAccount(
   const linked = await svc.store.findExternalAccount(svc.instanceId, provider, profile.subject);
   const now = svc.now();
   await svc.store.saveExternalAccount({
-    id: linked?.id ?? `eac_${newId.user().slice(5)}`,
+    id: linked?.id ?? newId.externalAccount(),
     instanceId: svc.instanceId,
     userId: user.id,
     provider,

@@ -5,7 +5,8 @@
  * provider; the provider returns to `GET /v1/oauth_callback`, which checks the `state` (the
  * flow's own secret, and the same browser), exchanges the code (`oauth/flow.ts`), finds or
  * links or creates the user, signs in and sends the browser back to `redirect_url`.
- * Sign-ups take the same trip (`oauth-sign-up.ts`); the callback serves both.
+ * Sign-ups take the same trip (`oauth-sign-up.ts`), and so does a signed-in user connecting
+ * another account (`me-external-accounts.ts`, `oauth-connect.ts`); the callback serves all three.
  */
 import { ApiError } from "../errors.js";
 import { newId, parseId } from "../ids.js";
@@ -14,10 +15,17 @@ import { checkRedirectUrl } from "../domain/email-links.js";
 import { hasSecondFactor } from "../domain/second-factor.js";
 import { createUser } from "../domain/users.js";
 import { finishAuthorization, parseState, startAuthorization, type OAuthProfile } from "../oauth/flow.js";
-import type { PendingOAuth, SignInRecord, SignUpRecord, UserRecord } from "../store/types.js";
+import type {
+  ExternalAccountConnection,
+  PendingOAuth,
+  SignInRecord,
+  SignUpRecord,
+  UserRecord,
+} from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
 import { existingAccount, linkAccount } from "./oauth-accounts.js";
 import { finishOAuthSignUp } from "./oauth-sign-up.js";
+import { finishConnection } from "./oauth-connect.js";
 import { finishSignIn } from "./sign-ins.js";
 import type { Endpoint } from "./steps/pipeline.js";
 
@@ -65,7 +73,10 @@ export async function startOAuthSignIn(env: FapiEnv, strategy: string): Promise<
 
 const back = (url: string): FapiOutcome => ({ kind: "redirect", location: url });
 
-type Flow = { kind: "sign_in"; record: SignInRecord } | { kind: "sign_up"; record: SignUpRecord };
+type Flow =
+  | { kind: "sign_in"; record: SignInRecord }
+  | { kind: "sign_up"; record: SignUpRecord }
+  | { kind: "connect"; record: ExternalAccountConnection };
 
 /** The flow a `state` names, only with its own secret, while pending, in the browser that started it. */
 async function flowOf(env: FapiEnv, state: string | null): Promise<{ flow: Flow; pending: PendingOAuth }> {
@@ -73,11 +84,16 @@ async function flowOf(env: FapiEnv, state: string | null): Promise<{ flow: Flow;
   const store = env.svc.store;
   const sid = parsed ? parseId.signIn(parsed.flowId) : null;
   const uid = parsed ? parseId.signUp(parsed.flowId) : null;
+  const cid = parsed ? parseId.externalAccount(parsed.flowId) : null;
   const flow: Flow | null = sid
     ? await store.getSignIn(env.svc.instanceId, sid).then((r) => (r ? { kind: "sign_in" as const, record: r } : null))
     : uid
       ? await store.getSignUp(env.svc.instanceId, uid).then((r) => (r ? { kind: "sign_up" as const, record: r } : null))
-      : null;
+      : cid
+        ? await store
+            .getExternalAccountConnection(env.svc.instanceId, cid)
+            .then((r) => (r ? { kind: "connect" as const, record: r } : null))
+        : null;
   const pending = flow?.record.oauth;
   // A forged, replayed or foreign state changes nothing.
   if (
@@ -100,14 +116,24 @@ export const oauthCallback: Endpoint<undefined> = async (env) => {
   const fail = async (status: "failed" | "expired", error: string) => {
     const oauth = { ...pending, status, error };
     const updatedAt = env.svc.now();
-    if (flow.kind === "sign_up") await env.svc.store.saveSignUp({ ...flow.record, oauth, updatedAt });
-    else
-      await env.svc.store.saveSignIn({
-        ...flow.record,
-        oauth,
-        verification: { strategy, status, attempts: 1, expireAt: pending.expireAt },
-        updatedAt,
-      });
+    switch (flow.kind) {
+      case "sign_up":
+        await env.svc.store.saveSignUp({ ...flow.record, oauth, updatedAt });
+        break;
+      case "connect":
+        await env.svc.store.saveExternalAccountConnection({ ...flow.record, oauth, updatedAt });
+        break;
+      case "sign_in":
+        await env.svc.store.saveSignIn({
+          ...flow.record,
+          oauth,
+          verification: { strategy, status, attempts: 1, expireAt: pending.expireAt },
+          updatedAt,
+        });
+        break;
+      default:
+        flow satisfies never;
+    }
     return back(pending.redirectUrl);
   };
   if (pending.expireAt <= env.svc.now()) return fail("expired", "verification_expired");
@@ -116,8 +142,19 @@ export const oauthCallback: Endpoint<undefined> = async (env) => {
   try {
     const resolved = await env.svc.oauth.resolve(pending.provider);
     const profile = await finishAuthorization(resolved, env.svc.issuer, pending, code);
-    if (flow.kind === "sign_up") await finishOAuthSignUp(env, flow.record, pending, profile);
-    else await finishOAuthSignIn(env, flow.record, pending, profile);
+    switch (flow.kind) {
+      case "sign_up":
+        await finishOAuthSignUp(env, flow.record, pending, profile);
+        break;
+      case "connect":
+        await finishConnection(env, flow.record, profile);
+        break;
+      case "sign_in":
+        await finishOAuthSignIn(env, flow.record, pending, profile);
+        break;
+      default:
+        flow satisfies never;
+    }
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     env.svc.logger.warn("oauth sign-in failed", { provider: pending.provider, code: e.code });

@@ -23,6 +23,7 @@ import { attemptSecondFactor, prepareSecondFactor } from "./sign-in-second-facto
 import { createMyBackupCodes, createMyTotp, disableMyTotp, verifyMyTotp } from "./me-second-factors.js";
 import { verifyEmailLink } from "./email-link.js";
 import { createMyPasskey, deleteMyPasskey, updateMyPasskey, verifyMyPasskey } from "./passkeys.js";
+import { createMyExternalAccount, deleteMyExternalAccount } from "./me-external-accounts.js";
 import { attemptMyPhone, createMyPhone, deleteMyPhone, prepareMyPhone, updateMyPhone } from "./me-phone-numbers.js";
 import { Routes, type Endpoint } from "./steps/pipeline.js";
 import { acceptMyInvitation, createMyOrganization, getMyInvitations, getMyMemberships } from "./organizations.js";
@@ -116,6 +117,8 @@ export function fapiRouter(): Router<FapiHandler> {
       )
       .add("PATCH", "/v1/me/phone_numbers/:phone_id", [loadCurrentSession], updateMyPhone)
       .add("DELETE", "/v1/me/phone_numbers/:phone_id", [loadCurrentSession], deleteMyPhone)
+      .add("POST", "/v1/me/external_accounts", [rateLimitIp, loadCurrentSession], createMyExternalAccount)
+      .add("DELETE", "/v1/me/external_accounts/:external_account_id", [loadCurrentSession], deleteMyExternalAccount)
       .add(
         "POST",
         "/v1/client/sign_ins/:id/reset_password",

@@ -62,9 +62,9 @@ export function startAuthorization(
   };
 }
 
-/** `<sign-in or sign-up id>.<secret>` from a `state`, or null when it cannot be one of ours. */
+/** `<sign-in, sign-up or connection id>.<secret>` from a `state`, or null when it cannot be one of ours. */
 export function parseState(state: string | null): { flowId: string; secret: string } | null {
-  const m = state ? /^((?:sia|sua)_[0-9A-Za-z]{1,64})\.([A-Za-z0-9_-]{20,80})$/.exec(state) : null;
+  const m = state ? /^((?:sia|sua|eac)_[0-9A-Za-z]{1,64})\.([A-Za-z0-9_-]{20,80})$/.exec(state) : null;
   return m ? { flowId: m[1]!, secret: m[2]! } : null;
 }
 

@@ -82,6 +82,8 @@ export interface UserRecord {
   externalAccounts?: ExternalAccountRecord[];
   /** Filled by the store on read (`passkeys`, verified ones only). */
   passkeys?: PasskeyRecord[];
+  /** Filled by the store on read: `user.createExternalAccount` connections still at the provider, or failed. */
+  externalAccountConnections?: ExternalAccountConnection[];
 }
 
 export interface ClientRecord {
@@ -349,10 +351,31 @@ export interface ExternalAccountRecord {
   updatedAt: number;
 }
 
+/**
+ * A signed-in user connecting another provider account (`POST /v1/me/external_accounts`): the
+ * browser is at the provider; the callback links the account and deletes this row, or marks it failed.
+ */
+export interface ExternalAccountConnection {
+  /** `eac_…`; also the flow id in the provider `state`. */
+  id: string;
+  instanceId: InstanceId;
+  userId: UserId;
+  /** The browser that started it: only its callback counts. */
+  clientId: ClientId;
+  oauth: PendingOAuth;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface ExternalAccountStore {
   findExternalAccount(instanceId: InstanceId, provider: string, subject: string): Promise<ExternalAccountRecord | null>;
   /** Inserts or replaces (by provider and subject). */
   saveExternalAccount(row: ExternalAccountRecord): Promise<void>;
+  deleteExternalAccount(instanceId: InstanceId, id: string): Promise<void>;
+  getExternalAccountConnection(instanceId: InstanceId, id: string): Promise<ExternalAccountConnection | null>;
+  /** Inserts or replaces by id. */
+  saveExternalAccountConnection(row: ExternalAccountConnection): Promise<void>;
+  deleteExternalAccountConnection(instanceId: InstanceId, id: string): Promise<void>;
 }
 
 // --- Passkeys (WebAuthn); one table, see sqlite/passkeys.ts. ---

@@ -294,6 +294,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX passkeys_user ON passkeys(user_id);
     `,
   },
+  {
+    version: 2,
+    name: "external account connections (user.createExternalAccount)",
+    sql: `
+      CREATE TABLE external_account_connections (
+        id TEXT PRIMARY KEY,
+        instance_id TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        client_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        oauth TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX external_account_connections_user ON external_account_connections(user_id);
+    `,
+  },
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -61,18 +61,26 @@ export function createSqlStore(db: SqlDb): IdentityStore {
     all("SELECT * FROM email_addresses WHERE user_id = ? ORDER BY created_at, id", userId);
   const { summary: secondFactorsOf, ...secondFactors } = secondFactorMethods(db);
   const { phonesOf, ...phones } = phoneMethods(db);
-  const { externalAccountsOf, ...externalAccounts } = externalAccountMethods(db);
+  const { externalAccountsOf, connectionsOf, ...externalAccounts } = externalAccountMethods(db);
   const { passkeysOf, ...passkeys } = passkeyMethods(db);
   const userOf = async (r: Row) => {
     const id = String(r.id);
-    const [emails, sf, ph, ext, pk] = await Promise.all([
+    const [emails, sf, ph, ext, pk, conn] = await Promise.all([
       emailsOf(id),
       secondFactorsOf(id),
       phonesOf(id),
       externalAccountsOf(id),
       passkeysOf(id),
+      connectionsOf(id),
     ]);
-    return { ...userFromRow(r, emails), secondFactors: sf, phones: ph, externalAccounts: ext, passkeys: pk };
+    return {
+      ...userFromRow(r, emails),
+      secondFactors: sf,
+      phones: ph,
+      externalAccounts: ext,
+      passkeys: pk,
+      externalAccountConnections: conn,
+    };
   };
   const loadUser = async (r: Row | undefined) => (r ? userOf(r) : null);
 

@@ -57,6 +57,21 @@ CREATE UNIQUE INDEX IF NOT EXISTS external_accounts_subject ON external_accounts
 CREATE INDEX IF NOT EXISTS external_accounts_user ON external_accounts(user_id);
 `;
 
+/** Added after the first release: its `CREATE … IF NOT EXISTS` is the migration on SQLite. */
+export const externalAccountConnectionSchema = `
+CREATE TABLE IF NOT EXISTS external_account_connections (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  client_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  oauth TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS external_account_connections_user ON external_account_connections(user_id);
+`;
+
 export const passkeySchema = `
 CREATE TABLE IF NOT EXISTS passkeys (
   id TEXT PRIMARY KEY,

@@ -12,6 +12,7 @@ import { schema, SCHEMA_VERSION } from "./schema.js";
 import { webhookSchema } from "./webhook-schema.js";
 import { addColumnOnce, orgSchema } from "./org-schema.js";
 import {
+  externalAccountConnectionSchema,
   externalAccountSchema,
   orgRoleSchema,
   passkeySchema,
@@ -35,6 +36,7 @@ export function openSqliteStore(file: string): IdentityStore {
   db.exec(secondFactorSchema);
   db.exec(phoneSchema);
   db.exec(externalAccountSchema);
+  db.exec(externalAccountConnectionSchema);
   db.exec(passkeySchema);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
   return createSqlStore(sqliteDb(db));
