@@ -61,7 +61,7 @@ test("JSONL and JSON array errors say where", () => {
   );
 });
 
-test("a zip yields one unit per <table>/documents.jsonl and skips system folders", () => {
+test("a zip yields one unit per <table>/documents.jsonl (and _storage's rows), skipping other system folders", () => {
   const zip = zipSync({
     "_tables/documents.jsonl": enc('{"name":"b","id":10001}\n'),
     "_storage/documents.jsonl": enc('{"x":1}\n'),
@@ -74,6 +74,7 @@ test("a zip yields one unit per <table>/documents.jsonl and skips system folders
   assert.deepEqual(
     units.map((u) => [u.table, u.rows.length]),
     [
+      ["_storage", 1],
       ["a", 2],
       ["b", 1],
     ],
