@@ -8,17 +8,18 @@
  *
  * Each server runs in its own child process (this file with `FILES_BENCH_ROLE`); the load
  * generator is this process (`node:http` keep-alive agent). The two servers are measured in
- * alternating rounds. Knobs: FILES_BENCH_SECONDS=6 (per server and row), FILES_BENCH_ROUNDS=6,
+ * alternating rounds; each side's server CPU time per request (every thread, from /proc) is printed
+ * too, a figure the machine's load moves far less than MB/s. Knobs: FILES_BENCH_SECONDS=6 (per server and row), FILES_BENCH_ROUNDS=6,
  * FILES_BENCH_CONCURRENCY=8, FILES_BENCH_SIZE=1048576 (bytes per file), FILES_BENCH_SERVER_FLAGS="--cpu-prof"
  * (node flags for the Tandem server's process).
  */
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, readFileSync } from "node:fs";
 import { mkdtemp, mkdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { Agent, createServer, request, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -107,7 +108,7 @@ export const getUrl = query({ args: { storageId: v.id("_storage") }, handler: (c
   "package.json": `{"name":"bench-files-app","private":true,"type":"module","dependencies":{"convex":"1.48.0"}}`,
 };
 
-async function pushApp(url: string): Promise<void> {
+export async function pushApp(url: string): Promise<void> {
   const dir = join(await mkdtemp(join(tmpdir(), "tandem-bench-app-")), "app");
   await mkdir(join(dir, "convex"), { recursive: true });
   await mkdir(join(dir, "node_modules"));
@@ -166,15 +167,27 @@ async function callFunction(server: string, kind: "mutation" | "query", path: st
   return j.value;
 }
 
-/** MB/s (10^6 bytes) moved over `seconds` by CONCURRENCY loops, after a short warm-up. */
+/** CPU seconds (user + system, every thread) a process has used so far (Linux /proc). */
+function processCpu(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * MB/s (10^6 bytes) moved over `seconds` by CONCURRENCY loops, after a short warm-up, and the
+ * CPU time the serving process spent meanwhile (a figure the machine's load moves far less).
+ */
 async function window(
   url: URL,
   method: "GET" | "POST",
   body: Buffer | null,
   seconds: number,
-): Promise<{ bytes: number; seconds: number }> {
+  pid: number,
+): Promise<{ bytes: number; seconds: number; requests: number; cpu: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   let moved = 0;
+  let requests = 0;
   let measuring = false;
   let stop = false;
   let failed: Error | null = null;
@@ -182,34 +195,49 @@ async function window(
     while (!stop && !failed) {
       const r = await send(agent, url, method, body).catch((e: Error) => ((failed = e), null));
       if (r && r.status !== 200) failed ??= new Error(`${method} ${url.pathname}: ${r.status} ${r.text.slice(0, 200)}`);
-      if (r && measuring) moved += method === "POST" ? SIZE : r.bytes;
+      if (r && measuring) {
+        moved += method === "POST" ? SIZE : r.bytes;
+        requests += 1;
+      }
     }
   };
   const loops = Array.from({ length: CONCURRENCY }, loop);
   await new Promise((r) => setTimeout(r, 300));
   measuring = true;
+  const cpu0 = processCpu(pid);
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const elapsed = (performance.now() - t0) / 1000;
+  const cpu = processCpu(pid) - cpu0;
   const counted = moved;
+  const countedRequests = requests;
   stop = true;
   await Promise.all(loops);
   agent.destroy();
   if (failed) throw failed;
-  return { bytes: counted, seconds: elapsed };
+  return { bytes: counted, seconds: elapsed, requests: countedRequests, cpu };
 }
 
-/** Every target in alternating rounds, so all figures of a ratio see the same machine speed. */
-async function alternate(urls: readonly URL[], method: "GET" | "POST", body: Buffer | null): Promise<number[]> {
-  const acc = urls.map(() => ({ bytes: 0, seconds: 0 }));
+/**
+ * Every target in alternating rounds, so all figures of a ratio see the same machine speed: MB/s
+ * and the serving process's CPU milliseconds per request.
+ */
+async function alternate(
+  targets: ReadonlyArray<{ url: URL; pid: number }>,
+  method: "GET" | "POST",
+  body: Buffer | null,
+): Promise<Array<{ mbs: number; cpuMs: number }>> {
+  const acc = targets.map(() => ({ bytes: 0, seconds: 0, requests: 0, cpu: 0 }));
   for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < urls.length; i++) {
-      const w = await window(urls[i]!, method, body, SECONDS / ROUNDS);
+    for (let i = 0; i < targets.length; i++) {
+      const w = await window(targets[i]!.url, method, body, SECONDS / ROUNDS, targets[i]!.pid);
       acc[i]!.bytes += w.bytes;
       acc[i]!.seconds += w.seconds;
+      acc[i]!.requests += w.requests;
+      acc[i]!.cpu += w.cpu;
     }
   }
-  return acc.map((a) => a.bytes / a.seconds / 1e6);
+  return acc.map((a) => ({ mbs: a.bytes / a.seconds / 1e6, cpuMs: (a.cpu * 1000) / Math.max(1, a.requests) }));
 }
 
 export default async function filesBench(): Promise<BenchRow[]> {
@@ -222,8 +250,14 @@ export default async function filesBench(): Promise<BenchRow[]> {
     const body = randomBytes(SIZE);
     // One upload URL serves every upload: as on Convex, it is valid until it expires.
     const uploadUrl = new URL((await callFunction(tandem.url, "mutation", "files:generateUploadUrl", {})) as string);
+    const tandemPid = tandem.child.pid!;
+    const barePid = bare.child.pid!;
     const [tandemUp, bareUp, bareHashedUp] = await alternate(
-      [uploadUrl, new URL("/upload", bare.url), new URL("/upload-sha256", bare.url)],
+      [
+        { url: uploadUrl, pid: tandemPid },
+        { url: new URL("/upload", bare.url), pid: barePid },
+        { url: new URL("/upload-sha256", bare.url), pid: barePid },
+      ],
       "POST",
       body,
     );
@@ -234,30 +268,43 @@ export default async function filesBench(): Promise<BenchRow[]> {
       storageId: string;
     };
     const [tandemDown, bareDown] = await alternate(
-      [fileUrl, new URL(`/${bareFirst.storageId}`, bare.url)],
+      [
+        { url: fileUrl, pid: tandemPid },
+        { url: new URL(`/${bareFirst.storageId}`, bare.url), pid: barePid },
+      ],
       "GET",
       null,
+    );
+    const cpu = (t: { cpuMs: number }) => `${t.cpuMs.toFixed(2)} ms CPU/request`;
+    console.log(
+      `  server CPU per request: upload Tandem ${cpu(tandemUp!)}, bare ${cpu(bareUp!)}, bare+SHA-256 ${cpu(bareHashedUp!)}; ` +
+        `download Tandem ${cpu(tandemDown!)}, bare ${cpu(bareDown!)}; load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")}`,
     );
     const size = SIZE >= 1024 * 1024 ? `${SIZE / 1024 / 1024} MiB` : `${SIZE / 1024} KiB`;
     return [
       {
         name: `file upload to a generateUploadUrl() URL (${size} bodies, ${CONCURRENCY} in flight; stored, SHA-256, _storage row committed)`,
-        value: tandemUp!,
+        value: tandemUp!.mbs,
         unit: "MB/s",
-        ceiling: { name: "bare node:http streaming each body into a file", value: bareUp! },
+        ceiling: { name: "bare node:http streaming each body into a file", value: bareUp!.mbs },
         target: "≥ 0.7",
       },
       {
         name: "the same upload figure, for reference",
-        value: tandemUp!,
+        value: tandemUp!.mbs,
         unit: "MB/s",
-        ceiling: { name: "bare node:http hashing (SHA-256) and streaming each body into a file", value: bareHashedUp! },
+        ceiling: {
+          name: "bare node:http hashing (SHA-256) and streaming each body into a file",
+          value: bareHashedUp!.mbs,
+        },
       },
       {
         name: `file download from a getUrl() URL (${size}, ${CONCURRENCY} in flight; row lookup, type, length, ETag)`,
-        value: tandemDown!,
+        value: tandemDown!.mbs,
         unit: "MB/s",
-        ceiling: { name: "bare node:http streaming the file", value: bareDown! },
+        ceiling: { name: "bare node:http streaming the file", value: bareDown!.mbs },
         target: "≥ 0.7",
       },
     ];

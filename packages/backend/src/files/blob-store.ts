@@ -33,15 +33,9 @@ export interface ByteRange {
 export interface BlobStore {
   /**
    * Streams `source` into the store under `key`. Past `limitBytes` it stops, stores nothing and
-   * rejects with `PayloadTooLarge`; a failed write stores nothing either. `expectedBytes` is the
-   * declared length when known (a hint: large bodies are hashed off the calling thread).
+   * rejects with `PayloadTooLarge`; a failed write stores nothing either.
    */
-  put(
-    key: BlobKey,
-    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-    limitBytes: number,
-    expectedBytes?: number,
-  ): Promise<StoredBlob>;
+  put(key: BlobKey, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limitBytes: number): Promise<StoredBlob>;
   /** The bytes (or one range of them), or `null` when nothing is stored under `key`. */
   open(key: BlobKey, range?: ByteRange): Promise<Readable | null>;
   /** Whole blob in memory (actions' `ctx.storage.get`, mutations' `storage.get`). */

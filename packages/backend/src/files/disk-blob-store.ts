@@ -28,12 +28,11 @@ export class DiskBlobStore implements BlobStore {
     key: BlobKey,
     source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     limitBytes: number,
-    expectedBytes?: number,
   ): Promise<StoredBlob> {
     const target = this.#path(key);
     await this.#ensureDir(join(this.#root, key.slice(0, 2)));
     try {
-      return await writeHashed(source, target, limitBytes, expectedBytes);
+      return await writeHashed(source, target, limitBytes);
     } catch (e) {
       await rm(target, { force: true });
       throw e;

@@ -145,7 +145,6 @@ export class FileStorage {
     source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     contentType: string | null,
     sha256?: unknown,
-    expectedBytes?: number,
   ): Promise<DocumentId> {
     const engine = this.#engineHooks();
     if (!this.#storage.tables().some((t) => t.name === STORAGE_TABLE)) {
@@ -156,7 +155,7 @@ export class FileStorage {
     const ref = parseStorageId(id, "storage.store", (n) => this.#storage.tableByNumber(n))!;
     this.#inFlight.add(ref.key);
     try {
-      const blob = await this.access.blobs.put(ref.key, source, this.access.limitBytes, expectedBytes);
+      const blob = await this.access.blobs.put(ref.key, source, this.access.limitBytes);
       try {
         checkSha256(sha256, blob.sha256);
         await engine.commitExternal({

@@ -93,13 +93,12 @@ export class S3BlobStore implements BlobStore {
     key: BlobKey,
     source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     limitBytes: number,
-    expectedBytes?: number,
   ): Promise<StoredBlob> {
     this.#spoolReady ??= mkdir(this.#c.spoolDir, { recursive: true });
     await this.#spoolReady;
     const spool = join(this.#c.spoolDir, `${key}.${randomBytes(6).toString("hex")}`);
     try {
-      const blob = await writeHashed(source, spool, limitBytes, expectedBytes);
+      const blob = await writeHashed(source, spool, limitBytes);
       const res = await this.#send("PUT", this.#url(key), {
         headers: { "content-type": "application/octet-stream" },
         payloadHash: blob.sha256.toString("hex"),

@@ -3,12 +3,12 @@
  * blob store. Past the limit it stops and rejects with `UploadTooLarge`; the caller removes the file.
  */
 import { backendError } from "../errors.js";
+import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { TandemError } from "@tandem/shared";
 import type { StoredBlob } from "./blob-store.js";
-import { streamHash } from "./hash-thread.js";
 
 export function uploadTooLarge(limitBytes: number): TandemError {
   return backendError(
@@ -40,9 +40,11 @@ export async function writeHashed(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   path: string,
   limitBytes: number,
-  expectedBytes?: number,
 ): Promise<StoredBlob> {
-  const hash = streamHash(expectedBytes);
+  // Hashed here, on the thread that reads the body: a helper thread (each chunk copied and posted
+  // to it) cost more CPU per upload than it took off this thread, and uploads wait on file
+  // writes, not on this thread (bench/README.md, file storage).
+  const hash = createHash("sha256");
   let size = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -59,5 +61,5 @@ export async function writeHashed(
   } else {
     await pipeline(Readable.from(source, { objectMode: false }), meter, out);
   }
-  return { size, sha256: await hash.digest() };
+  return { size, sha256: hash.digest() };
 }

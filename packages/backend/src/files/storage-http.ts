@@ -106,7 +106,7 @@ async function upload(files: FileStorage, url: URL, req: IncomingMessage, res: S
   const digest = /^\s*sha-256=([A-Za-z0-9+/=]+)\s*$/i.exec(String(req.headers["digest"] ?? ""))?.[1];
   // The store pipes the body without destroying it: when it stops early (too large) the rest is
   // drained and the 413 still arrives.
-  const id = await files.store(req, contentType, digest, Number.isFinite(declared) ? declared : undefined);
+  const id = await files.store(req, contentType, digest);
   send(req, res, 200, { storageId: id });
 }
 

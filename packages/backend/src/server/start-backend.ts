@@ -253,7 +253,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     const imports = new ImportService({
       storage,
       commits: external,
-      putFile: (id, bytes) => files.blobs.put(blobKeyOf(id), [bytes], Number.MAX_SAFE_INTEGER, bytes.length),
+      putFile: (id, bytes) => files.blobs.put(blobKeyOf(id), [bytes], Number.MAX_SAFE_INTEGER),
       logger: logger.child("import"),
       documentCheck,
     });
