@@ -55,7 +55,7 @@ test("tandem serve --db postgres://…?schema=… keeps the backend's data in th
     await client.connect();
     try {
       const migrated = await client.query(`SELECT version FROM ${schema}.tandem_migrations`);
-      assert.deepEqual(migrated.rows, [{ version: 1 }, { version: 2 }]);
+      assert.deepEqual(migrated.rows, [{ version: 1 }, { version: 2 }, { version: 3 }]);
       const written = await client.query(
         `SELECT (SELECT latest_ts FROM ${schema}.head) AS ts, (SELECT count(*)::int FROM ${schema}.meta) AS meta`,
       );
