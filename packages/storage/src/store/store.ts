@@ -81,7 +81,13 @@ export class MvccStorage implements Storage {
     // A writer another node may overtake learns of that node's commits (and tells the listeners)
     // rather than jumping its head past them: subscriptions and the OCC log must see every commit.
     if (this.followsOthers) {
-      await this.writing(() => this.catchUp());
+      // Callers arriving while a catch-up waits for its turn share it: it reads the head after
+      // they called, so it sees every commit finished before them (one head read, not one each).
+      this.queuedSync ??= this.writing(() => {
+        this.queuedSync = null;
+        return this.catchUp();
+      });
+      await this.queuedSync;
       return this.latestTs();
     }
     const head = await this.dialect.head();
@@ -103,6 +109,9 @@ export class MvccStorage implements Storage {
 
   private turn: Promise<unknown> = Promise.resolve();
 
+  /** A catch-up queued behind the commits under way and not started yet (`sync`). */
+  private queuedSync: Promise<void> | null = null;
+
   /**
    * Runs `body` after every commit and catch-up before it finished (only for a writer that
    * follows others). Commits' `applied` hooks and the other-commit listeners thus see commits
@@ -117,7 +126,12 @@ export class MvccStorage implements Storage {
   /** Calls `wake` whenever another connection may have committed (where the dialect can tell). */
   async watchCommits(wake: () => void): Promise<() => Promise<void>> {
     this.assertOpen();
-    return this.dialect.watch ? this.dialect.watch(wake) : async () => {};
+    if (!this.dialect.watch) return async () => {};
+    // A notification of a head this connection already reached is its own commit (every commit up
+    // to its head is known: its commits compare-and-set from it): no sync needed.
+    return this.dialect.watch((ts) => {
+      if (ts === undefined || ts > (this.writerLatest ?? this.seenLatest)) wake();
+    });
   }
 
   private readonly otherCommitListeners = new Set<(commits: readonly OtherCommit[]) => void>();
