@@ -162,9 +162,13 @@ export class MvccStorage implements Storage {
     }
   }
 
-  snapshot(ts?: Timestamp): SnapshotReader {
+  snapshot(ts?: Timestamp, committed = false): SnapshotReader {
     this.assertOpen();
     if (ts !== undefined && ts <= this.seenLatest && this.writerLatest === null) return new Snapshot(this, ts);
+    if (ts !== undefined && committed && this.writerLatest === null && !this.dialect.headNow) {
+      this.saw(ts);
+      return new Snapshot(this, ts);
+    }
     if (ts !== undefined && this.writerLatest === null && !this.dialect.headNow) {
       // A reader that can't read the head at once checks the timestamp before its first read.
       return new Snapshot(
