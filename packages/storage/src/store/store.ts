@@ -81,6 +81,11 @@ export class MvccStorage implements Storage {
     // A writer another node may overtake learns of that node's commits (and tells the listeners)
     // rather than jumping its head past them: subscriptions and the OCC log must see every commit.
     if (this.followsOthers) {
+      // A head this node already reached needs no catch-up, so the caller need not wait for the
+      // commits under way (a mutation then runs while they write, and commits can group).
+      const now = await this.freshHead();
+      if (now.schemaVersion === this.registry.version && now.latestTs <= (this.writerLatest ?? this.seenLatest))
+        return this.latestTs();
       // Callers arriving while a catch-up waits for its turn share it: it reads the head after
       // they called, so it sees every commit finished before them (one head read, not one each).
       this.queuedSync ??= this.writing(() => {
@@ -108,6 +113,16 @@ export class MvccStorage implements Storage {
   }
 
   private turn: Promise<unknown> = Promise.resolve();
+
+  private headRead: Promise<Head> | null = null;
+
+  /** The database's head, read after this call; callers until the read is sent share it. */
+  private freshHead(): Promise<Head> {
+    return (this.headRead ??= new Promise<void>((r) => setImmediate(r)).then(() => {
+      this.headRead = null;
+      return this.dialect.head();
+    }));
+  }
 
   /** A catch-up queued behind the commits under way and not started yet (`sync`). */
   private queuedSync: Promise<void> | null = null;
