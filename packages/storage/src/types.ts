@@ -208,7 +208,12 @@ export interface Storage {
    * `sync()`. A wake-up can be missed, so followers also poll. Resolves to the unsubscribe.
    */
   watchCommits(wake: () => void): Promise<() => Promise<void>>;
-  snapshot(ts?: Timestamp): SnapshotReader;
+  /**
+   * A reader at `ts` (default the latest). `committed`: the caller knows `ts` is a committed head
+   * (another connection to the same database handed it over), so a connection that would read the
+   * head to check `ts` is not in the future skips that round trip.
+   */
+  snapshot(ts?: Timestamp, committed?: boolean): SnapshotReader;
   /**
    * Atomically applies the writes at a new timestamp `> latestTs()` (also across restarts) and
    * returns the index keys it changed. Durable when it resolves.

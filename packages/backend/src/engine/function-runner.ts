@@ -107,6 +107,9 @@ export class FunctionRunner {
     const { kind, fn, args, identity, ts, beginMs, journal, afterRun } = req;
     const pool = this.#pool;
     if (pool) {
+      // The thread takes `ts` as a committed head (it reads no head to check it): a ts past this
+      // node's head fails here as it would there (TimestampInFuture), without a round trip.
+      if (ts > this.#o.storage.latestTs()) this.#o.storage.snapshot(ts);
       const catalogVersion = this.#o.live.catalogVersion;
       const r = await pool.run(
         { kind, path: fn.path, args, identity, ts, beginMs, journal, catalogVersion, component: fn.component ?? "" },

@@ -14,18 +14,21 @@ export function commitChannel(schema: string): string {
 
 const RECONNECT_MS = 1000;
 
-/** LISTENs on `channel` through connections made by `connect`, calling `wake` on each notification. */
+/**
+ * LISTENs on `channel` through connections made by `connect`, calling `wake` on each notification
+ * with the head the commit moved to (none for a meta write or a lost connection).
+ */
 export async function listenForCommits(
   connect: () => pg.Client,
   channel: string,
-  wake: () => void,
+  wake: (ts?: bigint) => void,
 ): Promise<() => Promise<void>> {
   let closed = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;
   const open = async (): Promise<void> => {
     const c = connect();
-    c.on("notification", () => wake());
+    c.on("notification", (n) => wake(n.payload && /^[0-9]+$/.test(n.payload) ? BigInt(n.payload) : undefined));
     c.on("error", () => lost(c));
     c.on("end", () => lost(c));
     await c.connect();

@@ -106,7 +106,7 @@ export class PostgresDialect implements Dialect {
     this.leases = new PostgresLeases(pool);
   }
 
-  async watch(wake: () => void): Promise<() => Promise<void>> {
+  async watch(wake: (ts?: bigint) => void): Promise<() => Promise<void>> {
     if (!this.announcements) return async () => {};
     return listenForCommits(this.announcements.connect, this.announcements.channel, wake);
   }

@@ -183,7 +183,10 @@ export interface Dialect {
   dropIndex(indexId: number): Promise<void>;
   /** Leases kept in the database, where other writers share it (absent: kept in process memory). */
   readonly leases?: Leases;
-  /** Calls `wake` when another connection may have committed (see `Storage.watchCommits`). */
-  watch?(wake: () => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `wake` when another connection may have committed (see `Storage.watchCommits`), with the
+   * head that commit moved to where the database says.
+   */
+  watch?(wake: (ts?: bigint) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

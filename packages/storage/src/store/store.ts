@@ -81,7 +81,18 @@ export class MvccStorage implements Storage {
     // A writer another node may overtake learns of that node's commits (and tells the listeners)
     // rather than jumping its head past them: subscriptions and the OCC log must see every commit.
     if (this.followsOthers) {
-      await this.writing(() => this.catchUp());
+      // A head this node already reached needs no catch-up, so the caller need not wait for the
+      // commits under way (a mutation then runs while they write, and commits can group).
+      const now = await this.freshHead();
+      if (now.schemaVersion === this.registry.version && now.latestTs <= (this.writerLatest ?? this.seenLatest))
+        return this.latestTs();
+      // Callers arriving while a catch-up waits for its turn share it: it reads the head after
+      // they called, so it sees every commit finished before them (one head read, not one each).
+      this.queuedSync ??= this.writing(() => {
+        this.queuedSync = null;
+        return this.catchUp();
+      });
+      await this.queuedSync;
       return this.latestTs();
     }
     const head = await this.dialect.head();
@@ -103,6 +114,19 @@ export class MvccStorage implements Storage {
 
   private turn: Promise<unknown> = Promise.resolve();
 
+  private headRead: Promise<Head> | null = null;
+
+  /** The database's head, read after this call; callers until the read is sent share it. */
+  private freshHead(): Promise<Head> {
+    return (this.headRead ??= new Promise<void>((r) => setImmediate(r)).then(() => {
+      this.headRead = null;
+      return this.dialect.head();
+    }));
+  }
+
+  /** A catch-up queued behind the commits under way and not started yet (`sync`). */
+  private queuedSync: Promise<void> | null = null;
+
   /**
    * Runs `body` after every commit and catch-up before it finished (only for a writer that
    * follows others). Commits' `applied` hooks and the other-commit listeners thus see commits
@@ -117,7 +141,12 @@ export class MvccStorage implements Storage {
   /** Calls `wake` whenever another connection may have committed (where the dialect can tell). */
   async watchCommits(wake: () => void): Promise<() => Promise<void>> {
     this.assertOpen();
-    return this.dialect.watch ? this.dialect.watch(wake) : async () => {};
+    if (!this.dialect.watch) return async () => {};
+    // A notification of a head this connection already reached is its own commit (every commit up
+    // to its head is known: its commits compare-and-set from it): no sync needed.
+    return this.dialect.watch((ts) => {
+      if (ts === undefined || ts > (this.writerLatest ?? this.seenLatest)) wake();
+    });
   }
 
   private readonly otherCommitListeners = new Set<(commits: readonly OtherCommit[]) => void>();
@@ -148,9 +177,13 @@ export class MvccStorage implements Storage {
     }
   }
 
-  snapshot(ts?: Timestamp): SnapshotReader {
+  snapshot(ts?: Timestamp, committed = false): SnapshotReader {
     this.assertOpen();
     if (ts !== undefined && ts <= this.seenLatest && this.writerLatest === null) return new Snapshot(this, ts);
+    if (ts !== undefined && committed && this.writerLatest === null && !this.dialect.headNow) {
+      this.saw(ts);
+      return new Snapshot(this, ts);
+    }
     if (ts !== undefined && this.writerLatest === null && !this.dialect.headNow) {
       // A reader that can't read the head at once checks the timestamp before its first read.
       return new Snapshot(

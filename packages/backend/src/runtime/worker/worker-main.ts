@@ -156,7 +156,8 @@ async function run(id: number, job: RunJob): Promise<void> {
     // request passes through.
     const meta = dep.metaOf(job.path, job.component ?? "") ?? missingFunction(job);
     checkArguments(meta, job.args, ctx);
-    const tx = new Transaction(storage.snapshot(job.ts), catalogOf(storage), {
+    // The main thread runs the job at a head it committed or read: no head read to check it here.
+    const tx = new Transaction(storage.snapshot(job.ts, true), catalogOf(storage), {
       readOnly: job.kind === "query",
       beginMs: job.beginMs,
     });
