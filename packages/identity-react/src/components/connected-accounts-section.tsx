@@ -4,10 +4,11 @@
  * user has not linked yet (`user.createExternalAccount`, then off to the provider; it sends the
  * browser back to this page with the account linked).
  */
-import { useId, useState } from "react";
+import { useId } from "react";
 import type { InstanceFactors, Tandem, UserResource } from "@tandem/js";
 import { elementProps, type Appearance } from "../theme.js";
-import { Alert, NO_ERRORS, toFormErrors, type FormErrors } from "./fields.js";
+import { Alert, type FormErrors } from "./fields.js";
+import { useBusyAction } from "./use-busy-action.js";
 
 const firstError = (e: FormErrors) => e.form ?? Object.values(e.fields)[0];
 
@@ -19,20 +20,8 @@ export function ConnectedAccountsSection(props: {
 }) {
   const { user, tandem, socialProviders, appearance } = props;
   const ids = useId();
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const { busy, errors, run } = useBusyAction();
   const nameOf = (strategy: string) => socialProviders.find((p) => p.strategy === strategy)?.name ?? strategy;
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      await action();
-    } catch (e) {
-      setErrors(toFormErrors(e));
-    } finally {
-      setBusy(false);
-    }
-  };
   const connect = (strategy: (typeof socialProviders)[number]["strategy"]) =>
     void run(async () => {
       // Back to this page (`window`, not the bare global: some hosts define only `window`).

@@ -5,7 +5,8 @@
 import { useId, useState, type FormEvent } from "react";
 import type { UserResource } from "@tandem/js";
 import { elementProps, type Appearance } from "../theme.js";
-import { Alert, Field, NO_ERRORS, PrimaryButton, toFormErrors, type FormErrors } from "./fields.js";
+import { Alert, Field, PrimaryButton } from "./fields.js";
+import { useBusyAction } from "./use-busy-action.js";
 
 export function PhoneSection(props: {
   user: UserResource;
@@ -17,20 +18,7 @@ export function PhoneSection(props: {
   const [number, setNumber] = useState("");
   const [code, setCode] = useState("");
   const [pendingId, setPendingId] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      await action();
-      await props.reload();
-    } catch (e) {
-      setErrors(toFormErrors(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, run } = useBusyAction(props.reload);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {

@@ -6,7 +6,8 @@
 import { useId, useState, type FormEvent } from "react";
 import type { UserResource } from "@tandem/js";
 import { elementProps, type Appearance } from "../theme.js";
-import { Alert, Field, NO_ERRORS, PrimaryButton, toFormErrors, type FormErrors } from "./fields.js";
+import { Alert, Field, PrimaryButton } from "./fields.js";
+import { useBusyAction } from "./use-busy-action.js";
 
 export function TwoStepSection(props: {
   user: UserResource;
@@ -19,20 +20,7 @@ export function TwoStepSection(props: {
   const [pending, setPending] = useState<{ secret: string; uri: string } | null>(null);
   const [code, setCode] = useState("");
   const [codes, setCodes] = useState<string[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      await action();
-      await props.reload();
-    } catch (e) {
-      setErrors(toFormErrors(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, run } = useBusyAction(props.reload);
   const verify = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {

@@ -3,9 +3,8 @@
  * action's error shown on the form, and, once the flow's resource is complete, its session made
  * active, the caller told, and the redirect followed.
  */
-import { useState } from "react";
 import type { TandemContextValue } from "../context.js";
-import { NO_ERRORS, toFormErrors, type FormErrors } from "./fields.js";
+import { useBusyAction } from "./use-busy-action.js";
 
 /** The part of a sign-in or sign-up that says whether it finished and with which session. */
 export interface FlowResource {
@@ -24,21 +23,8 @@ export function useFormFlow(
   { tandem, ui }: Pick<TandemContextValue, "tandem" | "ui">,
   { onDone, redirectUrl }: FormFlowOptions,
 ) {
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-
-  /** Runs one step of the flow; its error (a Clerk-shaped API error or any other) lands on the form. */
-  async function run(action: () => Promise<void>): Promise<void> {
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      await action();
-    } catch (e) {
-      setErrors(toFormErrors(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  /** `run` runs one step of the flow; its error lands on the form. */
+  const { busy, errors, setErrors, run } = useBusyAction();
 
   /** After a step: if `resource` is complete, activate its session, tell the caller, redirect. */
   async function finish(resource: FlowResource): Promise<void> {
