@@ -17,6 +17,7 @@ import { silentLogger } from "@tandem/shared";
 import { ManualClock, startBackend, type Backend } from "@tandem/backend";
 import { startIdentity, type TestIdentity } from "../support/identity.js";
 import { copyApp, pushApp, type AppCopy } from "../support/app.js";
+import { until } from "../support/app-clients.js";
 
 const api = anyApi;
 const ORIGIN = "http://localhost:5173";
@@ -29,23 +30,6 @@ let client: ConvexClient;
 
 type Message = { _id: string; author: string; body: string; format?: string; url?: string };
 
-/** The first value of the live query that satisfies `pred` (errors keep waiting). */
-function until<T>(c: ConvexClient, fn: any, args: object, pred: (v: T) => boolean, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (stop(), reject(new Error(`timed out waiting for ${what}`))), 20_000);
-    const stop = c.onUpdate(
-      fn,
-      args,
-      (v: T) => {
-        if (!pred(v)) return;
-        clearTimeout(timer);
-        stop();
-        resolve(v);
-      },
-      () => undefined,
-    );
-  });
-}
 const bodies = (ms: Message[]) => ms.map((m) => m.body);
 
 before(async () => {

@@ -22,6 +22,7 @@ import { silentLogger } from "@tandem/shared";
 import { ManualClock, startBackend, type Backend } from "@tandem/backend";
 import { startIdentity, type TestIdentity } from "../support/identity.js";
 import { copyApp, pushApp, type AppCopy } from "../support/app.js";
+import { backendApi, passwordSignIn, until } from "../support/app-clients.js";
 
 const api = anyApi;
 const ISSUER = "https://poetic-salmon-66.clerk.accounts.dev";
@@ -32,59 +33,14 @@ let backend: Backend;
 let app: AppCopy;
 let clock: ManualClock;
 const clients: ConvexClient[] = [];
-
-async function bapi(method: string, path: string, body?: unknown): Promise<any> {
-  const r = await fetch(`${identity.url}/backend/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${identity.secretKey}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  assert.ok(r.ok, `${method} ${path}: ${r.status}`);
-  return r.json();
-}
-
-/** What clerk-js does in native mode: sign in with a password, then a fresh session token per call. */
-async function signIn(email: string): Promise<() => Promise<string>> {
-  const fapi = async (path: string, body: Record<string, string>, token?: string) => {
-    const res = await fetch(`${identity.url}${path}?_is_native=1`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", ...(token ? { authorization: token } : {}) },
-      body: new URLSearchParams(body).toString(),
-    });
-    assert.equal(res.status, 200, path);
-    return { token: res.headers.get("authorization") ?? token, body: (await res.json()) as any };
-  };
-  const r = await fapi("/v1/client/sign_ins", { identifier: email, password: PASSWORD, strategy: "password" });
-  const sid = r.body.response.created_session_id as string;
-  return async () => (await fapi(`/v1/client/sessions/${sid}/tokens`, {}, r.token!)).body.jwt as string;
-}
+const bapi = (method: string, path: string, body?: unknown) => backendApi(identity, method, path, body);
+const signIn = (email: string) => passwordSignIn(identity, email, PASSWORD);
 
 function clientAs(token: () => Promise<string>): ConvexClient {
   const c = new ConvexClient(backend.url);
   c.setAuth(token);
   clients.push(c);
   return c;
-}
-
-/**
- * Resolves with the first value of the live query that satisfies `pred`. Errors wait too: the
- * app's `getMe` throws until the webhook has written the user row, as it does on Convex.
- */
-function until<T>(c: ConvexClient, fn: any, args: object, pred: (v: T) => boolean, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (stop(), reject(new Error(`timed out waiting for ${what}`))), 20_000);
-    const stop = c.onUpdate(
-      fn,
-      args,
-      (v: T) => {
-        if (!pred(v)) return;
-        clearTimeout(timer);
-        stop();
-        resolve(v);
-      },
-      () => undefined,
-    );
-  });
 }
 
 type Me = { _id: string; name: string; tokenIdentifier: string; orgIds: { orgId: string; role: string }[] } | null;

@@ -25,6 +25,7 @@ import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "@tandem/backend";
 import { startIdentity, type TestIdentity } from "../../support/identity.js";
 import { pushApp } from "../../support/app.js";
+import { backendApi, passwordSignIn, until } from "../../support/app-clients.js";
 
 const api = anyApi;
 const PASSWORD = "a long enough password";
@@ -34,57 +35,15 @@ let identity!: TestIdentity;
 let backend!: Backend;
 let started = false;
 const clients: ConvexClient[] = [];
+const bapi = (method: string, path: string, body?: unknown) => backendApi(identity, method, path, body);
+const signIn = (email: string) => passwordSignIn(identity, email, PASSWORD);
 const aiRequests: { url: string | undefined; auth: string | undefined; body: any }[] = [];
 
-async function bapi(method: string, path: string, body?: unknown): Promise<any> {
-  const r = await fetch(`${identity.url}/backend/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${identity.secretKey}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  assert.ok(r.ok, `${method} ${path}: ${r.status} ${await r.clone().text()}`);
-  return r.json();
-}
-async function signIn(email: string): Promise<() => Promise<string>> {
-  const fapi = async (path: string, body: Record<string, string>, token?: string) => {
-    const res = await fetch(`${identity.url}${path}?_is_native=1`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", ...(token ? { authorization: token } : {}) },
-      body: new URLSearchParams(body).toString(),
-    });
-    assert.equal(res.status, 200, path);
-    return { token: res.headers.get("authorization") ?? token, body: (await res.json()) as any };
-  };
-  const r = await fapi("/v1/client/sign_ins", { identifier: email, password: PASSWORD, strategy: "password" });
-  const sid = r.body.response.created_session_id as string;
-  return async () => (await fapi(`/v1/client/sessions/${sid}/tokens`, {}, r.token!)).body.jwt as string;
-}
 function clientAs(token: () => Promise<string>): ConvexClient {
   const c = new ConvexClient(backend.url);
   c.setAuth(token);
   clients.push(c);
   return c;
-}
-function until<T>(c: ConvexClient, fn: any, args: object, pred: (v: T) => boolean, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let last: unknown;
-    const timer = setTimeout(
-      () => (stop(), reject(new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`))),
-      20_000,
-    );
-    const stop = c.onUpdate(
-      fn,
-      args,
-      (v: T) => {
-        last = v;
-        if (!pred(v)) return;
-        clearTimeout(timer);
-        stop();
-        resolve(v);
-      },
-      (e) => (last = String(e)),
-    );
-  });
 }
 
 const fakeAi = createServer((req, res) => {
