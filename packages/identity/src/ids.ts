@@ -4,8 +4,6 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Brand } from "@tandem/shared";
-import type { DeliveryId, WebhookEndpointId, WebhookEventId } from "./store/webhook-types.js";
-import type { InvitationId, MembershipId, OrganizationId, OrgPermissionId, OrgRoleId } from "./store/org-types.js";
 
 export type InstanceId = Brand<string, "InstanceId">;
 export type UserId = Brand<string, "UserId">;
@@ -18,6 +16,15 @@ export type TemplateId = Brand<string, "TemplateId">;
 export type KeyId = Brand<string, "KeyId">;
 export type TotpId = Brand<string, "TotpId">;
 export type PhoneId = Brand<string, "PhoneId">;
+export type OrganizationId = Brand<string, "OrganizationId">;
+export type MembershipId = Brand<string, "MembershipId">;
+export type InvitationId = Brand<string, "InvitationId">;
+export type OrgRoleId = Brand<string, "OrgRoleId">;
+export type OrgPermissionId = Brand<string, "OrgPermissionId">;
+export type WebhookEndpointId = Brand<string, "WebhookEndpointId">;
+/** The Svix message id (`svix-id`): one per event, the same across retries and replays. */
+export type WebhookEventId = Brand<string, "WebhookEventId">;
+export type DeliveryId = Brand<string, "DeliveryId">;
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 

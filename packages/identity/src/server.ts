@@ -28,6 +28,7 @@ import { CONVEX_TEMPLATE } from "./tokens/presets.js";
 import { TokenMinter } from "./tokens/minter.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
 import { withEmailEvents } from "./webhooks/email-events.js";
+import { sessionEvents, userEvent } from "./webhooks/events.js";
 import { retryBaseFromEnv } from "./webhooks/schedule.js";
 
 export interface InboxMessage {
@@ -102,6 +103,7 @@ export async function openIdentityService(opts: IdentityServerOptions & { issuer
   );
   svc = new IdentityService({
     store,
+    events: { userUpdated: (svc, u) => userEvent(svc, "user.updated", u), sessionChanged: sessionEvents },
     instance,
     issuer: opts.issuer,
     keys,

@@ -16,13 +16,23 @@ import type { TokenMinter, MintContext } from "../tokens/minter.js";
 import type { ActiveOrg } from "../tokens/org-claims.js";
 import { RoleCatalog } from "./org-roles.js";
 import type { IdentityStore, InstanceRecord, SessionRecord, SessionStatus, UserRecord } from "../store/types.js";
-import { sessionEvents, userEvent } from "../webhooks/events.js";
+import type { OutboxEvent } from "../store/webhook-types.js";
 
 /** `lockedUntil` of an admin lock: no expiry. */
 export const LOCKED_FOREVER = 8.64e15;
 
+/**
+ * The webhook events the service's own writes cause (built by `webhooks/events.ts` in the API's
+ * JSON shapes, handed in so the domain does not import the API layer that imports it).
+ */
+export interface ServiceEvents {
+  userUpdated(svc: IdentityService, u: UserRecord): OutboxEvent;
+  sessionChanged(svc: IdentityService, before: SessionStatus | null, s: SessionRecord): OutboxEvent[];
+}
+
 export interface ServiceDeps {
   store: IdentityStore;
+  events: ServiceEvents;
   instance: InstanceRecord;
   issuer: string;
   keys: KeyRing;
@@ -144,7 +154,7 @@ export class IdentityService {
    */
   async unlock(u: UserRecord): Promise<UserRecord> {
     const next = { ...u, lockedUntil: null, failedAttempts: 0, updatedAt: this.now() };
-    await this.store.saveUser(next, [userEvent(this, "user.updated", next)]);
+    await this.store.saveUser(next, [this.deps.events.userUpdated(this, next)]);
     await this.limits.clearUser(next);
     this.deps.logger.info("account unlocked", { user_id: u.id });
     return next;
@@ -172,14 +182,14 @@ export class IdentityService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.store.saveSession(session, sessionEvents(this, null, session));
+    await this.store.saveSession(session, this.deps.events.sessionChanged(this, null, session));
     await this.store.saveUser({ ...user, lastSignInAt: now, lastActiveAt: now, failedAttempts: 0, lockedUntil: null });
     return session;
   }
 
   async setSessionStatus(s: SessionRecord, status: SessionStatus): Promise<SessionRecord> {
     const next = { ...s, status, updatedAt: this.now() };
-    await this.store.saveSession(next, sessionEvents(this, s.status, next));
+    await this.store.saveSession(next, this.deps.events.sessionChanged(this, s.status, next));
     return next;
   }
 

@@ -14,8 +14,8 @@ import { createUserFromSignUp, readyToComplete } from "../domain/sign-up.js";
 import type { ClientId, SessionId } from "../ids.js";
 import type { PendingLink, SignInRecord, SignUpRecord, UserRecord } from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
-import { finishSignIn } from "./sign-ins.js";
-import { maybeCompleteSignUp } from "./sign-ups.js";
+import { finishSignIn } from "./sign-in-finish.js";
+import { maybeCompleteSignUp } from "./sign-up-finish.js";
 import type { Endpoint } from "./steps/pipeline.js";
 
 const redirectUrlOf = (env: FapiEnv) =>

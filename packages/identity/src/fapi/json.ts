@@ -16,7 +16,7 @@ import { primaryEmail } from "../tokens/user-claims.js";
 import { hasSecondFactor } from "../domain/second-factor.js";
 import { safePhone, secondFactorPhone, verifiedPhones } from "../domain/phones.js";
 import { phoneJSON } from "./phone-json.js";
-import { passkeyJSON } from "./passkeys.js";
+import { passkeyJSON } from "./passkey-json.js";
 
 export function verificationJSON(
   v: { status: string; strategy: string; attempts: number | null; expireAt: number | null } | null,

@@ -9,7 +9,7 @@ import { newId, parseId } from "../ids.js";
 import type { ActiveSession } from "../domain/service.js";
 import type { ExternalAccountConnection, UserRecord } from "../store/types.js";
 import { connectionJSON } from "./json.js";
-import { startOAuth } from "./oauth.js";
+import { startOAuth } from "./oauth-steps.js";
 import type { Endpoint } from "./steps/pipeline.js";
 
 export const createMyExternalAccount: Endpoint<ActiveSession> = async (env, a) => {

@@ -14,7 +14,7 @@ import type { OAuthProfile } from "../oauth/flow.js";
 import type { PendingOAuth, SignInRecord, SignUpRecord } from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
 import { existingAccount, linkAccount } from "./oauth-accounts.js";
-import { signInAs, startOAuth } from "./oauth.js";
+import { signInAs, startOAuth } from "./oauth-steps.js";
 
 /** `POST /v1/client/sign_ups {strategy: "oauth_<provider>", redirect_url, …}`. */
 export async function startOAuthSignUp(

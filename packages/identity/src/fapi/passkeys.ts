@@ -22,36 +22,9 @@ import type { ActiveSession } from "../domain/service.js";
 import type { PasskeyRecord, SignInRecord } from "../store/types.js";
 import { primaryEmail } from "../tokens/user-claims.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
-import { finishSignIn } from "./sign-ins.js";
+import { finishSignIn } from "./sign-in-finish.js";
+import { passkeyJSON } from "./passkey-json.js";
 import type { Endpoint } from "./steps/pipeline.js";
-
-export function passkeyJSON(p: PasskeyRecord, nonce: string | null = null) {
-  return {
-    object: "passkey",
-    id: p.id,
-    name: p.name,
-    last_used_at: p.lastUsedAt,
-    verification: p.credentialId
-      ? {
-          object: "verification",
-          status: "verified",
-          strategy: "passkey",
-          attempts: null,
-          expire_at: null,
-          nonce: null,
-        }
-      : {
-          object: "verification",
-          status: "unverified",
-          strategy: "passkey",
-          attempts: 0,
-          expire_at: p.pending?.expireAt ?? null,
-          nonce,
-        },
-    created_at: p.createdAt,
-    updated_at: p.lastUsedAt ?? p.createdAt,
-  };
-}
 
 /** The calling page's origin (checked against `passkeys.origins` when configured) and the RP id. */
 function relyingParty(env: FapiEnv): { rpId: string; origin: string } {

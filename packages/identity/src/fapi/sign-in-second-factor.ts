@@ -7,7 +7,7 @@ import { ApiError } from "../errors.js";
 import { MAX_CODE_ATTEMPTS } from "../config.js";
 import { parseSecondFactor, verifySecondFactor } from "../domain/second-factor.js";
 import type { SignInRecord } from "../store/types.js";
-import { finishSignIn } from "./sign-ins.js";
+import { finishSignIn } from "./sign-in-finish.js";
 import { preparePhoneSecondFactor } from "./phone-sign-in.js";
 import type { Endpoint } from "./steps/pipeline.js";
 

@@ -26,12 +26,7 @@ import { verifiedPhones } from "../domain/phones.js";
 import type { SignInRecord, UserRecord } from "../store/types.js";
 import type { FapiEnv, FapiOutcome } from "./outcome.js";
 import type { Endpoint } from "./steps/pipeline.js";
-
-async function save(env: FapiEnv, si: SignInRecord): Promise<FapiOutcome> {
-  const next = { ...si, updatedAt: env.svc.now() };
-  await env.svc.store.saveSignIn(next);
-  return { kind: "sign_in", record: next };
-}
+import { finishSignIn, saveSignIn as save } from "./sign-in-finish.js";
 
 /** After the first factor: a user with a second factor goes on to `needs_second_factor`, others finish. */
 async function complete(env: FapiEnv, si: SignInRecord, user: UserRecord, strategy: FirstFactor): Promise<FapiOutcome> {
@@ -42,40 +37,6 @@ async function complete(env: FapiEnv, si: SignInRecord, user: UserRecord, strate
     code: null,
     verification: { strategy, status: "verified", attempts: si.verification?.attempts ?? 1, expireAt: null },
     secondFactor: null,
-  });
-}
-
-/** Finishes the sign-in: a new session, a rotated client token, the client pointing at both. */
-export async function finishSignIn(
-  env: FapiEnv,
-  si: SignInRecord,
-  user: UserRecord,
-  strategy: string,
-): Promise<FapiOutcome> {
-  if (si.status === "needs_second_factor") {
-    const client = await env.ctx.ensure();
-    const session = await env.svc.createSession(client.id, user);
-    await env.ctx.rotate();
-    await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signInId: si.id });
-    env.svc.logger.info("sign-in complete", { user_id: user.id, strategy });
-    return save(env, {
-      ...si,
-      status: "complete",
-      createdSessionId: session.id,
-      secondFactor: { strategy, status: "verified", attempts: (si.secondFactor?.attempts ?? 0) + 1 },
-    });
-  }
-  const client = await env.ctx.ensure();
-  const session = await env.svc.createSession(client.id, user);
-  await env.ctx.rotate();
-  await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signInId: si.id });
-  env.svc.logger.info("sign-in complete", { user_id: user.id, strategy });
-  return save(env, {
-    ...si,
-    status: "complete",
-    createdSessionId: session.id,
-    code: null,
-    verification: { strategy, status: "verified", attempts: si.verification?.attempts ?? 1, expireAt: null },
   });
 }
 

@@ -7,14 +7,15 @@ import { newId } from "../ids.js";
 import { checkPasswordRules } from "../crypto/password-rules.js";
 import { hashPassword } from "../crypto/passwords.js";
 import { checkCode, issueCode } from "../domain/codes.js";
-import { createUserFromSignUp, readyToComplete, withFields } from "../domain/sign-up.js";
+import { withFields } from "../domain/sign-up.js";
 import { checkMetadata, checkName, checkUsername, normalizeEmail } from "../domain/validate.js";
 import type { SignUpRecord } from "../store/types.js";
-import type { FapiEnv, FapiOutcome } from "./outcome.js";
+import type { FapiEnv } from "./outcome.js";
 import { prepareSignUpLink } from "./email-link.js";
 import { attemptPhoneVerification, preparePhoneVerification } from "../domain/sign-up-phone.js";
 import { normalizeE164 } from "../domain/phones.js";
 import type { Endpoint } from "./steps/pipeline.js";
+import { maybeCompleteSignUp, saveSignUp as save } from "./sign-up-finish.js";
 import { startOAuthSignUp } from "./oauth-sign-up.js";
 
 /** Validates the fields present in the body and returns the changes to apply (other keys clerk-js sends, like locale, are ignored). */
@@ -57,31 +58,6 @@ async function readFields(env: FapiEnv): Promise<Partial<SignUpRecord>> {
 function requireEmailCode(env: FapiEnv): void {
   if (env.req.fields.required("strategy", 64) !== "email_code")
     throw new ApiError("form_param_value_invalid", { param: "strategy" });
-}
-
-async function save(env: FapiEnv, su: SignUpRecord): Promise<FapiOutcome> {
-  const next = { ...su, updatedAt: env.svc.now() };
-  await env.svc.store.saveSignUp(next);
-  return { kind: "sign_up", record: next };
-}
-
-/** When nothing is missing or unverified: create the user and sign them in. */
-export async function maybeCompleteSignUp(env: FapiEnv, su: SignUpRecord): Promise<FapiOutcome> {
-  if (!readyToComplete(su)) return save(env, su);
-  const user = await createUserFromSignUp(env.svc, su);
-  const client = await env.ctx.ensure();
-  const session = await env.svc.createSession(client.id, user);
-  await env.ctx.rotate();
-  await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signUpId: su.id });
-  env.svc.logger.info("sign-up complete", { user_id: user.id });
-  return save(env, {
-    ...su,
-    status: "complete",
-    createdUserId: user.id,
-    createdSessionId: session.id,
-    passwordHash: null,
-    code: null,
-  });
 }
 
 export const createSignUp: Endpoint<undefined> = async (env) => {

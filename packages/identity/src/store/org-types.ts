@@ -2,13 +2,18 @@
  * The organization part of the store contract (Clerk's organizations, memberships, invitations).
  * Writes take the webhook events they cause, committed in the same transaction.
  */
-import type { Brand } from "@tandem/shared";
-import type { InstanceId, UserId } from "../ids.js";
+import type {
+  InstanceId,
+  InvitationId,
+  MembershipId,
+  OrganizationId,
+  OrgPermissionId,
+  OrgRoleId,
+  UserId,
+} from "../ids.js";
 import type { OutboxEvent } from "./webhook-types.js";
 
-export type OrganizationId = Brand<string, "OrganizationId">;
-export type MembershipId = Brand<string, "MembershipId">;
-export type InvitationId = Brand<string, "InvitationId">;
+export type { InvitationId, MembershipId, OrganizationId, OrgPermissionId, OrgRoleId };
 
 type Metadata = Record<string, unknown>;
 
@@ -106,9 +111,6 @@ export interface OrganizationStore {
   ): Promise<InvitationRecord[]>;
   listPendingInvitationsFor(instanceId: InstanceId, email: string): Promise<InvitationRecord[]>;
 }
-
-export type OrgRoleId = Brand<string, "OrgRoleId">;
-export type OrgPermissionId = Brand<string, "OrgPermissionId">;
 
 /** A custom permission, `org:<feature>:<action>`. */
 export interface OrgPermissionRecord {

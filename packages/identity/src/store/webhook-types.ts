@@ -3,13 +3,9 @@
  * An event is written once; the store fans it out to one delivery per matching endpoint in the
  * same transaction, so an endpoint added later never receives older events.
  */
-import type { InstanceId } from "../ids.js";
-import type { Brand } from "@tandem/shared";
+import type { DeliveryId, InstanceId, WebhookEndpointId, WebhookEventId } from "../ids.js";
 
-export type WebhookEndpointId = Brand<string, "WebhookEndpointId">;
-/** The Svix message id (`svix-id`): one per event, the same across retries and replays. */
-export type WebhookEventId = Brand<string, "WebhookEventId">;
-export type DeliveryId = Brand<string, "DeliveryId">;
+export type { DeliveryId, WebhookEndpointId, WebhookEventId };
 
 export interface WebhookEndpointRecord {
   id: WebhookEndpointId;
