@@ -4,8 +4,22 @@
  * HTTP status. Clients see both.
  */
 import { TandemError, type ErrorKind } from "@tandem/shared";
-import type { AuthConfigErrorCode } from "./auth/errors.js";
-import type { LimitCode } from "./values/limits.js";
+
+/** Codes of a value or document over one of Convex's limits (`values/limits.ts`). */
+export type LimitCode =
+  | "InvalidFieldName"
+  | "InvalidValue"
+  | "TooNestedError"
+  | "TooManyFieldsError"
+  | "ArrayTooLong"
+  | "ValueTooLargeError"
+  | "InvalidDocumentError"
+  | "DocumentTooLarge"
+  | "ArgumentsTooLarge"
+  | "ReturnValueTooLarge";
+
+/** Codes of an `auth.config.ts` the backend refuses (`auth/errors.ts`). */
+export type AuthConfigErrorCode = "InvalidAuthConfig" | "InvalidProviderDomainUrl" | "InvalidSignatureAlgorithm";
 
 export type BackendErrorCode =
   | LimitCode

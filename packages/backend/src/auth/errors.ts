@@ -3,7 +3,7 @@
  * are `Unauthenticated` (HTTP 401, `AuthError` on the socket) except config and header-shape
  * problems found before any token is looked at.
  */
-import { backendError } from "../errors.js";
+import { backendError, type AuthConfigErrorCode } from "../errors.js";
 
 export const OIDC_CLAIM_ERROR =
   "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";
@@ -30,4 +30,4 @@ export const authError = {
   invalidConfig: (code: AuthConfigErrorCode, message: string) => backendError("BadRequest", code, message),
 };
 
-export type AuthConfigErrorCode = "InvalidAuthConfig" | "InvalidProviderDomainUrl" | "InvalidSignatureAlgorithm";
+export type { AuthConfigErrorCode };

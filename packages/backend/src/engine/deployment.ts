@@ -1,10 +1,8 @@
 /**
  * What a push produces and the engine runs: the module set, what analysis found in it, the
  * schema, the auth providers, crons and HTTP routes. Shared by push/ (which builds and stores
- * it) and the runtime (which loads and executes it).
+ * it) and the runtime (which loads and executes it), components included.
  */
-import type { ComponentsState } from "../components/types.js";
-
 export type FunctionKind = "query" | "mutation" | "action";
 
 export interface ModuleSource {
@@ -89,4 +87,54 @@ export interface Deployment {
   readonly analysis: Analysis;
   /** Absent when no module imports an external package. */
   readonly nodePackages?: NodePackages | undefined;
+}
+
+// Components: their types refer to `Analysis` and it to them, so they live in this file.
+
+/** One child in a definition's `export()` (`componentInstantiation` of the CLI). */
+export interface ChildComponentJSON {
+  readonly name: string;
+  /** The child's definition path, as the CLI names it. */
+  readonly path: string;
+  readonly args?: unknown;
+  readonly env?: unknown;
+}
+
+/** A definition's evaluated `convex.config.js` (`componentDefinitionMetadata` of the CLI). */
+export interface DefinitionMetadata {
+  readonly path: string;
+  readonly definitionType:
+    { readonly type: "app" } | { readonly type: "childComponent"; readonly name: string; readonly args?: unknown };
+  readonly childComponents: readonly ChildComponentJSON[];
+  readonly httpMounts: Readonly<Record<string, string>>;
+  readonly exports: unknown;
+  readonly envVars?: unknown;
+}
+
+/** A component definition as pushed: its modules and what analysis found in them. */
+export interface ComponentDefinition {
+  readonly definitionPath: string;
+  readonly metadata: DefinitionMetadata;
+  /** Function modules and `schema.js` (the definition's `convex.config.js` is not run again). */
+  readonly modules: readonly ModuleSource[];
+  readonly analysis: Analysis;
+}
+
+/** An installed instance: `""` is the app itself. */
+export interface ComponentInstance {
+  readonly path: string;
+  /** `""` for the app. */
+  readonly definitionPath: string;
+  /** Child name → child instance path. */
+  readonly children: Readonly<Record<string, string>>;
+}
+
+/** Components of a deployment; absent when the app installs none. */
+export interface ComponentsState {
+  readonly app: DefinitionMetadata;
+  readonly definitions: Readonly<Record<string, ComponentDefinition>>;
+  /** By instance path, the app (`""`) included. */
+  readonly instances: Readonly<Record<string, ComponentInstance>>;
+  /** The app's own schema (the deployment's holds component tables too). */
+  readonly appSchema: SchemaJSON | null;
 }

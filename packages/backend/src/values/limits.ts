@@ -3,7 +3,7 @@
  * nesting, field and element counts, sizes, and well-formed `$` payloads. Each check returns the
  * first violation with a closed code and a message in Convex's wording, or null.
  */
-import { backendError } from "../errors.js";
+import { backendError, type LimitCode } from "../errors.js";
 import type { ConvexJSON } from "@tandem/storage";
 import { typeOf, type JsonObject } from "./classify.js";
 import { convexJsonSize } from "./size.js";
@@ -22,17 +22,7 @@ export const LIMITS = {
   maxReturnSize: 16 * MiB,
 } as const;
 
-export type LimitCode =
-  | "InvalidFieldName"
-  | "InvalidValue"
-  | "TooNestedError"
-  | "TooManyFieldsError"
-  | "ArrayTooLong"
-  | "ValueTooLargeError"
-  | "InvalidDocumentError"
-  | "DocumentTooLarge"
-  | "ArgumentsTooLarge"
-  | "ReturnValueTooLarge";
+export type { LimitCode };
 
 export interface LimitViolation {
   readonly code: LimitCode;
