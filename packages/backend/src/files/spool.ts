@@ -22,6 +22,14 @@ function uploadIncomplete(): TandemError {
 }
 
 /**
+ * Chunks are gathered into writes of this size: a body arrives in chunks of up to 64 KiB, and
+ * each file write is a round trip through the libuv thread pool (a queued job, a thread woken, a
+ * callback), which cost more than the bytes themselves (bench/README.md, file storage). `end()`
+ * writes what is left.
+ */
+export const BATCH_BYTES = 256 * 1024;
+
+/**
  * Each chunk is counted, hashed and handed to the file's write stream straight from the source's
  * `data` event: no stream in between (a Transform per upload cost a queue, callbacks and objects
  * per chunk, bench/README.md, file storage). Settles once the file is closed, so a caller removing
@@ -41,7 +49,9 @@ export function writeHashed(
   // to it) cost more CPU per upload than it took off this thread (bench/README.md, file storage).
   const hash = createHash("sha256");
   let size = 0;
-  const out = createWriteStream(path, { flags: "wx" });
+  // Room for a batch being gathered while the previous one is written.
+  const out = createWriteStream(path, { flags: "wx", highWaterMark: 2 * BATCH_BYTES });
+  let corked = 0;
   return new Promise((resolve, reject) => {
     let failure: Error | null = null;
     let settled = false;
@@ -64,7 +74,15 @@ export function writeHashed(
         return stop(uploadTooLarge(limitBytes));
       }
       hash.update(chunk);
-      if (!out.write(chunk)) input.pause();
+      if (corked === 0) out.cork();
+      corked += chunk.length;
+      const room = out.write(chunk);
+      // A full stream is written out before the body waits for its drain.
+      if (corked >= BATCH_BYTES || !room) {
+        corked = 0;
+        out.uncork();
+      }
+      if (!room) input.pause();
     };
     const onDrain = (): void => void input.resume();
     const onEnd = (): void => stop(null);
