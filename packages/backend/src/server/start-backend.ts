@@ -30,6 +30,7 @@ import { LogStream, logRoutes } from "../logs/index.js";
 import { makeDocumentCheck } from "../runtime/document-check.js";
 import type { ValidationContext } from "../values/index.js";
 import { loadOrCreateAdminKey } from "./admin-key.js";
+import { setHeapGrowth } from "./heap-growth.js";
 import { closeServer, listen, originOf } from "./listen.js";
 import { createSiteHandler } from "../http-actions/site-handler.js";
 import { DeploymentAuth } from "./user-auth.js";
@@ -114,6 +115,11 @@ export interface BackendOptions {
    * reaches its own identity service over loopback while the issuer names a host only devices reach.
    */
   readonly issuerFetch?: FetchLike;
+  /**
+   * V8's old-generation growth for this process (heap-growth.ts): default 300 (4× the live heap
+   * after a full GC), so upload bodies don't start a full GC every few megabytes; 0 leaves V8's own.
+   */
+  readonly heapGrowingPercent?: number;
 }
 
 export interface Backend {
@@ -155,6 +161,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const host = options.host ?? "127.0.0.1";
   const instanceName = options.instanceName ?? "tandem";
   const logger = options.logger ?? createLogger("backend");
+  setHeapGrowth(options.heapGrowingPercent);
   await mkdir(options.dataDir, { recursive: true });
   const adminKey = await loadOrCreateAdminKey(options.dataDir, instanceName, options.adminKey);
   const database: StorageDescriptor = options.database ?? {

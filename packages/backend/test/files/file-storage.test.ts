@@ -191,6 +191,30 @@ test("over-limit uploads are refused and store nothing", async () => {
   );
 });
 
+test("an upload whose client goes away mid-body stores nothing, and the next upload works", async () => {
+  const rowsBefore = ((await client.query(api.files!.storedFiles!, {})) as unknown[]).length;
+  const filesBefore = (await blobsOnDisk()).length;
+  const target = new URL(await uploadUrl());
+  const req = request({
+    host: target.hostname,
+    port: target.port,
+    path: target.pathname + target.search,
+    method: "POST",
+    headers: { "Content-Type": "application/octet-stream", "Content-Length": String(LIMIT) },
+  });
+  req.on("error", () => {});
+  req.write(randomBytes(LIMIT / 2));
+  // The half body reaches the file before the connection drops.
+  await eventually(async () => (await blobsOnDisk()).length === filesBefore + 1, 5000, "the partial file");
+  req.destroy();
+  await eventually(async () => (await blobsOnDisk()).length === filesBefore, 5000, "the partial file removed");
+  assert.equal(((await client.query(api.files!.storedFiles!, {})) as unknown[]).length, rowsBefore);
+  const bytes = randomBytes(1000);
+  const id = await upload(bytes, "application/octet-stream");
+  const url = (await client.query(api.files!.getUrl!, { storageId: id })) as string;
+  assert.deepEqual(Buffer.from(await (await fetch(url)).arrayBuffer()), bytes);
+});
+
 test("upload tokens: missing, forged or altered tokens get 401 and store nothing", async () => {
   const good = new URL(await uploadUrl());
   assert.equal(good.pathname, "/api/storage/upload");
