@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "@tandem/shared";
 import { decodeId, openStorage, type Storage, type StorageDescriptor } from "@tandem/storage";
 import { checkAdminKey as sameAdminKey, type FetchLike } from "../auth/index.js";
 import { createEngine, type TandemEngine } from "../engine/index.js";
+import type { QueryCacheOptions } from "../engine/query-cache.js";
 import {
   createRouter,
   functionRoutes,
@@ -114,6 +115,11 @@ export interface BackendOptions {
    * reaches its own identity service over loopback while the issuer names a host only devices reach.
    */
   readonly issuerFetch?: FetchLike;
+  /**
+   * Reuse of query results while what they read is unchanged (bounds; default 8,192 results /
+   * 64 MiB), or false to run every query.
+   */
+  readonly queryCache?: QueryCacheOptions | false;
 }
 
 export interface Backend {
@@ -175,6 +181,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     files: { thread: files.threadConfig, access: files.access, call: (c) => files.call(c) },
     logger: logger.child("engine"),
     name: instanceName,
+    ...(options.queryCache === undefined ? {} : { queryCache: options.queryCache }),
     ...(workers > 0 ? { workers: { storage: database, count: workers } } : {}),
   });
 
