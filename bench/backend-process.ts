@@ -29,8 +29,15 @@ export async function tandemRole(): Promise<void> {
   const runtimeThreads = new Set(taskIds());
   // BENCH_FUNCTION_THREADS (or the older HTTP_BENCH_WORKERS); unset: the backend's default.
   const threads = process.env.BENCH_FUNCTION_THREADS ?? process.env.HTTP_BENCH_WORKERS;
-  // BENCH_QUERY_CACHE=off: every query runs (rows that measure the query work itself).
-  const queryCache = process.env.BENCH_QUERY_CACHE === "off" ? { queryCache: false as const } : {};
+  // BENCH_QUERY_CACHE=off: every query runs (rows that measure the query work itself); a number:
+  // the most results kept (1 with cycling arguments: every query misses, and pays the cache's cost).
+  const cacheKnob = process.env.BENCH_QUERY_CACHE;
+  const queryCache =
+    cacheKnob === "off"
+      ? { queryCache: false as const }
+      : cacheKnob
+        ? { queryCache: { maxEntries: Number(cacheKnob) } }
+        : {};
   const b = await startBackend({
     dataDir,
     port: 0,

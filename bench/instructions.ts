@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     ],
     // Instructions of the query work itself: every query runs (the cache off).
     {
-      env: { ...process.env, INSTR_ROLE: "tandem", BENCH_QUERY_CACHE: "off" },
+      env: { ...process.env, INSTR_ROLE: "tandem", BENCH_QUERY_CACHE: process.env.BENCH_QUERY_CACHE ?? "off" },
       stdio: ["inherit", "inherit", "pipe", "ipc"],
     },
   );
