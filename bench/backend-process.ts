@@ -116,9 +116,9 @@ export function addThreadDelta(into: Record<string, number>, a: ThreadCpu, b: Th
 }
 
 /** A Tandem child's query cache counters (`tandemRole`). */
-export function queryCacheReading(child: ChildProcess): Promise<{ hits: number; misses: number }> {
+export function queryCacheReading(child: ChildProcess): Promise<{ hits: number; misses: number; evictions: number }> {
   return new Promise((resolve) => {
-    const on = (m: { queryCache?: { hits: number; misses: number } }) => {
+    const on = (m: { queryCache?: { hits: number; misses: number; evictions: number } }) => {
       if (!m.queryCache) return;
       child.off("message", on);
       resolve(m.queryCache);

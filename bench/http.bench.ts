@@ -262,14 +262,14 @@ async function sendAll(server: Server, path: string, count: number, body: (i: nu
   agent.destroy();
 }
 
-/** `hits 99.8%` of the queries the server answered while `measure` ran. */
+/** `hits 99.8%` (and evictions) of the queries the server answered while `measure` ran. */
 async function hitNote(server: Server, measure: () => Promise<void>): Promise<string> {
   const a = await queryCacheReading(server.child);
   await measure();
   const b = await queryCacheReading(server.child);
   const hits = b.hits - a.hits;
   const all = hits + b.misses - a.misses;
-  return `query cache hits ${((100 * hits) / Math.max(1, all)).toFixed(1)}% of ${all}`;
+  return `query cache hits ${((100 * hits) / Math.max(1, all)).toFixed(1)}% of ${all}, ${b.evictions - a.evictions} evicted`;
 }
 
 function cpuRow(what: string, m: { tandem: Measured; bare: Measured }): BenchRow {
