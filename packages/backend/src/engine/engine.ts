@@ -260,19 +260,25 @@ export function createEngine(options: EngineOptions): TandemEngine {
     analyze: async (modules, vars, nodePackages) => analyzeModules(modules, vars, nodePackages ?? null),
     async deploy(deployment) {
       search.setSchema(deployment.analysis.schema);
-      // Every push (code, schema, components, auth config): results of the old code are dropped.
+      // Every push (code, schema, components, auth config): results of the old code are dropped,
+      // before listeners re-run anything, and again once the threads have the new code (a run
+      // dispatched in between may run the old code: it must keep nothing).
       cache?.flush();
       if (live.deploy(deployment)) notifier.everything(storage.latestTs());
       runner.deploy(deployment);
+      cache?.flush();
       for (const l of deployListeners) l(deployment);
     },
     current: () => live.loaded?.deployment ?? null,
     setEnvironment(vars) {
-      if (live.setEnvironment(vars)) {
+      // As for a push: flushed before anything re-runs and once the threads have the variables.
+      const changed = live.setEnvironment(vars);
+      if (changed) {
         cache?.flush();
         notifier.everything(storage.latestTs());
       }
       runner.setEnvironment(live.env);
+      if (changed) cache?.flush();
     },
     async commitChecked(tx, meta = []) {
       const done = await committer.commit(tx, meta);
