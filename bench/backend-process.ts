@@ -29,6 +29,15 @@ export async function tandemRole(): Promise<void> {
   const runtimeThreads = new Set(taskIds());
   // BENCH_FUNCTION_THREADS (or the older HTTP_BENCH_WORKERS); unset: the backend's default.
   const threads = process.env.BENCH_FUNCTION_THREADS ?? process.env.HTTP_BENCH_WORKERS;
+  // BENCH_QUERY_CACHE=off: every query runs (rows that measure the query work itself); a number:
+  // the most results kept (1 with cycling arguments: every query misses, and pays the cache's cost).
+  const cacheKnob = process.env.BENCH_QUERY_CACHE;
+  const queryCache =
+    cacheKnob === "off"
+      ? { queryCache: false as const }
+      : cacheKnob
+        ? { queryCache: { maxEntries: Number(cacheKnob) } }
+        : {};
   const b = await startBackend({
     dataDir,
     port: 0,
@@ -36,11 +45,15 @@ export async function tandemRole(): Promise<void> {
     adminKey: ADMIN_KEY,
     logger: silentLogger,
     ...(threads === undefined ? {} : { workers: Number(threads) }),
+    ...queryCache,
   });
   // A normal exit on kill, so flags such as --cpu-prof write their output.
   process.on("SIGTERM", () => void b.close().finally(() => process.exit(0)));
   const backendThreads = new Set(taskIds().filter((t) => !runtimeThreads.has(t)));
   answerCpuReadings((tid) => (backendThreads.has(tid) ? "backend-threads" : "node-runtime"));
+  process.on("message", (m) => {
+    if (m === "query-cache") process.send!({ queryCache: b.engine.queryCacheStats() });
+  });
   process.send!({ url: b.url });
 }
 
@@ -102,10 +115,29 @@ export function addThreadDelta(into: Record<string, number>, a: ThreadCpu, b: Th
   }
 }
 
-/** Forks `file` with `env[roleVar] = role`; resolves once the child sends its URL. */
-export function startChild(file: string, roleVar: string, role: string, extraFlags: string[] = []): Promise<Server> {
+/** A Tandem child's query cache counters (`tandemRole`). */
+export function queryCacheReading(child: ChildProcess): Promise<{ hits: number; misses: number; evictions: number }> {
+  return new Promise((resolve) => {
+    const on = (m: { queryCache?: { hits: number; misses: number; evictions: number } }) => {
+      if (!m.queryCache) return;
+      child.off("message", on);
+      resolve(m.queryCache);
+    };
+    child.on("message", on);
+    child.send("query-cache");
+  });
+}
+
+/** Forks `file` with `env[roleVar] = role` (and `env`); resolves once the child sends its URL. */
+export function startChild(
+  file: string,
+  roleVar: string,
+  role: string,
+  extraFlags: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Server> {
   const child = fork(file, [], {
-    env: { ...process.env, [roleVar]: role },
+    env: { ...process.env, ...env, [roleVar]: role },
     execArgv: [...process.execArgv, ...extraFlags],
     stdio: "inherit",
   });

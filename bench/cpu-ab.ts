@@ -55,7 +55,8 @@ interface Side {
 function start(checkout: string): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(join(checkout, "bench", "http.bench.ts"), [], {
     cwd: checkout,
-    env: { ...process.env, HTTP_BENCH_ROLE: "tandem" },
+    // The query work itself: with the cache on, repeated queries would not run (checkouts without it ignore this).
+    env: { ...process.env, HTTP_BENCH_ROLE: "tandem", BENCH_QUERY_CACHE: process.env.BENCH_QUERY_CACHE ?? "off" },
     execArgv: ["--import", "tsx"],
     stdio: "inherit",
   });

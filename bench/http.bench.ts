@@ -11,8 +11,15 @@
  * generator (this process: `node:http` keep-alive agent, 50 requests in flight) does not share
  * an event loop with it. Each pair of figures is measured in alternating rounds. Knobs:
  * HTTP_BENCH_SECONDS=8 (per server and row), HTTP_BENCH_ROUNDS=8, HTTP_BENCH_CONCURRENCY=50,
- * HTTP_BENCH_ONLY=insert,point,range (the rows to run; both stores are seeded with ROWS items first), HTTP_BENCH_SERVER_FLAGS="--cpu-prof" (node flags for
+ * HTTP_BENCH_ONLY=insert,point,range,point-cached,range-cached (the rows to run; both stores are seeded with ROWS items first), HTTP_BENCH_SERVER_FLAGS="--cpu-prof" (node flags for
  * the Tandem server's process, e.g. to profile it).
+ *
+ * The query cache: the point and range rows measure the query work itself, so their Tandem server
+ * runs with the cache off (`BENCH_QUERY_CACHE=off`: the same requests, reads and replies as before
+ * the cache; `HTTP_BENCH_UNCACHED=1` instead keeps one result, so every query misses and pays the
+ * cache's own cost). The `…(repeated args, query cache)` rows send the same requests to a second Tandem
+ * server with the cache on (its default), after one pass over every argument, so they measure
+ * answers from kept results; the ceiling is the same bare server (it keeps nothing).
  */
 import { createServer, Agent, request, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,6 +33,7 @@ import {
   answerCpuReadings,
   cpuReading,
   pushApp,
+  queryCacheReading,
   startChild as forkChild,
   tandemRole,
   type Server,
@@ -81,8 +89,8 @@ async function bareRole(): Promise<void> {
   );
 }
 
-function startChild(role: "tandem" | "bare"): Promise<Server> {
-  return forkChild(fileURLToPath(import.meta.url), "HTTP_BENCH_ROLE", role, role === "tandem" ? SERVER_FLAGS : []);
+function startChild(role: "tandem" | "bare", env: Record<string, string> = {}): Promise<Server> {
+  return forkChild(fileURLToPath(import.meta.url), "HTTP_BENCH_ROLE", role, role === "tandem" ? SERVER_FLAGS : [], env);
 }
 
 // ---- load generator --------------------------------------------------------------------------
@@ -239,7 +247,30 @@ async function seed(server: Server): Promise<void> {
   agent.destroy();
 }
 
-const only = (row: "insert" | "point" | "range") => !ONLY || ONLY.split(",").includes(row);
+const only = (row: "insert" | "point" | "range" | "point-cached" | "range-cached") =>
+  !ONLY || ONLY.split(",").includes(row);
+
+/** Sends `bodies(0 … count − 1)` once, CONCURRENCY at a time (fills the query cache). */
+async function sendAll(server: Server, path: string, count: number, body: (i: number) => string): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const url = new URL(path, server.url);
+  let next = 0;
+  const loop = async () => {
+    while (next < count) await call(agent, url, body(next++));
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+  agent.destroy();
+}
+
+/** `hits 99.8%` (and evictions) of the queries the server answered while `measure` ran. */
+async function hitNote(server: Server, measure: () => Promise<void>): Promise<string> {
+  const a = await queryCacheReading(server.child);
+  await measure();
+  const b = await queryCacheReading(server.child);
+  const hits = b.hits - a.hits;
+  const all = hits + b.misses - a.misses;
+  return `query cache hits ${((100 * hits) / Math.max(1, all)).toFixed(1)}% of ${all}, ${b.evictions - a.evictions} evicted`;
+}
 
 function cpuRow(what: string, m: { tandem: Measured; bare: Measured }): BenchRow {
   return {
@@ -252,13 +283,33 @@ function cpuRow(what: string, m: { tandem: Measured; bare: Measured }): BenchRow
   };
 }
 
+const pointBody = (i: number) =>
+  JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: i % ROWS }] });
+const barePointBody = (i: number) =>
+  JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: 1 + (i % ROWS) }] });
+const RANGE_STARTS = ROWS - 100;
+const rangeBody = (i: number) =>
+  JSON.stringify({ path: "items:range", format: "convex_encoded_json", args: [{ from: i % RANGE_STARTS }] });
+
 export default async function httpBench(): Promise<BenchRow[]> {
-  const tandem = await startChild("tandem");
+  const rows: BenchRow[] = [];
   const bare = await startChild("bare");
+  try {
+    await seed(bare);
+    if (only("insert") || only("point") || only("range")) rows.push(...(await uncachedRows(bare)));
+    if (only("point-cached") || only("range-cached")) rows.push(...(await cachedRows(bare)));
+    return rows;
+  } finally {
+    bare.child.kill();
+  }
+}
+
+/** Inserts, and the point and range queries with every query run (the cache off). */
+async function uncachedRows(bare: Server): Promise<BenchRow[]> {
+  const tandem = await startChild("tandem", { BENCH_QUERY_CACHE: process.env.HTTP_BENCH_UNCACHED ?? "off" });
   try {
     await pushApp(tandem.url);
     await seed(tandem);
-    await seed(bare);
     const rows: BenchRow[] = [];
     if (only("insert")) {
       const inserts = await measurePair(tandem, bare, "/api/mutation", mutationBody);
@@ -283,14 +334,10 @@ export default async function httpBench(): Promise<BenchRow[]> {
         note: `by thread: ${threadNote(tandemInserts)}`,
       });
     }
-    const pointBody = (i: number) =>
-      JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: i % ROWS }] });
-    const bareBody = (i: number) =>
-      JSON.stringify({ path: "items:byN", format: "convex_encoded_json", args: [{ n: 1 + (i % ROWS) }] });
     if (only("point")) {
-      const points = await measurePair(tandem, bare, "/api/query", pointBody, bareBody);
+      const points = await measurePair(tandem, bare, "/api/query", pointBody, barePointBody);
       rows.push({
-        name: "indexed point query over HTTP (withIndex eq → unique)",
+        name: "indexed point query over HTTP (withIndex eq → unique; query cache off)",
         value: points.tandem.rate,
         unit: "queries/s",
         ceiling: { name: "bare server reading 1 row by primary key", value: points.bare.rate },
@@ -299,12 +346,10 @@ export default async function httpBench(): Promise<BenchRow[]> {
       });
       rows.push(cpuRow("point query", points));
     }
-    const rangeBody = (i: number) =>
-      JSON.stringify({ path: "items:range", format: "convex_encoded_json", args: [{ from: i % (ROWS - 100) }] });
     if (only("range")) {
       const ranges = await measurePair(tandem, bare, "/api/query", rangeBody);
       rows.push({
-        name: "100-document indexed range query over HTTP (withIndex gte → take 100)",
+        name: "100-document indexed range query over HTTP (withIndex gte → take 100; query cache off)",
         value: ranges.tandem.rate,
         unit: "queries/s",
         ceiling: { name: "bare server reading 100 rows by primary-key range", value: ranges.bare.rate },
@@ -316,7 +361,55 @@ export default async function httpBench(): Promise<BenchRow[]> {
     return rows;
   } finally {
     tandem.child.kill();
-    bare.child.kill();
+  }
+}
+
+/**
+ * The same point and range requests (5,000 and 4,900 distinct arguments, cycled) to a server with
+ * the query cache on, after one pass over all of them: nothing writes, so every answer is a kept
+ * result (the note gives the measured hit rate).
+ */
+async function cachedRows(bare: Server): Promise<BenchRow[]> {
+  const tandem = await startChild("tandem");
+  try {
+    await pushApp(tandem.url);
+    await seed(tandem);
+    const rows: BenchRow[] = [];
+    if (only("point-cached")) {
+      await sendAll(tandem, "/api/query", ROWS, pointBody);
+      let points!: Awaited<ReturnType<typeof measurePair>>;
+      const hits = await hitNote(tandem, async () => {
+        points = await measurePair(tandem, bare, "/api/query", pointBody, barePointBody);
+      });
+      rows.push({
+        name: "indexed point query over HTTP (repeated args, query cache)",
+        value: points.tandem.rate,
+        unit: "queries/s",
+        ceiling: { name: "bare server reading 1 row by primary key", value: points.bare.rate },
+        roundRatios: points.roundRatios,
+        note: hits,
+      });
+      rows.push(cpuRow("point query answered from the query cache", points));
+    }
+    if (only("range-cached")) {
+      await sendAll(tandem, "/api/query", RANGE_STARTS, rangeBody);
+      let ranges!: Awaited<ReturnType<typeof measurePair>>;
+      const hits = await hitNote(tandem, async () => {
+        ranges = await measurePair(tandem, bare, "/api/query", rangeBody);
+      });
+      rows.push({
+        name: "100-document indexed range query over HTTP (repeated args, query cache)",
+        value: ranges.tandem.rate,
+        unit: "queries/s",
+        ceiling: { name: "bare server reading 100 rows by primary-key range", value: ranges.bare.rate },
+        roundRatios: ranges.roundRatios,
+        note: hits,
+      });
+      rows.push(cpuRow("100-document range query answered from the query cache", ranges));
+    }
+    return rows;
+  } finally {
+    tandem.child.kill();
   }
 }
 

@@ -163,7 +163,11 @@ async function main(): Promise<void> {
       "tsx",
       fileURLToPath(import.meta.url),
     ],
-    { env: { ...process.env, INSTR_ROLE: "tandem" }, stdio: ["inherit", "inherit", "pipe", "ipc"] },
+    // Instructions of the query work itself: every query runs (the cache off).
+    {
+      env: { ...process.env, INSTR_ROLE: "tandem", BENCH_QUERY_CACHE: process.env.BENCH_QUERY_CACHE ?? "off" },
+      stdio: ["inherit", "inherit", "pipe", "ipc"],
+    },
   );
   child.stderr!.on("data", () => {}); // valgrind's banner
   const url = await new Promise<string>((resolve, reject) => {

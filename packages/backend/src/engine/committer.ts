@@ -69,12 +69,14 @@ export class Committer {
   /** Held while commits are written; the exclusive retry lane holds it while a mutation re-runs. */
   readonly mutex = new Mutex();
   readonly #storage: Storage;
-  readonly #log = new CommitLog();
+  readonly #log: CommitLog;
   #pending: PendingCommit[] = [];
   #draining = false;
 
   constructor(storage: Storage) {
     this.#storage = storage;
+    // Commits before the head at start were never logged: the log vouches only for later spans.
+    this.#log = new CommitLog(undefined, storage.latestTs());
     // Commits another node made: the storage reports them before it retries a commit they
     // overtook, so the conflict checks of that retry see them too.
     storage.onOtherCommits((commits) => {
@@ -111,6 +113,15 @@ export class Committer {
       // after each thread's message instead measured slower: more, smaller transactions.)
       setImmediate(drain);
     });
+  }
+
+  /**
+   * True when the log knows every commit in (`since`, `until`] and none of them wrote into
+   * `readSet`: what read it at `since` reads the same at `until` (the query cache). `until` must
+   * not be past this node's head (commits are logged before the head moves past them).
+   */
+  unchangedBetween(readSet: readonly KeyRange[], since: Timestamp, until: Timestamp): boolean {
+    return this.#log.covers(since) && this.#log.conflict(readSet, since, until) === null;
   }
 
   /** `commit` for a caller that already holds `mutex` (the exclusive retry lane). */

@@ -24,6 +24,7 @@ import type { Engine, EngineAdmin, FunctionKind, SystemFunctionRegistry } from "
 import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types.js";
 import type { Deployment } from "./deployment.js";
 import { SearchIndexes } from "../search/search-indexes.js";
+import { QueryCache, type QueryCacheOptions, type QueryCacheStats } from "./query-cache.js";
 
 export interface EngineOptions {
   readonly storage: Storage;
@@ -44,6 +45,11 @@ export interface EngineOptions {
     readonly access: FileAccess;
     call(c: StorageCall): Promise<StorageCallResult>;
   };
+  /**
+   * Reuse of query results while what they read is unchanged (engine/query-cache.ts): its bounds,
+   * or false to run every query (measuring uncached work). On by default.
+   */
+  readonly queryCache?: QueryCacheOptions | false;
 }
 
 export type TandemEngine = Engine &
@@ -53,6 +59,8 @@ export type TandemEngine = Engine &
     readonly occRetries: number;
     /** Function worker threads replaced after a time-limit overrun. */
     readonly workersReplaced: number;
+    /** Query results reused and not (all zero when the cache is off). */
+    queryCacheStats(): QueryCacheStats;
     readonly storage: Storage;
     kindOf(path: string): FunctionKind | null;
     /** Runs `convex/http.ts`'s router on one request, where actions run. */
@@ -102,6 +110,12 @@ export function createEngine(options: EngineOptions): TandemEngine {
   });
   if (runner.threaded) search.onDirty = (table, ids) => runner.searchDirty(table, ids);
   const mutations = new MutationExecutor({ storage, committer, runner, notifier, maxRetries: options.maxRetries ?? 4 });
+  const cache =
+    options.queryCache === false
+      ? null
+      : new QueryCache(options.queryCache ?? {}, (readSet, since, until) =>
+          committer.unchangedBetween(readSet, since, until),
+        );
 
   /** Resolves a function of the live deployment; checks its arguments unless a function thread will. */
   function resolve(kind: FunctionKind, path: string, args: ConvexJSON, allowInternal: boolean) {
@@ -123,6 +137,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
     get workersReplaced() {
       return runner.replaced;
     },
+    queryCacheStats: () => cache?.stats() ?? { hits: 0, misses: 0, entries: 0, bytes: 0, evictions: 0 },
     storage,
     latestTs: () => storage.latestTs(),
     kindOf: (path) => (SystemFunctions.owns(path) ? system.kindOf(path) : (live.loaded?.kindOf(path) ?? null)),
@@ -140,6 +155,18 @@ export function createEngine(options: EngineOptions): TandemEngine {
         }
         const { deployment, fn } = resolve("query", req.path, req.args, req.allowInternal ?? false);
         const journal = req.journal ?? null;
+        // A snapshot past this node's head is not answered from the cache (the log may not know
+        // its commits yet); the run then fails as it should.
+        const key = cache && ts <= storage.latestTs() ? cache.key(fn, req.args, req.identity, journal) : null;
+        if (key !== null) {
+          const hit = cache!.lookup(key, ts);
+          if (hit) {
+            // As Convex: a reused result reports no log lines (they were shown when it ran).
+            logs.emit("query", logIdentifier(fn), started, { ok: true, logLines: [], cached: true });
+            return textOutcome(hit.json, { logLines: [], journal: hit.journal, ts, readSet: hit.readSet });
+          }
+        }
+        const generation = cache?.generation ?? 0;
         const { out, tx } = await runner.run({
           kind: "query",
           deployment,
@@ -154,6 +181,13 @@ export function createEngine(options: EngineOptions): TandemEngine {
         logs.emit("query", logIdentifier(fn), started, out);
         // Kept as text when the function's text came back (a spread would parse it).
         const json = out.ok ? valueText(out) : undefined;
+        if (key !== null && out.ok)
+          cache!.store(key, generation, ts, {
+            // A small value came back parsed: its text is what a reply would print anyway.
+            json: json ?? JSON.stringify(out.value),
+            readSet: tx.readSet,
+            journal: out.journal,
+          });
         return json !== undefined
           ? textOutcome(json, { logLines: out.logLines, journal: out.journal, ts, readSet: tx.readSet })
           : { ...out, ts, readSet: tx.readSet };
@@ -226,14 +260,25 @@ export function createEngine(options: EngineOptions): TandemEngine {
     analyze: async (modules, vars, nodePackages) => analyzeModules(modules, vars, nodePackages ?? null),
     async deploy(deployment) {
       search.setSchema(deployment.analysis.schema);
+      // Every push (code, schema, components, auth config): results of the old code are dropped,
+      // before listeners re-run anything, and again once the threads have the new code (a run
+      // dispatched in between may run the old code: it must keep nothing).
+      cache?.flush();
       if (live.deploy(deployment)) notifier.everything(storage.latestTs());
       runner.deploy(deployment);
+      cache?.flush();
       for (const l of deployListeners) l(deployment);
     },
     current: () => live.loaded?.deployment ?? null,
     setEnvironment(vars) {
-      if (live.setEnvironment(vars)) notifier.everything(storage.latestTs());
+      // As for a push: flushed before anything re-runs and once the threads have the variables.
+      const changed = live.setEnvironment(vars);
+      if (changed) {
+        cache?.flush();
+        notifier.everything(storage.latestTs());
+      }
       runner.setEnvironment(live.env);
+      if (changed) cache?.flush();
     },
     async commitChecked(tx, meta = []) {
       const done = await committer.commit(tx, meta);
@@ -251,11 +296,14 @@ export function createEngine(options: EngineOptions): TandemEngine {
       return stored;
     },
     catalogChanged() {
+      // Tables created or dropped outside any commit (a dropped one takes its documents along).
+      cache?.flush();
       live.catalogVersion += 1;
     },
     onExecution: (listener) => logs.subscribe(listener),
     registerSystemFunction: (path, fn) => system.register(path, fn),
     async close() {
+      cache?.flush();
       search.close();
       await runner.close();
       notifier.clear();

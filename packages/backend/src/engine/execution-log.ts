@@ -19,7 +19,7 @@ export class ExecutionLogs {
     kind: ExecutionLog["kind"],
     path: string,
     started: number,
-    out: { ok: boolean; logLines: readonly string[]; error?: { message: string } },
+    out: { ok: boolean; logLines: readonly string[]; error?: { message: string }; cached?: boolean },
   ): void {
     if (this.#listeners.size === 0) return;
     const entry: ExecutionLog = {
@@ -29,6 +29,7 @@ export class ExecutionLogs {
       executionTimeSeconds: (performance.now() - started) / 1000,
       logLines: out.logLines,
       error: out.ok ? null : (out.error?.message ?? "error"),
+      ...(out.cached ? { cached: true } : {}),
     };
     for (const l of this.#listeners) l(entry);
   }

@@ -130,6 +130,8 @@ export interface ExecutionLog {
   readonly executionTimeSeconds: number;
   readonly logLines: readonly string[];
   readonly error: string | null;
+  /** A query answered with a kept result (engine/query-cache.ts): nothing ran. */
+  readonly cached?: true;
 }
 
 /** The operator side of the engine, used by push/ and the server wiring. */

@@ -66,7 +66,7 @@ function toJson(log: ExecutionLog, executionId: string, requestId: string): Func
     error: log.error,
     requestId,
     executionId,
-    cachedResult: false,
+    cachedResult: log.cached === true,
     caller: "Tester",
     willRetry: false,
     executionTimestamp: log.timestamp - log.executionTimeSeconds,

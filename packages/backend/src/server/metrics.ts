@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Storage } from "@tandem/storage";
 import { allDocuments } from "../deploy/schema-job.js";
 import type { TandemEngine } from "../engine/index.js";
+import type { QueryCacheStats } from "../engine/query-cache.js";
 import type { SyncServer } from "../sync/index.js";
 import type { Lifecycle } from "./lifecycle.js";
 
@@ -99,6 +100,8 @@ export function createBackendMetrics(s: MetricSources): { registry: Registry; de
     }
   >();
   const offExec = s.engine.onExecution((e) => {
+    // A reused query result ran nothing: counted by the cache's own counter below.
+    if (e.cached) return;
     let m = byKind.get(e.kind);
     if (!m)
       byKind.set(
@@ -112,6 +115,7 @@ export function createBackendMetrics(s: MetricSources): { registry: Registry; de
     (e.error === null ? m.ok : m.failed).inc();
     m.time.observe(e.executionTimeSeconds);
   });
+  queryCacheMetrics(registry, () => s.engine.queryCacheStats());
   return {
     registry,
     detach: () => {
@@ -119,6 +123,40 @@ export function createBackendMetrics(s: MetricSources): { registry: Registry; de
       offExec();
     },
   };
+}
+
+/** The query cache's lookups (hits, misses) and what it holds, read at each scrape. */
+function queryCacheMetrics(registry: Registry, stats: () => QueryCacheStats): void {
+  let counted = { hits: 0, misses: 0 };
+  new Counter({
+    name: "tandem_query_cache_lookups_total",
+    help: "Query calls by whether a kept result answered them (hit) or the query ran (miss).",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+    collect() {
+      const now = stats();
+      // The engine counts from its start; the counter moves by what happened since the last scrape.
+      this.labels("hit").inc(now.hits - counted.hits);
+      this.labels("miss").inc(now.misses - counted.misses);
+      counted = { hits: now.hits, misses: now.misses };
+    },
+  });
+  new Gauge({
+    name: "tandem_query_cache_entries",
+    help: "Query results kept for reuse.",
+    registers: [registry],
+    collect() {
+      this.set(stats().entries);
+    },
+  });
+  new Gauge({
+    name: "tandem_query_cache_bytes",
+    help: "Approximate bytes of the query results kept (values, keys, read sets).",
+    registers: [registry],
+    collect() {
+      this.set(stats().bytes);
+    },
+  });
 }
 
 /** Pending jobs in `_scheduled_functions`, read from the latest snapshot. */

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "@tandem/shared";
 import { decodeId, openStorage, type Storage, type StorageDescriptor } from "@tandem/storage";
 import { checkAdminKey as sameAdminKey, type FetchLike } from "../auth/index.js";
 import { createEngine, type TandemEngine } from "../engine/index.js";
+import type { QueryCacheOptions } from "../engine/query-cache.js";
 import {
   createRouter,
   functionRoutes,
@@ -120,6 +121,11 @@ export interface BackendOptions {
    * after a full GC), so upload bodies don't start a full GC every few megabytes; 0 leaves V8's own.
    */
   readonly heapGrowingPercent?: number;
+  /**
+   * Reuse of query results while what they read is unchanged (bounds; default 8,192 results /
+   * 64 MiB), or false to run every query.
+   */
+  readonly queryCache?: QueryCacheOptions | false;
 }
 
 export interface Backend {
@@ -182,6 +188,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     files: { thread: files.threadConfig, access: files.access, call: (c) => files.call(c) },
     logger: logger.child("engine"),
     name: instanceName,
+    ...(options.queryCache === undefined ? {} : { queryCache: options.queryCache }),
     ...(workers > 0 ? { workers: { storage: database, count: workers } } : {}),
   });
 

@@ -19,9 +19,13 @@ interface Entry {
 export class CommitLog {
   #entries: Entry[] = [];
   readonly #maxEntries: number;
+  /** Every commit after this ts is (or was, before trimming) in the log: the head when it started. */
+  readonly #since: Timestamp | null;
 
-  constructor(maxEntries = 10_000) {
+  /** `since`: the head when the log starts (commits before it were never seen), when known. */
+  constructor(maxEntries = 10_000, since: Timestamp | null = null) {
     this.#maxEntries = maxEntries;
+    this.#since = since;
   }
 
   append(ts: Timestamp, writes: readonly IndexWrite[]): void {
@@ -42,15 +46,24 @@ export class CommitLog {
   }
 
   /**
-   * The latest conflicting write after `since`, if any: its commit, index and key (null when the
-   * log no longer reaches back that far).
+   * True when the log holds every commit after `since` (so `conflict` can vouch for that span):
+   * neither before the log started nor trimmed away.
    */
-  conflict(readSet: readonly KeyRange[], since: Timestamp): Conflict | null {
+  covers(since: Timestamp): boolean {
+    return (this.#since === null || since >= this.#since) && !this.#truncatedBefore(since);
+  }
+
+  /**
+   * The latest conflicting write after `since` (and at or before `until`, when given), if any: its
+   * commit, index and key (null when the log no longer reaches back that far).
+   */
+  conflict(readSet: readonly KeyRange[], since: Timestamp, until?: Timestamp): Conflict | null {
     if (this.#truncatedBefore(since)) return { ts: since, index: null, key: null };
     if (readSet.length === 0) return null;
     for (let i = this.#entries.length - 1; i >= 0; i--) {
       const e = this.#entries[i]!;
       if (e.ts <= since) break;
+      if (until !== undefined && e.ts > until) continue;
       for (const w of e.writes) {
         for (const r of readSet) {
           if (r.index !== w.index) continue;

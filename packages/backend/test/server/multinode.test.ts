@@ -122,6 +122,24 @@ test("a subscriber on node 1 sees each mutation made through node 2 promptly", a
   });
 });
 
+test("a query result kept on node 1 ends with a mutation made through node 2", available, async () => {
+  // A minute between polls: node 1 learns of node 2's commit only when the query reads the head.
+  await withCluster("querycache", 60_000, async ([one, two]) => {
+    await http(two!).mutation(api.counters!.set!, { name: "x", value: 1 });
+    const reader = http(one!);
+    assert.equal(await reader.query(api.counters!.get!, { name: "x" }), 1);
+    const hits = one!.engine.queryCacheStats().hits;
+    assert.equal(await reader.query(api.counters!.get!, { name: "x" }), 1);
+    assert.equal(one!.engine.queryCacheStats().hits, hits + 1, "kept on node 1");
+    await http(two!).mutation(api.counters!.set!, { name: "x", value: 2 });
+    assert.equal(await reader.query(api.counters!.get!, { name: "x" }), 2, "node 2's commit ended it");
+    await http(two!).mutation(api.counters!.set!, { name: "y", value: 1 });
+    const again = one!.engine.queryCacheStats().hits;
+    assert.equal(await reader.query(api.counters!.get!, { name: "x" }), 2);
+    assert.equal(one!.engine.queryCacheStats().hits, again + 1, "a write elsewhere through node 2 keeps it");
+  });
+});
+
 test("a push and an env change made through node 2 go live on node 1", available, async () => {
   await withCluster("multi", 60_000, async ([one, two], app) => {
     const reader = http(one!);

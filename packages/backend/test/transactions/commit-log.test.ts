@@ -33,3 +33,15 @@ test("once old commits are forgotten, snapshots older than them must retry", () 
   assert.equal(log.conflict([pointRange(idx, key(99))], ts(30)), null);
   assert.deepEqual(log.conflict([pointRange(idx, key(7))], ts(30)), { ts: ts(70), index: idx, key: key(7) });
 });
+
+test("the log vouches only for spans it saw, and can stop at a snapshot", () => {
+  const log = new CommitLog(4, ts(10));
+  assert.equal(log.covers(ts(9)), false, "commits before the log started were never seen");
+  assert.equal(log.covers(ts(10)), true);
+  log.append(ts(20), [{ index: idx, oldKey: null, newKey: key(1) }]);
+  assert.equal(log.conflict([pointRange(idx, key(1))], ts(10), ts(19)), null, "a commit after `until` is not counted");
+  assert.deepEqual(log.conflict([pointRange(idx, key(1))], ts(10), ts(20)), { ts: ts(20), index: idx, key: key(1) });
+  for (let i = 3; i <= 8; i++) log.append(ts(i * 10), [{ index: idx, oldKey: null, newKey: key(i) }]);
+  assert.equal(log.covers(ts(20)), false, "trimmed");
+  assert.equal(log.covers(ts(40)), true);
+});
