@@ -1,14 +1,15 @@
 /**
  * Several Tandem nodes on one Postgres (issue 20, docs/scale-out.md), each node in its own child
  * process on a database this bench creates and drops:
- * - insert mutations/s through 1 node and through 3 nodes (official ConvexHttpClient, the load
- *   spread over the nodes) vs raw single-row `INSERT` transactions through `pg` with the same
+ * - insert mutations/s through 1 node and through 3 nodes (the official client's requests from a
+ *   keep-alive agent, the load spread over the nodes) vs raw single-row `INSERT` transactions through `pg` with the same
  *   concurrency, in the same run (goal ≥ 0.5 for one node);
  * - indexed point queries/s through 3 nodes vs through 1 (goal ≥ 1.5×);
  * - cross-node propagation: a mutation returns on node A → the official ConvexClient subscribed on
  *   node B gets the update, p50/p99 (goal p99 < 50 ms).
  * Tandem and its ceiling alternate in rounds. Knobs: PG_BENCH_SECONDS=4 (per side and round),
  * PG_BENCH_ROUNDS=3, PG_BENCH_CONCURRENCY=16, PG_BENCH_PROPAGATION=200 (mutations),
+ * PG_BENCH_FUNCTION_THREADS (per node; default one per core),
  * TANDEM_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres: the server the
  * bench database is created on).
  */
@@ -16,6 +17,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Agent } from "node:http";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
@@ -23,11 +25,14 @@ import { anyApi } from "convex/server";
 import WebSocket from "ws";
 import { roundRatio, type BenchRow } from "./report.js";
 import { ADMIN_KEY, pushApp, startChild, type Server } from "./backend-process.js";
+import { callFunction, functionBody } from "./http-call.js";
 
 const SECONDS = Number(process.env.PG_BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.PG_BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.PG_BENCH_CONCURRENCY ?? 16);
 const PROPAGATION = Number(process.env.PG_BENCH_PROPAGATION ?? 200);
+/** Function threads per node (unset: the backend's default, one per core). */
+const THREADS = process.env.PG_BENCH_FUNCTION_THREADS;
 const ADMIN_URL = process.env.TANDEM_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const ROLE = "PG_BENCH_ROLE";
 const api = anyApi;
@@ -43,6 +48,7 @@ async function nodeRole(): Promise<void> {
     adminKey: ADMIN_KEY,
     logger: silentLogger,
     database: { kind: "postgres", url: process.env.PG_BENCH_DB!, schema: "tandem" },
+    ...(THREADS === undefined ? {} : { workers: Number(THREADS) }),
   });
   process.on("SIGTERM", () => void b.close().finally(() => process.exit(0)));
   process.send!({ url: b.url });
@@ -110,8 +116,14 @@ async function run(): Promise<BenchRow[]> {
       }
     };
     let n = 1_000_000;
+    // The official client's requests from a keep-alive agent (http-call.ts): `ConvexHttpClient`
+    // costs the load generator several times what a raw `pg` transaction does, on the same 2 cores.
+    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const urls = (path: string) => servers.map((s) => new URL(path, s.url));
+    const mutationUrls = urls("/api/mutation");
+    const queryUrls = urls("/api/query");
     const insertVia = (nodes: number) => (i: number) =>
-      clients[i % nodes]!.mutation(api.items!.insert!, { n: n++, text: `item ${n}` });
+      callFunction(agent, mutationUrls[i % nodes]!, functionBody("items:insert", { n: n++, text: `item ${n}` }));
     const one: number[] = [];
     const three: number[] = [];
     const ceiling: number[] = [];
@@ -124,7 +136,7 @@ async function run(): Promise<BenchRow[]> {
     // Reads: a point query on seeded items, through 1 node, then spread over 3.
     for (let from = 0; from < 1000; from += 100) await clients[0]!.mutation(api.items!.seed!, { from, count: 100 });
     const readVia = (nodes: number) => (i: number) =>
-      clients[i % nodes]!.query(api.items!.byN!, { n: Math.floor(Math.random() * 1000) });
+      callFunction(agent, queryUrls[i % nodes]!, functionBody("items:byN", { n: Math.floor(Math.random() * 1000) }));
     const reads1: number[] = [];
     const reads3: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {

@@ -156,6 +156,12 @@ export interface OtherCommit {
 export interface CommitManyHooks {
   accept?(index: number): boolean;
   applied?(index: number, result: CommitResult): void;
+  /**
+   * Another writer moved the head before the group was written: nothing was, and the `applied`
+   * calls of these requests (the latest ones made, in that order) are void. The group is then
+   * planned again, its hooks called again, after the other writer's commits are reported.
+   */
+  discarded?(indexes: readonly number[]): void;
 }
 
 /**

@@ -138,6 +138,10 @@ export class Committer {
         committed = withMarkers(request, stored);
         this.#log.append(committed.ts, committed.indexWrites);
       },
+      discarded: (is) => {
+        this.#log.dropNewest(is.length);
+        committed = null;
+      },
     });
     if (r === "skipped") return { conflict: conflict ?? { ts: tx.ts, index: null, key: null } };
     if (r instanceof Error || r === undefined) throw r ?? new Error("commit returned no result");
@@ -154,6 +158,10 @@ export class Committer {
         applied: (_, r) => {
           committed = withMarkers(request, r);
           this.#log.append(committed.ts, committed.indexWrites);
+        },
+        discarded: (is) => {
+          this.#log.dropNewest(is.length);
+          committed = null;
         },
       });
       if (stored === "skipped" || stored instanceof Error || stored === undefined)
@@ -188,6 +196,10 @@ export class Committer {
             applied: (i, r) => {
               const c = (committed[i] = withMarkers(batch[i]!.request, r));
               this.#log.append(c.ts, c.indexWrites);
+            },
+            discarded: (is) => {
+              this.#log.dropNewest(is.length);
+              for (const i of is) delete committed[i];
             },
           },
         );

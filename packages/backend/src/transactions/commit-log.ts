@@ -37,6 +37,14 @@ export class CommitLog {
     }
   }
 
+  /**
+   * Forgets the `count` newest entries: commits logged while a group was planned that another
+   * writer's commit then kept from being written (`CommitManyHooks.discarded`).
+   */
+  dropNewest(count: number): void {
+    this.#entries.length = Math.max(0, this.#entries.length - count);
+  }
+
   /** Commits up to this ts were dropped from the log. */
   #forgottenUpTo: Timestamp | null = null;
 

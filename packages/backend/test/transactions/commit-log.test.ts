@@ -45,3 +45,17 @@ test("the log vouches only for spans it saw, and can stop at a snapshot", () => 
   assert.equal(log.covers(ts(20)), false, "trimmed");
   assert.equal(log.covers(ts(40)), true);
 });
+
+test("commits of a group another writer kept from being written are dropped, older ones stay", () => {
+  const log = new CommitLog(4);
+  log.append(ts(10), [{ index: idx, oldKey: null, newKey: key(1) }]);
+  log.append(ts(20), [{ index: idx, oldKey: null, newKey: key(2) }]);
+  log.append(ts(30), [{ index: idx, oldKey: null, newKey: key(3) }]);
+  log.dropNewest(2);
+  assert.equal(log.conflict([pointRange(idx, key(2))], ts(5)), null, "the dropped commit no longer conflicts");
+  assert.equal(log.conflict([pointRange(idx, key(3))], ts(5)), null);
+  assert.deepEqual(log.conflict([pointRange(idx, key(1))], ts(5)), { ts: ts(10), index: idx, key: key(1) });
+  // The same keys at the ts the group gets when it is planned again.
+  log.append(ts(40), [{ index: idx, oldKey: null, newKey: key(2) }]);
+  assert.deepEqual(log.conflict([pointRange(idx, key(2))], ts(30)), { ts: ts(40), index: idx, key: key(2) });
+});

@@ -13,6 +13,33 @@ export const MOVE_HEAD = `UPDATE head SET latest_ts = $2 WHERE id = 0 AND latest
 /** The same, telling followers (`commit-channel.ts`) in the same statement: $3 is the channel. */
 export const MOVE_HEAD_NOTIFY = `WITH moved AS (${MOVE_HEAD} RETURNING latest_ts) SELECT pg_notify($3, latest_ts::text) FROM moved`;
 export const NOTIFY = `SELECT pg_notify($1, '')`;
+/**
+ * A whole commit group in one statement (one round trip, committed on its own): the head moves
+ * from $1 to $2 only while its schema version is still $3 (an `UPDATE` waits for a writer holding
+ * the row, then checks again), and every write joins the moved row, so a compare-and-set that
+ * fails writes nothing and returns no row. $4–$7 document versions, $8–$12 index entries,
+ * $13–$14 meta set, $15 meta deleted (as `INSERT_VERSIONS`, `INSERT_ENTRIES`, `SET_META`,
+ * `DELETE_META`); with `notify`, $16 is the channel told of the new head.
+ */
+export function commitInOneStatementSql(notify: boolean): string {
+  return `
+  WITH moved AS (
+    UPDATE head SET latest_ts = $2 WHERE id = 0 AND latest_ts = $1 AND schema_version = $3 RETURNING latest_ts
+  ), versions AS (
+    INSERT INTO documents (table_number, key, ts, json)
+    SELECT v.t, v.k, v.ts, v.j FROM unnest($4::bigint[], $5::bytea[], $6::bigint[], $7::text[]) AS v(t, k, ts, j), moved
+  ), entries AS (
+    INSERT INTO index_entries (index_id, key, ts, doc_key, deleted)
+    SELECT e.i, e.k, e.ts, e.d, e.x
+    FROM unnest($8::int[], $9::bytea[], $10::bigint[], $11::bytea[], $12::boolean[]) AS e(i, k, ts, d, x), moved
+  ), set_meta AS (
+    INSERT INTO meta (key, value) SELECT m.k, m.v FROM unnest($13::text[], $14::text[]) AS m(k, v), moved
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value
+  ), deleted_meta AS (
+    DELETE FROM meta WHERE key = ANY($15::text[]) AND EXISTS (SELECT FROM moved)
+  )
+  SELECT ${notify ? "pg_notify($16, latest_ts::text)" : "latest_ts"} FROM moved`;
+}
 export const BUMP_SCHEMA = `UPDATE head SET schema_version = schema_version + 1 WHERE id = 0`;
 
 export const TABLES = `SELECT number, name FROM tables WHERE NOT dropped`;

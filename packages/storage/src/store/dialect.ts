@@ -154,15 +154,21 @@ export interface Dialect {
    * plan and moves the head to `plan.ts`. Compare-and-set: when `expected` is given and the locked
    * head is another (a commit this connection has not seen), it fails with `HeadMoved` before
    * planning and writes nothing. A planner that throws writes nothing and rejects.
+   * `expectedSchema`: as in `batch`.
    */
-  commit<T>(docs: readonly DocRef[], planner: Planner<T>, expected?: bigint): Promise<T>;
+  commit<T>(docs: readonly DocRef[], planner: Planner<T>, expected?: bigint, expectedSchema?: number): Promise<T>;
   /**
    * Applies the steps in order in one write transaction that becomes durable when all are done,
    * moving the head once (compare-and-set on `expected`, as `commit`, checked before the first
    * step). A planner that throws writes nothing and the batch goes on; a failed write rolls the
    * whole batch back (`batch` rejects).
+   *
+   * With `expectedSchema` (the registry version the caller planned with) too, a dialect may plan
+   * steps that read no documents against `{ latestTs: expected, schemaVersion: expectedSchema }`
+   * without reading the head first, and check both when it writes: then a `HeadMoved` failure can
+   * come after the steps' `accept`/`applied` hooks ran (nothing was written all the same).
    */
-  batch<T>(steps: readonly BatchStep<T>[], expected?: bigint): Promise<StepOutcome<T>[]>;
+  batch<T>(steps: readonly BatchStep<T>[], expected?: bigint, expectedSchema?: number): Promise<StepOutcome<T>[]>;
   /**
    * Creates a live table named `name` with the next never-used number in `[min, max]` and the given
    * (empty) indexes, in one transaction; returns the existing live table of that name if any.

@@ -116,12 +116,23 @@ export class MvccStorage implements Storage {
 
   private headRead: Promise<Head> | null = null;
 
-  /** The database's head, read after this call; callers until the read is sent share it. */
+  /** The head read last sent (one at a time: see `freshHead`). */
+  private headReadSent: Promise<unknown> = Promise.resolve();
+
+  /**
+   * The database's head, read after this call; callers until the read is sent share it. One read
+   * is in flight at a time: callers arriving meanwhile share the next, sent when it returns (under
+   * load, one read per round trip instead of one per event-loop turn).
+   */
   private freshHead(): Promise<Head> {
-    return (this.headRead ??= new Promise<void>((r) => setImmediate(r)).then(() => {
-      this.headRead = null;
-      return this.dialect.head();
-    }));
+    return (this.headRead ??= this.headReadSent
+      .then(() => new Promise<void>((r) => setImmediate(r)))
+      .then(() => {
+        this.headRead = null;
+        const read = this.dialect.head();
+        this.headReadSent = read.catch(() => {});
+        return read;
+      }));
   }
 
   /** A catch-up queued behind the commits under way and not started yet (`sync`). */
@@ -133,20 +144,50 @@ export class MvccStorage implements Storage {
    * in ts order.
    */
   private writing<T>(body: () => Promise<T>): Promise<T> {
-    const run = this.turn.then(body, body);
+    const inTurn = async () => {
+      this.inTurn = true;
+      try {
+        return await body();
+      } finally {
+        this.inTurn = false;
+        for (const release of this.turnEnded) release();
+      }
+    };
+    const run = this.turn.then(inTurn, inTurn);
     this.turn = run.catch(() => {});
     return run;
   }
+
+  /** A commit or catch-up is under way (`writing`). */
+  private inTurn = false;
+  private readonly turnEnded = new Set<() => void>();
 
   /** Calls `wake` whenever another connection may have committed (where the dialect can tell). */
   async watchCommits(wake: () => void): Promise<() => Promise<void>> {
     this.assertOpen();
     if (!this.dialect.watch) return async () => {};
     // A notification of a head this connection already reached is its own commit (every commit up
-    // to its head is known: its commits compare-and-set from it): no sync needed.
-    return this.dialect.watch((ts) => {
-      if (ts === undefined || ts > (this.writerLatest ?? this.seenLatest)) wake();
-    });
+    // to its head is known: its commits compare-and-set from it): no sync needed. One that arrives
+    // while a commit is under way is held until it ends: it is most often that commit's own,
+    // delivered before the commit's reply (and any other's is learnt by that commit failing its
+    // compare-and-set, or by the wake when it ends).
+    let held: bigint | null = null;
+    const check = (ts: bigint) => {
+      if (ts <= (this.writerLatest ?? this.seenLatest)) return;
+      if (this.inTurn) held = held === null || ts > held ? ts : held;
+      else wake();
+    };
+    const release = () => {
+      const ts = held;
+      held = null;
+      if (ts !== null) check(ts);
+    };
+    this.turnEnded.add(release);
+    const unwatch = await this.dialect.watch((ts) => (ts === undefined ? wake() : check(ts)));
+    return async () => {
+      this.turnEnded.delete(release);
+      await unwatch();
+    };
   }
 
   private readonly otherCommitListeners = new Set<(commits: readonly OtherCommit[]) => void>();
@@ -211,7 +252,12 @@ export class MvccStorage implements Storage {
       try {
         const plan = this.plannerFor(request);
         if (plan instanceof Error) throw plan;
-        const result = await this.dialect.commit(plan.docs, plan.planner, this.writerLatest ?? undefined);
+        const result = await this.dialect.commit(
+          plan.docs,
+          plan.planner,
+          this.writerLatest ?? undefined,
+          this.registry.version,
+        );
         this.saw(result.ts);
         return result;
       } catch (e) {
@@ -292,7 +338,9 @@ export class MvccStorage implements Storage {
     const out: Array<CommitResult | "skipped" | Error> = new Array(requests.length);
     const steps: BatchStep<CommitResult>[] = [];
     const at: number[] = [];
-    const { accept, applied } = hooks;
+    const { accept, applied, discarded } = hooks;
+    // Requests whose `applied` ran in the attempt under way (void if it fails with HeadMoved).
+    let appliedNow: number[] = [];
     plans.forEach((plan, i) => {
       if (plan instanceof Error) {
         out[i] = plan;
@@ -303,18 +351,26 @@ export class MvccStorage implements Storage {
         docs: plan.docs,
         planner: plan.planner,
         accept: accept && (() => accept(i)),
-        applied: applied && ((result: CommitResult) => applied(i, result)),
+        applied:
+          applied &&
+          ((result: CommitResult) => {
+            appliedNow.push(i);
+            applied(i, result);
+          }),
       });
     });
     let outcomes: StepOutcome<CommitResult>[];
     for (let moves = 0; ; moves++) {
+      appliedNow = [];
       try {
-        outcomes = await this.dialect.batch(steps, this.writerLatest ?? undefined);
+        outcomes = await this.dialect.batch(steps, this.writerLatest ?? undefined, this.registry.version);
         break;
       } catch (e) {
-        // Another writer committed first: nothing was applied, no hook ran. Learn of its commits
-        // (the listeners see them before `accept` runs again) and try again.
-        if (!(isTandemError(e) && e.code === "HeadMoved") || moves >= MAX_HEAD_MOVES) throw e;
+        // Another writer committed first: nothing was applied (the hooks that ran are void). Learn
+        // of its commits (the listeners see them before `accept` runs again) and try again.
+        if (!(isTandemError(e) && e.code === "HeadMoved")) throw e;
+        if (appliedNow.length > 0) discarded?.(appliedNow);
+        if (moves >= MAX_HEAD_MOVES) throw e;
         await this.catchUp();
       }
     }
@@ -342,6 +398,9 @@ export class MvccStorage implements Storage {
           {
             ...(hooks.accept ? { accept: (j: number) => hooks.accept!(stale[j]!) } : {}),
             ...(hooks.applied ? { applied: (j: number, r: CommitResult) => hooks.applied!(stale[j]!, r) } : {}),
+            ...(hooks.discarded
+              ? { discarded: (js: readonly number[]) => hooks.discarded!(js.map((j) => stale[j]!)) }
+              : {}),
           },
           attempt + 1,
         );
