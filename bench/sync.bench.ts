@@ -10,7 +10,8 @@
  * The clients of the fan-out run in a child process (this file, `SYNC_BENCH_ROLE=clients`) so they
  * have their own core and file descriptors. Knobs (env): SYNC_BENCH_FANOUT="1000,10000",
  * SYNC_BENCH_ROUNDS=50 (after SYNC_BENCH_WARMUP=5 unmeasured ones), SYNC_BENCH_SUBS="1000,10000,100000",
- * SYNC_BENCH_ENGINE=real|memory.
+ * SYNC_BENCH_ENGINE=real|memory, SYNC_BENCH_ONLY=memory (only the memory rows: one connect to each
+ * server, no rounds, no invalidation or latency rows).
  * 10,000 clients need ~10,000 descriptors in each process: `ulimit -n` ≥ 12000 (Node cannot raise
  * its own limit; run `ulimit -n 65536` in the shell first if it is lower).
  */
@@ -35,6 +36,8 @@ export type EngineFactory = () => Promise<{ engine: Engine; close(): Promise<voi
 const env = (k: string, d: string) => process.env[k] ?? d;
 /** Unmeasured rounds before each fan-out measurement (JIT warm-up), for Tandem and the ceiling alike. */
 const WARMUP = Number(env("SYNC_BENCH_WARMUP", "5"));
+/** `memory`: only the memory-per-connection rows (the fan-out rounds and other rows are skipped). */
+const ONLY_MEMORY = env("SYNC_BENCH_ONLY", "") === "memory";
 const list = (k: string, d: string) =>
   env(k, d)
     .split(",")
@@ -185,7 +188,7 @@ class Clients {
  * connection is taken on each side's first connect.
  */
 async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, rounds: number): Promise<BenchRow[]> {
-  const blocks = Math.max(1, Number(env("SYNC_BENCH_BLOCKS", "3")));
+  const blocks = ONLY_MEMORY ? 1 : Math.max(1, Number(env("SYNC_BENCH_BLOCKS", "3")));
   const { engine, close } = await makeEngine();
   const channel = `fan-${n}`;
   let value = 0;
@@ -211,10 +214,10 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
   let barePerConn = 0;
   const ours: number[][] = [];
   const base: number[][] = [];
-  const perBlock = Math.max(1, Math.round(rounds / blocks));
+  const perBlock = ONLY_MEMORY ? 0 : Math.max(1, Math.round(rounds / blocks));
   for (let b = 0; b < blocks; b++) {
     // The first block of each side also runs the unmeasured warm-up rounds (JIT).
-    const warm = b === 0 ? WARMUP : 0;
+    const warm = b === 0 && !ONLY_MEMORY ? WARMUP : 0;
 
     await settle();
     const memBefore = jsMemory();
@@ -295,8 +298,7 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
     note: `${perBlock * blocks} mutations in ${blocks} alternating blocks after ${WARMUP} unmeasured`,
   });
   return [
-    row(50),
-    row(99),
+    ...(ONLY_MEMORY ? [] : [row(50), row(99)]),
     {
       name: `memory per idle subscribed connection (${n} connections)`,
       value: perConn / 1024,
@@ -510,6 +512,7 @@ export async function runSyncBench(makeEngine: EngineFactory): Promise<BenchRow[
   } finally {
     clients.stop();
   }
+  if (ONLY_MEMORY) return rows;
   rows.push(...(await invalidation(makeEngine, list("SYNC_BENCH_SUBS", "1000,10000,100000"))));
   rows.push(...(await latency(makeEngine, Math.max(rounds, 200))));
   return rows;
