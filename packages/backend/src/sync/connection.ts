@@ -184,7 +184,8 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
     this.phase = {
       kind: "open",
       sessionId: m.sessionId,
-      clientClockSkew: m.clientTs === null ? null : m.clientTs - Date.now(),
+      // Whole milliseconds, as Transitions echo it: a small integer, not a boxed double each.
+      clientClockSkew: m.clientTs === null ? null : Math.round(m.clientTs - Date.now()),
     };
     // A client that saw a newer timestamp (another node, or before our restart) waits briefly for
     // us to catch up rather than being refused (docs/sync-protocol.md#reconnect).

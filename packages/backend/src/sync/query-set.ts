@@ -4,11 +4,11 @@
  * queries of the connection may share one execution (same path, args, identity and journal): each
  * holds its own claim on it (`acquire`/`release`), so the execution goes with the last of them.
  *
- * Most connections sit idle with a query or two, so the set keeps one map and nothing else while
- * idle: the ids the client has declared are the applied queries plus the pending changes (an
- * overlay that exists only while changes are pending), and an execution's queries are found by
- * a walk over the connection's queries when a commit ends its result (bench/README.md, memory per
- * idle connection).
+ * Most connections sit idle with one query, so an idle set holds that query and nothing else (a
+ * map only from the second): the ids the client has declared are the applied queries plus the
+ * pending changes (an overlay that exists only while changes are pending), and an execution's
+ * queries are found by a walk over the connection's queries when a commit ends its result
+ * (bench/README.md, memory per idle connection).
  */
 import type { Identity } from "../engine/types.js";
 import type { Execution, Subscriber, SubscriptionManager } from "../subscriptions/manager.js";
@@ -25,7 +25,12 @@ export interface QuerySetDelta {
 }
 
 export class QuerySet {
-  private readonly queries = new Map<number, ActiveQuery>();
+  /**
+   * The queries in the order they were added: `first`, then `rest`. A query goes into `first` only
+   * while `rest` is empty, so the order holds; `rest` is dropped when it empties.
+   */
+  private first: ActiveQuery | null = null;
+  private rest: Map<number, ActiveQuery> | null = null;
   /** Changes in arrival order not yet applied (null: none; most of the time). */
   private pending: QuerySetChange[] | null = null;
   /** While changes are pending: whether each id they touch is declared after them. */
@@ -39,7 +44,7 @@ export class QuerySet {
   ) {}
 
   get size(): number {
-    return this.queries.size;
+    return (this.first ? 1 : 0) + (this.rest?.size ?? 0);
   }
 
   /**
@@ -50,7 +55,7 @@ export class QuerySet {
     if (changes.length === 0) return;
     const declared = (this.pendingDeclared ??= new Map());
     for (const c of changes) {
-      const was = declared.get(c.queryId) ?? this.queries.has(c.queryId);
+      const was = declared.get(c.queryId) ?? this.find(c.queryId) !== undefined;
       if (c.type === "Add") {
         if (was) throw new ProtocolError("DuplicateQueryId", `query ${c.queryId} added twice`);
         declared.set(c.queryId, true);
@@ -80,7 +85,7 @@ export class QuerySet {
     const removed: number[] = [];
     const needed = new Set<ActiveQuery>();
     if (rebind) {
-      for (const q of this.queries.values()) {
+      for (const q of this.all()) {
         // Claim the new execution before releasing the old so one both identities share stays cached.
         const { path, args, journal } = q.exec.spec;
         const exec = this.manager.acquire({ path, args, identity, journal }, this.owner);
@@ -93,26 +98,27 @@ export class QuerySet {
       if (c.type === "Add") {
         const exec = this.manager.acquire({ path: c.udfPath, args: c.args, identity, journal: c.journal }, this.owner);
         const q: ActiveQuery = { queryId: c.queryId, exec, lastHash: null };
-        this.queries.set(c.queryId, q);
+        this.insert(q);
         needed.add(q);
       } else {
-        const q = this.queries.get(c.queryId);
+        const q = this.find(c.queryId);
         if (q) {
           this.release(q);
-          this.queries.delete(c.queryId);
+          this.remove(q);
           needed.delete(q);
         }
         removed.push(c.queryId);
       }
     }
-    if (dirty) for (const q of this.queries.values()) if (dirty.has(q.exec)) needed.add(q);
+    if (dirty) for (const q of this.all()) if (dirty.has(q.exec)) needed.add(q);
     return { removed, needed: [...needed] };
   }
 
   /** Releases every execution (the connection ended). */
   clear(): void {
-    for (const q of this.queries.values()) this.release(q);
-    this.queries.clear();
+    for (const q of this.all()) this.release(q);
+    this.first = null;
+    this.rest = null;
     this.pending = null;
     this.pendingDeclared = null;
     this.dirty = null;
@@ -120,5 +126,24 @@ export class QuerySet {
 
   private release(q: ActiveQuery): void {
     this.manager.release(q.exec, this.owner);
+  }
+
+  private find(queryId: number): ActiveQuery | undefined {
+    return this.first?.queryId === queryId ? this.first : this.rest?.get(queryId);
+  }
+
+  private insert(q: ActiveQuery): void {
+    if (this.first === null && this.rest === null) this.first = q;
+    else (this.rest ??= new Map()).set(q.queryId, q);
+  }
+
+  private remove(q: ActiveQuery): void {
+    if (this.first === q) this.first = null;
+    else if (this.rest?.delete(q.queryId) && this.rest.size === 0) this.rest = null;
+  }
+
+  private *all(): Generator<ActiveQuery> {
+    if (this.first) yield this.first;
+    if (this.rest) yield* this.rest.values();
   }
 }
