@@ -22,6 +22,7 @@ import {
 } from "./client-messages.js";
 import type { ConnectionPhase } from "./connection-state.js";
 import { releaseFrameMask } from "./frame-mask.js";
+import { idleClockMs } from "./idle-clock.js";
 import { MutationQueue, type ResponseBarrier } from "./mutation-queue.js";
 import { OVERLOAD_CLOSE, Outbound, type OverloadListener } from "./outbound.js";
 import { ProtocolError } from "./protocol-error.js";
@@ -61,7 +62,7 @@ function onError(this: WebSocket, e: Error): void {
 }
 function onPong(this: WebSocket): void {
   releaseFrameMask(this);
-  connectionOf(this).lastReceivedAt = Date.now();
+  connectionOf(this).lastReceivedAt = idleClockMs();
 }
 
 /** The identity of a connection that has not authenticated (shared, not one object each). */
@@ -73,7 +74,8 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
   readonly ctx: SyncContext;
   readonly outbound: Outbound;
   readonly supportsChunks: boolean;
-  lastReceivedAt = Date.now();
+  /** When a frame or pong last came in (`idleClockMs`). */
+  lastReceivedAt = idleClockMs();
 
   /** Frames not read yet (null: none; most of the time). */
   private inbox: Array<{ data: Buffer; isBinary: boolean }> | null = null;
@@ -140,7 +142,7 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
 
   onFrame(data: Buffer, isBinary: boolean): void {
     if (!this.isOpen) return;
-    this.lastReceivedAt = Date.now();
+    this.lastReceivedAt = idleClockMs();
     (this.inbox ??= []).push({ data, isBinary });
     if (this.reader === "idle") void this.readLoop();
   }

@@ -5,6 +5,7 @@
  * client backs off from and reconnects after (it then re-subscribes from scratch).
  */
 import { WebSocket } from "ws";
+import { idleClockMs } from "./idle-clock.js";
 
 /** Close code 1013 "Try Again Later"; the reason prefix gives the client a 3 s initial backoff. */
 export const OVERLOAD_CLOSE = { code: 1013, reason: "TooManyConcurrentRequests: client is not reading fast enough" };
@@ -15,7 +16,8 @@ export interface OverloadListener {
 }
 
 export class Outbound {
-  lastSentAt = Date.now();
+  /** When a frame last went out (`idleClockMs`). */
+  lastSentAt = idleClockMs();
   private readonly ws: WebSocket;
   private readonly maxBytes: number;
   private readonly owner: OverloadListener;
@@ -46,7 +48,7 @@ export class Outbound {
       return false;
     }
     this.ws.send(text);
-    this.lastSentAt = Date.now();
+    this.lastSentAt = idleClockMs();
     return true;
   }
 }

@@ -14,6 +14,7 @@ import { InflightMutations } from "./inflight-mutations.js";
 import { fatalError } from "./server-messages.js";
 import { parseSyncPath } from "./sync-path.js";
 import { recheckUsers } from "./recheck-users.js";
+import { idleClockMs } from "./idle-clock.js";
 
 export interface SyncServerOptions {
   engine: Engine;
@@ -116,7 +117,7 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
   // One sweep for every connection, instead of a timer per socket.
   const tickMs = Math.max(10, Math.min(1000, Math.floor(pingIntervalMs / 4)));
   const sweep = setInterval(() => {
-    const now = Date.now();
+    const now = idleClockMs();
     for (const conn of connections) {
       const ws = conn.ws;
       if (now - conn.lastReceivedAt > clientTimeoutMs) ws.terminate();
