@@ -221,6 +221,11 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
     );
     await clients.ask({ cmd: "close" }, "closed");
   }
+  // A baseline taken while the other side's sockets are still closing would count their memory as
+  // freed by the next connect: wait until neither server holds a socket.
+  const drained = async () => {
+    while (sync.stats().connections > 0 || wss.clients.size > 0) await new Promise((r) => setTimeout(r, 20));
+  };
 
   let perConn = 0;
   let barePerConn = 0;
@@ -231,6 +236,7 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
     // The first block of each side also runs the unmeasured warm-up rounds (JIT).
     const warm = b === 0 && !ONLY_MEMORY ? WARMUP : 0;
 
+    await drained();
     await settle();
     const memBefore = jsMemory();
     await clients.ask({ cmd: "open", url: tandemUrl, n, subscribe }, "ready");
@@ -249,6 +255,7 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
     ours.push(mine);
     await clients.ask({ cmd: "close" }, "closed");
 
+    await drained();
     await settle();
     const bareBefore = jsMemory();
     await clients.ask({ cmd: "open", url: `ws://127.0.0.1:${bport}`, n, subscribe: null }, "ready");
