@@ -10,7 +10,8 @@
  * The clients of the fan-out run in a child process (this file, `SYNC_BENCH_ROLE=clients`) so they
  * have their own core and file descriptors. Knobs (env): SYNC_BENCH_FANOUT="1000,10000",
  * SYNC_BENCH_ROUNDS=50 (after SYNC_BENCH_WARMUP=5 unmeasured ones), SYNC_BENCH_SUBS="1000,10000,100000",
- * SYNC_BENCH_ENGINE=real|memory.
+ * SYNC_BENCH_ENGINE=real|memory, SYNC_BENCH_ONLY=memory (only the memory rows: one connect to each
+ * server, no rounds, no invalidation or latency rows).
  * 10,000 clients need ~10,000 descriptors in each process: `ulimit -n` ≥ 12000 (Node cannot raise
  * its own limit; run `ulimit -n 65536` in the shell first if it is lower).
  */
@@ -35,6 +36,8 @@ export type EngineFactory = () => Promise<{ engine: Engine; close(): Promise<voi
 const env = (k: string, d: string) => process.env[k] ?? d;
 /** Unmeasured rounds before each fan-out measurement (JIT warm-up), for Tandem and the ceiling alike. */
 const WARMUP = Number(env("SYNC_BENCH_WARMUP", "5"));
+/** `memory`: only the memory-per-connection rows (the fan-out rounds and other rows are skipped). */
+const ONLY_MEMORY = env("SYNC_BENCH_ONLY", "") === "memory";
 const list = (k: string, d: string) =>
   env(k, d)
     .split(",")
@@ -182,10 +185,10 @@ class Clients {
 /**
  * Tandem and the bare broadcast alternate in blocks (`SYNC_BENCH_BLOCKS`, default 3): the clients
  * connect to one server, take a block of rounds, disconnect, and connect to the other. Memory per
- * connection is taken on each side's first connect.
+ * connection is taken on each side's first measured connect, after one unmeasured connect to each.
  */
 async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, rounds: number): Promise<BenchRow[]> {
-  const blocks = Math.max(1, Number(env("SYNC_BENCH_BLOCKS", "3")));
+  const blocks = ONLY_MEMORY ? 1 : Math.max(1, Number(env("SYNC_BENCH_BLOCKS", "3")));
   const { engine, close } = await makeEngine();
   const channel = `fan-${n}`;
   let value = 0;
@@ -207,26 +210,36 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
   const payload = (v: number) =>
     `{"type":"Transition","startVersion":{"querySet":1,"identity":0,"ts":"AAAAAAAAAAA="},"endVersion":{"querySet":1,"identity":0,"ts":"AAAAAAAAAAA="},"modifications":[{"type":"QueryUpdated","queryId":0,"value":${v},"logLines":[],"journal":null}]}`;
 
+  // One unmeasured connect to each server first (up to 1,000 sockets): what the first connections
+  // of a process pay once (compiled code, caches that grow once) is not memory per connection.
+  const tandemUrl = `ws://127.0.0.1:${port}/api/1.48.0/sync`;
+  const subscribe = { udfPath: "counters:get", args: { name: channel } };
+  for (const url of [tandemUrl, `ws://127.0.0.1:${bport}`]) {
+    await clients.ask(
+      { cmd: "open", url, n: Math.min(n, 1000), subscribe: url === tandemUrl ? subscribe : null },
+      "ready",
+    );
+    await clients.ask({ cmd: "close" }, "closed");
+  }
+  // A baseline taken while the other side's sockets are still closing would count their memory as
+  // freed by the next connect: wait until neither server holds a socket.
+  const drained = async () => {
+    while (sync.stats().connections > 0 || wss.clients.size > 0) await new Promise((r) => setTimeout(r, 20));
+  };
+
   let perConn = 0;
   let barePerConn = 0;
   const ours: number[][] = [];
   const base: number[][] = [];
-  const perBlock = Math.max(1, Math.round(rounds / blocks));
+  const perBlock = ONLY_MEMORY ? 0 : Math.max(1, Math.round(rounds / blocks));
   for (let b = 0; b < blocks; b++) {
     // The first block of each side also runs the unmeasured warm-up rounds (JIT).
-    const warm = b === 0 ? WARMUP : 0;
+    const warm = b === 0 && !ONLY_MEMORY ? WARMUP : 0;
 
+    await drained();
     await settle();
     const memBefore = jsMemory();
-    await clients.ask(
-      {
-        cmd: "open",
-        url: `ws://127.0.0.1:${port}/api/1.48.0/sync`,
-        n,
-        subscribe: { udfPath: "counters:get", args: { name: channel } },
-      },
-      "ready",
-    );
+    await clients.ask({ cmd: "open", url: tandemUrl, n, subscribe }, "ready");
     if (b === 0) {
       await settle();
       perConn = (jsMemory() - memBefore) / n;
@@ -242,6 +255,7 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
     ours.push(mine);
     await clients.ask({ cmd: "close" }, "closed");
 
+    await drained();
     await settle();
     const bareBefore = jsMemory();
     await clients.ask({ cmd: "open", url: `ws://127.0.0.1:${bport}`, n, subscribe: null }, "ready");
@@ -295,8 +309,7 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
     note: `${perBlock * blocks} mutations in ${blocks} alternating blocks after ${WARMUP} unmeasured`,
   });
   return [
-    row(50),
-    row(99),
+    ...(ONLY_MEMORY ? [] : [row(50), row(99)]),
     {
       name: `memory per idle subscribed connection (${n} connections)`,
       value: perConn / 1024,
@@ -510,6 +523,7 @@ export async function runSyncBench(makeEngine: EngineFactory): Promise<BenchRow[
   } finally {
     clients.stop();
   }
+  if (ONLY_MEMORY) return rows;
   rows.push(...(await invalidation(makeEngine, list("SYNC_BENCH_SUBS", "1000,10000,100000"))));
   rows.push(...(await latency(makeEngine, Math.max(rounds, 200))));
   return rows;

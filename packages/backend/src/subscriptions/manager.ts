@@ -27,7 +27,11 @@ export interface Subscriber {
 }
 
 export class Execution {
-  readonly subscribers = new Set<Subscriber>();
+  /**
+   * Each subscriber with the number of its claims: a connection whose queries share this execution
+   * claims it once per query, so it needs no map of its own to know when the last one goes.
+   */
+  readonly subscribers = new Map<Subscriber, number>();
   latest: SharedResult | null = null;
   registration: RangeRegistration<Execution> | null = null;
   readonly inflight = new Map<bigint, Promise<SharedResult>>();
@@ -73,15 +77,20 @@ export class SubscriptionManager {
     return this.processed;
   }
 
+  /** One claim of `subscriber` on the execution of `spec`; each needs its own `release`. */
   acquire(spec: QuerySpec, subscriber: Subscriber): Execution {
     const key = queryKey(spec);
     let exec = this.executions.get(key);
     if (!exec) this.executions.set(key, (exec = new Execution(key, spec)));
-    exec.subscribers.add(subscriber);
+    exec.subscribers.set(subscriber, (exec.subscribers.get(subscriber) ?? 0) + 1);
     return exec;
   }
 
+  /** Drops one claim; the subscriber stops being told about `exec` when its last claim goes. */
   release(exec: Execution, subscriber: Subscriber): void {
+    const claims = exec.subscribers.get(subscriber);
+    if (claims === undefined) return;
+    if (claims > 1) return void exec.subscribers.set(subscriber, claims - 1);
     exec.subscribers.delete(subscriber);
     if (exec.subscribers.size > 0 || this.executions.get(exec.key) !== exec) return;
     this.executions.delete(exec.key);
@@ -156,7 +165,7 @@ export class SubscriptionManager {
     if (exec.latest && exec.latest.ts > result.ts) {
       // An older snapshot for a lagging reader; if a commit already ended it, make sure the
       // subscribers come back for a newer one.
-      if (result.validUntil !== null) for (const s of exec.subscribers) s.invalidated(exec);
+      if (result.validUntil !== null) for (const s of exec.subscribers.keys()) s.invalidated(exec);
       return;
     }
     if (exec.registration) this.index.remove(exec.registration);
@@ -167,7 +176,7 @@ export class SubscriptionManager {
     } else {
       // A commit during the run already ended it; nobody was watching then, so tell them now.
       this.invalidations++;
-      for (const s of exec.subscribers) s.invalidated(exec);
+      for (const s of exec.subscribers.keys()) s.invalidated(exec);
     }
   }
 
@@ -184,7 +193,7 @@ export class SubscriptionManager {
       if (exec.registration) this.index.remove(exec.registration);
       exec.registration = null;
       this.invalidations++;
-      for (const s of exec.subscribers) s.invalidated(exec);
+      for (const s of exec.subscribers.keys()) s.invalidated(exec);
     }
     if (this.waiters.length) {
       const ready = this.waiters.filter((w) => w.ts <= this.processed);

@@ -5,18 +5,17 @@
  *   awaitingConnect ──Connect──▶ open ──FatalError | AuthError | overload | peer close──▶ closed
  *   awaitingConnect ──anything else, or peer close──────────────────────────────────────▶ closed
  *
- * While `open`, two version pairs move independently: `received` is what the client announced
- * (ModifyQuerySet.newVersion, one per successful Authenticate), `sent` is the `endVersion` of the
- * last Transition; each Transition moves `sent` up to a snapshot of `received`.
+ * While `open`, two version pairs move independently: the received versions are what the client
+ * announced (ModifyQuerySet.newVersion, one per successful Authenticate), the sent ones the
+ * `endVersion` of the last Transition; each Transition moves the sent pair up to a snapshot of the
+ * received one. Both are plain fields of the connection and its Transition sender rather than
+ * objects of their own: an idle connection should cost little (bench/README.md).
  *
  * Inside `open`, three parts run concurrently, each with its own small state union: the reader
  * (`idle | reading`, connection.ts), the mutation queue (`idle | running{startTs}`,
  * mutation-queue.ts) and the Transition loop (`idle | running{again}`, transition.ts).
  */
-import type { ConvexJSON } from "@tandem/storage";
-import type { Identity } from "../engine/types.js";
 import type { Execution } from "../subscriptions/manager.js";
-import type { QuerySetChange } from "./client-messages.js";
 import type { StateVersion } from "./server-messages.js";
 
 export type ConnectionPhase =
@@ -29,29 +28,16 @@ export type ConnectionPhase =
     }
   | { readonly kind: "closed"; readonly reason: string };
 
-/** One subscribed query as the last Transition left it. */
+/**
+ * One subscribed query as the last Transition left it. Its path, arguments and journal are those
+ * of its execution (`exec.spec`): queries with the same key share one, so the connection keeps no
+ * copy of its own.
+ */
 export interface ActiveQuery {
   readonly queryId: number;
-  readonly udfPath: string;
-  readonly args: ConvexJSON;
-  /** Journal the client sent with `Add` (pagination end cursor). */
-  readonly journal: string | null;
   exec: Execution;
   /** Hash of the last result sent for it; null until the first. */
   lastHash: string | null;
-}
-
-export interface ClientVersions {
-  querySet: number;
-  identity: number;
-}
-
-/** What the client has asked for that the next Transition has not reflected yet. */
-export interface PendingChanges {
-  /** Query set changes in arrival order. */
-  changes: QuerySetChange[];
-  /** Identity to run queries with from `received.identity` on. */
-  identity: Identity;
 }
 
 export type { StateVersion };

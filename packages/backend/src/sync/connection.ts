@@ -20,9 +20,11 @@ import {
   type FunctionRequestMessage,
   type ModifyQuerySetMessage,
 } from "./client-messages.js";
-import type { ClientVersions, ConnectionPhase, PendingChanges } from "./connection-state.js";
+import type { ConnectionPhase } from "./connection-state.js";
+import { releaseFrameMask } from "./frame-mask.js";
+import { idleClockMs } from "./idle-clock.js";
 import { MutationQueue, type ResponseBarrier } from "./mutation-queue.js";
-import { OVERLOAD_CLOSE, Outbound } from "./outbound.js";
+import { OVERLOAD_CLOSE, Outbound, type OverloadListener } from "./outbound.js";
 import { ProtocolError } from "./protocol-error.js";
 import { QuerySet } from "./query-set.js";
 import * as wire from "./server-messages.js";
@@ -44,35 +46,47 @@ type ReaderState = "idle" | "reading";
  */
 const CONNECTION = Symbol("SyncConnection");
 type Owned = WebSocket & { [CONNECTION]: SyncConnection };
-const connectionOf = (ws: WebSocket) => (ws as Owned)[CONNECTION];
+/** The connection a socket of the sync server belongs to. */
+export const connectionOf = (ws: WebSocket): SyncConnection => (ws as Owned)[CONNECTION];
 function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  releaseFrameMask(this);
   connectionOf(this).onFrame(data, isBinary);
 }
 function onClose(this: WebSocket): void {
-  connectionOf(this).shutdown("peer closed");
+  const conn = connectionOf(this);
+  conn.shutdown("peer closed");
+  conn.ctx.forget(conn);
 }
 function onError(this: WebSocket, e: Error): void {
   connectionOf(this).ctx.log.debug("socket error", { error: e });
 }
 function onPong(this: WebSocket): void {
-  connectionOf(this).lastReceivedAt = Date.now();
+  releaseFrameMask(this);
+  connectionOf(this).lastReceivedAt = idleClockMs();
 }
 
-export class SyncConnection implements Subscriber, TransitionHost, ResponseBarrier {
-  phase: ConnectionPhase = { kind: "awaitingConnect" };
-  private readonly ws: WebSocket;
-  readonly ctx: SyncContext;
-  private readonly outbound: Outbound;
-  lastReceivedAt = Date.now();
+/** The identity of a connection that has not authenticated (shared, not one object each). */
+const NO_IDENTITY: Identity = { kind: "none" };
 
-  private inbox: Array<{ data: Buffer; isBinary: boolean }> = [];
+export class SyncConnection implements Subscriber, TransitionHost, ResponseBarrier, OverloadListener {
+  phase: ConnectionPhase = { kind: "awaitingConnect" };
+  readonly ws: WebSocket;
+  readonly ctx: SyncContext;
+  readonly outbound: Outbound;
+  readonly supportsChunks: boolean;
+  /** When a frame or pong last came in (`idleClockMs`). */
+  lastReceivedAt = idleClockMs();
+
+  /** Frames not read yet (null: none; most of the time). */
+  private inbox: Array<{ data: Buffer; isBinary: boolean }> | null = null;
   private reader: ReaderState = "idle";
 
-  readonly received: ClientVersions = { querySet: 0, identity: 0 };
-  /** Query ids as the client's messages so far define them (validates Add/Remove on arrival). */
-  private readonly declared = new Set<number>();
-  readonly pending: PendingChanges = { changes: [], identity: { kind: "none" } };
-  private readonly queries: QuerySet;
+  /** Versions the client announced (ModifyQuerySet.newVersion, one per successful Authenticate). */
+  receivedQuerySet = 0;
+  receivedIdentity = 0;
+  /** Identity to run queries with from `receivedIdentity` on; the next Transition reflects it. */
+  identity: Identity = NO_IDENTITY;
+  readonly queries: QuerySet;
   /** Made on the first mutation: many connections only ever subscribe. */
   private mutationQueue: MutationQueue<QueuedMutation> | null = null;
   private readonly transitions: TransitionSender;
@@ -81,9 +95,10 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
   constructor(ws: WebSocket, ctx: SyncContext, supportsChunks: boolean) {
     this.ws = ws;
     this.ctx = ctx;
-    this.outbound = new Outbound(ws, ctx.limits.maxOutboundBytes, () => this.overloaded());
+    this.supportsChunks = supportsChunks;
+    this.outbound = new Outbound(ws, ctx.limits.maxOutboundBytes, this);
     this.queries = new QuerySet(ctx.manager, this);
-    this.transitions = new TransitionSender(ctx, this, this.queries, this, this.outbound, supportsChunks);
+    this.transitions = new TransitionSender(this);
     (ws as Owned)[CONNECTION] = this;
     ws.on("message", onMessage);
     ws.on("close", onClose);
@@ -127,16 +142,15 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
 
   onFrame(data: Buffer, isBinary: boolean): void {
     if (!this.isOpen) return;
-    this.lastReceivedAt = Date.now();
-    this.inbox.push({ data, isBinary });
+    this.lastReceivedAt = idleClockMs();
+    (this.inbox ??= []).push({ data, isBinary });
     if (this.reader === "idle") void this.readLoop();
   }
 
   private async readLoop(): Promise<void> {
     this.reader = "reading";
     try {
-      while (this.inbox.length && this.isOpen) {
-        const frame = this.inbox.shift()!;
+      for (let frame = this.inbox?.shift(); frame && this.isOpen; frame = this.inbox?.shift()) {
         if (frame.isBinary) throw new ProtocolError("BinaryFrame", "binary frames are not part of the protocol");
         await this.handle(parseClientMessage(frame.data.toString("utf8")));
       }
@@ -144,8 +158,8 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
       this.fail(e);
     } finally {
       this.reader = "idle";
-      // A drained inbox lets go of the backing store its burst grew.
-      if (this.inbox.length === 0) this.inbox = [];
+      // A drained inbox goes, with the backing store its burst grew.
+      if (this.inbox?.length === 0) this.inbox = null;
     }
   }
 
@@ -172,7 +186,8 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
     this.phase = {
       kind: "open",
       sessionId: m.sessionId,
-      clientClockSkew: m.clientTs === null ? null : m.clientTs - Date.now(),
+      // Whole milliseconds, as Transitions echo it: a small integer, not a boxed double each.
+      clientClockSkew: m.clientTs === null ? null : Math.round(m.clientTs - Date.now()),
     };
     // A client that saw a newer timestamp (another node, or before our restart) waits briefly for
     // us to catch up rather than being refused (docs/sync-protocol.md#reconnect).
@@ -185,31 +200,23 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
   }
 
   private onModifyQuerySet(m: ModifyQuerySetMessage): void {
-    if (m.baseVersion !== this.received.querySet) {
+    if (m.baseVersion !== this.receivedQuerySet) {
       throw new ProtocolError(
         "BaseVersionMismatch",
-        `ModifyQuerySet base version ${m.baseVersion}, expected ${this.received.querySet}`,
+        `ModifyQuerySet base version ${m.baseVersion}, expected ${this.receivedQuerySet}`,
       );
     }
     if (m.newVersion <= m.baseVersion) throw new ProtocolError("InvalidVersion", "ModifyQuerySet newVersion must grow");
-    for (const c of m.modifications) {
-      if (c.type === "Add") {
-        if (this.declared.has(c.queryId)) throw new ProtocolError("DuplicateQueryId", `query ${c.queryId} added twice`);
-        this.declared.add(c.queryId);
-      } else {
-        if (!this.declared.delete(c.queryId)) throw new ProtocolError("UnknownQueryId", `no query ${c.queryId}`);
-      }
-    }
-    this.pending.changes.push(...m.modifications);
-    this.received.querySet = m.newVersion;
+    this.queries.declare(m.modifications);
+    this.receivedQuerySet = m.newVersion;
     this.transitions.schedule();
   }
 
   private async onAuthenticate(m: AuthenticateMessage): Promise<void> {
-    if (m.baseVersion !== this.received.identity) {
+    if (m.baseVersion !== this.receivedIdentity) {
       throw new ProtocolError(
         "BaseVersionMismatch",
-        `Authenticate base version ${m.baseVersion}, expected ${this.received.identity}`,
+        `Authenticate base version ${m.baseVersion}, expected ${this.receivedIdentity}`,
       );
     }
     const outcome = await resolveIdentity(m, this.ctx.auth, this.ctx.now);
@@ -219,15 +226,15 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
       this.outbound.send(wire.authError(outcome.error, this.transitions.sentIdentity, true));
       return this.close(undefined, "auth failed");
     }
-    this.pending.identity = outcome.identity;
-    this.received.identity = m.baseVersion + 1;
+    this.identity = outcome.identity;
+    this.receivedIdentity = m.baseVersion + 1;
     this.transitions.schedule();
   }
 
   // ---- mutations and actions -------------------------------------------------------------
 
   private enqueueMutation(m: FunctionRequestMessage): void {
-    if (!this.mutations.enqueue({ message: m, identity: this.pending.identity })) {
+    if (!this.mutations.enqueue({ message: m, identity: this.identity })) {
       this.close(1013, "TooManyConcurrentRequests: too many queued mutations");
     }
   }
@@ -263,7 +270,7 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
     if (this.actionsInFlight >= this.ctx.limits.maxInflightActions) {
       return this.close(1013, "TooManyConcurrentRequests: too many actions in flight");
     }
-    const identity = this.pending.identity;
+    const identity = this.identity;
     if (isExpired(identity, this.ctx.now())) return this.expired();
     this.actionsInFlight++;
     this.ctx.engine
@@ -288,7 +295,7 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
 
   /** The user token the client authenticated with last, if any. */
   get userToken(): string | null {
-    const identity = this.pending.identity;
+    const identity = this.identity;
     return identity.kind === "user" ? identity.token : null;
   }
 
@@ -310,7 +317,8 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
     this.close(undefined, "token expired");
   }
 
-  private overloaded(): void {
+  /** Outbound: the client stopped reading. */
+  overloaded(): void {
     this.ctx.counters.overloadCloses++;
     this.close(OVERLOAD_CLOSE.code, OVERLOAD_CLOSE.reason);
   }
@@ -342,7 +350,7 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
     if (!this.isOpen) return;
     this.phase = { kind: "closed", reason };
     this.mutationQueue?.clear();
-    this.inbox = [];
+    this.inbox = null;
     this.queries.clear();
   }
 }

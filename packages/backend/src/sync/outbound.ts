@@ -5,21 +5,27 @@
  * client backs off from and reconnects after (it then re-subscribes from scratch).
  */
 import { WebSocket } from "ws";
+import { idleClockMs } from "./idle-clock.js";
 
 /** Close code 1013 "Try Again Later"; the reason prefix gives the client a 3 s initial backoff. */
 export const OVERLOAD_CLOSE = { code: 1013, reason: "TooManyConcurrentRequests: client is not reading fast enough" };
 
+/** Told when its client stopped reading (an object rather than a closure: one less per connection). */
+export interface OverloadListener {
+  overloaded(): void;
+}
+
 export class Outbound {
-  lastSentAt = Date.now();
-  bytesSent = 0;
+  /** When a frame last went out (`idleClockMs`). */
+  lastSentAt = idleClockMs();
   private readonly ws: WebSocket;
   private readonly maxBytes: number;
-  private readonly onOverload: () => void;
+  private readonly owner: OverloadListener;
 
-  constructor(ws: WebSocket, maxBytes: number, onOverload: () => void) {
+  constructor(ws: WebSocket, maxBytes: number, owner: OverloadListener) {
     this.ws = ws;
     this.maxBytes = maxBytes;
-    this.onOverload = onOverload;
+    this.owner = owner;
   }
 
   get open(): boolean {
@@ -38,12 +44,11 @@ export class Outbound {
     if (!this.open) return false;
     const queued = this.ws.bufferedAmount;
     if (queued > 0 && queued + text.length > this.maxBytes) {
-      this.onOverload();
+      this.owner.overloaded();
       return false;
     }
     this.ws.send(text);
-    this.lastSentAt = Date.now();
-    this.bytesSent += text.length;
+    this.lastSentAt = idleClockMs();
     return true;
   }
 }

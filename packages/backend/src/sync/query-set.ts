@@ -1,12 +1,20 @@
 /**
  * The queries one connection subscribes to, each bound to a shared `Execution` of the subscription
- * manager. Several queries of the connection may share one execution (same path, args, identity and
- * journal); the execution is released when the last of them goes.
+ * manager, and the client's changes to them that the next Transition has not applied yet. Several
+ * queries of the connection may share one execution (same path, args, identity and journal): each
+ * holds its own claim on it (`acquire`/`release`), so the execution goes with the last of them.
+ *
+ * Most connections sit idle with one query, so an idle set holds that query and nothing else (a
+ * map only from the second): the ids the client has declared are the applied queries plus the
+ * pending changes (an overlay that exists only while changes are pending), and an execution's
+ * queries are found by a walk over the connection's queries when a commit ends its result
+ * (bench/README.md, memory per idle connection).
  */
 import type { Identity } from "../engine/types.js";
 import type { Execution, Subscriber, SubscriptionManager } from "../subscriptions/manager.js";
 import type { QuerySetChange } from "./client-messages.js";
 import type { ActiveQuery } from "./connection-state.js";
+import { ProtocolError } from "./protocol-error.js";
 
 /** What applying the client's changes leaves for the next Transition. */
 export interface QuerySetDelta {
@@ -17,8 +25,16 @@ export interface QuerySetDelta {
 }
 
 export class QuerySet {
-  private readonly queries = new Map<number, ActiveQuery>();
-  private readonly byExec = new Map<Execution, Set<number>>();
+  /**
+   * The queries in the order they were added: `first`, then `rest`. A query goes into `first` only
+   * while `rest` is empty, so the order holds; `rest` is dropped when it empties.
+   */
+  private first: ActiveQuery | null = null;
+  private rest: Map<number, ActiveQuery> | null = null;
+  /** Changes in arrival order not yet applied (null: none; most of the time). */
+  private pending: QuerySetChange[] | null = null;
+  /** While changes are pending: whether each id they touch is declared after them. */
+  private pendingDeclared: Map<number, boolean> | null = null;
   /** Executions whose result stopped being current since the last `apply` (null: none; most of the time). */
   private dirty: Set<Execution> | null = null;
 
@@ -28,7 +44,28 @@ export class QuerySet {
   ) {}
 
   get size(): number {
-    return this.queries.size;
+    return (this.first ? 1 : 0) + (this.rest?.size ?? 0);
+  }
+
+  /**
+   * Takes the changes of one ModifyQuerySet: an id may be added only when it is not declared and
+   * removed only when it is, as the client's messages so far define them (checked on arrival).
+   */
+  declare(changes: readonly QuerySetChange[]): void {
+    if (changes.length === 0) return;
+    const declared = (this.pendingDeclared ??= new Map());
+    for (const c of changes) {
+      const was = declared.get(c.queryId) ?? this.find(c.queryId) !== undefined;
+      if (c.type === "Add") {
+        if (was) throw new ProtocolError("DuplicateQueryId", `query ${c.queryId} added twice`);
+        declared.set(c.queryId, true);
+      } else {
+        if (!was) throw new ProtocolError("UnknownQueryId", `no query ${c.queryId}`);
+        declared.set(c.queryId, false);
+      }
+    }
+    const pending = (this.pending ??= []);
+    for (const c of changes) pending.push(c);
   }
 
   invalidated(exec: Execution): void {
@@ -36,83 +73,77 @@ export class QuerySet {
   }
 
   /**
-   * Applies the client's changes in arrival order; with `rebind`, first moves every query to
+   * Applies the pending changes in arrival order; with `rebind`, first moves every query to
    * `identity` (a new identity re-runs everything: results may depend on it).
    */
-  apply(changes: readonly QuerySetChange[], identity: Identity, rebind: boolean): QuerySetDelta {
+  apply(identity: Identity, rebind: boolean): QuerySetDelta {
+    const changes = this.pending ?? [];
     const dirty = this.dirty;
+    this.pending = null;
+    this.pendingDeclared = null;
     this.dirty = null;
     const removed: number[] = [];
     const needed = new Set<ActiveQuery>();
     if (rebind) {
-      for (const q of this.queries.values()) {
-        // Attach before detaching so an execution both identities share stays cached.
-        const exec = this.attach(q.queryId, q.udfPath, q.args, q.journal, identity);
-        if (exec !== q.exec) {
-          this.detach(q);
-          q.exec = exec;
-        }
+      for (const q of this.all()) {
+        // Claim the new execution before releasing the old so one both identities share stays cached.
+        const { path, args, journal } = q.exec.spec;
+        const exec = this.manager.acquire({ path, args, identity, journal }, this.owner);
+        this.manager.release(q.exec, this.owner);
+        q.exec = exec;
         needed.add(q);
       }
     }
     for (const c of changes) {
       if (c.type === "Add") {
-        const exec = this.attach(c.queryId, c.udfPath, c.args, c.journal, identity);
-        const q: ActiveQuery = {
-          queryId: c.queryId,
-          udfPath: c.udfPath,
-          args: c.args,
-          journal: c.journal,
-          exec,
-          lastHash: null,
-        };
-        this.queries.set(c.queryId, q);
+        const exec = this.manager.acquire({ path: c.udfPath, args: c.args, identity, journal: c.journal }, this.owner);
+        const q: ActiveQuery = { queryId: c.queryId, exec, lastHash: null };
+        this.insert(q);
         needed.add(q);
       } else {
-        const q = this.queries.get(c.queryId);
+        const q = this.find(c.queryId);
         if (q) {
-          this.detach(q);
-          this.queries.delete(c.queryId);
+          this.release(q);
+          this.remove(q);
           needed.delete(q);
         }
         removed.push(c.queryId);
       }
     }
-    for (const exec of dirty ?? []) {
-      for (const id of this.byExec.get(exec) ?? []) needed.add(this.queries.get(id)!);
-    }
+    if (dirty) for (const q of this.all()) if (dirty.has(q.exec)) needed.add(q);
     return { removed, needed: [...needed] };
   }
 
   /** Releases every execution (the connection ended). */
   clear(): void {
-    for (const q of this.queries.values()) this.detach(q);
-    this.queries.clear();
+    for (const q of this.all()) this.release(q);
+    this.first = null;
+    this.rest = null;
+    this.pending = null;
+    this.pendingDeclared = null;
     this.dirty = null;
   }
 
-  private attach(
-    queryId: number,
-    udfPath: string,
-    args: ActiveQuery["args"],
-    journal: string | null,
-    identity: Identity,
-  ) {
-    const exec = this.manager.acquire({ path: udfPath, args, identity, journal }, this.owner);
-    let ids = this.byExec.get(exec);
-    if (!ids) this.byExec.set(exec, (ids = new Set()));
-    ids.add(queryId);
-    return exec;
+  private release(q: ActiveQuery): void {
+    this.manager.release(q.exec, this.owner);
   }
 
-  /** Drops the query's claim on its execution (releasing it when no other query uses it). */
-  private detach(q: ActiveQuery): void {
-    const ids = this.byExec.get(q.exec);
-    ids?.delete(q.queryId);
-    if (!ids || ids.size === 0) {
-      this.byExec.delete(q.exec);
-      this.dirty?.delete(q.exec);
-      this.manager.release(q.exec, this.owner);
-    }
+  private find(queryId: number): ActiveQuery | undefined {
+    return this.first?.queryId === queryId ? this.first : this.rest?.get(queryId);
+  }
+
+  private insert(q: ActiveQuery): void {
+    if (this.first === null && this.rest === null) this.first = q;
+    else (this.rest ??= new Map()).set(q.queryId, q);
+  }
+
+  private remove(q: ActiveQuery): void {
+    if (this.first === q) this.first = null;
+    else if (this.rest?.delete(q.queryId) && this.rest.size === 0) this.rest = null;
+  }
+
+  private *all(): Generator<ActiveQuery> {
+    if (this.first) yield this.first;
+    if (this.rest) yield* this.rest.values();
   }
 }

@@ -8,12 +8,13 @@ import { WebSocket, WebSocketServer } from "ws";
 import { silentLogger, type Logger } from "@tandem/shared";
 import type { Engine, UserIdentityAttributes } from "../engine/types.js";
 import { SubscriptionManager, type SubscriptionStats } from "../subscriptions/manager.js";
-import { SyncConnection } from "./connection.js";
+import { connectionOf, SyncConnection } from "./connection.js";
 import type { SyncCounters, SyncLimits } from "./sync-context.js";
 import { InflightMutations } from "./inflight-mutations.js";
 import { fatalError } from "./server-messages.js";
 import { parseSyncPath } from "./sync-path.js";
 import { recheckUsers } from "./recheck-users.js";
+import { idleClockMs } from "./idle-clock.js";
 
 export interface SyncServerOptions {
   engine: Engine;
@@ -78,6 +79,8 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
     actions: 0,
   };
   const manager = new SubscriptionManager(options.engine, { logger: log });
+  // Each connection's own socket is at hand through it: a set rather than a socket → connection map.
+  const connections = new Set<SyncConnection>();
   const ctx = {
     engine: options.engine,
     manager,
@@ -87,13 +90,15 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
     limits,
     counters,
     now: options.clock ?? Date.now,
+    forget: (conn: SyncConnection) => void connections.delete(conn),
   };
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxInboundBytes ?? 32 * 1024 * 1024 });
-  const connections = new Map<WebSocket, SyncConnection>();
-  // One listener for every socket rather than a closure each (memory per idle connection).
-  function forget(this: WebSocket): void {
-    connections.delete(this);
-  }
+  // `connections` tracks the sockets: ws's own tracking would add a Set entry and a `close`
+  // closure per socket (memory per idle connection, bench/README.md).
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: options.maxInboundBytes ?? 32 * 1024 * 1024,
+  });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = parseSyncPath(req.url);
@@ -103,10 +108,8 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      announceFramingErrors(ws, counters);
-      const conn = new SyncConnection(ws, ctx, path.supportsChunks);
-      connections.set(ws, conn);
-      ws.on("close", forget);
+      ws.close = closeAnnouncing;
+      connections.add(new SyncConnection(ws, ctx, path.supportsChunks));
     });
   };
   server.on("upgrade", onUpgrade);
@@ -114,8 +117,9 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
   // One sweep for every connection, instead of a timer per socket.
   const tickMs = Math.max(10, Math.min(1000, Math.floor(pingIntervalMs / 4)));
   const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [ws, conn] of connections) {
+    const now = idleClockMs();
+    for (const conn of connections) {
+      const ws = conn.ws;
       if (now - conn.lastReceivedAt > clientTimeoutMs) ws.terminate();
       else if (now - conn.lastReceivedAt > clientTimeoutMs / 4) ws.ping();
       if (now - conn.lastSentAt >= pingIntervalMs) conn.sendPing();
@@ -127,12 +131,12 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
     async close() {
       server.off("upgrade", onUpgrade);
       clearInterval(sweep);
-      const closed = [...connections.keys()].map(
-        (ws) =>
+      const closed = [...connections].map(
+        ({ ws }) =>
           new Promise<void>((resolve) => {
             if (ws.readyState === WebSocket.CLOSED) return resolve();
             ws.once("close", () => resolve());
-            connections.get(ws)?.close(1001, "server shutting down");
+            connectionOf(ws).close(1001, "server shutting down");
             setTimeout(() => {
               ws.terminate();
               resolve();
@@ -143,32 +147,25 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
       manager.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
-    recheckUsers: (authenticateUser) => recheckUsers(connections.values(), authenticateUser),
+    recheckUsers: (authenticateUser) => recheckUsers(connections, authenticateUser),
     stats() {
       let queries = 0;
-      for (const conn of connections.values()) queries += conn.queryCount;
+      for (const conn of connections) queries += conn.queryCount;
       return { ...counters, connections: connections.size, queries, subscriptions: manager.stats() };
     },
   };
 }
 
 /**
- * ws answers a malformed or oversized frame by closing the socket itself (1002/1007/1009). Send the
- * FatalError first so the official client stops instead of re-sending the same frame forever.
+ * Every sync socket's `close`: ws answers a malformed or oversized frame by closing the socket
+ * itself (1002/1007/1009); this sends the FatalError first so the official client stops instead of
+ * re-sending the same frame forever. Shared by every socket (no bound function and closure each);
+ * it finds the counters through the socket's connection.
  */
-function announceFramingErrors(ws: WebSocket, counters: SyncCounters): void {
-  (ws as Announcing)[COUNTERS] = counters;
-  ws.close = closeAnnouncing;
-}
-
-const COUNTERS = Symbol("SyncCounters");
-type Announcing = WebSocket & { [COUNTERS]: SyncCounters };
-
-/** Shared by every socket (no bound function and closure per socket). */
 function closeAnnouncing(this: WebSocket, code?: number, reason?: string | Buffer): void {
   const fatal = code === undefined ? undefined : FRAMING_ERRORS[code];
   if (fatal && this.readyState === WebSocket.OPEN) {
-    (this as Announcing)[COUNTERS].fatalErrors++;
+    connectionOf(this).ctx.counters.fatalErrors++;
     this.send(fatalError(fatal));
   }
   WebSocket.prototype.close.call(this, code, reason);

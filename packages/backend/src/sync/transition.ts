@@ -11,7 +11,8 @@
 import { randomUUID } from "node:crypto";
 import type { SharedResult } from "../subscriptions/shared-result.js";
 import { isExpired } from "./authenticate.js";
-import type { ClientVersions, ConnectionPhase, PendingChanges } from "./connection-state.js";
+import type { Identity } from "../engine/types.js";
+import type { ConnectionPhase } from "./connection-state.js";
 import type { ResponseBarrier } from "./mutation-queue.js";
 import type { Outbound } from "./outbound.js";
 import type { QuerySet } from "./query-set.js";
@@ -19,36 +20,43 @@ import * as wire from "./server-messages.js";
 import type { SyncContext } from "./sync-context.js";
 
 type LoopState = { readonly kind: "idle" } | { readonly kind: "running"; again: boolean };
+/** Shared by every idle sender (no object per connection). */
+const IDLE: LoopState = { kind: "idle" };
 
-/** The connection as the Transition sender sees it. */
-export interface TransitionHost {
+/**
+ * The connection as the Transition sender sees it. The sender keeps no references of its own to
+ * what the connection already holds (one pointer instead of six per connection).
+ */
+export interface TransitionHost extends ResponseBarrier {
+  readonly ctx: SyncContext;
   readonly phase: ConnectionPhase;
   /** Versions the client announced; each Transition ends at a snapshot of them. */
-  readonly received: ClientVersions;
-  /** Changes not yet reflected; the sender takes `changes` when it builds a Transition. */
-  readonly pending: PendingChanges;
+  readonly receivedQuerySet: number;
+  readonly receivedIdentity: number;
+  /** Identity to run queries with from `receivedIdentity` on. */
+  readonly identity: Identity;
+  /** The subscribed queries and the client's changes to them not yet reflected. */
+  readonly queries: QuerySet;
+  readonly outbound: Outbound;
+  /** Whether the client takes TransitionChunks (npm ≥ 1.28.0). */
+  readonly supportsChunks: boolean;
   /** The identity expired: tell the client and close. */
   expired(): void;
   fail(e: unknown): void;
 }
 
 export class TransitionSender {
-  /** `endVersion` of the last Transition sent. */
-  private sent: wire.StateVersion = wire.INITIAL_VERSION;
-  private state: LoopState = { kind: "idle" };
+  /** `endVersion` of the last Transition sent, as three fields rather than an object each. */
+  private sentQuerySet = wire.INITIAL_VERSION.querySet;
+  #sentIdentity = wire.INITIAL_VERSION.identity;
+  private sentTs = wire.INITIAL_VERSION.ts;
+  private state: LoopState = IDLE;
 
-  constructor(
-    private readonly ctx: SyncContext,
-    private readonly host: TransitionHost,
-    private readonly queries: QuerySet,
-    private readonly mutations: ResponseBarrier,
-    private readonly out: Outbound,
-    private readonly supportsChunks: boolean,
-  ) {}
+  constructor(private readonly host: TransitionHost) {}
 
   /** Identity version of the last Transition (an AuthError's `baseVersion`). */
   get sentIdentity(): number {
-    return this.sent.identity;
+    return this.#sentIdentity;
   }
 
   /** Asks for a Transition: computed after the current task, or after the one in progress. */
@@ -75,20 +83,18 @@ export class TransitionSender {
     } catch (e) {
       this.host.fail(e);
     } finally {
-      this.state = { kind: "idle" };
+      this.state = IDLE;
     }
   }
 
   private async sendOne(): Promise<void> {
-    const { pending, received } = this.host;
-    const identity = pending.identity;
-    if (isExpired(identity, this.ctx.now())) return this.host.expired();
-    const { manager } = this.ctx;
+    const host = this.host;
+    const identity = host.identity;
+    if (isExpired(identity, host.ctx.now())) return host.expired();
+    const { manager } = host.ctx;
     const ts = manager.processedTs;
-    const end: wire.StateVersion = { querySet: received.querySet, identity: received.identity, ts };
-    const changes = pending.changes;
-    pending.changes = [];
-    const delta = this.queries.apply(changes, identity, end.identity !== this.sent.identity);
+    const end: wire.StateVersion = { querySet: host.receivedQuerySet, identity: host.receivedIdentity, ts };
+    const delta = host.queries.apply(identity, end.identity !== this.#sentIdentity);
     const modifications = delta.removed.map(wire.queryRemoved);
 
     const list = delta.needed;
@@ -98,7 +104,7 @@ export class TransitionSender {
       list.length === 1
         ? [await manager.resultAt(list[0]!.exec, ts)]
         : await Promise.all(list.map((q) => manager.resultAt(q.exec, ts)));
-    if (this.host.phase.kind !== "open") return;
+    if (host.phase.kind !== "open") return;
     list.forEach((q, i) => {
       const r = results[i]!;
       if (r.hash === q.lastHash) return;
@@ -107,22 +113,26 @@ export class TransitionSender {
     });
 
     // Never overtake the response of a mutation that may commit at or before `ts`.
-    for (let blocker = this.mutations.blockerFor(ts); blocker; blocker = this.mutations.blockerFor(ts)) {
+    for (let blocker = host.blockerFor(ts); blocker; blocker = host.blockerFor(ts)) {
       await blocker;
     }
-    const phase = this.host.phase;
+    const phase = host.phase;
     if (phase.kind !== "open") return;
-    this.sendMaybeChunked(wire.transitionMessage(this.sent, end, modifications, phase.clientClockSkew));
-    this.sent = end;
-    this.ctx.counters.transitions++;
+    const start: wire.StateVersion = { querySet: this.sentQuerySet, identity: this.#sentIdentity, ts: this.sentTs };
+    this.sendMaybeChunked(wire.transitionMessage(start, end, modifications, phase.clientClockSkew));
+    this.sentQuerySet = end.querySet;
+    this.#sentIdentity = end.identity;
+    this.sentTs = end.ts;
+    host.ctx.counters.transitions++;
   }
 
   private sendMaybeChunked(text: string): void {
-    const limit = this.ctx.limits.transitionChunkBytes;
-    if (!this.supportsChunks || text.length <= limit / 3 || Buffer.byteLength(text) <= limit) {
-      this.out.send(text);
+    const { ctx, outbound, supportsChunks } = this.host;
+    const limit = ctx.limits.transitionChunkBytes;
+    if (!supportsChunks || text.length <= limit / 3 || Buffer.byteLength(text) <= limit) {
+      outbound.send(text);
       return;
     }
-    for (const chunk of wire.transitionChunks(text, limit, randomUUID())) if (!this.out.send(chunk)) return;
+    for (const chunk of wire.transitionChunks(text, limit, randomUUID())) if (!outbound.send(chunk)) return;
   }
 }

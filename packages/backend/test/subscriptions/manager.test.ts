@@ -111,6 +111,23 @@ test("identical specs share one execution; it is released with its last subscrib
   assert.notEqual(other, e1, "another identity is another execution");
 });
 
+test("a subscriber's claims on one execution are counted: it is told until its last claim goes", async () => {
+  const { manager, set } = setup();
+  const sub = recorder();
+  const e1 = manager.acquire(spec("twice"), sub);
+  const e2 = manager.acquire(spec("twice"), sub);
+  assert.equal(e1, e2);
+  await manager.resultAt(e1, manager.processedTs);
+  manager.release(e1, sub);
+  assert.equal(manager.stats().executions, 1, "one claim is left");
+  await set("twice", 1);
+  assert.deepEqual(sub.hits, [e1], "told once, not once per claim");
+  manager.release(e2, sub);
+  assert.equal(manager.stats().executions, 0);
+  manager.release(e2, sub);
+  assert.equal(manager.stats().executions, 0, "a release without a claim does nothing");
+});
+
 test("a burst of commits re-runs a subscription far fewer times than it commits", async () => {
   const { engine, manager, set } = setup();
   let exec!: Execution;
