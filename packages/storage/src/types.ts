@@ -157,9 +157,10 @@ export interface CommitManyHooks {
   accept?(index: number): boolean;
   applied?(index: number, result: CommitResult): void;
   /**
-   * Another writer moved the head before the group was written: nothing was, and the `applied`
-   * calls of these requests (the latest ones made, in that order) are void. The group is then
-   * planned again, its hooks called again, after the other writer's commits are reported.
+   * The group was not written (another writer moved the head first, or the write failed, as on a
+   * full disk): the `applied` calls of these requests (the latest ones made, in that order) are
+   * void. After a moved head the group is planned again, its hooks called again, once the other
+   * writer's commits are reported; after a failed write `commitMany` rejects.
    */
   discarded?(indexes: readonly number[]): void;
 }

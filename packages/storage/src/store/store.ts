@@ -366,10 +366,12 @@ export class MvccStorage implements Storage {
         outcomes = await this.dialect.batch(steps, this.writerLatest ?? undefined, this.registry.version);
         break;
       } catch (e) {
-        // Another writer committed first: nothing was applied (the hooks that ran are void). Learn
-        // of its commits (the listeners see them before `accept` runs again) and try again.
-        if (!(isTandemError(e) && e.code === "HeadMoved")) throw e;
+        // A batch that fails wrote nothing (a failed write rolls it all back, as when the disk is
+        // full): the `applied` hooks that ran are void.
         if (appliedNow.length > 0) discarded?.(appliedNow);
+        // Another writer committed first: learn of its commits (the listeners see them before
+        // `accept` runs again) and try again.
+        if (!(isTandemError(e) && e.code === "HeadMoved")) throw e;
         if (moves >= MAX_HEAD_MOVES) throw e;
         await this.catchUp();
       }
