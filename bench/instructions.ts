@@ -9,7 +9,15 @@
  *
  * Prints total Ir per request and by thread (thread 1 is the main thread; function threads are
  * the next ones the backend starts). Under valgrind threads run one at a time, so a run of 500
- * requests takes a few minutes. Knobs: INSTR_WARMUP=300, INSTR_CONCURRENCY=8.
+ * requests takes a few minutes. Knobs: INSTR_WARMUP=300, INSTR_CONCURRENCY=8, INSTR_NODE_FLAGS
+ * (default `--interrupt-budget=4096`: V8 optimizes a function after it ran about 200 KB of
+ * bytecode, which a function called once per request reaches only after thousands of requests;
+ * a sixteenth of that budget lets the warm-up reach the optimized code a long run settles into,
+ * instead of counting interpreter and baseline code and the compiler threads' work).
+ *
+ * A loaded machine can make a function overrun its time limit under valgrind; raise the limits in
+ * the built backend for such runs only (`UDF_TIMEOUT_MS` in `dist/runtime/invoke.js`,
+ * `STARTUP_LIMIT_MS` in `dist/runtime/worker/pool.js`); `npm run build` puts them back.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { Agent, request } from "node:http";
@@ -22,6 +30,7 @@ import { pushApp, tandemRole } from "./backend-process.js";
 
 const WARMUP = Number(process.env.INSTR_WARMUP ?? 300);
 const CONCURRENCY = Number(process.env.INSTR_CONCURRENCY ?? 8);
+const NODE_FLAGS = (process.env.INSTR_NODE_FLAGS ?? "--interrupt-budget=4096").split(" ").filter(Boolean);
 const ROWS = 1000;
 /** Small seeding mutations: under valgrind a 500-insert mutation overruns the 1 s limit. */
 const SEED_BATCH = 20;
@@ -159,6 +168,7 @@ async function main(): Promise<void> {
       "--smc-check=all-non-file",
       `--callgrind-out-file=${join(dir, "cg.out")}`,
       process.execPath,
+      ...NODE_FLAGS,
       "--import",
       "tsx",
       fileURLToPath(import.meta.url),
@@ -196,6 +206,7 @@ async function main(): Promise<void> {
       .map(([t, v]) => `${t === 1 ? "main" : `t${t}`} ${Math.round(v / count / 1000)}k`)
       .join(", ");
     console.log(`${row}: ${Math.round(total / count / 1000)}k instructions per request (${count}); ${threads}`);
+    console.log(`callgrind dumps (for callgrind_annotate): ${dir}`);
   } finally {
     child.kill("SIGKILL");
   }

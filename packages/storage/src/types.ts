@@ -218,7 +218,7 @@ export interface Storage {
   /**
    * A reader at `ts` (default the latest). `committed`: the caller knows `ts` is a committed head
    * (another connection to the same database handed it over), so a connection that would read the
-   * head to check `ts` is not in the future skips that round trip.
+   * head to check `ts` is not in the future (a query to SQLite, a round trip to Postgres) skips it.
    */
   snapshot(ts?: Timestamp, committed?: boolean): SnapshotReader;
   /**

@@ -24,12 +24,15 @@ function catalogShape(tables: readonly TableInfo[]): string {
 export class CommitNotifier {
   readonly #listeners = new Set<(n: CommitNotice) => void>();
   #catalog: string;
+  /** The table list `#catalog` was taken from: the storage hands out the same array until it changes. */
+  #catalogOf: readonly TableInfo[];
 
   constructor(
     private readonly log: Logger,
     private readonly tables: () => readonly TableInfo[] = () => [],
   ) {
-    this.#catalog = catalogShape(tables());
+    this.#catalogOf = tables();
+    this.#catalog = catalogShape(this.#catalogOf);
   }
 
   subscribe(listener: (n: CommitNotice) => void): () => void {
@@ -43,10 +46,14 @@ export class CommitNotifier {
       if (w.oldKey) writes.push({ index: w.index, key: w.oldKey });
       if (w.newKey) writes.push({ index: w.index, key: w.newKey });
     }
-    const catalog = catalogShape(this.tables());
-    if (catalog !== this.#catalog) {
-      this.#catalog = catalog;
-      writes.push({ index: CATALOG_INDEX, key: EMPTY_KEY });
+    const tables = this.tables();
+    if (tables !== this.#catalogOf) {
+      this.#catalogOf = tables;
+      const catalog = catalogShape(tables);
+      if (catalog !== this.#catalog) {
+        this.#catalog = catalog;
+        writes.push({ index: CATALOG_INDEX, key: EMPTY_KEY });
+      }
     }
     this.#send({ ts, writes });
   }

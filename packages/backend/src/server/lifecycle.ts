@@ -85,8 +85,8 @@ export class Lifecycle {
  * `true` when it answered.
  */
 export function answerProbe(lifecycle: Lifecycle, req: IncomingMessage, res: ServerResponse): boolean {
-  const path = (req.url ?? "").split("?")[0];
   if (req.method !== "GET" && req.method !== "HEAD") return false;
+  const path = (req.url ?? "").split("?")[0];
   if (path === "/health") {
     send(res, 200, "OK");
     return true;

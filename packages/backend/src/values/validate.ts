@@ -125,7 +125,7 @@ function checkObject(
   path: string,
 ): ValidationFailure | null {
   const fields = validator.value;
-  for (const name of sortedKeys(fields)) {
+  for (const name of fieldOrder(fields)) {
     const field = fields[name]!;
     if (Object.hasOwn(obj, name)) {
       const f = checkValue(field.fieldType, obj[name]!, ctx, `${path}.${name}`);
@@ -134,10 +134,24 @@ function checkObject(
       return { kind: "MissingRequiredField", object: obj, field: name, validator, path };
     }
   }
-  for (const name of sortedKeys(obj)) {
-    if (!Object.hasOwn(fields, name)) return { kind: "ExtraField", object: obj, field: name, validator, path };
+  // The value's own keys are sorted only when one is extra (the message names the first).
+  for (const name of Object.keys(obj)) {
+    if (Object.hasOwn(fields, name)) continue;
+    const extra = sortedKeys(obj).find((k) => !Object.hasOwn(fields, k))!;
+    return { kind: "ExtraField", object: obj, field: extra, validator, path };
   }
   return null;
+}
+
+/**
+ * An object validator's field names in the order failures are looked for (sorted), worked out
+ * once per validator: validators live as long as their deployment and are checked on every call.
+ */
+const fieldOrders = new WeakMap<object, readonly string[]>();
+function fieldOrder(fields: ObjectValidatorJSON["value"]): readonly string[] {
+  let order = fieldOrders.get(fields);
+  if (!order) fieldOrders.set(fields, (order = sortedKeys(fields)));
+  return order;
 }
 
 function checkId(

@@ -24,6 +24,11 @@ export class Registry {
   private indexesByTable = new Map<number, RegisteredIndex[]>();
   /** The schema version these rows were loaded at. */
   version = -1;
+  /**
+   * `tables()`, made once per load: the planner asks on every query and the commit notifier on
+   * every commit, and a copy each time was a measurable share of both. Frozen, since it is shared.
+   */
+  private tableList: readonly TableInfo[] = Object.freeze([]);
 
   load(tables: readonly TableRow[], indexes: readonly IndexRow[], version: number): void {
     this.byName.clear();
@@ -52,11 +57,13 @@ export class Registry {
       list.push(reg);
       this.indexesByTable.set(i.tableNumber, list);
     }
+    this.tableList = Object.freeze([...this.byName.values()]);
     this.version = version;
   }
 
-  tables(): TableInfo[] {
-    return [...this.byName.values()];
+  /** The same array until the next load (callers can tell "unchanged" by identity). */
+  tables(): readonly TableInfo[] {
+    return this.tableList;
   }
   table(name: string): TableInfo | undefined {
     return this.byName.get(name);
