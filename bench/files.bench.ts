@@ -2,7 +2,7 @@
  * File storage benchmarks (issue 16), each beside a same-run ceiling (DESIGN.md §6):
  * - upload MB/s: 1 MiB bodies POSTed to a `generateUploadUrl()` URL (Tandem streams each to disk,
  *   hashes it with SHA-256 and commits its `_storage` row) vs a bare `node:http` server streaming
- *   each body into a file (and, for reference, the bare server hashing each body too);
+ *   each body into a file and hashing it (the same work; for reference, also without the hash);
  * - download MB/s: GETs of a 1 MiB file's `getUrl()` URL (Tandem looks the row up, then streams
  *   the file with type, length and ETag) vs the bare server streaming the same-size file.
  *
@@ -285,27 +285,29 @@ export default async function filesBench(): Promise<BenchRow[]> {
     const size = SIZE >= 1024 * 1024 ? `${SIZE / 1024 / 1024} MiB` : `${SIZE / 1024} KiB`;
     return [
       {
+        // The same work (DESIGN.md §6): every stored file's SHA-256 is in its `_storage` row, as on
+        // Convex, so the ceiling hashes each body too.
         name: `file upload to a generateUploadUrl() URL (${size} bodies, ${CONCURRENCY} in flight; stored, SHA-256, _storage row committed)`,
-        value: tandemUp!.mbs,
-        unit: "MB/s",
-        ceiling: { name: "bare node:http streaming each body into a file", value: bareUp!.mbs },
-        target: "≥ 0.7",
-      },
-      {
-        name: "the same upload figure, for reference",
         value: tandemUp!.mbs,
         unit: "MB/s",
         ceiling: {
           name: "bare node:http hashing (SHA-256) and streaming each body into a file",
           value: bareHashedUp!.mbs,
         },
+        targetKey: "file-upload",
+      },
+      {
+        name: "the same upload figure, for reference",
+        value: tandemUp!.mbs,
+        unit: "MB/s",
+        ceiling: { name: "bare node:http streaming each body into a file, no hash", value: bareUp!.mbs },
       },
       {
         name: `file download from a getUrl() URL (${size}, ${CONCURRENCY} in flight; row lookup, type, length, ETag)`,
         value: tandemDown!.mbs,
         unit: "MB/s",
         ceiling: { name: "bare node:http streaming the file", value: bareDown!.mbs },
-        target: "≥ 0.7",
+        targetKey: "file-download",
       },
     ];
   } finally {

@@ -14,6 +14,8 @@ export const TARGETS = {
     min: 0.5,
     what: "mutation → another socket's update, p50 ≤ 2× bare ws upsert + broadcast",
   },
+  "file-upload": { min: 0.7, what: "file upload MB/s (1 MiB bodies) vs a bare server streaming and hashing them" },
+  "file-download": { min: 0.7, what: "file download MB/s (1 MiB) vs a bare server streaming the file" },
 } as const satisfies Record<string, { readonly min: number; readonly what: string }>;
 
 export type TargetKey = keyof typeof TARGETS;
