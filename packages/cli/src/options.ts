@@ -2,6 +2,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { CliError } from "./io.js";
 import { addFactorOptions, factorOptionsFrom, type FactorFlags } from "./identity-factors.js";
+import { fileStorageFrom } from "./file-storage-option.js";
 
 export const DEFAULT_PORTS = { port: 3210, sitePort: 3211, identityPort: 3212, dashboardPort: 6790 } as const;
 
@@ -23,6 +24,10 @@ export function addServerOptions(cmd: Command): Command {
       "--function-threads <n>",
       "threads running queries and mutations (default: $TANDEM_FUNCTION_THREADS, else the machine's available parallelism)",
       parseThreadCount,
+    )
+    .option(
+      "--files <where>",
+      'where file bytes live: "disk" (under the data folder) or s3://<bucket>[/<prefix>]?endpoint=<url>&region=<region>, keys from $TANDEM_S3_ACCESS_KEY_ID/$TANDEM_S3_SECRET_ACCESS_KEY (default: $TANDEM_FILES, else disk)',
     )
     .option("--session-token-lifetime <seconds>", "lifetime of session tokens (default 60, as Clerk)", parseLifetime)
     .option(
@@ -55,6 +60,7 @@ export interface ServerFlags extends FactorFlags {
   dashboardPort: number;
   adminKey?: string;
   functionThreads?: number;
+  files?: string;
   sessionTokenLifetime?: number;
   nativeTokenLifetime?: number;
 }
@@ -88,6 +94,7 @@ export function serviceOptionsFrom(flags: ServerFlags, env: Record<string, strin
     dashboardPort: flags.dashboardPort,
     adminKey: adminKeyFrom(flags),
     functionThreads: functionThreadsFrom(flags),
+    fileStorage: fileStorageFrom(flags.files, env),
     sessionTokenLifetimeSeconds: flags.sessionTokenLifetime,
     nativeTokenLifetimeSeconds: flags.nativeTokenLifetime,
     identityFactors: factorOptionsFrom(flags, env),

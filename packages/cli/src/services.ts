@@ -8,7 +8,7 @@
  * backend fetches that issuer's keys from the identity service over loopback.
  */
 import { join } from "node:path";
-import { startBackend, type Backend, type Clock } from "@tandem/backend";
+import { startBackend, type Backend, type BackendOptions, type Clock } from "@tandem/backend";
 import { startDashboard, type Dashboard } from "@tandem/dashboard";
 import {
   startIdentityServer,
@@ -31,6 +31,8 @@ export interface ServiceOptions {
   readonly adminKey?: string | undefined;
   /** Function threads of the backend (`--function-threads`); default: the machine's available parallelism. */
   readonly functionThreads?: number | undefined;
+  /** Where file bytes live (`--files`): under the data folder (default) or an S3-compatible bucket. */
+  readonly fileStorage?: BackendOptions["fileStorage"] | undefined;
   readonly instance: "development" | "production";
   readonly logger: Logger;
   readonly storage?: Storage;
@@ -121,6 +123,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       logger: o.logger.child("backend"),
       ...(o.adminKey ? { adminKey: o.adminKey } : {}),
       ...(o.functionThreads !== undefined ? { workers: o.functionThreads } : {}),
+      ...(o.fileStorage ? { fileStorage: o.fileStorage } : {}),
       ...(o.storage ? { storage: o.storage } : {}),
       ...(o.database ? { database: o.database } : {}),
       ...(o.nodePackagesDir ? { nodePackagesDir: o.nodePackagesDir } : {}),
