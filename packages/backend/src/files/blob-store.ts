@@ -46,4 +46,19 @@ export interface BlobStore {
 }
 
 /** What a function thread needs to build its own `BlobStore` (it must be structured-cloneable). */
-export type BlobStoreConfig = { readonly kind: "disk"; readonly root: string } | import("./s3-blob-store.js").S3Config;
+/** An S3-compatible bucket (s3-blob-store.ts). */
+export interface S3Config {
+  readonly kind: "s3";
+  /** `https://s3.eu-west-1.amazonaws.com`, `http://127.0.0.1:9000`, … */
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** Prepended to every key, e.g. `tandem/files/`. */
+  readonly prefix?: string;
+  /** Local folder for bytes on their way to the bucket. */
+  readonly spoolDir: string;
+}
+
+export type BlobStoreConfig = { readonly kind: "disk"; readonly root: string } | S3Config;

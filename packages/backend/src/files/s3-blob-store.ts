@@ -11,23 +11,18 @@ import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { InvariantError } from "@tandem/shared";
-import { isBlobKey, type BlobKey, type BlobStore, type ByteRange, type StoredBlob } from "./blob-store.js";
+import {
+  isBlobKey,
+  type BlobKey,
+  type BlobStore,
+  type ByteRange,
+  type S3Config,
+  type StoredBlob,
+} from "./blob-store.js";
 import { EMPTY_SHA256, signRequest } from "./sigv4.js";
 import { writeHashed } from "./spool.js";
 
-export interface S3Config {
-  readonly kind: "s3";
-  /** `https://s3.eu-west-1.amazonaws.com`, `http://127.0.0.1:9000`, … */
-  readonly endpoint: string;
-  readonly bucket: string;
-  readonly region: string;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  /** Prepended to every key, e.g. `tandem/files/`. */
-  readonly prefix?: string;
-  /** Local folder for bytes on their way to the bucket. */
-  readonly spoolDir: string;
-}
+export type { S3Config };
 
 export class S3BlobStore implements BlobStore {
   readonly #c: S3Config;

@@ -6,16 +6,7 @@
 import { TandemError } from "@tandem/shared";
 import { badRequest } from "../errors.js";
 import type { ConvexJSON, DocumentJSON } from "@tandem/storage";
-import type {
-  ActionRequest,
-  FunctionKind,
-  Identity,
-  MutationRequest,
-  QueryRequest,
-  ActionResult,
-  MutationResult,
-  QueryResult,
-} from "../engine/types.js";
+import type { FunctionKind, Identity } from "../engine/types.js";
 import type { Transaction } from "../transactions/transaction.js";
 import { insert, patch, remove, replace, tableOfId, type DocumentCheck } from "./db-ops.js";
 import { compileQuery } from "./query/plan.js";
@@ -27,30 +18,16 @@ import { identityJSON } from "./identity.js";
 import { unwrapConvexError } from "./function-error.js";
 import { tableMarkerRange } from "../transactions/table-marker.js";
 import { parseTransactionLimits, type NestedLimits } from "../transactions/limits.js";
-import type { VectorSearchRequest, VectorSearchResult } from "../search/search-request.js";
+import type { VectorSearchRequest } from "../search/search-request.js";
 import { readSearchPage, SearchStream, searchSourceOf } from "../search/search-stream.js";
 import { schedulerSyscall } from "../scheduler/syscalls.js";
-import {
-  isStorageSyscall,
-  storageJsSyscall,
-  storageSyscall,
-  type FileAccess,
-  type StorageCall,
-  type StorageCallResult,
-} from "../files/index.js";
+import { isStorageSyscall, storageJsSyscall, storageSyscall, type FileAccess } from "../files/index.js";
 import { ROOT_NAMESPACE, type TableNamespace } from "../components/types.js";
 import { isComponentAddress } from "../components/addresses.js";
 
-/** What actions reach through `ctx.runQuery/runMutation/runAction`. */
-export interface EngineCallbacks {
-  runQuery(req: QueryRequest): Promise<QueryResult>;
-  runMutation(req: MutationRequest): Promise<MutationResult>;
-  runAction(req: ActionRequest): Promise<ActionResult>;
-  /** `ctx.vectorSearch` (absent where no search indexes are reachable). */
-  vectorSearch?(req: VectorSearchRequest): Promise<VectorSearchResult>;
-  /** `ctx.storage` in actions (served where `_storage` rows are committed). */
-  storage?(call: StorageCall): Promise<StorageCallResult>;
-}
+import type { EngineCallbacks } from "./engine-callbacks.js";
+
+export type { EngineCallbacks };
 
 export interface NestedCall {
   (kind: FunctionKind, path: string, args: ConvexJSON, limits: NestedLimits | null): Promise<ConvexJSON>;

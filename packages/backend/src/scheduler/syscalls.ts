@@ -6,7 +6,7 @@
 import type { ConvexJSON } from "@tandem/storage";
 import type { FunctionKind } from "../engine/types.js";
 import type { Transaction } from "../transactions/transaction.js";
-import type { EngineCallbacks } from "../runtime/syscalls.js";
+import type { EngineCallbacks } from "../runtime/engine-callbacks.js";
 import { cancelJob, scheduleJob } from "./schedule-ops.js";
 
 export const SCHEDULE_FROM_ACTION = "_system/scheduler/schedule";

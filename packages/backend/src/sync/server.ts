@@ -90,7 +90,7 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
     limits,
     counters,
     now: options.clock ?? Date.now,
-    forget: (conn: SyncConnection) => void connections.delete(conn),
+    forget: (conn: object) => void connections.delete(conn as SyncConnection),
   };
   // `connections` tracks the sockets: ws's own tracking would add a Set entry and a `close`
   // closure per socket (memory per idle connection, bench/README.md).

@@ -3,7 +3,6 @@ import type { Logger } from "@tandem/shared";
 import type { Engine } from "../engine/types.js";
 import type { SubscriptionManager } from "../subscriptions/manager.js";
 import type { AuthCallbacks } from "./authenticate.js";
-import type { SyncConnection } from "./connection.js";
 import type { InflightMutations } from "./inflight-mutations.js";
 
 export interface SyncLimits {
@@ -35,6 +34,9 @@ export interface SyncContext {
   readonly counters: SyncCounters;
   /** Milliseconds since the epoch, for token expiry (tests inject one). */
   readonly now: () => number;
-  /** The connection's socket closed: the server stops tracking it (its one `close` listener calls this). */
-  readonly forget: (conn: SyncConnection) => void;
+  /**
+   * The connection's socket closed: the server stops tracking it (its one `close` listener calls
+   * this with itself; typed loosely so this file needs no import of the connection).
+   */
+  readonly forget: (conn: object) => void;
 }
