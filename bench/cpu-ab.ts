@@ -8,36 +8,15 @@
  *   node --import tsx bench/cpu-ab.ts <checkout A> <checkout B> [insert|point|range|ws-insert] [requests per round] [rounds]
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { join } from "node:path";
 import WebSocket from "ws";
+import { postFunction } from "./http-call.js";
 import { addThreadDelta, cpuReading, pushApp } from "./backend-process.js";
 
 const CONCURRENCY = 8;
 const ROWS = 2000;
 type Row = "insert" | "point" | "range" | "ws-insert";
-
-function post(agent: Agent, url: string, path: string, body: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, url), {
-      method: "POST",
-      agent,
-      headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
-    });
-    req.on("response", (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () =>
-        res.statusCode === 200 && text.startsWith('{"status":"success"')
-          ? resolve(text)
-          : reject(new Error(`${res.statusCode} ${text.slice(0, 300)}`)),
-      );
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 const body = (path: string, args: unknown) => JSON.stringify({ path, format: "convex_encoded_json", args: [args] });
 
@@ -71,11 +50,11 @@ function call(row: Row, s: Side, socket: number): Promise<unknown> {
   const i = counter++;
   switch (row) {
     case "insert":
-      return post(s.agent, s.url, "/api/mutation", body("items:insert", { n: i, text: `item ${i}` }));
+      return postFunction(s.agent, s.url, "/api/mutation", body("items:insert", { n: i, text: `item ${i}` }));
     case "point":
-      return post(s.agent, s.url, "/api/query", body("items:byN", { n: i % ROWS }));
+      return postFunction(s.agent, s.url, "/api/query", body("items:byN", { n: i % ROWS }));
     case "range":
-      return post(s.agent, s.url, "/api/query", body("items:range", { from: i % (ROWS - 100) }));
+      return postFunction(s.agent, s.url, "/api/query", body("items:range", { from: i % (ROWS - 100) }));
     case "ws-insert":
       return wsMutation(s.sockets[socket]!, i);
     default:
@@ -153,7 +132,7 @@ async function main(): Promise<void> {
     for (const s of sides) {
       await pushApp(s.url);
       for (let from = 0; from < ROWS; from += 500)
-        await post(s.agent, s.url, "/api/mutation", body("items:seed", { from, count: 500 }));
+        await postFunction(s.agent, s.url, "/api/mutation", body("items:seed", { from, count: 500 }));
       if (row === "ws-insert") s.sockets = await openSockets(s.url);
       await round(row, s, Number(perRound), false); // warm-up: JIT
     }

@@ -35,3 +35,8 @@ export function callFunction(agent: Agent, url: URL, body: string): Promise<stri
     req.end(body);
   });
 }
+
+/** `callFunction` to the route `path` (`/api/mutation`, `/api/query`) of the server at `base`. */
+export function postFunction(agent: Agent, base: string, path: string, body: string): Promise<string> {
+  return callFunction(agent, new URL(path, base), body);
+}

@@ -21,13 +21,14 @@
  * server with the cache on (its default), after one pass over every argument, so they measure
  * answers from kept results; the ceiling is the same bare server (it keeps nothing).
  */
-import { createServer, Agent, request, type IncomingMessage } from "node:http";
+import { createServer, Agent } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { roundRatio, type BenchRow } from "./report.js";
+import { callFunction } from "./http-call.js";
 import {
   addThreadDelta,
   answerCpuReadings,
@@ -94,26 +95,6 @@ function startChild(role: "tandem" | "bare", env: Record<string, string> = {}): 
 }
 
 // ---- load generator --------------------------------------------------------------------------
-
-const CLIENT_HEADERS = { "Content-Type": "application/json", "Convex-Client": "npm-1.48.0" };
-
-function call(agent: Agent, url: URL, body: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: "POST",
-      agent,
-      headers: { ...CLIENT_HEADERS, "Content-Length": Buffer.byteLength(body) },
-    });
-    req.on("response", (res: IncomingMessage) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${res.statusCode} ${text}`))));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 interface Measured {
   /** Requests/s. */
@@ -204,8 +185,7 @@ async function measureWindow(
   let stop = false;
   const loop = async () => {
     while (!stop && !failed) {
-      const text = await call(agent, url, makeBody(i++)).catch((e: Error) => ((failed = e), ""));
-      if (!text.startsWith('{"status":"success"')) failed ??= new Error(`unexpected answer: ${text.slice(0, 300)}`);
+      await callFunction(agent, url, makeBody(i++)).catch((e: Error) => (failed = e));
       if (measuring) done++;
     }
   };
@@ -239,7 +219,7 @@ const mutationBody = (i: number) =>
 async function seed(server: Server): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   for (let from = 0; from < ROWS; from += 500)
-    await call(
+    await callFunction(
       agent,
       new URL("/api/mutation", server.url),
       JSON.stringify({ path: "items:seed", format: "convex_encoded_json", args: [{ from, count: 500 }] }),
@@ -256,7 +236,7 @@ async function sendAll(server: Server, path: string, count: number, body: (i: nu
   const url = new URL(path, server.url);
   let next = 0;
   const loop = async () => {
-    while (next < count) await call(agent, url, body(next++));
+    while (next < count) await callFunction(agent, url, body(next++));
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, loop));
   agent.destroy();

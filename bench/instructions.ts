@@ -20,12 +20,13 @@
  * `STARTUP_LIMIT_MS` in `dist/runtime/worker/pool.js`); `npm run build` puts them back.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
+import { postFunction } from "./http-call.js";
 import { pushApp, tandemRole } from "./backend-process.js";
 
 const WARMUP = Number(process.env.INSTR_WARMUP ?? 300);
@@ -37,28 +38,6 @@ const SEED_BATCH = 20;
 
 type Row = "insert" | "point" | "range" | "ws-insert";
 
-function post(agent: Agent, url: string, path: string, body: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, url), {
-      method: "POST",
-      agent,
-      headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
-    });
-    req.on("response", (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () =>
-        res.statusCode === 200 && text.startsWith('{"status":"success"')
-          ? resolve(text)
-          : reject(new Error(`${res.statusCode} ${text.slice(0, 300)}`)),
-      );
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 const body = (path: string, args: unknown) => JSON.stringify({ path, format: "convex_encoded_json", args: [args] });
 
 let counter = ROWS;
@@ -66,11 +45,11 @@ function httpCall(row: Exclude<Row, "ws-insert">, agent: Agent, url: string): Pr
   const i = counter++;
   switch (row) {
     case "insert":
-      return post(agent, url, "/api/mutation", body("items:insert", { n: i, text: `item ${i}` }));
+      return postFunction(agent, url, "/api/mutation", body("items:insert", { n: i, text: `item ${i}` }));
     case "point":
-      return post(agent, url, "/api/query", body("items:byN", { n: i % ROWS }));
+      return postFunction(agent, url, "/api/query", body("items:byN", { n: i % ROWS }));
     case "range":
-      return post(agent, url, "/api/query", body("items:range", { from: i % (ROWS - 100) }));
+      return postFunction(agent, url, "/api/query", body("items:range", { from: i % (ROWS - 100) }));
     default:
       return row satisfies never;
   }
@@ -189,7 +168,7 @@ async function main(): Promise<void> {
     const seedAgent = new Agent({ keepAlive: true, maxSockets: 1 });
     if (row === "point" || row === "range")
       for (let from = 0; from < ROWS; from += SEED_BATCH)
-        await post(seedAgent, url, "/api/mutation", body("items:seed", { from, count: SEED_BATCH }));
+        await postFunction(seedAgent, url, "/api/mutation", body("items:seed", { from, count: SEED_BATCH }));
     seedAgent.destroy();
     const sockets = row === "ws-insert" ? await wsSockets(url) : [];
     const run = (n: number) => (row === "ws-insert" ? wsRequests(sockets, n) : httpRequests(row, url, n));

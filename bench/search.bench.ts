@@ -14,12 +14,13 @@
  */
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtemp, mkdir, symlink, writeFile } from "node:fs/promises";
-import { Agent, createServer, request, type IncomingMessage } from "node:http";
+import { Agent, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchRow } from "./report.js";
+import { callFunction } from "./http-call.js";
 
 const DOCS = Number(process.env.SEARCH_BENCH_DOCS ?? 100_000);
 const SECONDS = Number(process.env.SEARCH_BENCH_SECONDS ?? 6);
@@ -219,30 +220,6 @@ async function pushApp(url: string): Promise<void> {
 
 // ---- load generator --------------------------------------------------------------------------
 
-const HEADERS = { "Content-Type": "application/json", "Convex-Client": "npm-1.48.0" };
-
-function call(agent: Agent, url: URL, body: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: "POST",
-      agent,
-      headers: { ...HEADERS, "Content-Length": Buffer.byteLength(body) },
-    });
-    req.on("response", (res: IncomingMessage) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () =>
-        res.statusCode === 200 && text.startsWith('{"status":"success"')
-          ? resolve(text)
-          : reject(new Error(`${res.statusCode} ${text.slice(0, 300)}`)),
-      );
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 const QUERIES = queries();
 const searchBody = (i: number) =>
   JSON.stringify({ path: "docs:search", format: "convex_encoded_json", args: [{ q: QUERIES[i % QUERIES.length]! }] });
@@ -264,7 +241,7 @@ async function window(
   const loop = async () => {
     while (!stop && !failed) {
       const t0 = performance.now();
-      await call(agent, target, searchBody(i++)).catch((e: Error) => (failed = e));
+      await callFunction(agent, target, searchBody(i++)).catch((e: Error) => (failed = e));
       if (measuring) latencies.push(performance.now() - t0);
     }
   };
@@ -411,7 +388,7 @@ export default async function searchBench(): Promise<BenchRow[]> {
         format: "convex_encoded_json",
         args: [{ docs: docs.slice(i, i + BATCH) }],
       });
-      await call(agent, mutation, body);
+      await callFunction(agent, mutation, body);
     }
     agent.destroy();
     const loadSeconds = (performance.now() - load0) / 1000;
