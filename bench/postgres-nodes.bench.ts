@@ -73,7 +73,10 @@ async function drive(op: (i: number) => Promise<unknown>): Promise<number> {
         // A failed operation (a function timeout on an overloaded machine) is counted apart.
         await op(i).then(
           () => done++,
-          () => failed++,
+          (e: unknown) => {
+            failed++;
+            if (process.env.PG_BENCH_DEBUG) console.error(String(e).slice(0, 300));
+          },
         );
       }
     }),

@@ -20,7 +20,7 @@ import type {
   OtherCommit,
   Leases,
 } from "../types.js";
-import { assert, isTandemError } from "@tandem/shared";
+import { assert, backoffDelay, isTandemError, sleep } from "@tandem/shared";
 import { storageError } from "../errors.js";
 import { newDocumentId } from "../ids/document-id.js";
 import type { BatchStep, Dialect, DocRef, Head, Planner, StepOutcome } from "./dialect.js";
@@ -264,6 +264,7 @@ export class MvccStorage implements Storage {
         return result;
       } catch (e) {
         if (isTandemError(e) && e.code === "HeadMoved" && moves++ < MAX_HEAD_MOVES) {
+          await headMovedBackoff(moves);
           await this.catchUp();
           continue;
         }
@@ -375,6 +376,7 @@ export class MvccStorage implements Storage {
         // `accept` runs again) and try again.
         if (!(isTandemError(e) && e.code === "HeadMoved")) throw e;
         if (moves >= MAX_HEAD_MOVES) throw e;
+        await headMovedBackoff(moves + 1);
         await this.catchUp();
       }
     }
@@ -576,6 +578,15 @@ export class MvccStorage implements Storage {
 
 /** How often one commit may find the head moved by other writers before it gives up. */
 const MAX_HEAD_MOVES = 20;
+
+/**
+ * Before the `moves`-th retry of a commit another writer overtook: none for the first (the usual
+ * case is one concurrent commit), then a random wait growing to 64 ms, so nodes that keep
+ * overtaking each other spread out instead of failing a mutation after MAX_HEAD_MOVES tries.
+ */
+function headMovedBackoff(moves: number): Promise<void> | undefined {
+  return moves <= 1 ? undefined : sleep(backoffDelay(moves - 2, 1, 64));
+}
 
 function checkNotFuture(ts: Timestamp, latest: bigint): void {
   if (ts > latest)
