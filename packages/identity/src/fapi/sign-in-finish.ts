@@ -18,29 +18,21 @@ export async function finishSignIn(
   user: UserRecord,
   strategy: string,
 ): Promise<FapiOutcome> {
-  if (si.status === "needs_second_factor") {
-    const client = await env.ctx.ensure();
-    const session = await env.svc.createSession(client.id, user);
-    await env.ctx.rotate();
-    await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signInId: si.id });
-    env.svc.logger.info("sign-in complete", { user_id: user.id, strategy });
-    return saveSignIn(env, {
-      ...si,
-      status: "complete",
-      createdSessionId: session.id,
-      secondFactor: { strategy, status: "verified", attempts: (si.secondFactor?.attempts ?? 0) + 1 },
-    });
-  }
   const client = await env.ctx.ensure();
   const session = await env.svc.createSession(client.id, user);
   await env.ctx.rotate();
   await env.ctx.save({ ...env.ctx.client!, lastActiveSessionId: session.id, signInId: si.id });
   env.svc.logger.info("sign-in complete", { user_id: user.id, strategy });
-  return saveSignIn(env, {
-    ...si,
-    status: "complete",
-    createdSessionId: session.id,
-    code: null,
-    verification: { strategy, status: "verified", attempts: si.verification?.attempts ?? 1, expireAt: null },
-  });
+  const done = { ...si, status: "complete" as const, createdSessionId: session.id };
+  // `strategy` verified the second factor when the first was already done, else the first.
+  return saveSignIn(
+    env,
+    si.status === "needs_second_factor"
+      ? { ...done, secondFactor: { strategy, status: "verified", attempts: (si.secondFactor?.attempts ?? 0) + 1 } }
+      : {
+          ...done,
+          code: null,
+          verification: { strategy, status: "verified", attempts: si.verification?.attempts ?? 1, expireAt: null },
+        },
+  );
 }
