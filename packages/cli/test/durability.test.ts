@@ -5,57 +5,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { cp, mkdir, mkdtemp, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../src/program.js";
+import { repoRoot, startServe } from "./support/serve-process.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = join(here, "..", "..", "..");
-
-function serve(data: string): {
-  child: ChildProcess;
-  api: Promise<string>;
-  exited: Promise<unknown>;
-  output: () => string;
-} {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(repoRoot, "packages/cli/src/bin.ts"),
-      "serve",
-      "--data",
-      data,
-      "--port",
-      "0",
-      "--site-port",
-      "0",
-      "--identity-port",
-      "0",
-      "--dashboard-port",
-      "0",
-    ],
-    { cwd: repoRoot, env: { ...process.env, TANDEM_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const exited = new Promise((r) => child.once("exit", r));
-  let output = "";
-  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const api = (async () => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const m = /Backend API \+ sync\s+(\S+)/.exec(output);
-      if (m && /Publishable key/.test(output)) return m[1]!;
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  return { child, api, exited, output: () => output };
-}
 
 async function call(api: string, kind: "query" | "mutation", path: string, args: unknown): Promise<unknown> {
   const res = await fetch(`${api}/api/${kind}`, {
@@ -103,8 +60,8 @@ test("kill -9 during a stream of acknowledged mutations loses none, and time kee
   assert.equal(pushed, 0, lines.join("\n"));
   const data = join(app, ".tandem");
 
-  const first = serve(data);
-  const api = await first.api;
+  const first = startServe(["--data", data]);
+  const { api } = await first.ready;
   const acked: string[] = [];
   let lastTs = 0n;
   let stop = false;
@@ -127,9 +84,9 @@ test("kill -9 during a stream of acknowledged mutations loses none, and time kee
   await Promise.all(writers);
   await first.exited;
 
-  const second = serve(data);
+  const second = startServe(["--data", data]);
   try {
-    const api2 = await second.api;
+    const { api: api2 } = await second.ready;
     const texts = new Set((await call(api2, "query", "notes:list", {})) as string[]);
     const missing = acked.filter((t) => !texts.has(t));
     assert.deepEqual(missing, [], `${missing.length} acknowledged writes lost`);
@@ -137,7 +94,6 @@ test("kill -9 during a stream of acknowledged mutations loses none, and time kee
     await call(api2, "mutation", "notes:add", { text: "after restart" });
     assert.ok((await queryTs(api2)) > lastTs, "timestamps keep increasing across the crash");
   } finally {
-    second.child.kill("SIGTERM");
-    await second.exited;
+    await second.stop();
   }
 });

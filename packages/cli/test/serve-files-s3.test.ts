@@ -4,20 +4,18 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { fileStorageFrom } from "../src/file-storage-option.js";
 import { copyFixture, pushOnce } from "../../backend/test/server/fixture.js";
+import { startServe } from "./support/serve-process.js";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const api = anyApi;
 const S3rver = createRequire(import.meta.url)("s3rver") as new (options: object) => {
   run(): Promise<AddressInfo>;
@@ -59,33 +57,13 @@ test("tandem serve --files s3://… stores uploads in the bucket and serves them
   const { port } = await s3.run();
   const data = await mkdtemp(join(tmpdir(), "tandem-serve-s3-"));
   const adminKey = "tandem|" + randomBytes(16).toString("hex");
-  const args = [
-    "serve",
-    "--data",
-    data,
-    "--admin-key",
-    adminKey,
-    "--files",
-    `s3://tandem-files/app?endpoint=http://127.0.0.1:${port}`,
-  ];
-  for (const p of ["--port", "--site-port", "--identity-port", "--dashboard-port"]) args.push(p, "0");
-  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...KEYS, TANDEM_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const server = startServe(
+    ["--data", data, "--admin-key", adminKey, "--files", `s3://tandem-files/app?endpoint=http://127.0.0.1:${port}`],
+    KEYS,
+  );
   try {
-    const deadline = Date.now() + 60_000;
-    while (!/Publishable key/.test(output)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.doesNotMatch(output, /S3RVER/, "the keys are not printed");
-    const url = /Backend API \+ sync\s+(\S+)/.exec(output)![1]!;
+    const { api: url } = await server.ready;
+    assert.doesNotMatch(server.output(), /S3RVER/, "the keys are not printed");
     const app = await copyFixture("files");
     await pushOnce(app, { url, adminKey });
     const client = new ConvexHttpClient(url);
@@ -102,9 +80,8 @@ test("tandem serve --files s3://… stores uploads in the bucket and serves them
     const inBucket = await readdir(join(s3Dir, "tandem-files", "app"), { recursive: true });
     assert.ok(inBucket.length > 0, "an object under the prefix");
   } finally {
-    child.kill("SIGTERM");
-    const code = await exited;
+    const code = await server.stop();
     await s3.close();
-    assert.equal(code, 0, output);
+    assert.equal(code, 0, server.output());
   }
 });

@@ -5,53 +5,21 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { runCli } from "../src/program.js";
-
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+import { startServe } from "./support/serve-process.js";
 
 test("tandem serve: /ready on both services, /metrics with the admin key, backup while serving, SIGTERM exits 0, restore", async () => {
   const root = await mkdtemp(join(tmpdir(), "tandem-serve-ops-"));
   const data = join(root, "data");
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(repoRoot, "packages/cli/src/bin.ts"),
-      "serve",
-      "--data",
-      data,
-      "--port",
-      "0",
-      "--site-port",
-      "0",
-      "--identity-port",
-      "0",
-      "--dashboard-port",
-      "0",
-    ],
-    { cwd: repoRoot, env: { ...process.env, TANDEM_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const server = startServe(["--data", data]);
   const lines: string[] = [];
   const io = { out: (t: string) => void lines.push(t), err: (t: string) => void lines.push(t) };
   try {
-    const deadline = Date.now() + 30_000;
-    while (!/Publishable key/.test(output)) {
-      if (Date.now() > deadline) throw new Error(`serve did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const api = /Backend API \+ sync\s+(\S+)/.exec(output)![1]!;
-    const identity = /Identity \(issuer\)\s+(\S+)/.exec(output)![1]!;
+    const { api, identity } = await server.ready;
     for (const origin of [api, identity]) {
       const ready = await fetch(`${origin}/ready`);
       assert.equal(ready.status, 200, origin);
@@ -68,9 +36,9 @@ test("tandem serve: /ready on both services, /metrics with the admin key, backup
     assert.equal(await runCli(["backup", "--data", data, "--out", file], io), 0, lines.join("\n"));
     assert.match(lines.join("\n"), /Backed up \d+ files .* \(format 1\)/);
   } finally {
-    child.kill("SIGTERM");
+    server.child.kill("SIGTERM");
   }
-  assert.equal(await exited, 0, output);
+  assert.equal(await server.exited, 0, server.output());
 
   const restored = join(root, "restored");
   assert.equal(

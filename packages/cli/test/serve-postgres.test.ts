@@ -1,54 +1,24 @@
 /** `tandem serve --db postgres://…`: the services start on Postgres; an unreachable one is a clear error. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import pg from "pg";
 import { runCli } from "../src/program.js";
+import { startServe } from "./support/serve-process.js";
 import { freshSchema, postgresAvailable, POSTGRES_URL } from "../../../test/support/postgres.js";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const available = await postgresAvailable();
 
 test("tandem serve --db postgres://…?schema=… keeps the backend's data in that schema", available, async () => {
   const { schema, drop } = freshSchema();
   const data = await mkdtemp(join(tmpdir(), "tandem-serve-pg-"));
   const db = `${POSTGRES_URL}?schema=${schema}`;
-  const args = [
-    "serve",
-    "--data",
-    data,
-    "--db",
-    db,
-    "--port",
-    "0",
-    "--site-port",
-    "0",
-    "--identity-port",
-    "0",
-    "--dashboard-port",
-    "0",
-  ];
-  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "packages/cli/src/bin.ts"), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, TANDEM_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const server = startServe(["--data", data, "--db", db]);
   try {
-    const deadline = Date.now() + 30_000;
-    while (!/Publishable key/.test(output)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.match(output, new RegExp(`Data\\s+Postgres .* schema ${schema}`));
-    const api = /Backend API \+ sync\s+(\S+)/.exec(output)![1]!;
+    const { api } = await server.ready;
+    assert.match(server.output(), new RegExp(`Data\\s+Postgres .* schema ${schema}`));
     assert.match(await (await fetch(`${api}/version`)).text(), /^tandem-/);
     // The backend's schema (and the env vars serve writes at start) are in the schema named.
     const client = new pg.Client({ connectionString: POSTGRES_URL });
@@ -65,10 +35,9 @@ test("tandem serve --db postgres://…?schema=… keeps the backend's data in th
       await client.end();
     }
   } finally {
-    child.kill("SIGTERM");
-    const code = await exited;
+    const code = await server.stop();
     await drop();
-    assert.equal(code, 0, output);
+    assert.equal(code, 0, server.output());
   }
 });
 
