@@ -34,8 +34,16 @@ function rsaKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.
   return { privateKey: key, publicKey: forge.pki.rsa.setPublicKey(key.n, key.e), pem };
 }
 
-// Positive serial (high bit clear), as RFC 5280 requires.
-const serial = () => "0" + randomBytes(15).toString("hex");
+/**
+ * A random serial as RFC 5280 wants it: positive, at most 20 bytes, and in minimal DER (a first
+ * byte of 0x00 is illegal padding to OpenSSL, which then refuses the whole certificate: a random
+ * serial starting with a zero byte failed one start in 256).
+ */
+export function certificateSerial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = 1 + (bytes[0]! % 0x7f);
+  return bytes.toString("hex");
+}
 
 export async function loadOrCreateLocalCa(dir: string): Promise<LocalCa> {
   const certPath = join(dir, "ca.crt");
@@ -47,7 +55,7 @@ export async function loadOrCreateLocalCa(dir: string): Promise<LocalCa> {
   const keys = rsaKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
-  cert.serialNumber = serial();
+  cert.serialNumber = certificateSerial();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + CA_YEARS * 365 * 86_400_000);
   const name = [
@@ -76,7 +84,7 @@ export function issueServerCertificate(ca: LocalCa, hosts: readonly string[]): S
   const keys = rsaKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
-  cert.serialNumber = serial();
+  cert.serialNumber = certificateSerial();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + SERVER_DAYS * 86_400_000);
   cert.setSubject([{ name: "commonName", value: hosts[0] ?? "localhost" }]);
