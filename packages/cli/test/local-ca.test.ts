@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { certificateSerial, issueServerCertificate, loadOrCreateLocalCa } from "../src/tls/local-ca.js";
@@ -26,4 +26,21 @@ test("the CA and a server certificate for an IP and a name parse, with the seria
   assert.match(leaf.serialNumber, /^[0-7][0-9A-F]{31}$/);
   assert.match(leaf.subjectAltName ?? "", /IP Address:10\.0\.2\.2/);
   assert.match(leaf.subjectAltName ?? "", /DNS:localhost/);
+});
+
+test("a kept CA is reused; one OpenSSL cannot read (an earlier version's zero-padded serial) is made anew", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tandem-ca-"));
+  const first = await loadOrCreateLocalCa(dir);
+  assert.equal((await loadOrCreateLocalCa(dir)).certPem, first.certPem);
+  // The same certificate with its serial's DER made illegal: 0x00 padding before a byte < 0x80.
+  const der = Buffer.from(new X509Certificate(first.certPem).raw);
+  const at = der.indexOf(Buffer.from([0x02, 0x10])); // INTEGER, 16 bytes: the serial
+  der[at + 2] = 0x00;
+  der[at + 3] = 0x01;
+  const broken = `-----BEGIN CERTIFICATE-----\n${der.toString("base64")}\n-----END CERTIFICATE-----\n`;
+  assert.throws(() => new X509Certificate(broken));
+  await writeFile(join(dir, "ca.crt"), broken);
+  const again = await loadOrCreateLocalCa(dir);
+  assert.notEqual(again.certPem, broken);
+  assert.ok(new X509Certificate(again.certPem).ca);
 });

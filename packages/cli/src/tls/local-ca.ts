@@ -4,7 +4,7 @@
  * issues a server certificate from it for the hosts the device uses (e.g. `10.0.2.2`). node:crypto
  * makes the keys; node-forge writes the X.509 (node:crypto can parse certificates, not issue them).
  */
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { X509Certificate, generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
@@ -45,11 +45,22 @@ export function certificateSerial(): string {
   return bytes.toString("hex");
 }
 
+function parses(pem: string): boolean {
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function loadOrCreateLocalCa(dir: string): Promise<LocalCa> {
   const certPath = join(dir, "ca.crt");
   const keyPath = join(dir, "ca.key");
   if (existsSync(certPath) && existsSync(keyPath)) {
-    return { certPem: await readFile(certPath, "utf8"), certPath, keyPem: await readFile(keyPath, "utf8") };
+    const kept = { certPem: await readFile(certPath, "utf8"), certPath, keyPem: await readFile(keyPath, "utf8") };
+    // A CA an earlier version wrote with a zero-padded serial never worked anywhere: make a new one.
+    if (parses(kept.certPem)) return kept;
   }
   await mkdir(dir, { recursive: true });
   const keys = rsaKeyPair();
