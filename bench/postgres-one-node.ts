@@ -4,7 +4,8 @@
  * tool creates and drops; insert mutations from 16 keep-alive requests in flight for rounds of a
  * few seconds, and per round: mutations/s, the node's CPU per mutation by thread (/proc), the CPU
  * of the Postgres backends serving the bench database, and the node's group commits (mutations
- * per group, how many groups were being written at once, the share of the round one was).
+ * per group, how many groups were being written at once, the share of the round one was); then
+ * durable one-row updates from 1–3 connections at once (`headUpdatesByDepth`).
  * Knobs: PG_ONE_SECONDS=4, PG_ONE_ROUNDS=3, PG_ONE_CONCURRENCY=16, TANDEM_BENCH_POSTGRES_URL.
  */
 import { randomBytes } from "node:crypto";
@@ -195,12 +196,51 @@ async function main(): Promise<void> {
       );
     }
     agent.destroy();
+    await headUpdatesByDepth(process.env.PG_ONE_DB!);
   } finally {
     const gone = new Promise((resolve) => server.child.once("exit", resolve));
     server.child.kill("SIGTERM");
     await gone;
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
+  }
+}
+
+/**
+ * What pipelining group commits could give at most: durable updates of one row (as each group
+ * moves the head, with its notification) from 1, 2 or 3 connections at once. A second update waits
+ * for the first's row lock, which Postgres holds until its commit is flushed, so the flushes stay
+ * one at a time; only the round trips overlap.
+ */
+async function headUpdatesByDepth(url: string): Promise<void> {
+  const clients = await Promise.all(
+    [0, 1, 2].map(async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }),
+  );
+  try {
+    await clients[0]!.query("CREATE TABLE depth_head (id int PRIMARY KEY, v bigint)");
+    await clients[0]!.query("INSERT INTO depth_head VALUES (0, 0)");
+    const q = `WITH m AS (UPDATE depth_head SET v = v + 1 WHERE id = 0 RETURNING v) SELECT pg_notify('depth', v::text) FROM m`;
+    const line: string[] = [];
+    for (const depth of [1, 2, 3, 1, 2, 3]) {
+      const start = performance.now();
+      let n = 0;
+      await Promise.all(
+        clients.slice(0, depth).map(async (c) => {
+          while (performance.now() - start < SECONDS * 500) {
+            await c.query(q);
+            n++;
+          }
+        }),
+      );
+      line.push(`${depth}: ${(n / ((performance.now() - start) / 1000)).toFixed(0)}/s`);
+    }
+    console.log(`durable head updates by connections at once (load ${loadavg()[0]!.toFixed(1)}): ${line.join(", ")}`);
+  } finally {
+    for (const c of clients) await c.end();
   }
 }
 
