@@ -6,7 +6,8 @@
  * of the Postgres backends serving the bench database, and the node's group commits (mutations
  * per group, how many groups were being written at once, the share of the round one was); then
  * durable one-row updates from 1–3 connections at once (`headUpdatesByDepth`).
- * Knobs: PG_ONE_SECONDS=4, PG_ONE_ROUNDS=3, PG_ONE_CONCURRENCY=16, TANDEM_BENCH_POSTGRES_URL.
+ * Knobs: PG_ONE_SECONDS=4, PG_ONE_ROUNDS=3, PG_ONE_CONCURRENCY=16, TANDEM_BENCH_POSTGRES_URL;
+ * PG_ONE_AB=VAR runs two nodes, VAR=0 and VAR=1 in their environment, rounds alternating.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
@@ -17,7 +18,15 @@ import { Agent } from "node:http";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { Storage } from "@tandem/storage";
-import { ADMIN_KEY, addThreadDelta, answerCpuReadings, cpuReading, pushApp, startChild } from "./backend-process.js";
+import {
+  ADMIN_KEY,
+  addThreadDelta,
+  answerCpuReadings,
+  cpuReading,
+  pushApp,
+  startChild,
+  type Server,
+} from "./backend-process.js";
 import { callFunction, functionBody } from "./http-call.js";
 
 const SECONDS = Number(process.env.PG_ONE_SECONDS ?? 4);
@@ -130,78 +139,116 @@ function postgresAuxPids(backends: ReadonlySet<number>): number[] {
     });
 }
 
+/** One node on a database of its own (two with PG_ONE_AB: the same code, a knob set apart). */
+interface Side {
+  readonly label: string;
+  readonly db: string;
+  readonly url: string;
+  readonly server: Server;
+}
+
+async function startSide(admin: pg.Client, label: string, env: Record<string, string>): Promise<Side> {
+  const db = `tandem_one_${randomBytes(6).toString("hex")}`;
+  await admin.query(`CREATE DATABASE ${db}`);
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${db}`;
+  const server = await startChild(fileURLToPath(import.meta.url), ROLE, "node", [], {
+    ...env,
+    PG_ONE_DB: u.toString(),
+  });
+  await pushApp(server.url);
+  return { label, db, url: u.toString(), server };
+}
+
+function groupsOf(side: Side): Promise<GroupStats> {
+  return new Promise<GroupStats>((resolve) => {
+    const on = (m: { groups?: GroupStats }) => {
+      if (!m.groups) return;
+      side.server.child.off("message", on);
+      resolve(m.groups);
+    };
+    side.server.child.on("message", on);
+    side.server.child.send("groups");
+  });
+}
+
+let n = 0;
+
+/** One round on `side`: the mutations/s, after printing what the round measured. */
+async function round(admin: pg.Client, agent: Agent, side: Side, r: number): Promise<number> {
+  const url = new URL("/api/mutation", side.server.url);
+  const child = side.server.child;
+  const backends = (
+    await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [side.db])
+  ).rows.map((x) => x.pid);
+  const aux = postgresAuxPids(new Set(backends));
+  const [c0, g0, p0, a0] = [await cpuReading(child), await groupsOf(side), pidsCpu(backends), pidsCpu(aux)];
+  const start = performance.now();
+  const end = start + SECONDS * 1000;
+  let done = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end)
+        await callFunction(agent, url, functionBody("items:insert", { n: n++, text: `item ${n}` })).then(
+          () => done++,
+          () => failed++,
+        );
+    }),
+  );
+  const wall = performance.now() - start;
+  const [c1, g1, p1, a1] = [await cpuReading(child), await groupsOf(side), pidsCpu(backends), pidsCpu(aux)];
+  const rate = done / (wall / 1000);
+  if (r === 0) return rate; // warm-up
+  const threads: Record<string, number> = {};
+  addThreadDelta(threads, c0.threads, c1.threads);
+  const per = (us: number) => (us / done).toFixed(0);
+  const pctOf = (ms: number) => ((ms / wall) * 100).toFixed(0);
+  const gs = g1.groups - g0.groups;
+  const threadList = Object.entries(threads)
+    .map(([k, v]) => `${k} ${per(v)}`)
+    .join(", ");
+  console.log(
+    [
+      `${side.label}round ${r}: ${rate.toFixed(0)} mutations/s (${failed} failed), load ${loadavg()[0]!.toFixed(1)}`,
+      `  node CPU per mutation ${per(c1.total - c0.total)} µs (${threadList}); node CPU busy ${pctOf((c1.total - c0.total) / 1000)} % of one core, main thread ${pctOf((threads.main ?? 0) / 1000)} %`,
+      `  Postgres backends of this database ${per(p1 - p0)} µs per mutation (${pctOf((p1 - p0) / 1000)} % of one core, ${backends.length} backends); WAL writer/checkpointer ${per(a1 - a0)} µs`,
+      `  group commits ${gs} (${((g1.requests - g0.requests) / gs).toFixed(1)} mutations each, ${(gs / (wall / 1000)).toFixed(0)}/s, ${((g1.busyMs - g0.busyMs) / gs).toFixed(2)} ms each), groups being written at once ${((g1.concurrentAtStart - g0.concurrentAtStart) / gs).toFixed(2)}, a group being written ${pctOf(g1.busyMs - g0.busyMs)} % of the round`,
+      `  the group's statement ${((g1.statementMs - g0.statementMs) / (g1.statements - g0.statements)).toFixed(2)} ms from sending to reply (${g1.statements - g0.statements} statements)`,
+      `  sync() ${g1.syncs - g0.syncs} calls, ${((g1.syncMs - g0.syncMs) / (g1.syncs - g0.syncs)).toFixed(2)} ms each; a mutation's whole round trip ${((CONCURRENCY * wall) / done).toFixed(1)} ms`,
+    ].join("\n"),
+  );
+  return rate;
+}
+
 async function main(): Promise<void> {
-  const name = `tandem_one_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  process.env.PG_ONE_DB = u.toString();
-  const server = await startChild(fileURLToPath(import.meta.url), ROLE, "node");
+  const sides: Side[] = [];
+  // PG_ONE_AB=VAR: two nodes, VAR=0 (A) and VAR=1 (B), rounds alternating, B ÷ A per round pair.
+  const ab = process.env.PG_ONE_AB;
   try {
-    await pushApp(server.url);
+    if (ab) {
+      sides.push(await startSide(admin, `A (${ab}=0) `, { [ab]: "0" }));
+      sides.push(await startSide(admin, `B (${ab}=1) `, { [ab]: "1" }));
+    } else sides.push(await startSide(admin, "", {}));
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const url = new URL("/api/mutation", server.url);
-    let n = 0;
-    const groups = () =>
-      new Promise<GroupStats>((resolve) => {
-        const on = (m: { groups?: GroupStats }) => {
-          if (!m.groups) return;
-          server.child.off("message", on);
-          resolve(m.groups);
-        };
-        server.child.on("message", on);
-        server.child.send("groups");
-      });
+    const ratios: string[] = [];
     for (let r = 0; r <= ROUNDS; r++) {
-      const backends = (
-        await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [name])
-      ).rows.map((x) => x.pid);
-      const aux = postgresAuxPids(new Set(backends));
-      const [c0, g0, p0, a0] = [await cpuReading(server.child), await groups(), pidsCpu(backends), pidsCpu(aux)];
-      const start = performance.now();
-      const end = start + SECONDS * 1000;
-      let done = 0;
-      let failed = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (performance.now() < end)
-            await callFunction(agent, url, functionBody("items:insert", { n: n++, text: `item ${n}` })).then(
-              () => done++,
-              () => failed++,
-            );
-        }),
-      );
-      const wall = performance.now() - start;
-      const [c1, g1, p1, a1] = [await cpuReading(server.child), await groups(), pidsCpu(backends), pidsCpu(aux)];
-      if (r === 0) continue; // warm-up
-      const threads: Record<string, number> = {};
-      addThreadDelta(threads, c0.threads, c1.threads);
-      const per = (us: number) => (us / done).toFixed(0);
-      const gs = g1.groups - g0.groups;
-      console.log(
-        [
-          `round ${r}: ${(done / (wall / 1000)).toFixed(0)} mutations/s (${failed} failed), load ${loadavg()[0]!.toFixed(1)}`,
-          `  node CPU per mutation ${per(c1.total - c0.total)} µs (${Object.entries(threads)
-            .map(([k, v]) => `${k} ${per(v)}`)
-            .join(
-              ", ",
-            )}); node CPU busy ${(((c1.total - c0.total) / 1000 / wall) * 100).toFixed(0)} % of one core, main thread ${(((threads.main ?? 0) / 1000 / wall) * 100).toFixed(0)} %`,
-          `  Postgres backends of this database ${per(p1 - p0)} µs per mutation (${(((p1 - p0) / 1000 / wall) * 100).toFixed(0)} % of one core, ${backends.length} backends); WAL writer/checkpointer ${per(a1 - a0)} µs`,
-          `  group commits ${gs} (${((g1.requests - g0.requests) / gs).toFixed(1)} mutations each, ${(gs / (wall / 1000)).toFixed(0)}/s, ${((g1.busyMs - g0.busyMs) / gs).toFixed(2)} ms each), groups being written at once ${((g1.concurrentAtStart - g0.concurrentAtStart) / gs).toFixed(2)}, a group being written ${(((g1.busyMs - g0.busyMs) / wall) * 100).toFixed(0)} % of the round`,
-          `  the group's statement ${((g1.statementMs - g0.statementMs) / (g1.statements - g0.statements)).toFixed(2)} ms from sending to reply (${g1.statements - g0.statements} statements)`,
-          `  sync() ${g1.syncs - g0.syncs} calls, ${((g1.syncMs - g0.syncMs) / (g1.syncs - g0.syncs)).toFixed(2)} ms each; a mutation's whole round trip ${((CONCURRENCY * wall) / done).toFixed(1)} ms`,
-        ].join("\n"),
-      );
+      const rates: number[] = [];
+      for (const side of r % 2 === 0 ? sides : [...sides].reverse()) rates.push(await round(admin, agent, side, r));
+      if (ab && r > 0) ratios.push((r % 2 === 0 ? rates[1]! / rates[0]! : rates[0]! / rates[1]!).toFixed(2));
     }
+    if (ab) console.log(`B ÷ A mutations/s per round: ${ratios.join(", ")}`);
     agent.destroy();
-    await headUpdatesByDepth(process.env.PG_ONE_DB!);
+    await headUpdatesByDepth(sides[0]!.url);
   } finally {
-    const gone = new Promise((resolve) => server.child.once("exit", resolve));
-    server.child.kill("SIGTERM");
-    await gone;
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    for (const side of sides) {
+      const gone = new Promise((resolve) => side.server.child.once("exit", resolve));
+      side.server.child.kill("SIGTERM");
+      await gone;
+      await admin.query(`DROP DATABASE IF EXISTS ${side.db} WITH (FORCE)`);
+    }
     await admin.end();
   }
 }
