@@ -1,6 +1,6 @@
 /**
- * Writers on one Postgres that keep overtaking each other: a commit that loses its one-statement
- * compare-and-set falls back to the head lock, catches up inside it and is written, so no commit
+ * Writers on one Postgres that keep overtaking each other: a commit (`commit`, or a group of
+ * `commitMany`) that loses its compare-and-set falls back to the head lock, catches up inside it and is written, so no commit
  * fails because others moved the head; every writer learns of every commit, in ts order, and of
  * all those before a commit when its `accept` hook runs.
  */
@@ -13,7 +13,7 @@ import { freshSchema, postgresAvailable, POSTGRES_URL } from "../../../test/supp
 const available = await postgresAvailable();
 
 const WRITERS = 4;
-/** Commit loops per writer (the writer queues their groups, so one is always waiting). */
+/** Commit loops per writer (the writer queues their commits, so one is always waiting). */
 const LOOPS = 2;
 const ROUNDS = 25;
 
@@ -27,6 +27,16 @@ class Witness {
 
   constructor(readonly store: Storage) {
     store.onOtherCommits((cs) => this.learnt.push(...cs.map((c) => c.ts)));
+  }
+
+  /** One insert by `commit` (its own group, no hooks), learnt when it returns. */
+  async single(writer: number, round: number): Promise<void> {
+    const id = this.store.newId("t");
+    const { ts } = await this.store.commit({
+      writes: [{ id, table: "t", value: { _id: id, _creationTime: round, writer, round, k: 0 } }],
+    });
+    // Nothing else is reported before this runs: the store's next turn starts after it.
+    this.learnt.push(ts);
   }
 
   /** One group: prepared inserts, or inserts planned in the transaction (`writes`), as `prepared` says. */
@@ -76,7 +86,11 @@ test(
       await Promise.all(
         witnesses.flatMap((w, writer) =>
           Array.from({ length: LOOPS }, async (_, loop) => {
-            for (let round = 0; round < ROUNDS; round++) await w.group(writer, round, (round + loop) % 2 === 0);
+            for (let round = 0; round < ROUNDS; round++) {
+              const kind = (round + loop) % 3;
+              if (kind === 2) await w.single(writer, round);
+              else await w.group(writer, round, kind === 0);
+            }
           }),
         ),
       );
@@ -93,8 +107,12 @@ test(
       } finally {
         await client.end();
       }
-      const sizes = Array.from({ length: ROUNDS }, (_, round) => 1 + (round % 3)).reduce((a, b) => a + b, 0);
-      assert.equal(all.length, WRITERS * LOOPS * sizes, "every request committed once");
+      const requests = Array.from({ length: LOOPS }, (_, loop) =>
+        Array.from({ length: ROUNDS }, (_, round) => ((round + loop) % 3 === 2 ? 1 : 1 + (round % 3))),
+      )
+        .flat()
+        .reduce((a, b) => a + b, 0);
+      assert.equal(all.length, WRITERS * requests, "every request committed once");
       assert.equal(new Set(all).size, all.length, "each at its own ts");
       assert.equal(all.at(-1), head);
 
