@@ -5,7 +5,7 @@ export * from "./keys/index.js";
 export * from "./ids/index.js";
 export { openSqliteStorage, type SqliteStorageOptions } from "./sqlite/open.js";
 export { WRITE_REFUSED } from "./sqlite/io-errors.js";
-export { MvccStorage } from "./store/store.js";
+export { MvccStorage, type MvccStorageOptions } from "./store/store.js";
 export { openStorage, redactUrl, type StorageDescriptor } from "./descriptor.js";
 export { openPostgresStorage, type PostgresStorageOptions } from "./postgres/open.js";
 export { openMemoryStorage, MemoryDatabase, type MemoryStorageOptions } from "./memory/open.js";

@@ -17,6 +17,7 @@ import {
   type Head,
   type IndexRow,
   type IndexSpec,
+  type LockedReader,
   type Planner,
   type ScanRow,
   type ScanSource,
@@ -150,10 +151,14 @@ export class PostgresDialect implements Dialect {
     return headOf((await this.pool.query<HeadRow>(sql.HEAD)).rows[0]);
   }
 
-  async loadRegistry(): Promise<{ tables: TableRow[]; indexes: IndexRow[] }> {
+  loadRegistry(): Promise<{ tables: TableRow[]; indexes: IndexRow[] }> {
+    return this.loadRegistryOn(this.pool);
+  }
+
+  private async loadRegistryOn(q: Queryable): Promise<{ tables: TableRow[]; indexes: IndexRow[] }> {
     const [t, i] = await Promise.all([
-      this.pool.query<{ number: string; name: string }>(sql.TABLES),
-      this.pool.query<{ id: number; table_number: string; name: string; fields: string }>(sql.INDEXES),
+      q.query<{ number: string; name: string }>(sql.TABLES),
+      q.query<{ id: number; table_number: string; name: string; fields: string }>(sql.INDEXES),
     ]);
     return {
       tables: t.rows.map((r) => ({ number: Number(r.number), name: r.name })),
@@ -237,8 +242,12 @@ export class PostgresDialect implements Dialect {
     });
   }
 
-  async versionsSince(after: bigint, upTo: bigint): Promise<ChangedVersion[]> {
-    const r = await this.pool.query<{
+  versionsSince(after: bigint, upTo: bigint): Promise<ChangedVersion[]> {
+    return this.versionsSinceOn(this.pool, after, upTo);
+  }
+
+  private async versionsSinceOn(q: Queryable, after: bigint, upTo: bigint): Promise<ChangedVersion[]> {
+    const r = await q.query<{
       table_number: string;
       key: Buffer;
       ts: string;
@@ -278,39 +287,59 @@ export class PostgresDialect implements Dialect {
     return this.transaction(async (c) => {
       const start = headOf((await c.query<HeadRow>(sql.LOCK_HEAD)).rows[0]);
       if (expected !== undefined && start.latestTs !== expected) throw headMoved(expected, start.latestTs);
-      let head = start;
-      const out: StepOutcome<T>[] = [];
-      const rows = new PendingRows();
-      for (const step of steps) {
-        if (step.accept && !step.accept()) {
-          out.push("skipped");
-          continue;
-        }
-        let latest = NOTHING_READ;
-        if (step.docs.length > 0) {
-          await rows.flush(c); // earlier steps' rows must be visible to this one's reads
-          latest = await this.latestVersions(c, step.docs);
-        }
-        const plan = planStep(step, head, latest, out);
-        if (!plan) continue;
-        rows.add(plan);
-        for (const [k, v] of plan.meta) {
-          if (v === null) await c.query(sql.DELETE_META, [k]);
-          else await c.query(sql.SET_META, [k, v]);
-        }
-        head = { latestTs: plan.ts, schemaVersion: head.schemaVersion };
-      }
-      await rows.flush(c);
-      if (head.latestTs !== start.latestTs) {
-        const from = start.latestTs.toString();
-        const to = head.latestTs.toString();
-        const moved = this.announcements
-          ? await c.query(sql.MOVE_HEAD_NOTIFY, [from, to, this.announcements.channel])
-          : await c.query(sql.MOVE_HEAD, [from, to]);
-        if (moved.rowCount !== 1) throw headMoved(start.latestTs, null);
-      }
-      return out;
+      return this.applySteps(c, steps, start);
     });
+  }
+
+  batchLocked<T>(
+    steps: readonly BatchStep<T>[],
+    caughtUp: (head: Head, reader: LockedReader) => Promise<void>,
+  ): Promise<StepOutcome<T>[]> {
+    return this.transaction(async (c) => {
+      const start = headOf((await c.query<HeadRow>(sql.LOCK_HEAD)).rows[0]);
+      // Every commit up to `start` is committed (the lock waited for it), so these reads see it.
+      await caughtUp(start, {
+        versionsSince: (after, upTo) => this.versionsSinceOn(c, after, upTo),
+        loadRegistry: () => this.loadRegistryOn(c),
+      });
+      return this.applySteps(c, steps, start);
+    });
+  }
+
+  /** The steps of a batch applied in transaction `c`, which holds the head lock at `start`. */
+  private async applySteps<T>(c: PoolClient, steps: readonly BatchStep<T>[], start: Head): Promise<StepOutcome<T>[]> {
+    let head = start;
+    const out: StepOutcome<T>[] = [];
+    const rows = new PendingRows();
+    for (const step of steps) {
+      if (step.accept && !step.accept()) {
+        out.push("skipped");
+        continue;
+      }
+      let latest = NOTHING_READ;
+      if (step.docs.length > 0) {
+        await rows.flush(c); // earlier steps' rows must be visible to this one's reads
+        latest = await this.latestVersions(c, step.docs);
+      }
+      const plan = planStep(step, head, latest, out);
+      if (!plan) continue;
+      rows.add(plan);
+      for (const [k, v] of plan.meta) {
+        if (v === null) await c.query(sql.DELETE_META, [k]);
+        else await c.query(sql.SET_META, [k, v]);
+      }
+      head = { latestTs: plan.ts, schemaVersion: head.schemaVersion };
+    }
+    await rows.flush(c);
+    if (head.latestTs !== start.latestTs) {
+      const from = start.latestTs.toString();
+      const to = head.latestTs.toString();
+      const moved = this.announcements
+        ? await c.query(sql.MOVE_HEAD_NOTIFY, [from, to, this.announcements.channel])
+        : await c.query(sql.MOVE_HEAD, [from, to]);
+      if (moved.rowCount !== 1) throw headMoved(start.latestTs, null);
+    }
+    return out;
   }
 
   /**

@@ -18,6 +18,8 @@ export interface PostgresStorageOptions {
   readonly readonly?: boolean;
   /** Connections of the pool (default 4 for a writer, whose commits hold one each; 2 for a reader). */
   readonly maxConnections?: number;
+  /** See `MvccStorageOptions.fastCommitTries`. */
+  readonly fastCommitTries?: number;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -57,7 +59,11 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
           ...(settings.length > 0 ? { options: settings.join(" ") } : {}),
         }),
     };
-    return await MvccStorage.open(new PostgresDialect(pool, readonly, announcements));
+    const { fastCommitTries } = options;
+    return await MvccStorage.open(
+      new PostgresDialect(pool, readonly, announcements),
+      fastCommitTries !== undefined ? { fastCommitTries } : {},
+    );
   } catch (e) {
     await pool.end().catch(() => {});
     throw e;

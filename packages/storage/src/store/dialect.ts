@@ -120,6 +120,9 @@ export function headMoved(expected: bigint, actual: bigint | null) {
   );
 }
 
+/** The reads a catch-up makes, on the connection that holds the head lock (`Dialect.batchLocked`). */
+export type LockedReader = Pick<Dialect, "versionsSince" | "loadRegistry">;
+
 export interface Dialect {
   readonly readonly: boolean;
   /** Other writers (processes, nodes) may commit to this store: see `Storage.otherWriters`. */
@@ -169,6 +172,18 @@ export interface Dialect {
    * come after the steps' `accept`/`applied` hooks ran (nothing was written all the same).
    */
   batch<T>(steps: readonly BatchStep<T>[], expected?: bigint, expectedSchema?: number): Promise<StepOutcome<T>[]>;
+  /**
+   * `batch` that no other writer can overtake: in one write transaction it locks the head, awaits
+   * `caughtUp(head, reader)` (the caller learns of the commits other writers made up to that head; none
+   * can commit until the transaction ends; `reader` reads on the transaction's own connection, so
+   * the catch-up needs no other connection while the lock is held), then applies the steps against that head. It never
+   * fails with `HeadMoved`. For a store other writers share (a commit that keeps losing its
+   * compare-and-set falls back to it); absent where the store needs no such fallback.
+   */
+  batchLocked?<T>(
+    steps: readonly BatchStep<T>[],
+    caughtUp: (head: Head, reader: LockedReader) => Promise<void>,
+  ): Promise<StepOutcome<T>[]>;
   /**
    * Creates a live table named `name` with the next never-used number in `[min, max]` and the given
    * (empty) indexes, in one transaction; returns the existing live table of that name if any.

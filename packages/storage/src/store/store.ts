@@ -23,7 +23,7 @@ import type {
 import { assert, backoffDelay, isTandemError, sleep } from "@tandem/shared";
 import { storageError } from "../errors.js";
 import { newDocumentId } from "../ids/document-id.js";
-import type { BatchStep, Dialect, DocRef, Head, Planner, StepOutcome } from "./dialect.js";
+import type { BatchStep, Dialect, DocRef, Head, LockedReader, Planner, StepOutcome } from "./dialect.js";
 import {
   BUILTIN_INDEXES,
   SYSTEM_TABLE_NUMBERS,
@@ -39,18 +39,33 @@ import { Snapshot } from "./snapshot.js";
 import { commitsOf } from "./other-commits.js";
 import { LocalLeases } from "./local-leases.js";
 
+export interface MvccStorageOptions {
+  /**
+   * One-statement compare-and-set tries a commit makes before it takes the head lock
+   * (`Dialect.batchLocked`, where the dialect has it). Default 2; tests force 1 to reach the
+   * locked path under little contention.
+   */
+  readonly fastCommitTries?: number;
+}
+
 export class MvccStorage implements Storage {
   private readonly registry = new Registry();
   private closed = false;
 
   readonly leases: Leases;
 
-  private constructor(readonly dialect: Dialect) {
+  private readonly fastCommitTries: number;
+
+  private constructor(
+    readonly dialect: Dialect,
+    options: MvccStorageOptions,
+  ) {
     this.leases = dialect.leases ?? new LocalLeases();
+    this.fastCommitTries = Math.max(1, options.fastCommitTries ?? FAST_COMMIT_TRIES);
   }
 
-  static async open(dialect: Dialect): Promise<MvccStorage> {
-    const store = new MvccStorage(dialect);
+  static async open(dialect: Dialect, options: MvccStorageOptions = {}): Promise<MvccStorage> {
+    const store = new MvccStorage(dialect, options);
     await store.reload();
     return store;
   }
@@ -198,15 +213,19 @@ export class MvccStorage implements Storage {
     return () => this.otherCommitListeners.delete(listener);
   }
 
-  /** Learns of the commits other writers made since this writer's head (one catch-up at a time). */
-  private async catchUp(): Promise<void> {
+  /**
+   * Learns of the commits other writers made since this writer's head (one catch-up at a time):
+   * up to the database's head now, or up to the head a locked commit holds, read on its connection.
+   */
+  private async catchUp(locked?: { head: Head; reader: LockedReader }): Promise<void> {
     while (this.catchingUp) await this.catchingUp;
     const run = (async () => {
       const known = this.writerLatest ?? this.seenLatest;
-      const head = await this.dialect.head();
-      if (head.schemaVersion !== this.registry.version) await this.reload();
+      const reader = locked?.reader ?? this.dialect;
+      const head = locked?.head ?? (await this.dialect.head());
+      if (head.schemaVersion !== this.registry.version) await this.loadRegistry(head.schemaVersion, reader);
       if (head.latestTs <= known) return;
-      const commits = commitsOf(await this.dialect.versionsSince(known, head.latestTs), this.registry);
+      const commits = commitsOf(await reader.versionsSince(known, head.latestTs), this.registry);
       this.saw(head.latestTs);
       for (const listener of this.otherCommitListeners) listener(commits);
     })();
@@ -250,30 +269,51 @@ export class MvccStorage implements Storage {
     // The registry is checked against the head inside the transaction; when another connection
     // changed the schema (or created the table) since we loaded it, reload and plan again. A head
     // another writer moved meanwhile (compare-and-set) is read again by planning again.
-    for (let attempt = 0, moves = 0; ;) {
+    for (let attempt = 0, lost = 0; ;) {
       try {
         const plan = this.plannerFor(request);
         if (plan instanceof Error) throw plan;
-        const result = await this.dialect.commit(
-          plan.docs,
-          plan.planner,
-          this.writerLatest ?? undefined,
-          this.registry.version,
-        );
+        const step = { docs: plan.docs, planner: plan.planner };
+        const result = this.locksAfter(lost)
+          ? onlyResult(await this.writeLocked([step]))
+          : await this.dialect.commit(plan.docs, plan.planner, this.writerLatest ?? undefined, this.registry.version);
         this.saw(result.ts);
         return result;
       } catch (e) {
-        if (isTandemError(e) && e.code === "HeadMoved" && moves++ < MAX_HEAD_MOVES) {
-          await headMovedBackoff(moves);
-          await this.catchUp();
-          continue;
-        }
+        if (isTandemError(e) && e.code === "HeadMoved" && (await this.nextTry(++lost))) continue;
         const stale =
           e instanceof StaleRegistry || (isTandemError(e) && e.code === "TableNotFound" && (await this.isStale()));
         if (!stale || attempt++ >= 2) throw e;
         await this.reload();
       }
     }
+  }
+
+  /** Whether a commit's try after `lost` lost compare-and-sets takes the head lock. */
+  private locksAfter(lost: number): boolean {
+    return lost >= this.fastCommitTries && this.dialect.batchLocked !== undefined;
+  }
+
+  /**
+   * After a commit's `lost`-th lost compare-and-set: false when it gives up (only where the dialect
+   * has no locked path), else ready for the next try. A locked try catches up inside its
+   * transaction; a one-statement try catches up first, after a pause from the second loss on.
+   */
+  private async nextTry(lost: number): Promise<boolean> {
+    if (this.locksAfter(lost)) return true;
+    if (lost > MAX_HEAD_MOVES) return false;
+    await headMovedBackoff(lost);
+    await this.catchUp();
+    return true;
+  }
+
+  /**
+   * The steps written under the head lock: the head can't move until they are, so the catch-up
+   * inside (listeners told of every other commit before the first `accept`) is the last one needed
+   * and the write can't be overtaken.
+   */
+  private writeLocked(steps: readonly BatchStep<CommitResult>[]): Promise<StepOutcome<CommitResult>[]> {
+    return this.dialect.batchLocked!(steps, (head, reader) => this.catchUp({ head, reader }));
   }
 
   async prepare(writes: readonly WriteWithOriginal[]): Promise<PreparedCommit> {
@@ -363,10 +403,12 @@ export class MvccStorage implements Storage {
       });
     });
     let outcomes: StepOutcome<CommitResult>[];
-    for (let moves = 0; ; moves++) {
+    for (let lost = 0; ;) {
       appliedNow = [];
       try {
-        outcomes = await this.dialect.batch(steps, this.writerLatest ?? undefined, this.registry.version);
+        outcomes = this.locksAfter(lost)
+          ? await this.writeLocked(steps)
+          : await this.dialect.batch(steps, this.writerLatest ?? undefined, this.registry.version);
         break;
       } catch (e) {
         // A batch that fails wrote nothing (a failed write rolls it all back, as when the disk is
@@ -374,10 +416,7 @@ export class MvccStorage implements Storage {
         if (appliedNow.length > 0) discarded?.(appliedNow);
         // Another writer committed first: learn of its commits (the listeners see them before
         // `accept` runs again) and try again.
-        if (!(isTandemError(e) && e.code === "HeadMoved")) throw e;
-        if (moves >= MAX_HEAD_MOVES) throw e;
-        await headMovedBackoff(moves + 1);
-        await this.catchUp();
+        if (!(isTandemError(e) && e.code === "HeadMoved" && (await this.nextTry(++lost)))) throw e;
       }
     }
     // The head moves once the whole group is durable: a snapshot taken meanwhile (other
@@ -511,8 +550,12 @@ export class MvccStorage implements Storage {
       if (this.writerLatest === null) this.writerLatest = head.latestTs;
       if (head.latestTs > this.seenLatest) this.seenLatest = head.latestTs;
     } else this.saw(head.latestTs);
-    const version = head.schemaVersion;
-    const { tables, indexes } = await this.dialect.loadRegistry();
+    await this.loadRegistry(head.schemaVersion, this.dialect);
+  }
+
+  /** The registry as of schema version `version` (read by `reader`, which sees that version). */
+  private async loadRegistry(version: number, reader: Pick<Dialect, "loadRegistry">): Promise<void> {
+    const { tables, indexes } = await reader.loadRegistry();
     this.registry.load(tables, indexes, version);
   }
 
@@ -576,8 +619,22 @@ export class MvccStorage implements Storage {
   }
 }
 
-/** How often one commit may find the head moved by other writers before it gives up. */
+/**
+ * How often one commit may find the head moved by other writers before it gives up, where the
+ * dialect has no locked path (`Dialect.batchLocked`); with one, a commit never gives up.
+ */
 const MAX_HEAD_MOVES = 20;
+
+/** See `MvccStorageOptions.fastCommitTries`. */
+const FAST_COMMIT_TRIES = 2;
+
+/** The outcome of a one-step group, as `Dialect.commit` returns it. */
+function onlyResult(outcomes: readonly StepOutcome<CommitResult>[]): CommitResult {
+  const [outcome] = outcomes;
+  if (outcome === undefined || outcome === "skipped") throw new Error("a single commit was skipped");
+  if ("error" in outcome) throw outcome.error;
+  return outcome.result;
+}
 
 /**
  * Before the `moves`-th retry of a commit another writer overtook: none for the first (the usual
