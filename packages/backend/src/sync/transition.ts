@@ -19,9 +19,14 @@ import type { QuerySet } from "./query-set.js";
 import * as wire from "./server-messages.js";
 import type { SyncContext } from "./sync-context.js";
 
-type LoopState = { readonly kind: "idle" } | { readonly kind: "running"; again: boolean };
-/** Shared by every idle sender (no object per connection). */
-const IDLE: LoopState = { kind: "idle" };
+/**
+ * The loop's state as one small integer (no object per schedule: a commit that wakes thousands of
+ * connections would make thousands): idle, running, or running with one more Transition wanted.
+ */
+const IDLE = 0;
+const RUNNING = 1;
+const AGAIN = 2;
+type LoopState = typeof IDLE | typeof RUNNING | typeof AGAIN;
 
 /**
  * The connection as the Transition sender sees it. The sender keeps no references of its own to
@@ -61,23 +66,22 @@ export class TransitionSender {
 
   /** Asks for a Transition: computed after the current task, or after the one in progress. */
   schedule(): void {
-    if (this.state.kind === "running") {
-      this.state.again = true;
+    if (this.state !== IDLE) {
+      this.state = AGAIN;
       return;
     }
     if (this.host.phase.kind !== "open") return;
-    const state = { kind: "running" as const, again: true };
-    this.state = state;
-    void this.loop(state);
+    this.state = AGAIN;
+    void this.loop();
   }
 
-  private async loop(state: { kind: "running"; again: boolean }): Promise<void> {
+  private async loop(): Promise<void> {
     try {
       // Start after the current task: a commit notice invalidates several results in one
       // synchronous pass, and the Transition must see all of them (one consistent snapshot).
-      await Promise.resolve();
-      while (state.again && this.host.phase.kind === "open") {
-        state.again = false;
+      await undefined;
+      while (this.state === AGAIN && this.host.phase.kind === "open") {
+        this.state = RUNNING;
         await this.sendOne();
       }
     } catch (e) {
@@ -100,17 +104,20 @@ export class TransitionSender {
     const list = delta.needed;
     // One query (the common case) awaits its result directly: no Promise.all and arrays for each
     // of thousands of connections a commit wakes at once.
-    const results: SharedResult[] =
-      list.length === 1
-        ? [await manager.resultAt(list[0]!.exec, ts)]
-        : await Promise.all(list.map((q) => manager.resultAt(q.exec, ts)));
-    if (host.phase.kind !== "open") return;
-    list.forEach((q, i) => {
-      const r = results[i]!;
-      if (r.hash === q.lastHash) return;
-      q.lastHash = r.hash;
-      modifications.push(wire.queryModification(q.queryId, r));
-    });
+    if (list.length > 0) {
+      const results: SharedResult[] =
+        list.length === 1
+          ? [await manager.resultAt(list[0]!.exec, ts)]
+          : await Promise.all(list.map((q) => manager.resultAt(q.exec, ts)));
+      if (host.phase.kind !== "open") return;
+      for (let i = 0; i < list.length; i++) {
+        const q = list[i]!;
+        const r = results[i]!;
+        if (r.hash === q.lastHash) continue;
+        q.lastHash = r.hash;
+        modifications.push(wire.queryModification(q.queryId, r));
+      }
+    }
 
     // Never overtake the response of a mutation that may commit at or before `ts`.
     for (let blocker = host.blockerFor(ts); blocker; blocker = host.blockerFor(ts)) {
