@@ -82,6 +82,15 @@ export class QuerySet {
   }
 
   /**
+   * The execution whose ended result is all that changed (one query, no pending changes): the
+   * fan-out case `apply` takes a fast path for; null otherwise.
+   */
+  onlyDirty(): Execution | null {
+    const only = this.first;
+    return this.pending === null && this.rest === null && only !== null && this.dirty === only.exec ? only.exec : null;
+  }
+
+  /**
    * Applies the pending changes in arrival order; with `rebind`, first moves every query to
    * `identity` (a new identity re-runs everything: results may depend on it).
    */
