@@ -192,6 +192,9 @@ export class TransitionSender implements RunWaiter {
     const r = exec === null ? null : manager.readyAt(exec, ts);
     if (r === null || host.blockerFor(ts) !== null) return false;
     const [q] = host.queries.apply(identity, false).needed;
+    // A later commit that ended this result was noticed while waiting, before `apply` cleared the
+    // mark: keep it marked, so the next Transition (asked for by that notice) re-checks it.
+    if (manager.readyAt(exec!, manager.processedTs) === null) host.queries.invalidated(exec!);
     const modifications: string[] = [];
     if (q !== undefined && r.hash !== q.lastHash) {
       q.lastHash = r.hash;

@@ -135,6 +135,41 @@ test("a burst of commits to one shared query: every subscriber's Transitions cha
   }
 });
 
+test("a commit that ends a shared re-run's result while it runs still reaches the subscriber", async () => {
+  const engine = memoryApp();
+  // Query runs wait for `release` while `held`: the second commit lands during the first re-run.
+  let held = false;
+  let release = () => {};
+  const gated = new Proxy(engine, {
+    get(target, prop) {
+      if (prop === "runQuery")
+        return async (req: Parameters<typeof engine.runQuery>[0]) => {
+          if (held) await new Promise<void>((r) => (release = r));
+          return target.runQuery(req);
+        };
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const h = await startHarness(gated);
+  try {
+    const r = await h.raw();
+    r.connect();
+    r.send(mqs(0, [add(0, "counters:get", { name: "w" })]));
+    await r.next((m) => m.type === "Transition");
+    held = true;
+    const none = { kind: "none" } as const;
+    await engine.runMutation({ path: "counters:set", args: { name: "w", value: 1 }, identity: none });
+    await eventually(() => h.sync.stats().subscriptions.runs >= 2, 5000, "the re-run to start");
+    await engine.runMutation({ path: "counters:set", args: { name: "w", value: 2 }, identity: none });
+    held = false;
+    release();
+    await eventually(() => transitions(r).some((t) => t.modifications.some((m) => m.value === 2)));
+  } finally {
+    await h.close();
+  }
+});
+
 test("protocol violations end that connection with a FatalError; others are untouched", async () => {
   const engine = memoryApp();
   const h = await startHarness(engine, { maxInboundBytes: 64 * 1024 });
