@@ -11,7 +11,9 @@
  * have their own core and file descriptors. Knobs (env): SYNC_BENCH_FANOUT="1000,10000",
  * SYNC_BENCH_ROUNDS=50 (after SYNC_BENCH_WARMUP=5 unmeasured ones), SYNC_BENCH_SUBS="1000,10000,100000",
  * SYNC_BENCH_ENGINE=real|memory, SYNC_BENCH_ONLY=memory (only the memory rows: one connect to each
- * server, no rounds, no invalidation or latency rows).
+ * server, no rounds, no invalidation or latency rows), or a comma list of fanout, invalidation,
+ * latency (only those rows), SYNC_BENCH_THREADS=0 (functions inline on the main thread; default:
+ * function threads, as `tandem serve` runs them).
  * 10,000 clients need ~10,000 descriptors in each process: `ulimit -n` ≥ 12000 (Node cannot raise
  * its own limit; run `ulimit -n 65536` in the shell first if it is lower).
  */
@@ -38,6 +40,9 @@ const env = (k: string, d: string) => process.env[k] ?? d;
 const WARMUP = Number(env("SYNC_BENCH_WARMUP", "5"));
 /** `memory`: only the memory-per-connection rows (the fan-out rounds and other rows are skipped). */
 const ONLY_MEMORY = env("SYNC_BENCH_ONLY", "") === "memory";
+/** Which row groups run (all unless SYNC_BENCH_ONLY names some). */
+const only = env("SYNC_BENCH_ONLY", "").split(",").filter(Boolean);
+const wanted = (group: "fanout" | "invalidation" | "latency") => only.length === 0 || only.includes(group);
 const list = (k: string, d: string) =>
   env(k, d)
     .split(",")
@@ -57,6 +62,10 @@ const settle = async () => {
     gc();
     await new Promise((r) => setTimeout(r, 50));
   }
+};
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return c.user + c.system;
 };
 const jsMemory = () => {
   const m = process.memoryUsage();
@@ -229,6 +238,8 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
 
   let perConn = 0;
   let barePerConn = 0;
+  /** Server process CPU (all threads) over the measured rounds, µs (the clients have their own process). */
+  const cpu = { ours: 0, bare: 0 };
   const ours: number[][] = [];
   const base: number[][] = [];
   const perBlock = ONLY_MEMORY ? 0 : Math.max(1, Math.round(rounds / blocks));
@@ -247,10 +258,14 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
     const mine: number[] = [];
     for (let i = 0; i < warm + perBlock; i++) {
       const t0 = performance.now();
+      const c0 = cpuNow();
       const done = clients.ask({ cmd: "expect", value: ++value }, "done");
       await engine.runMutation({ path: "counters:set", args: { name: channel, value }, identity: none });
       await done;
-      if (i >= warm) mine.push(performance.now() - t0);
+      if (i >= warm) {
+        mine.push(performance.now() - t0);
+        cpu.ours += cpuNow() - c0;
+      }
     }
     ours.push(mine);
     await clients.ask({ cmd: "close" }, "closed");
@@ -269,11 +284,15 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
     const theirs: number[] = [];
     for (let i = 0; i < warm + perBlock; i++) {
       const t0 = performance.now();
+      const c0 = cpuNow();
       const done = clients.ask({ cmd: "expect", value: ++value }, "done");
       const text = payload(value);
       for (const ws of wss.clients) ws.send(text);
       await done;
-      if (i >= warm) theirs.push(performance.now() - t0);
+      if (i >= warm) {
+        theirs.push(performance.now() - t0);
+        cpu.bare += cpuNow() - c0;
+      }
     }
     base.push(theirs);
     await clients.ask({ cmd: "close" }, "closed");
@@ -308,8 +327,17 @@ async function fanOut(makeEngine: EngineFactory, clients: Clients, n: number, ro
     roundRatios: ours.map((o, k) => roundRatio(pct(o, p), pct(base[k]!, p), true)),
     note: `${perBlock * blocks} mutations in ${blocks} alternating blocks after ${WARMUP} unmeasured`,
   });
+  const perSubscriber = (us: number) => us / (perBlock * blocks) / n;
+  const cpuRow: BenchRow = {
+    name: `fan-out to ${n} clients, server CPU per subscriber update`,
+    value: perSubscriber(cpu.ours),
+    unit: "µs",
+    ceiling: { name: "bare ws broadcast", value: perSubscriber(cpu.bare) },
+    lowerIsBetter: true,
+    note: "the mutation and the query re-run included; the clients run in another process",
+  };
   return [
-    ...(ONLY_MEMORY ? [] : [row(50), row(99)]),
+    ...(ONLY_MEMORY ? [] : [row(50), row(99), cpuRow]),
     {
       name: `memory per idle subscribed connection (${n} connections)`,
       value: perConn / 1024,
@@ -516,16 +544,19 @@ async function latency(makeEngine: EngineFactory, rounds: number): Promise<Bench
 export async function runSyncBench(makeEngine: EngineFactory): Promise<BenchRow[]> {
   const rounds = Number(env("SYNC_BENCH_ROUNDS", "50"));
   const rows: BenchRow[] = [];
-  const clients = await Clients.start();
-  try {
-    for (const n of list("SYNC_BENCH_FANOUT", "1000,10000"))
-      rows.push(...(await fanOut(makeEngine, clients, n, rounds)));
-  } finally {
-    clients.stop();
+  if (ONLY_MEMORY || wanted("fanout")) {
+    const clients = await Clients.start();
+    try {
+      for (const n of list("SYNC_BENCH_FANOUT", "1000,10000"))
+        rows.push(...(await fanOut(makeEngine, clients, n, rounds)));
+    } finally {
+      clients.stop();
+    }
   }
   if (ONLY_MEMORY) return rows;
-  rows.push(...(await invalidation(makeEngine, list("SYNC_BENCH_SUBS", "1000,10000,100000"))));
-  rows.push(...(await latency(makeEngine, Math.max(rounds, 200))));
+  if (wanted("invalidation"))
+    rows.push(...(await invalidation(makeEngine, list("SYNC_BENCH_SUBS", "1000,10000,100000"))));
+  if (wanted("latency")) rows.push(...(await latency(makeEngine, Math.max(rounds, 200))));
   return rows;
 }
 
@@ -535,7 +566,8 @@ async function defaultFactory(): Promise<EngineFactory> {
     return async () => ({ engine: memoryApp(), close: async () => {} });
   }
   const { startRealEngine } = await import("../packages/backend/test/sync/real-engine.js");
-  return startRealEngine;
+  const workers = env("SYNC_BENCH_THREADS", "1") !== "0";
+  return () => startRealEngine({ workers });
 }
 
 export default async function (): Promise<BenchRow[]> {

@@ -26,6 +26,12 @@ export interface Subscriber {
   invalidated(exec: Execution): void;
 }
 
+/** Told once a shared run it waited for (`whenRun`) has settled. */
+export interface RunWaiter {
+  /** `ts`: the snapshot of the run. */
+  resultReady(ok: boolean, ts: Timestamp): void;
+}
+
 export class Execution {
   /**
    * Each subscriber with the number of its claims: a connection whose queries share this execution
@@ -35,6 +41,8 @@ export class Execution {
   latest: SharedResult | null = null;
   registration: RangeRegistration<Execution> | null = null;
   readonly inflight = new Map<bigint, Promise<SharedResult>>();
+  /** Waiters of the newest run waited for (`whenRun`): one list, however many subscribers. */
+  waiting: { readonly ts: Timestamp; readonly list: RunWaiter[] } | null = null;
   constructor(
     readonly key: string,
     readonly spec: QuerySpec,
@@ -100,10 +108,8 @@ export class SubscriptionManager {
 
   /** A result of `exec` that is correct at snapshot `ts` (which must be ≤ `processedTs`). */
   resultAt(exec: Execution, ts: Timestamp): Promise<SharedResult> {
-    const latest = exec.latest;
-    if (latest && latest.ts <= ts && (latest.validUntil === null || ts < latest.validUntil)) {
-      return Promise.resolve(latest);
-    }
+    const latest = this.readyAt(exec, ts);
+    if (latest) return Promise.resolve(latest);
     let run = exec.inflight.get(ts);
     if (!run) {
       run = this.run(exec, ts);
@@ -112,6 +118,35 @@ export class SubscriptionManager {
       run.then(forget, forget);
     }
     return run;
+  }
+
+  /** The latest result of `exec` when it is correct at `ts`; null when a run is needed. */
+  readyAt(exec: Execution, ts: Timestamp): SharedResult | null {
+    const latest = exec.latest;
+    return latest && latest.ts <= ts && (latest.validUntil === null || ts < latest.validUntil) ? latest : null;
+  }
+
+  /**
+   * Tells `waiter` once the run of `exec` at `ts` (started or joined here) settles. A commit that
+   * ends a result many connections show makes one list entry each, not a promise chain each
+   * kept alive while the run is in a function thread.
+   */
+  whenRun(exec: Execution, ts: Timestamp, waiter: RunWaiter): void {
+    let w = exec.waiting;
+    if (w === null || w.ts !== ts) {
+      const run = this.resultAt(exec, ts);
+      const waiting = (w = { ts, list: [] as RunWaiter[] });
+      exec.waiting = waiting;
+      const wake = (ok: boolean) => {
+        if (exec.waiting === waiting) exec.waiting = null;
+        for (const x of waiting.list) x.resultReady(ok, ts);
+      };
+      run.then(
+        () => wake(true),
+        () => wake(false),
+      );
+    }
+    w.list.push(waiter);
   }
 
   /** Resolves once the notice of the commit at `ts` (or a later one) has been handled. */

@@ -259,6 +259,8 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
       }),
     );
     this.ctx.counters.mutations++;
+    // The Transition that reaches the commit follows in the same burst: one write for both.
+    if (result.ok && result.ts !== null) this.outbound.coalesce();
     this.outbound.send(wire.mutationResponse(message.requestId, result, result.ts));
     // The Transition that reaches the commit timestamp resolves the client's promise.
     if (result.ok && result.ts !== null) {

@@ -24,6 +24,9 @@ export interface QuerySetDelta {
   readonly needed: readonly ActiveQuery[];
 }
 
+const NONE: readonly never[] = [];
+const UNCHANGED: QuerySetDelta = { removed: NONE, needed: NONE };
+
 export class QuerySet {
   /**
    * The queries in the order they were added: `first`, then `rest`. A query goes into `first` only
@@ -35,8 +38,11 @@ export class QuerySet {
   private pending: QuerySetChange[] | null = null;
   /** While changes are pending: whether each id they touch is declared after them. */
   private pendingDeclared: Map<number, boolean> | null = null;
-  /** Executions whose result stopped being current since the last `apply` (null: none; most of the time). */
-  private dirty: Set<Execution> | null = null;
+  /**
+   * Executions whose result stopped being current since the last `apply` (null: none, most of the
+   * time; one execution as itself, the common case a commit wakes thousands of connections for).
+   */
+  private dirty: Execution | Set<Execution> | null = null;
 
   constructor(
     private readonly manager: SubscriptionManager,
@@ -69,7 +75,19 @@ export class QuerySet {
   }
 
   invalidated(exec: Execution): void {
-    (this.dirty ??= new Set()).add(exec);
+    const dirty = this.dirty;
+    if (dirty === null || dirty === exec) this.dirty = exec;
+    else if (dirty instanceof Set) dirty.add(exec);
+    else this.dirty = new Set([dirty, exec]);
+  }
+
+  /**
+   * The execution whose ended result is all that changed (one query, no pending changes): the
+   * fan-out case `apply` takes a fast path for; null otherwise.
+   */
+  onlyDirty(): Execution | null {
+    const only = this.first;
+    return this.pending === null && this.rest === null && only !== null && this.dirty === only.exec ? only.exec : null;
   }
 
   /**
@@ -77,8 +95,18 @@ export class QuerySet {
    * `identity` (a new identity re-runs everything: results may depend on it).
    */
   apply(identity: Identity, rebind: boolean): QuerySetDelta {
-    const changes = this.pending ?? [];
     const dirty = this.dirty;
+    if (!rebind && this.pending === null) {
+      // A Transition that only moves the timestamp (after the connection's own mutation).
+      if (dirty === null) return UNCHANGED;
+      // The fan-out case: one query, its result ended by a commit, nothing else changed.
+      const only = this.first;
+      if (this.rest === null && only !== null && dirty === only.exec) {
+        this.dirty = null;
+        return { removed: NONE, needed: [only] };
+      }
+    }
+    const changes = this.pending ?? [];
     this.pending = null;
     this.pendingDeclared = null;
     this.dirty = null;
@@ -110,7 +138,9 @@ export class QuerySet {
         removed.push(c.queryId);
       }
     }
-    if (dirty) for (const q of this.all()) if (dirty.has(q.exec)) needed.add(q);
+    if (dirty instanceof Set) {
+      for (const q of this.all()) if (dirty.has(q.exec)) needed.add(q);
+    } else if (dirty !== null) for (const q of this.all()) if (q.exec === dirty) needed.add(q);
     return { removed, needed: [...needed] };
   }
 

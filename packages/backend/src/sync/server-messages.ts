@@ -44,6 +44,22 @@ function tsText(ts: bigint): string {
 const version = (v: StateVersion) => `{"querySet":${v.querySet},"identity":${v.identity},"ts":"${tsText(v.ts)}"}`;
 
 /**
+ * The last Transition head built (type and both versions): every connection a commit wakes with the
+ * same versions (the fan-out case) shares it, so each builds only its modifications and tail.
+ */
+let lastHead = { start: INITIAL_VERSION, end: INITIAL_VERSION, text: "" };
+const sameVersion = (a: StateVersion, b: StateVersion) =>
+  a.ts === b.ts && a.querySet === b.querySet && a.identity === b.identity;
+
+function transitionHead(start: StateVersion, end: StateVersion): string {
+  const last = lastHead;
+  if (last.text !== "" && sameVersion(last.start, start) && sameVersion(last.end, end)) return last.text;
+  const text = `{"type":"Transition","startVersion":${version(start)},"endVersion":${version(end)},"modifications":[`;
+  lastHead = { start: { ...start }, end: { ...end }, text };
+  return text;
+}
+
+/**
  * A `Transition`; `modifications` are already-serialized `QueryUpdated`/`QueryFailed`/`QueryRemoved`
  * objects (`queryModification`, `queryRemoved`).
  */
@@ -54,10 +70,8 @@ export function transitionMessage(
   clientClockSkew: number | null,
 ): string {
   const skew = clientClockSkew === null ? "" : `,"clientClockSkew":${Math.round(clientClockSkew)}`;
-  return (
-    `{"type":"Transition","startVersion":${version(start)},"endVersion":${version(end)},` +
-    `"modifications":[${modifications.join(",")}]${skew},"serverTs":${Date.now() * 1_000_000}}`
-  );
+  const mods = modifications.length === 1 ? modifications[0]! : modifications.join(",");
+  return `${transitionHead(start, end)}${mods}]${skew},"serverTs":${Date.now() * 1_000_000}}`;
 }
 
 /** A `QueryRemoved` modification. */

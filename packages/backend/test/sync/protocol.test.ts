@@ -101,6 +101,75 @@ test("MutationResponse comes before the Transition that reaches its timestamp", 
   }
 });
 
+test("a burst of commits to one shared query: every subscriber's Transitions chain and end at the last value", async () => {
+  const engine = memoryApp();
+  const h = await startHarness(engine);
+  try {
+    const readers = await Promise.all(Array.from({ length: 40 }, () => h.raw()));
+    for (const r of readers) {
+      r.connect();
+      r.send(mqs(0, [add(0, "counters:get", { name: "burst" })]));
+    }
+    await Promise.all(readers.map((r) => r.next((m) => m.type === "Transition")));
+    const writer = await h.raw();
+    writer.connect();
+    for (let i = 0; i < 30; i++)
+      writer.send({ type: "Mutation", requestId: i, udfPath: "counters:inc", args: [{ name: "burst" }] });
+    await writer.next((m) => m.type === "MutationResponse" && m.requestId === 29);
+    for (const r of readers) {
+      await eventually(() => transitions(r).some((t) => t.modifications.some((m) => m.value === 30)));
+      const ts = transitions(r).map((t) => decodeTs(t.endVersion.ts)!);
+      transitions(r).forEach((t, i) => {
+        if (i > 0) assert.deepEqual(t.startVersion, transitions(r)[i - 1]!.endVersion);
+        if (i > 0) assert.ok(ts[i]! >= ts[i - 1]!, "timestamps never go back");
+      });
+      const values = transitions(r).flatMap((t) => t.modifications.map((m) => m.value as number));
+      assert.deepEqual(
+        values,
+        [...values].sort((a, b) => a - b),
+        "values only grow",
+      );
+    }
+  } finally {
+    await h.close();
+  }
+});
+
+test("a commit that ends a shared re-run's result while it runs still reaches the subscriber", async () => {
+  const engine = memoryApp();
+  // Query runs wait for `release` while `held`: the second commit lands during the first re-run.
+  let held = false;
+  let release = () => {};
+  const gated = new Proxy(engine, {
+    get(target, prop) {
+      if (prop === "runQuery")
+        return async (req: Parameters<typeof engine.runQuery>[0]) => {
+          if (held) await new Promise<void>((r) => (release = r));
+          return target.runQuery(req);
+        };
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const h = await startHarness(gated);
+  try {
+    const r = await h.raw();
+    r.connect();
+    r.send(mqs(0, [add(0, "counters:get", { name: "w" })]));
+    await r.next((m) => m.type === "Transition");
+    held = true;
+    const none = { kind: "none" } as const;
+    await engine.runMutation({ path: "counters:set", args: { name: "w", value: 1 }, identity: none });
+    await eventually(() => h.sync.stats().subscriptions.runs >= 2, 5000, "the re-run to start");
+    await engine.runMutation({ path: "counters:set", args: { name: "w", value: 2 }, identity: none });
+    held = false;
+    release();
+    await eventually(() => transitions(r).some((t) => t.modifications.some((m) => m.value === 2)));
+  } finally {
+    await h.close();
+  }
+});
+
 test("protocol violations end that connection with a FatalError; others are untouched", async () => {
   const engine = memoryApp();
   const h = await startHarness(engine, { maxInboundBytes: 64 * 1024 });

@@ -11,6 +11,8 @@ import { syncScenarios } from "./scenarios.js";
 
 const api = anyApi;
 syncScenarios("real engine", () => startRealEngine());
+// As `tandem serve` runs: queries and mutations in function threads (shared re-runs settle later).
+syncScenarios("function threads", () => startRealEngine({ workers: true }));
 
 let real: Awaited<ReturnType<typeof startRealEngine>>;
 let h: Harness;
