@@ -50,7 +50,8 @@ export class MutationExecutor {
   ): Promise<MutationOutcome> {
     const { storage, committer, runner, notifier, maxRetries } = this.o;
     const key = req.idempotencyKey ? idempotencyKey(req.idempotencyKey.sessionId, req.idempotencyKey.requestId) : null;
-    if (key) {
+    // The official client re-sends a mutation only on a later socket of its session.
+    if (key && !req.idempotencyKey?.firstSend) {
       const prior = await storage.getMeta(key);
       if (prior) {
         const p = JSON.parse(prior) as { value: ConvexJSON; logLines: string[] };

@@ -80,7 +80,12 @@ export interface MutationRequest {
   readonly identity: Identity;
   readonly allowInternal?: boolean;
   /** De-duplication key of the sync protocol: a success is recorded in the same transaction. */
-  readonly idempotencyKey?: { readonly sessionId: string; readonly requestId: number };
+  readonly idempotencyKey?: {
+    readonly sessionId: string;
+    readonly requestId: number;
+    /** The client cannot have sent this request before (its session's first socket): no record to look up. */
+    readonly firstSend?: boolean;
+  };
   /**
    * Server-internal (the scheduler): sees a successful run's transaction before it commits and
    * returns it with writes and reads added (so they commit atomically with it), or "abort" to

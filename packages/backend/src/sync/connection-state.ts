@@ -23,6 +23,11 @@ export type ConnectionPhase =
   | {
       readonly kind: "open";
       readonly sessionId: string;
+      /**
+       * `Connect.connectionCount` was 0: the session's first socket, so none of its mutations
+       * can have been sent before and none has an idempotency record to look up.
+       */
+      readonly firstSocket: boolean;
       /** `Connect.clientTs - server now`, echoed in Transitions; null when the client sent none. */
       readonly clientClockSkew: number | null;
     }

@@ -186,6 +186,7 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
     this.phase = {
       kind: "open",
       sessionId: m.sessionId,
+      firstSocket: m.connectionCount === 0,
       // Whole milliseconds, as Transitions echo it: a small integer, not a boxed double each.
       clientClockSkew: m.clientTs === null ? null : Math.round(m.clientTs - Date.now()),
     };
@@ -255,7 +256,7 @@ export class SyncConnection implements Subscriber, TransitionHost, ResponseBarri
         args: message.args,
         identity,
         allowInternal: identity.kind === "admin",
-        idempotencyKey: { sessionId: phase.sessionId, requestId: message.requestId },
+        idempotencyKey: { sessionId: phase.sessionId, requestId: message.requestId, firstSend: phase.firstSocket },
       }),
     );
     this.ctx.counters.mutations++;

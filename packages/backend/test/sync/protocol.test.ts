@@ -361,3 +361,35 @@ test("query journals keep pages gapless while documents are inserted", async () 
     await h.close();
   }
 });
+
+test("a mutation re-sent on a later socket of its session answers from its record; a new session's runs", async () => {
+  const h = await startHarness(memoryApp());
+  try {
+    const sessionId = crypto.randomUUID();
+    const inc = (requestId: number) => ({
+      type: "Mutation",
+      requestId,
+      udfPath: "counters:inc",
+      args: [{ name: "re" }],
+    });
+    const first = await h.raw();
+    first.connect({ sessionId });
+    first.send(inc(0));
+    const a = (await first.next((m) => m.type === "MutationResponse")) as any;
+    assert.equal(a.success && a.result, 1);
+    // The client reconnects (connectionCount 1) and re-sends request 0: it ran once already.
+    const again = await h.raw();
+    again.connect({ sessionId, connectionCount: 1, lastCloseReason: "InactiveServer" });
+    again.send(inc(0));
+    const b = (await again.next((m) => m.type === "MutationResponse")) as any;
+    assert.equal(b.success && b.result, 1, "answered from the record, not run again");
+    // Another session's request 0 is another mutation.
+    const other = await h.raw();
+    other.connect();
+    other.send(inc(0));
+    const c = (await other.next((m) => m.type === "MutationResponse")) as any;
+    assert.equal(c.success && c.result, 2);
+  } finally {
+    await h.close();
+  }
+});
