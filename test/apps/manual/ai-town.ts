@@ -25,6 +25,7 @@ import { anyApi } from "convex/server";
 import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "@tandem/backend";
 import { pushApp } from "../../support/app.js";
+import { setAdminAuth } from "../../support/admin-auth.js";
 
 const api = anyApi;
 const dir = process.argv[2];
@@ -93,7 +94,7 @@ try {
   const pushed = await pushApp(dir, { url: backend.url, adminKey: backend.adminKey });
   assert.match(pushed, /memoryEmbeddings\.embedding \(vector\)\s+embedding \(1024 dimensions\), filter on playerId/);
   const admin = client();
-  admin.setAdminAuth(backend.adminKey);
+  setAdminAuth(admin, backend.adminKey);
   await admin.mutation(api.init!.default!, {});
   const status = (await client().query(api.world!.defaultWorldStatus!, {})) as { worldId: string; engineId: string };
   assert.ok(status.worldId, "init made the default world");
