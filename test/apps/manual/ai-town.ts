@@ -47,7 +47,8 @@ const fakeOllama = createServer((req, res) => {
       const v = Array.from({ length: 1024 }, (_, i) => (h[i % 32]! - 128) / 128 + i * 1e-6);
       const norm = Math.hypot(...v);
       res.setHeader("content-type", "application/json");
-      return res.end(JSON.stringify({ embedding: v.map((x) => x / norm) }));
+      res.end(JSON.stringify({ embedding: v.map((x) => x / norm) }));
+      return;
     }
     if (req.url === "/v1/chat/completions") {
       const text = LINES[calls.chat++ % LINES.length]!;
@@ -56,10 +57,12 @@ const fakeOllama = createServer((req, res) => {
         res.setHeader("content-type", "text/event-stream");
         for (const w of text.split(" "))
           res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: `${w} ` } }] })}\n\n`);
-        return res.end("data: [DONE]\n\n");
+        res.end("data: [DONE]\n\n");
+        return;
       }
       res.setHeader("content-type", "application/json");
-      return res.end(JSON.stringify({ choices: [{ message: { role: "assistant", content: text } }] }));
+      res.end(JSON.stringify({ choices: [{ message: { role: "assistant", content: text } }] }));
+      return;
     }
     res.statusCode = 404;
     res.end(`no route ${req.url}`);
