@@ -17,15 +17,23 @@ export interface AppCopy {
   remove(): Promise<void>;
 }
 
-/** `test/fixtures/<name>` in a temp folder, with `convex` and `packages` linked from the repo. */
-export async function copyApp(name: string, packages: readonly string[] = []): Promise<AppCopy> {
+/**
+ * `test/fixtures/<name>` in a temp folder, with `convex` and `packages` linked from the repo. A
+ * package is its name, or `[name, repoName]` when the repo holds that version under an alias
+ * (two major versions of one package side by side).
+ */
+export async function copyApp(
+  name: string,
+  packages: readonly (string | readonly [name: string, repoName: string])[] = [],
+): Promise<AppCopy> {
   const root = await mkdtemp(join(tmpdir(), `tandem-app-${name}-`));
   const dir = join(root, name);
   await cp(join(here, "..", "fixtures", name), dir, { recursive: true });
   for (const pkg of ["convex", ...packages]) {
-    const target = join(dir, "node_modules", pkg);
+    const [as, from] = typeof pkg === "string" ? [pkg, pkg] : pkg;
+    const target = join(dir, "node_modules", as);
     await mkdir(dirname(target), { recursive: true });
-    await symlink(join(repoRoot, "node_modules", pkg), target, "dir");
+    await symlink(join(repoRoot, "node_modules", from), target, "dir");
   }
   return { dir, remove: () => rm(root, { recursive: true, force: true }) };
 }

@@ -22,3 +22,9 @@ export {
 } from "./rejection-reason.js";
 export { RejectionLog, recordRejections, type Rejection, type RecordRejectionsDeps } from "./rejection-log.js";
 export { explainRejection, NO_REJECTIONS_HINT, type Explanation } from "./rejection-explain.js";
+export {
+  loadOrCreateDeploymentKey,
+  deploymentJwks,
+  signDeploymentJwt,
+  type DeploymentSigningKey,
+} from "./deployment-jwt.js";

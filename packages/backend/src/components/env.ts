@@ -1,8 +1,11 @@
 /**
  * A component instance's `process.env`: only what its parent bound with
  * `use(component, { env: { NAME: "value" | parent.env.NAME } })`. The app's bindings read the
- * deployment's variables; a component's read its own bound ones. Nothing else leaks in.
+ * deployment's variables; a component's read its own bound ones. Nothing else leaks in but the
+ * deployment's own URLs (`CONVEX_CLOUD_URL`, `CONVEX_SITE_URL`), which Convex sets in every
+ * instance: `@convex-dev/auth` 2's core component names its token issuer from the cloud URL.
  */
+import { RESERVED } from "../env/environment.js";
 import type { ComponentsState } from "./types.js";
 
 type Binding = { type: "value"; value: string } | { type: "envVar"; name: string };
@@ -13,6 +16,16 @@ export function instanceEnv(
   deploymentEnv: Readonly<Record<string, string>>,
 ): Record<string, string> {
   if (path === "") return { ...deploymentEnv };
+  const system: Record<string, string> = {};
+  for (const name of RESERVED) if (deploymentEnv[name] !== undefined) system[name] = deploymentEnv[name];
+  return { ...bound(state, path, deploymentEnv), ...system };
+}
+
+function bound(
+  state: ComponentsState | undefined,
+  path: string,
+  deploymentEnv: Readonly<Record<string, string>>,
+): Record<string, string> {
   if (!state) return {};
   const slash = path.lastIndexOf("/");
   const parentPath = slash < 0 ? "" : path.slice(0, slash);

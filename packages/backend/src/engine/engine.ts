@@ -25,6 +25,7 @@ import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types
 import type { Deployment } from "./deployment.js";
 import { SearchIndexes } from "../search/search-indexes.js";
 import { QueryCache, type QueryCacheOptions, type QueryCacheStats } from "./query-cache.js";
+import type { DeploymentSigningKey } from "../auth/deployment-jwt.js";
 
 export interface EngineOptions {
   readonly storage: Storage;
@@ -50,6 +51,8 @@ export interface EngineOptions {
    * or false to run every query (measuring uncached work). On by default.
    */
   readonly queryCache?: QueryCacheOptions | false;
+  /** The deployment's key for `ctx.auth.signJwt` (auth/deployment-jwt.ts); without it mutations cannot sign. */
+  readonly signingKey?: DeploymentSigningKey;
 }
 
 export type TandemEngine = Engine &
@@ -107,6 +110,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
       ...(files ? { storage: (c: StorageCall) => files.call(c) } : {}),
     },
     files: files ? { thread: files.thread, access: files.access } : null,
+    signingKey: options.signingKey ?? null,
   });
   if (runner.threaded) search.onDirty = (table, ids) => runner.searchDirty(table, ids);
   const mutations = new MutationExecutor({ storage, committer, runner, notifier, maxRetries: options.maxRetries ?? 4 });

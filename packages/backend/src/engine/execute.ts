@@ -20,6 +20,7 @@ import { displayPath, type FunctionPath } from "../runtime/paths.js";
 import { toFunctionError } from "../runtime/function-error.js";
 import type { FunctionError, FunctionKind, Identity } from "./types.js";
 import type { FileAccess } from "../files/index.js";
+import type { DeploymentSigningKey } from "../auth/deployment-jwt.js";
 
 export interface RunInput {
   readonly deployment: LoadedDeployment;
@@ -39,6 +40,8 @@ export interface RunInput {
   readonly component?: string;
   /** Validates a nested call's arguments and returns its function; `caller` is the calling instance. */
   readonly resolveNested: (kind: FunctionKind, path: string, args: ConvexJSON, caller: string) => ResolvedFunction;
+  /** What `ctx.auth.signJwt` signs with (absent: mutations cannot sign). */
+  readonly signingKey?: DeploymentSigningKey | null;
 }
 
 export type RunOutput =
@@ -102,6 +105,7 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
       engine: input.engine,
       deploymentName: input.deploymentName,
       files: { access: input.files ?? null, cloudUrl: input.env.CONVEX_CLOUD_URL ?? "" },
+      deploymentJwt: input.signingKey ? { key: input.signingKey, cloudUrl: input.env.CONVEX_CLOUD_URL ?? "" } : null,
       // A subscription's journal belongs to the function it subscribed to; pages read by other
       // instances' code are plain cursor pages.
       journal: caller === component ? journal : { input: null, output: null, paginated: false },

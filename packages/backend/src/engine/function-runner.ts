@@ -25,6 +25,7 @@ import type { FileAccess, FilesThreadConfig } from "../files/index.js";
 import type { Identity } from "./types.js";
 import { runHttpAction } from "../http-actions/run-http-action.js";
 import type { HttpActionOutcome, HttpActionRequest } from "../http-actions/types.js";
+import type { DeploymentSigningKey } from "../auth/deployment-jwt.js";
 
 /** One query or mutation to run. */
 export interface RunRequest {
@@ -54,6 +55,8 @@ export interface FunctionRunnerOptions {
   readonly engine: EngineCallbacks;
   /** File storage: function threads open it from `thread`; inline queries and mutations use `access`. */
   readonly files: { readonly thread: FilesThreadConfig; readonly access: FileAccess } | null;
+  /** What `ctx.auth.signJwt` signs with. */
+  readonly signingKey: DeploymentSigningKey | null;
 }
 
 export class FunctionRunner {
@@ -64,7 +67,9 @@ export class FunctionRunner {
 
   constructor(o: FunctionRunnerOptions) {
     this.#o = o;
-    const data = o.workers ? { storage: workerStorage(o.workers), deploymentName: o.deploymentName } : null;
+    const data = o.workers
+      ? { storage: workerStorage(o.workers), deploymentName: o.deploymentName, signingKey: o.signingKey }
+      : null;
     this.#pool = data
       ? new WorkerPool({
           data: o.files ? { ...data, files: o.files.thread } : data,
@@ -198,6 +203,7 @@ export class FunctionRunner {
         deploymentName,
         journal,
         files: this.#o.files?.access ?? null,
+        signingKey: this.#o.signingKey,
         component: fn.component ?? "",
         resolveNested: (k, p, a, caller) => {
           const target = deployment.resolveCall(p, caller, k);

@@ -5,6 +5,8 @@ import type { Route } from "./router.js";
 export interface MetaInfo {
   readonly instanceName: string;
   readonly version: string;
+  /** Public keys of the deployment's own tokens (`ctx.auth.signJwt`), served at `/.well-known/jwks.json`. */
+  readonly jwks?: unknown;
 }
 
 export function metaRoutes(info: MetaInfo): Route[] {
@@ -18,6 +20,9 @@ export function metaRoutes(info: MetaInfo): Route[] {
     { method: "GET", path: "/instance_name", handler: async () => textReply(info.instanceName) },
     { method: "GET", path: "/instance_version", handler: async () => textReply(info.version) },
     { method: "GET", path: "/health", handler: async () => textReply("OK") },
+    ...(info.jwks === undefined
+      ? []
+      : [{ method: "GET" as const, path: "/.well-known/jwks.json", handler: async () => jsonReply(info.jwks) }]),
     {
       method: "POST",
       path: "/echo",

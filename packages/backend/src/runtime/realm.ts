@@ -7,6 +7,7 @@
 import vm from "node:vm";
 import { webcrypto } from "node:crypto";
 import { LogCollector, makeConsole } from "./console.js";
+import "./uint8array-base64.js";
 
 export type RealmMode = "udf" | "action";
 
@@ -26,6 +27,9 @@ export interface ExecutionEnv {
   readonly seed: number;
   readonly env: Readonly<Record<string, string>>;
 }
+
+/** Web globals Node has that its type declarations do not name. */
+const webGlobals = globalThis as unknown as Record<"CryptoKey" | "Crypto" | "SubtleCrypto", unknown>;
 
 const forbidden = (what: string) =>
   new Error(
@@ -109,6 +113,22 @@ export class Realm {
             cwd: () => "/",
           },
       ...(udfOnly ? {} : { Buffer, setImmediate, clearImmediate }),
+      // Binary data is the host's: TextEncoder, Buffer, Blob, Response and crypto.subtle hand
+      // back host typed arrays, which bundled libraries check with `instanceof Uint8Array`
+      // (jose's signing refuses the payload otherwise). One set of constructors on both sides.
+      ArrayBuffer,
+      DataView,
+      Uint8Array,
+      Uint8ClampedArray,
+      Int8Array,
+      Uint16Array,
+      Int16Array,
+      Uint32Array,
+      Int32Array,
+      Float32Array,
+      Float64Array,
+      BigInt64Array,
+      BigUint64Array,
       URL,
       URLSearchParams,
       TextEncoder,
@@ -131,17 +151,14 @@ export class Realm {
       TransformStream,
       performance: { now: () => performance.now(), timeOrigin: performance.timeOrigin },
       queueMicrotask,
-      crypto: udfOnly
-        ? {
-            subtle: webcrypto.subtle,
-            getRandomValues: () => {
-              throw forbidden("cryptographic randomness");
-            },
-            randomUUID: () => {
-              throw forbidden("cryptographic randomness");
-            },
-          }
-        : webcrypto,
+      // Convex's default runtime offers the Web Crypto API in queries and mutations too
+      // (`@convex-dev/auth` salts passwords and makes codes in mutations); Node's generator is
+      // strong, which a 32-bit `Math.random` seed is not.
+      crypto: webcrypto,
+      // jose tells keys apart with `instanceof CryptoKey`.
+      CryptoKey: webGlobals.CryptoKey,
+      Crypto: webGlobals.Crypto,
+      SubtleCrypto: webGlobals.SubtleCrypto,
       fetch: udfOnly
         ? () => {
             throw forbidden("fetch()");

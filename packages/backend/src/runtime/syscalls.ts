@@ -24,6 +24,7 @@ import { schedulerSyscall } from "../scheduler/syscalls.js";
 import { isStorageSyscall, storageJsSyscall, storageSyscall, type FileAccess } from "../files/index.js";
 import { ROOT_NAMESPACE, type TableNamespace } from "../components/types.js";
 import { isComponentAddress } from "../components/addresses.js";
+import { signDeploymentJwt, type DeploymentSigningKey } from "../auth/deployment-jwt.js";
 
 import type { EngineCallbacks } from "./engine-callbacks.js";
 
@@ -50,6 +51,8 @@ export interface SyscallContext {
   readonly namespace?: TableNamespace;
   /** `createFunctionHandle` for a function named relative to this code's instance. */
   readonly createHandle?: (path: string) => string;
+  /** The deployment's signing key for `ctx.auth.signJwt`, and the URL its tokens are issued under. */
+  readonly deploymentJwt?: { readonly key: DeploymentSigningKey; readonly cloudUrl: string } | null;
 }
 
 const S = (v: unknown) => JSON.stringify(v);
@@ -280,6 +283,19 @@ export class ExecutionSyscalls implements SyscallHandler {
       }
       case "1.0/getUserIdentity":
         return identityJSON(c.identity);
+      case "1.0/signJwt": {
+        // Only mutations have it (`MutationAuth`); the bundled client offers it nowhere else.
+        if (c.kind !== "mutation") throw new Error("ctx.auth.signJwt is only available in mutations.");
+        const jwt = c.deploymentJwt;
+        if (!jwt) throw new Error("ctx.auth.signJwt: this deployment has no signing key.");
+        const path = this.#ns.componentPath;
+        return signDeploymentJwt(jwt.key, {
+          issuer: path === "" ? jwt.cloudUrl : `${jwt.cloudUrl}/components/${path}`,
+          claims: args.claims,
+          expiresInSeconds: args.expiresInSeconds,
+          nowMs: this.#tx("signJwt").beginMs,
+        });
+      }
       case "1.0/getTransactionMetrics":
         return this.#tx("getTransactionMetrics").metrics.toJSON();
       case "1.0/getFunctionMetadata":

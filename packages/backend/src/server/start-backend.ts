@@ -8,7 +8,12 @@ import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { createLogger, type Logger } from "@tandem/shared";
 import { decodeId, openStorage, type Storage, type StorageDescriptor } from "@tandem/storage";
-import { checkAdminKey as sameAdminKey, type FetchLike } from "../auth/index.js";
+import {
+  checkAdminKey as sameAdminKey,
+  deploymentJwks,
+  loadOrCreateDeploymentKey,
+  type FetchLike,
+} from "../auth/index.js";
 import { createEngine, type TandemEngine } from "../engine/index.js";
 import type { QueryCacheOptions } from "../engine/query-cache.js";
 import {
@@ -176,6 +181,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   };
   const storage = options.storage ?? (await openStorage(database));
   const workers = options.storage ? 0 : (options.workers ?? defaultFunctionThreads());
+  const signingKey = await loadOrCreateDeploymentKey(storage);
   const files = new FileStorage({
     storage,
     blobs: blobStoreConfig(options),
@@ -188,6 +194,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     files: { thread: files.threadConfig, access: files.access, call: (c) => files.call(c) },
     logger: logger.child("engine"),
     name: instanceName,
+    signingKey,
     ...(options.queryCache === undefined ? {} : { queryCache: options.queryCache }),
     ...(workers > 0 ? { workers: { storage: database, count: workers } } : {}),
   });
@@ -311,7 +318,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       checkAdminKey: (key) => sameAdminKey(key, adminKey),
     };
     const routes = [
-      ...metaRoutes({ instanceName, version: BACKEND_VERSION }),
+      ...metaRoutes({ instanceName, version: BACKEND_VERSION, jwks: deploymentJwks(signingKey) }),
       ...functionRoutes({ engine: tracked, auth }),
       ...deployRoutes({ push, auth, urls }),
       ...envRoutes({ env, auth }),

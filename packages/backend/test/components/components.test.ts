@@ -178,12 +178,18 @@ test("pagination inside a component, page after page from an app query", async (
   assert.ok(pages.every((p) => p.length <= 2));
 });
 
-test("a component sees the env vars its parent bound, not the deployment's", async () => {
+test("a component sees the env vars its parent bound and the deployment's URLs, not its other variables", async () => {
   const set = await runConvex(app, ["env", "set", "DEPLOYMENT_ONLY", "app secret"], deployment());
   assert.equal(set.code, 0, set.output);
   assert.deepEqual(await client.query(api.counters!.componentEnvironment!, {}), {
     app: "app secret",
-    component: { greeting: "hello from the app", deploymentVar: null },
+    component: {
+      greeting: "hello from the app",
+      deploymentVar: null,
+      // Set by the deployment in every instance, as on Convex.
+      cloudUrl: backend.url,
+      siteUrl: backend.siteUrl,
+    },
   });
 });
 

@@ -133,6 +133,30 @@ for (const mode of ["inline", "workers"] as const) {
       assert.match(!f.ok ? f.error.message : "", /Can't use fetch\(\) in queries and mutations/);
     });
 
+    test("the Web Crypto API and binary data work in mutations and actions as in Convex's runtime", async () => {
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+      const first = ok<Record<string, unknown>>(await m("webapis:inMutation"));
+      const second = ok<Record<string, unknown>>(await m("webapis:inMutation"));
+      const acted = await engine.runAction({ path: "webapis:inAction", args: {}, identity: none });
+      for (const r of [first, second, ok<Record<string, unknown>>(acted)]) {
+        assert.deepEqual(
+          { ...r, uuid: null },
+          {
+            saltBytes: 16,
+            saltIsRandom: true,
+            uuid: null,
+            encodedIsUint8Array: true,
+            keyIsCryptoKey: true,
+            signatureIsArrayBuffer: true,
+            digestBytes: 32,
+            decoded: "payload",
+          },
+        );
+        assert.match(r.uuid as string, uuid);
+      }
+      assert.notEqual(first.uuid, second.uuid, "each execution draws fresh randomness");
+    });
+
     test("pagination walks every document once, in index order", async () => {
       for (let i = 10; i < 25; i++) ok(await m("messages:send", { author: "p", body: `b${i}`, n: i }));
       const seen: number[] = [];

@@ -4,6 +4,7 @@ import type { Deployment } from "../../engine/deployment.js";
 import type { FunctionError, Identity } from "../../engine/types.js";
 import type { FunctionPath } from "../paths.js";
 import type { FilesThreadConfig } from "../../files/index.js";
+import type { DeploymentSigningKey } from "../../auth/deployment-jwt.js";
 
 export interface WorkerData {
   /** The store the thread opens its own read-only connection to. */
@@ -11,6 +12,8 @@ export interface WorkerData {
   readonly deploymentName: string;
   /** Where function threads find stored files and how they sign upload URLs. */
   readonly files?: FilesThreadConfig;
+  /** The deployment's key for `ctx.auth.signJwt`. */
+  readonly signingKey: DeploymentSigningKey | null;
 }
 
 export interface RunJob {

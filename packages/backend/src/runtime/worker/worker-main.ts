@@ -174,6 +174,7 @@ async function run(id: number, job: RunJob): Promise<void> {
       deploymentName: data.deploymentName,
       journal: job.journal,
       files,
+      signingKey: data.signingKey,
       component: job.component ?? "",
       resolveNested: (k, p, a, caller) => {
         const target = dep.resolveCall(p, caller, k);
