@@ -5,8 +5,11 @@ import type { Database, Statement } from "better-sqlite3";
 const latestDocTs = (doc: string) =>
   `(SELECT d2.ts FROM documents d2 WHERE d2.table_number = :table AND d2.key = ${doc} AND d2.ts <= :ts ORDER BY d2.ts DESC LIMIT 1)`;
 
+/** `:limit`, or a number written into the SQL (scan-statements.ts says why). */
+type Limit = ":limit" | number;
+
 /** Live entries of one index at :ts with their document version; `e.ts` is the entry's latest ≤ :ts. */
-function scanEntriesSql(order: "asc" | "desc", bounded: boolean): string {
+export function scanEntriesSql(order: "asc" | "desc", bounded: boolean, limit: Limit = ":limit"): string {
   return `
     SELECT e.key AS key, e.doc_key AS docKey, d.ts AS ts, d.json AS json
     FROM index_entries e
@@ -18,11 +21,11 @@ function scanEntriesSql(order: "asc" | "desc", bounded: boolean): string {
         ORDER BY e2.ts DESC LIMIT 1)
       AND e.deleted = 0
     ORDER BY e.key ${order === "asc" ? "ASC" : "DESC"}
-    LIMIT :limit`;
+    LIMIT ${limit}`;
 }
 
 /** Live documents of :table at :ts in by_id key order. */
-function scanDocumentsSql(order: "asc" | "desc", bounded: boolean): string {
+export function scanDocumentsSql(order: "asc" | "desc", bounded: boolean, limit: Limit = ":limit"): string {
   return `
     SELECT d.key AS key, d.key AS docKey, d.ts AS ts, d.json AS json
     FROM documents d
@@ -30,7 +33,7 @@ function scanDocumentsSql(order: "asc" | "desc", bounded: boolean): string {
       AND d.ts = ${latestDocTs("d.key")}
       AND d.json IS NOT NULL
     ORDER BY d.key ${order === "asc" ? "ASC" : "DESC"}
-    LIMIT :limit`;
+    LIMIT ${limit}`;
 }
 
 const sql = {
