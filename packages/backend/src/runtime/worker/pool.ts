@@ -6,12 +6,12 @@
 import type { Worker } from "node:worker_threads";
 import { attachThread, spawnThread } from "./spawn-thread.js";
 import type { Logger } from "@tandem/shared";
-import type { TableInfo } from "@tandem/storage";
+import type { KeyRange, PreparedCommit, TableInfo } from "@tandem/storage";
+import { unpackJob } from "./packed-job.js";
 import type { Deployment } from "../../engine/deployment.js";
 import {
   NO_PREPARED_WRITES,
   type FromWorker,
-  type JobDone,
   type JobOutcome,
   type RunJob,
   type ToWorker,
@@ -21,8 +21,8 @@ import { timeLimitMessage } from "../realm.js";
 
 export interface JobResult {
   readonly out: JobOutcome;
-  readonly readSet: JobDone["readSet"];
-  readonly prepared: JobDone["prepared"];
+  readonly readSet: KeyRange[];
+  readonly prepared: PreparedCommit;
 }
 
 const SHUTTING_DOWN = "The server is shutting down.";
@@ -180,7 +180,11 @@ export class WorkerPool {
           const p = slot.running[0];
           if (!p || p.id !== d.id) continue;
           slot.running.shift();
-          p.resolve({ out: d.out, readSet: d.readSet, prepared: d.prepared });
+          p.resolve(
+            d.packed === null
+              ? { out: d.out, readSet: [], prepared: NO_PREPARED_WRITES }
+              : { out: d.out, ...unpackJob(d.packed) },
+          );
         }
         // Progress: the next job gets a full time limit from now.
         if (slot.timer) clearTimeout(slot.timer);

@@ -1,5 +1,6 @@
 /** Messages between the engine (main thread) and a function worker. */
-import type { ConvexJSON, KeyRange, PreparedCommit, StorageDescriptor, TableInfo, Timestamp } from "@tandem/storage";
+import type { ConvexJSON, PreparedCommit, StorageDescriptor, TableInfo, Timestamp } from "@tandem/storage";
+import type { PackedJob } from "./packed-job.js";
 import type { Deployment } from "../../engine/deployment.js";
 import type { FunctionError, Identity } from "../../engine/types.js";
 import type { FunctionPath } from "../paths.js";
@@ -49,8 +50,8 @@ export const NO_PREPARED_WRITES: PreparedCommit = { schemaVersion: -1, writes: [
 export interface JobDone {
   readonly id: number;
   readonly out: JobOutcome;
-  readonly readSet: KeyRange[];
-  readonly prepared: PreparedCommit;
+  /** The read set and prepared writes (packed-job.ts); null when both are empty. */
+  readonly packed: PackedJob | null;
 }
 
 export type FromWorker =

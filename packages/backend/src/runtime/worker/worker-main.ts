@@ -17,6 +17,7 @@ import { makeDocumentCheck } from "../document-check.js";
 import { runFunction } from "../../engine/execute.js";
 import { valueText } from "../../engine/text-outcome.js";
 import { setUpFunctionThread } from "./thread-setup.js";
+import { packJob } from "./packed-job.js";
 import type { DocumentCheck } from "../db-ops.js";
 import { SearchIndexes } from "../../search/search-indexes.js";
 import { fileAccessFrom } from "../../files/index.js";
@@ -190,14 +191,14 @@ async function run(id: number, job: RunJob): Promise<void> {
         : checked;
     // Serialized and keyed here, so the main thread's commit is only a write.
     const prepared = out.ok && tx.hasWrites() ? await storage.prepare(tx.writes()) : NO_PREPARED_WRITES;
-    finished({ id, out, readSet: tx.readSet, prepared });
+    const empty = tx.readSet.length === 0 && prepared.writes.length === 0;
+    finished({ id, out, packed: empty ? null : packJob(tx.readSet, prepared) });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     finished({
       id,
       out: { ok: false, error: { message }, logLines: [], journal: null },
-      readSet: [],
-      prepared: NO_PREPARED_WRITES,
+      packed: null,
     });
   }
 }
