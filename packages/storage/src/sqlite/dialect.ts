@@ -34,7 +34,8 @@ function blob(u8: Uint8Array): Buffer {
 
 interface RawScan {
   key: Buffer;
-  docKey: Buffer;
+  /** Null (documents: it is `key`), the length of `key`'s suffix that is the doc key, or the doc key. */
+  docKey: Buffer | bigint | null;
   ts: bigint;
   json: string;
 }
@@ -120,8 +121,15 @@ export class SqliteDialect implements Dialect {
     if (!limited) params.limit = limit;
     if (source.kind === "entries") params.index = source.indexId;
     if (end !== null) params.end = blob(end);
-    // The rows have ScanRow's shape already (Buffers are the keys' bytes): no copy per row.
-    return stmt.all(params) as RawScan[] as unknown as ScanRow[];
+    // The rows have ScanRow's shape already (Buffers are the keys' bytes): no copy per row, only
+    // `docKey` made a view of `key` when it is its suffix (statements.ts).
+    const rows = stmt.all(params) as RawScan[];
+    for (const r of rows) {
+      const d = r.docKey;
+      if (d === null) r.docKey = r.key;
+      else if (typeof d === "bigint") r.docKey = r.key.subarray(r.key.length - Number(d));
+    }
+    return rows as unknown as ScanRow[];
   }
 
   async getMeta(key: string): Promise<string | null> {
