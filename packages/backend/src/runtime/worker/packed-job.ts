@@ -11,14 +11,14 @@ import type { IndexId, IndexKey, KeyRange, PreparedCommit, PreparedWrite } from 
 export interface PackedJob {
   /** `<length of the JSON>:<JSON><key bytes as Latin-1>`. */
   readonly text: string;
-  /** The writes' document texts (null: a deletion), in order. */
-  readonly docs: ReadonlyArray<string | null>;
+  /** The document texts of the writes that are not deletions, in order. */
+  readonly docs: readonly string[];
 }
 
 /** Index, start length, end length (-1: open). */
 type RangeShape = [number, number, number];
-/** Id, table, index writes as [index, old key length, new key length], commitTs placeholder. */
-type WriteShape = [string, string, Array<[number, number, number]>, 0 | 1];
+/** Id, table, index writes as [index, old key length, new key length], commitTs placeholder, deletion. */
+type WriteShape = [string, string, Array<[number, number, number]>, 0 | 1, 0 | 1];
 interface Shape {
   /** Read set. */
   r: RangeShape[];
@@ -34,17 +34,18 @@ export function packJob(readSet: readonly KeyRange[], prepared: PreparedCommit):
     keys.push(Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString("latin1"));
     return k.byteLength;
   };
-  const docs: Array<string | null> = [];
+  const docs: string[] = [];
   const shape: Shape = {
     r: readSet.map((r) => [r.index, key(r.start), key(r.end)]),
     s: prepared.schemaVersion,
     w: prepared.writes.map((w) => {
-      docs.push(w.json);
+      if (w.json !== null) docs.push(w.json);
       return [
         w.id,
         w.table,
         w.indexWrites.map((i): [number, number, number] => [i.index, key(i.oldKey), key(i.newKey)]),
         w.commitTs ? 1 : 0,
+        w.json === null ? 1 : 0,
       ];
     }),
   };
@@ -72,11 +73,12 @@ export function unpackJob(p: PackedJob): { readSet: KeyRange[]; prepared: Prepar
     start: key(start)!,
     end: key(end),
   }));
-  const writes = shape.w.map(([id, table, indexWrites, commitTs], i): PreparedWrite => {
+  let doc = 0;
+  const writes = shape.w.map(([id, table, indexWrites, commitTs, deletion]): PreparedWrite => {
     const w = {
       id: id as PreparedWrite["id"],
       table,
-      json: p.docs[i] ?? null,
+      json: deletion ? null : p.docs[doc++]!,
       indexWrites: indexWrites.map(([index, oldKey, newKey]) => ({
         index: index as IndexId,
         oldKey: key(oldKey),
