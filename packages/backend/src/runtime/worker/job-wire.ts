@@ -12,8 +12,10 @@ import type { FunctionError } from "../../engine/types.js";
 import { packJob, unpackJob } from "./packed-job.js";
 import { NO_PREPARED_WRITES, type JobOutcome, type RunJob } from "./protocol.js";
 
+/** Arguments were JSON to begin with (the function receives them as JSON text too: invoke.ts). */
 export function encodeJob(job: RunJob): string {
-  return JSON.stringify(job, (k, v: unknown) => (k === "ts" && typeof v === "bigint" ? String(v) : v));
+  // No replacer: one would be called for every value of the arguments.
+  return JSON.stringify({ ...job, ts: String(job.ts) });
 }
 
 export function decodeJob(text: string): RunJob {
