@@ -6,6 +6,9 @@
  * runtime) of each, and the ratio. For loaded machines where wall-clock figures mean nothing.
  *
  *   node --import tsx bench/cpu-ab.ts <checkout A> <checkout B> [insert|point|range|ws-insert] [requests per round] [rounds]
+ *
+ * CPU_AB_SERVER_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for both servers (a profile
+ * per thread, written when the server stops).
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { Agent } from "node:http";
@@ -15,6 +18,7 @@ import { postFunction } from "./http-call.js";
 import { addThreadDelta, cpuReading, pushApp } from "./backend-process.js";
 
 const CONCURRENCY = 8;
+const SERVER_FLAGS = (process.env.CPU_AB_SERVER_FLAGS ?? "").split(" ").filter(Boolean);
 const ROWS = 2000;
 type Row = "insert" | "point" | "range" | "ws-insert";
 
@@ -36,7 +40,7 @@ function start(checkout: string): Promise<{ child: ChildProcess; url: string }> 
     cwd: checkout,
     // The query work itself: with the cache on, repeated queries would not run (checkouts without it ignore this).
     env: { ...process.env, HTTP_BENCH_ROLE: "tandem", BENCH_QUERY_CACHE: process.env.BENCH_QUERY_CACHE ?? "off" },
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", ...SERVER_FLAGS],
     stdio: "inherit",
   });
   return new Promise((resolve, reject) => {
@@ -150,8 +154,9 @@ async function main(): Promise<void> {
     for (const s of sides) {
       for (const ws of s.sockets) ws.terminate();
       s.agent.destroy();
-      s.child.kill();
     }
+    // Waits for the servers to stop, so profiles (CPU_AB_SERVER_FLAGS) are written.
+    await Promise.all(sides.map((s) => new Promise((resolve) => s.child.once("exit", resolve).kill())));
   }
 }
 

@@ -38,6 +38,8 @@ export interface RunInput {
   readonly files?: FileAccess | null;
   /** The component instance the function belongs to (`""`, the default, is the app). */
   readonly component?: string;
+  /** Keep every value as its text, small ones too (function threads send it on as text). */
+  readonly keepText?: boolean;
   /** Validates a nested call's arguments and returns its function; `caller` is the calling instance. */
   readonly resolveNested: (kind: FunctionKind, path: string, args: ConvexJSON, caller: string) => ResolvedFunction;
   /** What `ctx.auth.signJwt` signs with (absent: mutations cannot sign). */
@@ -52,7 +54,7 @@ export type RunOutput =
 export { newRequestId };
 
 /** Values whose JSON text is at least this long are kept as text (engine/text-outcome.ts). */
-const KEEP_TEXT_FROM = 512;
+export const KEEP_TEXT_FROM = 512;
 
 export async function runFunction(input: RunInput): Promise<RunOutput> {
   const logs = new LogCollector();
@@ -141,7 +143,7 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
     const json = await runExportText(realm, graph, input.path, input.kind, input.args, requestId);
     syscalls.finish();
     // Small values (a mutation's id) cost less parsed here than kept as text through the layers.
-    return json.length >= KEEP_TEXT_FROM
+    return json.length >= KEEP_TEXT_FROM || input.keepText
       ? textOutcome(json, { logLines: logs.lines, journal: journal.output })
       : { ok: true, value: JSON.parse(json) as ConvexJSON, logLines: logs.lines, journal: journal.output };
   } catch (e) {

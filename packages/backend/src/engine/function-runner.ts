@@ -16,7 +16,7 @@ import { UDF_TIMEOUT_MS } from "../runtime/invoke.js";
 import { Mutex } from "./mutex.js";
 import { workerStorage, type WorkerOptions } from "./worker-options.js";
 import type { ExecutedTransaction } from "./committer.js";
-import { runFunction, type RunOutput } from "./execute.js";
+import { KEEP_TEXT_FROM, runFunction, type RunOutput } from "./execute.js";
 import { textOutcome } from "./text-outcome.js";
 import type { Deployment } from "./deployment.js";
 import type { LiveDeployment } from "./live-deployment.js";
@@ -121,8 +121,14 @@ export class FunctionRunner {
         req.urgent ?? false,
       );
       const o = r.out;
-      const out: RunOutput =
-        o.ok && "json" in o ? textOutcome(o.json, { logLines: o.logLines, journal: o.journal }) : (o as RunOutput);
+      // Small values are read parsed (an id, a document); longer ones stay text (execute.ts).
+      const out: RunOutput = !o.ok
+        ? o
+        : !("json" in o)
+          ? o
+          : o.json.length >= KEEP_TEXT_FROM
+            ? textOutcome(o.json, { logLines: o.logLines, journal: o.journal })
+            : { ok: true, value: JSON.parse(o.json) as ConvexJSON, logLines: o.logLines, journal: o.journal };
       const tx: ExecutedTransaction = { ts, readSet: r.readSet, prepared: r.prepared };
       if (afterRun) await afterRun(out, tx);
       return { out, tx };

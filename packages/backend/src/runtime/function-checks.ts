@@ -31,6 +31,10 @@ export function checkArguments(meta: FunctionMetadata, args: ConvexJSON, ctx: Va
 /** `out`, or a failure with `ReturnsValidationError` when its value does not match `returns`. */
 export function checkReturnValue(meta: FunctionMetadata, out: RunOutput, ctx: ValidationContext): RunOutput {
   if (!out.ok || meta.returns === null) return out;
-  const msg = validateReturns(validatorsOf(meta).returns, out.value, ctx);
+  // A function without `returns` has the validator `"null"`: reading `out.value` would parse a
+  // value kept as text (engine/text-outcome.ts) for nothing.
+  const returns = validatorsOf(meta).returns;
+  if (returns === null) return out;
+  const msg = validateReturns(returns, out.value, ctx);
   return msg ? { ok: false, error: { message: msg }, logLines: out.logLines, journal: out.journal } : out;
 }

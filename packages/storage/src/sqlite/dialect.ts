@@ -21,6 +21,7 @@ import type {
 } from "../store/dialect.js";
 import type { Statements } from "./statements.js";
 import { RowBuffer } from "./row-buffer.js";
+import { ScanStatements } from "./scan-statements.js";
 import type { Checkpointer } from "./checkpointer.js";
 import { writing } from "./io-errors.js";
 
@@ -33,7 +34,8 @@ function blob(u8: Uint8Array): Buffer {
 
 interface RawScan {
   key: Buffer;
-  docKey: Buffer;
+  /** Null (documents: it is `key`), the length of `key`'s suffix that is the doc key, or the doc key. */
+  docKey: Buffer | bigint | null;
   ts: bigint;
   json: string;
 }
@@ -46,6 +48,7 @@ export class SqliteDialect implements Dialect {
   /** Version and entry rows of the commit(s) in progress, written when they are done or read. */
   private readonly versionRows: RowBuffer;
   private readonly entryRows: RowBuffer;
+  private readonly scans: ScanStatements;
 
   constructor(
     private readonly db: Database,
@@ -55,6 +58,7 @@ export class SqliteDialect implements Dialect {
   ) {
     this.versionRows = new RowBuffer(db, "INSERT INTO documents (table_number, key, ts, json)", 4);
     this.entryRows = new RowBuffer(db, "INSERT INTO index_entries (index_id, key, ts, doc_key, deleted)", 5);
+    this.scans = new ScanStatements(db, st);
     this.batchTx = db.transaction((steps, expected) => this.runBatch(steps, expected));
   }
 
@@ -112,28 +116,20 @@ export class SqliteDialect implements Dialect {
     order: "asc" | "desc",
     limit: number,
   ): ScanRow[] {
-    const st = this.st;
-    const stmt =
-      source.kind === "documents"
-        ? order === "asc"
-          ? end === null
-            ? st.scanDocumentsAscOpen
-            : st.scanDocumentsAsc
-          : end === null
-            ? st.scanDocumentsDescOpen
-            : st.scanDocumentsDesc
-        : order === "asc"
-          ? end === null
-            ? st.scanEntriesAscOpen
-            : st.scanEntriesAsc
-          : end === null
-            ? st.scanEntriesDescOpen
-            : st.scanEntriesDesc;
-    const params: Record<string, unknown> = { table: source.tableNumber, start: blob(start), ts, limit };
+    const { stmt, limited } = this.scans.get(source.kind, order, end !== null, limit);
+    const params: Record<string, unknown> = { table: source.tableNumber, start: blob(start), ts };
+    if (!limited) params.limit = limit;
     if (source.kind === "entries") params.index = source.indexId;
     if (end !== null) params.end = blob(end);
-    // The rows have ScanRow's shape already (Buffers are the keys' bytes): no copy per row.
-    return stmt.all(params) as RawScan[] as unknown as ScanRow[];
+    // The rows have ScanRow's shape already (Buffers are the keys' bytes): no copy per row, only
+    // `docKey` made a view of `key` when it is its suffix (statements.ts).
+    const rows = stmt.all(params) as RawScan[];
+    for (const r of rows) {
+      const d = r.docKey;
+      if (d === null) r.docKey = r.key;
+      else if (typeof d === "bigint") r.docKey = r.key.subarray(r.key.length - Number(d));
+    }
+    return rows as unknown as ScanRow[];
   }
 
   async getMeta(key: string): Promise<string | null> {

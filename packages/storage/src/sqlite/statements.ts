@@ -5,10 +5,20 @@ import type { Database, Statement } from "better-sqlite3";
 const latestDocTs = (doc: string) =>
   `(SELECT d2.ts FROM documents d2 WHERE d2.table_number = :table AND d2.key = ${doc} AND d2.ts <= :ts ORDER BY d2.ts DESC LIMIT 1)`;
 
-/** Live entries of one index at :ts with their document version; `e.ts` is the entry's latest ≤ :ts. */
-function scanEntriesSql(order: "asc" | "desc", bounded: boolean): string {
+/** `:limit`, or a number written into the SQL (scan-statements.ts says why). */
+type Limit = ":limit" | number;
+
+/**
+ * Live entries of one index at :ts with their document version; `e.ts` is the entry's latest ≤ :ts.
+ * An index key ends with the document's `_id`, i.e. with its `doc_key`: then `docKey` is that
+ * suffix's length (the dialect takes it as a view of `key`), else the `doc_key` itself. Every
+ * column read as a blob costs a Buffer (about as much as the rest of the row).
+ */
+export function scanEntriesSql(order: "asc" | "desc", bounded: boolean, limit: Limit = ":limit"): string {
   return `
-    SELECT e.key AS key, e.doc_key AS docKey, d.ts AS ts, d.json AS json
+    SELECT e.key AS key,
+      CASE WHEN substr(e.key, length(e.key) - length(e.doc_key) + 1) = e.doc_key THEN length(e.doc_key) ELSE e.doc_key END AS docKey,
+      d.ts AS ts, d.json AS json
     FROM index_entries e
     JOIN documents d ON d.table_number = :table AND d.key = e.doc_key AND d.ts = ${latestDocTs("e.doc_key")}
     WHERE e.index_id = :index AND e.key >= :start ${bounded ? "AND e.key < :end" : ""}
@@ -18,19 +28,19 @@ function scanEntriesSql(order: "asc" | "desc", bounded: boolean): string {
         ORDER BY e2.ts DESC LIMIT 1)
       AND e.deleted = 0
     ORDER BY e.key ${order === "asc" ? "ASC" : "DESC"}
-    LIMIT :limit`;
+    LIMIT ${limit}`;
 }
 
-/** Live documents of :table at :ts in by_id key order. */
-function scanDocumentsSql(order: "asc" | "desc", bounded: boolean): string {
+/** Live documents of :table at :ts in by_id key order (`docKey` is `key`: the dialect sets it). */
+export function scanDocumentsSql(order: "asc" | "desc", bounded: boolean, limit: Limit = ":limit"): string {
   return `
-    SELECT d.key AS key, d.key AS docKey, d.ts AS ts, d.json AS json
+    SELECT d.key AS key, NULL AS docKey, d.ts AS ts, d.json AS json
     FROM documents d
     WHERE d.table_number = :table AND d.key >= :start ${bounded ? "AND d.key < :end" : ""}
       AND d.ts = ${latestDocTs("d.key")}
       AND d.json IS NOT NULL
     ORDER BY d.key ${order === "asc" ? "ASC" : "DESC"}
-    LIMIT :limit`;
+    LIMIT ${limit}`;
 }
 
 const sql = {

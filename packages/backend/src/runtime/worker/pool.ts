@@ -6,12 +6,12 @@
 import type { Worker } from "node:worker_threads";
 import { attachThread, spawnThread } from "./spawn-thread.js";
 import type { Logger } from "@tandem/shared";
-import type { TableInfo } from "@tandem/storage";
+import type { KeyRange, PreparedCommit, TableInfo } from "@tandem/storage";
+import { decodeDone, encodeJob } from "./job-wire.js";
 import type { Deployment } from "../../engine/deployment.js";
 import {
   NO_PREPARED_WRITES,
   type FromWorker,
-  type JobDone,
   type JobOutcome,
   type RunJob,
   type ToWorker,
@@ -21,8 +21,8 @@ import { timeLimitMessage } from "../realm.js";
 
 export interface JobResult {
   readonly out: JobOutcome;
-  readonly readSet: JobDone["readSet"];
-  readonly prepared: JobDone["prepared"];
+  readonly readSet: KeyRange[];
+  readonly prepared: PreparedCommit;
 }
 
 const SHUTTING_DOWN = "The server is shutting down.";
@@ -45,7 +45,7 @@ interface Pending {
 interface Slot {
   worker: Worker;
   /** Jobs chosen for this thread in the current turn, sent together. */
-  outbox: Array<{ id: number; job: RunJob }>;
+  outbox: Pending[];
   /** Jobs sent to the thread, oldest first; it runs them one at a time in this order. */
   running: Pending[];
   /** Fires when the thread has made no progress for a whole job time limit. */
@@ -156,7 +156,7 @@ export class WorkerPool {
       }
       best.running.push(p);
       if (!best.timer) this.#arm(best);
-      best.outbox.push({ id: p.id, job: p.job });
+      best.outbox.push(p);
     }
   }
 
@@ -164,7 +164,11 @@ export class WorkerPool {
     if (slot.outbox.length === 0) return;
     const items = slot.outbox;
     slot.outbox = [];
-    slot.worker.postMessage({ type: "run", items } satisfies ToWorker);
+    slot.worker.postMessage({
+      type: "run",
+      ids: items.map((p) => p.id),
+      jobs: items.map((p) => encodeJob(p.job)),
+    } satisfies ToWorker);
   }
 
   #arm(slot: Slot): void {
@@ -176,11 +180,12 @@ export class WorkerPool {
   #onMessage(slot: Slot, m: FromWorker): void {
     switch (m.type) {
       case "done": {
-        for (const d of m.items) {
+        for (const wire of m.items) {
+          const { id, ...result } = decodeDone(wire);
           const p = slot.running[0];
-          if (!p || p.id !== d.id) continue;
+          if (!p || p.id !== id) continue;
           slot.running.shift();
-          p.resolve({ out: d.out, readSet: d.readSet, prepared: d.prepared });
+          p.resolve(result);
         }
         // Progress: the next job gets a full time limit from now.
         if (slot.timer) clearTimeout(slot.timer);

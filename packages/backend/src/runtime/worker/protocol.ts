@@ -1,5 +1,6 @@
 /** Messages between the engine (main thread) and a function worker. */
-import type { ConvexJSON, KeyRange, PreparedCommit, StorageDescriptor, TableInfo, Timestamp } from "@tandem/storage";
+import type { ConvexJSON, PreparedCommit, StorageDescriptor, TableInfo, Timestamp } from "@tandem/storage";
+import type { DoneWire } from "./job-wire.js";
 import type { Deployment } from "../../engine/deployment.js";
 import type { FunctionError, Identity } from "../../engine/types.js";
 import type { FunctionPath } from "../paths.js";
@@ -33,8 +34,8 @@ export interface RunJob {
 export type ToWorker =
   | { readonly type: "deploy"; readonly deployment: Deployment }
   | { readonly type: "env"; readonly env: Readonly<Record<string, string>> }
-  /** Jobs are sent in batches: one message per thread per event-loop turn. */
-  | { readonly type: "run"; readonly items: ReadonlyArray<{ readonly id: number; readonly job: RunJob }> }
+  /** Jobs are sent in batches: one message per thread per event-loop turn (`jobs`: job-wire.ts). */
+  | { readonly type: "run"; readonly ids: readonly number[]; readonly jobs: readonly string[] }
   /** Documents a commit wrote into a table with search indexes (sent before any job that reads it). */
   | { readonly type: "searchDirty"; readonly table: string; readonly ids: readonly string[] }
   | { readonly type: "reply"; readonly id: number; readonly ok: true; readonly value: TableInfo }
@@ -49,16 +50,9 @@ export type JobOutcome =
 /** What a job that wrote nothing (or failed) hands to the commit. */
 export const NO_PREPARED_WRITES: PreparedCommit = { schemaVersion: -1, writes: [] };
 
-export interface JobDone {
-  readonly id: number;
-  readonly out: JobOutcome;
-  readonly readSet: KeyRange[];
-  readonly prepared: PreparedCommit;
-}
-
 export type FromWorker =
-  /** Results in the order the jobs ran, batched while the thread is busy. */
-  | { readonly type: "done"; readonly items: readonly JobDone[] }
+  /** Results in the order the jobs ran, batched while the thread is busy (job-wire.ts). */
+  | { readonly type: "done"; readonly items: readonly DoneWire[] }
   | { readonly type: "request"; readonly id: number; readonly method: "ensureTable"; readonly table: string }
   /** Sent after each deployment has been loaded and warmed up (the store is open by then). */
   | { readonly type: "ready" };

@@ -17,18 +17,11 @@ import { makeDocumentCheck } from "../document-check.js";
 import { runFunction } from "../../engine/execute.js";
 import { valueText } from "../../engine/text-outcome.js";
 import { setUpFunctionThread } from "./thread-setup.js";
+import { decodeJob, encodeDone, type DoneWire } from "./job-wire.js";
 import type { DocumentCheck } from "../db-ops.js";
 import { SearchIndexes } from "../../search/search-indexes.js";
 import { fileAccessFrom } from "../../files/index.js";
-import {
-  NO_PREPARED_WRITES,
-  type FromWorker,
-  type JobDone,
-  type JobOutcome,
-  type RunJob,
-  type ToWorker,
-  type WorkerData,
-} from "./protocol.js";
+import { NO_PREPARED_WRITES, type FromWorker, type RunJob, type ToWorker, type WorkerData } from "./protocol.js";
 
 setUpFunctionThread();
 const port = parentPort!;
@@ -51,8 +44,8 @@ const send = (m: FromWorker) => port.postMessage(m);
  * Results go back in batches: jobs run back to back on the microtask queue, so everything that
  * finishes before the thread next turns its event loop shares one message.
  */
-let results: JobDone[] = [];
-function finished(done: JobDone): void {
+let results: DoneWire[] = [];
+function finished(done: DoneWire): void {
   if (results.length === 0) setImmediate(flushResults);
   results.push(done);
 }
@@ -83,7 +76,11 @@ port.on("message", (m: ToWorker) => {
       env = m.env;
       return;
     case "run":
-      for (const { id, job } of m.items) queue = queue.then(() => run(id, job));
+      for (let i = 0; i < m.ids.length; i++) {
+        const id = m.ids[i]!;
+        const job = decodeJob(m.jobs[i]!);
+        queue = queue.then(() => run(id, job));
+      }
       return;
     case "reply": {
       const r = rpcs.get(m.id);
@@ -176,6 +173,7 @@ async function run(id: number, job: RunJob): Promise<void> {
       files,
       signingKey: data.signingKey,
       component: job.component ?? "",
+      keepText: true,
       resolveNested: (k, p, a, caller) => {
         const target = dep.resolveCall(p, caller, k);
         checkArgsMatch(target.meta, a, ctx);
@@ -183,22 +181,15 @@ async function run(id: number, job: RunJob): Promise<void> {
       },
     });
     const checked = checkReturnValue(meta, ran, ctx);
-    // A kept value text crosses as one string; the main thread parses it only if it must.
-    const json = checked.ok ? valueText(checked) : undefined;
-    const out: JobOutcome =
-      checked.ok && json !== undefined
-        ? { ok: true, json, logLines: checked.logLines, journal: checked.journal }
-        : checked;
+    // The value crosses as its text (kept by `keepText`); the main thread parses it if it must.
+    const json = checked.ok ? (valueText(checked) ?? JSON.stringify(checked.value)) : "";
     // Serialized and keyed here, so the main thread's commit is only a write.
-    const prepared = out.ok && tx.hasWrites() ? await storage.prepare(tx.writes()) : NO_PREPARED_WRITES;
-    finished({ id, out, readSet: tx.readSet, prepared });
+    const prepared = checked.ok && tx.hasWrites() ? await storage.prepare(tx.writes()) : NO_PREPARED_WRITES;
+    finished(encodeDone(id, checked, json, tx.readSet, prepared));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    finished({
-      id,
-      out: { ok: false, error: { message }, logLines: [], journal: null },
-      readSet: [],
-      prepared: NO_PREPARED_WRITES,
-    });
+    finished(
+      encodeDone(id, { ok: false, error: { message }, logLines: [], journal: null }, "", [], NO_PREPARED_WRITES),
+    );
   }
 }
