@@ -148,7 +148,10 @@ export class WorkerPool {
         if (s.running.length < PIPELINE_DEPTH && (!best || s.running.length < best.running.length)) best = s;
       if (!best) return;
       const p = this.#queue.shift()!;
-      if (best.outbox.length === 0) {
+      // An idle thread gets its job at once: it starts while this turn goes on (a subscription's
+      // re-run no longer waits for the main thread to answer the mutation's writer first).
+      const idle = best.running.length === 0;
+      if (best.outbox.length === 0 && !idle) {
         const slot = best;
         // Sent at the end of this event-loop turn, together with every other job that arrives
         // meanwhile: one message (and one wake-up of the thread) instead of many.
@@ -157,6 +160,7 @@ export class WorkerPool {
       best.running.push(p);
       if (!best.timer) this.#arm(best);
       best.outbox.push(p);
+      if (idle) this.#flush(best);
     }
   }
 

@@ -45,7 +45,15 @@ const send = (m: FromWorker) => port.postMessage(m);
  * finishes before the thread next turns its event loop shares one message.
  */
 let results: DoneWire[] = [];
+/** Jobs received and not yet finished: the last one's result leaves at once, with any batched. */
+let unfinished = 0;
 function finished(done: DoneWire): void {
+  unfinished -= 1;
+  if (unfinished === 0) {
+    results.push(done);
+    flushResults();
+    return;
+  }
   if (results.length === 0) setImmediate(flushResults);
   results.push(done);
 }
@@ -76,6 +84,7 @@ port.on("message", (m: ToWorker) => {
       env = m.env;
       return;
     case "run":
+      unfinished += m.ids.length;
       for (let i = 0; i < m.ids.length; i++) {
         const id = m.ids[i]!;
         const job = decodeJob(m.jobs[i]!);
