@@ -1,0 +1,474 @@
+/**
+ * An app built on `convex-helpers` (test/fixtures/helpers-app, written as the helpers' README
+ * documents them): custom functions with triggers and row-level security, relationship helpers,
+ * manual pagination and query streams over multi-field index ranges, Zod arguments, validator
+ * utilities, the migrations component; and the core `paginate` options `usePaginatedQuery`
+ * relies on. Pushed by the official CLI, driven with ConvexHttpClient and ConvexClient.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import { anyApi } from "convex/server";
+import { ConvexError } from "convex/values";
+import { silentLogger } from "@tandem/shared";
+import { startBackend, type Backend } from "@tandem/backend";
+import { copyApp, pushApp, type AppCopy } from "../support/app.js";
+import { until } from "../support/app-clients.js";
+
+const api = anyApi as any;
+let backend: Backend;
+let app: AppCopy;
+let http: ConvexHttpClient;
+let client: ConvexClient;
+
+type Page<T> = {
+  page: T[];
+  isDone: boolean;
+  continueCursor: string;
+  splitCursor?: string | null;
+  pageStatus?: string | null;
+};
+
+before(async () => {
+  backend = await startBackend({
+    dataDir: await mkdtemp(join(tmpdir(), "tandem-helpers-app-")),
+    port: 0,
+    sitePort: 0,
+    logger: silentLogger,
+  });
+  app = await copyApp("helpers-app", ["convex-helpers", "zod", "@convex-dev/migrations"]);
+  await pushApp(app.dir, { url: backend.url, adminKey: backend.adminKey });
+  http = new ConvexHttpClient(backend.url);
+  client = new ConvexClient(backend.url);
+});
+
+after(async () => {
+  await client?.close();
+  await backend?.close();
+  await app?.remove();
+});
+
+const rejects = async (p: Promise<unknown>, re: RegExp) => {
+  await assert.rejects(p, (e: Error) => (assert.match(e.message, re), true));
+};
+
+test("triggers: computed field, denormalized count, abort, cascading delete", async () => {
+  const before = (await http.query(api.users.count, {})) as number;
+  const ada = await http.mutation(api.users.create, { firstName: "Ada", lastName: "Lovelace", age: 36 });
+  const user = await http.query(api.users.get, { id: ada });
+  assert.equal(user.fullName, "Ada Lovelace");
+  assert.equal(await http.query(api.users.count, {}), before + 1);
+  await rejects(
+    http.mutation(api.users.create, { firstName: "The", lastName: "Balrog", age: 1000 }),
+    /you shall not pass/,
+  );
+  assert.equal(await http.query(api.users.count, {}), before + 1);
+  assert.equal(await http.query(api.users.byLastName, { lastName: "Balrog" }), null);
+
+  const post = await http.mutation(api.posts.create, {
+    authorId: ada,
+    title: "notes",
+    score: 1,
+    published: true,
+    tags: ["math"],
+  });
+  await http.mutation(api.posts.comment, { postId: post, body: "first" });
+  await http.mutation(api.users.remove, { id: ada });
+  assert.equal(await http.query(api.users.count, {}), before);
+  assert.equal(await http.query(api.posts.byAuthor, { lastName: "Lovelace" }), null);
+  assert.deepEqual(await http.query(api.posts.postsWithTag, { tag: "math" }), []);
+});
+
+test("row-level security and custom function arguments", async () => {
+  const grace = await http.mutation(api.users.create, {
+    firstName: "Grace",
+    lastName: "Hopper",
+    age: 45,
+    tokenIdentifier: "t-grace",
+  });
+  await http.mutation(api.users.create, { firstName: "Kid", lastName: "Young", age: 12 });
+  const visible = (await http.query(api.users.visible, {})) as string[];
+  assert.ok(visible.includes("Grace"));
+  assert.ok(!visible.includes("Kid"));
+  await rejects(
+    http.mutation(api.users.rename, { id: grace, firstName: "G" }),
+    /Must be authenticated to modify a user/,
+  );
+  assert.deepEqual(await http.query(api.users.whoAmI, { as: "Hopper", greeting: "hi" }), {
+    greeting: "hi",
+    keys: ["greeting"],
+    name: "Grace",
+  });
+  await rejects(http.query(api.users.adminOnly, { as: "Young" }), /You are not an admin/);
+  assert.equal(await http.query(api.users.adminOnly, { as: "Hopper" }), "Grace");
+});
+
+test("relationship helpers: getOneFrom, getManyFrom, getManyVia (also to _storage), getAll", async () => {
+  const alan = await http.mutation(api.users.create, { firstName: "Alan", lastName: "Turing", age: 41 });
+  const p1 = await http.mutation(api.posts.create, {
+    authorId: alan,
+    title: "machines",
+    score: 10,
+    published: true,
+    tags: ["cs", "logic"],
+  });
+  const p2 = await http.mutation(api.posts.create, {
+    authorId: alan,
+    title: "morphogenesis",
+    score: 11,
+    published: false,
+    tags: ["bio", "logic"],
+  });
+  await http.mutation(api.posts.comment, { postId: p1, body: "can they think?" });
+  await http.mutation(api.posts.comment, { postId: p1, body: "yes" });
+  assert.deepEqual(await http.query(api.posts.byAuthor, { lastName: "Turing" }), {
+    author: "Alan Turing",
+    posts: [
+      { title: "machines", comments: ["can they think?", "yes"], tags: ["cs", "logic"] },
+      { title: "morphogenesis", comments: [], tags: ["bio", "logic"] },
+    ],
+  });
+  assert.deepEqual(await http.query(api.posts.postsWithTag, { tag: "logic" }), ["machines", "morphogenesis"]);
+
+  const gone = await http.mutation(api.users.create, { firstName: "Gone", lastName: "Soon", age: 30 });
+  await http.mutation(api.users.remove, { id: gone });
+  const all = (await http.query(api.users.many, { ids: [alan, gone] })) as Array<{ firstName: string } | null>;
+  assert.equal(all[0]!.firstName, "Alan");
+  assert.equal(all[1], null);
+
+  const bytes = new Uint8Array([1, 2, 3, 4, 5]);
+  const url = (await http.mutation(api.posts.generateUploadUrl, {})) as string;
+  const up = await fetch(url, { method: "POST", headers: { "Content-Type": "text/plain" }, body: bytes });
+  const { storageId } = (await up.json()) as { storageId: string };
+  await http.mutation(api.posts.attach, { postId: p2, fileId: storageId });
+  assert.deepEqual(await http.query(api.posts.files, { postId: p2 }), [{ size: 5, contentType: "text/plain" }]);
+});
+
+/** Posts by a fresh author with the given scores, titled `s<score>`. */
+async function postsBy(lastName: string, scores: number[], published = true): Promise<string> {
+  const authorId = await http.mutation(api.users.create, { firstName: "P", lastName, age: 50 });
+  for (const score of scores) {
+    await http.mutation(api.posts.create, { authorId, title: `s${score}`, score, published, tags: [] });
+  }
+  return authorId;
+}
+
+test("getPage: two-field index keys, both orders, inclusive and exclusive bounds", async () => {
+  await postsBy("Pager", [101, 102, 103, 104, 105, 106]);
+  const page = (args: object) =>
+    http.query(api.posts.pageByScore, { published: true, ...args }) as Promise<{
+      titles: string[];
+      hasMore: boolean;
+      indexKeys: unknown[][];
+    }>;
+  const all = await page({ startIndexKey: [true, 100], endIndexKey: [true, 200] });
+  assert.deepEqual(all.titles, ["s101", "s102", "s103", "s104", "s105", "s106"]);
+  assert.equal(all.hasMore, false);
+  const two = await page({ startIndexKey: [true, 103], targetMaxRows: 2 });
+  assert.deepEqual(two.titles, ["s104", "s105"]);
+  assert.equal(two.hasMore, true);
+  assert.equal(two.indexKeys[1]!.length, 4);
+  assert.deepEqual(two.indexKeys[1]!.slice(0, 2), [true, 105]);
+  const next = await page({ startIndexKey: two.indexKeys[1], targetMaxRows: 2, endIndexKey: [true, 200] });
+  assert.deepEqual(next.titles, ["s106"]);
+  const desc = await page({
+    startIndexKey: [true, 105],
+    endIndexKey: [true, 101],
+    endInclusive: false,
+    order: "desc",
+  });
+  assert.deepEqual(desc.titles, ["s104", "s103", "s102"]);
+  const inclusive = await page({ startIndexKey: [true, 103], startInclusive: true, order: "desc", targetMaxRows: 2 });
+  assert.deepEqual(inclusive.titles, ["s103", "s102"]);
+  assert.equal(inclusive.hasMore, true);
+  const upTo = await page({
+    startIndexKey: [true, 100],
+    endIndexKey: [true, 102],
+    endInclusive: true,
+  });
+  assert.deepEqual(upTo.titles, ["s101", "s102"]);
+});
+
+test("paginator and streams: desc pages over a multi-field range, endCursor, mergedStream, filterWith", async () => {
+  const x = await postsBy("StreamX", [201, 202, 203, 204, 205, 206]);
+  const walk = async (fn: unknown, args: object, numItems: number) => {
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const r = (await http.query(
+        fn as never,
+        { ...args, paginationOpts: { numItems, cursor } } as never,
+      )) as Page<string>;
+      pages.push(r.page);
+      if (r.isDone) return pages;
+      cursor = r.continueCursor;
+    }
+  };
+  const paged = async (args: object, numItems: number) => {
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const r = (await http.query(api.posts.paginated, { ...args, opts: { numItems, cursor } })) as Page<string>;
+      pages.push(r.page);
+      if (r.isDone) return pages;
+      cursor = r.continueCursor;
+    }
+  };
+  assert.deepEqual((await paged({ authorId: x }, 2)).flat(), [
+    "s206:206",
+    "s205:205",
+    "s204:204",
+    "s203:203",
+    "s202:202",
+    "s201:201",
+  ]);
+  assert.deepEqual((await paged({ authorId: x, minScore: 204 }, 2)).flat(), ["s206:206", "s205:205", "s204:204"]);
+  const first = (await http.query(api.posts.paginated, {
+    authorId: x,
+    opts: { numItems: 2, cursor: null },
+  })) as Page<string>;
+  assert.deepEqual(first.page, ["s206:206", "s205:205"]);
+  await http.mutation(api.posts.create, { authorId: x, title: "s205.5", score: 205.5, published: true, tags: [] });
+  const pinned = (await http.query(api.posts.paginated, {
+    authorId: x,
+    opts: { numItems: 2, cursor: null, endCursor: first.continueCursor },
+  })) as Page<string>;
+  assert.deepEqual(pinned.page, ["s206:206", "s205.5:205.5", "s205:205"]);
+
+  const y = await postsBy("StreamY", [201.5, 203.5]);
+  const merged = (await walk(api.posts.forAuthors, { authors: [x, y] }, 3)).flat();
+  const byX = ["s201", "s202", "s203", "s204", "s205", "s205.5", "s206"];
+  const byY = ["s201.5", "s203.5"];
+  assert.deepEqual(merged, x < y ? [...byX, ...byY] : [...byY, ...byX]);
+
+  await postsBy("Top1", [1001, 1003]);
+  await postsBy("Top2", [1002], false);
+  assert.deepEqual(await http.query(api.posts.topScores, { n: 3 }), ["s1003:1003", "s1002:1002", "s1001:1001"]);
+
+  const kid = await http.mutation(api.users.create, { firstName: "Kid", lastName: "Poster", age: 10 });
+  await http.mutation(api.posts.create, { authorId: kid, title: "kid post", score: 0, published: true, tags: [] });
+  const adultPages = await walk(api.posts.byAdults, {}, 4);
+  assert.ok(!adultPages.flat().includes("kid post"));
+  assert.equal(adultPages[0]![0], "s1002");
+  const limited = (await http.query(api.posts.byAdults, {
+    paginationOpts: { numItems: 4, cursor: null },
+    maximumRowsRead: 2,
+  })) as Page<string>;
+  assert.equal(limited.pageStatus, "SplitRequired");
+  assert.equal(limited.isDone, false);
+  assert.equal(typeof limited.splitCursor, "string");
+});
+
+test("zod arguments: zCustomQuery with zid, defaults, refinements, discriminated unions", async () => {
+  const id = await http.mutation(api.users.create, { firstName: "Zed", lastName: "Zod", age: 20 });
+  const r = await http.query(api.zodFns.describe, {
+    userId: id,
+    email: "zed@example.com",
+    num: 3,
+    tags: ["a"],
+    kind: { kind: "b", b: 2 },
+    pipeline: 42,
+  });
+  assert.deepEqual(r, {
+    name: "Zed",
+    userId: id,
+    email: "zed@example.com",
+    num: 3,
+    boolWithDefault: true,
+    tags: ["a"],
+    kind: { kind: "b", b: 2 },
+    pipeline: "42",
+  });
+  await rejects(
+    http.query(api.zodFns.describe, {
+      userId: id,
+      email: "nope",
+      num: 3,
+      tags: [],
+      kind: { kind: "a", a: "x" },
+      pipeline: 1,
+    }),
+    /email/i,
+  );
+  await http.mutation(api.zodFns.setAge, { userId: id, age: 21 });
+  assert.equal(((await http.query(api.users.get, { id })) as { age: number }).age, 21);
+  await rejects(http.mutation(api.zodFns.setAge, { userId: id, age: 1.5 }), /int/i);
+});
+
+test("documents: patch with undefined removes a field, replace, normalizeId, unique() with two matches", async () => {
+  const id = (await http.mutation(api.users.create, { firstName: "Nick", lastName: "Named", age: 30 })) as string;
+  await http.mutation(api.users.update, { id, patch: { nickname: "nicky", age: 31 } });
+  let doc = (await http.query(api.users.get, { id })) as Record<string, unknown>;
+  assert.equal(doc.nickname, "nicky");
+  assert.equal(doc.age, 31);
+  await http.mutation(api.users.clearNickname, { id });
+  doc = (await http.query(api.users.get, { id })) as Record<string, unknown>;
+  assert.ok(!("nickname" in doc));
+  assert.equal(doc.fullName, "Nick Named");
+
+  // replace drops every field not given (the trigger then recomputes fullName)
+  const replaced = (await http.mutation(api.users.replace, {
+    id,
+    firstName: "New",
+    lastName: "Name",
+    age: 5,
+  })) as Record<string, unknown>;
+  assert.equal(replaced._id, id);
+  assert.equal(replaced._creationTime, doc._creationTime);
+  assert.equal(replaced.firstName, "New");
+  assert.ok(!("tokenIdentifier" in replaced));
+
+  assert.equal(await http.query(api.users.normalize, { table: "users", id }), id);
+  assert.equal(await http.query(api.users.normalize, { table: "posts", id }), null);
+  assert.equal(await http.query(api.users.normalize, { table: "users", id: "not-an-id" }), null);
+
+  await http.mutation(api.users.create, { firstName: "One", lastName: "Twin", age: 30 });
+  assert.equal(await http.query(api.users.uniqueByLastName, { lastName: "Twin" }), "One");
+  await http.mutation(api.users.create, { firstName: "Two", lastName: "Twin", age: 30 });
+  await rejects(
+    http.query(api.users.uniqueByLastName, { lastName: "Twin" }),
+    /unique\(\) query returned more than one result/,
+  );
+});
+
+test("ConvexError data reaches both clients", async () => {
+  const kid = await http.mutation(api.users.create, { firstName: "Small", lastName: "Kid", age: 9 });
+  for (const call of [
+    () => http.mutation(api.users.mustBeAdult, { id: kid }),
+    () => client.mutation(api.users.mustBeAdult, { id: kid }),
+  ]) {
+    await assert.rejects(call(), (e: unknown) => {
+      assert.ok(e instanceof ConvexError);
+      assert.deepEqual((e as ConvexError<unknown>).data, { code: "MINOR", age: 9, nested: [1, { a: 2n }] });
+      return true;
+    });
+  }
+  await assert.rejects(http.query(api.users.normalize, { table: "x", id: "y" }), (e: unknown) => {
+    assert.deepEqual((e as ConvexError<unknown>).data, { code: "BAD_TABLE", table: "x" });
+    return true;
+  });
+});
+
+test("core paginate: numItems, cursor, endCursor, ranges in both orders, maximumRowsRead and maximumBytesRead", async () => {
+  await http.mutation(api.items.seed, { group: "g", from: 0, to: 10 });
+  const list = (args: object) => http.query(api.items.list, { group: "g", ...args }) as Promise<Page<number>>;
+  const pages: number[][] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const r: Page<number> = await list({ paginationOpts: { numItems: 3, cursor } });
+    pages.push(r.page);
+    if (r.isDone) break;
+    cursor = r.continueCursor;
+  }
+  assert.deepEqual(pages, [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]);
+  const d1 = await list({ paginationOpts: { numItems: 3, cursor: null }, order: "desc", min: 2, max: 7 });
+  assert.deepEqual(d1.page, [7, 6, 5]);
+  const d2 = await list({ paginationOpts: { numItems: 3, cursor: d1.continueCursor }, order: "desc", min: 2, max: 7 });
+  assert.deepEqual(d2.page, [4, 3]);
+  assert.equal(d2.isDone, true);
+
+  const p1 = await list({ paginationOpts: { numItems: 3, cursor: null } });
+  await http.mutation(api.items.add, { group: "g", n: 1.5 });
+  const pinned = await list({ paginationOpts: { numItems: 3, cursor: null, endCursor: p1.continueCursor } });
+  assert.deepEqual(pinned.page, [0, 1, 1.5, 2]);
+  assert.equal(pinned.continueCursor, p1.continueCursor);
+
+  // A filter for rare rows bounded by maximumRowsRead: the page is cut, and must be split.
+  const cut = (await http.query(api.items.filtered, {
+    group: "g",
+    paginationOpts: { numItems: 5, cursor: null, maximumRowsRead: 4 },
+  })) as Page<number>;
+  assert.equal(cut.pageStatus, "SplitRequired");
+  assert.equal(cut.isDone, false);
+  assert.equal(typeof cut.splitCursor, "string");
+  const halves = async (c: Page<number>, query: unknown, args: object) => {
+    const a = (await http.query(
+      query as never,
+      {
+        ...args,
+        paginationOpts: { numItems: 5, cursor: null, endCursor: c.splitCursor },
+      } as never,
+    )) as Page<number>;
+    const b = (await http.query(
+      query as never,
+      {
+        ...args,
+        paginationOpts: { numItems: 5, cursor: c.splitCursor, endCursor: c.continueCursor },
+      } as never,
+    )) as Page<number>;
+    return [a.page, b.page];
+  };
+  const [h1, h2] = await halves(cut, api.items.filtered, { group: "g" });
+  assert.deepEqual([...h1!, ...h2!], cut.page);
+
+  await http.mutation(api.items.seed, { group: "big", from: 0, to: 10, blobSize: 1000 });
+  const bytes = (await http.query(api.items.list, {
+    group: "big",
+    paginationOpts: { numItems: 10, cursor: null, maximumBytesRead: 3500 },
+  })) as Page<number>;
+  assert.ok(bytes.page.length >= 1 && bytes.page.length < 10, `page of ${bytes.page.length}`);
+  assert.equal(bytes.pageStatus, "SplitRequired");
+  assert.equal(typeof bytes.splitCursor, "string");
+  const rest = (await http.query(api.items.list, {
+    group: "big",
+    paginationOpts: { numItems: 10, cursor: bytes.continueCursor },
+  })) as Page<number>;
+  assert.deepEqual([...bytes.page, ...rest.page], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+  await rejects(http.query(api.items.twoPaginates, {}), /single paginated query/);
+});
+
+test("a paginated query stays live through inserts and deletes in its page (ConvexClient)", async () => {
+  await http.mutation(api.items.seed, { group: "live", from: 0, to: 6 });
+  const first = (await http.query(api.items.list, {
+    group: "live",
+    paginationOpts: { numItems: 3, cursor: null },
+  })) as Page<number>;
+  const args = { group: "live", paginationOpts: { numItems: 3, cursor: null, endCursor: first.continueCursor } };
+  const seen = until<Page<number>>(client, api.items.list, args, (r) => r.page.join() === "0,0.5,1,2", "the insert");
+  await http.mutation(api.items.add, { group: "live", n: 0.5 });
+  await seen;
+  const gone = until<Page<number>>(client, api.items.list, args, (r) => r.page.join() === "0,0.5,2", "the delete");
+  await http.mutation(api.items.removeN, { group: "live", n: 1 });
+  await gone;
+  // A page pinned by its end cursor that grows past twice its size offers a split.
+  for (const n of [0.1, 0.2, 0.3, 0.4]) await http.mutation(api.items.add, { group: "live", n });
+  const grown = await until<Page<number>>(client, api.items.list, args, (r) => r.page.length === 7, "the grown page");
+  assert.equal(typeof grown.splitCursor, "string");
+  const [a, b] = await Promise.all([
+    http.query(api.items.list, {
+      group: "live",
+      paginationOpts: { numItems: 3, cursor: null, endCursor: grown.splitCursor },
+    }),
+    http.query(api.items.list, {
+      group: "live",
+      paginationOpts: { numItems: 3, cursor: grown.splitCursor, endCursor: grown.continueCursor },
+    }),
+  ]);
+  assert.deepEqual([...(a as Page<number>).page, ...(b as Page<number>).page], grown.page);
+});
+
+test("migrations component: batches over a table and over a custom index range", async () => {
+  await http.mutation(api.items.seed, { group: "m", from: 0, to: 8 });
+  const admin = new ConvexHttpClient(backend.url);
+  (admin as unknown as { setAdminAuth(key: string): void }).setAdminAuth(backend.adminKey);
+  await admin.mutation("migrations:runAll" as never, {} as never);
+  type Status = { name: string; isDone: boolean; processed: number; state: string };
+  const done = await until<Status[]>(
+    client,
+    api.migrations.status,
+    {},
+    (s) => s.length === 2 && s.every((m) => m.isDone),
+    "both migrations",
+  );
+  assert.deepEqual(done.map((s) => [s.name, s.state]).sort(), [
+    ["migrations:setStatus", "success"],
+    ["migrations:tagItems", "success"],
+  ]);
+  assert.equal(done.find((s) => s.name === "migrations:tagItems")!.processed, 5);
+  assert.deepEqual(await http.query(api.migrations.itemBlobs, {}), [null, null, null, ...Array(5).fill("migrated")]);
+  assert.ok(((await http.query(api.migrations.userStatuses, {})) as unknown[]).every((s) => s === "active"));
+});
