@@ -404,6 +404,22 @@ test("core paginate: numItems, cursor, endCursor, ranges in both orders, maximum
   const [h1, h2] = await halves(cut, api.items.filtered, { group: "g" });
   assert.deepEqual([...h1!, ...h2!], cut.page);
 
+  // A range that fits the budget exactly is complete.
+  const fits = await list({ paginationOpts: { numItems: 5, cursor: null, maximumRowsRead: 2 }, min: 7 });
+  assert.deepEqual(fits.page, [8, 9]);
+  assert.equal(fits.isDone, true);
+  assert.equal(fits.pageStatus ?? null, null);
+  // A page pinned by its end cursor and cut by the budget still answers up to that cursor: the
+  // client's two split pages cover it without a gap.
+  const pinnedCut = await list({
+    paginationOpts: { numItems: 3, cursor: null, endCursor: p1.continueCursor, maximumRowsRead: 2 },
+  });
+  assert.deepEqual(pinnedCut.page, [0, 1]);
+  assert.equal(pinnedCut.pageStatus, "SplitRequired");
+  assert.equal(pinnedCut.continueCursor, p1.continueCursor);
+  const [c1, c2] = await halves(pinnedCut, api.items.list, { group: "g" });
+  assert.deepEqual([...c1!, ...c2!], [0, 1, 1.5, 2]);
+
   await http.mutation(api.items.seed, { group: "big", from: 0, to: 10, blobSize: 1000 });
   const bytes = (await http.query(api.items.list, {
     group: "big",
@@ -471,4 +487,51 @@ test("migrations component: batches over a table and over a custom index range",
   assert.equal(done.find((s) => s.name === "migrations:tagItems")!.processed, 5);
   assert.deepEqual(await http.query(api.migrations.itemBlobs, {}), [null, null, null, ...Array(5).fill("migrated")]);
   assert.ok(((await http.query(api.migrations.userStatuses, {})) as unknown[]).every((s) => s === "active"));
+});
+
+test("the official client's paginated query: pages load more, stay live and contiguous through inserts, deletes and splits", async () => {
+  await http.mutation(api.items.seed, { group: "pq", from: 0, to: 8 });
+  type Result = { results: number[]; status: string; loadMore: (n: number) => boolean };
+  let latest: Result | undefined;
+  const waiters: Array<() => void> = [];
+  const sub = client.onPaginatedUpdate_experimental(
+    api.items.list,
+    { group: "pq" },
+    { initialNumItems: 2 },
+    (r: unknown) => {
+      latest = r as Result;
+      for (const w of waiters.splice(0)) w();
+    },
+  );
+  const when = async (pred: (r: Result) => boolean, what: string) => {
+    const deadline = Date.now() + 20_000;
+    while (!(latest && pred(latest))) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(latest)}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+    return latest;
+  };
+  const items = (r: Result) => r.results;
+  await when((r) => r.status === "CanLoadMore", "the first page");
+  assert.deepEqual(items(latest!), [0, 1]);
+  latest!.loadMore(3);
+  await when((r) => r.results.length === 5, "the second page");
+  assert.deepEqual(items(latest!), [0, 1, 2, 3, 4]);
+  await http.mutation(api.items.add, { group: "pq", n: 0.5 });
+  await when((r) => r.results.length === 6, "the insert");
+  assert.deepEqual(items(latest!), [0, 0.5, 1, 2, 3, 4]);
+  await http.mutation(api.items.removeN, { group: "pq", n: 3 });
+  await when((r) => r.results.length === 5, "the delete");
+  assert.deepEqual(items(latest!), [0, 0.5, 1, 2, 4]);
+  // The first page grows past twice its size: the client splits it at the offered cursor.
+  for (const n of [0.1, 0.2, 0.3, 0.4]) await http.mutation(api.items.add, { group: "pq", n });
+  await when((r) => r.results.length === 9, "the grown first page");
+  assert.deepEqual(items(latest!), [0, 0.1, 0.2, 0.3, 0.4, 0.5, 1, 2, 4]);
+  latest!.loadMore(10);
+  await when((r) => r.status === "Exhausted", "the last page");
+  assert.deepEqual(items(latest!), [0, 0.1, 0.2, 0.3, 0.4, 0.5, 1, 2, 4, 5, 6, 7]);
+  sub.unsubscribe();
 });
