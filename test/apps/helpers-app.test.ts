@@ -535,3 +535,114 @@ test("the official client's paginated query: pages load more, stay live and cont
   assert.deepEqual(items(latest!), [0, 0.1, 0.2, 0.3, 0.4, 0.5, 1, 2, 4, 5, 6, 7]);
   sub.unsubscribe();
 });
+
+test("corsRouter: preflight, allowed and refused origins, per-route origins, plain routes", async () => {
+  const site = backend.siteUrl;
+  const pre = await fetch(`${site}/foo`, {
+    method: "OPTIONS",
+    headers: {
+      // The path's preflight answers with the configuration of its last route (POST's origins).
+      Origin: "http://localhost:9090",
+      "Access-Control-Request-Method": "POST",
+      "Access-Control-Request-Headers": "Content-Type",
+    },
+  });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get("access-control-allow-origin"), "http://localhost:9090");
+  assert.match(pre.headers.get("access-control-allow-methods") ?? "", /GET/);
+  assert.match(pre.headers.get("access-control-allow-methods") ?? "", /POST/);
+  assert.equal(pre.headers.get("access-control-allow-credentials"), "true");
+  assert.equal(pre.headers.get("access-control-max-age"), "60");
+  const get = await fetch(`${site}/foo`, { headers: { Origin: "http://localhost:8080" } });
+  assert.equal(get.status, 200);
+  assert.match(await get.text(), /^users: \d+$/);
+  assert.equal(get.headers.get("access-control-allow-origin"), "http://localhost:8080");
+  assert.equal(get.headers.get("access-control-expose-headers"), "Custom-Header");
+  assert.equal(get.headers.get("custom-header"), "yes");
+  const refused = await fetch(`${site}/foo`, { headers: { Origin: "http://evil.example" } });
+  assert.equal(refused.status, 403);
+  await refused.body?.cancel();
+  const post = await fetch(`${site}/foo`, { method: "POST", headers: { Origin: "http://localhost:9090" }, body: "hi" });
+  assert.equal(post.status, 200);
+  assert.equal(await post.text(), "got hi");
+  assert.equal(post.headers.get("access-control-allow-origin"), "http://localhost:9090");
+  const plain = await fetch(`${site}/notcors`);
+  assert.equal(await plain.text(), "ok");
+  assert.equal(plain.headers.get("access-control-allow-origin"), null);
+});
+
+test("sessions, CRUD, the filter helper, stream joins and distinct", async () => {
+  const sessionId = "3b9ad7a1-58a5-4d5b-9a44-1d3a1f0c5e21";
+  assert.deepEqual(await http.query(api.extras.known, { sessionId, echo: 7 }), { known: false, echo: 7, sessionId });
+  await http.mutation(api.extras.remember, { sessionId });
+  assert.deepEqual(await http.query(api.extras.known, { sessionId, echo: 8 }), { known: true, echo: 8, sessionId });
+
+  const created = (await http.mutation(api.extras.create, { name: "crud-tag" })) as { _id: string; name: string };
+  assert.equal(created.name, "crud-tag");
+  await http.mutation(api.extras.update, { id: created._id, patch: { name: "crud-tag-2" } });
+  assert.equal(((await http.query(api.extras.read, { id: created._id })) as { name: string }).name, "crud-tag-2");
+  const firstTags = (await http.query(api.extras.paginate, {
+    paginationOpts: { numItems: 2, cursor: null },
+  })) as Page<{ name: string }>;
+  assert.equal(firstTags.page.length, 2);
+  assert.equal(((await http.mutation(api.extras.destroy, { id: created._id })) as { name: string }).name, "crud-tag-2");
+  assert.equal(await http.query(api.extras.read, { id: created._id }), null);
+
+  const long = (await http.query(api.extras.longTags, { min: 40 })) as string[];
+  assert.deepEqual(long, [`session:${sessionId}`]);
+  assert.equal(await http.query(api.extras.lastLongTag, { min: 40 }), `session:${sessionId}`);
+  await http.mutation(api.items.seed, { group: "f", from: 0, to: 10 });
+  const fp = (await http.query(api.extras.filteredPage, {
+    min: 5,
+    paginationOpts: { numItems: 4, cursor: null },
+  })) as Page<number>;
+  // The filter applies after the page's rows are read: a page can come back short.
+  assert.deepEqual(fp.page, []);
+  assert.equal(fp.isDone, false);
+  const fp2 = (await http.query(api.extras.filteredPage, {
+    min: 5,
+    paginationOpts: { numItems: 4, cursor: fp.continueCursor },
+  })) as Page<number>;
+  assert.deepEqual(fp2.page, [5, 6, 7]);
+
+  const author = await http.mutation(api.users.create, { firstName: "F", lastName: "Feeder", age: 40 });
+  await http.mutation(api.posts.create, {
+    authorId: author,
+    title: "one",
+    score: 1,
+    published: true,
+    tags: ["feed:a"],
+  });
+  await http.mutation(api.posts.create, {
+    authorId: author,
+    title: "two",
+    score: 2,
+    published: true,
+    tags: ["feed:b", "feed:a"],
+  });
+  const feed: string[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const r: Page<string> = await http.query(api.extras.tagFeed, { paginationOpts: { numItems: 2, cursor } });
+    feed.push(...r.page);
+    if (r.isDone) break;
+    cursor = r.continueCursor;
+  }
+  assert.deepEqual(feed.sort(), ["feed:a/one", "feed:a/two", "feed:b/two"]);
+  const groups = (await http.query(api.extras.groups, {})) as string[];
+  assert.deepEqual(groups, [...new Set(groups)].sort());
+  assert.ok(groups.includes("f") && groups.includes("g"));
+});
+
+test("action retries: a failing action is rerun by the scheduler until it succeeds", async () => {
+  await http.mutation(api.extras.startFlaky, { key: "flaky-1", failures: 2 });
+  await until<string[]>(
+    client,
+    api.extras.jobs,
+    {},
+    (states) => states.length === 3 && states.filter((s) => s === "success").length === 1,
+    "two failures and a success",
+  );
+  assert.equal(await http.query(api.extras.attempts, { key: "flaky-1" }), 3);
+  assert.deepEqual(((await http.query(api.extras.jobs, {})) as string[]).sort(), ["failed", "failed", "success"]);
+});
