@@ -646,3 +646,51 @@ test("action retries: a failing action is rerun by the scheduler until it succee
   assert.equal(await http.query(api.extras.attempts, { key: "flaky-1" }), 3);
   assert.deepEqual(((await http.query(api.extras.jobs, {})) as string[]).sort(), ["failed", "failed", "success"]);
 });
+
+test("triggers see every write of a mutation that writes in parallel", async () => {
+  const before = (await http.query(api.users.count, {})) as number;
+  const ids = (await http.mutation(api.users.createMany, { lastName: "Parallel", n: 5 })) as string[];
+  assert.equal(new Set(ids).size, 5);
+  assert.equal(await http.query(api.users.count, {}), before + 5);
+  assert.deepEqual(((await http.query(api.users.fullNames, { lastName: "Parallel" })) as string[]).sort(), [
+    "N0 Parallel",
+    "N1 Parallel",
+    "N2 Parallel",
+    "N3 Parallel",
+    "N4 Parallel",
+  ]);
+});
+
+test("a pinned page whose last document is deleted keeps its place", async () => {
+  await http.mutation(api.items.seed, { group: "edge", from: 0, to: 6 });
+  const list = (args: object) => http.query(api.items.list, { group: "edge", ...args }) as Promise<Page<number>>;
+  const p1 = await list({ paginationOpts: { numItems: 3, cursor: null } });
+  await http.mutation(api.items.removeN, { group: "edge", n: 2 });
+  await http.mutation(api.items.add, { group: "edge", n: 2.5 });
+  const again = await list({ paginationOpts: { numItems: 3, cursor: null, endCursor: p1.continueCursor } });
+  assert.deepEqual(again.page, [0, 1]);
+  const p2 = await list({ paginationOpts: { numItems: 3, cursor: p1.continueCursor } });
+  assert.deepEqual(p2.page, [2.5, 3, 4]);
+  const desc1 = await list({ paginationOpts: { numItems: 2, cursor: null }, order: "desc" });
+  assert.deepEqual(desc1.page, [5, 4]);
+  await http.mutation(api.items.removeN, { group: "edge", n: 4 });
+  const desc2 = await list({ paginationOpts: { numItems: 2, cursor: desc1.continueCursor }, order: "desc" });
+  assert.deepEqual(desc2.page, [3, 2.5]);
+});
+
+test("migrations dry run: one batch runs and is rolled back, its result reaching the caller through ConvexError", async () => {
+  const tag = (await http.mutation(api.extras.create, { name: "quiet" })) as { _id: string };
+  const admin = new ConvexHttpClient(backend.url);
+  (admin as unknown as { setAdminAuth(key: string): void }).setAdminAuth(backend.adminKey);
+  const status = (await admin.mutation(
+    "migrations:run" as never,
+    {
+      fn: "migrations:shoutTags",
+      dryRun: true,
+    } as never,
+  )) as unknown;
+  assert.ok(status !== undefined);
+  assert.equal(((await http.query(api.extras.read, { id: tag._id })) as { name: string }).name, "quiet");
+  const statuses = (await http.query(api.migrations.status, {})) as Array<{ name: string }>;
+  assert.ok(!statuses.some((s) => s.name === "migrations:shoutTags" && (s as { isDone?: boolean }).isDone));
+});
