@@ -694,3 +694,45 @@ test("migrations dry run: one batch runs and is rolled back, its result reaching
   const statuses = (await http.query(api.migrations.status, {})) as Array<{ name: string }>;
   assert.ok(!statuses.some((s) => s.name === "migrations:shoutTags" && (s as { isDone?: boolean }).isDone));
 });
+
+test("index order across value types: core paginate, paginator, merged streams and getPage agree", async () => {
+  await http.mutation(api.mixed.seed, {});
+  const walk = async (fn: unknown, order: "asc" | "desc", numItems: number) => {
+    const labels: string[] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const r: Page<string> = await http.query(fn as never, { paginationOpts: { numItems, cursor }, order } as never);
+      labels.push(...r.page);
+      if (r.isDone) return labels;
+      cursor = r.continueCursor;
+    }
+  };
+  // Convex's order (`compareValues` of convex/values): missing < null < int64 < float64 (-0 before
+  // 0, NaN after every number) < boolean < string < bytes < array.
+  const expected = [
+    "missing",
+    "null",
+    "int-neg",
+    "int-1",
+    "float-neg",
+    "float-negzero",
+    "float-zero",
+    "float-2",
+    "float-nan",
+    "bool-false",
+    "bool-true",
+    "str-empty",
+    "str-a",
+    "str-b",
+    "bytes",
+    "arr",
+  ];
+  assert.deepEqual(await walk(api.mixed.core, "asc", 100), expected);
+  assert.deepEqual(await walk(api.mixed.core, "asc", 3), expected);
+  assert.deepEqual(await walk(api.mixed.core, "desc", 4), [...expected].reverse());
+  assert.deepEqual(await walk(api.mixed.helper, "asc", 3), expected);
+  assert.deepEqual(await walk(api.mixed.helper, "desc", 4), [...expected].reverse());
+  assert.deepEqual(await http.query(api.mixed.merged, {}), expected);
+  assert.deepEqual(await http.query(api.mixed.pageFrom, { after: "float-neg" }), expected.slice(5));
+  assert.deepEqual(await http.query(api.mixed.pageFrom, { after: "missing" }), expected.slice(1));
+});
