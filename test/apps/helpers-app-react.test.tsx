@@ -14,6 +14,7 @@ import { createRoot } from "react-dom/client";
 import WebSocket from "ws";
 import { ConvexHttpClient } from "convex/browser";
 import { ConvexProvider, ConvexReactClient, usePaginatedQuery } from "convex/react";
+import { usePaginatedQuery as useHelpersPaginatedQuery } from "convex-helpers/react";
 import { anyApi } from "convex/server";
 import { silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "@tandem/backend";
@@ -39,43 +40,50 @@ after(async () => {
   await app?.remove();
 });
 
-test("usePaginatedQuery over pages cut by maximumRowsRead: split, shown, loaded to the end, live", async () => {
-  const http = new ConvexHttpClient(backend.url);
-  await http.mutation(api.items.seed, { group: "rs", from: 0, to: 12 });
-  const convex = new ConvexReactClient(backend.url, {
-    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
-  });
-  let state: { results: number[]; status: string; loadMore: (n: number) => void } | undefined;
-  function List() {
-    state = usePaginatedQuery(api.items.sparse, { group: "rs" }, { initialNumItems: 3 }) as typeof state;
-    return <p>{state!.results.join(",")}</p>;
-  }
-  const root = createRoot(win.document.body.appendChild(win.document.createElement("div")));
-  try {
-    await act(async () =>
-      root.render(
-        <ConvexProvider client={convex}>
-          <List />
-        </ConvexProvider>,
-      ),
-    );
-    await waitUntil(() => state?.status === "CanLoadMore", "the first page, split");
-    assert.deepEqual(state!.results, [0, 3]);
-    for (let i = 0; i < 5 && state!.status !== "Exhausted"; i++) {
-      const before = state!.results.length;
-      await act(async () => state!.loadMore(3));
-      await waitUntil(
-        () => state!.status === "Exhausted" || (state!.status === "CanLoadMore" && state!.results.length > before),
-        `page ${i + 2}`,
-      );
+type Hook = typeof usePaginatedQuery;
+
+for (const [name, hook, fn, group] of [
+  ["convex/react", usePaginatedQuery, "sparse", "rs"],
+  ["convex-helpers/react over a stream", useHelpersPaginatedQuery as unknown as Hook, "sparseStream", "rh"],
+] as const) {
+  test(`${name} usePaginatedQuery over pages cut by maximumRowsRead: split, shown, loaded to the end, live`, async () => {
+    const http = new ConvexHttpClient(backend.url);
+    await http.mutation(api.items.seed, { group, from: 0, to: 12 });
+    const convex = new ConvexReactClient(backend.url, {
+      webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    });
+    let state: { results: number[]; status: string; loadMore: (n: number) => void } | undefined;
+    function List() {
+      state = hook(api.items[fn], { group }, { initialNumItems: 3 }) as typeof state;
+      return <p>{state!.results.join(",")}</p>;
     }
-    assert.equal(state!.status, "Exhausted");
-    assert.deepEqual(state!.results, [0, 3, 6, 9]);
-    await http.mutation(api.items.add, { group: "rs", n: 3 });
-    await http.mutation(api.items.removeN, { group: "rs", n: 6 });
-    await waitUntil(() => state!.results.join() === "0,3,3,9", "the insert and the delete");
-  } finally {
-    await act(async () => root.unmount());
-    await convex.close();
-  }
-});
+    const root = createRoot(win.document.body.appendChild(win.document.createElement("div")));
+    try {
+      await act(async () =>
+        root.render(
+          <ConvexProvider client={convex}>
+            <List />
+          </ConvexProvider>,
+        ),
+      );
+      await waitUntil(() => state?.status === "CanLoadMore", "the first page, split");
+      assert.deepEqual(state!.results, [0, 3]);
+      for (let i = 0; i < 5 && state!.status !== "Exhausted"; i++) {
+        const before = state!.results.length;
+        await act(async () => state!.loadMore(3));
+        await waitUntil(
+          () => state!.status === "Exhausted" || (state!.status === "CanLoadMore" && state!.results.length > before),
+          `page ${i + 2}`,
+        );
+      }
+      assert.equal(state!.status, "Exhausted");
+      assert.deepEqual(state!.results, [0, 3, 6, 9]);
+      await http.mutation(api.items.add, { group, n: 3 });
+      await http.mutation(api.items.removeN, { group, n: 6 });
+      await waitUntil(() => state!.results.join() === "0,3,3,9", "the insert and the delete");
+    } finally {
+      await act(async () => root.unmount());
+      await convex.close();
+    }
+  });
+}
