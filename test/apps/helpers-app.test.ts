@@ -404,6 +404,18 @@ test("core paginate: numItems, cursor, endCursor, ranges in both orders, maximum
   const [h1, h2] = await halves(cut, api.items.filtered, { group: "g" });
   assert.deepEqual([...h1!, ...h2!], cut.page);
 
+  // A cut page with no document yet still offers a split (at a row it read) and moves on.
+  const filtered = (opts: object) =>
+    http.query(api.items.filtered, { group: "g", paginationOpts: { numItems: 1, ...opts } }) as Promise<Page<number>>;
+  const zero = await filtered({ cursor: null });
+  assert.deepEqual(zero.page, [0]);
+  const empty = await filtered({ cursor: zero.continueCursor, maximumRowsRead: 1 });
+  assert.deepEqual(empty.page, []);
+  assert.equal(empty.pageStatus, "SplitRequired");
+  assert.equal(typeof empty.splitCursor, "string");
+  assert.notEqual(empty.continueCursor, zero.continueCursor);
+  assert.deepEqual((await filtered({ cursor: empty.continueCursor, maximumRowsRead: 2 })).page, [2]);
+
   // A range that fits the budget exactly is complete.
   const fits = await list({ paginationOpts: { numItems: 5, cursor: null, maximumRowsRead: 2 }, min: 7 });
   assert.deepEqual(fits.page, [8, 9]);
@@ -735,4 +747,14 @@ test("index order across value types: core paginate, paginator, merged streams a
   assert.deepEqual(await http.query(api.mixed.merged, {}), expected);
   assert.deepEqual(await http.query(api.mixed.pageFrom, { after: "float-neg" }), expected.slice(5));
   assert.deepEqual(await http.query(api.mixed.pageFrom, { after: "missing" }), expected.slice(1));
+});
+
+test("streams: equality on a missing field, and many index streams merged at once", async () => {
+  assert.deepEqual(await http.query(api.mixed.missingOnly, {}), {
+    core: ["missing"],
+    streamed: ["missing"],
+    nulls: ["null"],
+  });
+  for (let g = 0; g < 7; g++) await http.mutation(api.items.seed, { group: `many-${g}`, from: 0, to: 3 });
+  assert.equal(await http.query(api.mixed.manyStreams, { n: 100 }), 30);
 });

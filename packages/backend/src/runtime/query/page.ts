@@ -1,7 +1,8 @@
 /**
  * `.paginate()` (`1.0/queryPage`): one page of a query from a cursor, either `pageSize` matching
  * documents or — when an end cursor is given or remembered in the journal — everything up to that
- * cursor, so reactive pages never move their boundaries.
+ * cursor, so reactive pages never move their boundaries. `maximumRowsRead`/`maximumBytesRead` cut a
+ * page short (`SplitRequired`); a `splitCursor` tells the client where it may split a page in two.
  */
 import { compareKeys, fromConvexJSON, type DocumentJSON, type IndexKey, type KeyRange } from "@tandem/storage";
 import type { Value } from "convex/values";
@@ -47,7 +48,9 @@ export async function readPage(tx: Transaction, plan: QueryPlan, req: PageReques
   const range = narrow(plan.range, plan.order, start, end);
   const filters = plan.operators.filter((o) => "filter" in o).map((o) => (o as { filter: unknown }).filter);
   const page: DocumentJSON[] = [];
-  // Keys of the page's documents, and of every row read (only kept for an empty page's split).
+  // Keys of the page's documents, and of the rows read before the first of them (only kept under a
+  // read budget: they are where a cut page with no document splits).
+  const budgeted = req.maximumRowsRead !== null || req.maximumBytesRead !== null;
   const pageKeys: IndexKey[] = [];
   const readKeys: IndexKey[] = [];
   let lastKey: IndexKey | null = null;
@@ -71,7 +74,7 @@ export async function readPage(tx: Transaction, plan: QueryPlan, req: PageReques
       if (filters.length === 0 || filters.every((f) => evaluate(f as never, fromConvexJSON(doc) as Value) === true)) {
         page.push(doc);
         pageKeys.push(e.key);
-      } else if (pageKeys.length === 0) readKeys.push(e.key);
+      } else if (budgeted && pageKeys.length === 0) readKeys.push(e.key);
       if (end === null && page.length >= req.pageSize) {
         exhausted = false;
         break;
