@@ -346,6 +346,17 @@ test("ConvexError data reaches both clients", async () => {
       return true;
     });
   }
+  // A subscription's error carries the data too.
+  const live = await new Promise<unknown>((resolve) => {
+    const stop = client.onUpdate(
+      api.users.normalize,
+      { table: "x", id: "y" },
+      () => {},
+      (e) => (stop(), resolve(e)),
+    );
+  });
+  assert.ok(live instanceof ConvexError);
+  assert.deepEqual((live as ConvexError<any>).data, { code: "BAD_TABLE", table: "x" });
   await assert.rejects(http.query(api.users.normalize, { table: "x", id: "y" }), (e: unknown) => {
     assert.deepEqual((e as ConvexError<any>).data, { code: "BAD_TABLE", table: "x" });
     return true;
