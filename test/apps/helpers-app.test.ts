@@ -348,7 +348,7 @@ test("ConvexError data reaches both clients", async () => {
   }
   // A subscription's error carries the data too.
   const live = await new Promise<unknown>((resolve) => {
-    const stop = client.onUpdate(
+    const stop: () => void = client.onUpdate(
       api.users.normalize,
       { table: "x", id: "y" },
       () => {},
