@@ -769,3 +769,18 @@ test("streams: equality on a missing field, and many index streams merged at onc
   for (let g = 0; g < 7; g++) await http.mutation(api.items.seed, { group: `many-${g}`, from: 0, to: 3 });
   assert.equal(await http.query(api.mixed.manyStreams, { n: 100 }), 30);
 });
+
+test("a search page offers a split cursor too; its halves are the page", async () => {
+  for (const body of ["apple pie", "apple tart", "apple juice", "apple cider", "pear"]) {
+    await http.mutation(api.notes.add, { body });
+  }
+  const search = (opts: object) =>
+    http.query(api.notes.search, { q: "apple", paginationOpts: { numItems: 4, ...opts } }) as Promise<Page<string>>;
+  const page = await search({ cursor: null });
+  assert.equal(page.page.length, 4);
+  assert.equal(typeof page.splitCursor, "string");
+  const a = await search({ cursor: null, endCursor: page.splitCursor });
+  const b = await search({ cursor: page.splitCursor, endCursor: page.continueCursor });
+  assert.equal(a.page.length, 2);
+  assert.deepEqual([...a.page, ...b.page], page.page);
+});
