@@ -784,3 +784,25 @@ test("a search page offers a split cursor too; its halves are the page", async (
   assert.equal(a.page.length, 2);
   assert.deepEqual([...a.page, ...b.page], page.page);
 });
+
+test("a live page cut by its read budget is rerun when the row that cut it goes away", async () => {
+  await http.mutation(api.items.seed, { group: "peek", from: 0, to: 4 });
+  const args = { group: "peek", paginationOpts: { numItems: 10, cursor: null, maximumRowsRead: 2 } };
+  const cut = await until<Page<number>>(client, api.items.list, args, (r) => r.page.length > 0, "the cut page");
+  assert.deepEqual(cut.page, [0, 1]);
+  assert.equal(cut.pageStatus, "SplitRequired");
+  // The page (its journal pins it at its last row) no longer needs a split once that row is gone.
+  const stop = client.onUpdate(api.items.list, args, () => {});
+  await until<Page<number>>(client, api.items.list, args, (r) => r.pageStatus === "SplitRequired", "subscribed");
+  await http.mutation(api.items.removeN, { group: "peek", n: 2 });
+  const after = await until<Page<number>>(
+    client,
+    api.items.list,
+    args,
+    (r) => r.pageStatus !== "SplitRequired",
+    "rerun",
+  );
+  stop();
+  assert.deepEqual(after.page, [0, 1]);
+  assert.equal(after.isDone, false);
+});

@@ -54,6 +54,7 @@ export async function readPage(tx: Transaction, plan: QueryPlan, req: PageReques
   const pageKeys: IndexKey[] = [];
   const readKeys: IndexKey[] = [];
   let lastKey: IndexKey | null = null;
+  let seenKey: IndexKey | null = null;
   let rows = 0;
   let bytes = 0;
   let exhausted = true;
@@ -65,6 +66,8 @@ export async function readPage(tx: Transaction, plan: QueryPlan, req: PageReques
       if (rows > 0 && overBudget(req, rows, bytes)) {
         exhausted = false;
         cut = true;
+        // The cut depends on this row existing: it joins the read set, not the page.
+        seenKey = e.key;
         break;
       }
       lastKey = e.key;
@@ -83,12 +86,13 @@ export async function readPage(tx: Transaction, plan: QueryPlan, req: PageReques
   }
   // The read set covers the whole range when we ran to its end, or up to the last key read.
   if (range) {
+    const upTo = seenKey ?? lastKey;
     const consumed: KeyRange =
-      exhausted || lastKey === null
+      exhausted || upTo === null
         ? range
         : plan.order === "asc"
-          ? { ...range, end: successorKey(lastKey) }
-          : { ...range, start: lastKey };
+          ? { ...range, end: successorKey(upTo) }
+          : { ...range, start: upTo };
     tx.recordRange(consumed);
   }
   // A page pinned by an end cursor keeps answering for everything up to it, even when the read
