@@ -246,6 +246,7 @@ export class ExecutionSyscalls implements SyscallHandler {
           endCursor,
           pageSize: Number(args.pageSize),
           maximumRowsRead: typeof args.maximumRowsRead === "number" ? args.maximumRowsRead : null,
+          maximumBytesRead: typeof args.maximumBytesRead === "number" ? args.maximumBytesRead : null,
         });
         c.journal.output = encodeJournal(result.continueCursor);
         return result;

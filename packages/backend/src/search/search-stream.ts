@@ -117,25 +117,35 @@ export class SearchStream {
 export async function readSearchPage(
   stream: SearchStream,
   req: { cursor: string | null; endCursor: string | null; pageSize: number },
-): Promise<{ page: DocumentJSON[]; isDone: boolean; continueCursor: string; splitCursor: null; pageStatus: null }> {
+): Promise<{
+  page: DocumentJSON[];
+  isDone: boolean;
+  continueCursor: string;
+  splitCursor: string | null;
+  pageStatus: null;
+}> {
   if (!Number.isFinite(req.pageSize) || req.pageSize < 0)
     throw badRequest("InvalidPageSize", "`numItems` must be a positive number.");
   const start = req.cursor === null ? 0 : decodeSearchCursor(req.cursor);
   const end = req.endCursor === null ? null : decodeSearchCursor(req.endCursor);
   await stream.skip(start);
   const page: DocumentJSON[] = [];
+  // The position after each document: where the page may be split in two (as for index pages).
+  const after: number[] = [];
   for (;;) {
     if (end !== null ? stream.position >= end : page.length >= req.pageSize) break;
     const doc = await stream.next();
     if (doc === null) break;
     page.push(doc);
+    after.push(stream.position);
   }
   const isDone = stream.exhausted;
+  const split = page.length >= 2 ? after[Math.floor((page.length - 1) / 2)]! : null;
   return {
     page,
     isDone,
     continueCursor: encodeSearchCursor(end ?? stream.position),
-    splitCursor: null,
+    splitCursor: split === null ? null : encodeSearchCursor(split),
     pageStatus: null,
   };
 }
