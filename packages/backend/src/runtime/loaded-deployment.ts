@@ -178,8 +178,10 @@ export class LoadedDeployment {
     return this.#functions.get(canonicalPath(parseUdfPath(path)))?.kind ?? null;
   }
 
-  hasModule(path: string): boolean {
-    return this.deployment.modules.some((m) => m.path === path);
+  /** Whether the app (or component instance `component`) has the module `path`. */
+  hasModule(path: string, component = ""): boolean {
+    const modules = component === "" ? this.deployment.modules : (this.#instances.get(component)?.modules ?? []);
+    return modules.some((m) => m.path === path);
   }
 
   udfRealm(component = ""): { realm: Realm; graph: ModuleGraph } {
