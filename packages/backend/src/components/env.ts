@@ -18,7 +18,38 @@ export function instanceEnv(
   if (path === "") return { ...deploymentEnv };
   const system: Record<string, string> = {};
   for (const name of RESERVED) if (deploymentEnv[name] !== undefined) system[name] = deploymentEnv[name];
+  // A mounted instance's site URL is where its routes are: `<site>/oauth/github` (Convex Auth 2
+  // builds its OAuth callback URL from it).
+  const prefix = httpPrefix(state, path);
+  if (prefix !== null && system.CONVEX_SITE_URL !== undefined)
+    system.CONVEX_SITE_URL = `${system.CONVEX_SITE_URL.replace(/\/$/, "")}${prefix.replace(/\/$/, "")}`;
   return { ...bound(state, path, deploymentEnv), ...system };
+}
+
+/**
+ * The path an instance's HTTP routes are mounted at (`/oauth/github/`), or null when its parent
+ * does not mount it. Below the app a mount is relative to the parent's own prefix.
+ */
+export function httpPrefix(state: ComponentsState | undefined, path: string): string | null {
+  if (!state || path === "") return null;
+  let prefix: string | null = null;
+  let parentPath = "";
+  for (const name of path.split("/")) {
+    const parent = state.instances[parentPath];
+    const meta =
+      parentPath === "" ? state.app : parent ? state.definitions[parent.definitionPath]?.metadata : undefined;
+    const mount = Object.entries(meta?.httpMounts ?? {}).find(
+      ([, reference]) => reference === `_reference/childComponent/${name}`,
+    )?.[0];
+    prefix =
+      mount === undefined
+        ? null
+        : parentPath !== "" && prefix !== null
+          ? `${prefix.replace(/\/$/, "")}${mount}`
+          : mount;
+    parentPath = parentPath === "" ? name : `${parentPath}/${name}`;
+  }
+  return prefix;
 }
 
 function bound(

@@ -1,8 +1,8 @@
 /**
  * HTTP routes mounted from components (`app.use(c, { httpPrefix })`), pushed with the official
  * CLI: a request under the prefix runs the component's `http.ts` route for the rest of the path,
- * in the component (its functions, its tables, its env); the app's routes keep answering, an
- * exact app route wins over a mount, and paths no router has are 404s.
+ * in the component (its functions, its tables, its env, its site URL with the prefix); the app's
+ * routes keep answering, an exact app route wins over a mount, and paths no router has are 404s.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -39,6 +39,8 @@ test("a request under a component's prefix runs its route, which calls its own m
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), {
     provider: "github",
+    // A mounted instance's site URL is where its routes are, as on Convex.
+    siteUrl: `${backend.siteUrl}/oauth/github`,
     // The request keeps its full URL; only routing strips the prefix.
     url: `${backend.siteUrl}/oauth/github/callback?code=abc`,
     codes: ["abc"],
@@ -47,6 +49,7 @@ test("a request under a component's prefix runs its route, which calls its own m
   assert.equal(other.status, 200);
   assert.deepEqual(await other.json(), {
     provider: "google",
+    siteUrl: `${backend.siteUrl}/oauth/google`,
     url: `${backend.siteUrl}/oauth/google/callback?code=xyz`,
     codes: ["xyz"],
   });

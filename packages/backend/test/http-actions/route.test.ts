@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { httpActionGeneric, httpRouter } from "convex/server";
 import { routeRequest } from "../../src/http-actions/route.js";
+import { httpPrefix } from "../../src/components/env.js";
 import type { ComponentsState, DefinitionMetadata } from "../../src/components/types.js";
 
 const handler = httpActionGeneric(async () => new Response(null));
@@ -85,4 +86,12 @@ test("without components, or without any router, nothing else changes", () => {
     routeRequest(state, "/hello", "GET", (c) => (c === "" ? null : (routers[c] ?? null))),
     null,
   );
+});
+
+test("an instance's mount path, nested under its parent's; null when not mounted", () => {
+  assert.equal(httpPrefix(state, "auth"), "/auth/");
+  assert.equal(httpPrefix(state, "auth/inner"), "/auth/deep/");
+  assert.equal(httpPrefix(state, "files"), "/static/");
+  assert.equal(httpPrefix(state, ""), null);
+  assert.equal(httpPrefix(state, "nope"), null);
 });
