@@ -157,3 +157,25 @@ test("a token under the auth component's issuer but another key is refused", asy
   c.setAuth(forged);
   await assert.rejects(c.query(api.users!.viewer!, {}));
 });
+
+test("GitHub sign-in: the callback is served by its component under /oauth/github and sends a declined sign-in back to the app", async () => {
+  const start = (await http().mutation(api.auth!.startSignInWithGithub!, {
+    redirectTo: "http://localhost:5173/chat",
+  })) as { redirect: string; state: string };
+  const authorize = new URL(start.redirect);
+  assert.equal(authorize.origin, "https://github.com");
+  assert.equal(authorize.searchParams.get("client_id"), "tandem-test-client");
+  // Built from the component's CONVEX_SITE_URL, which carries its httpPrefix.
+  assert.equal(authorize.searchParams.get("redirect_uri"), `${backend.siteUrl}/oauth/github/callback`);
+
+  const callback = `${backend.siteUrl}/oauth/github/callback`;
+  const declined = await fetch(`${callback}?state=${start.state}&error=access_denied`, { redirect: "manual" });
+  assert.equal(declined.status, 302);
+  assert.equal(declined.headers.get("location"), "http://localhost:5173/chat?convexAuthError=access_denied");
+  // The request was claimed by the component's mutation: the same state is now unknown.
+  const replayed = await fetch(`${callback}?state=${start.state}&error=access_denied`, { redirect: "manual" });
+  assert.equal(replayed.status, 400);
+  assert.match(await replayed.text(), /expired or was already used/);
+  const noState = await fetch(callback);
+  assert.equal(noState.status, 400);
+});
