@@ -51,6 +51,7 @@ import { SchemaJob, splitIndexName, type SchemaJobStatus, countDocuments } from 
 import { startPushResponse, UDF_SERVER_VERSION } from "./start-push-response.js";
 import { storageFields } from "./index-diff.js";
 import { combinedSchema, prepareComponents } from "../components/push.js";
+import { checkHttpMounts } from "../components/http-mounts.js";
 import { splitIndexDiff } from "../components/push-response.js";
 import { versionedComponentModules } from "../components/version.js";
 import { analyzeModules } from "../runtime/analyze.js";
@@ -414,6 +415,7 @@ function withComponents(analysis: Analysis, request: PushRequest): Analysis {
     return a;
   });
   if (!components) return analysis;
+  checkHttpMounts(components, analysis.modules);
   return {
     ...analysis,
     schema: combinedSchema(analysis.schema, components),
