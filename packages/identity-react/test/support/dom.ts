@@ -28,7 +28,12 @@ for (const key of [
   "requestAnimationFrame",
   "cancelAnimationFrame",
 ]) {
-  g[key] = (dom.window as unknown as Record<string, unknown>)[key];
+  // Node 21+ has its own `navigator` (a getter): define over it rather than assign.
+  Object.defineProperty(g, key, {
+    value: (dom.window as unknown as Record<string, unknown>)[key],
+    configurable: true,
+    writable: true,
+  });
 }
 g.IS_REACT_ACT_ENVIRONMENT = true;
 export const win = dom.window;
