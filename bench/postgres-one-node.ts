@@ -48,6 +48,12 @@ interface GroupStats {
   /** The one-statement group writes: how many, and the ms from sending to the reply, summed. */
   statements: number;
   statementMs: number;
+  /** Mutations run by the node: ms in `MutationExecutor.run`, in `FunctionRunner.run` (the function
+   * thread, its queue and the commit), and in `Committer.commit` (its group's wait and write). */
+  mutations: number;
+  executorMs: number;
+  runnerMs: number;
+  commitMs: number;
 }
 
 /** In the child: one node; counts its storage's group commits (`commitMany`). */
@@ -64,7 +70,31 @@ async function nodeRole(): Promise<void> {
     syncMs: 0,
     statements: 0,
     statementMs: 0,
+    mutations: 0,
+    executorMs: 0,
+    runnerMs: 0,
+    commitMs: 0,
   };
+  const timed = <K extends "executorMs" | "runnerMs" | "commitMs">(proto: object, method: string, key: K) => {
+    const o = proto as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const f = o[method]!;
+    o[method] = function (this: unknown, ...args: unknown[]) {
+      const t = performance.now();
+      return f.apply(this, args).finally(() => (stats[key] += performance.now() - t));
+    };
+  };
+  const engineDir = new URL("../packages/backend/dist/engine/", import.meta.url);
+  const { MutationExecutor } = await import(new URL("mutation-executor.js", engineDir).href);
+  const { FunctionRunner } = await import(new URL("function-runner.js", engineDir).href);
+  const { Committer } = await import(new URL("committer.js", engineDir).href);
+  const run = MutationExecutor.prototype.run as (...a: unknown[]) => Promise<unknown>;
+  MutationExecutor.prototype.run = function (this: unknown, ...args: unknown[]) {
+    stats.mutations++;
+    const t = performance.now();
+    return run.apply(this, args).finally(() => (stats.executorMs += performance.now() - t));
+  };
+  timed(FunctionRunner.prototype, "run", "runnerMs");
+  timed(Committer.prototype, "commit", "commitMs");
   const query = pg.Pool.prototype.query as (...a: unknown[]) => Promise<unknown>;
   (pg.Pool.prototype as { query: unknown }).query = function (this: pg.Pool, ...args: unknown[]) {
     const q = args[0] as { name?: string };
@@ -216,6 +246,12 @@ async function round(admin: pg.Client, agent: Agent, side: Side, r: number): Pro
       `  group commits ${gs} (${((g1.requests - g0.requests) / gs).toFixed(1)} mutations each, ${(gs / (wall / 1000)).toFixed(0)}/s, ${((g1.busyMs - g0.busyMs) / gs).toFixed(2)} ms each), groups being written at once ${((g1.concurrentAtStart - g0.concurrentAtStart) / gs).toFixed(2)}, a group being written ${pctOf(g1.busyMs - g0.busyMs)} % of the round`,
       `  the group's statement ${((g1.statementMs - g0.statementMs) / (g1.statements - g0.statements)).toFixed(2)} ms from sending to reply (${g1.statements - g0.statements} statements)`,
       `  sync() ${g1.syncs - g0.syncs} calls, ${((g1.syncMs - g0.syncMs) / (g1.syncs - g0.syncs)).toFixed(2)} ms each; a mutation's whole round trip ${((CONCURRENCY * wall) / done).toFixed(1)} ms`,
+      (() => {
+        const m = g1.mutations - g0.mutations;
+        const [ex, ru, co] = [g1.executorMs - g0.executorMs, g1.runnerMs - g0.runnerMs, g1.commitMs - g0.commitMs];
+        const f = (ms: number) => (ms / m).toFixed(2);
+        return `  per mutation in the node: ${f(ex)} ms run and commit, of which ${f(ru - co)} ms the function thread (its queue included), ${f(co)} ms the commit (its group's wait and write), ${f(ex - ru)} ms before (sync, checks); outside it (HTTP, queues) ${((CONCURRENCY * wall) / done - ex / m).toFixed(2)} ms`;
+      })(),
     ].join("\n"),
   );
   return rate;
