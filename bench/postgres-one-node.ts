@@ -5,7 +5,8 @@
  * few seconds, and per round: mutations/s, the node's CPU per mutation by thread (/proc), the CPU
  * of the Postgres backends serving the bench database, and the node's group commits (mutations
  * per group, how many groups were being written at once, the share of the round one was); then
- * durable one-row updates from 1–3 connections at once (`headUpdatesByDepth`).
+ * durable one-row updates from 1–3 connections at once (`headUpdatesByDepth`). Each round ends with
+ * raw single-row insert transactions through `pg` (16 in flight, the same seconds): the ceiling.
  * Knobs: PG_ONE_SECONDS=4, PG_ONE_ROUNDS=3, PG_ONE_CONCURRENCY=16, TANDEM_BENCH_POSTGRES_URL;
  * PG_ONE_AB=VAR runs two nodes, VAR=0 and VAR=1 in their environment, rounds alternating.
  */
@@ -270,12 +271,23 @@ async function main(): Promise<void> {
     } else sides.push(await startSide(admin, "", {}));
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const ratios: string[] = [];
+    const ofRaw: string[][] = sides.map(() => []);
+    const raw = await rawInserter(sides[0]!.url);
     for (let r = 0; r <= ROUNDS; r++) {
       const rates: number[] = [];
-      for (const side of r % 2 === 0 ? sides : [...sides].reverse()) rates.push(await round(admin, agent, side, r));
+      const order = r % 2 === 0 ? sides : [...sides].reverse();
+      for (const side of order) rates.push(await round(admin, agent, side, r));
+      // The ceiling in the same round: raw single-row insert transactions through `pg`.
+      const rawRate = await raw.round();
+      if (r > 0) {
+        console.log(`raw pg insert transactions round ${r}: ${rawRate.toFixed(0)}/s`);
+        order.forEach((side, i) => ofRaw[sides.indexOf(side)]!.push((rates[i]! / rawRate).toFixed(2)));
+      }
       if (ab && r > 0) ratios.push((r % 2 === 0 ? rates[1]! / rates[0]! : rates[0]! / rates[1]!).toFixed(2));
     }
+    sides.forEach((side, i) => console.log(`${side.label}÷ raw pg per round: ${ofRaw[i]!.join(", ")}`));
     if (ab) console.log(`B ÷ A mutations/s per round: ${ratios.join(", ")}`);
+    await raw.end();
     agent.destroy();
     await headUpdatesByDepth(sides[0]!.url);
   } finally {
@@ -287,6 +299,37 @@ async function main(): Promise<void> {
     }
     await admin.end();
   }
+}
+
+/** Raw single-row insert transactions (`BEGIN; INSERT; COMMIT`) through `pg`, as postgres-nodes.bench.ts. */
+async function rawInserter(url: string): Promise<{ round: () => Promise<number>; end: () => Promise<void> }> {
+  const pool = new pg.Pool({ connectionString: url, max: CONCURRENCY });
+  await pool.query(
+    "CREATE TABLE raw_items (id bigserial PRIMARY KEY, n double precision NOT NULL, text text NOT NULL)",
+  );
+  let i = 0;
+  const round = async () => {
+    const end = performance.now() + SECONDS * 1000;
+    let done = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (performance.now() < end) {
+          const c = await pool.connect();
+          try {
+            await c.query("BEGIN");
+            await c.query("INSERT INTO raw_items (n, text) VALUES ($1, $2)", [i, `item ${i++}`]);
+            await c.query("COMMIT");
+            done++;
+          } finally {
+            c.release();
+          }
+        }
+      }),
+    );
+    return done / ((performance.now() - start) / 1000);
+  };
+  return { round, end: () => pool.end() };
 }
 
 /**
