@@ -5,7 +5,8 @@
  * few seconds, and per round: mutations/s, the node's CPU per mutation by thread (/proc), the CPU
  * of the Postgres backends serving the bench database, and the node's group commits (mutations
  * per group, how many groups were being written at once, the share of the round one was); then
- * durable one-row updates from 1–3 connections at once (`headUpdatesByDepth`).
+ * durable one-row updates from 1–3 connections at once (`headUpdatesByDepth`). Each round ends with
+ * raw single-row insert transactions through `pg` (16 in flight, the same seconds): the ceiling.
  * Knobs: PG_ONE_SECONDS=4, PG_ONE_ROUNDS=3, PG_ONE_CONCURRENCY=16, TANDEM_BENCH_POSTGRES_URL;
  * PG_ONE_AB=VAR runs two nodes, VAR=0 and VAR=1 in their environment, rounds alternating.
  */
@@ -48,6 +49,12 @@ interface GroupStats {
   /** The one-statement group writes: how many, and the ms from sending to the reply, summed. */
   statements: number;
   statementMs: number;
+  /** Mutations run by the node: ms in `MutationExecutor.run`, in `FunctionRunner.run` (the function
+   * thread, its queue and the commit), and in `Committer.commit` (its group's wait and write). */
+  mutations: number;
+  executorMs: number;
+  runnerMs: number;
+  commitMs: number;
 }
 
 /** In the child: one node; counts its storage's group commits (`commitMany`). */
@@ -64,7 +71,31 @@ async function nodeRole(): Promise<void> {
     syncMs: 0,
     statements: 0,
     statementMs: 0,
+    mutations: 0,
+    executorMs: 0,
+    runnerMs: 0,
+    commitMs: 0,
   };
+  const timed = <K extends "executorMs" | "runnerMs" | "commitMs">(proto: object, method: string, key: K) => {
+    const o = proto as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const f = o[method]!;
+    o[method] = function (this: unknown, ...args: unknown[]) {
+      const t = performance.now();
+      return f.apply(this, args).finally(() => (stats[key] += performance.now() - t));
+    };
+  };
+  const engineDir = new URL("../packages/backend/dist/engine/", import.meta.url);
+  const { MutationExecutor } = await import(new URL("mutation-executor.js", engineDir).href);
+  const { FunctionRunner } = await import(new URL("function-runner.js", engineDir).href);
+  const { Committer } = await import(new URL("committer.js", engineDir).href);
+  const run = MutationExecutor.prototype.run as (...a: unknown[]) => Promise<unknown>;
+  MutationExecutor.prototype.run = function (this: unknown, ...args: unknown[]) {
+    stats.mutations++;
+    const t = performance.now();
+    return run.apply(this, args).finally(() => (stats.executorMs += performance.now() - t));
+  };
+  timed(FunctionRunner.prototype, "run", "runnerMs");
+  timed(Committer.prototype, "commit", "commitMs");
   const query = pg.Pool.prototype.query as (...a: unknown[]) => Promise<unknown>;
   (pg.Pool.prototype as { query: unknown }).query = function (this: pg.Pool, ...args: unknown[]) {
     const q = args[0] as { name?: string };
@@ -216,6 +247,12 @@ async function round(admin: pg.Client, agent: Agent, side: Side, r: number): Pro
       `  group commits ${gs} (${((g1.requests - g0.requests) / gs).toFixed(1)} mutations each, ${(gs / (wall / 1000)).toFixed(0)}/s, ${((g1.busyMs - g0.busyMs) / gs).toFixed(2)} ms each), groups being written at once ${((g1.concurrentAtStart - g0.concurrentAtStart) / gs).toFixed(2)}, a group being written ${pctOf(g1.busyMs - g0.busyMs)} % of the round`,
       `  the group's statement ${((g1.statementMs - g0.statementMs) / (g1.statements - g0.statements)).toFixed(2)} ms from sending to reply (${g1.statements - g0.statements} statements)`,
       `  sync() ${g1.syncs - g0.syncs} calls, ${((g1.syncMs - g0.syncMs) / (g1.syncs - g0.syncs)).toFixed(2)} ms each; a mutation's whole round trip ${((CONCURRENCY * wall) / done).toFixed(1)} ms`,
+      (() => {
+        const m = g1.mutations - g0.mutations;
+        const [ex, ru, co] = [g1.executorMs - g0.executorMs, g1.runnerMs - g0.runnerMs, g1.commitMs - g0.commitMs];
+        const f = (ms: number) => (ms / m).toFixed(2);
+        return `  per mutation in the node: ${f(ex)} ms run and commit, of which ${f(ru - co)} ms the function thread (its queue included), ${f(co)} ms the commit (its group's wait and write), ${f(ex - ru)} ms before (sync, checks); outside it (HTTP, queues) ${((CONCURRENCY * wall) / done - ex / m).toFixed(2)} ms`;
+      })(),
     ].join("\n"),
   );
   return rate;
@@ -234,12 +271,23 @@ async function main(): Promise<void> {
     } else sides.push(await startSide(admin, "", {}));
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const ratios: string[] = [];
+    const ofRaw: string[][] = sides.map(() => []);
+    const raw = await rawInserter(sides[0]!.url);
     for (let r = 0; r <= ROUNDS; r++) {
       const rates: number[] = [];
-      for (const side of r % 2 === 0 ? sides : [...sides].reverse()) rates.push(await round(admin, agent, side, r));
+      const order = r % 2 === 0 ? sides : [...sides].reverse();
+      for (const side of order) rates.push(await round(admin, agent, side, r));
+      // The ceiling in the same round: raw single-row insert transactions through `pg`.
+      const rawRate = await raw.round();
+      if (r > 0) {
+        console.log(`raw pg insert transactions round ${r}: ${rawRate.toFixed(0)}/s`);
+        order.forEach((side, i) => ofRaw[sides.indexOf(side)]!.push((rates[i]! / rawRate).toFixed(2)));
+      }
       if (ab && r > 0) ratios.push((r % 2 === 0 ? rates[1]! / rates[0]! : rates[0]! / rates[1]!).toFixed(2));
     }
+    sides.forEach((side, i) => console.log(`${side.label}÷ raw pg per round: ${ofRaw[i]!.join(", ")}`));
     if (ab) console.log(`B ÷ A mutations/s per round: ${ratios.join(", ")}`);
+    await raw.end();
     agent.destroy();
     await headUpdatesByDepth(sides[0]!.url);
   } finally {
@@ -251,6 +299,37 @@ async function main(): Promise<void> {
     }
     await admin.end();
   }
+}
+
+/** Raw single-row insert transactions (`BEGIN; INSERT; COMMIT`) through `pg`, as postgres-nodes.bench.ts. */
+async function rawInserter(url: string): Promise<{ round: () => Promise<number>; end: () => Promise<void> }> {
+  const pool = new pg.Pool({ connectionString: url, max: CONCURRENCY });
+  await pool.query(
+    "CREATE TABLE raw_items (id bigserial PRIMARY KEY, n double precision NOT NULL, text text NOT NULL)",
+  );
+  let i = 0;
+  const round = async () => {
+    const end = performance.now() + SECONDS * 1000;
+    let done = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (performance.now() < end) {
+          const c = await pool.connect();
+          try {
+            await c.query("BEGIN");
+            await c.query("INSERT INTO raw_items (n, text) VALUES ($1, $2)", [i, `item ${i++}`]);
+            await c.query("COMMIT");
+            done++;
+          } finally {
+            c.release();
+          }
+        }
+      }),
+    );
+    return done / ((performance.now() - start) / 1000);
+  };
+  return { round, end: () => pool.end() };
 }
 
 /**

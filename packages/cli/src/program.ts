@@ -60,7 +60,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       .option("--data <dir>", "data folder for SQLite and keys", ".tandem")
       .option(
         "--db <url>",
-        "postgres://user:pw@host/db[?schema=NAME]: keep the backend's and the identity service's data in Postgres instead of SQLite",
+        "postgres://user:pw@host/db[?schema=NAME][&fastCommitTries=N]: keep the backend's and the identity service's data in Postgres instead of SQLite",
       )
       .option(
         "--identity-schema <name>",

@@ -9,7 +9,13 @@ import { openPostgresStorage } from "./postgres/open.js";
 
 export type StorageDescriptor =
   | { readonly kind: "sqlite"; readonly path: string }
-  | { readonly kind: "postgres"; readonly url: string; readonly schema?: string };
+  | {
+      readonly kind: "postgres";
+      readonly url: string;
+      readonly schema?: string;
+      /** See `MvccStorageOptions.fastCommitTries` (only a writer commits). */
+      readonly fastCommitTries?: number;
+    };
 
 export function openStorage(
   descriptor: StorageDescriptor,
@@ -24,6 +30,7 @@ export function openStorage(
         url: descriptor.url,
         readonly,
         ...(descriptor.schema !== undefined ? { schema: descriptor.schema } : {}),
+        ...(descriptor.fastCommitTries !== undefined ? { fastCommitTries: descriptor.fastCommitTries } : {}),
       });
     default:
       throw new TypeError(

@@ -4,6 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import pg from "pg";
 import { openPostgresStorage, type CommitRequest, type Storage } from "../src/index.js";
 import { freshSchema, postgresAvailable, POSTGRES_URL } from "../../../test/support/postgres.js";
 
@@ -110,3 +111,66 @@ test(
     }
   },
 );
+
+test("[postgres] a group that takes the head lock is written there by the same one statement", available, async () => {
+  const { schema, drop } = freshSchema();
+  // One lost compare-and-set sends the group to the locked path.
+  const a = await openPostgresStorage({ url: POSTGRES_URL, schema, fastCommitTries: 1 });
+  const b = await openPostgresStorage({ url: POSTGRES_URL, schema });
+  const query = pg.Client.prototype.query;
+  try {
+    await a.ensureTable("t");
+    await b.sync();
+    await a.setMeta("gone", "x");
+    const other = await preparedInsert(b, 0);
+    const otherTs = (await b.commit(other.request)).ts;
+    const x = await preparedInsert(a, 1);
+    const y = await preparedInsert(a, 2);
+    const events: string[] = [];
+    a.onOtherCommits((cs) => events.push(`others ${cs.map((c) => (c.ts === otherTs ? "b" : String(c.ts))).join()}`));
+    const sent: string[] = [];
+    (pg.Client.prototype as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+      const q = args[0] as string | { name?: string; text?: string };
+      sent.push(typeof q === "string" ? q.trim().split(/\s+/).slice(0, 3).join(" ") : (q.name ?? "unnamed"));
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as never;
+    const results = await a.commitMany(
+      [
+        { ...x.request, meta: [["k", "1"]] },
+        {
+          ...y.request,
+          meta: [
+            ["gone", null],
+            ["k", "2"],
+          ],
+        },
+      ],
+      { accept: (i) => (events.push(`accept ${i}`), true), discarded: (is) => events.push(`discarded ${is.join()}`) },
+    );
+    pg.Client.prototype.query = query;
+    assert.deepEqual(events, ["accept 0", "accept 1", "others b", "accept 0", "accept 1"]);
+    // The lost one-statement try, then: BEGIN with the lock, the catch-up's read, the statement, COMMIT.
+    assert.deepEqual(sent, [
+      "tandem_commit_notify",
+      "BEGIN; SELECT latest_ts,",
+      "SELECT d.table_number, d.key,",
+      "tandem_commit_notify",
+      "COMMIT",
+    ]);
+    const [rx, ry] = results.map((r) => {
+      if (r === "skipped" || r instanceof Error || r === undefined) throw new Error(`not committed: ${String(r)}`);
+      return r.ts;
+    });
+    assert.ok(otherTs < rx! && rx! < ry!, "the group's commits come after the other writer's, in order");
+    assert.equal(await b.sync(), ry, "the head moved once, to the group's last commit");
+    const snap = b.snapshot();
+    for (const id of [other.id, x.id, y.id]) assert.ok(await snap.get(id as never), `document ${id} committed`);
+    assert.equal(await b.getMeta("k"), "2", "the group's meta writes apply in order");
+    assert.equal(await b.getMeta("gone"), null);
+  } finally {
+    pg.Client.prototype.query = query;
+    await a.close();
+    await b.close();
+    await drop();
+  }
+});

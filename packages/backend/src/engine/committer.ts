@@ -29,6 +29,11 @@ export interface ExecutedTransaction {
 export interface Committed {
   readonly ts: Timestamp;
   readonly indexWrites: IndexWrite[];
+  /**
+   * Nothing was written (no compare-and-set ran): what the mutation read held at its snapshot,
+   * which on a database other nodes write may be older than their latest commits.
+   */
+  readonly readOnly?: true;
 }
 
 /** A commit refused because a commit since the mutation's snapshot wrote into what it read. */
@@ -174,7 +179,7 @@ export class Committer {
 
   /** What a commit with nothing to write reports: the current head, no keys. */
   #unchanged(): Committed {
-    return { ts: this.#storage.latestTs(), indexWrites: [] };
+    return { ts: this.#storage.latestTs(), indexWrites: [], readOnly: true };
   }
 
   async #drain(): Promise<void> {

@@ -10,7 +10,7 @@ import { decodeId, decodeIndexKey, type ConvexJSON, type Storage, type Timestamp
 import type { LoadedDeployment, ResolvedFunction } from "../runtime/loaded-deployment.js";
 import type { Conflict } from "../transactions/commit-log.js";
 import { CATALOG_INDEX } from "../transactions/table-marker.js";
-import type { CommitMeta, Committed, Committer, Conflicted } from "./committer.js";
+import type { CommitMeta, Committed, Committer, Conflicted, ExecutedTransaction } from "./committer.js";
 import type { CommitNotifier } from "./commit-notifier.js";
 import type { RunOutput } from "./execute.js";
 import type { FunctionRunner } from "./function-runner.js";
@@ -59,9 +59,7 @@ export class MutationExecutor {
       }
     }
     const { deployment, fn } = resolve();
-    // Another node may have committed since this one last looked: start from the database's head,
-    // so a mutation sees every commit that finished before it began.
-    if (storage.otherWriters) await storage.sync();
+    // No head read before the run, even when other nodes write (Postgres): see `stillValidAt`.
     for (let attempt = 0; ; attempt++) {
       const box: { result: Committed | Conflicted | null; aborted: boolean } = { result: null, aborted: false };
       // After a conflict, a retry runs with commits held back, so it cannot conflict again.
@@ -92,25 +90,63 @@ export class MutationExecutor {
           // It holds the commit lock: don't make every other commit wait behind the queue.
           urgent: exclusive,
         });
-      const { out } = exclusive ? await committer.mutex.run(attemptOnce) : await attemptOnce();
-      const result = box.result;
-      if (!out.ok) return { ran: true, fn, out, ts: null };
-      if (box.aborted)
-        return {
-          ran: true,
-          fn,
-          out: { ok: false, error: { message: "aborted" }, logLines: out.logLines, journal: null },
-          ts: null,
-        };
-      if (result && !("conflict" in result)) {
-        // Even a commit that wrote only its idempotency record has a new ts the client waits for.
-        notifier.committed(result.ts, result.indexWrites);
-        return { ran: true, fn, out, ts: result.ts };
+      const { out, tx } = exclusive ? await committer.mutex.run(attemptOnce) : await attemptOnce();
+      let result = box.result;
+      // A run that wrote nothing (an error, or no writes) is checked against the database's head.
+      let stale = false;
+      if (storage.otherWriters && !box.aborted && (!out.ok || (result !== null && "readOnly" in result))) {
+        const head = await this.stillValidAt(tx);
+        if (head === null) stale = true;
+        else if (out.ok) result = { ts: head, indexWrites: [], readOnly: true };
+      }
+      if (!stale) {
+        if (!out.ok) return { ran: true, fn, out, ts: null };
+        if (box.aborted)
+          return {
+            ran: true,
+            fn,
+            out: { ok: false, error: { message: "aborted" }, logLines: out.logLines, journal: null },
+            ts: null,
+          };
+        if (result && !("conflict" in result)) {
+          // Even a commit that wrote only its idempotency record has a new ts the client waits for.
+          notifier.committed(result.ts, result.indexWrites);
+          return { ran: true, fn, out, ts: result.ts };
+        }
       }
       this.occRetries += 1;
-      if (attempt >= maxRetries) throw occFailure(storage, result?.conflict ?? null);
-      await sleep(backoffDelay(attempt, 100, 2000));
+      if (attempt >= maxRetries) throw occFailure(storage, result && "conflict" in result ? result.conflict : null);
+      // A run that only lagged behind other nodes runs again at once, at the head it caught up to.
+      if (!stale) await sleep(backoffDelay(attempt, 100, 2000));
     }
+  }
+
+  /**
+   * A mutation runs at this node's head (`storage.latestTs()`), not the database's: on Postgres
+   * the head read that used to come first cost a round trip per mutation (≈ 15–20 % of one under
+   * load). Why nothing is lost:
+   *
+   * - Read-your-writes on one node: the node's head moves past a commit before the committer
+   *   answers its mutation (`MvccStorage.commitMany` sees each result first), and catch-ups only
+   *   move it forward; so a mutation reads every commit this node acknowledged before it began.
+   * - A mutation that writes is serializable at its commit ts, which is after every commit that
+   *   finished before it began (anywhere): the commit is planned against the head the node knows
+   *   and moves the database's head from exactly there (compare-and-set); when another node moved
+   *   it, the node first learns of those commits (its OCC log gets them) and checks the mutation's
+   *   read set against them again. So the read set is checked against every commit between its
+   *   snapshot and its commit ts, as if it had run at the commit ts; a stale snapshot can only turn
+   *   into a conflict (a retry), never into a lost update.
+   * - A mutation that writes nothing (or fails: its error came from what it read) moves no head,
+   *   so nothing checked it against other nodes' commits: here it reads the database's head after
+   *   the run (as the head read before it did, but only for these), learns of the commits up to it,
+   *   and holds when none of them wrote into what it read: its outcome is then the one it would
+   *   have had at that head, read after it began (a client that saw a commit through another node
+   *   sees it here too). Otherwise it runs again, at that head.
+   */
+  private async stillValidAt(tx: ExecutedTransaction): Promise<Timestamp | null> {
+    const { storage, committer } = this.o;
+    const head = await storage.sync();
+    return committer.unchangedBetween(tx.readSet, tx.ts, head) ? head : null;
   }
 }
 

@@ -140,6 +140,23 @@ test("a query result kept on node 1 ends with a mutation made through node 2", a
   });
 });
 
+test("a mutation through node 1 sees every commit node 2 acknowledged before it began", available, async () => {
+  // A minute between polls; node 1 runs mutations at the head it knows (no head read first): what
+  // wrote nothing (a read, an error) is checked against the database's head after the run, and
+  // what writes is checked at its compare-and-set.
+  await withCluster("querycache", 60_000, async ([one, two]) => {
+    const [first, second] = [http(one!), http(two!)];
+    for (let i = 1; i <= 10; i++) {
+      await second.mutation(api.counters!.set!, { name: "x", value: i });
+      assert.equal(await first.mutation(api.counters!.read!, { name: "x" }), i, `read ${i}`);
+      await second.mutation(api.counters!.set!, { name: "x", value: -i });
+      await first.mutation(api.counters!.expect!, { name: "x", value: -i });
+      await second.mutation(api.counters!.set!, { name: "y", value: i * 10 });
+      assert.equal(await first.mutation(api.counters!.bump!, { name: "y" }), i * 10 + 1, `bump ${i}`);
+    }
+  });
+});
+
 test("a push and an env change made through node 2 go live on node 1", available, async () => {
   await withCluster("multi", 60_000, async ([one, two], app) => {
     const reader = http(one!);

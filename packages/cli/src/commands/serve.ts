@@ -33,8 +33,10 @@ function issuerFrom(flags: ServeFlags): string | undefined {
 }
 
 /**
- * `--db postgres://user:password@host:port/database[?schema=NAME]`: the Postgres database (and
- * schema, default the connection's search_path) the backend keeps its data in.
+ * `--db postgres://user:password@host:port/database[?schema=NAME][&fastCommitTries=N]`: the
+ * Postgres database (and schema, default the connection's search_path) the backend keeps its data
+ * in. `fastCommitTries` (default 2): how many times a node's commit group tries the one-statement
+ * compare-and-set before it takes the head lock; 1 suits nodes that often commit at once.
  */
 export function databaseOf(db: string | undefined): StorageDescriptor | undefined {
   if (db === undefined) return undefined;
@@ -50,7 +52,16 @@ export function databaseOf(db: string | undefined): StorageDescriptor | undefine
   url.searchParams.delete("schema");
   if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new CliError(`--db schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
-  return { kind: "postgres", url: url.toString(), ...(schema !== null ? { schema } : {}) };
+  const tries = url.searchParams.get("fastCommitTries");
+  url.searchParams.delete("fastCommitTries");
+  if (tries !== null && !/^([1-9]|[1-9][0-9])$/.test(tries))
+    throw new CliError(`--db fastCommitTries ${JSON.stringify(tries)} must be a whole number from 1 to 99`);
+  return {
+    kind: "postgres",
+    url: url.toString(),
+    ...(schema !== null ? { schema } : {}),
+    ...(tries !== null ? { fastCommitTries: Number(tries) } : {}),
+  };
 }
 
 /**

@@ -283,9 +283,8 @@ export class PostgresDialect implements Dialect {
     // Steps that read nothing (prepared writes) are planned against the head the store expects,
     // and the group goes in one statement: one round trip instead of six.
     if (expected !== undefined && expectedSchema !== undefined && steps.every((s) => s.docs.length === 0))
-      return this.batchInOneStatement(steps, { latestTs: expected, schemaVersion: expectedSchema });
-    return this.transaction(async (c) => {
-      const start = headOf((await c.query<HeadRow>(sql.LOCK_HEAD)).rows[0]);
+      return this.batchInOneStatement(this.pool, steps, { latestTs: expected, schemaVersion: expectedSchema });
+    return this.lockedTransaction(async (c, start) => {
       if (expected !== undefined && start.latestTs !== expected) throw headMoved(expected, start.latestTs);
       return this.applySteps(c, steps, start);
     });
@@ -295,13 +294,15 @@ export class PostgresDialect implements Dialect {
     steps: readonly BatchStep<T>[],
     caughtUp: (head: Head, reader: LockedReader) => Promise<void>,
   ): Promise<StepOutcome<T>[]> {
-    return this.transaction(async (c) => {
-      const start = headOf((await c.query<HeadRow>(sql.LOCK_HEAD)).rows[0]);
+    return this.lockedTransaction(async (c, start) => {
       // Every commit up to `start` is committed (the lock waited for it), so these reads see it.
       await caughtUp(start, {
         versionsSince: (after, upTo) => this.versionsSinceOn(c, after, upTo),
         loadRegistry: () => this.loadRegistryOn(c),
       });
+      // Prepared writes go in the one statement here too (the lock is held for fewer round trips:
+      // lock, catch-up, the statement, COMMIT); its compare-and-set can't fail under the lock.
+      if (steps.every((s) => s.docs.length === 0)) return this.batchInOneStatement(c, steps, start);
       return this.applySteps(c, steps, start);
     });
   }
@@ -347,7 +348,11 @@ export class PostgresDialect implements Dialect {
    * statement that moves the head only from there (else it writes nothing and this throws
    * `HeadMoved`, after the steps' hooks ran: the store tells its caller to forget them).
    */
-  private async batchInOneStatement<T>(steps: readonly BatchStep<T>[], expected: Head): Promise<StepOutcome<T>[]> {
+  private async batchInOneStatement<T>(
+    q: Queryable,
+    steps: readonly BatchStep<T>[],
+    expected: Head,
+  ): Promise<StepOutcome<T>[]> {
     if (this.readonly) throw storageError("Forbidden", "ReadOnlyStorage", "This storage connection is read-only");
     let head = expected;
     const out: StepOutcome<T>[] = [];
@@ -379,7 +384,7 @@ export class PostgresDialect implements Dialect {
     ];
     // Named: Postgres parses and plans it once per connection.
     const name = this.announcements ? "tandem_commit_notify" : "tandem_commit";
-    const moved = await this.pool.query({ name, text: sql.commitInOneStatementSql(!!this.announcements), values });
+    const moved = await q.query({ name, text: sql.commitInOneStatementSql(!!this.announcements), values });
     if (moved.rowCount !== 1) throw headMoved(expected.latestTs, null);
     return out;
   }
@@ -474,14 +479,31 @@ export class PostgresDialect implements Dialect {
     await this.pool.end();
   }
 
-  /** Runs `body` in one transaction on one client: committed when it resolves, rolled back when it throws. */
-  private async transaction<T>(body: (c: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * `transaction` that holds the head lock from the start: `BEGIN` and the lock go in one round
+   * trip (one simple-protocol query), and `body` gets the head as locked.
+   */
+  private lockedTransaction<T>(body: (c: PoolClient, head: Head) => Promise<T>): Promise<T> {
+    return this.transaction(
+      (c, begun) => body(c, headOf((begun as unknown as pg.QueryResult<HeadRow>[])[1]?.rows[0])),
+      `BEGIN; ${sql.LOCK_HEAD}`,
+    );
+  }
+
+  /**
+   * Runs `body` in one transaction on one client: committed when it resolves, rolled back when it
+   * throws. `begin` opens it (its results go to `body`).
+   */
+  private async transaction<T>(
+    body: (c: PoolClient, begun: pg.QueryResult) => Promise<T>,
+    begin = "BEGIN",
+  ): Promise<T> {
     if (this.readonly) throw storageError("Forbidden", "ReadOnlyStorage", "This storage connection is read-only");
     const c = await this.pool.connect();
     let broken: unknown = undefined;
     try {
-      await c.query("BEGIN");
-      const out = await body(c);
+      const begun = await c.query(begin);
+      const out = await body(c, begun);
       await c.query("COMMIT");
       return out;
     } catch (e) {
