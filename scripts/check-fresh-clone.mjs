@@ -4,12 +4,20 @@
 // then `npm install <clone>/packages/cli` in that outside app and `npx tandem dev --once` there.
 // Fails (exit 1) with the step that broke. Ports are ephemeral, so it can run beside other tests.
 // Costs one full `npm ci` (cached packages are used when present: --prefer-offline).
+// `--node <dir>` runs it all on another Node install (<dir>/bin/node first on PATH, native addons
+// built against <dir>/include), and `--tests <filter>…` then runs those test files in the clone:
+// scripts/check-node-lines.mjs uses both for Node 22 and 24.
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const repo = new URL("..", import.meta.url).pathname;
+const argv = process.argv.slice(2);
+const nodeAt = argv.indexOf("--node");
+const nodeDir = nodeAt >= 0 ? argv[nodeAt + 1] : undefined;
+const testsAt = argv.indexOf("--tests");
+const testFilters = testsAt >= 0 ? argv.slice(testsAt + 1).filter((a) => !a.startsWith("--")) : [];
 const work = mkdtempSync(join(tmpdir(), "tandem-fresh-clone-"));
 const clone = join(work, "tandem");
 const app = join(work, "app");
@@ -20,6 +28,10 @@ const quiet = ["--no-audit", "--no-fund", "--prefer-offline"];
 const env = { ...process.env, CI: "1" };
 delete env.CONVEX_DEPLOYMENT;
 delete env.CONVEX_DEPLOY_KEY;
+if (nodeDir) {
+  env.PATH = `${join(nodeDir, "bin")}:${env.PATH}`;
+  env.npm_config_nodedir = nodeDir;
+}
 const devPorts = [
   "--port",
   "0",
@@ -62,6 +74,7 @@ function expectApp(step) {
 }
 
 run("clone", "git", ["clone", "--quiet", repo, clone], work);
+const version = run("node version", "node", ["--version"], clone, { output: true }).trim();
 run("install", npm, ["ci", ...quiet], clone);
 
 const bin = join(clone, "node_modules", ".bin", "tandem");
@@ -89,5 +102,10 @@ run("help in the app", npx, ["--no-install", "tandem", "--help"], app, { output:
 run("dev in the app", npx, ["--no-install", "tandem", "dev", "--once", ...devPorts], app);
 expectApp("dev in the app");
 
+if (testFilters.length) run("tests", "node", ["scripts/run-tests.mjs", ...testFilters], clone);
+
 rmSync(work, { recursive: true, force: true });
-console.log("\n[fresh-clone] ok: npx tandem works after npm ci, from the repository root and from an outside app");
+console.log(
+  `\n[fresh-clone] ok on Node ${version}: npx tandem works after npm ci, from the repository root and from an outside app` +
+    (testFilters.length ? `; tests passed: ${testFilters.join(" ")}` : ""),
+);

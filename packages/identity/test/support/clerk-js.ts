@@ -43,11 +43,9 @@ export function bootClerk(
     "DOMParser",
     "getComputedStyle",
   ]) {
-    try {
-      g[k] = w[k];
-    } catch {
-      /* read-only global in this Node */
-    }
+    // Node 21+ has its own `navigator` (a getter, with `locks` from 24 on, which sends clerk-js
+    // down its Web Locks path): define the page's over it rather than assign.
+    Object.defineProperty(g, k, { value: w[k], configurable: true, writable: true });
   }
   const jar: Jar = { cookies: new Map(), calls: [] };
   const target = new URL(proxyUrl).origin;
