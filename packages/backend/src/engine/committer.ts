@@ -72,9 +72,15 @@ export class Committer {
   readonly #log: CommitLog;
   #pending: PendingCommit[] = [];
   #draining = false;
+  readonly #moreComing: () => boolean;
 
-  constructor(storage: Storage) {
+  /**
+   * `moreComing`: true while other results may still arrive in this event-loop turn (jobs running
+   * in function threads); a commit then waits for the end of the turn to share their write.
+   */
+  constructor(storage: Storage, moreComing: () => boolean = () => true) {
     this.#storage = storage;
+    this.#moreComing = moreComing;
     // Commits before the head at start were never logged: the log vouches only for later spans.
     this.#log = new CommitLog(undefined, storage.latestTs());
     // Commits another node made: the storage reports them before it retries a commit they
@@ -110,8 +116,11 @@ export class Committer {
       };
       // Wait for the rest of this event-loop turn: results from the function threads arrive in
       // bursts, and everything that arrives before the drain shares one durable write. (Draining
-      // after each thread's message instead measured slower: more, smaller transactions.)
-      setImmediate(drain);
+      // after each thread's message instead measured slower: more, smaller transactions.) With
+      // nothing else running, only what this burst of promise jobs commits can join: the drain
+      // starts once they are done (next tick), not after the event loop's poll.
+      if (this.#moreComing()) setImmediate(drain);
+      else process.nextTick(drain);
     });
   }
 
