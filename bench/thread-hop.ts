@@ -30,6 +30,13 @@ else {
 
 type Mode = "port" | "channel" | "atomics";
 
+/** `Atomics.waitAsync` (Node 16+; not in this project's TypeScript lib). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> | string };
+  }
+).waitAsync;
+
 async function roundTrips(mode: Mode): Promise<number[]> {
   const sab = new SharedArrayBuffer(8);
   const w = new Worker(worker, { eval: true, workerData: { mode, sab } });
@@ -40,7 +47,7 @@ async function roundTrips(mode: Mode): Promise<number[]> {
     rtt = async () => {
       Atomics.store(a, 0, ++seq);
       Atomics.notify(a, 0);
-      const r = Atomics.waitAsync(a, 1, seq - 1);
+      const r = waitAsync(a, 1, seq - 1);
       if (r.async) await r.value;
     };
   } else {
