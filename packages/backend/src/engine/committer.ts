@@ -77,9 +77,15 @@ export class Committer {
   readonly #log: CommitLog;
   #pending: PendingCommit[] = [];
   #draining = false;
+  readonly #moreComing: () => boolean;
 
-  constructor(storage: Storage) {
+  /**
+   * `moreComing`: true while other results may still arrive in this event-loop turn (jobs running
+   * in function threads); a commit then waits for the end of the turn to share their write.
+   */
+  constructor(storage: Storage, moreComing: () => boolean = () => true) {
     this.#storage = storage;
+    this.#moreComing = moreComing;
     // Commits before the head at start were never logged: the log vouches only for later spans.
     this.#log = new CommitLog(undefined, storage.latestTs());
     // Commits another node made: the storage reports them before it retries a commit they
@@ -92,9 +98,10 @@ export class Committer {
   /**
    * Commits a mutation's writes, or reports the conflict when a commit since its snapshot wrote
    * into what it read. Commits that arrive while one is being written are grouped into one durable write
-   * (each still checked against every commit before it, in order).
+   * (each still checked against every commit before it, in order). `fromThread`: the writes come
+   * from a function thread's result (whose round trip already let the event loop turn).
    */
-  commit(tx: ExecutedTransaction, meta: CommitMeta): Promise<Committed | Conflicted> {
+  commit(tx: ExecutedTransaction, meta: CommitMeta, fromThread = false): Promise<Committed | Conflicted> {
     const request: CommitRequest = { prepared: tx.prepared, meta };
     if (isEmpty(request)) return Promise.resolve(this.#unchanged());
     return new Promise((resolve, reject) => {
@@ -115,8 +122,13 @@ export class Committer {
       };
       // Wait for the rest of this event-loop turn: results from the function threads arrive in
       // bursts, and everything that arrives before the drain shares one durable write. (Draining
-      // after each thread's message instead measured slower: more, smaller transactions.)
-      setImmediate(drain);
+      // after each thread's message instead measured slower: more, smaller transactions.) With
+      // nothing else running, only what this burst of promise jobs commits can join: the drain
+      // starts once they are done (next tick), not after the event loop's poll. Only for a
+      // thread's result: the server's own transactions (the scheduler's) can follow one another
+      // on this thread alone, and each still lets sockets be read in between.
+      if (!fromThread || this.#moreComing()) setImmediate(drain);
+      else process.nextTick(drain);
     });
   }
 

@@ -81,7 +81,9 @@ export function createEngine(options: EngineOptions): TandemEngine {
   const storage = options.storage;
   const files = options.files ?? null;
   const log = options.logger ?? createLogger("engine");
-  const committer = new Committer(storage);
+  // A commit waits for the turn's other results only while function threads have jobs (the
+  // runner is made below; commits start only once the engine exists).
+  const committer = new Committer(storage, () => runner.jobsInFlight > 0);
   const notifier = new CommitNotifier(log, () => storage.tables());
   // Another node's commits, learned when a commit here finds the head moved or when the node
   // follows the log (`CommitFollower`): subscriptions here re-run for them too.

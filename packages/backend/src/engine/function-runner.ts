@@ -103,6 +103,11 @@ export class FunctionRunner {
     this.#pool?.searchDirty(table, ids);
   }
 
+  /** Jobs sent to function threads or queued for them, not yet answered (0 without threads). */
+  get jobsInFlight(): number {
+    return this.#pool?.jobsInFlight ?? 0;
+  }
+
   /** Function threads replaced after a time-limit overrun. */
   get replaced(): number {
     return (this.#pool?.replaced ?? 0) + (this.#actionPool?.replaced ?? 0);

@@ -85,7 +85,7 @@ export class MutationExecutor {
             if (o.ok)
               box.result = exclusive
                 ? await committer.commitLocked(t, commitMeta(key, o))
-                : await committer.commit(t, commitMeta(key, o));
+                : await committer.commit(t, commitMeta(key, o), runner.threaded);
           },
           // It holds the commit lock: don't make every other commit wait behind the queue.
           urgent: exclusive,

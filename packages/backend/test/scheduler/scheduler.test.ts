@@ -345,7 +345,10 @@ test("a push with an invalid cron schedule or a cron calling a query is refused;
 });
 
 test("pending jobs survive a restart and run once after it", async () => {
-  await mutation(client, api.jobs.many, { prefix: "restart-", n: 50, delayMs: HOUR });
+  // Functions read the real time and the earlier tests moved the scheduler's clock hours ahead:
+  // an hour from the scheduler's now, so the jobs are not due before the restart.
+  const ahead = clock.now() - Date.now();
+  await mutation(client, api.jobs.many, { prefix: "restart-", n: 50, delayMs: ahead + HOUR });
   await backend.close();
   await start();
   assert.equal(
@@ -353,7 +356,8 @@ test("pending jobs survive a restart and run once after it", async () => {
       .length,
     50,
   );
-  clock.advance(HOUR);
+  // The restarted server's clock starts at the real time again.
+  clock.advance(ahead + HOUR);
   const all = await until(
     () => query<Run[]>(client, api.jobs.runs, {}),
     (r) => r.filter((x) => x.tag.startsWith("restart-")).length >= 50,

@@ -112,6 +112,13 @@ export class WorkerPool {
     return slot;
   }
 
+  /** Jobs queued or running in a thread, not yet answered. */
+  get jobsInFlight(): number {
+    let n = this.#queue.length;
+    for (const s of this.#slots) n += s.running.length;
+    return n;
+  }
+
   deploy(deployment: Deployment): void {
     this.#deployment = deployment;
     for (const s of this.#slots) {
