@@ -7,6 +7,7 @@
 import vm from "node:vm";
 import { webcrypto } from "node:crypto";
 import { LogCollector, makeConsole } from "./console.js";
+import { ConvexResponse } from "./response.js";
 import "./uint8array-base64.js";
 
 export type RealmMode = "udf" | "action";
@@ -139,7 +140,7 @@ export class Realm {
       Blob,
       Headers,
       Request,
-      Response,
+      Response: ConvexResponse,
       FormData,
       AbortController,
       AbortSignal,
