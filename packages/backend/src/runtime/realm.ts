@@ -147,9 +147,16 @@ export class Realm {
       Event,
       EventTarget,
       DOMException,
+      // The stream classes Convex's runtime defines: `ai`'s providers parse server-sent events
+      // with `pipeThrough(new TextDecoderStream())`.
       ReadableStream,
+      ReadableStreamDefaultReader,
+      ReadableStreamBYOBReader,
       WritableStream,
+      WritableStreamDefaultWriter,
       TransformStream,
+      TextDecoderStream,
+      TextEncoderStream,
       performance: { now: () => performance.now(), timeOrigin: performance.timeOrigin },
       queueMicrotask,
       // Convex's default runtime offers the Web Crypto API in queries and mutations too
