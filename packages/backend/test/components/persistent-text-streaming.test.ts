@@ -67,18 +67,25 @@ test("the HTTP action streams chunks as they come while the body query grows and
       }, 20);
       const fail = setTimeout(
         () => (clearInterval(timer), reject(new Error(`never saw ${what}: ${JSON.stringify(bodies)}`))),
-        20_000,
+        60_000,
       );
     });
   const stop = client.onUpdate(chat.getChatBody!, { streamId }, (b: Body) => bodies.push(b));
   try {
     await seen((b) => b.status === "pending" && b.text === "", "the pending, empty stream");
 
-    const r = await fetch(`${backend.siteUrl}/chat-stream`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ streamId }),
-    });
+    // `useStream` awaits the response head before reading; the fake LLM sends nothing yet.
+    const headTimeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error("the response head waited for the body")), 30_000).unref(),
+    );
+    const r = await Promise.race([
+      fetch(`${backend.siteUrl}/chat-stream`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ streamId }),
+      }),
+      headTimeout,
+    ]);
     assert.equal(r.status, 200);
     assert.equal(r.headers.get("access-control-allow-origin"), "*");
     const reader = r.body!.getReader();
