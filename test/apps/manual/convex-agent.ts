@@ -13,7 +13,7 @@
  * CLI, points `OPENAI_BASE_URL` at a local fake of OpenAI's chat completions (plain, streamed,
  * tool calls) and embeddings, and drives it as a client would: `createThread`, `generateText` with
  * a tool call, async `streamText` with `saveStreamDeltas` watched through a live
- * `listUIMessages` + `syncStreams` query, and vector search over the saved messages.
+ * `listUIMessages` + `syncStreams` query, and vector and text search over the saved messages.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -267,18 +267,22 @@ try {
   assert.equal(answer.text, "Streaming words about clouds arrive one by one.");
   console.log(`streamText: deltas grew word by word (${WORDS.length} words), final "${answer.text}"`);
 
-  // Vector search over saved messages: "weather Paris" finds the first thread's prompt.
-  const found = (await c.action(chat.search!, {
-    userId: "ada",
-    threadId: threadId2,
-    text: "weather in Paris",
-    otherThreads: true,
-  })) as { threadId: string; text: string | null }[];
-  console.log("vector search:", JSON.stringify(found));
-  assert.ok(
-    found.some((m) => m.threadId === threadId && m.text === "What is the weather in Paris?"),
-    "vector search found the prompt in the other thread",
-  );
+  // Vector search, then text search, over saved messages: "weather in Paris" finds the first
+  // thread's prompt from the second thread.
+  for (const textSearch of [false, true]) {
+    const found = (await c.action(chat.search!, {
+      userId: "ada",
+      threadId: threadId2,
+      text: "weather in Paris",
+      otherThreads: true,
+      textSearch,
+    })) as { threadId: string; text: string | null }[];
+    console.log(`${textSearch ? "text" : "vector"} search:`, JSON.stringify(found));
+    assert.ok(
+      found.some((m) => m.threadId === threadId && m.text === "What is the weather in Paris?"),
+      "search found the prompt in the other thread",
+    );
+  }
   console.log("fake OpenAI calls:", JSON.stringify(calls));
   console.log("OK");
 } catch (e) {

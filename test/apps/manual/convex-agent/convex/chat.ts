@@ -76,8 +76,14 @@ export const rawMessages = query({
 });
 
 export const search = action({
-  args: { userId: v.string(), threadId: v.string(), text: v.string(), otherThreads: v.boolean() },
-  handler: async (ctx, { userId, threadId, text, otherThreads }) => {
+  args: {
+    userId: v.string(),
+    threadId: v.string(),
+    text: v.string(),
+    otherThreads: v.boolean(),
+    textSearch: v.boolean(),
+  },
+  handler: async (ctx, { userId, threadId, text, otherThreads, textSearch }) => {
     const found = await agent.fetchContextMessages(ctx, {
       userId,
       threadId,
@@ -85,7 +91,7 @@ export const search = action({
       contextOptions: {
         recentMessages: 0,
         searchOtherThreads: otherThreads,
-        searchOptions: { limit: 3, vectorSearch: true, textSearch: false, messageRange: { before: 0, after: 0 } },
+        searchOptions: { limit: 3, vectorSearch: !textSearch, textSearch, messageRange: { before: 0, after: 0 } },
       },
     });
     return found.map((m) => ({ threadId: m.threadId, text: m.text ?? null }));
