@@ -93,6 +93,10 @@ async function handle(
         res.end();
         return;
       }
+      // The head goes out now, as Convex sends it once the action returns its Response: a client
+      // waiting for it (`fetch` resolves on the head) must not wait for the body's first part,
+      // which may come only after that client has acted (node would hold the head until then).
+      res.flushHeaders();
       // Destroys both sides if the client goes away or the action's stream fails midway.
       await pipeline(Readable.fromWeb(out.body as import("node:stream/web").ReadableStream<Uint8Array>), res).catch(
         (e: unknown) => {

@@ -7,6 +7,7 @@
 import vm from "node:vm";
 import { webcrypto } from "node:crypto";
 import { LogCollector, makeConsole } from "./console.js";
+import { ConvexResponse } from "./response.js";
 import "./uint8array-base64.js";
 
 export type RealmMode = "udf" | "action";
@@ -139,16 +140,23 @@ export class Realm {
       Blob,
       Headers,
       Request,
-      Response,
+      Response: ConvexResponse,
       FormData,
       AbortController,
       AbortSignal,
       Event,
       EventTarget,
       DOMException,
+      // The stream classes Convex's runtime defines: `ai`'s providers parse server-sent events
+      // with `pipeThrough(new TextDecoderStream())`.
       ReadableStream,
+      ReadableStreamDefaultReader,
+      ReadableStreamBYOBReader,
       WritableStream,
+      WritableStreamDefaultWriter,
       TransformStream,
+      TextDecoderStream,
+      TextEncoderStream,
       performance: { now: () => performance.now(), timeOrigin: performance.timeOrigin },
       queueMicrotask,
       // Convex's default runtime offers the Web Crypto API in queries and mutations too

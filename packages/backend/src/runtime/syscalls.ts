@@ -327,7 +327,9 @@ export class ExecutionSyscalls implements SyscallHandler {
       case "1.0/actions/vectorSearch": {
         if (c.kind !== "action" || !c.engine.vectorSearch)
           throw new Error("ctx.vectorSearch is only available in actions.");
-        return await c.engine.vectorSearch(args.query as unknown as VectorSearchRequest);
+        const req = args.query as unknown as VectorSearchRequest;
+        // A component's action names its own table, as its queries do (`#scoped`).
+        return await c.engine.vectorSearch({ ...req, indexName: this.#ns.toStorage(String(req.indexName)) });
       }
       case "1.0/createFunctionHandle":
         return c.createHandle ? c.createHandle(functionName(args)) : `function://${functionName(args)}`;

@@ -170,6 +170,11 @@ test("actions call component functions, and component actions call their own com
   assert.deepEqual(r.viaComponentAction, r.direct);
 });
 
+test("a component's action vector-searches its own table", async () => {
+  const names = (await client.action(api.counters!.nearestComponentPoints!, {})) as string[];
+  assert.deepEqual(names, ["east", "northeast"]);
+});
+
 test("pagination inside a component, page after page from an app query", async () => {
   const pages = (await client.query(api.counters!.allNotesPaged!, {})) as string[][];
   const flat = pages.flat();

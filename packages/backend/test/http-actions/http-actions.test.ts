@@ -157,6 +157,23 @@ test("a response part reaches the client while the action is still producing the
   assert.equal(rest, "second");
 });
 
+test("the response head reaches the client before the body's first part exists", async () => {
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error("the head waited for the body")), 10_000).unref(),
+  );
+  const r = await Promise.race([fetch(`${site}/head-first?gate=g2`), timeout]);
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get("x-head"), "sent");
+  await new ConvexHttpClient(backend.url).mutation(api.gates!.open!, { name: "g2" });
+  assert.equal(await r.text(), "after the gate");
+});
+
+test("a Response with a body and status 205 (or 204) can be built and returned, as in Convex", async () => {
+  const r = await fetch(`${site}/reset-content`, { method: "POST" });
+  assert.equal(r.status, 205);
+  assert.deepEqual(JSON.parse(r.headers.get("x-inside")!), { status: 205, ok: true, clone: 205, noContent: 204 });
+});
+
 test("pathPrefix routes match below the prefix; an exact route wins over a prefix", async () => {
   const r = await fetch(`${site}/files/a/b.txt`);
   assert.equal(await r.text(), "file /files/a/b.txt");
