@@ -12,14 +12,14 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { createAuthClient } from "better-auth/client";
 import { convexClient, crossDomainClient } from "@convex-dev/better-auth/client/plugins";
-import { silentLogger } from "@tandem/shared";
+import { createLogger, silentLogger } from "@tandem/shared";
 import { startBackend, type Backend } from "@tandem/backend";
 import { copyApp, pushApp, type AppCopy } from "../support/app.js";
 import { run } from "../support/backend.js";
@@ -62,7 +62,9 @@ before(async () => {
     dataDir: await mkdtemp(join(tmpdir(), "tandem-better-auth-")),
     port: 0,
     sitePort: 0,
-    logger: silentLogger,
+    logger: process.env.BA_LOG
+      ? createLogger("t", { level: "debug", write: (l) => process.stderr.write(l + "\n") })
+      : silentLogger,
   });
   app = await copyApp("better-auth", ["@convex-dev/better-auth", "better-auth"]);
 });
@@ -205,4 +207,71 @@ test("the deployment's discovery document and keys, and a token under its issuer
   const c = new ConvexHttpClient(backend.url);
   c.setAuth(forged);
   await assert.rejects(c.query(api.messages!.identity!, {}));
+});
+
+/** Signs in on a fresh page and returns its Convex JWT. */
+async function signedInToken(): Promise<{ auth: AuthClient; jwt: string }> {
+  const auth = authClient();
+  const r = await auth.signIn.email({ email: "ada@example.com", password: PASSWORD });
+  assert.equal(r.error, null, JSON.stringify(r.error));
+  const jwt = await fetchAccessToken(auth)();
+  assert.ok(jwt, "a Convex JWT");
+  return { auth, jwt };
+}
+const kid = (jwt: string) =>
+  (JSON.parse(Buffer.from(jwt.split(".")[0]!, "base64url").toString()) as { kid: string }).kid;
+const deployment = () => ({ CONVEX_SELF_HOSTED_URL: backend.url, CONVEX_SELF_HOSTED_ADMIN_KEY: backend.adminKey });
+
+test("rotateKeys: a token under the new key is accepted at once, though the old key set is cached", async () => {
+  const before = await signedInToken();
+  const h = new ConvexHttpClient(backend.url);
+  h.setAuth(before.jwt);
+  assert.equal(((await h.query(api.auth!.getCurrentUser!, {})) as User).name, "Ada");
+
+  const rotated = await run(app.dir, ["run", "auth:rotateKeys"], deployment());
+  assert.equal(rotated.code, 0, rotated.output);
+  const after = await signedInToken();
+  assert.notEqual(kid(after.jwt), kid(before.jwt));
+  h.setAuth(after.jwt);
+  assert.equal(((await h.query(api.auth!.getCurrentUser!, {})) as User).name, "Ada");
+  const c = wsClient();
+  c.setAuth(fetchAccessToken(after.auth));
+  await until<User | null>(c, api.auth!.getCurrentUser!, {}, (u) => u?.name === "Ada", "the user over the websocket");
+});
+
+test("Static JWKS: the key set in a variable, given to the auth config as a data: URI", async () => {
+  // `npx convex run auth:getLatestJwks | npx convex env set JWKS`
+  const latest = await run(app.dir, ["run", "auth:getLatestJwks"], deployment());
+  assert.equal(latest.code, 0, latest.output);
+  const jwks = latest.output.slice(latest.output.indexOf("["), latest.output.lastIndexOf("]") + 1);
+  const [key] = JSON.parse(jwks) as { id: string }[];
+  const set = await run(app.dir, ["env", "set", "JWKS", jwks], deployment());
+  assert.equal(set.code, 0, set.output);
+  // The page's two edits, then the push `convex dev` makes on save.
+  const config = join(app.dir, "convex", "auth.config.ts");
+  const authTs = join(app.dir, "convex", "auth.ts");
+  await writeFile(
+    config,
+    (await readFile(config, "utf8")).replace(
+      "getAuthConfigProvider()",
+      "getAuthConfigProvider({ jwks: process.env.JWKS })",
+    ),
+  );
+  await writeFile(
+    authTs,
+    (await readFile(authTs, "utf8")).replace(
+      "convex({ authConfig })",
+      "convex({ authConfig, jwks: process.env.JWKS })",
+    ),
+  );
+  await pushApp(app.dir, { url: backend.url, adminKey: backend.adminKey });
+
+  const { auth, jwt } = await signedInToken();
+  assert.equal(kid(jwt), key!.id, "signed with the key from the variable");
+  const h = new ConvexHttpClient(backend.url);
+  h.setAuth(jwt);
+  assert.equal(((await h.query(api.auth!.getCurrentUser!, {})) as User).name, "Ada");
+  const c = wsClient();
+  c.setAuth(fetchAccessToken(auth));
+  await until<User | null>(c, api.auth!.getCurrentUser!, {}, (u) => u?.name === "Ada", "the user over the websocket");
 });
