@@ -169,8 +169,8 @@ test("a wrong password is refused; sign-in on another page, a live query, and si
   c.setAuth(fetchAccessToken(auth));
   const me = await until<User | null>(c, api.auth!.getCurrentUser!, {}, (u) => u !== null, "the current user");
   assert.equal(me?.name, "Ada");
-  const [m] = await until<Message[] | null>(c, api.messages!.mine!, {}, (l) => l?.length === 1, "her message");
-  assert.deepEqual({ body: m!.body, author: m!.author }, { body: "Hello", author: "Ada" });
+  const mine = await until<Message[] | null>(c, api.messages!.mine!, {}, (l) => l?.length === 1, "her message");
+  assert.deepEqual({ body: mine![0]!.body, author: mine![0]!.author }, { body: "Hello", author: "Ada" });
 
   // Sign-out deletes the session: `safeGetAuthUser` reads it, so the open query turns to null
   // although the Convex JWT has not expired.
