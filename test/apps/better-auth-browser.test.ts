@@ -58,8 +58,14 @@ after(async () => {
 });
 
 const status = (page: Page) => page.locator("#status");
+/** Waits for the page to say `text`; on timeout, says what it showed instead. */
 async function waitForStatus(page: Page, text: string | RegExp): Promise<void> {
-  await page.locator("#status", { hasText: text }).waitFor({ timeout: 30_000 });
+  try {
+    await page.locator("#status", { hasText: text }).waitFor({ timeout: 60_000 });
+  } catch (e) {
+    const shown = await page.locator("#status, #error").allTextContents();
+    throw new Error(`waiting for ${String(text)}, the page shows ${JSON.stringify(shown)}: ${String(e)}`);
+  }
 }
 
 test("pushed with its variables, then bundled as Vite would with the deployment's URLs", async () => {
@@ -94,8 +100,9 @@ test("sign up, chat, reload still signed in, sign out, sign in again", { timeout
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   const crossOrigin: string[] = [];
-  page.on("request", (r) => {
-    if (r.url().startsWith(backend.siteUrl)) crossOrigin.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  page.on("response", (r) => {
+    if (r.url().startsWith(backend.siteUrl))
+      crossOrigin.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`);
   });
   await page.goto(siteUrl);
   await waitForStatus(page, "Signed out");
@@ -104,9 +111,11 @@ test("sign up, chat, reload still signed in, sign out, sign in again", { timeout
   await page.fill("input[name=email]", "ada@example.com");
   await page.fill("input[name=password]", "correct horse battery staple");
   await page.click("button[value=up]");
-  await waitForStatus(page, "Signed in as Ada");
-  assert.ok(crossOrigin.includes("POST /api/auth/sign-up/email"), crossOrigin.join(", "));
-  assert.ok(crossOrigin.includes("GET /api/auth/convex/token"), crossOrigin.join(", "));
+  await waitForStatus(page, "Signed in as Ada").catch((e: Error) => {
+    throw new Error(`${e.message}\nrequests: ${crossOrigin.join(", ")}`);
+  });
+  assert.ok(crossOrigin.includes("POST /api/auth/sign-up/email 200"), crossOrigin.join(", "));
+  assert.ok(crossOrigin.includes("GET /api/auth/convex/token 200"), crossOrigin.join(", "));
 
   await page.fill("input[name=body]", "Hello from the browser");
   await page.click("text=Send");
