@@ -231,7 +231,7 @@ export class ActionPool {
       if (slot.blocked && slot.running.size === 0) {
         // Every action on it has timed out and it still computes: nothing is left to wait for.
         this.#opts.logger.warn("action thread still blocked after its actions timed out; terminating it");
-        this.#remove(slot);
+        this.#remove(slot, true);
       } else if (!slot.blocked && slot.running.size > 0) {
         slot.blocked = true;
         this.#opts.logger.warn("action thread busy without yielding; new actions go to another thread", {
@@ -247,18 +247,18 @@ export class ActionPool {
   #retireIfSpare(slot: Slot): void {
     if (slot.running.size > 0 || slot.blocked || this.#slots.length <= this.#opts.count) return;
     if (this.#slots.filter((s) => !s.blocked).length <= this.#opts.count) return;
-    this.#remove(slot);
+    this.#remove(slot, false);
   }
 
-  /** Terminates a thread for good; the pool keeps at least `count` threads. */
-  #remove(slot: Slot): void {
+  /** Terminates a thread for good (`overrun`: counted as replaced); the pool keeps `count` threads. */
+  #remove(slot: Slot, overrun: boolean): void {
     if (this.#slots.length <= this.#opts.count) {
       this.#replace(slot, "Action timed out.");
       return;
     }
     this.#slots.splice(this.#slots.indexOf(slot), 1);
     slot.retired = true;
-    this.replaced += 1;
+    if (overrun) this.replaced += 1;
     void slot.worker.terminate();
     for (const running of slot.running.values()) running.fail("Action timed out.");
     slot.running.clear();
