@@ -85,8 +85,9 @@ export class FunctionRunner {
       ? new ActionPool({
           data,
           count: 1,
-          blockedAfterMs: 5000,
-          actionTimeoutMs: 600_000,
+          maxThreads: o.workers?.actions?.maxThreads ?? 4,
+          blockedAfterMs: o.workers?.actions?.blockedAfterMs ?? 5000,
+          actionTimeoutMs: o.workers?.actions?.timeoutMs ?? 600_000,
           engine: o.engine,
           logger: o.logger,
         })

@@ -1,8 +1,11 @@
 /**
  * Action threads seen from the engine. Actions run concurrently on a thread; each thread beats a
- * heartbeat while its event loop turns. A thread that falls silent is blocked by user code that
- * never yields: it is replaced and the actions it was running fail with a clear error, while the
- * main thread and every other thread keep serving.
+ * heartbeat while its event loop turns. A thread that falls silent is busy with user code that does
+ * not yield: a long computation (password hashing in pure JS, a large bundle's first load on a
+ * loaded machine) or an endless loop. Convex lets an action compute for its whole time limit, so
+ * the thread is not stopped: it takes no new work, and another thread serves new actions until it
+ * beats again. The actions on it fail only at the action time limit; a thread still silent when
+ * its last action has timed out is terminated. Threads beyond `count` are retired once idle.
  */
 import type { TransferListItem, Worker } from "node:worker_threads";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
@@ -33,12 +36,18 @@ interface Slot {
   lastBeat: number;
   /** Heard from since it was spawned: a thread still starting up (loading its modules) is not blocked. */
   started: boolean;
+  /** Silent past `blockedAfterMs` with actions running: takes no new work until it beats again. */
+  blocked: boolean;
+  /** Terminated and out of the pool: its late events are ignored. */
+  retired: boolean;
 }
 
 export interface ActionPoolOptions {
   readonly data: WorkerData;
   readonly count: number;
-  /** Silence after which a thread counts as blocked. */
+  /** Threads at most, counting those set aside while blocked. */
+  readonly maxThreads: number;
+  /** Silence after which a thread counts as blocked (set aside; it is not stopped). */
   readonly blockedAfterMs: number;
   /** Wall-clock limit of one action (Convex: 10 minutes). */
   readonly actionTimeoutMs: number;
@@ -67,15 +76,23 @@ export class ActionPool {
 
   #spawn(existing?: Slot): Slot {
     const worker = spawnThread("action-worker", this.#opts.data);
-    const slot: Slot = existing ?? { worker, running: new Map(), lastBeat: Date.now(), started: false };
+    const slot: Slot = existing ?? {
+      worker,
+      running: new Map(),
+      lastBeat: Date.now(),
+      started: false,
+      blocked: false,
+      retired: false,
+    };
     slot.worker = worker;
     slot.lastBeat = Date.now();
     slot.started = false;
+    slot.blocked = false;
     const hello: ToActionWorker[] = [{ type: "env", env: this.#env }];
     if (this.#deployment) hello.unshift({ type: "deploy", deployment: this.#deployment });
     attachThread<FromActionWorker>(
       worker,
-      () => slot.worker === worker,
+      () => slot.worker === worker && !slot.retired,
       {
         message: (m) => this.#onMessage(slot, m),
         error: (e) => {
@@ -120,7 +137,7 @@ export class ActionPool {
     failed: (message: string) => T,
     make: (id: number) => { msg: ToActionWorker; transfer: TransferListItem[] },
   ): Promise<T> {
-    const slot = this.#slots.reduce((a, b) => (b.running.size < a.running.size ? b : a));
+    const slot = this.#pick();
     const id = this.#nextId++;
     return new Promise<T>((resolve) => {
       const timer = setTimeout(() => {
@@ -142,9 +159,25 @@ export class ActionPool {
     });
   }
 
+  /** The least busy thread that is not blocked; a new one when all are and the cap allows. */
+  #pick(): Slot {
+    const free = this.#slots.filter((s) => !s.blocked);
+    if (free.length === 0 && this.#slots.length < this.#opts.maxThreads) {
+      const slot = this.#spawn();
+      this.#slots.push(slot);
+      return slot;
+    }
+    const from = free.length > 0 ? free : this.#slots;
+    return from.reduce((a, b) => (b.running.size < a.running.size ? b : a));
+  }
+
   #onMessage(slot: Slot, m: FromActionWorker): void {
     slot.lastBeat = Date.now();
     slot.started = true;
+    if (slot.blocked) {
+      slot.blocked = false;
+      this.#opts.logger.info("action thread responsive again");
+    }
     switch (m.type) {
       case "heartbeat":
         return;
@@ -153,6 +186,7 @@ export class ActionPool {
         const running = slot.running.get(m.id);
         slot.running.delete(m.id);
         running?.done(m.out);
+        this.#retireIfSpare(slot);
         return;
       }
       case "call": {
@@ -189,12 +223,45 @@ export class ActionPool {
       for (const slot of this.#slots) slot.lastBeat = now;
       return;
     }
-    for (const slot of this.#slots)
-      if (slot.started && slot.running.size > 0 && now - slot.lastBeat > this.#opts.blockedAfterMs)
-        this.#replace(
-          slot,
-          `Action stopped: its runtime was blocked for more than ${this.#opts.blockedAfterMs / 1000}s without yielding (for example an infinite loop).`,
-        );
+    for (const slot of [...this.#slots]) {
+      if (!slot.started || now - slot.lastBeat <= this.#opts.blockedAfterMs) {
+        this.#retireIfSpare(slot);
+        continue;
+      }
+      if (slot.blocked && slot.running.size === 0) {
+        // Every action on it has timed out and it still computes: nothing is left to wait for.
+        this.#opts.logger.warn("action thread still blocked after its actions timed out; terminating it");
+        this.#remove(slot, true);
+      } else if (!slot.blocked && slot.running.size > 0) {
+        slot.blocked = true;
+        this.#opts.logger.warn("action thread busy without yielding; new actions go to another thread", {
+          running: slot.running.size,
+        });
+        if (!this.#slots.some((s) => !s.blocked) && this.#slots.length < this.#opts.maxThreads)
+          this.#slots.push(this.#spawn());
+      }
+    }
+  }
+
+  /** A thread beyond `count` goes once it is idle (the others keep their warm caches). */
+  #retireIfSpare(slot: Slot): void {
+    if (slot.running.size > 0 || slot.blocked || this.#slots.length <= this.#opts.count) return;
+    if (this.#slots.filter((s) => !s.blocked).length <= this.#opts.count) return;
+    this.#remove(slot, false);
+  }
+
+  /** Terminates a thread for good (`overrun`: counted as replaced); the pool keeps `count` threads. */
+  #remove(slot: Slot, overrun: boolean): void {
+    if (this.#slots.length <= this.#opts.count) {
+      this.#replace(slot, "Action timed out.");
+      return;
+    }
+    this.#slots.splice(this.#slots.indexOf(slot), 1);
+    slot.retired = true;
+    if (overrun) this.replaced += 1;
+    void slot.worker.terminate();
+    for (const running of slot.running.values()) running.fail("Action timed out.");
+    slot.running.clear();
   }
 
   #replace(slot: Slot, message: string): void {
