@@ -14,7 +14,8 @@ export type RealmMode = "udf" | "action";
 /** What the bundled `convex/server` calls (docs/architecture.md#the-convex-global). */
 export interface SyscallHandler {
   syscall(op: string, jsonArgs: string): string;
-  asyncSyscall(op: string, jsonArgs: string): Promise<string>;
+  /** A string is an answer at hand: the realm hands user code a promise of its own, already settled. */
+  asyncSyscall(op: string, jsonArgs: string): Promise<string> | string;
   jsSyscall(op: string, args: Record<string, unknown>): unknown;
 }
 
@@ -145,11 +146,17 @@ export class Realm {
       return c;
     };
     const udfOnly = mode === "udf";
+    // Set below to the context's own `Promise.resolve`: `await` takes such a promise as is, while
+    // a host promise costs the awaiting code a `then` job more.
+    let settled = (v: string): Promise<string> => Promise.resolve(v);
     const sandbox: Record<string, unknown> = {
       console: makeConsole(() => current()?.logs ?? null),
       Convex: {
         syscall: (op: string, a: string) => needCurrent().handler.syscall(op, a),
-        asyncSyscall: (op: string, a: string) => needCurrent().handler.asyncSyscall(op, a),
+        asyncSyscall: (op: string, a: string) => {
+          const r = needCurrent().handler.asyncSyscall(op, a);
+          return typeof r === "string" ? settled(r) : r;
+        },
         jsSyscall: (op: string, a: Record<string, unknown>) => needCurrent().handler.jsSyscall(op, a),
       },
       // Actions (and `"use node"` modules) also get the Node globals apps commonly use.
@@ -234,6 +241,7 @@ export class Realm {
     vm.runInContext("globalThis.self = globalThis; globalThis.global = globalThis;", this.context);
     this.#clock = vm.runInContext(PRELUDE, this.context) as { fixed: number | null; seed: number };
     this.#global = vm.runInContext("globalThis", this.context) as Record<string, unknown>;
+    settled = vm.runInContext("((P) => (v) => P.resolve(v))(Promise)", this.context) as typeof settled;
   }
 
   /** Installs an execution; queries and mutations run one at a time per realm. */
