@@ -692,6 +692,23 @@ export function runStorageSuite(name: string, target: OpenTarget, options: { ski
                   expectedIds.filter((d) => d._id > mid),
                 );
               }
+              // The text scan (function threads) reads the same entries; ids come from the keys.
+              const rowsOf = (rows: Awaited<ReturnType<SnapshotReader["scan"]>>) =>
+                rows.map((e) => [Buffer.from(e.key).toString("hex"), e.doc.id, e.doc.value]);
+              const textOf = (rows: Awaited<ReturnType<SnapshotReader["scanText"]>>) =>
+                rows.map((e) => [Buffer.from(e.key).toString("hex"), e.id, JSON.parse(e.json) as unknown]);
+              // Past 24 distinct limits a scan shape uses its statement with a bound LIMIT.
+              const limits =
+                ts === history[history.length - 1]!.ts
+                  ? [1, 2, 3, 5, 8, ...Array.from({ length: 26 }, (_, i) => 100 + i)]
+                  : [10_000];
+              for (const range of [fullRange(idx), fullRange(byId)])
+                for (const order of ["asc", "desc"] as const)
+                  for (const limit of limits)
+                    assert.deepEqual(
+                      textOf(await snap.scanText(range, order, limit)),
+                      rowsOf(await snap.scan(range, order, limit)),
+                    );
             }
           });
         },

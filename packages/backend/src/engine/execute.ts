@@ -64,7 +64,8 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
     input.kind === "action"
       ? input.deployment.actionRealm(input.path.module, component)
       : input.deployment.udfRealm(component);
-  const requestId = newRequestId();
+  // Only an action's code receives it (`invokeAction`).
+  const requestId = input.kind === "action" ? newRequestId() : "";
   const nowMs = input.tx ? input.tx.beginMs : Date.now();
   // A component sees only the variables its parent bound for it (components/env.ts).
   const envOf = (name: string) =>

@@ -49,6 +49,9 @@ export class ModuleGraph {
 
   /** Evaluates (once) and returns a module's exports. */
   require(path: string): Record<string, unknown> {
+    // Every call looks its module up: paths already normal (the usual) skip `normalize`.
+    const hit = this.#cache.get(path);
+    if (hit) return hit.exports;
     const key = normalize(path);
     const cached = this.#cache.get(key);
     if (cached) return cached.exports;

@@ -43,7 +43,10 @@ export class NodeRealm implements FunctionRealm {
     this.#scope = [
       {
         syscall: (op: string, a: string) => need().handler.syscall(op, a),
-        asyncSyscall: (op: string, a: string) => need().handler.asyncSyscall(op, a),
+        asyncSyscall: (op: string, a: string) => {
+          const r = need().handler.asyncSyscall(op, a);
+          return typeof r === "string" ? Promise.resolve(r) : r;
+        },
         jsSyscall: (op: string, a: Record<string, unknown>) => need().handler.jsSyscall(op, a),
       },
       new Proxy(process, {

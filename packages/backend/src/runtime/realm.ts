@@ -15,7 +15,8 @@ export type RealmMode = "udf" | "action";
 /** What the bundled `convex/server` calls (docs/architecture.md#the-convex-global). */
 export interface SyscallHandler {
   syscall(op: string, jsonArgs: string): string;
-  asyncSyscall(op: string, jsonArgs: string): Promise<string>;
+  /** A string is an answer at hand: the realm hands user code a promise of its own, already settled. */
+  asyncSyscall(op: string, jsonArgs: string): Promise<string> | string;
   jsSyscall(op: string, args: Record<string, unknown>): unknown;
 }
 
@@ -71,6 +72,56 @@ const CALL_SCRIPT = new vm.Script(
   },
 );
 
+/**
+ * Globals a module's wrapper takes as parameters (`run`). A global read in a `vm` context goes
+ * through the context's interceptor (a call into C++ that checks the sandbox object first), which
+ * V8 cannot cache: the bundled `convex/server` reads `Object`, `JSON`, `Number`, `Convex`
+ * and friends for every field of every document it converts, and spent several times its own
+ * work on these lookups. As parameters they are plain closure reads. Each module sees the value
+ * its global had when the module was evaluated (a module that replaces one of these globals
+ * later is not seen by code already loaded; none of the listed ones is meant to be replaced).
+ */
+const BOUND_GLOBALS = [
+  "undefined",
+  "NaN",
+  "Infinity",
+  "globalThis",
+  "Object",
+  "Array",
+  "JSON",
+  "Number",
+  "String",
+  "Boolean",
+  "Symbol",
+  "BigInt",
+  "Math",
+  "Reflect",
+  "Proxy",
+  "Promise",
+  "Error",
+  "TypeError",
+  "RangeError",
+  "SyntaxError",
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "RegExp",
+  "Date",
+  "parseInt",
+  "parseFloat",
+  "isNaN",
+  "isFinite",
+  "encodeURIComponent",
+  "decodeURIComponent",
+  "ArrayBuffer",
+  "DataView",
+  "Uint8Array",
+  "TextEncoder",
+  "TextDecoder",
+  "Convex",
+] as const;
+
 export function timeLimitMessage(limitMs: number): string {
   return `Function execution timed out (maximum duration: ${limitMs / 1000}s). See https://docs.convex.dev/production/state/limits`;
 }
@@ -82,6 +133,8 @@ export class Realm {
   readonly mode: RealmMode;
   #current: ExecutionEnv | null = null;
   #clock: { fixed: number | null; seed: number };
+  /** The context's global object (its intrinsics, not the host's). */
+  readonly #global: Record<string, unknown>;
   readonly #processEnv: Record<string, string | undefined> = {};
 
   constructor(mode: RealmMode) {
@@ -94,11 +147,17 @@ export class Realm {
       return c;
     };
     const udfOnly = mode === "udf";
+    // Set below to the context's own `Promise.resolve`: `await` takes such a promise as is, while
+    // a host promise costs the awaiting code a `then` job more.
+    let settled = (v: string): Promise<string> => Promise.resolve(v);
     const sandbox: Record<string, unknown> = {
       console: makeConsole(() => current()?.logs ?? null),
       Convex: {
         syscall: (op: string, a: string) => needCurrent().handler.syscall(op, a),
-        asyncSyscall: (op: string, a: string) => needCurrent().handler.asyncSyscall(op, a),
+        asyncSyscall: (op: string, a: string) => {
+          const r = needCurrent().handler.asyncSyscall(op, a);
+          return typeof r === "string" ? settled(r) : r;
+        },
         jsSyscall: (op: string, a: Record<string, unknown>) => needCurrent().handler.jsSyscall(op, a),
       },
       // Actions (and `"use node"` modules) also get the Node globals apps commonly use.
@@ -189,6 +248,8 @@ export class Realm {
     this.context = vm.createContext(sandbox, { name: `tandem-${mode}`, codeGeneration: { strings: true, wasm: true } });
     vm.runInContext("globalThis.self = globalThis; globalThis.global = globalThis;", this.context);
     this.#clock = vm.runInContext(PRELUDE, this.context) as { fixed: number | null; seed: number };
+    this.#global = vm.runInContext("globalThis", this.context) as Record<string, unknown>;
+    settled = vm.runInContext("((P) => (v) => P.resolve(v))(Promise)", this.context) as typeof settled;
   }
 
   /** Installs an execution; queries and mutations run one at a time per realm. */
@@ -232,8 +293,14 @@ export class Realm {
     }
   }
 
+  /** `code` is a function expression (the module wrapper); it is returned with the realm's globals bound. */
   run(code: string, filename: string): unknown {
-    return new vm.Script(code, { filename }).runInContext(this.context);
+    const global = this.#global;
+    const names = BOUND_GLOBALS.filter((n) => n in global);
+    const withGlobals = new vm.Script(`(function (${names.join(", ")}) { return ${code}; })`, {
+      filename,
+    }).runInContext(this.context) as (...values: unknown[]) => unknown;
+    return withGlobals(...names.map((n) => global[n]));
   }
 }
 

@@ -56,6 +56,17 @@ export interface SyscallContext {
 }
 
 const S = (v: unknown) => JSON.stringify(v);
+const STREAM_DONE = '{"value":null,"done":true}';
+
+/** What an async syscall's failure becomes for the bundled client (it rethrows `new Error(e.message)`, or a ConvexError when `data` is set). */
+function syscallError(e: unknown): unknown {
+  if (e instanceof TandemError) return new Error(e.message);
+  // A ConvexError from a nested runQuery/runMutation carries its data as JSON text (the
+  // runtime serialized it); the syscall layer expects Convex JSON.
+  const convexError = typeof (e as { data?: unknown } | null)?.data === "string" ? unwrapConvexError(e) : null;
+  if (convexError) return Object.assign(new Error(convexError.message), { data: convexError.data });
+  return e;
+}
 
 export class ExecutionSyscalls implements SyscallHandler {
   readonly #c: SyscallContext;
@@ -156,7 +167,21 @@ export class ExecutionSyscalls implements SyscallHandler {
     }
   }
 
-  async asyncSyscall(op: string, jsonArgs: string): Promise<string> {
+  asyncSyscall(op: string, jsonArgs: string): Promise<string> | string {
+    // A query's next document in the batch at hand is answered at once (the realm hands user
+    // code a settled promise of its own) instead of through a chain of promises per document.
+    if (op === "1.0/queryStreamNext") {
+      try {
+        const now = this.#streamNextNow(JSON.parse(jsonArgs) as Record<string, ConvexJSON>);
+        if (now !== undefined) return now;
+      } catch (e) {
+        return Promise.reject(syscallError(e));
+      }
+    }
+    return this.#asyncSyscall(op, jsonArgs);
+  }
+
+  async #asyncSyscall(op: string, jsonArgs: string): Promise<string> {
     const args = JSON.parse(jsonArgs) as Record<string, ConvexJSON>;
     try {
       // A query stream's next document goes back as the text it was stored as (no parse, no
@@ -164,23 +189,30 @@ export class ExecutionSyscalls implements SyscallHandler {
       if (op === "1.0/queryStreamNext") return await this.#streamNext(args);
       return S(await this.#async(op, args));
     } catch (e) {
-      // The bundled client rethrows `new Error(e.message)`, or a ConvexError when `data` is set.
-      if (e instanceof TandemError) throw new Error(e.message);
-      // A ConvexError from a nested runQuery/runMutation carries its data as JSON text (the
-      // runtime serialized it); the syscall layer expects Convex JSON.
-      const convexError = typeof (e as { data?: unknown } | null)?.data === "string" ? unwrapConvexError(e) : null;
-      if (convexError) throw Object.assign(new Error(convexError.message), { data: convexError.data });
-      throw e;
+      throw syscallError(e);
     }
   }
 
-  async #streamNext(args: Record<string, ConvexJSON>): Promise<string> {
+  #stream(args: Record<string, ConvexJSON>): QueryStream | SearchStream {
     const s = this.#streams.get(Number(args.queryId));
     if (!s) throw new Error("Query stream not found (it was already closed)");
+    return s;
+  }
+
+  /** `#streamNext`'s answer when it needs no read, else undefined. */
+  #streamNextNow(args: Record<string, ConvexJSON>): string | undefined {
+    const s = this.#stream(args);
+    if (!(s instanceof QueryStream)) return undefined;
+    const e = s.nextEntryNow();
+    if (e === undefined) return undefined;
+    return e === null ? STREAM_DONE : `{"value":${e.json},"done":false}`;
+  }
+
+  async #streamNext(args: Record<string, ConvexJSON>): Promise<string> {
+    const s = this.#stream(args);
     if (s instanceof QueryStream) {
       const e = await s.nextEntry();
-      if (e === null) return '{"value":null,"done":true}';
-      return `{"value":${e.json},"done":false}`;
+      return e === null ? STREAM_DONE : `{"value":${e.json},"done":false}`;
     }
     const value = await s.next();
     return S({ value, done: value === null });

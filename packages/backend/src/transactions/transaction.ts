@@ -11,6 +11,7 @@ import {
   type DocumentId,
   type DocumentJSON,
   type WriteWithOriginal,
+  type IndexEntryText,
   type IndexInfo,
   type IndexKey,
   type KeyRange,
@@ -166,6 +167,17 @@ export class Transaction {
    * snapshot. The caller records the part of the range it actually consumed.
    */
   async *scan(index: IndexInfo, range: KeyRange, order: "asc" | "desc", expected?: number): AsyncGenerator<ScanEntry> {
+    const cursor = this.scanCursor(index, range, order, expected);
+    for (;;) {
+      const e = cursor.next();
+      if (e === null) return;
+      if (e === undefined) await cursor.load();
+      else yield e;
+    }
+  }
+
+  /** `scan` as a cursor that hands out the entries of a loaded batch without a promise each. */
+  scanCursor(index: IndexInfo, range: KeyRange, order: "asc" | "desc", expected?: number): ScanCursor {
     // Own writes that land in the range, sorted; stored entries of written docs are skipped. Both
     // as of the scan's start, so a write made while iterating can't hide a document.
     const own: ScanEntry[] = [];
@@ -177,26 +189,91 @@ export class Transaction {
         own.push({ key, json: w.json ?? JSON.stringify(w.value), value: w.value });
     }
     own.sort((a, b) => (order === "asc" ? compareKeys(a.key, b.key) : compareKeys(b.key, a.key)));
-    let ownAt = 0;
-    let cursor: KeyRange = range;
-    // Small first batch when the caller expects few rows (`first()`, `take(n)`), then doubling.
-    let size = Math.max(1, Math.min(SCAN_BATCH, expected ?? 16));
+    return new ScanCursor(this.reader, this.metrics, range, order, own, writtenAtStart, expected);
+  }
+}
+
+/**
+ * A merged scan (`Transaction.scanCursor`): `next()` returns the next entry, null at the end, or
+ * undefined when the next batch must be read first (`load()`, then `next()` again). Queries take
+ * their documents one syscall at a time; answering from the batch in hand saves a chain of
+ * promises per document.
+ */
+export class ScanCursor {
+  readonly #reader: SnapshotReader;
+  readonly #metrics: Metrics;
+  readonly #order: "asc" | "desc";
+  readonly #own: ScanEntry[];
+  readonly #written: Set<DocumentId>;
+  #ownAt = 0;
+  #range: KeyRange;
+  /** Small first batch when the caller expects few rows (`first()`, `take(n)`), then doubling. */
+  #size: number;
+  #batch: IndexEntryText[] | null = null;
+  #at = 0;
+  /** The store has no rows left in the range (own writes may remain). */
+  #storeDone = false;
+
+  constructor(
+    reader: SnapshotReader,
+    metrics: Metrics,
+    range: KeyRange,
+    order: "asc" | "desc",
+    own: ScanEntry[],
+    written: Set<DocumentId>,
+    expected: number | undefined,
+  ) {
+    this.#reader = reader;
+    this.#metrics = metrics;
+    this.#range = range;
+    this.#order = order;
+    this.#own = own;
+    this.#written = written;
+    this.#size = Math.max(1, Math.min(SCAN_BATCH, expected ?? 16));
+  }
+
+  next(): ScanEntry | null | undefined {
+    const own = this.#own;
     for (;;) {
-      const batch = await this.reader.scanText(cursor, order, size);
-      for (const e of batch) {
-        const written = writtenAtStart.size > 0 && writtenAtStart.has(e.id);
-        while (ownAt < own.length && before(own[ownAt]!.key, e.key, order)) yield own[ownAt++]!;
-        if (written) continue;
-        // The stored text is the `JSON.stringify` of the value: its length is what was counted before.
-        this.metrics.noteRead(e.json.length);
-        yield { key: e.key, json: e.json, value: null };
+      const batch = this.#batch;
+      if (batch === null) {
+        if (!this.#storeDone) return undefined;
+        return this.#ownAt < own.length ? own[this.#ownAt++]! : null;
       }
-      if (batch.length < size) break;
-      const last = batch[batch.length - 1]!.key;
-      cursor = narrowPast(cursor, last, order);
-      size = Math.min(SCAN_BATCH, size * 2);
+      if (this.#at < batch.length) {
+        const e = batch[this.#at]!;
+        if (this.#ownAt < own.length && before(own[this.#ownAt]!.key, e.key, this.#order)) return own[this.#ownAt++]!;
+        this.#at += 1;
+        if (this.#written.size > 0 && this.#written.has(e.id)) continue;
+        // The stored text is the `JSON.stringify` of the value: its length is what was counted before.
+        this.#metrics.noteRead(e.json.length);
+        return { key: e.key, json: e.json, value: null };
+      }
+      // The batch is used up: a short one was the range's last.
+      if (batch.length < this.#size) this.#storeDone = true;
+      else {
+        this.#range = narrowPast(this.#range, batch[batch.length - 1]!.key, this.#order);
+        this.#size = Math.min(SCAN_BATCH, this.#size * 2);
+      }
+      this.#batch = null;
     }
-    while (ownAt < own.length) yield own[ownAt++]!;
+  }
+
+  #loading: Promise<void> | null = null;
+
+  /** Reads the next batch (call when `next()` returned undefined); callers at once share one read. */
+  load(): Promise<void> {
+    return (this.#loading ??= this.#read());
+  }
+
+  async #read(): Promise<void> {
+    try {
+      if (this.#batch !== null || this.#storeDone) return;
+      this.#batch = await this.#reader.scanText(this.#range, this.#order, this.#size);
+      this.#at = 0;
+    } finally {
+      this.#loading = null;
+    }
   }
 }
 

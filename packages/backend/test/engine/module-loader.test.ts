@@ -20,3 +20,35 @@ test('"use node" modules may import Node built-ins; isolate modules may not impo
   assert.throws(() => graph.require("pkg.js"), /not bundled and not among the external packages of this push/);
   assert.equal(graph.require("a.js").a, 42);
 });
+
+test("module code reads the realm's own globals, may shadow them, and sees the fixed clock", () => {
+  const realm = new Realm("udf");
+  const graph = new ModuleGraph(realm, [
+    {
+      path: "g.js",
+      environment: "isolate",
+      source: [
+        // Top-level declarations named like the globals the wrapper binds are still allowed.
+        "const Map = 'shadowed'; let JSON = { parse: () => 'own' };",
+        "export const shadowed = [Map, JSON.parse('1')];",
+        "export const realmObject = Object === globalThis.Object && [] instanceof Array;",
+        "export const objectCtor = Object;",
+        "export const now = () => Date.now();",
+        "export const kinds = () => [typeof undefined, Number.isNaN(NaN), typeof Convex, Infinity > 1];",
+      ].join("\n"),
+    },
+  ]);
+  const m = graph.require("g.js") as Record<string, unknown>;
+  assert.deepEqual([...(m.shadowed as unknown[])], ["shadowed", "own"]);
+  assert.equal(m.realmObject, true);
+  // The context's intrinsics, not the host's.
+  assert.notEqual(m.objectCtor, Object);
+  const logs = { lines: [] } as never;
+  realm.enter({ handler: {} as never, logs, nowMs: 1234, seed: 1, env: {} });
+  try {
+    assert.equal((m.now as () => number)(), 1234);
+    assert.deepEqual([...(m.kinds as () => unknown[])()], ["undefined", true, "object", true]);
+  } finally {
+    realm.leave();
+  }
+});

@@ -135,3 +135,28 @@ test("transaction metrics count what the execution read", async () => {
   const after = (await m.call("1.0/getTransactionMetrics", {})) as Record<string, { used: number; remaining: number }>;
   assert.ok(after.databaseQueries!.used > before.databaseQueries!.used);
 });
+
+test("a query stream hands each stored document out once, to concurrent callers across batch reads too", async () => {
+  await storage.ensureTable("many");
+  const writes = Array.from({ length: 40 }, (_, i) => {
+    const id = storage.newId("many");
+    return { id, table: "many", value: { _id: id, _creationTime: 1_700_000_000_000 + i, i } };
+  });
+  await storage.commit({ writes } as never);
+  const q = execution("query");
+  const { queryId } = q.sync("1.0/queryStream", {
+    query: { source: { type: "FullTableScan", tableName: "many", order: null } },
+  }) as { queryId: number };
+  // The scan reads 16 rows, then 32: 45 calls at once cross both reads and the end.
+  const answers = (await Promise.all(Array.from({ length: 45 }, () => q.call("1.0/queryStreamNext", { queryId })))) as {
+    value: { i: number } | null;
+    done: boolean;
+  }[];
+  const seen = answers.filter((a) => !a.done).map((a) => a.value!.i);
+  assert.deepEqual(
+    [...seen].sort((a, b) => a - b),
+    Array.from({ length: 40 }, (_, i) => i),
+  );
+  assert.equal(answers.filter((a) => a.done).length, 5);
+  assert.equal(q.tx.readSet.length, 1, "the exhausted range is recorded once");
+});

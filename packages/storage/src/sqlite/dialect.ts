@@ -17,6 +17,7 @@ import type {
   ScanSource,
   StepOutcome,
   TableRow,
+  TextScanRow,
   VersionRow,
 } from "../store/dialect.js";
 import type { Statements } from "./statements.js";
@@ -106,6 +107,23 @@ export class SqliteDialect implements Dialect {
     limit: number,
   ): Promise<ScanRow[]> {
     return this.scanSync(source, start, end, ts, order, limit);
+  }
+
+  /** `scan` without the versions' ts, the doc key left as the row has it (`TextScanRow`). */
+  async scanText(
+    source: ScanSource,
+    start: IndexKey,
+    end: IndexKey | null,
+    ts: bigint,
+    order: "asc" | "desc",
+    limit: number,
+  ): Promise<TextScanRow[]> {
+    const { stmt, limited } = this.scans.get(source.kind, order, end !== null, limit, true);
+    const params: Record<string, unknown> = { table: source.tableNumber, start: blob(start), ts };
+    if (!limited) params.limit = limit;
+    if (source.kind === "entries") params.index = source.indexId;
+    if (end !== null) params.end = blob(end);
+    return stmt.all(params) as TextScanRow[];
   }
 
   private scanSync(

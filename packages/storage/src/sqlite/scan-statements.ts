@@ -12,7 +12,7 @@ import { scanDocumentsSql, scanEntriesSql, type Statements } from "./statements.
 
 const MAX_LIMITS = 24;
 
-type Shape = `${ScanSource["kind"]}-${"asc" | "desc"}-${"bounded" | "open"}`;
+type Shape = `${ScanSource["kind"]}-${"asc" | "desc"}-${"bounded" | "open"}-${"rows" | "text"}`;
 
 export class ScanStatements {
   readonly #db: Database;
@@ -30,19 +30,35 @@ export class ScanStatements {
     order: "asc" | "desc",
     bounded: boolean,
     limit: number,
+    text = false,
   ): { stmt: Statement; limited: boolean } {
-    const shape: Shape = `${kind}-${order}-${bounded ? "bounded" : "open"}`;
+    const shape: Shape = `${kind}-${order}-${bounded ? "bounded" : "open"}-${text ? "text" : "rows"}`;
     let byLimit = this.#byShape.get(shape);
     if (!byLimit) this.#byShape.set(shape, (byLimit = new Map()));
     let stmt = byLimit.get(limit);
     if (!stmt && byLimit.size < MAX_LIMITS && Number.isSafeInteger(limit)) {
       const sql =
-        kind === "documents" ? scanDocumentsSql(order, bounded, limit) : scanEntriesSql(order, bounded, limit);
+        kind === "documents"
+          ? scanDocumentsSql(order, bounded, limit, text)
+          : scanEntriesSql(order, bounded, limit, text);
       stmt = this.#db.prepare(sql);
       byLimit.set(limit, stmt);
     }
-    return stmt ? { stmt, limited: true } : { stmt: this.#bound(kind, order, bounded), limited: false };
+    if (stmt) return { stmt, limited: true };
+    if (!text) return { stmt: this.#bound(kind, order, bounded), limited: false };
+    let bound = this.#boundText.get(shape);
+    if (!bound) {
+      const sql =
+        kind === "documents"
+          ? scanDocumentsSql(order, bounded, ":limit", true)
+          : scanEntriesSql(order, bounded, ":limit", true);
+      this.#boundText.set(shape, (bound = this.#db.prepare(sql)));
+    }
+    return { stmt: bound, limited: false };
   }
+
+  /** Text scans with a bound LIMIT, made on first use. */
+  readonly #boundText = new Map<Shape, Statement>();
 
   #bound(kind: ScanSource["kind"], order: "asc" | "desc", bounded: boolean): Statement {
     const st = this.#st;

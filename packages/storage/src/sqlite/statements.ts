@@ -14,13 +14,21 @@ type Limit = ":limit" | number;
  * suffix's length (the dialect takes it as a view of `key`), else the `doc_key` itself. Every
  * column read as a blob costs a Buffer (about as much as the rest of the row).
  */
-export function scanEntriesSql(order: "asc" | "desc", bounded: boolean, limit: Limit = ":limit"): string {
+export function scanEntriesSql(order: "asc" | "desc", bounded: boolean, limit: Limit = ":limit", text = false): string {
+  // `text`: no version ts, and the document's text by one lookup (a join on the latest version's
+  // ts would look it up twice). An entry is written with its document's version, so one exists.
+  const docColumns = text
+    ? `(SELECT d.json FROM documents d WHERE d.table_number = :table AND d.key = e.doc_key AND d.ts <= :ts ORDER BY d.ts DESC LIMIT 1) AS json`
+    : `d.ts AS ts, d.json AS json`;
+  const join = text
+    ? ""
+    : `JOIN documents d ON d.table_number = :table AND d.key = e.doc_key AND d.ts = ${latestDocTs("e.doc_key")}`;
   return `
     SELECT e.key AS key,
       CASE WHEN substr(e.key, length(e.key) - length(e.doc_key) + 1) = e.doc_key THEN length(e.doc_key) ELSE e.doc_key END AS docKey,
-      d.ts AS ts, d.json AS json
+      ${docColumns}
     FROM index_entries e
-    JOIN documents d ON d.table_number = :table AND d.key = e.doc_key AND d.ts = ${latestDocTs("e.doc_key")}
+    ${join}
     WHERE e.index_id = :index AND e.key >= :start ${bounded ? "AND e.key < :end" : ""}
       AND e.ts = (
         SELECT e2.ts FROM index_entries e2
@@ -31,10 +39,15 @@ export function scanEntriesSql(order: "asc" | "desc", bounded: boolean, limit: L
     LIMIT ${limit}`;
 }
 
-/** Live documents of :table at :ts in by_id key order (`docKey` is `key`: the dialect sets it). */
-export function scanDocumentsSql(order: "asc" | "desc", bounded: boolean, limit: Limit = ":limit"): string {
+/** Live documents of :table at :ts in by_id key order (`docKey` is `key`: the dialect sets it); `text`: no ts. */
+export function scanDocumentsSql(
+  order: "asc" | "desc",
+  bounded: boolean,
+  limit: Limit = ":limit",
+  text = false,
+): string {
   return `
-    SELECT d.key AS key, NULL AS docKey, d.ts AS ts, d.json AS json
+    SELECT d.key AS key, NULL AS docKey, ${text ? "" : "d.ts AS ts, "}d.json AS json
     FROM documents d
     WHERE d.table_number = :table AND d.key >= :start ${bounded ? "AND d.key < :end" : ""}
       AND d.ts = ${latestDocTs("d.key")}

@@ -45,6 +45,16 @@ export interface VersionRow {
   readonly json: string | null;
 }
 
+/**
+ * A scan row without its version's ts, for readers that only hand the text on. `docKey`: null when
+ * `key` is the doc key (documents), a bigint n when it is `key`'s last n bytes, else the doc key.
+ */
+export interface TextScanRow {
+  readonly key: IndexKey;
+  readonly docKey: IndexKey | bigint | null;
+  readonly json: string;
+}
+
 export interface ScanRow {
   readonly key: IndexKey;
   /** The document's `by_id` key (`idOfDocKey` gives its id). */
@@ -146,6 +156,15 @@ export interface Dialect {
     order: "asc" | "desc",
     limit: number,
   ): Promise<ScanRow[]>;
+  /** `scan` as `TextScanRow`s, where the dialect can read less for them (SQLite). */
+  scanText?(
+    source: ScanSource,
+    start: IndexKey,
+    end: IndexKey | null,
+    ts: bigint,
+    order: "asc" | "desc",
+    limit: number,
+  ): Promise<TextScanRow[]>;
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string | null): Promise<void>;
 

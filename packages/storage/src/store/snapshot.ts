@@ -4,6 +4,7 @@ import type {
   DocumentJSON,
   IndexEntry,
   IndexEntryText,
+  IndexKey,
   KeyRange,
   SnapshotReader,
   StoredDocument,
@@ -12,7 +13,7 @@ import type {
 import { storageError } from "../errors.js";
 import { claimedTableNumber } from "../ids/document-id.js";
 import { docKeyOf, idOfDocKey } from "./doc-key.js";
-import type { Dialect, ScanRow } from "./dialect.js";
+import type { Dialect, ScanRow, TextScanRow } from "./dialect.js";
 import type { RegisteredIndex } from "./registry.js";
 import type { IndexId } from "../types.js";
 
@@ -59,24 +60,60 @@ export class Snapshot implements SnapshotReader {
   }
 
   async scanText(range: KeyRange, order: "asc" | "desc", limit: number): Promise<IndexEntryText[]> {
-    const { rows } = await this.#rows(range, order, limit);
+    const dialect = this.store.dialect;
+    if (!dialect.scanText) {
+      const { rows } = await this.#rows(range, order, limit);
+      const out = new Array<IndexEntryText>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        out[i] = { key: r.key, id: idOfDocKey(r.docKey) as DocumentId, json: r.json };
+      }
+      return out;
+    }
+    const index = await this.#index(range);
+    if (!(limit > 0)) return [];
+    const rows = await dialect.scanText(index.source, range.start, range.end, this.ts, order, Math.floor(limit));
     const out = new Array<IndexEntryText>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
-      out[i] = { key: r.key, id: idOfDocKey(r.docKey) as DocumentId, json: r.json };
+      out[i] = new TextEntry(r.key, r.docKey, r.json);
     }
     return out;
   }
 
-  async #rows(range: KeyRange, order: "asc" | "desc", limit: number): Promise<{ table: string; rows: ScanRow[] }> {
+  async #index(range: KeyRange): Promise<RegisteredIndex> {
     if (this.ready) await this.ready;
     const index = await this.store.registeredIndex(range.index);
     if (!index) throw storageError("NotFound", "IndexNotFound", `Index ${range.index} does not exist`);
+    return index;
+  }
+
+  async #rows(range: KeyRange, order: "asc" | "desc", limit: number): Promise<{ table: string; rows: ScanRow[] }> {
+    const index = await this.#index(range);
     const table = index.info.table;
     if (!(limit > 0)) return { table, rows: [] };
     return {
       table,
       rows: await this.store.dialect.scan(index.source, range.start, range.end, this.ts, order, Math.floor(limit)),
     };
+  }
+}
+
+/** A text scan's entry; its id is read from the doc key only when asked (most readers never do). */
+class TextEntry implements IndexEntryText {
+  readonly key: IndexKey;
+  readonly #docKey: TextScanRow["docKey"];
+  readonly json: string;
+
+  constructor(key: IndexKey, docKey: TextScanRow["docKey"], json: string) {
+    this.key = key;
+    this.#docKey = docKey;
+    this.json = json;
+  }
+
+  get id(): DocumentId {
+    const d = this.#docKey;
+    const docKey = d === null ? this.key : typeof d === "bigint" ? this.key.subarray(this.key.length - Number(d)) : d;
+    return idOfDocKey(docKey) as DocumentId;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { fromConvexJSON, type DocumentJSON, type IndexKey, type KeyRange } from "@tandem/storage";
 import type { Value } from "convex/values";
-import type { ScanEntry, Transaction } from "../../transactions/transaction.js";
+import type { ScanCursor, ScanEntry, Transaction } from "../../transactions/transaction.js";
 import { scanValue, successorKey } from "../../transactions/transaction.js";
 import { evaluate } from "./filter.js";
 import type { QueryPlan } from "./plan.js";
@@ -13,7 +13,7 @@ import type { QueryPlan } from "./plan.js";
 export class QueryStream {
   readonly #tx: Transaction;
   readonly #plan: QueryPlan | null;
-  #iter: AsyncGenerator<ScanEntry> | null = null;
+  #cursor: ScanCursor | null = null;
   #lastKey: IndexKey | null = null;
   #exhausted = false;
   #finished = false;
@@ -38,18 +38,31 @@ export class QueryStream {
 
   /** Next matching document as a scan entry (its stored text, unparsed when no filter needed it). */
   async nextEntry(): Promise<ScanEntry | null> {
+    for (;;) {
+      const e = this.nextEntryNow();
+      if (e !== undefined) return e;
+      await this.#cursor!.load();
+    }
+  }
+
+  /**
+   * `nextEntry` when it needs no read: the entry, null when done, or undefined when the next
+   * batch must be loaded first (`nextEntry` does).
+   */
+  nextEntryNow(): ScanEntry | null | undefined {
     if (this.#finished || !this.#plan) return this.#done(true);
     if (this.#limit !== null && this.#returned >= this.#limit) return this.#done(false);
     // Without filters a limit says exactly how many rows are needed (`unique()` asks for 2).
     const expected = this.#filters.length === 0 && this.#limit !== null ? this.#limit : undefined;
-    this.#iter ??= this.#tx.scan(this.#plan.index, this.#plan.range, this.#plan.order, expected);
+    this.#cursor ??= this.#tx.scanCursor(this.#plan.index, this.#plan.range, this.#plan.order, expected);
     for (;;) {
-      const r = await this.#iter.next();
-      if (r.done) return this.#done(true);
-      this.#lastKey = r.value.key;
-      if (this.#matches(r.value)) {
+      const e = this.#cursor.next();
+      if (e === undefined) return undefined;
+      if (e === null) return this.#done(true);
+      this.#lastKey = e.key;
+      if (this.#matches(e)) {
         this.#returned += 1;
-        return r.value;
+        return e;
       }
     }
   }
@@ -72,14 +85,13 @@ export class QueryStream {
   finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    void this.#iter?.return(undefined);
     const plan = this.#plan;
     if (!plan) return;
     const consumed = consumedRange(
       plan.range,
       plan.order,
       this.#exhausted ? null : this.#lastKey,
-      this.#exhausted || this.#iter !== null,
+      this.#exhausted || this.#cursor !== null,
     );
     if (consumed) this.#tx.recordRange(consumed);
   }

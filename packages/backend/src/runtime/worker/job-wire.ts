@@ -19,8 +19,9 @@ export function encodeJob(job: RunJob): string {
 }
 
 export function decodeJob(text: string): RunJob {
-  const job = JSON.parse(text) as RunJob & { ts: string };
-  return { ...job, ts: BigInt(job.ts) as Timestamp };
+  const job = JSON.parse(text) as { ts: string | Timestamp };
+  job.ts = BigInt(job.ts) as Timestamp;
+  return job as unknown as RunJob;
 }
 
 /** A finished job on the wire: `[header, value JSON or "", packed text or "", ...document texts]`. */
