@@ -75,21 +75,26 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
    */
   const entered = new Map<
     string,
-    { syscalls: ExecutionSyscalls; realm: Realm | null; graph: ModuleGraph; depth: number }
+    { syscalls: ExecutionSyscalls; realm: Realm | null; graph: ModuleGraph; depth: number; running: string[] }
   >();
   const intoInstance = async (target: ResolvedFunction, kind: FunctionKind, args: ConvexJSON): Promise<ConvexJSON> => {
     const name = target.component ?? "";
     let e = entered.get(name);
     if (!e) {
       const r = input.deployment.udfRealm(name);
-      e = { syscalls: makeSyscalls(input.kind, target.path, name), realm: r.realm, graph: r.graph, depth: 0 };
+      const running: string[] = [];
+      e = { syscalls: makeSyscalls(input.kind, running, name), realm: r.realm, graph: r.graph, depth: 0, running };
       entered.set(name, e);
       r.realm.enter({ handler: e.syscalls, logs, nowMs, seed: newSeed(), env: envOf(name) });
     }
     e.depth++;
+    // The callee's name while it runs: its syscalls are the instance's, shared with its caller.
+    const fn = displayPath(target.path);
+    e.running.push(fn);
     try {
       return await runExport(e.realm ?? realm, e.graph, target.path, kind, args, requestId);
     } finally {
+      e.running.splice(e.running.lastIndexOf(fn), 1);
       if (--e.depth === 0 && e.realm) {
         e.syscalls.finish();
         e.realm.leave();
@@ -97,12 +102,15 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
       }
     }
   };
-  function makeSyscalls(kind: FunctionKind, path: FunctionPath, caller: string): ExecutionSyscalls {
+  /** `running`: the instance's calls in progress, innermost last (the one whose code is running). */
+  function makeSyscalls(kind: FunctionKind, running: readonly string[], caller: string): ExecutionSyscalls {
     return new ExecutionSyscalls({
       kind,
       identity: input.identity,
       tx: input.tx,
-      functionName: displayPath(path),
+      get functionName() {
+        return running.at(-1) ?? "";
+      },
       check: input.check,
       engine: input.engine,
       deploymentName: input.deploymentName,
@@ -129,9 +137,10 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
       },
     });
   }
-  const syscalls = makeSyscalls(input.kind, input.path, component);
+  const running = [displayPath(input.path)];
+  const syscalls = makeSyscalls(input.kind, running, component);
   // The instance the function runs in is entered for its whole run (it is left below).
-  entered.set(component, { syscalls, realm: null, graph, depth: 1 });
+  entered.set(component, { syscalls, realm: null, graph, depth: 1, running });
   realm.enter({
     handler: syscalls,
     logs,

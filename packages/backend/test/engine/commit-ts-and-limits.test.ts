@@ -1,7 +1,9 @@
 /**
  * `db.vars.commitTs` resolves to the commit's timestamp at commit (and stays a placeholder when
  * read back before it), and `transactionLimits` given to nested `runQuery`/`runMutation` bound
- * the nested call — both as the official `convex/server` code expects.
+ * the nested call — both as the official `convex/server` code expects. A nested call's
+ * `ctx.meta.getFunctionMetadata()` names the callee, not its caller (`@convex-dev/workflow`'s
+ * `start` runs the workflow mutation nested and creates its function handle from that name).
  */
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -100,6 +102,16 @@ for (const mode of ["inline", "workers"] as const) {
       assert.equal((await m("advanced:countAfterCapped")).value, total);
       const bad = (await m("advanced:countCapped", { limits: { documentsRead: -1 } })).value as { error?: string };
       assert.match(bad.error ?? "", /transactionLimits/);
+    });
+
+    test("ctx.meta.getFunctionMetadata names the running function, also in nested calls", async () => {
+      assert.deepEqual((await m("advanced:whoCalls")).value, {
+        own: "advanced:whoCalls",
+        nestedQuery: "advanced:whoAmI",
+        nestedMutation: "advanced:whoAmIMutation",
+        both: ["advanced:whoAmI", "advanced:whoAmIMutation"],
+        after: "advanced:whoCalls",
+      });
     });
   });
 }
