@@ -97,6 +97,8 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
       e.running.splice(e.running.lastIndexOf(fn), 1);
       if (--e.depth === 0 && e.realm) {
         e.syscalls.finish();
+        // Convex counts a nested call's clock reads as its caller's.
+        if (e.realm.observedTime && input.tx) input.tx.observedTime = true;
         e.realm.leave();
         entered.delete(name);
       }
@@ -159,6 +161,7 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
     syscalls.finish();
     return { ok: false, error: toFunctionError(e), logLines: logs.lines, journal: journal.output };
   } finally {
+    if (realm.observedTime && input.tx) input.tx.observedTime = true;
     realm.leave();
   }
 }
