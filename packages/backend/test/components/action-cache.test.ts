@@ -62,12 +62,12 @@ test("force re-runs the action and updates the cached value", async () => {
 
 test("a TTL given to fetch expires values", async () => {
   const withTtl = (ttl: number) => action<Embedding>(client, ex.fetchWithTtl, { text: "pho", ttl });
-  assert.equal((await withTtl(200)).run, 1);
-  assert.equal((await withTtl(200)).run, 1, "fresh");
-  await sleep(300);
+  assert.equal((await withTtl(1_500)).run, 1);
+  assert.equal((await withTtl(1_500)).run, 1, "fresh");
+  await sleep(1_600);
   // Another TTL is another `get` call, so no cached query result stands in for the expiry check.
-  assert.equal((await withTtl(250)).run, 2, "older than the TTL: re-run");
-  assert.equal((await withTtl(5_000)).run, 2, "the new value is fresh");
+  assert.equal((await withTtl(1_550)).run, 2, "older than the TTL: re-run");
+  assert.equal((await withTtl(60_000)).run, 2, "the new value is fresh");
 });
 
 test("remove clears one entry by arguments", async () => {
