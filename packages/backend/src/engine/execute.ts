@@ -89,6 +89,8 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
     }
     e.depth++;
     // The callee's name while it runs: its syscalls are the instance's, shared with its caller.
+    // With two nested calls in flight at once (`Promise.all`), one that asks again after an
+    // `await` while the other has started gets the other's name; asking first thing is exact.
     const fn = displayPath(target.path);
     e.running.push(fn);
     try {
