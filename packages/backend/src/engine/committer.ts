@@ -23,6 +23,8 @@ export interface ExecutedTransaction {
   readonly readSet: readonly KeyRange[];
   /** Its writes, serialized and keyed where it ran (commits then need no reads). */
   readonly prepared: PreparedCommit;
+  /** The function read the clock (queries: engine/query-cache.ts). */
+  readonly observedTime?: boolean;
 }
 
 /** A commit's timestamp and every index key it wrote (table markers included). */

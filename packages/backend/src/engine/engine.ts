@@ -165,7 +165,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
         // its commits yet); the run then fails as it should.
         const key = cache && ts <= storage.latestTs() ? cache.key(fn, req.args, req.identity, journal) : null;
         if (key !== null) {
-          const hit = cache!.lookup(key, ts);
+          const hit = cache!.lookup(key, ts, Date.now());
           if (hit) {
             // As Convex: a reused result reports no log lines (they were shown when it ran).
             logs.emit("query", logIdentifier(fn), started, { ok: true, logLines: [], cached: true });
@@ -173,6 +173,9 @@ export function createEngine(options: EngineOptions): TandemEngine {
           }
         }
         const generation = cache?.generation ?? 0;
+        // As Convex: a query's `Date.now()` is the time it runs, not its snapshot's (the last
+        // commit, which may be long ago).
+        const beginMs = Date.now();
         const { out, tx } = await runner.run({
           kind: "query",
           deployment,
@@ -180,7 +183,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
           args: req.args,
           identity: req.identity,
           ts,
-          beginMs: Number(ts / 1_000_000n),
+          beginMs,
           journal,
           afterRun: null,
         });
@@ -193,6 +196,7 @@ export function createEngine(options: EngineOptions): TandemEngine {
             json: json ?? JSON.stringify(out.value),
             readSet: tx.readSet,
             journal: out.journal,
+            clockReadAt: tx.observedTime ? beginMs : null,
           });
         return json !== undefined
           ? textOutcome(json, { logLines: out.logLines, journal: out.journal, ts, readSet: tx.readSet })

@@ -76,34 +76,46 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
    */
   const entered = new Map<
     string,
-    { syscalls: ExecutionSyscalls; realm: Realm | null; graph: ModuleGraph; depth: number }
+    { syscalls: ExecutionSyscalls; realm: Realm | null; graph: ModuleGraph; depth: number; running: string[] }
   >();
   const intoInstance = async (target: ResolvedFunction, kind: FunctionKind, args: ConvexJSON): Promise<ConvexJSON> => {
     const name = target.component ?? "";
     let e = entered.get(name);
     if (!e) {
       const r = input.deployment.udfRealm(name);
-      e = { syscalls: makeSyscalls(input.kind, target.path, name), realm: r.realm, graph: r.graph, depth: 0 };
+      const running: string[] = [];
+      e = { syscalls: makeSyscalls(input.kind, running, name), realm: r.realm, graph: r.graph, depth: 0, running };
       entered.set(name, e);
       r.realm.enter({ handler: e.syscalls, logs, nowMs, seed: newSeed(), env: envOf(name) });
     }
     e.depth++;
+    // The callee's name while it runs: its syscalls are the instance's, shared with its caller.
+    // With two nested calls in flight at once (`Promise.all`), one that asks again after an
+    // `await` while the other has started gets the other's name; asking first thing is exact.
+    const fn = displayPath(target.path);
+    e.running.push(fn);
     try {
       return await runExport(e.realm ?? realm, e.graph, target.path, kind, args, requestId);
     } finally {
+      e.running.splice(e.running.lastIndexOf(fn), 1);
       if (--e.depth === 0 && e.realm) {
         e.syscalls.finish();
+        // Convex counts a nested call's clock reads as its caller's.
+        if (e.realm.observedTime && input.tx) input.tx.observedTime = true;
         e.realm.leave();
         entered.delete(name);
       }
     }
   };
-  function makeSyscalls(kind: FunctionKind, path: FunctionPath, caller: string): ExecutionSyscalls {
+  /** `running`: the instance's calls in progress, innermost last (the one whose code is running). */
+  function makeSyscalls(kind: FunctionKind, running: readonly string[], caller: string): ExecutionSyscalls {
     return new ExecutionSyscalls({
       kind,
       identity: input.identity,
       tx: input.tx,
-      functionName: displayPath(path),
+      get functionName() {
+        return running.at(-1) ?? "";
+      },
       check: input.check,
       engine: input.engine,
       deploymentName: input.deploymentName,
@@ -130,9 +142,10 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
       },
     });
   }
-  const syscalls = makeSyscalls(input.kind, input.path, component);
+  const running = [displayPath(input.path)];
+  const syscalls = makeSyscalls(input.kind, running, component);
   // The instance the function runs in is entered for its whole run (it is left below).
-  entered.set(component, { syscalls, realm: null, graph, depth: 1 });
+  entered.set(component, { syscalls, realm: null, graph, depth: 1, running });
   realm.enter({
     handler: syscalls,
     logs,
@@ -151,6 +164,7 @@ export async function runFunction(input: RunInput): Promise<RunOutput> {
     syscalls.finish();
     return { ok: false, error: toFunctionError(e), logLines: logs.lines, journal: journal.output };
   } finally {
+    if (realm.observedTime && input.tx) input.tx.observedTime = true;
     realm.leave();
   }
 }

@@ -135,7 +135,7 @@ export class FunctionRunner {
           : o.json.length >= KEEP_TEXT_FROM
             ? textOutcome(o.json, { logLines: o.logLines, journal: o.journal })
             : { ok: true, value: JSON.parse(o.json) as ConvexJSON, logLines: o.logLines, journal: o.journal };
-      const tx: ExecutedTransaction = { ts, readSet: r.readSet, prepared: r.prepared };
+      const tx: ExecutedTransaction = { ts, readSet: r.readSet, prepared: r.prepared, observedTime: r.observedTime };
       if (afterRun) await afterRun(out, tx);
       return { out, tx };
     }
@@ -154,6 +154,7 @@ export class FunctionRunner {
           ts: t.ts,
           readSet: t.readSet,
           prepared: o.ok && t.hasWrites() ? await storage.prepare(t.writes()) : NO_PREPARED_WRITES,
+          observedTime: t.observedTime,
         };
       if (afterRun) await afterRun(o, executed);
       return o;

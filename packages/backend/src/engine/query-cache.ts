@@ -4,6 +4,8 @@
  * what it read (its read set). A later call at snapshot T reuses it when `ts ≤ T` and no commit in
  * (`ts`, T] wrote into that read set — the commit log answers, and when it no longer reaches back
  * to `ts` the result is not reused. New code, environment variables or tables empty the cache.
+ * A query that read the clock is reused only while it is younger than `TIME_DEPENDENT_MAX_AGE_MS`,
+ * as on Convex (its `Date.now()` was the time it ran; no commit tells when that grows stale).
  *
  * Bounded by entries and by bytes, least recently used first out (a `Map` keeps insertion order;
  * a hit moves its entry to the end).
@@ -29,12 +31,20 @@ export interface QueryCacheOptions {
  */
 export const DEFAULT_QUERY_CACHE = { maxEntries: 8192, maxBytes: 64 * 1024 * 1024 } as const;
 
+/**
+ * Convex's bound for results that read the clock: its query time limits (1 s user, 15 s system)
+ * and one second more.
+ */
+export const TIME_DEPENDENT_MAX_AGE_MS = 17_000;
+
 /** A reused result, as the engine answers it. */
 export interface CachedResult {
   /** The value as the JSON text the function produced. */
   readonly json: string;
   readonly readSet: readonly KeyRange[];
   readonly journal: string | null;
+  /** When the run that read the clock began (ms); null when it did not read it. */
+  readonly clockReadAt?: number | null;
 }
 
 export interface QueryCacheStats {
@@ -127,11 +137,20 @@ export class QueryCache {
     return `${JSON.stringify(fn.component ?? "")}${JSON.stringify(`${fn.path.module}:${fn.path.name}`)}${JSON.stringify(identityKey(identity))}${JSON.stringify(journal)}${argsText}`;
   }
 
-  /** The result kept under `key` when it is valid at snapshot `ts` (which must be ≤ this node's head). */
-  lookup(key: string, ts: Timestamp): CachedResult | null {
+  /**
+   * The result kept under `key` when it is valid at snapshot `ts` (which must be ≤ this node's
+   * head) and, if it read the clock, still young at `nowMs`.
+   */
+  lookup(key: string, ts: Timestamp, nowMs: number): CachedResult | null {
     const e = this.#entries.get(key);
     if (!e || e.ts > ts) {
       // A result read later than `ts` is not answered for an older snapshot (it may not hold then).
+      this.#misses++;
+      return null;
+    }
+    const readAt = e.clockReadAt ?? null;
+    if (readAt !== null && (nowMs - readAt > TIME_DEPENDENT_MAX_AGE_MS || nowMs < readAt)) {
+      this.#remove(key, e);
       this.#misses++;
       return null;
     }
@@ -159,7 +178,15 @@ export class QueryCache {
     const bytes = sizeOf(key, result);
     if (old) this.#remove(key, old);
     if (bytes > this.#maxBytes / 8) return;
-    const e: Entry = { json: result.json, readSet: result.readSet, journal: result.journal, ts, checkedTo: ts, bytes };
+    const e: Entry = {
+      json: result.json,
+      readSet: result.readSet,
+      journal: result.journal,
+      clockReadAt: result.clockReadAt ?? null,
+      ts,
+      checkedTo: ts,
+      bytes,
+    };
     this.#entries.set(key, e);
     this.#bytes += bytes;
     while (this.#entries.size > this.#maxEntries || this.#bytes > this.#maxBytes) {

@@ -16,6 +16,8 @@ export interface FunctionRealm {
   poisoned: boolean;
   enter(exec: ExecutionEnv): void;
   leave(): void;
+  /** The execution read the fixed clock of a query or mutation (read before `leave`). */
+  readonly observedTime: boolean;
   run(code: string, filename: string): unknown;
   callWithTimeout(target: object, method: string, args: unknown[], timeoutMs: number): unknown;
 }
@@ -27,6 +29,8 @@ const noop = () => {};
 
 export class NodeRealm implements FunctionRealm {
   readonly mode = "node" as const;
+  /** Actions' clock is the real one: nothing of theirs is cached. */
+  readonly observedTime = false;
   poisoned = false;
   #current: ExecutionEnv | null = null;
   readonly #env: Record<string, string | undefined> = {};

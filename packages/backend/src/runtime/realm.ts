@@ -41,15 +41,20 @@ const forbidden = (what: string) =>
 /** Code run inside each new context: deterministic Date and Math.random, controlled from outside. */
 const PRELUDE = `(() => {
   const RealDate = Date;
-  const state = { fixed: null, seed: 1 };
+  const state = { fixed: null, seed: 1, observed: false };
+  const now = () => {
+    if (state.fixed === null) return RealDate.now();
+    state.observed = true;
+    return state.fixed;
+  };
   function FixedDate(...args) {
-    if (!new.target) return new RealDate(state.fixed ?? RealDate.now()).toString();
-    if (args.length === 0) return Reflect.construct(RealDate, [state.fixed ?? RealDate.now()], new.target);
+    if (!new.target) return new RealDate(now()).toString();
+    if (args.length === 0) return Reflect.construct(RealDate, [now()], new.target);
     return Reflect.construct(RealDate, args, new.target);
   }
   FixedDate.prototype = RealDate.prototype;
   Object.defineProperty(RealDate.prototype, "constructor", { value: FixedDate, writable: true, configurable: true });
-  FixedDate.now = () => state.fixed ?? RealDate.now();
+  FixedDate.now = now;
   FixedDate.parse = RealDate.parse;
   FixedDate.UTC = RealDate.UTC;
   globalThis.Date = FixedDate;
@@ -132,7 +137,7 @@ export class Realm {
   readonly context: vm.Context;
   readonly mode: RealmMode;
   #current: ExecutionEnv | null = null;
-  #clock: { fixed: number | null; seed: number };
+  #clock: { fixed: number | null; seed: number; observed: boolean };
   /** The context's global object (its intrinsics, not the host's). */
   readonly #global: Record<string, unknown>;
   readonly #processEnv: Record<string, string | undefined> = {};
@@ -247,7 +252,7 @@ export class Realm {
     if (typeof File !== "undefined") sandbox.File = File;
     this.context = vm.createContext(sandbox, { name: `tandem-${mode}`, codeGeneration: { strings: true, wasm: true } });
     vm.runInContext("globalThis.self = globalThis; globalThis.global = globalThis;", this.context);
-    this.#clock = vm.runInContext(PRELUDE, this.context) as { fixed: number | null; seed: number };
+    this.#clock = vm.runInContext(PRELUDE, this.context) as { fixed: number | null; seed: number; observed: boolean };
     this.#global = vm.runInContext("globalThis", this.context) as Record<string, unknown>;
     settled = vm.runInContext("((P) => (v) => P.resolve(v))(Promise)", this.context) as typeof settled;
   }
@@ -258,6 +263,7 @@ export class Realm {
     if (this.mode === "udf") {
       this.#clock.fixed = exec.nowMs;
       this.#clock.seed = exec.seed | 0;
+      this.#clock.observed = false;
     }
     for (const k of Object.keys(this.#processEnv)) delete this.#processEnv[k];
     Object.assign(this.#processEnv, exec.env);
@@ -266,6 +272,11 @@ export class Realm {
   leave(): void {
     this.#current = null;
     this.#clock.fixed = null;
+  }
+
+  /** The execution in it read the clock (a query or mutation; read before `leave`). */
+  get observedTime(): boolean {
+    return this.#clock.observed;
   }
 
   get busy(): boolean {

@@ -38,6 +38,10 @@ export interface SyscallContext {
   readonly kind: FunctionKind;
   readonly identity: Identity;
   readonly tx: Transaction | null;
+  /**
+   * The function whose code is running (`ctx.meta.getFunctionMetadata`): read at each syscall,
+   * since calls into one instance share its syscalls (engine/execute.ts).
+   */
   readonly functionName: string;
   readonly check: DocumentCheck;
   readonly engine: EngineCallbacks;

@@ -63,6 +63,11 @@ export class Transaction {
   #order: DocumentId[] = [];
   #creationCounter = 0;
   readonly beginMs: number;
+  /**
+   * The function read the clock (`Date.now()`, `new Date()`): a query's cached result then holds
+   * only for a while (engine/query-cache.ts).
+   */
+  observedTime = false;
 
   constructor(reader: SnapshotReader, catalog: Catalog, opts: { readOnly: boolean; beginMs?: number }) {
     this.reader = reader;

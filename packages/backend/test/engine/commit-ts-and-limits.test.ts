@@ -1,7 +1,9 @@
 /**
  * `db.vars.commitTs` resolves to the commit's timestamp at commit (and stays a placeholder when
  * read back before it), and `transactionLimits` given to nested `runQuery`/`runMutation` bound
- * the nested call — both as the official `convex/server` code expects.
+ * the nested call — both as the official `convex/server` code expects. A nested call's
+ * `ctx.meta.getFunctionMetadata()` names the callee, not its caller (`@convex-dev/workflow`'s
+ * `start` runs the workflow mutation nested and creates its function handle from that name).
  */
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -12,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { openSqliteStorage, type Storage, type ConvexJSON } from "@tandem/storage";
 import { createEngine, type TandemEngine, type Identity } from "../../src/engine/index.js";
 import { bundleConvexDir } from "../support/bundle.js";
+import { TIME_DEPENDENT_MAX_AGE_MS } from "../../src/engine/query-cache.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const none: Identity = { kind: "none" };
@@ -100,6 +103,50 @@ for (const mode of ["inline", "workers"] as const) {
       assert.equal((await m("advanced:countAfterCapped")).value, total);
       const bad = (await m("advanced:countCapped", { limits: { documentsRead: -1 } })).value as { error?: string };
       assert.match(bad.error ?? "", /transactionLimits/);
+    });
+
+    test("a query's Date.now() is the time it runs, not its snapshot's, also in a nested query", async () => {
+      await m("advanced:stamp", { label: "clock" });
+      await new Promise((r) => setTimeout(r, 300));
+      for (const path of ["advanced:now", "advanced:nowNested"]) {
+        const before = Date.now();
+        const r = await engine.runQuery({ path, args: { tag: path }, identity: none });
+        assert.equal(r.ok, true, r.ok ? "" : r.error.message);
+        const v = (r as { value: number }).value;
+        assert.ok(v >= before && v <= Date.now(), `${path}: ${v} not in [${before}, now]`);
+      }
+    });
+
+    test("a cached result that read the clock (directly or nested) is reused only while young", async () => {
+      const realNow = Date.now;
+      for (const path of ["advanced:now", "advanced:nowNested"]) {
+        const run = async () => {
+          const r = await engine.runQuery({ path, args: { tag: "cached" }, identity: none });
+          assert.equal(r.ok, true);
+          return (r as { value: number }).value;
+        };
+        const first = await run();
+        const hits = engine.queryCacheStats().hits;
+        assert.equal(await run(), first, `${path}: reused while young`);
+        assert.equal(engine.queryCacheStats().hits, hits + 1);
+        try {
+          const later = realNow() + TIME_DEPENDENT_MAX_AGE_MS + 1_000;
+          Date.now = () => later;
+          assert.equal(await run(), later, `${path}: run again once older than the bound`);
+        } finally {
+          Date.now = realNow;
+        }
+      }
+    });
+
+    test("ctx.meta.getFunctionMetadata names the running function, also in nested calls", async () => {
+      assert.deepEqual((await m("advanced:whoCalls")).value, {
+        own: "advanced:whoCalls",
+        nestedQuery: "advanced:whoAmI",
+        nestedMutation: "advanced:whoAmIMutation",
+        both: ["advanced:whoAmI", "advanced:whoAmIMutation"],
+        after: "advanced:whoCalls",
+      });
     });
   });
 }

@@ -75,5 +75,9 @@ test("a finished job's outcome, read set and writes come back from their wire fo
     out: { ok: false, error: { message: "boom", data: { a: 1 } }, logLines: [], journal: null },
     readSet: [],
     prepared: NO_PREPARED_WRITES,
+    observedTime: false,
   });
+  assert.equal(ok.observedTime, false);
+  const timed = decodeDone(encodeDone(6, { ok: true, logLines: [], journal: null }, "1", [], NO_PREPARED_WRITES, true));
+  assert.equal(timed.observedTime, true, "a function that read the clock says so");
 });

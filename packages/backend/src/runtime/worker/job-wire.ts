@@ -33,6 +33,8 @@ interface Header {
   readonly journal: string | null;
   /** Absent when the job succeeded. */
   readonly error?: FunctionError;
+  /** Present (true) when the function read the clock. */
+  readonly time?: true;
 }
 
 /** `valueJson` is the value's text when the job succeeded. */
@@ -49,10 +51,12 @@ export function encodeDone(
   valueJson: string,
   readSet: readonly KeyRange[],
   prepared: PreparedCommit,
+  observedTime = false,
 ): DoneWire {
-  const header: Header = out.ok
-    ? { id, logLines: out.logLines, journal: out.journal }
-    : { id, logLines: out.logLines, journal: out.journal, error: out.error };
+  const base = observedTime
+    ? { id, logLines: out.logLines, journal: out.journal, time: true as const }
+    : { id, logLines: out.logLines, journal: out.journal };
+  const header: Header = out.ok ? base : { ...base, error: out.error };
   if (readSet.length === 0 && prepared.writes.length === 0) return [JSON.stringify(header), valueJson, ""];
   const packed = packJob(readSet, prepared);
   return [JSON.stringify(header), valueJson, packed.text, ...packed.docs];
@@ -63,6 +67,7 @@ export function decodeDone(wire: DoneWire): {
   out: JobOutcome;
   readSet: KeyRange[];
   prepared: PreparedCommit;
+  observedTime: boolean;
 } {
   const h = JSON.parse(wire[0]!) as Header;
   const logLines = h.logLines as string[];
@@ -71,6 +76,7 @@ export function decodeDone(wire: DoneWire): {
       ? { ok: true, json: wire[1]!, logLines, journal: h.journal }
       : { ok: false, error: h.error, logLines, journal: h.journal };
   const text = wire[2]!;
-  if (text === "") return { id: h.id, out, readSet: [], prepared: NO_PREPARED_WRITES };
-  return { id: h.id, out, ...unpackJob({ text, docs: wire.slice(3) }) };
+  const observedTime = h.time === true;
+  if (text === "") return { id: h.id, out, readSet: [], prepared: NO_PREPARED_WRITES, observedTime };
+  return { id: h.id, out, observedTime, ...unpackJob({ text, docs: wire.slice(3) }) };
 }

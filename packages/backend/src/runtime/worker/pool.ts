@@ -23,6 +23,8 @@ export interface JobResult {
   readonly out: JobOutcome;
   readonly readSet: KeyRange[];
   readonly prepared: PreparedCommit;
+  /** The function read the clock. */
+  readonly observedTime: boolean;
 }
 
 const SHUTTING_DOWN = "The server is shutting down.";
@@ -33,6 +35,7 @@ function failedJob(message: string): JobResult {
     out: { ok: false, error: { message }, logLines: [], journal: null },
     readSet: [],
     prepared: NO_PREPARED_WRITES,
+    observedTime: false,
   };
 }
 

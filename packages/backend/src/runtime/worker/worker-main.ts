@@ -194,7 +194,7 @@ async function run(id: number, job: RunJob): Promise<void> {
     const json = checked.ok ? (valueText(checked) ?? JSON.stringify(checked.value)) : "";
     // Serialized and keyed here, so the main thread's commit is only a write.
     const prepared = checked.ok && tx.hasWrites() ? await storage.prepare(tx.writes()) : NO_PREPARED_WRITES;
-    finished(encodeDone(id, checked, json, tx.readSet, prepared));
+    finished(encodeDone(id, checked, json, tx.readSet, prepared, tx.observedTime));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     finished(
